@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cli.h: shared declarations of the apoflow command-line tool: one function per subcommand
+ * (each in its own cmd_*.c file) and small printing helpers. Only cli/ prints.
+ */
+#ifndef APOFLOW_CLI_CLI_H
+#define APOFLOW_CLI_CLI_H
+
+#include "fcs/fcs.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Each subcommand gets argv with argv[0] = the subcommand name; returns a sysexits code. */
+int cmd_info(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* Print "apoflow: <msg>" for an error to stderr. */
+void cli_print_error(const apo_error *err);
+/* Print "apoflow: <fmt...>" to stderr. */
+void cli_errorf(const char *fmt, ...) APO_PRINTF(1, 2);
+/* Print a warning line "apoflow: warning: <msg>" to stderr unless quiet. */
+void cli_warn(const char *msg);
+
+/* The worse (higher-priority) of two exit codes: data errors and I/O errors outrank 0. */
+int cli_worse_exit(int a, int b);
+
+#endif /* APOFLOW_CLI_CLI_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * main.c: the apoflow entry point: dispatches to one function per subcommand.
+ * Exit codes follow sysexits.h (README.md, "Exit codes").
+ */
+#include "cli/cli.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"info", cmd_info, "describe FCS files: data sets, parameters, keywords, warnings"},
+    {"export", cmd_export, "write every event of a data set as CSV, TSV or FCS 3.1"},
+};
+
+static void print_usage(FILE *to)
+{
+    fprintf(to, "usage: apoflow COMMAND [OPTIONS] ...\n\n"
+                "Flow cytometry from FCS files to Annexin V / PI answers.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(to, "\nRun 'apoflow COMMAND --help' for a command's options.\n"
+                "Exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
+                "            73 cannot create output, 74 output I/O error.\n");
+}
+
+void cli_print_error(const apo_error *err)
+{
+    fprintf(stderr, "apoflow: error: %s\n", err->msg[0] ? err->msg : apo_status_name(err->status));
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("apoflow: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *msg)
+{
+    fprintf(stderr, "apoflow: warning: %s\n", msg);
+}
+
+static int exit_rank(int code)
+{
+    switch (code) {
+    case 0:
+        return 0;
+    case 65:
+        return 2;
+    case 66:
+        return 3;
+    case 64:
+        return 5;
+    default:
+        return 4;
+    }
+}
+
+int cli_worse_exit(int a, int b)
+{
+    return exit_rank(b) > exit_rank(a) ? b : a;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        print_usage(stderr);
+        return 64;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("apoflow %s\n", APOFLOW_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    cli_errorf("unknown command '%s' (see 'apoflow --help')", name);
+    return 64;
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * fcs.h: the public interface of the FCS module, apoflow's base layer.
+ *
+ * Three things live here:
+ *   1. the project-wide error type (apo_status, apo_error) and checked arithmetic;
+ *   2. the reader: an fcs_file holds every data set of one FCS 2.0/3.0/3.1/3.2 file,
+ *      its keywords, parameters, spillover matrix and warnings, and decodes events
+ *      on demand into caller-owned column-major arrays;
+ *   3. the writer: FCS 3.1 with float32 data.
+ *
+ * An FCS file is untrusted input: every offset, length and count is checked before use.
+ * Nothing here prints; warnings are collected on the data set for cli/ to show.
+ */
+#ifndef APOFLOW_FCS_FCS_H
+#define APOFLOW_FCS_FCS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define APO_NODISCARD      __attribute__((warn_unused_result))
+#define APO_PRINTF(fi, ai) __attribute__((format(printf, fi, ai)))
+#else
+#define APO_NODISCARD
+#define APO_PRINTF(fi, ai)
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Errors                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * Status codes. A value never changes meaning once published; add new ones last.
+ * cli/ maps them to sysexits.h exit codes (see apo_status_exit_code).
+ */
+typedef enum apo_status {
+    APO_OK = 0,
+    APO_E_IO,          /* cannot open or read an input (errno saved) */
+    APO_E_NOMEM,       /* allocation failed */
+    APO_E_FORMAT,      /* input is malformed: bad FCS, XML, CSV ... */
+    APO_E_UNSUPPORTED, /* well-formed but not supported (e.g. $MODE C) */
+    APO_E_RANGE,       /* a size or count is out of range (overflow, too large) */
+    APO_E_NUMERIC,     /* numerical failure: singular matrix, fit did not converge */
+    APO_E_USAGE,       /* the caller asked for something invalid (unknown channel ...) */
+    APO_E_WRITE        /* cannot write an output (errno saved) */
+} apo_status;
+
+#define APO_NO_OFFSET UINT64_MAX
+#define APO_ERROR_MSG_SIZE 512
+
+/*
+ * A caller-owned error. Filled by the function that failed; never allocates.
+ * msg holds the whole human-readable message in the project's shape:
+ *   "<file>: byte <offset>: <keyword>: expected <...>, found <...>"
+ * (the file, offset and keyword parts are omitted when not known).
+ */
+typedef struct apo_error {
+    apo_status status;
+    int sys_errno;       /* errno at the time of the failure, or 0 */
+    uint64_t offset;     /* byte offset in the file, or APO_NO_OFFSET */
+    char keyword[64];    /* the FCS keyword / XML element / CSV column involved, or "" */
+    char file[256];      /* the input's name as given, possibly truncated, or "" */
+    char msg[APO_ERROR_MSG_SIZE];
+    const char *src_file; /* where in our code the error was set (debugging aid) */
+    int src_line;
+} apo_error;
+
+/** Reset @p err to "no error". NULL is allowed. */
+void apo_error_clear(apo_error *err);
+
+/*
+ * Set @p err (may be NULL) and return @p status, so that callers can write
+ *   return apo_error_set(err, APO_E_FORMAT, name, off, "$PAR", "expected ..., found \"%s\"", v);
+ * @p file, @p keyword may be NULL; @p offset may be APO_NO_OFFSET.
+ */
+#define apo_error_set(err, status, file, offset, keyword, ...)                                  \
+    apo_error_set_at((err), (status), (file), (offset), (keyword), __FILE__, __LINE__,          \
+                     __VA_ARGS__)
+apo_status apo_error_set_at(apo_error *err, apo_status status, const char *file, uint64_t offset,
+                            const char *keyword, const char *src_file, int src_line,
+                            const char *fmt, ...) APO_PRINTF(8, 9);
+
+/** A short stable name for a status ("format", "io", ...). */
+const char *apo_status_name(apo_status status);
+
+/** The sysexits.h exit code for a status: 0, 64 usage, 65 data, 66 no input, 73/74 output. */
+int apo_status_exit_code(apo_status status);
+
+/* Checked arithmetic: return false (and leave *out unspecified) on overflow. */
+static inline bool apo_add_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+static inline bool apo_mul_u64(uint64_t a, uint64_t b, uint64_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool apo_mul_size(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+/*
+ * Locale-independent, length-bounded number parsers for untrusted text. Surrounding
+ * spaces are trimmed; empty input, trailing junk and overflow are rejected (return false).
+ * apo_parse_double accepts a '.' decimal point only, exponents, "inf"/"nan" are rejected
+ * unless allow_nonfinite.
+ */
+bool apo_parse_u64(const char *s, size_t len, uint64_t *out);
+bool apo_parse_i64(const char *s, size_t len, int64_t *out);
+bool apo_parse_double(const char *s, size_t len, bool allow_nonfinite, double *out);
+
+/*
+ * Format @p v in the shortest form that reads back to exactly the same double
+ * (C locale). Writes at most @p cap bytes including the NUL; returns the length.
+ */
+size_t apo_format_double(char *buf, size_t cap, double v);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reader                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fcs_file fcs_file;       /* opaque: one file, all its data sets */
+typedef struct fcs_dataset fcs_dataset; /* opaque: one data set, borrowed from its fcs_file */
+
+/* How to choose DATA offsets when HEADER and TEXT disagree (fcs-format.md Q25). */
+typedef enum fcs_offsets_policy {
+    FCS_OFFSETS_AUTO = 0, /* the pair that matches $TOT x row size and fits the file */
+    FCS_OFFSETS_HEADER,
+    FCS_OFFSETS_TEXT
+} fcs_offsets_policy;
+
+/* How to read a doubled delimiter in TEXT (fcs-format.md Q14). */
+typedef enum fcs_text_mode {
+    FCS_TEXT_AUTO = 0, /* escapes, split keywords holding the delimiter, retry as empty values */
+    FCS_TEXT_ESCAPE,   /* "//" is always an escaped delimiter */
+    FCS_TEXT_EMPTY     /* "//" is always an empty value */
+} fcs_text_mode;
+
+typedef struct fcs_read_options {
+    fcs_offsets_policy offsets;
+    fcs_text_mode text_mode;
+    bool allow_truncated; /* read the complete rows of a DATA segment shorter than $TOT */
+    bool text_only;       /* parse HEADER and TEXT only; DATA may be absent or past EOF */
+} fcs_read_options;
+
+#define FCS_READ_OPTIONS_INIT {FCS_OFFSETS_AUTO, FCS_TEXT_AUTO, false, false}
+
+/* A warning about a vendor quirk the reader repaired or a value it ignored. */
+typedef struct fcs_warning {
+    uint64_t offset;  /* byte offset in the file, or APO_NO_OFFSET */
+    char keyword[64]; /* keyword involved, or "" */
+    char msg[256];    /* full message, same shape as apo_error.msg (with the file name) */
+} fcs_warning;
+
+/* One TEXT keyword as stored (escapes resolved). Strings are NUL-terminated. */
+typedef struct fcs_keyword {
+    const char *name;  /* as written (original case, trimmed) */
+    const char *value; /* raw bytes as written (may be non-UTF-8); see fcs_keyword_value_utf8 */
+    size_t value_len;  /* bytes in value (values may not contain NUL, but be explicit) */
+    uint64_t offset;   /* file offset of the keyword's first byte */
+    int segment;       /* 0 primary TEXT, 1 supplemental TEXT, 2 ANALYSIS */
+} fcs_keyword;
+
+typedef enum fcs_datatype {
+    FCS_DATATYPE_INT = 'I',
+    FCS_DATATYPE_FLOAT = 'F',
+    FCS_DATATYPE_DOUBLE = 'D',
+    FCS_DATATYPE_ASCII = 'A'
+} fcs_datatype;
+
+/* One parameter (channel) of a data set. Strings are never NULL ("" when absent). */
+typedef struct fcs_param {
+    const char *name;      /* $PnN (made unique with -1, -2 suffixes if duplicated, warned) */
+    const char *label;     /* $PnS or "" */
+    unsigned bits;         /* $PnB as declared (0 for delimited ASCII "*") */
+    unsigned stored_bits;  /* bits actually occupied per value in DATA (e.g. 16 for $PnB 10) */
+    fcs_datatype datatype; /* $DATATYPE, or the 3.2 $PnDATATYPE override */
+    double range;          /* $PnR as a number (NaN when missing or unparseable) */
+    uint64_t mask;         /* integer bit mask applied to raw values (all ones when none) */
+    double log_decades;    /* $PnE f1 (0 = linear) */
+    double log_offset;     /* $PnE f2 after the f2=0 -> 1 repair */
+    double gain;           /* $PnG (1 when missing, 0 or invalid) */
+    bool is_time;          /* $PnN is Time/TIME/HDR-T... or $PnTYPE is Time */
+} fcs_param;
+
+/* A spillover matrix as the file states it: row-major n x n, names matched to parameters. */
+typedef struct fcs_spillover {
+    size_t n;
+    char **names;        /* n detector names as matched ($PnN of the parameter) */
+    size_t *param_index; /* n 0-based parameter indices */
+    double *values;      /* n*n row-major: values[i*n+j] = spill of dye i into detector j */
+    const char *keyword; /* the keyword it came from: "$SPILLOVER", "SPILL", ... */
+} fcs_spillover;
+
+/**
+ * Open and parse @p path: every data set's HEADER and TEXT, its layout and spillover.
+ * Events are not decoded here (see fcs_dataset_decode_*). The file is mapped read-only.
+ * @param[out] out  the new file, owned by the caller (fcs_file_free); NULL on failure.
+ * @return APO_OK; APO_E_IO if it cannot be opened; APO_E_FORMAT/UNSUPPORTED/RANGE for bad data.
+ */
+APO_NODISCARD apo_status fcs_file_open(fcs_file **out, const char *path,
+                                       const fcs_read_options *opts, apo_error *err);
+
+/**
+ * As fcs_file_open, parsing @p len bytes at @p buf. @p buf is borrowed and must outlive
+ * the fcs_file. @p name is used in messages.
+ */
+APO_NODISCARD apo_status fcs_file_open_buffer(fcs_file **out, const uint8_t *buf, size_t len,
+                                              const char *name, const fcs_read_options *opts,
+                                              apo_error *err);
+
+/** Free @p f and everything borrowed from it. NULL is a no-op. */
+void fcs_file_free(fcs_file *f);
+
+const char *fcs_file_name(const fcs_file *f);
+uint64_t fcs_file_size(const fcs_file *f);
+size_t fcs_file_n_datasets(const fcs_file *f);
+/** The @p index-th (0-based) data set, or NULL if out of range. Borrowed. */
+const fcs_dataset *fcs_file_dataset(const fcs_file *f, size_t index);
+/** Warnings about the file as a whole (e.g. $NEXTDATA chain problems). */
+size_t fcs_file_n_warnings(const fcs_file *f);
+const fcs_warning *fcs_file_warning(const fcs_file *f, size_t i);
+
+/* Data set accessors. Everything returned is borrowed from the fcs_file. */
+const char *fcs_dataset_version(const fcs_dataset *ds); /* "FCS3.1" */
+uint64_t fcs_dataset_offset(const fcs_dataset *ds);     /* file offset of its HEADER */
+uint64_t fcs_dataset_n_events(const fcs_dataset *ds);
+size_t fcs_dataset_n_params(const fcs_dataset *ds);
+const fcs_param *fcs_dataset_param(const fcs_dataset *ds, size_t i);
+/** Index of the parameter whose $PnN or $PnS equals @p name (ASCII case-insensitive;
+ *  $PnN is tried first), or SIZE_MAX. */
+size_t fcs_dataset_find_param(const fcs_dataset *ds, const char *name);
+fcs_datatype fcs_dataset_datatype(const fcs_dataset *ds);
+const char *fcs_dataset_byteord(const fcs_dataset *ds); /* $BYTEORD as written, trimmed */
+bool fcs_dataset_has_data(const fcs_dataset *ds);        /* false in text-only reads */
+/** Data segment as used: first byte and length, absolute file offsets. */
+uint64_t fcs_dataset_data_begin(const fcs_dataset *ds);
+uint64_t fcs_dataset_data_len(const fcs_dataset *ds);
+/** Seconds per Time tick ($TIMESTEP), or NaN when absent/invalid. */
+double fcs_dataset_timestep(const fcs_dataset *ds);
+
+size_t fcs_dataset_n_keywords(const fcs_dataset *ds);
+const fcs_keyword *fcs_dataset_keyword_at(const fcs_dataset *ds, size_t i);
+/** Value of keyword @p name (ASCII case-insensitive, primary TEXT wins), or NULL. */
+const char *fcs_dataset_keyword(const fcs_dataset *ds, const char *name);
+
+/** The file's spillover matrix ($SPILLOVER, SPILL, $SPILL, spillover), or NULL if none or
+ *  unusable (a warning then says why). */
+const fcs_spillover *fcs_dataset_spillover(const fcs_dataset *ds);
+
+size_t fcs_dataset_n_warnings(const fcs_dataset *ds);
+const fcs_warning *fcs_dataset_warning(const fcs_dataset *ds, size_t i);
+
+/* Which values to decode. */
+typedef enum fcs_values {
+    FCS_VALUES_RAW = 0, /* stored values; integers masked by $PnR */
+    FCS_VALUES_SCALED   /* $PnE log decoding for integer columns; $PnG when apply_gain */
+} fcs_values;
+
+typedef struct fcs_decode_options {
+    fcs_values values;
+    bool apply_gain;  /* divide by $PnG (never the time channel); only with FCS_VALUES_SCALED */
+    unsigned threads; /* 0 = automatic (both cores for large data sets) */
+} fcs_decode_options;
+
+#define FCS_DECODE_OPTIONS_INIT {FCS_VALUES_RAW, false, 0}
+
+/**
+ * Decode events [@p first, @p first + @p count) of every parameter into @p out, column-major:
+ * value of event e, parameter p at out[p * ld + (e - first)], with ld >= count.
+ * @return APO_OK; APO_E_USAGE if the range is outside the data set; APO_E_FORMAT for
+ *         undecodable data (e.g. bad ASCII number), with the byte offset.
+ */
+APO_NODISCARD apo_status fcs_dataset_decode_f64(const fcs_dataset *ds, uint64_t first,
+                                                uint64_t count, const fcs_decode_options *opts,
+                                                double *out, size_t ld, apo_error *err);
+APO_NODISCARD apo_status fcs_dataset_decode_f32(const fcs_dataset *ds, uint64_t first,
+                                                uint64_t count, const fcs_decode_options *opts,
+                                                float *out, size_t ld, apo_error *err);
+
+/* A whole data set decoded: column-major doubles, owned by the caller. */
+typedef struct fcs_events {
+    uint64_t n_events;
+    size_t n_params;
+    double *values; /* values[p * n_events + e] */
+} fcs_events;
+
+/** Decode every event of @p ds into @p out (which the caller frees with fcs_events_free). */
+APO_NODISCARD apo_status fcs_dataset_read_events(const fcs_dataset *ds,
+                                                 const fcs_decode_options *opts, fcs_events *out,
+                                                 apo_error *err);
+/** Free the values of @p ev and zero it. NULL is a no-op. */
+void fcs_events_free(fcs_events *ev);
+/** Column @p p of @p ev (n_events values). */
+static inline const double *fcs_events_column(const fcs_events *ev, size_t p)
+{
+    return ev->values + p * ev->n_events;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Writer: FCS 3.1, $DATATYPE F, little-endian, written atomically (temp file + rename)       */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct fcs_write_param {
+    const char *name;  /* $PnN: required, unique, no commas */
+    const char *label; /* $PnS or NULL */
+    double range;      /* $PnR; NaN or <= 0 means ceil(max)+1 of the data */
+} fcs_write_param;
+
+typedef struct fcs_write_keyword {
+    const char *name; /* written as given; names starting with '$' must be standard keywords */
+    const char *value;
+} fcs_write_keyword;
+
+typedef struct fcs_write_spec {
+    size_t n_params;
+    const fcs_write_param *params;
+    uint64_t n_events;
+    const double *values;        /* column-major: values[p * n_events + e]; stored as float32 */
+    size_t n_keywords;           /* extra keywords ($CYT, $FIL, $SPILLOVER, vendor ones ...) */
+    const fcs_write_keyword *keywords;
+} fcs_write_spec;
+
+/**
+ * Write @p spec as an FCS 3.1 file at @p path, atomically (temporary file in the same
+ * folder, then rename). An existing file at @p path is replaced only on success.
+ * @return APO_OK; APO_E_USAGE for names/values that cannot be encoded; APO_E_WRITE on I/O.
+ */
+APO_NODISCARD apo_status fcs_write_file(const char *path, const fcs_write_spec *spec,
+                                        apo_error *err);
+
+/**
+ * As fcs_write_file, into a new malloc'd buffer (*out, *out_len; caller frees).
+ */
+APO_NODISCARD apo_status fcs_write_buffer(uint8_t **out, size_t *out_len,
+                                          const fcs_write_spec *spec, apo_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* APOFLOW_FCS_FCS_H */
