@@ -44,6 +44,41 @@ typedef struct gate_transform {
     double coef[16];   /* precomputed coefficients, private to transform.c */
 } gate_transform;
 
+/** Identity. */
+void gate_transform_init_linear(gate_transform *out);
+/** arcsinh(x / cofactor); cofactor > 0 (typically 150 for fluorescence). */
+APO_NODISCARD apo_status gate_transform_init_asinh(gate_transform *out, double cofactor,
+                                                   apo_error *err);
+/** Logicle with Gating-ML parameters: T top of scale, W linearization width in decades,
+ *  M decades, A additional negative decades. Rejects invalid combinations (W > M/2 ...). */
+APO_NODISCARD apo_status gate_transform_init_logicle(gate_transform *out, double T, double W,
+                                                     double M, double A, apo_error *err);
+/** Forward transform of one value (x in data units -> display/gating scale). */
+double gate_transform_apply(const gate_transform *t, double x);
+/** Inverse transform (scale -> data units). */
+double gate_transform_inverse(const gate_transform *t, double y);
+/** Forward transform of @p n values from @p in to @p out (may alias). */
+void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n);
+
+/* ---- transforms: further kinds (flin, flog, fasinh, hyperlog, log10), estimateLogicle ---- */
+/* (owned by transform.c; add declarations here) */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Compensation (compensate.c, spill_csv.c, comp_compute.c)                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Statistics (stats.c)                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Gates, gating strategies, Gating-ML 2.0 (gates.c, strategy.c, gml_read.c, gml_write.c)      */
+/* ------------------------------------------------------------------------------------------ */
+
+/* ------------------------------------------------------------------------------------------ */
+/* Annexin V / PI apoptosis analysis (apoptosis*.c, compare.c, doseresponse.c)                 */
+/* ------------------------------------------------------------------------------------------ */
+
 #ifdef __cplusplus
 }
 #endif
