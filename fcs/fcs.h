@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -303,6 +304,28 @@ static inline const double *fcs_events_column(const fcs_events *ev, size_t p)
 {
     return ev->values + p * ev->n_events;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Atomic output files: every output of apoflow (tables, images, XML, FCS) goes through this  */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * An output file written atomically: data goes to a temporary file in the target's folder
+ * (".<name>.tmp-XXXXXX"), and apo_atomic_commit flushes, fsyncs and renames it over @p path.
+ * An interrupted or aborted write leaves no partial file at @p path.
+ */
+typedef struct apo_atomic_file {
+    FILE *fp;          /* write through this */
+    char *tmp_path;    /* owned */
+    char *final_path;  /* owned */
+} apo_atomic_file;
+
+/** Create the temporary file for @p path. On failure *af is zeroed. @return APO_OK or APO_E_WRITE. */
+APO_NODISCARD apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err);
+/** Flush, fsync, close and rename into place; frees @p af. On failure the temp file is removed. */
+APO_NODISCARD apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err);
+/** Close and remove the temporary file; frees @p af. Safe on a zeroed struct. */
+void apo_atomic_abort(apo_atomic_file *af);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Writer: FCS 3.1, $DATATYPE F, little-endian, written atomically (temp file + rename)       */
