@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd_export.c: `apoflow export FILE -o OUT [--format csv|tsv|fcs] [--values raw|scaled]
+ * [--dataset N] [--apply-gain]`: every event of one data set as CSV/TSV (header row of $PnN,
+ * numbers in shortest round-trip form, C locale) or as an FCS 3.1 float32 file.
+ * Text output is produced block by block, so memory stays bounded for any file size.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum export_format { EXPORT_CSV, EXPORT_TSV, EXPORT_FCS } export_format;
+
+typedef struct export_options {
+    const char *out;
+    export_format format;
+    size_t dataset; /* 1-based */
+    fcs_decode_options decode;
+    fcs_read_options read;
+} export_options;
+
+static void print_help(FILE *to)
+{
+    fprintf(to,
+            "usage: apoflow export FILE -o OUT [OPTIONS]\n\n"
+            "Write every event of one data set as CSV, TSV or FCS 3.1 (float32).\n\n"
+            "options:\n"
+            "  -o, --output OUT      output file; '-' writes CSV/TSV to standard output\n"
+            "  --format FMT          csv|tsv|fcs (default: from OUT's extension, else csv)\n"
+            "  --values KIND         raw: stored values, integers masked by $PnR (default)\n"
+            "                        scaled: $PnE log amplification decoded (f2=0 read as 1)\n"
+            "  --apply-gain          with --values scaled, also divide by $PnG (never Time)\n"
+            "  --dataset N           data set N (1-based; default 1)\n"
+            "  --offsets MODE        auto|header|text (default auto)\n"
+            "  --text-mode MODE      auto|escape|empty (default auto)\n"
+            "  --allow-truncated     export the complete events of a short DATA segment\n"
+            "  -h, --help            this help\n\n"
+            "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
+            "            73 cannot create output\n");
+}
+
+static apo_status write_text(FILE *out, const fcs_dataset *ds, const export_options *o,
+                             apo_error *err)
+{
+    const char sep = o->format == EXPORT_TSV ? '\t' : ',';
+    size_t n_params = fcs_dataset_n_params(ds);
+    uint64_t n_events = fcs_dataset_n_events(ds);
+    for (size_t p = 0; p < n_params; p++) {
+        const char *name = fcs_dataset_param(ds, p)->name;
+        if (p) {
+            fputc(sep, out);
+        }
+        /* Quote names holding the separator, a quote or a newline (RFC 4180). */
+        if (strpbrk(name, ",\t\"\n\r") != NULL) {
+            fputc('"', out);
+            for (const char *c = name; *c; c++) {
+                if (*c == '"') {
+                    fputc('"', out);
+                }
+                fputc(*c, out);
+            }
+            fputc('"', out);
+        } else {
+            fputs(name, out);
+        }
+    }
+    fputc('\n', out);
+    if (n_params == 0 || n_events == 0) {
+        return APO_OK;
+    }
+    const size_t block = 1u << 14;
+    double *buf = malloc(block * n_params * sizeof(double));
+    if (buf == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    apo_status rc = APO_OK;
+    char num[40];
+    for (uint64_t first = 0; first < n_events && rc == APO_OK; first += block) {
+        uint64_t left = n_events - first;
+        size_t count = left < block ? (size_t)left : block;
+        rc = fcs_dataset_decode_f64(ds, first, count, &o->decode, buf, block, err);
+        for (size_t i = 0; rc == APO_OK && i < count; i++) {
+            for (size_t p = 0; p < n_params; p++) {
+                size_t len = apo_format_double(num, sizeof(num), buf[p * block + i]);
+                if (p) {
+                    fputc(sep, out);
+                }
+                fwrite(num, 1, len, out);
+            }
+            fputc('\n', out);
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* Keywords carried over into an exported FCS file (fcs-format.md §12.2). */
+static const char *const carried_keywords[] = {"$CYT", "$CYTSN", "$DATE", "$BTIM", "$ETIM",
+                                               "$FIL", "$SRC", "$VOL", "$TIMESTEP", "$INST",
+                                               "$OP", "$COM", "$SPILLOVER", "SPILL"};
+
+static apo_status write_fcs(const char *path, const fcs_dataset *ds, const export_options *o,
+                            apo_error *err)
+{
+    fcs_events ev = {0, 0, NULL};
+    apo_status rc = fcs_dataset_read_events(ds, &o->decode, &ev, err);
+    if (rc != APO_OK) {
+        return rc;
+    }
+    size_t n_params = fcs_dataset_n_params(ds);
+    fcs_write_param *params = calloc(n_params + 1, sizeof(*params));
+    fcs_write_keyword kws[sizeof(carried_keywords) / sizeof(carried_keywords[0])];
+    if (params == NULL) {
+        fcs_events_free(&ev);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    for (size_t p = 0; p < n_params; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        bool linearized = o->decode.values == FCS_VALUES_SCALED && pr->log_decades > 0;
+        params[p].name = pr->name;
+        params[p].label = pr->label[0] ? pr->label : NULL;
+        /* Log-decoded values no longer fit the channel range: let the writer derive it. */
+        params[p].range = linearized ? -1.0 : pr->range;
+    }
+    size_t n_kw = 0;
+    bool have_spillover = false;
+    for (size_t k = 0; k < sizeof(carried_keywords) / sizeof(carried_keywords[0]); k++) {
+        const char *v = fcs_dataset_keyword(ds, carried_keywords[k]);
+        bool is_spill = strcmp(carried_keywords[k], "SPILL") == 0 ||
+                        strcmp(carried_keywords[k], "$SPILLOVER") == 0;
+        if (v == NULL || v[0] == '\0' || (is_spill && have_spillover)) {
+            continue;
+        }
+        /* SPILL is written under its standard 3.1 name. */
+        kws[n_kw].name = is_spill ? "$SPILLOVER" : carried_keywords[k];
+        kws[n_kw].value = v;
+        have_spillover = have_spillover || is_spill;
+        n_kw++;
+    }
+    fcs_write_spec spec = {n_params, params, ev.n_events, ev.values, n_kw, kws};
+    rc = fcs_write_file(path, &spec, err);
+    free(params);
+    fcs_events_free(&ev);
+    return rc;
+}
+
+static bool parse_format(const char *arg, export_format *out)
+{
+    if (strcmp(arg, "csv") == 0) {
+        *out = EXPORT_CSV;
+    } else if (strcmp(arg, "tsv") == 0) {
+        *out = EXPORT_TSV;
+    } else if (strcmp(arg, "fcs") == 0) {
+        *out = EXPORT_FCS;
+    } else {
+        cli_errorf("--format: expected csv, tsv or fcs, found \"%s\"", arg);
+        return false;
+    }
+    return true;
+}
+
+static export_format format_from_name(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot != NULL && (strcmp(dot, ".tsv") == 0 || strcmp(dot, ".txt") == 0)) {
+        return EXPORT_TSV;
+    }
+    if (dot != NULL && (strcmp(dot, ".fcs") == 0 || strcmp(dot, ".FCS") == 0)) {
+        return EXPORT_FCS;
+    }
+    return EXPORT_CSV;
+}
+
+static int run_export(const char *path, const export_options *o)
+{
+    fcs_file *f = NULL;
+    apo_error err;
+    apo_error_clear(&err);
+    apo_status rc = fcs_file_open(&f, path, &o->read, &err);
+    if (rc != APO_OK) {
+        cli_print_error(&err);
+        return apo_status_exit_code(rc);
+    }
+    if (o->dataset > fcs_file_n_datasets(f)) {
+        cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset,
+                   fcs_file_n_datasets(f));
+        fcs_file_free(f);
+        return 64;
+    }
+    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    if (o->format == EXPORT_FCS) {
+        rc = write_fcs(o->out, ds, o, &err);
+    } else if (strcmp(o->out, "-") == 0) {
+        rc = write_text(stdout, ds, o, &err);
+        if (rc == APO_OK && fflush(stdout) != 0) {
+            rc = apo_error_set(&err, APO_E_WRITE, "<stdout>", APO_NO_OFFSET, NULL,
+                               "cannot write");
+        }
+    } else {
+        apo_atomic_file af;
+        rc = apo_atomic_open(&af, o->out, &err);
+        if (rc == APO_OK) {
+            rc = write_text(af.fp, ds, o, &err);
+            if (rc == APO_OK) {
+                rc = apo_atomic_commit(&af, &err);
+            } else {
+                apo_atomic_abort(&af);
+            }
+        }
+    }
+    if (rc != APO_OK) {
+        if (err.file[0] == '\0') {
+            /* Decode errors from the block reader carry no file name: add it. */
+            apo_error named = err;
+            (void)apo_error_set(&named, rc, path, err.offset, err.keyword, "%s", err.msg);
+            err = named;
+        }
+        cli_print_error(&err);
+    }
+    fcs_file_free(f);
+    return apo_status_exit_code(rc);
+}
+
+int cmd_export(int argc, char **argv)
+{
+    export_options o = {NULL, EXPORT_CSV, 1, FCS_DECODE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT};
+    bool format_given = false;
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
+        {"values", required_argument, NULL, 'v'},    {"apply-gain", no_argument, NULL, 'g'},
+        {"dataset", required_argument, NULL, 'd'},   {"offsets", required_argument, NULL, 'O'},
+        {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        uint64_t n = 0;
+        switch (opt) {
+        case 'o':
+            o.out = optarg;
+            break;
+        case 'f':
+            if (!parse_format(optarg, &o.format)) {
+                return 64;
+            }
+            format_given = true;
+            break;
+        case 'v':
+            if (strcmp(optarg, "raw") == 0) {
+                o.decode.values = FCS_VALUES_RAW;
+            } else if (strcmp(optarg, "scaled") == 0) {
+                o.decode.values = FCS_VALUES_SCALED;
+            } else {
+                cli_errorf("--values: expected raw or scaled, found \"%s\"", optarg);
+                return 64;
+            }
+            break;
+        case 'g':
+            o.decode.apply_gain = true;
+            break;
+        case 'd':
+            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
+                return 64;
+            }
+            o.dataset = (size_t)n;
+            break;
+        case 'O':
+        case 'T':
+        case 'R':
+            if (!cli_parse_read_option(opt, optarg, &o.read)) {
+                return 64;
+            }
+            break;
+        case 'h':
+            print_help(stdout);
+            return 0;
+        default:
+            print_help(stderr);
+            return 64;
+        }
+    }
+    if (optind + 1 != argc || o.out == NULL) {
+        cli_errorf("export: expected one FCS file and -o OUT");
+        print_help(stderr);
+        return 64;
+    }
+    if (o.decode.apply_gain && o.decode.values != FCS_VALUES_SCALED) {
+        cli_errorf("--apply-gain needs --values scaled");
+        return 64;
+    }
+    if (!format_given) {
+        o.format = strcmp(o.out, "-") == 0 ? EXPORT_CSV : format_from_name(o.out);
+    }
+    if (o.format == EXPORT_FCS && strcmp(o.out, "-") == 0) {
+        cli_errorf("--format fcs cannot be written to standard output; give a file name");
+        return 64;
+    }
+    return run_export(argv[optind], &o);
+}

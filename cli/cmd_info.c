@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd_info.c: `apoflow info FILE... [--json] [--dataset N] [--stats]`: describe FCS files
+ * (version, data sets, events, parameters, data type, byte order, spillover, keywords,
+ * warnings). --stats decodes every event (in blocks, so memory stays bounded) and adds
+ * per-channel min, max, mean and the count of NaN/Inf values: the quickest integrity check.
+ */
+#include "cli/cli.h"
+#include "cli/json_out.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct info_options {
+    bool json;
+    bool stats;
+    bool text_only;
+    size_t dataset; /* 1-based; 0 = all */
+    fcs_read_options read;
+} info_options;
+
+typedef struct channel_stats {
+    double min, max, sum;
+    uint64_t n_finite, n_nan, n_inf;
+} channel_stats;
+
+static void print_help(FILE *to)
+{
+    fprintf(to,
+            "usage: apoflow info [OPTIONS] FILE...\n\n"
+            "Describe FCS files: version, data sets, events, parameters, data type, byte order,\n"
+            "spillover matrix, keywords and the reader's warnings.\n\n"
+            "options:\n"
+            "  --json            one JSON object per file and line (keys: file, version, datasets)\n"
+            "  --stats           decode every event; add per-channel min, max, mean of the raw\n"
+            "                    values and the count of NaN/Inf (an integrity check)\n"
+            "  --dataset N       only data set N (1-based; default: all)\n"
+            "  --offsets MODE    auto|header|text: which DATA offsets to trust (default auto)\n"
+            "  --text-mode MODE  auto|escape|empty: how to read a doubled delimiter (default auto)\n"
+            "  --allow-truncated read the complete events of a DATA segment shorter than $TOT\n"
+            "  --text-only       read HEADER and TEXT only\n"
+            "  -h, --help        this help\n\n"
+            "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input\n");
+}
+
+/* Decode the data set block by block and accumulate the raw-value statistics. */
+static apo_status compute_stats(const fcs_dataset *ds, channel_stats *st, apo_error *err)
+{
+    size_t n_params = fcs_dataset_n_params(ds);
+    uint64_t n_events = fcs_dataset_n_events(ds);
+    for (size_t p = 0; p < n_params; p++) {
+        st[p] = (channel_stats){INFINITY, -INFINITY, 0.0, 0, 0, 0};
+    }
+    if (n_params == 0 || n_events == 0) {
+        return APO_OK;
+    }
+    const size_t block = 1u << 16;
+    double *buf = malloc(block * n_params * sizeof(double));
+    if (buf == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    fcs_decode_options dopt = FCS_DECODE_OPTIONS_INIT;
+    apo_status rc = APO_OK;
+    for (uint64_t first = 0; first < n_events && rc == APO_OK; first += block) {
+        uint64_t left = n_events - first;
+        size_t count = left < block ? (size_t)left : block;
+        rc = fcs_dataset_decode_f64(ds, first, count, &dopt, buf, block, err);
+        for (size_t p = 0; rc == APO_OK && p < n_params; p++) {
+            const double *col = buf + p * block;
+            channel_stats *s = &st[p];
+            for (size_t i = 0; i < count; i++) {
+                double v = col[i];
+                if (isnan(v)) {
+                    s->n_nan++;
+                } else if (isinf(v)) {
+                    s->n_inf++;
+                } else {
+                    s->min = v < s->min ? v : s->min;
+                    s->max = v > s->max ? v : s->max;
+                    s->sum += v;
+                    s->n_finite++;
+                }
+            }
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+static double stats_mean(const channel_stats *s)
+{
+    return s->n_finite ? s->sum / (double)s->n_finite : NAN;
+}
+
+static void json_spillover(FILE *out, const fcs_spillover *sp)
+{
+    if (sp == NULL) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"keyword\":", out);
+    json_write_string(out, sp->keyword ? sp->keyword : "");
+    fputs(",\"names\":[", out);
+    for (size_t i = 0; i < sp->n; i++) {
+        fputs(i ? "," : "", out);
+        json_write_string(out, sp->names[i]);
+    }
+    fputs("],\"matrix\":[", out);
+    for (size_t i = 0; i < sp->n; i++) {
+        fputs(i ? ",[" : "[", out);
+        for (size_t j = 0; j < sp->n; j++) {
+            fputs(j ? "," : "", out);
+            json_write_number(out, sp->values[i * sp->n + j]);
+        }
+        fputs("]", out);
+    }
+    fputs("]}", out);
+}
+
+static void json_dataset(FILE *out, const fcs_dataset *ds, size_t index, const channel_stats *st)
+{
+    size_t n_params = fcs_dataset_n_params(ds);
+    fprintf(out, "{\"index\":%zu,\"version\":", index + 1);
+    json_write_string(out, fcs_dataset_version(ds));
+    fprintf(out, ",\"offset\":%llu,\"events\":%llu,\"parameters\":[",
+            (unsigned long long)fcs_dataset_offset(ds),
+            (unsigned long long)fcs_dataset_n_events(ds));
+    for (size_t p = 0; p < n_params; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        fputs(p ? ",{\"name\":" : "{\"name\":", out);
+        json_write_string(out, pr->name);
+        fputs(",\"label\":", out);
+        json_write_string(out, pr->label);
+        fprintf(out, ",\"bits\":%u,\"range\":", pr->bits);
+        json_write_number(out, pr->range);
+        fputs(",\"amplification\":[", out);
+        json_write_number(out, pr->log_decades);
+        fputc(',', out);
+        json_write_number(out, pr->log_offset);
+        fputs("],\"gain\":", out);
+        json_write_number(out, pr->gain);
+        if (st != NULL) {
+            fputs(",\"stats\":{\"min\":", out);
+            json_write_number(out, st[p].n_finite ? st[p].min : NAN);
+            fputs(",\"max\":", out);
+            json_write_number(out, st[p].n_finite ? st[p].max : NAN);
+            fputs(",\"mean\":", out);
+            json_write_number(out, stats_mean(&st[p]));
+            fprintf(out, ",\"nan\":%llu,\"inf\":%llu}", (unsigned long long)st[p].n_nan,
+                    (unsigned long long)st[p].n_inf);
+        }
+        fputc('}', out);
+    }
+    char dt[2] = {(char)fcs_dataset_datatype(ds), '\0'};
+    fputs("],\"datatype\":", out);
+    json_write_string(out, dt);
+    fputs(",\"byteord\":", out);
+    json_write_string(out, fcs_dataset_byteord(ds));
+    fputs(",\"keywords\":{", out);
+    size_t n_kw = fcs_dataset_n_keywords(ds);
+    bool first = true;
+    for (size_t k = 0; k < n_kw; k++) {
+        const fcs_keyword *kw = fcs_dataset_keyword_at(ds, k);
+        /* Duplicates: the first wins, as in the reader's lookups. */
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++) {
+            seen = strcmp(fcs_dataset_keyword_at(ds, j)->name, kw->name) == 0;
+        }
+        if (seen) {
+            continue;
+        }
+        fputs(first ? "" : ",", out);
+        first = false;
+        json_write_string(out, kw->name);
+        fputc(':', out);
+        json_write_string_n(out, kw->value, kw->value_len);
+    }
+    fputs("},\"spillover\":", out);
+    json_spillover(out, fcs_dataset_spillover(ds));
+    fputs(",\"warnings\":[", out);
+    for (size_t w = 0; w < fcs_dataset_n_warnings(ds); w++) {
+        fputs(w ? "," : "", out);
+        json_write_string(out, fcs_dataset_warning(ds, w)->msg);
+    }
+    fputs("]}", out);
+}
+
+static const char *amplification(const fcs_param *p, char *buf, size_t cap)
+{
+    if (p->log_decades > 0) {
+        snprintf(buf, cap, "log %g dec", p->log_decades);
+    } else {
+        snprintf(buf, cap, "linear");
+    }
+    return buf;
+}
+
+static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t n_sets,
+                          const channel_stats *st)
+{
+    size_t n_params = fcs_dataset_n_params(ds);
+    fprintf(out, "  data set %zu of %zu: %s, %llu events, %zu parameters, $DATATYPE %c, "
+                 "$BYTEORD %s\n",
+            index + 1, n_sets, fcs_dataset_version(ds),
+            (unsigned long long)fcs_dataset_n_events(ds), n_params,
+            (char)fcs_dataset_datatype(ds), fcs_dataset_byteord(ds));
+    const char *keys[] = {"$CYT", "$DATE", "$FIL", "$SRC"};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        const char *v = fcs_dataset_keyword(ds, keys[k]);
+        if (v != NULL && v[0] != '\0') {
+            fprintf(out, "    %-6s %s\n", keys[k], v);
+        }
+    }
+    int wname = 4, wlabel = 5;
+    for (size_t p = 0; p < n_params; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        int a = (int)strlen(pr->name), b = (int)strlen(pr->label);
+        wname = a > wname ? (a > 40 ? 40 : a) : wname;
+        wlabel = b > wlabel ? (b > 40 ? 40 : b) : wlabel;
+    }
+    fprintf(out, "    %3s  %-*s  %-*s  %4s  %12s  %-12s", "#", wname, "name", wlabel, "label",
+            "bits", "range", "amplification");
+    if (st != NULL) {
+        fprintf(out, "  %14s  %14s  %14s  %s", "min", "max", "mean", "nan/inf");
+    }
+    fputc('\n', out);
+    for (size_t p = 0; p < n_params; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        char amp[32];
+        fprintf(out, "    %3zu  %-*.40s  %-*.40s  %4u  %12g  %-12s", p + 1, wname, pr->name, wlabel,
+                pr->label, pr->bits, pr->range, amplification(pr, amp, sizeof(amp)));
+        if (st != NULL) {
+            fprintf(out, "  %14.6g  %14.6g  %14.6g  %llu/%llu",
+                    st[p].n_finite ? st[p].min : NAN, st[p].n_finite ? st[p].max : NAN,
+                    stats_mean(&st[p]), (unsigned long long)st[p].n_nan,
+                    (unsigned long long)st[p].n_inf);
+        }
+        fputc('\n', out);
+    }
+    const fcs_spillover *sp = fcs_dataset_spillover(ds);
+    if (sp != NULL) {
+        fprintf(out, "    spillover (%s, %zu x %zu):", sp->keyword ? sp->keyword : "", sp->n, sp->n);
+        for (size_t i = 0; i < sp->n; i++) {
+            fprintf(out, " %s", sp->names[i]);
+        }
+        fputc('\n', out);
+    } else {
+        fprintf(out, "    spillover: none\n");
+    }
+    for (size_t w = 0; w < fcs_dataset_n_warnings(ds); w++) {
+        fprintf(out, "    warning: %s\n", fcs_dataset_warning(ds, w)->msg);
+    }
+}
+
+/* Describe one file; returns its exit code. */
+static int info_file(const char *path, const info_options *o)
+{
+    fcs_file *f = NULL;
+    apo_error err;
+    apo_error_clear(&err);
+    apo_status rc = fcs_file_open(&f, path, &o->read, &err);
+    if (rc != APO_OK) {
+        cli_print_error(&err);
+        return apo_status_exit_code(rc);
+    }
+    size_t n_sets = fcs_file_n_datasets(f);
+    if (o->dataset > n_sets) {
+        cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset, n_sets);
+        fcs_file_free(f);
+        return 64;
+    }
+    size_t lo = o->dataset ? o->dataset - 1 : 0;
+    size_t hi = o->dataset ? o->dataset : n_sets;
+    int code = 0;
+    if (o->json) {
+        fputs("{\"file\":", stdout);
+        json_write_string(stdout, path);
+        fputs(",\"version\":", stdout);
+        json_write_string(stdout, n_sets ? fcs_dataset_version(fcs_file_dataset(f, 0)) : "");
+        fputs(",\"datasets\":[", stdout);
+    } else {
+        printf("%s\n  %llu bytes, %zu data set%s\n", path, (unsigned long long)fcs_file_size(f),
+               n_sets, n_sets == 1 ? "" : "s");
+    }
+    for (size_t d = lo; d < hi; d++) {
+        const fcs_dataset *ds = fcs_file_dataset(f, d);
+        channel_stats *st = NULL;
+        if (o->stats && fcs_dataset_has_data(ds)) {
+            st = calloc(fcs_dataset_n_params(ds) + 1, sizeof(*st));
+            rc = st ? compute_stats(ds, st, &err)
+                    : apo_error_set(&err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
+            if (rc != APO_OK) {
+                free(st);
+                st = NULL;
+                cli_print_error(&err);
+                code = cli_worse_exit(code, apo_status_exit_code(rc));
+            }
+        }
+        if (o->json) {
+            fputs(d > lo ? "," : "", stdout);
+            json_dataset(stdout, ds, d, st);
+        } else {
+            human_dataset(stdout, ds, d, n_sets, st);
+        }
+        free(st);
+    }
+    if (o->json) {
+        fputs("],\"warnings\":[", stdout);
+        for (size_t w = 0; w < fcs_file_n_warnings(f); w++) {
+            fputs(w ? "," : "", stdout);
+            json_write_string(stdout, fcs_file_warning(f, w)->msg);
+        }
+        fputs("]}\n", stdout);
+    } else {
+        for (size_t w = 0; w < fcs_file_n_warnings(f); w++) {
+            printf("  warning: %s\n", fcs_file_warning(f, w)->msg);
+        }
+    }
+    fcs_file_free(f);
+    return code;
+}
+
+/* Parse the reader options shared by info and export; returns false on a bad value. */
+bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read)
+{
+    switch (opt) {
+    case 'O':
+        if (strcmp(arg, "auto") == 0) {
+            read->offsets = FCS_OFFSETS_AUTO;
+        } else if (strcmp(arg, "header") == 0) {
+            read->offsets = FCS_OFFSETS_HEADER;
+        } else if (strcmp(arg, "text") == 0) {
+            read->offsets = FCS_OFFSETS_TEXT;
+        } else {
+            cli_errorf("--offsets: expected auto, header or text, found \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case 'T':
+        if (strcmp(arg, "auto") == 0) {
+            read->text_mode = FCS_TEXT_AUTO;
+        } else if (strcmp(arg, "escape") == 0) {
+            read->text_mode = FCS_TEXT_ESCAPE;
+        } else if (strcmp(arg, "empty") == 0) {
+            read->text_mode = FCS_TEXT_EMPTY;
+        } else {
+            cli_errorf("--text-mode: expected auto, escape or empty, found \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case 'R':
+        read->allow_truncated = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!apo_parse_u64(arg, strlen(arg), &v) || v < min) {
+        cli_errorf("%s: expected a whole number >= %llu, found \"%s\"", opt,
+                   (unsigned long long)min, arg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    info_options o = {false, false, false, 0, FCS_READ_OPTIONS_INIT};
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},        {"stats", no_argument, NULL, 's'},
+        {"dataset", required_argument, NULL, 'd'}, {"offsets", required_argument, NULL, 'O'},
+        {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
+        {"text-only", no_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        uint64_t n = 0;
+        switch (opt) {
+        case 'j':
+            o.json = true;
+            break;
+        case 's':
+            o.stats = true;
+            break;
+        case 't':
+            o.read.text_only = true;
+            break;
+        case 'd':
+            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
+                return 64;
+            }
+            o.dataset = (size_t)n;
+            break;
+        case 'O':
+        case 'T':
+        case 'R':
+            if (!cli_parse_read_option(opt, optarg, &o.read)) {
+                return 64;
+            }
+            break;
+        case 'h':
+            print_help(stdout);
+            return 0;
+        default:
+            print_help(stderr);
+            return 64;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf("info: expected at least one FCS file");
+        print_help(stderr);
+        return 64;
+    }
+    int code = 0;
+    for (int i = optind; i < argc; i++) {
+        code = cli_worse_exit(code, info_file(argv[i], &o));
+        fflush(stdout);
+    }
+    return code;
+}
