@@ -41,7 +41,9 @@ typedef struct gate_transform {
     gate_transform_kind kind;
     double T, W, M, A; /* Gating-ML parameters (as applicable) */
     double cofactor;   /* ASINH */
-    double coef[16];   /* precomputed coefficients, private to transform.c */
+    double bound_min;  /* Gating-ML boundMin: forward results are clamped to */
+    double bound_max;  /* [bound_min, bound_max]; -inf/+inf (the default) = no bound */
+    double coef[32];   /* precomputed coefficients, private to gating/transform*.c */
 } gate_transform;
 
 /** Identity. */
@@ -61,7 +63,52 @@ double gate_transform_inverse(const gate_transform *t, double y);
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n);
 
 /* ---- transforms: further kinds (flin, flog, fasinh, hyperlog, log10), estimateLogicle ---- */
-/* (owned by transform.c; add declarations here) */
+/*
+ * Output ranges: every Gating-ML kind maps x = T to y = 1 (logicle/hyperlog/fasinh/flog/flin
+ * are on the [0,1]-ish Gating-ML scale, NOT flowCore's 0..M logicleTransform scale). Logicle and
+ * hyperlog map x = 0 to (W + A)/(M + A) and reflect negatives about that point.
+ */
+
+/** Gating-ML flin: y = (x + A) / (T + A). T > 0, T + A != 0. */
+APO_NODISCARD apo_status gate_transform_init_flin(gate_transform *out, double T, double A,
+                                                  apo_error *err);
+/** Gating-ML flog: y = log10(x / T) / M + 1. T > 0, M > 0. x = 0 gives -inf, x < 0 NaN. */
+APO_NODISCARD apo_status gate_transform_init_flog(gate_transform *out, double T, double M,
+                                                  apo_error *err);
+/** Gating-ML fasinh: y = (asinh(x sinh(M ln10) / T) + A ln10) / ((M + A) ln10).
+ *  T > 0, M > 0, A >= 0. */
+APO_NODISCARD apo_status gate_transform_init_fasinh(gate_transform *out, double T, double M,
+                                                    double A, apo_error *err);
+/** Gating-ML hyperlog(T, W, M, A): T > 0, M > 0, 0 < W <= M/2, -W <= A <= M - 2W. */
+APO_NODISCARD apo_status gate_transform_init_hyperlog(gate_transform *out, double T, double W,
+                                                      double M, double A, apo_error *err);
+/** Plain log10(x); x <= 0 gives NaN. */
+void gate_transform_init_log10(gate_transform *out);
+/** Gating-ML boundMin/boundMax: clamp forward results to [lo, hi] (use -INFINITY/INFINITY
+ *  for an open side). NaN results stay NaN. APO_E_USAGE if lo > hi or either is NaN. */
+APO_NODISCARD apo_status gate_transform_set_bounds(gate_transform *t, double lo, double hi,
+                                                   apo_error *err);
+/** Short name of a kind ("logicle", "fasinh", ...). */
+const char *gate_transform_kind_name(gate_transform_kind kind);
+
+/** Gating-ML fratio (two dimensions): y = A (x1 - B) / (x2 - C). x2 == C gives +-inf/NaN. */
+double gate_fratio(double A, double B, double C, double x1, double x2);
+/** Inverse of fratio for a known x2: x1 = y (x2 - C) / A + B. */
+double gate_fratio_inverse(double A, double B, double C, double y, double x2);
+
+/**
+ * flowCore estimateLogicle's W for one channel: r = the type-7 5th percentile of the negative
+ * values of @p x (NaNs ignored), w = (M - log10(T / |r|)) / 2; w = 0 when there are no
+ * negatives. T is the channel's top of scale (PnR for flowCore's type="instrument", or the
+ * data maximum for type="data", with M = log10(T) + 1). APO_E_NUMERIC ("w is negative") when
+ * w < 0 (increase M), APO_E_USAGE for bad T/M, APO_E_NOMEM.
+ */
+APO_NODISCARD apo_status gate_logicle_estimate_w(const double *x, size_t n, double T, double M,
+                                                 double *w_out, apo_error *err);
+/** estimateLogicle: gate_logicle_estimate_w then gate_transform_init_logicle(T, w, M, A = 0). */
+APO_NODISCARD apo_status gate_transform_init_logicle_estimate(gate_transform *out,
+                                                              const double *x, size_t n,
+                                                              double T, double M, apo_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Compensation (compensate.c, spill_csv.c, comp_compute.c)                                   */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * gating_internal.h: private declarations shared inside gating/ (and tests/gating/):
+ * the logicle/hyperlog kernels behind gate_transform, the layout of gate_transform.coef,
+ * and small numeric helpers (type-7 quantiles) used by statistics and compensation.
+ * Other helpers of gating/ may add sections here; keep additions self-contained.
+ */
+#ifndef APOFLOW_GATING_GATING_INTERNAL_H
+#define APOFLOW_GATING_GATING_INTERNAL_H
+
+#include "gating/gate.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- transforms (transform.c, logicle.c, hyperlog.c) ------------------------------------ */
+
+/* ln(10) (M_LN10 is not in strict C17). */
+#define GATE_LN10 2.302585092994045684017991454684364208
+
+/*
+ * Layout of gate_transform.coef for LOGICLE and HYPERLOG (both written as
+ * B(y) = a e^{by} - c e^{-dy} + fcode, hyperlog: a e^{by} + c y + fcode):
+ */
+enum {
+    GATE_BX_A = 0,    /* a */
+    GATE_BX_B,        /* b = (M + A) ln 10 */
+    GATE_BX_C,        /* c */
+    GATE_BX_D,        /* d (logicle only) */
+    GATE_BX_F,        /* fcode = -f of the Gating-ML spec sign convention */
+    GATE_BX_W,        /* w = W / (M + A) */
+    GATE_BX_X1,       /* x1 = (W + A) / (M + A): the scale value of data value 0 */
+    GATE_BX_XTAYLOR,  /* below this scale value the Taylor series is used */
+    GATE_BX_X0INV,    /* hyperlog: EH(x0), the end of the quasi-linear region */
+    GATE_BX_TAYLOR,   /* 16 Taylor coefficients around x1 start here */
+    GATE_BX_N_TAYLOR = 16
+};
+
+/* Fill t->coef for a validated logicle parameter set. APO_E_NUMERIC if d cannot be solved. */
+apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
+/* Data value -> logicle scale; NaN for NaN input or if the Halley iteration fails. */
+double gate_logicle_scale(const gate_transform *t, double x);
+/* Logicle scale -> data value. */
+double gate_logicle_inverse(const gate_transform *t, double y);
+
+apo_status gate_hyperlog_setup(gate_transform *t, apo_error *err);
+double gate_hyperlog_scale(const gate_transform *t, double x);
+double gate_hyperlog_inverse(const gate_transform *t, double y);
+
+/* ---- numeric helpers (stats_quantile.c) -------------------------------------------------- */
+
+/* R type-7 quantile (h = (n-1)p, linear interpolation) of @p n ascending values; NaN if n == 0. */
+double gate_quantile_sorted(const double *sorted, size_t n, double p);
+
+#endif /* APOFLOW_GATING_GATING_INTERNAL_H */

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * logicle.c: the logicle scale (Parks, Roederer, Moore 2006; Moore, Parks 2012), written from
+ * the published algorithm: biexponential B(y) = a e^{by} - c e^{-dy} - f with the logicle
+ * condition B''(x1) = 0, a 16-term Taylor series around x1 (where B's cancellation is worst),
+ * reflection of negative data about x1, and Halley's method for the forward direction.
+ */
+#include "gating/gating_internal.h"
+
+#include <float.h>
+#include <math.h>
+
+/* Solve 2 (ln d - ln b) + w (b + d) = 0 for d in (0, b]: safeguarded Newton (RTSAFE). */
+static double solve_d(double b, double w)
+{
+    if (w == 0.0) {
+        return b;
+    }
+    const double tolerance = 2.0 * b * DBL_EPSILON;
+    double d_lo = 0.0;
+    double d_hi = b;
+    double d = 0.5 * (d_lo + d_hi);
+    double last_delta = d_hi - d_lo;
+    const double f_b = -2.0 * log(b) + w * b;
+    double f = 2.0 * log(d) + w * d + f_b;
+    double last_f = NAN;
+    for (int i = 0; i < 60; i++) {
+        const double df = 2.0 / d + w;
+        double delta;
+        if (((d - d_hi) * df - f) * ((d - d_lo) * df - f) >= 0.0 ||
+            fabs(1.9 * f) > fabs(last_delta * df)) {
+            delta = 0.5 * (d_hi - d_lo);
+            d = d_lo + delta;
+            if (d == d_lo) {
+                return d;
+            }
+        } else {
+            delta = f / df;
+            const double prev = d;
+            d -= delta;
+            if (d == prev) {
+                return d;
+            }
+        }
+        if (fabs(delta) < tolerance) {
+            return d;
+        }
+        last_delta = delta;
+        f = 2.0 * log(d) + w * d + f_b;
+        if (f == 0.0 || f == last_f) {
+            return d;
+        }
+        last_f = f;
+        if (f < 0.0) {
+            d_lo = d;
+        } else {
+            d_hi = d;
+        }
+    }
+    return NAN;
+}
+
+apo_status gate_logicle_setup(gate_transform *t, apo_error *err)
+{
+    double *k = t->coef;
+    const double w = t->W / (t->M + t->A);
+    const double x2 = t->A / (t->M + t->A);
+    const double x1 = x2 + w;
+    const double x0 = x2 + 2.0 * w;
+    const double b = (t->M + t->A) * GATE_LN10;
+    const double d = solve_d(b, w);
+    if (!isfinite(d) || !(d > 0.0)) {
+        return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, "logicle",
+                             "expected the logicle constant d to converge, found no root for "
+                             "T=%g W=%g M=%g A=%g",
+                             t->T, t->W, t->M, t->A);
+    }
+    const double c_a = exp(x0 * (b + d));
+    const double mf_a = exp(b * x1) - c_a / exp(d * x1);
+    const double a = t->T / ((exp(b) - mf_a) - c_a / exp(d));
+    k[GATE_BX_A] = a;
+    k[GATE_BX_B] = b;
+    k[GATE_BX_C] = c_a * a;
+    k[GATE_BX_D] = d;
+    k[GATE_BX_F] = -mf_a * a;
+    k[GATE_BX_W] = w;
+    k[GATE_BX_X1] = x1;
+    k[GATE_BX_XTAYLOR] = x1 + w / 4.0;
+    double pos = a * exp(b * x1);
+    double neg = -k[GATE_BX_C] / exp(d * x1);
+    for (int i = 0; i < GATE_BX_N_TAYLOR; i++) {
+        pos *= b / (i + 1);
+        neg *= -d / (i + 1);
+        k[GATE_BX_TAYLOR + i] = pos + neg;
+    }
+    k[GATE_BX_TAYLOR + 1] = 0.0; /* exact: the logicle condition */
+    if (!isfinite(a) || !(a > 0.0)) {
+        return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, "logicle",
+                             "expected a finite positive coefficient a, found %g", a);
+    }
+    return APO_OK;
+}
+
+/* B(y) near x1 by the Taylor series (Horner; coefficient k is of (y - x1)^(k+1)). */
+static double series(const double *k, double y)
+{
+    const double x = y - k[GATE_BX_X1];
+    const double *tay = k + GATE_BX_TAYLOR;
+    double sum = tay[GATE_BX_N_TAYLOR - 1] * x;
+    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
+        sum = (sum + tay[i]) * x;
+    }
+    return (sum * x + tay[0]) * x;
+}
+
+double gate_logicle_inverse(const gate_transform *t, double y)
+{
+    const double *k = t->coef;
+    const double x1 = k[GATE_BX_X1];
+    if (isnan(y)) {
+        return y;
+    }
+    const bool negative = y < x1;
+    if (negative) {
+        y = 2.0 * x1 - y;
+    }
+    double x;
+    if (y < k[GATE_BX_XTAYLOR]) {
+        x = series(k, y);
+    } else {
+        x = (k[GATE_BX_A] * exp(k[GATE_BX_B] * y) + k[GATE_BX_F]) -
+            k[GATE_BX_C] / exp(k[GATE_BX_D] * y);
+    }
+    return negative ? -x : x;
+}
+
+/* Fallback if Halley fails: bisection on the monotone B over [x1, hi]. */
+static double bisect(const gate_transform *t, double value)
+{
+    double lo = t->coef[GATE_BX_X1];
+    double hi = 1.0;
+    for (int i = 0; i < 2000 && gate_logicle_inverse(t, hi) < value; i++) {
+        hi = lo + 2.0 * (hi - lo);
+        if (!isfinite(hi)) {
+            return NAN;
+        }
+    }
+    for (int i = 0; i < 200 && hi - lo > 4.0 * DBL_EPSILON * fabs(hi); i++) {
+        const double mid = 0.5 * (lo + hi);
+        if (gate_logicle_inverse(t, mid) < value) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return 0.5 * (lo + hi);
+}
+
+double gate_logicle_scale(const gate_transform *t, double value)
+{
+    const double *k = t->coef;
+    const double x1 = k[GATE_BX_X1];
+    if (value == 0.0) {
+        return x1;
+    }
+    if (isnan(value)) {
+        return value;
+    }
+    if (isinf(value)) {
+        return value;
+    }
+    const bool negative = value < 0.0;
+    if (negative) {
+        value = -value;
+    }
+    const double a = k[GATE_BX_A];
+    const double b = k[GATE_BX_B];
+    const double c = k[GATE_BX_C];
+    const double d = k[GATE_BX_D];
+    const double f = k[GATE_BX_F];
+    double x;
+    if (value < f) {
+        x = x1 + value / k[GATE_BX_TAYLOR];
+    } else {
+        x = log(value / a) / b;
+    }
+    double tolerance = 3.0 * DBL_EPSILON;
+    for (int i = 0; i < 40; i++) {
+        const double ae2bx = a * exp(b * x);
+        const double ce2mdx = c / exp(d * x);
+        double y;
+        if (x < k[GATE_BX_XTAYLOR]) {
+            y = series(k, x) - value;
+        } else {
+            y = (ae2bx + f) - (ce2mdx + value);
+        }
+        const double abe2bx = b * ae2bx;
+        const double cde2mdx = d * ce2mdx;
+        const double dy = abe2bx + cde2mdx;
+        const double ddy = b * abe2bx - d * cde2mdx;
+        const double delta = y / (dy * (1.0 - y * ddy / (2.0 * dy * dy)));
+        x -= delta;
+        if (x > 1.0) {
+            tolerance = 3.0 * x * DBL_EPSILON;
+        }
+        if (fabs(delta) < tolerance) {
+            return negative ? 2.0 * x1 - x : x;
+        }
+    }
+    x = bisect(t, value);
+    return negative ? 2.0 * x1 - x : x;
+}
