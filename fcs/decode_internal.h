@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * decode_internal.h: what the pieces of the event decoder share. decode.c checks the
+ * request and splits it over threads; decode_binary.c decodes I/F/D rows, decode_ascii.c
+ * fixed-width and delimited ASCII. Every piece writes column-major into a decode target
+ * (float or double) and applies the same per-column value transform.
+ */
+#ifndef APOFLOW_FCS_DECODE_INTERNAL_H
+#define APOFLOW_FCS_DECODE_INTERNAL_H
+
+#include "fcs/fcs_internal.h"
+
+#include <math.h>
+
+/* Where decoded values go: exactly one of f64/f32 is non-NULL. Event e (counted from the
+ * first requested event) of parameter p lands at [p * ld + e]. */
+typedef struct fcs_decode_target {
+    double *f64;
+    float *f32;
+    size_t ld;
+} fcs_decode_target;
+
+/* The channel-to-scale conversion of one column (fcs-format.md §6). */
+typedef enum fcs_transform_kind {
+    FCS_TRANSFORM_NONE = 0,
+    FCS_TRANSFORM_LOG,  /* x = 10^(decades * x / range) * offset */
+    FCS_TRANSFORM_GAIN  /* x = x / gain */
+} fcs_transform_kind;
+
+typedef struct fcs_transform {
+    fcs_transform_kind kind;
+    double decades; /* LOG: $PnE f1 */
+    double range;   /* LOG: $PnR, or 2^bits when missing */
+    double offset;  /* LOG: $PnE f2 (already repaired 0 -> 1) */
+    double gain;    /* GAIN: $PnG */
+} fcs_transform;
+
+static inline double fcs_transform_apply(const fcs_transform *t, double x)
+{
+    switch (t->kind) {
+    case FCS_TRANSFORM_LOG:
+        return pow(10.0, t->decades * x / t->range) * t->offset;
+    case FCS_TRANSFORM_GAIN:
+        return x / t->gain;
+    case FCS_TRANSFORM_NONE:
+    default:
+        return x;
+    }
+}
+
+/* One decode job: events [lo, hi) of the data set (absolute event numbers); the target
+ * index of event e is e - first. */
+typedef struct fcs_decode_job {
+    const fcs_dataset *ds;
+    const fcs_transform *transforms; /* n_params entries */
+    fcs_decode_target target;
+    uint64_t first;
+    uint64_t lo;
+    uint64_t hi;
+} fcs_decode_job;
+
+/* Binary I/F/D data (decode_binary.c): fails only for lack of memory. */
+apo_status fcs_decode_binary(const fcs_decode_job *job, apo_error *err);
+
+/* Fixed-width ASCII (decode_ascii.c): APO_E_FORMAT with the byte offset of a bad field. */
+apo_status fcs_decode_ascii_fixed(const fcs_decode_job *job, apo_error *err);
+
+/* Delimited ASCII: scans from the start of DATA; APO_E_FORMAT for a bad or missing value. */
+apo_status fcs_decode_ascii_delimited(const fcs_decode_job *job, apo_error *err);
+
+#endif /* APOFLOW_FCS_DECODE_INTERNAL_H */

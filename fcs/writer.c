@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * writer.c: writes one FCS 3.1 data set with float32 little-endian data (fcs-format.md §12.2).
+ *
+ * Layout: 58-byte HEADER, TEXT right after it, DATA right after TEXT, then the "00000000"
+ * CRC placeholder. Offsets in TEXT are 20-digit zero-padded so the TEXT size is known
+ * before the offsets are. The delimiter is the first of / | \ ! ^ ~ ` found in no keyword
+ * name or value, so nothing needs escaping; only when none is free are delimiters inside
+ * values doubled. Empty values are never written (the keyword is left out).
+ */
+#include "fcs/fcs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HEADER_BYTES 58u
+#define HEADER_OFFSET_MAX 99999999ull
+#define OFFSET_DIGITS 20
+#define CRC_PLACEHOLDER "00000000"
+
+/* One keyword to write. name/value point into the spec or into the owned buffers. */
+typedef struct kv {
+    const char *name;
+    const char *value;
+    char name_buf[48];
+    char value_buf[48];
+} kv;
+
+typedef struct kv_list {
+    kv *items;
+    size_t n;
+    size_t cap;
+} kv_list;
+
+static kv *kv_add(kv_list *l)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        kv *items = realloc(l->items, cap * sizeof(*items));
+        if (items == NULL) {
+            return NULL;
+        }
+        l->items = items;
+        l->cap = cap;
+    }
+    kv *k = &l->items[l->n++];
+    memset(k, 0, sizeof(*k));
+    return k;
+}
+
+/* Keyword with a generated name and value (both short). */
+static kv *kv_fmt(kv_list *l, const char *name, const char *value)
+{
+    kv *k = kv_add(l);
+    if (k != NULL) {
+        snprintf(k->name_buf, sizeof(k->name_buf), "%s", name);
+        snprintf(k->value_buf, sizeof(k->value_buf), "%s", value);
+        k->name = k->name_buf;
+        k->value = k->value_buf;
+    }
+    return k;
+}
+
+static bool ascii_ieq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'a' && x <= 'z') {
+            x = (char)(x - 'a' + 'A');
+        }
+        if (y >= 'a' && y <= 'z') {
+            y = (char)(y - 'a' + 'A');
+        }
+        if (x != y) {
+            return false;
+        }
+        if (x == '\0') {
+            return true;
+        }
+    }
+}
+
+/*
+ * Does @p name match @p pattern, where an 'n' in the pattern stands for a decimal number
+ * (case-insensitive otherwise)? The number is stored in *num (0 when the pattern has none).
+ */
+static bool match_pattern(const char *name, const char *pattern, uint64_t *num)
+{
+    *num = 0;
+    const char *s = name;
+    for (const char *q = pattern; *q != '\0'; q++) {
+        if (*q == 'n') {
+            size_t d = 0;
+            while (s[d] >= '0' && s[d] <= '9') {
+                d++;
+            }
+            if (d == 0 || !apo_parse_u64(s, d, num)) {
+                return false;
+            }
+            s += d;
+            continue;
+        }
+        char c = *s;
+        if (c >= 'a' && c <= 'z') {
+            c = (char)(c - 'a' + 'A');
+        }
+        if (c != *q) {
+            return false;
+        }
+        s++;
+    }
+    return *s == '\0';
+}
+
+/* Standard keywords the writer sets itself: a caller may not pass them. */
+static const char *const reserved_keywords[] = {
+    "$BEGINANALYSIS", "$ENDANALYSIS", "$BEGINDATA", "$ENDDATA", "$BEGINSTEXT", "$ENDSTEXT",
+    "$BYTEORD", "$DATATYPE", "$MODE", "$NEXTDATA", "$PAR", "$TOT", "$PnB", "$PnE", "$PnN",
+    "$PnR", "$PnS", "$PnDATATYPE", "$ORIGINALITY", "$LAST_MODIFIER"};
+
+/* Other standard keywords (FCS 3.1, plus 3.2 additions) a caller may pass. */
+static const char *const standard_keywords[] = {
+    "$ABRT", "$BTIM", "$CELLS", "$COM", "$CSMODE", "$CSVBITS", "$CSVnFLAG", "$CYT", "$CYTSN",
+    "$DATE", "$ETIM", "$EXP", "$FIL", "$GATE", "$GATING", "$GnE", "$GnF", "$GnN", "$GnP",
+    "$GnR", "$GnS", "$GnT", "$GnV", "$INST", "$LAST_MODIFIED", "$LOST", "$OP", "$PLATEID",
+    "$PLATENAME", "$PROJ", "$RnI", "$RnW", "$SMNO", "$SPILLOVER", "$SRC", "$SYS",
+    "$TIMESTEP", "$TR", "$VOL", "$WELLID", "$COMP", "$CARRIERID", "$CARRIERTYPE",
+    "$LOCATIONID", "$FLOWRATE", "$UNSTAINEDCENTERS", "$UNSTAINEDINFO", "$PnCALIBRATION",
+    "$PnD", "$PnF", "$PnG", "$PnL", "$PnO", "$PnP", "$PnT", "$PnV", "$PnTYPE", "$PnDET",
+    "$PnTAG", "$PnANALYTE", "$PnFEATURE", "$PnDISPLAY"};
+
+static apo_status check_keyword_name(const char *name, size_t n_params, apo_error *err)
+{
+    uint64_t num = 0;
+    size_t n_reserved = sizeof(reserved_keywords) / sizeof(reserved_keywords[0]);
+    for (size_t i = 0; i < n_reserved; i++) {
+        if (match_pattern(name, reserved_keywords[i], &num)) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, name,
+                                 "expected a keyword the writer does not set itself, found "
+                                 "one it sets");
+        }
+    }
+    size_t n_std = sizeof(standard_keywords) / sizeof(standard_keywords[0]);
+    for (size_t i = 0; i < n_std; i++) {
+        if (match_pattern(name, standard_keywords[i], &num)) {
+            if (strncmp(standard_keywords[i], "$Pn", 3) == 0 && (num < 1 || num > n_params)) {
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, name,
+                                     "expected a parameter number in 1..%zu, found %llu",
+                                     n_params, (unsigned long long)num);
+            }
+            return APO_OK;
+        }
+    }
+    return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, name,
+                         "expected a standard FCS 3.1 keyword (or a name without '$'), "
+                         "found an unknown '$' keyword");
+}
+
+static apo_status check_spec(const fcs_write_spec *spec, apo_error *err)
+{
+    if (spec == NULL || spec->n_params == 0 || spec->params == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected at least one parameter, found none");
+    }
+    if (spec->n_events > 0 && spec->values == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected values for %llu events, found NULL",
+                             (unsigned long long)spec->n_events);
+    }
+    if (spec->n_keywords > 0 && spec->keywords == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected %zu keywords, found NULL", spec->n_keywords);
+    }
+    for (size_t p = 0; p < spec->n_params; p++) {
+        const char *name = spec->params[p].name;
+        if (name == NULL || name[0] == '\0') {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnN",
+                                 "expected a name for parameter %zu, found none", p + 1);
+        }
+        if (strchr(name, ',') != NULL) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnN",
+                                 "expected a parameter name without commas, found \"%s\"",
+                                 name);
+        }
+        for (size_t q = 0; q < p; q++) {
+            if (ascii_ieq(name, spec->params[q].name)) {
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnN",
+                                     "expected unique parameter names, found \"%s\" twice",
+                                     name);
+            }
+        }
+    }
+    for (size_t i = 0; i < spec->n_keywords; i++) {
+        const char *name = spec->keywords[i].name;
+        if (name == NULL || name[0] == '\0') {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                                 "expected a name for extra keyword %zu, found none", i + 1);
+        }
+        if (name[0] == '$') {
+            apo_status st = check_keyword_name(name, spec->n_params, err);
+            if (st != APO_OK) {
+                return st;
+            }
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (ascii_ieq(name, spec->keywords[j].name)) {
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, name,
+                                     "expected each keyword once, found it twice");
+            }
+        }
+    }
+    return APO_OK;
+}
+
+/* $PnR: the caller's value, or ceil(max)+1 of the column (at least 1). */
+static double param_range(const fcs_write_spec *spec, size_t p)
+{
+    double r = spec->params[p].range;
+    if (isfinite(r) && r > 0) {
+        return r;
+    }
+    double max = 0;
+    bool any = false;
+    const double *col = spec->values + p * spec->n_events;
+    for (uint64_t e = 0; e < spec->n_events; e++) {
+        double v = col[e];
+        if (isfinite(v) && (!any || v > max)) {
+            max = v;
+            any = true;
+        }
+    }
+    r = ceil(max) + 1;
+    return r >= 1 ? r : 1;
+}
+
+static void format_number(char *buf, size_t cap, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, cap, "%.0f", v);
+    } else {
+        apo_format_double(buf, cap, v);
+    }
+}
+
+static void format_now(char *buf, size_t cap)
+{
+    static const char months[12][4] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                       "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) == NULL) {
+        snprintf(buf, cap, "01-JAN-1970 00:00:00");
+        return;
+    }
+    snprintf(buf, cap, "%02d-%s-%04d %02d:%02d:%02d", tm.tm_mday, months[tm.tm_mon % 12],
+             tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The keywords in writing order. The six offset values are placeholders (20 zeros). */
+static apo_status collect_keywords(const fcs_write_spec *spec, kv_list *l, apo_error *err)
+{
+    char num[48];
+    static const char *const offset_names[] = {"$BEGINANALYSIS", "$ENDANALYSIS",
+                                               "$BEGINSTEXT",    "$ENDSTEXT",
+                                               "$BEGINDATA",     "$ENDDATA"};
+    bool ok = true;
+    for (size_t i = 0; i < 6; i++) {
+        ok = ok && kv_fmt(l, offset_names[i], "00000000000000000000") != NULL;
+    }
+    snprintf(num, sizeof(num), "%zu", spec->n_params);
+    ok = ok && kv_fmt(l, "$BYTEORD", "1,2,3,4") != NULL && kv_fmt(l, "$DATATYPE", "F") != NULL &&
+         kv_fmt(l, "$MODE", "L") != NULL && kv_fmt(l, "$NEXTDATA", "0") != NULL &&
+         kv_fmt(l, "$PAR", num) != NULL;
+    snprintf(num, sizeof(num), "%llu", (unsigned long long)spec->n_events);
+    ok = ok && kv_fmt(l, "$TOT", num) != NULL;
+    for (size_t p = 0; ok && p < spec->n_params; p++) {
+        const fcs_write_param *par = &spec->params[p];
+        char name[48];
+        snprintf(name, sizeof(name), "$P%zuN", p + 1);
+        kv *k = kv_fmt(l, name, "");
+        ok = k != NULL;
+        if (ok) {
+            k->value = par->name;
+        }
+        if (ok && par->label != NULL && par->label[0] != '\0') {
+            snprintf(name, sizeof(name), "$P%zuS", p + 1);
+            k = kv_fmt(l, name, "");
+            ok = k != NULL;
+            if (ok) {
+                k->value = par->label;
+            }
+        }
+        snprintf(name, sizeof(name), "$P%zuB", p + 1);
+        ok = ok && kv_fmt(l, name, "32") != NULL;
+        snprintf(name, sizeof(name), "$P%zuE", p + 1);
+        ok = ok && kv_fmt(l, name, "0,0") != NULL;
+        snprintf(name, sizeof(name), "$P%zuR", p + 1);
+        format_number(num, sizeof(num), param_range(spec, p));
+        ok = ok && kv_fmt(l, name, num) != NULL;
+    }
+    ok = ok && kv_fmt(l, "$ORIGINALITY", "DataModified") != NULL;
+    bool has_modified = false;
+    for (size_t i = 0; i < spec->n_keywords; i++) {
+        has_modified = has_modified || ascii_ieq(spec->keywords[i].name, "$LAST_MODIFIED");
+    }
+    if (!has_modified) {
+        char now[48];
+        format_now(now, sizeof(now));
+        ok = ok && kv_fmt(l, "$LAST_MODIFIED", now) != NULL;
+    }
+    ok = ok && kv_fmt(l, "$LAST_MODIFIER", "apoflow") != NULL;
+    for (size_t i = 0; ok && i < spec->n_keywords; i++) {
+        const fcs_write_keyword *w = &spec->keywords[i];
+        if (w->value == NULL || w->value[0] == '\0') {
+            continue; /* never write empty values */
+        }
+        kv *k = kv_add(l);
+        ok = k != NULL;
+        if (ok) {
+            k->name = w->name;
+            k->value = w->value;
+        }
+    }
+    if (!ok) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    return APO_OK;
+}
+
+/* The delimiter, and whether delimiters inside values must be doubled. */
+static apo_status choose_delimiter(const kv_list *l, char *delim, bool *escape, apo_error *err)
+{
+    static const char candidates[] = "/|\\!^~`";
+    for (int pass = 0; pass < 2; pass++) {
+        for (const char *c = candidates; *c != '\0'; c++) {
+            bool used = false;
+            for (size_t i = 0; i < l->n && !used; i++) {
+                used = strchr(l->items[i].name, *c) != NULL ||
+                       (pass == 0 && strchr(l->items[i].value, *c) != NULL);
+            }
+            if (!used) {
+                *delim = *c;
+                *escape = pass == 1;
+                return APO_OK;
+            }
+        }
+    }
+    return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                         "expected keyword names free of one of the delimiters / | \\ ! ^ ~ `, "
+                         "found all of them used");
+}
+
+static size_t escaped_len(const char *s, char delim, bool escape)
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++) {
+        n += (escape && *s == delim) ? 2 : 1;
+    }
+    return n;
+}
+
+static char *put_escaped(char *dst, const char *s, char delim, bool escape)
+{
+    for (; *s != '\0'; s++) {
+        *dst++ = *s;
+        if (escape && *s == delim) {
+            *dst++ = delim;
+        }
+    }
+    return dst;
+}
+
+/* HEADER and TEXT of a file, and where DATA goes. */
+typedef struct prelude {
+    char *bytes; /* HEADER + TEXT */
+    size_t len;
+    uint64_t data_len;
+} prelude;
+
+static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    apo_status st = check_spec(spec, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    uint64_t n_values = 0;
+    if (!apo_mul_u64(spec->n_events, spec->n_params, &n_values) ||
+        !apo_mul_u64(n_values, 4, &out->data_len) || n_values > SIZE_MAX / sizeof(double)) {
+        return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, "$TOT",
+                             "expected a data size that fits in 64 bits, found %llu x %zu values",
+                             (unsigned long long)spec->n_events, spec->n_params);
+    }
+    kv_list l = {NULL, 0, 0};
+    st = collect_keywords(spec, &l, err);
+    char delim = '/';
+    bool escape = false;
+    if (st == APO_OK) {
+        st = choose_delimiter(&l, &delim, &escape, err);
+    }
+    if (st != APO_OK) {
+        free(l.items);
+        return st;
+    }
+    size_t text_len = 1;
+    for (size_t i = 0; i < l.n; i++) {
+        text_len += strlen(l.items[i].name) + 1 + escaped_len(l.items[i].value, delim, escape) + 1;
+    }
+    uint64_t text_end = HEADER_BYTES + (uint64_t)text_len - 1;
+    if (text_end > HEADER_OFFSET_MAX) {
+        free(l.items);
+        return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected a TEXT segment within the first 99,999,999 bytes, "
+                             "found %zu bytes of TEXT", text_len);
+    }
+    uint64_t data_begin = 0, data_end = 0;
+    if (out->data_len > 0) {
+        data_begin = text_end + 1;
+        if (!apo_add_u64(data_begin, out->data_len - 1, &data_end) ||
+            data_end > UINT64_MAX - sizeof(CRC_PLACEHOLDER)) {
+            free(l.items);
+            return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, NULL,
+                                 "expected a file size that fits in 64 bits, found more");
+        }
+    }
+    /* Fill in the offsets: items 4 and 5 are $BEGINDATA and $ENDDATA. */
+    snprintf(l.items[4].value_buf, sizeof(l.items[4].value_buf), "%0*llu", OFFSET_DIGITS,
+             (unsigned long long)data_begin);
+    snprintf(l.items[5].value_buf, sizeof(l.items[5].value_buf), "%0*llu", OFFSET_DIGITS,
+             (unsigned long long)data_end);
+
+    char *bytes = malloc(HEADER_BYTES + text_len + 1);
+    if (bytes == NULL) {
+        free(l.items);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    bool small = data_end <= HEADER_OFFSET_MAX;
+    char header[160];
+    snprintf(header, sizeof(header), "FCS3.1    %8llu%8llu%8llu%8llu%8d%8d",
+             (unsigned long long)HEADER_BYTES, (unsigned long long)text_end,
+             (unsigned long long)(small ? data_begin : 0),
+             (unsigned long long)(small ? data_end : 0), 0, 0);
+    memcpy(bytes, header, HEADER_BYTES); /* every field fits its 8 bytes (checked above) */
+    char *w = bytes + HEADER_BYTES;
+    *w++ = delim;
+    for (size_t i = 0; i < l.n; i++) {
+        size_t nl = strlen(l.items[i].name);
+        memcpy(w, l.items[i].name, nl);
+        w += nl;
+        *w++ = delim;
+        w = put_escaped(w, l.items[i].value, delim, escape);
+        *w++ = delim;
+    }
+    free(l.items);
+    out->bytes = bytes;
+    out->len = (size_t)(w - bytes);
+    return APO_OK;
+}
+
+/* Row-major float32 little-endian bytes of events [e0, e0 + n) into dst. */
+static void encode_rows(const fcs_write_spec *spec, uint64_t e0, size_t n, uint8_t *dst)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t p = 0; p < spec->n_params; p++) {
+            float f = (float)spec->values[p * spec->n_events + e0 + i];
+            uint32_t u;
+            memcpy(&u, &f, sizeof(u));
+            dst[0] = (uint8_t)u;
+            dst[1] = (uint8_t)(u >> 8);
+            dst[2] = (uint8_t)(u >> 16);
+            dst[3] = (uint8_t)(u >> 24);
+            dst += 4;
+        }
+    }
+}
+
+apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec *spec,
+                            apo_error *err)
+{
+    if (out == NULL || out_len == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected output pointers, found NULL");
+    }
+    *out = NULL;
+    *out_len = 0;
+    prelude pre;
+    apo_status st = build_prelude(spec, &pre, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    size_t crc = sizeof(CRC_PLACEHOLDER) - 1;
+    if (pre.data_len > SIZE_MAX - pre.len - crc) {
+        free(pre.bytes);
+        return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected a file that fits in memory, found %llu bytes of DATA",
+                             (unsigned long long)pre.data_len);
+    }
+    size_t total = pre.len + (size_t)pre.data_len + crc;
+    uint8_t *buf = malloc(total);
+    if (buf == NULL) {
+        free(pre.bytes);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "out of memory for %zu bytes", total);
+    }
+    memcpy(buf, pre.bytes, pre.len);
+    encode_rows(spec, 0, (size_t)spec->n_events, buf + pre.len);
+    memcpy(buf + pre.len + (size_t)pre.data_len, CRC_PLACEHOLDER, crc);
+    free(pre.bytes);
+    *out = buf;
+    *out_len = total;
+    return APO_OK;
+}
+
+apo_status fcs_write_file(const char *path, const fcs_write_spec *spec, apo_error *err)
+{
+    if (path == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected an output path, found NULL");
+    }
+    prelude pre;
+    apo_status st = build_prelude(spec, &pre, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    enum { CHUNK_EVENTS = 4096 };
+    uint8_t *chunk = NULL;
+    size_t row = spec->n_params * 4;
+    if (spec->n_events > 0) {
+        size_t chunk_bytes = 0;
+        if (!apo_mul_size(row, CHUNK_EVENTS, &chunk_bytes) ||
+            (chunk = malloc(chunk_bytes)) == NULL) {
+            free(pre.bytes);
+            return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    apo_atomic_file af;
+    st = apo_atomic_open(&af, path, err);
+    if (st != APO_OK) {
+        free(pre.bytes);
+        free(chunk);
+        return st;
+    }
+    bool ok = fwrite(pre.bytes, 1, pre.len, af.fp) == pre.len;
+    for (uint64_t e = 0; ok && e < spec->n_events; e += CHUNK_EVENTS) {
+        uint64_t left = spec->n_events - e;
+        size_t n = left < CHUNK_EVENTS ? (size_t)left : CHUNK_EVENTS;
+        encode_rows(spec, e, n, chunk);
+        ok = fwrite(chunk, row, n, af.fp) == n;
+    }
+    size_t crc = sizeof(CRC_PLACEHOLDER) - 1;
+    ok = ok && fwrite(CRC_PLACEHOLDER, 1, crc, af.fp) == crc;
+    free(pre.bytes);
+    free(chunk);
+    if (!ok) {
+        int e = errno;
+        apo_atomic_abort(&af);
+        errno = e;
+        return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot write: %s",
+                             strerror(e));
+    }
+    return apo_atomic_commit(&af, err);
+}
