@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * gates_kernels.c: the per-event membership tests on columns of doubles: half-open
+ * rectangles, even-odd (PNPOLY) polygons and ellipsoids, plus the LU inverse of a covariance
+ * matrix. Loops run over events innermost so the compiler can vectorise them.
+ */
+#include "gating/gate.h"
+#include "gating/gates_internal.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,
+                    const double *max, uint8_t *m)
+{
+    memset(m, 1, n);
+    for (size_t d = 0; d < n_dims; d++) {
+        const double *x = cols[d];
+        const double lo = min[d], hi = max[d];
+        const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
+        if (has_lo && has_hi) {
+            for (size_t e = 0; e < n; e++) {
+                m[e] &= (uint8_t)((x[e] >= lo) & (x[e] < hi));
+            }
+        } else if (has_lo) {
+            for (size_t e = 0; e < n; e++) {
+                m[e] &= (uint8_t)(x[e] >= lo);
+            }
+        } else if (has_hi) {
+            for (size_t e = 0; e < n; e++) {
+                m[e] &= (uint8_t)(x[e] < hi);
+            }
+        } else {
+            for (size_t e = 0; e < n; e++) {
+                m[e] &= (uint8_t)!isnan(x[e]);
+            }
+        }
+    }
+}
+
+void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
+                       const double *xy, uint8_t *m)
+{
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < n_vertices; i++) {
+        xmin = fmin(xmin, xy[2 * i]);
+        xmax = fmax(xmax, xy[2 * i]);
+        ymin = fmin(ymin, xy[2 * i + 1]);
+        ymax = fmax(ymax, xy[2 * i + 1]);
+    }
+    for (size_t e = 0; e < n; e++) {
+        const double px = x[e], py = y[e];
+        if (!(px >= xmin && px <= xmax && py >= ymin && py <= ymax)) {
+            m[e] = 0;
+            continue;
+        }
+        uint8_t inside = 0;
+        for (size_t i = 0, j = n_vertices - 1; i < n_vertices; j = i++) {
+            const double xi = xy[2 * i], yi = xy[2 * i + 1];
+            const double xj = xy[2 * j], yj = xy[2 * j + 1];
+            if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi) {
+                inside ^= 1;
+            }
+        }
+        m[e] = inside;
+    }
+}
+
+void gs_ellipsoid_member(size_t n, size_t n_dims, const double *const *cols, const double *mean,
+                         const double *inv, double dist2, uint8_t *m)
+{
+    enum { BLOCK = 256 };
+    double q[BLOCK];
+    for (size_t start = 0; start < n; start += BLOCK) {
+        size_t len = n - start < BLOCK ? n - start : BLOCK;
+        memset(q, 0, sizeof(q));
+        for (size_t i = 0; i < n_dims; i++) {
+            const double *xi = cols[i] + start;
+            for (size_t j = 0; j < n_dims; j++) {
+                const double *xj = cols[j] + start;
+                const double a = inv[i * n_dims + j], mi = mean[i], mj = mean[j];
+                for (size_t e = 0; e < len; e++) {
+                    q[e] += (xi[e] - mi) * a * (xj[e] - mj);
+                }
+            }
+        }
+        for (size_t e = 0; e < len; e++) {
+            m[start + e] = (uint8_t)(q[e] <= dist2);
+        }
+    }
+}
+
+apo_status gs_invert(size_t n, const double *a, double *inv, const char *what, apo_error *err)
+{
+    gsl_matrix *lu = gsl_matrix_alloc(n, n);
+    gsl_matrix *out = gsl_matrix_alloc(n, n);
+    gsl_permutation *p = gsl_permutation_alloc(n);
+    apo_status st = APO_OK;
+    if (lu == NULL || out == NULL || p == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, what,
+                           "expected memory for a %zu x %zu matrix, found none", n, n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            gsl_matrix_set(lu, i, j, a[i * n + j]);
+        }
+    }
+    int sign = 0;
+    if (gsl_linalg_LU_decomp(lu, p, &sign) != GSL_SUCCESS) {
+        st = apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, what,
+                           "expected an invertible matrix, found LU decomposition failure");
+        goto done;
+    }
+    double maxabs = 0;
+    for (size_t i = 0; i < n * n; i++) {
+        maxabs = fmax(maxabs, fabs(a[i]));
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(gsl_matrix_get(lu, i, i)) > 1e-14 * maxabs)) {
+            st = apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, what,
+                               "expected an invertible matrix, found a singular one");
+            goto done;
+        }
+    }
+    if (gsl_linalg_LU_invert(lu, p, out) != GSL_SUCCESS) {
+        st = apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, what,
+                           "expected an invertible matrix, found a singular one");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            inv[i * n + j] = gsl_matrix_get(out, i, j);
+        }
+    }
+done:
+    gsl_matrix_free(lu);
+    gsl_matrix_free(out);
+    gsl_permutation_free(p);
+    return st;
+}
