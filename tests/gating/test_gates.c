@@ -381,3 +381,43 @@ Test(gating_gates, ratio_and_transform_dimensions, .init = setup)
     cr_assert(strstr(err.msg, "missing") != NULL);
     gate_strategy_free(s);
 }
+
+Test(gating_gates, population_report_counts_and_medians, .init = setup)
+{
+    gate_strategy *s = new_strategy();
+    gate_dim a = {.name = "A"};
+    double lo = 1, hi = INFINITY;
+    cr_assert_eq(gate_strategy_add_rectangle(s, "P", NULL, 1, &a, &lo, &hi, NULL), APO_OK);
+    gate_dim ab[2] = {{.name = "A"}, {.name = "B", .comp_ref = GATE_COMP_FCS}};
+    const char *const q[4] = {"Q--", "Q+-", "Q++", "Q-+"};
+    cr_assert_eq(gate_strategy_add_quadrants_2d(s, "Quad", "P", ab, 3.0, 4.0, q, NULL), APO_OK);
+    gate_data d = make_data();
+    gate_result r;
+    gate_report rep;
+    cr_assert_eq(gate_strategy_apply(s, &d, &r, NULL), APO_OK);
+    cr_assert_eq(gate_report_compute(s, &d, &r, &rep, NULL), APO_OK);
+    cr_assert_eq(rep.n_dims, 2);
+    cr_assert_str_eq(rep.dim_names[0], "A");
+    cr_assert_str_eq(rep.dim_names[1], "Comp-B");
+    cr_assert_eq(rep.n_populations, 5);
+    const gate_population *pp = &rep.populations[0];
+    cr_assert_str_eq(pp->path, "P");
+    cr_assert_str_eq(pp->parent_path, "");
+    cr_assert_eq(pp->count, 6);
+    cr_assert_float_eq(pp->pct_total, 75.0, 1e-12);
+    cr_assert_float_eq(pp->medians[0], 3.5, 1e-12); /* A in 1..6 */
+    cr_assert_float_eq(pp->medians[1], 3.5, 1e-12);
+    const gate_population *qq = &rep.populations[3]; /* Q++: (4,4) (5,5) (6,6) */
+    cr_assert_str_eq(qq->path, "P/Q++");
+    cr_assert_str_eq(qq->parent_path, "P");
+    cr_assert_eq(qq->count, 3);
+    cr_assert_eq(qq->parent_count, 6);
+    cr_assert_float_eq(qq->pct_parent, 50.0, 1e-12);
+    cr_assert_float_eq(qq->medians[0], 5.0, 1e-12);
+    const gate_population *qe = &rep.populations[4]; /* Q-+: empty */
+    cr_assert_eq(qe->count, 0);
+    cr_assert(isnan(qe->medians[0]));
+    gate_report_free(&rep);
+    gate_result_free(&r);
+    gate_strategy_free(s);
+}
