@@ -85,6 +85,12 @@ struct fcs_dataset {
     fcs_spillover *spillover; /* NULL when none or unusable */
 
     fcs_warning_list warnings;
+
+    /* Parser bookkeeping (H1): sorted keyword index for case-insensitive lookup, storage of
+     * the STEXT and ANALYSIS keywords, and the TEXT mode that produced the keywords. */
+    size_t *kw_sorted;
+    char *seg_storage[2];
+    fcs_text_mode text_mode_used;
 };
 
 struct fcs_file {
@@ -105,5 +111,58 @@ apo_status fcs_layout_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t
 
 /* Free everything a data set owns (not the struct itself). */
 void fcs_dataset_clear(fcs_dataset *ds);
+
+/* ---- Parser internals (header.c, text.c, keywords.c, dataset.c, spillover.c) ---- */
+
+/* The HEADER of one data set; offsets relative to the data set's first byte. A field that
+ * was blank, 0, negative or the 99999999 placeholder is 0 (and its *_valid flag false). */
+typedef struct fcs_header {
+    char version[8];
+    uint64_t text_begin, text_end;
+    uint64_t data_begin, data_end;
+    uint64_t analysis_begin, analysis_end;
+    bool data_valid;     /* both DATA fields usable */
+    bool analysis_valid; /* both ANALYSIS fields usable and non-zero */
+} fcs_header;
+
+/* Parse the HEADER at absolute offset @p base of @p buf (@p len bytes). */
+apo_status fcs_header_parse(const uint8_t *buf, uint64_t len, uint64_t base, const char *name,
+                            fcs_header *h, fcs_warning_list *warnings, apo_error *err);
+
+/* A tokenized TEXT-syntax segment: keywords whose strings live in @c storage. */
+typedef struct fcs_text_segment {
+    fcs_keyword *kw;
+    size_t n;
+    char *storage;
+    size_t n_empty_split; /* keywords given empty values by splitting (Q14) */
+} fcs_text_segment;
+
+/* Tokenize @p len bytes of TEXT syntax at @p text (absolute file offset @p abs_offset) whose
+ * first byte must be the delimiter @p delim. @p mode is FCS_TEXT_ESCAPE (escape, then split
+ * keywords holding the delimiter, Q14) or FCS_TEXT_EMPTY ("//" is an empty value).
+ * Trailing padding is stripped first (Q10). */
+apo_status fcs_text_tokenize(const uint8_t *text, size_t len, uint64_t abs_offset, uint8_t delim,
+                             fcs_text_mode mode, int segment, const char *name,
+                             fcs_text_segment *out, fcs_warning_list *warnings, apo_error *err);
+void fcs_text_segment_free(fcs_text_segment *seg);
+
+/* ASCII case-insensitive comparison of NUL-terminated strings (like strcmp). */
+int fcs_ascii_icmp(const char *a, const char *b);
+/* Indices 0..n-1 sorted by case-folded name, ties by index (so the first wins); malloc'd. */
+size_t *fcs_keywords_sort(const fcs_keyword *kw, size_t n);
+/* First keyword named @p name (case-insensitive), or NULL. @p sorted from fcs_keywords_sort. */
+const fcs_keyword *fcs_keywords_lookup(const fcs_keyword *kw, const size_t *sorted, size_t n,
+                                       const char *name);
+/* Lookup in a parsed data set. */
+const fcs_keyword *fcs_dataset_find_keyword(const fcs_dataset *ds, const char *name);
+
+/* Parse the data set whose HEADER is at absolute offset @p base into @p ds (zeroed by the
+ * caller, ds->file set). *next_out receives the absolute offset of the next HEADER or 0. */
+apo_status fcs_dataset_parse(fcs_dataset *ds, uint64_t base, const fcs_read_options *opts,
+                             uint64_t *next_out, apo_error *err);
+
+/* Find and parse the spillover matrix of @p ds (sets ds->spillover or warns). */
+void fcs_spillover_parse(fcs_dataset *ds);
+void fcs_spillover_free(fcs_spillover *s);
 
 #endif /* APOFLOW_FCS_FCS_INTERNAL_H */
