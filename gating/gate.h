@@ -233,6 +233,57 @@ APO_NODISCARD apo_status gate_comp_compute(gate_comp **out, size_t n,
                                            const gate_comp_compute_options *opts,
                                            size_t *used_events, apo_error *err);
 
+/*
+ * A controls sheet: CSV mapping each control file to the channel (detector) its dye is
+ * primarily seen in, one row "unstained" (any case) for the unstained control. Accepted
+ * layouts: flowStats' comp_match ("filename,channel") and CytoExploreR's
+ * Compensation-Channels.csv ("name","channel"); quotes optional, comma or tab separated.
+ */
+typedef struct gate_comp_sheet_entry {
+    char *file;    /* as written in the sheet (a file name, matched on its base name) */
+    char *channel; /* detector name; NULL for the unstained control */
+} gate_comp_sheet_entry;
+
+typedef struct gate_comp_sheet {
+    size_t n;
+    gate_comp_sheet_entry *entries;
+} gate_comp_sheet;
+
+/** Parse a controls sheet (APO_E_FORMAT with the line for bad rows, APO_E_IO). */
+APO_NODISCARD apo_status gate_comp_sheet_read(gate_comp_sheet *out, const char *path,
+                                              apo_error *err);
+APO_NODISCARD apo_status gate_comp_sheet_parse(gate_comp_sheet *out, const char *buf,
+                                               size_t len, const char *name, apo_error *err);
+/** Free the entries of @p s and zero it. NULL is a no-op. */
+void gate_comp_sheet_free(gate_comp_sheet *s);
+
+/* What gate_comp_compute_files used (all owned; free with gate_comp_report_free). */
+typedef struct gate_comp_report {
+    size_t n;              /* detectors in the matrix (= rows of the result) */
+    char **control_file;   /* per detector: the control file used */
+    size_t *used_events;   /* per detector: events in the control's population */
+    size_t unstained_events;
+    size_t n_skipped;      /* sheet rows whose file was not among the given files */
+    char **skipped;        /* their file names */
+} gate_comp_report;
+
+void gate_comp_report_free(gate_comp_report *r);
+
+/**
+ * Read the control files @p paths (first data set of each; $PnE-decoded values without $PnG,
+ * as flowCore's default), match each to the sheet by base name, and compute S with
+ * gate_comp_compute. Detectors are ordered as the unstained file's channels. Sheet rows whose
+ * file is not in @p paths are skipped (listed in @p report); a path not in the sheet, a
+ * missing unstained row, a channel missing from a file, or two controls for one channel are
+ * APO_E_USAGE errors naming the file/channel. @p report may be NULL.
+ */
+APO_NODISCARD apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths,
+                                                 const char *const *paths,
+                                                 const gate_comp_sheet *sheet,
+                                                 const gate_comp_compute_options *opts,
+                                                 const fcs_read_options *read_opts,
+                                                 gate_comp_report *report, apo_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Statistics (stats.c)                                                                       */
 /* ------------------------------------------------------------------------------------------ */

@@ -47,6 +47,23 @@ apo_status gate_hyperlog_setup(gate_transform *t, apo_error *err);
 double gate_hyperlog_scale(const gate_transform *t, double x);
 double gate_hyperlog_inverse(const gate_transform *t, double y);
 
+/* ---- small text tables (spill_csv.c) ------------------------------------------------------ */
+
+typedef struct gate_text_token {
+    const char *p; /* points into the line; blanks and one pair of "quotes" removed */
+    size_t len;
+} gate_text_token;
+
+typedef struct gate_text_tokens {
+    gate_text_token *v; /* owned: free(v) when done */
+    size_t n;
+    size_t cap;
+} gate_text_tokens;
+
+/* Split one line (no end of line) at @p sep (',' or '\t'; quotes protect separators), or at
+ * runs of blanks when @p sep is ' ' ("quoted" tokens may hold blanks). false on ENOMEM. */
+bool gate_text_split_line(const char *p, size_t len, char sep, gate_text_tokens *out);
+
 /* ---- numeric helpers (stats_quantile.c) -------------------------------------------------- */
 
 /* R type-7 quantile (h = (n-1)p, linear interpolation) of @p n ascending values; NaN if n == 0. */

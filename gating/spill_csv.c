@@ -17,16 +17,8 @@
 #define SPILL_CSV_MAX_BYTES ((size_t)16 << 20)
 #define SPILL_CSV_MAX_N 512
 
-typedef struct tok {
-    const char *p;
-    size_t len;
-} tok;
-
-typedef struct tok_list {
-    tok *v;
-    size_t n;
-    size_t cap;
-} tok_list;
+typedef gate_text_token tok;
+typedef gate_text_tokens tok_list;
 
 static bool tok_push(tok_list *l, const char *p, size_t len)
 {
@@ -55,9 +47,7 @@ static bool tok_push(tok_list *l, const char *p, size_t len)
     return true;
 }
 
-/* Split one line (without its end of line). sep: ',' or '\t', or ' ' = runs of blanks with
- * "quoted" tokens. */
-static bool split_line(const char *p, size_t len, char sep, tok_list *out)
+bool gate_text_split_line(const char *p, size_t len, char sep, tok_list *out)
 {
     out->n = 0;
     if (sep != ' ') {
@@ -175,7 +165,7 @@ apo_status gate_comp_parse_csv(gate_comp **out, const char *buf, size_t len, con
                 ll--;
             }
             sep = memchr(lp, '\t', ll) ? '\t' : memchr(lp, ',', ll) ? ',' : ' ';
-            if (!split_line(lp, ll, sep, &toks)) {
+            if (!gate_text_split_line(lp, ll, sep, &toks)) {
                 goto nomem;
             }
             size_t first = 0;
@@ -208,7 +198,7 @@ apo_status gate_comp_parse_csv(gate_comp **out, const char *buf, size_t len, con
                                "line %zu: expected %zu matrix rows, found more", line_no, n);
             goto fail;
         }
-        if (!split_line(lp, ll, sep, &toks)) {
+        if (!gate_text_split_line(lp, ll, sep, &toks)) {
             goto nomem;
         }
         size_t first = 0;
