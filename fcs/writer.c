@@ -6,7 +6,8 @@
  * CRC placeholder. Offsets in TEXT are 20-digit zero-padded so the TEXT size is known
  * before the offsets are. The delimiter is the first of / | \ ! ^ ~ ` found in no keyword
  * name or value, so nothing needs escaping; only when none is free are delimiters inside
- * values doubled. Empty values are never written (the keyword is left out).
+ * values doubled (then the delimiter must not start any value). Empty values are never
+ * written (the keyword is left out).
  */
 #include "fcs/fcs.h"
 
@@ -338,8 +339,11 @@ static apo_status choose_delimiter(const kv_list *l, char *delim, bool *escape, 
         for (const char *c = candidates; *c != '\0'; c++) {
             bool used = false;
             for (size_t i = 0; i < l->n && !used; i++) {
+                /* With doubling, a value may hold the delimiter but not start with it
+                 * ("///" after a keyword would be ambiguous). */
                 used = strchr(l->items[i].name, *c) != NULL ||
-                       (pass == 0 && strchr(l->items[i].value, *c) != NULL);
+                       (pass == 0 && strchr(l->items[i].value, *c) != NULL) ||
+                       l->items[i].value[0] == *c;
             }
             if (!used) {
                 *delim = *c;
@@ -349,8 +353,8 @@ static apo_status choose_delimiter(const kv_list *l, char *delim, bool *escape, 
         }
     }
     return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
-                         "expected keyword names free of one of the delimiters / | \\ ! ^ ~ `, "
-                         "found all of them used");
+                         "expected one of the delimiters / | \\ ! ^ ~ ` to occur in no keyword "
+                         "name and at the start of no value, found all of them used");
 }
 
 static size_t escaped_len(const char *s, char delim, bool escape)

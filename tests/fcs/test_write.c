@@ -116,7 +116,7 @@ Test(fcs_write, delimiter_avoids_used_characters)
 
 Test(fcs_write, doubles_delimiters_when_none_is_free)
 {
-    const fcs_write_keyword kws[1] = {{"ALL", "/|\\!^~`"}};
+    const fcs_write_keyword kws[1] = {{"ALL", "x/|\\!^~`"}};
     fcs_write_spec s = spec2();
     s.keywords = kws;
     s.n_keywords = 1;
@@ -124,7 +124,7 @@ Test(fcs_write, doubles_delimiters_when_none_is_free)
     size_t len = 0;
     cr_assert_eq(fcs_write_buffer(&buf, &len, &s, NULL), APO_OK);
     cr_assert_eq(buf[58], '/');
-    cr_assert(has(buf, len, "/ALL///|\\!^~`/"));
+    cr_assert(has(buf, len, "/ALL/x//|\\!^~`/"));
     uint64_t text_end = header_field(buf, 1);
     cr_assert_eq(header_field(buf, 2), text_end + 1, "offsets count the doubled bytes");
     free(buf);
@@ -218,6 +218,16 @@ Test(fcs_write, usage_errors)
     s.keywords = all;
     s.n_keywords = 1;
     cr_assert_eq(try_spec(&s, &err), APO_E_USAGE);
+
+    /* Every candidate occurs, and each one starts some value. */
+    const fcs_write_keyword starts[7] = {{"A", "/|\\!^~`"}, {"B", "|"}, {"C", "\\"},
+                                         {"D", "!"},        {"E", "^"}, {"F", "~"},
+                                         {"G", "`"}};
+    s.keywords = starts;
+    s.n_keywords = 7;
+    cr_assert_eq(try_spec(&s, &err), APO_E_USAGE);
+    s.n_keywords = 6; /* '`' is free to delimit again (doubled inside A) */
+    cr_assert_eq(try_spec(&s, &err), APO_OK, "%s", err.msg);
 }
 
 static char *make_tmpdir(void)
