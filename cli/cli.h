@@ -14,6 +14,7 @@
 /* Each subcommand gets argv with argv[0] = the subcommand name; returns a sysexits code. */
 int cmd_info(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 /* Print "apoflow: <msg>" for an error to stderr. */
 void cli_print_error(const apo_error *err);

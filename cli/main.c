@@ -19,6 +19,7 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"info", cmd_info, "describe FCS files: data sets, parameters, keywords, warnings"},
     {"export", cmd_export, "write every event of a data set as CSV, TSV or FCS 3.1"},
+    {"gate", cmd_gate, "apply a Gating-ML 2.0 strategy: counts, % and medians per population"},
 };
 
 static void print_usage(FILE *to)

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd_gate.c: `apoflow gate FILE... --gating STRATEGY.xml [--comp auto|none|MATRIX.csv]
+ * [--format table|csv|json] [-o OUT] [--membership OUT.csv]`: apply a Gating-ML 2.0 strategy
+ * to FCS files and report one row per file x population: count, % of parent, % of total and
+ * the median of every gating dimension (compensated, untransformed). A file that fails is
+ * reported on stderr and the others are still processed; outputs are written atomically.
+ */
+#include "cli/cli.h"
+#include "cli/json_out.h"
+#include "gating/gate.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum gate_format { FMT_TABLE, FMT_CSV, FMT_JSON } gate_format;
+
+typedef struct gate_options {
+    const char *gating;
+    const char *comp;       /* "auto", "none" or a CSV path */
+    const char *out;        /* "-" = stdout */
+    const char *membership; /* NULL = none */
+    gate_format format;
+    bool format_given;
+    size_t dataset; /* 1-based */
+    fcs_read_options read;
+} gate_options;
+
+/* One processed file: its report (n_dims/dim_names are the strategy's, same for all). */
+typedef struct file_report {
+    const char *file;
+    gate_report rep;
+} file_report;
+
+static void print_help(FILE *to)
+{
+    fprintf(to,
+            "usage: apoflow gate FILE... --gating STRATEGY.xml [OPTIONS]\n\n"
+            "Apply a Gating-ML 2.0 gating strategy to FCS files: one row per file x population.\n"
+            "Events are scale values ($PnE decoded, divided by $PnG); gates see them compensated\n"
+            "and transformed as each gate dimension says. Columns (csv/json):\n"
+            "  file,population,parent,count,pct_parent,pct_total,median_<dim>...\n"
+            "population: the Gating-ML ids from the top level down joined by '/' (a quadrant's\n"
+            "id under its QuadrantGate's parent); parent: the parent's path, empty at the top.\n"
+            "pct_parent/pct_total in percent. median_<dim>: median of the population on each\n"
+            "gating dimension, compensated but untransformed; <dim> is the channel name,\n"
+            "Comp-<name> for compensation-ref FCS, <matrix>:<name> for a named spectrumMatrix,\n"
+            "the fratio id for a ratio dimension. Empty populations give NaN (null in JSON).\n\n"
+            "options:\n"
+            "  --gating FILE         the Gating-ML 2.0 strategy (required)\n"
+            "  --comp MODE           what compensation-ref=\"FCS\" uses: auto = the file's\n"
+            "                        $SPILLOVER/SPILL (uncompensated if it has none), none =\n"
+            "                        no compensation, or a CSV matrix file (default auto)\n"
+            "  --format FMT          table|csv|json (default: from -o's extension .csv/.json,\n"
+            "                        else table)\n"
+            "  -o, --output OUT      output file, written atomically; '-' = stdout (default -)\n"
+            "  --membership OUT.csv  also write per-event membership: one 0/1 column per\n"
+            "                        population (header = population paths), one row per event;\n"
+            "                        a leading 'file' column when several FILEs are given\n"
+            "  --dataset N           data set N of each file (1-based; default 1)\n"
+            "  --offsets MODE        auto|header|text (default auto)\n"
+            "  --text-mode MODE      auto|escape|empty (default auto)\n"
+            "  --allow-truncated     use the complete events of a short DATA segment\n"
+            "  -h, --help            this help\n\n"
+            "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
+            "            input, 73 cannot create output\n");
+}
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"') {
+            fputc('"', out);
+        }
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double v)
+{
+    char buf[40];
+    if (isnan(v)) {
+        fputs("NaN", out);
+        return;
+    }
+    apo_format_double(buf, sizeof(buf), v);
+    fputs(buf, out);
+}
+
+static void write_csv(FILE *out, const file_report *fr, size_t n, const gate_report *shape)
+{
+    fputs("file,population,parent,count,pct_parent,pct_total", out);
+    for (size_t i = 0; i < shape->n_dims; i++) {
+        fputc(',', out);
+        char col[300];
+        snprintf(col, sizeof(col), "median_%s", shape->dim_names[i]);
+        csv_field(out, col);
+    }
+    fputc('\n', out);
+    for (size_t f = 0; f < n; f++) {
+        for (size_t p = 0; p < fr[f].rep.n_populations; p++) {
+            const gate_population *pp = &fr[f].rep.populations[p];
+            csv_field(out, fr[f].file);
+            fputc(',', out);
+            csv_field(out, pp->path);
+            fputc(',', out);
+            csv_field(out, pp->parent_path);
+            fprintf(out, ",%llu,", (unsigned long long)pp->count);
+            csv_number(out, pp->pct_parent);
+            fputc(',', out);
+            csv_number(out, pp->pct_total);
+            for (size_t i = 0; i < fr[f].rep.n_dims; i++) {
+                fputc(',', out);
+                csv_number(out, pp->medians[i]);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
+static void write_json(FILE *out, const file_report *fr, size_t n)
+{
+    fputs("[", out);
+    bool first = true;
+    for (size_t f = 0; f < n; f++) {
+        for (size_t p = 0; p < fr[f].rep.n_populations; p++) {
+            const gate_population *pp = &fr[f].rep.populations[p];
+            fputs(first ? "\n  {" : ",\n  {", out);
+            first = false;
+            fputs("\"file\": ", out);
+            json_write_string(out, fr[f].file);
+            fputs(", \"population\": ", out);
+            json_write_string(out, pp->path);
+            fputs(", \"parent\": ", out);
+            json_write_string(out, pp->parent_path);
+            fprintf(out, ", \"count\": %llu, \"pct_parent\": ", (unsigned long long)pp->count);
+            json_write_number(out, pp->pct_parent);
+            fputs(", \"pct_total\": ", out);
+            json_write_number(out, pp->pct_total);
+            for (size_t i = 0; i < fr[f].rep.n_dims; i++) {
+                char col[300];
+                snprintf(col, sizeof(col), "median_%s", fr[f].rep.dim_names[i]);
+                fputs(", ", out);
+                json_write_string(out, col);
+                fputs(": ", out);
+                json_write_number(out, pp->medians[i]);
+            }
+            fputs("}", out);
+        }
+    }
+    fputs(first ? "]\n" : "\n]\n", out);
+}
+
+/* Text of one table cell (row r of the body; r == SIZE_MAX for the header). */
+static void table_cell(const file_report *fr, const gate_population *pp, size_t col,
+                       const gate_report *shape, char *buf, size_t cap)
+{
+    static const char *const head[6] = {"file", "population", "parent", "count", "%parent",
+                                        "%total"};
+    if (pp == NULL) {
+        if (col < 6) {
+            snprintf(buf, cap, "%s", head[col]);
+        } else {
+            snprintf(buf, cap, "median %s", shape->dim_names[col - 6]);
+        }
+        return;
+    }
+    switch (col) {
+    case 0:
+        snprintf(buf, cap, "%s", fr->file);
+        break;
+    case 1:
+        snprintf(buf, cap, "%s", pp->path);
+        break;
+    case 2:
+        snprintf(buf, cap, "%s", pp->parent_path[0] ? pp->parent_path : "-");
+        break;
+    case 3:
+        snprintf(buf, cap, "%llu", (unsigned long long)pp->count);
+        break;
+    case 4:
+        snprintf(buf, cap, "%.2f", pp->pct_parent);
+        break;
+    case 5:
+        snprintf(buf, cap, "%.2f", pp->pct_total);
+        break;
+    default:
+        snprintf(buf, cap, "%.6g", pp->medians[col - 6]);
+        break;
+    }
+}
+
+static void write_table(FILE *out, const file_report *fr, size_t n, const gate_report *shape)
+{
+    size_t ncol = 6 + shape->n_dims;
+    size_t *w = calloc(ncol, sizeof(size_t));
+    if (w == NULL) {
+        return;
+    }
+    char cell[512];
+    for (size_t c = 0; c < ncol; c++) {
+        table_cell(NULL, NULL, c, shape, cell, sizeof(cell));
+        w[c] = strlen(cell);
+        for (size_t f = 0; f < n; f++) {
+            for (size_t p = 0; p < fr[f].rep.n_populations; p++) {
+                table_cell(&fr[f], &fr[f].rep.populations[p], c, shape, cell, sizeof(cell));
+                size_t l = strlen(cell);
+                w[c] = l > w[c] ? l : w[c];
+            }
+        }
+    }
+    for (size_t f = 0; f <= n; f++) {
+        size_t rows = f == 0 ? 1 : fr[f - 1].rep.n_populations;
+        for (size_t p = 0; p < rows; p++) {
+            for (size_t c = 0; c < ncol; c++) {
+                const gate_population *pp = f == 0 ? NULL : &fr[f - 1].rep.populations[p];
+                table_cell(f == 0 ? NULL : &fr[f - 1], pp, c, shape, cell, sizeof(cell));
+                bool right = c >= 3;
+                fprintf(out, right ? "%*s" : "%-*s", (int)w[c], cell);
+                fputs(c + 1 < ncol ? "  " : "\n", out);
+            }
+        }
+    }
+    free(w);
+}
+
+/* ---- processing ----------------------------------------------------------------------------- */
+
+static void print_file_error(const char *path, const apo_error *err)
+{
+    if (err->file[0] == '\0') {
+        cli_errorf("%s: %s", path, err->msg[0] ? err->msg : apo_status_name(err->status));
+    } else {
+        cli_print_error(err);
+    }
+}
+
+/* Membership rows of one file into @p mfp. */
+static void write_membership(FILE *mfp, const char *file, bool with_file, const gate_strategy *s,
+                             const gate_result *r)
+{
+    size_t ng = gate_strategy_n_gates(s);
+    for (size_t e = 0; e < r->n_events; e++) {
+        bool first = true;
+        if (with_file) {
+            csv_field(mfp, file);
+            first = false;
+        }
+        for (size_t g = 0; g < ng; g++) {
+            if (!gate_strategy_is_population(s, g)) {
+                continue;
+            }
+            if (!first) {
+                fputc(',', mfp);
+            }
+            first = false;
+            fputc(r->member[g * r->n_events + e] ? '1' : '0', mfp);
+        }
+        fputc('\n', mfp);
+    }
+}
+
+static apo_status process_file(const char *path, const gate_strategy *s, const gate_comp *csv,
+                               const gate_options *o, FILE *mfp, bool with_file,
+                               gate_report *rep, apo_error *err)
+{
+    fcs_file *f = NULL;
+    fcs_events ev = {0, 0, NULL};
+    gate_data d;
+    gate_result r;
+    memset(&d, 0, sizeof(d));
+    memset(&r, 0, sizeof(r));
+    apo_status st = fcs_file_open(&f, path, &o->read, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    if (o->dataset > fcs_file_n_datasets(f)) {
+        st = apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, NULL,
+                           "expected data set %zu, found %zu in the file", o->dataset,
+                           fcs_file_n_datasets(f));
+        goto done;
+    }
+    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    dec.values = FCS_VALUES_SCALED;
+    dec.apply_gain = true;
+    st = fcs_dataset_read_events(ds, &dec, &ev, err);
+    if (st == APO_OK) {
+        st = gate_data_init(&d, ds, &ev, err);
+    }
+    if (st == APO_OK) {
+        if (strcmp(o->comp, "none") == 0) {
+            d.comp = NULL;
+        } else if (csv != NULL) {
+            d.comp = csv;
+        }
+        st = gate_strategy_apply(s, &d, &r, err);
+    }
+    if (st == APO_OK) {
+        st = gate_report_compute(s, &d, &r, rep, err);
+    }
+    if (st == APO_OK && mfp != NULL) {
+        write_membership(mfp, path, with_file, s, &r);
+    }
+done:
+    gate_result_free(&r);
+    gate_data_free(&d);
+    fcs_events_free(&ev);
+    fcs_file_free(f);
+    return st;
+}
+
+static int open_output(apo_atomic_file *af, const char *path, FILE **fp)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    if (strcmp(path, "-") == 0) {
+        memset(af, 0, sizeof(*af));
+        *fp = stdout;
+        return 0;
+    }
+    apo_status st = apo_atomic_open(af, path, &err);
+    if (st != APO_OK) {
+        cli_print_error(&err);
+        return apo_status_exit_code(st);
+    }
+    *fp = af->fp;
+    return 0;
+}
+
+static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    if (fp == stdout) {
+        if (fflush(stdout) != 0) {
+            cli_errorf("<stdout>: expected to write the output, found a write error");
+            return 74;
+        }
+        return 0;
+    }
+    if (!ok) {
+        apo_atomic_abort(af);
+        return 0;
+    }
+    apo_status st = apo_atomic_commit(af, &err);
+    if (st != APO_OK) {
+        cli_print_error(&err);
+        return apo_status_exit_code(st);
+    }
+    return 0;
+}
+
+static int run_gate(int n_files, char **files, const gate_options *o)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    gate_strategy *s = NULL;
+    apo_status st = gate_strategy_read_gml(&s, o->gating, &err);
+    if (st != APO_OK) {
+        print_file_error(o->gating, &err);
+        return apo_status_exit_code(st);
+    }
+    gate_comp *csv = NULL;
+    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0) {
+        st = gate_comp_read_csv(&csv, o->comp, &err);
+        if (st != APO_OK) {
+            print_file_error(o->comp, &err);
+            gate_strategy_free(s);
+            return apo_status_exit_code(st);
+        }
+    }
+    int rc = 0;
+    apo_atomic_file maf;
+    FILE *mfp = NULL;
+    memset(&maf, 0, sizeof(maf));
+    if (o->membership != NULL) {
+        rc = open_output(&maf, o->membership, &mfp);
+        if (rc != 0) {
+            gate_comp_free(csv);
+            gate_strategy_free(s);
+            return rc;
+        }
+        bool first = true;
+        if (n_files > 1) {
+            fputs("file", mfp);
+            first = false;
+        }
+        for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
+            if (!gate_strategy_is_population(s, g)) {
+                continue;
+            }
+            char *p = gate_strategy_path(s, g);
+            if (!first) {
+                fputc(',', mfp);
+            }
+            first = false;
+            csv_field(mfp, p ? p : "?");
+            free(p);
+        }
+        fputc('\n', mfp);
+    }
+    file_report *fr = calloc((size_t)n_files, sizeof(*fr));
+    size_t n_ok = 0;
+    if (fr == NULL) {
+        cli_errorf("out of memory");
+        rc = 70;
+    }
+    for (int i = 0; i < n_files && fr != NULL; i++) {
+        apo_error_clear(&err);
+        gate_report rep;
+        memset(&rep, 0, sizeof(rep));
+        st = process_file(files[i], s, csv, o, mfp, n_files > 1, &rep, &err);
+        if (st != APO_OK) {
+            print_file_error(files[i], &err);
+            rc = cli_worse_exit(rc, apo_status_exit_code(st));
+            continue;
+        }
+        fr[n_ok].file = files[i];
+        fr[n_ok].rep = rep;
+        n_ok++;
+    }
+    if (fr != NULL) {
+        /* The column set comes from the strategy: take it from any report, or an empty one. */
+        gate_report empty;
+        memset(&empty, 0, sizeof(empty));
+        const gate_report *shape = n_ok ? &fr[0].rep : &empty;
+        apo_atomic_file af;
+        FILE *fp = NULL;
+        int orc = open_output(&af, o->out, &fp);
+        if (orc == 0) {
+            if (o->format == FMT_CSV) {
+                write_csv(fp, fr, n_ok, shape);
+            } else if (o->format == FMT_JSON) {
+                write_json(fp, fr, n_ok);
+            } else {
+                write_table(fp, fr, n_ok, shape);
+            }
+            orc = close_output(&af, fp, true);
+        }
+        rc = cli_worse_exit(rc, orc);
+        for (size_t i = 0; i < n_ok; i++) {
+            gate_report_free(&fr[i].rep);
+        }
+        free(fr);
+    }
+    if (mfp != NULL) {
+        rc = cli_worse_exit(rc, close_output(&maf, mfp, true));
+    }
+    gate_comp_free(csv);
+    gate_strategy_free(s);
+    return rc;
+}
+
+static bool parse_format(const char *arg, gate_format *out)
+{
+    if (strcmp(arg, "table") == 0) {
+        *out = FMT_TABLE;
+    } else if (strcmp(arg, "csv") == 0) {
+        *out = FMT_CSV;
+    } else if (strcmp(arg, "json") == 0) {
+        *out = FMT_JSON;
+    } else {
+        cli_errorf("--format: expected table, csv or json, found \"%s\"", arg);
+        return false;
+    }
+    return true;
+}
+
+int cmd_gate(int argc, char **argv)
+{
+    gate_options o = {NULL, "auto", "-", NULL, FMT_TABLE, false, 1, FCS_READ_OPTIONS_INIT};
+    static const struct option longopts[] = {
+        {"gating", required_argument, NULL, 'G'},     {"comp", required_argument, NULL, 'C'},
+        {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
+        {"membership", required_argument, NULL, 'M'}, {"dataset", required_argument, NULL, 'd'},
+        {"offsets", required_argument, NULL, 'O'},    {"text-mode", required_argument, NULL, 'T'},
+        {"allow-truncated", no_argument, NULL, 'R'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        uint64_t n = 0;
+        switch (opt) {
+        case 'G':
+            o.gating = optarg;
+            break;
+        case 'C':
+            if (optarg[0] == '\0') {
+                cli_errorf("--comp: expected auto, none or a CSV file, found \"\"");
+                return 64;
+            }
+            o.comp = optarg;
+            break;
+        case 'f':
+            if (!parse_format(optarg, &o.format)) {
+                return 64;
+            }
+            o.format_given = true;
+            break;
+        case 'o':
+            o.out = optarg;
+            break;
+        case 'M':
+            o.membership = optarg;
+            break;
+        case 'd':
+            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
+                return 64;
+            }
+            o.dataset = (size_t)n;
+            break;
+        case 'O':
+        case 'T':
+        case 'R':
+            if (!cli_parse_read_option(opt, optarg, &o.read)) {
+                return 64;
+            }
+            break;
+        case 'h':
+            print_help(stdout);
+            return 0;
+        default:
+            print_help(stderr);
+            return 64;
+        }
+    }
+    if (o.gating == NULL || optind >= argc) {
+        cli_errorf("gate: expected at least one FCS file and --gating STRATEGY.xml");
+        print_help(stderr);
+        return 64;
+    }
+    if (!o.format_given && strcmp(o.out, "-") != 0) {
+        const char *dot = strrchr(o.out, '.');
+        if (dot != NULL && strcmp(dot, ".csv") == 0) {
+            o.format = FMT_CSV;
+        } else if (dot != NULL && strcmp(dot, ".json") == 0) {
+            o.format = FMT_JSON;
+        }
+    }
+    if (o.membership != NULL && strcmp(o.membership, "-") == 0 && strcmp(o.out, "-") == 0) {
+        cli_errorf("--membership -: standard output is already used by the report; give -o");
+        return 64;
+    }
+    return run_gate(argc - optind, argv + optind, &o);
+}
