@@ -280,14 +280,14 @@ static apo_status resolve_offsets(fcs_parse_ctx *c, const need *nd, bool odd_wid
     cand *other = pick == &h ? &t : &h;
     if (h.present && t.present && (h.begin != t.begin || h.end != t.end)) {
         fcs_warn(&ds->warnings, c->name, c->base + 26, "$BEGINDATA",
-                 "expected HEADER and TEXT to agree on the DATA offsets, found HEADER "
-                 "%llu..%llu and TEXT %llu..%llu; using the %s offsets%s",
+                 "expected HEADER and TEXT DATA offsets to agree, found HEADER %llu..%llu, "
+                 "TEXT %llu..%llu; using %s%s",
                  (unsigned long long)h.begin, (unsigned long long)h.end,
                  (unsigned long long)t.begin, (unsigned long long)t.end, pick->src,
-                 other->overlaps_text ? " (the other pair points into the HEADER or TEXT)"
+                 other->overlaps_text ? " (other one inside HEADER/TEXT)"
                  : nd->binary_fixed && nd->tot_known && pick->score > other->score
-                     ? " (they match $TOT x row size)"
-                 : pick->adjacent && !other->adjacent ? " (DATA follows TEXT directly)"
+                     ? " (fits $TOT x row size)"
+                 : pick->adjacent && !other->adjacent ? " (DATA follows TEXT)"
                                                       : "");
     }
     if (pick->overlaps_text) {
