@@ -166,6 +166,9 @@ APO_NODISCARD apo_status gate_comp_parse_csv(gate_comp **out, const char *buf, s
  *  atomically (temporary file in the same folder, then rename). */
 APO_NODISCARD apo_status gate_comp_write_csv(const gate_comp *c, const char *path,
                                              apo_error *err);
+/** As gate_comp_write_csv to an open stream (not atomic; for standard output). */
+APO_NODISCARD apo_status gate_comp_write_csv_stream(const gate_comp *c, FILE *fp,
+                                                    apo_error *err);
 /** Release @p c. NULL is a no-op. */
 void gate_comp_free(gate_comp *c);
 

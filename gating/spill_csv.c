@@ -358,6 +358,38 @@ static void write_name(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+static void write_matrix(const gate_comp *c, FILE *fp)
+{
+    for (size_t j = 0; j < c->n; j++) {
+        if (j > 0) {
+            fputc(',', fp);
+        }
+        write_name(fp, c->detectors[j]);
+    }
+    fputc('\n', fp);
+    char num[64];
+    for (size_t i = 0; i < c->n; i++) {
+        for (size_t j = 0; j < c->n; j++) {
+            apo_format_double(num, sizeof(num), c->spill[i * c->n + j]);
+            if (j > 0) {
+                fputc(',', fp);
+            }
+            fputs(num, fp);
+        }
+        fputc('\n', fp);
+    }
+}
+
+apo_status gate_comp_write_csv_stream(const gate_comp *c, FILE *fp, apo_error *err)
+{
+    write_matrix(c, fp);
+    if (fflush(fp) != 0 || ferror(fp)) {
+        return apo_error_set(err, APO_E_WRITE, NULL, APO_NO_OFFSET, NULL,
+                             "expected to write the matrix, found an output error");
+    }
+    return APO_OK;
+}
+
 apo_status gate_comp_write_csv(const gate_comp *c, const char *path, apo_error *err)
 {
     apo_atomic_file af;
@@ -365,24 +397,7 @@ apo_status gate_comp_write_csv(const gate_comp *c, const char *path, apo_error *
     if (st != APO_OK) {
         return st;
     }
-    for (size_t j = 0; j < c->n; j++) {
-        if (j > 0) {
-            fputc(',', af.fp);
-        }
-        write_name(af.fp, c->detectors[j]);
-    }
-    fputc('\n', af.fp);
-    char num[64];
-    for (size_t i = 0; i < c->n; i++) {
-        for (size_t j = 0; j < c->n; j++) {
-            apo_format_double(num, sizeof(num), c->spill[i * c->n + j]);
-            if (j > 0) {
-                fputc(',', af.fp);
-            }
-            fputs(num, af.fp);
-        }
-        fputc('\n', af.fp);
-    }
+    write_matrix(c, af.fp);
     if (ferror(af.fp)) {
         apo_atomic_abort(&af);
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL,
