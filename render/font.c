@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * font.c: text with FreeType and DejaVu Sans (regular and bold, from APOFLOW_FONT_DIR):
+ * UTF-8 decoding, measuring, anti-aliased glyph blending, text rotated by 90 degrees for y-axis
+ * titles (rendered into a coverage mask, then blitted transposed) and decade labels drawn as
+ * a base plus a smaller raised exponent. Fractional sizes go through FT_Set_Char_Size at 72 dpi
+ * so that 1 pt = 1 px.
+ */
+#include "render/render_internal.h"
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef APOFLOW_FONT_DIR
+#define APOFLOW_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#endif
+
+struct rfont {
+    FT_Library lib;
+    FT_Face face[2]; /* regular, bold */
+    double size[2];  /* size currently set on each face, px */
+};
+
+apo_status rfont_open(rfont **out, apo_error *err)
+{
+    static const char *const files[2] = {APOFLOW_FONT_DIR "/DejaVuSans.ttf",
+                                         APOFLOW_FONT_DIR "/DejaVuSans-Bold.ttf"};
+    *out = NULL;
+    rfont *f = calloc(1, sizeof *f);
+    if (!f) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for the font, found none");
+    }
+    if (FT_Init_FreeType(&f->lib) != 0) {
+        free(f);
+        return apo_error_set(err, APO_E_IO, NULL, APO_NO_OFFSET, NULL,
+                             "expected FreeType to start, found an error");
+    }
+    for (int i = 0; i < 2; i++) {
+        if (FT_New_Face(f->lib, files[i], 0, &f->face[i]) != 0) {
+            rfont_free(f);
+            return apo_error_set(err, APO_E_IO, files[i], APO_NO_OFFSET, NULL,
+                                 "expected a readable TrueType font, found none");
+        }
+    }
+    *out = f;
+    return APO_OK;
+}
+
+void rfont_free(rfont *f)
+{
+    if (!f) {
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (f->face[i]) {
+            FT_Done_Face(f->face[i]);
+        }
+    }
+    FT_Done_FreeType(f->lib);
+    free(f);
+}
+
+static FT_Face face_at(rfont *f, double px, bool bold)
+{
+    int i = bold ? 1 : 0;
+    if (f->size[i] != px) {
+        if (FT_Set_Char_Size(f->face[i], 0, (FT_F26Dot6)lround(px * 64), 72, 72) != 0) {
+            return NULL;
+        }
+        f->size[i] = px;
+    }
+    return f->face[i];
+}
+
+/* Next code point of a UTF-8 string (invalid bytes become '?'); advances *s. */
+static uint32_t utf8_next(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    uint32_t cp;
+    int extra;
+    if (p[0] < 0x80) {
+        *s += 1;
+        return p[0];
+    } else if ((p[0] & 0xe0) == 0xc0) {
+        cp = p[0] & 0x1fu;
+        extra = 1;
+    } else if ((p[0] & 0xf0) == 0xe0) {
+        cp = p[0] & 0x0fu;
+        extra = 2;
+    } else if ((p[0] & 0xf8) == 0xf0) {
+        cp = p[0] & 0x07u;
+        extra = 3;
+    } else {
+        *s += 1;
+        return '?';
+    }
+    for (int i = 1; i <= extra; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            *s += i;
+            return '?';
+        }
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    *s += extra + 1;
+    return cp;
+}
+
+/* Where glyph coverage goes: a canvas or a mask. */
+typedef struct glyph_sink {
+    const rc_canvas *canvas;
+    uint32_t color;
+    uint8_t *mask; /* when non-NULL: coverage mask of mask_w x mask_h */
+    int mask_w, mask_h;
+} glyph_sink;
+
+static void sink_put(const glyph_sink *s, int x, int y, unsigned cov)
+{
+    if (s->mask) {
+        if (x >= 0 && y >= 0 && x < s->mask_w && y < s->mask_h) {
+            unsigned v = s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] + cov;
+            s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] = (uint8_t)(v > 255 ? 255 : v);
+        }
+    } else {
+        rc_blend(s->canvas, x, y, s->color, cov / 255.0);
+    }
+}
+
+/* Lay out (and, when sink != NULL, draw) @p utf8; returns the advance width. */
+static double layout(rfont *f, const char *utf8, double x, double y, double px, bool bold,
+                     const glyph_sink *sink)
+{
+    FT_Face face = face_at(f, px, bold);
+    if (!face || !utf8) {
+        return 0;
+    }
+    double pen = 0;
+    FT_UInt prev = 0;
+    const char *s = utf8;
+    while (*s) {
+        uint32_t cp = utf8_next(&s);
+        FT_UInt gi = FT_Get_Char_Index(face, cp);
+        if (prev && gi && FT_HAS_KERNING(face)) {
+            FT_Vector k;
+            if (FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k) == 0) {
+                pen += k.x / 64.0;
+            }
+        }
+        int flags = FT_LOAD_TARGET_LIGHT | (sink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT);
+        if (FT_Load_Glyph(face, gi, flags) != 0) {
+            prev = 0;
+            continue;
+        }
+        FT_GlyphSlot g = face->glyph;
+        if (sink) {
+            int ox = (int)lround(x + pen) + g->bitmap_left;
+            int oy = (int)lround(y) - g->bitmap_top;
+            const FT_Bitmap *bm = &g->bitmap;
+            for (unsigned r = 0; r < bm->rows; r++) {
+                const unsigned char *row = bm->buffer + (ptrdiff_t)r * bm->pitch;
+                for (unsigned cidx = 0; cidx < bm->width; cidx++) {
+                    if (row[cidx]) {
+                        sink_put(sink, ox + (int)cidx, oy + (int)r, row[cidx]);
+                    }
+                }
+            }
+        }
+        pen += g->advance.x / 64.0;
+        prev = gi;
+    }
+    return pen;
+}
+
+rtext_metrics rtext_measure(rfont *f, const char *utf8, double px, bool bold)
+{
+    rtext_metrics m = {0, 0, 0};
+    FT_Face face = face_at(f, px, bold);
+    if (!face) {
+        return m;
+    }
+    m.width = layout(f, utf8, 0, 0, px, bold, NULL);
+    m.ascent = face->size->metrics.ascender / 64.0;
+    m.descent = -face->size->metrics.descender / 64.0;
+    return m;
+}
+
+double rtext_draw(const rc_canvas *c, rfont *f, const char *utf8, double x, double y,
+                  double px, bool bold, uint32_t color)
+{
+    glyph_sink s = {c, color, NULL, 0, 0};
+    return layout(f, utf8, x, y, px, bold, &s);
+}
+
+apo_status rtext_draw_up(const rc_canvas *c, rfont *f, const char *utf8, double x, double y,
+                         double px, bool bold, uint32_t color, apo_error *err)
+{
+    rtext_metrics m = rtext_measure(f, utf8, px, bold);
+    int pad = 2;
+    int base = (int)ceil(m.ascent) + pad;
+    int w = (int)ceil(m.width) + 2 * pad, h = base + (int)ceil(m.descent) + pad;
+    uint8_t *mask = calloc((size_t)w * (size_t)h, 1);
+    if (!mask) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for rotated text, found none");
+    }
+    glyph_sink s = {c, color, mask, w, h};
+    layout(f, utf8, pad, base, px, bold, &s);
+    /* mask (mx, my) relative to the baseline origin (pad, base) -> canvas
+     * (x + (my - base), y - (mx - pad)): text reads upwards, glyph tops face left. */
+    int ix = (int)lround(x), iy = (int)lround(y);
+    for (int my = 0; my < h; my++) {
+        for (int mx = 0; mx < w; mx++) {
+            uint8_t v = mask[(size_t)my * (size_t)w + (size_t)mx];
+            if (v) {
+                rc_blend(c, ix + (my - base), iy - (mx - pad), color, v / 255.0);
+            }
+        }
+    }
+    free(mask);
+    return APO_OK;
+}
+
+#define EXP_SCALE 0.72
+#define EXP_RAISE 0.42
+
+double rlabel_width(rfont *f, const rlabel *l, double px)
+{
+    double w = rtext_measure(f, l->base, px, false).width;
+    if (l->exp[0]) {
+        w += 0.5 + rtext_measure(f, l->exp, px * EXP_SCALE, false).width;
+    }
+    return w;
+}
+
+void rlabel_draw(const rc_canvas *c, rfont *f, const rlabel *l, double x, double y, double px,
+                 uint32_t color)
+{
+    double w = rtext_draw(c, f, l->base, x, y, px, false, color);
+    if (l->exp[0]) {
+        rtext_draw(c, f, l->exp, x + w + 0.5, y - px * EXP_RAISE, px * EXP_SCALE, false, color);
+    }
+}

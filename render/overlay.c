@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * overlay.c: annotations drawn over the events (render-ux.md 1.8): quadrant lines across the
+ * whole plot with each quadrant's name and percentage in its outer corner, and gate outlines
+ * (polygon, rectangle, ellipse) with "name pct %" near the top-right vertex. Labels sit on a
+ * white box at 75 % opacity so they stay legible over dense regions. Percentages are the
+ * caller's numbers; nothing is computed here.
+ */
+#include "render/render_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INK 0x202020u
+#define ELLIPSE_POINTS 128
+
+void rplot_label_box(const rc_canvas *c, rctx *ctx, const char *line1, const char *line2,
+                     double x, double y, double *w_out, double *h_out, bool draw)
+{
+    double u = ctx->u, pad = 3 * u, px = 11 * u, lh = 13 * u;
+    double w1 = line1 ? rtext_measure(ctx->font, line1, px, false).width : 0;
+    double w2 = line2 ? rtext_measure(ctx->font, line2, px, true).width : 0;
+    int lines = (line1 ? 1 : 0) + (line2 ? 1 : 0);
+    double w = (w1 > w2 ? w1 : w2) + 2 * pad, h = lines * lh + 2 * pad;
+    *w_out = w;
+    *h_out = h;
+    if (!draw || lines == 0) return;
+    rc_fill_rect(c, x, y, x + w, y + h, 0xffffff, 0.75);
+    double base = y + pad + lh * 0.8;
+    if (line1) {
+        rtext_draw(c, ctx->font, line1, x + pad, base, px, false, INK);
+        base += lh;
+    }
+    if (line2) {
+        rtext_draw(c, ctx->font, line2, x + pad, base, px, true, INK);
+    }
+}
+
+static void fmt_pct(char *buf, size_t cap, double pct, int digits)
+{
+    if (isnan(pct)) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, cap, "%.*f %%", digits, pct);
+}
+
+static void draw_quadrant(const rc_canvas *c, rctx *ctx, const render_quadrant *q,
+                          const raxis *ax, const raxis *ay, const rframe *f)
+{
+    double u = ctx->u, lw = 1.5 * u;
+    double fx = raxis_frac(ax, q->x), fy = raxis_frac(ay, q->y);
+    if (!isnan(fx)) {
+        double x = f->x0 + fx * (f->x1 - f->x0);
+        rc_line(c, x, f->y0, x, f->y1, lw, INK, 1);
+    }
+    if (!isnan(fy)) {
+        double y = f->y1 - fy * (f->y1 - f->y0);
+        rc_line(c, f->x0, y, f->x1, y, lw, INK, 1);
+    }
+    int digits = q->digits > 0 ? q->digits : 1;
+    if (digits > 6) digits = 6;
+    for (int k = 0; k < 4; k++) {
+        char pct[32];
+        fmt_pct(pct, sizeof pct, q->pct[k], digits);
+        const char *l1 = q->label[k] && q->label[k][0] ? q->label[k] : NULL;
+        const char *l2 = pct[0] ? pct : NULL;
+        double w, h;
+        rplot_label_box(c, ctx, l1, l2, 0, 0, &w, &h, false);
+        bool right = k == RENDER_Q_LR || k == RENDER_Q_UR;
+        bool top = k == RENDER_Q_UL || k == RENDER_Q_UR;
+        double x = right ? f->x1 - 6 * u - w : f->x0 + 6 * u;
+        double y = top ? f->y0 + 6 * u : f->y1 - 6 * u - h;
+        rplot_label_box(c, ctx, l1, l2, x, y, &w, &h, true);
+    }
+}
+
+/* Axis fraction of a gate coordinate, unclamped but kept near the plot. */
+static double gfrac(const raxis *a, double v, bool display)
+{
+    if (isinf(v)) return v > 0 ? 1.05 : -0.05;
+    double d = display ? v : gate_transform_apply(&a->t, v);
+    double fr = raxis_frac_display(a, d);
+    if (isnan(fr)) return -0.05;
+    return fr < -0.05 ? -0.05 : (fr > 1.05 ? 1.05 : fr);
+}
+
+static apo_status gate_points(const render_gate *g, const raxis *ax, const raxis *ay,
+                              const rframe *f, double **xy_out, size_t *n_out, apo_error *err)
+{
+    size_t n = 0;
+    *xy_out = NULL;
+    *n_out = 0;
+    switch (g->shape) {
+    case RENDER_SHAPE_POLYGON:
+        n = g->n_vertices;
+        if (n < 3 || !g->xy) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
+                                 "expected a polygon gate with >= 3 vertices, found %zu", n);
+        }
+        break;
+    case RENDER_SHAPE_RECTANGLE:
+        if (!g->xy) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
+                                 "expected rectangle bounds, found none");
+        }
+        n = 4;
+        break;
+    case RENDER_SHAPE_ELLIPSE:
+    default:
+        n = ELLIPSE_POINTS;
+        break;
+    }
+    double *xy = malloc(2 * n * sizeof *xy);
+    if (!xy) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for a gate outline, found none");
+    }
+    double W = f->x1 - f->x0, H = f->y1 - f->y0;
+    bool disp = g->display_units;
+    for (size_t i = 0; i < n; i++) {
+        double gx, gy;
+        if (g->shape == RENDER_SHAPE_POLYGON) {
+            gx = g->xy[2 * i];
+            gy = g->xy[2 * i + 1];
+        } else if (g->shape == RENDER_SHAPE_RECTANGLE) {
+            gx = (i == 0 || i == 3) ? g->xy[0] : g->xy[2];
+            gy = (i < 2) ? g->xy[1] : g->xy[3];
+        } else {
+            const double *cv = g->covariance;
+            double l11 = cv[0] > 0 ? sqrt(cv[0]) : NAN;
+            double l21 = cv[2] / l11;
+            double r2 = cv[3] - l21 * l21;
+            double l22 = r2 > 0 ? sqrt(r2) : NAN;
+            double rad = g->distance_square > 0 ? sqrt(g->distance_square) : NAN;
+            double a = 2 * 3.14159265358979323846 * (double)i / (double)n;
+            double cs = cos(a), sn = sin(a);
+            gx = g->cx + rad * l11 * cs;
+            gy = g->cy + rad * (l21 * cs + l22 * sn);
+            if (isnan(gx) || isnan(gy)) {
+                free(xy);
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
+                                     "expected a positive definite covariance and distance, "
+                                     "found [%g %g; %g %g], %g", cv[0], cv[1], cv[2], cv[3],
+                                     g->distance_square);
+            }
+        }
+        xy[2 * i] = f->x0 + gfrac(ax, gx, disp) * W;
+        xy[2 * i + 1] = f->y1 - gfrac(ay, gy, disp) * H;
+    }
+    *xy_out = xy;
+    *n_out = n;
+    return APO_OK;
+}
+
+static apo_status draw_gate(const rc_canvas *c, rctx *ctx, const render_gate *g,
+                            const raxis *ax, const raxis *ay, const rframe *f, apo_error *err)
+{
+    double *xy = NULL;
+    size_t n = 0;
+    apo_status st = gate_points(g, ax, ay, f, &xy, &n, err);
+    if (st != APO_OK) return st;
+    double u = ctx->u;
+    st = rc_fill_polygon(c, xy, n, 0x32cd32, 0.08, err);
+    rc_polyline(c, xy, n, true, 1.5 * u, 0x000000, 1);
+    char pct[32], text[200];
+    fmt_pct(pct, sizeof pct, g->pct, 1);
+    snprintf(text, sizeof text, "%s%s%s", g->name ? g->name : "", g->name && pct[0] ? " " : "",
+             pct);
+    if (st == APO_OK && text[0]) {
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (xy[2 * i] - xy[2 * i + 1] > xy[2 * best] - xy[2 * best + 1]) best = i;
+        }
+        double w, h;
+        rplot_label_box(c, ctx, text, NULL, 0, 0, &w, &h, false);
+        double x = xy[2 * best] + 4 * u, y = xy[2 * best + 1] - 4 * u - h;
+        if (x + w > f->x1 - 2 * u) x = f->x1 - 2 * u - w;
+        if (x < f->x0 + 2 * u) x = f->x0 + 2 * u;
+        if (y < f->y0 + 2 * u) y = f->y0 + 2 * u;
+        if (y + h > f->y1 - 2 * u) y = f->y1 - 2 * u - h;
+        rplot_label_box(c, ctx, text, NULL, x, y, &w, &h, true);
+    }
+    free(xy);
+    return st;
+}
+
+apo_status rplot_overlays(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                          const raxis *ay, const rframe *f, apo_error *err)
+{
+    for (size_t i = 0; i < p->n_gates; i++) {
+        apo_status st = draw_gate(c, ctx, &p->gates[i], ax, ay, f, err);
+        if (st != APO_OK) return st;
+    }
+    if (p->quadrant) {
+        draw_quadrant(c, ctx, p->quadrant, ax, ay, f);
+    }
+    return APO_OK;
+}

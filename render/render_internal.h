@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * render_internal.h: private interfaces shared by the files of render/: the clipped canvas
+ * and its anti-aliased primitives (canvas.c), FreeType text (font.c), colour maps
+ * (colormap.c), the smoothed 2-D density (density.c), axes (axis.c) and the plot kinds.
+ * Not installed; only the render module sources and tests/render/ include it.
+ */
+#ifndef APOFLOW_RENDER_RENDER_INTERNAL_H
+#define APOFLOW_RENDER_RENDER_INTERNAL_H
+
+#include "render/render.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- canvas.c: drawing onto an image inside a clip rectangle ---------------------------- */
+
+/* Colours are 0xRRGGBB. */
+typedef struct rc_canvas {
+    render_image *img;
+    int clip_x0, clip_y0, clip_x1, clip_y1; /* half-open pixel rectangle */
+} rc_canvas;
+
+void rc_canvas_init(rc_canvas *c, render_image *img);
+void rc_canvas_clip(rc_canvas *c, int x0, int y0, int x1, int y1);
+void rc_canvas_unclip(rc_canvas *c);
+/* Blend @p color with opacity @p alpha (0..1) into pixel (x, y) if inside the clip. */
+void rc_blend(const rc_canvas *c, int x, int y, uint32_t color, double alpha);
+/* Solid pixel-aligned rectangle [x0, x1) x [y0, y1) (no anti-aliasing), for dots. */
+void rc_fill_box(const rc_canvas *c, int x0, int y0, int x1, int y1, uint32_t color);
+/* Anti-aliased rectangle with fractional edges. */
+void rc_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1,
+                  uint32_t color, double alpha);
+/* Anti-aliased line of @p width pixels with round caps (pixel centres at +0.5). */
+void rc_line(const rc_canvas *c, double x0, double y0, double x1, double y1, double width,
+             uint32_t color, double alpha);
+/* Lines through @p n points (interleaved x, y), closed when @p closed. */
+void rc_polyline(const rc_canvas *c, const double *xy, size_t n, bool closed, double width,
+                 uint32_t color, double alpha);
+/* Anti-aliased even-odd filled polygon (4 sub-scanlines per pixel row). */
+apo_status rc_fill_polygon(const rc_canvas *c, const double *xy, size_t n, uint32_t color,
+                           double alpha, apo_error *err);
+/* Anti-aliased filled disc. */
+void rc_disc(const rc_canvas *c, double cx, double cy, double r, uint32_t color, double alpha);
+
+/* ---- font.c: FreeType text -------------------------------------------------------------- */
+
+typedef struct rfont rfont; /* FreeType library + regular and bold DejaVu Sans faces */
+
+apo_status rfont_open(rfont **out, apo_error *err);
+void rfont_free(rfont *f);
+
+typedef struct rtext_metrics {
+    double width;   /* advance width, px */
+    double ascent;  /* above the baseline, px (font ascender at this size) */
+    double descent; /* below the baseline, px, positive */
+} rtext_metrics;
+
+rtext_metrics rtext_measure(rfont *f, const char *utf8, double px, bool bold);
+/* Draw @p utf8 with its baseline starting at (x, y). @return the advance width. */
+double rtext_draw(const rc_canvas *c, rfont *f, const char *utf8, double x, double y,
+                  double px, bool bold, uint32_t color);
+/* Draw rotated 90 degrees counter-clockwise (reads bottom to top): the baseline runs upward
+ * along x = @p x starting at y = @p y. */
+apo_status rtext_draw_up(const rc_canvas *c, rfont *f, const char *utf8, double x, double y,
+                         double px, bool bold, uint32_t color, apo_error *err);
+
+/* A tick label: @p base with an optional raised, smaller exponent ("10" + "3"). */
+typedef struct rlabel {
+    char base[24];
+    char exp[8];
+} rlabel;
+
+double rlabel_width(rfont *f, const rlabel *l, double px);
+void rlabel_draw(const rc_canvas *c, rfont *f, const rlabel *l, double x, double y, double px,
+                 uint32_t color);
+
+/* ---- colormap.c -------------------------------------------------------------------------- */
+
+/* Fill @p lut with 256 colours, low to high density. */
+void rcmap_build(render_colormap map, uint32_t lut[256]);
+
+/* ---- density.c --------------------------------------------------------------------------- */
+
+/*
+ * 2-D histogram of points (u, v) in [0, 1]^2 (outside values are clamped onto the edge) on an
+ * nb x nb grid, then Gaussian smoothing with @p sigma bins. grid[j * nb + i], i along u.
+ */
+apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, double sigma,
+                         double **grid_out, apo_error *err);
+/* Bilinear interpolation of the grid at (u, v) (bin centres at (i + 0.5) / nb). */
+double rdensity_at(const double *grid, size_t nb, double u, double v);
+/* Separable Gaussian smoothing of an n-vector (histograms). @p tmp holds n values. */
+void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp);
+
+/* ---- axis.c ------------------------------------------------------------------------------ */
+
+/* An axis resolved for drawing: display-scale range and the tick set. */
+typedef struct raxis {
+    gate_transform t;
+    double lo, hi; /* display scale */
+    bool decades;  /* decade-style ticks (logicle, asinh, log ...) */
+} raxis;
+
+typedef struct rtick {
+    double value; /* data units */
+    double frac;  /* 0..1 along the axis */
+    bool major;
+    bool labelled;
+    rlabel label;
+} rtick;
+
+/* Resolve @p a for data @p x (n values, may be NULL): range in display units. */
+apo_status raxis_resolve(raxis *out, const render_axis *a, const double *x, size_t n,
+                         apo_error *err);
+/* Fraction 0..1 of data value @p v along the axis (clamped to [0, 1]; NaN stays NaN). */
+double raxis_frac(const raxis *a, double v);
+/* Fraction of a display-scale value (not clamped). */
+double raxis_frac_display(const raxis *a, double d);
+/* Ticks inside the axis; *out is malloc'd. */
+apo_status raxis_ticks(const raxis *a, rtick **out, size_t *n_out, apo_error *err);
+/* Linear axis from lo to hi in plain numbers (histogram y). */
+void raxis_linear(raxis *out, double lo, double hi);
+
+/* ---- quantile.c -------------------------------------------------------------------------- */
+
+/* The q-quantile (0..1, nearest rank) of the finite values of x; NaN when none. */
+apo_status rquantile(const double *x, size_t n, double q, double *out, apo_error *err);
+
+/* ---- plot.c: one plot into a cell -------------------------------------------------------- */
+
+typedef struct rctx {
+    rfont *font;
+    double u;                 /* length unit: px per 1x pixel */
+    const render_options *opts;
+    uint32_t lut[256];
+} rctx;
+
+/* The plot frame inside a cell. */
+typedef struct rframe {
+    double x0, y0, x1, y1; /* plot area, px */
+} rframe;
+
+apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int cell_x,
+                      int cell_y, int cell_w, int cell_h, apo_error *err);
+/* Axis fractions of every event (NaN for NaN input); *u and *v are malloc'd (scatter.c). */
+apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
+                       size_t n, double **u, double **v, apo_error *err);
+/* Density smoothing width in bins for n events on a 256-bin grid. */
+double rplot_sigma(size_t n);
+/* 2-D event layers (scatter.c). */
+apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                         const raxis *ay, const rframe *f, apo_error *err);
+apo_status rplot_contour(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                         const raxis *ay, const rframe *f, apo_error *err);
+/* Histogram curves and legend (hist.c); @p ay receives the y axis it used. */
+apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                      raxis *ay, const rframe *f, apo_error *err);
+/* Axes, frame and axis titles (axis_draw.c). */
+apo_status rplot_axes(const rc_canvas *c, rctx *ctx, const raxis *ax, const raxis *ay,
+                      const char *xtitle, const char *ytitle, const rframe *f, apo_error *err);
+/* Quadrant and gates (overlay.c). */
+apo_status rplot_overlays(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                          const raxis *ay, const rframe *f, apo_error *err);
+/* A label box: text lines on a white box at 75 % opacity, top-left at (x, y). */
+void rplot_label_box(const rc_canvas *c, rctx *ctx, const char *line1, const char *line2,
+                     double x, double y, double *w_out, double *h_out, bool draw);
+
+#endif /* APOFLOW_RENDER_RENDER_INTERNAL_H */

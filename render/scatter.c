@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * scatter.c: dot and pseudocolor layers (render-ux.md 1.3). Pseudocolor: the smoothed 2-D
+ * histogram of every event on the display scale, looked up bilinearly at each displayed
+ * event; the colour is the event's density rank among the displayed events (so one hot spot
+ * does not flatten the rest), and events are drawn in ascending colour order (a stable
+ * counting sort, so ties keep event order: deterministic), densest last.
+ */
+#include "render/render_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRID 256
+#define RANK_BINS 4096
+
+apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
+                       size_t n, double **u_out, double **v_out, apo_error *err)
+{
+    *u_out = NULL;
+    *v_out = NULL;
+    double *u = malloc((n ? n : 1) * sizeof *u), *v = malloc((n ? n : 1) * sizeof *v);
+    if (!u || !v) {
+        free(u);
+        free(v);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu events, found none", n);
+    }
+    gate_transform_apply_array(&ax->t, x, u, n);
+    gate_transform_apply_array(&ay->t, y, v, n);
+    for (size_t e = 0; e < n; e++) {
+        double fu = raxis_frac_display(ax, u[e]), fv = raxis_frac_display(ay, v[e]);
+        /* NaN from a log of a non-positive value piles up on the low edge */
+        if (isnan(fu)) fu = isnan(x[e]) ? NAN : 0;
+        if (isnan(fv)) fv = isnan(y[e]) ? NAN : 0;
+        u[e] = fu < 0 ? 0 : (fu > 1 ? 1 : fu);
+        v[e] = fv < 0 ? 0 : (fv > 1 ? 1 : fv);
+        if (isnan(fu) || isnan(fv)) u[e] = NAN;
+    }
+    *u_out = u;
+    *v_out = v;
+    return APO_OK;
+}
+
+double rplot_sigma(size_t n)
+{
+    double s = 3.0 * pow(1e4 / (double)(n ? n : 1), 1.0 / 6.0);
+    return s < 1.5 ? 1.5 : (s > 8 ? 8 : s);
+}
+
+static void dot(const rc_canvas *c, const rframe *f, double u, double v, int size, uint32_t col)
+{
+    int w = (int)(f->x1 - f->x0), h = (int)(f->y1 - f->y0);
+    int px = (int)(u * w), py = (int)(v * h);
+    if (px >= w) px = w - 1;
+    if (py >= h) py = h - 1;
+    int x = (int)f->x0 + px - (size - 1) / 2;
+    int y = (int)f->y1 - 1 - py - (size - 1) / 2;
+    rc_fill_box(c, x, y, x + size, y + size, col);
+}
+
+apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                         const raxis *ay, const rframe *f, apo_error *err)
+{
+    size_t n = p->n;
+    double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
+    size_t *idx = NULL, *order = NULL, *count = NULL;
+    uint8_t *level = NULL;
+    apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, &u, &v, err);
+    if (st != APO_OK) return st;
+    idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx) goto nomem;
+    size_t m = render_subsample(n, ctx->opts->max_events, ctx->opts->seed, idx);
+    size_t kept = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!isnan(u[idx[i]])) idx[kept++] = idx[i];
+    }
+    m = kept;
+    int size = (int)ctx->opts->scale * (m < 5000 ? 2 : 1);
+    if (p->kind == RENDER_DOT) {
+        for (size_t i = 0; i < m; i++) dot(c, f, u[idx[i]], v[idx[i]], size, 0x000000);
+        goto done;
+    }
+    st = rdensity_grid(u, v, n, GRID, rplot_sigma(n), &grid, err);
+    if (st != APO_OK) goto done;
+    dens = malloc((m ? m : 1) * sizeof *dens);
+    level = malloc(m ? m : 1);
+    order = malloc((m ? m : 1) * sizeof *order);
+    count = calloc(RANK_BINS + 1, sizeof *count);
+    if (!dens || !level || !order || !count) goto nomem;
+    double dmax = 0;
+    for (size_t i = 0; i < m; i++) {
+        dens[i] = rdensity_at(grid, GRID, u[idx[i]], v[idx[i]]);
+        if (dens[i] > dmax) dmax = dens[i];
+    }
+    /* rank of each event's density among displayed events, via a histogram of
+     * sqrt(d / dmax) (fine at the sparse end, where most distinct values are) */
+    for (size_t i = 0; i < m; i++) {
+        double s = dmax > 0 ? sqrt(dens[i] / dmax) : 0;
+        size_t b = (size_t)(s * (RANK_BINS - 1) + 0.5);
+        dens[i] = (double)b; /* reuse: bin index */
+        count[b]++;
+    }
+    {
+        double below = 0;
+        double *cdf = (double *)malloc(RANK_BINS * sizeof *cdf);
+        if (!cdf) goto nomem;
+        for (size_t b = 0; b < RANK_BINS; b++) {
+            cdf[b] = m ? (below + 0.5 * (double)count[b]) / (double)m : 0;
+            below += (double)count[b];
+        }
+        for (size_t i = 0; i < m; i++) {
+            double t = cdf[(size_t)dens[i]];
+            int li = (int)(t * 256);
+            level[i] = (uint8_t)(li > 255 ? 255 : (li < 0 ? 0 : li));
+        }
+        free(cdf);
+    }
+    /* counting sort by colour level: stable, densest drawn last */
+    size_t start[257] = {0};
+    for (size_t i = 0; i < m; i++) start[level[i] + 1]++;
+    for (int k = 0; k < 256; k++) start[k + 1] += start[k];
+    for (size_t i = 0; i < m; i++) order[start[level[i]]++] = i;
+    for (size_t k = 0; k < m; k++) {
+        size_t i = order[k];
+        dot(c, f, u[idx[i]], v[idx[i]], size, ctx->lut[level[i]]);
+    }
+    goto done;
+nomem:
+    st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                       "expected memory for %zu events, found none", n);
+done:
+    free(u);
+    free(v);
+    free(grid);
+    free(dens);
+    free(idx);
+    free(order);
+    free(count);
+    free(level);
+    return st;
+}

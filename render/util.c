@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * util.c: small public helpers of the render module: struct initialisers, the deterministic
+ * display subsample (selection sampling, Knuth's Algorithm S, driven by splitmix64 so the
+ * same seed gives the same events on every platform), count formatting and axis titles.
+ */
+#include "render/render_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void render_axis_init(render_axis *axis, const gate_transform *t, const char *title)
+{
+    memset(axis, 0, sizeof *axis);
+    if (t) {
+        axis->transform = *t;
+    } else {
+        gate_transform_init_linear(&axis->transform);
+    }
+    axis->min = NAN;
+    axis->max = NAN;
+    axis->title = title;
+}
+
+void render_plot_init(render_plot *p)
+{
+    memset(p, 0, sizeof *p);
+    p->kind = RENDER_PSEUDOCOLOR;
+    render_axis_init(&p->xaxis, NULL, NULL);
+    render_axis_init(&p->yaxis, NULL, NULL);
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+size_t render_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
+{
+    if (max == 0 || max >= n) {
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        return n;
+    }
+    uint64_t s = seed;
+    size_t chosen = 0;
+    for (size_t i = 0; i < n && chosen < max; i++) {
+        /* choose event i with probability (still needed) / (still left) */
+        double r = (double)(splitmix64(&s) >> 11) * 0x1.0p-53;
+        if (r * (double)(n - i) < (double)(max - chosen)) {
+            idx[chosen++] = i;
+        }
+    }
+    return chosen;
+}
+
+size_t render_format_count(char *buf, size_t cap, uint64_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t out = 0;
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) {
+            if (out + 1 < cap) buf[out] = ',';
+            out++;
+        }
+        if (out + 1 < cap) buf[out] = digits[i];
+        out++;
+    }
+    if (cap > 0) buf[out < cap ? out : cap - 1] = '\0';
+    return out;
+}
+
+size_t render_axis_title(char *buf, size_t cap, const char *pnn, const char *pns)
+{
+    int n;
+    if (pns && pns[0] && (!pnn || strcmp(pns, pnn) != 0)) {
+        n = snprintf(buf, cap, "%s (%s)", pns, pnn ? pnn : "");
+    } else {
+        n = snprintf(buf, cap, "%s", pnn ? pnn : "");
+    }
+    return n < 0 ? 0 : (size_t)n;
+}
