@@ -259,3 +259,38 @@ Test(cli_gate, table_help_and_usage_errors)
     cr_assert(strstr(r.err, "/nonexistent.xml") != NULL);
     run_result_free(&r);
 }
+
+/* --comp MATRIX.csv replaces the file's (absent) spillover for compensation-ref="FCS": with
+ * the compliance MySpill matrix, Polygon1 (FL2-H x FL3-H, "FCS") becomes Polygon4 (716). */
+Test(cli_gate, comp_csv_matrix_is_used_for_fcs_refs)
+{
+    need_corpus();
+    char *dir = test_tmpdir();
+    char csv[512];
+    snprintf(csv, sizeof(csv), "%s/myspill.csv", dir);
+    FILE *fp = fopen(csv, "w");
+    cr_assert_not_null(fp);
+    fputs("FL1-H,FL2-H,FL3-H\n1,0.02,0.06\n0.11,1,0.07\n0.09,0.01,1\n", fp);
+    cr_assert_eq(fclose(fp), 0);
+    const char *argv[] = {APOFLOW_BINARY, "gate", DATA1, "--gating", GML "/gml/gml_poly1_gate.xml",
+                          "--comp", csv, "--format", "csv", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "stderr: %s", r.err);
+    char line[1024];
+    cr_assert(find_row(r.out, "Polygon1", line, sizeof(line)), "%s", r.out);
+    cr_assert_eq(field_num(line, 3), 716, "%s", line);
+    run_result_free(&r);
+    const char *none[] = {APOFLOW_BINARY, "gate", DATA1, "--gating", GML "/gml/gml_poly1_gate.xml",
+                          "--comp", "none", "--format", "csv", NULL};
+    cr_assert_eq(run_cli(none, &r), 0, "stderr: %s", r.err);
+    cr_assert(find_row(r.out, "Polygon1", line, sizeof(line)));
+    cr_assert_eq(field_num(line, 3), 1582, "%s", line);
+    run_result_free(&r);
+    const char *bad[] = {APOFLOW_BINARY, "gate", DATA1, "--gating", GML "/gml/gml_poly1_gate.xml",
+                         "--comp", "/nonexistent/m.csv", NULL};
+    cr_assert_eq(run_cli(bad, &r), 66, "stderr: %s", r.err);
+    run_result_free(&r);
+    unlink(csv);
+    rmdir(dir);
+    free(dir);
+}
