@@ -421,3 +421,25 @@ Test(gating_gates, population_report_counts_and_medians, .init = setup)
     gate_result_free(&r);
     gate_strategy_free(s);
 }
+
+Test(gating_gates, zero_events, .init = setup)
+{
+    gate_strategy *s = new_strategy();
+    gate_dim ab[2] = {{.name = "A"}, {.name = "B"}};
+    const double xy[] = {0, 0, 1, 0, 1, 1};
+    cr_assert_eq(gate_strategy_add_polygon(s, "P", NULL, ab, 3, xy, NULL), APO_OK);
+    const double mean[2] = {0, 0}, cov[4] = {1, 0, 0, 1};
+    cr_assert_eq(gate_strategy_add_ellipsoid(s, "E", "P", 2, ab, mean, cov, 1, NULL), APO_OK);
+    gate_data d = {.n_events = 0, .n_params = 3, .names = NAMES, .values = VALUES};
+    gate_result r;
+    gate_report rep;
+    cr_assert_eq(gate_strategy_apply(s, &d, &r, NULL), APO_OK);
+    cr_assert_eq(r.count[0], 0);
+    cr_assert_eq(gate_report_compute(s, &d, &r, &rep, NULL), APO_OK);
+    cr_assert_eq(rep.n_populations, 2);
+    cr_assert(isnan(rep.populations[1].pct_parent));
+    cr_assert(isnan(rep.populations[1].medians[0]));
+    gate_report_free(&rep);
+    gate_result_free(&r);
+    gate_strategy_free(s);
+}
