@@ -453,6 +453,12 @@ apo_status fcs_layout_build(fcs_parse_ctx *c, apo_error *err)
                                  "\"%s\"",
                                  fcs_show(v, sizeof v, bk->value, bk->value_len));
         }
+        if (bo.k == 1) {
+            return apo_error_set(err, APO_E_FORMAT, c->name, bk->offset, "$BYTEORD",
+                                 "expected a byte order for multi-byte values such as 1,2,3,4 "
+                                 "or 4,3,2,1, found \"%s\"",
+                                 fcs_show(v, sizeof v, bk->value, bk->value_len));
+        }
         L->byteorder = bo.kind;
         if (bo.kind == FCS_BYTEORDER_PERMUTED) {
             for (size_t i = 0; i < n; i++) {
