@@ -105,6 +105,29 @@ double gate_fratio_inverse(double A, double B, double C, double y, double x2);
  */
 APO_NODISCARD apo_status gate_logicle_estimate_w(const double *x, size_t n, double T, double M,
                                                  double *w_out, apo_error *err);
+/*
+ * FlowJo's "biex" display transform, which FlowJo defines by a lookup table rather than a
+ * formula (gating.md 3.4): channels + 1 table points from a discretised logicle-like curve
+ * (TreeStar's algorithm as ported by cytolib/FlowKit), linear interpolation in between.
+ * Scale values here are channel / channels, i.e. 0..1 (multiply by channels for FlowJo's
+ * channel units); values outside the table clamp to its ends. FlowJo defaults: channels
+ * 4096, positive decades 4.41854, negative 0, width basis -10, top 262144.000029.
+ */
+typedef struct gate_biex_lut {
+    size_t channels;
+    double *data; /* channels + 1 data values, increasing; data[i] is channel i */
+} gate_biex_lut;
+
+/** Build the table. width_basis < 0, positive > 0, negative >= 0, top > 0, channels >= 2. */
+APO_NODISCARD apo_status gate_biex_lut_new(gate_biex_lut **out, double positive, double negative,
+                                           double width_basis, double top, size_t channels,
+                                           apo_error *err);
+void gate_biex_lut_free(gate_biex_lut *lut);
+/** Data value -> scale (0..1). NaN stays NaN. */
+double gate_biex_lut_apply(const gate_biex_lut *lut, double x);
+/** Scale (0..1) -> data value. */
+double gate_biex_lut_inverse(const gate_biex_lut *lut, double y);
+
 /** estimateLogicle: gate_logicle_estimate_w then gate_transform_init_logicle(T, w, M, A = 0). */
 APO_NODISCARD apo_status gate_transform_init_logicle_estimate(gate_transform *out,
                                                               const double *x, size_t n,

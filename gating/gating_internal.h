@@ -36,6 +36,9 @@ enum {
     GATE_BX_N_TAYLOR = 16
 };
 
+/* Root d in (0, b] of 2 (ln d - ln b) + w (b + d) = 0 (logicle.c; also FlowJo biex). */
+double gate_logicle_solve_d(double b, double w);
+
 /* Fill t->coef for a validated logicle parameter set. APO_E_NUMERIC if d cannot be solved. */
 apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 /* Data value -> logicle scale; NaN for NaN input or if the Halley iteration fails. */

@@ -11,7 +11,7 @@
 #include <math.h>
 
 /* Solve 2 (ln d - ln b) + w (b + d) = 0 for d in (0, b]: safeguarded Newton (RTSAFE). */
-static double solve_d(double b, double w)
+double gate_logicle_solve_d(double b, double w)
 {
     if (w == 0.0) {
         return b;
@@ -68,7 +68,7 @@ apo_status gate_logicle_setup(gate_transform *t, apo_error *err)
     const double x1 = x2 + w;
     const double x0 = x2 + 2.0 * w;
     const double b = (t->M + t->A) * GATE_LN10;
-    const double d = solve_d(b, w);
+    const double d = gate_logicle_solve_d(b, w);
     if (!isfinite(d) || !(d > 0.0)) {
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, "logicle",
                              "expected the logicle constant d to converge, found no root for "
