@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,4 +219,56 @@ Test(gating_conformance, single_gate_files_match_truth, .init = setup)
     unload(&l);
     cr_assert_eq(bad, 0);
     cr_assert_geq(checked, 43);
+}
+
+/* comp_ref "FCS" on a file with a SPILL keyword gives exactly what gate_comp_apply gives. */
+Test(gating_conformance, fcs_spillover_compensation_matches_gate_comp, .init = setup)
+{
+    if (!corpus_present()) {
+        cr_skip_test("corpus not found at %s", GML_DIR);
+    }
+    apo_error err;
+    fcs_file *f = NULL;
+    cr_assert_eq(fcs_file_open(&f, APOFLOW_CORPUS_DIR "/fcs/cytoexplorerdata/Compensation-PE.fcs",
+                               NULL, &err),
+                 APO_OK, "%s", err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    fcs_decode_options o = FCS_DECODE_OPTIONS_INIT;
+    o.values = FCS_VALUES_SCALED;
+    o.apply_gain = true;
+    fcs_events ev, comp;
+    cr_assert_eq(fcs_dataset_read_events(ds, &o, &ev, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(fcs_dataset_read_events(ds, &o, &comp, &err), APO_OK, "%s", err.msg);
+    gate_comp *c = NULL;
+    cr_assert_not_null(fcs_dataset_spillover(ds));
+    cr_assert_eq(gate_comp_from_fcs(&c, fcs_dataset_spillover(ds), &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(gate_comp_apply(c, &comp, 1, &err), APO_OK, "%s", err.msg);
+    gate_data d;
+    cr_assert_eq(gate_data_init(&d, ds, &ev, &err), APO_OK, "%s", err.msg);
+    cr_assert_not_null(d.comp);
+    gate_strategy *s = NULL;
+    cr_assert_eq(gate_strategy_new(&s, &err), APO_OK);
+    size_t pe = fcs_dataset_find_param(ds, "PE-A");
+    cr_assert_neq(pe, SIZE_MAX);
+    double *v = malloc(d.n_events * sizeof(double));
+    const char *const names[2] = {"PE-A", "Comp-PE-A"};
+    for (int k = 0; k < 2; k++) {
+        gate_dim dim = {.name = names[k], .comp_ref = GATE_COMP_FCS};
+        cr_assert_eq(gate_dim_values(s, &d, &dim, true, v, &err), APO_OK, "%s", err.msg);
+        const double *want = fcs_events_column(&comp, pe);
+        const double *raw = fcs_events_column(&ev, pe);
+        size_t differ = 0;
+        for (size_t e = 0; e < d.n_events; e++) {
+            cr_assert_float_eq(v[e], want[e], 1e-9 * (1 + fabs(want[e])), "event %zu", e);
+            differ += v[e] != raw[e];
+        }
+        cr_assert_gt(differ, d.n_events / 2); /* compensation really changed the values */
+    }
+    free(v);
+    gate_strategy_free(s);
+    gate_data_free(&d);
+    gate_comp_free(c);
+    fcs_events_free(&ev);
+    fcs_events_free(&comp);
+    fcs_file_free(f);
 }
