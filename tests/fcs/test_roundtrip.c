@@ -179,3 +179,48 @@ Test(fcs_roundtrip, file_written_atomically)
     rmdir(dir);
     free(values);
 }
+
+Test(fcs_roundtrip, large_file_has_zero_header_data_offsets, .timeout = 120)
+{
+    /* 25,000,001 events x 1 parameter: DATA ends past byte 99,999,999, so the HEADER holds
+     * 0/0 and the reader must take the offsets from $BEGINDATA/$ENDDATA. calloc'd values
+     * stay unmapped zero pages, so this costs disk, not memory. */
+    const uint64_t n = 25000001;
+    double *values = calloc((size_t)n, sizeof(double));
+    cr_assert_not_null(values);
+    values[0] = 1.5;
+    values[n - 2] = -2.25;
+    values[n - 1] = 3e9;
+    const fcs_write_param p[1] = {{"X", NULL, 1024}};
+    fcs_write_spec spec = {1, p, n, values, 0, NULL};
+    char dir[] = "/tmp/apoflow-big-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/big.fcs", dir);
+    apo_error err;
+    cr_assert_eq(fcs_write_file(path, &spec, &err), APO_OK, "%s", err.msg);
+    free(values);
+
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp);
+    char header[59] = {0};
+    cr_assert_eq(fread(header, 1, 58, fp), 58);
+    fclose(fp);
+    cr_assert_eq(memcmp(header + 26, "       0       0", 16), 0, "HEADER: %s", header);
+
+    fcs_file *f = NULL;
+    cr_assert_eq(fcs_file_open(&f, path, NULL, &err), APO_OK, "%s", err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    cr_assert_eq(fcs_dataset_n_events(ds), n);
+    cr_assert_gt(fcs_dataset_data_begin(ds) + fcs_dataset_data_len(ds), 99999999u);
+    double first = 0, last[2] = {0, 0};
+    cr_assert_eq(fcs_dataset_decode_f64(ds, 0, 1, NULL, &first, 1, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(fcs_dataset_decode_f64(ds, n - 2, 2, NULL, last, 2, &err), APO_OK, "%s",
+                 err.msg);
+    cr_assert_eq(first, 1.5);
+    cr_assert_eq(last[0], -2.25);
+    cr_assert_eq(last[1], 3e9);
+    fcs_file_free(f);
+    unlink(path);
+    rmdir(dir);
+}
