@@ -16,6 +16,7 @@ int cmd_info(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_comp(int, char **);
+int cmd_plot(int, char **);
 
 /* Print "apoflow: <msg>" for an error to stderr. */
 void cli_print_error(const apo_error *err);

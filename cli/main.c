@@ -21,6 +21,7 @@ static const cli_command commands[] = {
     {"export", cmd_export, "write every event of a data set as CSV, TSV or FCS 3.1"},
     {"gate", cmd_gate, "apply a Gating-ML 2.0 strategy: counts, % and medians per population"},
     {"comp", cmd_comp, "compute a spillover matrix from single-stain controls (CSV out)"},
+    {"plot", cmd_plot, "render a QC plot (pseudocolor|dot|contour|hist) of a data set as PNG"},
 };
 
 static void print_usage(FILE *to)

@@ -59,7 +59,8 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
             size_t b = (size_t)(fr * NBINS);
             hs[b >= NBINS ? NBINS - 1 : b] += 1;
         }
-        rdensity_smooth_1d(hs, NBINS, 1.5, tmp);
+        double sig = 2.0 * pow(1e4 / (double)(se.n ? se.n : 1), 0.2);
+        rdensity_smooth_1d(hs, NBINS, sig < 1.5 ? 1.5 : (sig > 5 ? 5 : sig), tmp);
         double mx = 0;
         for (size_t b = 0; b < NBINS; b++) mx = hs[b] > mx ? hs[b] : mx;
         if (p->hist_norm == RENDER_HIST_MODE && mx > 0) {
