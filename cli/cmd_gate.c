@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,7 @@ static void print_help(FILE *to)
             "  --membership OUT.csv  also write per-event membership: one 0/1 column per\n"
             "                        population (header = population paths), one row per event;\n"
             "                        a leading 'file' column when several FILEs are given\n"
+            "                        (default: not written)\n"
             "  --dataset N           data set N of each file (1-based; default 1)\n"
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
@@ -291,6 +293,12 @@ static apo_status process_file(const char *path, const gate_strategy *s, const g
         goto done;
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    for (size_t i = 0; i < fcs_file_n_warnings(f); i++) {
+        cli_warn(fcs_file_warning(f, i)->msg);
+    }
+    for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
+        cli_warn(fcs_dataset_warning(ds, i)->msg);
+    }
     fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
     dec.values = FCS_VALUES_SCALED;
     dec.apply_gain = true;
@@ -303,6 +311,14 @@ static apo_status process_file(const char *path, const gate_strategy *s, const g
             d.comp = NULL;
         } else if (csv != NULL) {
             d.comp = csv;
+        }
+        if (d.comp != NULL && d.comp->ill_conditioned) {
+            char msg[512];
+            snprintf(msg, sizeof(msg),
+                     "%s: the compensation matrix is ill-conditioned (cond2 %.3g, largest "
+                     "off-diagonal %.3g): compensated values may be noisy",
+                     path, d.comp->cond2, d.comp->max_offdiag);
+            cli_warn(msg);
         }
         st = gate_strategy_apply(s, &d, &r, err);
     }
@@ -431,10 +447,14 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         n_ok++;
     }
     if (fr != NULL) {
-        /* The column set comes from the strategy: take it from any report, or an empty one. */
-        gate_report empty;
-        memset(&empty, 0, sizeof(empty));
-        const gate_report *shape = n_ok ? &fr[0].rep : &empty;
+        /* The column set comes from the strategy alone (also when every file failed). */
+        gate_report shape_rep;
+        memset(&shape_rep, 0, sizeof(shape_rep));
+        if (gate_report_dims(s, &shape_rep, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
+        }
+        const gate_report *shape = &shape_rep;
         apo_atomic_file af;
         FILE *fp = NULL;
         int orc = open_output(&af, o->out, &fp);
@@ -452,6 +472,7 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         for (size_t i = 0; i < n_ok; i++) {
             gate_report_free(&fr[i].rep);
         }
+        gate_report_free(&shape_rep);
         free(fr);
     }
     if (mfp != NULL) {

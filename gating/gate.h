@@ -679,6 +679,10 @@ typedef struct gate_report {
     gate_population *populations;
 } gate_report;
 
+/** Only the report dimensions of @p s (n_dims, dim_names, dims; no populations): the column
+ *  set of a report, known without data. Free with gate_report_free. */
+APO_NODISCARD apo_status gate_report_dims(const gate_strategy *s, gate_report *out,
+                                          apo_error *err);
 APO_NODISCARD apo_status gate_report_compute(const gate_strategy *s, const gate_data *d,
                                              const gate_result *r, gate_report *out,
                                              apo_error *err);

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -445,6 +446,13 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
     uint8_t *m = a->r->member + g * ne;
     apo_status st = eval_own(a, g, m, err);
     if (st != APO_OK) {
+        if (err != NULL && a->c.s->gates[g].kind != GATE_BOOLEAN) {
+            /* Name the gate that needed the missing channel / matrix. */
+            char msg[APO_ERROR_MSG_SIZE], kw[64];
+            snprintf(msg, sizeof(msg), "%s", err->msg);
+            snprintf(kw, sizeof(kw), "gate %s", a->c.s->gates[g].id);
+            apo_error_set(err, st, NULL, APO_NO_OFFSET, kw, "%s", msg);
+        }
         return st;
     }
     if (p != SIZE_MAX) {

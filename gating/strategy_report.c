@@ -106,6 +106,16 @@ static apo_status collect_dims(const gate_strategy *s, gate_report *rep, apo_err
     return APO_OK;
 }
 
+apo_status gate_report_dims(const gate_strategy *s, gate_report *out, apo_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    apo_status st = collect_dims(s, out, err);
+    if (st != APO_OK) {
+        gate_report_free(out);
+    }
+    return st;
+}
+
 apo_status gate_report_compute(const gate_strategy *s, const gate_data *d, const gate_result *r,
                                gate_report *out, apo_error *err)
 {
