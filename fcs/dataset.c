@@ -68,7 +68,10 @@ static bool text_validates(const fcs_text_segment *seg)
     uint64_t npar;
     if (par && apo_parse_u64(par->value, par->value_len, &npar) && npar > 0 &&
         npar <= seg->n && fcs_keywords_lookup(seg->kw, sorted, seg->n, "$DATATYPE")) {
-        bool one = fcs_keywords_lookup(seg->kw, sorted, seg->n, "$P1B") != NULL;
+        char last[48];
+        snprintf(last, sizeof last, "$P%lluB", (unsigned long long)npar);
+        bool one = fcs_keywords_lookup(seg->kw, sorted, seg->n, "$P0B") == NULL ||
+                   fcs_keywords_lookup(seg->kw, sorted, seg->n, last) != NULL;
         ok = true;
         for (uint64_t i = 0; i < npar && ok; i++) {
             char k[48];

@@ -47,15 +47,12 @@ static apo_status parse_count(fcs_parse_ctx *c, size_t *n_out, apo_error *err)
     *n_out = (size_t)n;
     /* Q22: $P0B .. $P{PAR-1}B with no $P{PAR}B */
     c->zero_based = false;
-    if (fcs_ctx_kw(c, "$P1B") == NULL || (n == 1 && fcs_ctx_kw(c, "$P0B") != NULL)) {
-        char last[48];
-        snprintf(last, sizeof last, "$P%zuB", (size_t)n);
-        if (fcs_ctx_kw(c, "$P0B") != NULL && (n == 1 || fcs_ctx_kw(c, last) == NULL)) {
-            c->zero_based = true;
-            fcs_warn(&ds->warnings, c->name, k->offset, "$P0B",
-                     "expected parameters numbered from 1, found $P0...; read as numbered "
-                     "from 0");
-        }
+    char last[48];
+    snprintf(last, sizeof last, "$P%zuB", (size_t)n);
+    if (fcs_ctx_kw(c, "$P0B") != NULL && fcs_ctx_kw(c, last) == NULL) {
+        c->zero_based = true;
+        fcs_warn(&ds->warnings, c->name, k->offset, "$P0B",
+                 "expected parameters numbered from 1, found $P0...; read as numbered from 0");
     }
     return APO_OK;
 }
