@@ -295,3 +295,56 @@ Test(gating_gml, built_strategy_writes_and_reads_back, .init = setup)
     unlink(path);
     rmdir(dir);
 }
+
+Test(gating_gml, writer_transform_kinds_bounds_and_unsupported, .init = setup)
+{
+    gate_strategy *s = NULL;
+    apo_error err;
+    cr_assert_eq(gate_strategy_new(&s, &err), APO_OK);
+    gate_transform lin, lg10, hl, fl;
+    gate_transform_init_linear(&lin);
+    gate_transform_init_log10(&lg10);
+    cr_assert_eq(gate_transform_init_hyperlog(&hl, 10000, 1, 4.5, 0, &err), APO_OK);
+    cr_assert_eq(gate_transform_init_flin(&fl, 10000, 500, &err), APO_OK);
+    cr_assert_eq(gate_transform_set_bounds(&fl, 0.0, 0.9, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_transform(s, "lin", &lin, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_transform(s, "lg10", &lg10, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_transform(s, "hl", &hl, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_transform(s, "fl", &fl, &err), APO_OK);
+    gate_dim d = {.name = "X", .transform_ref = "fl"};
+    double lo = 0.05, hi = INFINITY;
+    cr_assert_eq(gate_strategy_add_rectangle(s, "R&<\"q\">", NULL, 1, &d, &lo, &hi, &err), APO_OK);
+    char dir[] = "/tmp/apoflow_gml_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/t.xml", dir);
+    cr_assert_eq(gate_strategy_write_gml(s, path, &err), APO_OK, "%s", err.msg);
+    gate_strategy *b = NULL;
+    cr_assert_eq(gate_strategy_read_gml(&b, path, &err), APO_OK, "%s", err.msg);
+    const gate_transform *t = gate_strategy_transform(b, "lin");
+    cr_assert_eq(t->kind, GATE_TRANSFORM_FLIN);
+    cr_assert_float_eq(gate_transform_apply(t, 123.25), 123.25, 0);
+    t = gate_strategy_transform(b, "lg10");
+    cr_assert_float_eq(gate_transform_apply(t, 1000.0), 3.0, 1e-12);
+    t = gate_strategy_transform(b, "hl");
+    cr_assert_eq(t->kind, GATE_TRANSFORM_HYPERLOG);
+    cr_assert_float_eq(gate_transform_apply(t, 100.0), 0.511151436999, 1e-9);
+    t = gate_strategy_transform(b, "fl");
+    cr_assert_float_eq(t->bound_max, 0.9, 0);
+    cr_assert_float_eq(gate_transform_apply(t, 1e6), 0.9, 0);
+    cr_assert_neq(gate_strategy_find(b, "R&<\"q\">"), SIZE_MAX);
+    gate_strategy_free(b);
+    /* arcsinh with a cofactor has no Gating-ML form: refused, and no file is left behind */
+    gate_transform as;
+    cr_assert_eq(gate_transform_init_asinh(&as, 150, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_transform(s, "as", &as, &err), APO_OK);
+    char path2[160];
+    snprintf(path2, sizeof(path2), "%s/u.xml", dir);
+    cr_assert_eq(gate_strategy_write_gml(s, path2, &err), APO_E_UNSUPPORTED);
+    cr_assert(strstr(err.msg, "asinh") != NULL, "%s", err.msg);
+    struct stat st;
+    cr_assert_neq(stat(path2, &st), 0);
+    gate_strategy_free(s);
+    unlink(path);
+    rmdir(dir);
+}
