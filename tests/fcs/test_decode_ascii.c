@@ -146,3 +146,40 @@ Test(fcs_decode_ascii, delimited_gain_applies_when_scaled)
     cr_assert_eq(out[3], 10);
     fake_free(&f);
 }
+
+Test(fcs_decode_ascii, fixed_width_threads_and_first_error)
+{
+    enum { N = 6000 };
+    const unsigned widths[2] = {6, 4};
+    char *text = malloc(N * 10 + 1);
+    cr_assert_not_null(text);
+    for (int e = 0; e < N; e++) {
+        snprintf(text + e * 10, 11, "%6d%4d", e * 7, e % 1000);
+    }
+    fake_ds f;
+    fake_ascii_fixed(&f, text, widths, 2);
+    cr_assert_eq(f.ds.layout.n_events, N);
+    double *one = malloc(2 * N * sizeof(double));
+    double *two = malloc(2 * N * sizeof(double));
+    fcs_decode_options o1 = {FCS_VALUES_RAW, false, 1};
+    fcs_decode_options o2 = {FCS_VALUES_RAW, false, 2};
+    cr_assert_eq(fcs_dataset_decode_f64(&f.ds, 0, N, &o1, one, N, NULL), APO_OK);
+    cr_assert_eq(fcs_dataset_decode_f64(&f.ds, 0, N, &o2, two, N, NULL), APO_OK);
+    cr_assert_eq(memcmp(one, two, 2 * N * sizeof(double)), 0);
+    cr_assert_eq(one[N - 1], (N - 1) * 7);
+    cr_assert_eq(one[N + 1234], 234);
+
+    /* Bad fields in both halves: the earliest one is reported, whatever the threads. */
+    f.buf[FAKE_DATA_BEGIN + 5000 * 10 + 2] = 'x';
+    f.buf[FAKE_DATA_BEGIN + 1000 * 10 + 7] = '?';
+    apo_error e1, e2;
+    cr_assert_eq(fcs_dataset_decode_f64(&f.ds, 0, N, &o1, one, N, &e1), APO_E_FORMAT);
+    cr_assert_eq(fcs_dataset_decode_f64(&f.ds, 0, N, &o2, two, N, &e2), APO_E_FORMAT);
+    cr_assert_eq(e1.offset, FAKE_DATA_BEGIN + 1000 * 10 + 6);
+    cr_assert_eq(e2.offset, e1.offset);
+    cr_assert_str_eq(e1.msg, e2.msg);
+    free(one);
+    free(two);
+    free(text);
+    fake_free(&f);
+}
