@@ -41,9 +41,11 @@ typedef struct gate_transform {
     gate_transform_kind kind;
     double T, W, M, A; /* Gating-ML parameters (as applicable) */
     double cofactor;   /* ASINH */
-    double bound_min;  /* Gating-ML boundMin: forward results are clamped to */
-    double bound_max;  /* [bound_min, bound_max]; -inf/+inf (the default) = no bound */
-    double coef[32];   /* precomputed coefficients, private to gating/transform*.c */
+    bool has_bounds;   /* Gating-ML boundMin/boundMax set (gate_transform_set_bounds): */
+    double bound_min;  /* forward results are then clamped to [bound_min, bound_max]; */
+    double bound_max;  /* a zeroed struct has no bounds (and kind LINEAR = identity) */
+    double coef[32];   /* precomputed coefficients, private to gating/ (transform, logicle,
+                          hyperlog) */
 } gate_transform;
 
 /** Identity. */

@@ -143,6 +143,7 @@ apo_status gate_transform_set_bounds(gate_transform *t, double lo, double hi, ap
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "boundMin",
                              "expected boundMin <= boundMax, found %g > %g", lo, hi);
     }
+    t->has_bounds = lo > -INFINITY || hi < INFINITY;
     t->bound_min = lo;
     t->bound_max = hi;
     return APO_OK;
@@ -199,6 +200,9 @@ static double forward_unbounded(const gate_transform *t, double x)
 
 static inline double clamp_bounds(const gate_transform *t, double y)
 {
+    if (!t->has_bounds) {
+        return y;
+    }
     if (y < t->bound_min) {
         return t->bound_min;
     }
@@ -286,7 +290,7 @@ void gate_transform_apply_array(const gate_transform *t, const double *in, doubl
         }
         break;
     }
-    if (t->bound_min > -INFINITY || t->bound_max < INFINITY) {
+    if (t->has_bounds) {
         for (size_t i = 0; i < n; i++) {
             out[i] = clamp_bounds(t, out[i]);
         }

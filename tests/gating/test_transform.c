@@ -325,6 +325,14 @@ Test(gating_transform, bounds)
     cr_assert_float_eq(v[2], 0.5, 1e-15);
     apo_error err;
     cr_assert_eq(gate_transform_set_bounds(&t, 1, 0, &err), APO_E_USAGE);
+    /* open bounds again */
+    cr_assert_eq(gate_transform_set_bounds(&t, -INFINITY, INFINITY, NULL), APO_OK);
+    cr_assert_float_eq(gate_transform_apply(&t, -1000), 0.0 - 500.0 / 10500.0, 1e-15);
+    /* a zeroed struct is the identity without bounds */
+    gate_transform z;
+    memset(&z, 0, sizeof(z));
+    cr_assert_eq(gate_transform_apply(&z, -7.25), -7.25);
+    cr_assert_eq(gate_transform_apply(&z, 7.25), 7.25);
 }
 
 Test(gating_transform, fratio)
