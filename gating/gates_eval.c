@@ -353,6 +353,7 @@ typedef struct apply_state {
     gs_links links;
     unsigned char *done;
     gate_result *r;
+    size_t failed_gate; /* the gate whose own evaluation failed first, or SIZE_MAX */
 } apply_state;
 
 static apo_status eval_gate(apply_state *a, size_t g, apo_error *err);
@@ -361,18 +362,21 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
 {
     const gs_gate *gt = &a->c.s->gates[g];
     const size_t ne = a->c.d->n_events;
-    const double *cols[64];
+    /* On the heap: this frame recurses through parents and boolean operands. */
+    const double **cols = NULL;
     apo_status st = APO_OK;
     if (gt->kind == GATE_RECTANGLE || gt->kind == GATE_QUADRANT || gt->kind == GATE_POLYGON ||
         gt->kind == GATE_ELLIPSOID) {
-        if (gt->n_dims > 64) {
-            return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, gt->id,
-                                 "expected at most 64 dimensions, found %zu", gt->n_dims);
+        cols = malloc((gt->n_dims ? gt->n_dims : 1) * sizeof(*cols));
+        if (cols == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
+                                 "expected memory for %zu dimensions, found none", gt->n_dims);
         }
         for (size_t k = 0; k < gt->n_dims && st == APO_OK; k++) {
             st = dim_cached(&a->c, &gt->dims[k], &cols[k], err);
         }
         if (st != APO_OK) {
+            free(cols);
             return st;
         }
     }
@@ -387,6 +391,7 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
     case GATE_ELLIPSOID: {
         double *inv = malloc(gt->n_dims * gt->n_dims * sizeof(double));
         if (inv == NULL) {
+            free(cols);
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
                                  "expected memory for an inverse covariance, found none");
         }
@@ -427,6 +432,7 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
         break;
     }
     }
+    free(cols);
     return st;
 }
 
@@ -446,12 +452,8 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
     uint8_t *m = a->r->member + g * ne;
     apo_status st = eval_own(a, g, m, err);
     if (st != APO_OK) {
-        if (err != NULL && a->c.s->gates[g].kind != GATE_BOOLEAN) {
-            /* Name the gate that needed the missing channel / matrix. */
-            char msg[APO_ERROR_MSG_SIZE], kw[64];
-            snprintf(msg, sizeof(msg), "%s", err->msg);
-            snprintf(kw, sizeof(kw), "gate %s", a->c.s->gates[g].id);
-            apo_error_set(err, st, NULL, APO_NO_OFFSET, kw, "%s", msg);
+        if (a->failed_gate == SIZE_MAX && a->c.s->gates[g].kind != GATE_BOOLEAN) {
+            a->failed_gate = g;
         }
         return st;
     }
@@ -474,7 +476,7 @@ apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_
                                apo_error *err)
 {
     memset(out, 0, sizeof(*out));
-    apply_state a = {.c = {.s = s, .d = d}, .r = out};
+    apply_state a = {.c = {.s = s, .d = d}, .r = out, .failed_gate = SIZE_MAX};
     apo_status st = gs_links_build(s, &a.links, err);
     if (st != APO_OK) {
         return st;
@@ -500,6 +502,13 @@ apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_
     }
     for (size_t g = 0; g < ng && st == APO_OK; g++) {
         st = eval_gate(&a, g, err);
+    }
+    if (st != APO_OK && err != NULL && a.failed_gate != SIZE_MAX) {
+        /* Name the gate that needed the missing channel / matrix. */
+        char msg[APO_ERROR_MSG_SIZE], kw[64];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        snprintf(kw, sizeof(kw), "gate %s", s->gates[a.failed_gate].id);
+        apo_error_set(err, st, NULL, APO_NO_OFFSET, kw, "%s", msg);
     }
     free(a.done);
     ctx_free(&a.c);

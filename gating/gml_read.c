@@ -22,6 +22,9 @@
 #define NS_TRANS "http://www.isac-net.org/std/Gating-ML/v2.0/transformations"
 #define NS_DT "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes"
 
+/* Gates per document: references are resolved by linear search, so keep n^2 bounded. */
+#define GML_MAX_GATES 10000
+
 typedef struct gml_ctx {
     const char *name; /* document name for messages */
     gate_strategy *s;
@@ -879,7 +882,12 @@ static apo_status read_children(gml_ctx *c, const xmlNode *parent, int depth, in
             (strcmp(local, "RectangleGate") == 0 || strcmp(local, "PolygonGate") == 0 ||
              strcmp(local, "EllipsoidGate") == 0 || strcmp(local, "QuadrantGate") == 0 ||
              strcmp(local, "BooleanGate") == 0)) {
-            st = pass == 1 ? read_gate(c, k) : APO_OK;
+            if (pass == 1 && gate_strategy_n_gates(c->s) >= GML_MAX_GATES) {
+                st = gml_fail(c, k, APO_E_UNSUPPORTED, "expected at most %d gates, found more",
+                              GML_MAX_GATES);
+            } else {
+                st = pass == 1 ? read_gate(c, k) : APO_OK;
+            }
         } else if (is_el(k, NS_TRANS, "transformation")) {
             st = pass == 0 ? read_transformation(c, k) : APO_OK;
         } else if (is_el(k, NS_TRANS, "spectrumMatrix")) {

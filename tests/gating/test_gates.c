@@ -443,3 +443,35 @@ Test(gating_gates, zero_events, .init = setup)
     gate_result_free(&r);
     gate_strategy_free(s);
 }
+
+Test(gating_gates, deep_hierarchy_and_boolean_chain, .init = setup)
+{
+    enum { DEPTH = 3000 };
+    gate_strategy *s = new_strategy();
+    gate_dim a = {.name = "A"};
+    double lo = -INFINITY, hi = 6;
+    char id[32], parent[32];
+    for (int i = 0; i < DEPTH; i++) {
+        snprintf(id, sizeof(id), "g%d", i);
+        snprintf(parent, sizeof(parent), "g%d", i - 1);
+        cr_assert_eq(gate_strategy_add_rectangle(s, id, i ? parent : NULL, 1, &a, &lo, &hi, NULL),
+                     APO_OK);
+    }
+    /* a chain of NOTs, each referencing the previous (an even count: same as the leaf) */
+    for (int i = 0; i < DEPTH; i++) {
+        snprintf(id, sizeof(id), "n%d", i);
+        snprintf(parent, sizeof(parent), i ? "n%d" : "g%d", i ? i - 1 : DEPTH - 1);
+        const char *const op[1] = {parent};
+        cr_assert_eq(gate_strategy_add_boolean(s, id, NULL, GATE_BOOL_NOT, 1, op, NULL, NULL),
+                     APO_OK);
+    }
+    gate_data d = make_data();
+    char m[NE + 1];
+    snprintf(id, sizeof(id), "g%d", DEPTH - 1);
+    membership(s, &d, id, m);
+    cr_assert_str_eq(m, "11111100");
+    snprintf(id, sizeof(id), "n%d", DEPTH - 1);
+    membership(s, &d, id, m);
+    cr_assert_str_eq(m, "11111100");
+    gate_strategy_free(s);
+}
