@@ -84,14 +84,13 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
     }
     apo_status st = APO_OK;
     loaded *L = calloc(n_paths, sizeof(*L));
-    size_t *det_of = calloc(n_paths, sizeof(size_t)); /* detector index of each stained file */
     const char **det_names = calloc(n_paths, sizeof(char *));
     size_t *det_file = calloc(n_paths, sizeof(size_t)); /* file of each detector */
     gate_comp_sample *samples = calloc(n_paths, sizeof(*samples));
     size_t *used = calloc(n_paths, sizeof(size_t));
     size_t unstained = SIZE_MAX;
     size_t n_det = 0;
-    if (L == NULL || det_of == NULL || det_names == NULL || det_file == NULL || samples == NULL ||
+    if (L == NULL || det_names == NULL || det_file == NULL || samples == NULL ||
         used == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                            "expected memory for %zu control files, found none", n_paths);
@@ -192,7 +191,6 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
     }
     for (size_t d = 0; d < n_det && st == APO_OK; d++) {
         det_names[d] = fcs_dataset_param(uds, det_param[d])->name;
-        det_of[det_file[d]] = d;
     }
     free(det_param);
     if (st != APO_OK) {
@@ -270,7 +268,6 @@ done:
         }
     }
     free(L);
-    free(det_of);
     free(det_names);
     free(det_file);
     free(samples);

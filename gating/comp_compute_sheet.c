@@ -71,16 +71,10 @@ apo_status gate_comp_sheet_parse(gate_comp_sheet *out, const char *buf, size_t l
         len -= 3;
     }
     size_t pos = 0;
-    while (pos < len && st == APO_OK) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        const size_t end = nl != NULL ? (size_t)(nl - buf) : len;
-        const char *lp = buf + pos;
-        size_t ll = end - pos;
-        pos = end + 1;
+    const char *lp = NULL;
+    size_t ll = 0;
+    while (st == APO_OK && gate_text_next_line(buf, len, &pos, &lp, &ll)) {
         line_no++;
-        if (ll > 0 && lp[ll - 1] == '\r') {
-            ll--;
-        }
         size_t k = 0;
         while (k < ll && (lp[k] == ' ' || lp[k] == '\t')) {
             k++;

@@ -63,6 +63,11 @@ typedef struct gate_text_tokens {
     size_t cap;
 } gate_text_tokens;
 
+/* Next line of buf[0..len) from *pos (ends: \n, \r\n or a lone \r, as old Mac FlowJo files
+ * use). false at the end. *pos advances past the line end. */
+bool gate_text_next_line(const char *buf, size_t len, size_t *pos, const char **line,
+                         size_t *line_len);
+
 /* Split one line (no end of line) at @p sep (',' or '\t'; quotes protect separators), or at
  * runs of blanks when @p sep is ' ' ("quoted" tokens may hold blanks). false on ENOMEM. */
 bool gate_text_split_line(const char *p, size_t len, char sep, gate_text_tokens *out);

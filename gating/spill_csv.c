@@ -93,6 +93,29 @@ bool gate_text_split_line(const char *p, size_t len, char sep, tok_list *out)
     return true;
 }
 
+bool gate_text_next_line(const char *buf, size_t len, size_t *pos, const char **line,
+                         size_t *line_len)
+{
+    size_t i = *pos;
+    if (i >= len) {
+        return false;
+    }
+    const size_t start = i;
+    while (i < len && buf[i] != '\n' && buf[i] != '\r') {
+        i++;
+    }
+    *line = buf + start;
+    *line_len = i - start;
+    if (i < len && buf[i] == '\r') {
+        i++;
+    }
+    if (i < len && buf[i] == '\n' && (i == start + *line_len || buf[i - 1] == '\r')) {
+        i++;
+    }
+    *pos = i;
+    return true;
+}
+
 static bool is_blank(const char *p, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -145,20 +168,25 @@ apo_status gate_comp_parse_csv(gate_comp **out, const char *buf, size_t len, con
         len -= 3;
     }
     size_t pos = 0;
-    while (pos < len) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        const size_t end = nl != NULL ? (size_t)(nl - buf) : len;
-        const char *lp = buf + pos;
-        size_t ll = end - pos;
-        pos = end + 1;
+    const char *lp = NULL;
+    size_t ll = 0;
+    while (gate_text_next_line(buf, len, &pos, &lp, &ll)) {
         line_no++;
-        if (ll > 0 && lp[ll - 1] == '\r') {
-            ll--;
-        }
         if (is_blank(lp, ll)) {
             continue;
         }
         if (det == NULL) {
+            /* FlowJo's legacy matrix file: a name line, then "<TAB>" naming the separator,
+             * then the header. Skip the first two. */
+            size_t peek = pos;
+            const char *np = NULL;
+            size_t nl = 0;
+            if (gate_text_next_line(buf, len, &peek, &np, &nl) && nl >= 2 && np[0] == '<' &&
+                np[nl - 1] == '>') {
+                pos = peek;
+                line_no++;
+                continue;
+            }
             /* header line */
             while (ll > 0 && (*lp == '#' || *lp == ' ')) {
                 lp++;

@@ -384,6 +384,28 @@ Test(gating_comp, csv_r_write_table)
     cr_assert_eq(gate_comp_read_csv(&c, "/nonexistent/x.csv", &err), APO_E_IO);
 }
 
+Test(gating_comp, csv_flowjo_legacy_cr)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/fcs/flowcore/compdata/compmatrix", APOFLOW_CORPUS_DIR);
+    need_corpus(path);
+    gate_comp *c = NULL;
+    apo_error err;
+    cr_assert_eq(gate_comp_read_csv(&c, path, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(c->n, 4);
+    cr_assert_str_eq(c->detectors[0], "FL1-H");
+    cr_assert_str_eq(c->detectors[3], "FL4-H");
+    cr_assert_float_eq(c->spill[1], 0.24, 1e-15);
+    cr_assert_float_eq(c->spill[3], 1.13e-3, 1e-18);
+    cr_assert_float_eq(c->spill[12], 7.95e-4, 1e-18);
+    cr_assert_float_eq(c->spill[15], 1.0, 1e-15);
+    gate_comp_free(c);
+    /* CR-only and mixed line ends in plain CSV too */
+    c = parse("A,B\r1,0.5\r\n0.25,1\n", APO_OK);
+    cr_assert_float_eq(c->spill[2], 0.25, 1e-15);
+    gate_comp_free(c);
+}
+
 Test(gating_comp, csv_write_round_trip)
 {
     char dir[] = "/tmp/apoflow-comp-XXXXXX";
