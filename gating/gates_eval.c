@@ -20,6 +20,7 @@ typedef struct comp_block {
     size_t n;        /* rows of the matrix */
     const char *const *names; /* n output names (fluorochromes, or FCS detector names) */
     double *cols;    /* n * n_events, or NULL when the matrix is absent (FCS without spill) */
+    size_t *det;     /* n channel indices of the detectors */
 } comp_block;
 
 typedef struct dim_entry {
@@ -41,6 +42,7 @@ static void ctx_free(eval_ctx *c)
 {
     for (size_t i = 0; i < c->n_comp; i++) {
         free(c->comp[i].cols);
+        free(c->comp[i].det);
     }
     for (size_t i = 0; i < c->n_dimc; i++) {
         free(c->dimc[i].vals);
@@ -185,13 +187,14 @@ static apo_status get_comp(eval_ctx *c, const char *ref, const comp_block **out,
     if (st == APO_OK) {
         compensate_block(d, n, det, inv, b->cols);
     }
-    free(det);
     gate_comp_free(made);
     if (st != APO_OK) {
+        free(det);
         free(b->cols);
         b->cols = NULL;
         return st;
     }
+    b->det = det;
     b->n = n;
     c->n_comp++;
     *out = b;
@@ -217,14 +220,16 @@ static apo_status comp_column(eval_ctx *c, const char *ref, const char *name, co
                     return APO_OK;
                 }
             }
-            if (strcmp(ref, GATE_COMP_FCS) != 0) {
-                /* A detector of a named matrix stands for its row's fluorochrome. */
-                const gs_spill *m = gs_find_spill(c->s, ref);
-                for (size_t k = 0; m != NULL && k < m->n; k++) {
-                    if (strcmp(m->detectors[k], name) == 0) {
-                        *out = b->cols + k * d->n_events;
-                        return APO_OK;
-                    }
+            /* Otherwise the channel itself (by $PnN, $PnS, any case): if it is a detector of
+             * the matrix, its row's compensated value (detector k <-> row k). */
+            size_t p = find_channel(d, name);
+            if (p == SIZE_MAX) {
+                p = find_channel(d, bare);
+            }
+            for (size_t k = 0; p != SIZE_MAX && k < b->n; k++) {
+                if (b->det[k] == p) {
+                    *out = b->cols + k * d->n_events;
+                    return APO_OK;
                 }
             }
         }

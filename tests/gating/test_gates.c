@@ -475,3 +475,32 @@ Test(gating_gates, deep_hierarchy_and_boolean_chain, .init = setup)
     cr_assert_str_eq(m, "11111100");
     gate_strategy_free(s);
 }
+
+Test(gating_gates, fcs_compensation_found_by_label_and_case, .init = setup)
+{
+    static const char *const nm[2] = {"A", "B"};
+    static const char *const lb[2] = {"FITC", "PI"};
+    static const double v[2 * 2] = {2, 4, 3, 3};
+    gate_data d = {.n_events = 2, .n_params = 2, .names = nm, .labels = lb, .values = v};
+    const char *const det[2] = {"A", "B"};
+    const double S[4] = {1, 0.5, 0, 1};
+    gate_comp *c = NULL;
+    cr_assert_eq(gate_comp_new(&c, 2, det, NULL, S, NULL), APO_OK);
+    d.comp = c;
+    gate_strategy *s = new_strategy();
+    const char *const names[3] = {"PI", "b", "Comp-PI"};
+    for (int k = 0; k < 3; k++) {
+        gate_dim g = {.name = names[k], .comp_ref = GATE_COMP_FCS};
+        double out[2];
+        apo_error err;
+        cr_assert_eq(gate_dim_values(s, &d, &g, false, out, &err), APO_OK, "%s", err.msg);
+        cr_assert_float_eq(out[0], 3 - 0.5 * 2, 1e-12, "%s", names[k]);
+        cr_assert_float_eq(out[1], 3 - 0.5 * 4, 1e-12, "%s", names[k]);
+    }
+    gate_dim raw = {.name = "PI"};
+    double out[2];
+    cr_assert_eq(gate_dim_values(s, &d, &raw, false, out, NULL), APO_OK);
+    cr_assert_float_eq(out[1], 3.0, 0);
+    gate_strategy_free(s);
+    gate_comp_free(c);
+}
