@@ -191,14 +191,16 @@ static void table_cell(const file_report *fr, const gate_population *pp, size_t 
         snprintf(buf, cap, "%llu", (unsigned long long)pp->count);
         break;
     case 4:
-        snprintf(buf, cap, "%.2f", pp->pct_parent);
-        break;
     case 5:
-        snprintf(buf, cap, "%.2f", pp->pct_total);
+    default: {
+        double v = col == 4 ? pp->pct_parent : col == 5 ? pp->pct_total : pp->medians[col - 6];
+        if (isnan(v)) {
+            snprintf(buf, cap, "-"); /* empty population / empty parent */
+        } else {
+            snprintf(buf, cap, col <= 5 ? "%.2f" : "%.6g", v);
+        }
         break;
-    default:
-        snprintf(buf, cap, "%.6g", pp->medians[col - 6]);
-        break;
+    }
     }
 }
 
