@@ -51,8 +51,7 @@ static void sort_by_prio(size_t *idx, size_t n, const double *pr)
     }
 }
 
-/* Decide which labels are drawn; sets rtick.labelled to false for dropped ones. */
-static apo_status place_labels(rtick *t, size_t n, const double *extent, double len,
+apo_status raxis_place_labels(rtick *t, size_t n, const double *extent, double len,
                                apo_error *err)
 {
     size_t *idx = malloc((n + 1) * sizeof *idx);
@@ -124,7 +123,7 @@ static apo_status draw_axis(const rc_canvas *c, rctx *ctx, const raxis *a, bool 
         extent[i] = vertical ? text_h + (t[i].label.exp[0] ? 0.3 * px : 0) : width[i];
     }
     double len = vertical ? f->y1 - f->y0 : f->x1 - f->x0;
-    st = place_labels(t, n, extent, len, err);
+    st = raxis_place_labels(t, n, extent, len, err);
     *max_label_w = 0;
     for (size_t i = 0; st == APO_OK && i < n; i++) {
         double tl = (t[i].major ? 5 : 3) * u;

@@ -120,6 +120,11 @@ double raxis_frac(const raxis *a, double v);
 double raxis_frac_display(const raxis *a, double d);
 /* Ticks inside the axis; *out is malloc'd. */
 apo_status raxis_ticks(const raxis *a, rtick **out, size_t *n_out, apo_error *err);
+/* Decide which labels of @p t are drawn (sets labelled = false for dropped ones): by
+ * priority (0 first, then outward), a label whose extent[i]-wide box (px, centred on
+ * frac * len) comes closer than 4 px to a placed one or whose centre is off the axis drops. */
+apo_status raxis_place_labels(rtick *t, size_t n, const double *extent, double len,
+                              apo_error *err);
 /* Linear axis from lo to hi in plain numbers (histogram y). */
 void raxis_linear(raxis *out, double lo, double hi);
 

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * render_test_util.c: implementation of the render tests' helpers (see render_test_util.h).
+ */
+#include "render_test_util.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+bool rt_png_read(const char *path, rt_png *out)
+{
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_read_struct(&png, &info, NULL);
+        fclose(fp);
+        return false;
+    }
+    uint8_t *volatile rgb = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        free(rgb);
+        fclose(fp);
+        return false;
+    }
+    png_init_io(png, fp);
+    png_read_info(png, info);
+    if (png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB ||
+        png_get_bit_depth(png, info) != 8) {
+        png_destroy_read_struct(&png, &info, NULL);
+        fclose(fp);
+        return false;
+    }
+    out->width = png_get_image_width(png, info);
+    out->height = png_get_image_height(png, info);
+    rgb = malloc((size_t)out->width * out->height * 3);
+    for (unsigned y = 0; y < out->height; y++) {
+        png_read_row(png, rgb + (size_t)y * out->width * 3, NULL);
+    }
+    png_read_end(png, info);
+    png_uint_32 rx, ry;
+    int unit;
+    if (png_get_pHYs(png, info, &rx, &ry, &unit)) {
+        out->has_phys = true;
+        out->ppm_x = rx;
+        out->ppm_y = ry;
+    }
+    png_textp text = NULL;
+    int nt = 0;
+    png_get_text(png, info, &text, &nt);
+    for (int i = 0; i < nt && out->n_text < 16; i++) {
+        snprintf(out->keys[out->n_text], 80, "%s", text[i].key);
+        snprintf(out->texts[out->n_text], 512, "%s", text[i].text);
+        out->n_text++;
+    }
+    png_timep t;
+    out->has_time = png_get_tIME(png, info, &t) != 0;
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(fp);
+    out->rgb = rgb;
+    return true;
+}
+
+void rt_png_free(rt_png *p)
+{
+    free(p->rgb);
+    p->rgb = NULL;
+}
+
+uint8_t *rt_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+uint32_t rt_pixel(const render_image *img, unsigned x, unsigned y)
+{
+    const uint8_t *p = img->rgb + ((size_t)y * img->width + x) * 3;
+    return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+}
+
+bool rt_dark(uint32_t rgb, unsigned max)
+{
+    return ((rgb >> 16) & 0xff) <= max && ((rgb >> 8) & 0xff) <= max && (rgb & 0xff) <= max;
+}
+
+size_t rt_ink(const render_image *img, unsigned x0, unsigned y0, unsigned x1, unsigned y1)
+{
+    size_t n = 0;
+    for (unsigned y = y0; y < y1 && y < img->height; y++) {
+        for (unsigned x = x0; x < x1 && x < img->width; x++) {
+            n += rt_pixel(img, x, y) != 0xffffff;
+        }
+    }
+    return n;
+}
+
+uint64_t rt_hash(const render_image *img)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t n = (size_t)img->width * img->height * 3;
+    for (size_t i = 0; i < n; i++) {
+        h ^= img->rgb[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+double rt_uniform(rt_rng *r)
+{
+    r->s ^= r->s << 13;
+    r->s ^= r->s >> 7;
+    r->s ^= r->s << 17;
+    return ((double)(r->s >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double rt_normal(rt_rng *r)
+{
+    double u1 = rt_uniform(r), u2 = rt_uniform(r);
+    return sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+bool rt_tmpdir(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "/tmp/apoflow-render-test-XXXXXX");
+    return mkdtemp(buf) != NULL;
+}
+
+void rt_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char p[1024];
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+const char *rt_corpus_dir(void)
+{
+    const char *dir = APOFLOW_CORPUS_DIR;
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        return dir;
+    }
+    const char *ci = getenv("CI");
+    if (ci && strcmp(ci, "true") == 0) {
+        cr_assert_fail("corpus directory %s is missing (CI=true)", dir);
+    }
+    cr_skip_test("corpus directory %s is missing", dir);
+    return NULL;
+}
