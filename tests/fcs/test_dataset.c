@@ -564,18 +564,25 @@ Test(fcs_dataset, bad_supplemental_text_only_warns)
     /* STEXT offsets equal to the primary TEXT (Accuri C6 Plus): skipped silently */
     b = tp_basic("FCS3.0");
     fcs_builder_keyword(b, "$BEGINSTEXT", "58");
+    fcs_builder_keyword(b, "$ENDSTEXT", "00000000");
     size_t len;
     uint8_t *bytes = fcs_builder_build(b, &len);
     fcs_builder_free(b);
     char te[9];
     memcpy(te, bytes + 18, 8);
     te[8] = '\0';
-    size_t at = fcs_bytes_find(bytes, len, "$ENDSTEXT/0/");
+    char val[16];
+    snprintf(val, sizeof val, "%08lu", strtoul(te, NULL, 10));
+    size_t at = fcs_bytes_find(bytes, len, "$ENDSTEXT/00000000/");
     cr_assert_neq(at, SIZE_MAX);
-    /* cannot grow the TEXT in place; check the repeated-keyword path instead */
+    fcs_bytes_overwrite(bytes, len, at + 10, val);
     t = tp_parse_bytes(bytes, len, NULL);
     ds = tp_ds(&t);
     cr_assert_eq(fcs_dataset_n_events(ds), 3);
+    cr_assert_eq(fcs_dataset_n_warnings(ds), 0, "%s", fcs_dataset_warning(ds, 0)->msg);
+    for (size_t i = 0; i < fcs_dataset_n_keywords(ds); i++) {
+        cr_assert_eq(fcs_dataset_keyword_at(ds, i)->segment, 0);
+    }
     tp_free(&t);
 }
 
