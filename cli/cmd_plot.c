@@ -43,7 +43,8 @@ static void print_help(FILE *to)
             "  -o, --output OUT.png     output file (required)\n"
             "  --kind KIND              pseudocolor|dot|contour|hist (default pseudocolor)\n"
             "  --xscale, --yscale S     linear|log|logicle|asinh (default: linear for FSC/SSC/\n"
-            "                           Time, logicle for everything else; logicle T = $PnR,\n"
+            "                           Time, log for $PnE log-amplified channels, logicle\n"
+            "                           for everything else; logicle T = $PnR,\n"
             "                           W estimated from the data (0.5 when it has no\n"
             "                           negatives), M = 4.5, A = 0; asinh cofactor 150)\n"
             "  --comp MODE              auto (the file's $SPILLOVER, if any) | none |\n"
@@ -166,7 +167,10 @@ static apo_status axis_transform(const char *scale, const fcs_param *p, const do
                                  size_t n, gate_transform *t, char *desc, size_t cap,
                                  apo_error *err)
 {
-    const char *s = scale ? scale : (is_scatter_or_time(p) ? "linear" : "logicle");
+    /* log-amplified channels ($PnE) hold 10^0..10^decades: a log axis shows them best */
+    const char *s = scale ? scale
+                          : (is_scatter_or_time(p) ? "linear"
+                                                   : (p->log_decades > 0 ? "log" : "logicle"));
     if (strcmp(s, "linear") == 0) {
         gate_transform_init_linear(t);
         snprintf(desc, cap, "linear");
