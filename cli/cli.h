@@ -17,6 +17,8 @@ int cmd_export(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_comp(int, char **);
 int cmd_plot(int, char **);
+int cmd_run(int argc, char **argv);
+int cmd_sheet(int argc, char **argv);
 
 /* Print "apoflow: <msg>" for an error to stderr. */
 void cli_print_error(const apo_error *err);

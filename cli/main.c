@@ -22,6 +22,8 @@ static const cli_command commands[] = {
     {"gate", cmd_gate, "apply a Gating-ML 2.0 strategy: counts, % and medians per population"},
     {"comp", cmd_comp, "compute a spillover matrix from single-stain controls (CSV out)"},
     {"plot", cmd_plot, "render a QC plot (pseudocolor|dot|contour|hist) of a data set as PNG"},
+    {"run", cmd_run, "Annexin V / PI analysis of an experiment: tables, tests, gating, plots"},
+    {"sheet", cmd_sheet, "draft a sample sheet from the FCS files' keywords"},
 };
 
 static void print_usage(FILE *to)

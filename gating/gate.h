@@ -694,6 +694,282 @@ void gate_report_free(gate_report *rep);
 /* Annexin V / PI apoptosis analysis (apoptosis*.c, compare.c, doseresponse.c)                 */
 /* ------------------------------------------------------------------------------------------ */
 
+/*
+ * The Annexin V-FITC / PI analysis of a whole experiment (docs/outputs.md explains every
+ * number). Pipeline: channels -> compensation (single-stain controls > file spillover > none,
+ * or as given) -> pre-gates (debris on FSC, singlets on FSC-A vs FSC-H) -> quadrant thresholds
+ * on compensated, logicle-transformed AnnV and PI (controls' 99.5th percentile, or the density
+ * valley) -> per-sample quadrant statistics and QC -> group comparisons and dose-response.
+ * The whole gating is one gate_strategy (Gating-ML 2.0) applied to every sample.
+ */
+
+/* The role of a sample in the experiment (sample sheet column "role"). */
+typedef enum gate_role {
+    GATE_ROLE_UNKNOWN = 0,
+    GATE_ROLE_UNSTAINED,      /* "unstained" */
+    GATE_ROLE_ANNEXIN_SINGLE, /* "annexin_single": Annexin V-FITC only */
+    GATE_ROLE_PI_SINGLE,      /* "pi_single": PI only */
+    GATE_ROLE_UNTREATED,      /* "untreated": no stimulus */
+    GATE_ROLE_STIMULUS,       /* "stimulus": stimulus only (e.g. H2O2) */
+    GATE_ROLE_TREATED         /* "treated": stimulus + compound at a dose */
+} gate_role;
+
+/** The sheet name of @p r ("unstained", ...; "" for UNKNOWN). */
+const char *gate_role_name(gate_role r);
+/** Parse a role name (ASCII case-insensitive; '-' and ' ' count as '_'). */
+bool gate_role_parse(const char *s, gate_role *out);
+
+/* One row of a sample sheet. Strings are never NULL. */
+typedef struct gate_sheet_row {
+    char *file;       /* as written (relative paths are relative to the sheet's folder) */
+    char *sample;
+    gate_role role;
+    char *treatment;
+    char *dose_text;  /* "" when none */
+    double dose;      /* NaN when none */
+    char *dose_unit;
+    unsigned replicate; /* 0 when empty */
+    char **extra;     /* values of the extra columns (gate_sheet.extra_names) */
+    size_t line;      /* 1-based line in the CSV */
+} gate_sheet_row;
+
+typedef struct gate_sheet {
+    size_t n_rows;
+    gate_sheet_row *rows;
+    size_t n_extra;
+    char **extra_names;
+    char *dir;        /* folder of the sheet file ("." when none) */
+} gate_sheet;
+
+/** Read a sample sheet CSV (RFC 4180 quoting; header row with at least "file"). */
+APO_NODISCARD apo_status gate_sheet_read(gate_sheet *out, const char *path, apo_error *err);
+/** Parse a sample sheet held in memory; @p name is used in messages. */
+APO_NODISCARD apo_status gate_sheet_parse(gate_sheet *out, const char *text, size_t len,
+                                          const char *name, apo_error *err);
+void gate_sheet_free(gate_sheet *s);
+/** The row whose file matches @p path (the same path after resolving the row's file against
+ *  the sheet's folder, "./" and "//" ignored), or NULL. */
+const gate_sheet_row *gate_sheet_find(const gate_sheet *s, const char *path);
+
+/* A guessed sheet row for one file, from its keywords (apoflow sheet). */
+typedef struct gate_sheet_guess {
+    char sample[128];
+    gate_role role;
+    char treatment[64];
+    char dose[32];
+    char dose_unit[16];
+    unsigned replicate;
+    char evidence[160]; /* which keyword/word the role guess came from */
+} gate_sheet_guess;
+
+/** Guess the sample name and role of @p ds (TUBE NAME, $SRC, WELL ID, $FIL, @p file). */
+void gate_sheet_guess_row(const fcs_dataset *ds, const char *file, gate_sheet_guess *out);
+/** Write a sheet CSV (the standard columns + well + evidence) atomically. */
+APO_NODISCARD apo_status gate_sheet_write_draft(const char *path, size_t n,
+                                                const char *const *files,
+                                                const gate_sheet_guess *guesses,
+                                                apo_error *err);
+
+/* The channels of one data set the analysis uses (SIZE_MAX = absent). */
+typedef struct gate_apo_channels {
+    size_t fsc_a, fsc_h, fsc_w, ssc_a, ssc_h, annexin, pi, time;
+    char annexin_why[96]; /* how the Annexin V channel was chosen */
+    char pi_why[96];
+} gate_apo_channels;
+
+/**
+ * Find the scatter, time, Annexin V and PI channels of @p ds. @p annexin / @p pi (NULL = auto)
+ * force a channel by $PnN or $PnS. Automatic choice: a $PnS/$PnN saying Annexin/AnnV, else
+ * FITC / FL1 / BL1 / B530 / Alexa Fluor 488; PI: a $PnS/$PnN saying PI / propidium, else
+ * PE-Texas Red / ECD / PI / PE / PerCP / PC5.5 / FL3 / FL2 / BL2 / BL3 / YL1 (in that order).
+ * @return APO_OK; APO_E_USAGE when a channel cannot be found (message says which).
+ */
+APO_NODISCARD apo_status gate_apo_find_channels(const fcs_dataset *ds, const char *annexin,
+                                                const char *pi, gate_apo_channels *out,
+                                                apo_error *err);
+
+/* One input sample. Everything is borrowed. */
+typedef struct gate_apo_input {
+    const char *sample;
+    const char *file;
+    gate_role role;
+    const char *treatment;
+    const char *dose_text;
+    double dose;          /* NaN when none */
+    const char *dose_unit;
+    unsigned replicate;
+    const fcs_dataset *ds;
+    const fcs_events *ev; /* FCS_VALUES_SCALED + apply_gain */
+} gate_apo_input;
+
+typedef enum gate_comp_source {
+    GATE_COMPSRC_AUTO = 0, /* controls when the sheet has both single stains, else file, else none */
+    GATE_COMPSRC_CONTROLS,
+    GATE_COMPSRC_FILE,
+    GATE_COMPSRC_MATRIX,   /* options.matrix (e.g. --comp MATRIX.csv) */
+    GATE_COMPSRC_NONE
+} gate_comp_source;
+
+typedef struct gate_apo_options {
+    const char *annexin_channel; /* NULL = automatic */
+    const char *pi_channel;
+    gate_comp_source comp;
+    const gate_comp *matrix; /* GATE_COMPSRC_MATRIX: its AnnV/PI rows and columns are used */
+    bool fixed_thresholds;
+    double annexin_threshold, pi_threshold; /* compensated data units (fixed_thresholds) */
+    double quantile;       /* negative-control quantile, default 0.995 */
+    uint64_t min_events;   /* QC: fewest singlets, default 500 */
+    const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
+} gate_apo_options;
+
+/** Defaults: automatic everything, quantile 0.995, min_events 500. */
+void gate_apo_options_init(gate_apo_options *o);
+
+/* Quadrants, in this order everywhere. */
+enum { GATE_Q_VIABLE = 0, GATE_Q_EARLY, GATE_Q_LATE, GATE_Q_NECROTIC, GATE_Q_COUNT };
+/** "viable", "early_apoptotic", "late_apoptotic", "necrotic". */
+const char *gate_quadrant_name(int q);
+
+/* QC flag bits (samples.csv qc_flags, ';'-joined names). */
+enum {
+    GATE_QC_LOW_EVENTS = 1u << 0,        /* fewer singlets than min_events */
+    GATE_QC_CONTROL_IMPLAUSIBLE = 1u << 1, /* a control's positive fraction is implausible */
+    GATE_QC_THRESHOLD_OUTLIER = 1u << 2, /* the sample's own valley is far from the threshold */
+    GATE_QC_FLOW_INSTABILITY = 1u << 3,  /* abrupt event-rate change over Time (clog) */
+    GATE_QC_NO_SINGLET_GATE = 1u << 4,   /* no FSC-A/FSC-H pair: doublets not excluded */
+    GATE_QC_NO_TIME = 1u << 5,           /* no Time channel: flow not checked */
+    GATE_QC_FAILED = 1u << 6             /* the sample could not be analysed */
+};
+/** Write the ';'-joined names of @p flags into @p buf ("" for none). */
+void gate_qc_flags_format(unsigned flags, char *buf, size_t cap);
+
+typedef struct gate_apo_sample {
+    uint64_t events, cells, singlets;
+    uint64_t count[GATE_Q_COUNT];
+    double pct[GATE_Q_COUNT];           /* % of singlets */
+    double apoptotic_pct;               /* early + late */
+    double median_annexin[GATE_Q_COUNT]; /* compensated data units, NaN when empty */
+    double median_pi[GATE_Q_COUNT];
+    double annexin_valley;              /* the sample's own AnnV valley (data units) or NaN */
+    double flow_max_dev;                /* largest |rate/median - 1| over Time bins, or NaN */
+    unsigned qc;
+    char qc_detail[256];
+    char annexin_name[64], pi_name[64]; /* $PnN of the channels used */
+    char error[256];                    /* GATE_QC_FAILED: why */
+} gate_apo_sample;
+
+typedef struct gate_apo_threshold {
+    double value;      /* compensated data units */
+    double scaled;     /* on the logicle scale used for gating */
+    char method[48];   /* "fixed", "control_quantile", "density_valley", "gating_file" */
+    char source[128];  /* the sample(s) it came from */
+    double realized_pct; /* % of the source's singlets at or above it (NaN if none) */
+} gate_apo_threshold;
+
+/* A group comparison (treated group vs the stimulus-only group). */
+typedef struct gate_apo_comparison {
+    char treatment[64];
+    char dose_text[32];
+    double dose;
+    char dose_unit[16];
+    size_t n;
+    double mean, sd;               /* apoptotic %, across the group's samples */
+    size_t stim_n;
+    double stim_mean, stim_sd;
+    size_t untreated_n;
+    double untreated_mean;         /* NaN when there is no untreated group */
+    double difference_pp;          /* mean - stim_mean */
+    double reduction_relative_pct; /* 100 (stim - trt) / stim */
+    double reduction_normalized_pct; /* 100 (stim - trt) / (stim - untreated) */
+    double t, df, p_value;         /* vs stimulus */
+    char test[48];                 /* "welch_t" or "two_proportion_z" */
+    double p_value_vs_untreated;
+    char test_vs_untreated[48];
+} gate_apo_comparison;
+
+/* A 4-parameter logistic fit of apoptotic % against dose for one treatment. */
+typedef struct gate_dose_fit {
+    char treatment[64];
+    char dose_unit[16];
+    size_t n_points, n_doses;
+    bool ok;
+    double bottom, top, ec50, hill;
+    double se_bottom, se_top, se_log_ec50, se_hill;
+    double ec50_ci_lo, ec50_ci_hi; /* 95 %, from log EC50 +- t(0.975, n-4) SE; NaN if n <= 4 */
+    double rss;
+    size_t iterations;
+    char message[128];
+} gate_dose_fit;
+
+typedef struct gate_apo_result {
+    size_t n_samples;
+    gate_apo_sample *samples;       /* same order as the inputs */
+    gate_apo_threshold annexin, pi;
+    char comp_source[32];           /* "controls", "file", "matrix", "none", "gating_file" */
+    char comp_detail[160];
+    double spill[4];                /* the 2 x 2 spillover used (identity for none) */
+    char annexin_channel[64], pi_channel[64];
+    char annexin_why[96], pi_why[96];
+    char pregate_detail[256];
+    gate_transform annexin_scale, pi_scale; /* the logicle scales */
+    gate_strategy *strategy;        /* the gating as applied */
+    bool owns_strategy;             /* false when it is options.gating (borrowed) */
+    size_t n_comparisons;
+    gate_apo_comparison *comparisons;
+    size_t n_fits;
+    gate_dose_fit *fits;
+    size_t n_warnings;
+    char **warnings;
+} gate_apo_result;
+
+/**
+ * Analyse @p n samples. Samples that fail are marked GATE_QC_FAILED with a message and the
+ * others are still analysed; the call fails only when nothing can be analysed (no usable
+ * channels, no sample) or on allocation failure.
+ */
+APO_NODISCARD apo_status gate_apo_analyze(const gate_apo_input *in, size_t n,
+                                          const gate_apo_options *opt, gate_apo_result *out,
+                                          apo_error *err);
+void gate_apo_result_free(gate_apo_result *r);
+
+/* Per-sample event membership for plots: the singlet and quadrant masks of sample @p i,
+ * with its compensated AnnV and PI values (n_events each, caller frees with free()). */
+APO_NODISCARD apo_status gate_apo_sample_events(const gate_apo_result *r,
+                                                const gate_apo_input *in, uint8_t **singlet,
+                                                uint8_t **quadrant, double **annexin,
+                                                double **pi, apo_error *err);
+
+/* Outputs (atomically written; docs/outputs.md). */
+APO_NODISCARD apo_status gate_apo_write_samples_csv(const gate_apo_result *r,
+                                                    const gate_apo_input *in,
+                                                    const gate_sheet *sheet,
+                                                    const char *path, apo_error *err);
+APO_NODISCARD apo_status gate_apo_write_comparisons_csv(const gate_apo_result *r,
+                                                        const char *path, apo_error *err);
+APO_NODISCARD apo_status gate_apo_write_stats_csv(const gate_apo_result *r,
+                                                  const gate_apo_input *in, const char *path,
+                                                  apo_error *err);
+
+/* Statistics used by the comparisons (exposed for tests). */
+/** Welch's t-test: t, df and the two-sided p (GSL t distribution). n1, n2 >= 2. */
+APO_NODISCARD apo_status gate_welch_t(const double *a, size_t na, const double *b, size_t nb,
+                                      double *t, double *df, double *p, apo_error *err);
+/** Two-proportion z test (= chi-square 2x2 without continuity correction): x1 of n1 vs
+ *  x2 of n2; returns z and the two-sided p. */
+APO_NODISCARD apo_status gate_two_proportion(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
+                                             double *z, double *p, apo_error *err);
+/** 4PL fit y = B + (T - B) / (1 + (x/EC50)^h) to points with x > 0 (GSL multifit_nlinear). */
+APO_NODISCARD apo_status gate_fit_4pl(const double *x, const double *y, size_t n,
+                                      gate_dose_fit *out, apo_error *err);
+/** Type-7 quantile of @p n values (copied and sorted; NaNs dropped). NaN when none. */
+double gate_apo_quantile(const double *x, size_t n, double q);
+/**
+ * openCyto-style density valley: Gaussian KDE (bandwidth 2 bw.nrd0) on a 512-point grid; the
+ * deepest valley between the two tallest peaks within [lo, hi]. Returns NaN when there is no
+ * valley.
+ */
+double gate_density_valley(const double *x, size_t n, double lo, double hi);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,8 +35,8 @@ typedef struct cell {
 /* Per class: FSC-A mean factor, SSC-A median factor, AnnV median, PI median. */
 static const double class_fsc[4] = {1.0, 0.88, 0.72, 0.62};
 static const double class_ssc[4] = {1.0, 1.08, 1.22, 0.92};
-static const double class_ann[4] = {25.0, 5500.0, 11000.0, 60.0};
-static const double class_pi[4] = {15.0, 25.0, 8500.0, 14000.0};
+static const double class_ann[4] = {10.0, 5500.0, 11000.0, 60.0};
+static const double class_pi[4] = {3.0, 5.0, 8500.0, 14000.0};
 
 static int draw_class(const double frac[4], gsl_rng *rng)
 {

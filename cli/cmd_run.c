@@ -1,0 +1,1196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd_run.c: `apoflow run INPUT... --sheet FILE -o OUTDIR`: the whole Annexin V / PI
+ * analysis of an experiment: reads the FCS files (folders recursively), matches them to the
+ * sample sheet, calls gate_apo_analyze and writes samples.csv, comparisons.csv, stats.csv,
+ * results.json, gating.xml and plots/ (docs/outputs.md). A file that cannot be read is
+ * reported and the others are still analysed (exit 65 at the end).
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "cli/cli.h"
+#include "cli/json_out.h"
+#include "gating/gate.h"
+#include "render/render.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+typedef struct run_options {
+    const char *sheet;
+    const char *outdir;
+    const char *gating;
+    const char *write_gating;
+    const char *comp;
+    bool plots;
+    bool quiet;
+    gate_apo_options apo;
+} run_options;
+
+/* A file to analyse. */
+typedef struct run_file {
+    char *path;
+    char *sample;     /* owned */
+    const gate_sheet_row *row;
+    fcs_file *f;
+    fcs_events ev;
+    bool ok;
+} run_file;
+
+typedef struct file_list {
+    char **v;
+    size_t n, cap;
+} file_list;
+
+static void print_help(FILE *to)
+{
+    fprintf(to,
+            "usage: apoflow run [OPTIONS] INPUT... -o OUTDIR\n"
+            "       apoflow run --sheet SHEET.csv -o OUTDIR   (the sheet's files)\n\n"
+            "Annexin V / PI apoptosis analysis of an experiment: compensation, debris and\n"
+            "doublet pre-gates, quadrant thresholds from the controls, per-sample quadrant\n"
+            "percentages, comparisons of treated groups with the stimulus-only group, QC.\n"
+            "INPUT is an FCS file or a folder (searched recursively for *.fcs).\n\n"
+            "options:\n"
+            "  -o, --output DIR      output folder (created; never an input folder)\n"
+            "  --sheet FILE          sample sheet CSV: file,sample,role,treatment,dose,\n"
+            "                        dose_unit,replicate (docs/sample-sheet.md); only its files\n"
+            "                        are analysed\n"
+            "  --annexin CH          the Annexin V channel ($PnN or $PnS; default: automatic)\n"
+            "  --pi CH               the PI channel (default: automatic)\n"
+            "  --comp SRC            auto (default: controls, else the files' $SPILLOVER),\n"
+            "                        controls, file, none, or a matrix CSV file\n"
+            "  --thresholds A,P      fixed quadrant thresholds (compensated data units)\n"
+            "  --quantile Q          negative-control quantile for thresholds (default 0.995)\n"
+            "  --min-events N        QC: fewest singlets per sample (default 500)\n"
+            "  --gating FILE         use this Gating-ML 2.0 gating instead of the automatic one\n"
+            "                        (quadrant ids viable, early_apoptotic, late_apoptotic,\n"
+            "                        necrotic; e.g. a gating.xml of an earlier run)\n"
+            "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0)\n"
+            "  --no-plots            skip plots/\n"
+            "  -q, --quiet           no summary on standard output\n"
+            "  -h, --help            this help\n\n"
+            "exit codes: 0 ok, 64 usage, 65 a file or sample failed (the rest is written),\n"
+            "66 no input, 73/74 cannot write the outputs\n");
+}
+
+static bool list_push(file_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL) {
+            return false;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n] = strdup(s);
+    return l->v[l->n++] != NULL;
+}
+
+static bool has_fcs_ext(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && strcasecmp(name + n - 4, ".fcs") == 0) ||
+           (n > 4 && strcasecmp(name + n - 4, ".lmd") == 0);
+}
+
+static int walk(const char *dir, file_list *l, int depth)
+{
+    if (depth > 32) {
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        cli_errorf("%s: cannot open folder: %s", dir, strerror(errno));
+        return 66;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        char path[PATH_MAX];
+        size_t dl = strlen(dir);
+        int w = snprintf(path, sizeof path, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+                         de->d_name);
+        if (w < 0 || (size_t)w >= sizeof path) {
+            continue;
+        }
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = cli_worse_exit(rc, walk(path, l, depth + 1));
+        } else if (S_ISREG(st.st_mode) && has_fcs_ext(de->d_name)) {
+            if (!list_push(l, path)) {
+                rc = 71;
+            }
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *stem_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    char *s = strdup(b);
+    if (s != NULL) {
+        char *dot = strrchr(s, '.');
+        if (dot != NULL && dot != s) {
+            *dot = '\0';
+        }
+    }
+    return s;
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        return ENAMETOOLONG;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                return errno;
+            }
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+        return errno;
+    }
+    return 0;
+}
+
+/* True when real path @p out equals @p in or lies inside it. */
+static bool inside(const char *out, const char *in)
+{
+    size_t n = strlen(in);
+    return strncmp(out, in, n) == 0 && (out[n] == '\0' || out[n] == '/' || (n == 1 && in[0] == '/'));
+}
+
+static bool parse_thresholds(const char *arg, double *a, double *p)
+{
+    const char *comma = strchr(arg, ',');
+    return comma != NULL && apo_parse_double(arg, (size_t)(comma - arg), false, a) &&
+           apo_parse_double(comma + 1, strlen(comma + 1), false, p);
+}
+
+/* ---- results.json ---------------------------------------------------------------------- */
+
+static void jkey(FILE *f, const char *k, bool *first)
+{
+    fputs(*first ? "" : ",", f);
+    *first = false;
+    json_write_string(f, k);
+    fputc(':', f);
+}
+
+static void jstr(FILE *f, const char *k, const char *v, bool *first)
+{
+    jkey(f, k, first);
+    json_write_string(f, v ? v : "");
+}
+
+static void jnum(FILE *f, const char *k, double v, bool *first)
+{
+    jkey(f, k, first);
+    json_write_number(f, v);
+}
+
+static void jthreshold(FILE *f, const char *k, const gate_apo_threshold *t, bool *first)
+{
+    jkey(f, k, first);
+    bool b = true;
+    fputc('{', f);
+    jnum(f, "value", t->value, &b);
+    jnum(f, "scaled", t->scaled, &b);
+    jstr(f, "method", t->method, &b);
+    jstr(f, "source", t->source, &b);
+    jnum(f, "realized_pct", t->realized_pct, &b);
+    fputc('}', f);
+}
+
+static void jscale(FILE *f, const char *k, const gate_transform *t, bool *first)
+{
+    jkey(f, k, first);
+    bool b = true;
+    fputc('{', f);
+    jstr(f, "kind", gate_transform_kind_name(t->kind), &b);
+    jnum(f, "T", t->T, &b);
+    jnum(f, "W", t->W, &b);
+    jnum(f, "M", t->M, &b);
+    jnum(f, "A", t->A, &b);
+    fputc('}', f);
+}
+
+static apo_status write_json(const char *path, const gate_apo_result *r, const run_file *files,
+                             const gate_apo_input *in, size_t n, const file_list *failed,
+                             const char *const *failed_msg, const run_options *o,
+                             apo_error *err)
+{
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    FILE *f = af.fp;
+    bool first = true;
+    fputc('{', f);
+    jkey(f, "versions", &first);
+    fputs("{\"apoflow\":", f);
+    json_write_string(f, APOFLOW_VERSION);
+    fputs(",\"results_format\":1}", f);
+    jstr(f, "sheet", o->sheet, &first);
+    jkey(f, "channels", &first);
+    {
+        bool b = true;
+        fputc('{', f);
+        jstr(f, "annexin", r->annexin_channel, &b);
+        jstr(f, "annexin_reason", r->annexin_why, &b);
+        jstr(f, "pi", r->pi_channel, &b);
+        jstr(f, "pi_reason", r->pi_why, &b);
+        fputc('}', f);
+    }
+    jkey(f, "compensation", &first);
+    {
+        bool b = true;
+        fputc('{', f);
+        jstr(f, "source", r->comp_source, &b);
+        jstr(f, "detail", r->comp_detail, &b);
+        jkey(f, "detectors", &b);
+        fputc('[', f);
+        json_write_string(f, r->annexin_channel);
+        fputc(',', f);
+        json_write_string(f, r->pi_channel);
+        fputc(']', f);
+        jkey(f, "spillover", &b);
+        fputs("[[", f);
+        json_write_number(f, r->spill[0]);
+        fputc(',', f);
+        json_write_number(f, r->spill[1]);
+        fputs("],[", f);
+        json_write_number(f, r->spill[2]);
+        fputc(',', f);
+        json_write_number(f, r->spill[3]);
+        fputs("]]}", f);
+    }
+    jstr(f, "pregates", r->pregate_detail, &first);
+    jscale(f, "annexin_scale", &r->annexin_scale, &first);
+    jscale(f, "pi_scale", &r->pi_scale, &first);
+    jkey(f, "thresholds", &first);
+    {
+        bool b = true;
+        fputc('{', f);
+        jthreshold(f, "annexin", &r->annexin, &b);
+        jthreshold(f, "pi", &r->pi, &b);
+        fputc('}', f);
+    }
+    jkey(f, "samples", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        const gate_apo_sample *s = &r->samples[i];
+        bool b = true;
+        char flags[160];
+        gate_qc_flags_format(s->qc, flags, sizeof flags);
+        fputs(i ? ",{" : "{", f);
+        jstr(f, "sample", in[i].sample, &b);
+        jstr(f, "file", files[i].path, &b);
+        jstr(f, "role", gate_role_name(in[i].role), &b);
+        jstr(f, "treatment", in[i].treatment, &b);
+        jstr(f, "dose", in[i].dose_text, &b);
+        jstr(f, "dose_unit", in[i].dose_unit, &b);
+        jnum(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
+        jnum(f, "events", (double)s->events, &b);
+        jnum(f, "cells", (double)s->cells, &b);
+        jnum(f, "singlets", (double)s->singlets, &b);
+        for (int q = 0; q < GATE_Q_COUNT; q++) {
+            char k[64];
+            snprintf(k, sizeof k, "%s_count", gate_quadrant_name(q));
+            jnum(f, k, (double)s->count[q], &b);
+            snprintf(k, sizeof k, "%s_pct", gate_quadrant_name(q));
+            jnum(f, k, s->pct[q], &b);
+            snprintf(k, sizeof k, "%s_annexin_median", gate_quadrant_name(q));
+            jnum(f, k, s->median_annexin[q], &b);
+            snprintf(k, sizeof k, "%s_pi_median", gate_quadrant_name(q));
+            jnum(f, k, s->median_pi[q], &b);
+        }
+        jnum(f, "apoptotic_pct", s->apoptotic_pct, &b);
+        jnum(f, "annexin_valley", s->annexin_valley, &b);
+        jnum(f, "flow_max_deviation", s->flow_max_dev, &b);
+        jstr(f, "qc_flags", flags, &b);
+        jstr(f, "qc_detail", s->qc_detail, &b);
+        jstr(f, "error", s->error, &b);
+        jkey(f, "file_warnings", &b);
+        fputc('[', f);
+        const fcs_dataset *ds = files[i].f ? fcs_file_dataset(files[i].f, 0) : NULL;
+        for (size_t w = 0; ds != NULL && w < fcs_dataset_n_warnings(ds); w++) {
+            if (w) {
+                fputc(',', f);
+            }
+            json_write_string(f, fcs_dataset_warning(ds, w)->msg);
+        }
+        fputs("]}", f);
+    }
+    fputc(']', f);
+    jkey(f, "comparisons", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->n_comparisons; i++) {
+        const gate_apo_comparison *c = &r->comparisons[i];
+        bool b = true;
+        fputs(i ? ",{" : "{", f);
+        jstr(f, "treatment", c->treatment, &b);
+        jstr(f, "dose", c->dose_text, &b);
+        jstr(f, "dose_unit", c->dose_unit, &b);
+        jnum(f, "n", (double)c->n, &b);
+        jnum(f, "apoptotic_pct_mean", c->mean, &b);
+        jnum(f, "apoptotic_pct_sd", c->sd, &b);
+        jnum(f, "stimulus_n", (double)c->stim_n, &b);
+        jnum(f, "stimulus_apoptotic_pct_mean", c->stim_mean, &b);
+        jnum(f, "stimulus_apoptotic_pct_sd", c->stim_sd, &b);
+        jnum(f, "untreated_n", (double)c->untreated_n, &b);
+        jnum(f, "untreated_apoptotic_pct_mean", c->untreated_mean, &b);
+        jnum(f, "difference_pp", c->difference_pp, &b);
+        jnum(f, "reduction_relative_pct", c->reduction_relative_pct, &b);
+        jnum(f, "reduction_normalized_pct", c->reduction_normalized_pct, &b);
+        jnum(f, "statistic", c->t, &b);
+        jnum(f, "df", c->df, &b);
+        jnum(f, "p_value", c->p_value, &b);
+        jstr(f, "test", c->test, &b);
+        jnum(f, "p_value_vs_untreated", c->p_value_vs_untreated, &b);
+        jstr(f, "test_vs_untreated", c->test_vs_untreated, &b);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    jkey(f, "dose_response", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->n_fits; i++) {
+        const gate_dose_fit *d = &r->fits[i];
+        bool b = true;
+        fputs(i ? ",{" : "{", f);
+        jstr(f, "treatment", d->treatment, &b);
+        jstr(f, "dose_unit", d->dose_unit, &b);
+        jnum(f, "n_points", (double)d->n_points, &b);
+        jnum(f, "n_doses", (double)d->n_doses, &b);
+        jkey(f, "ok", &b);
+        fputs(d->ok ? "true" : "false", f);
+        jnum(f, "bottom", d->bottom, &b);
+        jnum(f, "top", d->top, &b);
+        jnum(f, "ec50", d->ec50, &b);
+        jnum(f, "ec50_ci_low", d->ec50_ci_lo, &b);
+        jnum(f, "ec50_ci_high", d->ec50_ci_hi, &b);
+        jnum(f, "hill", d->hill, &b);
+        jnum(f, "se_bottom", d->se_bottom, &b);
+        jnum(f, "se_top", d->se_top, &b);
+        jnum(f, "se_log_ec50", d->se_log_ec50, &b);
+        jnum(f, "se_hill", d->se_hill, &b);
+        jnum(f, "rss", d->rss, &b);
+        jnum(f, "iterations", (double)d->iterations, &b);
+        jstr(f, "message", d->message, &b);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    jkey(f, "failed_files", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < failed->n; i++) {
+        bool b = true;
+        fputs(i ? ",{" : "{", f);
+        jstr(f, "file", failed->v[i], &b);
+        jstr(f, "error", failed_msg[i], &b);
+        fputc('}', f);
+    }
+    fputc(']', f);
+    jkey(f, "warnings", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        if (i) {
+            fputc(',', f);
+        }
+        json_write_string(f, r->warnings[i]);
+    }
+    fputs("]}\n", f);
+    if (ferror(f)) {
+        apo_atomic_abort(&af);
+        return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "write error");
+    }
+    return apo_atomic_commit(&af, err);
+}
+
+/* ---- plots ----------------------------------------------------------------------------- */
+
+typedef struct sample_view {
+    uint8_t *singlet, *quadrant;
+    double *ann, *pi;    /* compensated, all events */
+    double *sa, *sp;     /* singlets only */
+    size_t ns;
+} sample_view;
+
+static void view_free(sample_view *v)
+{
+    free(v->singlet);
+    free(v->quadrant);
+    free(v->ann);
+    free(v->pi);
+    free(v->sa);
+    free(v->sp);
+    memset(v, 0, sizeof *v);
+}
+
+static apo_status view_load(const gate_apo_result *r, const gate_apo_input *in, sample_view *v,
+                            apo_error *err)
+{
+    memset(v, 0, sizeof *v);
+    apo_status st = gate_apo_sample_events(r, in, &v->singlet, &v->quadrant, &v->ann, &v->pi, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    size_t n = (size_t)in->ev->n_events;
+    v->sa = malloc((n ? n : 1) * sizeof(double));
+    v->sp = malloc((n ? n : 1) * sizeof(double));
+    if (v->sa == NULL || v->sp == NULL) {
+        view_free(v);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    for (size_t e = 0; e < n; e++) {
+        if (v->singlet[e]) {
+            v->sa[v->ns] = v->ann[e];
+            v->sp[v->ns] = v->pi[e];
+            v->ns++;
+        }
+    }
+    return APO_OK;
+}
+
+static const char *const quad_labels[4] = {"Viable", "Early apoptotic", "Late apoptotic",
+                                           "Necrotic"};
+
+static void quadrant_plot(render_plot *p, const gate_apo_result *r, const gate_apo_sample *s,
+                          const sample_view *v, render_quadrant *q, const char *xt,
+                          const char *yt)
+{
+    render_plot_init(p);
+    p->kind = RENDER_PSEUDOCOLOR;
+    p->x = v->sa;
+    p->y = v->sp;
+    p->n = v->ns;
+    render_axis_init(&p->xaxis, &r->annexin_scale, xt);
+    render_axis_init(&p->yaxis, &r->pi_scale, yt);
+    memset(q, 0, sizeof *q);
+    q->x = r->annexin.value;
+    q->y = r->pi.value;
+    for (int k = 0; k < 4; k++) {
+        q->label[k] = quad_labels[k];
+        q->pct[k] = s->pct[k];
+    }
+    q->digits = 1;
+    p->quadrant = q;
+}
+
+static int write_plots(const char *outdir, const gate_apo_result *r, const gate_apo_input *in,
+                       size_t n, const run_options *o)
+{
+    (void)o;
+    char dir[PATH_MAX], path[PATH_MAX + 512];
+    snprintf(dir, sizeof dir, "%s/plots", outdir);
+    if (mkdirs(dir) != 0) {
+        cli_errorf("%s: cannot create folder: %s", dir, strerror(errno));
+        return 73;
+    }
+    sample_view *views = calloc(n ? n : 1, sizeof *views);
+    bool *have = calloc(n ? n : 1, sizeof *have);
+    render_plot *grid = calloc(n ? n : 1, sizeof *grid);
+    render_quadrant *gq = calloc(n ? n : 1, sizeof *gq);
+    char (*titles)[160] = calloc(n ? n : 1, sizeof *titles);
+    int rc = 0;
+    if (!views || !have || !grid || !gq || !titles) {
+        rc = 71;
+        goto done;
+    }
+    render_options ro = RENDER_OPTIONS_INIT;
+    ro.size = 420;
+    ro.max_events = 20000;
+    char xt[128], yt[128];
+    size_t ng = 0;
+    /* the Cells / Singlets gates of the automatic strategy, if present */
+    size_t gi_cells = gate_strategy_find(r->strategy, "Cells");
+    size_t gi_sing = gate_strategy_find(r->strategy, "Singlets");
+    for (size_t i = 0; i < n; i++) {
+        const gate_apo_sample *s = &r->samples[i];
+        if (s->qc & GATE_QC_FAILED) {
+            continue;
+        }
+        apo_error err;
+        if (view_load(r, &in[i], &views[i], &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = 65;
+            continue;
+        }
+        have[i] = true;
+        const fcs_dataset *ds = in[i].ds;
+        size_t ia = fcs_dataset_find_param(ds, s->annexin_name);
+        size_t ip = fcs_dataset_find_param(ds, s->pi_name);
+        render_axis_title(xt, sizeof xt, s->annexin_name,
+                          ia != SIZE_MAX ? fcs_dataset_param(ds, ia)->label : "");
+        render_axis_title(yt, sizeof yt, s->pi_name,
+                          ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
+        /* per-sample panel: scatter with the Cells gate, singlets, quadrants */
+        render_plot p[3];
+        render_gate g[2];
+        render_quadrant q;
+        size_t np = 0;
+        size_t fa = fcs_dataset_find_param(ds, "FSC-A"), fh = fcs_dataset_find_param(ds, "FSC-H");
+        size_t sa = fcs_dataset_find_param(ds, "SSC-A");
+        if (sa == SIZE_MAX) {
+            sa = fcs_dataset_find_param(ds, "SSC-H");
+        }
+        size_t fx = fa != SIZE_MAX ? fa : fh;
+        char sub0[96], sub1[96], sub2[96];
+        double cell_rect[4];
+        if (fx != SIZE_MAX && sa != SIZE_MAX) {
+            render_plot_init(&p[np]);
+            p[np].kind = RENDER_PSEUDOCOLOR;
+            p[np].x = fcs_events_column(in[i].ev, fx);
+            p[np].y = fcs_events_column(in[i].ev, sa);
+            p[np].n = (size_t)in[i].ev->n_events;
+            render_axis_init(&p[np].xaxis, NULL, fcs_dataset_param(ds, fx)->name);
+            render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
+            char cnt[32];
+            render_format_count(cnt, sizeof cnt, s->events);
+            snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
+            p[np].title = "Debris exclusion";
+            p[np].subtitle = sub0;
+            if (gi_cells != SIZE_MAX) {
+                gate_info gi;
+                gate_strategy_gate(r->strategy, gi_cells, &gi);
+                if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
+                    cell_rect[0] = gi.min[0];
+                    cell_rect[1] = -INFINITY;
+                    cell_rect[2] = INFINITY;
+                    cell_rect[3] = INFINITY;
+                    g[0] = (render_gate){.shape = RENDER_SHAPE_RECTANGLE, .xy = cell_rect,
+                                         .name = "Cells",
+                                         .pct = s->events ? 100.0 * (double)s->cells /
+                                                                (double)s->events
+                                                          : NAN};
+                    p[np].gates = &g[0];
+                    p[np].n_gates = 1;
+                }
+            }
+            np++;
+        }
+        if (fa != SIZE_MAX && fh != SIZE_MAX && gi_sing != SIZE_MAX) {
+            gate_info gi;
+            gate_strategy_gate(r->strategy, gi_sing, &gi);
+            render_plot_init(&p[np]);
+            p[np].kind = RENDER_PSEUDOCOLOR;
+            p[np].x = fcs_events_column(in[i].ev, fa);
+            p[np].y = fcs_events_column(in[i].ev, fh);
+            p[np].n = (size_t)in[i].ev->n_events;
+            render_axis_init(&p[np].xaxis, NULL, "FSC-A");
+            render_axis_init(&p[np].yaxis, NULL, "FSC-H");
+            snprintf(sub1, sizeof sub1, "FSC-H / FSC-A band");
+            p[np].title = "Doublet exclusion";
+            p[np].subtitle = sub1;
+            if (gi.kind == GATE_POLYGON) {
+                g[1] = (render_gate){.shape = RENDER_SHAPE_POLYGON, .n_vertices = gi.n_vertices,
+                                     .xy = gi.vertices, .name = "Singlets",
+                                     .pct = s->cells ? 100.0 * (double)s->singlets /
+                                                           (double)s->cells
+                                                     : NAN};
+                p[np].gates = &g[1];
+                p[np].n_gates = 1;
+            }
+            np++;
+        }
+        quadrant_plot(&p[np], r, s, &views[i], &q, xt, yt);
+        char cnt[32];
+        render_format_count(cnt, sizeof cnt, s->singlets);
+        snprintf(sub2, sizeof sub2, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
+        p[np].title = "Annexin V / PI";
+        p[np].subtitle = sub2;
+        np++;
+        render_panel_spec panel = {in[i].sample, np, p, np};
+        snprintf(path, sizeof path, "%s/%s.png", dir, in[i].sample);
+        render_text_chunk meta[] = {{"Source", in[i].file}};
+        if (render_panel_png(path, &panel, &ro, 1, meta, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
+        }
+        /* overview cell */
+        quadrant_plot(&grid[ng], r, s, &views[i], &gq[ng], xt, yt);
+        snprintf(titles[ng], sizeof titles[ng], "%s", in[i].sample);
+        grid[ng].title = titles[ng];
+        ng++;
+    }
+    if (ng > 0) {
+        apo_error err;
+        render_panel_spec panel = {"Annexin V / PI quadrants (singlets)", ng, grid, 0};
+        render_options ro2 = ro;
+        ro2.size = 320;
+        ro2.max_events = 5000;
+        snprintf(path, sizeof path, "%s/overview.png", dir);
+        if (render_panel_png(path, &panel, &ro2, 0, NULL, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
+        }
+    }
+    /* Annexin V overlay: stimulus-only pooled vs each treated group pooled */
+    {
+        size_t ns = 0;
+        render_series series[16];
+        char labels[16][96];
+        double *pooled[16] = {NULL};
+        size_t pn[16] = {0};
+        /* group 0 = stimulus; then treated groups by first appearance */
+        const gate_apo_input *keys[16] = {NULL};
+        for (size_t i = 0; i < n; i++) {
+            if (!have[i] || (in[i].role != GATE_ROLE_STIMULUS && in[i].role != GATE_ROLE_TREATED)) {
+                continue;
+            }
+            size_t k = 0;
+            if (in[i].role == GATE_ROLE_TREATED) {
+                for (k = 1; k < ns; k++) {
+                    if (strcmp(keys[k]->treatment, in[i].treatment) == 0 &&
+                        strcmp(keys[k]->dose_text, in[i].dose_text) == 0) {
+                        break;
+                    }
+                }
+                if (ns == 0) {
+                    ns = 1; /* reserve the stimulus slot */
+                    k = 1;
+                }
+                if (k == ns) {
+                    if (ns == 16) {
+                        continue;
+                    }
+                    keys[ns++] = &in[i];
+                }
+            } else if (ns == 0) {
+                ns = 1;
+            }
+            double *grow = realloc(pooled[k], (pn[k] + views[i].ns + 1) * sizeof(double));
+            if (grow == NULL) {
+                continue;
+            }
+            pooled[k] = grow;
+            memcpy(pooled[k] + pn[k], views[i].sa, views[i].ns * sizeof(double));
+            pn[k] += views[i].ns;
+        }
+        if (ns >= 2 && pn[0] > 0) {
+            size_t m = 0;
+            for (size_t k = 0; k < ns; k++) {
+                if (pn[k] == 0) {
+                    continue;
+                }
+                if (k == 0) {
+                    snprintf(labels[m], sizeof labels[m], "stimulus only");
+                } else {
+                    snprintf(labels[m], sizeof labels[m], "%s %s %s", keys[k]->treatment,
+                             keys[k]->dose_text, keys[k]->dose_unit);
+                }
+                series[m] = (render_series){pooled[k], pn[k], labels[m]};
+                m++;
+            }
+            render_plot hp;
+            render_plot_init(&hp);
+            hp.kind = RENDER_HISTOGRAM;
+            hp.series = series;
+            hp.n_series = m;
+            render_axis_init(&hp.xaxis, &r->annexin_scale, r->annexin_channel);
+            hp.title = "Annexin V, singlets: treated vs stimulus only";
+            render_panel_spec panel = {NULL, 1, &hp, 1};
+            render_options ro3 = RENDER_OPTIONS_INIT;
+            ro3.size = 700;
+            apo_error err;
+            snprintf(path, sizeof path, "%s/overlay_annexin.png", dir);
+            if (render_panel_png(path, &panel, &ro3, 0, NULL, &err) != APO_OK) {
+                cli_print_error(&err);
+                rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
+            }
+        }
+        for (size_t k = 0; k < 16; k++) {
+            free(pooled[k]);
+        }
+    }
+done:
+    for (size_t i = 0; views != NULL && i < n; i++) {
+        view_free(&views[i]);
+    }
+    free(views);
+    free(have);
+    free(grid);
+    free(gq);
+    free(titles);
+    return rc;
+}
+
+/* ---- summary --------------------------------------------------------------------------- */
+
+static void print_summary(const gate_apo_result *r, const gate_apo_input *in, size_t n,
+                          const char *outdir)
+{
+    printf("channels: Annexin V = %s (%s); PI = %s (%s)\n", r->annexin_channel, r->annexin_why,
+           r->pi_channel, r->pi_why);
+    printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
+           r->comp_detail, r->spill[1], r->spill[2]);
+    printf("pre-gates: %s\n", r->pregate_detail);
+    printf("thresholds: Annexin V %.6g (%s, %s), PI %.6g (%s, %s)\n", r->annexin.value,
+           r->annexin.method, r->annexin.source, r->pi.value, r->pi.method, r->pi.source);
+    printf("\n%-24s %-15s %9s %7s %7s %7s %7s %7s  %s\n", "sample", "role", "singlets", "viable",
+           "early", "late", "necro", "apopt", "qc");
+    for (size_t i = 0; i < n; i++) {
+        const gate_apo_sample *s = &r->samples[i];
+        char flags[160];
+        gate_qc_flags_format(s->qc, flags, sizeof flags);
+        if (s->qc & GATE_QC_FAILED) {
+            printf("%-24s %-15s failed: %s\n", in[i].sample, gate_role_name(in[i].role), s->error);
+            continue;
+        }
+        printf("%-24s %-15s %9llu %7.2f %7.2f %7.2f %7.2f %7.2f  %s\n", in[i].sample,
+               gate_role_name(in[i].role), (unsigned long long)s->singlets, s->pct[0], s->pct[1],
+               s->pct[2], s->pct[3], s->apoptotic_pct, flags);
+    }
+    if (r->n_comparisons > 0) {
+        printf("\n%-12s %8s %-6s %2s %8s %8s %9s %9s %9s %10s %s\n", "treatment", "dose", "unit",
+               "n", "apopt%", "stim%", "diff_pp", "red_rel%", "red_norm%", "p", "test");
+        for (size_t i = 0; i < r->n_comparisons; i++) {
+            const gate_apo_comparison *c = &r->comparisons[i];
+            printf("%-12s %8s %-6s %2zu %8.2f %8.2f %9.2f %9.2f %9.2f %10.3g %s\n", c->treatment,
+                   c->dose_text, c->dose_unit, c->n, c->mean, c->stim_mean, c->difference_pp,
+                   c->reduction_relative_pct, c->reduction_normalized_pct, c->p_value, c->test);
+        }
+    }
+    for (size_t i = 0; i < r->n_fits; i++) {
+        const gate_dose_fit *d = &r->fits[i];
+        printf("\n4PL %s: EC50 %.4g %s (95%% CI %.4g - %.4g), bottom %.3g, top %.3g, hill %.3g%s%s\n",
+               d->treatment, d->ec50, d->dose_unit, d->ec50_ci_lo, d->ec50_ci_hi, d->bottom,
+               d->top, d->hill, d->message[0] ? "; " : "", d->message);
+    }
+    printf("\noutputs in %s/\n", outdir);
+}
+
+/* ---- main ------------------------------------------------------------------------------ */
+
+int cmd_run(int argc, char **argv)
+{
+    run_options o = {0};
+    o.plots = true;
+    gate_apo_options_init(&o.apo);
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},  {"sheet", required_argument, NULL, 's'},
+        {"annexin", required_argument, NULL, 'a'}, {"pi", required_argument, NULL, 'p'},
+        {"comp", required_argument, NULL, 'c'},    {"thresholds", required_argument, NULL, 't'},
+        {"quantile", required_argument, NULL, 'Q'}, {"min-events", required_argument, NULL, 'm'},
+        {"gating", required_argument, NULL, 'g'},  {"write-gating", required_argument, NULL, 'w'},
+        {"no-plots", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'o':
+            o.outdir = optarg;
+            break;
+        case 's':
+            o.sheet = optarg;
+            break;
+        case 'a':
+            o.apo.annexin_channel = optarg;
+            break;
+        case 'p':
+            o.apo.pi_channel = optarg;
+            break;
+        case 'c':
+            o.comp = optarg;
+            break;
+        case 't':
+            if (!parse_thresholds(optarg, &o.apo.annexin_threshold, &o.apo.pi_threshold)) {
+                cli_errorf("--thresholds: expected two numbers A,P, found \"%s\"", optarg);
+                return 64;
+            }
+            o.apo.fixed_thresholds = true;
+            break;
+        case 'Q':
+            if (!apo_parse_double(optarg, strlen(optarg), false, &o.apo.quantile) ||
+                !(o.apo.quantile > 0.5 && o.apo.quantile < 1)) {
+                cli_errorf("--quantile: expected a number between 0.5 and 1, found \"%s\"", optarg);
+                return 64;
+            }
+            break;
+        case 'm': {
+            uint64_t v;
+            if (!cli_parse_count("--min-events", optarg, 0, &v)) {
+                return 64;
+            }
+            o.apo.min_events = v;
+            break;
+        }
+        case 'g':
+            o.gating = optarg;
+            break;
+        case 'w':
+            o.write_gating = optarg;
+            break;
+        case 'P':
+            o.plots = false;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            print_help(stdout);
+            return 0;
+        case ':':
+            cli_errorf("option %s needs a value (see 'apoflow run --help')", argv[optind - 1]);
+            return 64;
+        default:
+            cli_errorf("unknown option %s (see 'apoflow run --help')", argv[optind - 1]);
+            return 64;
+        }
+    }
+    if (o.outdir == NULL) {
+        cli_errorf("expected an output folder (-o OUTDIR), found none");
+        return 64;
+    }
+    if (optind >= argc && o.sheet == NULL) {
+        cli_errorf("expected FCS files, folders or --sheet, found none (see 'apoflow run --help')");
+        return 64;
+    }
+    int rc = 0;
+    apo_error err;
+    gate_sheet sheet = {0};
+    bool have_sheet = false;
+    gate_comp *matrix = NULL;
+    gate_strategy *given = NULL;
+    file_list files = {0}, failed = {0};
+    char **failed_msg = NULL;
+    run_file *rf = NULL;
+    gate_apo_input *in = NULL;
+    gate_apo_result res = {0};
+    bool have_res = false;
+    size_t n = 0;
+    if (o.comp != NULL) {
+        if (strcmp(o.comp, "none") == 0) {
+            o.apo.comp = GATE_COMPSRC_NONE;
+        } else if (strcmp(o.comp, "file") == 0) {
+            o.apo.comp = GATE_COMPSRC_FILE;
+        } else if (strcmp(o.comp, "controls") == 0) {
+            o.apo.comp = GATE_COMPSRC_CONTROLS;
+        } else if (strcmp(o.comp, "auto") == 0) {
+            o.apo.comp = GATE_COMPSRC_AUTO;
+        } else {
+            if (gate_comp_read_csv(&matrix, o.comp, &err) != APO_OK) {
+                cli_print_error(&err);
+                return apo_status_exit_code(err.status) == 65 ? 65 : 66;
+            }
+            o.apo.comp = GATE_COMPSRC_MATRIX;
+            o.apo.matrix = matrix;
+        }
+    }
+    if (o.gating != NULL) {
+        if (gate_strategy_read_gml(&given, o.gating, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = err.status == APO_E_IO ? 66 : 65;
+            goto out;
+        }
+        o.apo.gating = given;
+    }
+    if (o.sheet != NULL) {
+        if (gate_sheet_read(&sheet, o.sheet, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = err.status == APO_E_IO ? 66 : 65;
+            goto out;
+        }
+        have_sheet = true;
+    }
+    /* the inputs */
+    for (int i = optind; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) != 0) {
+            cli_errorf("%s: cannot open: %s", argv[i], strerror(errno));
+            rc = cli_worse_exit(rc, 66);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = cli_worse_exit(rc, walk(argv[i], &files, 0));
+        } else if (!list_push(&files, argv[i])) {
+            rc = 71;
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        for (size_t i = 0; i < sheet.n_rows; i++) {
+            char path[PATH_MAX];
+            const char *f = sheet.rows[i].file;
+            if (f[0] == '/') {
+                snprintf(path, sizeof path, "%s", f);
+            } else {
+                snprintf(path, sizeof path, "%s/%s", sheet.dir, f);
+            }
+            if (!list_push(&files, path)) {
+                rc = 71;
+                goto out;
+            }
+        }
+    }
+    qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    /* refuse to write into an input folder */
+    {
+        int e = mkdirs(o.outdir);
+        char real_out[PATH_MAX];
+        if (e != 0 || realpath(o.outdir, real_out) == NULL) {
+            cli_errorf("%s: cannot create the output folder: %s", o.outdir,
+                       strerror(e ? e : errno));
+            rc = 73;
+            goto out;
+        }
+        for (int i = optind; i < argc; i++) {
+            char real_in[PATH_MAX];
+            struct stat st;
+            if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+                realpath(argv[i], real_in) != NULL && inside(real_out, real_in)) {
+                cli_errorf("%s: expected an output folder outside the input folder %s", o.outdir,
+                           argv[i]);
+                rc = 64;
+                goto out;
+            }
+        }
+        for (size_t i = 0; i < files.n; i++) {
+            char real_in[PATH_MAX], d[PATH_MAX];
+            snprintf(d, sizeof d, "%s", files.v[i]);
+            char *slash = strrchr(d, '/');
+            if (slash != NULL) {
+                *slash = '\0';
+            } else {
+                snprintf(d, sizeof d, ".");
+            }
+            if (realpath(d, real_in) != NULL && strcmp(real_in, real_out) == 0) {
+                cli_errorf("%s: expected an output folder that holds no input file, found %s",
+                           o.outdir, files.v[i]);
+                rc = 64;
+                goto out;
+            }
+        }
+    }
+    rf = calloc(files.n ? files.n : 1, sizeof *rf);
+    in = calloc(files.n ? files.n : 1, sizeof *in);
+    failed_msg = calloc(files.n ? files.n : 1, sizeof *failed_msg);
+    if (rf == NULL || in == NULL || failed_msg == NULL) {
+        rc = 71;
+        goto out;
+    }
+    size_t skipped = 0;
+    bool *row_used = calloc(sheet.n_rows ? sheet.n_rows : 1, sizeof *row_used);
+    if (row_used == NULL) {
+        rc = 71;
+        goto out;
+    }
+    for (size_t i = 0; i < files.n; i++) {
+        const gate_sheet_row *row = NULL;
+        if (have_sheet) {
+            row = gate_sheet_find(&sheet, files.v[i]);
+            if (row == NULL) {
+                skipped++;
+                if (!o.quiet) {
+                    fprintf(stderr, "apoflow: note: %s is not in the sample sheet: skipped\n",
+                            files.v[i]);
+                }
+                continue;
+            }
+            if (row_used[row - sheet.rows]) {
+                continue; /* the same file given twice */
+            }
+            row_used[row - sheet.rows] = true;
+        }
+        run_file *f = &rf[n];
+        f->path = files.v[i];
+        f->row = row;
+        f->sample = row ? strdup(row->sample) : stem_of(files.v[i]);
+        if (f->sample == NULL) {
+            rc = 71;
+            free(row_used);
+            goto out;
+        }
+        /* unique sample names without a sheet */
+        for (size_t k = 0, dup = 1; k < n; k++) {
+            if (strcmp(rf[k].sample, f->sample) == 0) {
+                char buf[256];
+                snprintf(buf, sizeof buf, "%s-%zu", f->sample, ++dup);
+                free(f->sample);
+                f->sample = strdup(buf);
+                if (f->sample == NULL) {
+                    rc = 71;
+                    free(row_used);
+                    goto out;
+                }
+                k = (size_t)-1;
+            }
+        }
+        fcs_read_options ropt = FCS_READ_OPTIONS_INIT;
+        apo_status st = fcs_file_open(&f->f, f->path, &ropt, &err);
+        if (st == APO_OK && fcs_file_n_datasets(f->f) > 1 && !o.quiet) {
+            fprintf(stderr, "apoflow: note: %s has %zu data sets: the first is analysed\n",
+                    f->path, fcs_file_n_datasets(f->f));
+        }
+        if (st == APO_OK) {
+            fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+            dec.values = FCS_VALUES_SCALED;
+            dec.apply_gain = true;
+            st = fcs_dataset_read_events(fcs_file_dataset(f->f, 0), &dec, &f->ev, &err);
+        }
+        if (st != APO_OK) {
+            cli_print_error(&err);
+            failed_msg[failed.n] = strdup(err.msg);
+            if (!list_push(&failed, f->path)) {
+                rc = 71;
+                free(row_used);
+                goto out;
+            }
+            rc = cli_worse_exit(rc, 65);
+            fcs_file_free(f->f);
+            f->f = NULL;
+            free(f->sample);
+            f->sample = NULL;
+            continue;
+        }
+        f->ok = true;
+        gate_apo_input *x = &in[n];
+        x->sample = f->sample;
+        x->file = f->path;
+        x->role = row ? row->role : GATE_ROLE_UNKNOWN;
+        x->treatment = row ? row->treatment : "";
+        x->dose_text = row ? row->dose_text : "";
+        x->dose = row ? row->dose : NAN;
+        x->dose_unit = row ? row->dose_unit : "";
+        x->replicate = row ? row->replicate : 0;
+        x->ds = fcs_file_dataset(f->f, 0);
+        x->ev = &f->ev;
+        n++;
+    }
+    for (size_t k = 0; have_sheet && k < sheet.n_rows; k++) {
+        if (!row_used[k]) {
+            bool was_failed = false;
+            for (size_t j = 0; j < failed.n; j++) {
+                was_failed = was_failed || gate_sheet_find(&sheet, failed.v[j]) == &sheet.rows[k];
+            }
+            if (!was_failed) {
+                cli_errorf("%s (sheet line %zu): expected among the inputs, found no such file",
+                           sheet.rows[k].file, sheet.rows[k].line);
+                rc = cli_worse_exit(rc, 66);
+            }
+        }
+    }
+    free(row_used);
+    if (n == 0) {
+        cli_errorf("expected at least one readable FCS file%s, found none",
+                   have_sheet ? " named in the sheet" : "");
+        rc = cli_worse_exit(rc, 66);
+        goto out;
+    }
+    if (gate_apo_analyze(in, n, &o.apo, &res, &err) != APO_OK) {
+        cli_print_error(&err);
+        rc = cli_worse_exit(rc, err.status == APO_E_NOMEM ? 71 : 65);
+        goto out;
+    }
+    have_res = true;
+    for (size_t i = 0; i < n; i++) {
+        if (res.samples[i].qc & GATE_QC_FAILED) {
+            cli_errorf("%s: %s", in[i].file, res.samples[i].error);
+            rc = cli_worse_exit(rc, 65);
+        }
+    }
+    for (size_t i = 0; i < res.n_warnings && !o.quiet; i++) {
+        cli_warn(res.warnings[i]);
+    }
+    /* outputs */
+    {
+        char path[PATH_MAX];
+        apo_status st;
+        snprintf(path, sizeof path, "%s/samples.csv", o.outdir);
+        st = gate_apo_write_samples_csv(&res, in, have_sheet ? &sheet : NULL, path, &err);
+        if (st == APO_OK) {
+            snprintf(path, sizeof path, "%s/comparisons.csv", o.outdir);
+            st = gate_apo_write_comparisons_csv(&res, path, &err);
+        }
+        if (st == APO_OK) {
+            snprintf(path, sizeof path, "%s/stats.csv", o.outdir);
+            st = gate_apo_write_stats_csv(&res, in, path, &err);
+        }
+        if (st == APO_OK) {
+            snprintf(path, sizeof path, "%s/gating.xml", o.outdir);
+            st = gate_strategy_write_gml(res.strategy, path, &err);
+        }
+        if (st == APO_OK && o.write_gating != NULL) {
+            st = gate_strategy_write_gml(res.strategy, o.write_gating, &err);
+        }
+        if (st == APO_OK) {
+            snprintf(path, sizeof path, "%s/results.json", o.outdir);
+            st = write_json(path, &res, rf, in, n, &failed, (const char *const *)failed_msg, &o,
+                            &err);
+        }
+        if (st != APO_OK) {
+            cli_print_error(&err);
+            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
+            goto out;
+        }
+    }
+    if (o.plots) {
+        /* rf and in are parallel only over the files read: build the matching list */
+        rc = cli_worse_exit(rc, write_plots(o.outdir, &res, in, n, &o));
+    }
+    if (!o.quiet) {
+        print_summary(&res, in, n, o.outdir);
+        if (skipped > 0) {
+            printf("%zu file(s) not in the sample sheet were skipped\n", skipped);
+        }
+    }
+out:
+    if (have_res) {
+        gate_apo_result_free(&res);
+    }
+    for (size_t i = 0; rf != NULL && i < files.n; i++) {
+        if (rf[i].f != NULL) {
+            fcs_events_free(&rf[i].ev);
+            fcs_file_free(rf[i].f);
+        }
+        free(rf[i].sample);
+    }
+    free(rf);
+    free(in);
+    for (size_t i = 0; i < files.n; i++) {
+        free(files.v[i]);
+    }
+    free(files.v);
+    for (size_t i = 0; i < failed.n; i++) {
+        free(failed.v[i]);
+        free(failed_msg[i]);
+    }
+    free(failed.v);
+    free(failed_msg);
+    if (have_sheet) {
+        gate_sheet_free(&sheet);
+    }
+    gate_comp_free(matrix);
+    gate_strategy_free(given);
+    return rc;
+}

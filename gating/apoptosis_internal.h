@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * apoptosis_internal.h: helpers shared by the apoptosis analysis files (pre-gate estimation,
+ * compensation from controls, flow QC, comparisons). Private to gating/.
+ */
+#ifndef APOFLOW_GATING_APOPTOSIS_INTERNAL_H
+#define APOFLOW_GATING_APOPTOSIS_INTERNAL_H
+
+#include "gating/gate.h"
+
+/* Gaussian KDE (bandwidth bw) of the finite x in [g0, g1] on @p grid points (linear
+ * binning, unnormalised). False on bad arguments or no memory. */
+bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
+             double *dens);
+
+/* Debris threshold on an FSC channel: the lowest point of the smoothed density of log10(FSC)
+ * between 1.2 and 0.25 decades below the median. *method says how it was found. */
+double pregate_debris_threshold(const double *fsc, size_t n, const char **method);
+
+/* Singlet band of FSC-H / FSC-A for events with FSC >= fsc_min: median +- clamp(4 robust SD,
+ * 8 %, 25 % of the median). Returns false when fewer than 50 events qualify. */
+bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
+                          double *lo, double *hi);
+
+/* Largest |bin rate / median rate - 1| over Time bins (first/last bin ignored), NaN when the
+ * time channel is unusable. */
+double qc_flow_deviation(const double *time, size_t n);
+
+/* Compare groups and fit dose-responses into @p out (comparisons, fits, warnings). */
+apo_status apo_compare_groups(const gate_apo_input *in, size_t n, gate_apo_result *out,
+                              apo_error *err);
+
+/* 2 x 2 AnnV/PI spillover [AA, AP, PA, PP] from a file's spillover keyword or a matrix;
+ * false when the two detectors are not in it. */
+bool apo_comp_from_file(const fcs_dataset *ds, const char *a, const char *p, double S[4],
+                        char *detail, size_t cap);
+bool apo_comp_from_matrix(const gate_comp *c, const char *a, const char *p, double S[4],
+                          char *detail, size_t cap);
+/* From the unstained and the two single-stain controls (singlet masks may be NULL). */
+apo_status apo_comp_from_controls(const gate_apo_input *unst, const uint8_t *unst_mask,
+                                  const gate_apo_input *ann, const uint8_t *ann_mask,
+                                  const gate_apo_input *pi, const uint8_t *pi_mask,
+                                  size_t col_a, size_t col_p, const char *name_a,
+                                  const char *name_p, double S[4], char *detail, size_t cap,
+                                  apo_error *err);
+
+/* Append a formatted warning to @p r (best effort: dropped when out of memory). */
+void apo_result_warn(gate_apo_result *r, const char *fmt, ...) APO_PRINTF(2, 3);
+
+#endif /* APOFLOW_GATING_APOPTOSIS_INTERNAL_H */
