@@ -65,6 +65,11 @@ static kv *kv_fmt(kv_list *l, const char *name, const char *value)
     return k;
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 static bool ascii_ieq(const char *a, const char *b)
 {
     for (;; a++, b++) {
@@ -199,6 +204,13 @@ static apo_status check_spec(const fcs_write_spec *spec, apo_error *err)
         if (name == NULL || name[0] == '\0') {
             return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                                  "expected a name for extra keyword %zu, found none", i + 1);
+        }
+        size_t len = strlen(name);
+        if (is_space(name[0]) || is_space(name[len - 1])) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, name,
+                                 "expected a keyword name without leading or trailing spaces "
+                                 "(readers trim them), found \"%s\"",
+                                 name);
         }
         if (name[0] == '$') {
             apo_status st = check_keyword_name(name, spec->n_params, err);

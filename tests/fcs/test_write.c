@@ -195,7 +195,7 @@ Test(fcs_write, usage_errors)
     cr_assert_eq(try_spec(&s, &err), APO_E_USAGE);
 
     const char *bad_names[] = {"$TOT", "$BEGINDATA", "$P1N", "$p2r", "$FOO", "$P3G", "$P0G",
-                               "$DATATYPE"};
+                               "$DATATYPE", " NOTE", "NOTE\t", " "};
     for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
         const fcs_write_keyword kw[1] = {{bad_names[i], "1"}};
         s = spec2();
