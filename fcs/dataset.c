@@ -107,6 +107,11 @@ static apo_status tokenize_primary(fcs_parse_ctx *c, const uint8_t *text, size_t
         return fcs_text_tokenize(text, len, abs, delim, mode, 0, c->name, out, &ds->warnings,
                                  err);
     }
+    if ((delim == 0 || delim > 126) && !c->v2 && strcmp(ds->version, "FCS3.0") != 0) {
+        fcs_warn(&ds->warnings, c->name, abs, NULL,
+                 "TEXT: expected a delimiter in ASCII 1-126 (FCS 3.1+), found 0x%02X; used",
+                 delim);
+    }
     fcs_warning_list w1 = {0};
     apo_status st = fcs_text_tokenize(text, len, abs, delim, FCS_TEXT_ESCAPE, 0, c->name, out,
                                       &w1, err);

@@ -110,6 +110,7 @@ typedef struct need {
     bool tot_known;
     uint64_t tot;
     uint64_t expected; /* tot * row_bytes when both known */
+    size_t n_params;
 } need;
 
 static void score(fcs_parse_ctx *c, cand *k, const need *nd)
@@ -178,7 +179,15 @@ static void score(fcs_parse_ctx *c, cand *k, const need *nd)
         k->n_events = nd->row_bytes ? want / nd->row_bytes : 0;
         k->use_len = k->n_events * nd->row_bytes;
     } else {
+        /* delimited ASCII: every value takes at least one byte and one separator */
+        uint64_t max_ev = (want + 1) / 2 / (nd->n_params ? nd->n_params : 1);
         k->n_events = nd->tot_known ? nd->tot : 0;
+        if (k->n_events > max_ev) {
+            k->n_events = max_ev;
+            if (k->score > 0) {
+                k->score = c->opts->allow_truncated ? 1 : 0;
+            }
+        }
     }
 }
 
@@ -323,6 +332,13 @@ static apo_status resolve_offsets(fcs_parse_ctx *c, const need *nd, bool odd_wid
                              "file ends at byte %llu (truncated?)",
                              pick->src, (unsigned long long)pick->begin,
                              (unsigned long long)pick->end, (unsigned long long)c->f->len);
+    }
+    if (pick->score == 0 && !nd->binary_fixed) {
+        return apo_error_set(err, APO_E_FORMAT, c->name, abs_begin, "$TOT",
+                             "expected DATA for %llu events of %zu delimited ASCII values, "
+                             "found only %llu bytes",
+                             (unsigned long long)nd->tot, nd->n_params,
+                             (unsigned long long)pick->len);
     }
     if (pick->score == 0) {
         return apo_error_set(err, APO_E_FORMAT, c->name, abs_begin, "$TOT",
@@ -505,6 +521,7 @@ apo_status fcs_layout_build(fcs_parse_ctx *c, apo_error *err)
     need nd = {0};
     nd.binary_fixed = !L->ascii_delimited && row > 0;
     nd.row_bytes = row;
+    nd.n_params = n;
     nd.tot_known = c->tot_known;
     nd.tot = c->tot;
     if (L->ascii_delimited && !c->tot_known) {

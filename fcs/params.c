@@ -244,7 +244,7 @@ static void dedup_names(fcs_parse_ctx *c, size_t *used)
 apo_status fcs_params_parse(fcs_parse_ctx *c, apo_error *err)
 {
     fcs_dataset *ds = c->ds;
-    size_t n;
+    size_t n = 0;
     apo_status st = parse_count(c, &n, err);
     if (st != APO_OK) {
         return st;
@@ -285,6 +285,12 @@ apo_status fcs_params_parse(fcs_parse_ctx *c, apo_error *err)
                 fcs_warn(&ds->warnings, c->name, c->base + c->h.text_begin, kn,
                          "expected a parameter name, found no %s; named \"%s\"", kn, p->name);
             }
+        }
+        if (k != NULL && !c->v2 && strcmp(ds->version, "FCS3.0") != 0 &&
+            memchr(k->value, ',', k->value_len) != NULL) {
+            fcs_warn(&ds->warnings, c->name, k->offset, kn,
+                     "expected a name without commas (FCS 3.1+), found \"%.60s\"; kept",
+                     k->value);
         }
         k = fcs_ctx_pkw(c, i, "S", NULL, 0);
         p->label = k ? k->value : "";

@@ -647,3 +647,18 @@ Test(fcs_dataset, free_null_is_noop)
     cr_assert_eq(fcs_file_n_datasets(NULL), 0);
     cr_assert_null(fcs_file_dataset(NULL, 0));
 }
+
+Test(fcs_dataset, version_31_name_and_delimiter_rules_warn)
+{
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    fcs_builder_set_delim(b, (char)0x80);
+    fcs_builder_param(b, "FL1,A", 16, 1024);
+    const double v[] = {1};
+    fcs_builder_set_events(b, 1, v);
+    tp_file t = tp_parse(b, NULL);
+    const fcs_dataset *ds = tp_ds(&t);
+    cr_assert_str_eq(fcs_dataset_param(ds, 0)->name, "FL1,A");
+    cr_assert(tp_warned(ds, "$P1N", "expected a name without commas (FCS 3.1+)"));
+    cr_assert(tp_warned(ds, NULL, "expected a delimiter in ASCII 1-126 (FCS 3.1+), found 0x80"));
+    tp_free(&t);
+}

@@ -289,3 +289,18 @@ Test(fcs_reject, usage_errors)
     cr_assert_null(f);
     cr_assert_eq(fcs_file_open(&f, NULL, NULL, NULL), APO_E_USAGE);
 }
+
+Test(fcs_reject, delimited_ascii_shorter_than_tot)
+{
+    fcs_builder *b = fcs_builder_new("FCS3.0");
+    fcs_builder_set_datatype(b, 'A');
+    fcs_builder_param(b, "A", 0, 1024);
+    fcs_builder_param(b, "B", 0, 1024);
+    const double v[] = {1, 2, 3, 4};
+    fcs_builder_set_events(b, 2, v); /* "1 2 3 4": 7 bytes, room for 2 events of 2 values */
+    fcs_builder_keyword(b, "$TOT", "1000000000000");
+    tp_file t = tp_parse(b, NULL);
+    tp_assert_error(&t, APO_E_FORMAT, "$TOT", "expected DATA for 1000000000000 events of 2 "
+                                              "delimited ASCII values, found only 7 bytes");
+    tp_free(&t);
+}
