@@ -9,6 +9,9 @@
 #include "test_parse_util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
 
 static const fcs_layout *layout(const fcs_dataset *ds)
 {
@@ -661,4 +664,51 @@ Test(fcs_dataset, version_31_name_and_delimiter_rules_warn)
     cr_assert(tp_warned(ds, "$P1N", "expected a name without commas (FCS 3.1+)"));
     cr_assert(tp_warned(ds, NULL, "expected a delimiter in ASCII 1-126 (FCS 3.1+), found 0x80"));
     tp_free(&t);
+}
+
+/* Q43: DATA beyond 4 GiB (sparse file, mapped, never read whole): 64-bit offsets from TEXT,
+ * HEADER DATA offsets 0 as the standard asks for segments past 99,999,999. */
+Test(fcs_dataset, data_beyond_four_gib_in_sparse_file)
+{
+    const uint64_t at = UINT64_C(5) * 1024 * 1024 * 1024 + 7;
+    fcs_builder *b = tp_basic("FCS3.1");
+    char v[32];
+    snprintf(v, sizeof v, "%llu", (unsigned long long)at);
+    fcs_builder_keyword(b, "$BEGINDATA", v);
+    snprintf(v, sizeof v, "%llu", (unsigned long long)(at + 11));
+    fcs_builder_keyword(b, "$ENDDATA", v);
+    fcs_builder_header_field(b, 2, "0");
+    fcs_builder_header_field(b, 3, "0");
+    size_t len;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    char path[] = "/tmp/apoflow-big-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *fp = fdopen(fd, "wb");
+    cr_assert_not_null(fp);
+    bool ok = fwrite(bytes, 1, len - 12, fp) == len - 12 && fseeko(fp, (off_t)at, SEEK_SET) == 0 &&
+              fwrite(bytes + len - 12, 1, 12, fp) == 12;
+    ok = (fclose(fp) == 0) && ok;
+    free(bytes);
+    if (!ok) {
+        remove(path);
+        cr_skip_test("cannot write a sparse 5 GiB file in /tmp");
+    }
+    fcs_file *f = NULL;
+    apo_error err;
+    apo_error_clear(&err);
+    apo_status st = fcs_file_open(&f, path, NULL, &err);
+    remove(path);
+    cr_assert_eq(st, APO_OK, "%s", err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    cr_assert_eq(fcs_file_size(f), at + 12);
+    cr_assert_eq(fcs_dataset_data_begin(ds), at);
+    cr_assert_eq(fcs_dataset_n_events(ds), 3);
+    double out[6];
+    fcs_decode_options o = FCS_DECODE_OPTIONS_INIT;
+    cr_assert_eq(fcs_dataset_decode_f64(ds, 0, 3, &o, out, 3, &err), APO_OK, "%s", err.msg);
+    cr_assert_float_eq(out[2], 1023, 0);
+    cr_assert_float_eq(out[4], 4, 0);
+    fcs_file_free(f);
 }
