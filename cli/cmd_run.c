@@ -188,6 +188,40 @@ static bool inside(const char *out, const char *in)
     return strncmp(out, in, n) == 0 && (out[n] == '\0' || out[n] == '/' || (n == 1 && in[0] == '/'));
 }
 
+/* The real path @p path will have once created: realpath of its deepest existing ancestor
+ * plus the rest, so that nothing is created before the input folders are checked. */
+static bool resolve_future(const char *path, char *out, size_t cap)
+{
+    char head[PATH_MAX], tail[PATH_MAX] = "";
+    if (snprintf(head, sizeof head, "%s", path) >= (int)sizeof head) {
+        return false;
+    }
+    for (;;) {
+        char real[PATH_MAX];
+        if (realpath(head[0] ? head : ".", real) != NULL) {
+            return snprintf(out, cap, "%s%s", real, tail) < (int)cap;
+        }
+        if (errno != ENOENT) {
+            return false;
+        }
+        size_t n = strlen(head);
+        while (n > 1 && head[n - 1] == '/') {
+            head[--n] = '\0';
+        }
+        char *slash = strrchr(head, '/');
+        char piece[PATH_MAX];
+        snprintf(piece, sizeof piece, "/%s%s", slash ? slash + 1 : head, tail);
+        snprintf(tail, sizeof tail, "%s", piece);
+        if (slash == NULL) {
+            head[0] = '\0';
+        } else if (slash == head) {
+            head[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+    }
+}
+
 static bool parse_thresholds(const char *arg, double *a, double *p)
 {
     const char *comma = strchr(arg, ',');
@@ -956,11 +990,9 @@ int cmd_run(int argc, char **argv)
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
     /* refuse to write into an input folder */
     {
-        int e = mkdirs(o.outdir);
         char real_out[PATH_MAX];
-        if (e != 0 || realpath(o.outdir, real_out) == NULL) {
-            cli_errorf("%s: cannot create the output folder: %s", o.outdir,
-                       strerror(e ? e : errno));
+        if (!resolve_future(o.outdir, real_out, sizeof real_out)) {
+            cli_errorf("%s: cannot resolve the output folder: %s", o.outdir, strerror(errno));
             rc = 73;
             goto out;
         }
@@ -990,6 +1022,14 @@ int cmd_run(int argc, char **argv)
                 rc = 64;
                 goto out;
             }
+        }
+    }
+    {
+        int e = mkdirs(o.outdir);
+        if (e != 0) {
+            cli_errorf("%s: cannot create the output folder: %s", o.outdir, strerror(e));
+            rc = 73;
+            goto out;
         }
     }
     rf = calloc(files.n ? files.n : 1, sizeof *rf);

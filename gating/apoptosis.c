@@ -385,7 +385,7 @@ static apo_status make_scale(const gate_apo_input *in, ctx *c, size_t n, bool an
 }
 
 /* Per-sample statistics from the final gating. */
-static apo_status sample_stats(const gate_strategy *s, ctx *c,
+static apo_status sample_stats(const gate_strategy *s, gate_role role, ctx *c,
                                size_t q_idx[GATE_Q_COUNT], size_t parent_idx,
                                const gate_dim dims[2], gate_apo_sample *smp, apo_error *err)
 {
@@ -438,8 +438,11 @@ static apo_status sample_stats(const gate_strategy *s, ctx *c,
     }
     smp->apoptotic_pct = smp->pct[GATE_Q_EARLY] + smp->pct[GATE_Q_LATE];
     /* the sample's own AnnV valley, for the threshold-outlier QC */
-    size_t m = masked(c->ann_t, c->parent, ne, tmp);
-    smp->annexin_valley = gate_density_valley(tmp, m, -INFINITY, INFINITY);
+    smp->annexin_valley = NAN;
+    if (role != GATE_ROLE_UNSTAINED && role != GATE_ROLE_PI_SINGLE) {
+        size_t m = masked(c->ann_t, c->parent, ne, tmp);
+        smp->annexin_valley = gate_density_valley(tmp, m, -INFINITY, INFINITY);
+    }
     free(tmp);
     gate_result_free(&res);
     return APO_OK;
@@ -777,6 +780,9 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         }
         out->annexin.scaled = gate_transform_apply(&out->annexin_scale, out->annexin.value);
         out->pi.scaled = gate_transform_apply(&out->pi_scale, out->pi.value);
+        /* report the effective thresholds exactly as a re-read gating.xml gives them */
+        out->annexin.value = gate_transform_inverse(&out->annexin_scale, out->annexin.scaled);
+        out->pi.value = gate_transform_inverse(&out->pi_scale, out->pi.scaled);
         st = gate_strategy_add_transform(s, "annexin_logicle", &out->annexin_scale, err);
         if (st == APO_OK) {
             st = gate_strategy_add_transform(s, "pi_logicle", &out->pi_scale, err);
@@ -801,7 +807,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             continue;
         }
         apo_error e2;
-        if (sample_stats(out->strategy, &c[i], q_idx, parent_idx, dims, &out->samples[i],
+        if (sample_stats(out->strategy, in[i].role, &c[i], q_idx, parent_idx, dims, &out->samples[i],
                          &e2) != APO_OK) {
             fail_sample(&out->samples[i], e2.msg);
             c[i].ok = false;

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_run.c: `apoflow run` end to end on the simulated experiments in samples/: the
+ * recovered quadrant percentages are within 1.5 points of the simulation's truth for every
+ * fully stained sample, the relative reductions within 3 points; the second (FACSCalibur-like,
+ * height-only) experiment too; re-running with the written gating.xml reproduces the same
+ * numbers; an unreadable file is reported (exit 65) while the others are still analysed.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+TestSuite(cli_run, .timeout = 600);
+
+/* ---- a small CSV table (RFC 4180 quotes) ---- */
+typedef struct table {
+    size_t n_cols, n_rows;
+    char **cells; /* (n_rows + 1) x n_cols, row 0 = header */
+} table;
+
+static size_t split(const char *line, char **out, size_t max)
+{
+    size_t n = 0;
+    const char *p = line;
+    for (;;) {
+        char buf[1024];
+        size_t b = 0;
+        bool q = false;
+        if (*p == '"') {
+            q = true;
+            p++;
+        }
+        while (*p && (q || (*p != ',' && *p != '\n' && *p != '\r'))) {
+            if (q && *p == '"') {
+                if (p[1] == '"') {
+                    p++;
+                } else {
+                    q = false;
+                    p++;
+                    continue;
+                }
+            }
+            if (b + 1 < sizeof buf) {
+                buf[b++] = *p;
+            }
+            p++;
+        }
+        buf[b] = '\0';
+        if (n < max) {
+            out[n++] = strdup(buf);
+        }
+        if (*p != ',') {
+            break;
+        }
+        p++;
+    }
+    return n;
+}
+
+static table read_table(const char *path)
+{
+    table t = {0};
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    char line[8192];
+    size_t lines = 0, cap = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *cells[128];
+        size_t n = split(line, cells, 128);
+        if (lines == 0) {
+            t.n_cols = n;
+        }
+        cr_assert_eq(n, t.n_cols, "%s: %zu fields, header has %zu: %s", path, n, t.n_cols, line);
+        if ((lines + 1) * t.n_cols > cap) {
+            cap = 2 * (lines + 1) * t.n_cols;
+            t.cells = realloc(t.cells, cap * sizeof *t.cells);
+            cr_assert_not_null(t.cells);
+        }
+        memcpy(t.cells + lines * t.n_cols, cells, n * sizeof *cells);
+        lines++;
+    }
+    fclose(f);
+    cr_assert_gt(lines, 0, "%s is empty", path);
+    t.n_rows = lines - 1;
+    return t;
+}
+
+static void table_free(table *t, size_t rows_plus_header)
+{
+    for (size_t i = 0; i < rows_plus_header * t->n_cols; i++) {
+        free(t->cells[i]);
+    }
+    free(t->cells);
+}
+
+static size_t col(const table *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (strcmp(t->cells[c], name) == 0) {
+            return c;
+        }
+    }
+    cr_assert_fail("no column %s", name);
+    return SIZE_MAX;
+}
+
+static const char *cell(const table *t, size_t row, size_t c)
+{
+    return t->cells[(row + 1) * t->n_cols + c];
+}
+
+static size_t find_row(const table *t, size_t c, const char *v)
+{
+    for (size_t r = 0; r < t->n_rows; r++) {
+        if (strcmp(cell(t, r, c), v) == 0) {
+            return r;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static double num(const table *t, size_t row, size_t c)
+{
+    const char *s = cell(t, row, c);
+    cr_assert(s[0] != '\0', "empty cell");
+    return strtod(s, NULL);
+}
+
+/* ---- running the tool ---- */
+
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", APOFLOW_BINARY, args);
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void temp_dir(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "/tmp/apoflow-test-run-XXXXXX");
+    cr_assert_not_null(mkdtemp(buf));
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Compare samples.csv and comparisons.csv with the truth of an experiment folder. */
+static void check_truth(const char *out, const char *exp_dir, size_t expect_fits)
+{
+    char p1[1200], p2[1200], p3[1200];
+    snprintf(p1, sizeof p1, "%s/samples.csv", out);
+    snprintf(p2, sizeof p2, "%s/truth.csv", exp_dir);
+    snprintf(p3, sizeof p3, "%s/sheet.csv", exp_dir);
+    table s = read_table(p1), tr = read_table(p2), sh = read_table(p3);
+    const char *pcts[] = {"viable_pct", "early_apoptotic_pct", "late_apoptotic_pct",
+                          "necrotic_pct", "apoptotic_pct"};
+    size_t checked = 0;
+    double worst = 0;
+    for (size_t r = 0; r < s.n_rows; r++) {
+        const char *role = cell(&s, r, col(&s, "role"));
+        if (strcmp(role, "untreated") != 0 && strcmp(role, "stimulus") != 0 &&
+            strcmp(role, "treated") != 0) {
+            continue; /* single-stain controls are not classified by biology */
+        }
+        const char *name = cell(&s, r, col(&s, "sample"));
+        size_t tr_row = find_row(&tr, col(&tr, "sample"), name);
+        cr_assert_neq(tr_row, SIZE_MAX, "no truth for %s", name);
+        for (size_t k = 0; k < 5; k++) {
+            double got = num(&s, r, col(&s, pcts[k]));
+            double want = num(&tr, tr_row, col(&tr, pcts[k]));
+            worst = fmax(worst, fabs(got - want));
+            cr_assert(fabs(got - want) <= 1.5, "%s %s: %.3f vs truth %.3f", name, pcts[k], got,
+                      want);
+        }
+        checked++;
+    }
+    cr_assert_geq(checked, 7, "only %zu samples checked", checked);
+    /* relative reductions against the truth group means */
+    double stim = 0, n_stim = 0;
+    for (size_t r = 0; r < sh.n_rows; r++) {
+        if (strcmp(cell(&sh, r, col(&sh, "role")), "stimulus") == 0) {
+            size_t t = find_row(&tr, col(&tr, "sample"), cell(&sh, r, col(&sh, "sample")));
+            stim += num(&tr, t, col(&tr, "apoptotic_pct"));
+            n_stim++;
+        }
+    }
+    cr_assert_gt(n_stim, 0);
+    stim /= n_stim;
+    char p4[1200];
+    snprintf(p4, sizeof p4, "%s/comparisons.csv", out);
+    table c = read_table(p4);
+    cr_assert_geq(c.n_rows, 3);
+    for (size_t r = 0; r < c.n_rows; r++) {
+        const char *dose = cell(&c, r, col(&c, "dose"));
+        double trt = 0, n_trt = 0;
+        for (size_t k = 0; k < sh.n_rows; k++) {
+            if (strcmp(cell(&sh, k, col(&sh, "role")), "treated") == 0 &&
+                strcmp(cell(&sh, k, col(&sh, "dose")), dose) == 0) {
+                size_t t = find_row(&tr, col(&tr, "sample"), cell(&sh, k, col(&sh, "sample")));
+                trt += num(&tr, t, col(&tr, "apoptotic_pct"));
+                n_trt++;
+            }
+        }
+        cr_assert_gt(n_trt, 0);
+        trt /= n_trt;
+        double want = 100.0 * (stim - trt) / stim;
+        double got = num(&c, r, col(&c, "reduction_relative_pct"));
+        cr_assert(fabs(got - want) <= 3.0, "dose %s: relative reduction %.3f vs truth %.3f", dose,
+                  got, want);
+        double p = num(&c, r, col(&c, "p_value"));
+        cr_assert(p >= 0 && p <= 1);
+        cr_assert_str_eq(cell(&c, r, col(&c, "test")),
+                         n_trt >= 2 ? "welch_t" : "two_proportion_z_events");
+    }
+    /* results.json mentions the dose-response fit when there are >= 4 doses */
+    char p5[1200];
+    snprintf(p5, sizeof p5, "%s/results.json", out);
+    FILE *f = fopen(p5, "r");
+    cr_assert_not_null(f);
+    static char json[1 << 20];
+    size_t len = fread(json, 1, sizeof json - 1, f);
+    json[len] = '\0';
+    fclose(f);
+    cr_assert(strstr(json, "\"thresholds\"") && strstr(json, "\"compensation\""));
+    const char *fit = strstr(json, "\"ec50\":");
+    cr_assert(expect_fits ? fit != NULL : fit == NULL);
+    table_free(&s, s.n_rows + 1);
+    table_free(&tr, tr.n_rows + 1);
+    table_free(&sh, sh.n_rows + 1);
+    table_free(&c, c.n_rows + 1);
+}
+
+Test(cli_run, shsy5y_recovers_truth_and_reproduces_with_gating_xml)
+{
+    char out[256], out2[256], args[2048];
+    temp_dir(out, sizeof out);
+    snprintf(args, sizeof args, "run %s/samples --sheet %s/samples/sheet.csv -o %s/r",
+             APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, out);
+    cr_assert_eq(run(args), 0);
+    snprintf(out2, sizeof out2, "%s/r", out);
+    check_truth(out2, APOFLOW_SOURCE_DIR "/samples", 0);
+    const char *files[] = {"samples.csv", "comparisons.csv", "stats.csv", "results.json",
+                           "gating.xml", "plots/overview.png", "plots/overlay_annexin.png",
+                           "plots/h2o2_r1.png"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char p[600];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", out2, files[i]);
+        cr_assert_eq(stat(p, &st), 0, "missing %s", p);
+        cr_assert_gt(st.st_size, 0);
+    }
+    /* the clog in h2o2_asiv100_r2 is flagged, and only there */
+    char p[600];
+    snprintf(p, sizeof p, "%s/samples.csv", out2);
+    table s = read_table(p);
+    for (size_t r = 0; r < s.n_rows; r++) {
+        bool clog = strcmp(cell(&s, r, col(&s, "sample")), "h2o2_asiv100_r2") == 0;
+        bool flagged = strstr(cell(&s, r, col(&s, "qc_flags")), "flow_instability") != NULL;
+        cr_assert_eq(clog, flagged, "%s", cell(&s, r, col(&s, "sample")));
+    }
+    /* re-run with the saved gating: identical tables */
+    snprintf(args, sizeof args,
+             "run %s/samples --sheet %s/samples/sheet.csv -o %s/g --gating %s/r/gating.xml "
+             "--no-plots",
+             APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, out, out);
+    cr_assert_eq(run(args), 0);
+    const char *same[] = {"samples.csv", "comparisons.csv", "stats.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        char cmd[1400];
+        snprintf(cmd, sizeof cmd, "cmp -s %s/r/%s %s/g/%s", out, same[i], out, same[i]);
+        cr_assert_eq(system(cmd), 0, "%s differs with --gating", same[i]);
+    }
+    table_free(&s, s.n_rows + 1);
+    remove_tree(out);
+}
+
+Test(cli_run, calibur_height_only_recovers_truth)
+{
+    char out[256], args[2048];
+    temp_dir(out, sizeof out);
+    snprintf(args, sizeof args,
+             "run %s/samples/calibur --sheet %s/samples/calibur/sheet.csv -o %s/r --no-plots",
+             APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, out);
+    cr_assert_eq(run(args), 0);
+    char r[300];
+    snprintf(r, sizeof r, "%s/r", out);
+    check_truth(r, APOFLOW_SOURCE_DIR "/samples/calibur", 1);
+    remove_tree(out);
+}
+
+Test(cli_run, unreadable_file_exit_65_others_processed)
+{
+    char dir[256], args[2048], p[600];
+    temp_dir(dir, sizeof dir);
+    /* a copy of the calibur sheet's files plus one broken file listed in the sheet */
+    snprintf(args, sizeof args, "cp %s/samples/calibur/*.fcs %s/", APOFLOW_SOURCE_DIR, dir);
+    cr_assert_eq(system(args), 0);
+    snprintf(p, sizeof p, "%s/broken.fcs", dir);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fputs("FCS3.1    this is not an FCS file", f);
+    fclose(f);
+    snprintf(args, sizeof args,
+             "(cat %s/samples/calibur/sheet.csv; echo 'broken.fcs,broken,treated,AS-IV,7,mg/L,1,,') "
+             "> %s/sheet.csv",
+             APOFLOW_SOURCE_DIR, dir);
+    cr_assert_eq(system(args), 0);
+    char out[256];
+    temp_dir(out, sizeof out);
+    snprintf(args, sizeof args, "run %s --sheet %s/sheet.csv -o %s/out --no-plots", dir, dir, out);
+    cr_assert_eq(run(args), 65);
+    snprintf(p, sizeof p, "%s/out/samples.csv", out);
+    table s = read_table(p);
+    cr_assert_eq(s.n_rows, 10);
+    cr_assert_eq(find_row(&s, col(&s, "sample"), "broken"), SIZE_MAX);
+    table_free(&s, s.n_rows + 1);
+    /* an output folder inside the input folder is refused */
+    snprintf(args, sizeof args, "run %s --sheet %s/sheet.csv -o %s/inside --no-plots", dir, dir,
+             dir);
+    cr_assert_eq(run(args), 64);
+    struct stat st;
+    snprintf(p, sizeof p, "%s/inside", dir);
+    cr_assert_neq(stat(p, &st), 0, "the refused output folder was created");
+    remove_tree(dir);
+    remove_tree(out);
+}
