@@ -15,6 +15,67 @@
 #define GRID 256
 #define RANK_BINS 4096
 
+#define TABLE_STEPS 8192
+
+/*
+ * Axis fractions through a table: the inverse transform (closed form for every kind) sampled
+ * at TABLE_STEPS + 1 evenly spaced display values, then a binary search per event. 5x faster
+ * than the forward logicle (a root-finding per value) and within 1/8192 of the axis length of
+ * it. Returns false (caller uses the exact path) if the sampled inverse is not increasing.
+ */
+static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *out)
+{
+    double *knots = malloc((TABLE_STEPS + 1) * sizeof *knots);
+    if (!knots) return false;
+    for (size_t k = 0; k <= TABLE_STEPS; k++) {
+        double d = a->lo + (a->hi - a->lo) * (double)k / TABLE_STEPS;
+        knots[k] = gate_transform_inverse(&a->t, d);
+        if (!isfinite(knots[k]) || (k > 0 && !(knots[k] > knots[k - 1]))) {
+            free(knots);
+            return false;
+        }
+    }
+    for (size_t e = 0; e < n; e++) {
+        double v = x[e];
+        if (isnan(v)) {
+            out[e] = NAN;
+        } else if (v <= knots[0]) {
+            out[e] = 0;
+        } else if (v >= knots[TABLE_STEPS]) {
+            out[e] = 1;
+        } else {
+            size_t lo = 0, hi = TABLE_STEPS; /* knots[lo] < v < knots[hi] */
+            while (hi - lo > 1) {
+                size_t mid = (lo + hi) / 2;
+                if (knots[mid] <= v) lo = mid;
+                else hi = mid;
+            }
+            double t = (v - knots[lo]) / (knots[hi] - knots[lo]);
+            out[e] = ((double)lo + t) / TABLE_STEPS;
+        }
+    }
+    free(knots);
+    return true;
+}
+
+static void fracs_exact(const raxis *a, const double *x, size_t n, double *out)
+{
+    gate_transform_apply_array(&a->t, x, out, n);
+    for (size_t e = 0; e < n; e++) {
+        double f = raxis_frac_display(a, out[e]);
+        /* NaN from a log of a non-positive value piles up on the low edge */
+        if (isnan(f)) f = isnan(x[e]) ? NAN : 0;
+        out[e] = f < 0 ? 0 : (f > 1 ? 1 : f);
+    }
+}
+
+static void fracs(const raxis *a, const double *x, size_t n, double *out)
+{
+    if (a->t.kind == GATE_TRANSFORM_LINEAR || !fracs_by_table(a, x, n, out)) {
+        fracs_exact(a, x, n, out);
+    }
+}
+
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
                        size_t n, double **u_out, double **v_out, apo_error *err)
 {
@@ -27,16 +88,10 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for %zu events, found none", n);
     }
-    gate_transform_apply_array(&ax->t, x, u, n);
-    gate_transform_apply_array(&ay->t, y, v, n);
+    fracs(ax, x, n, u);
+    fracs(ay, y, n, v);
     for (size_t e = 0; e < n; e++) {
-        double fu = raxis_frac_display(ax, u[e]), fv = raxis_frac_display(ay, v[e]);
-        /* NaN from a log of a non-positive value piles up on the low edge */
-        if (isnan(fu)) fu = isnan(x[e]) ? NAN : 0;
-        if (isnan(fv)) fv = isnan(y[e]) ? NAN : 0;
-        u[e] = fu < 0 ? 0 : (fu > 1 ? 1 : fu);
-        v[e] = fv < 0 ? 0 : (fv > 1 ? 1 : fv);
-        if (isnan(fu) || isnan(fv)) u[e] = NAN;
+        if (isnan(v[e])) u[e] = NAN; /* one NaN marks the event as not drawable */
     }
     *u_out = u;
     *v_out = v;
@@ -49,15 +104,33 @@ double rplot_sigma(size_t n)
     return s < 1.5 ? 1.5 : (s > 8 ? 8 : s);
 }
 
-static void dot(const rc_canvas *c, const rframe *f, double u, double v, int size, uint32_t col)
+/* Plot-area pixel of an event, packed as py * 65536 + px. */
+static uint32_t pixel_of(const rframe *f, double u, double v)
 {
     int w = (int)(f->x1 - f->x0), h = (int)(f->y1 - f->y0);
     int px = (int)(u * w), py = (int)(v * h);
     if (px >= w) px = w - 1;
     if (py >= h) py = h - 1;
-    int x = (int)f->x0 + px - (size - 1) / 2;
-    int y = (int)f->y1 - 1 - py - (size - 1) / 2;
+    return (uint32_t)py * 65536u + (uint32_t)px;
+}
+
+static void dot_at(const rc_canvas *c, const rframe *f, uint32_t pix, int size, uint32_t col)
+{
+    int x = (int)f->x0 + (int)(pix & 0xffffu) - (size - 1) / 2;
+    int y = (int)f->y1 - 1 - (int)(pix >> 16) - (size - 1) / 2;
+    if (size == 1 && x >= c->clip_x0 && y >= c->clip_y0 && x < c->clip_x1 && y < c->clip_y1) {
+        uint8_t *p = c->img->rgb + ((size_t)y * c->img->width + (size_t)x) * 3;
+        p[0] = (uint8_t)(col >> 16);
+        p[1] = (uint8_t)(col >> 8);
+        p[2] = (uint8_t)col;
+        return;
+    }
     rc_fill_box(c, x, y, x + size, y + size, col);
+}
+
+static void dot(const rc_canvas *c, const rframe *f, double u, double v, int size, uint32_t col)
+{
+    dot_at(c, f, pixel_of(f, u, v), size, col);
 }
 
 apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
@@ -65,7 +138,8 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
 {
     size_t n = p->n;
     double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
-    size_t *idx = NULL, *order = NULL, *count = NULL;
+    size_t *idx = NULL, *count = NULL;
+    uint32_t *order = NULL;
     uint8_t *level = NULL;
     apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, &u, &v, err);
     if (st != APO_OK) return st;
@@ -117,14 +191,19 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
         }
         free(cdf);
     }
-    /* counting sort by colour level: stable, densest drawn last */
+    /* counting sort by colour level: stable, densest drawn last; the sorted array holds
+     * pixel positions so the drawing loop reads memory in order */
     size_t start[257] = {0};
     for (size_t i = 0; i < m; i++) start[level[i] + 1]++;
     for (int k = 0; k < 256; k++) start[k + 1] += start[k];
-    for (size_t i = 0; i < m; i++) order[start[level[i]]++] = i;
-    for (size_t k = 0; k < m; k++) {
-        size_t i = order[k];
-        dot(c, f, u[idx[i]], v[idx[i]], size, ctx->lut[level[i]]);
+    size_t end[256];
+    memcpy(end, start + 1, sizeof end);
+    for (size_t i = 0; i < m; i++) {
+        order[start[level[i]]++] = pixel_of(f, u[idx[i]], v[idx[i]]);
+    }
+    size_t k = 0;
+    for (int lev = 0; lev < 256; lev++) {
+        for (; k < end[lev]; k++) dot_at(c, f, order[k], size, ctx->lut[lev]);
     }
     goto done;
 nomem:
