@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fcs_parse_fuzzer.c: fuzz target for the FCS reader: parse a buffer, then decode every event
- * of every data set (raw and scaled, in bounded blocks), and free. Any crash, hang, leak or
+ * of every data set (raw and scaled, in bounded blocks; the whole matrix for small ones), read
+ * every keyword, parameter, spillover entry and warning, and free. Any crash, hang, leak or
  * sanitizer report is a bug; rejections with an error are the expected outcome.
  */
 #include "fcs/fcs.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +36,55 @@ static void decode_all(const fcs_dataset *ds, fcs_values values)
     free(buf);
 }
 
+/* Read every string the reader hands out, so ASan sees any that is unterminated or freed. */
+static size_t touch_metadata(const fcs_dataset *ds)
+{
+    size_t sum = strlen(fcs_dataset_version(ds)) + strlen(fcs_dataset_byteord(ds));
+    for (size_t k = 0; k < fcs_dataset_n_keywords(ds); k++) {
+        const fcs_keyword *kw = fcs_dataset_keyword_at(ds, k);
+        sum += strlen(kw->name) + kw->value_len;
+        if (kw->value_len > 0) {
+            sum += (unsigned char)kw->value[kw->value_len - 1];
+        }
+        (void)fcs_dataset_keyword(ds, kw->name);
+    }
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *par = fcs_dataset_param(ds, p);
+        sum += strlen(par->name) + strlen(par->label);
+        (void)fcs_dataset_find_param(ds, par->name);
+    }
+    const fcs_spillover *sp = fcs_dataset_spillover(ds);
+    if (sp != NULL) {
+        for (size_t i = 0; i < sp->n; i++) {
+            sum += strlen(sp->names[i]) + sp->param_index[i];
+            sum += sp->values[i * sp->n + (sp->n - 1)] > 0.0;
+        }
+    }
+    for (size_t w = 0; w < fcs_dataset_n_warnings(ds); w++) {
+        sum += strlen(fcs_dataset_warning(ds, w)->msg);
+    }
+    return sum;
+}
+
+/* The whole-matrix path (what the CLI uses) for small data sets. */
+static void read_all(const fcs_dataset *ds)
+{
+    uint64_t cells = 0;
+    if (!fcs_dataset_has_data(ds) ||
+        !apo_mul_u64(fcs_dataset_n_events(ds), fcs_dataset_n_params(ds), &cells) ||
+        cells > (1u << 16)) {
+        return;
+    }
+    fcs_decode_options opt = FCS_DECODE_OPTIONS_INIT;
+    opt.values = FCS_VALUES_SCALED;
+    opt.apply_gain = true;
+    fcs_events ev = {0};
+    if (fcs_dataset_read_events(ds, &opt, &ev, NULL) == APO_OK && ev.n_events > 0) {
+        (void)fcs_events_column(&ev, ev.n_params - 1)[ev.n_events - 1];
+    }
+    fcs_events_free(&ev);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const fcs_text_mode modes[] = {FCS_TEXT_AUTO, FCS_TEXT_EMPTY};
@@ -47,11 +98,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (size_t d = 0; d < fcs_file_n_datasets(f); d++) {
             const fcs_dataset *ds = fcs_file_dataset(f, d);
-            for (size_t k = 0; k < fcs_dataset_n_keywords(ds); k++) {
-                (void)fcs_dataset_keyword_at(ds, k);
-            }
+            touch_metadata(ds);
             decode_all(ds, FCS_VALUES_RAW);
             decode_all(ds, FCS_VALUES_SCALED);
+            read_all(ds);
+        }
+        for (size_t w = 0; w < fcs_file_n_warnings(f); w++) {
+            (void)strlen(fcs_file_warning(f, w)->msg);
         }
         fcs_file_free(f);
     }

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-# make_seeds.py: writes the small synthetic seed files of the FCS fuzz target into
-# tests/fuzz/corpus/fcs_parse/ (one per data type, byte order and TEXT quirk). The seeds are
-# committed; run this again only to regenerate them. Never seeds from the shared corpus.
+# make_seeds.py: writes the small synthetic seed files of the FCS fuzz targets into
+# tests/fuzz/corpus/fcs_parse/ and fcs_gate/ (one per data type, byte order and TEXT quirk).
+# The seeds are committed; run this again only to regenerate them. Never seeds from the shared corpus.
 import os
 import struct
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fcs_parse")
+# The parse-then-gate target starts from the same seeds.
+OUT_GATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fcs_gate")
 
 
 def fcs(version, keywords, data, delim=b"/", text_at=58, final_delim=True, extra=b""):
@@ -44,12 +46,14 @@ def base(dt, n_par, tot, byteord="1,2,3,4"):
 
 
 def write(name, blob):
-    with open(os.path.join(OUT, name), "wb") as f:
-        f.write(blob)
+    for out in (OUT, OUT_GATE):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(blob)
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    os.makedirs(OUT_GATE, exist_ok=True)
     vals = [[1, 2, 3], [400, 500, 600], [1023, 0, 77], [5, 6, 7]]
     write("int16_be.fcs", fcs("FCS3.0", base("I", 3, 4, "4,3,2,1") + params(3, 16),
                               b"".join(struct.pack(">3H", *r) for r in vals)))
