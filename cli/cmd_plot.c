@@ -422,6 +422,12 @@ static int run_plot(const plot_opts *o)
         goto done;
     }
     const fcs_dataset *ds = fcs_file_dataset(ps.f, o->dataset - 1);
+    for (size_t i = 0; i < fcs_file_n_warnings(ps.f); i++) {
+        cli_warn(fcs_file_warning(ps.f, i)->msg);
+    }
+    for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
+        cli_warn(fcs_dataset_warning(ds, i)->msg);
+    }
     bool hist = o->kind == RENDER_HISTOGRAM;
     size_t xi = fcs_dataset_find_param(ds, o->xname);
     size_t yi = o->yname ? fcs_dataset_find_param(ds, o->yname) : SIZE_MAX;
@@ -595,7 +601,7 @@ static int run_plot(const plot_opts *o)
     p.title = sample;
     p.subtitle = subtitle;
     render_panel_spec panel = {NULL, 1, &p, 1};
-    char comment[1024];
+    char comment[1400];
     snprintf(comment, sizeof comment,
              "x=%s; y=%s; xscale=%s; yscale=%s; comp=%s; population=%s; kind=%s", px->name,
              py ? py->name : "-", xdesc, ydesc,
@@ -604,8 +610,10 @@ static int run_plot(const plot_opts *o)
                               (o->kind == RENDER_CONTOUR ? "contour" : "pseudocolor")));
     if (p.quadrant) {
         size_t len = strlen(comment);
-        snprintf(comment + len, sizeof comment - len, "; quadrant=%g,%g", p.quadrant->x,
-                 p.quadrant->y);
+        snprintf(comment + len, sizeof comment - len,
+                 "; quadrant=%g,%g; quadrant_pct=LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f", p.quadrant->x,
+                 p.quadrant->y, p.quadrant->pct[RENDER_Q_LL], p.quadrant->pct[RENDER_Q_LR],
+                 p.quadrant->pct[RENDER_Q_UR], p.quadrant->pct[RENDER_Q_UL]);
     }
     render_text_chunk meta[2] = {{"Source", base_name(o->file)}, {"Comment", comment}};
     if (render_panel_png(o->out, &panel, &o->ro, 2, meta, &err) != APO_OK) {

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_plot_cli.c: end-to-end tests of `apoflow plot` on a synthetic FCS file written here
+ * (Annexin V / PI channels, a $SPILLOVER): PNG size and dpi per --scale, provenance chunks
+ * (source, compensation, transforms, quadrant), every --kind, the quadrant percentages
+ * (checked against the counts computed here from the compensated values), unknown channels
+ * listed with exit 64, missing input exit 66. Needs the built binary (skipped without it
+ * unless CI=true).
+ */
+#include "fcs/fcs.h"
+#include "render_test_util.h"
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define N_EV 4000
+
+static void need_binary(void)
+{
+    struct stat st;
+    if (stat(APOFLOW_BINARY, &st) != 0) {
+        const char *ci = getenv("CI");
+        if (ci && strcmp(ci, "true") == 0) {
+            cr_assert_fail("%s is missing (CI=true)", APOFLOW_BINARY);
+        }
+        cr_skip_test("%s is not built", APOFLOW_BINARY);
+    }
+}
+
+/* Writes dir/s.fcs; raw FITC gets 10 % of PE spill, so compensation matters. */
+static void write_sample(const char *dir, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/s.fcs", dir);
+    double *v = malloc(4 * N_EV * sizeof *v);
+    rt_rng r = {2024};
+    for (size_t e = 0; e < N_EV; e++) {
+        bool annv = e % 4 == 1 || e % 4 == 2, pi = e % 4 >= 2;
+        double a = annv ? pow(10, 3.8 + 0.2 * rt_normal(&r)) : 100 + 60 * rt_normal(&r);
+        double p = pi ? pow(10, 4.0 + 0.2 * rt_normal(&r)) : 80 + 60 * rt_normal(&r);
+        v[e] = 90000 + 10000 * rt_normal(&r);
+        v[N_EV + e] = 40000 + 8000 * rt_normal(&r);
+        v[2 * N_EV + e] = a + 0.1 * p; /* raw FITC-A */
+        v[3 * N_EV + e] = p;
+    }
+    fcs_write_param params[4] = {{"FSC-A", NULL, 262144},
+                                 {"SSC-A", NULL, 262144},
+                                 {"FITC-A", "Annexin V", 262144},
+                                 {"PE-A", "PI", 262144}};
+    fcs_write_keyword kw[2] = {{"$SPILLOVER", "2,FITC-A,PE-A,1,0,0.1,1"}, {"TUBE NAME", "A05"}};
+    fcs_write_spec spec = {4, params, N_EV, v, 2, kw};
+    apo_error err;
+    cr_assert_eq(fcs_write_file(path, &spec, &err), APO_OK, "%s", err.msg);
+    free(v);
+}
+
+static const char *text_of(const rt_png *p, const char *key)
+{
+    for (int i = 0; i < p->n_text; i++) {
+        if (strcmp(p->keys[i], key) == 0) return p->texts[i];
+    }
+    return NULL;
+}
+
+Test(render_plot_cli, quadrant_plot_with_provenance)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char fcs[512], out[512];
+    write_sample(dir, fcs, sizeof fcs);
+    snprintf(out, sizeof out, "%s/q.png", dir);
+    const char *argv[] = {APOFLOW_BINARY, "plot", fcs, "-x", "annexin v", "-y", "PI",
+                          "--quadrant", "1000,1000", "-o", out, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "stderr: %s", r.err);
+    run_result_free(&r);
+    rt_png p;
+    cr_assert(rt_png_read(out, &p));
+    cr_assert_eq(p.width, 600);
+    cr_assert_eq(p.height, 600);
+    cr_assert_eq(p.ppm_x, 3780);
+    cr_assert_str_eq(text_of(&p, "Source"), "s.fcs");
+    const char *c = text_of(&p, "Comment");
+    cr_assert_not_null(c);
+    cr_assert(strstr(c, "x=FITC-A") && strstr(c, "y=PE-A"), "%s", c);
+    cr_assert(strstr(c, "comp=$SPILLOVER"), "%s", c);
+    cr_assert(strstr(c, "xscale=logicle(T=262144"), "%s", c);
+    cr_assert(strstr(c, "quadrant=1000,1000"), "%s", c);
+    /* the quadrant percentages: every event, compensated (FITC-A - 0.1 PE-A), x >= X is + */
+    fcs_file *f = NULL;
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    cr_assert_eq(fcs_file_open(&f, fcs, &ro, NULL), APO_OK);
+    fcs_events ev;
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    dec.values = FCS_VALUES_SCALED;
+    dec.apply_gain = true;
+    cr_assert_eq(fcs_dataset_read_events(fcs_file_dataset(f, 0), &dec, &ev, NULL), APO_OK);
+    double cnt[4] = {0, 0, 0, 0};
+    for (size_t e = 0; e < N_EV; e++) {
+        double pe = fcs_events_column(&ev, 3)[e];
+        double a = fcs_events_column(&ev, 2)[e] - 0.1 * pe;
+        cnt[(a >= 1000 ? 1 : 0) + (pe >= 1000 ? 2 : 0)]++;
+    }
+    fcs_events_free(&ev);
+    fcs_file_free(f);
+    char want[200];
+    snprintf(want, sizeof want, "quadrant_pct=LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f",
+             100 * cnt[0] / N_EV, 100 * cnt[1] / N_EV, 100 * cnt[3] / N_EV, 100 * cnt[2] / N_EV);
+    cr_assert(strstr(c, want), "%s does not hold %s", c, want);
+    cr_assert(cnt[0] > 800 && cnt[1] > 800 && cnt[2] > 800 && cnt[3] > 800);
+    rt_png_free(&p);
+
+    /* --scale 2: 1200 px at 300 dpi */
+    const char *argv2[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-y", "PE-A",
+                           "--scale", "2", "--colormap", "viridis", "--events", "500",
+                           "-o", out, NULL};
+    cr_assert_eq(run_cli(argv2, &r), 0, "stderr: %s", r.err);
+    run_result_free(&r);
+    cr_assert(rt_png_read(out, &p));
+    cr_assert_eq(p.width, 1200);
+    cr_assert_eq(p.ppm_x, 11811);
+    rt_png_free(&p);
+    rt_rmdir(dir);
+    free(dir);
+}
+
+Test(render_plot_cli, every_kind_and_scale)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char fcs[512], out[512];
+    write_sample(dir, fcs, sizeof fcs);
+    snprintf(out, sizeof out, "%s/k.png", dir);
+    const char *kinds[] = {"pseudocolor", "dot", "contour", "hist"};
+    const char *scales[] = {"logicle", "asinh", "log", "linear"};
+    for (int k = 0; k < 4; k++) {
+        const char *argv[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-y", "SSC-A",
+                              "--kind", kinds[k], "--xscale", scales[k], "--comp", "none",
+                              "-o", out, NULL};
+        run_result r;
+        cr_assert_eq(run_cli(argv, &r), 0, "%s/%s: %s", kinds[k], scales[k], r.err);
+        run_result_free(&r);
+        rt_png p;
+        cr_assert(rt_png_read(out, &p));
+        cr_assert_eq(p.width, 600);
+        const char *c = text_of(&p, "Comment");
+        cr_assert(strstr(c, "comp=none"), "%s", c);
+        cr_assert(strstr(c, kinds[k]), "%s", c);
+        rt_png_free(&p);
+    }
+    rt_rmdir(dir);
+    free(dir);
+}
+
+Test(render_plot_cli, errors)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char fcs[512], out[512];
+    write_sample(dir, fcs, sizeof fcs);
+    snprintf(out, sizeof out, "%s/e.png", dir);
+    run_result r;
+    const char *unknown[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FL1", "-y", "PI", "-o", out,
+                             NULL};
+    cr_assert_eq(run_cli(unknown, &r), 64);
+    cr_assert(strstr(r.err, "\"FL1\""), "%s", r.err);
+    cr_assert(strstr(r.err, "FITC-A (Annexin V)"), "%s", r.err);
+    cr_assert(strstr(r.err, "PE-A (PI)"), "%s", r.err);
+    run_result_free(&r);
+    const char *missing[] = {APOFLOW_BINARY, "plot", "/nonexistent/x.fcs", "-x", "A", "-y",
+                             "B", "-o", out, NULL};
+    cr_assert_eq(run_cli(missing, &r), 66, "%s", r.err);
+    run_result_free(&r);
+    const char *bad_kind[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "--kind", "pie",
+                              "-o", out, NULL};
+    cr_assert_eq(run_cli(bad_kind, &r), 64);
+    run_result_free(&r);
+    const char *no_y[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-o", out, NULL};
+    cr_assert_eq(run_cli(no_y, &r), 64);
+    run_result_free(&r);
+    const char *bad_q[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-y", "PE-A",
+                           "--quadrant", "10;20", "-o", out, NULL};
+    cr_assert_eq(run_cli(bad_q, &r), 64);
+    run_result_free(&r);
+    struct stat st;
+    cr_assert_neq(stat(out, &st), 0, "no output after errors");
+    rt_rmdir(dir);
+    free(dir);
+}
