@@ -102,6 +102,20 @@ static bool has_fcs_ext(const char *name)
            (n > 4 && strcasecmp(name + n - 4, ".lmd") == 0);
 }
 
+/* Files without an .fcs extension (FACSCalibur's "060909.001") are recognised by their
+ * "FCS" version at byte 0. */
+static bool has_fcs_magic(const char *path)
+{
+    char head[6];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return false;
+    }
+    size_t got = fread(head, 1, sizeof head, f);
+    fclose(f);
+    return got == sizeof head && memcmp(head, "FCS", 3) == 0 && head[4] == '.';
+}
+
 static int walk(const char *dir, file_list *l, int depth)
 {
     if (depth > 32) {
@@ -131,7 +145,7 @@ static int walk(const char *dir, file_list *l, int depth)
         }
         if (S_ISDIR(st.st_mode)) {
             rc = cli_worse_exit(rc, walk(path, l, depth + 1));
-        } else if (S_ISREG(st.st_mode) && has_fcs_ext(de->d_name)) {
+        } else if (S_ISREG(st.st_mode) && (has_fcs_ext(de->d_name) || has_fcs_magic(path))) {
             if (!list_push(l, path)) {
                 rc = 71;
             }
@@ -151,11 +165,8 @@ static char *stem_of(const char *path)
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     char *s = strdup(b);
-    if (s != NULL) {
-        char *dot = strrchr(s, '.');
-        if (dot != NULL && dot != s) {
-            *dot = '\0';
-        }
+    if (s != NULL && has_fcs_ext(s)) {
+        s[strlen(s) - 4] = '\0';
     }
     return s;
 }
@@ -1072,10 +1083,12 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         /* unique sample names without a sheet */
+        char base[256];
+        snprintf(base, sizeof base, "%s", f->sample);
         for (size_t k = 0, dup = 1; k < n; k++) {
             if (strcmp(rf[k].sample, f->sample) == 0) {
-                char buf[256];
-                snprintf(buf, sizeof buf, "%s-%zu", f->sample, ++dup);
+                char buf[300];
+                snprintf(buf, sizeof buf, "%s-%zu", base, ++dup);
                 free(f->sample);
                 f->sample = strdup(buf);
                 if (f->sample == NULL) {

@@ -740,7 +740,28 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         }
         memcpy(out->spill, S, sizeof S);
         const char *names[2] = {an, pn};
-        st = gate_strategy_add_spillover(s, "comp", 2, names, 2, names, S, false, err);
+        /* a file's or given matrix is applied whole (other dyes may spill into the PI
+         * detector in multicolour panels); a matrix from the controls is the 2 x 2 */
+        size_t full_n = 0;
+        char *const *full_names = NULL;
+        const double *full_values = NULL;
+        if (strcmp(out->comp_source, "file") == 0) {
+            const fcs_spillover *sp = fcs_dataset_spillover(in[ref].ds);
+            full_n = sp->n;
+            full_names = sp->names;
+            full_values = sp->values;
+        } else if (strcmp(out->comp_source, "matrix") == 0) {
+            full_n = opt->matrix->n;
+            full_names = opt->matrix->detectors;
+            full_values = opt->matrix->spill;
+        }
+        if (full_n > 2) {
+            st = gate_strategy_add_spillover(s, "comp", full_n, (const char *const *)full_names,
+                                             full_n, (const char *const *)full_names,
+                                             full_values, false, err);
+        } else {
+            st = gate_strategy_add_spillover(s, "comp", 2, names, 2, names, S, false, err);
+        }
         if (st != APO_OK) {
             goto fail;
         }
