@@ -3,7 +3,8 @@
  * hist.c: 1-D histograms and overlays (render-ux.md 1.5): 256 bins on the display scale
  * (off-scale events are not drawn), light Gaussian smoothing, y as % of each
  * series' mode (or counts). The first series of an overlay is the reference (filled light
- * grey), the others coloured outlines over a light fill; a legend names each with its n.
+ * grey), the others coloured outlines over a light fill (outlines only beyond two series); a
+ * legend names each with its n.
  */
 #include "render/render_internal.h"
 
@@ -72,23 +73,30 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
     if (!(ymax > 0)) ymax = p->hist_norm == RENDER_HIST_MODE ? 100 : 1;
     raxis_linear(ay, 0, ymax * 1.08);
     double W = f->x1 - f->x0, H = f->y1 - f->y0;
+    /* fills first, outlines on top, so no curve hides under another series' fill; with more
+     * than two series the treated fills would pile up into a muddy colour: outlines only */
     apo_status st = APO_OK;
-    for (size_t s = 0; s < ns && st == APO_OK; s++) {
-        const double *hs = h + s * NBINS;
-        size_t k = 0;
-        xy[k++] = f->x0;
-        xy[k++] = f->y1;
-        for (size_t b = 0; b < NBINS; b++) {
-            xy[k++] = f->x0 + (b + 0.5) / NBINS * W;
-            xy[k++] = f->y1 - hs[b] / (ymax * 1.08) * H;
+    for (int pass = 0; pass < 2 && st == APO_OK; pass++) {
+        for (size_t s = 0; s < ns && st == APO_OK; s++) {
+            const double *hs = h + s * NBINS;
+            size_t k = 0;
+            xy[k++] = f->x0;
+            xy[k++] = f->y1;
+            for (size_t b = 0; b < NBINS; b++) {
+                xy[k++] = f->x0 + (b + 0.5) / NBINS * W;
+                xy[k++] = f->y1 - hs[b] / (ymax * 1.08) * H;
+            }
+            xy[k++] = f->x1;
+            xy[k++] = f->y1;
+            uint32_t col = series_color(s, ns);
+            bool reference = ns > 1 && s == 0;
+            double fill = reference ? 1.0 : (ns == 1 ? 0.35 : (ns == 2 ? 0.22 : 0.0));
+            if (pass == 0 && fill > 0) {
+                st = rc_fill_polygon(c, xy, NBINS + 2, reference ? 0xc8c8c8 : col, fill, err);
+            } else if (pass == 1) {
+                rc_polyline(c, xy + 2, NBINS, false, (reference ? 1.0 : 2.0) * ctx->u, col, 1);
+            }
         }
-        xy[k++] = f->x1;
-        xy[k++] = f->y1;
-        uint32_t col = series_color(s, ns);
-        bool reference = ns > 1 && s == 0;
-        st = rc_fill_polygon(c, xy, NBINS + 2, reference ? 0xc8c8c8 : col,
-                             reference ? 1.0 : (ns > 1 ? 0.22 : 0.35), err);
-        rc_polyline(c, xy + 2, NBINS, false, (reference ? 1.0 : 2.0) * ctx->u, col, 1);
     }
     /* legend, top right inside the plot */
     if (st == APO_OK && (ns > 1 || series_at(p, 0).label)) {
