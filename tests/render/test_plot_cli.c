@@ -8,6 +8,7 @@
  * unless CI=true).
  */
 #include "fcs/fcs.h"
+#include "gating/gate.h"
 #include "render_test_util.h"
 #include "support/run_cli.h"
 
@@ -188,6 +189,79 @@ Test(render_plot_cli, errors)
     run_result_free(&r);
     struct stat st;
     cr_assert_neq(stat(out, &st), 0, "no output after errors");
+    rt_rmdir(dir);
+    free(dir);
+}
+
+/* Quadrants and gates from a Gating-ML strategy carry the engine's percentages. */
+Test(render_plot_cli, gating_strategy_overlays)
+{
+    need_binary();
+    const char *corpus = rt_corpus_dir();
+    char data[1024], gml[1024];
+    snprintf(data, sizeof data, "%s/gating-ml/data1.fcs", corpus);
+    snprintf(gml, sizeof gml, "%s/gating-ml/gml/gml_parent_quadrant_rect_gate.xml", corpus);
+    /* the engine's numbers, through the library */
+    gate_strategy *s = NULL;
+    fcs_file *f = NULL;
+    fcs_events ev;
+    gate_data d;
+    gate_result res;
+    memset(&d, 0, sizeof d);
+    memset(&res, 0, sizeof res);
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    dec.values = FCS_VALUES_SCALED;
+    dec.apply_gain = true;
+    cr_assert_eq(gate_strategy_read_gml(&s, gml, NULL), APO_OK);
+    cr_assert_eq(fcs_file_open(&f, data, &ro, NULL), APO_OK);
+    cr_assert_eq(fcs_dataset_read_events(fcs_file_dataset(f, 0), &dec, &ev, NULL), APO_OK);
+    cr_assert_eq(gate_data_init(&d, fcs_file_dataset(f, 0), &ev, NULL), APO_OK);
+    cr_assert_eq(gate_strategy_apply(s, &d, &res, NULL), APO_OK);
+    const char *ids[4] = {"FL2N-FL4N", "FL2P-FL4N", "FL2P-FL4P", "FL2N-FL4P"}; /* LL LR UR UL */
+    double pct[4];
+    for (int k = 0; k < 4; k++) {
+        size_t g = gate_strategy_find(s, ids[k]);
+        cr_assert_neq(g, SIZE_MAX);
+        pct[k] = 100.0 * (double)res.count[g] / (double)ev.n_events;
+    }
+    gate_result_free(&res);
+    gate_data_free(&d);
+    fcs_events_free(&ev);
+    fcs_file_free(f);
+    gate_strategy_free(s);
+    char want[200];
+    snprintf(want, sizeof want, "quadrant_pct=LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f", pct[0], pct[1],
+             pct[2], pct[3]);
+
+    char *dir = test_tmpdir();
+    char out[512];
+    snprintf(out, sizeof out, "%s/g.png", dir);
+    const char *argv[] = {APOFLOW_BINARY, "plot", data, "-x", "FL2-H", "-y", "FL4-H", "--gating",
+                          gml, "--xscale", "linear", "--yscale", "linear", "-o", out, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    rt_png p;
+    cr_assert(rt_png_read(out, &p));
+    const char *c = text_of(&p, "Comment");
+    cr_assert(strstr(c, want), "%s does not hold %s", c, want);
+    cr_assert(strstr(c, "population=All events"), "%s", c);
+    rt_png_free(&p);
+
+    /* a population: its child rectangle is drawn; unknown populations are listed */
+    const char *pop[] = {APOFLOW_BINARY, "plot", data, "-x", "FL2-H", "-y", "FL4-H", "--gating",
+                         gml, "--population", "FL2P-FL4P", "-o", out, NULL};
+    cr_assert_eq(run_cli(pop, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert(rt_png_read(out, &p));
+    cr_assert(strstr(text_of(&p, "Comment"), "population=FL2P-FL4P"));
+    rt_png_free(&p);
+    const char *bad[] = {APOFLOW_BINARY, "plot", data, "-x", "FL2-H", "-y", "FL4-H", "--gating",
+                         gml, "--population", "nope", "-o", out, NULL};
+    cr_assert_eq(run_cli(bad, &r), 64);
+    cr_assert(strstr(r.err, "FL2P-FL4P/ParRectangle1"), "%s", r.err);
+    run_result_free(&r);
     rt_rmdir(dir);
     free(dir);
 }
