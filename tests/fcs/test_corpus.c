@@ -7,7 +7,17 @@
  * Also gating-ml/data1.fcs against vectors/data1_first_events.csv (raw and scaled values).
  *
  * Where the manifest says REFERENCE CORRECTED the .expected.json already holds the corrected
- * values (checked by hand, byte by byte); see the comments at the exceptions below.
+ * values (checked by hand, byte by byte), and our reading must equal them:
+ *  - cytoflow/Beckman Coulter - Cytomics FC500.LMD data set 0: $PnB is 10 but DATA holds
+ *    16-bit little-endian words (216577 bytes = 27072 x 4 x 2 + 1; packed 10-bit would be
+ *    135360); values are those words masked to 10 bits ($PnR 1024). fcsparser's reading (one
+ *    byte per value, kept as events_rejected, suspect) is wrong.
+ *  - cytoflow/Accuri - C6.fcs, cytoflow/Beckman Coulter - Cyan.fcs, facejava/double-5_events,
+ *    facejava/int-10_events_8_parameters: the HEADER DATA offsets are right (TEXT $BEGINDATA
+ *    points into the TEXT, or 46 bytes past the first DATA byte, or gives a length that does
+ *    not fit $TOT); see offset_verdicts_and_repairs.
+ *  - flowcore/0877408774.B08: empty $PnS values, not escapes; see cellquest_empty_values.
+ * No data set of the corpus is left with suspect=true events.
  */
 #include "fcs/fcs.h"
 #include "support/json_mini.h"
