@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/report.h" /* H6: report.html */
 #include "gating/gate.h"
 #include "render/render.h"
 
@@ -158,6 +159,29 @@ static int walk(const char *dir, file_list *l, int depth)
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files)
+{
+    file_list l = {0};
+    int rc = 0;
+    for (int i = 0; i < n_args; i++) {
+        struct stat st;
+        if (stat(args[i], &st) != 0) {
+            cli_errorf("%s: cannot open: %s", args[i], strerror(errno));
+            rc = cli_worse_exit(rc, 66);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = cli_worse_exit(rc, walk(args[i], &l, 0));
+        } else if (!list_push(&l, args[i])) {
+            rc = 71;
+        }
+    }
+    if (l.n > 1) {
+        qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    }
+    *files = l.v;
+    *n_files = l.n;
+    return rc;
 }
 
 static char *stem_of(const char *path)
@@ -1211,6 +1235,10 @@ int cmd_run(int argc, char **argv)
         /* rf and in are parallel only over the files read: build the matching list */
         rc = cli_worse_exit(rc, write_plots(o.outdir, &res, in, n, &o));
     }
+    /* H6: report.html (self-contained; embeds plots/ when written) */
+    rc = cli_worse_exit(rc, report_for_run(o.outdir, &res, in, n, have_sheet ? &sheet : NULL,
+                                           failed.n, (const char *const *)failed.v,
+                                           (const char *const *)failed_msg, argc, argv, 0));
     if (!o.quiet) {
         print_summary(&res, in, n, o.outdir);
         if (skipped > 0) {

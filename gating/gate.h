@@ -762,9 +762,10 @@ typedef struct gate_sheet_guess {
     char evidence[160]; /* which keyword/word the role guess came from */
 } gate_sheet_guess;
 
-/** Guess the sample name and role of @p ds (TUBE NAME, $SRC, WELL ID, $FIL, @p file). */
+/** Guess the sample name (the file stem), role, treatment, dose and replicate of @p ds from
+ *  TUBE NAME, SAMPLE ID, $FIL and @p file. */
 void gate_sheet_guess_row(const fcs_dataset *ds, const char *file, gate_sheet_guess *out);
-/** Write a sheet CSV (the standard columns + well + evidence) atomically. */
+/** Write a draft sheet CSV (the standard columns + guess_evidence) atomically. */
 APO_NODISCARD apo_status gate_sheet_write_draft(const char *path, size_t n,
                                                 const char *const *files,
                                                 const gate_sheet_guess *guesses,
