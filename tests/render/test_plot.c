@@ -413,3 +413,82 @@ Test(render_plot, usage_errors)
     o.size = 100;
     cr_assert_eq(render_panel(&img, &panel, &o, &err), APO_E_USAGE);
 }
+
+Test(render_plot, degenerate_inputs_render)
+{
+    double nan_v[3] = {NAN, NAN, NAN}, same[3] = {5, 5, 5}, neg[3] = {-1, -2, -3};
+    double one[1] = {1000};
+    const double *xs[] = {NULL, one, nan_v, same, neg};
+    const size_t ns[] = {0, 1, 3, 3, 3};
+    gate_transform lg, lgc;
+    gate_transform_init_log10(&lg);
+    cr_assert_eq(gate_transform_init_logicle(&lgc, 262144, 0.5, 4.5, 0, NULL), APO_OK);
+    for (int c = 0; c < 5; c++) {
+        for (int k = 0; k < 4; k++) {
+            for (int t = 0; t < 3; t++) {
+                render_plot p;
+                render_plot_init(&p);
+                p.kind = (render_kind)k;
+                p.x = xs[c];
+                p.y = xs[c];
+                p.n = ns[c];
+                const gate_transform *tr = t == 0 ? NULL : (t == 1 ? &lg : &lgc);
+                render_axis_init(&p.xaxis, tr, "x");
+                render_axis_init(&p.yaxis, tr, "y");
+                render_panel_spec panel = {NULL, 1, &p, 0};
+                render_options o = RENDER_OPTIONS_INIT;
+                o.size = 300;
+                render_image *img = NULL;
+                apo_error err;
+                apo_error_clear(&err);
+                cr_assert_eq(render_panel(&img, &panel, &o, &err), APO_OK,
+                             "case %d kind %d transform %d: %s", c, k, t, err.msg);
+                cr_assert_eq(img->width, 300);
+                render_image_free(img);
+            }
+        }
+    }
+}
+
+Test(render_plot, ellipse_and_open_rectangle_gates)
+{
+    double x[1] = {1}, y[1] = {1};
+    double rect[] = {100000, -INFINITY, INFINITY, 150000};
+    render_gate g[2] = {
+        {.shape = RENDER_SHAPE_ELLIPSE, .cx = 125000, .cy = 125000,
+         .covariance = {25000.0 * 25000, 0, 0, 50000.0 * 50000}, .distance_square = 1,
+         .name = "E", .pct = 10},
+        {.shape = RENDER_SHAPE_RECTANGLE, .xy = rect, .name = "R", .pct = NAN},
+    };
+    render_plot p;
+    render_plot_init(&p);
+    p.kind = RENDER_DOT;
+    p.x = x;
+    p.y = y;
+    p.n = 1;
+    linear_axes(&p, 250000);
+    p.gates = g;
+    p.n_gates = 1;
+    render_options o = RENDER_OPTIONS_INIT;
+    render_image *img = draw(&p, 1, &o);
+    /* ellipse: x radius 25000 (46.4 px), y radius 50000 (92.8 px) around the centre */
+    unsigned cx = (unsigned)(X0 + 0.5 * 464), cy = (unsigned)(Y1 - 0.5 * 464);
+    cr_assert(rt_dark(rt_pixel(img, (unsigned)(cx + 46.4), cy), 0x60));
+    cr_assert(rt_dark(rt_pixel(img, cx, (unsigned)(cy - 92.8)), 0x60));
+    cr_assert(!rt_dark(rt_pixel(img, cx + 70, cy), 0x60));
+    render_image_free(img);
+    /* open rectangle: left edge at 100000 from the bottom of the plot up to 150000 */
+    p.gates = &g[1];
+    img = draw(&p, 1, &o);
+    unsigned lx = (unsigned)(X0 + 0.4 * 464);
+    cr_assert(rt_dark(rt_pixel(img, lx, Y1 - 10), 0x60));
+    cr_assert(rt_dark(rt_pixel(img, lx, (unsigned)(Y1 - 0.5 * 464)), 0x60));
+    cr_assert(!rt_dark(rt_pixel(img, lx, (unsigned)(Y1 - 0.7 * 464)), 0x60));
+    render_image_free(img);
+    /* a non positive-definite covariance is a usage error */
+    g[0].covariance[0] = -1;
+    p.gates = g;
+    render_panel_spec panel = {NULL, 1, &p, 0};
+    apo_error err;
+    cr_assert_eq(render_panel(&img, &panel, &o, &err), APO_E_USAGE);
+}
