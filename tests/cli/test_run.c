@@ -4,8 +4,13 @@
  * recovered quadrant percentages are within 1.5 points of the simulation's truth for every
  * fully stained sample, the relative reductions within 3 points; the second (FACSCalibur-like,
  * height-only) experiment too; re-running with the written gating.xml reproduces the same
- * numbers; an unreadable file is reported (exit 65) while the others are still analysed.
+ * numbers; the FACSCalibur experiment re-encoded as FCS 2.0 $DATATYPE I with $PnE 4,0 log
+ * channels, big-endian, and a SPILL keyword gives the same answers; an unreadable file is
+ * reported (exit 65) while the others are still analysed.
  */
+#include "fcs/fcs.h"
+#include "support/fcs_builder.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -331,6 +336,96 @@ Test(cli_run, unreadable_file_exit_65_others_processed)
     struct stat st;
     snprintf(p, sizeof p, "%s/inside", dir);
     cr_assert_neq(stat(p, &st), 0, "the refused output folder was created");
+    remove_tree(dir);
+    remove_tree(out);
+}
+
+/* Re-encode one float FCS file of the calibur experiment as a FACSCalibur-style FCS 2.0 file:
+ * 16-bit integers, big-endian, 1024 channels, fluorescence on a 4-decade log amplifier. */
+static void reencode(const char *src, const char *dst)
+{
+    fcs_file *f = NULL;
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    apo_error err;
+    cr_assert_eq(fcs_file_open(&f, src, &ro, &err), APO_OK, "%s", err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    fcs_events ev;
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    cr_assert_eq(fcs_dataset_read_events(ds, &dec, &ev, &err), APO_OK, "%s", err.msg);
+    size_t np = ev.n_params, n = (size_t)ev.n_events;
+    cr_assert_eq(np, 6);
+    fcs_builder *b = fcs_builder_new("FCS2.0");
+    fcs_builder_set_datatype(b, 'I');
+    fcs_builder_set_byteord(b, "4,3,2,1");
+    char key[16];
+    for (size_t p = 0; p < np; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        fcs_builder_param(b, pr->name, 16, pr->is_time ? 65536 : 1024);
+        if (pr->label[0]) {
+            snprintf(key, sizeof key, "$P%zuS", p + 1);
+            fcs_builder_keyword(b, key, pr->label);
+        }
+        if (p >= 2 && p <= 4) {
+            snprintf(key, sizeof key, "$P%zuE", p + 1);
+            fcs_builder_keyword(b, key, "4,0");
+        }
+    }
+    const char *copy[] = {"$CYT", "$FIL", "TUBE NAME", "$TIMESTEP"};
+    for (size_t k = 0; k < 4; k++) {
+        const char *v = fcs_dataset_keyword(ds, copy[k]);
+        if (v != NULL) {
+            fcs_builder_keyword(b, copy[k], v);
+        }
+    }
+    fcs_builder_keyword(b, "SPILL", fcs_dataset_keyword(ds, "$SPILLOVER"));
+    double *rows = malloc(n * np * sizeof *rows);
+    cr_assert_not_null(rows);
+    for (size_t e = 0; e < n; e++) {
+        for (size_t p = 0; p < np; p++) {
+            double v = fcs_events_column(&ev, p)[e];
+            if (p >= 2 && p <= 4) {
+                v = v >= 1.0 ? round(256.0 * log10(v)) : 0.0; /* back to the channel number */
+            }
+            rows[e * np + p] = v < 0 ? 0 : v;
+        }
+    }
+    fcs_builder_set_events(b, n, rows);
+    size_t len;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    FILE *o = fopen(dst, "wb");
+    cr_assert_not_null(o);
+    cr_assert_eq(fwrite(bytes, 1, len, o), len);
+    cr_assert_eq(fclose(o), 0);
+    free(bytes);
+    free(rows);
+    fcs_builder_free(b);
+    fcs_events_free(&ev);
+    fcs_file_free(f);
+}
+
+Test(cli_run, calibur_as_integer_fcs2_recovers_truth)
+{
+    char dir[256], out[256], cmd[2048];
+    temp_dir(dir, sizeof dir);
+    temp_dir(out, sizeof out);
+    const char *names[] = {"ctrl_unstained",   "ctrl_annexin_only", "ctrl_pi_only",
+                           "untreated_r1",     "h2o2_r1",           "h2o2_asiv12.5_r1",
+                           "h2o2_asiv25_r1",   "h2o2_asiv50_r1",    "h2o2_asiv100_r1",
+                           "h2o2_asiv200_r1"};
+    for (size_t i = 0; i < 10; i++) {
+        char src[600], dst[600];
+        snprintf(src, sizeof src, "%s/samples/calibur/%s.fcs", APOFLOW_SOURCE_DIR, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s.fcs", dir, names[i]);
+        reencode(src, dst);
+    }
+    snprintf(cmd, sizeof cmd, "cp %s/samples/calibur/sheet.csv %s/samples/calibur/truth.csv %s/",
+             APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "run %s --sheet %s/sheet.csv -o %s/r --no-plots", dir, dir, out);
+    cr_assert_eq(run(cmd), 0);
+    char r[300];
+    snprintf(r, sizeof r, "%s/r", out);
+    check_truth(r, dir, 1);
     remove_tree(dir);
     remove_tree(out);
 }
