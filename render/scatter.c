@@ -71,6 +71,9 @@ static void fracs_exact(const raxis *a, const double *x, size_t n, double *out)
 
 static void fracs(const raxis *a, const double *x, size_t n, double *out)
 {
+    if (n == 0) {
+        return; /* x may be NULL */
+    }
     if (a->t.kind == GATE_TRANSFORM_LINEAR || !fracs_by_table(a, x, n, out)) {
         fracs_exact(a, x, n, out);
     }
