@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * pool_read.h: batch helpers of `apoflow run`: read and decode many FCS files in parallel
+ * (open, first data set, scaled values with gain) before the analysis, deterministic shard
+ * slices (--shard I/N), and the --jobs / --shard option parsers.
+ */
+#ifndef APOFLOW_CLI_POOL_READ_H
+#define APOFLOW_CLI_POOL_READ_H
+
+#include "cli/progress.h"
+#include "fcs/fcs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct cli_prefetch_item {
+    fcs_file *f;
+    fcs_events ev;
+    apo_status st;
+    apo_error err;
+    bool wanted;
+    bool taken;
+    double seconds; /* time to read and decode */
+} cli_prefetch_item;
+
+typedef struct cli_prefetch {
+    size_t n;
+    cli_prefetch_item *items;
+    char *const *paths;
+    cli_progress *progress;
+    uint64_t events;
+} cli_prefetch;
+
+/* Read paths[i] for every i with wanted[i] (wanted NULL = all) on @p jobs threads (0 = all
+ * cores), reporting to @p progress (may be NULL). False only when out of memory. */
+bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, size_t n,
+                      unsigned jobs, cli_progress *progress);
+/* Move file i's result out (what fcs_file_open + fcs_dataset_read_events would give). */
+apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, fcs_events *ev,
+                             apo_error *err);
+/* Free what was not taken. */
+void cli_prefetch_free(cli_prefetch *pf);
+
+/* Keep only shard @p i (1-based) of @p n_shards of the @p n strings in @p v among those
+ * with keep[k] (keep NULL = all): the contiguous slice [(i-1) m / N, i m / N) of the m kept
+ * ones, in order. Dropped strings are freed; returns the new count. */
+size_t cli_shard_slice(char **v, size_t n, const bool *keep, unsigned i, unsigned n_shards);
+
+/* "--jobs N" (1..1024, or 0 = all cores) and "--shard I/N" (1 <= I <= N <= 100000);
+ * print the error and return false on a bad value. */
+bool cli_parse_jobs(const char *arg, unsigned *out);
+bool cli_parse_shard(const char *arg, unsigned *i, unsigned *n);
+
+#endif /* APOFLOW_CLI_POOL_READ_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * progress.h: batch progress on stderr. On a terminal (normal verbosity) one redrawn line
+ * "[=====>   ]  37/120 files  1.2 M events/s  ETA 0:28  A05.fcs" (at most 10 updates/s,
+ * cleared at the end); when stderr is not a terminal nothing but errors; --verbose adds one
+ * line per file and stage timings; --quiet only errors. Also a monotonic clock for timings.
+ */
+#ifndef APOFLOW_CLI_PROGRESS_H
+#define APOFLOW_CLI_PROGRESS_H
+
+#include "fcs/fcs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { CLI_QUIET = 0, CLI_NORMAL = 1, CLI_VERBOSE = 2 };
+
+typedef struct cli_progress {
+    int verbosity;
+    bool tty;      /* stderr is a terminal: draw the bar */
+    bool drawn;    /* a bar is on screen */
+    size_t total, done, failed;
+    uint64_t events;
+    double t0, last_draw;
+    const char *what; /* "files" */
+} cli_progress;
+
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+void cli_progress_start(cli_progress *p, const char *what, size_t total, int verbosity);
+/* One item finished (@p item names it, @p events decoded, @p seconds it took). */
+void cli_progress_tick(cli_progress *p, const char *item, uint64_t events, double seconds,
+                       bool failed);
+/* Clear the bar. */
+void cli_progress_end(cli_progress *p);
+/* A stage message: printed only with --verbose ("apoflow: <stage>: <seconds> s"). */
+void cli_progress_stage(const cli_progress *p, const char *stage, double seconds);
+
+#endif /* APOFLOW_CLI_PROGRESS_H */
