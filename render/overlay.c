@@ -62,18 +62,36 @@ static void draw_quadrant(const rc_canvas *c, rctx *ctx, const render_quadrant *
     }
     int digits = q->digits > 0 ? q->digits : 1;
     if (digits > 6) digits = 6;
+    char pct[4][32], shortl[4][64];
+    const char *l1[4];
+    double w[4], h[4];
     for (int k = 0; k < 4; k++) {
-        char pct[32];
-        fmt_pct(pct, sizeof pct, q->pct[k], digits);
-        const char *l1 = q->label[k] && q->label[k][0] ? q->label[k] : NULL;
-        const char *l2 = pct[0] ? pct : NULL;
-        double w, h;
-        rplot_label_box(c, ctx, l1, l2, 0, 0, &w, &h, false);
+        fmt_pct(pct[k], sizeof pct[k], q->pct[k], digits);
+        l1[k] = q->label[k] && q->label[k][0] ? q->label[k] : NULL;
+        rplot_label_box(c, ctx, l1[k], pct[k][0] ? pct[k] : NULL, 0, 0, &w[k], &h[k], false);
+    }
+    /* when the two labels of a row would touch, keep only the first word ("Q1") of each */
+    static const int rows[2][2] = {{RENDER_Q_UL, RENDER_Q_UR}, {RENDER_Q_LL, RENDER_Q_LR}};
+    for (int r = 0; r < 2; r++) {
+        int a = rows[r][0], b = rows[r][1];
+        if (w[a] + w[b] + 24 * u <= f->x1 - f->x0) continue; /* margins 6 + 6, gap 12 */
+        for (int i = 0; i < 2; i++) {
+            int k = rows[r][i];
+            if (!l1[k]) continue;
+            size_t len = strcspn(l1[k], " ");
+            if (len >= sizeof shortl[k]) len = sizeof shortl[k] - 1;
+            memcpy(shortl[k], l1[k], len);
+            shortl[k][len] = '\0';
+            l1[k] = shortl[k];
+            rplot_label_box(c, ctx, l1[k], pct[k][0] ? pct[k] : NULL, 0, 0, &w[k], &h[k], false);
+        }
+    }
+    for (int k = 0; k < 4; k++) {
         bool right = k == RENDER_Q_LR || k == RENDER_Q_UR;
         bool top = k == RENDER_Q_UL || k == RENDER_Q_UR;
-        double x = right ? f->x1 - 6 * u - w : f->x0 + 6 * u;
-        double y = top ? f->y0 + 6 * u : f->y1 - 6 * u - h;
-        rplot_label_box(c, ctx, l1, l2, x, y, &w, &h, true);
+        double x = right ? f->x1 - 6 * u - w[k] : f->x0 + 6 * u;
+        double y = top ? f->y0 + 6 * u : f->y1 - 6 * u - h[k];
+        rplot_label_box(c, ctx, l1[k], pct[k][0] ? pct[k] : NULL, x, y, &w[k], &h[k], true);
     }
 }
 

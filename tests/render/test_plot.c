@@ -492,3 +492,30 @@ Test(render_plot, ellipse_and_open_rectangle_gates)
     apo_error err;
     cr_assert_eq(render_panel(&img, &panel, &o, &err), APO_E_USAGE);
 }
+
+Test(render_plot, quadrant_labels_compact_when_the_plot_is_narrow)
+{
+    double x[1] = {10}, y[1] = {10};
+    render_quadrant q = {200000, 200000,
+                         {"Q4 Annexin V-FITC- PI- viable", "Q3 Annexin V-FITC+ PI- early",
+                          "Q2 Annexin V-FITC+ PI+ late", "Q1 Annexin V-FITC- PI+ necrotic"},
+                         {90, 5, 3, 2}, 1};
+    render_plot p;
+    render_plot_init(&p);
+    p.kind = RENDER_DOT;
+    p.x = x;
+    p.y = y;
+    p.n = 1;
+    linear_axes(&p, 250000);
+    p.quadrant = &q;
+    render_options o = RENDER_OPTIONS_INIT;
+    o.size = 300; /* plot area x 71..275, y 44..248 */
+    render_image *img = draw(&p, 1, &o);
+    cr_assert_eq(rt_ink(img, 163, 48, 183, 75), 0, "labels reach the middle of the plot");
+    cr_assert(rt_ink(img, 75, 48, 120, 75) > 20, "no UL label");
+    render_image_free(img);
+    o.size = 900; /* wide enough: full labels, which do reach past the first 45 px */
+    img = draw(&p, 1, &o);
+    cr_assert(rt_ink(img, 102 + 60, 70, 102 + 140, 84) > 20, "full UL label expected");
+    render_image_free(img);
+}
