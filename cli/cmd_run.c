@@ -286,6 +286,12 @@ static void jnum(FILE *f, const char *k, double v, bool *first)
     json_write_number(f, v);
 }
 
+static void jint(FILE *f, const char *k, uint64_t v, bool *first)
+{
+    jkey(f, k, first);
+    fprintf(f, "%llu", (unsigned long long)v);
+}
+
 static void jthreshold(FILE *f, const char *k, const gate_apo_threshold *t, bool *first)
 {
     jkey(f, k, first);
@@ -389,13 +395,13 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         jstr(f, "dose", in[i].dose_text, &b);
         jstr(f, "dose_unit", in[i].dose_unit, &b);
         jnum(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
-        jnum(f, "events", (double)s->events, &b);
-        jnum(f, "cells", (double)s->cells, &b);
-        jnum(f, "singlets", (double)s->singlets, &b);
+        jint(f, "events", s->events, &b);
+        jint(f, "cells", s->cells, &b);
+        jint(f, "singlets", s->singlets, &b);
         for (int q = 0; q < GATE_Q_COUNT; q++) {
             char k[64];
             snprintf(k, sizeof k, "%s_count", gate_quadrant_name(q));
-            jnum(f, k, (double)s->count[q], &b);
+            jint(f, k, s->count[q], &b);
             snprintf(k, sizeof k, "%s_pct", gate_quadrant_name(q));
             jnum(f, k, s->pct[q], &b);
             snprintf(k, sizeof k, "%s_annexin_median", gate_quadrant_name(q));
@@ -430,13 +436,13 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         jstr(f, "treatment", c->treatment, &b);
         jstr(f, "dose", c->dose_text, &b);
         jstr(f, "dose_unit", c->dose_unit, &b);
-        jnum(f, "n", (double)c->n, &b);
+        jint(f, "n", c->n, &b);
         jnum(f, "apoptotic_pct_mean", c->mean, &b);
         jnum(f, "apoptotic_pct_sd", c->sd, &b);
-        jnum(f, "stimulus_n", (double)c->stim_n, &b);
+        jint(f, "stimulus_n", c->stim_n, &b);
         jnum(f, "stimulus_apoptotic_pct_mean", c->stim_mean, &b);
         jnum(f, "stimulus_apoptotic_pct_sd", c->stim_sd, &b);
-        jnum(f, "untreated_n", (double)c->untreated_n, &b);
+        jint(f, "untreated_n", c->untreated_n, &b);
         jnum(f, "untreated_apoptotic_pct_mean", c->untreated_mean, &b);
         jnum(f, "difference_pp", c->difference_pp, &b);
         jnum(f, "reduction_relative_pct", c->reduction_relative_pct, &b);
@@ -458,8 +464,8 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         fputs(i ? ",{" : "{", f);
         jstr(f, "treatment", d->treatment, &b);
         jstr(f, "dose_unit", d->dose_unit, &b);
-        jnum(f, "n_points", (double)d->n_points, &b);
-        jnum(f, "n_doses", (double)d->n_doses, &b);
+        jint(f, "n_points", d->n_points, &b);
+        jint(f, "n_doses", d->n_doses, &b);
         jkey(f, "ok", &b);
         fputs(d->ok ? "true" : "false", f);
         jnum(f, "bottom", d->bottom, &b);
@@ -473,7 +479,7 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         jnum(f, "se_log_ec50", d->se_log_ec50, &b);
         jnum(f, "se_hill", d->se_hill, &b);
         jnum(f, "rss", d->rss, &b);
-        jnum(f, "iterations", (double)d->iterations, &b);
+        jint(f, "iterations", d->iterations, &b);
         jstr(f, "message", d->message, &b);
         fputc('}', f);
     }

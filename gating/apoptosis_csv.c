@@ -242,7 +242,11 @@ static void stat_row(FILE *f, const char *sample, const char *pop, const char *s
     fputc(',', f);
     put_str(f, channel);
     fputc(',', f);
-    put_num(f, v);
+    if (strcmp(stat, "count") == 0 && v >= 0 && v < 1e18) {
+        put_u64(f, (uint64_t)v);
+    } else {
+        put_num(f, v);
+    }
     fputc('\n', f);
 }
 
