@@ -118,12 +118,16 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
             double y = by + pad + lh * (double)s;
             uint32_t col = series_color(s, ns);
             bool reference = ns > 1 && s == 0;
-            rc_fill_rect(c, bx + pad, y, bx + pad + sw, y + sw, reference ? 0xc8c8c8 : col,
-                         reference ? 1 : 0.35);
-            rc_polyline(c, (const double[]){bx + pad + 0.5, y + 0.5, bx + pad + sw - 0.5,
-                                            y + 0.5, bx + pad + sw - 0.5, y + sw - 0.5,
-                                            bx + pad + 0.5, y + sw - 0.5},
-                        4, true, u, col, 1);
+            if (reference || ns <= 2) {
+                rc_fill_rect(c, bx + pad, y, bx + pad + sw, y + sw, reference ? 0xc8c8c8 : col,
+                             reference ? 1 : 0.35);
+                rc_polyline(c, (const double[]){bx + pad + 0.5, y + 0.5, bx + pad + sw - 0.5,
+                                                y + 0.5, bx + pad + sw - 0.5, y + sw - 0.5,
+                                                bx + pad + 0.5, y + sw - 0.5},
+                            4, true, u, col, 1);
+            } else { /* outline-only series: a line swatch, as drawn */
+                rc_line(c, bx + pad, y + sw / 2, bx + pad + sw, y + sw / 2, 2 * u, col, 1);
+            }
             render_format_count(cnt, sizeof cnt, se.n);
             snprintf(text, sizeof text, "%s  n = %s", se.label ? se.label : "", cnt);
             rtext_draw(c, ctx->font, text, bx + 2 * pad + sw, y + sw - 2 * u, px, false,

@@ -185,7 +185,8 @@ typedef struct render_series {
  * - 2-D kinds use x, y, n (untransformed data units; NaN events are skipped).
  * - RENDER_HISTOGRAM uses series[0..n_series) when n_series > 0, else x / n as one series.
  *   With several series the first is the reference (filled light grey), the others are
- *   coloured outlines with a light fill; a legend lists them.
+ *   coloured outlines (with a light fill when there are only two series); a legend lists them
+ *   with their n. Off-scale events are left out of histograms.
  * - title (bold) and subtitle (grey) are two lines above the plot; either may be NULL.
  */
 typedef struct render_plot {
