@@ -31,44 +31,44 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static double uniform(void)
+static double uniform(uint64_t *s)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return ((double)(rng_state >> 11) + 0.5) * 0x1.0p-53;
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return ((double)(*s >> 11) + 0.5) * 0x1.0p-53;
 }
 
-static double normal(void)
+static double normal(uint64_t *s)
 {
-    return sqrt(-2 * log(uniform())) * cos(6.283185307179586 * uniform());
+    double u = uniform(s);
+    return sqrt(-2 * log(u)) * cos(6.283185307179586 * uniform(s));
 }
 
 /* Four populations (live, early, late apoptotic, necrotic) on FSC-A, SSC-A, FITC-A, PE-A. */
 static int write_synthetic(const char *path, apo_error *err)
 {
     size_t n = N_PLOT;
+    uint64_t rs = 0x9e3779b97f4a7c15ull;
     double *v = malloc(4 * n * sizeof *v);
     if (!v) return 1;
     for (size_t e = 0; e < n; e++) {
-        double r = uniform(), ax, ay;
+        double r = uniform(&rs), ax, ay;
         if (r < 0.7) {
-            ax = 150 + 120 * normal();
-            ay = 80 + 100 * normal();
+            ax = 150 + 120 * normal(&rs);
+            ay = 80 + 100 * normal(&rs);
         } else if (r < 0.82) {
-            ax = pow(10, 3.6 + 0.25 * normal());
-            ay = 100 + 150 * normal();
+            ax = pow(10, 3.6 + 0.25 * normal(&rs));
+            ay = 100 + 150 * normal(&rs);
         } else if (r < 0.95) {
-            ax = pow(10, 4.3 + 0.2 * normal());
-            ay = pow(10, 3.9 + 0.25 * normal());
+            ax = pow(10, 4.3 + 0.2 * normal(&rs));
+            ay = pow(10, 3.9 + 0.25 * normal(&rs));
         } else {
-            ax = pow(10, 2.5 + 0.3 * normal());
-            ay = pow(10, 4.0 + 0.2 * normal());
+            ax = pow(10, 2.5 + 0.3 * normal(&rs));
+            ay = pow(10, 4.0 + 0.2 * normal(&rs));
         }
-        v[e] = 100000 + 20000 * normal();
-        v[n + e] = 50000 + 15000 * normal();
+        v[e] = 100000 + 20000 * normal(&rs);
+        v[n + e] = 50000 + 15000 * normal(&rs);
         v[2 * n + e] = ax;
         v[3 * n + e] = ay;
     }
