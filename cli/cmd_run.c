@@ -9,7 +9,8 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
 #include "cli/json_out.h"
-#include "cli/report.h" /* H6: report.html */
+#include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
+#include "cli/report.h"    /* H6: report.html */
 #include "gating/gate.h"
 #include "render/render.h"
 
@@ -32,6 +33,10 @@ typedef struct run_options {
     bool plots;
     bool quiet;
     gate_apo_options apo;
+    unsigned jobs;             /* H6: threads (0 = all cores) */
+    int verbosity;             /* H6: CLI_QUIET / CLI_NORMAL / CLI_VERBOSE */
+    unsigned shard_i, shard_n; /* H6: --shard I/N (shard_n 0 = all files) */
+    bool timings;              /* H6: --timings */
 } run_options;
 
 /* A file to analyse. */
@@ -75,7 +80,16 @@ static void print_help(FILE *to)
             "                        necrotic; e.g. a gating.xml of an earlier run)\n"
             "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0)\n"
             "  --no-plots            skip plots/\n"
-            "  -q, --quiet           no summary on standard output\n"
+            "  -j, --jobs N          threads for reading, checksums (default 0 = all cores);\n"
+            "                        results are identical for every N\n"
+            "  --shard I/N           analyse only slice I of N of the (sheet's) files, sorted\n"
+            "                        by path; needs --gating (docs/scaling.md); combine the\n"
+            "                        shards with 'apoflow merge'\n"
+            "  -q, --quiet           only errors (no summary, notes, warnings or progress)\n"
+            "  -v, --verbose         one line per file read and the time of every stage\n"
+            "  --timings             print the time of each stage (parse, gating and\n"
+            "                        statistics, tables, plots, report) to standard error\n"
+            "                        (default: a progress bar when stderr is a terminal)\n"
             "  -h, --help            this help\n\n"
             "exit codes: 0 ok, 64 usage, 65 a file or sample failed (the rest is written),\n"
             "66 no input, 73/74 cannot write the outputs\n");
@@ -490,6 +504,7 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         bool b = true;
         fputs(i ? ",{" : "{", f);
         jstr(f, "file", failed->v[i], &b);
+        jstr(f, "step", "read", &b); /* H6 */
         jstr(f, "error", failed_msg[i], &b);
         fputc('}', f);
     }
@@ -869,6 +884,7 @@ int cmd_run(int argc, char **argv)
 {
     run_options o = {0};
     o.plots = true;
+    o.verbosity = CLI_NORMAL; /* H6 */
     gate_apo_options_init(&o.apo);
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"sheet", required_argument, NULL, 's'},
@@ -877,11 +893,13 @@ int cmd_run(int argc, char **argv)
         {"quantile", required_argument, NULL, 'Q'}, {"min-events", required_argument, NULL, 'm'},
         {"gating", required_argument, NULL, 'g'},  {"write-gating", required_argument, NULL, 'w'},
         {"no-plots", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
+        {"jobs", required_argument, NULL, 'j'},    {"verbose", no_argument, NULL, 'v'},
+        {"shard", required_argument, NULL, 'S'},   {"timings", no_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:j:qvh", longopts, NULL)) != -1) {
         switch (opt) {
         case 'o':
             o.outdir = optarg;
@@ -931,6 +949,23 @@ int cmd_run(int argc, char **argv)
             break;
         case 'q':
             o.quiet = true;
+            o.verbosity = CLI_QUIET; /* H6 */
+            break;
+        case 'j': /* H6: batch options */
+            if (!cli_parse_jobs(optarg, &o.jobs)) {
+                return 64;
+            }
+            break;
+        case 'v':
+            o.verbosity = CLI_VERBOSE;
+            break;
+        case 'S':
+            if (!cli_parse_shard(optarg, &o.shard_i, &o.shard_n)) {
+                return 64;
+            }
+            break;
+        case 'T':
+            o.timings = true;
             break;
         case 'h':
             print_help(stdout);
@@ -962,6 +997,8 @@ int cmd_run(int argc, char **argv)
     run_file *rf = NULL;
     gate_apo_input *in = NULL;
     gate_apo_result res = {0};
+    cli_prefetch pf = {0};          /* H6: files read on --jobs threads */
+    double tm[6] = {cli_now(), 0, 0, 0, 0, 0}; /* H6: stage times for --timings */
     bool have_res = false;
     size_t n = 0;
     if (o.comp != NULL) {
@@ -1029,6 +1066,24 @@ int cmd_run(int argc, char **argv)
         }
     }
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    if (o.shard_n > 0) { /* H6: --shard I/N: this run's slice of the (sheet's) files */
+        if (o.gating == NULL) {
+            cli_errorf("--shard: expected --gating FILE too (thresholds, compensation and "
+                       "pre-gates computed once for all shards; see docs/scaling.md)");
+            rc = 64;
+            goto out;
+        }
+        bool *keep = calloc(files.n ? files.n : 1, sizeof *keep);
+        if (keep == NULL) {
+            rc = 71;
+            goto out;
+        }
+        for (size_t k = 0; k < files.n; k++) {
+            keep[k] = !have_sheet || gate_sheet_find(&sheet, files.v[k]) != NULL;
+        }
+        files.n = cli_shard_slice(files.v, files.n, keep, o.shard_i, o.shard_n);
+        free(keep);
+    }
     /* refuse to write into an input folder */
     {
         char real_out[PATH_MAX];
@@ -1086,6 +1141,25 @@ int cmd_run(int argc, char **argv)
         rc = 71;
         goto out;
     }
+    { /* H6: read and decode the files on --jobs threads, progress on stderr */
+        bool *want = calloc(files.n ? files.n : 1, sizeof *want);
+        size_t n_want = 0;
+        for (size_t i = 0; want != NULL && i < files.n; i++) {
+            want[i] = !have_sheet || gate_sheet_find(&sheet, files.v[i]) != NULL;
+            n_want += want[i];
+        }
+        cli_progress prog;
+        cli_progress_start(&prog, "files", n_want, o.verbosity);
+        bool ok = want != NULL && cli_prefetch_run(&pf, files.v, want, files.n, o.jobs, &prog);
+        cli_progress_end(&prog);
+        free(want);
+        if (!ok) {
+            free(row_used);
+            rc = 71;
+            goto out;
+        }
+        tm[1] = cli_now();
+    }
     for (size_t i = 0; i < files.n; i++) {
         const gate_sheet_row *row = NULL;
         if (have_sheet) {
@@ -1129,17 +1203,10 @@ int cmd_run(int argc, char **argv)
                 k = (size_t)-1;
             }
         }
-        fcs_read_options ropt = FCS_READ_OPTIONS_INIT;
-        apo_status st = fcs_file_open(&f->f, f->path, &ropt, &err);
+        apo_status st = cli_prefetch_take(&pf, i, &f->f, &f->ev, &err); /* H6: read already */
         if (st == APO_OK && fcs_file_n_datasets(f->f) > 1 && !o.quiet) {
             fprintf(stderr, "apoflow: note: %s has %zu data sets: the first is analysed\n",
                     f->path, fcs_file_n_datasets(f->f));
-        }
-        if (st == APO_OK) {
-            fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
-            dec.values = FCS_VALUES_SCALED;
-            dec.apply_gain = true;
-            st = fcs_dataset_read_events(fcs_file_dataset(f->f, 0), &dec, &f->ev, &err);
         }
         if (st != APO_OK) {
             cli_print_error(&err);
@@ -1171,7 +1238,7 @@ int cmd_run(int argc, char **argv)
         n++;
     }
     for (size_t k = 0; have_sheet && k < sheet.n_rows; k++) {
-        if (!row_used[k]) {
+        if (!row_used[k] && o.shard_n == 0) { /* H6: other shards hold the rest */
             bool was_failed = false;
             for (size_t j = 0; j < failed.n; j++) {
                 was_failed = was_failed || gate_sheet_find(&sheet, failed.v[j]) == &sheet.rows[k];
@@ -1190,12 +1257,14 @@ int cmd_run(int argc, char **argv)
         rc = cli_worse_exit(rc, 66);
         goto out;
     }
+    cli_prefetch_free(&pf); /* H6 */
     if (gate_apo_analyze(in, n, &o.apo, &res, &err) != APO_OK) {
         cli_print_error(&err);
         rc = cli_worse_exit(rc, err.status == APO_E_NOMEM ? 71 : 65);
         goto out;
     }
     have_res = true;
+    tm[2] = cli_now(); /* H6 */
     for (size_t i = 0; i < n; i++) {
         if (res.samples[i].qc & GATE_QC_FAILED) {
             cli_errorf("%s: %s", in[i].file, res.samples[i].error);
@@ -1237,14 +1306,20 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    tm[3] = cli_now(); /* H6 */
     if (o.plots) {
         /* rf and in are parallel only over the files read: build the matching list */
         rc = cli_worse_exit(rc, write_plots(o.outdir, &res, in, n, &o));
     }
-    /* H6: report.html (self-contained; embeds plots/ when written) */
+    /* H6: report.html (self-contained; embeds plots/ when written), stage times */
+    tm[4] = cli_now();
     rc = cli_worse_exit(rc, report_for_run(o.outdir, &res, in, n, have_sheet ? &sheet : NULL,
                                            failed.n, (const char *const *)failed.v,
-                                           (const char *const *)failed_msg, argc, argv, 0));
+                                           (const char *const *)failed_msg, argc, argv, o.jobs));
+    tm[5] = cli_now();
+    if (o.timings || o.verbosity >= CLI_VERBOSE) {
+        cli_print_timings(tm, n, o.plots);
+    }
     if (!o.quiet) {
         print_summary(&res, in, n, o.outdir);
         if (skipped > 0) {
@@ -1252,6 +1327,7 @@ int cmd_run(int argc, char **argv)
         }
     }
 out:
+    cli_prefetch_free(&pf); /* H6 */
     if (have_res) {
         gate_apo_result_free(&res);
     }

@@ -41,7 +41,8 @@ static void read_done(void *ctx, size_t i)
     }
     pf->events += it->ev.n_events;
     if (pf->progress != NULL) {
-        cli_progress_tick(pf->progress, pf->paths[i], it->ev.n_events, it->seconds, it->st != APO_OK);
+        cli_progress_tick(pf->progress, pf->paths[i], it->ev.n_events, it->seconds,
+                          it->st != APO_OK);
     }
 }
 

@@ -88,3 +88,12 @@ void cli_progress_stage(const cli_progress *p, const char *stage, double seconds
         fprintf(stderr, "apoflow: %s: %.3f s\n", stage, seconds);
     }
 }
+
+void cli_print_timings(const double tm[6], size_t n_samples, bool plots)
+{
+    fprintf(stderr,
+            "apoflow: timings: parse %.3f s, gating+statistics %.3f s, tables %.3f s, "
+            "rendering %.3f s%s, report %.3f s, total %.3f s (%zu samples)\n",
+            tm[1] - tm[0], tm[2] - tm[1], tm[3] - tm[2], tm[4] - tm[3],
+            plots ? "" : " (--no-plots)", tm[5] - tm[4], tm[5] - tm[0], n_samples);
+}

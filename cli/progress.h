@@ -38,4 +38,9 @@ void cli_progress_end(cli_progress *p);
 /* A stage message: printed only with --verbose ("apoflow: <stage>: <seconds> s"). */
 void cli_progress_stage(const cli_progress *p, const char *stage, double seconds);
 
+/* "apoflow: timings: parse X s, gating+statistics X s, ..." on stderr from the stage marks
+ * tm[0] start, tm[1] files read, tm[2] analysed, tm[3] tables written, tm[4] plots written,
+ * tm[5] report written. */
+void cli_print_timings(const double tm[6], size_t n_samples, bool plots);
+
 #endif /* APOFLOW_CLI_PROGRESS_H */
