@@ -115,6 +115,22 @@ Test(render_plot_cli, quadrant_plot_with_provenance)
     cr_assert(cnt[0] > 800 && cnt[1] > 800 && cnt[2] > 800 && cnt[3] > 800);
     rt_png_free(&p);
 
+    /* the same matrix from a CSV file gives the same percentages */
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/m.csv", dir);
+    FILE *fp = fopen(csv, "w");
+    cr_assert_not_null(fp);
+    fputs("FITC-A,PE-A\n1,0\n0.1,1\n", fp);
+    fclose(fp);
+    const char *argv3[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-y", "PE-A", "--comp",
+                           csv, "--quadrant", "1000,1000", "-o", out, NULL};
+    cr_assert_eq(run_cli(argv3, &r), 0, "stderr: %s", r.err);
+    run_result_free(&r);
+    cr_assert(rt_png_read(out, &p));
+    c = text_of(&p, "Comment");
+    cr_assert(strstr(c, "comp=csv") && strstr(c, want), "%s", c);
+    rt_png_free(&p);
+
     /* --scale 2: 1200 px at 300 dpi */
     const char *argv2[] = {APOFLOW_BINARY, "plot", fcs, "-x", "FITC-A", "-y", "PE-A",
                            "--scale", "2", "--colormap", "viridis", "--events", "500",
