@@ -166,6 +166,7 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
     size_t nt = 0, nb = 0;
     const char *method = "";
     bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         if (!c[i].ok) {
             continue;
@@ -179,10 +180,15 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
         if (isfinite(t)) {
             thr[nt++] = t;
         }
-        if (singlets && isfinite(t) &&
+        if (singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
             pregate_singlet_band(fcs_events_column(in[i].ev, c[i].ch.fsc_a),
                                  fcs_events_column(in[i].ev, c[i].ch.fsc_h), ne, t, &lo[nb],
                                  &hi[nb])) {
+            nb++;
+        } else if (width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
+                   pregate_width_band(fcs_events_column(in[i].ev, fcol),
+                                      fcs_events_column(in[i].ev, c[i].ch.fsc_w), ne, t, &lo[nb],
+                                      &hi[nb])) {
             nb++;
         }
     }
@@ -218,8 +224,22 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
                          "8%%), medians over samples)",
                          l, h);
             }
+        } else if (width && nb > 0) {
+            double l = median_of(lo, nb), h = median_of(hi, nb);
+            gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
+            st = gate_strategy_add_rectangle(s, "Singlets", "Cells", 1, &d2, &l, &h, err);
+            if (st != APO_OK) {
+                goto done;
+            }
+            *parent_id = "Singlets";
+            if (w > 0 && (size_t)w < sizeof detail) {
+                snprintf(detail + w, sizeof detail - (size_t)w,
+                         "; Singlets: %.6g <= FSC-W < %.6g (median +- max(4 robust SD, 8%%), "
+                         "medians over samples)",
+                         l, h);
+            }
         } else {
-            apo_result_warn(out, "no FSC-A and FSC-H pair: doublets are not excluded");
+            apo_result_warn(out, "no FSC-A/FSC-H pair and no FSC-W: doublets are not excluded");
         }
     } else {
         apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
@@ -449,7 +469,7 @@ static apo_status sample_stats(const gate_strategy *s, gate_role role, ctx *c,
 }
 
 static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_options *opt,
-                      gate_apo_sample *s)
+                      bool singlet_gate, gate_apo_sample *s)
 {
     char *d = s->qc_detail;
     size_t cap = sizeof s->qc_detail, len = strlen(d);
@@ -495,7 +515,7 @@ static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_opt
     default:
         break;
     }
-    if (c->ch.fsc_a == SIZE_MAX || c->ch.fsc_h == SIZE_MAX) {
+    if (!singlet_gate) {
         s->qc |= GATE_QC_NO_SINGLET_GATE;
     }
     if (c->ch.time == SIZE_MAX) {
@@ -834,7 +854,8 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             c[i].ok = false;
             continue;
         }
-        sample_qc(&in[i], &c[i], opt, &out->samples[i]);
+        sample_qc(&in[i], &c[i], opt, gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX,
+                  &out->samples[i]);
         n_ok++;
     }
     if (n_ok == 0) {

@@ -22,6 +22,10 @@ double pregate_debris_threshold(const double *fsc, size_t n, const char **method
 bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
                           double *lo, double *hi);
 
+/* The same band on FSC-W itself (instruments with FSC-A and FSC-W but no FSC-H). */
+bool pregate_width_band(const double *fsc, const double *width, size_t n, double fsc_min,
+                        double *lo, double *hi);
+
 /* Largest |bin rate / median rate - 1| over Time bins (first/last bin ignored), NaN when the
  * time channel is unusable. */
 double qc_flow_deviation(const double *time, size_t n);

@@ -3,7 +3,8 @@
  * pregate.c: estimates the two automatic pre-gates of the apoptosis analysis (gating.md 5.1):
  * debris exclusion as an FSC threshold at the density valley between debris and cells, and
  * doublet exclusion as a band of the FSC-H / FSC-A ratio around its median (doublets have
- * about twice the area at the same height, so half the ratio). Generous on purpose:
+ * about twice the area at the same height, so half the ratio), or of FSC-W when the
+ * instrument records width instead of height. Generous on purpose:
  * shrunken apoptotic cells must stay in.
  */
 #include "apoptosis_internal.h"
@@ -54,6 +55,31 @@ double pregate_debris_threshold(const double *fsc, size_t n, const char **method
     return thr;
 }
 
+/* median +- clamp(4 robust SD, 8 %, 25 % of the median) of v[0..m) (v is reordered). */
+static bool robust_band(double *v, size_t m, double *lo, double *hi)
+{
+    if (m < 50) {
+        return false;
+    }
+    gsl_sort(v, 1, m);
+    double med = gsl_stats_median_from_sorted_data(v, 1, m);
+    for (size_t i = 0; i < m; i++) {
+        v[i] = fabs(v[i] - med);
+    }
+    gsl_sort(v, 1, m);
+    double s = 1.4826 * gsl_stats_median_from_sorted_data(v, 1, m);
+    double half = 4.0 * s;
+    if (half < 0.08 * med) {
+        half = 0.08 * med;
+    }
+    if (half > 0.25 * med) {
+        half = 0.25 * med;
+    }
+    *lo = med - half;
+    *hi = med + half;
+    return med > 0;
+}
+
 bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
                           double *lo, double *hi)
 {
@@ -67,28 +93,27 @@ bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, do
             r[m++] = fsc_h[i] / fsc_a[i];
         }
     }
-    if (m < 50) {
-        free(r);
+    bool ok = robust_band(r, m, lo, hi);
+    free(r);
+    return ok;
+}
+
+bool pregate_width_band(const double *fsc, const double *width, size_t n, double fsc_min,
+                        double *lo, double *hi)
+{
+    double *r = malloc((n ? n : 1) * sizeof *r);
+    if (r == NULL) {
         return false;
     }
-    gsl_sort(r, 1, m);
-    double med = gsl_stats_median_from_sorted_data(r, 1, m);
-    for (size_t i = 0; i < m; i++) {
-        r[i] = fabs(r[i] - med);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fsc[i] >= fsc_min && isfinite(width[i])) {
+            r[m++] = width[i];
+        }
     }
-    gsl_sort(r, 1, m);
-    double s = 1.4826 * gsl_stats_median_from_sorted_data(r, 1, m);
+    bool ok = robust_band(r, m, lo, hi);
     free(r);
-    double half = 4.0 * s;
-    if (half < 0.08 * med) {
-        half = 0.08 * med;
-    }
-    if (half > 0.25 * med) {
-        half = 0.25 * med;
-    }
-    *lo = med - half;
-    *hi = med + half;
-    return med > 0;
+    return ok;
 }
 
 double qc_flow_deviation(const double *time, size_t n)

@@ -132,8 +132,9 @@ static size_t find_row(const table *t, size_t c, const char *v)
 static double num(const table *t, size_t row, size_t c)
 {
     const char *s = cell(t, row, c);
-    cr_assert(s[0] != '\0', "empty cell");
-    return strtod(s, NULL);
+    double v = NAN;
+    cr_assert(apo_parse_double(s, strlen(s), false, &v), "not a number: \"%s\"", s);
+    return v;
 }
 
 /* ---- running the tool ---- */

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_apoptosis_analyze.c: gate_apo_analyze on small experiments simulated in the test:
+ * an instrument with FSC-A and FSC-W (no FSC-H) gets a width singlet gate that removes the
+ * doublets; quadrant percentages match the simulated classes; a tiny sample is flagged
+ * low_events; a sample without the stain channels fails alone; fixed thresholds are used as
+ * given; comparisons and their tests follow the replicate counts.
+ */
+#include "gating/gate.h"
+#include "support/fcs_builder.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void setup(void)
+{
+    gsl_set_error_handler_off();
+}
+
+TestSuite(gating_apoptosis_analyze, .init = setup);
+
+enum { NP = 6 };
+static const char *const names[NP] = {"FSC-A", "FSC-W", "SSC-A", "FITC-A", "PI-A", "Time"};
+
+typedef struct sim {
+    uint8_t *bytes;
+    fcs_file *f;
+    fcs_events ev;
+    size_t true_count[5]; /* viable, early, late, necrotic, doublet */
+} sim;
+
+/* n events: apoptotic fraction a (half early, half late), 4 % necrotic, 5 % doublets. */
+static void simulate(sim *s, gsl_rng *r, size_t n, double a, bool ann, bool pi,
+                     const char *const *pnames)
+{
+    memset(s, 0, sizeof *s);
+    double *rows = malloc(n * NP * sizeof *rows);
+    for (size_t e = 0; e < n; e++) {
+        double u = gsl_rng_uniform(r);
+        int cls = u < 0.05 ? 4 : u < 0.05 + a / 2 ? 1 : u < 0.05 + a ? 2 : u < 0.09 + a ? 3 : 0;
+        s->true_count[cls]++;
+        double fsc = 60000 + gsl_ran_gaussian(r, 6000), w = 70 + gsl_ran_gaussian(r, 2.5);
+        if (cls == 4) {
+            fsc *= 2;
+            w *= 1.8;
+        }
+        double annv = 100 + gsl_ran_gaussian(r, 30), piv = 80 + gsl_ran_gaussian(r, 30);
+        if (ann && (cls == 1 || cls == 2)) {
+            annv += gsl_ran_lognormal(r, log(6000), 0.4);
+        }
+        if (pi && (cls == 2 || cls == 3)) {
+            piv += gsl_ran_lognormal(r, log(9000), 0.4);
+        }
+        double *row = rows + e * NP;
+        row[0] = fsc;
+        row[1] = w;
+        row[2] = gsl_ran_lognormal(r, log(30000), 0.2);
+        row[3] = annv;
+        row[4] = piv;
+        row[5] = (double)e;
+    }
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    for (int p = 0; p < NP; p++) {
+        fcs_builder_param(b, pnames[p], 32, 262144);
+    }
+    fcs_builder_set_datatype(b, 'F');
+    fcs_builder_set_events(b, n, rows);
+    size_t len;
+    s->bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    free(rows);
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    apo_error err;
+    cr_assert_eq(fcs_file_open_buffer(&s->f, s->bytes, len, "sim", &ro, &err), APO_OK, "%s",
+                 err.msg);
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    dec.values = FCS_VALUES_SCALED;
+    cr_assert_eq(fcs_dataset_read_events(fcs_file_dataset(s->f, 0), &dec, &s->ev, &err), APO_OK);
+}
+
+static void sim_free(sim *s)
+{
+    fcs_events_free(&s->ev);
+    fcs_file_free(s->f);
+    free(s->bytes);
+}
+
+static gate_apo_input input(const sim *s, const char *name, gate_role role, const char *dose)
+{
+    gate_apo_input in = {0};
+    in.sample = name;
+    in.file = name;
+    in.role = role;
+    in.treatment = role == GATE_ROLE_TREATED ? "X" : "";
+    in.dose_text = dose;
+    in.dose = NAN;
+    if (dose[0]) {
+        cr_assert(apo_parse_double(dose, strlen(dose), false, &in.dose));
+    }
+    in.dose_unit = dose[0] ? "uM" : "";
+    in.ds = fcs_file_dataset(s->f, 0);
+    in.ev = &s->ev;
+    return in;
+}
+
+Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    enum { NS = 9 };
+    sim s[NS];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);  /* unstained */
+    simulate(&s[1], r, 6000, 0.4, true, false, names);   /* AnnV only */
+    simulate(&s[2], r, 6000, 0.4, false, true, names);   /* PI only */
+    simulate(&s[3], r, 6000, 0.40, true, true, names);   /* stimulus x2 */
+    simulate(&s[4], r, 6000, 0.40, true, true, names);
+    simulate(&s[5], r, 6000, 0.20, true, true, names);   /* treated x2 */
+    simulate(&s[6], r, 6000, 0.20, true, true, names);
+    simulate(&s[7], r, 120, 0.20, true, true, names);    /* tiny: low_events */
+    static const char *const other[NP] = {"FSC-A", "FSC-W", "SSC-A", "APC-A", "BV421-A", "Time"};
+    simulate(&s[8], r, 2000, 0.2, true, true, other);    /* no stain channels */
+    gate_apo_input in[NS] = {
+        input(&s[0], "unst", GATE_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", GATE_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", GATE_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim1", GATE_ROLE_STIMULUS, ""),
+        input(&s[4], "stim2", GATE_ROLE_STIMULUS, ""),
+        input(&s[5], "trt1", GATE_ROLE_TREATED, "10"),
+        input(&s[6], "trt2", GATE_ROLE_TREATED, "10"),
+        input(&s[7], "tiny", GATE_ROLE_TREATED, "20"),
+        input(&s[8], "other", GATE_ROLE_TREATED, "10"),
+    };
+    gate_apo_options o;
+    gate_apo_options_init(&o);
+    gate_apo_result res;
+    apo_error err;
+    cr_assert_eq(gate_apo_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert_str_eq(res.comp_source, "controls");
+    cr_assert_str_eq(res.annexin_channel, "FITC-A");
+    cr_assert_str_eq(res.pi_channel, "PI-A");
+    cr_assert(strstr(res.pregate_detail, "FSC-W") != NULL, "%s", res.pregate_detail);
+    cr_assert_str_eq(res.annexin.source, "pi");
+    cr_assert_str_eq(res.pi.source, "ann");
+    for (int i = 3; i <= 6; i++) {
+        const gate_apo_sample *x = &res.samples[i];
+        double cells = (double)(s[i].true_count[0] + s[i].true_count[1] + s[i].true_count[2] +
+                                s[i].true_count[3]);
+        /* the doublets (5 %) are gone, nearly nothing else */
+        cr_assert(fabs((double)x->singlets - cells) < 0.01 * cells, "%s: %llu singlets vs %g",
+                  in[i].sample, (unsigned long long)x->singlets, cells);
+        for (int q = 0; q < 4; q++) {
+            double want = 100.0 * (double)s[i].true_count[q] / cells;
+            cr_assert(fabs(x->pct[q] - want) < 1.0, "%s q%d: %.2f vs %.2f", in[i].sample, q,
+                      x->pct[q], want);
+        }
+        cr_assert_eq(x->qc & (GATE_QC_NO_SINGLET_GATE | GATE_QC_FAILED | GATE_QC_LOW_EVENTS), 0);
+        cr_assert_float_eq(x->pct[0] + x->pct[1] + x->pct[2] + x->pct[3], 100.0, 1e-9);
+    }
+    cr_assert(res.samples[7].qc & GATE_QC_LOW_EVENTS);
+    cr_assert(res.samples[8].qc & GATE_QC_FAILED);
+    cr_assert(strstr(res.samples[8].error, "Annexin") != NULL || strstr(res.samples[8].error, "FITC"),
+              "%s", res.samples[8].error);
+    /* comparisons: dose 10 has 2 replicates (Welch), dose 20 one sample (two-proportion) */
+    cr_assert_eq(res.n_comparisons, 2);
+    cr_assert_str_eq(res.comparisons[0].dose_text, "10");
+    cr_assert_str_eq(res.comparisons[0].test, "welch_t");
+    cr_assert_eq(res.comparisons[0].n, 2);
+    cr_assert(res.comparisons[0].reduction_relative_pct > 35 &&
+              res.comparisons[0].reduction_relative_pct < 65,
+              "%g", res.comparisons[0].reduction_relative_pct);
+    cr_assert(isnan(res.comparisons[0].reduction_normalized_pct)); /* no untreated group */
+    cr_assert_str_eq(res.comparisons[1].test, "two_proportion_z_events");
+    cr_assert_eq(res.n_fits, 0);
+    double t_ann = res.annexin.value, t_pi = res.pi.value;
+    gate_apo_result_free(&res);
+
+    /* the same with fixed thresholds: used as given */
+    o.fixed_thresholds = true;
+    o.annexin_threshold = 1000;
+    o.pi_threshold = 2000;
+    cr_assert_eq(gate_apo_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert_float_eq(res.annexin.value, 1000, 1e-6);
+    cr_assert_float_eq(res.pi.value, 2000, 1e-6);
+    cr_assert_str_eq(res.annexin.method, "fixed");
+    cr_assert(fabs(t_ann - 1000) > 1 && fabs(t_pi - 2000) > 1);
+    gate_apo_result_free(&res);
+    gate_apo_result_free(NULL);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
