@@ -251,17 +251,13 @@ static apo_status index_keywords(fcs_parse_ctx *c, bool warn_dups, apo_error *er
     if (!warn_dups) {
         return APO_OK;
     }
+    size_t run = 0; /* sorted position of the first keyword of the current name */
     for (size_t i = 1; i < ds->n_keywords; i++) {
-        const fcs_keyword *a = &ds->keywords[ds->kw_sorted[i - 1]];
+        const fcs_keyword *first = &ds->keywords[ds->kw_sorted[run]];
         const fcs_keyword *b = &ds->keywords[ds->kw_sorted[i]];
-        if (fcs_ascii_icmp(a->name, b->name) != 0) {
+        if (fcs_ascii_icmp(first->name, b->name) != 0) {
+            run = i;
             continue;
-        }
-        /* a is the first occurrence of this run only if the one before differs */
-        const fcs_keyword *first = a;
-        size_t j = i - 1;
-        while (j > 0 && fcs_ascii_icmp(ds->keywords[ds->kw_sorted[j - 1]].name, a->name) == 0) {
-            first = &ds->keywords[ds->kw_sorted[--j]];
         }
         bool same = first->value_len == b->value_len &&
                     memcmp(first->value, b->value, b->value_len) == 0;

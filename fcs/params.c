@@ -204,41 +204,85 @@ static void parse_gain(fcs_parse_ctx *c, size_t i, fcs_param *p)
     p->gain = g;
 }
 
-/* Make names unique: later duplicates get "-1", "-2", ... (Q41). New names go to
- * ds->param_storage from *used on (sized by the caller for every name plus 24 bytes). */
-static void dedup_names(fcs_parse_ctx *c, size_t *used)
+typedef struct name_ix {
+    const char *name;
+    size_t index;
+} name_ix;
+
+static int cmp_name_ix(const void *pa, const void *pb)
+{
+    const name_ix *a = pa;
+    const name_ix *b = pb;
+    int d = strcmp(a->name, b->name);
+    return d != 0 ? d : (a->index > b->index) - (a->index < b->index);
+}
+
+static bool name_taken(const name_ix *v, size_t n, const char *s)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(v[mid].name, s);
+        if (d == 0) {
+            return true;
+        }
+        if (d < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return false;
+}
+
+/* Make names unique: later duplicates get "-1", "-2", ... skipping names already in use
+ * (Q41). Sorting keeps this O(n log n) for hostile files. New names go to ds->param_storage
+ * from *used on (sized by the caller for every name plus 48 bytes). */
+static apo_status dedup_names(fcs_parse_ctx *c, size_t *used, apo_error *err)
 {
     fcs_dataset *ds = c->ds;
     size_t n = ds->n_params;
-    char *sto = ds->param_storage;
-    for (size_t i = 1; i < n; i++) {
-        const char *orig = ds->params[i].name;
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++) {
-            dup = strcmp(orig, ds->params[j].name) == 0;
-        }
-        if (!dup) {
-            continue;
-        }
-        size_t cap = strlen(orig) + 24;
-        for (unsigned s = 1;; s++) {
-            snprintf(sto + *used, cap, "%s-%u", orig, s);
-            bool clash = false;
-            for (size_t j = 0; j < n && !clash; j++) {
-                clash = j != i && strcmp(sto + *used, ds->params[j].name) == 0;
-            }
-            if (!clash) {
-                break;
-            }
-        }
-        char kn[48];
-        const fcs_keyword *k = fcs_ctx_pkw(c, i, "N", kn, sizeof kn);
-        fcs_warn(&ds->warnings, c->name, fcs_ctx_off(c, k), kn,
-                 "expected unique parameter names, found \"%s\" again; renamed to \"%s\"", orig,
-                 sto + *used);
-        ds->params[i].name = sto + *used;
-        *used += strlen(sto + *used) + 1;
+    if (n < 2) {
+        return APO_OK;
     }
+    name_ix *v = malloc(n * sizeof *v);
+    if (v == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, c->name, APO_NO_OFFSET, NULL,
+                             "out of memory checking %zu parameter names", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i].name = ds->params[i].name;
+        v[i].index = i;
+    }
+    qsort(v, n, sizeof *v, cmp_name_ix);
+    char *sto = ds->param_storage;
+    for (size_t g = 0; g < n;) {
+        size_t h = g + 1;
+        while (h < n && strcmp(v[h].name, v[g].name) == 0) {
+            h++;
+        }
+        unsigned long k = 0;
+        for (size_t j = g + 1; j < h; j++) {
+            const char *orig = v[g].name;
+            size_t cap = strlen(orig) + 24;
+            do {
+                k++;
+                snprintf(sto + *used, cap, "%s-%lu", orig, k);
+            } while (name_taken(v, n, sto + *used));
+            size_t i = v[j].index;
+            char kn[48];
+            const fcs_keyword *kw = fcs_ctx_pkw(c, i, "N", kn, sizeof kn);
+            fcs_warn(&ds->warnings, c->name, fcs_ctx_off(c, kw), kn,
+                     "expected unique parameter names, found \"%.60s\" again; renamed to "
+                     "\"%.80s\"",
+                     orig, sto + *used);
+            ds->params[i].name = sto + *used;
+            *used += strlen(sto + *used) + 1;
+        }
+        g = h;
+    }
+    free(v);
+    return APO_OK;
 }
 
 apo_status fcs_params_parse(fcs_parse_ctx *c, apo_error *err)
@@ -302,6 +346,5 @@ apo_status fcs_params_parse(fcs_parse_ctx *c, apo_error *err)
         p->stored_bits = p->bits;
         p->mask = UINT64_MAX;
     }
-    dedup_names(c, &used);
-    return APO_OK;
+    return dedup_names(c, &used, err);
 }

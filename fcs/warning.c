@@ -2,11 +2,16 @@
 /*
  * warning.c: the growable warning list kept by every data set and file. A warning records a
  * vendor quirk the reader repaired or a value it ignored, in the same "file: byte N: keyword:
- * message" shape as errors. Running out of memory drops the warning, never fails the parse.
+ * message" shape as errors. Running out of memory drops the warning, never fails the parse;
+ * after FCS_MAX_WARNINGS one last warning says that the rest were dropped (hostile files could
+ * otherwise produce one warning per keyword).
  */
 #include "fcs/fcs_internal.h"
 
+#define FCS_MAX_WARNINGS 1000
+
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +19,10 @@
 void fcs_warn(fcs_warning_list *list, const char *file_name, uint64_t offset,
               const char *keyword, const char *fmt, ...)
 {
-    if (list == NULL) {
+    if (list == NULL || list->n > FCS_MAX_WARNINGS) {
         return;
     }
+    bool last = list->n == FCS_MAX_WARNINGS;
     if (list->n == list->cap) {
         size_t cap = list->cap ? list->cap * 2 : 8;
         fcs_warning *items = realloc(list->items, cap * sizeof *items);
@@ -47,7 +53,11 @@ void fcs_warn(fcs_warning_list *list, const char *file_name, uint64_t offset,
         n = snprintf(w->msg + used, sizeof w->msg - used, "%s: ", keyword);
         used += n > 0 ? (size_t)n : 0;
     }
-    if (used < sizeof w->msg) {
+    if (last) {
+        snprintf(w->msg + used, sizeof w->msg - used,
+                 "expected at most %d warnings, found more; the rest are not recorded",
+                 FCS_MAX_WARNINGS);
+    } else if (used < sizeof w->msg) {
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(w->msg + used, sizeof w->msg - used, fmt, ap);

@@ -712,3 +712,18 @@ Test(fcs_dataset, data_beyond_four_gib_in_sparse_file)
     cr_assert_float_eq(out[4], 4, 0);
     fcs_file_free(f);
 }
+
+Test(fcs_dataset, warnings_are_capped)
+{
+    fcs_builder *b = tp_basic("FCS3.0");
+    for (int i = 0; i < 1500; i++) {
+        fcs_builder_keyword(b, "DUP", "x");
+    }
+    tp_file t = tp_parse(b, NULL);
+    const fcs_dataset *ds = tp_ds(&t);
+    cr_assert_eq(fcs_dataset_n_warnings(ds), 1001);
+    cr_assert(strstr(fcs_dataset_warning(ds, 1000)->msg, "expected at most 1000 warnings") !=
+              NULL);
+    cr_assert_str_eq(fcs_dataset_keyword(ds, "dup"), "x");
+    tp_free(&t);
+}
