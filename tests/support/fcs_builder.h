@@ -111,7 +111,8 @@ uint8_t *fcs_builder_build(fcs_builder *b, size_t *len);
  * zero-padded offset, 0 in the last). The builders must not contain a $NEXTDATA keyword. */
 uint8_t *fcs_builder_build_chain(fcs_builder *const *bs, size_t n, size_t *len);
 
-/* ---- damage after building ---- */
+/* ---- damage after building ----
+ * Truncation needs no helper: parse the first len - n bytes of the built buffer. */
 /* Overwrite bytes at @p offset with @p text (not its NUL); aborts if it does not fit. */
 void fcs_bytes_overwrite(uint8_t *buf, size_t len, size_t offset, const char *text);
 /* Offset of the first occurrence of @p needle in @p buf, or SIZE_MAX. */
