@@ -12,13 +12,17 @@
 #include "render/render.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 typedef struct plot_opts {
-    const char *file;
+    char **files;
+    size_t n_files;
+    const char *title; /* panel title (several files) */
+    size_t columns;    /* panel columns, 0 = automatic */
     const char *xname, *yname, *out;
     render_kind kind;
     const char *xscale, *yscale; /* NULL = automatic */
@@ -34,9 +38,12 @@ typedef struct plot_opts {
 static void print_help(FILE *to)
 {
     fprintf(to,
-            "usage: apoflow plot FILE -x CHANNEL [-y CHANNEL] -o OUT.png [OPTIONS]\n\n"
-            "Draw one QC plot of an FCS data set as a PNG (written atomically).\n"
-            "Channels are matched by $PnN or $PnS, ignoring case.\n\n"
+            "usage: apoflow plot FILE... -x CHANNEL [-y CHANNEL] -o OUT.png [OPTIONS]\n\n"
+            "Draw a QC plot of an FCS data set as a PNG (written atomically); with several\n"
+            "files, one plot per file in a grid with shared axes (same transforms), e.g. all\n"
+            "samples of a plate. Channels are matched by $PnN or $PnS, ignoring case.\n"
+            "The PNG's tEXt chunks record the source files and the settings (Comment: channels,\n"
+            "transforms, compensation, population, quadrant and its percentages).\n\n"
             "options:\n"
             "  -x, --x CHANNEL          x channel (required)\n"
             "  -y, --y CHANNEL          y channel (required except for --kind hist)\n"
@@ -61,6 +68,8 @@ static void print_help(FILE *to)
             "  --colormap MAP           jet|viridis|grey (default jet)\n"
             "  --events N               draw at most N events (fixed-seed random subsample);\n"
             "                           percentages always use every event\n"
+            "  --title TEXT             main title above the grid (several files)\n"
+            "  --columns N              plots per row (default: a square-ish grid)\n"
             "  --dataset N              data set N of the file (1-based; default 1)\n"
             "  --offsets MODE           auto|header|text (default auto)\n"
             "  --text-mode MODE         auto|escape|empty (default auto)\n"
@@ -69,7 +78,9 @@ static void print_help(FILE *to)
             "examples:\n"
             "  apoflow plot A05.fcs -x FSC-A -y SSC-A -o A05_scatter.png\n"
             "  apoflow plot A05.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --scale 2 -o q.png\n"
-            "  apoflow plot A05.fcs -x FL1-A --kind hist -o a.png\n\n"
+            "  apoflow plot A05.fcs -x FL1-A --kind hist -o a.png\n"
+            "  apoflow plot plate1/*.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --size 300 \\\n"
+            "      --title 'Plate 1' -o plate1.png\n\n"
             "exit codes: 0 ok, 64 usage (unknown channel or population), 65 bad input data,\n"
             "            66 cannot open input, 73 cannot create output\n");
 }
@@ -146,31 +157,43 @@ static void print_unknown_channel(const char *file, const fcs_dataset *ds, const
     }
 }
 
-static bool is_scatter_or_time(const fcs_param *p)
-{
-    return p->is_time || strncasecmp(p->name, "FSC", 3) == 0 ||
-           strncasecmp(p->name, "SSC", 3) == 0 || strncasecmp(p->name, "Time", 4) == 0;
-}
+/* What the axes need of a channel, copied so the file can be closed early. */
+typedef struct chan_info {
+    char name[128];
+    char label[128];
+    double top;          /* top of scale in scale units: $PnR, or the top of a $PnE range */
+    bool log_amplified;  /* $PnE with decades > 0 */
+    bool scatter_or_time;
+} chan_info;
 
-/* Top of scale of a channel in scale units: $PnR, or the top of a $PnE log range. */
-static double channel_top(const fcs_param *p)
+static void chan_info_init(chan_info *c, const fcs_param *p)
 {
+    snprintf(c->name, sizeof c->name, "%s", p->name);
+    snprintf(c->label, sizeof c->label, "%s", p->label);
     double t = p->range;
     if (p->log_decades > 0) {
         t = p->log_offset * pow(10, p->log_decades);
     }
-    return isfinite(t) && t > 1 ? t : 262144;
+    c->top = isfinite(t) && t > 1 ? t : 262144;
+    c->log_amplified = p->log_decades > 0;
+    c->scatter_or_time = p->is_time || strncasecmp(p->name, "FSC", 3) == 0 ||
+                         strncasecmp(p->name, "SSC", 3) == 0 ||
+                         strncasecmp(p->name, "Time", 4) == 0;
 }
 
-/* The display transform of one axis; *desc receives a description for the PNG comment. */
-static apo_status axis_transform(const char *scale, const fcs_param *p, const double *x,
-                                 size_t n, gate_transform *t, char *desc, size_t cap,
-                                 apo_error *err)
+/*
+ * The display transform of one axis, shared by every plot of the panel (so they compare);
+ * *desc receives a description for the PNG comment. Logicle W is the largest estimate over
+ * the samples (every sample's negatives fit), 0.5 when none has negatives.
+ */
+static apo_status axis_transform(const char *scale, const chan_info *c, size_t n_samples,
+                                 const double *const *x, const size_t *n, gate_transform *t,
+                                 char *desc, size_t cap, apo_error *err)
 {
     /* log-amplified channels ($PnE) hold 10^0..10^decades: a log axis shows them best */
     const char *s = scale ? scale
-                          : (is_scatter_or_time(p) ? "linear"
-                                                   : (p->log_decades > 0 ? "log" : "logicle"));
+                          : (c->scatter_or_time ? "linear"
+                                                : (c->log_amplified ? "log" : "logicle"));
     if (strcmp(s, "linear") == 0) {
         gate_transform_init_linear(t);
         snprintf(desc, cap, "linear");
@@ -181,13 +204,16 @@ static apo_status axis_transform(const char *scale, const fcs_param *p, const do
         snprintf(desc, cap, "asinh(x/150)");
         return gate_transform_init_asinh(t, 150, err);
     } else {
-        double T = channel_top(p), M = 4.5, W = 0.5;
-        apo_error ignored;
-        double w = NAN;
-        if (n > 0 && gate_logicle_estimate_w(x, n, T, M, &w, &ignored) == APO_OK &&
-            isfinite(w) && w > 0) {
-            W = w > 2 ? 2 : (w < 0.1 ? 0.1 : w);
+        double T = c->top, M = 4.5, W = 0;
+        for (size_t i = 0; i < n_samples; i++) {
+            apo_error ignored;
+            double w = NAN;
+            if (n[i] > 0 && gate_logicle_estimate_w(x[i], n[i], T, M, &w, &ignored) == APO_OK &&
+                isfinite(w) && w > W) {
+                W = w;
+            }
         }
+        W = W > 0 ? (W > 2 ? 2 : (W < 0.1 ? 0.1 : W)) : 0.5;
         snprintf(desc, cap, "logicle(T=%g,W=%.3g,M=4.5,A=0)", T, W);
         return gate_transform_init_logicle(t, T, W, M, 0, err);
     }
@@ -216,7 +242,7 @@ static void overlay_free(overlay_set *o)
     o->n_gates = 0;
 }
 
-static bool dim_is(const gate_dim *d, const fcs_param *p)
+static bool dim_is(const gate_dim *d, const chan_info *p)
 {
     return d->name && d->ratio_ref == NULL &&
            (strcasecmp(d->name, p->name) == 0 || (p->label[0] && strcasecmp(d->name, p->label) == 0));
@@ -278,7 +304,7 @@ static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi
 
 /* Child gates of population @p pop drawn on (px, py): outlines and quadrants. */
 static void collect_overlays(overlay_set *o, const gate_strategy *s, const gate_result *r,
-                             size_t pop, const fcs_param *px, const fcs_param *py)
+                             size_t pop, const chan_info *px, const chan_info *py)
 {
     size_t ng = gate_strategy_n_gates(s);
     double parent = pop == SIZE_MAX ? (double)r->n_events : (double)r->count[pop];
@@ -347,29 +373,34 @@ static void print_populations(const gate_strategy *s, const char *name)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-typedef struct plot_state {
-    fcs_file *f;
-    fcs_events ev;
-    gate_strategy *strategy;
-    gate_comp *csv;
-    gate_comp *comp; /* what the plotted values were compensated with (borrowed or owned) */
-    gate_comp *owned_comp;
-    uint8_t *member;
+/* One file's plotted values and annotations (the file itself is closed after loading). */
+typedef struct plot_sample {
+    const char *path;
+    char title[256];
+    char pop_text[300];
+    chan_info cx, cy;
+    bool xcomp, ycomp; /* the channel was compensated */
+    char comp_source[64];
+    size_t n;
     double *x, *y;
     overlay_set ov;
-} plot_state;
+    render_quadrant q;
+    char subtitle[512];
+    char xtitle[300], ytitle[300];
+} plot_sample;
 
-static void state_free(plot_state *ps)
+/* Shared by every file: the strategy and a CSV matrix. */
+typedef struct plot_shared {
+    gate_strategy *strategy;
+    gate_comp *csv;
+} plot_shared;
+
+static void sample_free(plot_sample *s)
 {
-    overlay_free(&ps->ov);
-    free(ps->x);
-    free(ps->y);
-    free(ps->member);
-    gate_comp_free(ps->owned_comp);
-    gate_comp_free(ps->csv);
-    gate_strategy_free(ps->strategy);
-    fcs_events_free(&ps->ev);
-    fcs_file_free(ps->f);
+    overlay_free(&s->ov);
+    free(s->x);
+    free(s->y);
+    s->x = s->y = NULL;
 }
 
 static int fail(const apo_error *err, const char *path)
@@ -391,11 +422,11 @@ static bool compensated(const gate_comp *c, size_t param)
     return false;
 }
 
-static void axis_title(char *buf, size_t cap, const fcs_param *p, bool comp)
+static void axis_title(char *buf, size_t cap, const chan_info *c, bool comp)
 {
     char name[160];
-    snprintf(name, sizeof name, "%s%s", comp ? "Comp-" : "", p->name);
-    render_axis_title(buf, cap, name, p->label);
+    snprintf(name, sizeof name, "%s%s", comp ? "Comp-" : "", c->name);
+    render_axis_title(buf, cap, name, c->label);
 }
 
 static const char *base_name(const char *path)
@@ -404,224 +435,381 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-static int run_plot(const plot_opts *o)
+/* Gate on the uncompensated events (the engine compensates as the strategy says): the
+ * population's membership (*member, NULL for all events) and the overlays of its children. */
+static int gate_sample(const plot_opts *o, const plot_shared *sh, const fcs_dataset *ds,
+                       const fcs_events *ev, plot_sample *s, uint8_t **member)
 {
     apo_error err;
     apo_error_clear(&err);
-    plot_state ps;
-    memset(&ps, 0, sizeof ps);
+    gate_data d;
+    gate_result r;
+    memset(&d, 0, sizeof d);
+    memset(&r, 0, sizeof r);
     int rc = 0;
-    if (fcs_file_open(&ps.f, o->file, &o->read, &err) != APO_OK) {
-        rc = fail(&err, o->file);
+    apo_status st = gate_data_init(&d, ds, ev, &err);
+    if (st == APO_OK) {
+        if (strcmp(o->comp, "none") == 0) d.comp = NULL;
+        else if (sh->csv) d.comp = sh->csv;
+        st = gate_strategy_apply(sh->strategy, &d, &r, &err);
+    }
+    size_t pop = SIZE_MAX;
+    if (st == APO_OK && o->population) {
+        pop = find_population(sh->strategy, o->population); /* checked by the caller */
+        size_t n = (size_t)ev->n_events;
+        *member = malloc(n ? n : 1);
+        if (!*member) {
+            cli_errorf("out of memory");
+            rc = 71;
+        } else {
+            memcpy(*member, gate_result_membership(&r, pop), n);
+        }
+        char *path = gate_strategy_path(sh->strategy, pop);
+        snprintf(s->pop_text, sizeof s->pop_text, "%s", path ? path : o->population);
+        free(path);
+    }
+    if (st == APO_OK && rc == 0 && o->yname) {
+        collect_overlays(&s->ov, sh->strategy, &r, pop, &s->cx, &s->cy);
+    }
+    gate_result_free(&r);
+    gate_data_free(&d);
+    if (st != APO_OK) rc = fail(&err, s->path);
+    return rc;
+}
+
+/* Read one file: channels, gating, compensation, the plotted values. */
+static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    fcs_file *f = NULL;
+    fcs_events ev = {0, 0, NULL};
+    gate_comp *owned = NULL;
+    const gate_comp *comp = NULL;
+    uint8_t *member = NULL;
+    int rc = 0;
+    snprintf(s->pop_text, sizeof s->pop_text, "All events");
+    snprintf(s->comp_source, sizeof s->comp_source, "none");
+    if (fcs_file_open(&f, s->path, &o->read, &err) != APO_OK) {
+        rc = fail(&err, s->path);
         goto done;
     }
-    if (o->dataset > fcs_file_n_datasets(ps.f)) {
-        cli_errorf("%s: expected data set %zu, found %zu in the file", o->file, o->dataset,
-                   fcs_file_n_datasets(ps.f));
+    if (o->dataset > fcs_file_n_datasets(f)) {
+        cli_errorf("%s: expected data set %zu, found %zu in the file", s->path, o->dataset,
+                   fcs_file_n_datasets(f));
         rc = 64;
         goto done;
     }
-    const fcs_dataset *ds = fcs_file_dataset(ps.f, o->dataset - 1);
-    for (size_t i = 0; i < fcs_file_n_warnings(ps.f); i++) {
-        cli_warn(fcs_file_warning(ps.f, i)->msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    for (size_t i = 0; i < fcs_file_n_warnings(f); i++) {
+        cli_warn(fcs_file_warning(f, i)->msg);
     }
     for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
         cli_warn(fcs_dataset_warning(ds, i)->msg);
     }
-    bool hist = o->kind == RENDER_HISTOGRAM;
     size_t xi = fcs_dataset_find_param(ds, o->xname);
     size_t yi = o->yname ? fcs_dataset_find_param(ds, o->yname) : SIZE_MAX;
     if (xi == SIZE_MAX || (o->yname && yi == SIZE_MAX)) {
-        print_unknown_channel(o->file, ds, xi == SIZE_MAX ? o->xname : o->yname);
+        print_unknown_channel(s->path, ds, xi == SIZE_MAX ? o->xname : o->yname);
         rc = 64;
         goto done;
     }
-    if (!hist && yi == SIZE_MAX) {
-        cli_errorf("plot: expected -y CHANNEL for a 2-D plot (or --kind hist)");
-        rc = 64;
-        goto done;
-    }
-    const fcs_param *px = fcs_dataset_param(ds, xi);
-    const fcs_param *py = yi != SIZE_MAX ? fcs_dataset_param(ds, yi) : NULL;
+    chan_info_init(&s->cx, fcs_dataset_param(ds, xi));
+    if (yi != SIZE_MAX) chan_info_init(&s->cy, fcs_dataset_param(ds, yi));
+    const char *title = fcs_dataset_keyword(ds, "TUBE NAME");
+    if (!title || !title[0]) title = fcs_dataset_keyword(ds, "$FIL");
+    if (!title || !title[0]) title = base_name(s->path);
+    snprintf(s->title, sizeof s->title, "%s", title);
     fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
     dec.values = FCS_VALUES_SCALED;
     dec.apply_gain = true;
-    if (fcs_dataset_read_events(ds, &dec, &ps.ev, &err) != APO_OK) {
-        rc = fail(&err, o->file);
+    if (fcs_dataset_read_events(ds, &dec, &ev, &err) != APO_OK) {
+        rc = fail(&err, s->path);
         goto done;
     }
-    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0) {
-        if (gate_comp_read_csv(&ps.csv, o->comp, &err) != APO_OK ||
-            gate_comp_bind(ps.csv, ds, &err) != APO_OK) {
-            rc = fail(&err, o->comp);
-            goto done;
-        }
-    }
-    size_t n_all = (size_t)ps.ev.n_events;
-    size_t pop = SIZE_MAX;
-    char pop_text[300] = "All events";
-    if (o->gating) {
-        /* gate on the uncompensated events (the engine compensates as the strategy says) */
-        gate_data d;
-        gate_result r;
-        memset(&d, 0, sizeof d);
-        memset(&r, 0, sizeof r);
-        apo_status st = gate_strategy_read_gml(&ps.strategy, o->gating, &err);
-        if (st == APO_OK) st = gate_data_init(&d, ds, &ps.ev, &err);
-        if (st == APO_OK) {
-            if (strcmp(o->comp, "none") == 0) d.comp = NULL;
-            else if (ps.csv) d.comp = ps.csv;
-            st = gate_strategy_apply(ps.strategy, &d, &r, &err);
-        }
-        if (st == APO_OK && o->population) {
-            pop = find_population(ps.strategy, o->population);
-            if (pop == SIZE_MAX) {
-                print_populations(ps.strategy, o->population);
-                gate_result_free(&r);
-                gate_data_free(&d);
-                rc = 64;
-                goto done;
-            }
-            ps.member = malloc(n_all ? n_all : 1);
-            if (ps.member) memcpy(ps.member, gate_result_membership(&r, pop), n_all);
-            char *path = gate_strategy_path(ps.strategy, pop);
-            snprintf(pop_text, sizeof pop_text, "%s", path ? path : o->population);
-            free(path);
-        }
-        if (st == APO_OK && py) {
-            collect_overlays(&ps.ov, ps.strategy, &r, pop, px, py);
-        }
-        gate_result_free(&r);
-        gate_data_free(&d);
-        if (st != APO_OK) {
-            rc = fail(&err, o->gating);
-            goto done;
-        }
-        if (o->population && !ps.member) {
-            cli_errorf("out of memory");
-            rc = 71;
-            goto done;
-        }
+    if (sh->strategy) {
+        rc = gate_sample(o, sh, ds, &ev, s, &member);
+        if (rc != 0) goto done;
     }
     /* compensate the plotted values */
     if (strcmp(o->comp, "none") != 0) {
-        if (ps.csv) {
-            ps.comp = ps.csv;
-        } else if (fcs_dataset_spillover(ds)) {
-            if (gate_comp_from_fcs(&ps.owned_comp, fcs_dataset_spillover(ds), &err) != APO_OK) {
-                rc = fail(&err, o->file);
+        if (sh->csv) {
+            if (gate_comp_bind(sh->csv, ds, &err) != APO_OK) {
+                rc = fail(&err, o->comp);
                 goto done;
             }
-            ps.comp = ps.owned_comp;
+            comp = sh->csv;
+        } else if (fcs_dataset_spillover(ds)) {
+            if (gate_comp_from_fcs(&owned, fcs_dataset_spillover(ds), &err) != APO_OK) {
+                rc = fail(&err, s->path);
+                goto done;
+            }
+            comp = owned;
         }
-        if (ps.comp && gate_comp_apply(ps.comp, &ps.ev, 0, &err) != APO_OK) {
-            rc = fail(&err, o->file);
+        if (comp && gate_comp_apply(comp, &ev, 0, &err) != APO_OK) {
+            rc = fail(&err, s->path);
             goto done;
         }
     }
-    ps.x = malloc((n_all ? n_all : 1) * sizeof *ps.x);
-    ps.y = malloc((n_all ? n_all : 1) * sizeof *ps.y);
-    if (!ps.x || !ps.y) {
+    if (comp) {
+        snprintf(s->comp_source, sizeof s->comp_source, "%s", comp->source);
+        s->xcomp = compensated(comp, xi);
+        s->ycomp = yi != SIZE_MAX && compensated(comp, yi);
+    }
+    size_t n_all = (size_t)ev.n_events;
+    s->x = malloc((n_all ? n_all : 1) * sizeof *s->x);
+    s->y = malloc((n_all ? n_all : 1) * sizeof *s->y);
+    if (!s->x || !s->y) {
         cli_errorf("out of memory");
         rc = 71;
         goto done;
     }
     size_t n = 0;
     for (size_t e = 0; e < n_all; e++) {
-        if (ps.member && !ps.member[e]) continue;
-        ps.x[n] = fcs_events_column(&ps.ev, xi)[e];
-        ps.y[n] = py ? fcs_events_column(&ps.ev, yi)[e] : 0;
+        if (member && !member[e]) continue;
+        s->x[n] = fcs_events_column(&ev, xi)[e];
+        s->y[n] = yi != SIZE_MAX ? fcs_events_column(&ev, yi)[e] : 0;
         n++;
+    }
+    s->n = n;
+done:
+    free(member);
+    gate_comp_free(owned);
+    fcs_events_free(&ev);
+    fcs_file_free(f);
+    return rc;
+}
+
+/* Quadrant percentages of every plotted event, the engine's rule: x >= X is '+'. */
+static void count_quadrant(const plot_opts *o, plot_sample *s)
+{
+    uint64_t cnt[4] = {0, 0, 0, 0}, tot = 0;
+    for (size_t e = 0; e < s->n; e++) {
+        if (isnan(s->x[e]) || isnan(s->y[e])) continue;
+        bool xp = s->x[e] >= o->qx, yp = s->y[e] >= o->qy;
+        cnt[xp ? (yp ? RENDER_Q_UR : RENDER_Q_LR) : (yp ? RENDER_Q_UL : RENDER_Q_LL)]++;
+        tot++;
+    }
+    memset(&s->q, 0, sizeof s->q);
+    s->q.x = o->qx;
+    s->q.y = o->qy;
+    static const char *const qname[4] = {"Q4", "Q3", "Q2", "Q1"};
+    const char *xs = s->cx.label[0] ? s->cx.label : s->cx.name;
+    const char *ys = s->cy.label[0] ? s->cy.label : s->cy.name;
+    for (int k = 0; k < 4; k++) {
+        bool xp = k == RENDER_Q_LR || k == RENDER_Q_UR, yp = k == RENDER_Q_UL || k == RENDER_Q_UR;
+        snprintf(s->ov.qlabels[k], sizeof s->ov.qlabels[k], "%s %s%s %s%s", qname[k], xs,
+                 xp ? "+" : "\xe2\x88\x92", ys, yp ? "+" : "\xe2\x88\x92");
+        s->q.label[k] = s->ov.qlabels[k];
+        s->q.pct[k] = tot ? 100.0 * (double)cnt[k] / (double)tot : NAN;
+    }
+    s->q.digits = 1;
+}
+
+/* Append printf output to a growing string; false when out of memory. */
+static bool appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...) APO_PRINTF(4, 5);
+static bool appendf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) return false;
+        if (*buf && *len + (size_t)k < *cap) {
+            *len += (size_t)k;
+            return true;
+        }
+        size_t ncap = (*cap ? *cap * 2 : 512) + (size_t)k;
+        char *nb = realloc(*buf, ncap);
+        if (!nb) return false;
+        *buf = nb;
+        *cap = ncap;
+    }
+}
+
+static const char *kind_name(render_kind k)
+{
+    switch (k) {
+    case RENDER_HISTOGRAM:
+        return "hist";
+    case RENDER_DOT:
+        return "dot";
+    case RENDER_CONTOUR:
+        return "contour";
+    case RENDER_PSEUDOCOLOR:
+    default:
+        return "pseudocolor";
+    }
+}
+
+/* The plots of every sample into one PNG with its provenance chunks. */
+static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    bool hist = o->kind == RENDER_HISTOGRAM;
+    const double **xs = calloc(ns, sizeof *xs), **ys = calloc(ns, sizeof *ys);
+    size_t *n = calloc(ns, sizeof *n);
+    render_plot *p = calloc(ns, sizeof *p);
+    char *comment = NULL, *source = NULL;
+    size_t clen = 0, ccap = 0, slen = 0, scap = 0;
+    int rc = 0;
+    if (!xs || !ys || !n || !p) {
+        cli_errorf("out of memory");
+        rc = 71;
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        xs[i] = s[i].x;
+        ys[i] = s[i].y;
+        n[i] = s[i].n;
     }
     gate_transform tx, ty;
     char xdesc[96], ydesc[96] = "-";
-    if (axis_transform(o->xscale, px, ps.x, n, &tx, xdesc, sizeof xdesc, &err) != APO_OK ||
-        (py && axis_transform(o->yscale, py, ps.y, n, &ty, ydesc, sizeof ydesc, &err) !=
-                   APO_OK)) {
-        rc = fail(&err, o->file);
+    if (axis_transform(o->xscale, &s[0].cx, ns, xs, n, &tx, xdesc, sizeof xdesc, &err) !=
+            APO_OK ||
+        (!hist && axis_transform(o->yscale, &s[0].cy, ns, ys, n, &ty, ydesc, sizeof ydesc,
+                                 &err) != APO_OK)) {
+        rc = fail(&err, s[0].path);
         goto done;
     }
-    char xt[256], yt[256] = "";
-    axis_title(xt, sizeof xt, px, compensated(ps.comp, xi));
-    if (py) axis_title(yt, sizeof yt, py, compensated(ps.comp, yi));
-
-    render_plot p;
-    render_plot_init(&p);
-    p.kind = o->kind;
-    render_axis_init(&p.xaxis, &tx, xt);
-    render_axis_init(&p.yaxis, py ? &ty : NULL, yt);
-    p.x = ps.x;
-    p.y = py ? ps.y : NULL;
-    p.n = n;
-    render_quadrant q;
-    if (o->quadrant && py) {
-        /* percentages of every plotted event, the same rule as the engine: x >= X is '+' */
-        uint64_t cnt[4] = {0, 0, 0, 0}, tot = 0;
-        for (size_t e = 0; e < n; e++) {
-            if (isnan(ps.x[e]) || isnan(ps.y[e])) continue;
-            bool xp = ps.x[e] >= o->qx, yp = ps.y[e] >= o->qy;
-            cnt[xp ? (yp ? RENDER_Q_UR : RENDER_Q_LR) : (yp ? RENDER_Q_UL : RENDER_Q_LL)]++;
-            tot++;
+    bool ok = appendf(&comment, &clen, &ccap, "x=%s; y=%s; xscale=%s; yscale=%s; comp=%s; "
+                      "population=%s; kind=%s", s[0].cx.name,
+                      hist ? "-" : s[0].cy.name, xdesc, ydesc, s[0].comp_source, s[0].pop_text,
+                      kind_name(o->kind));
+    if (ns > 1) ok = ok && appendf(&comment, &clen, &ccap, "; files=%zu", ns);
+    if (o->quadrant && !hist) {
+        ok = ok && appendf(&comment, &clen, &ccap, "; quadrant=%g,%g", o->qx, o->qy);
+    }
+    for (size_t i = 0; i < ns; i++) {
+        render_plot *pl = &p[i];
+        render_plot_init(pl);
+        pl->kind = o->kind;
+        axis_title(s[i].xtitle, sizeof s[i].xtitle, &s[i].cx, s[i].xcomp);
+        render_axis_init(&pl->xaxis, &tx, s[i].xtitle);
+        if (!hist) {
+            axis_title(s[i].ytitle, sizeof s[i].ytitle, &s[i].cy, s[i].ycomp);
+            render_axis_init(&pl->yaxis, &ty, s[i].ytitle);
         }
-        memset(&q, 0, sizeof q);
-        q.x = o->qx;
-        q.y = o->qy;
-        static const char *const qname[4] = {"Q4", "Q3", "Q2", "Q1"};
-        const char *xs = px->label[0] ? px->label : px->name;
-        const char *ys = py->label[0] ? py->label : py->name;
-        for (int k = 0; k < 4; k++) {
-            bool xp = k == RENDER_Q_LR || k == RENDER_Q_UR, yp = k == RENDER_Q_UL || k == RENDER_Q_UR;
-            snprintf(ps.ov.qlabels[k], sizeof ps.ov.qlabels[k], "%s %s%s %s%s", qname[k], xs,
-                     xp ? "+" : "\xe2\x88\x92", ys, yp ? "+" : "\xe2\x88\x92");
-            q.label[k] = ps.ov.qlabels[k];
-            q.pct[k] = tot ? 100.0 * (double)cnt[k] / (double)tot : NAN;
+        pl->x = s[i].x;
+        pl->y = hist ? NULL : s[i].y;
+        pl->n = s[i].n;
+        if (o->quadrant && !hist) {
+            count_quadrant(o, &s[i]);
+            pl->quadrant = &s[i].q;
+        } else if (s[i].ov.has_quadrant && !hist) {
+            pl->quadrant = &s[i].ov.quadrant;
         }
-        q.digits = 1;
-        p.quadrant = &q;
-    } else if (ps.ov.has_quadrant && !hist) {
-        p.quadrant = &ps.ov.quadrant;
+        if (!hist) {
+            pl->gates = s[i].ov.gates;
+            pl->n_gates = s[i].ov.n_gates;
+        }
+        char count[32], shown[32];
+        render_format_count(count, sizeof count, s[i].n);
+        size_t drawn = o->ro.max_events && o->ro.max_events < s[i].n ? o->ro.max_events : s[i].n;
+        if (drawn < s[i].n && !hist) {
+            render_format_count(shown, sizeof shown, drawn);
+            snprintf(s[i].subtitle, sizeof s[i].subtitle, "%s \xc2\xb7 n = %s (display %s)",
+                     s[i].pop_text, count, shown);
+        } else {
+            snprintf(s[i].subtitle, sizeof s[i].subtitle, "%s \xc2\xb7 n = %s", s[i].pop_text,
+                     count);
+        }
+        pl->title = s[i].title;
+        pl->subtitle = s[i].subtitle;
+        const render_quadrant *q = pl->quadrant;
+        if (q) {
+            if (ns > 1) {
+                ok = ok && appendf(&comment, &clen, &ccap, "; quadrant_pct[%s]=",
+                                   base_name(s[i].path));
+            } else {
+                if (!o->quadrant) {
+                    ok = ok && appendf(&comment, &clen, &ccap, "; quadrant=%g,%g", q->x, q->y);
+                }
+                ok = ok && appendf(&comment, &clen, &ccap, "; quadrant_pct=");
+            }
+            ok = ok && appendf(&comment, &clen, &ccap, "LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f",
+                               q->pct[RENDER_Q_LL], q->pct[RENDER_Q_LR], q->pct[RENDER_Q_UR],
+                               q->pct[RENDER_Q_UL]);
+        }
+        ok = ok && appendf(&source, &slen, &scap, "%s%s", i ? ", " : "", base_name(s[i].path));
     }
-    if (!hist) {
-        p.gates = ps.ov.gates;
-        p.n_gates = ps.ov.n_gates;
+    if (!ok) {
+        cli_errorf("out of memory");
+        rc = 71;
+        goto done;
     }
-    const char *sample = fcs_dataset_keyword(ds, "TUBE NAME");
-    if (!sample || !sample[0]) sample = fcs_dataset_keyword(ds, "$FIL");
-    if (!sample || !sample[0]) sample = base_name(o->file);
-    char count[32], shown[32], subtitle[512];
-    render_format_count(count, sizeof count, n);
-    size_t drawn = o->ro.max_events && o->ro.max_events < n ? o->ro.max_events : n;
-    if (drawn < n && !hist) {
-        render_format_count(shown, sizeof shown, drawn);
-        snprintf(subtitle, sizeof subtitle, "%s \xc2\xb7 n = %s (display %s)", pop_text, count,
-                 shown);
-    } else {
-        snprintf(subtitle, sizeof subtitle, "%s \xc2\xb7 n = %s", pop_text, count);
-    }
-    p.title = sample;
-    p.subtitle = subtitle;
-    render_panel_spec panel = {NULL, 1, &p, 1};
-    char comment[1400];
-    snprintf(comment, sizeof comment,
-             "x=%s; y=%s; xscale=%s; yscale=%s; comp=%s; population=%s; kind=%s", px->name,
-             py ? py->name : "-", xdesc, ydesc,
-             ps.comp ? ps.comp->source : "none", pop_text,
-             hist ? "hist" : (o->kind == RENDER_DOT ? "dot" :
-                              (o->kind == RENDER_CONTOUR ? "contour" : "pseudocolor")));
-    if (p.quadrant) {
-        size_t len = strlen(comment);
-        snprintf(comment + len, sizeof comment - len,
-                 "; quadrant=%g,%g; quadrant_pct=LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f", p.quadrant->x,
-                 p.quadrant->y, p.quadrant->pct[RENDER_Q_LL], p.quadrant->pct[RENDER_Q_LR],
-                 p.quadrant->pct[RENDER_Q_UR], p.quadrant->pct[RENDER_Q_UL]);
-    }
-    render_text_chunk meta[2] = {{"Source", base_name(o->file)}, {"Comment", comment}};
+    render_panel_spec panel = {o->title, ns, p, o->columns};
+    render_text_chunk meta[2] = {{"Source", source}, {"Comment", comment}};
     if (render_panel_png(o->out, &panel, &o->ro, 2, meta, &err) != APO_OK) {
         rc = fail(&err, o->out);
-        goto done;
     }
 done:
-    state_free(&ps);
+    free(comment);
+    free(source);
+    free(xs);
+    free(ys);
+    free(n);
+    free(p);
+    return rc;
+}
+
+static int run_plot(const plot_opts *o)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    plot_shared sh = {NULL, NULL};
+    plot_sample *s = calloc(o->n_files, sizeof *s);
+    int rc = 0;
+    if (!s) {
+        cli_errorf("out of memory");
+        return 71;
+    }
+    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0 &&
+        gate_comp_read_csv(&sh.csv, o->comp, &err) != APO_OK) {
+        rc = fail(&err, o->comp);
+        goto done;
+    }
+    if (o->gating) {
+        if (gate_strategy_read_gml(&sh.strategy, o->gating, &err) != APO_OK) {
+            rc = fail(&err, o->gating);
+            goto done;
+        }
+        if (o->population && find_population(sh.strategy, o->population) == SIZE_MAX) {
+            print_populations(sh.strategy, o->population);
+            rc = 64;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < o->n_files && rc == 0; i++) {
+        s[i].path = o->files[i];
+        rc = load_sample(o, &sh, &s[i]);
+    }
+    /* titles must tell the plots apart: add the file name to a title that repeats */
+    bool *dup = calloc(o->n_files, sizeof *dup);
+    for (size_t i = 0; rc == 0 && dup && i < o->n_files; i++) {
+        for (size_t j = 0; j < o->n_files && !dup[i]; j++) {
+            dup[i] = j != i && strcmp(s[i].title, s[j].title) == 0;
+        }
+    }
+    for (size_t i = 0; rc == 0 && dup && i < o->n_files; i++) {
+        if (!dup[i]) continue;
+        char stem[200];
+        snprintf(stem, sizeof stem, "%s", base_name(s[i].path));
+        char *dot = strrchr(stem, '.');
+        if (dot && dot != stem) *dot = '\0';
+        char t[sizeof s[i].title];
+        snprintf(t, sizeof t, "%.120s (%.120s)", s[i].title, stem);
+        memcpy(s[i].title, t, sizeof t);
+    }
+    free(dup);
+    if (rc == 0) rc = render_samples(o, s, o->n_files);
+done:
+    for (size_t i = 0; i < o->n_files; i++) sample_free(&s[i]);
+    free(s);
+    gate_comp_free(sh.csv);
+    gate_strategy_free(sh.strategy);
     return rc;
 }
 
@@ -646,6 +834,7 @@ int cmd_plot(int argc, char **argv)
         {"colormap", required_argument, NULL, 'm'},   {"events", required_argument, NULL, 'e'},
         {"dataset", required_argument, NULL, 'd'},    {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
+        {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -721,6 +910,13 @@ int cmd_plot(int argc, char **argv)
         case 'R':
             if (!cli_parse_read_option(opt, optarg, &o.read)) return 64;
             break;
+        case 'W':
+            o.title = optarg;
+            break;
+        case 'c':
+            if (!cli_parse_count("--columns", optarg, 1, &v)) return 64;
+            o.columns = v > 256 ? 256 : (size_t)v;
+            break;
         case 'h':
             print_help(stdout);
             return 0;
@@ -729,8 +925,8 @@ int cmd_plot(int argc, char **argv)
             return 64;
         }
     }
-    if (optind + 1 != argc || !o.xname || !o.out) {
-        cli_errorf("plot: expected one FCS file, -x CHANNEL and -o OUT.png");
+    if (optind >= argc || !o.xname || !o.out) {
+        cli_errorf("plot: expected an FCS file, -x CHANNEL and -o OUT.png");
         print_help(stderr);
         return 64;
     }
@@ -738,6 +934,15 @@ int cmd_plot(int argc, char **argv)
         cli_errorf("--population: expected --gating STRATEGY.xml as well");
         return 64;
     }
-    o.file = argv[optind];
+    if (!o.yname && o.kind != RENDER_HISTOGRAM) {
+        cli_errorf("plot: expected -y CHANNEL for a 2-D plot (or --kind hist)");
+        return 64;
+    }
+    if ((size_t)(argc - optind) > 256) {
+        cli_errorf("plot: expected at most 256 FCS files in one panel, found %d", argc - optind);
+        return 64;
+    }
+    o.files = argv + optind;
+    o.n_files = (size_t)(argc - optind);
     return run_plot(&o);
 }

@@ -33,12 +33,12 @@ static void need_binary(void)
     }
 }
 
-/* Writes dir/s.fcs; raw FITC gets 10 % of PE spill, so compensation matters. */
-static void write_sample(const char *dir, char *path, size_t cap)
+/* Writes dir/name; raw FITC gets 10 % of PE spill, so compensation matters. */
+static void write_named(const char *dir, const char *name, uint64_t seed, char *path, size_t cap)
 {
-    snprintf(path, cap, "%s/s.fcs", dir);
+    snprintf(path, cap, "%s/%s", dir, name);
     double *v = malloc(4 * N_EV * sizeof *v);
-    rt_rng r = {2024};
+    rt_rng r = {seed};
     for (size_t e = 0; e < N_EV; e++) {
         bool annv = e % 4 == 1 || e % 4 == 2, pi = e % 4 >= 2;
         double a = annv ? pow(10, 3.8 + 0.2 * rt_normal(&r)) : 100 + 60 * rt_normal(&r);
@@ -57,6 +57,11 @@ static void write_sample(const char *dir, char *path, size_t cap)
     apo_error err;
     cr_assert_eq(fcs_write_file(path, &spec, &err), APO_OK, "%s", err.msg);
     free(v);
+}
+
+static void write_sample(const char *dir, char *path, size_t cap)
+{
+    write_named(dir, "s.fcs", 2024, path, cap);
 }
 
 static const char *text_of(const rt_png *p, const char *key)
@@ -278,6 +283,49 @@ Test(render_plot_cli, gating_strategy_overlays)
     cr_assert_eq(run_cli(bad, &r), 64);
     cr_assert(strstr(r.err, "FL2P-FL4P/ParRectangle1"), "%s", r.err);
     run_result_free(&r);
+    rt_rmdir(dir);
+    free(dir);
+}
+
+Test(render_plot_cli, several_files_in_one_panel)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char f1[512], f2[512], f3[512], out[512];
+    write_named(dir, "a1.fcs", 1, f1, sizeof f1);
+    write_named(dir, "a2.fcs", 2, f2, sizeof f2);
+    write_named(dir, "a3.fcs", 3, f3, sizeof f3);
+    snprintf(out, sizeof out, "%s/plate.png", dir);
+    const char *argv[] = {APOFLOW_BINARY, "plot", f1, f2, f3, "-x", "FITC-A", "-y", "PE-A",
+                          "--quadrant", "1000,1000", "--size", "300", "--columns", "3",
+                          "--title", "Plate 1", "-o", out, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    rt_png p;
+    cr_assert(rt_png_read(out, &p));
+    cr_assert_eq(p.width, 900);
+    cr_assert_eq(p.height, 300 + 28); /* title band 40 px x 0.7 at size 300 */
+    cr_assert_str_eq(text_of(&p, "Source"), "a1.fcs, a2.fcs, a3.fcs");
+    const char *c = text_of(&p, "Comment");
+    cr_assert(strstr(c, "files=3"), "%s", c);
+    cr_assert(strstr(c, "quadrant_pct[a1.fcs]=LL:") && strstr(c, "quadrant_pct[a2.fcs]=LL:") &&
+              strstr(c, "quadrant_pct[a3.fcs]=LL:"), "%s", c);
+    /* one logicle W for all three plots: a single xscale entry */
+    const char *xs = strstr(c, "xscale=logicle(");
+    cr_assert_not_null(xs);
+    cr_assert_null(strstr(xs + 1, "xscale="));
+    rt_png_free(&p);
+    /* one bad file fails the panel and writes nothing */
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/missing.fcs", dir);
+    snprintf(out, sizeof out, "%s/none.png", dir);
+    const char *argv2[] = {APOFLOW_BINARY, "plot", f1, bad, "-x", "FITC-A", "-y", "PE-A", "-o",
+                           out, NULL};
+    cr_assert_eq(run_cli(argv2, &r), 66, "%s", r.err);
+    run_result_free(&r);
+    struct stat st;
+    cr_assert_neq(stat(out, &st), 0);
     rt_rmdir(dir);
     free(dir);
 }
