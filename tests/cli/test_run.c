@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-TestSuite(cli_run, .timeout = 600);
+TestSuite(cli_run);
 
 /* ---- a small CSV table (RFC 4180 quotes) ---- */
 typedef struct table {

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-TestSuite(cli_run_sheet, .timeout = 300);
+TestSuite(cli_run_sheet);
 
 static int sh(const char *cmd)
 {
