@@ -37,6 +37,7 @@ typedef struct run_options {
     int verbosity;             /* H6: CLI_QUIET / CLI_NORMAL / CLI_VERBOSE */
     unsigned shard_i, shard_n; /* H6: --shard I/N (shard_n 0 = all files) */
     bool timings;              /* H6: --timings */
+    bool controls_only;        /* H6: --controls-only */
 } run_options;
 
 /* A file to analyse. */
@@ -85,6 +86,10 @@ static void print_help(FILE *to)
             "  --shard I/N           analyse only slice I of N of the (sheet's) files, sorted\n"
             "                        by path; needs --gating (docs/scaling.md); combine the\n"
             "                        shards with 'apoflow merge'\n"
+            "  --controls-only       analyse only the sheet's unstained and single-stain\n"
+            "                        controls: the first step of a sharded run, whose\n"
+            "                        gating.xml (thresholds, compensation, pre-gates) every\n"
+            "                        shard then takes with --gating\n"
             "  -q, --quiet           only errors (no summary, notes, warnings or progress)\n"
             "  -v, --verbose         one line per file read and the time of every stage\n"
             "  --timings             print the time of each stage (parse, gating and\n"
@@ -895,6 +900,7 @@ int cmd_run(int argc, char **argv)
         {"no-plots", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {"jobs", required_argument, NULL, 'j'},    {"verbose", no_argument, NULL, 'v'},
         {"shard", required_argument, NULL, 'S'},   {"timings", no_argument, NULL, 'T'},
+        {"controls-only", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -966,6 +972,9 @@ int cmd_run(int argc, char **argv)
             break;
         case 'T':
             o.timings = true;
+            break;
+        case 'C':
+            o.controls_only = true;
             break;
         case 'h':
             print_help(stdout);
@@ -1066,8 +1075,14 @@ int cmd_run(int argc, char **argv)
         }
     }
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
-    if (o.shard_n > 0) { /* H6: --shard I/N: this run's slice of the (sheet's) files */
-        if (o.gating == NULL) {
+    if (o.shard_n > 0 || o.controls_only) { /* H6: --shard I/N slice, --controls-only */
+        if (o.controls_only && !have_sheet) {
+            cli_errorf("--controls-only: expected --sheet too (the roles say which samples "
+                       "are controls)");
+            rc = 64;
+            goto out;
+        }
+        if (o.shard_n > 0 && o.gating == NULL) {
             cli_errorf("--shard: expected --gating FILE too (thresholds, compensation and "
                        "pre-gates computed once for all shards; see docs/scaling.md)");
             rc = 64;
@@ -1079,9 +1094,13 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         for (size_t k = 0; k < files.n; k++) {
-            keep[k] = !have_sheet || gate_sheet_find(&sheet, files.v[k]) != NULL;
+            const gate_sheet_row *row = have_sheet ? gate_sheet_find(&sheet, files.v[k]) : NULL;
+            keep[k] = (!have_sheet || row != NULL) &&
+                      (!o.controls_only || row->role == GATE_ROLE_UNSTAINED ||
+                       row->role == GATE_ROLE_ANNEXIN_SINGLE || row->role == GATE_ROLE_PI_SINGLE);
         }
-        files.n = cli_shard_slice(files.v, files.n, keep, o.shard_i, o.shard_n);
+        files.n = cli_shard_slice(files.v, files.n, keep, o.shard_n ? o.shard_i : 1,
+                                  o.shard_n ? o.shard_n : 1);
         free(keep);
     }
     /* refuse to write into an input folder */
@@ -1238,7 +1257,7 @@ int cmd_run(int argc, char **argv)
         n++;
     }
     for (size_t k = 0; have_sheet && k < sheet.n_rows; k++) {
-        if (!row_used[k] && o.shard_n == 0) { /* H6: other shards hold the rest */
+        if (!row_used[k] && o.shard_n == 0 && !o.controls_only) { /* H6: not all files */
             bool was_failed = false;
             for (size_t j = 0; j < failed.n; j++) {
                 was_failed = was_failed || gate_sheet_find(&sheet, failed.v[j]) == &sheet.rows[k];

@@ -24,6 +24,7 @@ static const cli_command commands[] = {
     {"plot", cmd_plot, "render a QC plot (pseudocolor|dot|contour|hist) of a data set as PNG"},
     {"run", cmd_run, "Annexin V / PI analysis of an experiment: tables, tests, gating, plots"},
     {"sheet", cmd_sheet, "draft a sample sheet from the FCS files' keywords"},
+    {"merge", cmd_merge, "combine the output folders of sharded runs (run --shard I/N)"},
 };
 
 static void print_usage(FILE *to)
