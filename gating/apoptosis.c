@@ -131,6 +131,22 @@ static size_t masked(const double *x, const uint8_t *mask, size_t n, double *out
     return m;
 }
 
+/* As masked, keeping every @p step-th event only (pooled estimates over many samples). */
+static size_t masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
+                          double *out)
+{
+    size_t m = 0;
+    for (size_t e = 0; e < n; e += step) {
+        if (mask == NULL || mask[e]) {
+            out[m++] = x[e];
+        }
+    }
+    return m;
+}
+
+/* Pooled estimates (density valley, logicle W) use at most this many events. */
+#define APO_POOL_MAX 400000
+
 static double median_of(double *v, size_t m)
 {
     if (m == 0) {
@@ -299,7 +315,7 @@ static apo_status place_threshold(const gate_apo_input *in, ctx *c, size_t n, bo
     }
     if (src >= 0) {
         size_t ne = c[src].data.n_events;
-        double *v = malloc((ne ? ne : 1) * sizeof *v);
+        double *v = calloc(ne ? ne : 1, sizeof *v);
         if (v == NULL) {
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
@@ -325,14 +341,16 @@ static apo_status place_threshold(const gate_apo_input *in, ctx *c, size_t n, bo
             total += c[i].data.n_events;
         }
     }
-    double *v = malloc((total ? total : 1) * sizeof *v);
+    size_t step = total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
+    double *v = malloc((total / step + n + 1) * sizeof *v);
     if (v == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (c[i].ok && in[i].role != GATE_ROLE_UNSTAINED && in[i].role != fmo) {
-            m += masked(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events, v + m);
+            m += masked_step(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events,
+                             step, v + m);
         }
     }
     for (size_t k = 0; k < m; k++) {
@@ -377,14 +395,16 @@ static apo_status make_scale(const gate_apo_input *in, ctx *c, size_t n, bool an
         T = 262144;
     }
     const double M = 4.5;
-    double *v = malloc((total ? total : 1) * sizeof *v);
+    size_t step = total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
+    double *v = malloc((total / step + n + 1) * sizeof *v);
     if (v == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (c[i].ok) {
-            m += masked(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events, v + m);
+            m += masked_step(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events,
+                             step, v + m);
         }
     }
     double w = 0;

@@ -207,7 +207,7 @@ static apo_status comp_column(eval_ctx *c, const char *ref, const char *name, co
 {
     const gate_data *d = c->d;
     if (!gs_comp_is_none(ref)) {
-        const comp_block *b;
+        const comp_block *b = NULL;
         apo_status st = get_comp(c, ref, &b, err);
         if (st != APO_OK) {
             return st;
