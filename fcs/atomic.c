@@ -6,8 +6,11 @@
 #include "fcs/fcs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *dup_string(const char *s)
@@ -38,9 +41,23 @@ apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err
         free(final_path);
         return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
     }
-    memcpy(tmp, path, dir_len);
-    snprintf(tmp + dir_len, tmp_len - dir_len, ".%s.tmp-XXXXXX", base);
-    int fd = mkstemp(tmp);
+    /* Not mkstemp: it creates mode 0600 files, and outputs should get the user's umask
+     * like any other file they create. O_EXCL with a fresh name per attempt is as safe. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t seed = ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)now.tv_sec ^
+                    ((uint64_t)getpid() << 40) ^ (uint64_t)(uintptr_t)af;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        memcpy(tmp, path, dir_len);
+        snprintf(tmp + dir_len, tmp_len - dir_len, ".%s.tmp-%06llx", base,
+                 (unsigned long long)((seed >> 40) & 0xFFFFFFu));
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST) {
+            break;
+        }
+    }
     if (fd < 0) {
         int e = errno;
         free(tmp);
