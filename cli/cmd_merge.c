@@ -846,7 +846,7 @@ int cmd_merge(int argc, char **argv)
     }
     ms = calloc(total ? total : 1, sizeof *ms);
     rows = calloc((total > n_stats ? total : n_stats) + 1, sizeof *rows);
-    fl = calloc(nf ? nf : 1, sizeof *fl);
+    fl = calloc(nf + 1, sizeof *fl); /* + 1: the scan loops probe one past the end */
     if (ms == NULL || rows == NULL || fl == NULL) {
         rc = 71;
         goto out;

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_batch.c: batch behaviour of `apoflow run`: --jobs 1 and --jobs 2 write identical
+ * files (tables, results.json, gating.xml, every plot, report.html); a file that cannot be
+ * read is reported (file, step, reason) in results.json, report.html and stderr while the
+ * others are analysed (exit 65), also through shard + merge; no progress output when stderr
+ * is not a terminal, one line per file with --verbose, only errors with --quiet; the input
+ * folder is refused as the output folder; --jobs values are checked.
+ */
+#include "support/json_mini.h"
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CALIBUR APOFLOW_SOURCE_DIR "/samples/calibur"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len != NULL) {
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+static void spit(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot create %s", path);
+    cr_assert_eq(fwrite(data, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* Every regular file of @p a (and a/plots) equals the one in @p b; returns the count. */
+static size_t same_tree(const char *a, const char *b)
+{
+    DIR *d = opendir(a);
+    cr_assert_not_null(d, "cannot open %s", a);
+    struct dirent *de;
+    size_t n = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') {
+            continue;
+        }
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", a, de->d_name);
+        snprintf(pb, sizeof pb, "%s/%s", b, de->d_name);
+        struct stat st;
+        cr_assert_eq(stat(pa, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            n += same_tree(pa, pb);
+            continue;
+        }
+        size_t la, lb;
+        char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+        cr_assert(la == lb && memcmp(x, y, la) == 0, "%s differs from %s", pa, pb);
+        free(x);
+        free(y);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+Test(cli_batch, jobs_one_and_two_write_identical_files)
+{
+    char *dir = test_tmpdir();
+    char o1[4200], o2[4200];
+    snprintf(o1, sizeof o1, "%s/j1", dir);
+    snprintf(o2, sizeof o2, "%s/out", dir);
+    /* the same -o for both (the report shows the command line), the first moved aside */
+    const char *a1[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--jobs", "1",
+                        "-q", "-o", o2, NULL};
+    const char *a2[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "-j", "2", "-q",
+                        "-o", o2, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(a1, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert_eq(rename(o2, o1), 0);
+    cr_assert_eq(run_cli(a2, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    /* 6 top-level files + 10 sample plots + overview + overlay + dose-response */
+    cr_assert_eq(same_tree(o1, o2), 6 + 10 + 3);
+    free(dir);
+}
+
+/* A copy of the calibur experiment plus an unreadable file listed in the sheet. */
+static char *broken_experiment(void)
+{
+    char *dir = test_tmpdir();
+    char in[4200], path[4300];
+    snprintf(in, sizeof in, "%s/in", dir);
+    cr_assert_eq(mkdir(in, 0777), 0);
+    const char *files[] = {"ctrl_unstained", "ctrl_annexin_only", "ctrl_pi_only", "untreated_r1",
+                           "h2o2_r1", "h2o2_asiv12.5_r1", "h2o2_asiv25_r1", "h2o2_asiv50_r1",
+                           "h2o2_asiv100_r1", "h2o2_asiv200_r1"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char src[4200];
+        size_t len;
+        snprintf(src, sizeof src, "%s/%s.fcs", CALIBUR, files[i]);
+        char *data = slurp(src, &len);
+        snprintf(path, sizeof path, "%s/%s.fcs", in, files[i]);
+        spit(path, data, len);
+        if (i == 3) { /* a second untreated replicate, cut short inside DATA */
+            snprintf(path, sizeof path, "%s/untreated_r2.fcs", in);
+            spit(path, data, len / 2);
+        }
+        free(data);
+    }
+    size_t len;
+    char *sheet = slurp(CALIBUR "/sheet.csv", &len);
+    const char extra[] = "untreated_r2.fcs,untreated_r2,untreated,,,,2,,A12\n";
+    char *all = malloc(len + sizeof extra);
+    cr_assert_not_null(all);
+    memcpy(all, sheet, len);
+    memcpy(all + len, extra, sizeof extra);
+    snprintf(path, sizeof path, "%s/sheet.csv", in);
+    spit(path, all, strlen(all));
+    free(all);
+    free(sheet);
+    return dir;
+}
+
+Test(cli_batch, unreadable_file_reported_others_analysed)
+{
+    char *dir = broken_experiment();
+    char sheet[4200], out[4200], path[4300];
+    snprintf(sheet, sizeof sheet, "%s/in/sheet.csv", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-j", "2", "-o", out, NULL};
+    run_result r;
+    run_cli(a, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "untreated_r2.fcs"), "%s", r.err);
+    run_result_free(&r);
+    snprintf(path, sizeof path, "%s/results.json", out);
+    json_value *root = json_parse_file(path);
+    cr_assert_not_null(root);
+    cr_assert_eq(json_size(json_get(root, "samples")), 10);
+    const json_value *ff = json_get(root, "failed_files");
+    cr_assert_eq(json_size(ff), 1);
+    const char *file = json_string(json_get(json_index(ff, 0), "file"));
+    cr_assert_not_null(file);
+    cr_assert_not_null(strstr(file, "untreated_r2.fcs"));
+    cr_assert_str_eq(json_string(json_get(json_index(ff, 0), "step")), "read");
+    const char *why = json_string(json_get(json_index(ff, 0), "error"));
+    cr_assert(why != NULL && why[0] != '\0');
+    cr_assert_eq(json_size(json_get(root, "comparisons")), 5);
+    json_free(root);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = slurp(path, NULL);
+    cr_assert_not_null(strstr(html, "<dd id=\"n-failed\">1</dd>"));
+    const char *fail = strstr(html, "id=\"failures\"");
+    cr_assert_not_null(fail);
+    cr_assert_not_null(strstr(fail, "untreated_r2.fcs</td><td>read</td><td>"));
+    free(html);
+    /* through shards: the failure survives the merge, exit 65 */
+    char prep[4200], gating[4300], s1[4200], s2[4200], merged[4200];
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    snprintf(s1, sizeof s1, "%s/s1", dir);
+    snprintf(s2, sizeof s2, "%s/s2", dir);
+    snprintf(merged, sizeof merged, "%s/merged", dir);
+    const char *ap[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only", "-q", "-o",
+                        prep, NULL};
+    cr_assert_eq(run_cli(ap, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    int codes = 0;
+    const char *a1[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating, "--shard",
+                        "1/2", "-q", "-o", s1, NULL};
+    const char *a2[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating, "--shard",
+                        "2/2", "-q", "-o", s2, NULL};
+    codes += run_cli(a1, &r);
+    run_result_free(&r);
+    codes += run_cli(a2, &r);
+    run_result_free(&r);
+    cr_assert_eq(codes, 65, "exactly one shard holds the broken file");
+    const char *am[] = {APOFLOW_BINARY, "merge", "-q", "-o", merged, s1, s2, NULL};
+    run_cli(am, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    run_result_free(&r);
+    snprintf(path, sizeof path, "%s/results.json", merged);
+    root = json_parse_file(path);
+    cr_assert_not_null(root);
+    cr_assert_eq(json_size(json_get(root, "samples")), 10);
+    cr_assert_eq(json_size(json_get(root, "failed_files")), 1);
+    json_free(root);
+    free(dir);
+}
+
+Test(cli_batch, progress_and_verbosity_on_a_pipe)
+{
+    char *dir = test_tmpdir();
+    char out[4200];
+    snprintf(out, sizeof out, "%s/o", dir);
+    run_result r;
+    /* stderr is a pipe here: no progress bar */
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--no-plots",
+                       "-o", out, NULL};
+    cr_assert_eq(run_cli(a, &r), 0, "%s", r.err);
+    cr_assert_null(strchr(r.err, '\r'), "%s", r.err);
+    cr_assert_null(strstr(r.err, "ETA"), "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "outputs in"));
+    run_result_free(&r);
+    /* --verbose: one line per file and the stage times */
+    const char *v[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--no-plots",
+                       "--verbose", "-o", out, NULL};
+    cr_assert_eq(run_cli(v, &r), 0, "%s", r.err);
+    size_t lines = 0;
+    for (const char *p = strstr(r.err, "apoflow: ["); p != NULL; p = strstr(p + 1, "apoflow: [")) {
+        lines++;
+    }
+    cr_assert_eq(lines, 10, "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "/10] "), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "apoflow: timings: parse "), "%s", r.err);
+    run_result_free(&r);
+    /* --quiet: nothing at all when all goes well */
+    const char *q[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--no-plots",
+                       "--quiet", "-o", out, NULL};
+    cr_assert_eq(run_cli(q, &r), 0, "%s", r.err);
+    cr_assert_eq(r.err_len, 0, "%s", r.err);
+    cr_assert_eq(r.out_len, 0, "%s", r.out);
+    run_result_free(&r);
+    /* --timings alone: the stage split */
+    const char *t[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--no-plots",
+                       "-q", "--timings", "-o", out, NULL};
+    cr_assert_eq(run_cli(t, &r), 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "gating+statistics"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "(10 samples)"), "%s", r.err);
+    run_result_free(&r);
+    free(dir);
+}
+
+Test(cli_batch, input_folder_refused_as_output_and_bad_jobs)
+{
+    char *dir = broken_experiment();
+    char in[4200];
+    snprintf(in, sizeof in, "%s/in", dir);
+    run_result r;
+    const char *a[] = {APOFLOW_BINARY, "run", in, "-o", in, NULL};
+    run_cli(a, &r);
+    cr_assert_eq(r.exit_code, 64, "exit %d: %s", r.exit_code, r.err);
+    run_result_free(&r);
+    /* nothing was written into the input folder */
+    struct stat st;
+    char p[4300];
+    snprintf(p, sizeof p, "%s/samples.csv", in);
+    cr_assert_neq(stat(p, &st), 0);
+    snprintf(p, sizeof p, "%s/report.html", in);
+    cr_assert_neq(stat(p, &st), 0);
+    const char *bad[] = {"-1", "x", "2000", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *b[] = {APOFLOW_BINARY, "run", in, "--jobs", bad[i], "-o", "/nonexistent/x",
+                           NULL};
+        run_cli(b, &r);
+        cr_assert_eq(r.exit_code, 64, "--jobs '%s': exit %d", bad[i], r.exit_code);
+        cr_assert_not_null(strstr(r.err, "--jobs: expected"), "%s", r.err);
+        run_result_free(&r);
+    }
+    free(dir);
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_shard.c: `apoflow run --shard I/N --gating G` + `apoflow merge` give the same
+ * samples.csv, stats.csv, comparisons.csv and results.json, byte for byte, as one run over
+ * all files with the same --gating (the generated experiments in samples/: replicates with
+ * Welch tests, and a 5-dose series with a 4PL fit); shards given to merge in any order;
+ * usage errors (--shard without --gating, a bad I/N, mismatched shards, OUTDIR = a shard).
+ */
+#include "support/json_mini.h"
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLES APOFLOW_SOURCE_DIR "/samples"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void same_file(const char *a_dir, const char *b_dir, const char *name)
+{
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/%s", a_dir, name);
+    snprintf(b, sizeof b, "%s/%s", b_dir, name);
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    cr_assert_gt(na, 0);
+    cr_assert(na == nb && memcmp(x, y, na) == 0, "%s differs between %s and %s", name, a_dir,
+              b_dir);
+    free(x);
+    free(y);
+}
+
+static int run(const char *const *argv)
+{
+    run_result r;
+    int rc = run_cli(argv, &r);
+    if (rc != 0) {
+        fprintf(stderr, "%s %s: exit %d: %s\n", argv[1], argv[2], rc, r.err);
+    }
+    run_result_free(&r);
+    return rc;
+}
+
+/* prep (controls only) -> single run with its gating, n shards -> merge (reverse order). */
+static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_samples,
+                            size_t want_comparisons, size_t want_fits)
+{
+    char *dir = test_tmpdir();
+    char prep[4096], gating[4200], single[4096], merged[4096], shard[16][4096], spec[32];
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    snprintf(single, sizeof single, "%s/single", dir);
+    snprintf(merged, sizeof merged, "%s/merged", dir);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only",
+                            "--no-plots", "-q", "-o", prep, NULL};
+    cr_assert_eq(run(a_prep), 0);
+    const char *a_single[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating,
+                              "--no-plots", "-q", "-o", single, NULL};
+    cr_assert_eq(run(a_single), 0);
+    const char *a_merge[20] = {APOFLOW_BINARY, "merge", "-q", "--no-report", "-o", merged};
+    size_t na = 6;
+    for (unsigned i = 1; i <= n_shards; i++) {
+        snprintf(shard[i], sizeof shard[i], "%s/shard%u", dir, i);
+        snprintf(spec, sizeof spec, "%u/%u", i, n_shards);
+        const char *a_shard[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating,
+                                 "--shard", spec, "--no-plots", "-q", "-o", shard[i], NULL};
+        cr_assert_eq(run(a_shard), 0, "shard %s", spec);
+    }
+    for (unsigned i = n_shards; i >= 1; i--) {
+        a_merge[na++] = shard[i];
+    }
+    a_merge[na] = NULL;
+    cr_assert_eq(run(a_merge), 0);
+    same_file(single, merged, "samples.csv");
+    same_file(single, merged, "stats.csv");
+    same_file(single, merged, "comparisons.csv");
+    same_file(single, merged, "results.json");
+    /* and the content is the experiment's */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", merged);
+    json_value *root = json_parse_file(path);
+    cr_assert_not_null(root);
+    cr_assert_eq(json_size(json_get(root, "samples")), want_samples);
+    cr_assert_eq(json_size(json_get(root, "comparisons")), want_comparisons);
+    cr_assert_eq(json_size(json_get(root, "dose_response")), want_fits);
+    for (size_t i = 0; i < want_comparisons; i++) {
+        const json_value *c = json_index(json_get(root, "comparisons"), i);
+        double p = json_number(json_get(c, "p_value"), -1);
+        cr_assert(p >= 0 && p <= 1, "comparison %zu p = %g", i, p);
+    }
+    json_free(root);
+    free(dir);
+}
+
+Test(cli_shard, replicates_three_shards_equal_single_run)
+{
+    shard_and_merge(SAMPLES "/sheet.csv", 3, 18, 3, 0);
+}
+
+Test(cli_shard, dose_series_four_uneven_shards_equal_single_run)
+{
+    /* 10 files over 4 shards: 2, 3, 2, 3; the 4PL fit needs samples from several shards */
+    shard_and_merge(SAMPLES "/calibur/sheet.csv", 4, 10, 5, 1);
+}
+
+Test(cli_shard, more_shards_than_files_leaves_empty_shards_failing_cleanly)
+{
+    char *dir = test_tmpdir();
+    char gating[4200], out[4200];
+    snprintf(gating, sizeof gating, "%s/prep/gating.xml", dir);
+    snprintf(out, sizeof out, "%s/prep", dir);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
+                            "--controls-only", "--no-plots", "-q", "-o", out, NULL};
+    cr_assert_eq(run(a_prep), 0);
+    snprintf(out, sizeof out, "%s/s11", dir);
+    /* 10 files, 11 shards: shard 1 of 11 gets floor(10/11) = 0 files */
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv", "--gating",
+                       gating, "--shard", "1/11", "--no-plots", "-q", "-o", out, NULL};
+    run_result r;
+    run_cli(a, &r);
+    cr_assert_eq(r.exit_code, 66, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "expected at least one readable FCS file"), "%s", r.err);
+    run_result_free(&r);
+    free(dir);
+}
+
+Test(cli_shard, usage_errors)
+{
+    char *dir = test_tmpdir();
+    char out[4200], s1[4200], s2[4200], g1[4200], g2[4200];
+    snprintf(out, sizeof out, "%s/o", dir);
+    run_result r;
+    /* --shard needs --gating */
+    const char *a1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--shard", "1/2",
+                        "-o", out, NULL};
+    run_cli(a1, &r);
+    cr_assert_eq(r.exit_code, 64);
+    cr_assert_not_null(strstr(r.err, "--gating"), "%s", r.err);
+    run_result_free(&r);
+    /* bad I/N */
+    const char *bad[] = {"0/2", "3/2", "2", "1/x", "/2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *a2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--shard",
+                            bad[i], "-o", out, NULL};
+        run_cli(a2, &r);
+        cr_assert_eq(r.exit_code, 64, "--shard %s: exit %d", bad[i], r.exit_code);
+        cr_assert_not_null(strstr(r.err, "--shard: expected I/N"), "%s", r.err);
+        run_result_free(&r);
+    }
+    /* shards made with different gatings do not merge */
+    snprintf(g1, sizeof g1, "%s/p1", dir);
+    snprintf(g2, sizeof g2, "%s/p2", dir);
+    const char *p1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--controls-only",
+                        "--no-plots", "-q", "-o", g1, NULL};
+    const char *p2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--controls-only",
+                        "--quantile", "0.99", "--no-plots", "-q", "-o", g2, NULL};
+    cr_assert_eq(run(p1), 0);
+    cr_assert_eq(run(p2), 0);
+    strcat(g1, "/gating.xml");
+    strcat(g2, "/gating.xml");
+    snprintf(s1, sizeof s1, "%s/s1", dir);
+    snprintf(s2, sizeof s2, "%s/s2", dir);
+    const char *r1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating", g1,
+                        "--shard", "1/2", "--no-plots", "-q", "-o", s1, NULL};
+    const char *r2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating", g2,
+                        "--shard", "2/2", "--no-plots", "-q", "-o", s2, NULL};
+    cr_assert_eq(run(r1), 0);
+    cr_assert_eq(run(r2), 0);
+    const char *m1[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, s1, s2, NULL};
+    run_cli(m1, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "expected the same thresholds"), "%s", r.err);
+    run_result_free(&r);
+    /* the same shard twice: a file in two shards */
+    const char *m2[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, s1, s1, NULL};
+    run_cli(m2, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "expected each file in one shard"), "%s", r.err);
+    run_result_free(&r);
+    /* the output folder may not be a shard folder; a missing shard is exit 66 */
+    const char *m3[] = {APOFLOW_BINARY, "merge", "-q", "-o", s1, s1, NULL};
+    run_cli(m3, &r);
+    cr_assert_eq(r.exit_code, 64);
+    run_result_free(&r);
+    const char *m4[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, g1, NULL};
+    run_cli(m4, &r);
+    cr_assert_eq(r.exit_code, 66, "exit %d: %s", r.exit_code, r.err);
+    run_result_free(&r);
+    free(dir);
+}
