@@ -149,7 +149,7 @@ static void print_unknown_channel(const char *file, const fcs_dataset *ds, const
                     "none; the file's channels are:\n", file, name);
     for (size_t i = 0; i < fcs_dataset_n_params(ds); i++) {
         const fcs_param *p = fcs_dataset_param(ds, i);
-        if (p->label[0]) {
+        if (p->label[0] && strcasecmp(p->label, p->name) != 0) {
             fprintf(stderr, "  %s (%s)\n", p->name, p->label);
         } else {
             fprintf(stderr, "  %s\n", p->name);
@@ -176,9 +176,11 @@ static void chan_info_init(chan_info *c, const fcs_param *p)
     }
     c->top = isfinite(t) && t > 1 ? t : 262144;
     c->log_amplified = p->log_decades > 0;
-    c->scatter_or_time = p->is_time || strncasecmp(p->name, "FSC", 3) == 0 ||
-                         strncasecmp(p->name, "SSC", 3) == 0 ||
-                         strncasecmp(p->name, "Time", 4) == 0;
+    /* FSC-A, SSC-H, Beckman's "FS INT LIN" / "SS", Time, HDR-T ... */
+    bool fs_ss = (strncasecmp(p->name, "FS", 2) == 0 || strncasecmp(p->name, "SS", 2) == 0) &&
+                 (p->name[2] == '\0' || p->name[2] == ' ' || p->name[2] == '-' ||
+                  p->name[2] == 'C' || p->name[2] == 'c');
+    c->scatter_or_time = p->is_time || fs_ss || strncasecmp(p->name, "Time", 4) == 0;
 }
 
 /*

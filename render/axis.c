@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * axis.c: axis ranges and tick sets (render-ux.md 1.6-1.7). Linear axes get "nice" 1/2/5
- * steps labelled 50K, 100K ...; logicle, hyperlog, asinh and log axes get decade ticks:
+ * steps labelled 50K, 100K ... (1.5M beyond a million); logicle, hyperlog, asinh and log axes get decade ticks:
  * 0 and +-10^k for k >= 2, labelled as 10 with a raised exponent, and unlabelled minor ticks
  * at m * 10^k, m = 2..9 (nothing below 10^2: that is the linear zone, where ticks would crowd
  * the 0 label). Log axes label every decade. Where labels collide is decided when drawing
@@ -40,7 +40,8 @@ void raxis_linear(raxis *out, double lo, double hi)
     out->decades = false;
 }
 
-/* Display range from the data: 0.05 % / 99.95 % quantiles of the transformed values. */
+/* Display range from the data: the 0.05 % and 99.9 % quantiles of the transformed values
+ * (the rare events beyond pile up on the edge instead of squeezing the populations). */
 static apo_status auto_range(raxis *out, const double *x, size_t n, apo_error *err)
 {
     double lo = NAN, hi = NAN;
@@ -52,7 +53,7 @@ static apo_status auto_range(raxis *out, const double *x, size_t n, apo_error *e
         }
         gate_transform_apply_array(&out->t, x, d, n);
         apo_status st = rquantile(d, n, 0.0005, &lo, err);
-        if (st == APO_OK) st = rquantile(d, n, 0.9995, &hi, err);
+        if (st == APO_OK) st = rquantile(d, n, 0.999, &hi, err);
         free(d);
         if (st != APO_OK) return st;
     }
@@ -174,20 +175,29 @@ static void linear_label(rlabel *l, double v, double step)
     }
     const char *sign = v < 0 ? MINUS : "";
     double a = fabs(v);
-    if (a >= 1000 && step >= 100) {
+    if (a >= 1e6 && step >= 1e5) {
+        snprintf(l->base, sizeof l->base, "%s%gM", sign, a / 1e6);
+    } else if (a >= 1000 && step >= 100) {
         snprintf(l->base, sizeof l->base, "%s%gK", sign, a / 1000);
     } else {
         snprintf(l->base, sizeof l->base, "%s%g", sign, a);
     }
 }
 
+/* The 1/2/5 x 10^k step giving the number of intervals closest to @p target. */
 static double nice_step(double span, int target)
 {
-    double raw = span / target;
-    double mag = pow(10, floor(log10(raw)));
-    double norm = raw / mag;
-    double s = norm < 1.5 ? 1 : (norm < 3.5 ? 2 : (norm < 7.5 ? 5 : 10));
-    return s * mag;
+    double mag = pow(10, floor(log10(span / target)));
+    static const double m[] = {1, 2, 5, 10};
+    double best = mag, best_d = INFINITY;
+    for (int i = 0; i < 4; i++) {
+        double d = fabs(span / (m[i] * mag) - target);
+        if (d < best_d) {
+            best_d = d;
+            best = m[i] * mag;
+        }
+    }
+    return best;
 }
 
 static bool linear_ticks(tick_list *l, const raxis *a)

@@ -118,7 +118,7 @@ typedef enum render_hist_norm {
  * 0, 10², 10³ ... decade labels) and the shown range in DATA units. With min/max NaN
  * (render_axis_init) the range is automatic: [0, 1] on the display scale for Gating-ML scaled
  * kinds (logicle, hyperlog, fasinh, flog, flin), else the data range with a small margin
- * (linear: from min(0, 0.5th percentile) to the 99.95th percentile * 1.05).
+ * (linear: from min(0, 0.05th percentile) to the 99.9th percentile * 1.05).
  * Values outside the range are drawn piled up on the axis edge.
  */
 typedef struct render_axis {
@@ -258,7 +258,8 @@ size_t render_subsample(size_t n, size_t max, uint64_t seed, size_t *idx);
 /** Format @p n with thousands separators ("48,213"). @return the length written. */
 size_t render_format_count(char *buf, size_t cap, uint64_t n);
 
-/** Axis title in FlowKit style: "PnS (PnN)" when the label is non-empty, else "PnN". */
+/** Axis title in FlowKit style: "PnS (PnN)" when the label is non-empty and not just the
+ *  channel name again (ignoring case and a "Comp-" prefix), else "PnN". */
 size_t render_axis_title(char *buf, size_t cap, const char *pnn, const char *pns);
 
 #ifdef __cplusplus

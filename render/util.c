@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 void render_axis_init(render_axis *axis, const gate_transform *t, const char *title)
 {
@@ -77,7 +78,9 @@ size_t render_format_count(char *buf, size_t cap, uint64_t n)
 size_t render_axis_title(char *buf, size_t cap, const char *pnn, const char *pns)
 {
     int n;
-    if (pns && pns[0] && (!pnn || strcmp(pns, pnn) != 0)) {
+    /* a $PnS that only repeats the channel name (also under a "Comp-" prefix) adds nothing */
+    const char *bare = pnn && strncasecmp(pnn, "Comp-", 5) == 0 ? pnn + 5 : pnn;
+    if (pns && pns[0] && (!pnn || (strcasecmp(pns, pnn) != 0 && strcasecmp(pns, bare) != 0))) {
         n = snprintf(buf, cap, "%s (%s)", pns, pnn ? pnn : "");
     } else {
         n = snprintf(buf, cap, "%s", pnn ? pnn : "");

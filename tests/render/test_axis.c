@@ -123,7 +123,25 @@ Test(render_axis, automatic_linear_range_starts_at_zero)
     raxis r;
     cr_assert_eq(raxis_resolve(&r, &a, x, 1000, NULL), APO_OK);
     cr_assert_float_eq(r.lo, 0, 1e-12);
-    cr_assert(r.hi > 100900 && r.hi < 100900 * 1.06, "hi %g", r.hi);
+    cr_assert(r.hi > 100800 * 1.04 && r.hi < 100900 * 1.06, "hi %g", r.hi);
+    /* millions get an M */
+    raxis big;
+    raxis_linear(&big, 0, 3.2e6);
+    rtick *t = NULL;
+    size_t n = 0;
+    cr_assert_eq(raxis_ticks(&big, &t, &n, NULL), APO_OK);
+    cr_assert_eq(n, 7); /* steps of 500K */
+    cr_assert_str_eq(t[1].label.base, "500K");
+    cr_assert_str_eq(t[2].label.base, "1M");
+    cr_assert_str_eq(t[3].label.base, "1.5M");
+    cr_assert_str_eq(t[6].label.base, "3M");
+    free(t);
+    raxis_linear(&big, 0, 1.7e6);
+    cr_assert_eq(raxis_ticks(&big, &t, &n, NULL), APO_OK);
+    cr_assert_eq(n, 4); /* steps of 500K: 3.4 intervals are closer to 5 than 8.5 */
+    cr_assert_str_eq(t[1].label.base, "500K");
+    cr_assert_str_eq(t[3].label.base, "1.5M");
+    free(t);
     /* bad explicit range */
     a.min = 10;
     a.max = 5;

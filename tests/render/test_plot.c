@@ -388,6 +388,10 @@ Test(render_plot, format_helpers)
     cr_assert_str_eq(buf, "Annexin V (FL1-A)");
     render_axis_title(buf, sizeof buf, "FSC-A", "");
     cr_assert_str_eq(buf, "FSC-A");
+    render_axis_title(buf, sizeof buf, "Comp-FS INT LIN", "fs int lin");
+    cr_assert_str_eq(buf, "Comp-FS INT LIN");
+    render_axis_title(buf, sizeof buf, "Comp-FL1-A", "Annexin V");
+    cr_assert_str_eq(buf, "Annexin V (Comp-FL1-A)");
 }
 
 Test(render_plot, usage_errors)
