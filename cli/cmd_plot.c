@@ -23,6 +23,7 @@ typedef struct plot_opts {
     size_t n_files;
     const char *title; /* panel title (several files) */
     size_t columns;    /* panel columns, 0 = automatic */
+    bool overlay;      /* --kind hist: every file as one series of a single plot */
     const char *xname, *yname, *out;
     render_kind kind;
     const char *xscale, *yscale; /* NULL = automatic */
@@ -68,6 +69,8 @@ static void print_help(FILE *to)
             "  --colormap MAP           jet|viridis|grey (default jet)\n"
             "  --events N               draw at most N events (fixed-seed random subsample);\n"
             "                           percentages always use every event\n"
+            "  --overlay                with --kind hist: one plot, every file a series (the\n"
+            "                           first is the grey reference, e.g. stimulus only)\n"
             "  --title TEXT             main title above the grid (several files)\n"
             "  --columns N              plots per row (default: a square-ish grid)\n"
             "  --dataset N              data set N of the file (1-based; default 1)\n"
@@ -80,7 +83,8 @@ static void print_help(FILE *to)
             "  apoflow plot A05.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --scale 2 -o q.png\n"
             "  apoflow plot A05.fcs -x FL1-A --kind hist -o a.png\n"
             "  apoflow plot plate1/*.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --size 300 \\\n"
-            "      --title 'Plate 1' -o plate1.png\n\n"
+            "      --title 'Plate 1' -o plate1.png\n"
+            "  apoflow plot stim.fcs drug.fcs -x 'Annexin V' --kind hist --overlay -o ov.png\n\n"
             "exit codes: 0 ok, 64 usage (unknown channel or population), 65 bad input data,\n"
             "            66 cannot open input, 73 cannot create output\n");
 }
@@ -743,10 +747,33 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
         goto done;
     }
     render_panel_spec panel = {o->title, ns, p, o->columns};
+    render_series *series = NULL;
+    char overlay_title[300];
+    if (o->overlay) {
+        /* one histogram, one series per file (titles as labels), the first the reference */
+        series = calloc(ns, sizeof *series);
+        if (!series) {
+            cli_errorf("out of memory");
+            rc = 71;
+            goto done;
+        }
+        for (size_t i = 0; i < ns; i++) {
+            series[i] = (render_series){s[i].x, s[i].n, s[i].title};
+        }
+        p[0].series = series;
+        p[0].n_series = ns;
+        snprintf(overlay_title, sizeof overlay_title, "%s", o->title ? o->title : s[0].xtitle);
+        p[0].title = overlay_title;
+        p[0].subtitle = s[0].pop_text;
+        panel.title = NULL;
+        panel.n_plots = 1;
+        panel.columns = 1;
+    }
     render_text_chunk meta[2] = {{"Source", source}, {"Comment", comment}};
     if (render_panel_png(o->out, &panel, &o->ro, 2, meta, &err) != APO_OK) {
         rc = fail(&err, o->out);
     }
+    free(series);
 done:
     free(comment);
     free(source);
@@ -837,6 +864,7 @@ int cmd_plot(int argc, char **argv)
         {"dataset", required_argument, NULL, 'd'},    {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
         {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
+        {"overlay", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -915,6 +943,9 @@ int cmd_plot(int argc, char **argv)
         case 'W':
             o.title = optarg;
             break;
+        case 'V':
+            o.overlay = true;
+            break;
         case 'c':
             if (!cli_parse_count("--columns", optarg, 1, &v)) return 64;
             o.columns = v > 256 ? 256 : (size_t)v;
@@ -942,6 +973,10 @@ int cmd_plot(int argc, char **argv)
     }
     if ((size_t)(argc - optind) > 256) {
         cli_errorf("plot: expected at most 256 FCS files in one panel, found %d", argc - optind);
+        return 64;
+    }
+    if (o.overlay && o.kind != RENDER_HISTOGRAM) {
+        cli_errorf("--overlay: expected --kind hist as well");
         return 64;
     }
     o.files = argv + optind;

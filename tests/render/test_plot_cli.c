@@ -316,6 +316,26 @@ Test(render_plot_cli, several_files_in_one_panel)
     cr_assert_not_null(xs);
     cr_assert_null(strstr(xs + 1, "xscale="));
     rt_png_free(&p);
+    /* --overlay: one histogram with the three files as series */
+    const char *ov[] = {APOFLOW_BINARY, "plot", f1, f2, f3, "-x", "Annexin V", "--kind", "hist",
+                        "--overlay", "-o", out, NULL};
+    cr_assert_eq(run_cli(ov, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert(rt_png_read(out, &p));
+    cr_assert_eq(p.width, 600);
+    cr_assert_eq(p.height, 600);
+    cr_assert(strstr(text_of(&p, "Comment"), "kind=hist"));
+    /* legend box (three entries) top right of the plot area */
+    size_t ink = 0;
+    for (unsigned y = 70; y < 120; y++) {
+        for (unsigned x = 400; x < 560; x++) ink += p.rgb[(y * 600 + x) * 3] != 255;
+    }
+    cr_assert(ink > 300, "legend ink %zu", ink);
+    rt_png_free(&p);
+    const char *ov_bad[] = {APOFLOW_BINARY, "plot", f1, "-x", "FITC-A", "-y", "PE-A",
+                            "--overlay", "-o", out, NULL};
+    cr_assert_eq(run_cli(ov_bad, &r), 64);
+    run_result_free(&r);
     /* one bad file fails the panel and writes nothing */
     char bad[600];
     snprintf(bad, sizeof bad, "%s/missing.fcs", dir);
