@@ -523,3 +523,50 @@ Test(render_plot, quadrant_labels_compact_when_the_plot_is_narrow)
     cr_assert(rt_ink(img, 102 + 60, 70, 102 + 140, 84) > 20, "full UL label expected");
     render_image_free(img);
 }
+
+/* Infinite, huge and NaN values anywhere (events, gates, quadrant, histogram) are drawn or
+ * skipped, never crash or overflow a pixel coordinate. */
+Test(render_plot, extreme_values_are_safe)
+{
+    double x[8] = {INFINITY, -INFINITY, 1e308, -1e308, NAN, 0, 1e-308, 5000};
+    double y[8] = {NAN, 1e308, -1e308, INFINITY, -INFINITY, 5000, 0, -5};
+    double poly[] = {NAN, 1, 1e308, -1e308, INFINITY, 5, 100, -INFINITY};
+    double rect[] = {-1e308, NAN, 1e308, INFINITY};
+    render_gate g[3] = {
+        {.shape = RENDER_SHAPE_POLYGON, .n_vertices = 4, .xy = poly, .name = "P", .pct = 1e308},
+        {.shape = RENDER_SHAPE_RECTANGLE, .xy = rect, .name = "R", .pct = -INFINITY},
+        {.shape = RENDER_SHAPE_ELLIPSE, .cx = 1e300, .cy = -1e300,
+         .covariance = {1e300, 0, 0, 1e300}, .distance_square = 1e10, .name = "E", .pct = 1},
+    };
+    render_quadrant q = {INFINITY, NAN, {"a", "b", "c", "d"}, {NAN, INFINITY, -1, 1e300}, 99};
+    gate_transform lgc, as, lg;
+    cr_assert_eq(gate_transform_init_logicle(&lgc, 262144, 0.5, 4.5, 0, NULL), APO_OK);
+    cr_assert_eq(gate_transform_init_asinh(&as, 150, NULL), APO_OK);
+    gate_transform_init_log10(&lg);
+    const gate_transform *ts[4] = {NULL, &lgc, &as, &lg};
+    for (int t = 0; t < 4; t++) {
+        for (int k = 0; k < 4; k++) {
+            render_plot p;
+            render_plot_init(&p);
+            p.kind = (render_kind)k;
+            p.x = x;
+            p.y = y;
+            p.n = 8;
+            render_axis_init(&p.xaxis, ts[t], "x");
+            render_axis_init(&p.yaxis, ts[t], "y");
+            p.gates = g;
+            p.n_gates = 3;
+            p.quadrant = &q;
+            render_panel_spec panel = {NULL, 1, &p, 0};
+            render_options o = RENDER_OPTIONS_INIT;
+            o.size = 300;
+            render_image *img = NULL;
+            apo_error err;
+            apo_error_clear(&err);
+            apo_status st = render_panel(&img, &panel, &o, &err);
+            cr_assert(st == APO_OK || st == APO_E_USAGE, "transform %d kind %d: %s", t, k,
+                      err.msg);
+            render_image_free(img);
+        }
+    }
+}
