@@ -7,7 +7,6 @@
  */
 #include "apoptosis_internal.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdarg.h>
@@ -152,8 +151,7 @@ static double median_of(double *v, size_t m)
     if (m == 0) {
         return NAN;
     }
-    gsl_sort(v, 1, m);
-    return gsl_stats_median_from_sorted_data(v, 1, m);
+    return gsl_stats_median(v, 1, m); /* quickselect; reorders v */
 }
 
 static int first_ok(const gate_apo_input *in, const ctx *c, size_t n, gate_role role)

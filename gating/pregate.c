@@ -9,7 +9,6 @@
  */
 #include "apoptosis_internal.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -61,13 +60,11 @@ static bool robust_band(double *v, size_t m, double *lo, double *hi)
     if (m < 50) {
         return false;
     }
-    gsl_sort(v, 1, m);
-    double med = gsl_stats_median_from_sorted_data(v, 1, m);
+    double med = gsl_stats_median(v, 1, m);
     for (size_t i = 0; i < m; i++) {
         v[i] = fabs(v[i] - med);
     }
-    gsl_sort(v, 1, m);
-    double s = 1.4826 * gsl_stats_median_from_sorted_data(v, 1, m);
+    double s = 1.4826 * gsl_stats_median(v, 1, m);
     double half = 4.0 * s;
     if (half < 0.08 * med) {
         half = 0.08 * med;
@@ -155,11 +152,12 @@ double qc_flow_deviation(const double *time, size_t n)
         d[b - 1] = (double)c[b];
     }
     size_t m = nb - 2;
-    gsl_sort(d, 1, m);
-    double med = gsl_stats_median_from_sorted_data(d, 1, m);
+    double lo, hi;
+    gsl_stats_minmax(&lo, &hi, d, 1, m);
+    double med = gsl_stats_median(d, 1, m);
     double dev = NAN;
     if (med > 0) {
-        dev = fmax(fabs(d[0] / med - 1.0), fabs(d[m - 1] / med - 1.0));
+        dev = fmax(fabs(lo / med - 1.0), fabs(hi / med - 1.0));
     }
     free(c);
     free(d);

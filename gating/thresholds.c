@@ -7,13 +7,12 @@
  */
 #include "apoptosis_internal.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 
-/* Copy the finite values of x into a new sorted array; *m gets their number. */
-static double *sorted_finite(const double *x, size_t n, size_t *m)
+/* Copy the finite values of x into a new array (unsorted); *m gets their number. */
+static double *finite_copy(const double *x, size_t n, size_t *m)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
     if (v == NULL) {
@@ -26,16 +25,31 @@ static double *sorted_finite(const double *x, size_t n, size_t *m)
             v[k++] = x[i];
         }
     }
-    gsl_sort(v, 1, k);
     *m = k;
     return v;
+}
+
+/* Type-7 quantile of v[0..m) by selection (v is reordered), O(m). */
+static double select_quantile(double *v, size_t m, double q)
+{
+    if (m == 0) {
+        return NAN;
+    }
+    double h = (double)(m - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo >= m - 1) {
+        return gsl_stats_select(v, 1, m, m - 1);
+    }
+    double a = gsl_stats_select(v, 1, m, lo);
+    double b = gsl_stats_select(v, 1, m, lo + 1);
+    return a + (h - (double)lo) * (b - a);
 }
 
 double gate_apo_quantile(const double *x, size_t n, double q)
 {
     size_t m;
-    double *v = sorted_finite(x, n, &m);
-    double r = (v != NULL && m > 0) ? gsl_stats_quantile_from_sorted_data(v, 1, m, q) : NAN;
+    double *v = finite_copy(x, n, &m);
+    double r = v != NULL ? select_quantile(v, m, q) : NAN;
     free(v);
     return r;
 }
@@ -45,20 +59,21 @@ double gate_apo_quantile(const double *x, size_t n, double q)
 double gate_density_valley(const double *x, size_t n, double lo, double hi)
 {
     size_t m;
-    double *v = sorted_finite(x, n, &m);
+    double *v = finite_copy(x, n, &m);
     if (v == NULL || m < 20) {
         free(v);
         return NAN;
     }
     double sd = gsl_stats_sd(v, 1, m);
-    double iqr = gsl_stats_quantile_from_sorted_data(v, 1, m, 0.75) -
-                 gsl_stats_quantile_from_sorted_data(v, 1, m, 0.25);
+    double vmin, vmax;
+    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
+    double iqr = select_quantile(v, m, 0.75) - select_quantile(v, m, 0.25);
     double s = fmin(sd, iqr / 1.34);
     if (!(s > 0)) {
         s = sd > 0 ? sd : 1e-3;
     }
     double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
-    double g0 = v[0] - 3 * bw, g1 = v[m - 1] + 3 * bw;
+    double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw;
     double step = (g1 - g0) / (KDE_GRID - 1);
     /* Bin onto the grid (linear binning), then convolve with the Gaussian kernel. */
     double bins[KDE_GRID] = {0}, dens[KDE_GRID];
@@ -84,7 +99,7 @@ double gate_density_valley(const double *x, size_t n, double lo, double hi)
         }
         dens[i] = acc;
     }
-    double xmin = fmax(v[0], lo), xmax = fmin(v[m - 1], hi);
+    double xmin = fmax(vmin, lo), xmax = fmin(vmax, hi);
     free(v);
     /* Peaks and valleys: sign changes of the first difference, inside the data range. */
     int peaks[KDE_GRID], valleys[KDE_GRID];
