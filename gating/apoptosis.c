@@ -859,7 +859,13 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             goto fail;
         }
     }
-    /* 5. statistics and QC per sample */
+    /* 5. statistics and QC per sample (one sample's working arrays at a time) */
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].ann);
+        free(c[i].pi);
+        free(c[i].ann_t);
+        c[i].ann = c[i].pi = c[i].ann_t = NULL;
+    }
     size_t n_ok = 0;
     for (size_t i = 0; i < n; i++) {
         if (!c[i].ok) {
@@ -874,6 +880,12 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         }
         sample_qc(&in[i], &c[i], opt, gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX,
                   &out->samples[i]);
+        free(c[i].ann);
+        free(c[i].pi);
+        free(c[i].ann_t);
+        free(c[i].parent);
+        c[i].ann = c[i].pi = c[i].ann_t = NULL;
+        c[i].parent = NULL;
         n_ok++;
     }
     if (n_ok == 0) {
