@@ -5,8 +5,10 @@
  * other column is kept as metadata), RFC 4180 quoting, '#' comment lines, and the lookup of
  * a data file's row.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "gating/gate.h"
 
+#include <limits.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -530,7 +532,23 @@ const gate_sheet_row *gate_sheet_find(const gate_sheet *s, const char *path)
             continue;
         }
         snprintf(buf, sizeof buf, "%s/%s", s->dir ? s->dir : ".", f);
-        if (same_path(buf, path) || same_path(f, path)) {
+        if (same_path(buf, path)) {
+            return &s->rows[i];
+        }
+    }
+    /* the same file spelled differently (absolute vs relative, symlinks) */
+    char want[PATH_MAX], got[PATH_MAX];
+    if (realpath(path, want) == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const char *f = s->rows[i].file;
+        if (f[0] == '/') {
+            snprintf(buf, sizeof buf, "%s", f);
+        } else {
+            snprintf(buf, sizeof buf, "%s/%s", s->dir ? s->dir : ".", f);
+        }
+        if (realpath(buf, got) != NULL && strcmp(got, want) == 0) {
             return &s->rows[i];
         }
     }

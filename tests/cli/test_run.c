@@ -430,3 +430,30 @@ Test(cli_run, calibur_as_integer_fcs2_recovers_truth)
     remove_tree(dir);
     remove_tree(out);
 }
+
+Test(cli_run, absolute_inputs_relative_sheet_fixed_thresholds_no_comp)
+{
+    char out[256], cmd[2048];
+    temp_dir(out, sizeof out);
+    snprintf(cmd, sizeof cmd,
+             "cd %s && %s run %s/samples/calibur --sheet samples/calibur/sheet.csv -o %s/r "
+             "--comp none --thresholds 15,10 --no-plots -q >/dev/null 2>&1",
+             APOFLOW_SOURCE_DIR, APOFLOW_BINARY, APOFLOW_SOURCE_DIR, out);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    char p[600];
+    snprintf(p, sizeof p, "%s/r/samples.csv", out);
+    table s = read_table(p);
+    cr_assert_eq(s.n_rows, 10);
+    for (size_t r = 0; r < s.n_rows; r++) {
+        cr_assert_float_eq(num(&s, r, col(&s, "annexin_threshold")), 15.0, 1e-9);
+        cr_assert_float_eq(num(&s, r, col(&s, "pi_threshold")), 10.0, 1e-9);
+    }
+    table_free(&s, s.n_rows + 1);
+    snprintf(cmd, sizeof cmd,
+             "grep -q '\"compensation\":{\"source\":\"none\"' %s/r/results.json && "
+             "grep -q '\"method\":\"fixed\"' %s/r/results.json",
+             out, out);
+    cr_assert_eq(system(cmd), 0);
+    remove_tree(out);
+}
