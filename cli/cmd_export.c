@@ -36,6 +36,7 @@ static void print_help(FILE *to)
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
             "  --allow-truncated     export the complete events of a short DATA segment\n"
+            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  -h, --help            this help\n\n"
             "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
             "            73 cannot create output\n");
@@ -232,6 +233,7 @@ int cmd_export(int argc, char **argv)
         {"values", required_argument, NULL, 'v'},    {"apply-gain", no_argument, NULL, 'g'},
         {"dataset", required_argument, NULL, 'd'},   {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -269,6 +271,7 @@ int cmd_export(int argc, char **argv)
         case 'O':
         case 'T':
         case 'R':
+        case 'D':
             if (!cli_parse_read_option(opt, optarg, &o.read)) {
                 return 64;
             }

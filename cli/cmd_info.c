@@ -40,6 +40,7 @@ static void print_help(FILE *to)
             "  --offsets MODE    auto|header|text: which DATA offsets to trust (default auto)\n"
             "  --text-mode MODE  auto|escape|empty: how to read a doubled delimiter (default auto)\n"
             "  --allow-truncated read the complete events of a DATA segment shorter than $TOT\n"
+            "  --rename-duplicates  read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  --text-only       read HEADER and TEXT only\n"
             "  -h, --help        this help\n\n"
             "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input\n");
@@ -353,6 +354,9 @@ bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read)
     case 'R':
         read->allow_truncated = true;
         return true;
+    case 'D':
+        read->rename_duplicates = true;
+        return true;
     default:
         return false;
     }
@@ -377,6 +381,7 @@ int cmd_info(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},        {"stats", no_argument, NULL, 's'},
         {"dataset", required_argument, NULL, 'd'}, {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},
         {"text-only", no_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 1;
@@ -402,6 +407,7 @@ int cmd_info(int argc, char **argv)
         case 'O':
         case 'T':
         case 'R':
+        case 'D':
             if (!cli_parse_read_option(opt, optarg, &o.read)) {
                 return 64;
             }

@@ -149,9 +149,13 @@ typedef struct fcs_read_options {
     fcs_text_mode text_mode;
     bool allow_truncated; /* read the complete rows of a DATA segment shorter than $TOT */
     bool text_only;       /* parse HEADER and TEXT only; DATA may be absent or past EOF */
+    /* Duplicate $PnN values make a file invalid (names identify channels; FCS 3.1 requires
+     * them unique), so they are rejected unless this is set: then later duplicates get
+     * "-1", "-2" suffixes with a warning (fcs-format.md Q41, as cytolib). */
+    bool rename_duplicates;
 } fcs_read_options;
 
-#define FCS_READ_OPTIONS_INIT {FCS_OFFSETS_AUTO, FCS_TEXT_AUTO, false, false}
+#define FCS_READ_OPTIONS_INIT {FCS_OFFSETS_AUTO, FCS_TEXT_AUTO, false, false, false}
 
 /* A warning about a vendor quirk the reader repaired or a value it ignored. */
 typedef struct fcs_warning {

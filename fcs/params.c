@@ -261,6 +261,28 @@ static apo_status dedup_names(fcs_parse_ctx *c, size_t *used, apo_error *err)
         while (h < n && strcmp(v[h].name, v[g].name) == 0) {
             h++;
         }
+        if (h > g + 1 && !(c->opts != NULL && c->opts->rename_duplicates)) {
+            /* Name the first two parameters that share the name, in file order. */
+            size_t first = SIZE_MAX, again = SIZE_MAX;
+            for (size_t j = g; j < h; j++) {
+                size_t ix = v[j].index;
+                if (ix < first) {
+                    again = first;
+                    first = ix;
+                } else if (ix < again) {
+                    again = ix;
+                }
+            }
+            char kn[48];
+            const fcs_keyword *kw = fcs_ctx_pkw(c, again, "N", kn, sizeof kn);
+            apo_status st = apo_error_set(
+                err, APO_E_FORMAT, c->name, fcs_ctx_off(c, kw), kn,
+                "expected unique parameter names, found \"%.60s\" for parameters %zu and %zu "
+                "(--rename-duplicates reads them as \"%.60s-1\" ...)",
+                v[g].name, first + 1, again + 1, v[g].name);
+            free(v);
+            return st;
+        }
         unsigned long k = 0;
         for (size_t j = g + 1; j < h; j++) {
             const char *orig = v[g].name;

@@ -294,17 +294,17 @@ Test(fcs_corpus, every_manifest_file_reads_or_is_rejected, .timeout = 600)
         snprintf(jpath, sizeof jpath, "%s.expected.json", path);
         bool negative = strstr(rows[r].notes, "NEGATIVE") != NULL;
         /*
-         * facejava/invalid-duplicate_parameter_name.fcs is marked NEGATIVE (FACE's test suite
-         * calls it invalid: both parameters are named "FCS"). Our policy (fcs-format.md Q41,
-         * as cytolib) is to read such files: the second name becomes "FCS-1" with a warning.
-         * FCS 2.0 does not require unique $PnN. So it is checked as readable here.
+         * facejava/invalid-duplicate_parameter_name.fcs is marked NEGATIVE: both parameters
+         * are named "FCS". Names identify channels (gates, compensation, plots), so the reader
+         * rejects duplicates by default; with rename_duplicates it reads them as cytolib does
+         * (fcs-format.md Q41): the second becomes "FCS-1", with a warning.
          */
         bool dup_names = strstr(file, "invalid-duplicate_parameter_name") != NULL;
         fcs_file *f = NULL;
         apo_error err;
         apo_error_clear(&err);
         apo_status st = fcs_file_open(&f, path, NULL, &err);
-        if (negative && !dup_names) {
+        if (negative) {
             cr_expect_neq(st, APO_OK, "%s: NEGATIVE file was accepted", file);
             cr_expect_null(f);
             cr_expect(strstr(err.msg, file) != NULL, "%s: message does not name the file: %s",
@@ -313,7 +313,13 @@ Test(fcs_corpus, every_manifest_file_reads_or_is_rejected, .timeout = 600)
                       err.msg);
             n_rejected += st != APO_OK;
             fcs_file_free(f);
-            continue;
+            if (!dup_names) {
+                continue;
+            }
+            fcs_read_options rename = FCS_READ_OPTIONS_INIT;
+            rename.rename_duplicates = true;
+            f = NULL;
+            st = fcs_file_open(&f, path, &rename, &err);
         }
         cr_expect_eq(st, APO_OK, "%s: %s", file, err.msg);
         if (st != APO_OK) {
@@ -343,10 +349,10 @@ Test(fcs_corpus, every_manifest_file_reads_or_is_rejected, .timeout = 600)
         fcs_file_free(f);
     }
     free(rows);
-    /* 65 files: 4 rejected (corrupted, sample_header, AriaFile1, bad $MODE), 61 read with 66
-     * data sets (5 files hold 2). */
+    /* 65 files: 5 rejected (corrupted, sample_header, AriaFile1, bad $MODE, duplicate $PnN),
+     * 61 read with 66 data sets (5 files hold 2; the duplicate-name file with renaming). */
     cr_expect_eq(n_rows, 65, "manifest rows");
-    cr_expect_eq(n_rejected, 4, "rejected files");
+    cr_expect_eq(n_rejected, 5, "rejected files");
     cr_expect_eq(n_ok_files, 61, "files read");
     cr_expect_eq(n_ok_datasets, 66, "data sets read");
     cr_expect_eq(n_value_checked, 66, "data sets with value checks");

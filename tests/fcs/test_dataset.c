@@ -69,7 +69,9 @@ Test(fcs_dataset, duplicate_names_get_suffixes)
     fcs_builder_param(b, "FL1", 16, 1024);
     fcs_builder_param(b, "FL1", 16, 1024);
     fcs_builder_param(b, "FL1-1", 16, 1024);
-    tp_file t = tp_parse(b, NULL);
+    fcs_read_options o = FCS_READ_OPTIONS_INIT;
+    o.rename_duplicates = true;
+    tp_file t = tp_parse(b, &o);
     const fcs_dataset *ds = tp_ds(&t);
     cr_assert_str_eq(fcs_dataset_param(ds, 0)->name, "FL1");
     cr_assert_str_eq(fcs_dataset_param(ds, 1)->name, "FL1-2");
@@ -77,6 +79,25 @@ Test(fcs_dataset, duplicate_names_get_suffixes)
     cr_assert_str_eq(fcs_dataset_param(ds, 3)->name, "FL1-1");
     cr_assert(tp_warned(ds, "$P2N", "found \"FL1\" again; renamed to \"FL1-2\""));
     tp_free(&t);
+}
+
+Test(fcs_dataset, duplicate_names_rejected_by_default)
+{
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    fcs_builder_param(b, "FSC-A", 16, 1024);
+    fcs_builder_param(b, "FL1", 16, 1024);
+    fcs_builder_param(b, "FL1", 16, 1024);
+    size_t len = 0;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    fcs_file *f = NULL;
+    apo_error err;
+    cr_assert_eq(fcs_file_open_buffer(&f, bytes, len, "dup.fcs", NULL, &err), APO_E_FORMAT);
+    cr_assert_null(f);
+    cr_assert_str_eq(err.keyword, "$P3N");
+    cr_assert(strstr(err.msg, "dup.fcs: byte ") == err.msg, "%s", err.msg);
+    cr_assert(strstr(err.msg, "found \"FL1\" for parameters 2 and 3") != NULL, "%s", err.msg);
+    free(bytes);
 }
 
 Test(fcs_dataset, log_gain_range_and_time_repairs)
