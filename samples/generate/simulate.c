@@ -208,6 +208,7 @@ static int write_sample(const preset *p, const sim_sample *s, const sim_result *
     fcs_write_keyword kw[] = {
         {"$CYT", p->ins.cytometer}, {"$FIL", s->file},          {"$SRC", p->source},
         {"$DATE", "12-MAR-2025"},   {"$BTIM", "10:00:00"},      {"$ETIM", etim},
+        {"$LAST_MODIFIED", "12-MAR-2025 10:30:00"}, /* fixed: reproducible files */
         {"$TIMESTEP", timestep},    {"$SPILLOVER", p->spillover}, {"$COM", com},
         {"TUBE NAME", s->tube},     {"EXPERIMENT NAME", p->experiment}, {"WELL ID", s->well},
     };
