@@ -181,9 +181,9 @@ apo_status gate_apo_find_channels(const fcs_dataset *ds, const char *annexin, co
     if (out->annexin == SIZE_MAX || out->pi == SIZE_MAX) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET,
                              out->annexin == SIZE_MAX ? "--annexin" : "--pi",
-                             "expected a %s channel (a $PnS/$PnN naming %s), found none: "
+                             "expected %s channel (a $PnS/$PnN naming %s), found none: "
                              "name it with %s",
-                             out->annexin == SIZE_MAX ? "Annexin V" : "PI",
+                             out->annexin == SIZE_MAX ? "an Annexin V" : "a PI",
                              out->annexin == SIZE_MAX ? "Annexin, FITC, FL1 ..."
                                                       : "PI, PE, PE-Texas Red, PerCP, FL3 ...",
                              out->annexin == SIZE_MAX ? "--annexin CH" : "--pi CH");
