@@ -189,7 +189,7 @@ apo_status gate_apo_write_comparisons_csv(const gate_apo_result *r, const char *
           "stimulus_apoptotic_pct_mean,difference_pp,reduction_relative_pct,"
           "reduction_normalized_pct,p_value,test,stimulus_n,stimulus_apoptotic_pct_sd,"
           "untreated_n,untreated_apoptotic_pct_mean,statistic,df,p_value_vs_untreated,"
-          "test_vs_untreated\n",
+          "test_vs_untreated,note\n",
           f);
     for (size_t i = 0; i < r->n_comparisons; i++) {
         const gate_apo_comparison *c = &r->comparisons[i];
@@ -226,6 +226,13 @@ apo_status gate_apo_write_comparisons_csv(const gate_apo_result *r, const char *
         put_num(f, c->p_value_vs_untreated);
         fputc(',', f);
         put_str(f, c->test_vs_untreated);
+        fputc(',', f);
+        if (strcmp(c->test, "two_proportion_z_events") == 0) {
+            put_str(f, "no replicates: events used as pseudo-replicates; p is a precision "
+                       "statement about the measurement, not a biological test");
+        } else if (strcmp(c->test, "welch_t") == 0) {
+            put_str(f, "replicates as the unit; normality assumed");
+        }
         fputc('\n', f);
     }
     return finish(&af, err);
