@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/pool.h"      /* H6: --jobs */
 #include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
 #include "cli/report.h"    /* H6: report.html */
 #include "gating/gate.h"
@@ -600,16 +601,143 @@ static void quadrant_plot(render_plot *p, const gate_apo_result *r, const gate_a
     p->quadrant = q;
 }
 
+/* H6 (--jobs): one sample's gating-path panel, run on the thread pool. */
+typedef struct plot_job {
+    const gate_apo_result *r;
+    const gate_apo_input *in;
+    sample_view *views;
+    bool *have;
+    int *rcs;
+    char (*xt)[128], (*yt)[128];
+    const char *dir;
+    render_options ro;
+    size_t gi_cells, gi_sing;
+} plot_job;
+
+static void plot_sample(void *ctx, size_t i)
+{
+    const plot_job *j = ctx;
+    const gate_apo_result *r = j->r;
+    const gate_apo_input *in = j->in;
+    sample_view *views = j->views;
+    const char *dir = j->dir;
+    const render_options ro = j->ro;
+    const size_t gi_cells = j->gi_cells, gi_sing = j->gi_sing;
+    char *xt = j->xt[i], *yt = j->yt[i];
+    char path[PATH_MAX + 512];
+    const gate_apo_sample *s = &r->samples[i];
+    if (s->qc & GATE_QC_FAILED) {
+        return;
+    }
+    apo_error err;
+    if (view_load(r, &in[i], &views[i], &err) != APO_OK) {
+        cli_print_error(&err);
+        j->rcs[i] = 65;
+        return;
+    }
+    j->have[i] = true;
+    const fcs_dataset *ds = in[i].ds;
+    size_t ia = fcs_dataset_find_param(ds, s->annexin_name);
+    size_t ip = fcs_dataset_find_param(ds, s->pi_name);
+    render_axis_title(xt, sizeof j->xt[i], s->annexin_name,
+                      ia != SIZE_MAX ? fcs_dataset_param(ds, ia)->label : "");
+    render_axis_title(yt, sizeof j->yt[i], s->pi_name,
+                      ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
+    /* per-sample panel: scatter with the Cells gate, singlets, quadrants */
+    render_plot p[3];
+    render_gate g[2];
+    render_quadrant q;
+    size_t np = 0;
+    size_t fa = fcs_dataset_find_param(ds, "FSC-A"), fh = fcs_dataset_find_param(ds, "FSC-H");
+    size_t sa = fcs_dataset_find_param(ds, "SSC-A");
+    if (sa == SIZE_MAX) {
+        sa = fcs_dataset_find_param(ds, "SSC-H");
+    }
+    size_t fx = fa != SIZE_MAX ? fa : fh;
+    char sub0[96], sub1[96], sub2[96];
+    double cell_rect[4];
+    if (fx != SIZE_MAX && sa != SIZE_MAX) {
+        render_plot_init(&p[np]);
+        p[np].kind = RENDER_PSEUDOCOLOR;
+        p[np].x = fcs_events_column(in[i].ev, fx);
+        p[np].y = fcs_events_column(in[i].ev, sa);
+        p[np].n = (size_t)in[i].ev->n_events;
+        render_axis_init(&p[np].xaxis, NULL, fcs_dataset_param(ds, fx)->name);
+        render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
+        char cnt[32];
+        render_format_count(cnt, sizeof cnt, s->events);
+        snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
+        p[np].title = "Debris exclusion";
+        p[np].subtitle = sub0;
+        if (gi_cells != SIZE_MAX) {
+            gate_info gi;
+            gate_strategy_gate(r->strategy, gi_cells, &gi);
+            if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
+                cell_rect[0] = gi.min[0];
+                cell_rect[1] = -INFINITY;
+                cell_rect[2] = INFINITY;
+                cell_rect[3] = INFINITY;
+                g[0] = (render_gate){.shape = RENDER_SHAPE_RECTANGLE, .xy = cell_rect,
+                                     .name = "Cells",
+                                     .pct = s->events ? 100.0 * (double)s->cells /
+                                                            (double)s->events
+                                                      : NAN};
+                p[np].gates = &g[0];
+                p[np].n_gates = 1;
+            }
+        }
+        np++;
+    }
+    if (fa != SIZE_MAX && fh != SIZE_MAX && gi_sing != SIZE_MAX) {
+        gate_info gi;
+        gate_strategy_gate(r->strategy, gi_sing, &gi);
+        render_plot_init(&p[np]);
+        p[np].kind = RENDER_PSEUDOCOLOR;
+        p[np].x = fcs_events_column(in[i].ev, fa);
+        p[np].y = fcs_events_column(in[i].ev, fh);
+        p[np].n = (size_t)in[i].ev->n_events;
+        render_axis_init(&p[np].xaxis, NULL, "FSC-A");
+        render_axis_init(&p[np].yaxis, NULL, "FSC-H");
+        snprintf(sub1, sizeof sub1, "FSC-H / FSC-A band");
+        p[np].title = "Doublet exclusion";
+        p[np].subtitle = sub1;
+        if (gi.kind == GATE_POLYGON) {
+            g[1] = (render_gate){.shape = RENDER_SHAPE_POLYGON, .n_vertices = gi.n_vertices,
+                                 .xy = gi.vertices, .name = "Singlets",
+                                 .pct = s->cells ? 100.0 * (double)s->singlets /
+                                                       (double)s->cells
+                                                 : NAN};
+            p[np].gates = &g[1];
+            p[np].n_gates = 1;
+        }
+        np++;
+    }
+    quadrant_plot(&p[np], r, s, &views[i], &q, xt, yt);
+    char cnt[32];
+    render_format_count(cnt, sizeof cnt, s->singlets);
+    snprintf(sub2, sizeof sub2, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
+    p[np].title = "Annexin V / PI";
+    p[np].subtitle = sub2;
+    np++;
+    render_panel_spec panel = {in[i].sample, np, p, np};
+    snprintf(path, sizeof path, "%s/%s.png", dir, in[i].sample);
+    render_text_chunk meta[] = {{"Source", in[i].file}};
+    if (render_panel_png(path, &panel, &ro, 1, meta, &err) != APO_OK) {
+        cli_print_error(&err);
+        j->rcs[i] = apo_status_exit_code(err.status);
+    }
+}
+
 static int write_plots(const char *outdir, const gate_apo_result *r, const gate_apo_input *in,
                        size_t n, const run_options *o)
 {
-    (void)o;
     char dir[PATH_MAX], path[PATH_MAX + 512];
     snprintf(dir, sizeof dir, "%s/plots", outdir);
     if (mkdirs(dir) != 0) {
         cli_errorf("%s: cannot create folder: %s", dir, strerror(errno));
         return 73;
     }
+    char(*titles_x)[128] = NULL, (*titles_y)[128] = NULL; /* overview axis titles */
     sample_view *views = calloc(n ? n : 1, sizeof *views);
     bool *have = calloc(n ? n : 1, sizeof *have);
     render_plot *grid = calloc(n ? n : 1, sizeof *grid);
@@ -628,113 +756,41 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
     /* the Cells / Singlets gates of the automatic strategy, if present */
     size_t gi_cells = gate_strategy_find(r->strategy, "Cells");
     size_t gi_sing = gate_strategy_find(r->strategy, "Singlets");
-    for (size_t i = 0; i < n; i++) {
-        const gate_apo_sample *s = &r->samples[i];
-        if (s->qc & GATE_QC_FAILED) {
-            continue;
+    { /* H6: the per-sample panels on --jobs threads, then the overview in sample order */
+        char(*xts)[128] = calloc(n ? n : 1, sizeof *xts);
+        char(*yts)[128] = calloc(n ? n : 1, sizeof *yts);
+        int *rcs = calloc(n ? n : 1, sizeof *rcs);
+        if (xts == NULL || yts == NULL || rcs == NULL) {
+            free(xts);
+            free(yts);
+            free(rcs);
+            rc = 71;
+            goto done;
         }
-        apo_error err;
-        if (view_load(r, &in[i], &views[i], &err) != APO_OK) {
-            cli_print_error(&err);
-            rc = 65;
-            continue;
-        }
-        have[i] = true;
-        const fcs_dataset *ds = in[i].ds;
-        size_t ia = fcs_dataset_find_param(ds, s->annexin_name);
-        size_t ip = fcs_dataset_find_param(ds, s->pi_name);
-        render_axis_title(xt, sizeof xt, s->annexin_name,
-                          ia != SIZE_MAX ? fcs_dataset_param(ds, ia)->label : "");
-        render_axis_title(yt, sizeof yt, s->pi_name,
-                          ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
-        /* per-sample panel: scatter with the Cells gate, singlets, quadrants */
-        render_plot p[3];
-        render_gate g[2];
-        render_quadrant q;
-        size_t np = 0;
-        size_t fa = fcs_dataset_find_param(ds, "FSC-A"), fh = fcs_dataset_find_param(ds, "FSC-H");
-        size_t sa = fcs_dataset_find_param(ds, "SSC-A");
-        if (sa == SIZE_MAX) {
-            sa = fcs_dataset_find_param(ds, "SSC-H");
-        }
-        size_t fx = fa != SIZE_MAX ? fa : fh;
-        char sub0[96], sub1[96], sub2[96];
-        double cell_rect[4];
-        if (fx != SIZE_MAX && sa != SIZE_MAX) {
-            render_plot_init(&p[np]);
-            p[np].kind = RENDER_PSEUDOCOLOR;
-            p[np].x = fcs_events_column(in[i].ev, fx);
-            p[np].y = fcs_events_column(in[i].ev, sa);
-            p[np].n = (size_t)in[i].ev->n_events;
-            render_axis_init(&p[np].xaxis, NULL, fcs_dataset_param(ds, fx)->name);
-            render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
-            char cnt[32];
-            render_format_count(cnt, sizeof cnt, s->events);
-            snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
-            p[np].title = "Debris exclusion";
-            p[np].subtitle = sub0;
-            if (gi_cells != SIZE_MAX) {
-                gate_info gi;
-                gate_strategy_gate(r->strategy, gi_cells, &gi);
-                if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
-                    cell_rect[0] = gi.min[0];
-                    cell_rect[1] = -INFINITY;
-                    cell_rect[2] = INFINITY;
-                    cell_rect[3] = INFINITY;
-                    g[0] = (render_gate){.shape = RENDER_SHAPE_RECTANGLE, .xy = cell_rect,
-                                         .name = "Cells",
-                                         .pct = s->events ? 100.0 * (double)s->cells /
-                                                                (double)s->events
-                                                          : NAN};
-                    p[np].gates = &g[0];
-                    p[np].n_gates = 1;
-                }
+        plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, gi_cells, gi_sing};
+        cli_pool_run(n, o->jobs, plot_sample, NULL, &job);
+        for (size_t i = 0; i < n; i++) { /* axis titles of the overview: the last sample's */
+            if (have[i]) {
+                snprintf(xt, sizeof xt, "%s", xts[i]);
+                snprintf(yt, sizeof yt, "%s", yts[i]);
             }
-            np++;
         }
-        if (fa != SIZE_MAX && fh != SIZE_MAX && gi_sing != SIZE_MAX) {
-            gate_info gi;
-            gate_strategy_gate(r->strategy, gi_sing, &gi);
-            render_plot_init(&p[np]);
-            p[np].kind = RENDER_PSEUDOCOLOR;
-            p[np].x = fcs_events_column(in[i].ev, fa);
-            p[np].y = fcs_events_column(in[i].ev, fh);
-            p[np].n = (size_t)in[i].ev->n_events;
-            render_axis_init(&p[np].xaxis, NULL, "FSC-A");
-            render_axis_init(&p[np].yaxis, NULL, "FSC-H");
-            snprintf(sub1, sizeof sub1, "FSC-H / FSC-A band");
-            p[np].title = "Doublet exclusion";
-            p[np].subtitle = sub1;
-            if (gi.kind == GATE_POLYGON) {
-                g[1] = (render_gate){.shape = RENDER_SHAPE_POLYGON, .n_vertices = gi.n_vertices,
-                                     .xy = gi.vertices, .name = "Singlets",
-                                     .pct = s->cells ? 100.0 * (double)s->singlets /
-                                                           (double)s->cells
-                                                     : NAN};
-                p[np].gates = &g[1];
-                p[np].n_gates = 1;
+        for (size_t i = 0; i < n; i++) {
+            rc = cli_worse_exit(rc, rcs[i]);
+            if (!have[i]) {
+                continue;
             }
-            np++;
+            /* overview cell */
+            quadrant_plot(&grid[ng], r, &r->samples[i], &views[i], &gq[ng], xt, yt);
+            snprintf(titles[ng], sizeof titles[ng], "%s", in[i].sample);
+            grid[ng].title = titles[ng];
+            ng++;
         }
-        quadrant_plot(&p[np], r, s, &views[i], &q, xt, yt);
-        char cnt[32];
-        render_format_count(cnt, sizeof cnt, s->singlets);
-        snprintf(sub2, sizeof sub2, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
-        p[np].title = "Annexin V / PI";
-        p[np].subtitle = sub2;
-        np++;
-        render_panel_spec panel = {in[i].sample, np, p, np};
-        snprintf(path, sizeof path, "%s/%s.png", dir, in[i].sample);
-        render_text_chunk meta[] = {{"Source", in[i].file}};
-        if (render_panel_png(path, &panel, &ro, 1, meta, &err) != APO_OK) {
-            cli_print_error(&err);
-            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
-        }
-        /* overview cell */
-        quadrant_plot(&grid[ng], r, s, &views[i], &gq[ng], xt, yt);
-        snprintf(titles[ng], sizeof titles[ng], "%s", in[i].sample);
-        grid[ng].title = titles[ng];
-        ng++;
+        /* the overview's axis titles point into xts/yts: keep them (H5 fix of a
+         * use-after-free seen under ASan); freed at done: */
+        titles_x = xts;
+        titles_y = yts;
+        free(rcs);
     }
     if (ng > 0) {
         apo_error err;
@@ -827,6 +883,8 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
         }
     }
 done:
+    free(titles_x);
+    free(titles_y);
     for (size_t i = 0; views != NULL && i < n; i++) {
         view_free(&views[i]);
     }
