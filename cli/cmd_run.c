@@ -612,7 +612,15 @@ typedef struct plot_job {
     const char *dir;
     render_options ro;
     size_t gi_cells, gi_sing;
+    cli_progress *prog;
 } plot_job;
+
+static void plot_done(void *ctx, size_t i)
+{
+    const plot_job *j = ctx;
+    cli_progress_tick(j->prog, j->in[i].sample, (uint64_t)j->in[i].ev->n_events, 0.0,
+                      j->rcs[i] != 0);
+}
 
 static void plot_sample(void *ctx, size_t i)
 {
@@ -767,8 +775,13 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
             rc = 71;
             goto done;
         }
-        plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, gi_cells, gi_sing};
-        cli_pool_run(n, o->jobs, plot_sample, NULL, &job);
+        cli_progress prog;
+        cli_progress_start(&prog, "plots", n, o->verbosity == CLI_VERBOSE ? CLI_NORMAL
+                                                                         : o->verbosity);
+        plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, gi_cells, gi_sing, &prog};
+        cli_pool_run(n, o->jobs, plot_sample, plot_done, &job);
+        cli_progress_end(&prog);
+        cli_status(o->verbosity, "rendering the overview and overlay ...");
         for (size_t i = 0; i < n; i++) { /* axis titles of the overview: the last sample's */
             if (have[i]) {
                 snprintf(xt, sizeof xt, "%s", xts[i]);
@@ -847,8 +860,26 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
             pn[k] += views[i].ns;
         }
         if (ns >= 2 && pn[0] > 0) {
-            size_t m = 0;
+            /* legend order: stimulus first, then by treatment and increasing dose */
+            size_t order[16];
             for (size_t k = 0; k < ns; k++) {
+                order[k] = k;
+            }
+            for (size_t a = 2; a < ns; a++) {
+                for (size_t b = a; b > 1; b--) {
+                    const gate_apo_input *x = keys[order[b - 1]], *y = keys[order[b]];
+                    int c = strcmp(x->treatment, y->treatment);
+                    if (c < 0 || (c == 0 && !(x->dose > y->dose))) {
+                        break;
+                    }
+                    size_t t = order[b - 1];
+                    order[b - 1] = order[b];
+                    order[b] = t;
+                }
+            }
+            size_t m = 0;
+            for (size_t kk = 0; kk < ns; kk++) {
+                size_t k = order[kk];
                 if (pn[k] == 0) {
                     continue;
                 }
@@ -1335,7 +1366,14 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     cli_prefetch_free(&pf); /* H6 */
-    if (gate_apo_analyze(in, n, &o.apo, &res, &err) != APO_OK) {
+    {
+        char msg[96];
+        snprintf(msg, sizeof msg, "gating %zu samples ...", n);
+        cli_status(o.verbosity, msg);
+    }
+    apo_status analysed = gate_apo_analyze(in, n, &o.apo, &res, &err);
+    cli_status(o.verbosity, NULL);
+    if (analysed != APO_OK) {
         cli_print_error(&err);
         rc = cli_worse_exit(rc, err.status == APO_E_NOMEM ? 71 : 65);
         goto out;
@@ -1390,10 +1428,12 @@ int cmd_run(int argc, char **argv)
     }
     /* H6: report.html (self-contained; embeds plots/ when written), stage times */
     tm[4] = cli_now();
+    cli_status(o.verbosity, "writing report.html ...");
     rc = cli_worse_exit(rc, report_for_run(o.outdir, &res, in, n, have_sheet ? &sheet : NULL,
                                            failed.n, (const char *const *)failed.v,
                                            (const char *const *)failed_msg, argc, argv, o.jobs));
     tm[5] = cli_now();
+    cli_status(o.verbosity, NULL);
     if (o.timings || o.verbosity >= CLI_VERBOSE) {
         cli_print_timings(tm, n, o.plots);
     }
