@@ -97,3 +97,16 @@ void cli_print_timings(const double tm[6], size_t n_samples, bool plots)
             tm[1] - tm[0], tm[2] - tm[1], tm[3] - tm[2], tm[4] - tm[3],
             plots ? "" : " (--no-plots)", tm[5] - tm[4], tm[5] - tm[0], n_samples);
 }
+
+void cli_status(int verbosity, const char *msg)
+{
+    if (verbosity != CLI_NORMAL || isatty(STDERR_FILENO) != 1) {
+        return;
+    }
+    if (msg != NULL) {
+        fprintf(stderr, "\r%s\033[K", msg);
+    } else {
+        fputs("\r\033[K", stderr);
+    }
+    fflush(stderr);
+}

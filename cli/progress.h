@@ -38,6 +38,10 @@ void cli_progress_end(cli_progress *p);
 /* A stage message: printed only with --verbose ("apoflow: <stage>: <seconds> s"). */
 void cli_progress_stage(const cli_progress *p, const char *stage, double seconds);
 
+/* A one-line status ("gating 96 samples ...") on a terminal at normal verbosity; NULL clears
+ * it. Nothing when stderr is not a terminal. */
+void cli_status(int verbosity, const char *msg);
+
 /* "apoflow: timings: parse X s, gating+statistics X s, ..." on stderr from the stage marks
  * tm[0] start, tm[1] files read, tm[2] analysed, tm[3] tables written, tm[4] plots written,
  * tm[5] report written. */
