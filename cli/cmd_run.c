@@ -860,8 +860,26 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
             pn[k] += views[i].ns;
         }
         if (ns >= 2 && pn[0] > 0) {
-            size_t m = 0;
+            /* legend order: stimulus first, then by treatment and increasing dose */
+            size_t order[16];
             for (size_t k = 0; k < ns; k++) {
+                order[k] = k;
+            }
+            for (size_t a = 2; a < ns; a++) {
+                for (size_t b = a; b > 1; b--) {
+                    const gate_apo_input *x = keys[order[b - 1]], *y = keys[order[b]];
+                    int c = strcmp(x->treatment, y->treatment);
+                    if (c < 0 || (c == 0 && !(x->dose > y->dose))) {
+                        break;
+                    }
+                    size_t t = order[b - 1];
+                    order[b - 1] = order[b];
+                    order[b] = t;
+                }
+            }
+            size_t m = 0;
+            for (size_t kk = 0; kk < ns; kk++) {
+                size_t k = order[kk];
                 if (pn[k] == 0) {
                     continue;
                 }
