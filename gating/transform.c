@@ -8,6 +8,8 @@
 #include "gating/gating_internal.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 static void transform_reset(gate_transform *t, gate_transform_kind kind)
@@ -241,7 +243,7 @@ double gate_transform_inverse(const gate_transform *t, double y)
 }
 
 /* The kind is switched on once per call; the per-element loops are branch-light. */
-void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
+static void apply_serial(const gate_transform *t, const double *in, double *out, size_t n)
 {
     switch (t->kind) {
     case GATE_TRANSFORM_LINEAR:
@@ -295,6 +297,43 @@ void gate_transform_apply_array(const gate_transform *t, const double *in, doubl
             out[i] = clamp_bounds(t, out[i]);
         }
     }
+}
+
+typedef struct apply_job {
+    const gate_transform *t;
+    const double *in;
+    double *out;
+    size_t n;
+} apply_job;
+
+static void *apply_job_run(void *arg)
+{
+    const apply_job *job = arg;
+    apply_serial(job->t, job->in, job->out, job->n);
+    return NULL;
+}
+
+/*
+ * Logicle and hyperlog solve for every value (tens of ns each), so a large array is split
+ * over two threads; each element is computed by the same code either way, so the result does
+ * not depend on the split. Cheap kinds stay on one thread (memory bound).
+ */
+void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
+{
+    const bool costly = t->kind == GATE_TRANSFORM_LOGICLE || t->kind == GATE_TRANSFORM_HYPERLOG;
+    if (!costly || n < ((size_t)1 << 16)) {
+        apply_serial(t, in, out, n);
+        return;
+    }
+    const size_t half = n / 2;
+    apply_job second = {t, in + half, out + half, n - half};
+    pthread_t th;
+    if (pthread_create(&th, NULL, apply_job_run, &second) != 0) {
+        apply_serial(t, in, out, n);
+        return;
+    }
+    apply_serial(t, in, out, half);
+    pthread_join(th, NULL);
 }
 
 double gate_fratio(double A, double B, double C, double x1, double x2)
