@@ -98,7 +98,7 @@ static const char style[] =
     "table.sortable th:after{content:' \\2195';color:#999}\n"
     "tr.failed td{background:#fde2e2}td.qc{color:#b45309}.warn li{color:#92400e}\n"
     "img.plot{max-width:100%;border:1px solid #eee}img.thumb{max-width:100%}\n"
-    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:12px}\n"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(900px,1fr));gap:12px}\n"
     "table.plate td{width:80px;height:42px;font-size:11px;text-align:center;"
     "vertical-align:middle}\n"
     "pre{background:#f6f6f8;padding:8px;white-space:pre-wrap;word-break:break-all}\n"

@@ -175,6 +175,59 @@ Test(cli_report, chromium_renders_the_table)
     cr_assert_null(strstr(r.err, "Uncaught"), "JavaScript error: %s", r.err);
     cr_assert_null(strstr(r.err, "net::ERR"), "a resource failed to load: %s", r.err);
     run_result_free(&r);
+    /* the sortable table: a copy that clicks "apoptotic %" twice (descending) on load */
+    char html_path[4200], sorted_path[4200], sorted_url[4300], profile3[4200];
+    snprintf(html_path, sizeof html_path, "%s/out/report.html", dir);
+    snprintf(sorted_path, sizeof sorted_path, "%s/sorted.html", dir);
+    snprintf(sorted_url, sizeof sorted_url, "file://%s", sorted_path);
+    snprintf(profile3, sizeof profile3, "--user-data-dir=%s/profile3", dir);
+    {
+        size_t len;
+        char *page = slurp(html_path, &len);
+        char *end = strstr(page, "</body>");
+        cr_assert_not_null(end);
+        FILE *f = fopen(sorted_path, "wb");
+        cr_assert_not_null(f);
+        fwrite(page, 1, (size_t)(end - page), f);
+        fputs("<script>var th = document.querySelectorAll('#samples-table th');"
+              "var a = Array.prototype.filter.call(th, function (h) {"
+              " return h.textContent.indexOf('apoptotic') === 0; })[0];"
+              "a.click(); a.click();</script></body></html>\n",
+              f);
+        cr_assert_eq(fclose(f), 0);
+        free(page);
+    }
+    const char *sort_argv[] = {"/usr/bin/timeout", "180", CHROMIUM, "--headless", "--no-sandbox",
+                               "--disable-gpu", "--disable-quic", "--no-first-run",
+                               "--disable-background-networking", "--disable-component-update",
+                               "--disable-sync", profile3, "--dump-dom", sorted_url, NULL};
+    run_cli(sort_argv, &r);
+    cr_assert_eq(r.exit_code, 0, "chromium --dump-dom failed (%d): %s", r.exit_code, r.err);
+    const char *tb = strstr(r.out, "id=\"samples-table\"");
+    cr_assert_not_null(tb);
+    /* every row's apoptotic % (15th cell) is at most the previous row's */
+    const char *tend = strstr(tb, "</table>");
+    cr_assert_not_null(tend);
+    double prev = 1e9;
+    size_t rows = 0;
+    for (const char *p = strstr(tb, "<tr><td>"); p != NULL && p < tend;
+         p = strstr(p + 1, "<tr><td>")) {
+        const char *c = p;
+        for (int k = 0; k < 15; k++) {
+            c = strstr(c + 1, "<td");
+            cr_assert(c != NULL && c < tend);
+        }
+        c = strchr(c, '>') + 1;
+        if (strncmp(c, "<b>", 3) == 0) {
+            c += 3;
+        }
+        double v = strtod(c, NULL);
+        cr_assert_leq(v, prev, "row %zu: %g after %g (not sorted descending)", rows, v, prev);
+        prev = v;
+        rows++;
+    }
+    cr_assert_eq(rows, 10);
+    run_result_free(&r);
     const char *shot_argv[] = {"/usr/bin/timeout", "180", CHROMIUM, "--headless", "--no-sandbox",
                                "--disable-gpu", "--disable-quic", "--no-first-run",
                                "--disable-background-networking", "--disable-component-update",
