@@ -931,7 +931,7 @@ int cmd_merge(int argc, char **argv)
     rs = calloc(n ? n : 1, sizeof *rs);
     flags = calloc(n ? n : 1, sizeof *flags);
     rf = calloc(nf ? nf : 1, sizeof *rf);
-    char(*strs)[6][256] = calloc(n ? n : 1, sizeof *strs);
+    char(*strs)[7][256] = calloc(n ? n : 1, sizeof *strs);
     if (in == NULL || res.samples == NULL || rs == NULL || flags == NULL || rf == NULL ||
         strs == NULL) {
         free(strs);
@@ -940,10 +940,10 @@ int cmd_merge(int argc, char **argv)
     }
     res.n_samples = n;
     {
-        static const char *const cols[6] = {"role", "treatment", "dose", "dose_unit", "qc_flags",
-                                            "error"};
-        size_t ci[6];
-        for (int k = 0; k < 6; k++) {
+        static const char *const cols[7] = {"role",     "treatment", "dose",     "dose_unit",
+                                            "qc_flags", "error",     "qc_detail"};
+        size_t ci[7];
+        for (int k = 0; k < 7; k++) {
             ci[k] = column(header, cols[k]);
         }
         size_t c_apo = column(header, "apoptotic_pct"), c_sing = column(header, "singlets");
@@ -965,7 +965,7 @@ int cmd_merge(int argc, char **argv)
         }
         for (size_t i = 0; i < n; i++) {
             char buf[256];
-            for (int k = 0; k < 6; k++) {
+            for (int k = 0; k < 7; k++) {
                 field(ms[i].row, ci[k], strs[i][k], sizeof strs[i][k]);
             }
             gate_apo_sample *s = &res.samples[i];
@@ -1026,7 +1026,7 @@ int cmd_merge(int argc, char **argv)
                                  .dose = x->dose_text, .dose_unit = x->dose_unit, .well = well,
                                  .replicate = x->replicate, .events = s->events,
                                  .singlets = s->singlets, .apoptotic_pct = s->apoptotic_pct,
-                                 .qc_flags = flags[i], .qc_detail = "",
+                                 .qc_flags = flags[i], .qc_detail = strs[i][6],
                                  .error = strs[i][5]};
             for (int q = 0; q < GATE_Q_COUNT; q++) {
                 r->pct[q] = s->pct[q];

@@ -1445,6 +1445,10 @@ int cmd_run(int argc, char **argv)
         if (skipped > 0) {
             printf("%zu file(s) not in the sample sheet were skipped\n", skipped);
         }
+        for (size_t i = 0; i < failed.n; i++) { /* H6: failures in the summary too */
+            printf("%sfailed: %s (step: read): %s\n", i ? "" : "\n", failed.v[i],
+                   failed_msg[i] ? failed_msg[i] : "");
+        }
     }
 out:
     cli_prefetch_free(&pf); /* H6 */

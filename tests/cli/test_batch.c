@@ -146,6 +146,7 @@ Test(cli_batch, unreadable_file_reported_others_analysed)
     run_cli(a, &r);
     cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
     cr_assert_not_null(strstr(r.err, "untreated_r2.fcs"), "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "untreated_r2.fcs (step: read): "), "%s", r.out);
     run_result_free(&r);
     snprintf(path, sizeof path, "%s/results.json", out);
     json_value *root = json_parse_file(path);
