@@ -54,6 +54,16 @@ static void gnum(FILE *f, double v)
     }
 }
 
+/* A p-value: "< 1e-300" when it underflowed to 0. */
+static void pval(FILE *f, double v)
+{
+    if (v == 0) {
+        fputs("&lt;&nbsp;1e-300", f);
+    } else {
+        gnum(f, v);
+    }
+}
+
 /* Embed the PNG at @p path as <img>; false when it cannot be read. */
 static bool embed_png(FILE *f, const char *path, const char *alt, const char *cls)
 {
@@ -271,11 +281,11 @@ static void comparisons(FILE *f, const report_input *r)
             fputs("</td><td class=\"n\">", f);
             num(f, c->reduction_normalized_pct, 1);
             fputs("</td><td class=\"n\">", f);
-            gnum(f, c->p_value);
+            pval(f, c->p_value);
             fputs("</td><td>", f);
             esc(f, c->test);
             fputs("</td><td class=\"n\">", f);
-            gnum(f, c->p_value_vs_untreated);
+            pval(f, c->p_value_vs_untreated);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
