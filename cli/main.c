@@ -88,6 +88,15 @@ int main(int argc, char **argv)
         return 64;
     }
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc >= 3) {
+        /* "apoflow help COMMAND" is "apoflow COMMAND --help". */
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+            if (strcmp(argv[2], commands[i].name) == 0) {
+                char *help_argv[] = {argv[2], (char *)"--help", NULL};
+                return commands[i].run(2, help_argv);
+            }
+        }
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_usage(stdout);
         return 0;

@@ -41,6 +41,11 @@ static void build_transforms(const fcs_dataset *ds, const fcs_decode_options *op
                    par->gain != 1.0) {
             t[p].kind = FCS_TRANSFORM_GAIN;
             t[p].gain = par->gain;
+        } else if (par->is_time && isfinite(ds->timestep) && ds->timestep > 0 &&
+                   ds->timestep != 1.0) {
+            /* Time in seconds = ticks x $TIMESTEP (FCS 3.0 3.2.20), as a division. */
+            t[p].kind = FCS_TRANSFORM_GAIN;
+            t[p].gain = 1.0 / ds->timestep;
         }
     }
 }

@@ -266,7 +266,8 @@ const fcs_warning *fcs_dataset_warning(const fcs_dataset *ds, size_t i);
 /* Which values to decode. */
 typedef enum fcs_values {
     FCS_VALUES_RAW = 0, /* stored values; integers masked by $PnR */
-    FCS_VALUES_SCALED   /* $PnE log decoding for integer columns; $PnG when apply_gain */
+    FCS_VALUES_SCALED   /* $PnE log decoding for integer columns; Time x $TIMESTEP (seconds);
+                           $PnG when apply_gain */
 } fcs_values;
 
 typedef struct fcs_decode_options {

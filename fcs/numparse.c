@@ -183,7 +183,11 @@ size_t apo_format_double(char *buf, size_t cap, double v)
     if (v == 0.0) {
         return (size_t)snprintf(buf, cap, signbit(v) ? "-0" : "0");
     }
-    /* The shortest %.*g that reads back exactly; 17 digits always does. */
+    /* Whole numbers below 2^53 print as integers ("220", not "2.2e+02"). */
+    if (fabs(v) < 9007199254740992.0 && v == floor(v)) {
+        return (size_t)snprintf(buf, cap, "%.0f", v);
+    }
+    /* Otherwise the shortest %.*g that reads back exactly; 17 digits always does. */
     char tmp[40];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
