@@ -494,7 +494,7 @@ static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_opt
 #define QC_NOTE(...)                                                                           \
     do {                                                                                       \
         int w_ = snprintf(d + len, cap - len, "%s", len ? "; " : "");                          \
-        if (w_ > 0 && (size_t)w_ < cap - len) {                                               \
+        if (w_ >= 0 && (size_t)w_ < cap - len) {                                              \
             len += (size_t)w_;                                                                 \
             w_ = snprintf(d + len, cap - len, __VA_ARGS__);                                    \
             if (w_ > 0 && (size_t)w_ < cap - len) {                                            \
