@@ -793,6 +793,23 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             full_names = opt->matrix->detectors;
             full_values = opt->matrix->spill;
         }
+        if (strcmp(out->comp_source, "none") != 0) {
+            /* gating.md 2.3: an ill-conditioned matrix makes compensated values fragile. */
+            gate_comp *chk = NULL;
+            apo_error e3;
+            const bool whole = full_n > 2;
+            if (gate_comp_new(&chk, whole ? full_n : 2,
+                              whole ? (const char *const *)full_names : names, NULL,
+                              whole ? full_values : S, &e3) == APO_OK &&
+                chk->ill_conditioned) {
+                apo_result_warn(out,
+                                "the spillover matrix (%s) is ill-conditioned: condition number "
+                                "%.3g, largest off-diagonal %.3g; compensated values are "
+                                "sensitive to small errors in it",
+                                out->comp_source, chk->cond2, chk->max_offdiag);
+            }
+            gate_comp_free(chk);
+        }
         if (full_n > 2) {
             st = gate_strategy_add_spillover(s, "comp", full_n, (const char *const *)full_names,
                                              full_n, (const char *const *)full_names,
