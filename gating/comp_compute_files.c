@@ -198,8 +198,11 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
     }
     /* 4. columns and events of every file */
     fcs_decode_options dopts = FCS_DECODE_OPTIONS_INIT;
+    /* The same value space as apoflow gate/plot/run, which compensate gain-scaled values
+     * ($PnG applied, as FlowKit and the Gating-ML compliance data do): a matrix computed here
+     * must fit the data it is later applied to. */
     dopts.values = FCS_VALUES_SCALED;
-    dopts.apply_gain = false;
+    dopts.apply_gain = true;
     for (size_t k = 0; k < n_paths && st == APO_OK; k++) {
         L[k].columns = malloc(n_det * sizeof(size_t));
         if (L[k].columns == NULL) {
