@@ -5,7 +5,8 @@
  * read is reported (file, step, reason) in results.json, report.html and stderr while the
  * others are analysed (exit 65), also through shard + merge; no progress output when stderr
  * is not a terminal, one line per file with --verbose, only errors with --quiet; the input
- * folder is refused as the output folder; --jobs values are checked.
+ * folder is refused as the output folder; --jobs values are checked; on a terminal (a pty made
+ * by util-linux script(1)) a progress bar with files, events/s and ETA is drawn and cleared.
  */
 #include "support/json_mini.h"
 #include "support/run_cli.h"
@@ -272,5 +273,34 @@ Test(cli_batch, input_folder_refused_as_output_and_bad_jobs)
         cr_assert_not_null(strstr(r.err, "--jobs: expected"), "%s", r.err);
         run_result_free(&r);
     }
+    free(dir);
+}
+
+Test(cli_batch, progress_bar_on_a_terminal)
+{
+    struct stat st;
+    if (stat("/usr/bin/script", &st) != 0) {
+        cr_skip_test("/usr/bin/script (util-linux) is not installed: no pseudo-terminal");
+    }
+    char *dir = test_tmpdir();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s run --sheet %s/sheet.csv --no-plots -o %s/o -j 2",
+             APOFLOW_BINARY, CALIBUR, dir);
+    const char *a[] = {"/usr/bin/script", "-qec", cmd, "/dev/null", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(a, &r), 0, "%s %s", r.out, r.err);
+    /* the bar: redrawn with \r, all files done, events/s, time left, then cleared */
+    cr_assert_not_null(strstr(r.out, "\r["), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "10/10 files"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "M events/s"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "ETA "), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\r\033[K"), "the bar is not cleared: %s", r.out);
+    run_result_free(&r);
+    /* --quiet on a terminal: no bar */
+    snprintf(cmd, sizeof cmd, "%s run --sheet %s/sheet.csv --no-plots -o %s/o -q", APOFLOW_BINARY,
+             CALIBUR, dir);
+    cr_assert_eq(run_cli(a, &r), 0, "%s %s", r.out, r.err);
+    cr_assert_null(strstr(r.out, "files"), "%s", r.out);
+    run_result_free(&r);
     free(dir);
 }
