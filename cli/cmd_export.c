@@ -131,7 +131,10 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
         const char *v = fcs_dataset_keyword(ds, carried_keywords[k]);
         bool is_spill = strcmp(carried_keywords[k], "SPILL") == 0 ||
                         strcmp(carried_keywords[k], "$SPILLOVER") == 0;
-        if (v == NULL || v[0] == '\0' || (is_spill && have_spillover)) {
+        /* Scaled Time is already in seconds: $TIMESTEP would apply twice on reading. */
+        bool time_scaled = o->decode.values == FCS_VALUES_SCALED &&
+                           strcmp(carried_keywords[k], "$TIMESTEP") == 0;
+        if (v == NULL || v[0] == '\0' || (is_spill && have_spillover) || time_scaled) {
             continue;
         }
         /* SPILL is written under its standard 3.1 name. */
