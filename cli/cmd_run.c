@@ -76,14 +76,18 @@ static void print_help(FILE *to)
             "  --pi CH               the PI channel (default: automatic)\n"
             "  --comp SRC            auto (default: controls, else the files' $SPILLOVER),\n"
             "                        controls, file, none, or a matrix CSV file\n"
-            "  --thresholds A,P      fixed quadrant thresholds (compensated data units)\n"
+            "  --thresholds A,P      fixed quadrant thresholds (compensated data units;\n"
+            "                        default: from the controls, else the density valley)\n"
             "  --quantile Q          negative-control quantile for thresholds (default 0.995)\n"
             "  --min-events N        QC: fewest singlets per sample (default 500)\n"
             "  --gating FILE         use this Gating-ML 2.0 gating instead of the automatic one\n"
             "                        (quadrant ids viable, early_apoptotic, late_apoptotic,\n"
-            "                        necrotic; e.g. a gating.xml of an earlier run)\n"
-            "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0)\n"
-            "  --no-plots            skip plots/\n"
+            "                        necrotic; e.g. a gating.xml of an earlier run;\n"
+            "                        default: built from the data)\n"
+            "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0;\n"
+            "                        default: only OUTDIR/gating.xml)\n"
+            "  --no-plots            skip plots/ (default: write them; report.html is\n"
+            "                        always written)\n"
             "  -j, --jobs N          threads for reading, per-sample plots and checksums\n"
             "                        (default 0 = all cores); the outputs are identical for\n"
             "                        every N\n"
@@ -1378,7 +1382,10 @@ int cmd_run(int argc, char **argv)
     cli_status(o.verbosity, NULL);
     if (analysed != APO_OK) {
         cli_print_error(&err);
-        rc = cli_worse_exit(rc, err.status == APO_E_NOMEM ? 71 : 65);
+        /* A channel named with --annexin/--pi that no file has is a usage error (64). */
+        rc = cli_worse_exit(rc, err.status == APO_E_NOMEM ? 71
+                                : err.status == APO_E_USAGE ? 64
+                                                            : 65);
         goto out;
     }
     have_res = true;
