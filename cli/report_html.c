@@ -109,8 +109,9 @@ static const char style[] =
     "tr.failed td{background:#fde2e2}td.qc{color:#b45309}.warn li{color:#92400e}\n"
     "img.plot{max-width:100%;border:1px solid #eee}img.thumb{max-width:100%}\n"
     ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(900px,1fr));gap:12px}\n"
-    "table.plate td{width:80px;height:42px;font-size:11px;text-align:center;"
-    "vertical-align:middle}\n"
+    "table.plate{table-layout:fixed;width:100%}table.plate th:first-child{width:24px}\n"
+    "table.plate td{height:42px;font-size:10px;text-align:center;vertical-align:middle;"
+    "overflow:hidden;text-overflow:ellipsis;white-space:nowrap}\n"
     "pre{background:#f6f6f8;padding:8px;white-space:pre-wrap;word-break:break-all}\n"
     "dl.kv{display:grid;grid-template-columns:max-content auto;gap:2px 16px}"
     "dl.kv dt{font-weight:600}dl.kv dd{margin:0}\n";
