@@ -930,7 +930,7 @@ int cmd_merge(int argc, char **argv)
     res.samples = calloc(n ? n : 1, sizeof *res.samples);
     rs = calloc(n ? n : 1, sizeof *rs);
     flags = calloc(n ? n : 1, sizeof *flags);
-    rf = calloc(nf ? nf : 1, sizeof *rf);
+    rf = calloc(nf + n + 1, sizeof *rf);
     char(*strs)[7][256] = calloc(n ? n : 1, sizeof *strs);
     if (in == NULL || res.samples == NULL || rs == NULL || flags == NULL || rf == NULL ||
         strs == NULL) {
@@ -1104,6 +1104,12 @@ int cmd_merge(int argc, char **argv)
             for (size_t i = 0; i < nf; i++) {
                 rf[i] = (report_failure){fl[i].file, "read", fl[i].error};
             }
+            size_t nrf = nf;
+            for (size_t i = 0; i < n; i++) { /* samples read but not analysable */
+                if (rs[i].error[0]) {
+                    rf[nrf++] = (report_failure){rs[i].file, "analysis", rs[i].error};
+                }
+            }
             report_checksums(rs, n, jobs);
             if (plots && report_dose_plots(outdir, &res, n, rs, &err) != APO_OK) {
                 cli_print_error(&err);
@@ -1114,7 +1120,7 @@ int cmd_merge(int argc, char **argv)
                                .n_samples = n,
                                .samples = rs,
                                .res = &res,
-                               .n_failures = nf,
+                               .n_failures = nrf,
                                .failures = rf,
                                .argc = argc,
                                .argv = argv,

@@ -147,8 +147,9 @@ static void summary(FILE *f, const report_input *r)
     fputs("<section id=\"summary\"><h2>Experiment summary</h2><dl class=\"kv\">\n", f);
     fprintf(f, "<dt>Samples analysed</dt><dd id=\"n-samples\">%zu</dd>\n", ok);
     fprintf(f, "<dt>Samples with QC flags</dt><dd>%zu</dd>\n", flagged);
+    (void)failed; /* every failed sample is also among r->failures (step "analysis") */
     fprintf(f, "<dt>Failed samples / files</dt><dd id=\"n-failed\">%zu</dd>\n",
-            failed + r->n_failures);
+            r->n_failures);
     fputs("<dt>Annexin V channel</dt><dd>", f);
     esc(f, res->annexin_channel);
     fputs(" <small>(", f);
@@ -220,7 +221,7 @@ static void samples_table(FILE *f, const report_input *r)
     }
     fputs("</tbody></table>\n", f);
     if (r->n_failures > 0) {
-        fputs("<h3>Files that could not be analysed</h3>\n<table id=\"failures\"><thead><tr>"
+        fputs("<h3>Files and samples that could not be analysed</h3>\n<table id=\"failures\"><thead><tr>"
               "<th>file</th><th>step</th><th>reason</th></tr></thead><tbody>\n",
               f);
         for (size_t i = 0; i < r->n_failures; i++) {
@@ -605,9 +606,12 @@ static void reproduce(FILE *f, const report_input *r)
         fputs("</code></td></tr>\n", f);
     }
     for (size_t i = 0; i < r->n_failures; i++) {
+        if (strcmp(r->failures[i].step, "read") != 0) {
+            continue; /* analysed samples are listed above */
+        }
         fputs("<tr><td>", f);
         esc(f, r->failures[i].file);
-        fputs("</td><td>(failed)</td></tr>\n", f);
+        fputs("</td><td>(could not be read)</td></tr>\n", f);
     }
     fputs("</tbody></table>\n</section>\n", f);
 }

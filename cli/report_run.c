@@ -34,7 +34,7 @@ int report_for_run(const char *outdir, const gate_apo_result *res, const gate_ap
 {
     report_sample *rs = calloc(n ? n : 1, sizeof *rs);
     char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
-    report_failure *fl = calloc(n_failed ? n_failed : 1, sizeof *fl);
+    report_failure *fl = calloc(n_failed + n + 1, sizeof *fl);
     if (rs == NULL || flags == NULL || fl == NULL) {
         free(rs);
         free(flags);
@@ -74,6 +74,12 @@ int report_for_run(const char *outdir, const gate_apo_result *res, const gate_ap
     for (size_t i = 0; i < n_failed; i++) {
         fl[i] = (report_failure){failed_files[i], "read", failed_msgs[i] ? failed_msgs[i] : ""};
     }
+    size_t nfl = n_failed;
+    for (size_t i = 0; i < n; i++) { /* samples read but not analysable */
+        if (rs[i].error[0]) {
+            fl[nfl++] = (report_failure){rs[i].file, "analysis", rs[i].error};
+        }
+    }
     report_checksums(rs, n, jobs);
     int rc = 0;
     apo_error err;
@@ -90,7 +96,7 @@ int report_for_run(const char *outdir, const gate_apo_result *res, const gate_ap
                        .n_samples = n,
                        .samples = rs,
                        .res = res,
-                       .n_failures = n_failed,
+                       .n_failures = nfl,
                        .failures = fl,
                        .argc = argc,
                        .argv = argv,

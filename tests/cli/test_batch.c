@@ -304,3 +304,57 @@ Test(cli_batch, progress_bar_on_a_terminal)
     run_result_free(&r);
     free(dir);
 }
+
+Test(cli_batch, sample_failing_the_analysis_reported_with_its_step)
+{
+    /* the calibur experiment plus a FACSCanto-like file (other channels), sorted last */
+    char *dir = broken_experiment();
+    char in[4200], path[4300], out[4200];
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    size_t len;
+    char *data = slurp(APOFLOW_SOURCE_DIR "/samples/untreated_r1.fcs", &len);
+    snprintf(path, sizeof path, "%s/zz_other.fcs", in);
+    spit(path, data, len);
+    free(data);
+    snprintf(path, sizeof path, "%s/untreated_r2.fcs", in); /* drop the unreadable one */
+    cr_assert_eq(remove(path), 0);
+    snprintf(path, sizeof path, "%s/sheet.csv", in);
+    char *sheet = slurp(path, &len);
+    char *row = strstr(sheet, "untreated_r2.fcs,");
+    cr_assert_not_null(row);
+    memcpy(row, "zz_other.fcs,zz_other,untreated,,,,2,,A12\n",
+           strlen("zz_other.fcs,zz_other,untreated,,,,2,,A12\n") + 1);
+    spit(path, sheet, strlen(sheet));
+    free(sheet);
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet", path, "-q", "-o", out, NULL};
+    run_result r;
+    run_cli(a, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "zz_other.fcs: "), "%s", r.err);
+    run_result_free(&r);
+    snprintf(path, sizeof path, "%s/results.json", out);
+    json_value *root = json_parse_file(path);
+    cr_assert_not_null(root);
+    const json_value *s = json_get(root, "samples");
+    cr_assert_eq(json_size(s), 11);
+    size_t failed = 0;
+    for (size_t i = 0; i < json_size(s); i++) {
+        const char *err = json_string(json_get(json_index(s, i), "error"));
+        const char *name = json_string(json_get(json_index(s, i), "sample"));
+        cr_assert(err != NULL && name != NULL);
+        if (err[0] != '\0') {
+            cr_assert_str_eq(name, "zz_other");
+            failed++;
+        }
+    }
+    cr_assert_eq(failed, 1);
+    json_free(root);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = slurp(path, NULL);
+    cr_assert_not_null(strstr(html, "<dd id=\"n-failed\">1</dd>"));
+    cr_assert_not_null(strstr(html, "zz_other.fcs</td><td>analysis</td><td>"));
+    cr_assert_not_null(strstr(html, "<tr class=\"failed\"><td>zz_other</td>"));
+    free(html);
+    free(dir);
+}
