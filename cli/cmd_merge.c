@@ -885,7 +885,8 @@ int cmd_merge(int argc, char **argv)
     qsort(ms, n, sizeof *ms, cmp_msample);
     qsort(fl, nf, sizeof *fl, cmp_failed);
     for (size_t i = 0; i + 1 < n; i++) {
-        if (strcmp(ms[i].file, ms[i + 1].file) == 0 || strcmp(ms[i].sample, ms[i + 1].sample) == 0) {
+        if (strcmp(ms[i].file, ms[i + 1].file) == 0 ||
+            strcmp(ms[i].sample, ms[i + 1].sample) == 0) {
             cli_errorf("%s: expected each file in one shard, found it in %s and %s", ms[i].file,
                        sh[ms[i].shard].dir, sh[ms[i + 1].shard].dir);
             rc = 65;

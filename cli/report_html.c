@@ -221,7 +221,8 @@ static void samples_table(FILE *f, const report_input *r)
     }
     fputs("</tbody></table>\n", f);
     if (r->n_failures > 0) {
-        fputs("<h3>Files and samples that could not be analysed</h3>\n<table id=\"failures\"><thead><tr>"
+        fputs("<h3>Files and samples that could not be analysed</h3>\n"
+              "<table id=\"failures\"><thead><tr>"
               "<th>file</th><th>step</th><th>reason</th></tr></thead><tbody>\n",
               f);
         for (size_t i = 0; i < r->n_failures; i++) {

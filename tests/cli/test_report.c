@@ -7,6 +7,7 @@
  * non-blank screenshot. Without /usr/bin/chromium the browser test is skipped (fails under
  * CI=true, where .ci/run installs it).
  */
+#include "fcs/fcs.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -221,7 +222,9 @@ Test(cli_report, chromium_renders_the_table)
         if (strncmp(c, "<b>", 3) == 0) {
             c += 3;
         }
-        double v = strtod(c, NULL);
+        double v;
+        const char *e = strchr(c, '<');
+        cr_assert(e != NULL && apo_parse_double(c, (size_t)(e - c), false, &v), "%.40s", c);
         cr_assert_leq(v, prev, "row %zu: %g after %g (not sorted descending)", rows, v, prev);
         prev = v;
         rows++;

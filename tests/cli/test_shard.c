@@ -10,6 +10,7 @@
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,7 @@ static int run(const char *const *argv)
     run_result r;
     int rc = run_cli(argv, &r);
     if (rc != 0) {
-        fprintf(stderr, "%s %s: exit %d: %s\n", argv[1], argv[2], rc, r.err);
+        cr_log_error("%s %s: exit %d: %s", argv[1], argv[2], rc, r.err);
     }
     run_result_free(&r);
     return rc;
