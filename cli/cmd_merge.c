@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- files and CSV records ------------------------------------------------------------- */
 
@@ -735,6 +736,45 @@ static bool read_shard(shard *s, const char *dir, int *rc)
     return true;
 }
 
+/* The real path @p path will have: its deepest existing ancestor resolved, the rest appended.
+ * False when nothing of it resolves. */
+static bool future_realpath(const char *path, char *out)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        return false;
+    }
+    size_t len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '/') {
+        buf[--len] = '\0';
+    }
+    char *cut = NULL;
+    for (;;) {
+        char real[PATH_MAX];
+        if (realpath(buf, real) != NULL) {
+            int w = snprintf(out, PATH_MAX, "%s%s%s", real, cut ? "/" : "", cut ? cut + 1 : "");
+            return w > 0 && w < PATH_MAX;
+        }
+        char *slash = strrchr(buf, '/');
+        if (cut != NULL) {
+            *cut = '/';
+        }
+        if (slash == NULL) {
+            /* a relative name in the working folder */
+            if (getcwd(real, sizeof real) == NULL) {
+                return false;
+            }
+            int w = snprintf(out, PATH_MAX, "%s/%s", real, path);
+            return w > 0 && w < PATH_MAX;
+        }
+        *slash = '\0';
+        cut = slash;
+        if (buf[0] == '\0') {
+            return false;
+        }
+    }
+}
+
 static bool same_rec(rec a, rec b)
 {
     return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
@@ -803,14 +843,17 @@ int cmd_merge(int argc, char **argv)
     if (sh == NULL) {
         return 71;
     }
-    /* refuse a shard folder as the output */
+    /* refuse a shard folder, or a folder inside one, as the output */
     char real_out[PATH_MAX];
-    bool out_exists = realpath(outdir, real_out) != NULL;
+    bool out_known = future_realpath(outdir, real_out);
     for (size_t k = 0; k < nsh; k++) {
         char real_in[PATH_MAX];
-        if (out_exists && realpath(argv[optind + (int)k], real_in) != NULL &&
-            strcmp(real_in, real_out) == 0) {
-            cli_errorf("%s: expected an output folder that is not a shard folder", outdir);
+        size_t rl;
+        if (out_known && realpath(argv[optind + (int)k], real_in) != NULL &&
+            strncmp(real_out, real_in, rl = strlen(real_in)) == 0 &&
+            (real_out[rl] == '\0' || real_out[rl] == '/')) {
+            cli_errorf("%s: expected an output folder outside the shard folders, found it in %s",
+                       outdir, argv[optind + (int)k]);
             rc = 64;
             goto out;
         }

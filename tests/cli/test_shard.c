@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define SAMPLES APOFLOW_SOURCE_DIR "/samples"
 
@@ -199,6 +200,15 @@ Test(cli_shard, usage_errors)
     run_cli(m3, &r);
     cr_assert_eq(r.exit_code, 64);
     run_result_free(&r);
+    char inner[4300];
+    snprintf(inner, sizeof inner, "%s/merged", s1);
+    const char *m5[] = {APOFLOW_BINARY, "merge", "-q", "-o", inner, s1, s2, NULL};
+    run_cli(m5, &r);
+    cr_assert_eq(r.exit_code, 64, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "outside the shard folders"), "%s", r.err);
+    run_result_free(&r);
+    struct stat st;
+    cr_assert_neq(stat(inner, &st), 0, "merge created %s", inner);
     const char *m4[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, g1, NULL};
     run_cli(m4, &r);
     cr_assert_eq(r.exit_code, 66, "exit %d: %s", r.exit_code, r.err);
