@@ -219,7 +219,14 @@ static void samples_table(FILE *f, const report_input *r)
         esc(f, s->error[0] ? "failed" : s->qc_flags);
         fputs("</td></tr>\n", f);
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table>\n<p><small>QC flags: <b>low_events</b> fewer singlets than "
+          "--min-events; <b>control_implausible</b> a control's positive fraction is "
+          "implausible; <b>threshold_outlier</b> the sample's own Annexin V valley is far from "
+          "the threshold; <b>flow_instability</b> abrupt event-rate change over Time (clog); "
+          "<b>no_singlet_gate</b> no FSC-A/FSC-H pair, doublets not excluded; "
+          "<b>no_time_channel</b> flow not checked; <b>failed</b> not analysed. Hover a flag "
+          "for the details.</small></p>\n",
+          f);
     if (r->n_failures > 0) {
         fputs("<h3>Files and samples that could not be analysed</h3>\n"
               "<table id=\"failures\"><thead><tr>"
