@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fcs_parse_fuzzer.c: fuzz target for the FCS reader: parse a buffer, then decode every event
+ * fcs_parse_fuzzer.c: fuzz target for the FCS reader: parse a buffer (all three TEXT modes,
+ * offsets policy, allow_truncated and text_only varied by input bytes), then decode every event
  * of every data set (raw and scaled, in bounded blocks; the whole matrix for small ones), read
  * every keyword, parameter, spillover entry and warning, and free. Any crash, hang, leak or
  * sanitizer report is a bug; rejections with an error are the expected outcome.
@@ -87,10 +88,17 @@ static void read_all(const fcs_dataset *ds)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const fcs_text_mode modes[] = {FCS_TEXT_AUTO, FCS_TEXT_EMPTY};
+    static const fcs_text_mode modes[] = {FCS_TEXT_AUTO, FCS_TEXT_EMPTY, FCS_TEXT_ESCAPE};
     for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
         fcs_read_options opts = FCS_READ_OPTIONS_INIT;
         opts.text_mode = modes[m];
+        /* The other options from bytes of the input, so the format of the seeds is unchanged:
+         * AUTO reads with the defaults; the other modes vary offsets policy and truncation. */
+        if (m > 0 && size > 0) {
+            opts.offsets = (fcs_offsets_policy)(data[size / 2] % 3);
+            opts.allow_truncated = (data[size - 1] & 1) != 0;
+            opts.text_only = m == 2 && (data[size - 1] & 6) == 6;
+        }
         fcs_file *f = NULL;
         apo_error err;
         if (fcs_file_open_buffer(&f, data, size, "fuzz.fcs", &opts, &err) != APO_OK) {
