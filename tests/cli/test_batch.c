@@ -282,6 +282,13 @@ Test(cli_batch, progress_bar_on_a_terminal)
     if (stat("/usr/bin/script", &st) != 0) {
         cr_skip_test("/usr/bin/script (util-linux) is not installed: no pseudo-terminal");
     }
+    const char *probe[] = {"/usr/bin/script", "-qec", "/bin/true", "/dev/null", NULL};
+    run_result pr;
+    if (run_cli(probe, &pr) != 0) {
+        run_result_free(&pr);
+        cr_skip_test("script(1) cannot open a pseudo-terminal here (no /dev/pts?)");
+    }
+    run_result_free(&pr);
     char *dir = test_tmpdir();
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s run --sheet %s/sheet.csv --no-plots -o %s/o -j 2",
