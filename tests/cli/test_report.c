@@ -161,8 +161,9 @@ Test(cli_report, chromium_renders_the_table)
     const char *dom_argv[] = {"/usr/bin/timeout", "180", CHROMIUM, "--headless", "--no-sandbox",
                               "--disable-gpu", "--disable-quic", "--no-first-run",
                               "--disable-background-networking", "--disable-component-update",
-                              "--disable-sync", "--enable-logging=stderr", "--v=0", profile,
-                              "--dump-dom", url, NULL};
+                              "--disable-sync", "--disable-dev-shm-usage",
+                              "--enable-logging=stderr", "--v=0", profile, "--dump-dom", url,
+                              NULL};
     run_result r;
     run_cli(dom_argv, &r);
     cr_assert_eq(r.exit_code, 0, "chromium --dump-dom failed (%d): %s", r.exit_code, r.err);
@@ -201,7 +202,8 @@ Test(cli_report, chromium_renders_the_table)
     const char *sort_argv[] = {"/usr/bin/timeout", "180", CHROMIUM, "--headless", "--no-sandbox",
                                "--disable-gpu", "--disable-quic", "--no-first-run",
                                "--disable-background-networking", "--disable-component-update",
-                               "--disable-sync", profile3, "--dump-dom", sorted_url, NULL};
+                               "--disable-sync", "--disable-dev-shm-usage", profile3,
+                               "--dump-dom", sorted_url, NULL};
     run_cli(sort_argv, &r);
     cr_assert_eq(r.exit_code, 0, "chromium --dump-dom failed (%d): %s", r.exit_code, r.err);
     const char *tb = strstr(r.out, "id=\"samples-table\"");
@@ -234,7 +236,8 @@ Test(cli_report, chromium_renders_the_table)
     const char *shot_argv[] = {"/usr/bin/timeout", "180", CHROMIUM, "--headless", "--no-sandbox",
                                "--disable-gpu", "--disable-quic", "--no-first-run",
                                "--disable-background-networking", "--disable-component-update",
-                               "--disable-sync", profile2, shot, win, url, NULL};
+                               "--disable-sync", "--disable-dev-shm-usage", profile2, shot, win,
+                               url, NULL};
     run_cli(shot_argv, &r);
     cr_assert_eq(r.exit_code, 0, "chromium --screenshot failed (%d): %s", r.exit_code, r.err);
     run_result_free(&r);
