@@ -959,6 +959,15 @@ static apo_status read_doc(xmlParserCtxt *px, xmlDoc *doc, const char *name,
     return APO_OK;
 }
 
+/* libxml2 reports encoding and I/O errors through its generic handler, not the parser
+ * context (XML_PARSE_NOERROR does not cover them): silence it while we parse, so the
+ * library never prints; our own error says what was wrong. */
+static void silent_xml_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static const int PARSE_OPTS = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                               XML_PARSE_NOCDATA;
 
@@ -975,7 +984,12 @@ apo_status gate_strategy_read_gml_buffer(gate_strategy **out, const char *buf, s
         return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL,
                              "expected memory for an XML parser, found none");
     }
+    /* The handler is per thread in libxml2: saving and restoring it touches no shared state. */
+    xmlGenericErrorFunc saved_fn = xmlGenericError;
+    void *saved_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, silent_xml_error);
     xmlDoc *doc = xmlCtxtReadMemory(px, buf, (int)len, name, NULL, PARSE_OPTS);
+    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     apo_status st = read_doc(px, doc, name, out, err);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(px);

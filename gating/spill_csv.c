@@ -313,8 +313,13 @@ apo_status gate_comp_parse_csv(gate_comp **out, const char *buf, size_t len, con
     st = gate_comp_new(out, n, (const char *const *)det,
                        any_row_name ? (const char *const *)rows : NULL, m, err);
     if (st != APO_OK) {
-        if (err != NULL) {
-            snprintf(err->file, sizeof(err->file), "%s", name != NULL ? name : "");
+        if (err != NULL && name != NULL) {
+            /* Name the CSV file, not the internal "spillover", in the message. */
+            apo_error named = *err;
+            const char *rest = strstr(err->msg, ": ");
+            (void)apo_error_set(&named, st, name, APO_NO_OFFSET, NULL, "%s",
+                                rest != NULL ? rest + 2 : err->msg);
+            *err = named;
         }
         goto fail;
     }
