@@ -66,6 +66,11 @@ Test(cli_malformed_inputs, gating_ml)
         unlink(path);
         free(path);
     }
+    /* Nested entities (a billion laughs) are refused, not expanded. */
+    const char *lol = APOFLOW_SOURCE_DIR "/tests/fuzz/corpus/gml_read/billion_laughs.xml";
+    const char *argv[] = {APOFLOW_BINARY, "gate", "--gating", lol, FCS_SEED, NULL};
+    expect_65(argv, lol, "line 16: expected well-formed XML, found an error: Detected an "
+                         "entity reference loop");
     rmdir(dir);
     free(dir);
 }

@@ -151,6 +151,13 @@ GML["entity.xml"] = ('<?xml version="1.0"?>\n<!DOCTYPE gating:Gating-ML [\n'
                      '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>\n' +
                      HEAD.split("\n", 1)[1] +
                      rect("&c;", [dim("FSC-A", ' gating:min="1"')]) + TAIL)
-write("gml_read", {k: (v if k == "entity.xml" else HEAD + v + TAIL) for k, v in GML.items()})
+# Billion laughs: ten levels of ten references (libxml2 refuses it as an entity loop).
+LOL = ['<!ENTITY l0 "lollollollollollollollollol">'] + \
+    ['<!ENTITY l%d "%s">' % (i, ("&l%d;" % (i - 1)) * 10) for i in range(1, 10)]
+GML["billion_laughs.xml"] = ('<?xml version="1.0"?>\n<!DOCTYPE gating:Gating-ML [\n' +
+                             "\n".join(LOL) + ']>\n' + HEAD.split("\n", 1)[1] +
+                             rect("&l9;", [dim("&l9;", ' gating:min="1"')]) + TAIL)
+RAW = ("entity.xml", "billion_laughs.xml")
+write("gml_read", {k: (v if k in RAW else HEAD + v + TAIL) for k, v in GML.items()})
 write("comp_csv", CSV)
 write("sheet", SHEET)
