@@ -43,6 +43,8 @@ double gate_logicle_solve_d(double b, double w);
 apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 /* Data value -> logicle scale; NaN for NaN input or if the Halley iteration fails. */
 double gate_logicle_scale(const gate_transform *t, double x);
+/* gate_logicle_scale of @p n values (a table-seeded start for the same iteration). */
+void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
 /* Logicle scale -> data value. */
 double gate_logicle_inverse(const gate_transform *t, double y);
 

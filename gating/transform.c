@@ -276,8 +276,12 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
         break;
     }
     case GATE_TRANSFORM_LOGICLE:
-        for (size_t i = 0; i < n; i++) {
-            out[i] = gate_logicle_scale(t, in[i]);
+        if (n >= 4096) {
+            gate_logicle_scale_array(t, in, out, n);
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                out[i] = gate_logicle_scale(t, in[i]);
+            }
         }
         break;
     case GATE_TRANSFORM_HYPERLOG:
