@@ -66,6 +66,21 @@ Test(cli_malformed_inputs, gating_ml)
         unlink(path);
         free(path);
     }
+    /* Bug B1 (fixed): a bad declared encoding made libxml2 print its own lines on stderr. */
+    const char *enc =
+        APOFLOW_SOURCE_DIR "/tests/fuzz/corpus/gml_read/encoding_iso2022_bad_bytes.xml";
+    const char *argv_enc[] = {APOFLOW_BINARY, "gate", "--gating", enc, FCS_SEED, NULL};
+    run_result r;
+    run_cli(argv_enc, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    char want[4200];
+    snprintf(want, sizeof want, "apoflow: error: %s: line 2: expected well-formed XML", enc);
+    cr_assert(strncmp(r.err, want, strlen(want)) == 0, "stderr does not start with \"%s\": %s",
+              want, r.err);
+    cr_assert(strstr(r.err, "encoding error") == NULL, "libxml2 printed: %s", r.err);
+    cr_assert(strchr(r.err, '\n') == r.err + r.err_len - 1, "more than one line: %s", r.err);
+    run_result_free(&r);
+
     /* Nested entities (a billion laughs) are refused, not expanded. */
     const char *lol = APOFLOW_SOURCE_DIR "/tests/fuzz/corpus/gml_read/billion_laughs.xml";
     const char *argv[] = {APOFLOW_BINARY, "gate", "--gating", lol, FCS_SEED, NULL};
@@ -84,6 +99,9 @@ Test(cli_malformed_inputs, matrix_csv)
         {"text.csv", "FL1-A,FL2-A\n1,abc\n0.1,1\n", "line 2, column 2: expected a number"},
         {"ragged.csv", "FL1-A,FL2-A\n1,0.1,7\n0.1,1\n", "row name on every row or on none"},
         {"empty.csv", "", "header: expected a header of detector names, found an empty file"},
+        /* Bug B2 (fixed): the message named "spillover" instead of the file. */
+        {"singular.csv", "FL1-A,FL2-A\n1,1\n1,1\n",
+         "expected an invertible spillover matrix, found that the matrix is singular"},
     };
     char *dir = test_tmpdir();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
