@@ -55,9 +55,14 @@ typedef struct gs_spill {
     bool inverted;
 } gs_spill;
 
+/* Deepest gate hierarchy a strategy may have (levels from a root gate). */
+#define GATE_MAX_DEPTH 256
+
 struct gate_strategy {
     size_t n_gates, cap_gates;
     gs_gate *gates;
+    size_t *id_order; /* gate indices sorted by id (cap_gates entries): lookups in O(log n),
+                         so deep hierarchies of untrusted documents stay fast */
     size_t n_transforms, cap_transforms;
     gs_transform *transforms;
     size_t n_ratios, cap_ratios;

@@ -86,6 +86,7 @@ void gate_strategy_free(gate_strategy *s)
         free_gate(&s->gates[i]);
     }
     free(s->gates);
+    free(s->id_order);
     for (size_t i = 0; i < s->n_transforms; i++) {
         free(s->transforms[i].id);
     }
@@ -329,12 +330,29 @@ size_t gate_strategy_n_gates(const gate_strategy *s)
     return s->n_gates;
 }
 
+/* First position in id_order whose id is >= @p id. */
+static size_t id_lower_bound(const gate_strategy *s, const char *id)
+{
+    size_t lo = 0, hi = s->n_gates;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(s->gates[s->id_order[mid]].id, id) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
 size_t gate_strategy_find(const gate_strategy *s, const char *id)
 {
-    for (size_t i = 0; id != NULL && i < s->n_gates; i++) {
-        if (strcmp(s->gates[i].id, id) == 0) {
-            return i;
-        }
+    if (id == NULL || s->n_gates == 0) {
+        return SIZE_MAX;
+    }
+    const size_t pos = id_lower_bound(s, id);
+    if (pos < s->n_gates && strcmp(s->gates[s->id_order[pos]].id, id) == 0) {
+        return s->id_order[pos];
     }
     return SIZE_MAX;
 }
@@ -404,8 +422,16 @@ apo_status gs_append_gate(gate_strategy *s, gate_kind kind, const char *id, cons
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, id,
                              "expected a parent other than the gate itself, found \"%s\"", id);
     }
+    size_t cap_before = s->cap_gates;
     if (!grow((void **)&s->gates, &s->cap_gates, s->n_gates, sizeof(*s->gates))) {
         return nomem(err, "a gate");
+    }
+    if (s->cap_gates != cap_before || s->id_order == NULL) {
+        size_t *order = realloc(s->id_order, s->cap_gates * sizeof(*order));
+        if (order == NULL) {
+            return nomem(err, "a gate");
+        }
+        s->id_order = order;
     }
     bool ok = true;
     gs_gate *g = &s->gates[s->n_gates];
@@ -419,6 +445,9 @@ apo_status gs_append_gate(gate_strategy *s, gate_kind kind, const char *id, cons
         memset(g, 0, sizeof(*g));
         return nomem(err, "a gate");
     }
+    const size_t pos = id_lower_bound(s, id);
+    memmove(s->id_order + pos + 1, s->id_order + pos, (s->n_gates - pos) * sizeof(size_t));
+    s->id_order[pos] = s->n_gates;
     s->n_gates++;
     *out = g;
     return APO_OK;
@@ -427,6 +456,13 @@ apo_status gs_append_gate(gate_strategy *s, gate_kind kind, const char *id, cons
 void gs_drop_last_gate(gate_strategy *s)
 {
     if (s->n_gates > 0) {
+        /* Take the last gate out of the id order first (its id is still there to find). */
+        const size_t last = s->n_gates - 1;
+        const size_t pos = id_lower_bound(s, s->gates[last].id);
+        if (pos < s->n_gates && s->id_order[pos] == last) {
+            memmove(s->id_order + pos, s->id_order + pos + 1,
+                    (s->n_gates - pos - 1) * sizeof(size_t));
+        }
         s->n_gates--;
         free_gate(&s->gates[s->n_gates]);
         memset(&s->gates[s->n_gates], 0, sizeof(s->gates[s->n_gates]));

@@ -141,11 +141,50 @@ done:
     return st;
 }
 
+/*
+ * Refuse hierarchies deeper than GATE_MAX_DEPTH levels: real strategies have a handful, and
+ * every population path is as long as its depth, so an untrusted document with a chain of
+ * thousands of gates would make reports quadratic in size. Depths are memoised, so this is
+ * O(n_gates) once the links (and so the absence of cycles) are checked.
+ */
+static apo_status check_depth(const gate_strategy *s, apo_error *err)
+{
+    size_t n = s->n_gates;
+    size_t *depth = calloc(n ? n : 1, sizeof *depth);  /* 0 = not known yet */
+    size_t *chain = malloc((n ? n : 1) * sizeof *chain);
+    apo_status st = APO_OK;
+    if (depth == NULL || chain == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    for (size_t i = 0; st == APO_OK && i < n; i++) {
+        size_t len = 0, g = i;
+        while (g != SIZE_MAX && depth[g] == 0 && len < n) {
+            chain[len++] = g;
+            g = gate_strategy_parent(s, g);
+        }
+        size_t d = (g == SIZE_MAX || len == n) ? 0 : depth[g];
+        while (len > 0) {
+            depth[chain[--len]] = ++d;
+        }
+        if (depth[i] > GATE_MAX_DEPTH) {
+            st = apo_error_set(err, APO_E_UNSUPPORTED, NULL, APO_NO_OFFSET, s->gates[i].id,
+                               "expected a gate hierarchy at most %d levels deep, found %zu",
+                               GATE_MAX_DEPTH, depth[i]);
+        }
+    }
+    free(depth);
+    free(chain);
+    return st;
+}
+
 apo_status gate_strategy_validate(const gate_strategy *s, apo_error *err)
 {
     gs_links l = {0};
     apo_status st = gs_links_build(s, &l, err);
     gs_links_free(s, &l);
+    if (st == APO_OK) {
+        st = check_depth(s, err);
+    }
     return st;
 }
 
