@@ -223,6 +223,50 @@ static bool blank_record(const record *r)
     return true;
 }
 
+typedef struct sample_ref {
+    const char *sample;
+    size_t row;
+} sample_ref;
+
+static int cmp_sample_ref(const void *a, const void *b)
+{
+    const sample_ref *x = a, *y = b;
+    int c = strcmp(x->sample, y->sample);
+    return c != 0 ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/*
+ * The first row (in file order) whose sample name an earlier row already has: *dup_i, with
+ * that earlier row in *dup_j (SIZE_MAX when all are unique). Sorting keeps this O(n log n):
+ * the sheet is untrusted input. Returns false when out of memory.
+ */
+static bool find_duplicate_sample(const gate_sheet *sh, size_t *dup_i, size_t *dup_j)
+{
+    *dup_i = *dup_j = SIZE_MAX;
+    if (sh->n_rows < 2) {
+        return true;
+    }
+    sample_ref *refs = malloc(sh->n_rows * sizeof *refs);
+    if (refs == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < sh->n_rows; i++) {
+        refs[i] = (sample_ref){sh->rows[i].sample, i};
+    }
+    qsort(refs, sh->n_rows, sizeof *refs, cmp_sample_ref);
+    for (size_t k = 1; k < sh->n_rows; k++) {
+        /* within a run of equal names, the second is the first repeat of that name */
+        bool repeat = strcmp(refs[k].sample, refs[k - 1].sample) == 0;
+        bool second = k < 2 || strcmp(refs[k - 1].sample, refs[k - 2].sample) != 0;
+        if (repeat && second && refs[k].row < *dup_i) {
+            *dup_i = refs[k].row;
+            *dup_j = refs[k - 1].row;
+        }
+    }
+    free(refs);
+    return true;
+}
+
 apo_status gate_sheet_parse(gate_sheet *out, const char *text, size_t len, const char *name,
                             apo_error *err)
 {
@@ -391,16 +435,17 @@ apo_status gate_sheet_parse(gate_sheet *out, const char *text, size_t len, const
             }
         }
     }
-    for (size_t i = 0; i < out->n_rows; i++) {
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(out->rows[i].sample, out->rows[j].sample) == 0) {
-                st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "sample",
-                                   "line %zu: expected unique sample names, found \"%s\" again "
-                                   "(first on line %zu)",
-                                   out->rows[i].line, out->rows[i].sample, out->rows[j].line);
-                goto fail;
-            }
-        }
+    size_t dup_i = SIZE_MAX, dup_j = SIZE_MAX;
+    if (!find_duplicate_sample(out, &dup_i, &dup_j)) {
+        st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
+        goto fail;
+    }
+    if (dup_i != SIZE_MAX) {
+        st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "sample",
+                           "line %zu: expected unique sample names, found \"%s\" again "
+                           "(first on line %zu)",
+                           out->rows[dup_i].line, out->rows[dup_i].sample, out->rows[dup_j].line);
+        goto fail;
     }
     out->dir = xstrdup(".");
     if (out->dir == NULL) {
