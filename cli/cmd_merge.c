@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <gsl/gsl_statistics_double.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -210,209 +209,11 @@ static void warn_add(warn_list *w, const char *s)
     w->n += w->v[w->n] != NULL;
 }
 
-static void warn_addf(warn_list *w, const char *fmt, ...) APO_PRINTF(2, 3);
-static void warn_addf(warn_list *w, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    warn_add(w, buf);
-}
-
 /* Warnings that the comparisons step writes (recomputed here, so dropped from shards). */
 static bool comparison_warning(const char *s)
 {
     return strncmp(s, "no usable stimulus-only sample", 30) == 0 ||
            strncmp(s, "stimulus-only (", 15) == 0 || strncmp(s, "4PL fit for ", 12) == 0;
-}
-
-typedef struct group {
-    double *v;
-    size_t n;
-    uint64_t apo, singlets;
-} group;
-
-static bool usable(const gate_apo_sample *s)
-{
-    return !(s->qc & GATE_QC_FAILED) && isfinite(s->apoptotic_pct);
-}
-
-static void collect(const gate_apo_sample *s, const bool *pick, size_t n, group *g)
-{
-    g->n = 0;
-    g->apo = g->singlets = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (pick[i] && usable(&s[i])) {
-            g->v[g->n++] = s[i].apoptotic_pct;
-            g->apo += s[i].count[GATE_Q_EARLY] + s[i].count[GATE_Q_LATE];
-            g->singlets += s[i].singlets;
-        }
-    }
-}
-
-static double mean_of(const group *g)
-{
-    return g->n ? gsl_stats_mean(g->v, 1, g->n) : NAN;
-}
-
-static double sd_of(const group *g)
-{
-    return g->n >= 2 ? gsl_stats_sd(g->v, 1, g->n) : NAN;
-}
-
-static void test_groups(const group *a, const group *b, double *t, double *df, double *p,
-                        char *test, size_t cap)
-{
-    *t = *df = *p = NAN;
-    test[0] = '\0';
-    if (a->n == 0 || b->n == 0) {
-        return;
-    }
-    if (a->n >= 2 && b->n >= 2) {
-        if (gate_welch_t(a->v, a->n, b->v, b->n, t, df, p, NULL) == APO_OK) {
-            snprintf(test, cap, "welch_t");
-        } else {
-            snprintf(test, cap, "welch_t_no_variance");
-        }
-        return;
-    }
-    double z;
-    if (gate_two_proportion(a->apo, a->singlets, b->apo, b->singlets, &z, p, NULL) == APO_OK) {
-        *t = z;
-        snprintf(test, cap, "two_proportion_z_events");
-    }
-}
-
-static bool same_group(const gate_apo_input *a, const gate_apo_input *b)
-{
-    return strcmp(a->treatment, b->treatment) == 0 && strcmp(a->dose_text, b->dose_text) == 0 &&
-           strcmp(a->dose_unit, b->dose_unit) == 0;
-}
-
-static int cmp_dose(const void *a, const void *b)
-{
-    const gate_apo_comparison *x = a, *y = b;
-    int c = strcmp(x->treatment, y->treatment);
-    if (c != 0) {
-        return c;
-    }
-    if (isnan(x->dose) || isnan(y->dose)) {
-        return isnan(x->dose) - isnan(y->dose);
-    }
-    return (x->dose > y->dose) - (x->dose < y->dose);
-}
-
-static bool compare_groups(const gate_apo_input *in, const gate_apo_sample *s, size_t n,
-                           gate_apo_result *out, warn_list *w)
-{
-    size_t m = n ? n : 1;
-    bool *pick = calloc(m, sizeof *pick), *seen = calloc(m, sizeof *seen);
-    group gs = {malloc(m * sizeof(double)), 0, 0, 0}, gu = {malloc(m * sizeof(double)), 0, 0, 0},
-          gt = {malloc(m * sizeof(double)), 0, 0, 0};
-    double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
-    out->comparisons = calloc(m, sizeof *out->comparisons);
-    out->fits = calloc(m, sizeof *out->fits);
-    bool ok = pick && seen && gs.v && gu.v && gt.v && x && y && out->comparisons && out->fits;
-    for (size_t i = 0; ok && i < n; i++) {
-        pick[i] = in[i].role == GATE_ROLE_STIMULUS;
-    }
-    if (ok) {
-        collect(s, pick, n, &gs);
-    }
-    for (size_t i = 0; ok && i < n; i++) {
-        pick[i] = in[i].role == GATE_ROLE_UNTREATED;
-    }
-    if (ok) {
-        collect(s, pick, n, &gu);
-    }
-    double ms = ok ? mean_of(&gs) : NAN, mu = ok ? mean_of(&gu) : NAN;
-    if (ok && gs.n == 0) {
-        warn_add(w, "no usable stimulus-only sample: no comparisons");
-    }
-    if (ok && gs.n > 0 && gu.n > 0 && ms - mu < 5.0) {
-        warn_addf(w,
-                  "stimulus-only (%.2f%%) is less than 5 points above untreated (%.2f%%): "
-                  "the normalised reduction is unreliable",
-                  ms, mu);
-    }
-    for (size_t i = 0; ok && gs.n > 0 && i < n; i++) {
-        if (in[i].role != GATE_ROLE_TREATED || seen[i] || !usable(&s[i])) {
-            continue;
-        }
-        for (size_t j = 0; j < n; j++) {
-            pick[j] = in[j].role == GATE_ROLE_TREATED && same_group(&in[i], &in[j]);
-            seen[j] = seen[j] || pick[j];
-        }
-        collect(s, pick, n, &gt);
-        gate_apo_comparison *c = &out->comparisons[out->n_comparisons++];
-        snprintf(c->treatment, sizeof c->treatment, "%s", in[i].treatment);
-        snprintf(c->dose_text, sizeof c->dose_text, "%s", in[i].dose_text);
-        snprintf(c->dose_unit, sizeof c->dose_unit, "%s", in[i].dose_unit);
-        c->dose = in[i].dose;
-        c->n = gt.n;
-        c->mean = mean_of(&gt);
-        c->sd = sd_of(&gt);
-        c->stim_n = gs.n;
-        c->stim_mean = ms;
-        c->stim_sd = sd_of(&gs);
-        c->untreated_n = gu.n;
-        c->untreated_mean = mu;
-        c->difference_pp = c->mean - ms;
-        c->reduction_relative_pct = ms != 0 ? 100.0 * (ms - c->mean) / ms : NAN;
-        c->reduction_normalized_pct =
-            gu.n > 0 && ms - mu != 0 ? 100.0 * (ms - c->mean) / (ms - mu) : NAN;
-        test_groups(&gt, &gs, &c->t, &c->df, &c->p_value, c->test, sizeof c->test);
-        double t2, df2;
-        test_groups(&gt, &gu, &t2, &df2, &c->p_value_vs_untreated, c->test_vs_untreated,
-                    sizeof c->test_vs_untreated);
-    }
-    if (ok) {
-        qsort(out->comparisons, out->n_comparisons, sizeof *out->comparisons, cmp_dose);
-        memset(seen, 0, n * sizeof *seen);
-    }
-    for (size_t i = 0; ok && i < n; i++) {
-        if (in[i].role != GATE_ROLE_TREATED || seen[i] || !usable(&s[i])) {
-            continue;
-        }
-        size_t k = 0, doses = 0;
-        for (size_t j = 0; j < n; j++) {
-            if (in[j].role == GATE_ROLE_TREATED && usable(&s[j]) &&
-                strcmp(in[j].treatment, in[i].treatment) == 0 &&
-                strcmp(in[j].dose_unit, in[i].dose_unit) == 0) {
-                seen[j] = true;
-                if (in[j].dose > 0) {
-                    bool fresh = true;
-                    for (size_t q = 0; q < k; q++) {
-                        fresh = fresh && x[q] != in[j].dose;
-                    }
-                    doses += fresh;
-                    x[k] = in[j].dose;
-                    y[k] = s[j].apoptotic_pct;
-                    k++;
-                }
-            }
-        }
-        if (doses >= 4) {
-            gate_dose_fit *f = &out->fits[out->n_fits++];
-            apo_error e2;
-            if (gate_fit_4pl(x, y, k, f, &e2) != APO_OK) {
-                warn_addf(w, "4PL fit for %s failed: %s", in[i].treatment, e2.msg);
-            }
-            snprintf(f->treatment, sizeof f->treatment, "%s", in[i].treatment);
-            snprintf(f->dose_unit, sizeof f->dose_unit, "%s", in[i].dose_unit);
-            f->n_doses = doses;
-        }
-    }
-    free(pick);
-    free(seen);
-    free(gs.v);
-    free(gu.v);
-    free(gt.v);
-    free(x);
-    free(y);
-    return ok;
 }
 
 /* ---- results.json ---------------------------------------------------------------------- */
@@ -1089,7 +890,14 @@ int cmd_merge(int argc, char **argv)
                 }
             }
         }
-        bool ok = compare_groups(in, res.samples, n, &res, &w);
+        /* The comparisons over all merged samples, by the same library code as a run. */
+        size_t warn_first = res.n_warnings;
+        bool ok = gate_apo_compare(in, n, &res, &err) == APO_OK;
+        for (size_t i = warn_first; i < res.n_warnings; i++) {
+            warn_add(&w, res.warnings[i]);
+            free(res.warnings[i]);
+        }
+        res.n_warnings = warn_first;
         if (ok) {
             snprintf(path, sizeof path, "%s/comparisons.csv", outdir);
             ok = gate_apo_write_comparisons_csv(&res, path, &err) == APO_OK;

@@ -945,7 +945,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         ctx_free(&c[i]);
     }
     free(c);
-    st = apo_compare_groups(in, n, out, err);
+    st = gate_apo_compare(in, n, out, err);
     if (st != APO_OK) {
         gate_apo_result_free(out);
     }

@@ -30,9 +30,6 @@ bool pregate_width_band(const double *fsc, const double *width, size_t n, double
  * time channel is unusable. */
 double qc_flow_deviation(const double *time, size_t n);
 
-/* Compare groups and fit dose-responses into @p out (comparisons, fits, warnings). */
-apo_status apo_compare_groups(const gate_apo_input *in, size_t n, gate_apo_result *out,
-                              apo_error *err);
 
 /* 2 x 2 AnnV/PI spillover [AA, AP, PA, PP] from a file's spillover keyword or a matrix;
  * false when the two detectors are not in it. */

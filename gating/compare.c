@@ -94,7 +94,7 @@ static int cmp_dose(const void *a, const void *b)
     return (x->dose > y->dose) - (x->dose < y->dose);
 }
 
-apo_status apo_compare_groups(const gate_apo_input *in, size_t n, gate_apo_result *out,
+apo_status gate_apo_compare(const gate_apo_input *in, size_t n, gate_apo_result *out,
                               apo_error *err)
 {
     bool *pick = calloc(n ? n : 1, sizeof *pick);

@@ -945,6 +945,15 @@ APO_NODISCARD apo_status gate_apo_write_samples_csv(const gate_apo_result *r,
                                                     const gate_apo_input *in,
                                                     const gate_sheet *sheet,
                                                     const char *path, apo_error *err);
+/**
+ * The group comparisons and dose-response fits of @p r from its per-sample results
+ * (r->samples, n entries matching @p in): each treated group against the stimulus-only group
+ * (and untreated), Welch's t-test with replicates, else the two-proportion test, 4PL fits with
+ * >= 4 doses. Fills r->comparisons and r->fits and appends warnings to r->warnings.
+ * gate_apo_analyze calls it; apoflow merge calls it on the samples of merged shards.
+ */
+APO_NODISCARD apo_status gate_apo_compare(const gate_apo_input *in, size_t n, gate_apo_result *r,
+                                          apo_error *err);
 APO_NODISCARD apo_status gate_apo_write_comparisons_csv(const gate_apo_result *r,
                                                         const char *path, apo_error *err);
 APO_NODISCARD apo_status gate_apo_write_stats_csv(const gate_apo_result *r,
