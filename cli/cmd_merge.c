@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/json_results.h"
 #include "cli/pool.h"
 #include "cli/pool_read.h"
 #include "cli/report.h"
@@ -218,35 +219,9 @@ static bool comparison_warning(const char *s)
 
 /* ---- results.json ---------------------------------------------------------------------- */
 
-static void jkey(FILE *f, const char *k, bool *first)
-{
-    fputs(*first ? "" : ",", f);
-    *first = false;
-    json_write_string(f, k);
-    fputc(':', f);
-}
-
-static void jstr(FILE *f, const char *k, const char *v, bool *first)
-{
-    jkey(f, k, first);
-    json_write_string(f, v ? v : "");
-}
-
-static void jnum(FILE *f, const char *k, double v, bool *first)
-{
-    jkey(f, k, first);
-    json_write_number(f, v);
-}
-
-static void jint(FILE *f, const char *k, uint64_t v, bool *first)
-{
-    jkey(f, k, first);
-    fprintf(f, "%llu", (unsigned long long)v);
-}
-
 static void jraw(FILE *f, const char *k, jspan v, bool *first)
 {
-    jkey(f, k, first);
+    json_key(f, k, first);
     if (v.p == NULL) {
         fputs("null", f);
     } else {
@@ -282,7 +257,7 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
     for (size_t k = 0; k < sizeof head / sizeof *head; k++) {
         jraw(f, head[k], jscan_get(sh[0].doc, head[k]), &first);
     }
-    jkey(f, "samples", &first);
+    json_key(f, "samples", &first);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         if (i) {
@@ -295,64 +270,8 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
         }
     }
     fputc(']', f);
-    jkey(f, "comparisons", &first);
-    fputc('[', f);
-    for (size_t i = 0; i < r->n_comparisons; i++) {
-        const gate_apo_comparison *c = &r->comparisons[i];
-        bool b = true;
-        fputs(i ? ",{" : "{", f);
-        jstr(f, "treatment", c->treatment, &b);
-        jstr(f, "dose", c->dose_text, &b);
-        jstr(f, "dose_unit", c->dose_unit, &b);
-        jint(f, "n", c->n, &b);
-        jnum(f, "apoptotic_pct_mean", c->mean, &b);
-        jnum(f, "apoptotic_pct_sd", c->sd, &b);
-        jint(f, "stimulus_n", c->stim_n, &b);
-        jnum(f, "stimulus_apoptotic_pct_mean", c->stim_mean, &b);
-        jnum(f, "stimulus_apoptotic_pct_sd", c->stim_sd, &b);
-        jint(f, "untreated_n", c->untreated_n, &b);
-        jnum(f, "untreated_apoptotic_pct_mean", c->untreated_mean, &b);
-        jnum(f, "difference_pp", c->difference_pp, &b);
-        jnum(f, "reduction_relative_pct", c->reduction_relative_pct, &b);
-        jnum(f, "reduction_normalized_pct", c->reduction_normalized_pct, &b);
-        jnum(f, "statistic", c->t, &b);
-        jnum(f, "df", c->df, &b);
-        jnum(f, "p_value", c->p_value, &b);
-        jstr(f, "test", c->test, &b);
-        jnum(f, "p_value_vs_untreated", c->p_value_vs_untreated, &b);
-        jstr(f, "test_vs_untreated", c->test_vs_untreated, &b);
-        fputc('}', f);
-    }
-    fputc(']', f);
-    jkey(f, "dose_response", &first);
-    fputc('[', f);
-    for (size_t i = 0; i < r->n_fits; i++) {
-        const gate_dose_fit *d = &r->fits[i];
-        bool b = true;
-        fputs(i ? ",{" : "{", f);
-        jstr(f, "treatment", d->treatment, &b);
-        jstr(f, "dose_unit", d->dose_unit, &b);
-        jint(f, "n_points", d->n_points, &b);
-        jint(f, "n_doses", d->n_doses, &b);
-        jkey(f, "ok", &b);
-        fputs(d->ok ? "true" : "false", f);
-        jnum(f, "bottom", d->bottom, &b);
-        jnum(f, "top", d->top, &b);
-        jnum(f, "ec50", d->ec50, &b);
-        jnum(f, "ec50_ci_low", d->ec50_ci_lo, &b);
-        jnum(f, "ec50_ci_high", d->ec50_ci_hi, &b);
-        jnum(f, "hill", d->hill, &b);
-        jnum(f, "se_bottom", d->se_bottom, &b);
-        jnum(f, "se_top", d->se_top, &b);
-        jnum(f, "se_log_ec50", d->se_log_ec50, &b);
-        jnum(f, "se_hill", d->se_hill, &b);
-        jnum(f, "rss", d->rss, &b);
-        jint(f, "iterations", d->iterations, &b);
-        jstr(f, "message", d->message, &b);
-        fputc('}', f);
-    }
-    fputc(']', f);
-    jkey(f, "failed_files", &first);
+    json_results_comparisons(f, r, &first);
+    json_key(f, "failed_files", &first);
     fputc('[', f);
     for (size_t i = 0; i < nf; i++) {
         if (i) {
@@ -361,7 +280,7 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
         fwrite(fl[i].obj.p, 1, (size_t)(fl[i].obj.e - fl[i].obj.p), f);
     }
     fputc(']', f);
-    jkey(f, "warnings", &first);
+    json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < w->n; i++) {
         if (i) {

@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
 #include "cli/json_out.h"
+#include "cli/json_results.h"
 #include "cli/pool.h"      /* H6: --jobs */
 #include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
 #include "cli/report.h"    /* H6: report.html */
@@ -293,55 +294,29 @@ static bool parse_thresholds(const char *arg, double *a, double *p)
 
 /* ---- results.json ---------------------------------------------------------------------- */
 
-static void jkey(FILE *f, const char *k, bool *first)
-{
-    fputs(*first ? "" : ",", f);
-    *first = false;
-    json_write_string(f, k);
-    fputc(':', f);
-}
-
-static void jstr(FILE *f, const char *k, const char *v, bool *first)
-{
-    jkey(f, k, first);
-    json_write_string(f, v ? v : "");
-}
-
-static void jnum(FILE *f, const char *k, double v, bool *first)
-{
-    jkey(f, k, first);
-    json_write_number(f, v);
-}
-
-static void jint(FILE *f, const char *k, uint64_t v, bool *first)
-{
-    jkey(f, k, first);
-    fprintf(f, "%llu", (unsigned long long)v);
-}
-
 static void jthreshold(FILE *f, const char *k, const gate_apo_threshold *t, bool *first)
 {
-    jkey(f, k, first);
+    json_key(f, k, first);
     bool b = true;
     fputc('{', f);
-    jnum(f, "value", t->value, &b);
-    jnum(f, "scaled", t->scaled, &b);
-    jstr(f, "method", t->method, &b);
-    jstr(f, "source", t->source, &b);
-    jnum(f, "realized_pct", t->realized_pct, &b);
+    json_kv_num(f, "value", t->value, &b);
+    json_kv_num(f, "scaled", t->scaled, &b);
+    json_kv_str(f, "method", t->method, &b);
+    json_kv_str(f, "source", t->source, &b);
+    json_kv_num(f, "realized_pct", t->realized_pct, &b);
     fputc('}', f);
 }
 
 static void jscale(FILE *f, const char *k, const gate_transform *t, bool *first)
 {
-    jkey(f, k, first);
+    json_key(f, k, first);
     bool b = true;
     fputc('{', f);
-    jstr(f, "kind", gate_transform_kind_name(t->kind), &b);
-    jnum(f, "T", t->T, &b);
-    jnum(f, "W", t->W, &b);
-    jnum(f, "M", t->M, &b);
-    jnum(f, "A", t->A, &b);
+    json_kv_str(f, "kind", gate_transform_kind_name(t->kind), &b);
+    json_kv_num(f, "T", t->T, &b);
+    json_kv_num(f, "W", t->W, &b);
+    json_kv_num(f, "M", t->M, &b);
+    json_kv_num(f, "A", t->A, &b);
     fputc('}', f);
 }
 
@@ -358,34 +333,34 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
     FILE *f = af.fp;
     bool first = true;
     fputc('{', f);
-    jkey(f, "versions", &first);
+    json_key(f, "versions", &first);
     fputs("{\"apoflow\":", f);
     json_write_string(f, APOFLOW_VERSION);
     fputs(",\"results_format\":1}", f);
-    jstr(f, "sheet", o->sheet, &first);
-    jkey(f, "channels", &first);
+    json_kv_str(f, "sheet", o->sheet, &first);
+    json_key(f, "channels", &first);
     {
         bool b = true;
         fputc('{', f);
-        jstr(f, "annexin", r->annexin_channel, &b);
-        jstr(f, "annexin_reason", r->annexin_why, &b);
-        jstr(f, "pi", r->pi_channel, &b);
-        jstr(f, "pi_reason", r->pi_why, &b);
+        json_kv_str(f, "annexin", r->annexin_channel, &b);
+        json_kv_str(f, "annexin_reason", r->annexin_why, &b);
+        json_kv_str(f, "pi", r->pi_channel, &b);
+        json_kv_str(f, "pi_reason", r->pi_why, &b);
         fputc('}', f);
     }
-    jkey(f, "compensation", &first);
+    json_key(f, "compensation", &first);
     {
         bool b = true;
         fputc('{', f);
-        jstr(f, "source", r->comp_source, &b);
-        jstr(f, "detail", r->comp_detail, &b);
-        jkey(f, "detectors", &b);
+        json_kv_str(f, "source", r->comp_source, &b);
+        json_kv_str(f, "detail", r->comp_detail, &b);
+        json_key(f, "detectors", &b);
         fputc('[', f);
         json_write_string(f, r->annexin_channel);
         fputc(',', f);
         json_write_string(f, r->pi_channel);
         fputc(']', f);
-        jkey(f, "spillover", &b);
+        json_key(f, "spillover", &b);
         fputs("[[", f);
         json_write_number(f, r->spill[0]);
         fputc(',', f);
@@ -396,10 +371,10 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         json_write_number(f, r->spill[3]);
         fputs("]]}", f);
     }
-    jstr(f, "pregates", r->pregate_detail, &first);
+    json_kv_str(f, "pregates", r->pregate_detail, &first);
     jscale(f, "annexin_scale", &r->annexin_scale, &first);
     jscale(f, "pi_scale", &r->pi_scale, &first);
-    jkey(f, "thresholds", &first);
+    json_key(f, "thresholds", &first);
     {
         bool b = true;
         fputc('{', f);
@@ -407,7 +382,7 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         jthreshold(f, "pi", &r->pi, &b);
         fputc('}', f);
     }
-    jkey(f, "samples", &first);
+    json_key(f, "samples", &first);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         const gate_apo_sample *s = &r->samples[i];
@@ -415,34 +390,34 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         char flags[160];
         gate_qc_flags_format(s->qc, flags, sizeof flags);
         fputs(i ? ",{" : "{", f);
-        jstr(f, "sample", in[i].sample, &b);
-        jstr(f, "file", files[i].path, &b);
-        jstr(f, "role", gate_role_name(in[i].role), &b);
-        jstr(f, "treatment", in[i].treatment, &b);
-        jstr(f, "dose", in[i].dose_text, &b);
-        jstr(f, "dose_unit", in[i].dose_unit, &b);
-        jnum(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
-        jint(f, "events", s->events, &b);
-        jint(f, "cells", s->cells, &b);
-        jint(f, "singlets", s->singlets, &b);
+        json_kv_str(f, "sample", in[i].sample, &b);
+        json_kv_str(f, "file", files[i].path, &b);
+        json_kv_str(f, "role", gate_role_name(in[i].role), &b);
+        json_kv_str(f, "treatment", in[i].treatment, &b);
+        json_kv_str(f, "dose", in[i].dose_text, &b);
+        json_kv_str(f, "dose_unit", in[i].dose_unit, &b);
+        json_kv_num(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
+        json_kv_uint(f, "events", s->events, &b);
+        json_kv_uint(f, "cells", s->cells, &b);
+        json_kv_uint(f, "singlets", s->singlets, &b);
         for (int q = 0; q < GATE_Q_COUNT; q++) {
             char k[64];
             snprintf(k, sizeof k, "%s_count", gate_quadrant_name(q));
-            jint(f, k, s->count[q], &b);
+            json_kv_uint(f, k, s->count[q], &b);
             snprintf(k, sizeof k, "%s_pct", gate_quadrant_name(q));
-            jnum(f, k, s->pct[q], &b);
+            json_kv_num(f, k, s->pct[q], &b);
             snprintf(k, sizeof k, "%s_annexin_median", gate_quadrant_name(q));
-            jnum(f, k, s->median_annexin[q], &b);
+            json_kv_num(f, k, s->median_annexin[q], &b);
             snprintf(k, sizeof k, "%s_pi_median", gate_quadrant_name(q));
-            jnum(f, k, s->median_pi[q], &b);
+            json_kv_num(f, k, s->median_pi[q], &b);
         }
-        jnum(f, "apoptotic_pct", s->apoptotic_pct, &b);
-        jnum(f, "annexin_valley", s->annexin_valley, &b);
-        jnum(f, "flow_max_deviation", s->flow_max_dev, &b);
-        jstr(f, "qc_flags", flags, &b);
-        jstr(f, "qc_detail", s->qc_detail, &b);
-        jstr(f, "error", s->error, &b);
-        jkey(f, "file_warnings", &b);
+        json_kv_num(f, "apoptotic_pct", s->apoptotic_pct, &b);
+        json_kv_num(f, "annexin_valley", s->annexin_valley, &b);
+        json_kv_num(f, "flow_max_deviation", s->flow_max_dev, &b);
+        json_kv_str(f, "qc_flags", flags, &b);
+        json_kv_str(f, "qc_detail", s->qc_detail, &b);
+        json_kv_str(f, "error", s->error, &b);
+        json_key(f, "file_warnings", &b);
         fputc('[', f);
         const fcs_dataset *ds = files[i].f ? fcs_file_dataset(files[i].f, 0) : NULL;
         for (size_t w = 0; ds != NULL && w < fcs_dataset_n_warnings(ds); w++) {
@@ -454,75 +429,19 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         fputs("]}", f);
     }
     fputc(']', f);
-    jkey(f, "comparisons", &first);
-    fputc('[', f);
-    for (size_t i = 0; i < r->n_comparisons; i++) {
-        const gate_apo_comparison *c = &r->comparisons[i];
-        bool b = true;
-        fputs(i ? ",{" : "{", f);
-        jstr(f, "treatment", c->treatment, &b);
-        jstr(f, "dose", c->dose_text, &b);
-        jstr(f, "dose_unit", c->dose_unit, &b);
-        jint(f, "n", c->n, &b);
-        jnum(f, "apoptotic_pct_mean", c->mean, &b);
-        jnum(f, "apoptotic_pct_sd", c->sd, &b);
-        jint(f, "stimulus_n", c->stim_n, &b);
-        jnum(f, "stimulus_apoptotic_pct_mean", c->stim_mean, &b);
-        jnum(f, "stimulus_apoptotic_pct_sd", c->stim_sd, &b);
-        jint(f, "untreated_n", c->untreated_n, &b);
-        jnum(f, "untreated_apoptotic_pct_mean", c->untreated_mean, &b);
-        jnum(f, "difference_pp", c->difference_pp, &b);
-        jnum(f, "reduction_relative_pct", c->reduction_relative_pct, &b);
-        jnum(f, "reduction_normalized_pct", c->reduction_normalized_pct, &b);
-        jnum(f, "statistic", c->t, &b);
-        jnum(f, "df", c->df, &b);
-        jnum(f, "p_value", c->p_value, &b);
-        jstr(f, "test", c->test, &b);
-        jnum(f, "p_value_vs_untreated", c->p_value_vs_untreated, &b);
-        jstr(f, "test_vs_untreated", c->test_vs_untreated, &b);
-        fputc('}', f);
-    }
-    fputc(']', f);
-    jkey(f, "dose_response", &first);
-    fputc('[', f);
-    for (size_t i = 0; i < r->n_fits; i++) {
-        const gate_dose_fit *d = &r->fits[i];
-        bool b = true;
-        fputs(i ? ",{" : "{", f);
-        jstr(f, "treatment", d->treatment, &b);
-        jstr(f, "dose_unit", d->dose_unit, &b);
-        jint(f, "n_points", d->n_points, &b);
-        jint(f, "n_doses", d->n_doses, &b);
-        jkey(f, "ok", &b);
-        fputs(d->ok ? "true" : "false", f);
-        jnum(f, "bottom", d->bottom, &b);
-        jnum(f, "top", d->top, &b);
-        jnum(f, "ec50", d->ec50, &b);
-        jnum(f, "ec50_ci_low", d->ec50_ci_lo, &b);
-        jnum(f, "ec50_ci_high", d->ec50_ci_hi, &b);
-        jnum(f, "hill", d->hill, &b);
-        jnum(f, "se_bottom", d->se_bottom, &b);
-        jnum(f, "se_top", d->se_top, &b);
-        jnum(f, "se_log_ec50", d->se_log_ec50, &b);
-        jnum(f, "se_hill", d->se_hill, &b);
-        jnum(f, "rss", d->rss, &b);
-        jint(f, "iterations", d->iterations, &b);
-        jstr(f, "message", d->message, &b);
-        fputc('}', f);
-    }
-    fputc(']', f);
-    jkey(f, "failed_files", &first);
+    json_results_comparisons(f, r, &first);
+    json_key(f, "failed_files", &first);
     fputc('[', f);
     for (size_t i = 0; i < failed->n; i++) {
         bool b = true;
         fputs(i ? ",{" : "{", f);
-        jstr(f, "file", failed->v[i], &b);
-        jstr(f, "step", "read", &b); /* H6 */
-        jstr(f, "error", failed_msg[i], &b);
+        json_kv_str(f, "file", failed->v[i], &b);
+        json_kv_str(f, "step", "read", &b); /* H6 */
+        json_kv_str(f, "error", failed_msg[i], &b);
         fputc('}', f);
     }
     fputc(']', f);
-    jkey(f, "warnings", &first);
+    json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < r->n_warnings; i++) {
         if (i) {

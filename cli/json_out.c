@@ -107,3 +107,29 @@ void json_write_number(FILE *out, double v)
     apo_format_double(buf, sizeof(buf), v);
     fputs(buf, out);
 }
+
+void json_key(FILE *out, const char *key, bool *first)
+{
+    fputs(*first ? "" : ",", out);
+    *first = false;
+    json_write_string(out, key);
+    fputc(':', out);
+}
+
+void json_kv_str(FILE *out, const char *key, const char *value, bool *first)
+{
+    json_key(out, key, first);
+    json_write_string(out, value != NULL ? value : "");
+}
+
+void json_kv_num(FILE *out, const char *key, double value, bool *first)
+{
+    json_key(out, key, first);
+    json_write_number(out, value);
+}
+
+void json_kv_uint(FILE *out, const char *key, uint64_t value, bool *first)
+{
+    json_key(out, key, first);
+    fprintf(out, "%llu", (unsigned long long)value);
+}
