@@ -123,6 +123,14 @@ bool apo_parse_double(const char *s, size_t len, bool allow_nonfinite, double *o
  */
 size_t apo_format_double(char *buf, size_t cap, double v);
 
+/**
+ * Read the whole file @p path (at most @p max_bytes) into a new NUL-terminated buffer (*out,
+ * caller frees; *out_len bytes). @p what names the input in messages ("matrix file").
+ * @return APO_OK; APO_E_IO (cannot open or read); APO_E_RANGE (larger than @p max_bytes).
+ */
+APO_NODISCARD apo_status apo_read_small_file(const char *path, size_t max_bytes, const char *what,
+                                             char **out, size_t *out_len, apo_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Reader                                                                                     */
 /* ------------------------------------------------------------------------------------------ */

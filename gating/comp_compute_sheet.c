@@ -7,7 +7,6 @@
  */
 #include "gating/gating_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,36 +160,11 @@ apo_status gate_comp_sheet_parse(gate_comp_sheet *out, const char *buf, size_t l
 apo_status gate_comp_sheet_read(gate_comp_sheet *out, const char *path, apo_error *err)
 {
     *out = (gate_comp_sheet){0};
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        const int e = errno;
-        const apo_status st = apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                                            "expected a readable controls sheet, found: %s",
-                                            strerror(e));
-        if (err != NULL) {
-            err->sys_errno = e;
-        }
-        return st;
-    }
-    char *buf = malloc(SHEET_MAX_BYTES + 1);
-    if (buf == NULL) {
-        fclose(fp);
-        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
-                             "expected memory for the controls sheet, found none");
-    }
-    const size_t got = fread(buf, 1, SHEET_MAX_BYTES + 1, fp);
-    const bool bad = ferror(fp) != 0;
-    fclose(fp);
-    apo_status st;
-    if (bad) {
-        st = apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                           "expected to read the controls sheet, found a read error");
-    } else if (got > SHEET_MAX_BYTES) {
-        st = apo_error_set(err, APO_E_RANGE, path, APO_NO_OFFSET, NULL,
-                           "expected a controls sheet of at most %zu bytes, found more",
-                           SHEET_MAX_BYTES);
-    } else {
-        st = gate_comp_sheet_parse(out, buf, got, path, err);
+    char *buf = NULL;
+    size_t len = 0;
+    apo_status st = apo_read_small_file(path, SHEET_MAX_BYTES, "controls sheet", &buf, &len, err);
+    if (st == APO_OK) {
+        st = gate_comp_sheet_parse(out, buf, len, path, err);
     }
     free(buf);
     return st;

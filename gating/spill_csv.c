@@ -7,7 +7,6 @@
  */
 #include "gating/gating_internal.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,35 +338,11 @@ fail:
 apo_status gate_comp_read_csv(gate_comp **out, const char *path, apo_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        const int e = errno;
-        apo_status st = apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                                      "expected a readable matrix file, found: %s", strerror(e));
-        if (err != NULL) {
-            err->sys_errno = e;
-        }
-        return st;
-    }
-    char *buf = malloc(SPILL_CSV_MAX_BYTES + 1);
-    if (buf == NULL) {
-        fclose(fp);
-        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
-                             "expected memory to read the matrix, found none");
-    }
-    const size_t got = fread(buf, 1, SPILL_CSV_MAX_BYTES + 1, fp);
-    const bool bad = ferror(fp) != 0;
-    fclose(fp);
-    apo_status st;
-    if (bad) {
-        st = apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                           "expected to read the matrix file, found a read error");
-    } else if (got > SPILL_CSV_MAX_BYTES) {
-        st = apo_error_set(err, APO_E_RANGE, path, APO_NO_OFFSET, NULL,
-                           "expected a matrix file of at most %zu bytes, found a larger one",
-                           SPILL_CSV_MAX_BYTES);
-    } else {
-        st = gate_comp_parse_csv(out, buf, got, path, err);
+    char *buf = NULL;
+    size_t len = 0;
+    apo_status st = apo_read_small_file(path, SPILL_CSV_MAX_BYTES, "matrix file", &buf, &len, err);
+    if (st == APO_OK) {
+        st = gate_comp_parse_csv(out, buf, len, path, err);
     }
     free(buf);
     return st;
