@@ -35,6 +35,7 @@ static void print_help(FILE *to)
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
             "  --allow-truncated     use the complete events of a short DATA segment\n"
+            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  -h, --help            this help\n\n"
             "exit codes: 0 ok, 64 usage, 65 bad input data (e.g. singular matrix),\n"
             "            66 cannot open input, 73 cannot create output\n");
@@ -64,6 +65,7 @@ int cmd_comp(int argc, char **argv)
         {"population", required_argument, NULL, 'p'}, {"quantile", required_argument, NULL, 'q'},
         {"min-events", required_argument, NULL, 'm'}, {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -102,6 +104,7 @@ int cmd_comp(int argc, char **argv)
         case 'O':
         case 'T':
         case 'R':
+        case 'D':
             if (!cli_parse_read_option(opt, optarg, &ropts)) {
                 return 64;
             }

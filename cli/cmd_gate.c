@@ -65,6 +65,7 @@ static void print_help(FILE *to)
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
             "  --allow-truncated     use the complete events of a short DATA segment\n"
+            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  -h, --help            this help\n\n"
             "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
             "            input, 73 cannot create output\n");
@@ -508,7 +509,8 @@ int cmd_gate(int argc, char **argv)
         {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
         {"membership", required_argument, NULL, 'M'}, {"dataset", required_argument, NULL, 'd'},
         {"offsets", required_argument, NULL, 'O'},    {"text-mode", required_argument, NULL, 'T'},
-        {"allow-truncated", no_argument, NULL, 'R'},  {"help", no_argument, NULL, 'h'},
+        {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -546,6 +548,7 @@ int cmd_gate(int argc, char **argv)
         case 'O':
         case 'T':
         case 'R':
+        case 'D':
             if (!cli_parse_read_option(opt, optarg, &o.read)) {
                 return 64;
             }

@@ -77,6 +77,7 @@ static void print_help(FILE *to)
             "  --offsets MODE           auto|header|text (default auto)\n"
             "  --text-mode MODE         auto|escape|empty (default auto)\n"
             "  --allow-truncated        use the complete events of a short DATA segment\n"
+            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  -h, --help               this help\n\n"
             "examples:\n"
             "  apoflow plot A05.fcs -x FSC-A -y SSC-A -o A05_scatter.png\n"
@@ -863,6 +864,7 @@ int cmd_plot(int argc, char **argv)
         {"colormap", required_argument, NULL, 'm'},   {"events", required_argument, NULL, 'e'},
         {"dataset", required_argument, NULL, 'd'},    {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},
         {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
         {"overlay", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
@@ -938,6 +940,7 @@ int cmd_plot(int argc, char **argv)
         case 'O':
         case 'T':
         case 'R':
+        case 'D':
             if (!cli_parse_read_option(opt, optarg, &o.read)) return 64;
             break;
         case 'W':

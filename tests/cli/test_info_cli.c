@@ -272,3 +272,27 @@ Test(cli_export, refuses_bad_options_without_writing)
     free(dir);
     free(path);
 }
+
+Test(cli_info, duplicate_names_rejected_unless_renamed)
+{
+    char *path = corpus_path("fcs/facejava/invalid-duplicate_parameter_name.fcs");
+    char *dir = test_tmpdir();
+    char png[4096];
+    snprintf(png, sizeof(png), "%s/d.png", dir);
+    run_result r;
+    const char *info[] = {APOFLOW_BINARY, "info", path, NULL};
+    cr_assert_eq(run_cli(info, &r), 65);
+    cr_assert(strstr(r.err, "expected unique parameter names") != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "--rename-duplicates") != NULL, "%s", r.err);
+    run_result_free(&r);
+    /* Every command that reads FCS files takes the same reader options. */
+    const char *plot[] = {APOFLOW_BINARY, "plot",  path, "-x", "FCS-1", "-y", "FCS",
+                          "-o",           png,     "--rename-duplicates", NULL};
+    cr_assert_eq(run_cli(plot, &r), 0, "stderr: %s", r.err);
+    cr_assert(strstr(r.err, "renamed to \"FCS-1\"") != NULL, "%s", r.err);
+    struct stat st;
+    cr_assert_eq(stat(png, &st), 0);
+    run_result_free(&r);
+    free(dir);
+    free(path);
+}
