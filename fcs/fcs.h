@@ -310,6 +310,19 @@ typedef struct fcs_events {
 APO_NODISCARD apo_status fcs_dataset_read_events(const fcs_dataset *ds,
                                                  const fcs_decode_options *opts, fcs_events *out,
                                                  apo_error *err);
+/** The subsample step for @p n_events events and at most @p max_events kept:
+ *  max(1, ceil(n_events / max_events)); 1 when max_events is 0 (no limit). */
+uint64_t fcs_sample_step(uint64_t n_events, uint64_t max_events);
+/**
+ * Decode a deterministic uniform subsample of @p ds: events 0, step, 2 step, ... with
+ * step = fcs_sample_step(n_events, max_events), so at most @p max_events events (every event,
+ * exactly as fcs_dataset_read_events, when n_events <= max_events or max_events is 0). Decoded
+ * block by block: memory is the result plus one block. *step_out (may be NULL) gets the step.
+ */
+APO_NODISCARD apo_status fcs_dataset_read_sampled(const fcs_dataset *ds,
+                                                  const fcs_decode_options *opts,
+                                                  uint64_t max_events, fcs_events *out,
+                                                  uint64_t *step_out, apo_error *err);
 /** Free the values of @p ev and zero it. NULL is a no-op. */
 void fcs_events_free(fcs_events *ev);
 /** Column @p p of @p ev (n_events values). */
