@@ -596,6 +596,16 @@ APO_NODISCARD apo_status gate_strategy_read_gml(gate_strategy **out, const char 
 APO_NODISCARD apo_status gate_strategy_read_gml_buffer(gate_strategy **out, const char *buf,
                                                        size_t len, const char *name,
                                                        apo_error *err);
+/*
+ * Memory policy for large files. Counts and percentages always use every event, streamed
+ * through the gates one block of GATE_BLOCK_EVENTS at a time. Statistics that need all values
+ * at once (medians, quantiles, density estimates, plots) use every event of a data set with
+ * at most GATE_SAMPLE_EVENTS_DEFAULT events (or the user's --sample-events), else the
+ * deterministic uniform subsample of every step-th event (fcs_dataset_read_sampled).
+ */
+#define GATE_BLOCK_EVENTS 65536u
+#define GATE_SAMPLE_EVENTS_DEFAULT 1000000u
+
 /** Write @p s as Gating-ML 2.0 at @p path atomically (temporary file + rename). */
 APO_NODISCARD apo_status gate_strategy_write_gml(const gate_strategy *s, const char *path,
                                                  apo_error *err);
