@@ -7,6 +7,7 @@
  */
 #include "fcs/fcs.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,85 @@ bool apo_parse_double(const char *s, size_t len, bool allow_nonfinite, double *o
     return true;
 }
 
+/*
+ * Fast path of apo_format_double for a normal, non-integer @p v whose exact binary value
+ * M * 2^-k is a decimal of at most 15 significant digits (most float32 data: 225389.296875):
+ * then %.15g is exact, so it reads back and is the shortest form; write its text directly.
+ * Returns the length written to @p out (room for 32 bytes), or 0 when @p v does not qualify.
+ */
+static size_t format_exact_decimal(char *out, double v)
+{
+    int e2 = 0;
+    double f = frexp(fabs(v), &e2); /* |v| = f * 2^e2, f in [0.5, 1) */
+    uint64_t m = (uint64_t)ldexp(f, 53);
+    int k = 53 - e2; /* |v| = m * 2^-k */
+    while (k > 0 && (m & 1u) == 0) {
+        m >>= 1;
+        k--;
+    }
+    if (k <= 0 || k > 27) {
+        return 0;
+    }
+    /* m * 2^-k = (m * 5^k) * 10^-k */
+    uint64_t n = m;
+    for (int i = 0; i < k; i++) {
+        if (!apo_mul_u64(n, 5, &n)) {
+            return 0;
+        }
+    }
+    char digits[24];
+    int s = 0;
+    for (uint64_t t = n; t > 0; t /= 10) {
+        digits[s++] = (char)('0' + (int)(t % 10));
+    }
+    if (s > 15) {
+        return 0;
+    }
+    for (int i = 0; i < s / 2; i++) { /* most significant first */
+        char c = digits[i];
+        digits[i] = digits[s - 1 - i];
+        digits[s - 1 - i] = c;
+    }
+    /* n is odd (m odd, 5^k odd): no trailing zeros, and k >= 1 so v is not whole. */
+    int x = s - 1 - k; /* decimal exponent of the first digit; < 15 here */
+    char *w = out;
+    if (v < 0) {
+        *w++ = '-';
+    }
+    if (x < -4) { /* %g exponent form: d.ddde-XX */
+        *w++ = digits[0];
+        if (s > 1) {
+            *w++ = '.';
+            memcpy(w, digits + 1, (size_t)(s - 1));
+            w += s - 1;
+        }
+        int ex = -x;
+        *w++ = 'e';
+        *w++ = '-';
+        if (ex >= 100) {
+            *w++ = (char)('0' + ex / 100);
+        }
+        *w++ = (char)('0' + ex / 10 % 10);
+        *w++ = (char)('0' + ex % 10);
+    } else if (x >= 0) { /* ddd.ddd */
+        memcpy(w, digits, (size_t)x + 1);
+        w += x + 1;
+        *w++ = '.';
+        memcpy(w, digits + x + 1, (size_t)(s - x - 1));
+        w += s - x - 1;
+    } else { /* 0.000ddd */
+        *w++ = '0';
+        *w++ = '.';
+        for (int i = 0; i < -x - 1; i++) {
+            *w++ = '0';
+        }
+        memcpy(w, digits, (size_t)s);
+        w += s;
+    }
+    *w = '\0';
+    return (size_t)(w - out);
+}
+
 size_t apo_format_double(char *buf, size_t cap, double v)
 {
     if (cap == 0) {
@@ -187,13 +267,40 @@ size_t apo_format_double(char *buf, size_t cap, double v)
     if (fabs(v) < 9007199254740992.0 && v == floor(v)) {
         return (size_t)snprintf(buf, cap, "%.0f", v);
     }
-    /* Otherwise the shortest %.*g that reads back exactly; 17 digits always does. */
+    /*
+     * Otherwise the shortest %.*g that reads back exactly. A decimal of at most 15
+     * significant digits survives decimal -> double -> %.15g (DBL_DIG), so if any precision
+     * up to 15 reads back, %.15g yields that same decimal and text: %g strips trailing
+     * zeros, and its fixed/exponent choice differs between precision p and 15 only for a
+     * whole number below 1e15, which took the integer path above. One try replaces
+     * fifteen; then 16, then 17,
+     * which always reads back. Subnormals carry fewer than 15 digits of precision, so for
+     * them %.15g may read back without being shortest: they take the precision loop.
+     */
     char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v) {
-            break;
+    int len = 0;
+    size_t exact = fabs(v) >= DBL_MIN ? format_exact_decimal(tmp, v) : 0;
+    if (exact > 0) {
+        len = (int)exact;
+    } else if (fabs(v) < DBL_MIN) {
+        for (int prec = 1; prec <= 17; prec++) {
+            len = snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+            if (strtod(tmp, NULL) == v) {
+                break;
+            }
+        }
+    } else {
+        len = snprintf(tmp, sizeof(tmp), "%.15g", v);
+        if (strtod(tmp, NULL) != v) {
+            len = snprintf(tmp, sizeof(tmp), "%.16g", v);
+            if (strtod(tmp, NULL) != v) {
+                len = snprintf(tmp, sizeof(tmp), "%.17g", v);
+            }
         }
     }
-    return (size_t)snprintf(buf, cap, "%s", tmp);
+    size_t n = (size_t)len;
+    size_t copy = n < cap ? n : cap - 1;
+    memcpy(buf, tmp, copy);
+    buf[copy] = '\0';
+    return n;
 }
