@@ -299,6 +299,17 @@ APO_NODISCARD apo_status fcs_dataset_decode_f32(const fcs_dataset *ds, uint64_t 
                                                 uint64_t count, const fcs_decode_options *opts,
                                                 float *out, size_t ld, apo_error *err);
 
+/**
+ * The DATA bytes of events [@p first, @p first + @p count) are no longer needed: the whole
+ * pages inside that byte range of the file mapping are given back (madvise MADV_DONTNEED;
+ * they are re-read from the page cache if decoded again), so a block-wise pass over a large
+ * file keeps only about one block resident. Partial pages at the ends are kept. A no-op for
+ * data sets read from a buffer, delimited ASCII data, empty ranges, ranges outside the data
+ * set (a range running past the end is cut at it), and where madvise is unavailable. Safe to
+ * call from several threads on disjoint ranges.
+ */
+void fcs_dataset_drop_pages(const fcs_dataset *ds, uint64_t first, uint64_t count);
+
 /* A whole data set decoded: column-major doubles, owned by the caller. */
 typedef struct fcs_events {
     uint64_t n_events;
