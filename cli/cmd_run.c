@@ -48,7 +48,6 @@ typedef struct run_file {
     char *sample;     /* owned */
     const gate_sheet_row *row;
     fcs_file *f;
-    fcs_events ev;
     bool ok;
 } run_file;
 
@@ -81,6 +80,10 @@ static void print_help(FILE *to)
             "                        default: from the controls, else the density valley)\n"
             "  --quantile Q          negative-control quantile for thresholds (default 0.995)\n"
             "  --min-events N        QC: fewest singlets per sample (default 500)\n"
+            "  --sample-events N     estimates (pre-gates, spillover, scales, thresholds,\n"
+            "                        medians, flow check) and plots use at most N events per\n"
+            "                        sample, every k-th; counts and percentages always use\n"
+            "                        every event (default 1000000; 0 = all events)\n"
             "  --gating FILE         use this Gating-ML 2.0 gating instead of the automatic one\n"
             "                        (quadrant ids viable, early_apoptotic, late_apoptotic,\n"
             "                        necrotic; e.g. a gating.xml of an earlier run;\n"
@@ -459,15 +462,23 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
 
 /* ---- plots ----------------------------------------------------------------------------- */
 
+/* Events drawn per sample: the per-sample panel reads at most PANEL_EVENTS of a sample's
+ * events (every k-th); the overview and the overlay keep at most KEEP_SINGLETS of its
+ * singlets once the panel is drawn, so plots never hold a whole file. */
+#define PANEL_EVENTS 200000u
+#define KEEP_SINGLETS 20000u
+
 typedef struct sample_view {
+    fcs_events ev;       /* the displayed events (a subsample of large files) */
     uint8_t *singlet, *quadrant;
-    double *ann, *pi;    /* compensated, all events */
+    double *ann, *pi;    /* compensated, the displayed events */
     double *sa, *sp;     /* singlets only */
     size_t ns;
 } sample_view;
 
 static void view_free(sample_view *v)
 {
+    fcs_events_free(&v->ev);
     free(v->singlet);
     free(v->quadrant);
     free(v->ann);
@@ -481,11 +492,12 @@ static apo_status view_load(const gate_apo_result *r, const gate_apo_input *in, 
                             apo_error *err)
 {
     memset(v, 0, sizeof *v);
-    apo_status st = gate_apo_sample_events(r, in, &v->singlet, &v->quadrant, &v->ann, &v->pi, err);
+    apo_status st = gate_apo_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet,
+                                           &v->quadrant, &v->ann, &v->pi, err);
     if (st != APO_OK) {
         return st;
     }
-    size_t n = (size_t)in->ev->n_events;
+    size_t n = (size_t)v->ev.n_events;
     v->sa = malloc((n ? n : 1) * sizeof(double));
     v->sp = malloc((n ? n : 1) * sizeof(double));
     if (v->sa == NULL || v->sp == NULL) {
@@ -500,6 +512,34 @@ static apo_status view_load(const gate_apo_result *r, const gate_apo_input *in, 
         }
     }
     return APO_OK;
+}
+
+/* After the panel: keep every k-th singlet only (at most KEEP_SINGLETS) for the overview
+ * and the overlay, and free the rest. */
+static void view_shrink(sample_view *v)
+{
+    fcs_events_free(&v->ev);
+    free(v->singlet);
+    free(v->quadrant);
+    free(v->ann);
+    free(v->pi);
+    v->singlet = v->quadrant = NULL;
+    v->ann = v->pi = NULL;
+    const size_t step = v->ns > KEEP_SINGLETS ? (v->ns + KEEP_SINGLETS - 1) / KEEP_SINGLETS : 1;
+    size_t m = 0;
+    for (size_t k = 0; k < v->ns; k += step, m++) {
+        v->sa[m] = v->sa[k];
+        v->sp[m] = v->sp[k];
+    }
+    v->ns = m;
+    double *a = realloc(v->sa, (m ? m : 1) * sizeof(double));
+    double *p = realloc(v->sp, (m ? m : 1) * sizeof(double));
+    if (a != NULL) {
+        v->sa = a;
+    }
+    if (p != NULL) {
+        v->sp = p;
+    }
 }
 
 static const char *const quad_labels[4] = {"Viable", "Early apoptotic", "Late apoptotic",
@@ -544,7 +584,7 @@ typedef struct plot_job {
 static void plot_done(void *ctx, size_t i)
 {
     const plot_job *j = ctx;
-    cli_progress_tick(j->prog, j->in[i].sample, (uint64_t)j->in[i].ev->n_events, 0.0,
+    cli_progress_tick(j->prog, j->in[i].sample, j->r->samples[i].events, 0.0,
                       j->rcs[i] != 0);
 }
 
@@ -593,9 +633,9 @@ static void plot_sample(void *ctx, size_t i)
     if (fx != SIZE_MAX && sa != SIZE_MAX) {
         render_plot_init(&p[np]);
         p[np].kind = RENDER_PSEUDOCOLOR;
-        p[np].x = fcs_events_column(in[i].ev, fx);
-        p[np].y = fcs_events_column(in[i].ev, sa);
-        p[np].n = (size_t)in[i].ev->n_events;
+        p[np].x = fcs_events_column(&views[i].ev, fx);
+        p[np].y = fcs_events_column(&views[i].ev, sa);
+        p[np].n = (size_t)views[i].ev.n_events;
         render_axis_init(&p[np].xaxis, NULL, fcs_dataset_param(ds, fx)->name);
         render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
         char cnt[32];
@@ -627,9 +667,9 @@ static void plot_sample(void *ctx, size_t i)
         gate_strategy_gate(r->strategy, gi_sing, &gi);
         render_plot_init(&p[np]);
         p[np].kind = RENDER_PSEUDOCOLOR;
-        p[np].x = fcs_events_column(in[i].ev, fa);
-        p[np].y = fcs_events_column(in[i].ev, fh);
-        p[np].n = (size_t)in[i].ev->n_events;
+        p[np].x = fcs_events_column(&views[i].ev, fa);
+        p[np].y = fcs_events_column(&views[i].ev, fh);
+        p[np].n = (size_t)views[i].ev.n_events;
         render_axis_init(&p[np].xaxis, NULL, "FSC-A");
         render_axis_init(&p[np].yaxis, NULL, "FSC-H");
         snprintf(sub1, sizeof sub1, "FSC-H / FSC-A band");
@@ -660,6 +700,7 @@ static void plot_sample(void *ctx, size_t i)
         cli_print_error(&err);
         j->rcs[i] = apo_status_exit_code(err.status);
     }
+    view_shrink(&views[i]);
 }
 
 static int write_plots(const char *outdir, const gate_apo_result *r, const gate_apo_input *in,
@@ -915,7 +956,7 @@ int cmd_run(int argc, char **argv)
         {"no-plots", no_argument, NULL, 'P'},      {"quiet", no_argument, NULL, 'q'},
         {"jobs", required_argument, NULL, 'j'},    {"verbose", no_argument, NULL, 'v'},
         {"shard", required_argument, NULL, 'S'},   {"timings", no_argument, NULL, 'T'},
-        {"controls-only", no_argument, NULL, 'C'},
+        {"controls-only", no_argument, NULL, 'C'}, {"sample-events", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -957,6 +998,14 @@ int cmd_run(int argc, char **argv)
                 return 64;
             }
             o.apo.min_events = v;
+            break;
+        }
+        case 'E': {
+            uint64_t v;
+            if (!cli_parse_count("--sample-events", optarg, 0, &v)) {
+                return 64;
+            }
+            o.apo.sample_events = v;
             break;
         }
         case 'g':
@@ -1237,7 +1286,7 @@ int cmd_run(int argc, char **argv)
                 k = (size_t)-1;
             }
         }
-        apo_status st = cli_prefetch_take(&pf, i, &f->f, &f->ev, &err); /* H6: read already */
+        apo_status st = cli_prefetch_take(&pf, i, &f->f, &err); /* H6: opened already */
         if (st == APO_OK && fcs_file_n_datasets(f->f) > 1 && !o.quiet) {
             fprintf(stderr, "apoflow: note: %s has %zu data sets: the first is analysed\n",
                     f->path, fcs_file_n_datasets(f->f));
@@ -1268,7 +1317,7 @@ int cmd_run(int argc, char **argv)
         x->dose_unit = row ? row->dose_unit : "";
         x->replicate = row ? row->replicate : 0;
         x->ds = fcs_file_dataset(f->f, 0);
-        x->ev = &f->ev;
+        x->ev = NULL; /* decoded block by block by the analysis */
         n++;
     }
     for (size_t k = 0; have_sheet && k < sheet.n_rows; k++) {
@@ -1383,7 +1432,6 @@ out:
     }
     for (size_t i = 0; rf != NULL && i < files.n; i++) {
         if (rf[i].f != NULL) {
-            fcs_events_free(&rf[i].ev);
             fcs_file_free(rf[i].f);
         }
         free(rf[i].sample);

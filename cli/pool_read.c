@@ -23,11 +23,7 @@ static void read_task(void *ctx, size_t i)
     fcs_read_options ropt = FCS_READ_OPTIONS_INIT;
     it->st = fcs_file_open(&it->f, pf->paths[i], &ropt, &it->err);
     if (it->st == APO_OK) {
-        fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
-        dec.values = FCS_VALUES_SCALED;
-        dec.apply_gain = true;
-        dec.threads = 1; /* the pool is the parallelism */
-        it->st = fcs_dataset_read_events(fcs_file_dataset(it->f, 0), &dec, &it->ev, &it->err);
+        it->n_events = fcs_dataset_n_events(fcs_file_dataset(it->f, 0));
     }
     it->seconds = cli_now() - t0;
 }
@@ -39,9 +35,9 @@ static void read_done(void *ctx, size_t i)
     if (!it->wanted) {
         return;
     }
-    pf->events += it->ev.n_events;
+    pf->events += it->n_events;
     if (pf->progress != NULL) {
-        cli_progress_tick(pf->progress, pf->paths[i], it->ev.n_events, it->seconds,
+        cli_progress_tick(pf->progress, pf->paths[i], it->n_events, it->seconds,
                           it->st != APO_OK);
     }
 }
@@ -61,22 +57,18 @@ bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, 
     return true;
 }
 
-apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, fcs_events *ev,
-                             apo_error *err)
+apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, apo_error *err)
 {
     cli_prefetch_item *it = &pf->items[i];
     if (!it->wanted || it->taken) { /* not read (or taken twice): read it now */
         it->wanted = true;
         it->taken = false;
-        memset(&it->ev, 0, sizeof it->ev);
         it->f = NULL;
         read_task(pf, i);
     }
     it->taken = true;
     *f = it->f;
-    *ev = it->ev;
     it->f = NULL;
-    memset(&it->ev, 0, sizeof it->ev);
     if (it->st != APO_OK && err != NULL) {
         *err = it->err;
     }
@@ -86,7 +78,6 @@ apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, fcs_event
 void cli_prefetch_free(cli_prefetch *pf)
 {
     for (size_t i = 0; pf->items != NULL && i < pf->n; i++) {
-        fcs_events_free(&pf->items[i].ev);
         fcs_file_free(pf->items[i].f);
     }
     free(pf->items);

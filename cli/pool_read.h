@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * pool_read.h: batch helpers of `apoflow run`: read and decode many FCS files in parallel
- * (open, first data set, scaled values with gain) before the analysis, deterministic shard
+ * pool_read.h: batch helpers of `apoflow run`: open many FCS files in parallel (HEADER, TEXT
+ * and the layout checks; events are decoded later, block by block, by the analysis), deterministic shard
  * slices (--shard I/N), and the --jobs / --shard option parsers.
  */
 #ifndef APOFLOW_CLI_POOL_READ_H
@@ -15,7 +15,7 @@
 
 typedef struct cli_prefetch_item {
     fcs_file *f;
-    fcs_events ev;
+    uint64_t n_events; /* of the first data set */
     apo_status st;
     apo_error err;
     bool wanted;
@@ -31,13 +31,12 @@ typedef struct cli_prefetch {
     uint64_t events;
 } cli_prefetch;
 
-/* Read paths[i] for every i with wanted[i] (wanted NULL = all) on @p jobs threads (0 = all
+/* Open paths[i] for every i with wanted[i] (wanted NULL = all) on @p jobs threads (0 = all
  * cores), reporting to @p progress (may be NULL). False only when out of memory. */
 bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, size_t n,
                       unsigned jobs, cli_progress *progress);
-/* Move file i's result out (what fcs_file_open + fcs_dataset_read_events would give). */
-apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, fcs_events *ev,
-                             apo_error *err);
+/* Move file i's result out (what fcs_file_open would give). */
+apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, apo_error *err);
 /* Free what was not taken. */
 void cli_prefetch_free(cli_prefetch *pf);
 

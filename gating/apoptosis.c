@@ -28,6 +28,7 @@ void gate_apo_options_init(gate_apo_options *o)
     o->comp = GATE_COMPSRC_AUTO;
     o->quantile = 0.995;
     o->min_events = 500;
+    o->sample_events = GATE_SAMPLE_EVENTS_DEFAULT;
 }
 
 void gate_qc_flags_format(unsigned flags, char *buf, size_t cap)
@@ -90,26 +91,50 @@ void gate_apo_result_free(gate_apo_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Per-sample working state. */
+/*
+ * Memory: a sample is never held whole. Each step below loads the sample's estimation
+ * subsample (every step-th event, at most options.sample_events; every event for files within
+ * that size), reduces it to a few numbers and frees it before the next sample; exact counts
+ * stream every event through the final gating one block at a time (gate.h, GATE_BLOCK_EVENTS).
+ */
+
+/* Per-sample state kept across the steps: small. */
 typedef struct ctx {
     bool ok;
     gate_apo_channels ch;
-    gate_data data;
-    bool data_ok;
-    uint8_t *parent;  /* membership of the quadrants' parent population (singlets) */
-    double *ann, *pi; /* compensated data units */
-    double *ann_t;    /* logicle scale */
 } ctx;
 
-static void ctx_free(ctx *c)
+/* One sample's estimation subsample while a step works on it. */
+typedef struct loaded {
+    fcs_events ev;
+    uint64_t step;
+    gate_data data;
+    bool data_ok;
+    uint8_t *parent; /* membership of the quadrants' parent population (singlets) */
+} loaded;
+
+static void loaded_free(loaded *l)
 {
-    if (c->data_ok) {
-        gate_data_free(&c->data);
+    if (l->data_ok) {
+        gate_data_free(&l->data);
     }
-    free(c->parent);
-    free(c->ann);
-    free(c->pi);
-    free(c->ann_t);
+    fcs_events_free(&l->ev);
+    free(l->parent);
+    memset(l, 0, sizeof *l);
+}
+
+static apo_status load(const gate_apo_input *in, uint64_t max_events, loaded *l, apo_error *err)
+{
+    memset(l, 0, sizeof *l);
+    apo_status st = apo_input_sampled(in, max_events, &l->ev, &l->step, err);
+    if (st == APO_OK) {
+        st = gate_data_init(&l->data, in->ds, &l->ev, err);
+        l->data_ok = st == APO_OK;
+    }
+    if (st != APO_OK) {
+        loaded_free(l);
+    }
+    return st;
 }
 
 static void fail_sample(gate_apo_sample *s, const char *msg)
@@ -164,24 +189,26 @@ static int first_ok(const gate_apo_input *in, const ctx *c, size_t n, gate_role 
     return -1;
 }
 
-/* Build the automatic pre-gates. Returns the id of the quadrants' parent population. */
-static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx *c, size_t n,
-                                 const char *fsc_name, size_t ref, gate_apo_result *out,
-                                 const char **parent_id, apo_error *err)
+/* Size of sample i's estimation subsample. */
+static size_t sampled_size(const gate_apo_input *in, uint64_t max_events)
 {
-    double *thr = malloc((n ? n : 1) * sizeof *thr);
-    double *lo = malloc((n ? n : 1) * sizeof *lo);
-    double *hi = malloc((n ? n : 1) * sizeof *hi);
-    apo_status st = APO_OK;
-    if (thr == NULL || lo == NULL || hi == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        goto done;
-    }
-    size_t nt = 0, nb = 0;
-    const char *method = "";
-    bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
-    bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
+    const uint64_t n = apo_input_n_events(in), step = fcs_sample_step(n, max_events);
+    return (size_t)((n + step - 1) / step);
+}
+
+/* Pre-gate estimates of every sample: debris threshold and singlet band (NaN when none). */
+typedef struct pregate_est {
+    double *thr, *lo, *hi;
+    const char *method;
+} pregate_est;
+
+static void estimate_pregates(const gate_apo_input *in, ctx *c, size_t n, size_t ref,
+                              uint64_t max_events, gate_apo_result *out, pregate_est *pe)
+{
+    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
+        pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
         if (!c[i].ok) {
             continue;
         }
@@ -189,38 +216,72 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
         if (fcol == SIZE_MAX) {
             continue;
         }
-        size_t ne = (size_t)in[i].ev->n_events;
-        double t = pregate_debris_threshold(fcs_events_column(in[i].ev, fcol), ne, &method);
-        if (isfinite(t)) {
-            thr[nt++] = t;
+        loaded l;
+        apo_error e2;
+        if (load(&in[i], max_events, &l, &e2) != APO_OK) {
+            fail_sample(&out->samples[i], e2.msg);
+            c[i].ok = false;
+            continue;
         }
+        size_t ne = (size_t)l.ev.n_events;
+        double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method);
+        double lo = NAN, hi = NAN;
         if (singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
-            pregate_singlet_band(fcs_events_column(in[i].ev, c[i].ch.fsc_a),
-                                 fcs_events_column(in[i].ev, c[i].ch.fsc_h), ne, t, &lo[nb],
-                                 &hi[nb])) {
-            nb++;
+            pregate_singlet_band(fcs_events_column(&l.ev, c[i].ch.fsc_a),
+                                 fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi)) {
+            pe->lo[i] = lo;
+            pe->hi[i] = hi;
         } else if (width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
-                   pregate_width_band(fcs_events_column(in[i].ev, fcol),
-                                      fcs_events_column(in[i].ev, c[i].ch.fsc_w), ne, t, &lo[nb],
-                                      &hi[nb])) {
+                   pregate_width_band(fcs_events_column(&l.ev, fcol),
+                                      fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo,
+                                      &hi)) {
+            pe->lo[i] = lo;
+            pe->hi[i] = hi;
+        }
+        pe->thr[i] = t;
+        loaded_free(&l);
+    }
+}
+
+/* Build the automatic pre-gates from the per-sample estimates. */
+static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, const ctx *c,
+                                 size_t n, const char *fsc_name, size_t ref, pregate_est *pe,
+                                 gate_apo_result *out, const char **parent_id, apo_error *err)
+{
+    apo_status st = APO_OK;
+    size_t nt = 0, nb = 0;
+    const char *method = pe->method ? pe->method : "";
+    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
+    /* compact the finite estimates (thr, lo, hi are overwritten in place) */
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i].ok) {
+            continue;
+        }
+        if (isfinite(pe->thr[i])) {
+            pe->thr[nt++] = pe->thr[i];
+        }
+        if (isfinite(pe->lo[i]) && isfinite(pe->hi[i])) {
+            pe->lo[nb] = pe->lo[i];
+            pe->hi[nb] = pe->hi[i];
             nb++;
         }
     }
     *parent_id = NULL;
     char detail[256] = "no FSC channel: no pre-gates";
     if (fsc_name != NULL && nt > 0) {
-        double t = median_of(thr, nt);
+        double t = median_of(pe->thr, nt);
         gate_dim d = {fsc_name, NULL, NULL, NULL};
         double mn = t, mx = INFINITY;
         st = gate_strategy_add_rectangle(s, "Cells", NULL, 1, &d, &mn, &mx, err);
         if (st != APO_OK) {
-            goto done;
+            return st;
         }
         *parent_id = "Cells";
         int w = snprintf(detail, sizeof detail, "Cells: %s >= %.6g (median over samples of the %s)",
                          fsc_name, t, method);
         if (singlets && nb > 0) {
-            double l = median_of(lo, nb), h = median_of(hi, nb);
+            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
             const double X = 1e9;
             double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
             gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL,
@@ -229,7 +290,7 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
                                  NULL, NULL}};
             st = gate_strategy_add_polygon(s, "Singlets", "Cells", dims, 3, xy, err);
             if (st != APO_OK) {
-                goto done;
+                return st;
             }
             *parent_id = "Singlets";
             if (w > 0 && (size_t)w < sizeof detail) {
@@ -239,11 +300,11 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
                          l, h);
             }
         } else if (width && nb > 0) {
-            double l = median_of(lo, nb), h = median_of(hi, nb);
+            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
             gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
             st = gate_strategy_add_rectangle(s, "Singlets", "Cells", 1, &d2, &l, &h, err);
             if (st != APO_OK) {
-                goto done;
+                return st;
             }
             *parent_id = "Singlets";
             if (w > 0 && (size_t)w < sizeof detail) {
@@ -259,33 +320,87 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, ctx
         apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
     }
     snprintf(out->pregate_detail, sizeof out->pregate_detail, "%s", detail);
-done:
-    free(thr);
-    free(lo);
-    free(hi);
-    return st;
+    return APO_OK;
 }
 
-/* Apply @p s to sample i and fill c->parent with the membership of @p parent_idx. */
-static apo_status parent_mask(const gate_strategy *s, ctx *c, size_t parent_idx,
+/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx. */
+static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
                               gate_result *res, apo_error *err)
 {
-    apo_status st = gate_strategy_apply(s, &c->data, res, err);
+    apo_status st = gate_strategy_apply(s, &l->data, res, err);
     if (st != APO_OK) {
         return st;
     }
-    size_t ne = c->data.n_events;
-    free(c->parent);
-    c->parent = malloc(ne ? ne : 1);
-    if (c->parent == NULL) {
+    size_t ne = l->data.n_events;
+    free(l->parent);
+    l->parent = malloc(ne ? ne : 1);
+    if (l->parent == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     if (parent_idx == SIZE_MAX) {
-        memset(c->parent, 1, ne);
+        memset(l->parent, 1, ne);
     } else {
-        memcpy(c->parent, gate_result_membership(res, parent_idx), ne);
+        memcpy(l->parent, gate_result_membership(res, parent_idx), ne);
     }
     return APO_OK;
+}
+
+/* The singlet events of columns ca, cp of a loaded sample as a 2-column fcs_events. */
+static apo_status singlet_pair(const loaded *l, size_t ca, size_t cp, fcs_events *out,
+                               apo_error *err)
+{
+    size_t n = (size_t)l->ev.n_events, m = 0;
+    for (size_t e = 0; e < n; e++) {
+        m += l->parent[e];
+    }
+    out->n_events = m;
+    out->n_params = 2;
+    out->values = malloc((m ? m : 1) * 2 * sizeof(double));
+    if (out->values == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    const double *A = fcs_events_column(&l->ev, ca), *P = fcs_events_column(&l->ev, cp);
+    size_t k = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (l->parent[e]) {
+            out->values[k] = A[e];
+            out->values[m + k] = P[e];
+            k++;
+        }
+    }
+    return APO_OK;
+}
+
+/* The spillover from the unstained and single-stain controls u, a, p (pre-gated singlets). */
+static apo_status comp_from_controls(const gate_apo_input *in, const ctx *c, size_t ref,
+                                     const int idx[3], const gate_strategy *s, size_t parent_idx,
+                                     uint64_t max_events, const char *an, const char *pn,
+                                     double S[4], char *detail, size_t cap, apo_error *err)
+{
+    fcs_events pair[3] = {{0}};
+    apo_status st = APO_OK;
+    for (int k = 0; k < 3 && st == APO_OK; k++) {
+        loaded l;
+        st = load(&in[idx[k]], max_events, &l, err);
+        if (st != APO_OK) {
+            break;
+        }
+        gate_result res = {0};
+        st = parent_mask(s, &l, parent_idx, &res, err);
+        gate_result_free(&res);
+        if (st == APO_OK) {
+            st = singlet_pair(&l, c[ref].ch.annexin, c[ref].ch.pi, &pair[k], err);
+        }
+        loaded_free(&l);
+    }
+    if (st == APO_OK) {
+        st = apo_comp_from_controls(&in[idx[0]], &pair[0], &in[idx[1]], &pair[1], &in[idx[2]],
+                                    &pair[2], an, pn, S, detail, cap, err);
+    }
+    for (int k = 0; k < 3; k++) {
+        fcs_events_free(&pair[k]);
+    }
+    return st;
 }
 
 static void set_threshold(gate_apo_threshold *t, double v, const char *method, const char *src)
@@ -295,8 +410,128 @@ static void set_threshold(gate_apo_threshold *t, double v, const char *method, c
     snprintf(t->source, sizeof t->source, "%s", src);
 }
 
+/* What the scale and threshold estimates need, gathered in one pass over the samples. */
+typedef struct marker_pool {
+    double T;            /* largest $PnR or compensated value */
+    double *w;           /* pooled singlet values for the logicle W (every step-th) */
+    size_t nw, step_w;
+    double *valley;      /* pooled singlet values of the stained samples (density valley) */
+    size_t nv, step_v;
+    double *ctl[2];      /* singlet values of the quantile controls: [0] the other marker's
+                            single stain, [1] the unstained control */
+    size_t nctl[2];
+    int src[2];          /* their samples, -1 when none */
+} marker_pool;
+
+static void marker_pool_free(marker_pool *p)
+{
+    free(p->w);
+    free(p->valley);
+    free(p->ctl[0]);
+    free(p->ctl[1]);
+    memset(p, 0, sizeof *p);
+}
+
+static size_t pool_step(size_t total)
+{
+    return total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
+}
+
+/* Does sample @p role contribute to the density valley of the marker (not the unstained
+ * control, not the other marker's single stain)? */
+static bool valley_role(gate_role role, bool annexin)
+{
+    gate_role fmo = annexin ? GATE_ROLE_PI_SINGLE : GATE_ROLE_ANNEXIN_SINGLE;
+    return role != GATE_ROLE_UNSTAINED && role != fmo;
+}
+
+static apo_status marker_pool_init(marker_pool *p, const gate_apo_input *in, const ctx *c,
+                                   size_t n, bool annexin, uint64_t max_events, apo_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->src[0] = p->src[1] = -1;
+    size_t total_w = 0, total_v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok) {
+            size_t m = sampled_size(&in[i], max_events);
+            total_w += m;
+            total_v += valley_role(in[i].role, annexin) ? m : 0;
+        }
+    }
+    p->step_w = pool_step(total_w);
+    p->step_v = pool_step(total_v);
+    p->w = malloc((total_w / p->step_w + n + 1) * sizeof(double));
+    p->valley = malloc((total_v / p->step_v + n + 1) * sizeof(double));
+    if (p->w == NULL || p->valley == NULL) {
+        marker_pool_free(p);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    return APO_OK;
+}
+
+/* Add one loaded sample's compensated values @p x (its parent mask in l) to the pool. */
+static apo_status marker_pool_add(marker_pool *p, const gate_apo_input *in, const ctx *ci,
+                                  size_t i, bool annexin, const loaded *l, const double *x,
+                                  apo_error *err)
+{
+    const size_t ne = (size_t)l->ev.n_events;
+    const fcs_param *par = fcs_dataset_param(in->ds, annexin ? ci->ch.annexin : ci->ch.pi);
+    if (isfinite(par->range) && par->range > p->T) {
+        p->T = par->range;
+    }
+    for (size_t e = 0; e < ne; e++) {
+        if (isfinite(x[e]) && x[e] > p->T) {
+            p->T = x[e];
+        }
+    }
+    p->nw += masked_step(x, l->parent, ne, p->step_w, p->w + p->nw);
+    if (valley_role(in->role, annexin)) {
+        p->nv += masked_step(x, l->parent, ne, p->step_v, p->valley + p->nv);
+    }
+    /* the quantile sources: the first single stain of the other marker (an FMO-like
+     * control) and the first unstained control */
+    const gate_role fmo = annexin ? GATE_ROLE_PI_SINGLE : GATE_ROLE_ANNEXIN_SINGLE;
+    int slot = in->role == fmo && p->src[0] < 0                  ? 0
+               : in->role == GATE_ROLE_UNSTAINED && p->src[1] < 0 ? 1
+                                                                   : -1;
+    if (slot >= 0) {
+        p->ctl[slot] = malloc((ne ? ne : 1) * sizeof(double));
+        if (p->ctl[slot] == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+        p->nctl[slot] = masked(x, l->parent, ne, p->ctl[slot]);
+        p->src[slot] = (int)i;
+    }
+    return APO_OK;
+}
+
+/* Logicle scale for one marker: T from $PnR / data, W by estimateLogicle, M 4.5. */
+static apo_status make_scale(const marker_pool *p, gate_transform *tf, gate_apo_result *out,
+                             apo_error *err)
+{
+    double T = p->T;
+    if (!(T > 1)) {
+        T = 262144;
+    }
+    const double M = 4.5;
+    double w = 0;
+    apo_error e2;
+    if (gate_logicle_estimate_w(p->w, p->nw, T, M, &w, &e2) != APO_OK || !isfinite(w) || w < 0) {
+        w = 0;
+    }
+    if (w > 2.0) {
+        w = 2.0;
+    }
+    apo_status st = gate_transform_init_logicle(tf, T, w, M, 0, err);
+    if (st != APO_OK) {
+        apo_result_warn(out, "logicle(T=%g, W=%g) refused; using W=0.5", T, w);
+        st = gate_transform_init_logicle(tf, T, 0.5, M, 0, err);
+    }
+    return st;
+}
+
 /* Threshold of one marker: fixed, the quantile of a control, or the density valley. */
-static apo_status place_threshold(const gate_apo_input *in, ctx *c, size_t n, bool annexin,
+static apo_status place_threshold(const gate_apo_input *in, marker_pool *p, bool annexin,
                                   const gate_apo_options *opt, const gate_transform *tf,
                                   gate_apo_threshold *t, apo_error *err)
 {
@@ -306,56 +541,28 @@ static apo_status place_threshold(const gate_apo_input *in, ctx *c, size_t n, bo
                       "--thresholds");
         return APO_OK;
     }
-    gate_role fmo = annexin ? GATE_ROLE_PI_SINGLE : GATE_ROLE_ANNEXIN_SINGLE;
-    int src = first_ok(in, c, n, fmo);
-    if (src < 0) {
-        src = first_ok(in, c, n, GATE_ROLE_UNSTAINED);
-    }
-    if (src >= 0) {
-        size_t ne = c[src].data.n_events;
-        double *v = calloc(ne ? ne : 1, sizeof *v);
-        if (v == NULL) {
-            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        }
-        size_t m = masked(annexin ? c[src].ann : c[src].pi, c[src].parent, ne, v);
+    int slot = p->src[0] >= 0 ? 0 : p->src[1] >= 0 ? 1 : -1;
+    if (slot >= 0) {
+        const double *v = p->ctl[slot];
+        const size_t m = p->nctl[slot];
         double q = gate_apo_quantile(v, m, opt->quantile);
         size_t above = 0;
         for (size_t k = 0; k < m; k++) {
             above += v[k] >= q;
         }
-        free(v);
         if (isfinite(q) && m >= 50) {
             char method[48];
             snprintf(method, sizeof method, "control_quantile_%g", 100.0 * opt->quantile);
-            set_threshold(t, q, method, in[src].sample);
+            set_threshold(t, q, method, in[p->src[slot]].sample);
             t->realized_pct = 100.0 * (double)above / (double)m;
             return APO_OK;
         }
     }
     /* density valley over the singlets of every stained sample, on the logicle scale */
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].ok && in[i].role != GATE_ROLE_UNSTAINED && in[i].role != fmo) {
-            total += c[i].data.n_events;
-        }
+    for (size_t k = 0; k < p->nv; k++) {
+        p->valley[k] = gate_transform_apply(tf, p->valley[k]);
     }
-    size_t step = total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
-    double *v = malloc((total / step + n + 1) * sizeof *v);
-    if (v == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].ok && in[i].role != GATE_ROLE_UNSTAINED && in[i].role != fmo) {
-            m += masked_step(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events,
-                             step, v + m);
-        }
-    }
-    for (size_t k = 0; k < m; k++) {
-        v[k] = gate_transform_apply(tf, v[k]);
-    }
-    double y = gate_density_valley(v, m, -INFINITY, INFINITY);
-    free(v);
+    double y = gate_density_valley(p->valley, p->nv, -INFINITY, INFINITY);
     if (!isfinite(y)) {
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
                              annexin ? "Annexin V" : "PI",
@@ -367,127 +574,51 @@ static apo_status place_threshold(const gate_apo_input *in, ctx *c, size_t n, bo
     return APO_OK;
 }
 
-/* Logicle scale for one channel: T from $PnR / data, W by estimateLogicle, M 4.5. */
-static apo_status make_scale(const gate_apo_input *in, ctx *c, size_t n, bool annexin,
-                             gate_transform *tf, gate_apo_result *out, apo_error *err)
+/* Exact event counts of every gate of @p s over all events of @p in, block by block. */
+static apo_status stream_counts(const gate_strategy *s, const gate_apo_input *in,
+                                uint64_t *cnt, size_t n_gates, apo_error *err)
 {
-    double T = 0;
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!c[i].ok) {
-            continue;
-        }
-        const fcs_param *p = fcs_dataset_param(in[i].ds, annexin ? c[i].ch.annexin : c[i].ch.pi);
-        if (isfinite(p->range) && p->range > T) {
-            T = p->range;
-        }
-        const double *x = annexin ? c[i].ann : c[i].pi;
-        for (size_t e = 0; e < c[i].data.n_events; e++) {
-            if (isfinite(x[e]) && x[e] > T) {
-                T = x[e];
-            }
-        }
-        total += c[i].data.n_events;
-    }
-    if (!(T > 1)) {
-        T = 262144;
-    }
-    const double M = 4.5;
-    size_t step = total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
-    double *v = malloc((total / step + n + 1) * sizeof *v);
-    if (v == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (c[i].ok) {
-            m += masked_step(annexin ? c[i].ann : c[i].pi, c[i].parent, c[i].data.n_events,
-                             step, v + m);
-        }
-    }
-    double w = 0;
-    apo_error e2;
-    if (gate_logicle_estimate_w(v, m, T, M, &w, &e2) != APO_OK || !isfinite(w) || w < 0) {
-        w = 0;
-    }
-    if (w > 2.0) {
-        w = 2.0;
-    }
-    free(v);
-    apo_status st = gate_transform_init_logicle(tf, T, w, M, 0, err);
+    apo_blocks b;
+    apo_status st = apo_blocks_init(&b, in, err);
     if (st != APO_OK) {
-        apo_result_warn(out, "logicle(T=%g, W=%g) refused; using W=0.5", T, w);
-        st = gate_transform_init_logicle(tf, T, 0.5, M, 0, err);
+        return st;
     }
+    memset(cnt, 0, n_gates * sizeof *cnt);
+    gate_data d;
+    bool d_ok = false;
+    for (;;) {
+        st = apo_blocks_next(&b, err);
+        if (st != APO_OK || b.ev.n_events == 0) {
+            break;
+        }
+        if (!d_ok) {
+            st = gate_data_init(&d, in->ds, &b.ev, err);
+            if (st != APO_OK) {
+                break;
+            }
+            d_ok = true;
+        }
+        d.values = b.ev.values;
+        d.n_events = (size_t)b.ev.n_events;
+        gate_result r = {0};
+        st = gate_strategy_apply(s, &d, &r, err);
+        if (st != APO_OK) {
+            break;
+        }
+        for (size_t g = 0; g < n_gates && g < r.n_gates; g++) {
+            cnt[g] += r.count[g];
+        }
+        gate_result_free(&r);
+    }
+    if (d_ok) {
+        gate_data_free(&d);
+    }
+    apo_blocks_free(&b);
     return st;
 }
 
-/* Per-sample statistics from the final gating. */
-static apo_status sample_stats(const gate_strategy *s, gate_role role, ctx *c,
-                               size_t q_idx[GATE_Q_COUNT], size_t parent_idx,
-                               const gate_dim dims[2], gate_apo_sample *smp, apo_error *err)
-{
-    gate_result res = {0};
-    apo_status st = parent_mask(s, c, parent_idx, &res, err);
-    if (st != APO_OK) {
-        return st;
-    }
-    size_t ne = c->data.n_events;
-    free(c->ann);
-    free(c->pi);
-    free(c->ann_t);
-    c->ann = malloc((ne ? ne : 1) * sizeof(double));
-    c->pi = malloc((ne ? ne : 1) * sizeof(double));
-    c->ann_t = malloc((ne ? ne : 1) * sizeof(double));
-    double *tmp = malloc((ne ? ne : 1) * sizeof(double));
-    if (c->ann == NULL || c->pi == NULL || c->ann_t == NULL || tmp == NULL) {
-        free(tmp);
-        gate_result_free(&res);
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    st = gate_dim_values(s, &c->data, &dims[0], false, c->ann, err);
-    if (st == APO_OK) {
-        st = gate_dim_values(s, &c->data, &dims[1], false, c->pi, err);
-    }
-    if (st == APO_OK) {
-        st = gate_dim_values(s, &c->data, &dims[0], true, c->ann_t, err);
-    }
-    if (st != APO_OK) {
-        free(tmp);
-        gate_result_free(&res);
-        return st;
-    }
-    smp->events = ne;
-    smp->singlets = 0;
-    for (size_t e = 0; e < ne; e++) {
-        smp->singlets += c->parent[e];
-    }
-    size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
-    smp->cells = gp == SIZE_MAX ? smp->singlets : res.count[gp];
-    smp->apoptotic_pct = 0;
-    for (int q = 0; q < GATE_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
-        smp->count[q] = res.count[q_idx[q]];
-        smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
-        size_t m = masked(c->ann, mem, ne, tmp);
-        smp->median_annexin[q] = median_of(tmp, m);
-        m = masked(c->pi, mem, ne, tmp);
-        smp->median_pi[q] = median_of(tmp, m);
-    }
-    smp->apoptotic_pct = smp->pct[GATE_Q_EARLY] + smp->pct[GATE_Q_LATE];
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    smp->annexin_valley = NAN;
-    if (role != GATE_ROLE_UNSTAINED && role != GATE_ROLE_PI_SINGLE) {
-        size_t m = masked(c->ann_t, c->parent, ne, tmp);
-        smp->annexin_valley = gate_density_valley(tmp, m, -INFINITY, INFINITY);
-    }
-    free(tmp);
-    gate_result_free(&res);
-    return APO_OK;
-}
-
 static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_options *opt,
-                      bool singlet_gate, gate_apo_sample *s)
+                      bool singlet_gate, const double *time, size_t n_time, gate_apo_sample *s)
 {
     char *d = s->qc_detail;
     size_t cap = sizeof s->qc_detail, len = strlen(d);
@@ -536,18 +667,96 @@ static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_opt
     if (!singlet_gate) {
         s->qc |= GATE_QC_NO_SINGLET_GATE;
     }
-    if (c->ch.time == SIZE_MAX) {
+    if (c->ch.time == SIZE_MAX || time == NULL) {
         s->qc |= GATE_QC_NO_TIME;
         s->flow_max_dev = NAN;
     } else {
-        s->flow_max_dev = qc_flow_deviation(fcs_events_column(in->ev, c->ch.time),
-                                            (size_t)in->ev->n_events);
+        s->flow_max_dev = qc_flow_deviation(time, n_time);
         if (isfinite(s->flow_max_dev) && s->flow_max_dev > 0.5) {
             s->qc |= GATE_QC_FLOW_INSTABILITY;
             QC_NOTE("event rate over Time deviates up to %.0f%% from its median", 100 * s->flow_max_dev);
         }
     }
 #undef QC_NOTE
+}
+
+/* Per-sample statistics from the final gating: counts over every event, medians, the own
+ * valley and the flow check from the estimation subsample, then the QC flags. */
+static apo_status sample_stats(const gate_strategy *s, const gate_apo_input *in, const ctx *c,
+                               const gate_apo_options *opt, size_t q_idx[GATE_Q_COUNT],
+                               size_t parent_idx, const gate_dim dims[2], bool singlet_gate,
+                               gate_apo_sample *smp, apo_error *err)
+{
+    loaded l;
+    apo_status st = load(in, opt->sample_events, &l, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    gate_result res = {0};
+    st = parent_mask(s, &l, parent_idx, &res, err);
+    const size_t ne = l.data.n_events;
+    double *ann = NULL, *pi = NULL, *ann_t = NULL, *tmp = NULL;
+    uint64_t *cnt = NULL;
+    if (st == APO_OK) {
+        ann = malloc((ne ? ne : 1) * sizeof(double));
+        pi = malloc((ne ? ne : 1) * sizeof(double));
+        ann_t = malloc((ne ? ne : 1) * sizeof(double));
+        tmp = malloc((ne ? ne : 1) * sizeof(double));
+        cnt = malloc((res.n_gates ? res.n_gates : 1) * sizeof *cnt);
+        if (ann == NULL || pi == NULL || ann_t == NULL || tmp == NULL || cnt == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[0], false, ann, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[0], true, ann_t, err);
+    }
+    if (st == APO_OK) {
+        if (l.step == 1) {
+            memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
+        } else {
+            st = stream_counts(s, in, cnt, res.n_gates, err);
+        }
+    }
+    if (st != APO_OK) {
+        goto done;
+    }
+    smp->events = apo_input_n_events(in);
+    smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
+    size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
+    smp->cells = gp == SIZE_MAX ? smp->singlets : cnt[gp];
+    for (int q = 0; q < GATE_Q_COUNT; q++) {
+        const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
+        smp->count[q] = cnt[q_idx[q]];
+        smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
+        size_t m = masked(ann, mem, ne, tmp);
+        smp->median_annexin[q] = median_of(tmp, m);
+        m = masked(pi, mem, ne, tmp);
+        smp->median_pi[q] = median_of(tmp, m);
+    }
+    smp->apoptotic_pct = smp->pct[GATE_Q_EARLY] + smp->pct[GATE_Q_LATE];
+    /* the sample's own AnnV valley, for the threshold-outlier QC */
+    smp->annexin_valley = NAN;
+    if (in->role != GATE_ROLE_UNSTAINED && in->role != GATE_ROLE_PI_SINGLE) {
+        size_t m = masked(ann_t, l.parent, ne, tmp);
+        smp->annexin_valley = gate_density_valley(tmp, m, -INFINITY, INFINITY);
+    }
+    sample_qc(in, c, opt, singlet_gate,
+              c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
+done:
+    free(ann);
+    free(pi);
+    free(ann_t);
+    free(tmp);
+    free(cnt);
+    gate_result_free(&res);
+    loaded_free(&l);
+    return st;
 }
 
 /* Find the quadrant populations of a strategy; SIZE_MAX entries when missing. */
@@ -594,9 +803,12 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
     memset(out, 0, sizeof *out);
     out->samples = calloc(n ? n : 1, sizeof *out->samples);
     ctx *c = calloc(n ? n : 1, sizeof *c);
+    const uint64_t K = opt->sample_events;
+    double *est = malloc(3 * (n ? n : 1) * sizeof *est);
     apo_status st = APO_OK;
-    if (out->samples == NULL || c == NULL) {
+    if (out->samples == NULL || c == NULL || est == NULL) {
         free(c);
+        free(est);
         gate_apo_result_free(out);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
@@ -606,7 +818,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
     for (size_t i = 0; i < n; i++) {
         gate_apo_sample *s = &out->samples[i];
         apo_error e2;
-        if (in[i].ev == NULL || in[i].ds == NULL) {
+        if (in[i].ds == NULL) {
             fail_sample(s, "no events");
             continue;
         }
@@ -629,11 +841,16 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             fail_sample(s, msg);
             continue;
         }
-        if (gate_data_init(&c[i].data, in[i].ds, in[i].ev, &e2) != APO_OK) {
-            fail_sample(s, e2.msg);
-            continue;
+        { /* the names and the file's matrix, checked before any event is read */
+            double none = 0;
+            fcs_events empty = {0, fcs_dataset_n_params(in[i].ds), &none};
+            gate_data d;
+            if (gate_data_init(&d, in[i].ds, &empty, &e2) != APO_OK) {
+                fail_sample(s, e2.msg);
+                continue;
+            }
+            gate_data_free(&d);
         }
-        c[i].data_ok = true;
         c[i].ok = true;
         if (ref < 0) {
             ref = (int)i;
@@ -704,24 +921,14 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         const fcs_dataset *rds = in[ref].ds;
         size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
         const char *parent_id = NULL;
+        pregate_est pe = {est, est + n, est + 2 * n, NULL};
+        estimate_pregates(in, c, n, (size_t)ref, K, out, &pe);
         st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
-                            (size_t)ref, out, &parent_id, err);
+                            (size_t)ref, &pe, out, &parent_id, err);
         if (st != APO_OK) {
             goto fail;
         }
         parent_idx = parent_id ? gate_strategy_find(s, parent_id) : SIZE_MAX;
-        for (size_t i = 0; i < n; i++) {
-            if (!c[i].ok) {
-                continue;
-            }
-            gate_result res = {0};
-            apo_error e2;
-            if (parent_mask(s, &c[i], parent_idx, &res, &e2) != APO_OK) {
-                fail_sample(&out->samples[i], e2.msg);
-                c[i].ok = false;
-            }
-            gate_result_free(&res);
-        }
         /* 3. compensation */
         double S[4] = {1, 0, 0, 1};
         const char *an = out->annexin_channel, *pn = out->pi_channel;
@@ -749,10 +956,10 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             int p = first_ok(in, c, n, GATE_ROLE_PI_SINGLE);
             if (u >= 0 && a >= 0 && p >= 0) {
                 apo_error e2;
-                if (apo_comp_from_controls(&in[u], c[u].parent, &in[a], c[a].parent, &in[p],
-                                           c[p].parent, c[ref].ch.annexin, c[ref].ch.pi, an, pn, S,
-                                           out->comp_detail, sizeof out->comp_detail,
-                                           &e2) == APO_OK) {
+                const int idx[3] = {u, a, p};
+                if (comp_from_controls(in, c, (size_t)ref, idx, s, parent_idx, K, an, pn, S,
+                                       out->comp_detail, sizeof out->comp_detail,
+                                       &e2) == APO_OK) {
                     snprintf(out->comp_source, sizeof out->comp_source, "controls");
                     done = true;
                 } else {
@@ -820,37 +1027,73 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         if (st != APO_OK) {
             goto fail;
         }
-        /* compensated values for thresholds and scales */
+        /* 4. scales and thresholds: compensated singlet values of every sample */
         gate_dim raw[2] = {{an, "comp", NULL, NULL}, {pn, "comp", NULL, NULL}};
-        for (size_t i = 0; i < n; i++) {
+        marker_pool pool[2];
+        st = marker_pool_init(&pool[0], in, c, n, true, K, err);
+        if (st == APO_OK) {
+            st = marker_pool_init(&pool[1], in, c, n, false, K, err);
+            if (st != APO_OK) {
+                marker_pool_free(&pool[0]);
+            }
+        }
+        if (st != APO_OK) {
+            goto fail;
+        }
+        for (size_t i = 0; i < n && st == APO_OK; i++) {
             if (!c[i].ok) {
                 continue;
             }
-            size_t ne = c[i].data.n_events;
-            c[i].ann = malloc((ne ? ne : 1) * sizeof(double));
-            c[i].pi = malloc((ne ? ne : 1) * sizeof(double));
+            loaded l;
+            gate_result res = {0};
             apo_error e2;
-            if (c[i].ann == NULL || c[i].pi == NULL) {
-                st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-                goto fail;
+            double *x[2] = {NULL, NULL};
+            const bool loaded_ok = load(&in[i], K, &l, &e2) == APO_OK;
+            bool ok = loaded_ok;
+            if (ok) {
+                ok = parent_mask(s, &l, parent_idx, &res, &e2) == APO_OK;
+                size_t ne = l.data.n_events;
+                x[0] = ok ? malloc((ne ? ne : 1) * sizeof(double)) : NULL;
+                x[1] = ok ? malloc((ne ? ne : 1) * sizeof(double)) : NULL;
+                if (ok && (x[0] == NULL || x[1] == NULL)) {
+                    st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                       "out of memory");
+                    ok = false;
+                }
+                ok = ok && gate_dim_values(s, &l.data, &raw[0], false, x[0], &e2) == APO_OK &&
+                     gate_dim_values(s, &l.data, &raw[1], false, x[1], &e2) == APO_OK;
+                if (ok) {
+                    st = marker_pool_add(&pool[0], &in[i], &c[i], i, true, &l, x[0], err);
+                    if (st == APO_OK) {
+                        st = marker_pool_add(&pool[1], &in[i], &c[i], i, false, &l, x[1], err);
+                    }
+                }
             }
-            if (gate_dim_values(s, &c[i].data, &raw[0], false, c[i].ann, &e2) != APO_OK ||
-                gate_dim_values(s, &c[i].data, &raw[1], false, c[i].pi, &e2) != APO_OK) {
+            if (!ok && st == APO_OK) {
                 fail_sample(&out->samples[i], e2.msg);
                 c[i].ok = false;
             }
-        }
-        /* 4. scales and thresholds */
-        st = make_scale(in, c, n, true, &out->annexin_scale, out, err);
-        if (st == APO_OK) {
-            st = make_scale(in, c, n, false, &out->pi_scale, out, err);
-        }
-        if (st == APO_OK) {
-            st = place_threshold(in, c, n, true, opt, &out->annexin_scale, &out->annexin, err);
+            free(x[0]);
+            free(x[1]);
+            gate_result_free(&res);
+            if (loaded_ok) {
+                loaded_free(&l);
+            }
         }
         if (st == APO_OK) {
-            st = place_threshold(in, c, n, false, opt, &out->pi_scale, &out->pi, err);
+            st = make_scale(&pool[0], &out->annexin_scale, out, err);
         }
+        if (st == APO_OK) {
+            st = make_scale(&pool[1], &out->pi_scale, out, err);
+        }
+        if (st == APO_OK) {
+            st = place_threshold(in, &pool[0], true, opt, &out->annexin_scale, &out->annexin, err);
+        }
+        if (st == APO_OK) {
+            st = place_threshold(in, &pool[1], false, opt, &out->pi_scale, &out->pi, err);
+        }
+        marker_pool_free(&pool[0]);
+        marker_pool_free(&pool[1]);
         if (st != APO_OK) {
             goto fail;
         }
@@ -877,32 +1120,19 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         }
     }
     /* 5. statistics and QC per sample (one sample's working arrays at a time) */
-    for (size_t i = 0; i < n; i++) {
-        free(c[i].ann);
-        free(c[i].pi);
-        free(c[i].ann_t);
-        c[i].ann = c[i].pi = c[i].ann_t = NULL;
-    }
     size_t n_ok = 0;
+    const bool singlet_gate = gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
         if (!c[i].ok) {
             continue;
         }
         apo_error e2;
-        if (sample_stats(out->strategy, in[i].role, &c[i], q_idx, parent_idx, dims, &out->samples[i],
-                         &e2) != APO_OK) {
+        if (sample_stats(out->strategy, &in[i], &c[i], opt, q_idx, parent_idx, dims,
+                         singlet_gate, &out->samples[i], &e2) != APO_OK) {
             fail_sample(&out->samples[i], e2.msg);
             c[i].ok = false;
             continue;
         }
-        sample_qc(&in[i], &c[i], opt, gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX,
-                  &out->samples[i]);
-        free(c[i].ann);
-        free(c[i].pi);
-        free(c[i].ann_t);
-        free(c[i].parent);
-        c[i].ann = c[i].pi = c[i].ann_t = NULL;
-        c[i].parent = NULL;
         n_ok++;
     }
     if (n_ok == 0) {
@@ -941,45 +1171,42 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
                 isfinite(y) ? gate_transform_inverse(&out->annexin_scale, y) : NAN;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        ctx_free(&c[i]);
-    }
     free(c);
+    free(est);
     st = gate_apo_compare(in, n, out, err);
     if (st != APO_OK) {
         gate_apo_result_free(out);
     }
     return st;
 fail:
-    for (size_t i = 0; i < n; i++) {
-        ctx_free(&c[i]);
-    }
     free(c);
+    free(est);
     gate_apo_result_free(out);
     return st;
 }
 
 apo_status gate_apo_sample_events(const gate_apo_result *r, const gate_apo_input *in,
-                                  uint8_t **singlet, uint8_t **quadrant, double **annexin,
-                                  double **pi, apo_error *err)
+                                  uint64_t max_events, fcs_events *ev, uint8_t **singlet,
+                                  uint8_t **quadrant, double **annexin, double **pi,
+                                  apo_error *err)
 {
     *singlet = *quadrant = NULL;
     *annexin = *pi = NULL;
+    memset(ev, 0, sizeof *ev);
     size_t q_idx[GATE_Q_COUNT], parent_idx;
     gate_dim dims[2];
     apo_status st = find_quadrants(r->strategy, q_idx, &parent_idx, dims, err);
     if (st != APO_OK) {
         return st;
     }
-    ctx c = {0};
-    st = gate_data_init(&c.data, in->ds, in->ev, err);
+    loaded l;
+    st = load(in, max_events, &l, err);
     if (st != APO_OK) {
         return st;
     }
-    c.data_ok = true;
     gate_result res = {0};
-    st = parent_mask(r->strategy, &c, parent_idx, &res, err);
-    size_t ne = c.data.n_events;
+    st = parent_mask(r->strategy, &l, parent_idx, &res, err);
+    size_t ne = l.data.n_events;
     if (st == APO_OK) {
         *quadrant = malloc(ne ? ne : 1);
         *annexin = malloc((ne ? ne : 1) * sizeof(double));
@@ -989,10 +1216,10 @@ apo_status gate_apo_sample_events(const gate_apo_result *r, const gate_apo_input
         }
     }
     if (st == APO_OK) {
-        st = gate_dim_values(r->strategy, &c.data, &dims[0], false, *annexin, err);
+        st = gate_dim_values(r->strategy, &l.data, &dims[0], false, *annexin, err);
     }
     if (st == APO_OK) {
-        st = gate_dim_values(r->strategy, &c.data, &dims[1], false, *pi, err);
+        st = gate_dim_values(r->strategy, &l.data, &dims[1], false, *pi, err);
     }
     if (st == APO_OK) {
         memset(*quadrant, 255, ne);
@@ -1004,8 +1231,10 @@ apo_status gate_apo_sample_events(const gate_apo_result *r, const gate_apo_input
                 }
             }
         }
-        *singlet = c.parent;
-        c.parent = NULL;
+        *singlet = l.parent;
+        l.parent = NULL;
+        *ev = l.ev;
+        l.ev = (fcs_events){0, 0, NULL};
     } else {
         free(*quadrant);
         free(*annexin);
@@ -1014,6 +1243,6 @@ apo_status gate_apo_sample_events(const gate_apo_result *r, const gate_apo_input
         *annexin = *pi = NULL;
     }
     gate_result_free(&res);
-    ctx_free(&c);
+    loaded_free(&l);
     return st;
 }

@@ -62,66 +62,27 @@ bool apo_comp_from_matrix(const gate_comp *c, const char *a, const char *p, doub
     return true;
 }
 
-/* Singlet events of columns ca, cp of ev as a 2-column fcs_events (caller frees values). */
-static bool subset(const fcs_events *ev, const uint8_t *mask, size_t ca, size_t cp,
-                   fcs_events *out)
+apo_status apo_comp_from_controls(const gate_apo_input *unst, const fcs_events *unst_ev,
+                                  const gate_apo_input *ann, const fcs_events *ann_ev,
+                                  const gate_apo_input *pi, const fcs_events *pi_ev,
+                                  const char *name_a, const char *name_p, double S[4],
+                                  char *detail, size_t cap, apo_error *err)
 {
-    size_t n = (size_t)ev->n_events, m = 0;
-    for (size_t e = 0; e < n; e++) {
-        m += mask == NULL || mask[e];
-    }
-    out->n_events = m;
-    out->n_params = 2;
-    out->values = malloc((m ? m : 1) * 2 * sizeof(double));
-    if (out->values == NULL) {
-        return false;
-    }
-    const double *A = fcs_events_column(ev, ca), *P = fcs_events_column(ev, cp);
-    size_t k = 0;
-    for (size_t e = 0; e < n; e++) {
-        if (mask == NULL || mask[e]) {
-            out->values[k] = A[e];
-            out->values[m + k] = P[e];
-            k++;
-        }
-    }
-    return true;
-}
-
-apo_status apo_comp_from_controls(const gate_apo_input *unst, const uint8_t *unst_mask,
-                                  const gate_apo_input *ann, const uint8_t *ann_mask,
-                                  const gate_apo_input *pi, const uint8_t *pi_mask,
-                                  size_t col_a, size_t col_p, const char *name_a,
-                                  const char *name_p, double S[4], char *detail, size_t cap,
-                                  apo_error *err)
-{
-    fcs_events ev[3] = {{0}};
-    apo_status st = APO_OK;
-    if (!subset(unst->ev, unst_mask, col_a, col_p, &ev[0]) ||
-        !subset(ann->ev, ann_mask, col_a, col_p, &ev[1]) ||
-        !subset(pi->ev, pi_mask, col_a, col_p, &ev[2])) {
-        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        goto done;
-    }
     static const size_t cols[2] = {0, 1};
-    gate_comp_sample u = {&ev[0], cols, unst->file};
-    gate_comp_sample ctl[2] = {{&ev[1], cols, ann->file}, {&ev[2], cols, pi->file}};
+    gate_comp_sample u = {unst_ev, cols, unst->file};
+    gate_comp_sample ctl[2] = {{ann_ev, cols, ann->file}, {pi_ev, cols, pi->file}};
     const char *dets[2] = {name_a, name_p};
     gate_comp_compute_options o = GATE_COMP_COMPUTE_OPTIONS_INIT;
     size_t used[2] = {0, 0};
     gate_comp *c = NULL;
-    st = gate_comp_compute(&c, 2, dets, &u, ctl, &o, used, err);
+    apo_status st = gate_comp_compute(&c, 2, dets, &u, ctl, &o, used, err);
     if (st != APO_OK) {
-        goto done;
+        return st;
     }
     memcpy(S, c->spill, 4 * sizeof(double));
     gate_comp_free(c);
     snprintf(detail, cap,
              "median method on singlets: %s (%zu positive events), %s (%zu), unstained %s",
              ann->sample, used[0], pi->sample, used[1], unst->sample);
-done:
-    for (int i = 0; i < 3; i++) {
-        free(ev[i].values);
-    }
-    return st;
+    return APO_OK;
 }

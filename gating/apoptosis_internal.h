@@ -37,13 +37,33 @@ bool apo_comp_from_file(const fcs_dataset *ds, const char *a, const char *p, dou
                         char *detail, size_t cap);
 bool apo_comp_from_matrix(const gate_comp *c, const char *a, const char *p, double S[4],
                           char *detail, size_t cap);
-/* From the unstained and the two single-stain controls (singlet masks may be NULL). */
-apo_status apo_comp_from_controls(const gate_apo_input *unst, const uint8_t *unst_mask,
-                                  const gate_apo_input *ann, const uint8_t *ann_mask,
-                                  const gate_apo_input *pi, const uint8_t *pi_mask,
-                                  size_t col_a, size_t col_p, const char *name_a,
-                                  const char *name_p, double S[4], char *detail, size_t cap,
-                                  apo_error *err);
+/* From the unstained and the two single-stain controls: each given as its singlet events of
+ * two columns, Annexin V then PI (uncompensated). */
+apo_status apo_comp_from_controls(const gate_apo_input *unst, const fcs_events *unst_ev,
+                                  const gate_apo_input *ann, const fcs_events *ann_ev,
+                                  const gate_apo_input *pi, const fcs_events *pi_ev,
+                                  const char *name_a, const char *name_p, double S[4],
+                                  char *detail, size_t cap, apo_error *err);
+
+/* ---- events of an input (apoptosis_events.c) ---- */
+/* Number of events of @p in (its decoded events, else its data set's $TOT). */
+uint64_t apo_input_n_events(const gate_apo_input *in);
+/* Every step-th event of @p in (step = fcs_sample_step(n, max_events); 0 = every event) as a
+ * new fcs_events the caller frees; *step (may be NULL) gets the step. */
+apo_status apo_input_sampled(const gate_apo_input *in, uint64_t max_events, fcs_events *out,
+                             uint64_t *step, apo_error *err);
+/* Block iterator over every event: after apo_blocks_init, each apo_blocks_next fills ev with
+ * the next GATE_BLOCK_EVENTS (or fewer) events starting at event @c first; ev.n_events is 0
+ * at the end. */
+typedef struct apo_blocks {
+    const gate_apo_input *in;
+    double *buf;
+    fcs_events ev; /* view of buf */
+    uint64_t first, next, n;
+} apo_blocks;
+apo_status apo_blocks_init(apo_blocks *b, const gate_apo_input *in, apo_error *err);
+apo_status apo_blocks_next(apo_blocks *b, apo_error *err);
+void apo_blocks_free(apo_blocks *b);
 
 /* Append a formatted warning to @p r (best effort: dropped when out of memory). */
 void apo_result_warn(gate_apo_result *r, const char *fmt, ...) APO_PRINTF(2, 3);

@@ -700,6 +700,50 @@ APO_NODISCARD apo_status gate_report_compute(const gate_strategy *s, const gate_
                                              apo_error *err);
 void gate_report_free(gate_report *rep);
 
+/*
+ * Streaming a data set through a strategy (strategy_stream.c), within the memory policy above:
+ * events are decoded one block of GATE_BLOCK_EVENTS at a time, so memory is one block plus
+ * the results, whatever the size of the file.
+ */
+typedef struct gate_stream_options {
+    fcs_decode_options decode; /* default FCS_VALUES_SCALED with apply_gain (as gates expect) */
+    uint64_t sample_events;    /* medians from at most this many events; 0 = every event */
+    bool override_comp;        /* comp_ref "FCS" uses @p comp instead of the file's matrix */
+    const gate_comp *comp;     /* with override_comp: the matrix, or NULL for none */
+    /* Called for every block in order (NULL = not called): @p block holds its decoded events
+     * (values[p * n_events + e], uncompensated), @p r its membership (NULL when streamed
+     * without a strategy), @p first the index of its first event in the data set. A non-OK
+     * return stops the stream with that status. */
+    apo_status (*on_block)(void *ctx, const gate_data *block, const gate_result *r,
+                           uint64_t first, apo_error *err);
+    void *ctx;
+} gate_stream_options;
+
+#define GATE_STREAM_OPTIONS_INIT                                                               \
+    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL}
+
+/**
+ * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):
+ * counts[g] (gate_strategy_n_gates entries, may be NULL) receives the exact number of events
+ * in gate g over the whole data set (a QuadrantGate's entry: its parent's count).
+ * opts->sample_events is not used. @p opts NULL = GATE_STREAM_OPTIONS_INIT.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_stream(const gate_strategy *s,
+                                                    const fcs_dataset *ds,
+                                                    const gate_stream_options *opts,
+                                                    uint64_t *counts, apo_error *err);
+/**
+ * The population table of @p ds (as gate_report_compute) within the memory policy: count,
+ * parent_count, pct_parent and pct_total exact over every event (streamed by blocks); the
+ * medians over the deterministic subsample of fcs_dataset_read_sampled(opts->sample_events),
+ * i.e. over every event (the report is then identical to gate_report_compute's) when the
+ * data set has at most that many events. on_block sees every event once, in order.
+ * *step_out (may be NULL) receives the subsample step (1 = medians over every event).
+ */
+APO_NODISCARD apo_status gate_report_stream(const gate_strategy *s, const fcs_dataset *ds,
+                                            const gate_stream_options *opts, gate_report *out,
+                                            uint64_t *step_out, apo_error *err);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Annexin V / PI apoptosis analysis (apoptosis*.c, compare.c, doseresponse.c)                 */
 /* ------------------------------------------------------------------------------------------ */
@@ -810,7 +854,8 @@ typedef struct gate_apo_input {
     const char *dose_unit;
     unsigned replicate;
     const fcs_dataset *ds;
-    const fcs_events *ev; /* FCS_VALUES_SCALED + apply_gain */
+    const fcs_events *ev; /* FCS_VALUES_SCALED + apply_gain; NULL: decoded from ds as needed,
+                             block by block (never the whole file at once) */
 } gate_apo_input;
 
 typedef enum gate_comp_source {
@@ -830,10 +875,14 @@ typedef struct gate_apo_options {
     double annexin_threshold, pi_threshold; /* compensated data units (fixed_thresholds) */
     double quantile;       /* negative-control quantile, default 0.995 */
     uint64_t min_events;   /* QC: fewest singlets, default 500 */
+    uint64_t sample_events; /* estimates use at most this many events per sample (every
+                               step-th event; counts always use all), default
+                               GATE_SAMPLE_EVENTS_DEFAULT, 0 = all */
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
 } gate_apo_options;
 
-/** Defaults: automatic everything, quantile 0.995, min_events 500. */
+/** Defaults: automatic everything, quantile 0.995, min_events 500, sample_events
+ *  GATE_SAMPLE_EVENTS_DEFAULT. */
 void gate_apo_options_init(gate_apo_options *o);
 
 /* Quadrants, in this order everywhere. */
@@ -943,10 +992,12 @@ APO_NODISCARD apo_status gate_apo_analyze(const gate_apo_input *in, size_t n,
                                           apo_error *err);
 void gate_apo_result_free(gate_apo_result *r);
 
-/* Per-sample event membership for plots: the singlet and quadrant masks of sample @p i,
- * with its compensated AnnV and PI values (n_events each, caller frees with free()). */
+/* Display events of sample @p in for plots: at most @p max_events events (every step-th,
+ * 0 = all) in @p ev (free with fcs_events_free), with their singlet and quadrant membership
+ * (255 = no quadrant) and compensated AnnV and PI values (ev->n_events each, free()). */
 APO_NODISCARD apo_status gate_apo_sample_events(const gate_apo_result *r,
-                                                const gate_apo_input *in, uint8_t **singlet,
+                                                const gate_apo_input *in, uint64_t max_events,
+                                                fcs_events *ev, uint8_t **singlet,
                                                 uint8_t **quadrant, double **annexin,
                                                 double **pi, apo_error *err);
 

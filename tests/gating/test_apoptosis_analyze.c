@@ -195,3 +195,113 @@ Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
     }
     gsl_rng_free(r);
 }
+
+/* Memory policy: inputs decoded block by block from their data sets (ev NULL) give exactly
+ * the in-memory results; with a small estimation sample, counts still cover every event. */
+Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 23);
+    enum { NS = 7 };
+    sim s[NS];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);
+    simulate(&s[1], r, 6000, 0.4, true, false, names);
+    simulate(&s[2], r, 6000, 0.4, false, true, names);
+    simulate(&s[3], r, 70000, 0.40, true, true, names); /* more than one 64K block */
+    simulate(&s[4], r, 6000, 0.40, true, true, names);
+    simulate(&s[5], r, 6000, 0.20, true, true, names);
+    simulate(&s[6], r, 6000, 0.20, true, true, names);
+    gate_apo_input in[NS] = {
+        input(&s[0], "unst", GATE_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", GATE_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", GATE_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim1", GATE_ROLE_STIMULUS, ""),
+        input(&s[4], "stim2", GATE_ROLE_STIMULUS, ""),
+        input(&s[5], "trt1", GATE_ROLE_TREATED, "10"),
+        input(&s[6], "trt2", GATE_ROLE_TREATED, "10"),
+    };
+    gate_apo_options o;
+    gate_apo_options_init(&o);
+    cr_assert_eq(o.sample_events, GATE_SAMPLE_EVENTS_DEFAULT);
+    apo_error err;
+    gate_apo_result mem, str, small;
+    cr_assert_eq(gate_apo_analyze(in, NS, &o, &mem, &err), APO_OK, "%s", err.msg);
+    gate_apo_input streamed[NS];
+    for (int i = 0; i < NS; i++) {
+        streamed[i] = in[i];
+        streamed[i].ev = NULL;
+    }
+    cr_assert_eq(gate_apo_analyze(streamed, NS, &o, &str, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(str.annexin.value, mem.annexin.value);
+    cr_assert_eq(str.pi.value, mem.pi.value);
+    for (int k = 0; k < 4; k++) {
+        cr_assert_eq(str.spill[k], mem.spill[k]);
+    }
+    for (int i = 0; i < NS; i++) {
+        const gate_apo_sample *a = &mem.samples[i], *b = &str.samples[i];
+        cr_assert_eq(a->events, b->events);
+        cr_assert_eq(a->singlets, b->singlets);
+        for (int q = 0; q < 4; q++) {
+            cr_assert_eq(a->count[q], b->count[q], "%s q%d", in[i].sample, q);
+            cr_assert(a->median_annexin[q] == b->median_annexin[q] ||
+                      (isnan(a->median_annexin[q]) && isnan(b->median_annexin[q])));
+        }
+        cr_assert_eq(a->qc, b->qc);
+    }
+
+    /* estimates from every 7th event at most (1000 of 6000, 10000 of 70000) */
+    o.sample_events = 1000;
+    cr_assert_eq(gate_apo_analyze(streamed, NS, &o, &small, &err), APO_OK, "%s", err.msg);
+    for (int i = 0; i < NS; i++) {
+        const gate_apo_sample *x = &small.samples[i];
+        cr_assert_eq(x->events, s[i].ev.n_events, "%s", in[i].sample);
+        /* the counts are those of the final gating applied to every event */
+        gate_data d;
+        gate_result gr = {0};
+        cr_assert_eq(gate_data_init(&d, in[i].ds, &s[i].ev, &err), APO_OK, "%s", err.msg);
+        cr_assert_eq(gate_strategy_apply(small.strategy, &d, &gr, &err), APO_OK, "%s", err.msg);
+        uint64_t sum = 0;
+        for (int q = 0; q < 4; q++) {
+            size_t g = gate_strategy_find(small.strategy, gate_quadrant_name(q));
+            cr_assert_neq(g, SIZE_MAX);
+            cr_assert_eq(x->count[q], gr.count[g], "%s q%d", in[i].sample, q);
+            sum += x->count[q];
+        }
+        cr_assert_eq(x->singlets, gr.count[gate_strategy_find(small.strategy, "Singlets")]);
+        cr_assert_eq(sum, x->singlets);
+        gate_result_free(&gr);
+        gate_data_free(&d);
+        /* and the estimates stay close to those from every event */
+        for (int q = 0; q < 4; q++) {
+            cr_assert(fabs(x->pct[q] - mem.samples[i].pct[q]) < 2.0, "%s q%d: %.2f vs %.2f",
+                      in[i].sample, q, x->pct[q], mem.samples[i].pct[q]);
+        }
+    }
+    /* the display events of a sample are its estimation sample */
+    fcs_events ev;
+    uint8_t *singlet = NULL, *quadrant = NULL;
+    double *ann = NULL, *piv = NULL;
+    cr_assert_eq(gate_apo_sample_events(&small, &streamed[3], 5000, &ev, &singlet, &quadrant,
+                                        &ann, &piv, &err),
+                 APO_OK, "%s", err.msg);
+    cr_assert_eq(ev.n_events, 5000); /* every 14th of 70000 */
+    cr_assert_eq(fcs_events_column(&ev, 5)[1], 14.0); /* Time = event index */
+    size_t nq = 0;
+    for (size_t e = 0; e < ev.n_events; e++) {
+        nq += quadrant[e] != 255;
+        cr_assert(quadrant[e] == 255 || singlet[e]);
+    }
+    cr_assert_gt(nq, 4000);
+    fcs_events_free(&ev);
+    free(singlet);
+    free(quadrant);
+    free(ann);
+    free(piv);
+    gate_apo_result_free(&mem);
+    gate_apo_result_free(&str);
+    gate_apo_result_free(&small);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
