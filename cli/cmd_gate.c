@@ -3,8 +3,10 @@
  * cmd_gate.c: `apoflow gate FILE... --gating STRATEGY.xml [--comp auto|none|MATRIX.csv]
  * [--format table|csv|json] [-o OUT] [--membership OUT.csv]`: apply a Gating-ML 2.0 strategy
  * to FCS files and report one row per file x population: count, % of parent, % of total and
- * the median of every gating dimension (compensated, untransformed). A file that fails is
- * reported on stderr and the others are still processed; outputs are written atomically.
+ * the median of every gating dimension (compensated, untransformed). Events are streamed by
+ * blocks (gate_report_stream): counts exact, medians from a bounded subsample of large files,
+ * membership written block by block. A file that fails is reported on stderr and the others
+ * are still processed; outputs are written atomically.
  */
 #include "cli/cli.h"
 #include "cli/json_out.h"
@@ -26,6 +28,7 @@ typedef struct gate_options {
     gate_format format;
     bool format_given;
     size_t dataset; /* 1-based */
+    uint64_t sample_events; /* medians from at most this many events, 0 = all */
     fcs_read_options read;
 } gate_options;
 
@@ -48,7 +51,10 @@ static void print_help(FILE *to)
             "pct_parent/pct_total in percent. median_<dim>: median of the population on each\n"
             "gating dimension, compensated but untransformed; <dim> is the channel name,\n"
             "Comp-<name> for compensation-ref FCS, <matrix>:<name> for a named spectrumMatrix,\n"
-            "the fratio id for a ratio dimension. Empty populations give NaN (null in JSON).\n\n"
+            "the fratio id for a ratio dimension. Empty populations give NaN (null in JSON).\n"
+            "Counts and percentages always use every event; medians use every event of a file\n"
+            "with at most --sample-events events, else every step-th event (step =\n"
+            "ceil(events / N), deterministic).\n\n"
             "options:\n"
             "  --gating FILE         the Gating-ML 2.0 strategy (required)\n"
             "  --comp MODE           what compensation-ref=\"FCS\" uses: auto = the file's\n"
@@ -61,6 +67,8 @@ static void print_help(FILE *to)
             "                        population (header = population paths), one row per event;\n"
             "                        a leading 'file' column when several FILEs are given\n"
             "                        (default: not written)\n"
+            "  --sample-events N     medians from at most N events of each file (every step-th\n"
+            "                        event above N; default 1000000; 0 = every event)\n"
             "  --dataset N           data set N of each file (1-based; default 1)\n"
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
@@ -250,10 +258,26 @@ static void print_file_error(const char *path, const apo_error *err)
     }
 }
 
-/* Membership rows of one file into @p mfp. */
-static void write_membership(FILE *mfp, const char *file, bool with_file, const gate_strategy *s,
-                             const gate_result *r)
+/* Where the membership rows of one file go (gate_stream_options.on_block context). */
+typedef struct membership_sink {
+    FILE *fp;
+    const char *file;
+    bool with_file;
+    const gate_strategy *s;
+} membership_sink;
+
+/* Membership rows of one block of events into the sink's stream. */
+static apo_status write_membership(void *ctx, const gate_data *block, const gate_result *r,
+                                   uint64_t first_event, apo_error *err)
 {
+    (void)block;
+    (void)first_event;
+    (void)err;
+    const membership_sink *sk = ctx;
+    FILE *mfp = sk->fp;
+    const char *file = sk->file;
+    bool with_file = sk->with_file;
+    const gate_strategy *s = sk->s;
     size_t ng = gate_strategy_n_gates(s);
     for (size_t e = 0; e < r->n_events; e++) {
         bool first = true;
@@ -273,6 +297,36 @@ static void write_membership(FILE *mfp, const char *file, bool with_file, const 
         }
         fputc('\n', mfp);
     }
+    return APO_OK;
+}
+
+/* The matrix comp_ref "FCS" uses for @p ds under --comp (*owned: made from the file). */
+static apo_status choose_comp(const char *path, const fcs_dataset *ds, const gate_comp *csv,
+                              const gate_options *o, gate_comp **owned, const gate_comp **out,
+                              apo_error *err)
+{
+    *out = NULL;
+    if (strcmp(o->comp, "none") == 0) {
+        return APO_OK;
+    }
+    if (csv != NULL) {
+        *out = csv;
+    } else if (fcs_dataset_spillover(ds) != NULL) {
+        apo_status st = gate_comp_from_fcs(owned, fcs_dataset_spillover(ds), err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *out = *owned;
+    }
+    if (*out != NULL && (*out)->ill_conditioned) {
+        char msg[512];
+        snprintf(msg, sizeof(msg),
+                 "%s: the compensation matrix is ill-conditioned (cond2 %.3g, largest "
+                 "off-diagonal %.3g): compensated values may be noisy",
+                 path, (*out)->cond2, (*out)->max_offdiag);
+        cli_warn(msg);
+    }
+    return APO_OK;
 }
 
 static apo_status process_file(const char *path, const gate_strategy *s, const gate_comp *csv,
@@ -280,11 +334,7 @@ static apo_status process_file(const char *path, const gate_strategy *s, const g
                                gate_report *rep, apo_error *err)
 {
     fcs_file *f = NULL;
-    fcs_events ev = {0, 0, NULL};
-    gate_data d;
-    gate_result r;
-    memset(&d, 0, sizeof(d));
-    memset(&r, 0, sizeof(r));
+    gate_comp *owned = NULL;
     apo_status st = fcs_file_open(&f, path, &o->read, err);
     if (st != APO_OK) {
         return st;
@@ -302,39 +352,20 @@ static apo_status process_file(const char *path, const gate_strategy *s, const g
     for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
         cli_warn(fcs_dataset_warning(ds, i)->msg);
     }
-    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
-    dec.values = FCS_VALUES_SCALED;
-    dec.apply_gain = true;
-    st = fcs_dataset_read_events(ds, &dec, &ev, err);
-    if (st == APO_OK) {
-        st = gate_data_init(&d, ds, &ev, err);
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    so.sample_events = o->sample_events;
+    so.override_comp = true;
+    st = choose_comp(path, ds, csv, o, &owned, &so.comp, err);
+    membership_sink sink = {mfp, path, with_file, s};
+    if (mfp != NULL) {
+        so.on_block = write_membership;
+        so.ctx = &sink;
     }
     if (st == APO_OK) {
-        if (strcmp(o->comp, "none") == 0) {
-            d.comp = NULL;
-        } else if (csv != NULL) {
-            d.comp = csv;
-        }
-        if (d.comp != NULL && d.comp->ill_conditioned) {
-            char msg[512];
-            snprintf(msg, sizeof(msg),
-                     "%s: the compensation matrix is ill-conditioned (cond2 %.3g, largest "
-                     "off-diagonal %.3g): compensated values may be noisy",
-                     path, d.comp->cond2, d.comp->max_offdiag);
-            cli_warn(msg);
-        }
-        st = gate_strategy_apply(s, &d, &r, err);
-    }
-    if (st == APO_OK) {
-        st = gate_report_compute(s, &d, &r, rep, err);
-    }
-    if (st == APO_OK && mfp != NULL) {
-        write_membership(mfp, path, with_file, s, &r);
+        st = gate_report_stream(s, ds, &so, rep, NULL, err);
     }
 done:
-    gate_result_free(&r);
-    gate_data_free(&d);
-    fcs_events_free(&ev);
+    gate_comp_free(owned);
     fcs_file_free(f);
     return st;
 }
@@ -503,7 +534,8 @@ static bool parse_format(const char *arg, gate_format *out)
 
 int cmd_gate(int argc, char **argv)
 {
-    gate_options o = {NULL, "auto", "-", NULL, FMT_TABLE, false, 1, FCS_READ_OPTIONS_INIT};
+    gate_options o = {NULL,  "auto", "-", NULL, FMT_TABLE, false, 1, GATE_SAMPLE_EVENTS_DEFAULT,
+                      FCS_READ_OPTIONS_INIT};
     static const struct option longopts[] = {
         {"gating", required_argument, NULL, 'G'},     {"comp", required_argument, NULL, 'C'},
         {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
@@ -511,6 +543,7 @@ int cmd_gate(int argc, char **argv)
         {"offsets", required_argument, NULL, 'O'},    {"text-mode", required_argument, NULL, 'T'},
         {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},  {"help", no_argument, NULL, 'h'},
+        {"sample-events", required_argument, NULL, 'S'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -544,6 +577,12 @@ int cmd_gate(int argc, char **argv)
                 return 64;
             }
             o.dataset = (size_t)n;
+            break;
+        case 'S':
+            if (!cli_parse_count("--sample-events", optarg, 0, &n)) {
+                return 64;
+            }
+            o.sample_events = n;
             break;
         case 'O':
         case 'T':
