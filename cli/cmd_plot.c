@@ -5,7 +5,9 @@
  * spillover (or a CSV matrix, or not at all), optionally restricted to a population of a
  * Gating-ML strategy whose child gates on the plotted channels are drawn with the engine's
  * percentages, optionally with a quadrant whose percentages are counted on every event of the
- * plotted population (display subsampling with --events never changes a number).
+ * plotted population (display subsampling with --events never changes a number). Large files
+ * are drawn from a bounded deterministic subsample (--sample-events); the numbers printed on
+ * the plot are still counted over every event, streamed block by block.
  */
 #include "cli/cli.h"
 #include "gating/gate.h"
@@ -33,6 +35,7 @@ typedef struct plot_opts {
     const char *gating, *population;
     render_options ro;
     size_t dataset;
+    uint64_t sample_events; /* events read for display (0 = all) */
     fcs_read_options read;
 } plot_opts;
 
@@ -69,6 +72,9 @@ static void print_help(FILE *to)
             "  --colormap MAP           jet|viridis|grey (default jet)\n"
             "  --events N               draw at most N events (fixed-seed random subsample);\n"
             "                           percentages always use every event\n"
+            "  --sample-events N        read at most N events of a file for display (every\n"
+            "                           step-th event above N; default 1000000; 0 = all);\n"
+            "                           counts and percentages always use every event\n"
             "  --overlay                with --kind hist: one plot, every file a series (the\n"
             "                           first is the grey reference, e.g. stimulus only)\n"
             "  --title TEXT             main title above the grid (several files)\n"
@@ -388,8 +394,12 @@ typedef struct plot_sample {
     chan_info cx, cy;
     bool xcomp, ycomp; /* the channel was compensated */
     char comp_source[64];
-    size_t n;
+    size_t n;          /* displayable events (of the subsample when step > 1) */
     double *x, *y;
+    uint64_t n_total;  /* events of the plotted population in the whole data set */
+    uint64_t step;     /* subsample step (1 = every event read) */
+    bool q_exact;      /* qcnt/qtot hold the streamed quadrant counts */
+    uint64_t qcnt[4], qtot;
     overlay_set ov;
     render_quadrant q;
     char subtitle[512];
@@ -484,6 +494,101 @@ static int gate_sample(const plot_opts *o, const plot_shared *sh, const fcs_data
     return rc;
 }
 
+/* The streamed pass over every event (gate_strategy_apply_stream's on_block context). */
+typedef struct exact_pass {
+    const plot_opts *o;
+    const gate_comp *comp; /* compensation of the plotted values, or NULL */
+    size_t pop;            /* plotted population or SIZE_MAX (all events) */
+    size_t xi, yi;
+    fcs_events scratch;    /* one block, compensated */
+    uint64_t qcnt[4], qtot;
+} exact_pass;
+
+/* Quadrant counts of one block: the plotted population, compensated, the engine's rule. */
+static apo_status exact_block(void *ctx, const gate_data *block, const gate_result *r,
+                              uint64_t first, apo_error *err)
+{
+    (void)first;
+    exact_pass *x = ctx;
+    size_t n = block->n_events, np = block->n_params;
+    x->scratch.n_events = n;
+    x->scratch.n_params = np;
+    memcpy(x->scratch.values, block->values, n * np * sizeof(double));
+    if (x->comp != NULL) {
+        apo_status st = gate_comp_apply(x->comp, &x->scratch, 1, err);
+        if (st != APO_OK) return st;
+    }
+    const uint8_t *m = r != NULL && x->pop != SIZE_MAX ? gate_result_membership(r, x->pop) : NULL;
+    const double *xv = fcs_events_column(&x->scratch, x->xi);
+    const double *yv = fcs_events_column(&x->scratch, x->yi);
+    for (size_t e = 0; e < n; e++) {
+        if ((m && !m[e]) || isnan(xv[e]) || isnan(yv[e])) continue;
+        bool xp = xv[e] >= x->o->qx, yp = yv[e] >= x->o->qy;
+        x->qcnt[xp ? (yp ? RENDER_Q_UR : RENDER_Q_LR) : (yp ? RENDER_Q_UL : RENDER_Q_LL)]++;
+        x->qtot++;
+    }
+    return APO_OK;
+}
+
+/*
+ * The numbers of a subsampled file, exact over every event: the population's size, the
+ * child gates' % of parent (overlays redone with the streamed counts) and the quadrant counts.
+ */
+static int exact_numbers(const plot_opts *o, const plot_shared *sh, const fcs_dataset *ds,
+                         const gate_comp *comp, size_t xi, size_t yi, plot_sample *s)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    const bool quad = o->quadrant && o->kind != RENDER_HISTOGRAM;
+    const uint64_t total = fcs_dataset_n_events(ds);
+    s->n_total = total;
+    if (!sh->strategy && !quad) return 0;
+    exact_pass x = {o, comp, SIZE_MAX, xi, yi, {0, 0, NULL}, {0, 0, 0, 0}, 0};
+    size_t ng = sh->strategy ? gate_strategy_n_gates(sh->strategy) : 0;
+    uint64_t *counts = calloc(ng ? ng : 1, sizeof *counts);
+    size_t np = fcs_dataset_n_params(ds);
+    if (quad) x.scratch.values = malloc((np ? np : 1) * GATE_BLOCK_EVENTS * sizeof(double));
+    if (!counts || (quad && !x.scratch.values)) {
+        free(counts);
+        free(x.scratch.values);
+        cli_errorf("out of memory");
+        return 71;
+    }
+    if (sh->strategy && o->population) x.pop = find_population(sh->strategy, o->population);
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    if (strcmp(o->comp, "none") == 0) {
+        so.override_comp = true;
+    } else if (sh->csv) {
+        so.override_comp = true;
+        so.comp = sh->csv;
+    }
+    if (quad) {
+        so.on_block = exact_block;
+        so.ctx = &x;
+    }
+    int rc = 0;
+    if (gate_strategy_apply_stream(sh->strategy, ds, &so, counts, &err) != APO_OK) {
+        rc = fail(&err, s->path);
+    }
+    if (rc == 0 && sh->strategy) {
+        if (x.pop != SIZE_MAX) s->n_total = counts[x.pop];
+        if (o->yname) {
+            gate_result exact = {ng, (size_t)total, NULL, counts};
+            overlay_free(&s->ov);
+            memset(&s->ov, 0, sizeof s->ov);
+            collect_overlays(&s->ov, sh->strategy, &exact, x.pop, &s->cx, &s->cy);
+        }
+    }
+    if (rc == 0 && quad) {
+        memcpy(s->qcnt, x.qcnt, sizeof s->qcnt);
+        s->qtot = x.qtot;
+        s->q_exact = true;
+    }
+    free(counts);
+    free(x.scratch.values);
+    return rc;
+}
+
 /* Read one file: channels, gating, compensation, the plotted values. */
 static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s)
 {
@@ -530,7 +635,7 @@ static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s
     fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
     dec.values = FCS_VALUES_SCALED;
     dec.apply_gain = true;
-    if (fcs_dataset_read_events(ds, &dec, &ev, &err) != APO_OK) {
+    if (fcs_dataset_read_sampled(ds, &dec, o->sample_events, &ev, &s->step, &err) != APO_OK) {
         rc = fail(&err, s->path);
         goto done;
     }
@@ -579,6 +684,8 @@ static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s
         n++;
     }
     s->n = n;
+    s->n_total = n;
+    if (s->step > 1) rc = exact_numbers(o, sh, ds, comp, xi, yi, s);
 done:
     free(member);
     gate_comp_free(owned);
@@ -591,7 +698,11 @@ done:
 static void count_quadrant(const plot_opts *o, plot_sample *s)
 {
     uint64_t cnt[4] = {0, 0, 0, 0}, tot = 0;
-    for (size_t e = 0; e < s->n; e++) {
+    if (s->q_exact) {
+        memcpy(cnt, s->qcnt, sizeof cnt);
+        tot = s->qtot;
+    }
+    for (size_t e = 0; e < s->n && !s->q_exact; e++) {
         if (isnan(s->x[e]) || isnan(s->y[e])) continue;
         bool xp = s->x[e] >= o->qx, yp = s->y[e] >= o->qy;
         cnt[xp ? (yp ? RENDER_Q_UR : RENDER_Q_LR) : (yp ? RENDER_Q_UL : RENDER_Q_LL)]++;
@@ -713,9 +824,11 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
             pl->n_gates = s[i].ov.n_gates;
         }
         char count[32], shown[32];
-        render_format_count(count, sizeof count, s[i].n);
-        size_t drawn = o->ro.max_events && o->ro.max_events < s[i].n ? o->ro.max_events : s[i].n;
-        if (drawn < s[i].n && !hist) {
+        render_format_count(count, sizeof count, s[i].n_total);
+        size_t drawn = !hist && o->ro.max_events && o->ro.max_events < s[i].n
+                           ? o->ro.max_events
+                           : s[i].n;
+        if (drawn < s[i].n_total) {
             render_format_count(shown, sizeof shown, drawn);
             snprintf(s[i].subtitle, sizeof s[i].subtitle, "%s \xc2\xb7 n = %s (display %s)",
                      s[i].pop_text, count, shown);
@@ -739,6 +852,13 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
             ok = ok && appendf(&comment, &clen, &ccap, "LL:%.4f,LR:%.4f,UR:%.4f,UL:%.4f",
                                q->pct[RENDER_Q_LL], q->pct[RENDER_Q_LR], q->pct[RENDER_Q_UR],
                                q->pct[RENDER_Q_UL]);
+        }
+        if (s[i].step > 1 && ns > 1) {
+            ok = ok && appendf(&comment, &clen, &ccap, "; sample_step[%s]=%llu",
+                               base_name(s[i].path), (unsigned long long)s[i].step);
+        } else if (s[i].step > 1) {
+            ok = ok && appendf(&comment, &clen, &ccap, "; sample_step=%llu",
+                               (unsigned long long)s[i].step);
         }
         ok = ok && appendf(&source, &slen, &scap, "%s%s", i ? ", " : "", base_name(s[i].path));
     }
@@ -850,6 +970,7 @@ int cmd_plot(int argc, char **argv)
     o.kind = RENDER_PSEUDOCOLOR;
     o.comp = "auto";
     o.dataset = 1;
+    o.sample_events = GATE_SAMPLE_EVENTS_DEFAULT;
     render_options ro = RENDER_OPTIONS_INIT;
     o.ro = ro;
     fcs_read_options rd = FCS_READ_OPTIONS_INIT;
@@ -866,7 +987,7 @@ int cmd_plot(int argc, char **argv)
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},
         {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
-        {"overlay", no_argument, NULL, 'V'},
+        {"overlay", no_argument, NULL, 'V'},          {"sample-events", required_argument, NULL, 'N'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -936,6 +1057,10 @@ int cmd_plot(int argc, char **argv)
         case 'd':
             if (!cli_parse_count("--dataset", optarg, 1, &v)) return 64;
             o.dataset = (size_t)v;
+            break;
+        case 'N':
+            if (!cli_parse_count("--sample-events", optarg, 0, &v)) return 64;
+            o.sample_events = v;
             break;
         case 'O':
         case 'T':
