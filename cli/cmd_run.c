@@ -640,7 +640,13 @@ static void plot_sample(void *ctx, size_t i)
         render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
         char cnt[32];
         render_format_count(cnt, sizeof cnt, s->events);
-        snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
+        if (views[i].ev.n_events < s->events) {
+            char shown[32];
+            render_format_count(shown, sizeof shown, views[i].ev.n_events);
+            snprintf(sub0, sizeof sub0, "All events, n = %s (%s shown)", cnt, shown);
+        } else {
+            snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
+        }
         p[np].title = "Debris exclusion";
         p[np].subtitle = sub0;
         if (gi_cells != SIZE_MAX) {
@@ -937,6 +943,13 @@ static void print_summary(const gate_apo_result *r, const gate_apo_input *in, si
                d->top, d->hill, d->message[0] ? "; " : "", d->message);
     }
     printf("\noutputs in %s/\n", outdir);
+}
+
+/* gate_apo_options.parallel: the analysis's per-sample steps on the --jobs pool. */
+static void run_parallel(void *pctx, size_t n, void (*fn)(void *job, size_t i), void *job)
+{
+    const unsigned *jobs = pctx;
+    cli_pool_run(n, *jobs, fn, NULL, job);
 }
 
 /* ---- main ------------------------------------------------------------------------------ */
@@ -1346,6 +1359,8 @@ int cmd_run(int argc, char **argv)
         snprintf(msg, sizeof msg, "gating %zu samples ...", n);
         cli_status(o.verbosity, msg);
     }
+    o.apo.parallel = run_parallel;
+    o.apo.parallel_ctx = &o.jobs;
     apo_status analysed = gate_apo_analyze(in, n, &o.apo, &res, &err);
     cli_status(o.verbosity, NULL);
     if (analysed != APO_OK) {

@@ -4,6 +4,7 @@
  * by block, so that statistics which need every value at once (medians, quantiles, density
  * estimates, plots) have a memory bound that does not grow with the file. With
  * n_events <= max_events the result is every event, exactly as fcs_dataset_read_events gives.
+ * The mapped pages of decoded events are given back (fcs_dataset_drop_pages).
  */
 #include "fcs/fcs_internal.h"
 
@@ -40,7 +41,9 @@ apo_status fcs_dataset_read_sampled(const fcs_dataset *ds, const fcs_decode_opti
         *step_out = step;
     }
     if (step == 1) {
-        return fcs_dataset_read_events(ds, opts, out, err);
+        apo_status st = fcs_dataset_read_events(ds, opts, out, err);
+        fcs_dataset_drop_pages(ds, 0, n_events);
+        return st;
     }
     const char *name = ds->file != NULL ? ds->file->name : NULL;
     const size_t n_params = fcs_dataset_n_params(ds);
@@ -79,6 +82,7 @@ apo_status fcs_dataset_read_sampled(const fcs_dataset *ds, const fcs_decode_opti
                 values[p * kept + k] = blk[p * count + r];
             }
         }
+        fcs_dataset_drop_pages(ds, first, count);
     }
     free(blk);
     if (st != APO_OK) {

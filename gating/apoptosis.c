@@ -199,48 +199,78 @@ static size_t sampled_size(const gate_apo_input *in, uint64_t max_events)
 /* Pre-gate estimates of every sample: debris threshold and singlet band (NaN when none). */
 typedef struct pregate_est {
     double *thr, *lo, *hi;
-    const char *method;
+    const char **method; /* per sample: how its debris threshold was found */
 } pregate_est;
 
+/* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
+static void for_each_sample(const gate_apo_options *opt, size_t n, void (*fn)(void *, size_t),
+                            void *job)
+{
+    if (opt->parallel != NULL) {
+        opt->parallel(opt->parallel_ctx, n, fn, job);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fn(job, i);
+    }
+}
+
+typedef struct pregate_job {
+    const gate_apo_input *in;
+    ctx *c;
+    bool singlets, width;
+    uint64_t max_events;
+    gate_apo_result *out;
+    pregate_est *pe;
+} pregate_job;
+
+static void estimate_pregate(void *arg, size_t i)
+{
+    const pregate_job *j = arg;
+    const gate_apo_input *in = j->in;
+    ctx *c = j->c;
+    pregate_est *pe = j->pe;
+    pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
+    pe->method[i] = NULL;
+    if (!c[i].ok) {
+        return;
+    }
+    size_t fcol = c[i].ch.fsc_a != SIZE_MAX ? c[i].ch.fsc_a : c[i].ch.fsc_h;
+    if (fcol == SIZE_MAX) {
+        return;
+    }
+    loaded l;
+    apo_error e2;
+    if (load(&in[i], j->max_events, &l, &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        c[i].ok = false;
+        return;
+    }
+    size_t ne = (size_t)l.ev.n_events;
+    double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method[i]);
+    double lo = NAN, hi = NAN;
+    if (j->singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
+        pregate_singlet_band(fcs_events_column(&l.ev, c[i].ch.fsc_a),
+                             fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi)) {
+        pe->lo[i] = lo;
+        pe->hi[i] = hi;
+    } else if (j->width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
+               pregate_width_band(fcs_events_column(&l.ev, fcol),
+                                  fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo, &hi)) {
+        pe->lo[i] = lo;
+        pe->hi[i] = hi;
+    }
+    pe->thr[i] = t;
+    loaded_free(&l);
+}
+
 static void estimate_pregates(const gate_apo_input *in, ctx *c, size_t n, size_t ref,
-                              uint64_t max_events, gate_apo_result *out, pregate_est *pe)
+                              const gate_apo_options *opt, gate_apo_result *out, pregate_est *pe)
 {
     const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
-    const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
-        if (!c[i].ok) {
-            continue;
-        }
-        size_t fcol = c[i].ch.fsc_a != SIZE_MAX ? c[i].ch.fsc_a : c[i].ch.fsc_h;
-        if (fcol == SIZE_MAX) {
-            continue;
-        }
-        loaded l;
-        apo_error e2;
-        if (load(&in[i], max_events, &l, &e2) != APO_OK) {
-            fail_sample(&out->samples[i], e2.msg);
-            c[i].ok = false;
-            continue;
-        }
-        size_t ne = (size_t)l.ev.n_events;
-        double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method);
-        double lo = NAN, hi = NAN;
-        if (singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
-            pregate_singlet_band(fcs_events_column(&l.ev, c[i].ch.fsc_a),
-                                 fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi)) {
-            pe->lo[i] = lo;
-            pe->hi[i] = hi;
-        } else if (width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
-                   pregate_width_band(fcs_events_column(&l.ev, fcol),
-                                      fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo,
-                                      &hi)) {
-            pe->lo[i] = lo;
-            pe->hi[i] = hi;
-        }
-        pe->thr[i] = t;
-        loaded_free(&l);
-    }
+    pregate_job j = {in,  c,  singlets, !singlets && c[ref].ch.fsc_w != SIZE_MAX,
+                     opt->sample_events, out, pe};
+    for_each_sample(opt, n, estimate_pregate, &j);
 }
 
 /* Build the automatic pre-gates from the per-sample estimates. */
@@ -250,7 +280,12 @@ static apo_status build_pregates(gate_strategy *s, const gate_apo_input *in, con
 {
     apo_status st = APO_OK;
     size_t nt = 0, nb = 0;
-    const char *method = pe->method ? pe->method : "";
+    const char *method = "";
+    for (size_t i = 0; i < n; i++) { /* as the last sample's threshold was found */
+        if (c[i].ok && pe->method[i] != NULL) {
+            method = pe->method[i];
+        }
+    }
     const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
     const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
     /* compact the finite estimates (thr, lo, hi are overwritten in place) */
@@ -609,6 +644,9 @@ static apo_status stream_counts(const gate_strategy *s, const gate_apo_input *in
             cnt[g] += r.count[g];
         }
         gate_result_free(&r);
+        if (in->ev == NULL) {
+            fcs_dataset_drop_pages(in->ds, b.first, (uint64_t)b.ev.n_events);
+        }
     }
     if (d_ok) {
         gate_data_free(&d);
@@ -759,6 +797,33 @@ done:
     return st;
 }
 
+typedef struct stats_job {
+    const gate_apo_input *in;
+    ctx *c;
+    const gate_apo_options *opt;
+    gate_apo_result *out;
+    const size_t *q_idx;
+    size_t parent_idx;
+    const gate_dim *dims;
+    bool singlet_gate;
+} stats_job;
+
+static void stats_task(void *arg, size_t i)
+{
+    const stats_job *j = arg;
+    if (!j->c[i].ok) {
+        return;
+    }
+    size_t q_idx[GATE_Q_COUNT];
+    memcpy(q_idx, j->q_idx, sizeof q_idx);
+    apo_error e2;
+    if (sample_stats(j->out->strategy, &j->in[i], &j->c[i], j->opt, q_idx, j->parent_idx,
+                     j->dims, j->singlet_gate, &j->out->samples[i], &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        j->c[i].ok = false;
+    }
+}
+
 /* Find the quadrant populations of a strategy; SIZE_MAX entries when missing. */
 static apo_status find_quadrants(const gate_strategy *s, size_t q_idx[GATE_Q_COUNT],
                                  size_t *parent_idx, gate_dim dims[2], apo_error *err)
@@ -805,10 +870,12 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
     ctx *c = calloc(n ? n : 1, sizeof *c);
     const uint64_t K = opt->sample_events;
     double *est = malloc(3 * (n ? n : 1) * sizeof *est);
+    const char **methods = malloc((n ? n : 1) * sizeof *methods);
     apo_status st = APO_OK;
-    if (out->samples == NULL || c == NULL || est == NULL) {
+    if (out->samples == NULL || c == NULL || est == NULL || methods == NULL) {
         free(c);
         free(est);
+        free(methods);
         gate_apo_result_free(out);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
@@ -921,8 +988,8 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         const fcs_dataset *rds = in[ref].ds;
         size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
         const char *parent_id = NULL;
-        pregate_est pe = {est, est + n, est + 2 * n, NULL};
-        estimate_pregates(in, c, n, (size_t)ref, K, out, &pe);
+        pregate_est pe = {est, est + n, est + 2 * n, methods};
+        estimate_pregates(in, c, n, (size_t)ref, opt, out, &pe);
         st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
                             (size_t)ref, &pe, out, &parent_id, err);
         if (st != APO_OK) {
@@ -1119,21 +1186,13 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             goto fail;
         }
     }
-    /* 5. statistics and QC per sample (one sample's working arrays at a time) */
+    /* 5. statistics and QC per sample (on the caller's threads, one sample each) */
+    stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims,
+                    gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX};
+    for_each_sample(opt, n, stats_task, &sj);
     size_t n_ok = 0;
-    const bool singlet_gate = gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (!c[i].ok) {
-            continue;
-        }
-        apo_error e2;
-        if (sample_stats(out->strategy, &in[i], &c[i], opt, q_idx, parent_idx, dims,
-                         singlet_gate, &out->samples[i], &e2) != APO_OK) {
-            fail_sample(&out->samples[i], e2.msg);
-            c[i].ok = false;
-            continue;
-        }
-        n_ok++;
+        n_ok += c[i].ok;
     }
     if (n_ok == 0) {
         st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
@@ -1173,6 +1232,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
     }
     free(c);
     free(est);
+    free(methods);
     st = gate_apo_compare(in, n, out, err);
     if (st != APO_OK) {
         gate_apo_result_free(out);
@@ -1181,6 +1241,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
 fail:
     free(c);
     free(est);
+    free(methods);
     gate_apo_result_free(out);
     return st;
 }

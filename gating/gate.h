@@ -236,9 +236,12 @@ typedef struct gate_comp_compute_options {
     gate_comp_population population;
     double positive_quantile; /* GATE_COMP_POP_POSITIVE threshold quantile of the unstained */
     size_t min_events;        /* fewer positive events than this: error (default 20) */
+    uint64_t sample_events;   /* gate_comp_compute_files: at most this many events per control
+                                 file (every step-th event above it; 0 = every event) */
 } gate_comp_compute_options;
 
-#define GATE_COMP_COMPUTE_OPTIONS_INIT {GATE_COMP_POP_POSITIVE, 0.995, 20}
+#define GATE_COMP_COMPUTE_OPTIONS_INIT                                                         \
+    {GATE_COMP_POP_POSITIVE, 0.995, 20, GATE_SAMPLE_EVENTS_DEFAULT}
 
 /* One control sample: its events and, per detector, the column holding it. */
 typedef struct gate_comp_sample {
@@ -298,8 +301,10 @@ typedef struct gate_comp_report {
 void gate_comp_report_free(gate_comp_report *r);
 
 /**
- * Read the control files @p paths (first data set of each; $PnE-decoded values without $PnG,
- * as flowCore's default), match each to the sheet by base name, and compute S with
+ * Read the control files @p paths (first data set of each; scale values with $PnG applied,
+ * as gates see them; per file at most opts->sample_events events, the subsample of
+ * fcs_dataset_read_sampled, so every event of a file within that limit; only the detector
+ * columns are kept), match each to the sheet by base name, and compute S with
  * gate_comp_compute. Detectors are ordered as the unstained file's channels. Sheet rows whose
  * file is not in @p paths are skipped (listed in @p report); a path not in the sheet, a
  * missing unstained row, a channel missing from a file, or two controls for one channel are
@@ -878,6 +883,11 @@ typedef struct gate_apo_options {
     uint64_t sample_events; /* estimates use at most this many events per sample (every
                                step-th event; counts always use all), default
                                GATE_SAMPLE_EVENTS_DEFAULT, 0 = all */
+    /* Optional: run fn(ctx, i) for i in [0, n) on the caller's threads (e.g. a pool), returning
+     * when all are done; each call touches only sample i. NULL = one after another. Results do
+     * not depend on it. */
+    void (*parallel)(void *parallel_ctx, size_t n, void (*fn)(void *job, size_t i), void *job);
+    void *parallel_ctx;
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
 } gate_apo_options;
 
