@@ -3,13 +3,17 @@
  * fcs_gate_fuzzer.c: fuzz target for the path behind `apoflow gate`: parse an FCS buffer,
  * decode the first data set (scaled, with gain), bind the file's own spillover matrix
  * (gate_data_init), then evaluate a strategy of a range gate and compensated quadrants on the
- * last two channels and compute the report. Uses the FCS seeds (corpus/fcs_gate/). Errors are
+ * last two channels and compute the report; then the same from the data set block by block
+ * with a small estimation sample (gate_report_stream, fcs_dataset_read_sampled) and the
+ * apoptosis analysis on it (gate_apo_analyze with inputs decoded on demand, the last two
+ * channels as Annexin V and PI). Uses the FCS seeds (corpus/fcs_gate/). Errors are
  * expected; crashes, hangs, leaks and sanitizer reports are bugs (docs/hardening.md).
  */
 #include "fcs/fcs.h"
 #include "gating/gate.h"
 
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +51,55 @@ static void gate_events(const fcs_dataset *ds, const fcs_events *ev)
     gate_data_free(&d);
 }
 
+/* The bounded-memory paths: streamed report, stride subsample, streamed apoptosis analysis. */
+static void stream_paths(const fcs_dataset *ds)
+{
+    size_t n = fcs_dataset_n_params(ds);
+    const fcs_param *px = fcs_dataset_param(ds, n >= 2 ? n - 2 : 0);
+    const fcs_param *py = fcs_dataset_param(ds, n - 1);
+    fcs_events sub = {0};
+    uint64_t step = 0;
+    if (fcs_dataset_read_sampled(ds, NULL, 37, &sub, &step, NULL) == APO_OK) {
+        (void)fcs_events_column(&sub, 0);
+    }
+    fcs_events_free(&sub);
+    gate_strategy *s = NULL;
+    if (gate_strategy_new(&s, NULL) == APO_OK) {
+        gate_dim range = {.name = px->name};
+        double lo = 1.0, hi = 1e6;
+        gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+        so.sample_events = 50;
+        so.decode.threads = 1;
+        gate_report rep = {0};
+        if (gate_strategy_add_rectangle(s, "R", NULL, 1, &range, &lo, &hi, NULL) == APO_OK &&
+            gate_report_stream(s, ds, &so, &rep, &step, NULL) == APO_OK &&
+            rep.n_populations > 0) {
+            (void)strlen(rep.populations[0].path);
+        }
+        gate_report_free(&rep);
+        gate_strategy_free(s);
+    }
+    gate_apo_input in[2] = {{0}};
+    for (int k = 0; k < 2; k++) {
+        in[k].sample = k ? "s" : "u";
+        in[k].file = "fuzz.fcs";
+        in[k].role = k ? GATE_ROLE_STIMULUS : GATE_ROLE_UNSTAINED;
+        in[k].treatment = in[k].dose_text = in[k].dose_unit = "";
+        in[k].dose = NAN;
+        in[k].ds = ds;
+        in[k].ev = NULL;
+    }
+    gate_apo_options o;
+    gate_apo_options_init(&o);
+    o.annexin_channel = px->name;
+    o.pi_channel = py->name;
+    o.sample_events = 50;
+    gate_apo_result res;
+    if (gate_apo_analyze(in, 2, &o, &res, NULL) == APO_OK) {
+        gate_apo_result_free(&res);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int gsl_quiet = 0;
@@ -72,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gate_events(ds, &ev);
         }
         fcs_events_free(&ev);
+        stream_paths(ds);
     }
     fcs_file_free(f);
     return 0;
