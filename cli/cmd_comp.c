@@ -19,8 +19,10 @@ static void print_help(FILE *to)
             "usage: apoflow comp FILE... --controls SHEET [-o MATRIX.csv] [OPTIONS]\n\n"
             "Compute a spillover matrix from single-stain controls plus one unstained control\n"
             "(median method: S[i][j] = (med_i(j) - med_unstained(j)) / (med_i(i) -\n"
-            "med_unstained(i)), clipped at 0), on $PnE-decoded values without $PnG.\n"
-            "Rows/columns follow the unstained file's channel order.\n\n"
+            "med_unstained(i)), clipped at 0), on scale values ($PnE decoded, divided by\n"
+            "$PnG, as apoflow gate/plot/run see them). Rows/columns follow the unstained\n"
+            "file's channel order. A control of more than --sample-events events is read as\n"
+            "every step-th event (step = ceil(events / N), deterministic).\n\n"
             "options:\n"
             "  --controls SHEET      CSV pairing each control file with its primary channel:\n"
             "                        columns filename (or name) and channel; the channel\n"
@@ -32,6 +34,8 @@ static void print_help(FILE *to)
             "                        all: every event (flowStats spillover, useNormFilt=FALSE)\n"
             "  --quantile Q          threshold quantile for 'positive' (default 0.995)\n"
             "  --min-events N        fewer positive events than N is an error (default 20)\n"
+            "  --sample-events N     use at most N events of each control (default 1000000;\n"
+            "                        0 = every event)\n"
             "  --offsets MODE        auto|header|text (default auto)\n"
             "  --text-mode MODE      auto|escape|empty (default auto)\n"
             "  --allow-truncated     use the complete events of a short DATA segment\n"
@@ -66,6 +70,7 @@ int cmd_comp(int argc, char **argv)
         {"min-events", required_argument, NULL, 'm'}, {"offsets", required_argument, NULL, 'O'},
         {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},
+        {"sample-events", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -100,6 +105,12 @@ int cmd_comp(int argc, char **argv)
                 return 64;
             }
             copts.min_events = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+            break;
+        case 'S':
+            if (!cli_parse_count("--sample-events", optarg, 0, &n)) {
+                return 64;
+            }
+            copts.sample_events = n;
             break;
         case 'O':
         case 'T':

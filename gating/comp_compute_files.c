@@ -2,7 +2,8 @@
 /*
  * comp_compute_files.c: glue from control FCS files plus a controls sheet to
  * gate_comp_compute: pair files with sheet rows by base name, find each detector's column in
- * every file, decode the events ($PnE-decoded, no $PnG: flowCore's default) and compute S.
+ * every file, decode the events (scale values with $PnG; at most opts->sample_events per
+ * file, the deterministic subsample, keeping only the detector columns) and compute S.
  */
 #include "gating/gating_internal.h"
 
@@ -58,6 +59,38 @@ static size_t sheet_row(const gate_comp_sheet *sheet, const char *path)
         }
     }
     return SIZE_MAX;
+}
+
+/*
+ * The subsample of at most @p max_events events of @p ds (every event of a data set within
+ * it), reduced to the @p n_det columns @p columns; @p columns becomes 0 .. n_det - 1.
+ */
+static apo_status read_detectors(const fcs_dataset *ds, const fcs_decode_options *dopts,
+                                 uint64_t max_events, size_t n_det, size_t *columns,
+                                 fcs_events *out, apo_error *err)
+{
+    fcs_events all = {0, 0, NULL};
+    apo_status st = fcs_dataset_read_sampled(ds, dopts, max_events, &all, NULL, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    const size_t ne = (size_t)all.n_events;
+    double *v = malloc((n_det ? n_det : 1) * (ne ? ne : 1) * sizeof(double));
+    if (v == NULL) {
+        fcs_events_free(&all);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu events of %zu detectors, found none", ne,
+                             n_det);
+    }
+    for (size_t d = 0; d < n_det; d++) {
+        memcpy(v + d * ne, fcs_events_column(&all, columns[d]), ne * sizeof(double));
+        columns[d] = d;
+    }
+    fcs_events_free(&all);
+    out->n_events = ne;
+    out->n_params = n_det;
+    out->values = v;
+    return APO_OK;
 }
 
 typedef struct loaded {
@@ -196,7 +229,9 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
     if (st != APO_OK) {
         goto done;
     }
-    /* 4. columns and events of every file */
+    /* 4. columns and events of every file (the subsample, detector columns only) */
+    const uint64_t sample_events =
+        opts != NULL ? opts->sample_events : (uint64_t)GATE_SAMPLE_EVENTS_DEFAULT;
     fcs_decode_options dopts = FCS_DECODE_OPTIONS_INIT;
     /* The same value space as apoflow gate/plot/run, which compensate gain-scaled values
      * ($PnG applied, as FlowKit and the Gating-ML compliance data do): a matrix computed here
@@ -219,7 +254,8 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
             }
         }
         if (st == APO_OK) {
-            st = fcs_dataset_read_events(L[k].ds, &dopts, &L[k].ev, err);
+            st = read_detectors(L[k].ds, &dopts, sample_events, n_det, L[k].columns, &L[k].ev,
+                                err);
         }
     }
     if (st != APO_OK) {
