@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +89,15 @@ int run_cli(const char *const *argv, run_result *r)
     close(out_fd);
     close(err_fd);
     return r->exit_code;
+}
+
+int run_cli_max_rss(const char *const *argv, run_result *r, long *max_rss_kb)
+{
+    int rc = run_cli(argv, r);
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    *max_rss_kb = getrusage(RUSAGE_CHILDREN, &ru) == 0 ? ru.ru_maxrss : -1;
+    return rc;
 }
 
 void run_result_free(run_result *r)

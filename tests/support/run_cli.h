@@ -24,6 +24,13 @@ typedef struct run_result {
 /* Run argv[0] with arguments argv (NULL-terminated); returns r->exit_code. */
 int run_cli(const char *const *argv, run_result *r);
 void run_result_free(run_result *r);
+/*
+ * As run_cli, and *max_rss_kb = getrusage(RUSAGE_CHILDREN).ru_maxrss afterwards (KiB on
+ * Linux; -1 on failure): the peak resident size of the LARGEST child this process has waited
+ * for so far, so it measures one command only in a test that has run nothing before it.
+ * The child starts as a copy of the caller (fork), so keep the caller small.
+ */
+int run_cli_max_rss(const char *const *argv, run_result *r, long *max_rss_kb);
 
 /* Create a fresh temporary directory (mkdtemp under $TMPDIR or /tmp); returns a malloc'd path. */
 char *test_tmpdir(void);
