@@ -92,7 +92,7 @@ static char *slurp(const char *path)
     return buf;
 }
 
-Test(cli_run_memory, big_file_bounded_memory_exact_counts, .timeout = 600)
+Test(cli_run_memory, big_file_bounded_memory_exact_counts)
 {
     char *dir = test_tmpdir();
     char in[1024], out[1024], csv[1100];
