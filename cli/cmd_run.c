@@ -40,6 +40,7 @@ typedef struct run_options {
     unsigned shard_i, shard_n; /* H6: --shard I/N (shard_n 0 = all files) */
     bool timings;              /* H6: --timings */
     bool controls_only;        /* H6: --controls-only */
+    fcs_read_options read;     /* --offsets, --text-mode, --allow-truncated, --rename-duplicates */
 } run_options;
 
 /* A file to analyse. */
@@ -84,6 +85,10 @@ static void print_help(FILE *to)
             "                        medians, flow check) and plots use at most N events per\n"
             "                        sample, every k-th; counts and percentages always use\n"
             "                        every event (default 1000000; 0 = all events)\n"
+            "  --offsets MODE        auto|header|text: which segment offsets win (default auto)\n"
+            "  --text-mode MODE      auto|escape|empty: doubled delimiters in TEXT (default auto)\n"
+            "  --allow-truncated     use the complete events of a short DATA segment\n"
+            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
             "  --gating FILE         use this Gating-ML 2.0 gating instead of the automatic one\n"
             "                        (quadrant ids viable, early_apoptotic, late_apoptotic,\n"
             "                        necrotic; e.g. a gating.xml of an earlier run;\n"
@@ -957,6 +962,7 @@ static void run_parallel(void *pctx, size_t n, void (*fn)(void *job, size_t i), 
 int cmd_run(int argc, char **argv)
 {
     run_options o = {0};
+    o.read = (fcs_read_options)FCS_READ_OPTIONS_INIT;
     o.plots = true;
     o.verbosity = CLI_NORMAL; /* H6 */
     gate_apo_options_init(&o.apo);
@@ -970,6 +976,9 @@ int cmd_run(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},    {"verbose", no_argument, NULL, 'v'},
         {"shard", required_argument, NULL, 'S'},   {"timings", no_argument, NULL, 'T'},
         {"controls-only", no_argument, NULL, 'C'}, {"sample-events", required_argument, NULL, 'E'},
+        {"offsets", required_argument, NULL, 'O'}, {"text-mode", required_argument, NULL, 1001},
+        {"allow-truncated", no_argument, NULL, 'R'},
+        {"rename-duplicates", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -1013,6 +1022,14 @@ int cmd_run(int argc, char **argv)
             o.apo.min_events = v;
             break;
         }
+        case 'O':
+        case 'R':
+        case 'D':
+        case 1001: /* --text-mode ('T' is --timings here) */
+            if (!cli_parse_read_option(opt == 1001 ? 'T' : opt, optarg, &o.read)) {
+                return 64;
+            }
+            break;
         case 'E': {
             uint64_t v;
             if (!cli_parse_count("--sample-events", optarg, 0, &v)) {
@@ -1237,7 +1254,7 @@ int cmd_run(int argc, char **argv)
         rc = 71;
         goto out;
     }
-    { /* H6: read and decode the files on --jobs threads, progress on stderr */
+    { /* H6: open the files (HEADER, TEXT, layout) on --jobs threads, progress on stderr */
         bool *want = calloc(files.n ? files.n : 1, sizeof *want);
         size_t n_want = 0;
         for (size_t i = 0; want != NULL && i < files.n; i++) {
@@ -1246,7 +1263,8 @@ int cmd_run(int argc, char **argv)
         }
         cli_progress prog;
         cli_progress_start(&prog, "files", n_want, o.verbosity);
-        bool ok = want != NULL && cli_prefetch_run(&pf, files.v, want, files.n, o.jobs, &prog);
+        bool ok = want != NULL && cli_prefetch_run(&pf, files.v, want, files.n, o.jobs, &o.read,
+                                                   &prog);
         cli_progress_end(&prog);
         free(want);
         if (!ok) {

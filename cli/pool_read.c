@@ -20,8 +20,7 @@ static void read_task(void *ctx, size_t i)
         return;
     }
     double t0 = cli_now();
-    fcs_read_options ropt = FCS_READ_OPTIONS_INIT;
-    it->st = fcs_file_open(&it->f, pf->paths[i], &ropt, &it->err);
+    it->st = fcs_file_open(&it->f, pf->paths[i], &pf->read, &it->err);
     if (it->st == APO_OK) {
         it->n_events = fcs_dataset_n_events(fcs_file_dataset(it->f, 0));
     }
@@ -43,9 +42,13 @@ static void read_done(void *ctx, size_t i)
 }
 
 bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, size_t n,
-                      unsigned jobs, cli_progress *progress)
+                      unsigned jobs, const fcs_read_options *read, cli_progress *progress)
 {
     *pf = (cli_prefetch){.n = n, .paths = paths, .progress = progress};
+    pf->read = (fcs_read_options)FCS_READ_OPTIONS_INIT;
+    if (read != NULL) {
+        pf->read = *read;
+    }
     pf->items = calloc(n ? n : 1, sizeof *pf->items);
     if (pf->items == NULL) {
         return false;

@@ -29,12 +29,14 @@ typedef struct cli_prefetch {
     char *const *paths;
     cli_progress *progress;
     uint64_t events;
+    fcs_read_options read;
 } cli_prefetch;
 
-/* Open paths[i] for every i with wanted[i] (wanted NULL = all) on @p jobs threads (0 = all
- * cores), reporting to @p progress (may be NULL). False only when out of memory. */
+/* Open paths[i] for every i with wanted[i] (wanted NULL = all) with reader options @p read
+ * (NULL = defaults) on @p jobs threads (0 = all cores), reporting to @p progress (may be
+ * NULL). False only when out of memory. */
 bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, size_t n,
-                      unsigned jobs, cli_progress *progress);
+                      unsigned jobs, const fcs_read_options *read, cli_progress *progress);
 /* Move file i's result out (what fcs_file_open would give). */
 apo_status cli_prefetch_take(cli_prefetch *pf, size_t i, fcs_file **f, apo_error *err);
 /* Free what was not taken. */
