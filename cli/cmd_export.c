@@ -3,11 +3,14 @@
  * cmd_export.c: `apoflow export FILE -o OUT [--format csv|tsv|fcs] [--values raw|scaled]
  * [--dataset N] [--apply-gain]`: every event of one data set as CSV/TSV (header row of $PnN,
  * numbers in shortest round-trip form, C locale) or as an FCS 3.1 float32 file.
- * Text output is produced block by block, so memory stays bounded for any file size.
+ * Every format is produced block by block, giving back each block's mapped input pages, so
+ * memory stays bounded for any file size.
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +45,8 @@ static void print_help(FILE *to)
             "            73 cannot create output\n");
 }
 
-static apo_status write_text(FILE *out, const fcs_dataset *ds, const export_options *o,
-                             apo_error *err)
+static apo_status write_text(FILE *out, const char *out_name, const fcs_dataset *ds,
+                             const export_options *o, apo_error *err)
 {
     const char sep = o->format == EXPORT_TSV ? '\t' : ',';
     size_t n_params = fcs_dataset_n_params(ds);
@@ -73,28 +76,104 @@ static apo_status write_text(FILE *out, const fcs_dataset *ds, const export_opti
     }
     const size_t block = 1u << 14;
     double *buf = malloc(block * n_params * sizeof(double));
-    if (buf == NULL) {
+    /* Rows are formatted into one buffer written with fwrite when nearly full: a value takes
+     * at most 24 bytes ("-2.2250738585072014e-308"), so OUT_SLACK always fits one more. */
+    enum { OUT_BYTES = 1 << 18, OUT_SLACK = 64 };
+    char *line = malloc(OUT_BYTES);
+    if (buf == NULL || line == NULL) {
+        free(buf);
+        free(line);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     apo_status rc = APO_OK;
-    char num[40];
-    for (uint64_t first = 0; first < n_events && rc == APO_OK; first += block) {
+    size_t used = 0;
+    bool write_ok = true;
+    int write_errno = 0;
+    for (uint64_t first = 0; first < n_events && rc == APO_OK && write_ok; first += block) {
         uint64_t left = n_events - first;
         size_t count = left < block ? (size_t)left : block;
         rc = fcs_dataset_decode_f64(ds, first, count, &o->decode, buf, block, err);
-        for (size_t i = 0; rc == APO_OK && i < count; i++) {
+        fcs_dataset_drop_pages(ds, first, count); /* bounded RSS: see fcs.h */
+        for (size_t i = 0; rc == APO_OK && write_ok && i < count; i++) {
             for (size_t p = 0; p < n_params; p++) {
-                size_t len = apo_format_double(num, sizeof(num), buf[p * block + i]);
-                if (p) {
-                    fputc(sep, out);
+                if (OUT_BYTES - used < OUT_SLACK) {
+                    write_ok = fwrite(line, 1, used, out) == used;
+                    write_errno = errno;
+                    used = 0;
                 }
-                fwrite(num, 1, len, out);
+                if (p) {
+                    line[used++] = sep;
+                }
+                size_t len = apo_format_double(line + used, OUT_SLACK - 1, buf[p * block + i]);
+                used += len < OUT_SLACK - 1 ? len : OUT_SLACK - 2;
             }
-            fputc('\n', out);
+            line[used++] = '\n';
         }
     }
+    if (write_ok && used > 0) {
+        write_ok = fwrite(line, 1, used, out) == used;
+        write_errno = errno;
+    }
+    free(line);
     free(buf);
+    if (rc == APO_OK && !write_ok) {
+        rc = apo_error_set(err, APO_E_WRITE, out_name, APO_NO_OFFSET, NULL, "cannot write: %s",
+                           strerror(write_errno));
+    }
     return rc;
+}
+
+typedef apo_status (*block_fn)(void *ctx, const double *buf, size_t count, size_t ld,
+                               apo_error *err);
+
+/* Decode the data set block by block into @p buf (block events per column), giving back the
+ * mapped pages of each block once decoded; calls @p use for every block. */
+static apo_status for_each_block(const fcs_dataset *ds, const fcs_decode_options *decode,
+                                 double *buf, size_t block, block_fn use, void *ctx,
+                                 apo_error *err)
+{
+    uint64_t n_events = fcs_dataset_n_events(ds);
+    apo_status rc = APO_OK;
+    for (uint64_t first = 0; first < n_events && rc == APO_OK; first += block) {
+        uint64_t left = n_events - first;
+        size_t count = left < block ? (size_t)left : block;
+        rc = fcs_dataset_decode_f64(ds, first, count, decode, buf, block, err);
+        fcs_dataset_drop_pages(ds, first, count);
+        if (rc == APO_OK) {
+            rc = use(ctx, buf, count, block, err);
+        }
+    }
+    return rc;
+}
+
+/* First pass: the largest finite value of each column (NaN if none), for derived $PnR. */
+typedef struct max_pass {
+    size_t n_params;
+    double *max;
+} max_pass;
+
+static apo_status update_max(void *ctx, const double *buf, size_t count, size_t ld,
+                             apo_error *err)
+{
+    (void)err;
+    const max_pass *m = ctx;
+    for (size_t p = 0; p < m->n_params; p++) {
+        const double *col = buf + p * ld;
+        double mx = m->max[p];
+        for (size_t i = 0; i < count; i++) {
+            if (isfinite(col[i]) && (isnan(mx) || col[i] > mx)) {
+                mx = col[i];
+            }
+        }
+        m->max[p] = mx;
+    }
+    return APO_OK;
+}
+
+static apo_status append_block(void *ctx, const double *buf, size_t count, size_t ld,
+                               apo_error *err)
+{
+    return fcs_writer_append(ctx, buf, count, ld, err);
 }
 
 /* Keywords carried over into an exported FCS file (fcs-format.md §12.2). */
@@ -102,21 +181,24 @@ static const char *const carried_keywords[] = {"$CYT", "$CYTSN", "$DATE", "$BTIM
                                                "$FIL", "$SRC", "$VOL", "$TIMESTEP", "$INST",
                                                "$OP", "$COM", "$SPILLOVER", "SPILL"};
 
+/* Streamed in blocks like the text formats: a data pass for the maxima of columns whose range
+ * is derived (log-decoded ones), then a pass that writes. */
 static apo_status write_fcs(const char *path, const fcs_dataset *ds, const export_options *o,
                             apo_error *err)
 {
-    fcs_events ev = {0, 0, NULL};
-    apo_status rc = fcs_dataset_read_events(ds, &o->decode, &ev, err);
-    if (rc != APO_OK) {
-        return rc;
-    }
     size_t n_params = fcs_dataset_n_params(ds);
+    const size_t block = 1u << 16;
     fcs_write_param *params = calloc(n_params + 1, sizeof(*params));
+    double *max = calloc(n_params + 1, sizeof(*max));
+    double *buf = n_params > 0 ? malloc(block * n_params * sizeof(double)) : NULL;
     fcs_write_keyword kws[sizeof(carried_keywords) / sizeof(carried_keywords[0])];
-    if (params == NULL) {
-        fcs_events_free(&ev);
+    if (params == NULL || max == NULL || (n_params > 0 && buf == NULL)) {
+        free(params);
+        free(max);
+        free(buf);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
+    bool any_derived = false;
     for (size_t p = 0; p < n_params; p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
         bool linearized = o->decode.values == FCS_VALUES_SCALED && pr->log_decades > 0;
@@ -124,6 +206,8 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
         params[p].label = pr->label[0] ? pr->label : NULL;
         /* Log-decoded values no longer fit the channel range: let the writer derive it. */
         params[p].range = linearized ? -1.0 : pr->range;
+        any_derived = any_derived || !(isfinite(params[p].range) && params[p].range > 0);
+        max[p] = NAN;
     }
     size_t n_kw = 0;
     bool have_spillover = false;
@@ -143,10 +227,27 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
         have_spillover = have_spillover || is_spill;
         n_kw++;
     }
-    fcs_write_spec spec = {n_params, params, ev.n_events, ev.values, n_kw, kws};
-    rc = fcs_write_file(path, &spec, err);
+    fcs_write_spec spec = {n_params, params, fcs_dataset_n_events(ds), NULL, n_kw, kws};
+    apo_status rc = APO_OK;
+    if (any_derived) {
+        max_pass mp = {n_params, max};
+        rc = for_each_block(ds, &o->decode, buf, block, update_max, &mp, err);
+    }
+    fcs_writer *w = NULL;
+    if (rc == APO_OK) {
+        rc = fcs_writer_open(&w, path, &spec, max, err);
+    }
+    if (rc == APO_OK) {
+        rc = for_each_block(ds, &o->decode, buf, block, append_block, w, err);
+        if (rc == APO_OK) {
+            rc = fcs_writer_commit(w, err);
+        } else {
+            fcs_writer_abort(w);
+        }
+    }
     free(params);
-    fcs_events_free(&ev);
+    free(max);
+    free(buf);
     return rc;
 }
 
@@ -197,7 +298,7 @@ static int run_export(const char *path, const export_options *o)
     if (o->format == EXPORT_FCS) {
         rc = write_fcs(o->out, ds, o, &err);
     } else if (strcmp(o->out, "-") == 0) {
-        rc = write_text(stdout, ds, o, &err);
+        rc = write_text(stdout, "<stdout>", ds, o, &err);
         if (rc == APO_OK && fflush(stdout) != 0) {
             rc = apo_error_set(&err, APO_E_WRITE, "<stdout>", APO_NO_OFFSET, NULL,
                                "cannot write");
@@ -206,7 +307,7 @@ static int run_export(const char *path, const export_options *o)
         apo_atomic_file af;
         rc = apo_atomic_open(&af, o->out, &err);
         if (rc == APO_OK) {
-            rc = write_text(af.fp, ds, o, &err);
+            rc = write_text(af.fp, o->out, ds, o, &err);
             if (rc == APO_OK) {
                 rc = apo_atomic_commit(&af, &err);
             } else {

@@ -68,6 +68,8 @@ static apo_status compute_stats(const fcs_dataset *ds, channel_stats *st, apo_er
         uint64_t left = n_events - first;
         size_t count = left < block ? (size_t)left : block;
         rc = fcs_dataset_decode_f64(ds, first, count, &dopt, buf, block, err);
+        /* The block is decoded: its mapped DATA pages need not stay resident. */
+        fcs_dataset_drop_pages(ds, first, count);
         for (size_t p = 0; rc == APO_OK && p < n_params; p++) {
             const double *col = buf + p * block;
             channel_stats *s = &st[p];

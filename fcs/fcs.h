@@ -402,6 +402,35 @@ APO_NODISCARD apo_status fcs_write_file(const char *path, const fcs_write_spec *
 APO_NODISCARD apo_status fcs_write_buffer(uint8_t **out, size_t *out_len,
                                           const fcs_write_spec *spec, apo_error *err);
 
+/*
+ * Block-wise writer: the same bytes as fcs_write_file without holding every event in memory.
+ * fcs_writer_open writes HEADER and TEXT (spec->n_events events announced; spec->values is
+ * not used and may be NULL), fcs_writer_append adds events in order, fcs_writer_commit checks
+ * that exactly n_events were appended and renames the file into place. On any error call
+ * fcs_writer_abort (commit frees the writer itself, also when it fails).
+ */
+typedef struct fcs_writer fcs_writer;
+
+/**
+ * Start writing @p spec to @p path (a temporary file until commit). A parameter whose range is
+ * NaN or <= 0 gets ceil(max)+1 as in fcs_write_file: @p data_max[p] must then be the largest
+ * finite value of its column (NaN if it has none), known before the data are written;
+ * @p data_max may be NULL when every range is given.
+ * @return APO_OK; APO_E_USAGE for an invalid spec or a missing data_max; APO_E_WRITE.
+ */
+APO_NODISCARD apo_status fcs_writer_open(fcs_writer **out, const char *path,
+                                         const fcs_write_spec *spec, const double *data_max,
+                                         apo_error *err);
+/** Append @p count events, column-major: event i of parameter p at block[p * ld + i]
+ *  (stored as float32). @return APO_OK; APO_E_USAGE past n_events; APO_E_WRITE. */
+APO_NODISCARD apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count,
+                                           size_t ld, apo_error *err);
+/** Finish and rename into place; frees @p w. @return APO_OK; APO_E_USAGE if fewer events
+ *  than announced were appended (nothing is left at the path); APO_E_WRITE. */
+APO_NODISCARD apo_status fcs_writer_commit(fcs_writer *w, apo_error *err);
+/** Remove the temporary file and free @p w. NULL is a no-op. */
+void fcs_writer_abort(fcs_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,9 @@
  * name or value, so nothing needs escaping; only when none is free are delimiters inside
  * values doubled (then the delimiter must not start any value). Empty values are never
  * written (the keyword is left out).
+ *
+ * Files are written through the block-wise fcs_writer (HEADER + TEXT at open, DATA rows per
+ * append, placeholder at commit); fcs_write_file is one open, one append and a commit.
  */
 #include "fcs/fcs.h"
 
@@ -22,13 +25,24 @@
 #define OFFSET_DIGITS 20
 #define CRC_PLACEHOLDER "00000000"
 
-/* One keyword to write. name/value point into the spec or into the owned buffers. */
+/* One keyword to write. name/value point into the spec, or are NULL for the owned buffers
+ * (never a pointer into the item itself: kv_add's realloc moves items). */
 typedef struct kv {
     const char *name;
     const char *value;
     char name_buf[48];
     char value_buf[48];
 } kv;
+
+static const char *kv_name(const kv *k)
+{
+    return k->name != NULL ? k->name : k->name_buf;
+}
+
+static const char *kv_value(const kv *k)
+{
+    return k->value != NULL ? k->value : k->value_buf;
+}
 
 typedef struct kv_list {
     kv *items;
@@ -59,8 +73,8 @@ static kv *kv_fmt(kv_list *l, const char *name, const char *value)
     if (k != NULL) {
         snprintf(k->name_buf, sizeof(k->name_buf), "%s", name);
         snprintf(k->value_buf, sizeof(k->value_buf), "%s", value);
-        k->name = k->name_buf;
-        k->value = k->value_buf;
+        k->name = NULL;
+        k->value = NULL;
     }
     return k;
 }
@@ -165,13 +179,14 @@ static apo_status check_keyword_name(const char *name, size_t n_params, apo_erro
                          "found an unknown '$' keyword");
 }
 
-static apo_status check_spec(const fcs_write_spec *spec, apo_error *err)
+/* @p need_values: the one-shot writers take the events from spec->values. */
+static apo_status check_spec(const fcs_write_spec *spec, bool need_values, apo_error *err)
 {
     if (spec == NULL || spec->n_params == 0 || spec->params == NULL) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected at least one parameter, found none");
     }
-    if (spec->n_events > 0 && spec->values == NULL) {
+    if (need_values && spec->n_events > 0 && spec->values == NULL) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected values for %llu events, found NULL",
                              (unsigned long long)spec->n_events);
@@ -228,21 +243,33 @@ static apo_status check_spec(const fcs_write_spec *spec, apo_error *err)
     return APO_OK;
 }
 
-/* $PnR: the caller's value, or ceil(max)+1 of the column (at least 1). */
-static double param_range(const fcs_write_spec *spec, size_t p)
+static bool range_given(const fcs_write_param *par)
+{
+    return isfinite(par->range) && par->range > 0;
+}
+
+/* $PnR: the caller's value, or ceil(max)+1 of the column (at least 1). The column maximum
+ * is computed from spec->values (@p from_values), else it is data_max[p] (NaN: no finite
+ * value; the streaming writer checked data_max is there when a range is missing). */
+static double param_range(const fcs_write_spec *spec, bool from_values, const double *data_max,
+                          size_t p)
 {
     double r = spec->params[p].range;
-    if (isfinite(r) && r > 0) {
+    if (range_given(&spec->params[p])) {
         return r;
     }
     double max = 0;
-    bool any = false;
-    const double *col = spec->values + p * spec->n_events;
-    for (uint64_t e = 0; e < spec->n_events; e++) {
-        double v = col[e];
-        if (isfinite(v) && (!any || v > max)) {
-            max = v;
-            any = true;
+    if (!from_values) {
+        max = data_max != NULL && isfinite(data_max[p]) ? data_max[p] : 0;
+    } else {
+        bool any = false;
+        const double *col = spec->values + p * spec->n_events;
+        for (uint64_t e = 0; e < spec->n_events; e++) {
+            double v = col[e];
+            if (isfinite(v) && (!any || v > max)) {
+                max = v;
+                any = true;
+            }
         }
     }
     r = ceil(max) + 1;
@@ -273,7 +300,8 @@ static void format_now(char *buf, size_t cap)
 }
 
 /* The keywords in writing order. The six offset values are placeholders (20 zeros). */
-static apo_status collect_keywords(const fcs_write_spec *spec, kv_list *l, apo_error *err)
+static apo_status collect_keywords(const fcs_write_spec *spec, bool from_values,
+                                   const double *data_max, kv_list *l, apo_error *err)
 {
     char num[48];
     static const char *const offset_names[] = {"$BEGINANALYSIS", "$ENDANALYSIS",
@@ -311,7 +339,7 @@ static apo_status collect_keywords(const fcs_write_spec *spec, kv_list *l, apo_e
         snprintf(name, sizeof(name), "$P%zuE", p + 1);
         ok = ok && kv_fmt(l, name, "0,0") != NULL;
         snprintf(name, sizeof(name), "$P%zuR", p + 1);
-        format_number(num, sizeof(num), param_range(spec, p));
+        format_number(num, sizeof(num), param_range(spec, from_values, data_max, p));
         ok = ok && kv_fmt(l, name, num) != NULL;
     }
     ok = ok && kv_fmt(l, "$ORIGINALITY", "DataModified") != NULL;
@@ -353,9 +381,9 @@ static apo_status choose_delimiter(const kv_list *l, char *delim, bool *escape, 
             for (size_t i = 0; i < l->n && !used; i++) {
                 /* With doubling, a value may hold the delimiter but not start with it
                  * ("///" after a keyword would be ambiguous). */
-                used = strchr(l->items[i].name, *c) != NULL ||
-                       (pass == 0 && strchr(l->items[i].value, *c) != NULL) ||
-                       l->items[i].value[0] == *c;
+                used = strchr(kv_name(&l->items[i]), *c) != NULL ||
+                       (pass == 0 && strchr(kv_value(&l->items[i]), *c) != NULL) ||
+                       kv_value(&l->items[i])[0] == *c;
             }
             if (!used) {
                 *delim = *c;
@@ -396,10 +424,13 @@ typedef struct prelude {
     uint64_t data_len;
 } prelude;
 
-static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_error *err)
+/* @p from_values: the one-shot writers (events and missing ranges from spec->values); else
+ * the streaming writer, with the column maxima @p data_max for parameters without a range. */
+static apo_status build_prelude(const fcs_write_spec *spec, bool from_values,
+                                const double *data_max, prelude *out, apo_error *err)
 {
     memset(out, 0, sizeof(*out));
-    apo_status st = check_spec(spec, err);
+    apo_status st = check_spec(spec, from_values, err);
     if (st != APO_OK) {
         return st;
     }
@@ -411,7 +442,7 @@ static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_er
                              (unsigned long long)spec->n_events, spec->n_params);
     }
     kv_list l = {NULL, 0, 0};
-    st = collect_keywords(spec, &l, err);
+    st = collect_keywords(spec, from_values, data_max, &l, err);
     char delim = '/';
     bool escape = false;
     if (st == APO_OK) {
@@ -423,7 +454,8 @@ static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_er
     }
     size_t text_len = 1;
     for (size_t i = 0; i < l.n; i++) {
-        text_len += strlen(l.items[i].name) + 1 + escaped_len(l.items[i].value, delim, escape) + 1;
+        text_len += strlen(kv_name(&l.items[i])) + 1 +
+                    escaped_len(kv_value(&l.items[i]), delim, escape) + 1;
     }
     uint64_t text_end = HEADER_BYTES + (uint64_t)text_len - 1;
     if (text_end > HEADER_OFFSET_MAX) {
@@ -463,11 +495,12 @@ static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_er
     char *w = bytes + HEADER_BYTES;
     *w++ = delim;
     for (size_t i = 0; i < l.n; i++) {
-        size_t nl = strlen(l.items[i].name);
-        memcpy(w, l.items[i].name, nl);
+        const char *name = kv_name(&l.items[i]);
+        size_t nl = strlen(name);
+        memcpy(w, name, nl);
         w += nl;
         *w++ = delim;
-        w = put_escaped(w, l.items[i].value, delim, escape);
+        w = put_escaped(w, kv_value(&l.items[i]), delim, escape);
         *w++ = delim;
     }
     free(l.items);
@@ -476,12 +509,13 @@ static apo_status build_prelude(const fcs_write_spec *spec, prelude *out, apo_er
     return APO_OK;
 }
 
-/* Row-major float32 little-endian bytes of events [e0, e0 + n) into dst. */
-static void encode_rows(const fcs_write_spec *spec, uint64_t e0, size_t n, uint8_t *dst)
+/* Row-major float32 little-endian bytes of the @p n events of the column-major @p block
+ * (value of event i, parameter p at block[p * ld + i]) into dst. */
+static void encode_rows(const double *block, size_t n_params, size_t ld, size_t n, uint8_t *dst)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t p = 0; p < spec->n_params; p++) {
-            float f = (float)spec->values[p * spec->n_events + e0 + i];
+        for (size_t p = 0; p < n_params; p++) {
+            float f = (float)block[p * ld + i];
             uint32_t u;
             memcpy(&u, &f, sizeof(u));
             dst[0] = (uint8_t)u;
@@ -503,7 +537,7 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     *out = NULL;
     *out_len = 0;
     prelude pre;
-    apo_status st = build_prelude(spec, &pre, err);
+    apo_status st = build_prelude(spec, true, NULL, &pre, err);
     if (st != APO_OK) {
         return st;
     }
@@ -522,7 +556,8 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
                              "out of memory for %zu bytes", total);
     }
     memcpy(buf, pre.bytes, pre.len);
-    encode_rows(spec, 0, (size_t)spec->n_events, buf + pre.len);
+    encode_rows(spec->values, spec->n_params, (size_t)spec->n_events, (size_t)spec->n_events,
+                buf + pre.len);
     memcpy(buf + pre.len + (size_t)pre.data_len, CRC_PLACEHOLDER, crc);
     free(pre.bytes);
     *out = buf;
@@ -530,52 +565,160 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     return APO_OK;
 }
 
-apo_status fcs_write_file(const char *path, const fcs_write_spec *spec, apo_error *err)
+/* ---- block-wise writer; fcs_write_file is one open + one append + commit ---- */
+
+enum { CHUNK_EVENTS = 4096 };
+
+struct fcs_writer {
+    apo_atomic_file af;
+    size_t n_params;
+    uint64_t n_events; /* announced at open */
+    uint64_t written;  /* appended so far */
+    uint8_t *chunk;    /* CHUNK_EVENTS encoded rows */
+    bool failed;       /* a write failed: only abort is left */
+};
+
+static apo_status writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                              bool from_values, const double *data_max, apo_error *err)
 {
-    if (path == NULL) {
+    if (out == NULL || path == NULL) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected an output path, found NULL");
     }
+    *out = NULL;
     prelude pre;
-    apo_status st = build_prelude(spec, &pre, err);
+    apo_status st = build_prelude(spec, from_values, data_max, &pre, err);
     if (st != APO_OK) {
         return st;
     }
-    enum { CHUNK_EVENTS = 4096 };
-    uint8_t *chunk = NULL;
-    size_t row = spec->n_params * 4;
-    if (spec->n_events > 0) {
-        size_t chunk_bytes = 0;
-        if (!apo_mul_size(row, CHUNK_EVENTS, &chunk_bytes) ||
-            (chunk = malloc(chunk_bytes)) == NULL) {
-            free(pre.bytes);
-            return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
-        }
+    fcs_writer *w = calloc(1, sizeof(*w));
+    size_t chunk_bytes = 0;
+    if (w == NULL ||
+        (spec->n_events > 0 && (!apo_mul_size(spec->n_params * 4, CHUNK_EVENTS, &chunk_bytes) ||
+                                (w->chunk = malloc(chunk_bytes)) == NULL))) {
+        free(w);
+        free(pre.bytes);
+        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
     }
-    apo_atomic_file af;
-    st = apo_atomic_open(&af, path, err);
+    w->n_params = spec->n_params;
+    w->n_events = spec->n_events;
+    st = apo_atomic_open(&w->af, path, err);
     if (st != APO_OK) {
         free(pre.bytes);
-        free(chunk);
+        free(w->chunk);
+        free(w);
         return st;
     }
-    bool ok = fwrite(pre.bytes, 1, pre.len, af.fp) == pre.len;
-    for (uint64_t e = 0; ok && e < spec->n_events; e += CHUNK_EVENTS) {
-        uint64_t left = spec->n_events - e;
-        size_t n = left < CHUNK_EVENTS ? (size_t)left : CHUNK_EVENTS;
-        encode_rows(spec, e, n, chunk);
-        ok = fwrite(chunk, row, n, af.fp) == n;
-    }
-    size_t crc = sizeof(CRC_PLACEHOLDER) - 1;
-    ok = ok && fwrite(CRC_PLACEHOLDER, 1, crc, af.fp) == crc;
+    bool ok = fwrite(pre.bytes, 1, pre.len, w->af.fp) == pre.len;
+    int e = errno;
     free(pre.bytes);
-    free(chunk);
     if (!ok) {
-        int e = errno;
-        apo_atomic_abort(&af);
-        errno = e;
+        fcs_writer_abort(w);
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot write: %s",
                              strerror(e));
     }
-    return apo_atomic_commit(&af, err);
+    *out = w;
+    return APO_OK;
+}
+
+apo_status fcs_writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                           const double *data_max, apo_error *err)
+{
+    if (spec != NULL && data_max == NULL) {
+        for (size_t p = 0; spec->params != NULL && p < spec->n_params; p++) {
+            if (!range_given(&spec->params[p])) {
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnR",
+                                     "expected a range or the data maximum for parameter "
+                                     "%zu, found neither",
+                                     p + 1);
+            }
+        }
+    }
+    return writer_open(out, path, spec, false, data_max, err);
+}
+
+apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count, size_t ld,
+                             apo_error *err)
+{
+    if (w == NULL || w->failed) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected an open writer, found %s", w ? "a failed one" : "NULL");
+    }
+    if (count > 0 && (block == NULL || ld < count)) {
+        return apo_error_set(err, APO_E_USAGE, w->af.final_path, APO_NO_OFFSET, NULL,
+                             "expected a block of %zu events with ld >= %zu, found %s", count,
+                             count, block == NULL ? "NULL" : "a smaller ld");
+    }
+    if (count > w->n_events - w->written) {
+        return apo_error_set(err, APO_E_USAGE, w->af.final_path, APO_NO_OFFSET, "$TOT",
+                             "expected at most %llu more events, found %zu",
+                             (unsigned long long)(w->n_events - w->written), count);
+    }
+    size_t row = w->n_params * 4;
+    for (size_t i = 0; i < count; i += CHUNK_EVENTS) {
+        size_t n = count - i < CHUNK_EVENTS ? count - i : CHUNK_EVENTS;
+        encode_rows(block + i, w->n_params, ld, n, w->chunk);
+        if (fwrite(w->chunk, row, n, w->af.fp) != n) {
+            w->failed = true;
+            return apo_error_set(err, APO_E_WRITE, w->af.final_path, APO_NO_OFFSET, NULL,
+                                 "cannot write: %s", strerror(errno));
+        }
+    }
+    w->written += count;
+    return APO_OK;
+}
+
+apo_status fcs_writer_commit(fcs_writer *w, apo_error *err)
+{
+    if (w == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected a writer, found NULL");
+    }
+    if (w->failed || w->written != w->n_events) {
+        apo_status st = w->failed ? APO_E_WRITE : APO_E_USAGE;
+        (void)apo_error_set(err, st, w->af.final_path, APO_NO_OFFSET, "$TOT",
+                            "expected %llu events written, found %llu",
+                            (unsigned long long)w->n_events, (unsigned long long)w->written);
+        fcs_writer_abort(w);
+        return st;
+    }
+    size_t crc = sizeof(CRC_PLACEHOLDER) - 1;
+    if (fwrite(CRC_PLACEHOLDER, 1, crc, w->af.fp) != crc) {
+        int e = errno;
+        apo_status st = apo_error_set(err, APO_E_WRITE, w->af.final_path, APO_NO_OFFSET, NULL,
+                                      "cannot write: %s", strerror(e));
+        fcs_writer_abort(w);
+        return st;
+    }
+    apo_status st = apo_atomic_commit(&w->af, err);
+    free(w->chunk);
+    free(w);
+    return st;
+}
+
+void fcs_writer_abort(fcs_writer *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    apo_atomic_abort(&w->af);
+    free(w->chunk);
+    free(w);
+}
+
+apo_status fcs_write_file(const char *path, const fcs_write_spec *spec, apo_error *err)
+{
+    fcs_writer *w = NULL;
+    apo_status st = writer_open(&w, path, spec, true, NULL, err);
+    if (st == APO_OK) {
+        /* build_prelude checked that every value fits in memory, so n_events fits size_t. */
+        st = fcs_writer_append(w, spec->values, (size_t)spec->n_events, (size_t)spec->n_events,
+                               err);
+        if (st != APO_OK) {
+            fcs_writer_abort(w);
+            return st;
+        }
+        st = fcs_writer_commit(w, err);
+    }
+    return st;
 }
