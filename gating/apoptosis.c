@@ -504,40 +504,246 @@ static apo_status marker_pool_init(marker_pool *p, const gate_apo_input *in, con
     return APO_OK;
 }
 
-/* Add one loaded sample's compensated values @p x (its parent mask in l) to the pool. */
-static apo_status marker_pool_add(marker_pool *p, const gate_apo_input *in, const ctx *ci,
-                                  size_t i, bool annexin, const loaded *l, const double *x,
-                                  apo_error *err)
+/* One sample's contribution to a marker's pool: computed on the caller's threads, merged in
+ * sample order, so the pooled values are the same for any number of threads. */
+typedef struct pool_part {
+    double T;
+    double *w, *valley, *ctl;
+    size_t nw, nv, nctl;
+} pool_part;
+
+static void pool_part_free(pool_part *pp)
+{
+    free(pp->w);
+    free(pp->valley);
+    free(pp->ctl);
+    memset(pp, 0, sizeof *pp);
+}
+
+/* Fill @p pp from one loaded sample's compensated values @p x (its parent mask in l). */
+static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const gate_apo_input *in,
+                                 const ctx *ci, bool annexin, const loaded *l, const double *x,
+                                 bool keep_ctl, apo_error *err)
 {
     const size_t ne = (size_t)l->ev.n_events;
     const fcs_param *par = fcs_dataset_param(in->ds, annexin ? ci->ch.annexin : ci->ch.pi);
-    if (isfinite(par->range) && par->range > p->T) {
-        p->T = par->range;
-    }
+    pp->T = isfinite(par->range) ? par->range : 0;
     for (size_t e = 0; e < ne; e++) {
-        if (isfinite(x[e]) && x[e] > p->T) {
-            p->T = x[e];
+        if (isfinite(x[e]) && x[e] > pp->T) {
+            pp->T = x[e];
         }
     }
-    p->nw += masked_step(x, l->parent, ne, p->step_w, p->w + p->nw);
-    if (valley_role(in->role, annexin)) {
-        p->nv += masked_step(x, l->parent, ne, p->step_v, p->valley + p->nv);
+    pp->w = malloc((ne / p->step_w + 1) * sizeof(double));
+    bool nomem = pp->w == NULL;
+    if (!nomem) {
+        pp->nw = masked_step(x, l->parent, ne, p->step_w, pp->w);
     }
-    /* the quantile sources: the first single stain of the other marker (an FMO-like
-     * control) and the first unstained control */
-    const gate_role fmo = annexin ? GATE_ROLE_PI_SINGLE : GATE_ROLE_ANNEXIN_SINGLE;
-    int slot = in->role == fmo && p->src[0] < 0                  ? 0
-               : in->role == GATE_ROLE_UNSTAINED && p->src[1] < 0 ? 1
-                                                                   : -1;
-    if (slot >= 0) {
-        p->ctl[slot] = malloc((ne ? ne : 1) * sizeof(double));
-        if (p->ctl[slot] == NULL) {
-            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    if (!nomem && valley_role(in->role, annexin)) {
+        pp->valley = malloc((ne / p->step_v + 1) * sizeof(double));
+        nomem = pp->valley == NULL;
+        if (!nomem) {
+            pp->nv = masked_step(x, l->parent, ne, p->step_v, pp->valley);
         }
-        p->nctl[slot] = masked(x, l->parent, ne, p->ctl[slot]);
-        p->src[slot] = (int)i;
+    }
+    if (!nomem && keep_ctl) {
+        pp->ctl = malloc((ne ? ne : 1) * sizeof(double));
+        nomem = pp->ctl == NULL;
+        if (!nomem) {
+            pp->nctl = masked(x, l->parent, ne, pp->ctl);
+        }
+    }
+    if (nomem) {
+        pool_part_free(pp);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     return APO_OK;
+}
+
+/* The quantile controls of a marker: [0] its FMO-like single stain (the other marker's),
+ * [1] the unstained control. */
+static gate_role ctl_role(bool annexin, int slot)
+{
+    return slot == 1 ? GATE_ROLE_UNSTAINED
+                     : annexin ? GATE_ROLE_PI_SINGLE : GATE_ROLE_ANNEXIN_SINGLE;
+}
+
+typedef struct pool_job {
+    const gate_apo_input *in;
+    ctx *c;
+    const gate_strategy *s;
+    size_t parent_idx;
+    const gate_dim *raw; /* the compensated AnnV and PI dimensions */
+    uint64_t max_events;
+    gate_apo_result *out;
+    const marker_pool *pool; /* [2]: the steps */
+    pool_part *parts;        /* [2 n] */
+    const int *cand;         /* [4]: the control candidates, cand[2 k + slot] */
+    apo_status *fatal;       /* [n]: out of memory */
+} pool_job;
+
+/* Sample i's parts for both markers; keeps control values when it is a candidate. */
+static void pool_task(void *arg, size_t i)
+{
+    const pool_job *j = arg;
+    const gate_apo_input *in = &j->in[i];
+    ctx *ci = &j->c[i];
+    if (!ci->ok) {
+        return;
+    }
+    loaded l;
+    gate_result res = {0};
+    apo_error e2;
+    double *x[2] = {NULL, NULL};
+    if (load(in, j->max_events, &l, &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        ci->ok = false;
+        return;
+    }
+    bool ok = parent_mask(j->s, &l, j->parent_idx, &res, &e2) == APO_OK;
+    const size_t ne = l.data.n_events;
+    if (ok) {
+        x[0] = malloc((ne ? ne : 1) * sizeof(double));
+        x[1] = malloc((ne ? ne : 1) * sizeof(double));
+        if (x[0] == NULL || x[1] == NULL) {
+            j->fatal[i] = APO_E_NOMEM;
+            ok = false;
+        }
+    }
+    ok = ok && gate_dim_values(j->s, &l.data, &j->raw[0], false, x[0], &e2) == APO_OK &&
+         gate_dim_values(j->s, &l.data, &j->raw[1], false, x[1], &e2) == APO_OK;
+    for (int k = 0; ok && k < 2; k++) {
+        const bool keep = j->cand[2 * k] == (int)i || j->cand[2 * k + 1] == (int)i;
+        if (pool_part_fill(&j->parts[2 * i + (size_t)k], &j->pool[k], in, ci, k == 0, &l, x[k],
+                           keep, &e2) != APO_OK) {
+            j->fatal[i] = APO_E_NOMEM;
+            ok = false;
+        }
+    }
+    if (!ok) {
+        pool_part_free(&j->parts[2 * i]);
+        pool_part_free(&j->parts[2 * i + 1]);
+        if (j->fatal[i] == APO_OK) {
+            fail_sample(&j->out->samples[i], e2.msg);
+            ci->ok = false;
+        }
+    }
+    free(x[0]);
+    free(x[1]);
+    gate_result_free(&res);
+    loaded_free(&l);
+}
+
+/* The singlet values of dimension @p dim of one control into pp->ctl (a sample that was not
+ * a candidate when the pools were gathered). */
+static apo_status control_values(const gate_apo_input *in, const gate_strategy *s,
+                                 size_t parent_idx, const gate_dim *dim, uint64_t max_events,
+                                 pool_part *pp, apo_error *err)
+{
+    loaded l;
+    apo_status st = load(in, max_events, &l, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    gate_result res = {0};
+    st = parent_mask(s, &l, parent_idx, &res, err);
+    const size_t ne = l.data.n_events;
+    double *x = NULL;
+    if (st == APO_OK) {
+        x = malloc((ne ? ne : 1) * sizeof(double));
+        pp->ctl = malloc((ne ? ne : 1) * sizeof(double));
+        if (x == NULL || pp->ctl == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, dim, false, x, err);
+    }
+    if (st == APO_OK) {
+        pp->nctl = masked(x, l.parent, ne, pp->ctl);
+    } else {
+        free(pp->ctl);
+        pp->ctl = NULL;
+    }
+    free(x);
+    gate_result_free(&res);
+    loaded_free(&l);
+    return st;
+}
+
+/* Pool the compensated singlet values of every sample for both markers (pool[0] AnnV,
+ * pool[1] PI; initialised by marker_pool_init): the largest value, the pooled values for W
+ * and the valley, and the quantile controls' values. */
+static apo_status gather_pools(const gate_apo_input *in, ctx *c, size_t n,
+                               const gate_strategy *s, size_t parent_idx, const gate_dim raw[2],
+                               const gate_apo_options *opt, gate_apo_result *out,
+                               marker_pool pool[2], apo_error *err)
+{
+    pool_part *parts = calloc(2 * (n ? n : 1), sizeof *parts);
+    apo_status *fatal = calloc(n ? n : 1, sizeof *fatal);
+    if (parts == NULL || fatal == NULL) {
+        free(parts);
+        free(fatal);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    int cand[4];
+    for (int k = 0; k < 2; k++) {
+        for (int slot = 0; slot < 2; slot++) {
+            cand[2 * k + slot] = first_ok(in, c, n, ctl_role(k == 0, slot));
+        }
+    }
+    pool_job job = {in, c, s, parent_idx, raw, opt->sample_events, out, pool, parts, cand, fatal};
+    for_each_sample(opt, n, pool_task, &job);
+    apo_status st = APO_OK;
+    for (size_t i = 0; i < n && st == APO_OK; i++) {
+        if (fatal[i] != APO_OK) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    /* merge in sample order */
+    for (int k = 0; k < 2 && st == APO_OK; k++) {
+        marker_pool *p = &pool[k];
+        for (size_t i = 0; i < n; i++) {
+            const pool_part *pp = &parts[2 * i + (size_t)k];
+            if (!c[i].ok) {
+                continue;
+            }
+            if (pp->T > p->T) {
+                p->T = pp->T;
+            }
+            if (pp->nw > 0) {
+                memcpy(p->w + p->nw, pp->w, pp->nw * sizeof(double));
+                p->nw += pp->nw;
+            }
+            if (pp->nv > 0) {
+                memcpy(p->valley + p->nv, pp->valley, pp->nv * sizeof(double));
+                p->nv += pp->nv;
+            }
+        }
+        for (int slot = 0; slot < 2 && st == APO_OK; slot++) {
+            int src = first_ok(in, c, n, ctl_role(k == 0, slot));
+            if (src < 0) {
+                continue;
+            }
+            pool_part *pp = &parts[2 * (size_t)src + (size_t)k];
+            if (pp->ctl == NULL) { /* the candidate failed: this later control (rare) */
+                st = control_values(&in[src], s, parent_idx, &raw[k], opt->sample_events, pp,
+                                    err);
+                if (st != APO_OK) {
+                    break;
+                }
+            }
+            p->ctl[slot] = pp->ctl;
+            p->nctl[slot] = pp->nctl;
+            p->src[slot] = src;
+            pp->ctl = NULL;
+        }
+    }
+    for (size_t i = 0; i < 2 * n; i++) {
+        pool_part_free(&parts[i]);
+    }
+    free(parts);
+    free(fatal);
+    return st;
 }
 
 /* Logicle scale for one marker: T from $PnR / data, W by estimateLogicle, M 4.5. */
@@ -1107,46 +1313,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         if (st != APO_OK) {
             goto fail;
         }
-        for (size_t i = 0; i < n && st == APO_OK; i++) {
-            if (!c[i].ok) {
-                continue;
-            }
-            loaded l;
-            gate_result res = {0};
-            apo_error e2;
-            double *x[2] = {NULL, NULL};
-            const bool loaded_ok = load(&in[i], K, &l, &e2) == APO_OK;
-            bool ok = loaded_ok;
-            if (ok) {
-                ok = parent_mask(s, &l, parent_idx, &res, &e2) == APO_OK;
-                size_t ne = l.data.n_events;
-                x[0] = ok ? malloc((ne ? ne : 1) * sizeof(double)) : NULL;
-                x[1] = ok ? malloc((ne ? ne : 1) * sizeof(double)) : NULL;
-                if (ok && (x[0] == NULL || x[1] == NULL)) {
-                    st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                                       "out of memory");
-                    ok = false;
-                }
-                ok = ok && gate_dim_values(s, &l.data, &raw[0], false, x[0], &e2) == APO_OK &&
-                     gate_dim_values(s, &l.data, &raw[1], false, x[1], &e2) == APO_OK;
-                if (ok) {
-                    st = marker_pool_add(&pool[0], &in[i], &c[i], i, true, &l, x[0], err);
-                    if (st == APO_OK) {
-                        st = marker_pool_add(&pool[1], &in[i], &c[i], i, false, &l, x[1], err);
-                    }
-                }
-            }
-            if (!ok && st == APO_OK) {
-                fail_sample(&out->samples[i], e2.msg);
-                c[i].ok = false;
-            }
-            free(x[0]);
-            free(x[1]);
-            gate_result_free(&res);
-            if (loaded_ok) {
-                loaded_free(&l);
-            }
-        }
+        st = gather_pools(in, c, n, s, parent_idx, raw, opt, out, pool, err);
         if (st == APO_OK) {
             st = make_scale(&pool[0], &out->annexin_scale, out, err);
         }
