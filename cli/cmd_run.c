@@ -950,11 +950,41 @@ static void print_summary(const gate_apo_result *r, const gate_apo_input *in, si
     printf("\noutputs in %s/\n", outdir);
 }
 
-/* gate_apo_options.parallel: the analysis's per-sample steps on the --jobs pool. */
-static void run_parallel(void *pctx, size_t n, void (*fn)(void *job, size_t i), void *job)
+/* gate_apo_options.parallel: the analysis's per-sample steps on the --jobs pool, with a
+ * progress bar per step on a terminal. */
+typedef struct run_par {
+    unsigned jobs;
+    int verbosity;
+    const gate_apo_input *in;
+} run_par;
+
+typedef struct run_par_call {
+    void (*fn)(void *job, size_t i);
+    void *job;
+    const run_par *rp;
+    cli_progress prog;
+} run_par_call;
+
+static void run_par_task(void *ctx, size_t i)
 {
-    const unsigned *jobs = pctx;
-    cli_pool_run(n, *jobs, fn, NULL, job);
+    run_par_call *c = ctx;
+    c->fn(c->job, i);
+}
+
+static void run_par_done(void *ctx, size_t i)
+{
+    run_par_call *c = ctx;
+    cli_progress_tick(&c->prog, c->rp->in[i].sample, fcs_dataset_n_events(c->rp->in[i].ds),
+                      0.0, false);
+}
+
+static void run_parallel(void *pctx, const char *what, size_t n,
+                         void (*fn)(void *job, size_t i), void *job)
+{
+    run_par_call c = {fn, job, pctx, {0}};
+    cli_progress_start(&c.prog, what, n, c.rp->verbosity);
+    cli_pool_run(n, c.rp->jobs, run_par_task, run_par_done, &c);
+    cli_progress_end(&c.prog);
 }
 
 /* ---- main ------------------------------------------------------------------------------ */
@@ -1377,8 +1407,9 @@ int cmd_run(int argc, char **argv)
         snprintf(msg, sizeof msg, "gating %zu samples ...", n);
         cli_status(o.verbosity, msg);
     }
+    run_par par = {o.jobs, o.verbosity == CLI_VERBOSE ? CLI_NORMAL : o.verbosity, in};
     o.apo.parallel = run_parallel;
-    o.apo.parallel_ctx = &o.jobs;
+    o.apo.parallel_ctx = &par;
     apo_status analysed = gate_apo_analyze(in, n, &o.apo, &res, &err);
     cli_status(o.verbosity, NULL);
     if (analysed != APO_OK) {

@@ -203,11 +203,11 @@ typedef struct pregate_est {
 } pregate_est;
 
 /* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
-static void for_each_sample(const gate_apo_options *opt, size_t n, void (*fn)(void *, size_t),
-                            void *job)
+static void for_each_sample(const gate_apo_options *opt, const char *what, size_t n,
+                            void (*fn)(void *, size_t), void *job)
 {
     if (opt->parallel != NULL) {
-        opt->parallel(opt->parallel_ctx, n, fn, job);
+        opt->parallel(opt->parallel_ctx, what, n, fn, job);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -270,7 +270,7 @@ static void estimate_pregates(const gate_apo_input *in, ctx *c, size_t n, size_t
     const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
     pregate_job j = {in,  c,  singlets, !singlets && c[ref].ch.fsc_w != SIZE_MAX,
                      opt->sample_events, out, pe};
-    for_each_sample(opt, n, estimate_pregate, &j);
+    for_each_sample(opt, "pre-gate estimates", n, estimate_pregate, &j);
 }
 
 /* Build the automatic pre-gates from the per-sample estimates. */
@@ -692,7 +692,7 @@ static apo_status gather_pools(const gate_apo_input *in, ctx *c, size_t n,
         }
     }
     pool_job job = {in, c, s, parent_idx, raw, opt->sample_events, out, pool, parts, cand, fatal};
-    for_each_sample(opt, n, pool_task, &job);
+    for_each_sample(opt, "scale estimates", n, pool_task, &job);
     apo_status st = APO_OK;
     for (size_t i = 0; i < n && st == APO_OK; i++) {
         if (fatal[i] != APO_OK) {
@@ -1356,7 +1356,7 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
     /* 5. statistics and QC per sample (on the caller's threads, one sample each) */
     stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims,
                     gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX};
-    for_each_sample(opt, n, stats_task, &sj);
+    for_each_sample(opt, "statistics", n, stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < n; i++) {
         n_ok += c[i].ok;

@@ -883,10 +883,12 @@ typedef struct gate_apo_options {
     uint64_t sample_events; /* estimates use at most this many events per sample (every
                                step-th event; counts always use all), default
                                GATE_SAMPLE_EVENTS_DEFAULT, 0 = all */
-    /* Optional: run fn(ctx, i) for i in [0, n) on the caller's threads (e.g. a pool), returning
-     * when all are done; each call touches only sample i. NULL = one after another. Results do
-     * not depend on it. */
-    void (*parallel)(void *parallel_ctx, size_t n, void (*fn)(void *job, size_t i), void *job);
+    /* Optional: run fn(job, i) for i in [0, n) on the caller's threads (e.g. a pool), returning
+     * when all are done; each call touches only sample i; @p what names the step ("pre-gate
+     * estimates", "scale estimates", "statistics") for progress output. NULL = one after
+     * another on this thread. Results do not depend on it. */
+    void (*parallel)(void *parallel_ctx, const char *what, size_t n,
+                     void (*fn)(void *job, size_t i), void *job);
     void *parallel_ctx;
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
 } gate_apo_options;
