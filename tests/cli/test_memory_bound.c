@@ -5,6 +5,7 @@
  * not to the file: exact counts and quadrant percentages over every event, and the child's
  * peak resident size (getrusage) below what holding the decoded events alone would take
  * (3M x 6 channels x 8 bytes = 144 MB). The size is not asserted under the sanitizers.
+ * Also --sample-events on a small corpus file: counts unchanged, medians from the sample.
  */
 #include "support/run_cli.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define N_EVENTS 3000000u
 #define N_PARAMS 6
@@ -256,4 +258,92 @@ Test(cli_memory_bound, plot_exact_quadrants_in_bounded_memory, .timeout = 300)
     cr_assert(file_contains(f.out, want), "the PNG has no \"%s\"", want);
     run_result_free(&r);
     fixture_free(&f);
+}
+
+/* ---- --sample-events on a small corpus file: counts unchanged, medians from the sample ---- */
+
+#define GML_DIR APOFLOW_CORPUS_DIR "/gating-ml"
+
+static char *slurp_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp, "%s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* Run gate on the compliance data with @p limit (NULL = default) into @p out; its text. */
+static char *gate_csv(const char *limit, const char *out)
+{
+    const char *argv[12] = {APOFLOW_BINARY, "gate", GML_DIR "/data1.fcs", "--gating",
+                            GML_DIR "/gml/gml_all_gates.xml", "-o", out, NULL};
+    if (limit != NULL) {
+        argv[7] = "--sample-events";
+        argv[8] = limit;
+        argv[9] = NULL;
+    }
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    return slurp_text(out);
+}
+
+Test(cli_memory_bound, gate_sample_events_option)
+{
+    if (access(GML_DIR "/data1.fcs", R_OK) != 0) {
+        const char *ci = getenv("CI");
+        if (ci != NULL && strcmp(ci, "true") == 0) {
+            cr_assert_fail("the corpus is missing at %s (required under CI=true)", GML_DIR);
+        }
+        cr_skip_test("the corpus is not at %s", GML_DIR);
+    }
+    char *dir = test_tmpdir();
+    char out[1024];
+    snprintf(out, sizeof(out), "%s/g.csv", dir);
+    char *dflt = gate_csv(NULL, out);
+    char *all = gate_csv("0", out);
+    char *small = gate_csv("1000", out);
+    cr_assert_str_eq(all, dflt); /* the file is within the default limit: used whole */
+    cr_assert_str_neq(small, dflt); /* medians from every 14th event differ */
+    /* ... but every line keeps its count and percentages (fields 1-5) */
+    const char *a = dflt, *b = small;
+    size_t lines = 0;
+    while (*a && *b) {
+        size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+        const char *ea = a, *eb = b;
+        for (int k = 0; k < 6 && ea; k++) {
+            ea = strchr(ea + 1, ',');
+            eb = eb ? strchr(eb + 1, ',') : NULL;
+        }
+        cr_assert(ea != NULL && eb != NULL && ea - a == eb - b && memcmp(a, b, (size_t)(ea - a)) == 0,
+                  "line %zu: %.*s vs %.*s", lines, (int)la, a, (int)lb, b);
+        a += la + (a[la] != '\0');
+        b += lb + (b[lb] != '\0');
+        lines++;
+    }
+    cr_assert(*a == '\0' && *b == '\0');
+    cr_assert_gt(lines, 10);
+    const char *bad[] = {APOFLOW_BINARY, "gate", GML_DIR "/data1.fcs", "--gating",
+                         GML_DIR "/gml/gml_all_gates.xml", "--sample-events", "lots", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(bad, &r), 64);
+    cr_assert_not_null(strstr(r.err, "--sample-events"), "%s", r.err);
+    run_result_free(&r);
+    const char *bad_plot[] = {APOFLOW_BINARY, "plot", GML_DIR "/data1.fcs", "-x", "FSC-H",
+                              "--kind", "hist", "--sample-events", "-1", "-o", out, NULL};
+    cr_assert_eq(run_cli(bad_plot, &r), 64);
+    run_result_free(&r);
+    free(dflt);
+    free(all);
+    free(small);
+    remove(out);
+    remove(dir);
+    free(dir);
 }
