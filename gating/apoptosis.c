@@ -1068,6 +1068,28 @@ static void threshold_from_strategy(const gate_strategy *s, size_t early, size_t
     t->value = tf ? gate_transform_inverse(tf, y) : y;
 }
 
+/* APO_OK while some sample can still be analysed; else the first failed sample's reason (its
+ * data could not be read or gated), so that it is not hidden behind a later, vaguer error. */
+static apo_status some_sample_left(const gate_apo_input *in, const ctx *c, size_t n,
+                                   const gate_apo_result *out, apo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok) {
+            return APO_OK;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (out->samples[i].qc & GATE_QC_FAILED) {
+            return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, NULL,
+                                 "expected at least one sample that can be analysed, found "
+                                 "none: %s: %s",
+                                 in[i].sample, out->samples[i].error);
+        }
+    }
+    return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                         "expected at least one sample, found none");
+}
+
 apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_options *opt,
                             gate_apo_result *out, apo_error *err)
 {
@@ -1196,6 +1218,10 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
         const char *parent_id = NULL;
         pregate_est pe = {est, est + n, est + 2 * n, methods};
         estimate_pregates(in, c, n, (size_t)ref, opt, out, &pe);
+        st = some_sample_left(in, c, n, out, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
         st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
                             (size_t)ref, &pe, out, &parent_id, err);
         if (st != APO_OK) {
@@ -1314,6 +1340,9 @@ apo_status gate_apo_analyze(const gate_apo_input *in, size_t n, const gate_apo_o
             goto fail;
         }
         st = gather_pools(in, c, n, s, parent_idx, raw, opt, out, pool, err);
+        if (st == APO_OK) {
+            st = some_sample_left(in, c, n, out, err);
+        }
         if (st == APO_OK) {
             st = make_scale(&pool[0], &out->annexin_scale, out, err);
         }
