@@ -648,7 +648,7 @@ static void plot_sample(void *ctx, size_t i)
         if (views[i].ev.n_events < s->events) {
             char shown[32];
             render_format_count(shown, sizeof shown, views[i].ev.n_events);
-            snprintf(sub0, sizeof sub0, "All events, n = %s (%s shown)", cnt, shown);
+            snprintf(sub0, sizeof sub0, "All events, n = %s (display %s)", cnt, shown);
         } else {
             snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
         }
