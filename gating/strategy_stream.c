@@ -3,7 +3,8 @@
  * strategy_stream.c: a strategy applied to a data set of any size within the memory policy
  * of gate.h: events decoded one block of GATE_BLOCK_EVENTS at a time and gated block by
  * block (exact counts, per-block membership for callers), and the population report whose
- * medians come from the bounded deterministic subsample (fcs_dataset_read_sampled).
+ * medians come from the bounded deterministic subsample (fcs_dataset_read_sampled), except for
+ * populations with at most sample_events events, whose medians use every one of their events.
  */
 #include "gating/gate.h"
 
@@ -117,6 +118,129 @@ static apo_status sampled_report(const gate_strategy *s, const fcs_dataset *ds,
     return st;
 }
 
+/* Exact medians of the populations small enough to hold: every event of each chosen
+ * population (those with at most the sample's size of events, smallest first, within a
+ * budget of that many values per dimension), collected in one more streamed pass. */
+typedef struct exact_medians {
+    const gate_strategy *s;
+    const gate_report *rep;
+    size_t n_chosen;
+    size_t *pop;      /* chosen population indices into rep->populations */
+    double **vals;    /* per chosen population: n_dims x its count values */
+    size_t *filled;   /* values collected so far per chosen population */
+    double *tmp;      /* one block of one dimension */
+} exact_medians;
+
+static apo_status collect_block(void *ctx, const gate_data *block, const gate_result *r,
+                                uint64_t first, apo_error *err)
+{
+    (void)first;
+    exact_medians *x = ctx;
+    const size_t n = block->n_events, nd = x->rep->n_dims;
+    for (size_t i = 0; i < nd; i++) {
+        apo_status st = gate_dim_values(x->s, block, &x->rep->dims[i], false, x->tmp, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        for (size_t k = 0; k < x->n_chosen; k++) {
+            const gate_population *p = &x->rep->populations[x->pop[k]];
+            const uint8_t *m = gate_result_membership(r, p->gate);
+            double *dst = x->vals[k] + i * (size_t)p->count;
+            size_t f = x->filled[k];
+            for (size_t e = 0; e < n && f < p->count; e++) {
+                if (m[e]) {
+                    dst[f++] = x->tmp[e];
+                }
+            }
+            if (i + 1 == nd) {
+                x->filled[k] = f;
+            }
+        }
+    }
+    return APO_OK;
+}
+
+static int by_count(const void *a, const void *b, const gate_report *rep)
+{
+    uint64_t ca = rep->populations[*(const size_t *)a].count;
+    uint64_t cb = rep->populations[*(const size_t *)b].count;
+    return ca < cb ? -1 : ca > cb;
+}
+
+static apo_status small_population_medians(const gate_strategy *s, const fcs_dataset *ds,
+                                           const gate_stream_options *opts, gate_report *rep,
+                                           apo_error *err)
+{
+    const size_t np = rep->n_populations, nd = rep->n_dims;
+    if (np == 0 || nd == 0 || opts->sample_events == 0) {
+        return APO_OK;
+    }
+    exact_medians x = {s, rep, 0, NULL, NULL, NULL, NULL};
+    x.pop = malloc(np * sizeof *x.pop);
+    x.vals = calloc(np, sizeof *x.vals);
+    x.filled = calloc(np, sizeof *x.filled);
+    x.tmp = malloc(GATE_BLOCK_EVENTS * sizeof(double));
+    apo_status st = APO_OK;
+    if (x.pop == NULL || x.vals == NULL || x.filled == NULL || x.tmp == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        goto done;
+    }
+    /* smallest first (insertion sort: few populations) */
+    size_t *order = x.pop;
+    for (size_t i = 0; i < np; i++) {
+        size_t j = i;
+        order[j] = i;
+        while (j > 0 && by_count(&order[j - 1], &order[j], rep) > 0) {
+            size_t t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+            j--;
+        }
+    }
+    uint64_t used = 0;
+    for (size_t k = 0; k < np; k++) {
+        const uint64_t c = rep->populations[order[k]].count;
+        if (c == 0) {
+            continue;
+        }
+        if (used + c > opts->sample_events || c > SIZE_MAX / sizeof(double) / nd) {
+            break;
+        }
+        used += c;
+        order[x.n_chosen] = order[k];
+        x.vals[x.n_chosen] = malloc((size_t)c * nd * sizeof(double));
+        if (x.vals[x.n_chosen] == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+            goto done;
+        }
+        x.n_chosen++;
+    }
+    if (x.n_chosen == 0) {
+        goto done;
+    }
+    gate_stream_options o = *opts;
+    o.on_block = collect_block;
+    o.ctx = &x;
+    st = gate_strategy_apply_stream(s, ds, &o, NULL, err);
+    const double half = 0.5;
+    for (size_t k = 0; k < x.n_chosen && st == APO_OK; k++) {
+        gate_population *p = &rep->populations[x.pop[k]];
+        for (size_t i = 0; i < nd && st == APO_OK; i++) {
+            st = gate_stats_quantiles(x.vals[k] + i * (size_t)p->count, x.filled[k], NULL,
+                                      &half, 1, &p->medians[i], err);
+        }
+    }
+done:
+    for (size_t k = 0; x.vals != NULL && k < np; k++) {
+        free(x.vals[k]);
+    }
+    free(x.pop);
+    free(x.vals);
+    free(x.filled);
+    free(x.tmp);
+    return st;
+}
+
 apo_status gate_report_stream(const gate_strategy *s, const fcs_dataset *ds,
                               const gate_stream_options *opts, gate_report *out,
                               uint64_t *step_out, apo_error *err)
@@ -151,6 +275,9 @@ apo_status gate_report_stream(const gate_strategy *s, const fcs_dataset *ds,
         p->pct_total = gate_percent((size_t)p->count, (size_t)total);
     }
     free(counts);
+    if (st == APO_OK) {
+        st = small_population_medians(s, ds, opts, out, err);
+    }
     if (st != APO_OK) {
         gate_report_free(out);
     }

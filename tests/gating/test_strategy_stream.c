@@ -118,6 +118,26 @@ static bool same_double(double a, double b)
     return (isnan(a) && isnan(b)) || a == b;
 }
 
+/* Is population i among those whose medians gate_report_stream takes over every event: the
+ * non-empty ones, smallest first, while their total count stays within @p budget? */
+static bool exact_small(const gate_report *rep, size_t i, uint64_t budget)
+{
+    const uint64_t ci = rep->populations[i].count;
+    if (ci == 0) {
+        return false;
+    }
+    uint64_t before = 0; /* events of the populations that come first (smaller, or equal and
+                            earlier, as a stable sort orders them) */
+    for (size_t j = 0; j < rep->n_populations; j++) {
+        const uint64_t cj = rep->populations[j].count;
+        if (cj > 0 && (cj < ci || (cj == ci && j < i))) {
+            before += cj;
+        }
+    }
+    /* every population up to this one must fit */
+    return before + ci <= budget;
+}
+
 Test(gating_strategy_stream, counts_exact_medians_from_the_subsample)
 {
     fixture fx;
@@ -150,9 +170,12 @@ Test(gating_strategy_stream, counts_exact_medians_from_the_subsample)
         cr_assert_eq(p->parent_count, a->parent_count);
         cr_assert(same_double(p->pct_parent, a->pct_parent), "%s", p->path);
         cr_assert(same_double(p->pct_total, a->pct_total), "%s", p->path);
+        /* populations of at most 1000 events (smallest first, 1000 values in all) have
+         * medians over every event; the others those of the subsample */
+        const gate_population *want = exact_small(&rep, i, 1000) ? a : b;
         for (size_t k = 0; k < rep.n_dims; k++) {
-            cr_assert(same_double(p->medians[k], b->medians[k]), "%s median %zu: %g vs %g",
-                      p->path, k, p->medians[k], b->medians[k]);
+            cr_assert(same_double(p->medians[k], want->medians[k]), "%s median %zu: %g vs %g",
+                      p->path, k, p->medians[k], want->medians[k]);
         }
         nonempty += p->count > 1000;
     }
@@ -324,5 +347,49 @@ Test(gating_strategy_stream, comp_override_and_counts)
     cr_assert_eq(seen, N_EVENTS);
     free(comp_counts);
     free(counts);
+    fixture_free(&fx);
+}
+
+/* A population too small to show up in the subsample still gets its medians, over every one
+ * of its events, instead of NaN. */
+Test(gating_strategy_stream, small_population_medians_over_every_event)
+{
+    fixture fx;
+    fixture_init(&fx);
+    apo_error err;
+    const gate_dim fsc = {.name = "FSC-A"};
+    const double lo = 1000, hi = 1100; /* about 75 of 150001 events */
+    cr_assert_eq(gate_strategy_add_rectangle(fx.s, "Tiny", NULL, 1, &fsc, &lo, &hi, &err),
+                 APO_OK, "%s", err.msg);
+    gate_result all, sub;
+    gate_report all_rep, sub_rep, rep;
+    uint64_t step = 0;
+    in_memory(&fx, 0, NULL, false, &all, &all_rep, &step);
+    in_memory(&fx, 1000, NULL, false, &sub, &sub_rep, &step);
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    so.sample_events = 1000;
+    cr_assert_eq(gate_report_stream(fx.s, fx.ds, &so, &rep, &step, &err), APO_OK, "%s", err.msg);
+    size_t t = SIZE_MAX;
+    for (size_t i = 0; i < rep.n_populations; i++) {
+        if (strcmp(rep.populations[i].path, "Tiny") == 0) {
+            t = i;
+        }
+    }
+    cr_assert_neq(t, SIZE_MAX);
+    const gate_population *p = &rep.populations[t];
+    cr_assert(p->count > 10 && p->count < 200, "%llu", (unsigned long long)p->count);
+    cr_assert(exact_small(&rep, t, 1000));
+    for (size_t k = 0; k < rep.n_dims; k++) {
+        cr_assert(same_double(p->medians[k], all_rep.populations[t].medians[k]),
+                  "median %zu: %g vs %g", k, p->medians[k], all_rep.populations[t].medians[k]);
+    }
+    cr_assert(isfinite(p->medians[0]) && p->medians[0] >= 1000 && p->medians[0] <= 1100);
+    /* the subsample alone sees almost none of it */
+    cr_assert_lt(sub_rep.populations[t].count, 5);
+    gate_report_free(&rep);
+    gate_report_free(&sub_rep);
+    gate_report_free(&all_rep);
+    gate_result_free(&sub);
+    gate_result_free(&all);
     fixture_free(&fx);
 }
