@@ -861,6 +861,119 @@ static apo_status stream_counts(const gate_strategy *s, const gate_apo_input *in
     return st;
 }
 
+/* Medians over every event of the quadrants small enough to hold (smp->count known; at most
+ * @p budget events in all, smallest first): a rare quadrant that the estimation subsample
+ * nearly misses still gets exact medians. One more streamed pass when there is one. */
+static apo_status small_quadrant_medians(const gate_strategy *s, const gate_apo_input *in,
+                                         const size_t q_idx[GATE_Q_COUNT],
+                                         const gate_dim dims[2], uint64_t budget,
+                                         gate_apo_sample *smp, apo_error *err)
+{
+    int order[GATE_Q_COUNT], n_chosen = 0;
+    for (int q = 0; q < GATE_Q_COUNT; q++) { /* insertion sort by count, stable */
+        int j = q;
+        order[j] = q;
+        while (j > 0 && smp->count[order[j - 1]] > smp->count[order[j]]) {
+            int t = order[j - 1];
+            order[j - 1] = order[j];
+            order[j] = t;
+            j--;
+        }
+    }
+    uint64_t used = 0;
+    for (int k = 0; k < GATE_Q_COUNT; k++) {
+        const uint64_t c = smp->count[order[k]];
+        if (c == 0) {
+            continue;
+        }
+        if (used + c > budget) {
+            break;
+        }
+        used += c;
+        order[n_chosen++] = order[k];
+    }
+    if (n_chosen == 0) {
+        return APO_OK;
+    }
+    double *vals[GATE_Q_COUNT][2] = {{NULL}};
+    size_t filled[GATE_Q_COUNT] = {0};
+    double *ba = malloc(GATE_BLOCK_EVENTS * sizeof(double));
+    double *bp = malloc(GATE_BLOCK_EVENTS * sizeof(double));
+    apo_status st = ba != NULL && bp != NULL ? APO_OK
+                                             : apo_error_set(err, APO_E_NOMEM, NULL,
+                                                             APO_NO_OFFSET, NULL, "out of memory");
+    for (int k = 0; k < n_chosen && st == APO_OK; k++) {
+        const size_t c = (size_t)smp->count[order[k]];
+        vals[k][0] = malloc(c * sizeof(double));
+        vals[k][1] = malloc(c * sizeof(double));
+        if (vals[k][0] == NULL || vals[k][1] == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    apo_blocks b;
+    bool b_ok = false, d_ok = false;
+    gate_data d;
+    if (st == APO_OK) {
+        st = apo_blocks_init(&b, in, err);
+        b_ok = st == APO_OK;
+    }
+    while (st == APO_OK) {
+        st = apo_blocks_next(&b, err);
+        if (st != APO_OK || b.ev.n_events == 0) {
+            break;
+        }
+        if (!d_ok) {
+            st = gate_data_init(&d, in->ds, &b.ev, err);
+            if (st != APO_OK) {
+                break;
+            }
+            d_ok = true;
+        }
+        d.values = b.ev.values;
+        d.n_events = (size_t)b.ev.n_events;
+        gate_result r = {0};
+        st = gate_strategy_apply(s, &d, &r, err);
+        if (st == APO_OK) {
+            st = gate_dim_values(s, &d, &dims[0], false, ba, err);
+        }
+        if (st == APO_OK) {
+            st = gate_dim_values(s, &d, &dims[1], false, bp, err);
+        }
+        for (int k = 0; k < n_chosen && st == APO_OK; k++) {
+            const uint8_t *m = gate_result_membership(&r, q_idx[order[k]]);
+            const size_t cap = (size_t)smp->count[order[k]];
+            for (size_t e = 0; e < d.n_events && filled[k] < cap; e++) {
+                if (m[e]) {
+                    vals[k][0][filled[k]] = ba[e];
+                    vals[k][1][filled[k]] = bp[e];
+                    filled[k]++;
+                }
+            }
+        }
+        gate_result_free(&r);
+        if (in->ev == NULL) {
+            fcs_dataset_drop_pages(in->ds, b.first, (uint64_t)b.ev.n_events);
+        }
+    }
+    for (int k = 0; k < n_chosen && st == APO_OK; k++) {
+        smp->median_annexin[order[k]] = median_of(vals[k][0], filled[k]);
+        smp->median_pi[order[k]] = median_of(vals[k][1], filled[k]);
+    }
+    if (d_ok) {
+        gate_data_free(&d);
+    }
+    if (b_ok) {
+        apo_blocks_free(&b);
+    }
+    for (int k = 0; k < GATE_Q_COUNT; k++) {
+        free(vals[k][0]);
+        free(vals[k][1]);
+    }
+    free(ba);
+    free(bp);
+    return st;
+}
+
 static void sample_qc(const gate_apo_input *in, const ctx *c, const gate_apo_options *opt,
                       bool singlet_gate, const double *time, size_t n_time, gate_apo_sample *s)
 {
@@ -984,6 +1097,12 @@ static apo_status sample_stats(const gate_strategy *s, const gate_apo_input *in,
         smp->median_pi[q] = median_of(tmp, m);
     }
     smp->apoptotic_pct = smp->pct[GATE_Q_EARLY] + smp->pct[GATE_Q_LATE];
+    if (l.step > 1) {
+        st = small_quadrant_medians(s, in, q_idx, dims, opt->sample_events, smp, err);
+        if (st != APO_OK) {
+            goto done;
+        }
+    }
     /* the sample's own AnnV valley, for the threshold-outlier QC */
     smp->annexin_valley = NAN;
     if (in->role != GATE_ROLE_UNSTAINED && in->role != GATE_ROLE_PI_SINGLE) {

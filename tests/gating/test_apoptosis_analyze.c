@@ -271,6 +271,52 @@ Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
         cr_assert_eq(sum, x->singlets);
         gate_result_free(&gr);
         gate_data_free(&d);
+        /* quadrants of at most 1000 events (smallest first, 1000 in all) have their medians
+         * over every event: those of the analysis without a limit, same gating or not */
+        size_t exact_q = 0;
+        for (int q = 0; q < 4; q++) {
+            uint64_t before = 0;
+            for (int r2 = 0; r2 < 4; r2++) {
+                if (x->count[r2] > 0 && (x->count[r2] < x->count[q] ||
+                                          (x->count[r2] == x->count[q] && r2 < q))) {
+                    before += x->count[r2];
+                }
+            }
+            if (x->count[q] == 0 || before + x->count[q] > 1000 || s[i].ev.n_events <= 1000) {
+                continue;
+            }
+            exact_q++;
+            /* every event of the quadrant as gated by this run's gating, median computed
+             * here independently */
+            double *va = malloc(x->count[q] * sizeof *va);
+            size_t m = 0;
+            gate_data d2;
+            gate_result g2 = {0};
+            cr_assert_eq(gate_data_init(&d2, in[i].ds, &s[i].ev, &err), APO_OK);
+            cr_assert_eq(gate_strategy_apply(small.strategy, &d2, &g2, &err), APO_OK);
+            const uint8_t *mq = gate_result_membership(
+                &g2, gate_strategy_find(small.strategy, gate_quadrant_name(q)));
+            gate_dim dim = {small.annexin_channel, "comp", NULL, NULL};
+            double *all_a = malloc(s[i].ev.n_events * sizeof *all_a);
+            cr_assert_eq(gate_dim_values(small.strategy, &d2, &dim, false, all_a, &err), APO_OK,
+                         "%s", err.msg);
+            for (size_t e = 0; e < s[i].ev.n_events; e++) {
+                if (mq[e]) {
+                    va[m++] = all_a[e];
+                }
+            }
+            cr_assert_eq(m, x->count[q]);
+            double want = gate_apo_quantile(va, m, 0.5);
+            cr_assert_float_eq(x->median_annexin[q], want, 1e-9 * fabs(want) + 1e-12,
+                               "%s q%d: %g vs %g", in[i].sample, q, x->median_annexin[q], want);
+            free(all_a);
+            free(va);
+            gate_result_free(&g2);
+            gate_data_free(&d2);
+        }
+        if (i >= 4) { /* the 6000-event stained samples: necrotic (~4 %) is small */
+            cr_assert_gt(exact_q, 0, "%s: no small quadrant", in[i].sample);
+        }
         /* and the estimates stay close to those from every event */
         for (int q = 0; q < 4; q++) {
             cr_assert(fabs(x->pct[q] - mem.samples[i].pct[q]) < 2.0, "%s q%d: %.2f vs %.2f",
