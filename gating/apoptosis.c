@@ -6,6 +6,7 @@
  * given one, applies it to every sample and collects the quadrant statistics and QC flags.
  */
 #include "apoptosis_internal.h"
+#include "gating_internal.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -815,162 +816,98 @@ static apo_status place_threshold(const gate_apo_input *in, marker_pool *p, bool
     return APO_OK;
 }
 
-/* Exact event counts of every gate of @p s over all events of @p in, block by block. */
-static apo_status stream_counts(const gate_strategy *s, const gate_apo_input *in,
-                                uint64_t *cnt, size_t n_gates, apo_error *err)
+/* Stream options for sample @p in: its decoded events when it has them, else its data set
+ * decoded block by block (scale values with gain, one thread: samples run in parallel). */
+static gate_stream_options input_stream(const gate_apo_input *in)
 {
-    apo_blocks b;
-    apo_status st = apo_blocks_init(&b, in, err);
-    if (st != APO_OK) {
-        return st;
-    }
-    memset(cnt, 0, n_gates * sizeof *cnt);
-    gate_data d;
-    bool d_ok = false;
-    for (;;) {
-        st = apo_blocks_next(&b, err);
-        if (st != APO_OK || b.ev.n_events == 0) {
-            break;
-        }
-        if (!d_ok) {
-            st = gate_data_init(&d, in->ds, &b.ev, err);
-            if (st != APO_OK) {
-                break;
-            }
-            d_ok = true;
-        }
-        d.values = b.ev.values;
-        d.n_events = (size_t)b.ev.n_events;
-        gate_result r = {0};
-        st = gate_strategy_apply(s, &d, &r, err);
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    so.decode.threads = 1;
+    so.events = in->ev;
+    return so;
+}
+
+/* Collecting the compensated AnnV/PI values of the chosen quadrants while streaming. */
+typedef struct quadrant_values {
+    const gate_strategy *s;
+    const gate_dim *dims;     /* [2] */
+    size_t n;                 /* chosen quadrants */
+    size_t gate[GATE_Q_COUNT];
+    size_t cap[GATE_Q_COUNT], filled[GATE_Q_COUNT];
+    double *vals[GATE_Q_COUNT][2];
+    double *block[2];         /* one block of each dimension */
+} quadrant_values;
+
+static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
+                                    uint64_t first, apo_error *err)
+{
+    (void)first;
+    quadrant_values *x = arg;
+    for (int k = 0; k < 2; k++) {
+        apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
         if (st != APO_OK) {
-            break;
-        }
-        for (size_t g = 0; g < n_gates && g < r.n_gates; g++) {
-            cnt[g] += r.count[g];
-        }
-        gate_result_free(&r);
-        if (in->ev == NULL) {
-            fcs_dataset_drop_pages(in->ds, b.first, (uint64_t)b.ev.n_events);
+            return st;
         }
     }
-    if (d_ok) {
-        gate_data_free(&d);
+    for (size_t k = 0; k < x->n; k++) {
+        const uint8_t *m = gate_result_membership(r, x->gate[k]);
+        for (size_t e = 0; e < d->n_events && x->filled[k] < x->cap[k]; e++) {
+            if (m[e]) {
+                x->vals[k][0][x->filled[k]] = x->block[0][e];
+                x->vals[k][1][x->filled[k]] = x->block[1][e];
+                x->filled[k]++;
+            }
+        }
     }
-    apo_blocks_free(&b);
-    return st;
+    return APO_OK;
 }
 
 /* Medians over every event of the quadrants small enough to hold (smp->count known; at most
- * @p budget events in all, smallest first): a rare quadrant that the estimation subsample
- * nearly misses still gets exact medians. One more streamed pass when there is one. */
+ * @p budget events in all, smallest first, gate_pick_small): a rare quadrant that the
+ * estimation subsample nearly misses still gets exact medians. One more streamed pass when
+ * there is one. */
 static apo_status small_quadrant_medians(const gate_strategy *s, const gate_apo_input *in,
                                          const size_t q_idx[GATE_Q_COUNT],
                                          const gate_dim dims[2], uint64_t budget,
                                          gate_apo_sample *smp, apo_error *err)
 {
-    int order[GATE_Q_COUNT], n_chosen = 0;
-    for (int q = 0; q < GATE_Q_COUNT; q++) { /* insertion sort by count, stable */
-        int j = q;
-        order[j] = q;
-        while (j > 0 && smp->count[order[j - 1]] > smp->count[order[j]]) {
-            int t = order[j - 1];
-            order[j - 1] = order[j];
-            order[j] = t;
-            j--;
-        }
-    }
-    uint64_t used = 0;
-    for (int k = 0; k < GATE_Q_COUNT; k++) {
-        const uint64_t c = smp->count[order[k]];
-        if (c == 0) {
-            continue;
-        }
-        if (used + c > budget) {
-            break;
-        }
-        used += c;
-        order[n_chosen++] = order[k];
-    }
-    if (n_chosen == 0) {
+    size_t pick[GATE_Q_COUNT];
+    quadrant_values x = {s, dims, gate_pick_small(smp->count, GATE_Q_COUNT, budget, pick),
+                         {0}, {0}, {0}, {{NULL}}, {NULL, NULL}};
+    if (x.n == 0) {
         return APO_OK;
     }
-    double *vals[GATE_Q_COUNT][2] = {{NULL}};
-    size_t filled[GATE_Q_COUNT] = {0};
-    double *ba = malloc(GATE_BLOCK_EVENTS * sizeof(double));
-    double *bp = malloc(GATE_BLOCK_EVENTS * sizeof(double));
-    apo_status st = ba != NULL && bp != NULL ? APO_OK
-                                             : apo_error_set(err, APO_E_NOMEM, NULL,
-                                                             APO_NO_OFFSET, NULL, "out of memory");
-    for (int k = 0; k < n_chosen && st == APO_OK; k++) {
-        const size_t c = (size_t)smp->count[order[k]];
-        vals[k][0] = malloc(c * sizeof(double));
-        vals[k][1] = malloc(c * sizeof(double));
-        if (vals[k][0] == NULL || vals[k][1] == NULL) {
-            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    bool nomem = false;
+    for (int k = 0; k < 2; k++) {
+        x.block[k] = malloc(GATE_BLOCK_EVENTS * sizeof(double));
+        nomem = nomem || x.block[k] == NULL;
+    }
+    for (size_t k = 0; k < x.n; k++) {
+        x.gate[k] = q_idx[pick[k]];
+        x.cap[k] = (size_t)smp->count[pick[k]];
+        for (int j = 0; j < 2; j++) {
+            x.vals[k][j] = malloc(x.cap[k] * sizeof(double));
+            nomem = nomem || x.vals[k][j] == NULL;
         }
     }
-    apo_blocks b;
-    bool b_ok = false, d_ok = false;
-    gate_data d;
-    if (st == APO_OK) {
-        st = apo_blocks_init(&b, in, err);
-        b_ok = st == APO_OK;
+    apo_status st = APO_OK;
+    if (nomem) {
+        st = apo_error_set(err, APO_E_NOMEM, in->file, APO_NO_OFFSET, NULL, "out of memory");
+    } else {
+        gate_stream_options so = input_stream(in);
+        so.on_block = collect_quadrants;
+        so.ctx = &x;
+        st = gate_strategy_apply_stream(s, in->ds, &so, NULL, err);
     }
-    while (st == APO_OK) {
-        st = apo_blocks_next(&b, err);
-        if (st != APO_OK || b.ev.n_events == 0) {
-            break;
-        }
-        if (!d_ok) {
-            st = gate_data_init(&d, in->ds, &b.ev, err);
-            if (st != APO_OK) {
-                break;
-            }
-            d_ok = true;
-        }
-        d.values = b.ev.values;
-        d.n_events = (size_t)b.ev.n_events;
-        gate_result r = {0};
-        st = gate_strategy_apply(s, &d, &r, err);
-        if (st == APO_OK) {
-            st = gate_dim_values(s, &d, &dims[0], false, ba, err);
-        }
-        if (st == APO_OK) {
-            st = gate_dim_values(s, &d, &dims[1], false, bp, err);
-        }
-        for (int k = 0; k < n_chosen && st == APO_OK; k++) {
-            const uint8_t *m = gate_result_membership(&r, q_idx[order[k]]);
-            const size_t cap = (size_t)smp->count[order[k]];
-            for (size_t e = 0; e < d.n_events && filled[k] < cap; e++) {
-                if (m[e]) {
-                    vals[k][0][filled[k]] = ba[e];
-                    vals[k][1][filled[k]] = bp[e];
-                    filled[k]++;
-                }
-            }
-        }
-        gate_result_free(&r);
-        if (in->ev == NULL) {
-            fcs_dataset_drop_pages(in->ds, b.first, (uint64_t)b.ev.n_events);
-        }
+    for (size_t k = 0; k < x.n && st == APO_OK; k++) {
+        smp->median_annexin[pick[k]] = median_of(x.vals[k][0], x.filled[k]);
+        smp->median_pi[pick[k]] = median_of(x.vals[k][1], x.filled[k]);
     }
-    for (int k = 0; k < n_chosen && st == APO_OK; k++) {
-        smp->median_annexin[order[k]] = median_of(vals[k][0], filled[k]);
-        smp->median_pi[order[k]] = median_of(vals[k][1], filled[k]);
+    for (size_t k = 0; k < GATE_Q_COUNT; k++) {
+        free(x.vals[k][0]);
+        free(x.vals[k][1]);
     }
-    if (d_ok) {
-        gate_data_free(&d);
-    }
-    if (b_ok) {
-        apo_blocks_free(&b);
-    }
-    for (int k = 0; k < GATE_Q_COUNT; k++) {
-        free(vals[k][0]);
-        free(vals[k][1]);
-    }
-    free(ba);
-    free(bp);
+    free(x.block[0]);
+    free(x.block[1]);
     return st;
 }
 
@@ -1077,7 +1014,8 @@ static apo_status sample_stats(const gate_strategy *s, const gate_apo_input *in,
         if (l.step == 1) {
             memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
         } else {
-            st = stream_counts(s, in, cnt, res.n_gates, err);
+            const gate_stream_options so = input_stream(in);
+            st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
         }
     }
     if (st != APO_OK) {

@@ -52,18 +52,6 @@ uint64_t apo_input_n_events(const gate_apo_input *in);
  * new fcs_events the caller frees; *step (may be NULL) gets the step. */
 apo_status apo_input_sampled(const gate_apo_input *in, uint64_t max_events, fcs_events *out,
                              uint64_t *step, apo_error *err);
-/* Block iterator over every event: after apo_blocks_init, each apo_blocks_next fills ev with
- * the next GATE_BLOCK_EVENTS (or fewer) events starting at event @c first; ev.n_events is 0
- * at the end. */
-typedef struct apo_blocks {
-    const gate_apo_input *in;
-    double *buf;
-    fcs_events ev; /* view of buf */
-    uint64_t first, next, n;
-} apo_blocks;
-apo_status apo_blocks_init(apo_blocks *b, const gate_apo_input *in, apo_error *err);
-apo_status apo_blocks_next(apo_blocks *b, apo_error *err);
-void apo_blocks_free(apo_blocks *b);
 
 /* Append a formatted warning to @p r (best effort: dropped when out of memory). */
 void apo_result_warn(gate_apo_result *r, const char *fmt, ...) APO_PRINTF(2, 3);

@@ -722,10 +722,13 @@ typedef struct gate_stream_options {
     apo_status (*on_block)(void *ctx, const gate_data *block, const gate_result *r,
                            uint64_t first, apo_error *err);
     void *ctx;
+    /* Every event of the data set already decoded (its n_events and n_params must match):
+     * blocks are copied from it instead of decoded (decode is then unused). NULL = decode. */
+    const fcs_events *events;
 } gate_stream_options;
 
 #define GATE_STREAM_OPTIONS_INIT                                                               \
-    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL}
+    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL}
 
 /**
  * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):

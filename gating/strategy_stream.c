@@ -6,7 +6,7 @@
  * medians come from the bounded deterministic subsample (fcs_dataset_read_sampled), except for
  * populations with at most sample_events events, whose medians use every one of their events.
  */
-#include "gating/gate.h"
+#include "gating/gating_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,13 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
     const uint64_t n = fcs_dataset_n_events(ds);
     const size_t np = fcs_dataset_n_params(ds);
     const size_t block = GATE_BLOCK_EVENTS;
+    const fcs_events *ev = opts->events;
+    if (ev != NULL && (ev->n_events != n || ev->n_params != np)) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected decoded events of %llu x %zu values, found %llu x %zu",
+                             (unsigned long long)n, np, (unsigned long long)ev->n_events,
+                             ev->n_params);
+    }
     size_t bytes = 0;
     double *buf = NULL;
     if (!apo_mul_size(np ? np : 1, block * sizeof(double), &bytes) ||
@@ -54,9 +61,15 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
     }
     for (uint64_t first = 0; first < n && st == APO_OK; first += block) {
         const size_t count = (size_t)(n - first < block ? n - first : block);
-        st = fcs_dataset_decode_f64(ds, first, count, &opts->decode, buf, count, err);
-        if (st != APO_OK) {
-            break;
+        if (ev != NULL) {
+            for (size_t p = 0; p < np; p++) {
+                memcpy(buf + p * count, fcs_events_column(ev, p) + first, count * sizeof(double));
+            }
+        } else {
+            st = fcs_dataset_decode_f64(ds, first, count, &opts->decode, buf, count, err);
+            if (st != APO_OK) {
+                break;
+            }
         }
         d.values = buf;
         d.n_events = count;
@@ -74,7 +87,9 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
             st = opts->on_block(opts->ctx, &d, s != NULL ? &r : NULL, first, err);
         }
         gate_result_free(&r);
-        fcs_dataset_drop_pages(ds, first, count); /* resident memory: this block only */
+        if (ev == NULL) {
+            fcs_dataset_drop_pages(ds, first, count); /* resident memory: this block only */
+        }
     }
     gate_data_free(&d);
     free(buf);
@@ -160,13 +175,6 @@ static apo_status collect_block(void *ctx, const gate_data *block, const gate_re
     return APO_OK;
 }
 
-static int by_count(const void *a, const void *b, const gate_report *rep)
-{
-    uint64_t ca = rep->populations[*(const size_t *)a].count;
-    uint64_t cb = rep->populations[*(const size_t *)b].count;
-    return ca < cb ? -1 : ca > cb;
-}
-
 static apo_status small_population_medians(const gate_strategy *s, const fcs_dataset *ds,
                                            const gate_stream_options *opts, gate_report *rep,
                                            apo_error *err)
@@ -185,35 +193,24 @@ static apo_status small_population_medians(const gate_strategy *s, const fcs_dat
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         goto done;
     }
-    /* smallest first (insertion sort: few populations) */
-    size_t *order = x.pop;
-    for (size_t i = 0; i < np; i++) {
-        size_t j = i;
-        order[j] = i;
-        while (j > 0 && by_count(&order[j - 1], &order[j], rep) > 0) {
-            size_t t = order[j - 1];
-            order[j - 1] = order[j];
-            order[j] = t;
-            j--;
-        }
+    uint64_t *count = malloc(np * sizeof *count);
+    if (count == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        goto done;
     }
-    uint64_t used = 0;
-    for (size_t k = 0; k < np; k++) {
-        const uint64_t c = rep->populations[order[k]].count;
-        if (c == 0) {
-            continue;
-        }
-        if (used + c > opts->sample_events || c > SIZE_MAX / sizeof(double) / nd) {
-            break;
-        }
-        used += c;
-        order[x.n_chosen] = order[k];
-        x.vals[x.n_chosen] = malloc((size_t)c * nd * sizeof(double));
-        if (x.vals[x.n_chosen] == NULL) {
+    for (size_t i = 0; i < np; i++) {
+        count[i] = rep->populations[i].count;
+    }
+    x.n_chosen = gate_pick_small(count, np, opts->sample_events, x.pop);
+    free(count);
+    for (size_t k = 0; k < x.n_chosen; k++) {
+        size_t bytes = 0;
+        const uint64_t c = rep->populations[x.pop[k]].count;
+        if (c > SIZE_MAX || !apo_mul_size((size_t)c, nd * sizeof(double), &bytes) ||
+            (x.vals[k] = malloc(bytes)) == NULL) {
             st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
             goto done;
         }
-        x.n_chosen++;
     }
     if (x.n_chosen == 0) {
         goto done;

@@ -393,3 +393,36 @@ Test(gating_strategy_stream, small_population_medians_over_every_event)
     gate_result_free(&all);
     fixture_free(&fx);
 }
+
+/* Decoded events given with the options stream exactly like the data set they came from; events
+ * of another shape are refused. */
+Test(gating_strategy_stream, decoded_events_stream_like_the_data_set)
+{
+    fixture fx;
+    fixture_init(&fx);
+    apo_error err;
+    const size_t ng = gate_strategy_n_gates(fx.s);
+    uint64_t *a = calloc(ng, sizeof *a), *b = calloc(ng, sizeof *b);
+    fcs_decode_options dec = {FCS_VALUES_SCALED, true, 0};
+    fcs_events ev = {0, 0, NULL};
+    cr_assert_eq(fcs_dataset_read_events(fx.ds, &dec, &ev, &err), APO_OK, "%s", err.msg);
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    cr_assert_eq(gate_strategy_apply_stream(fx.s, fx.ds, &so, a, &err), APO_OK, "%s", err.msg);
+    so.events = &ev;
+    cr_assert_eq(gate_strategy_apply_stream(fx.s, fx.ds, &so, b, &err), APO_OK, "%s", err.msg);
+    uint64_t total = 0;
+    for (size_t g = 0; g < ng; g++) {
+        cr_assert_eq(a[g], b[g], "gate %zu", g);
+        total += a[g];
+    }
+    cr_assert_gt(total, 0);
+    fcs_events shorter = ev;
+    shorter.n_events = ev.n_events - 1;
+    so.events = &shorter;
+    cr_assert_eq(gate_strategy_apply_stream(fx.s, fx.ds, &so, b, &err), APO_E_USAGE);
+    cr_assert(strstr(err.msg, "decoded events") != NULL, "%s", err.msg);
+    fcs_events_free(&ev);
+    free(a);
+    free(b);
+    fixture_free(&fx);
+}
