@@ -351,3 +351,49 @@ Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
     }
     gsl_rng_free(r);
 }
+
+/* The quantile control is the first usable one: when the first unstained control fails once
+ * the gating is applied (its FSC is named "FS INT", the gating's pre-gate says FSC-A), the
+ * next unstained control places the thresholds, as if the failed one were absent. */
+Test(gating_apoptosis_analyze, failed_first_control_gives_way_to_the_next)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    static const char *const fs_int[NP] = {"FS INT", "FSC-W", "SSC-A", "FITC-A", "PI-A", "Time"};
+    enum { NS = 4 };
+    sim s[NS];
+    /* the first sample sets the channel names of the gating */
+    simulate(&s[0], r, 4000, 0.4, true, true, names);
+    simulate(&s[1], r, 4000, 0.0, false, false, fs_int); /* unstained, fails in the gating */
+    simulate(&s[2], r, 4000, 0.0, false, false, names);  /* unstained */
+    simulate(&s[3], r, 4000, 0.2, true, true, names);
+    gate_apo_input in[NS] = {
+        input(&s[0], "stim", GATE_ROLE_STIMULUS, ""),
+        input(&s[1], "unst_bad", GATE_ROLE_UNSTAINED, ""),
+        input(&s[2], "unst_good", GATE_ROLE_UNSTAINED, ""),
+        input(&s[3], "trt", GATE_ROLE_TREATED, "10"),
+    };
+    gate_apo_options o;
+    gate_apo_options_init(&o);
+    gate_apo_result res;
+    apo_error err;
+    cr_assert_eq(gate_apo_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert(res.samples[1].qc & GATE_QC_FAILED);
+    cr_assert(strstr(res.samples[1].error, "FSC-A") != NULL, "%s", res.samples[1].error);
+    cr_assert_eq(res.samples[2].qc & GATE_QC_FAILED, 0);
+    cr_assert_str_eq(res.annexin.source, "unst_good");
+    cr_assert_str_eq(res.pi.source, "unst_good");
+    cr_assert(strncmp(res.annexin.method, "control_quantile", 16) == 0, "%s", res.annexin.method);
+    /* the same thresholds as without the failed control */
+    gate_apo_result ref;
+    gate_apo_input without[NS - 1] = {in[0], in[2], in[3]};
+    cr_assert_eq(gate_apo_analyze(without, NS - 1, &o, &ref, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(res.annexin.value, ref.annexin.value);
+    cr_assert_eq(res.pi.value, ref.pi.value);
+    gate_apo_result_free(&ref);
+    gate_apo_result_free(&res);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
