@@ -7,6 +7,7 @@
  */
 #include "fcs/fcs.h"
 #include "support/json_mini.h"
+#include "support/need.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -23,14 +24,7 @@
 
 static void need_corpus(void)
 {
-    struct stat st;
-    if (stat(DATA1, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("the corpus is missing at %s (required under CI=true)", GML);
-        }
-        cr_skip_test("the corpus is not at %s", GML);
-    }
+    test_need_path(DATA1, "the Gating-ML corpus");
 }
 
 /* The CSV line of @p population (second field), copied into @p line; false if absent. */

@@ -5,6 +5,7 @@
  * fails with the reader's message (file, byte offset, what was expected), and when no sample is
  * left the run says so with that message and exit 65, not a vaguer later error.
  */
+#include "support/need.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -26,14 +27,7 @@ static size_t slurp(const char *path, char *buf, size_t cap)
 
 Test(cli_run_bad_data, undecodable_ascii_data_names_the_byte)
 {
-    struct stat st;
-    if (stat(ASCII, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("the corpus file is missing: %s (required under CI=true)", ASCII);
-        }
-        cr_skip_test("the corpus file is not at %s", ASCII);
-    }
+    test_need_path(ASCII, "the corpus file");
     static char buf[4096];
     size_t n = slurp(ASCII, buf, sizeof buf);
     cr_assert_gt(n, 58);

@@ -4,6 +4,7 @@
  * corpus file with a duplicate $PnN is refused by default (the run has no readable file: 66)
  * and read with --rename-duplicates, after which the analysis itself says what is missing.
  */
+#include "support/need.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -14,21 +15,9 @@
 
 #define DUP APOFLOW_CORPUS_DIR "/fcs/facejava/invalid-duplicate_parameter_name.fcs"
 
-static void need_corpus(void)
-{
-    struct stat st;
-    if (stat(DUP, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("the corpus file is missing: %s (required under CI=true)", DUP);
-        }
-        cr_skip_test("the corpus file is not at %s", DUP);
-    }
-}
-
 Test(cli_run_read_options, rename_duplicates_reaches_the_analysis)
 {
-    need_corpus();
+    test_need_path(DUP, "the corpus file");
     char *dir = test_tmpdir();
     char out[1024];
     snprintf(out, sizeof out, "%s/a", dir);
