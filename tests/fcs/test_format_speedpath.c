@@ -6,6 +6,7 @@
  * every magnitude, float32-derived values, short decimals and edge cases.
  */
 #include "fcs/fcs.h"
+#include "support/format_reference.h"
 
 #include <criterion/criterion.h>
 #include <float.h>
@@ -13,34 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The original algorithm, kept here as the reference. */
-static size_t reference_format(char *buf, size_t cap, double v)
-{
-    if (cap == 0) {
-        return 0;
-    }
-    if (isnan(v)) {
-        return (size_t)snprintf(buf, cap, "NaN");
-    }
-    if (isinf(v)) {
-        return (size_t)snprintf(buf, cap, v < 0 ? "-Inf" : "Inf");
-    }
-    if (v == 0.0) {
-        return (size_t)snprintf(buf, cap, signbit(v) ? "-0" : "0");
-    }
-    if (fabs(v) < 9007199254740992.0 && v == floor(v)) {
-        return (size_t)snprintf(buf, cap, "%.0f", v);
-    }
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-        if (strtod(tmp, NULL) == v) {
-            break;
-        }
-    }
-    return (size_t)snprintf(buf, cap, "%s", tmp);
-}
 
 static uint64_t next_rand(uint64_t *s)
 {
@@ -59,7 +32,7 @@ static void check_one(double v)
     memset(a, 'x', sizeof(a));
     memset(b, 'x', sizeof(b));
     size_t la = apo_format_double(a, sizeof(a), v);
-    size_t lb = reference_format(b, sizeof(b), v);
+    size_t lb = format_reference(b, sizeof(b), v);
     if (la != lb || strcmp(a, b) != 0) {
         if (n_mismatch++ < 5) {
             cr_log_error("%.17g (bits %a): got \"%s\" (%zu), expected \"%s\" (%zu)", v, v, a,
@@ -167,7 +140,7 @@ Test(fcs_format_speedpath, small_capacity_truncates_like_reference)
             memset(a, 'x', sizeof(a));
             memset(b, 'x', sizeof(b));
             size_t la = apo_format_double(a, cap, vals[i]);
-            size_t lb = reference_format(b, cap, vals[i]);
+            size_t lb = format_reference(b, cap, vals[i]);
             cr_assert_eq(la, lb, "value %zu cap %zu: length %zu, expected %zu", i, cap, la, lb);
             cr_assert_eq(memcmp(a, b, sizeof(a)), 0, "value %zu cap %zu: bytes differ", i, cap);
         }

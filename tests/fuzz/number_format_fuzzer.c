@@ -9,6 +9,7 @@
  * A mismatch aborts (a finding). Seeds: corpus/number_format/.
  */
 #include "fcs/fcs.h"
+#include "tests/support/format_reference.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -18,32 +19,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The original algorithm, kept here as the oracle. */
-static void reference(char *buf, size_t cap, double v)
-{
-    if (isnan(v)) {
-        snprintf(buf, cap, "NaN");
-    } else if (isinf(v)) {
-        snprintf(buf, cap, v < 0 ? "-Inf" : "Inf");
-    } else if (v == 0.0) {
-        snprintf(buf, cap, signbit(v) ? "-0" : "0");
-    } else if (fabs(v) < 9007199254740992.0 && v == floor(v)) {
-        snprintf(buf, cap, "%.0f", v);
-    } else {
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(buf, cap, "%.*g", prec, v);
-            if (strtod(buf, NULL) == v) {
-                break;
-            }
-        }
-    }
-}
-
 static void check(double v)
 {
     char got[64], want[64];
     size_t len = apo_format_double(got, sizeof got, v);
-    reference(want, sizeof want, v);
+    format_reference(want, sizeof want, v);
     if (len != strlen(got) || strcmp(got, want) != 0) {
         fprintf(stderr, "apo_format_double(%a) = \"%s\", expected \"%s\"\n", v, got, want);
         abort();
