@@ -7,6 +7,7 @@
  * (3M x 6 channels x 8 bytes = 144 MB). The size is not asserted under the sanitizers.
  * Also --sample-events on a small corpus file: counts unchanged, medians from the sample.
  */
+#include "support/big_fcs.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -19,7 +20,6 @@
 
 #define N_EVENTS 3000000u
 #define N_PARAMS 6
-#define BLOCK 65536u
 #define RSS_BOUND_KB (120L * 1024L)
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -42,67 +42,44 @@ static double next_uniform(uint64_t *state)
     return (double)(*state >> 11) / 9007199254740992.0;
 }
 
-/* TEXT of the data set with DATA at [begin, end]. */
-static size_t make_text(char *buf, size_t cap, uint64_t begin, uint64_t end)
+/* The generated events, counting the strategy's populations as they are made. */
+typedef struct generator {
+    uint64_t state;
+    expected *x;
+} generator;
+
+static void fill_block(void *ctx, uint64_t first, size_t n, double *block)
 {
-    int k = snprintf(buf, cap,
-                     "/$BEGINANALYSIS/0/$ENDANALYSIS/0/$BEGINSTEXT/0/$ENDSTEXT/0/$BEGINDATA/%" PRIu64
-                     "/$ENDDATA/%" PRIu64 "/$BYTEORD/1,2,3,4/$DATATYPE/F/$MODE/L/$NEXTDATA/0/"
-                     "$PAR/%d/$TOT/%u/$CYT/apoflow test/",
-                     begin, end, N_PARAMS, N_EVENTS);
-    for (int p = 0; p < N_PARAMS; p++) {
-        k += snprintf(buf + k, cap - (size_t)k, "$P%dN/%s/$P%dB/32/$P%dE/0,0/$P%dR/262144/",
-                      p + 1, names[p], p + 1, p + 1, p + 1);
+    (void)first;
+    generator *g = ctx;
+    for (size_t e = 0; e < n; e++) {
+        float r[N_PARAMS]; /* stored as float32: the expectations use the stored values */
+        r[0] = (float)(250000 * next_uniform(&g->state));
+        r[1] = (float)(0.8 * r[0]);
+        r[2] = (float)(250000 * next_uniform(&g->state) * next_uniform(&g->state));
+        r[3] = (float)(-100 + 100000 * next_uniform(&g->state) * next_uniform(&g->state));
+        r[4] = (float)(-100 + 20000 * next_uniform(&g->state) * next_uniform(&g->state));
+        r[5] = (float)(5000 * next_uniform(&g->state));
+        for (int p = 0; p < N_PARAMS; p++) {
+            block[(size_t)p * n + e] = r[p];
+        }
+        /* the strategy: Cells = FSC-A in [30000, 220000) and SSC-A in [10000, 200000);
+         * quadrants under Cells at FL1-A 1000, FL2-A 1000 ('+' at or above) */
+        double fsc = r[0], ssc = r[2], fl1 = r[3], fl2 = r[4];
+        if (fsc >= 30000 && fsc < 220000 && ssc >= 10000 && ssc < 200000) {
+            g->x->cells++;
+            bool xp = fl1 >= 1000, yp = fl2 >= 1000;
+            g->x->quad[xp ? (yp ? 2 : 1) : (yp ? 3 : 0)]++;
+        }
     }
-    cr_assert_lt((size_t)k, cap);
-    return (size_t)k;
 }
 
 /* Write the file block by block (the test process stays small: the child starts as its copy). */
 static void write_big_fcs(const char *path, expected *x)
 {
     memset(x, 0, sizeof(*x));
-    char text[2048];
-    uint64_t data_len = (uint64_t)N_EVENTS * N_PARAMS * 4;
-    size_t tlen = 0;
-    uint64_t begin = 0;
-    for (int pass = 0; pass < 4; pass++) { /* offsets change the TEXT length: iterate */
-        begin = 58 + tlen;
-        tlen = make_text(text, sizeof(text), begin, begin + data_len - 1);
-    }
-    cr_assert_eq(begin, 58 + tlen);
-    FILE *fp = fopen(path, "wb");
-    cr_assert_not_null(fp);
-    fprintf(fp, "FCS3.1    %8d%8" PRIu64 "%8" PRIu64 "%8" PRIu64 "%8d%8d", 58,
-            (uint64_t)(58 + tlen - 1), begin, begin + data_len - 1, 0, 0);
-    cr_assert_eq(ftell(fp), 58);
-    cr_assert_eq(fwrite(text, 1, tlen, fp), tlen);
-    float *rows = malloc((size_t)BLOCK * N_PARAMS * sizeof(float));
-    cr_assert_not_null(rows);
-    uint64_t state = 7;
-    for (uint32_t first = 0; first < N_EVENTS; first += BLOCK) {
-        uint32_t n = N_EVENTS - first < BLOCK ? N_EVENTS - first : BLOCK;
-        for (uint32_t e = 0; e < n; e++) {
-            float *r = rows + (size_t)e * N_PARAMS;
-            r[0] = (float)(250000 * next_uniform(&state));
-            r[1] = (float)(0.8 * r[0]);
-            r[2] = (float)(250000 * next_uniform(&state) * next_uniform(&state));
-            r[3] = (float)(-100 + 100000 * next_uniform(&state) * next_uniform(&state));
-            r[4] = (float)(-100 + 20000 * next_uniform(&state) * next_uniform(&state));
-            r[5] = (float)(5000 * next_uniform(&state));
-            /* the strategy: Cells = FSC-A in [30000, 220000) and SSC-A in [10000, 200000);
-             * quadrants under Cells at FL1-A 1000, FL2-A 1000 ('+' at or above) */
-            double fsc = r[0], ssc = r[2], fl1 = r[3], fl2 = r[4];
-            if (fsc >= 30000 && fsc < 220000 && ssc >= 10000 && ssc < 200000) {
-                x->cells++;
-                bool xp = fl1 >= 1000, yp = fl2 >= 1000;
-                x->quad[xp ? (yp ? 2 : 1) : (yp ? 3 : 0)]++;
-            }
-        }
-        cr_assert_eq(fwrite(rows, sizeof(float) * N_PARAMS, n, fp), n);
-    }
-    free(rows);
-    cr_assert_eq(fclose(fp), 0);
+    generator g = {7, x};
+    big_fcs_write(path, names, N_PARAMS, N_EVENTS, fill_block, &g);
 }
 
 static const char strategy[] =

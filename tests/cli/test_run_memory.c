@@ -1,26 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_run_memory.c: `apoflow run` on a file larger than its estimation sample keeps its
- * memory bounded (peak resident size of the child, from wait4) while its counts still cover
- * every event: 3,000,000 events x 6 channels (144 MB as doubles, 72 MB on disk) analysed with
- * --sample-events 200000 must stay well under what holding the events would take.
+ * memory bounded (peak resident size of the child, run_cli_max_rss) while its counts still
+ * cover every event: 3,000,000 events x 6 channels (144 MB as doubles, 72 MB on disk, written
+ * block by block so that this process stays small) analysed with --sample-events 200000 must
+ * stay well under what holding the events would take.
  */
-#define _DEFAULT_SOURCE 1 /* wait4 */
-#include "fcs/fcs.h"
+#include "support/big_fcs.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 enum { NE = 3000000, NP = 6 };
 
@@ -34,51 +27,22 @@ static double unit(uint64_t *s)
 }
 
 /* Debris 10 %, then viable 70 %, early 10 %, late 7 %, necrotic 3 % of the rest. */
-static void write_big(const char *path)
+static void fill_block(void *ctx, uint64_t first, size_t n, double *v)
 {
-    static const char *const names[NP] = {"FSC-A", "FSC-H", "SSC-A", "FITC-A", "PI-A", "Time"};
-    double *v = malloc((size_t)NE * NP * sizeof *v);
-    cr_assert_not_null(v);
-    uint64_t s = 88172645463325252ull;
-    for (size_t e = 0; e < NE; e++) {
-        double u = unit(&s);
+    uint64_t *s = ctx;
+    for (size_t e = 0; e < n; e++) {
+        double u = unit(s);
         bool debris = u < 0.10;
-        double c = unit(&s);
+        double c = unit(s);
         int cls = c < 0.70 ? 0 : c < 0.80 ? 1 : c < 0.87 ? 2 : 3;
-        double fsc = debris ? 2000 + 3000 * unit(&s) : 60000 + 20000 * (unit(&s) - 0.5);
-        v[0 * (size_t)NE + e] = fsc;
-        v[1 * (size_t)NE + e] = fsc * (0.9 + 0.05 * unit(&s));
-        v[2 * (size_t)NE + e] = 30000 + 10000 * unit(&s);
-        v[3 * (size_t)NE + e] = (cls == 1 || cls == 2) ? 5000 + 20000 * unit(&s) : 50 + 100 * unit(&s);
-        v[4 * (size_t)NE + e] = (cls == 2 || cls == 3) ? 8000 + 20000 * unit(&s) : 40 + 100 * unit(&s);
-        v[5 * (size_t)NE + e] = (double)e / 10000.0;
+        double fsc = debris ? 2000 + 3000 * unit(s) : 60000 + 20000 * (unit(s) - 0.5);
+        v[0 * n + e] = fsc;
+        v[1 * n + e] = fsc * (0.9 + 0.05 * unit(s));
+        v[2 * n + e] = 30000 + 10000 * unit(s);
+        v[3 * n + e] = (cls == 1 || cls == 2) ? 5000 + 20000 * unit(s) : 50 + 100 * unit(s);
+        v[4 * n + e] = (cls == 2 || cls == 3) ? 8000 + 20000 * unit(s) : 40 + 100 * unit(s);
+        v[5 * n + e] = (double)(first + e) / 10000.0;
     }
-    fcs_write_param p[NP];
-    for (int k = 0; k < NP; k++) {
-        p[k] = (fcs_write_param){names[k], NULL, 262144};
-    }
-    fcs_write_spec spec = {NP, p, NE, v, 0, NULL};
-    apo_error err;
-    cr_assert_eq(fcs_write_file(path, &spec, &err), APO_OK, "%s", err.msg);
-    free(v);
-}
-
-/* Run argv, stdout/stderr to /dev/null; the exit code and the child's peak RSS in KiB. */
-static int spawn_rss(char *const *argv, long *max_rss_kib)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    cr_assert_eq(rc, 0, "posix_spawn %s", argv[0]);
-    int status = 0;
-    struct rusage ru;
-    cr_assert_eq(wait4(pid, &status, 0, &ru), pid);
-    *max_rss_kib = ru.ru_maxrss;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static char *slurp(const char *path)
@@ -99,24 +63,16 @@ Test(cli_run_memory, big_file_bounded_memory_exact_counts)
     snprintf(in, sizeof in, "%s/in", dir);
     cr_assert_eq(mkdir(in, 0777), 0);
     snprintf(out, sizeof out, "%s/big.fcs", in);
-    /* written by a child process: the spawned apoflow inherits this process's peak RSS
-     * (exec records the old address space's high-water mark), so keep this one small */
-    pid_t w = fork();
-    cr_assert_neq(w, -1);
-    if (w == 0) {
-        write_big(out);
-        _exit(0);
-    }
-    int ws = 0;
-    cr_assert_eq(waitpid(w, &ws, 0), w);
-    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    static const char *const names[NP] = {"FSC-A", "FSC-H", "SSC-A", "FITC-A", "PI-A", "Time"};
+    uint64_t seed = 88172645463325252ull;
+    big_fcs_write(out, names, NP, NE, fill_block, &seed);
     snprintf(out, sizeof out, "%s/out", dir);
-    char a_bin[] = APOFLOW_BINARY, a_run[] = "run", a_o[] = "-o", a_np[] = "--no-plots",
-         a_q[] = "-q", a_se[] = "--sample-events", a_n[] = "200000", a_j[] = "--jobs",
-         a_1[] = "1";
-    char *argv[] = {a_bin, a_run, in, a_o, out, a_np, a_q, a_se, a_n, a_j, a_1, NULL};
+    const char *argv[] = {APOFLOW_BINARY, "run", in, "-o", out, "--no-plots", "-q",
+                          "--sample-events", "200000", "--jobs", "1", NULL};
+    run_result r;
     long rss = 0;
-    cr_assert_eq(spawn_rss(argv, &rss), 0);
+    cr_assert_eq(run_cli_max_rss(argv, &r, &rss), 0, "%s", r.err);
+    run_result_free(&r);
     fprintf(stderr, "apoflow run, 3M events x 6 channels, --sample-events 200000: peak RSS %ld KiB\n",
             rss);
 #if !defined(__SANITIZE_ADDRESS__)
