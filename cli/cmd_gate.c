@@ -9,7 +9,7 @@
  * are still processed; outputs are written atomically.
  */
 #include "cli/cli.h"
-#include "cli/json_out.h"
+#include "util/util.h"
 #include "gating/gate.h"
 
 #include <getopt.h>
@@ -149,22 +149,22 @@ static void write_json(FILE *out, const file_report *fr, size_t n)
             fputs(first ? "\n  {" : ",\n  {", out);
             first = false;
             fputs("\"file\": ", out);
-            json_write_string(out, fr[f].file);
+            apo_json_string(out, fr[f].file);
             fputs(", \"population\": ", out);
-            json_write_string(out, pp->path);
+            apo_json_string(out, pp->path);
             fputs(", \"parent\": ", out);
-            json_write_string(out, pp->parent_path);
+            apo_json_string(out, pp->parent_path);
             fprintf(out, ", \"count\": %llu, \"pct_parent\": ", (unsigned long long)pp->count);
-            json_write_number(out, pp->pct_parent);
+            apo_json_number(out, pp->pct_parent);
             fputs(", \"pct_total\": ", out);
-            json_write_number(out, pp->pct_total);
+            apo_json_number(out, pp->pct_total);
             for (size_t i = 0; i < fr[f].rep.n_dims; i++) {
                 char col[300];
                 snprintf(col, sizeof(col), "median_%s", fr[f].rep.dim_names[i]);
                 fputs(", ", out);
-                json_write_string(out, col);
+                apo_json_string(out, col);
                 fputs(": ", out);
-                json_write_number(out, pp->medians[i]);
+                apo_json_number(out, pp->medians[i]);
             }
             fputs("}", out);
         }

@@ -6,7 +6,7 @@
  * per-channel min, max, mean and the count of NaN/Inf values: the quickest integrity check.
  */
 #include "cli/cli.h"
-#include "cli/json_out.h"
+#include "util/util.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -104,18 +104,18 @@ static void json_spillover(FILE *out, const fcs_spillover *sp)
         return;
     }
     fputs("{\"keyword\":", out);
-    json_write_string(out, sp->keyword ? sp->keyword : "");
+    apo_json_string(out, sp->keyword ? sp->keyword : "");
     fputs(",\"names\":[", out);
     for (size_t i = 0; i < sp->n; i++) {
         fputs(i ? "," : "", out);
-        json_write_string(out, sp->names[i]);
+        apo_json_string(out, sp->names[i]);
     }
     fputs("],\"matrix\":[", out);
     for (size_t i = 0; i < sp->n; i++) {
         fputs(i ? ",[" : "[", out);
         for (size_t j = 0; j < sp->n; j++) {
             fputs(j ? "," : "", out);
-            json_write_number(out, sp->values[i * sp->n + j]);
+            apo_json_number(out, sp->values[i * sp->n + j]);
         }
         fputs("]", out);
     }
@@ -126,31 +126,31 @@ static void json_dataset(FILE *out, const fcs_dataset *ds, size_t index, const c
 {
     size_t n_params = fcs_dataset_n_params(ds);
     fprintf(out, "{\"index\":%zu,\"version\":", index + 1);
-    json_write_string(out, fcs_dataset_version(ds));
+    apo_json_string(out, fcs_dataset_version(ds));
     fprintf(out, ",\"offset\":%llu,\"events\":%llu,\"parameters\":[",
             (unsigned long long)fcs_dataset_offset(ds),
             (unsigned long long)fcs_dataset_n_events(ds));
     for (size_t p = 0; p < n_params; p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
         fputs(p ? ",{\"name\":" : "{\"name\":", out);
-        json_write_string(out, pr->name);
+        apo_json_string(out, pr->name);
         fputs(",\"label\":", out);
-        json_write_string(out, pr->label);
+        apo_json_string(out, pr->label);
         fprintf(out, ",\"bits\":%u,\"range\":", pr->bits);
-        json_write_number(out, pr->range);
+        apo_json_number(out, pr->range);
         fputs(",\"amplification\":[", out);
-        json_write_number(out, pr->log_decades);
+        apo_json_number(out, pr->log_decades);
         fputc(',', out);
-        json_write_number(out, pr->log_offset);
+        apo_json_number(out, pr->log_offset);
         fputs("],\"gain\":", out);
-        json_write_number(out, pr->gain);
+        apo_json_number(out, pr->gain);
         if (st != NULL) {
             fputs(",\"stats\":{\"min\":", out);
-            json_write_number(out, st[p].n_finite ? st[p].min : NAN);
+            apo_json_number(out, st[p].n_finite ? st[p].min : NAN);
             fputs(",\"max\":", out);
-            json_write_number(out, st[p].n_finite ? st[p].max : NAN);
+            apo_json_number(out, st[p].n_finite ? st[p].max : NAN);
             fputs(",\"mean\":", out);
-            json_write_number(out, stats_mean(&st[p]));
+            apo_json_number(out, stats_mean(&st[p]));
             fprintf(out, ",\"nan\":%llu,\"inf\":%llu}", (unsigned long long)st[p].n_nan,
                     (unsigned long long)st[p].n_inf);
         }
@@ -158,9 +158,9 @@ static void json_dataset(FILE *out, const fcs_dataset *ds, size_t index, const c
     }
     char dt[2] = {(char)fcs_dataset_datatype(ds), '\0'};
     fputs("],\"datatype\":", out);
-    json_write_string(out, dt);
+    apo_json_string(out, dt);
     fputs(",\"byteord\":", out);
-    json_write_string(out, fcs_dataset_byteord(ds));
+    apo_json_string(out, fcs_dataset_byteord(ds));
     fputs(",\"keywords\":{", out);
     size_t n_kw = fcs_dataset_n_keywords(ds);
     bool first = true;
@@ -176,16 +176,16 @@ static void json_dataset(FILE *out, const fcs_dataset *ds, size_t index, const c
         }
         fputs(first ? "" : ",", out);
         first = false;
-        json_write_string(out, kw->name);
+        apo_json_string(out, kw->name);
         fputc(':', out);
-        json_write_string_n(out, kw->value, kw->value_len);
+        apo_json_string_n(out, kw->value, kw->value_len);
     }
     fputs("},\"spillover\":", out);
     json_spillover(out, fcs_dataset_spillover(ds));
     fputs(",\"warnings\":[", out);
     for (size_t w = 0; w < fcs_dataset_n_warnings(ds); w++) {
         fputs(w ? "," : "", out);
-        json_write_string(out, fcs_dataset_warning(ds, w)->msg);
+        apo_json_string(out, fcs_dataset_warning(ds, w)->msg);
     }
     fputs("]}", out);
 }
@@ -279,9 +279,9 @@ static int info_file(const char *path, const info_options *o)
     int code = 0;
     if (o->json) {
         fputs("{\"file\":", stdout);
-        json_write_string(stdout, path);
+        apo_json_string(stdout, path);
         fputs(",\"version\":", stdout);
-        json_write_string(stdout, n_sets ? fcs_dataset_version(fcs_file_dataset(f, 0)) : "");
+        apo_json_string(stdout, n_sets ? fcs_dataset_version(fcs_file_dataset(f, 0)) : "");
         fputs(",\"datasets\":[", stdout);
     } else {
         printf("%s\n  %llu bytes, %zu data set%s\n", path, (unsigned long long)fcs_file_size(f),
@@ -313,7 +313,7 @@ static int info_file(const char *path, const info_options *o)
         fputs("],\"warnings\":[", stdout);
         for (size_t w = 0; w < fcs_file_n_warnings(f); w++) {
             fputs(w ? "," : "", stdout);
-            json_write_string(stdout, fcs_file_warning(f, w)->msg);
+            apo_json_string(stdout, fcs_file_warning(f, w)->msg);
         }
         fputs("]}\n", stdout);
     } else {

@@ -8,13 +8,13 @@
  */
 #define _XOPEN_SOURCE 700
 #include "cli/cli.h"
-#include "cli/json_out.h"
-#include "cli/json_results.h"
-#include "cli/pool.h"
+#include "util/util.h"
+#include "assay/assay.h"
+#include "util/util.h"
 #include "cli/pool_read.h"
-#include "cli/report.h"
-#include "cli/report_jscan.h"
-#include "gating/gate.h"
+#include "report/report.h"
+#include "util/util.h"
+#include "assay/assay.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -169,7 +169,7 @@ typedef struct shard {
     text samples, stats, json;
     rec *srec, *trec;
     size_t ns, nt;
-    jspan doc;
+    apo_jspan doc;
 } shard;
 
 /* One merged sample. */
@@ -177,7 +177,7 @@ typedef struct msample {
     rec row;
     size_t shard;
     char sample[256], file[PATH_MAX];
-    jspan json; /* its object in the shard's results.json */
+    apo_jspan json; /* its object in the shard's results.json */
 } msample;
 
 static int cmp_msample(const void *a, const void *b)
@@ -219,9 +219,9 @@ static bool comparison_warning(const char *s)
 
 /* ---- results.json ---------------------------------------------------------------------- */
 
-static void jraw(FILE *f, const char *k, jspan v, bool *first)
+static void jraw(FILE *f, const char *k, apo_jspan v, bool *first)
 {
-    json_key(f, k, first);
+    apo_json_key(f, k, first);
     if (v.p == NULL) {
         fputs("null", f);
     } else {
@@ -230,7 +230,7 @@ static void jraw(FILE *f, const char *k, jspan v, bool *first)
 }
 
 typedef struct failed_item {
-    jspan obj;
+    apo_jspan obj;
     char file[PATH_MAX];
     char error[512];
 } failed_item;
@@ -241,7 +241,7 @@ static int cmp_failed(const void *a, const void *b)
 }
 
 static apo_status write_json(const char *path, const shard *sh, const msample *ms, size_t n,
-                             const gate_apo_result *r, const failed_item *fl, size_t nf,
+                             const assay_result *r, const failed_item *fl, size_t nf,
                              const warn_list *w, apo_error *err)
 {
     apo_atomic_file af;
@@ -255,9 +255,9 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
     static const char *const head[] = {"versions", "sheet", "channels", "compensation",
                                        "pregates", "annexin_scale", "pi_scale", "thresholds"};
     for (size_t k = 0; k < sizeof head / sizeof *head; k++) {
-        jraw(f, head[k], jscan_get(sh[0].doc, head[k]), &first);
+        jraw(f, head[k], apo_jscan_get(sh[0].doc, head[k]), &first);
     }
-    json_key(f, "samples", &first);
+    apo_json_key(f, "samples", &first);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         if (i) {
@@ -270,8 +270,8 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
         }
     }
     fputc(']', f);
-    json_results_comparisons(f, r, &first);
-    json_key(f, "failed_files", &first);
+    assay_json_comparisons(f, r, &first);
+    apo_json_key(f, "failed_files", &first);
     fputc('[', f);
     for (size_t i = 0; i < nf; i++) {
         if (i) {
@@ -280,13 +280,13 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
         fwrite(fl[i].obj.p, 1, (size_t)(fl[i].obj.e - fl[i].obj.p), f);
     }
     fputc(']', f);
-    json_key(f, "warnings", &first);
+    apo_json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < w->n; i++) {
         if (i) {
             fputc(',', f);
         }
-        json_write_string(f, w->v[i]);
+        apo_json_string(f, w->v[i]);
     }
     fputs("]}\n", f);
     if (ferror(f)) {
@@ -298,50 +298,50 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
 
 /* ---- the report's view of a merged run ------------------------------------------------- */
 
-static void threshold_from_json(jspan t, gate_apo_threshold *out)
+static void threshold_from_json(apo_jspan t, assay_threshold *out)
 {
-    out->value = jscan_number(jscan_get(t, "value"));
-    out->scaled = jscan_number(jscan_get(t, "scaled"));
-    out->realized_pct = jscan_number(jscan_get(t, "realized_pct"));
-    jscan_string(jscan_get(t, "method"), out->method, sizeof out->method);
-    jscan_string(jscan_get(t, "source"), out->source, sizeof out->source);
+    out->value = apo_jscan_number(apo_jscan_get(t, "value"));
+    out->scaled = apo_jscan_number(apo_jscan_get(t, "scaled"));
+    out->realized_pct = apo_jscan_number(apo_jscan_get(t, "realized_pct"));
+    apo_jscan_string(apo_jscan_get(t, "method"), out->method, sizeof out->method);
+    apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
 }
 
-static void scale_from_json(jspan s, gate_transform *t)
+static void scale_from_json(apo_jspan s, gate_transform *t)
 {
     char kind[32];
     memset(t, 0, sizeof *t);
-    jscan_string(jscan_get(s, "kind"), kind, sizeof kind);
+    apo_jscan_string(apo_jscan_get(s, "kind"), kind, sizeof kind);
     for (int k = GATE_TRANSFORM_LINEAR; k <= GATE_TRANSFORM_LOG10; k++) {
         if (strcmp(gate_transform_kind_name((gate_transform_kind)k), kind) == 0) {
             t->kind = (gate_transform_kind)k;
         }
     }
-    t->T = jscan_number(jscan_get(s, "T"));
-    t->W = jscan_number(jscan_get(s, "W"));
-    t->M = jscan_number(jscan_get(s, "M"));
-    t->A = jscan_number(jscan_get(s, "A"));
+    t->T = apo_jscan_number(apo_jscan_get(s, "T"));
+    t->W = apo_jscan_number(apo_jscan_get(s, "W"));
+    t->M = apo_jscan_number(apo_jscan_get(s, "M"));
+    t->A = apo_jscan_number(apo_jscan_get(s, "A"));
 }
 
-static void result_from_json(jspan doc, gate_apo_result *r)
+static void result_from_json(apo_jspan doc, assay_result *r)
 {
-    jspan ch = jscan_get(doc, "channels"), comp = jscan_get(doc, "compensation");
-    jspan th = jscan_get(doc, "thresholds");
-    jscan_string(jscan_get(ch, "annexin"), r->annexin_channel, sizeof r->annexin_channel);
-    jscan_string(jscan_get(ch, "annexin_reason"), r->annexin_why, sizeof r->annexin_why);
-    jscan_string(jscan_get(ch, "pi"), r->pi_channel, sizeof r->pi_channel);
-    jscan_string(jscan_get(ch, "pi_reason"), r->pi_why, sizeof r->pi_why);
-    jscan_string(jscan_get(comp, "source"), r->comp_source, sizeof r->comp_source);
-    jscan_string(jscan_get(comp, "detail"), r->comp_detail, sizeof r->comp_detail);
-    jspan sp = jscan_get(comp, "spillover");
+    apo_jspan ch = apo_jscan_get(doc, "channels"), comp = apo_jscan_get(doc, "compensation");
+    apo_jspan th = apo_jscan_get(doc, "thresholds");
+    apo_jscan_string(apo_jscan_get(ch, "annexin"), r->annexin_channel, sizeof r->annexin_channel);
+    apo_jscan_string(apo_jscan_get(ch, "annexin_reason"), r->annexin_why, sizeof r->annexin_why);
+    apo_jscan_string(apo_jscan_get(ch, "pi"), r->pi_channel, sizeof r->pi_channel);
+    apo_jscan_string(apo_jscan_get(ch, "pi_reason"), r->pi_why, sizeof r->pi_why);
+    apo_jscan_string(apo_jscan_get(comp, "source"), r->comp_source, sizeof r->comp_source);
+    apo_jscan_string(apo_jscan_get(comp, "detail"), r->comp_detail, sizeof r->comp_detail);
+    apo_jspan sp = apo_jscan_get(comp, "spillover");
     for (size_t i = 0; i < 4; i++) {
-        r->spill[i] = jscan_number(jscan_index(jscan_index(sp, i / 2), i % 2));
+        r->spill[i] = apo_jscan_number(apo_jscan_index(apo_jscan_index(sp, i / 2), i % 2));
     }
-    jscan_string(jscan_get(doc, "pregates"), r->pregate_detail, sizeof r->pregate_detail);
-    scale_from_json(jscan_get(doc, "annexin_scale"), &r->annexin_scale);
-    scale_from_json(jscan_get(doc, "pi_scale"), &r->pi_scale);
-    threshold_from_json(jscan_get(th, "annexin"), &r->annexin);
-    threshold_from_json(jscan_get(th, "pi"), &r->pi);
+    apo_jscan_string(apo_jscan_get(doc, "pregates"), r->pregate_detail, sizeof r->pregate_detail);
+    scale_from_json(apo_jscan_get(doc, "annexin_scale"), &r->annexin_scale);
+    scale_from_json(apo_jscan_get(doc, "pi_scale"), &r->pi_scale);
+    threshold_from_json(apo_jscan_get(th, "annexin"), &r->annexin);
+    threshold_from_json(apo_jscan_get(th, "pi"), &r->pi);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -446,7 +446,7 @@ static bool read_shard(shard *s, const char *dir, int *rc)
     }
     s->srec = records(&s->samples, &s->ns);
     s->trec = records(&s->stats, &s->nt);
-    s->doc = jscan_doc(s->json.p, s->json.n);
+    s->doc = apo_jscan_doc(s->json.p, s->json.n);
     if (s->srec == NULL || s->trec == NULL || s->ns == 0 || s->nt == 0 || s->doc.p == NULL) {
         cli_errorf("%s: expected samples.csv, stats.csv and results.json of 'apoflow run', "
                    "found unreadable ones",
@@ -553,8 +553,8 @@ int cmd_merge(int argc, char **argv)
     msample *ms = NULL;
     rec *rows = NULL;
     failed_item *fl = NULL;
-    gate_apo_input *in = NULL;
-    gate_apo_result res = {0};
+    assay_input *in = NULL;
+    assay_result res = {0};
     warn_list w = {0};
     report_sample *rs = NULL;
     report_failure *rf = NULL;
@@ -594,7 +594,7 @@ int cmd_merge(int argc, char **argv)
         static const char *const same[] = {"thresholds", "compensation", "channels", "pregates",
                                            "annexin_scale", "pi_scale"};
         for (size_t j = 0; j < sizeof same / sizeof *same; j++) {
-            jspan a = jscan_get(sh[k].doc, same[j]), b = jscan_get(sh[0].doc, same[j]);
+            apo_jspan a = apo_jscan_get(sh[k].doc, same[j]), b = apo_jscan_get(sh[0].doc, same[j]);
             if (a.p == NULL || b.p == NULL || a.e - a.p != b.e - b.p ||
                 memcmp(a.p, b.p, (size_t)(a.e - a.p)) != 0) {
                 cli_errorf("%s: expected the same %s as %s (run every shard with the same "
@@ -606,7 +606,7 @@ int cmd_merge(int argc, char **argv)
         }
         total += sh[k].ns - 1;
         n_stats += sh[k].nt - 1;
-        nf += jscan_count(jscan_get(sh[k].doc, "failed_files"));
+        nf += apo_jscan_count(apo_jscan_get(sh[k].doc, "failed_files"));
     }
     ms = calloc(total ? total : 1, sizeof *ms);
     rows = calloc((total > n_stats ? total : n_stats) + 1, sizeof *rows);
@@ -624,25 +624,25 @@ int cmd_merge(int argc, char **argv)
     }
     nf = 0;
     for (size_t k = 0; k < nsh; k++) {
-        jspan js = jscan_get(sh[k].doc, "samples");
+        apo_jspan js = apo_jscan_get(sh[k].doc, "samples");
         for (size_t i = 1; i < sh[k].ns; i++) {
             msample *m = &ms[n++];
             m->row = sh[k].srec[i];
             m->shard = k;
             field(m->row, c_sample, m->sample, sizeof m->sample);
             field(m->row, c_file, m->file, sizeof m->file);
-            for (size_t j = 0; (m->json = jscan_index(js, j)).p != NULL; j++) {
+            for (size_t j = 0; (m->json = apo_jscan_index(js, j)).p != NULL; j++) {
                 char name[256];
-                jscan_string(jscan_get(m->json, "sample"), name, sizeof name);
+                apo_jscan_string(apo_jscan_get(m->json, "sample"), name, sizeof name);
                 if (strcmp(name, m->sample) == 0) {
                     break;
                 }
             }
         }
-        jspan jf = jscan_get(sh[k].doc, "failed_files");
-        for (size_t i = 0; (fl[nf].obj = jscan_index(jf, i)).p != NULL; i++) {
-            jscan_string(jscan_get(fl[nf].obj, "file"), fl[nf].file, sizeof fl[nf].file);
-            jscan_string(jscan_get(fl[nf].obj, "error"), fl[nf].error, sizeof fl[nf].error);
+        apo_jspan jf = apo_jscan_get(sh[k].doc, "failed_files");
+        for (size_t i = 0; (fl[nf].obj = apo_jscan_index(jf, i)).p != NULL; i++) {
+            apo_jscan_string(apo_jscan_get(fl[nf].obj, "file"), fl[nf].file, sizeof fl[nf].file);
+            apo_jscan_string(apo_jscan_get(fl[nf].obj, "error"), fl[nf].error, sizeof fl[nf].error);
             nf++;
         }
     }
@@ -714,12 +714,12 @@ int cmd_merge(int argc, char **argv)
         size_t c_apo = column(header, "apoptotic_pct"), c_sing = column(header, "singlets");
         size_t c_ev = column(header, "events"), c_rep = column(header, "replicate");
         size_t c_well = column(header, "well");
-        size_t c_q[GATE_Q_COUNT], c_cnt[GATE_Q_COUNT];
-        for (int q = 0; q < GATE_Q_COUNT; q++) {
+        size_t c_q[ASSAY_Q_COUNT], c_cnt[ASSAY_Q_COUNT];
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
             char nm[64];
-            snprintf(nm, sizeof nm, "%s_pct", gate_quadrant_name(q));
+            snprintf(nm, sizeof nm, "%s_pct", assay_quadrant_name(q));
             c_q[q] = column(header, nm);
-            snprintf(nm, sizeof nm, "%s_count", gate_quadrant_name(q));
+            snprintf(nm, sizeof nm, "%s_count", assay_quadrant_name(q));
             c_cnt[q] = column(header, nm);
         }
         char *wells = calloc(n ? n : 1, 64);
@@ -733,12 +733,12 @@ int cmd_merge(int argc, char **argv)
             for (int k = 0; k < 7; k++) {
                 field(ms[i].row, ci[k], strs[i][k], sizeof strs[i][k]);
             }
-            gate_apo_sample *s = &res.samples[i];
-            gate_apo_input *x = &in[i];
+            assay_sample *s = &res.samples[i];
+            assay_input *x = &in[i];
             x->sample = ms[i].sample;
             x->file = ms[i].file;
-            if (!gate_role_parse(strs[i][0], &x->role)) {
-                x->role = GATE_ROLE_UNKNOWN;
+            if (!assay_role_parse(strs[i][0], &x->role)) {
+                x->role = ASSAY_ROLE_UNKNOWN;
             }
             x->treatment = strs[i][1];
             x->dose_text = strs[i][2];
@@ -751,7 +751,7 @@ int cmd_merge(int argc, char **argv)
             /* qc flags back to bits */
             for (unsigned bit = 0; bit < 16; bit++) {
                 char nm[160];
-                gate_qc_flags_format(1u << bit, nm, sizeof nm);
+                assay_qc_flags_format(1u << bit, nm, sizeof nm);
                 const char *fl_s = strs[i][4];
                 size_t ln = strlen(nm);
                 for (const char *p = fl_s; ln && (p = strstr(p, nm)) != NULL; p += ln) {
@@ -762,18 +762,18 @@ int cmd_merge(int argc, char **argv)
                 }
             }
             if (strs[i][5][0]) {
-                s->qc |= GATE_QC_FAILED;
+                s->qc |= ASSAY_QC_FAILED;
             }
             field(ms[i].row, c_apo, buf, sizeof buf);
-            s->apoptotic_pct = jscan_number((jspan){buf, buf + strlen(buf)});
+            s->apoptotic_pct = apo_jscan_number((apo_jspan){buf, buf + strlen(buf)});
             field(ms[i].row, c_sing, buf, sizeof buf);
             uint64_t u = 0;
             s->singlets = apo_parse_u64(buf, strlen(buf), &u) ? u : 0;
             field(ms[i].row, c_ev, buf, sizeof buf);
             s->events = apo_parse_u64(buf, strlen(buf), &u) ? u : 0;
-            for (int q = 0; q < GATE_Q_COUNT; q++) {
+            for (int q = 0; q < ASSAY_Q_COUNT; q++) {
                 field(ms[i].row, c_q[q], buf, sizeof buf);
-                s->pct[q] = jscan_number((jspan){buf, buf + strlen(buf)});
+                s->pct[q] = apo_jscan_number((apo_jspan){buf, buf + strlen(buf)});
                 field(ms[i].row, c_cnt[q], buf, sizeof buf);
                 s->count[q] = apo_parse_u64(buf, strlen(buf), &u) ? u : 0;
             }
@@ -785,25 +785,25 @@ int cmd_merge(int argc, char **argv)
             }
             /* the report's row */
             report_sample *r = &rs[i];
-            gate_qc_flags_format(s->qc & ~(unsigned)GATE_QC_FAILED, flags[i], sizeof flags[i]);
+            assay_qc_flags_format(s->qc & ~(unsigned)ASSAY_QC_FAILED, flags[i], sizeof flags[i]);
             *r = (report_sample){.sample = x->sample, .file = x->file,
-                                 .role = gate_role_name(x->role), .treatment = x->treatment,
+                                 .role = assay_role_name(x->role), .treatment = x->treatment,
                                  .dose = x->dose_text, .dose_unit = x->dose_unit, .well = well,
                                  .replicate = x->replicate, .events = s->events,
                                  .singlets = s->singlets, .apoptotic_pct = s->apoptotic_pct,
                                  .qc_flags = flags[i], .qc_detail = strs[i][6],
                                  .error = strs[i][5]};
-            for (int q = 0; q < GATE_Q_COUNT; q++) {
+            for (int q = 0; q < ASSAY_Q_COUNT; q++) {
                 r->pct[q] = s->pct[q];
             }
-            rc = cli_worse_exit(rc, (s->qc & GATE_QC_FAILED) ? 65 : 0);
+            rc = cli_worse_exit(rc, (s->qc & ASSAY_QC_FAILED) ? 65 : 0);
         }
         /* shard warnings (without the comparison ones, recomputed below) */
         for (size_t k = 0; k < nsh; k++) {
-            jspan jw = jscan_get(sh[k].doc, "warnings");
+            apo_jspan jw = apo_jscan_get(sh[k].doc, "warnings");
             char buf[1024];
-            for (size_t i = 0; jscan_index(jw, i).p != NULL; i++) {
-                jscan_string(jscan_index(jw, i), buf, sizeof buf);
+            for (size_t i = 0; apo_jscan_index(jw, i).p != NULL; i++) {
+                apo_jscan_string(apo_jscan_index(jw, i), buf, sizeof buf);
                 if (!comparison_warning(buf)) {
                     warn_add(&w, buf);
                 }
@@ -811,7 +811,7 @@ int cmd_merge(int argc, char **argv)
         }
         /* The comparisons over all merged samples, by the same library code as a run. */
         size_t warn_first = res.n_warnings;
-        bool ok = gate_apo_compare(in, n, &res, &err) == APO_OK;
+        bool ok = assay_compare(in, n, &res, &err) == APO_OK;
         for (size_t i = warn_first; i < res.n_warnings; i++) {
             warn_add(&w, res.warnings[i]);
             free(res.warnings[i]);
@@ -819,7 +819,7 @@ int cmd_merge(int argc, char **argv)
         res.n_warnings = warn_first;
         if (ok) {
             snprintf(path, sizeof path, "%s/comparisons.csv", outdir);
-            ok = gate_apo_write_comparisons_csv(&res, path, &err) == APO_OK;
+            ok = assay_write_comparisons_csv(&res, path, &err) == APO_OK;
             if (!ok) {
                 free(strs);
                 free(wells);
@@ -937,6 +937,6 @@ out:
         free(w.v[i]);
     }
     free(w.v);
-    gate_apo_result_free(&res);
+    assay_result_free(&res);
     return rc;
 }

@@ -2,18 +2,18 @@
 /*
  * cmd_run.c: `apoflow run INPUT... --sheet FILE -o OUTDIR`: the whole Annexin V / PI
  * analysis of an experiment: reads the FCS files (folders recursively), matches them to the
- * sample sheet, calls gate_apo_analyze and writes samples.csv, comparisons.csv, stats.csv,
+ * sample sheet, calls assay_analyze and writes samples.csv, comparisons.csv, stats.csv,
  * results.json, gating.xml and plots/ (docs/outputs.md). A file that cannot be read is
  * reported and the others are still analysed (exit 65 at the end).
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
-#include "cli/json_out.h"
-#include "cli/json_results.h"
-#include "cli/pool.h"      /* H6: --jobs */
+#include "util/util.h"
+#include "assay/assay.h"
+#include "util/util.h"      /* H6: --jobs */
 #include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
-#include "cli/report.h"    /* H6: report.html */
-#include "gating/gate.h"
+#include "report/report.h"    /* H6: report.html */
+#include "assay/assay.h"
 #include "render/render.h"
 
 #include <dirent.h>
@@ -34,7 +34,7 @@ typedef struct run_options {
     const char *comp;
     bool plots;
     bool quiet;
-    gate_apo_options apo;
+    assay_options apo;
     unsigned jobs;             /* H6: threads (0 = all cores) */
     int verbosity;             /* H6: CLI_QUIET / CLI_NORMAL / CLI_VERBOSE */
     unsigned shard_i, shard_n; /* H6: --shard I/N (shard_n 0 = all files) */
@@ -47,7 +47,7 @@ typedef struct run_options {
 typedef struct run_file {
     char *path;
     char *sample;     /* owned */
-    const gate_sheet_row *row;
+    const assay_sheet_row *row;
     fcs_file *f;
     bool ok;
 } run_file;
@@ -302,34 +302,34 @@ static bool parse_thresholds(const char *arg, double *a, double *p)
 
 /* ---- results.json ---------------------------------------------------------------------- */
 
-static void jthreshold(FILE *f, const char *k, const gate_apo_threshold *t, bool *first)
+static void jthreshold(FILE *f, const char *k, const assay_threshold *t, bool *first)
 {
-    json_key(f, k, first);
+    apo_json_key(f, k, first);
     bool b = true;
     fputc('{', f);
-    json_kv_num(f, "value", t->value, &b);
-    json_kv_num(f, "scaled", t->scaled, &b);
-    json_kv_str(f, "method", t->method, &b);
-    json_kv_str(f, "source", t->source, &b);
-    json_kv_num(f, "realized_pct", t->realized_pct, &b);
+    apo_json_kv_num(f, "value", t->value, &b);
+    apo_json_kv_num(f, "scaled", t->scaled, &b);
+    apo_json_kv_str(f, "method", t->method, &b);
+    apo_json_kv_str(f, "source", t->source, &b);
+    apo_json_kv_num(f, "realized_pct", t->realized_pct, &b);
     fputc('}', f);
 }
 
 static void jscale(FILE *f, const char *k, const gate_transform *t, bool *first)
 {
-    json_key(f, k, first);
+    apo_json_key(f, k, first);
     bool b = true;
     fputc('{', f);
-    json_kv_str(f, "kind", gate_transform_kind_name(t->kind), &b);
-    json_kv_num(f, "T", t->T, &b);
-    json_kv_num(f, "W", t->W, &b);
-    json_kv_num(f, "M", t->M, &b);
-    json_kv_num(f, "A", t->A, &b);
+    apo_json_kv_str(f, "kind", gate_transform_kind_name(t->kind), &b);
+    apo_json_kv_num(f, "T", t->T, &b);
+    apo_json_kv_num(f, "W", t->W, &b);
+    apo_json_kv_num(f, "M", t->M, &b);
+    apo_json_kv_num(f, "A", t->A, &b);
     fputc('}', f);
 }
 
-static apo_status write_json(const char *path, const gate_apo_result *r, const run_file *files,
-                             const gate_apo_input *in, size_t n, const file_list *failed,
+static apo_status write_json(const char *path, const assay_result *r, const run_file *files,
+                             const assay_input *in, size_t n, const file_list *failed,
                              const char *const *failed_msg, const run_options *o,
                              apo_error *err)
 {
@@ -341,48 +341,48 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
     FILE *f = af.fp;
     bool first = true;
     fputc('{', f);
-    json_key(f, "versions", &first);
+    apo_json_key(f, "versions", &first);
     fputs("{\"apoflow\":", f);
-    json_write_string(f, APOFLOW_VERSION);
+    apo_json_string(f, APOFLOW_VERSION);
     fputs(",\"results_format\":1}", f);
-    json_kv_str(f, "sheet", o->sheet, &first);
-    json_key(f, "channels", &first);
+    apo_json_kv_str(f, "sheet", o->sheet, &first);
+    apo_json_key(f, "channels", &first);
     {
         bool b = true;
         fputc('{', f);
-        json_kv_str(f, "annexin", r->annexin_channel, &b);
-        json_kv_str(f, "annexin_reason", r->annexin_why, &b);
-        json_kv_str(f, "pi", r->pi_channel, &b);
-        json_kv_str(f, "pi_reason", r->pi_why, &b);
+        apo_json_kv_str(f, "annexin", r->annexin_channel, &b);
+        apo_json_kv_str(f, "annexin_reason", r->annexin_why, &b);
+        apo_json_kv_str(f, "pi", r->pi_channel, &b);
+        apo_json_kv_str(f, "pi_reason", r->pi_why, &b);
         fputc('}', f);
     }
-    json_key(f, "compensation", &first);
+    apo_json_key(f, "compensation", &first);
     {
         bool b = true;
         fputc('{', f);
-        json_kv_str(f, "source", r->comp_source, &b);
-        json_kv_str(f, "detail", r->comp_detail, &b);
-        json_key(f, "detectors", &b);
+        apo_json_kv_str(f, "source", r->comp_source, &b);
+        apo_json_kv_str(f, "detail", r->comp_detail, &b);
+        apo_json_key(f, "detectors", &b);
         fputc('[', f);
-        json_write_string(f, r->annexin_channel);
+        apo_json_string(f, r->annexin_channel);
         fputc(',', f);
-        json_write_string(f, r->pi_channel);
+        apo_json_string(f, r->pi_channel);
         fputc(']', f);
-        json_key(f, "spillover", &b);
+        apo_json_key(f, "spillover", &b);
         fputs("[[", f);
-        json_write_number(f, r->spill[0]);
+        apo_json_number(f, r->spill[0]);
         fputc(',', f);
-        json_write_number(f, r->spill[1]);
+        apo_json_number(f, r->spill[1]);
         fputs("],[", f);
-        json_write_number(f, r->spill[2]);
+        apo_json_number(f, r->spill[2]);
         fputc(',', f);
-        json_write_number(f, r->spill[3]);
+        apo_json_number(f, r->spill[3]);
         fputs("]]}", f);
     }
-    json_kv_str(f, "pregates", r->pregate_detail, &first);
+    apo_json_kv_str(f, "pregates", r->pregate_detail, &first);
     jscale(f, "annexin_scale", &r->annexin_scale, &first);
     jscale(f, "pi_scale", &r->pi_scale, &first);
-    json_key(f, "thresholds", &first);
+    apo_json_key(f, "thresholds", &first);
     {
         bool b = true;
         fputc('{', f);
@@ -390,72 +390,72 @@ static apo_status write_json(const char *path, const gate_apo_result *r, const r
         jthreshold(f, "pi", &r->pi, &b);
         fputc('}', f);
     }
-    json_key(f, "samples", &first);
+    apo_json_key(f, "samples", &first);
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
-        const gate_apo_sample *s = &r->samples[i];
+        const assay_sample *s = &r->samples[i];
         bool b = true;
         char flags[160];
-        gate_qc_flags_format(s->qc, flags, sizeof flags);
+        assay_qc_flags_format(s->qc, flags, sizeof flags);
         fputs(i ? ",{" : "{", f);
-        json_kv_str(f, "sample", in[i].sample, &b);
-        json_kv_str(f, "file", files[i].path, &b);
-        json_kv_str(f, "role", gate_role_name(in[i].role), &b);
-        json_kv_str(f, "treatment", in[i].treatment, &b);
-        json_kv_str(f, "dose", in[i].dose_text, &b);
-        json_kv_str(f, "dose_unit", in[i].dose_unit, &b);
-        json_kv_num(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
-        json_kv_uint(f, "events", s->events, &b);
-        json_kv_uint(f, "cells", s->cells, &b);
-        json_kv_uint(f, "singlets", s->singlets, &b);
-        for (int q = 0; q < GATE_Q_COUNT; q++) {
+        apo_json_kv_str(f, "sample", in[i].sample, &b);
+        apo_json_kv_str(f, "file", files[i].path, &b);
+        apo_json_kv_str(f, "role", assay_role_name(in[i].role), &b);
+        apo_json_kv_str(f, "treatment", in[i].treatment, &b);
+        apo_json_kv_str(f, "dose", in[i].dose_text, &b);
+        apo_json_kv_str(f, "dose_unit", in[i].dose_unit, &b);
+        apo_json_kv_num(f, "replicate", in[i].replicate ? (double)in[i].replicate : NAN, &b);
+        apo_json_kv_uint(f, "events", s->events, &b);
+        apo_json_kv_uint(f, "cells", s->cells, &b);
+        apo_json_kv_uint(f, "singlets", s->singlets, &b);
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
             char k[64];
-            snprintf(k, sizeof k, "%s_count", gate_quadrant_name(q));
-            json_kv_uint(f, k, s->count[q], &b);
-            snprintf(k, sizeof k, "%s_pct", gate_quadrant_name(q));
-            json_kv_num(f, k, s->pct[q], &b);
-            snprintf(k, sizeof k, "%s_annexin_median", gate_quadrant_name(q));
-            json_kv_num(f, k, s->median_annexin[q], &b);
-            snprintf(k, sizeof k, "%s_pi_median", gate_quadrant_name(q));
-            json_kv_num(f, k, s->median_pi[q], &b);
+            snprintf(k, sizeof k, "%s_count", assay_quadrant_name(q));
+            apo_json_kv_uint(f, k, s->count[q], &b);
+            snprintf(k, sizeof k, "%s_pct", assay_quadrant_name(q));
+            apo_json_kv_num(f, k, s->pct[q], &b);
+            snprintf(k, sizeof k, "%s_annexin_median", assay_quadrant_name(q));
+            apo_json_kv_num(f, k, s->median_annexin[q], &b);
+            snprintf(k, sizeof k, "%s_pi_median", assay_quadrant_name(q));
+            apo_json_kv_num(f, k, s->median_pi[q], &b);
         }
-        json_kv_num(f, "apoptotic_pct", s->apoptotic_pct, &b);
-        json_kv_num(f, "annexin_valley", s->annexin_valley, &b);
-        json_kv_num(f, "flow_max_deviation", s->flow_max_dev, &b);
-        json_kv_str(f, "qc_flags", flags, &b);
-        json_kv_str(f, "qc_detail", s->qc_detail, &b);
-        json_kv_str(f, "error", s->error, &b);
-        json_key(f, "file_warnings", &b);
+        apo_json_kv_num(f, "apoptotic_pct", s->apoptotic_pct, &b);
+        apo_json_kv_num(f, "annexin_valley", s->annexin_valley, &b);
+        apo_json_kv_num(f, "flow_max_deviation", s->flow_max_dev, &b);
+        apo_json_kv_str(f, "qc_flags", flags, &b);
+        apo_json_kv_str(f, "qc_detail", s->qc_detail, &b);
+        apo_json_kv_str(f, "error", s->error, &b);
+        apo_json_key(f, "file_warnings", &b);
         fputc('[', f);
         const fcs_dataset *ds = files[i].f ? fcs_file_dataset(files[i].f, 0) : NULL;
         for (size_t w = 0; ds != NULL && w < fcs_dataset_n_warnings(ds); w++) {
             if (w) {
                 fputc(',', f);
             }
-            json_write_string(f, fcs_dataset_warning(ds, w)->msg);
+            apo_json_string(f, fcs_dataset_warning(ds, w)->msg);
         }
         fputs("]}", f);
     }
     fputc(']', f);
-    json_results_comparisons(f, r, &first);
-    json_key(f, "failed_files", &first);
+    assay_json_comparisons(f, r, &first);
+    apo_json_key(f, "failed_files", &first);
     fputc('[', f);
     for (size_t i = 0; i < failed->n; i++) {
         bool b = true;
         fputs(i ? ",{" : "{", f);
-        json_kv_str(f, "file", failed->v[i], &b);
-        json_kv_str(f, "step", "read", &b); /* H6 */
-        json_kv_str(f, "error", failed_msg[i], &b);
+        apo_json_kv_str(f, "file", failed->v[i], &b);
+        apo_json_kv_str(f, "step", "read", &b); /* H6 */
+        apo_json_kv_str(f, "error", failed_msg[i], &b);
         fputc('}', f);
     }
     fputc(']', f);
-    json_key(f, "warnings", &first);
+    apo_json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < r->n_warnings; i++) {
         if (i) {
             fputc(',', f);
         }
-        json_write_string(f, r->warnings[i]);
+        apo_json_string(f, r->warnings[i]);
     }
     fputs("]}\n", f);
     if (ferror(f)) {
@@ -493,11 +493,11 @@ static void view_free(sample_view *v)
     memset(v, 0, sizeof *v);
 }
 
-static apo_status view_load(const gate_apo_result *r, const gate_apo_input *in, sample_view *v,
+static apo_status view_load(const assay_result *r, const assay_input *in, sample_view *v,
                             apo_error *err)
 {
     memset(v, 0, sizeof *v);
-    apo_status st = gate_apo_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet,
+    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet,
                                            &v->quadrant, &v->ann, &v->pi, err);
     if (st != APO_OK) {
         return st;
@@ -550,7 +550,7 @@ static void view_shrink(sample_view *v)
 static const char *const quad_labels[4] = {"Viable", "Early apoptotic", "Late apoptotic",
                                            "Necrotic"};
 
-static void quadrant_plot(render_plot *p, const gate_apo_result *r, const gate_apo_sample *s,
+static void quadrant_plot(render_plot *p, const assay_result *r, const assay_sample *s,
                           const sample_view *v, render_quadrant *q, const char *xt,
                           const char *yt)
 {
@@ -574,8 +574,8 @@ static void quadrant_plot(render_plot *p, const gate_apo_result *r, const gate_a
 
 /* H6 (--jobs): one sample's gating-path panel, run on the thread pool. */
 typedef struct plot_job {
-    const gate_apo_result *r;
-    const gate_apo_input *in;
+    const assay_result *r;
+    const assay_input *in;
     sample_view *views;
     bool *have;
     int *rcs;
@@ -596,16 +596,16 @@ static void plot_done(void *ctx, size_t i)
 static void plot_sample(void *ctx, size_t i)
 {
     const plot_job *j = ctx;
-    const gate_apo_result *r = j->r;
-    const gate_apo_input *in = j->in;
+    const assay_result *r = j->r;
+    const assay_input *in = j->in;
     sample_view *views = j->views;
     const char *dir = j->dir;
     const render_options ro = j->ro;
     const size_t gi_cells = j->gi_cells, gi_sing = j->gi_sing;
     char *xt = j->xt[i], *yt = j->yt[i];
     char path[PATH_MAX + 512];
-    const gate_apo_sample *s = &r->samples[i];
-    if (s->qc & GATE_QC_FAILED) {
+    const assay_sample *s = &r->samples[i];
+    if (s->qc & ASSAY_QC_FAILED) {
         return;
     }
     apo_error err;
@@ -714,7 +714,7 @@ static void plot_sample(void *ctx, size_t i)
     view_shrink(&views[i]);
 }
 
-static int write_plots(const char *outdir, const gate_apo_result *r, const gate_apo_input *in,
+static int write_plots(const char *outdir, const assay_result *r, const assay_input *in,
                        size_t n, const run_options *o)
 {
     char dir[PATH_MAX], path[PATH_MAX + 512];
@@ -757,7 +757,7 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
         cli_progress_start(&prog, "plots", n, o->verbosity == CLI_VERBOSE ? CLI_NORMAL
                                                                          : o->verbosity);
         plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, gi_cells, gi_sing, &prog};
-        cli_pool_run(n, o->jobs, plot_sample, plot_done, &job);
+        apo_pool_run(n, o->jobs, plot_sample, plot_done, &job);
         cli_progress_end(&prog);
         cli_status(o->verbosity, "rendering the overview and overlay ...");
         for (size_t i = 0; i < n; i++) { /* axis titles of the overview: the last sample's */
@@ -803,13 +803,13 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
         double *pooled[16] = {NULL};
         size_t pn[16] = {0};
         /* group 0 = stimulus; then treated groups by first appearance */
-        const gate_apo_input *keys[16] = {NULL};
+        const assay_input *keys[16] = {NULL};
         for (size_t i = 0; i < n; i++) {
-            if (!have[i] || (in[i].role != GATE_ROLE_STIMULUS && in[i].role != GATE_ROLE_TREATED)) {
+            if (!have[i] || (in[i].role != ASSAY_ROLE_STIMULUS && in[i].role != ASSAY_ROLE_TREATED)) {
                 continue;
             }
             size_t k = 0;
-            if (in[i].role == GATE_ROLE_TREATED) {
+            if (in[i].role == ASSAY_ROLE_TREATED) {
                 for (k = 1; k < ns; k++) {
                     if (strcmp(keys[k]->treatment, in[i].treatment) == 0 &&
                         strcmp(keys[k]->dose_text, in[i].dose_text) == 0) {
@@ -845,7 +845,7 @@ static int write_plots(const char *outdir, const gate_apo_result *r, const gate_
             }
             for (size_t a = 2; a < ns; a++) {
                 for (size_t b = a; b > 1; b--) {
-                    const gate_apo_input *x = keys[order[b - 1]], *y = keys[order[b]];
+                    const assay_input *x = keys[order[b - 1]], *y = keys[order[b]];
                     int c = strcmp(x->treatment, y->treatment);
                     if (c < 0 || (c == 0 && !(x->dose > y->dose))) {
                         break;
@@ -907,7 +907,7 @@ done:
 
 /* ---- summary --------------------------------------------------------------------------- */
 
-static void print_summary(const gate_apo_result *r, const gate_apo_input *in, size_t n,
+static void print_summary(const assay_result *r, const assay_input *in, size_t n,
                           const char *outdir)
 {
     printf("channels: Annexin V = %s (%s); PI = %s (%s)\n", r->annexin_channel, r->annexin_why,
@@ -920,29 +920,29 @@ static void print_summary(const gate_apo_result *r, const gate_apo_input *in, si
     printf("\n%-24s %-15s %9s %7s %7s %7s %7s %7s  %s\n", "sample", "role", "singlets", "viable",
            "early", "late", "necro", "apopt", "qc");
     for (size_t i = 0; i < n; i++) {
-        const gate_apo_sample *s = &r->samples[i];
+        const assay_sample *s = &r->samples[i];
         char flags[160];
-        gate_qc_flags_format(s->qc, flags, sizeof flags);
-        if (s->qc & GATE_QC_FAILED) {
-            printf("%-24s %-15s failed: %s\n", in[i].sample, gate_role_name(in[i].role), s->error);
+        assay_qc_flags_format(s->qc, flags, sizeof flags);
+        if (s->qc & ASSAY_QC_FAILED) {
+            printf("%-24s %-15s failed: %s\n", in[i].sample, assay_role_name(in[i].role), s->error);
             continue;
         }
         printf("%-24s %-15s %9llu %7.2f %7.2f %7.2f %7.2f %7.2f  %s\n", in[i].sample,
-               gate_role_name(in[i].role), (unsigned long long)s->singlets, s->pct[0], s->pct[1],
+               assay_role_name(in[i].role), (unsigned long long)s->singlets, s->pct[0], s->pct[1],
                s->pct[2], s->pct[3], s->apoptotic_pct, flags);
     }
     if (r->n_comparisons > 0) {
         printf("\n%-12s %8s %-6s %2s %8s %8s %9s %9s %9s %10s %s\n", "treatment", "dose", "unit",
                "n", "apopt%", "stim%", "diff_pp", "red_rel%", "red_norm%", "p", "test");
         for (size_t i = 0; i < r->n_comparisons; i++) {
-            const gate_apo_comparison *c = &r->comparisons[i];
+            const assay_comparison *c = &r->comparisons[i];
             printf("%-12s %8s %-6s %2zu %8.2f %8.2f %9.2f %9.2f %9.2f %10.3g %s\n", c->treatment,
                    c->dose_text, c->dose_unit, c->n, c->mean, c->stim_mean, c->difference_pp,
                    c->reduction_relative_pct, c->reduction_normalized_pct, c->p_value, c->test);
         }
     }
     for (size_t i = 0; i < r->n_fits; i++) {
-        const gate_dose_fit *d = &r->fits[i];
+        const assay_dose_fit *d = &r->fits[i];
         printf("\n4PL %s: EC50 %.4g %s (95%% CI %.4g - %.4g), bottom %.3g, top %.3g, hill %.3g%s%s\n",
                d->treatment, d->ec50, d->dose_unit, d->ec50_ci_lo, d->ec50_ci_hi, d->bottom,
                d->top, d->hill, d->message[0] ? "; " : "", d->message);
@@ -950,12 +950,12 @@ static void print_summary(const gate_apo_result *r, const gate_apo_input *in, si
     printf("\noutputs in %s/\n", outdir);
 }
 
-/* gate_apo_options.parallel: the analysis's per-sample steps on the --jobs pool, with a
+/* assay_options.parallel: the analysis's per-sample steps on the --jobs pool, with a
  * progress bar per step on a terminal. */
 typedef struct run_par {
     unsigned jobs;
     int verbosity;
-    const gate_apo_input *in;
+    const assay_input *in;
 } run_par;
 
 typedef struct run_par_call {
@@ -983,7 +983,7 @@ static void run_parallel(void *pctx, const char *what, size_t n,
 {
     run_par_call c = {fn, job, pctx, {0}};
     cli_progress_start(&c.prog, what, n, c.rp->verbosity);
-    cli_pool_run(n, c.rp->jobs, run_par_task, run_par_done, &c);
+    apo_pool_run(n, c.rp->jobs, run_par_task, run_par_done, &c);
     cli_progress_end(&c.prog);
 }
 
@@ -995,7 +995,7 @@ int cmd_run(int argc, char **argv)
     o.read = (fcs_read_options)FCS_READ_OPTIONS_INIT;
     o.plots = true;
     o.verbosity = CLI_NORMAL; /* H6 */
-    gate_apo_options_init(&o.apo);
+    assay_options_init(&o.apo);
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},  {"sheet", required_argument, NULL, 's'},
         {"annexin", required_argument, NULL, 'a'}, {"pi", required_argument, NULL, 'p'},
@@ -1121,34 +1121,34 @@ int cmd_run(int argc, char **argv)
     }
     int rc = 0;
     apo_error err;
-    gate_sheet sheet = {0};
+    assay_sheet sheet = {0};
     bool have_sheet = false;
     gate_comp *matrix = NULL;
     gate_strategy *given = NULL;
     file_list files = {0}, failed = {0};
     char **failed_msg = NULL;
     run_file *rf = NULL;
-    gate_apo_input *in = NULL;
-    gate_apo_result res = {0};
+    assay_input *in = NULL;
+    assay_result res = {0};
     cli_prefetch pf = {0};          /* H6: files read on --jobs threads */
     double tm[6] = {cli_now(), 0, 0, 0, 0, 0}; /* H6: stage times for --timings */
     bool have_res = false;
     size_t n = 0;
     if (o.comp != NULL) {
         if (strcmp(o.comp, "none") == 0) {
-            o.apo.comp = GATE_COMPSRC_NONE;
+            o.apo.comp = ASSAY_COMPSRC_NONE;
         } else if (strcmp(o.comp, "file") == 0) {
-            o.apo.comp = GATE_COMPSRC_FILE;
+            o.apo.comp = ASSAY_COMPSRC_FILE;
         } else if (strcmp(o.comp, "controls") == 0) {
-            o.apo.comp = GATE_COMPSRC_CONTROLS;
+            o.apo.comp = ASSAY_COMPSRC_CONTROLS;
         } else if (strcmp(o.comp, "auto") == 0) {
-            o.apo.comp = GATE_COMPSRC_AUTO;
+            o.apo.comp = ASSAY_COMPSRC_AUTO;
         } else {
             if (gate_comp_read_csv(&matrix, o.comp, &err) != APO_OK) {
                 cli_print_error(&err);
                 return apo_status_exit_code(err.status) == 65 ? 65 : 66;
             }
-            o.apo.comp = GATE_COMPSRC_MATRIX;
+            o.apo.comp = ASSAY_COMPSRC_MATRIX;
             o.apo.matrix = matrix;
         }
     }
@@ -1161,7 +1161,7 @@ int cmd_run(int argc, char **argv)
         o.apo.gating = given;
     }
     if (o.sheet != NULL) {
-        if (gate_sheet_read(&sheet, o.sheet, &err) != APO_OK) {
+        if (assay_sheet_read(&sheet, o.sheet, &err) != APO_OK) {
             cli_print_error(&err);
             rc = err.status == APO_E_IO ? 66 : 65;
             goto out;
@@ -1218,10 +1218,10 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         for (size_t k = 0; k < files.n; k++) {
-            const gate_sheet_row *row = have_sheet ? gate_sheet_find(&sheet, files.v[k]) : NULL;
+            const assay_sheet_row *row = have_sheet ? assay_sheet_find(&sheet, files.v[k]) : NULL;
             keep[k] = (!have_sheet || row != NULL) &&
-                      (!o.controls_only || row->role == GATE_ROLE_UNSTAINED ||
-                       row->role == GATE_ROLE_ANNEXIN_SINGLE || row->role == GATE_ROLE_PI_SINGLE);
+                      (!o.controls_only || row->role == ASSAY_ROLE_UNSTAINED ||
+                       row->role == ASSAY_ROLE_ANNEXIN_SINGLE || row->role == ASSAY_ROLE_PI_SINGLE);
         }
         files.n = cli_shard_slice(files.v, files.n, keep, o.shard_n ? o.shard_i : 1,
                                   o.shard_n ? o.shard_n : 1);
@@ -1288,7 +1288,7 @@ int cmd_run(int argc, char **argv)
         bool *want = calloc(files.n ? files.n : 1, sizeof *want);
         size_t n_want = 0;
         for (size_t i = 0; want != NULL && i < files.n; i++) {
-            want[i] = !have_sheet || gate_sheet_find(&sheet, files.v[i]) != NULL;
+            want[i] = !have_sheet || assay_sheet_find(&sheet, files.v[i]) != NULL;
             n_want += want[i];
         }
         cli_progress prog;
@@ -1305,9 +1305,9 @@ int cmd_run(int argc, char **argv)
         tm[1] = cli_now();
     }
     for (size_t i = 0; i < files.n; i++) {
-        const gate_sheet_row *row = NULL;
+        const assay_sheet_row *row = NULL;
         if (have_sheet) {
-            row = gate_sheet_find(&sheet, files.v[i]);
+            row = assay_sheet_find(&sheet, files.v[i]);
             if (row == NULL) {
                 skipped++;
                 if (!o.quiet) {
@@ -1368,10 +1368,10 @@ int cmd_run(int argc, char **argv)
             continue;
         }
         f->ok = true;
-        gate_apo_input *x = &in[n];
+        assay_input *x = &in[n];
         x->sample = f->sample;
         x->file = f->path;
-        x->role = row ? row->role : GATE_ROLE_UNKNOWN;
+        x->role = row ? row->role : ASSAY_ROLE_UNKNOWN;
         x->treatment = row ? row->treatment : "";
         x->dose_text = row ? row->dose_text : "";
         x->dose = row ? row->dose : NAN;
@@ -1385,7 +1385,7 @@ int cmd_run(int argc, char **argv)
         if (!row_used[k] && o.shard_n == 0 && !o.controls_only) { /* H6: not all files */
             bool was_failed = false;
             for (size_t j = 0; j < failed.n; j++) {
-                was_failed = was_failed || gate_sheet_find(&sheet, failed.v[j]) == &sheet.rows[k];
+                was_failed = was_failed || assay_sheet_find(&sheet, failed.v[j]) == &sheet.rows[k];
             }
             if (!was_failed) {
                 cli_errorf("%s (sheet line %zu): expected among the inputs, found no such file",
@@ -1410,7 +1410,7 @@ int cmd_run(int argc, char **argv)
     run_par par = {o.jobs, o.verbosity == CLI_VERBOSE ? CLI_NORMAL : o.verbosity, in};
     o.apo.parallel = run_parallel;
     o.apo.parallel_ctx = &par;
-    apo_status analysed = gate_apo_analyze(in, n, &o.apo, &res, &err);
+    apo_status analysed = assay_analyze(in, n, &o.apo, &res, &err);
     cli_status(o.verbosity, NULL);
     if (analysed != APO_OK) {
         cli_print_error(&err);
@@ -1423,7 +1423,7 @@ int cmd_run(int argc, char **argv)
     have_res = true;
     tm[2] = cli_now(); /* H6 */
     for (size_t i = 0; i < n; i++) {
-        if (res.samples[i].qc & GATE_QC_FAILED) {
+        if (res.samples[i].qc & ASSAY_QC_FAILED) {
             cli_errorf("%s: %s", in[i].file, res.samples[i].error);
             rc = cli_worse_exit(rc, 65);
         }
@@ -1436,14 +1436,14 @@ int cmd_run(int argc, char **argv)
         char path[PATH_MAX];
         apo_status st;
         snprintf(path, sizeof path, "%s/samples.csv", o.outdir);
-        st = gate_apo_write_samples_csv(&res, in, have_sheet ? &sheet : NULL, path, &err);
+        st = assay_write_samples_csv(&res, in, have_sheet ? &sheet : NULL, path, &err);
         if (st == APO_OK) {
             snprintf(path, sizeof path, "%s/comparisons.csv", o.outdir);
-            st = gate_apo_write_comparisons_csv(&res, path, &err);
+            st = assay_write_comparisons_csv(&res, path, &err);
         }
         if (st == APO_OK) {
             snprintf(path, sizeof path, "%s/stats.csv", o.outdir);
-            st = gate_apo_write_stats_csv(&res, in, path, &err);
+            st = assay_write_stats_csv(&res, in, path, &err);
         }
         if (st == APO_OK) {
             snprintf(path, sizeof path, "%s/gating.xml", o.outdir);
@@ -1492,7 +1492,7 @@ int cmd_run(int argc, char **argv)
 out:
     cli_prefetch_free(&pf); /* H6 */
     if (have_res) {
-        gate_apo_result_free(&res);
+        assay_result_free(&res);
     }
     for (size_t i = 0; rf != NULL && i < files.n; i++) {
         if (rf[i].f != NULL) {
@@ -1513,7 +1513,7 @@ out:
     free(failed.v);
     free(failed_msg);
     if (have_sheet) {
-        gate_sheet_free(&sheet);
+        assay_sheet_free(&sheet);
     }
     gate_comp_free(matrix);
     gate_strategy_free(given);

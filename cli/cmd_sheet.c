@@ -7,7 +7,7 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
-#include "gating/gate.h"
+#include "assay/assay.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -92,7 +92,7 @@ int cmd_sheet(int argc, char **argv)
     if (realpath(dir, dir_real) == NULL) {
         dir_real[0] = '\0';
     }
-    gate_sheet_guess *g = calloc(n, sizeof *g);
+    assay_sheet_guess *g = calloc(n, sizeof *g);
     char **rel = calloc(n, sizeof *rel);
     if (g == NULL || rel == NULL) {
         rc = 71;
@@ -110,7 +110,7 @@ int cmd_sheet(int argc, char **argv)
         } else {
             ds = fcs_file_dataset(f, 0);
         }
-        gate_sheet_guess_row(ds, files[i], &g[i]);
+        assay_sheet_guess_row(ds, files[i], &g[i]);
         char buf[PATH_MAX];
         relative_to(dir_real, files[i], buf, sizeof buf);
         rel[i] = strdup(buf);
@@ -133,7 +133,7 @@ int cmd_sheet(int argc, char **argv)
     }
     {
         apo_error err;
-        if (gate_sheet_write_draft(out, n, (const char *const *)rel, g, &err) != APO_OK) {
+        if (assay_sheet_write_draft(out, n, (const char *const *)rel, g, &err) != APO_OK) {
             cli_print_error(&err);
             rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
             goto done;
@@ -141,7 +141,7 @@ int cmd_sheet(int argc, char **argv)
     }
     size_t unknown = 0;
     for (size_t i = 0; i < n; i++) {
-        unknown += g[i].role == GATE_ROLE_UNKNOWN;
+        unknown += g[i].role == ASSAY_ROLE_UNKNOWN;
     }
     printf("wrote %s: %zu files, %zu without a role guess; check every row before "
            "'apoflow run --sheet %s'\n",

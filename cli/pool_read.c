@@ -7,7 +7,7 @@
 #include "cli/pool_read.h"
 
 #include "cli/cli.h"
-#include "cli/pool.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +56,7 @@ bool cli_prefetch_run(cli_prefetch *pf, char *const *paths, const bool *wanted, 
     for (size_t i = 0; i < n; i++) {
         pf->items[i].wanted = wanted == NULL || wanted[i];
     }
-    cli_pool_run(n, jobs, read_task, read_done, pf);
+    apo_pool_run(n, jobs, read_task, read_done, pf);
     return true;
 }
 

@@ -5,9 +5,9 @@
  * then report.html.
  */
 #include "cli/cli.h"
-#include "cli/pool.h"
-#include "cli/report.h"
-#include "cli/sha256.h"
+#include "util/util.h"
+#include "report/report.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +17,18 @@
 static void hash_task(void *ctx, size_t i)
 {
     report_sample *s = (report_sample *)ctx + i;
-    if (cli_sha256_file(s->file, s->sha256) != 0) {
+    if (apo_sha256_file(s->file, s->sha256) != 0) {
         s->sha256[0] = '\0';
     }
 }
 
 void report_checksums(report_sample *samples, size_t n, unsigned jobs)
 {
-    cli_pool_run(n, jobs, hash_task, NULL, samples);
+    apo_pool_run(n, jobs, hash_task, NULL, samples);
 }
 
-int report_for_run(const char *outdir, const gate_apo_result *res, const gate_apo_input *in,
-                   size_t n, const gate_sheet *sheet, size_t n_failed,
+int report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
+                   size_t n, const assay_sheet *sheet, size_t n_failed,
                    const char *const *failed_files, const char *const *failed_msgs, int argc,
                    char *const *argv, unsigned jobs)
 {
@@ -49,13 +49,13 @@ int report_for_run(const char *outdir, const gate_apo_result *res, const gate_ap
         }
     }
     for (size_t i = 0; i < n; i++) {
-        const gate_apo_sample *s = &res->samples[i];
+        const assay_sample *s = &res->samples[i];
         report_sample *r = &rs[i];
-        const gate_sheet_row *row = sheet != NULL ? gate_sheet_find(sheet, in[i].file) : NULL;
-        gate_qc_flags_format(s->qc & ~(unsigned)GATE_QC_FAILED, flags[i], sizeof flags[i]);
+        const assay_sheet_row *row = sheet != NULL ? assay_sheet_find(sheet, in[i].file) : NULL;
+        assay_qc_flags_format(s->qc & ~(unsigned)ASSAY_QC_FAILED, flags[i], sizeof flags[i]);
         r->sample = in[i].sample;
         r->file = in[i].file;
-        r->role = gate_role_name(in[i].role);
+        r->role = assay_role_name(in[i].role);
         r->treatment = in[i].treatment ? in[i].treatment : "";
         r->dose = in[i].dose_text ? in[i].dose_text : "";
         r->dose_unit = in[i].dose_unit ? in[i].dose_unit : "";
@@ -63,13 +63,13 @@ int report_for_run(const char *outdir, const gate_apo_result *res, const gate_ap
         r->replicate = in[i].replicate;
         r->events = s->events;
         r->singlets = s->singlets;
-        for (int q = 0; q < GATE_Q_COUNT; q++) {
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
             r->pct[q] = s->pct[q];
         }
         r->apoptotic_pct = s->apoptotic_pct;
         r->qc_flags = flags[i];
         r->qc_detail = s->qc_detail;
-        r->error = (s->qc & GATE_QC_FAILED) ? (s->error[0] ? s->error : "failed") : "";
+        r->error = (s->qc & ASSAY_QC_FAILED) ? (s->error[0] ? s->error : "failed") : "";
     }
     for (size_t i = 0; i < n_failed; i++) {
         fl[i] = (report_failure){failed_files[i], "read", failed_msgs[i] ? failed_msgs[i] : ""};

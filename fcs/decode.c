@@ -239,7 +239,7 @@ apo_status fcs_dataset_read_events(const fcs_dataset *ds, const fcs_decode_optio
                              "expected a data set that fits in memory, found %llu x %zu values",
                              (unsigned long long)n_events, n_params);
     }
-    double *values = fcs_big_alloc(n_values * sizeof(double));
+    double *values = apo_big_alloc(n_values * sizeof(double));
     if (values == NULL) {
         return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL,
                              "out of memory for %llu x %zu values",

@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * fcs.h: the public interface of the FCS module, apoflow's base layer.
- *
- * Three things live here:
- *   1. the project-wide error type (apo_status, apo_error) and checked arithmetic;
- *   2. the reader: an fcs_file holds every data set of one FCS 2.0/3.0/3.1/3.2 file,
+ * fcs.h: the public interface of the FCS module (depends on util/ only):
+ *   1. the reader: an fcs_file holds every data set of one FCS 2.0/3.0/3.1/3.2 file,
  *      its keywords, parameters, spillover matrix and warnings, and decodes events
  *      on demand into caller-owned column-major arrays;
- *   3. the writer: FCS 3.1 with float32 data.
+ *   2. the writer: FCS 3.1 with float32 data.
  *
  * An FCS file is untrusted input: every offset, length and count is checked before use.
  * Nothing here prints; warnings are collected on the data set for cli/ to show.
  */
 #ifndef APOFLOW_FCS_FCS_H
 #define APOFLOW_FCS_FCS_H
+
+#include "util/util.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,113 +22,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#if defined(__GNUC__)
-#define APO_NODISCARD      __attribute__((warn_unused_result))
-#define APO_PRINTF(fi, ai) __attribute__((format(printf, fi, ai)))
-#else
-#define APO_NODISCARD
-#define APO_PRINTF(fi, ai)
-#endif
-
-/* ------------------------------------------------------------------------------------------ */
-/* Errors                                                                                     */
-/* ------------------------------------------------------------------------------------------ */
-
-/*
- * Status codes. A value never changes meaning once published; add new ones last.
- * cli/ maps them to sysexits.h exit codes (see apo_status_exit_code).
- */
-typedef enum apo_status {
-    APO_OK = 0,
-    APO_E_IO,          /* cannot open or read an input (errno saved) */
-    APO_E_NOMEM,       /* allocation failed */
-    APO_E_FORMAT,      /* input is malformed: bad FCS, XML, CSV ... */
-    APO_E_UNSUPPORTED, /* well-formed but not supported (e.g. $MODE C) */
-    APO_E_RANGE,       /* a size or count is out of range (overflow, too large) */
-    APO_E_NUMERIC,     /* numerical failure: singular matrix, fit did not converge */
-    APO_E_USAGE,       /* the caller asked for something invalid (unknown channel ...) */
-    APO_E_WRITE        /* cannot write an output (errno saved) */
-} apo_status;
-
-#define APO_NO_OFFSET UINT64_MAX
-#define APO_ERROR_MSG_SIZE 512
-
-/*
- * A caller-owned error. Filled by the function that failed; never allocates.
- * msg holds the whole human-readable message in the project's shape:
- *   "<file>: byte <offset>: <keyword>: expected <...>, found <...>"
- * (the file, offset and keyword parts are omitted when not known).
- */
-typedef struct apo_error {
-    apo_status status;
-    int sys_errno;       /* errno at the time of the failure, or 0 */
-    uint64_t offset;     /* byte offset in the file, or APO_NO_OFFSET */
-    char keyword[64];    /* the FCS keyword / XML element / CSV column involved, or "" */
-    char file[256];      /* the input's name as given, possibly truncated, or "" */
-    char msg[APO_ERROR_MSG_SIZE];
-    const char *src_file; /* where in our code the error was set (debugging aid) */
-    int src_line;
-} apo_error;
-
-/** Reset @p err to "no error". NULL is allowed. */
-void apo_error_clear(apo_error *err);
-
-/*
- * Set @p err (may be NULL) and return @p status, so that callers can write
- *   return apo_error_set(err, APO_E_FORMAT, name, off, "$PAR", "expected ..., found \"%s\"", v);
- * @p file, @p keyword may be NULL; @p offset may be APO_NO_OFFSET.
- */
-#define apo_error_set(err, status, file, offset, keyword, ...)                                  \
-    apo_error_set_at((err), (status), (file), (offset), (keyword), __FILE__, __LINE__,          \
-                     __VA_ARGS__)
-apo_status apo_error_set_at(apo_error *err, apo_status status, const char *file, uint64_t offset,
-                            const char *keyword, const char *src_file, int src_line,
-                            const char *fmt, ...) APO_PRINTF(8, 9);
-
-/** A short stable name for a status ("format", "io", ...). */
-const char *apo_status_name(apo_status status);
-
-/** The sysexits.h exit code for a status: 0, 64 usage, 65 data, 66 no input, 73/74 output. */
-int apo_status_exit_code(apo_status status);
-
-/* Checked arithmetic: return false (and leave *out unspecified) on overflow. */
-static inline bool apo_add_u64(uint64_t a, uint64_t b, uint64_t *out)
-{
-    return !__builtin_add_overflow(a, b, out);
-}
-static inline bool apo_mul_u64(uint64_t a, uint64_t b, uint64_t *out)
-{
-    return !__builtin_mul_overflow(a, b, out);
-}
-static inline bool apo_mul_size(size_t a, size_t b, size_t *out)
-{
-    return !__builtin_mul_overflow(a, b, out);
-}
-
-/*
- * Locale-independent, length-bounded number parsers for untrusted text. Surrounding
- * spaces are trimmed; empty input, trailing junk and overflow are rejected (return false).
- * apo_parse_double accepts a '.' decimal point only, exponents, "inf"/"nan" are rejected
- * unless allow_nonfinite.
- */
-bool apo_parse_u64(const char *s, size_t len, uint64_t *out);
-bool apo_parse_i64(const char *s, size_t len, int64_t *out);
-bool apo_parse_double(const char *s, size_t len, bool allow_nonfinite, double *out);
-
-/*
- * Format @p v in the shortest form that reads back to exactly the same double
- * (C locale). Writes at most @p cap bytes including the NUL; returns the length.
- */
-size_t apo_format_double(char *buf, size_t cap, double v);
-
-/**
- * Read the whole file @p path (at most @p max_bytes) into a new NUL-terminated buffer (*out,
- * caller frees; *out_len bytes). @p what names the input in messages ("matrix file").
- * @return APO_OK; APO_E_IO (cannot open or read); APO_E_RANGE (larger than @p max_bytes).
- */
-APO_NODISCARD apo_status apo_read_small_file(const char *path, size_t max_bytes, const char *what,
-                                             char **out, size_t *out_len, apo_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Reader                                                                                     */
@@ -341,28 +233,6 @@ static inline const double *fcs_events_column(const fcs_events *ev, size_t p)
 {
     return ev->values + p * ev->n_events;
 }
-
-/* ------------------------------------------------------------------------------------------ */
-/* Atomic output files: every output of apoflow (tables, images, XML, FCS) goes through this  */
-/* ------------------------------------------------------------------------------------------ */
-
-/*
- * An output file written atomically: data goes to a temporary file in the target's folder
- * (".<name>.tmp-XXXXXX"), and apo_atomic_commit flushes, fsyncs and renames it over @p path.
- * An interrupted or aborted write leaves no partial file at @p path.
- */
-typedef struct apo_atomic_file {
-    FILE *fp;          /* write through this */
-    char *tmp_path;    /* owned */
-    char *final_path;  /* owned */
-} apo_atomic_file;
-
-/** Create the temporary file for @p path. On failure *af is zeroed. @return APO_OK or APO_E_WRITE. */
-APO_NODISCARD apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err);
-/** Flush, fsync, close and rename into place; frees @p af. On failure the temp file is removed. */
-APO_NODISCARD apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err);
-/** Close and remove the temporary file; frees @p af. Safe on a zeroed struct. */
-void apo_atomic_abort(apo_atomic_file *af);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Writer: FCS 3.1, $DATATYPE F, little-endian, written atomically (temp file + rename)       */

@@ -109,9 +109,6 @@ apo_status fcs_layout_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t
                                  const fcs_decode_options *opts, double *out, size_t ld,
                                  apo_error *err);
 
-/* Allocate @p n_bytes for an event matrix (huge-page friendly when large; free() it). */
-void *fcs_big_alloc(size_t n_bytes);
-
 /* Free everything a data set owns (not the struct itself). */
 void fcs_dataset_clear(fcs_dataset *ds);
 

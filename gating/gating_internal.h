@@ -79,12 +79,4 @@ bool gate_text_split_line(const char *p, size_t len, char sep, gate_text_tokens 
 /* R type-7 quantile (h = (n-1)p, linear interpolation) of @p n ascending values; NaN if n == 0. */
 double gate_quantile_sorted(const double *sorted, size_t n, double p);
 
-/* ---- exact medians of small populations (pick_small.c) ----------------------------------- */
-
-/* The populations (of @p n, with counts @p count) whose medians use every one of their events:
- * the non-empty ones by increasing count (ties in index order) while their total count stays
- * within @p budget. Their indices go to @p chosen (room for n; it is also scratch); returns
- * how many. */
-size_t gate_pick_small(const uint64_t *count, size_t n, uint64_t budget, size_t *chosen);
-
 #endif /* APOFLOW_GATING_GATING_INTERNAL_H */

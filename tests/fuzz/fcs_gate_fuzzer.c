@@ -5,12 +5,12 @@
  * (gate_data_init), then evaluate a strategy of a range gate and compensated quadrants on the
  * last two channels and compute the report; then the same from the data set block by block
  * with a small estimation sample (gate_report_stream, fcs_dataset_read_sampled) and the
- * apoptosis analysis on it (gate_apo_analyze with inputs decoded on demand, the last two
+ * apoptosis analysis on it (assay_analyze with inputs decoded on demand, the last two
  * channels as Annexin V and PI). Uses the FCS seeds (corpus/fcs_gate/). Errors are
  * expected; crashes, hangs, leaks and sanitizer reports are bugs (docs/hardening.md).
  */
 #include "fcs/fcs.h"
-#include "gating/gate.h"
+#include "assay/assay.h"
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -79,24 +79,24 @@ static void stream_paths(const fcs_dataset *ds)
         gate_report_free(&rep);
         gate_strategy_free(s);
     }
-    gate_apo_input in[2] = {{0}};
+    assay_input in[2] = {{0}};
     for (int k = 0; k < 2; k++) {
         in[k].sample = k ? "s" : "u";
         in[k].file = "fuzz.fcs";
-        in[k].role = k ? GATE_ROLE_STIMULUS : GATE_ROLE_UNSTAINED;
+        in[k].role = k ? ASSAY_ROLE_STIMULUS : ASSAY_ROLE_UNSTAINED;
         in[k].treatment = in[k].dose_text = in[k].dose_unit = "";
         in[k].dose = NAN;
         in[k].ds = ds;
         in[k].ev = NULL;
     }
-    gate_apo_options o;
-    gate_apo_options_init(&o);
+    assay_options o;
+    assay_options_init(&o);
     o.annexin_channel = px->name;
     o.pi_channel = py->name;
     o.sample_events = 50;
-    gate_apo_result res;
-    if (gate_apo_analyze(in, 2, &o, &res, NULL) == APO_OK) {
-        gate_apo_result_free(&res);
+    assay_result res;
+    if (assay_analyze(in, 2, &o, &res, NULL) == APO_OK) {
+        assay_result_free(&res);
     }
 }
 

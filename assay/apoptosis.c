@@ -1,0 +1,1561 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * apoptosis.c: assay_analyze, the Annexin V / PI analysis of one experiment. It builds
+ * one gate_strategy for all samples (debris and singlet pre-gates, the 2 x 2 compensation,
+ * logicle scales, the AnnV x PI quadrant gate with thresholds from the controls), or takes a
+ * given one, applies it to every sample and collects the quadrant statistics and QC flags.
+ */
+#include "apoptosis_internal.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const quad_ids[ASSAY_Q_COUNT] = {"viable", "early_apoptotic",
+                                                   "late_apoptotic", "necrotic"};
+
+const char *assay_quadrant_name(int q)
+{
+    return q >= 0 && q < ASSAY_Q_COUNT ? quad_ids[q] : "";
+}
+
+void assay_options_init(assay_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->comp = ASSAY_COMPSRC_AUTO;
+    o->quantile = 0.995;
+    o->min_events = 500;
+    o->sample_events = GATE_SAMPLE_EVENTS_DEFAULT;
+}
+
+void assay_qc_flags_format(unsigned flags, char *buf, size_t cap)
+{
+    static const char *const names[] = {"low_events",      "control_implausible",
+                                        "threshold_outlier", "flow_instability",
+                                        "no_singlet_gate", "no_time_channel", "failed"};
+    size_t len = 0;
+    if (cap == 0) {
+        return;
+    }
+    buf[0] = '\0';
+    for (unsigned b = 0; b < sizeof names / sizeof names[0]; b++) {
+        if (flags & (1u << b)) {
+            int w = snprintf(buf + len, cap - len, "%s%s", len ? ";" : "", names[b]);
+            if (w < 0 || (size_t)w >= cap - len) {
+                return;
+            }
+            len += (size_t)w;
+        }
+    }
+}
+
+void apo_result_warn(assay_result *r, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **w = realloc(r->warnings, (r->n_warnings + 1) * sizeof *w);
+    if (w == NULL) {
+        return;
+    }
+    r->warnings = w;
+    size_t n = strlen(buf) + 1;
+    char *c = malloc(n);
+    if (c == NULL) {
+        return;
+    }
+    memcpy(c, buf, n);
+    w[r->n_warnings++] = c;
+}
+
+void assay_result_free(assay_result *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    free(r->samples);
+    if (r->owns_strategy) {
+        gate_strategy_free(r->strategy);
+    }
+    free(r->comparisons);
+    free(r->fits);
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        free(r->warnings[i]);
+    }
+    free(r->warnings);
+    memset(r, 0, sizeof *r);
+}
+
+/*
+ * Memory: a sample is never held whole. Each step below loads the sample's estimation
+ * subsample (every step-th event, at most options.sample_events; every event for files within
+ * that size), reduces it to a few numbers and frees it before the next sample; exact counts
+ * stream every event through the final gating one block at a time (gate.h, GATE_BLOCK_EVENTS).
+ */
+
+/* Per-sample state kept across the steps: small. */
+typedef struct ctx {
+    bool ok;
+    assay_channels ch;
+} ctx;
+
+/* One sample's estimation subsample while a step works on it. */
+typedef struct loaded {
+    fcs_events ev;
+    uint64_t step;
+    gate_data data;
+    bool data_ok;
+    uint8_t *parent; /* membership of the quadrants' parent population (singlets) */
+} loaded;
+
+static void loaded_free(loaded *l)
+{
+    if (l->data_ok) {
+        gate_data_free(&l->data);
+    }
+    fcs_events_free(&l->ev);
+    free(l->parent);
+    memset(l, 0, sizeof *l);
+}
+
+static apo_status load(const assay_input *in, uint64_t max_events, loaded *l, apo_error *err)
+{
+    memset(l, 0, sizeof *l);
+    apo_status st = apo_input_sampled(in, max_events, &l->ev, &l->step, err);
+    if (st == APO_OK) {
+        st = gate_data_init(&l->data, in->ds, &l->ev, err);
+        l->data_ok = st == APO_OK;
+    }
+    if (st != APO_OK) {
+        loaded_free(l);
+    }
+    return st;
+}
+
+static void fail_sample(assay_sample *s, const char *msg)
+{
+    s->qc |= ASSAY_QC_FAILED;
+    snprintf(s->error, sizeof s->error, "%s", msg);
+}
+
+/* Values of column @p col of the sample where mask (may be NULL) is set. */
+static size_t masked(const double *x, const uint8_t *mask, size_t n, double *out)
+{
+    size_t m = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (mask == NULL || mask[e]) {
+            out[m++] = x[e];
+        }
+    }
+    return m;
+}
+
+/* As masked, keeping every @p step-th event only (pooled estimates over many samples). */
+static size_t masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
+                          double *out)
+{
+    size_t m = 0;
+    for (size_t e = 0; e < n; e += step) {
+        if (mask == NULL || mask[e]) {
+            out[m++] = x[e];
+        }
+    }
+    return m;
+}
+
+/* Pooled estimates (density valley, logicle W) use at most this many events. */
+#define APO_POOL_MAX 400000
+
+static double median_of(double *v, size_t m)
+{
+    if (m == 0) {
+        return NAN;
+    }
+    return gsl_stats_median(v, 1, m); /* quickselect; reorders v */
+}
+
+static int first_ok(const assay_input *in, const ctx *c, size_t n, assay_role role)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok && in[i].role == role) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Size of sample i's estimation subsample. */
+static size_t sampled_size(const assay_input *in, uint64_t max_events)
+{
+    const uint64_t n = apo_input_n_events(in), step = fcs_sample_step(n, max_events);
+    return (size_t)((n + step - 1) / step);
+}
+
+/* Pre-gate estimates of every sample: debris threshold and singlet band (NaN when none). */
+typedef struct pregate_est {
+    double *thr, *lo, *hi;
+    const char **method; /* per sample: how its debris threshold was found */
+} pregate_est;
+
+/* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
+static void for_each_sample(const assay_options *opt, const char *what, size_t n,
+                            void (*fn)(void *, size_t), void *job)
+{
+    if (opt->parallel != NULL) {
+        opt->parallel(opt->parallel_ctx, what, n, fn, job);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fn(job, i);
+    }
+}
+
+typedef struct pregate_job {
+    const assay_input *in;
+    ctx *c;
+    bool singlets, width;
+    uint64_t max_events;
+    assay_result *out;
+    pregate_est *pe;
+} pregate_job;
+
+static void estimate_pregate(void *arg, size_t i)
+{
+    const pregate_job *j = arg;
+    const assay_input *in = j->in;
+    ctx *c = j->c;
+    pregate_est *pe = j->pe;
+    pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
+    pe->method[i] = NULL;
+    if (!c[i].ok) {
+        return;
+    }
+    size_t fcol = c[i].ch.fsc_a != SIZE_MAX ? c[i].ch.fsc_a : c[i].ch.fsc_h;
+    if (fcol == SIZE_MAX) {
+        return;
+    }
+    loaded l;
+    apo_error e2;
+    if (load(&in[i], j->max_events, &l, &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        c[i].ok = false;
+        return;
+    }
+    size_t ne = (size_t)l.ev.n_events;
+    double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method[i]);
+    double lo = NAN, hi = NAN;
+    if (j->singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
+        pregate_singlet_band(fcs_events_column(&l.ev, c[i].ch.fsc_a),
+                             fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi)) {
+        pe->lo[i] = lo;
+        pe->hi[i] = hi;
+    } else if (j->width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
+               pregate_width_band(fcs_events_column(&l.ev, fcol),
+                                  fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo, &hi)) {
+        pe->lo[i] = lo;
+        pe->hi[i] = hi;
+    }
+    pe->thr[i] = t;
+    loaded_free(&l);
+}
+
+static void estimate_pregates(const assay_input *in, ctx *c, size_t n, size_t ref,
+                              const assay_options *opt, assay_result *out, pregate_est *pe)
+{
+    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    pregate_job j = {in,  c,  singlets, !singlets && c[ref].ch.fsc_w != SIZE_MAX,
+                     opt->sample_events, out, pe};
+    for_each_sample(opt, "pre-gate estimates", n, estimate_pregate, &j);
+}
+
+/* Build the automatic pre-gates from the per-sample estimates. */
+static apo_status build_pregates(gate_strategy *s, const assay_input *in, const ctx *c,
+                                 size_t n, const char *fsc_name, size_t ref, pregate_est *pe,
+                                 assay_result *out, const char **parent_id, apo_error *err)
+{
+    apo_status st = APO_OK;
+    size_t nt = 0, nb = 0;
+    const char *method = "";
+    for (size_t i = 0; i < n; i++) { /* as the last sample's threshold was found */
+        if (c[i].ok && pe->method[i] != NULL) {
+            method = pe->method[i];
+        }
+    }
+    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
+    /* compact the finite estimates (thr, lo, hi are overwritten in place) */
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i].ok) {
+            continue;
+        }
+        if (isfinite(pe->thr[i])) {
+            pe->thr[nt++] = pe->thr[i];
+        }
+        if (isfinite(pe->lo[i]) && isfinite(pe->hi[i])) {
+            pe->lo[nb] = pe->lo[i];
+            pe->hi[nb] = pe->hi[i];
+            nb++;
+        }
+    }
+    *parent_id = NULL;
+    char detail[256] = "no FSC channel: no pre-gates";
+    if (fsc_name != NULL && nt > 0) {
+        double t = median_of(pe->thr, nt);
+        gate_dim d = {fsc_name, NULL, NULL, NULL};
+        double mn = t, mx = INFINITY;
+        st = gate_strategy_add_rectangle(s, "Cells", NULL, 1, &d, &mn, &mx, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *parent_id = "Cells";
+        int w = snprintf(detail, sizeof detail, "Cells: %s >= %.6g (median over samples of the %s)",
+                         fsc_name, t, method);
+        if (singlets && nb > 0) {
+            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+            const double X = 1e9;
+            double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
+            gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL,
+                                 NULL, NULL},
+                                {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_h)->name, NULL,
+                                 NULL, NULL}};
+            st = gate_strategy_add_polygon(s, "Singlets", "Cells", dims, 3, xy, err);
+            if (st != APO_OK) {
+                return st;
+            }
+            *parent_id = "Singlets";
+            if (w > 0 && (size_t)w < sizeof detail) {
+                snprintf(detail + w, sizeof detail - (size_t)w,
+                         "; Singlets: %.4f <= FSC-H/FSC-A <= %.4f (median +- max(4 robust SD, "
+                         "8%%), medians over samples)",
+                         l, h);
+            }
+        } else if (width && nb > 0) {
+            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+            gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
+            st = gate_strategy_add_rectangle(s, "Singlets", "Cells", 1, &d2, &l, &h, err);
+            if (st != APO_OK) {
+                return st;
+            }
+            *parent_id = "Singlets";
+            if (w > 0 && (size_t)w < sizeof detail) {
+                snprintf(detail + w, sizeof detail - (size_t)w,
+                         "; Singlets: %.6g <= FSC-W < %.6g (median +- max(4 robust SD, 8%%), "
+                         "medians over samples)",
+                         l, h);
+            }
+        } else {
+            apo_result_warn(out, "no FSC-A/FSC-H pair and no FSC-W: doublets are not excluded");
+        }
+    } else {
+        apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
+    }
+    snprintf(out->pregate_detail, sizeof out->pregate_detail, "%s", detail);
+    return APO_OK;
+}
+
+/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx. */
+static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
+                              gate_result *res, apo_error *err)
+{
+    apo_status st = gate_strategy_apply(s, &l->data, res, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    size_t ne = l->data.n_events;
+    free(l->parent);
+    l->parent = malloc(ne ? ne : 1);
+    if (l->parent == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    if (parent_idx == SIZE_MAX) {
+        memset(l->parent, 1, ne);
+    } else {
+        memcpy(l->parent, gate_result_membership(res, parent_idx), ne);
+    }
+    return APO_OK;
+}
+
+/* The singlet events of columns ca, cp of a loaded sample as a 2-column fcs_events. */
+static apo_status singlet_pair(const loaded *l, size_t ca, size_t cp, fcs_events *out,
+                               apo_error *err)
+{
+    size_t n = (size_t)l->ev.n_events, m = 0;
+    for (size_t e = 0; e < n; e++) {
+        m += l->parent[e];
+    }
+    out->n_events = m;
+    out->n_params = 2;
+    out->values = malloc((m ? m : 1) * 2 * sizeof(double));
+    if (out->values == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    const double *A = fcs_events_column(&l->ev, ca), *P = fcs_events_column(&l->ev, cp);
+    size_t k = 0;
+    for (size_t e = 0; e < n; e++) {
+        if (l->parent[e]) {
+            out->values[k] = A[e];
+            out->values[m + k] = P[e];
+            k++;
+        }
+    }
+    return APO_OK;
+}
+
+/* The spillover from the unstained and single-stain controls u, a, p (pre-gated singlets). */
+static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t ref,
+                                     const int idx[3], const gate_strategy *s, size_t parent_idx,
+                                     uint64_t max_events, const char *an, const char *pn,
+                                     double S[4], char *detail, size_t cap, apo_error *err)
+{
+    fcs_events pair[3] = {{0}};
+    apo_status st = APO_OK;
+    for (int k = 0; k < 3 && st == APO_OK; k++) {
+        loaded l;
+        st = load(&in[idx[k]], max_events, &l, err);
+        if (st != APO_OK) {
+            break;
+        }
+        gate_result res = {0};
+        st = parent_mask(s, &l, parent_idx, &res, err);
+        gate_result_free(&res);
+        if (st == APO_OK) {
+            st = singlet_pair(&l, c[ref].ch.annexin, c[ref].ch.pi, &pair[k], err);
+        }
+        loaded_free(&l);
+    }
+    if (st == APO_OK) {
+        st = apo_comp_from_controls(&in[idx[0]], &pair[0], &in[idx[1]], &pair[1], &in[idx[2]],
+                                    &pair[2], an, pn, S, detail, cap, err);
+    }
+    for (int k = 0; k < 3; k++) {
+        fcs_events_free(&pair[k]);
+    }
+    return st;
+}
+
+static void set_threshold(assay_threshold *t, double v, const char *method, const char *src)
+{
+    t->value = v;
+    snprintf(t->method, sizeof t->method, "%s", method);
+    snprintf(t->source, sizeof t->source, "%s", src);
+}
+
+/* What the scale and threshold estimates need, gathered in one pass over the samples. */
+typedef struct marker_pool {
+    double T;            /* largest $PnR or compensated value */
+    double *w;           /* pooled singlet values for the logicle W (every step-th) */
+    size_t nw, step_w;
+    double *valley;      /* pooled singlet values of the stained samples (density valley) */
+    size_t nv, step_v;
+    double *ctl[2];      /* singlet values of the quantile controls: [0] the other marker's
+                            single stain, [1] the unstained control */
+    size_t nctl[2];
+    int src[2];          /* their samples, -1 when none */
+} marker_pool;
+
+static void marker_pool_free(marker_pool *p)
+{
+    free(p->w);
+    free(p->valley);
+    free(p->ctl[0]);
+    free(p->ctl[1]);
+    memset(p, 0, sizeof *p);
+}
+
+static size_t pool_step(size_t total)
+{
+    return total > APO_POOL_MAX ? (total + APO_POOL_MAX - 1) / APO_POOL_MAX : 1;
+}
+
+/* Does sample @p role contribute to the density valley of the marker (not the unstained
+ * control, not the other marker's single stain)? */
+static bool valley_role(assay_role role, bool annexin)
+{
+    assay_role fmo = annexin ? ASSAY_ROLE_PI_SINGLE : ASSAY_ROLE_ANNEXIN_SINGLE;
+    return role != ASSAY_ROLE_UNSTAINED && role != fmo;
+}
+
+static apo_status marker_pool_init(marker_pool *p, const assay_input *in, const ctx *c,
+                                   size_t n, bool annexin, uint64_t max_events, apo_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->src[0] = p->src[1] = -1;
+    size_t total_w = 0, total_v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok) {
+            size_t m = sampled_size(&in[i], max_events);
+            total_w += m;
+            total_v += valley_role(in[i].role, annexin) ? m : 0;
+        }
+    }
+    p->step_w = pool_step(total_w);
+    p->step_v = pool_step(total_v);
+    p->w = malloc((total_w / p->step_w + n + 1) * sizeof(double));
+    p->valley = malloc((total_v / p->step_v + n + 1) * sizeof(double));
+    if (p->w == NULL || p->valley == NULL) {
+        marker_pool_free(p);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    return APO_OK;
+}
+
+/* One sample's contribution to a marker's pool: computed on the caller's threads, merged in
+ * sample order, so the pooled values are the same for any number of threads. */
+typedef struct pool_part {
+    double T;
+    double *w, *valley, *ctl;
+    size_t nw, nv, nctl;
+} pool_part;
+
+static void pool_part_free(pool_part *pp)
+{
+    free(pp->w);
+    free(pp->valley);
+    free(pp->ctl);
+    memset(pp, 0, sizeof *pp);
+}
+
+/* Fill @p pp from one loaded sample's compensated values @p x (its parent mask in l). */
+static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const assay_input *in,
+                                 const ctx *ci, bool annexin, const loaded *l, const double *x,
+                                 bool keep_ctl, apo_error *err)
+{
+    const size_t ne = (size_t)l->ev.n_events;
+    const fcs_param *par = fcs_dataset_param(in->ds, annexin ? ci->ch.annexin : ci->ch.pi);
+    pp->T = isfinite(par->range) ? par->range : 0;
+    for (size_t e = 0; e < ne; e++) {
+        if (isfinite(x[e]) && x[e] > pp->T) {
+            pp->T = x[e];
+        }
+    }
+    pp->w = malloc((ne / p->step_w + 1) * sizeof(double));
+    bool nomem = pp->w == NULL;
+    if (!nomem) {
+        pp->nw = masked_step(x, l->parent, ne, p->step_w, pp->w);
+    }
+    if (!nomem && valley_role(in->role, annexin)) {
+        pp->valley = malloc((ne / p->step_v + 1) * sizeof(double));
+        nomem = pp->valley == NULL;
+        if (!nomem) {
+            pp->nv = masked_step(x, l->parent, ne, p->step_v, pp->valley);
+        }
+    }
+    if (!nomem && keep_ctl) {
+        pp->ctl = malloc((ne ? ne : 1) * sizeof(double));
+        nomem = pp->ctl == NULL;
+        if (!nomem) {
+            pp->nctl = masked(x, l->parent, ne, pp->ctl);
+        }
+    }
+    if (nomem) {
+        pool_part_free(pp);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    return APO_OK;
+}
+
+/* The quantile controls of a marker: [0] its FMO-like single stain (the other marker's),
+ * [1] the unstained control. */
+static assay_role ctl_role(bool annexin, int slot)
+{
+    return slot == 1 ? ASSAY_ROLE_UNSTAINED
+                     : annexin ? ASSAY_ROLE_PI_SINGLE : ASSAY_ROLE_ANNEXIN_SINGLE;
+}
+
+typedef struct pool_job {
+    const assay_input *in;
+    ctx *c;
+    const gate_strategy *s;
+    size_t parent_idx;
+    const gate_dim *raw; /* the compensated AnnV and PI dimensions */
+    uint64_t max_events;
+    assay_result *out;
+    const marker_pool *pool; /* [2]: the steps */
+    pool_part *parts;        /* [2 n] */
+    const int *cand;         /* [4]: the control candidates, cand[2 k + slot] */
+    apo_status *fatal;       /* [n]: out of memory */
+} pool_job;
+
+/* Sample i's parts for both markers; keeps control values when it is a candidate. */
+static void pool_task(void *arg, size_t i)
+{
+    const pool_job *j = arg;
+    const assay_input *in = &j->in[i];
+    ctx *ci = &j->c[i];
+    if (!ci->ok) {
+        return;
+    }
+    loaded l;
+    gate_result res = {0};
+    apo_error e2;
+    double *x[2] = {NULL, NULL};
+    if (load(in, j->max_events, &l, &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        ci->ok = false;
+        return;
+    }
+    bool ok = parent_mask(j->s, &l, j->parent_idx, &res, &e2) == APO_OK;
+    const size_t ne = l.data.n_events;
+    if (ok) {
+        x[0] = malloc((ne ? ne : 1) * sizeof(double));
+        x[1] = malloc((ne ? ne : 1) * sizeof(double));
+        if (x[0] == NULL || x[1] == NULL) {
+            j->fatal[i] = APO_E_NOMEM;
+            ok = false;
+        }
+    }
+    ok = ok && gate_dim_values(j->s, &l.data, &j->raw[0], false, x[0], &e2) == APO_OK &&
+         gate_dim_values(j->s, &l.data, &j->raw[1], false, x[1], &e2) == APO_OK;
+    for (int k = 0; ok && k < 2; k++) {
+        const bool keep = j->cand[2 * k] == (int)i || j->cand[2 * k + 1] == (int)i;
+        if (pool_part_fill(&j->parts[2 * i + (size_t)k], &j->pool[k], in, ci, k == 0, &l, x[k],
+                           keep, &e2) != APO_OK) {
+            j->fatal[i] = APO_E_NOMEM;
+            ok = false;
+        }
+    }
+    if (!ok) {
+        pool_part_free(&j->parts[2 * i]);
+        pool_part_free(&j->parts[2 * i + 1]);
+        if (j->fatal[i] == APO_OK) {
+            fail_sample(&j->out->samples[i], e2.msg);
+            ci->ok = false;
+        }
+    }
+    free(x[0]);
+    free(x[1]);
+    gate_result_free(&res);
+    loaded_free(&l);
+}
+
+/* The singlet values of dimension @p dim of one control into pp->ctl (a sample that was not
+ * a candidate when the pools were gathered). */
+static apo_status control_values(const assay_input *in, const gate_strategy *s,
+                                 size_t parent_idx, const gate_dim *dim, uint64_t max_events,
+                                 pool_part *pp, apo_error *err)
+{
+    loaded l;
+    apo_status st = load(in, max_events, &l, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    gate_result res = {0};
+    st = parent_mask(s, &l, parent_idx, &res, err);
+    const size_t ne = l.data.n_events;
+    double *x = NULL;
+    if (st == APO_OK) {
+        x = malloc((ne ? ne : 1) * sizeof(double));
+        pp->ctl = malloc((ne ? ne : 1) * sizeof(double));
+        if (x == NULL || pp->ctl == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, dim, false, x, err);
+    }
+    if (st == APO_OK) {
+        pp->nctl = masked(x, l.parent, ne, pp->ctl);
+    } else {
+        free(pp->ctl);
+        pp->ctl = NULL;
+    }
+    free(x);
+    gate_result_free(&res);
+    loaded_free(&l);
+    return st;
+}
+
+/* Pool the compensated singlet values of every sample for both markers (pool[0] AnnV,
+ * pool[1] PI; initialised by marker_pool_init): the largest value, the pooled values for W
+ * and the valley, and the quantile controls' values. */
+static apo_status gather_pools(const assay_input *in, ctx *c, size_t n,
+                               const gate_strategy *s, size_t parent_idx, const gate_dim raw[2],
+                               const assay_options *opt, assay_result *out,
+                               marker_pool pool[2], apo_error *err)
+{
+    pool_part *parts = calloc(2 * (n ? n : 1), sizeof *parts);
+    apo_status *fatal = calloc(n ? n : 1, sizeof *fatal);
+    if (parts == NULL || fatal == NULL) {
+        free(parts);
+        free(fatal);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    int cand[4];
+    for (int k = 0; k < 2; k++) {
+        for (int slot = 0; slot < 2; slot++) {
+            cand[2 * k + slot] = first_ok(in, c, n, ctl_role(k == 0, slot));
+        }
+    }
+    pool_job job = {in, c, s, parent_idx, raw, opt->sample_events, out, pool, parts, cand, fatal};
+    for_each_sample(opt, "scale estimates", n, pool_task, &job);
+    apo_status st = APO_OK;
+    for (size_t i = 0; i < n && st == APO_OK; i++) {
+        if (fatal[i] != APO_OK) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    /* merge in sample order */
+    for (int k = 0; k < 2 && st == APO_OK; k++) {
+        marker_pool *p = &pool[k];
+        for (size_t i = 0; i < n; i++) {
+            const pool_part *pp = &parts[2 * i + (size_t)k];
+            if (!c[i].ok) {
+                continue;
+            }
+            if (pp->T > p->T) {
+                p->T = pp->T;
+            }
+            if (pp->nw > 0) {
+                memcpy(p->w + p->nw, pp->w, pp->nw * sizeof(double));
+                p->nw += pp->nw;
+            }
+            if (pp->nv > 0) {
+                memcpy(p->valley + p->nv, pp->valley, pp->nv * sizeof(double));
+                p->nv += pp->nv;
+            }
+        }
+        for (int slot = 0; slot < 2 && st == APO_OK; slot++) {
+            int src = first_ok(in, c, n, ctl_role(k == 0, slot));
+            if (src < 0) {
+                continue;
+            }
+            pool_part *pp = &parts[2 * (size_t)src + (size_t)k];
+            if (pp->ctl == NULL) { /* the candidate failed: this later control (rare) */
+                st = control_values(&in[src], s, parent_idx, &raw[k], opt->sample_events, pp,
+                                    err);
+                if (st != APO_OK) {
+                    break;
+                }
+            }
+            p->ctl[slot] = pp->ctl;
+            p->nctl[slot] = pp->nctl;
+            p->src[slot] = src;
+            pp->ctl = NULL;
+        }
+    }
+    for (size_t i = 0; i < 2 * n; i++) {
+        pool_part_free(&parts[i]);
+    }
+    free(parts);
+    free(fatal);
+    return st;
+}
+
+/* Logicle scale for one marker: T from $PnR / data, W by estimateLogicle, M 4.5. */
+static apo_status make_scale(const marker_pool *p, gate_transform *tf, assay_result *out,
+                             apo_error *err)
+{
+    double T = p->T;
+    if (!(T > 1)) {
+        T = 262144;
+    }
+    const double M = 4.5;
+    double w = 0;
+    apo_error e2;
+    if (gate_logicle_estimate_w(p->w, p->nw, T, M, &w, &e2) != APO_OK || !isfinite(w) || w < 0) {
+        w = 0;
+    }
+    if (w > 2.0) {
+        w = 2.0;
+    }
+    apo_status st = gate_transform_init_logicle(tf, T, w, M, 0, err);
+    if (st != APO_OK) {
+        apo_result_warn(out, "logicle(T=%g, W=%g) refused; using W=0.5", T, w);
+        st = gate_transform_init_logicle(tf, T, 0.5, M, 0, err);
+    }
+    return st;
+}
+
+/* Threshold of one marker: fixed, the quantile of a control, or the density valley. */
+static apo_status place_threshold(const assay_input *in, marker_pool *p, bool annexin,
+                                  const assay_options *opt, const gate_transform *tf,
+                                  assay_threshold *t, apo_error *err)
+{
+    t->realized_pct = NAN;
+    if (opt->fixed_thresholds) {
+        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold, "fixed",
+                      "--thresholds");
+        return APO_OK;
+    }
+    int slot = p->src[0] >= 0 ? 0 : p->src[1] >= 0 ? 1 : -1;
+    if (slot >= 0) {
+        const double *v = p->ctl[slot];
+        const size_t m = p->nctl[slot];
+        double q = assay_quantile(v, m, opt->quantile);
+        size_t above = 0;
+        for (size_t k = 0; k < m; k++) {
+            above += v[k] >= q;
+        }
+        if (isfinite(q) && m >= 50) {
+            char method[48];
+            snprintf(method, sizeof method, "control_quantile_%g", 100.0 * opt->quantile);
+            set_threshold(t, q, method, in[p->src[slot]].sample);
+            t->realized_pct = 100.0 * (double)above / (double)m;
+            return APO_OK;
+        }
+    }
+    /* density valley over the singlets of every stained sample, on the logicle scale */
+    for (size_t k = 0; k < p->nv; k++) {
+        p->valley[k] = gate_transform_apply(tf, p->valley[k]);
+    }
+    double y = assay_density_valley(p->valley, p->nv, -INFINITY, INFINITY);
+    if (!isfinite(y)) {
+        return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
+                             annexin ? "Annexin V" : "PI",
+                             "expected a control or a density valley to place the %s threshold, "
+                             "found neither: give --thresholds A,P",
+                             annexin ? "Annexin V" : "PI");
+    }
+    set_threshold(t, gate_transform_inverse(tf, y), "density_valley", "all stained samples");
+    return APO_OK;
+}
+
+/* Stream options for sample @p in: its decoded events when it has them, else its data set
+ * decoded block by block (scale values with gain, one thread: samples run in parallel). */
+static gate_stream_options input_stream(const assay_input *in)
+{
+    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+    so.decode.threads = 1;
+    so.events = in->ev;
+    return so;
+}
+
+/* Collecting the compensated AnnV/PI values of the chosen quadrants while streaming. */
+typedef struct quadrant_values {
+    const gate_strategy *s;
+    const gate_dim *dims;     /* [2] */
+    size_t n;                 /* chosen quadrants */
+    size_t gate[ASSAY_Q_COUNT];
+    size_t cap[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
+    double *vals[ASSAY_Q_COUNT][2];
+    double *block[2];         /* one block of each dimension */
+} quadrant_values;
+
+static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
+                                    uint64_t first, apo_error *err)
+{
+    (void)first;
+    quadrant_values *x = arg;
+    for (int k = 0; k < 2; k++) {
+        apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
+        if (st != APO_OK) {
+            return st;
+        }
+    }
+    for (size_t k = 0; k < x->n; k++) {
+        const uint8_t *m = gate_result_membership(r, x->gate[k]);
+        for (size_t e = 0; e < d->n_events && x->filled[k] < x->cap[k]; e++) {
+            if (m[e]) {
+                x->vals[k][0][x->filled[k]] = x->block[0][e];
+                x->vals[k][1][x->filled[k]] = x->block[1][e];
+                x->filled[k]++;
+            }
+        }
+    }
+    return APO_OK;
+}
+
+/* Medians over every event of the quadrants small enough to hold (smp->count known; at most
+ * @p budget events in all, smallest first, gate_pick_small): a rare quadrant that the
+ * estimation subsample nearly misses still gets exact medians. One more streamed pass when
+ * there is one. */
+static apo_status small_quadrant_medians(const gate_strategy *s, const assay_input *in,
+                                         const size_t q_idx[ASSAY_Q_COUNT],
+                                         const gate_dim dims[2], uint64_t budget,
+                                         assay_sample *smp, apo_error *err)
+{
+    size_t pick[ASSAY_Q_COUNT];
+    quadrant_values x = {s, dims, gate_pick_small(smp->count, ASSAY_Q_COUNT, budget, pick),
+                         {0}, {0}, {0}, {{NULL}}, {NULL, NULL}};
+    if (x.n == 0) {
+        return APO_OK;
+    }
+    bool nomem = false;
+    for (int k = 0; k < 2; k++) {
+        x.block[k] = malloc(GATE_BLOCK_EVENTS * sizeof(double));
+        nomem = nomem || x.block[k] == NULL;
+    }
+    for (size_t k = 0; k < x.n; k++) {
+        x.gate[k] = q_idx[pick[k]];
+        x.cap[k] = (size_t)smp->count[pick[k]];
+        for (int j = 0; j < 2; j++) {
+            x.vals[k][j] = malloc(x.cap[k] * sizeof(double));
+            nomem = nomem || x.vals[k][j] == NULL;
+        }
+    }
+    apo_status st = APO_OK;
+    if (nomem) {
+        st = apo_error_set(err, APO_E_NOMEM, in->file, APO_NO_OFFSET, NULL, "out of memory");
+    } else {
+        gate_stream_options so = input_stream(in);
+        so.on_block = collect_quadrants;
+        so.ctx = &x;
+        st = gate_strategy_apply_stream(s, in->ds, &so, NULL, err);
+    }
+    for (size_t k = 0; k < x.n && st == APO_OK; k++) {
+        smp->median_annexin[pick[k]] = median_of(x.vals[k][0], x.filled[k]);
+        smp->median_pi[pick[k]] = median_of(x.vals[k][1], x.filled[k]);
+    }
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        free(x.vals[k][0]);
+        free(x.vals[k][1]);
+    }
+    free(x.block[0]);
+    free(x.block[1]);
+    return st;
+}
+
+static void sample_qc(const assay_input *in, const ctx *c, const assay_options *opt,
+                      bool singlet_gate, const double *time, size_t n_time, assay_sample *s)
+{
+    char *d = s->qc_detail;
+    size_t cap = sizeof s->qc_detail, len = strlen(d);
+#define QC_NOTE(...)                                                                           \
+    do {                                                                                       \
+        int w_ = snprintf(d + len, cap - len, "%s", len ? "; " : "");                          \
+        if (w_ >= 0 && (size_t)w_ < cap - len) {                                              \
+            len += (size_t)w_;                                                                 \
+            w_ = snprintf(d + len, cap - len, __VA_ARGS__);                                    \
+            if (w_ > 0 && (size_t)w_ < cap - len) {                                            \
+                len += (size_t)w_;                                                             \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+    if (s->singlets < opt->min_events) {
+        s->qc |= ASSAY_QC_LOW_EVENTS;
+        QC_NOTE("%llu singlets < %llu", (unsigned long long)s->singlets,
+                (unsigned long long)opt->min_events);
+    }
+    double annpos = s->pct[ASSAY_Q_EARLY] + s->pct[ASSAY_Q_LATE];
+    double pipos = s->pct[ASSAY_Q_LATE] + s->pct[ASSAY_Q_NECROTIC];
+    switch (in->role) {
+    case ASSAY_ROLE_UNSTAINED:
+        if (annpos > 5 || pipos > 5) {
+            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
+            QC_NOTE("unstained control %.1f%% AnnV+, %.1f%% PI+ (expected < 5%%)", annpos, pipos);
+        }
+        break;
+    case ASSAY_ROLE_ANNEXIN_SINGLE:
+        if (annpos < 5 || pipos > 5) {
+            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
+            QC_NOTE("AnnV-only control %.1f%% AnnV+ (expected >= 5%%), %.1f%% PI+ (expected < 5%%)",
+                    annpos, pipos);
+        }
+        break;
+    case ASSAY_ROLE_PI_SINGLE:
+        if (pipos < 5 || annpos > 5) {
+            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
+            QC_NOTE("PI-only control %.1f%% PI+ (expected >= 5%%), %.1f%% AnnV+ (expected < 5%%)",
+                    pipos, annpos);
+        }
+        break;
+    default:
+        break;
+    }
+    if (!singlet_gate) {
+        s->qc |= ASSAY_QC_NO_SINGLET_GATE;
+    }
+    if (c->ch.time == SIZE_MAX || time == NULL) {
+        s->qc |= ASSAY_QC_NO_TIME;
+        s->flow_max_dev = NAN;
+    } else {
+        s->flow_max_dev = qc_flow_deviation(time, n_time);
+        if (isfinite(s->flow_max_dev) && s->flow_max_dev > 0.5) {
+            s->qc |= ASSAY_QC_FLOW_INSTABILITY;
+            QC_NOTE("event rate over Time deviates up to %.0f%% from its median", 100 * s->flow_max_dev);
+        }
+    }
+#undef QC_NOTE
+}
+
+/* Per-sample statistics from the final gating: counts over every event, medians, the own
+ * valley and the flow check from the estimation subsample, then the QC flags. */
+static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
+                               const assay_options *opt, size_t q_idx[ASSAY_Q_COUNT],
+                               size_t parent_idx, const gate_dim dims[2], bool singlet_gate,
+                               assay_sample *smp, apo_error *err)
+{
+    loaded l;
+    apo_status st = load(in, opt->sample_events, &l, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    gate_result res = {0};
+    st = parent_mask(s, &l, parent_idx, &res, err);
+    const size_t ne = l.data.n_events;
+    double *ann = NULL, *pi = NULL, *ann_t = NULL, *tmp = NULL;
+    uint64_t *cnt = NULL;
+    if (st == APO_OK) {
+        ann = malloc((ne ? ne : 1) * sizeof(double));
+        pi = malloc((ne ? ne : 1) * sizeof(double));
+        ann_t = malloc((ne ? ne : 1) * sizeof(double));
+        tmp = malloc((ne ? ne : 1) * sizeof(double));
+        cnt = malloc((res.n_gates ? res.n_gates : 1) * sizeof *cnt);
+        if (ann == NULL || pi == NULL || ann_t == NULL || tmp == NULL || cnt == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[0], false, ann, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[0], true, ann_t, err);
+    }
+    if (st == APO_OK) {
+        if (l.step == 1) {
+            memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
+        } else {
+            const gate_stream_options so = input_stream(in);
+            st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
+        }
+    }
+    if (st != APO_OK) {
+        goto done;
+    }
+    smp->events = apo_input_n_events(in);
+    smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
+    size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
+    smp->cells = gp == SIZE_MAX ? smp->singlets : cnt[gp];
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
+        smp->count[q] = cnt[q_idx[q]];
+        smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
+        size_t m = masked(ann, mem, ne, tmp);
+        smp->median_annexin[q] = median_of(tmp, m);
+        m = masked(pi, mem, ne, tmp);
+        smp->median_pi[q] = median_of(tmp, m);
+    }
+    smp->apoptotic_pct = smp->pct[ASSAY_Q_EARLY] + smp->pct[ASSAY_Q_LATE];
+    if (l.step > 1) {
+        st = small_quadrant_medians(s, in, q_idx, dims, opt->sample_events, smp, err);
+        if (st != APO_OK) {
+            goto done;
+        }
+    }
+    /* the sample's own AnnV valley, for the threshold-outlier QC */
+    smp->annexin_valley = NAN;
+    if (in->role != ASSAY_ROLE_UNSTAINED && in->role != ASSAY_ROLE_PI_SINGLE) {
+        size_t m = masked(ann_t, l.parent, ne, tmp);
+        smp->annexin_valley = assay_density_valley(tmp, m, -INFINITY, INFINITY);
+    }
+    sample_qc(in, c, opt, singlet_gate,
+              c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
+done:
+    free(ann);
+    free(pi);
+    free(ann_t);
+    free(tmp);
+    free(cnt);
+    gate_result_free(&res);
+    loaded_free(&l);
+    return st;
+}
+
+typedef struct stats_job {
+    const assay_input *in;
+    ctx *c;
+    const assay_options *opt;
+    assay_result *out;
+    const size_t *q_idx;
+    size_t parent_idx;
+    const gate_dim *dims;
+    bool singlet_gate;
+} stats_job;
+
+static void stats_task(void *arg, size_t i)
+{
+    const stats_job *j = arg;
+    if (!j->c[i].ok) {
+        return;
+    }
+    size_t q_idx[ASSAY_Q_COUNT];
+    memcpy(q_idx, j->q_idx, sizeof q_idx);
+    apo_error e2;
+    if (sample_stats(j->out->strategy, &j->in[i], &j->c[i], j->opt, q_idx, j->parent_idx,
+                     j->dims, j->singlet_gate, &j->out->samples[i], &e2) != APO_OK) {
+        fail_sample(&j->out->samples[i], e2.msg);
+        j->c[i].ok = false;
+    }
+}
+
+/* Find the quadrant populations of a strategy; SIZE_MAX entries when missing. */
+static apo_status find_quadrants(const gate_strategy *s, size_t q_idx[ASSAY_Q_COUNT],
+                                 size_t *parent_idx, gate_dim dims[2], apo_error *err)
+{
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        q_idx[q] = gate_strategy_find(s, quad_ids[q]);
+        if (q_idx[q] == SIZE_MAX) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, quad_ids[q],
+                                 "expected a quadrant with id \"%s\" in the gating (viable, "
+                                 "early_apoptotic, late_apoptotic, necrotic), found none",
+                                 quad_ids[q]);
+        }
+    }
+    gate_info info;
+    gate_strategy_gate(s, q_idx[ASSAY_Q_EARLY], &info);
+    if (info.kind != GATE_QUADRANT || info.n_dims != 2) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, quad_ids[1],
+                             "expected \"early_apoptotic\" to be a quadrant on 2 dimensions");
+    }
+    dims[0] = info.dims[0];
+    dims[1] = info.dims[1];
+    *parent_idx = gate_strategy_parent(s, q_idx[ASSAY_Q_VIABLE]);
+    return APO_OK;
+}
+
+/* Read a threshold back from a quadrant's bounds (dimension k, "+" side minimum). */
+static void threshold_from_strategy(const gate_strategy *s, size_t early, size_t late, int k,
+                                    assay_threshold *t)
+{
+    gate_info info;
+    gate_strategy_gate(s, k == 0 ? early : late, &info);
+    double y = info.min[k];
+    t->scaled = y;
+    const gate_transform *tf =
+        info.dims[k].transform_ref ? gate_strategy_transform(s, info.dims[k].transform_ref) : NULL;
+    t->value = tf ? gate_transform_inverse(tf, y) : y;
+}
+
+/* APO_OK while some sample can still be analysed; else the first failed sample's reason (its
+ * data could not be read or gated), so that it is not hidden behind a later, vaguer error. */
+static apo_status some_sample_left(const assay_input *in, const ctx *c, size_t n,
+                                   const assay_result *out, apo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok) {
+            return APO_OK;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (out->samples[i].qc & ASSAY_QC_FAILED) {
+            return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, NULL,
+                                 "expected at least one sample that can be analysed, found "
+                                 "none: %s: %s",
+                                 in[i].sample, out->samples[i].error);
+        }
+    }
+    return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                         "expected at least one sample, found none");
+}
+
+apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *opt,
+                            assay_result *out, apo_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->samples = calloc(n ? n : 1, sizeof *out->samples);
+    ctx *c = calloc(n ? n : 1, sizeof *c);
+    const uint64_t K = opt->sample_events;
+    double *est = malloc(3 * (n ? n : 1) * sizeof *est);
+    const char **methods = malloc((n ? n : 1) * sizeof *methods);
+    apo_status st = APO_OK;
+    if (out->samples == NULL || c == NULL || est == NULL || methods == NULL) {
+        free(c);
+        free(est);
+        free(methods);
+        assay_result_free(out);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    out->n_samples = n;
+    /* 1. channels */
+    int ref = -1;
+    for (size_t i = 0; i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        apo_error e2;
+        if (in[i].ds == NULL) {
+            fail_sample(s, "no events");
+            continue;
+        }
+        if (assay_find_channels(in[i].ds, opt->annexin_channel, opt->pi_channel, &c[i].ch,
+                                   &e2) != APO_OK) {
+            fail_sample(s, e2.msg);
+            continue;
+        }
+        snprintf(s->annexin_name, sizeof s->annexin_name, "%s",
+                 fcs_dataset_param(in[i].ds, c[i].ch.annexin)->name);
+        snprintf(s->pi_name, sizeof s->pi_name, "%s", fcs_dataset_param(in[i].ds, c[i].ch.pi)->name);
+        if (ref >= 0 && (strcmp(s->annexin_name, out->samples[ref].annexin_name) != 0 ||
+                         strcmp(s->pi_name, out->samples[ref].pi_name) != 0)) {
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "expected the channels of the first sample (%.40s, %.40s), found %.40s, %.40s: "
+                     "analyse different instruments separately",
+                     out->samples[ref].annexin_name, out->samples[ref].pi_name, s->annexin_name,
+                     s->pi_name);
+            fail_sample(s, msg);
+            continue;
+        }
+        { /* the names and the file's matrix, checked before any event is read */
+            double none = 0;
+            fcs_events empty = {0, fcs_dataset_n_params(in[i].ds), &none};
+            gate_data d;
+            if (gate_data_init(&d, in[i].ds, &empty, &e2) != APO_OK) {
+                fail_sample(s, e2.msg);
+                continue;
+            }
+            gate_data_free(&d);
+        }
+        c[i].ok = true;
+        if (ref < 0) {
+            ref = (int)i;
+        }
+    }
+    if (ref < 0) {
+        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                           "expected at least one sample with Annexin V and PI channels, found "
+                           "none%s%s",
+                           n ? ": " : "", n ? out->samples[0].error : "");
+        goto fail;
+    }
+    snprintf(out->annexin_channel, sizeof out->annexin_channel, "%s",
+             out->samples[ref].annexin_name);
+    snprintf(out->pi_channel, sizeof out->pi_channel, "%s", out->samples[ref].pi_name);
+    snprintf(out->annexin_why, sizeof out->annexin_why, "%s", c[ref].ch.annexin_why);
+    snprintf(out->pi_why, sizeof out->pi_why, "%s", c[ref].ch.pi_why);
+
+    size_t q_idx[ASSAY_Q_COUNT], parent_idx = SIZE_MAX;
+    gate_dim dims[2];
+    if (opt->gating != NULL) {
+        /* 2'. a given gating: use it as it is */
+        out->strategy = (gate_strategy *)opt->gating;
+        out->owns_strategy = false;
+        st = find_quadrants(opt->gating, q_idx, &parent_idx, dims, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
+        snprintf(out->comp_source, sizeof out->comp_source, "gating_file");
+        snprintf(out->comp_detail, sizeof out->comp_detail, "as in the Gating-ML file (%s)",
+                 dims[0].comp_ref ? dims[0].comp_ref : "uncompensated");
+        snprintf(out->pregate_detail, sizeof out->pregate_detail, "from the Gating-ML file");
+        out->spill[0] = out->spill[3] = 1;
+        out->spill[1] = out->spill[2] = NAN;
+        if (dims[0].comp_ref && strcmp(dims[0].comp_ref, "comp") == 0) {
+            out->spill[1] = out->spill[2] = NAN; /* see gating.xml */
+        }
+        threshold_from_strategy(opt->gating, q_idx[ASSAY_Q_EARLY], q_idx[ASSAY_Q_NECROTIC], 0,
+                                &out->annexin);
+        threshold_from_strategy(opt->gating, q_idx[ASSAY_Q_EARLY], q_idx[ASSAY_Q_NECROTIC], 1,
+                                &out->pi);
+        set_threshold(&out->annexin, out->annexin.value, "gating_file", "--gating");
+        set_threshold(&out->pi, out->pi.value, "gating_file", "--gating");
+        out->annexin.realized_pct = out->pi.realized_pct = NAN;
+        const gate_transform *ta =
+            dims[0].transform_ref ? gate_strategy_transform(opt->gating, dims[0].transform_ref) : NULL;
+        const gate_transform *tp =
+            dims[1].transform_ref ? gate_strategy_transform(opt->gating, dims[1].transform_ref) : NULL;
+        if (ta) {
+            out->annexin_scale = *ta;
+        } else {
+            gate_transform_init_linear(&out->annexin_scale);
+        }
+        if (tp) {
+            out->pi_scale = *tp;
+        } else {
+            gate_transform_init_linear(&out->pi_scale);
+        }
+    } else {
+        /* 2. pre-gates */
+        gate_strategy *s = NULL;
+        st = gate_strategy_new(&s, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
+        out->strategy = s;
+        out->owns_strategy = true;
+        const fcs_dataset *rds = in[ref].ds;
+        size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
+        const char *parent_id = NULL;
+        pregate_est pe = {est, est + n, est + 2 * n, methods};
+        estimate_pregates(in, c, n, (size_t)ref, opt, out, &pe);
+        st = some_sample_left(in, c, n, out, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
+        st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
+                            (size_t)ref, &pe, out, &parent_id, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
+        parent_idx = parent_id ? gate_strategy_find(s, parent_id) : SIZE_MAX;
+        /* 3. compensation */
+        double S[4] = {1, 0, 0, 1};
+        const char *an = out->annexin_channel, *pn = out->pi_channel;
+        bool done = false;
+        assay_comp_source src = opt->comp;
+        if (src == ASSAY_COMPSRC_MATRIX) {
+            if (!apo_comp_from_matrix(opt->matrix, an, pn, S, out->comp_detail,
+                                      sizeof out->comp_detail)) {
+                st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--comp",
+                                   "expected the matrix to name the detectors %s and %s, found "
+                                   "other names",
+                                   an, pn);
+                goto fail;
+            }
+            snprintf(out->comp_source, sizeof out->comp_source, "matrix");
+            done = true;
+        } else if (src == ASSAY_COMPSRC_NONE) {
+            snprintf(out->comp_source, sizeof out->comp_source, "none");
+            snprintf(out->comp_detail, sizeof out->comp_detail, "--comp none");
+            done = true;
+        }
+        if (!done && (src == ASSAY_COMPSRC_AUTO || src == ASSAY_COMPSRC_CONTROLS)) {
+            int u = first_ok(in, c, n, ASSAY_ROLE_UNSTAINED);
+            int a = first_ok(in, c, n, ASSAY_ROLE_ANNEXIN_SINGLE);
+            int p = first_ok(in, c, n, ASSAY_ROLE_PI_SINGLE);
+            if (u >= 0 && a >= 0 && p >= 0) {
+                apo_error e2;
+                const int idx[3] = {u, a, p};
+                if (comp_from_controls(in, c, (size_t)ref, idx, s, parent_idx, K, an, pn, S,
+                                       out->comp_detail, sizeof out->comp_detail,
+                                       &e2) == APO_OK) {
+                    snprintf(out->comp_source, sizeof out->comp_source, "controls");
+                    done = true;
+                } else {
+                    apo_result_warn(out, "spillover from the controls failed: %s", e2.msg);
+                }
+            } else if (src == ASSAY_COMPSRC_CONTROLS) {
+                apo_result_warn(out, "the sheet lacks an unstained, annexin_single or pi_single "
+                                     "control: cannot compute the spillover from controls");
+            }
+        }
+        if (!done && src != ASSAY_COMPSRC_NONE) {
+            if (apo_comp_from_file(in[ref].ds, an, pn, S, out->comp_detail,
+                                   sizeof out->comp_detail)) {
+                snprintf(out->comp_source, sizeof out->comp_source, "file");
+                done = true;
+            }
+        }
+        if (!done) {
+            snprintf(out->comp_source, sizeof out->comp_source, "none");
+            snprintf(out->comp_detail, sizeof out->comp_detail,
+                     "no controls and no spillover keyword for %.40s/%.40s", an, pn);
+            apo_result_warn(out, "data are not compensated: %s", out->comp_detail);
+        }
+        memcpy(out->spill, S, sizeof S);
+        const char *names[2] = {an, pn};
+        /* a file's or given matrix is applied whole (other dyes may spill into the PI
+         * detector in multicolour panels); a matrix from the controls is the 2 x 2 */
+        size_t full_n = 0;
+        char *const *full_names = NULL;
+        const double *full_values = NULL;
+        if (strcmp(out->comp_source, "file") == 0) {
+            const fcs_spillover *sp = fcs_dataset_spillover(in[ref].ds);
+            full_n = sp->n;
+            full_names = sp->names;
+            full_values = sp->values;
+        } else if (strcmp(out->comp_source, "matrix") == 0) {
+            full_n = opt->matrix->n;
+            full_names = opt->matrix->detectors;
+            full_values = opt->matrix->spill;
+        }
+        if (strcmp(out->comp_source, "none") != 0) {
+            /* gating.md 2.3: an ill-conditioned matrix makes compensated values fragile. */
+            gate_comp *chk = NULL;
+            apo_error e3;
+            const bool whole = full_n > 2;
+            if (gate_comp_new(&chk, whole ? full_n : 2,
+                              whole ? (const char *const *)full_names : names, NULL,
+                              whole ? full_values : S, &e3) == APO_OK &&
+                chk->ill_conditioned) {
+                apo_result_warn(out,
+                                "the spillover matrix (%s) is ill-conditioned: condition number "
+                                "%.3g, largest off-diagonal %.3g; compensated values are "
+                                "sensitive to small errors in it",
+                                out->comp_source, chk->cond2, chk->max_offdiag);
+            }
+            gate_comp_free(chk);
+        }
+        if (full_n > 2) {
+            st = gate_strategy_add_spillover(s, "comp", full_n, (const char *const *)full_names,
+                                             full_n, (const char *const *)full_names,
+                                             full_values, false, err);
+        } else {
+            st = gate_strategy_add_spillover(s, "comp", 2, names, 2, names, S, false, err);
+        }
+        if (st != APO_OK) {
+            goto fail;
+        }
+        /* 4. scales and thresholds: compensated singlet values of every sample */
+        gate_dim raw[2] = {{an, "comp", NULL, NULL}, {pn, "comp", NULL, NULL}};
+        marker_pool pool[2];
+        st = marker_pool_init(&pool[0], in, c, n, true, K, err);
+        if (st == APO_OK) {
+            st = marker_pool_init(&pool[1], in, c, n, false, K, err);
+            if (st != APO_OK) {
+                marker_pool_free(&pool[0]);
+            }
+        }
+        if (st != APO_OK) {
+            goto fail;
+        }
+        st = gather_pools(in, c, n, s, parent_idx, raw, opt, out, pool, err);
+        if (st == APO_OK) {
+            st = some_sample_left(in, c, n, out, err);
+        }
+        if (st == APO_OK) {
+            st = make_scale(&pool[0], &out->annexin_scale, out, err);
+        }
+        if (st == APO_OK) {
+            st = make_scale(&pool[1], &out->pi_scale, out, err);
+        }
+        if (st == APO_OK) {
+            st = place_threshold(in, &pool[0], true, opt, &out->annexin_scale, &out->annexin, err);
+        }
+        if (st == APO_OK) {
+            st = place_threshold(in, &pool[1], false, opt, &out->pi_scale, &out->pi, err);
+        }
+        marker_pool_free(&pool[0]);
+        marker_pool_free(&pool[1]);
+        if (st != APO_OK) {
+            goto fail;
+        }
+        out->annexin.scaled = gate_transform_apply(&out->annexin_scale, out->annexin.value);
+        out->pi.scaled = gate_transform_apply(&out->pi_scale, out->pi.value);
+        /* report the effective thresholds exactly as a re-read gating.xml gives them */
+        out->annexin.value = gate_transform_inverse(&out->annexin_scale, out->annexin.scaled);
+        out->pi.value = gate_transform_inverse(&out->pi_scale, out->pi.scaled);
+        st = gate_strategy_add_transform(s, "annexin_logicle", &out->annexin_scale, err);
+        if (st == APO_OK) {
+            st = gate_strategy_add_transform(s, "pi_logicle", &out->pi_scale, err);
+        }
+        gate_dim qd[2] = {{an, "comp", "annexin_logicle", NULL}, {pn, "comp", "pi_logicle", NULL}};
+        if (st == APO_OK) {
+            st = gate_strategy_add_quadrants_2d(s, "AnnV_PI", parent_id, qd, out->annexin.scaled,
+                                                out->pi.scaled, quad_ids, err);
+        }
+        if (st != APO_OK) {
+            goto fail;
+        }
+        st = find_quadrants(s, q_idx, &parent_idx, dims, err);
+        if (st != APO_OK) {
+            goto fail;
+        }
+    }
+    /* 5. statistics and QC per sample (on the caller's threads, one sample each) */
+    stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims,
+                    gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX};
+    for_each_sample(opt, "statistics", n, stats_task, &sj);
+    size_t n_ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_ok += c[i].ok;
+    }
+    if (n_ok == 0) {
+        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                           "expected at least one sample the gating applies to, found none: %s",
+                           out->samples[ref].error);
+        goto fail;
+    }
+    /* threshold outliers: a sample's own AnnV valley far from the others' */
+    {
+        double *v = malloc(n * sizeof *v);
+        size_t m = 0;
+        for (size_t i = 0; v != NULL && i < n; i++) {
+            if (c[i].ok && isfinite(out->samples[i].annexin_valley)) {
+                v[m++] = out->samples[i].annexin_valley;
+            }
+        }
+        if (v != NULL && m >= 3) {
+            double med = median_of(v, m);
+            for (size_t i = 0; i < n; i++) {
+                double y = out->samples[i].annexin_valley;
+                if (c[i].ok && isfinite(y) && fabs(y - med) > 0.1) {
+                    assay_sample *s = &out->samples[i];
+                    s->qc |= ASSAY_QC_THRESHOLD_OUTLIER;
+                    size_t len = strlen(s->qc_detail);
+                    snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                             "%sown AnnV valley %.3f vs median %.3f (logicle scale)",
+                             len ? "; " : "", y, med);
+                }
+            }
+        }
+        free(v);
+        for (size_t i = 0; i < n; i++) {
+            double y = out->samples[i].annexin_valley;
+            out->samples[i].annexin_valley =
+                isfinite(y) ? gate_transform_inverse(&out->annexin_scale, y) : NAN;
+        }
+    }
+    free(c);
+    free(est);
+    free(methods);
+    st = assay_compare(in, n, out, err);
+    if (st != APO_OK) {
+        assay_result_free(out);
+    }
+    return st;
+fail:
+    free(c);
+    free(est);
+    free(methods);
+    assay_result_free(out);
+    return st;
+}
+
+apo_status assay_sample_events(const assay_result *r, const assay_input *in,
+                                  uint64_t max_events, fcs_events *ev, uint8_t **singlet,
+                                  uint8_t **quadrant, double **annexin, double **pi,
+                                  apo_error *err)
+{
+    *singlet = *quadrant = NULL;
+    *annexin = *pi = NULL;
+    memset(ev, 0, sizeof *ev);
+    size_t q_idx[ASSAY_Q_COUNT], parent_idx;
+    gate_dim dims[2];
+    apo_status st = find_quadrants(r->strategy, q_idx, &parent_idx, dims, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    loaded l;
+    st = load(in, max_events, &l, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    gate_result res = {0};
+    st = parent_mask(r->strategy, &l, parent_idx, &res, err);
+    size_t ne = l.data.n_events;
+    if (st == APO_OK) {
+        *quadrant = malloc(ne ? ne : 1);
+        *annexin = malloc((ne ? ne : 1) * sizeof(double));
+        *pi = malloc((ne ? ne : 1) * sizeof(double));
+        if (*quadrant == NULL || *annexin == NULL || *pi == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(r->strategy, &l.data, &dims[0], false, *annexin, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(r->strategy, &l.data, &dims[1], false, *pi, err);
+    }
+    if (st == APO_OK) {
+        memset(*quadrant, 255, ne);
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+            const uint8_t *m = gate_result_membership(&res, q_idx[q]);
+            for (size_t e = 0; e < ne; e++) {
+                if (m[e]) {
+                    (*quadrant)[e] = (uint8_t)q;
+                }
+            }
+        }
+        *singlet = l.parent;
+        l.parent = NULL;
+        *ev = l.ev;
+        l.ev = (fcs_events){0, 0, NULL};
+    } else {
+        free(*quadrant);
+        free(*annexin);
+        free(*pi);
+        *quadrant = NULL;
+        *annexin = *pi = NULL;
+    }
+    gate_result_free(&res);
+    loaded_free(&l);
+    return st;
+}

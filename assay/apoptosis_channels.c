@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * apoptosis_channels.c: finds the channels an Annexin V / PI analysis needs in one data set:
+ * FSC-A/-H/-W, SSC-A/-H, Time, and the Annexin V and PI detectors from $PnS/$PnN (a label
+ * naming the stain wins over a detector name; --annexin/--pi force a channel).
+ */
+#include "assay/assay.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Case-insensitive substring search. */
+static bool has(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] &&
+               tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i])) {
+            i++;
+        }
+        if (i == n) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) {
+            return false;
+        }
+    }
+    return *a == *b;
+}
+
+/* "PI" as a word of s: not inside another word (e.g. not in "Pacific"). */
+static bool has_word_pi(const char *s)
+{
+    for (size_t i = 0; s[i]; i++) {
+        if (tolower((unsigned char)s[i]) == 'p' && tolower((unsigned char)s[i + 1]) == 'i') {
+            bool left = i == 0 || !isalnum((unsigned char)s[i - 1]);
+            bool right = !isalpha((unsigned char)s[i + 2]);
+            if (left && right) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static bool is_scatter_or_time(const fcs_param *p)
+{
+    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time");
+}
+
+/* Height/area/width preference: names ending in -A are preferred unless only -H exist. */
+static int area_rank(const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= 2 && name[n - 2] == '-') {
+        char c = (char)toupper((unsigned char)name[n - 1]);
+        return c == 'A' ? 0 : c == 'H' ? 1 : 2;
+    }
+    return 1;
+}
+
+static size_t pick(const fcs_dataset *ds, size_t skip, const char *const *pats, size_t n_pats,
+                   bool label, char *why, size_t cap, const char *what)
+{
+    size_t np = fcs_dataset_n_params(ds);
+    for (size_t k = 0; k < n_pats; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < np; i++) {
+            const fcs_param *p = fcs_dataset_param(ds, i);
+            if (i == skip || is_scatter_or_time(p)) {
+                continue;
+            }
+            const char *text = label ? p->label : p->name;
+            bool hit = strcmp(pats[k], "PI") == 0 ? has_word_pi(text) : has(text, pats[k]);
+            if (hit && (best == SIZE_MAX ||
+                        area_rank(p->name) < area_rank(fcs_dataset_param(ds, best)->name))) {
+                best = i;
+            }
+        }
+        if (best != SIZE_MAX) {
+            snprintf(why, cap, "%s %s \"%s\" matches \"%s\"", what, label ? "$PnS" : "$PnN",
+                     label ? fcs_dataset_param(ds, best)->label : fcs_dataset_param(ds, best)->name,
+                     pats[k]);
+            return best;
+        }
+    }
+    return SIZE_MAX;
+}
+
+static size_t find_exact(const fcs_dataset *ds, const char *name)
+{
+    size_t np = fcs_dataset_n_params(ds);
+    for (size_t i = 0; i < np; i++) {
+        if (eq(fcs_dataset_param(ds, i)->name, name)) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const char *pi,
+                                  assay_channels *out, apo_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->fsc_a = find_exact(ds, "FSC-A");
+    out->fsc_h = find_exact(ds, "FSC-H");
+    out->fsc_w = find_exact(ds, "FSC-W");
+    out->ssc_a = find_exact(ds, "SSC-A");
+    out->ssc_h = find_exact(ds, "SSC-H");
+    out->time = SIZE_MAX;
+    size_t np = fcs_dataset_n_params(ds);
+    for (size_t i = 0; i < np; i++) {
+        const fcs_param *p = fcs_dataset_param(ds, i);
+        if (p->is_time && out->time == SIZE_MAX) {
+            out->time = i;
+        }
+        /* other scatter spellings: FS INT, FSC, FS Lin, SS INT ... */
+        if (out->fsc_a == SIZE_MAX && out->fsc_h == SIZE_MAX &&
+            (eq(p->name, "FSC") || eq(p->name, "FS INT") || eq(p->name, "FS Lin") ||
+             eq(p->name, "FS PEAK") || eq(p->name, "FSC-HLin"))) {
+            out->fsc_h = i;
+        }
+        if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX &&
+            (eq(p->name, "SSC") || eq(p->name, "SS INT") || eq(p->name, "SS Lin") ||
+             eq(p->name, "SS PEAK") || eq(p->name, "SSC-HLin"))) {
+            out->ssc_h = i;
+        }
+    }
+    out->annexin = out->pi = SIZE_MAX;
+    if (annexin != NULL) {
+        out->annexin = fcs_dataset_find_param(ds, annexin);
+        if (out->annexin == SIZE_MAX) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--annexin",
+                                 "expected a channel named \"%s\" ($PnN or $PnS), found none",
+                                 annexin);
+        }
+        snprintf(out->annexin_why, sizeof out->annexin_why, "given (--annexin %s)", annexin);
+    }
+    if (pi != NULL) {
+        out->pi = fcs_dataset_find_param(ds, pi);
+        if (out->pi == SIZE_MAX) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--pi",
+                                 "expected a channel named \"%s\" ($PnN or $PnS), found none",
+                                 pi);
+        }
+        snprintf(out->pi_why, sizeof out->pi_why, "given (--pi %s)", pi);
+    }
+    static const char *const ann_label[] = {"annexin", "annv", "anxa5", "AxV"};
+    static const char *const ann_name[] = {"annexin", "FITC",   "FL1",   "BL1",
+                                           "B530",    "Alexa Fluor 488", "AF488", "GFP"};
+    static const char *const pi_label[] = {"propidium", "PI"};
+    static const char *const pi_name[] = {"PI",   "PE-Texas Red", "ECD",   "PE-Cy5", "PerCP",
+                                          "PC5.5", "FL3",         "PE",    "FL2",   "BL3",
+                                          "BL2",  "YL1",          "7-AAD", "7AAD"};
+    const size_t nal = sizeof ann_label / sizeof ann_label[0];
+    const size_t nan_ = sizeof ann_name / sizeof ann_name[0];
+    if (out->annexin == SIZE_MAX) {
+        out->annexin = pick(ds, out->pi, ann_label, nal, true, out->annexin_why,
+                            sizeof out->annexin_why, "Annexin V:");
+    }
+    if (out->pi == SIZE_MAX) {
+        out->pi = pick(ds, out->annexin, pi_label, 2, true, out->pi_why, sizeof out->pi_why, "PI:");
+    }
+    if (out->annexin == SIZE_MAX) {
+        out->annexin = pick(ds, out->pi, ann_name, nan_, false, out->annexin_why,
+                            sizeof out->annexin_why, "Annexin V:");
+    }
+    if (out->pi == SIZE_MAX) {
+        out->pi = pick(ds, out->annexin, pi_name, sizeof pi_name / sizeof pi_name[0], false,
+                       out->pi_why, sizeof out->pi_why, "PI:");
+    }
+    if (out->annexin == SIZE_MAX || out->pi == SIZE_MAX) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET,
+                             out->annexin == SIZE_MAX ? "--annexin" : "--pi",
+                             "expected %s channel (a $PnS/$PnN naming %s), found none: "
+                             "name it with %s",
+                             out->annexin == SIZE_MAX ? "an Annexin V" : "a PI",
+                             out->annexin == SIZE_MAX ? "Annexin, FITC, FL1 ..."
+                                                      : "PI, PE, PE-Texas Red, PerCP, FL3 ...",
+                             out->annexin == SIZE_MAX ? "--annexin CH" : "--pi CH");
+    }
+    if (out->annexin == out->pi) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--pi",
+                             "expected different Annexin V and PI channels, found \"%s\" for both",
+                             fcs_dataset_param(ds, out->annexin)->name);
+    }
+    return APO_OK;
+}

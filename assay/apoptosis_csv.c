@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * apoptosis_csv.c: the CSV outputs of the apoptosis analysis (docs/outputs.md): samples.csv
+ * (one row per sample), comparisons.csv (one row per treated group) and stats.csv (tidy long:
+ * sample,population,statistic,channel,value). Full precision, NaN as an empty field, RFC 4180
+ * quoting, each written atomically.
+ */
+#include "assay/assay.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void put_str(FILE *f, const char *s)
+{
+    if (s == NULL) {
+        s = "";
+    }
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') {
+            fputc('"', f);
+        }
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_num(FILE *f, double v)
+{
+    if (isfinite(v)) {
+        char buf[40];
+        apo_format_double(buf, sizeof buf, v);
+        fputs(buf, f);
+    }
+}
+
+static void put_u64(FILE *f, uint64_t v)
+{
+    fprintf(f, "%llu", (unsigned long long)v);
+}
+
+static apo_status finish(apo_atomic_file *af, apo_error *err)
+{
+    if (ferror(af->fp)) {
+        const char *p = af->final_path;
+        apo_status st = apo_error_set(err, APO_E_WRITE, p, APO_NO_OFFSET, NULL, "write error");
+        apo_atomic_abort(af);
+        return st;
+    }
+    return apo_atomic_commit(af, err);
+}
+
+static const assay_sheet_row *row_of(const assay_sheet *sheet, const char *sample)
+{
+    for (size_t i = 0; sheet != NULL && i < sheet->n_rows; i++) {
+        if (strcmp(sheet->rows[i].sample, sample) == 0) {
+            return &sheet->rows[i];
+        }
+    }
+    return NULL;
+}
+
+apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
+                                      const assay_sheet *sheet, const char *path, apo_error *err)
+{
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    FILE *f = af.fp;
+    fputs("sample,file,role,treatment,dose,dose_unit,replicate,events,singlets,viable_pct,"
+          "early_apoptotic_pct,late_apoptotic_pct,necrotic_pct,apoptotic_pct,annexin_threshold,"
+          "pi_threshold,qc_flags,cells,viable_count,early_apoptotic_count,late_apoptotic_count,"
+          "necrotic_count,annexin_channel,pi_channel",
+          f);
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        fprintf(f, ",annexin_median_%s,pi_median_%s", assay_quadrant_name(q), assay_quadrant_name(q));
+    }
+    fputs(",annexin_valley,flow_max_deviation,qc_detail,error", f);
+    for (size_t k = 0; sheet != NULL && k < sheet->n_extra; k++) {
+        fputc(',', f);
+        put_str(f, sheet->extra_names[k]);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < r->n_samples; i++) {
+        const assay_sample *s = &r->samples[i];
+        const assay_input *x = &in[i];
+        bool failed = (s->qc & ASSAY_QC_FAILED) != 0;
+        char flags[160];
+        assay_qc_flags_format(s->qc, flags, sizeof flags);
+        put_str(f, x->sample);
+        fputc(',', f);
+        put_str(f, x->file);
+        fputc(',', f);
+        put_str(f, assay_role_name(x->role));
+        fputc(',', f);
+        put_str(f, x->treatment);
+        fputc(',', f);
+        put_str(f, x->dose_text);
+        fputc(',', f);
+        put_str(f, x->dose_unit);
+        fputc(',', f);
+        if (x->replicate) {
+            fprintf(f, "%u", x->replicate);
+        }
+        fputc(',', f);
+        if (!failed) {
+            put_u64(f, s->events);
+            fputc(',', f);
+            put_u64(f, s->singlets);
+            for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+                fputc(',', f);
+                put_num(f, s->pct[q]);
+            }
+            fputc(',', f);
+            put_num(f, s->apoptotic_pct);
+        } else {
+            fputs(",,,,,,", f);
+        }
+        fputc(',', f);
+        put_num(f, r->annexin.value);
+        fputc(',', f);
+        put_num(f, r->pi.value);
+        fputc(',', f);
+        put_str(f, flags);
+        fputc(',', f);
+        if (!failed) {
+            put_u64(f, s->cells);
+            for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+                fputc(',', f);
+                put_u64(f, s->count[q]);
+            }
+        } else {
+            fputs(",,,", f);
+            fputc(',', f);
+        }
+        fputc(',', f);
+        put_str(f, s->annexin_name);
+        fputc(',', f);
+        put_str(f, s->pi_name);
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+            fputc(',', f);
+            if (!failed) {
+                put_num(f, s->median_annexin[q]);
+            }
+            fputc(',', f);
+            if (!failed) {
+                put_num(f, s->median_pi[q]);
+            }
+        }
+        fputc(',', f);
+        if (!failed) {
+            put_num(f, s->annexin_valley);
+        }
+        fputc(',', f);
+        if (!failed) {
+            put_num(f, s->flow_max_dev);
+        }
+        fputc(',', f);
+        put_str(f, s->qc_detail);
+        fputc(',', f);
+        put_str(f, s->error);
+        const assay_sheet_row *row = row_of(sheet, x->sample);
+        for (size_t k = 0; sheet != NULL && k < sheet->n_extra; k++) {
+            fputc(',', f);
+            put_str(f, row ? row->extra[k] : "");
+        }
+        fputc('\n', f);
+    }
+    return finish(&af, err);
+}
+
+apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
+                                          apo_error *err)
+{
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    FILE *f = af.fp;
+    fputs("treatment,dose,dose_unit,n,apoptotic_pct_mean,apoptotic_pct_sd,"
+          "stimulus_apoptotic_pct_mean,difference_pp,reduction_relative_pct,"
+          "reduction_normalized_pct,p_value,test,stimulus_n,stimulus_apoptotic_pct_sd,"
+          "untreated_n,untreated_apoptotic_pct_mean,statistic,df,p_value_vs_untreated,"
+          "test_vs_untreated,note\n",
+          f);
+    for (size_t i = 0; i < r->n_comparisons; i++) {
+        const assay_comparison *c = &r->comparisons[i];
+        put_str(f, c->treatment);
+        fputc(',', f);
+        put_str(f, c->dose_text);
+        fputc(',', f);
+        put_str(f, c->dose_unit);
+        fprintf(f, ",%zu,", c->n);
+        put_num(f, c->mean);
+        fputc(',', f);
+        put_num(f, c->sd);
+        fputc(',', f);
+        put_num(f, c->stim_mean);
+        fputc(',', f);
+        put_num(f, c->difference_pp);
+        fputc(',', f);
+        put_num(f, c->reduction_relative_pct);
+        fputc(',', f);
+        put_num(f, c->reduction_normalized_pct);
+        fputc(',', f);
+        put_num(f, c->p_value);
+        fputc(',', f);
+        put_str(f, c->test);
+        fprintf(f, ",%zu,", c->stim_n);
+        put_num(f, c->stim_sd);
+        fprintf(f, ",%zu,", c->untreated_n);
+        put_num(f, c->untreated_mean);
+        fputc(',', f);
+        put_num(f, c->t);
+        fputc(',', f);
+        put_num(f, c->df);
+        fputc(',', f);
+        put_num(f, c->p_value_vs_untreated);
+        fputc(',', f);
+        put_str(f, c->test_vs_untreated);
+        fputc(',', f);
+        if (strcmp(c->test, "two_proportion_z_events") == 0) {
+            put_str(f, "no replicates: events used as pseudo-replicates; p is a precision "
+                       "statement about the measurement, not a biological test");
+        } else if (strcmp(c->test, "welch_t") == 0) {
+            put_str(f, "replicates as the unit; normality assumed");
+        }
+        fputc('\n', f);
+    }
+    return finish(&af, err);
+}
+
+static void stat_row(FILE *f, const char *sample, const char *pop, const char *stat,
+                     const char *channel, double v)
+{
+    put_str(f, sample);
+    fputc(',', f);
+    put_str(f, pop);
+    fputc(',', f);
+    put_str(f, stat);
+    fputc(',', f);
+    put_str(f, channel);
+    fputc(',', f);
+    if (strcmp(stat, "count") == 0 && v >= 0 && v < 1e18) {
+        put_u64(f, (uint64_t)v);
+    } else {
+        put_num(f, v);
+    }
+    fputc('\n', f);
+}
+
+apo_status assay_write_stats_csv(const assay_result *r, const assay_input *in,
+                                    const char *path, apo_error *err)
+{
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    FILE *f = af.fp;
+    fputs("sample,population,statistic,channel,value\n", f);
+    for (size_t i = 0; i < r->n_samples; i++) {
+        const assay_sample *s = &r->samples[i];
+        if (s->qc & ASSAY_QC_FAILED) {
+            continue;
+        }
+        const char *nm = in[i].sample;
+        stat_row(f, nm, "all_events", "count", "", (double)s->events);
+        stat_row(f, nm, "cells", "count", "", (double)s->cells);
+        stat_row(f, nm, "cells", "pct_parent", "",
+                 s->events ? 100.0 * (double)s->cells / (double)s->events : NAN);
+        stat_row(f, nm, "singlets", "count", "", (double)s->singlets);
+        stat_row(f, nm, "singlets", "pct_parent", "",
+                 s->cells ? 100.0 * (double)s->singlets / (double)s->cells : NAN);
+        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+            const char *p = assay_quadrant_name(q);
+            stat_row(f, nm, p, "count", "", (double)s->count[q]);
+            stat_row(f, nm, p, "pct_parent", "", s->pct[q]);
+            stat_row(f, nm, p, "median", s->annexin_name, s->median_annexin[q]);
+            stat_row(f, nm, p, "median", s->pi_name, s->median_pi[q]);
+        }
+        stat_row(f, nm, "apoptotic", "count", "",
+                 (double)(s->count[ASSAY_Q_EARLY] + s->count[ASSAY_Q_LATE]));
+        stat_row(f, nm, "apoptotic", "pct_parent", "", s->apoptotic_pct);
+    }
+    return finish(&af, err);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * apoptosis_internal.h: helpers shared by the apoptosis analysis files (pre-gate estimation,
+ * compensation from controls, flow QC, comparisons). Private to gating/.
+ */
+#ifndef APOFLOW_GATING_APOPTOSIS_INTERNAL_H
+#define APOFLOW_GATING_APOPTOSIS_INTERNAL_H
+
+#include "assay/assay.h"
+
+/* Gaussian KDE (bandwidth bw) of the finite x in [g0, g1] on @p grid points (linear
+ * binning, unnormalised). False on bad arguments or no memory. */
+bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
+             double *dens);
+
+/* Debris threshold on an FSC channel: the lowest point of the smoothed density of log10(FSC)
+ * between 1.2 and 0.25 decades below the median. *method says how it was found. */
+double pregate_debris_threshold(const double *fsc, size_t n, const char **method);
+
+/* Singlet band of FSC-H / FSC-A for events with FSC >= fsc_min: median +- clamp(4 robust SD,
+ * 8 %, 25 % of the median). Returns false when fewer than 50 events qualify. */
+bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
+                          double *lo, double *hi);
+
+/* The same band on FSC-W itself (instruments with FSC-A and FSC-W but no FSC-H). */
+bool pregate_width_band(const double *fsc, const double *width, size_t n, double fsc_min,
+                        double *lo, double *hi);
+
+/* Largest |bin rate / median rate - 1| over Time bins (first/last bin ignored), NaN when the
+ * time channel is unusable. */
+double qc_flow_deviation(const double *time, size_t n);
+
+
+/* 2 x 2 AnnV/PI spillover [AA, AP, PA, PP] from a file's spillover keyword or a matrix;
+ * false when the two detectors are not in it. */
+bool apo_comp_from_file(const fcs_dataset *ds, const char *a, const char *p, double S[4],
+                        char *detail, size_t cap);
+bool apo_comp_from_matrix(const gate_comp *c, const char *a, const char *p, double S[4],
+                          char *detail, size_t cap);
+/* From the unstained and the two single-stain controls: each given as its singlet events of
+ * two columns, Annexin V then PI (uncompensated). */
+apo_status apo_comp_from_controls(const assay_input *unst, const fcs_events *unst_ev,
+                                  const assay_input *ann, const fcs_events *ann_ev,
+                                  const assay_input *pi, const fcs_events *pi_ev,
+                                  const char *name_a, const char *name_p, double S[4],
+                                  char *detail, size_t cap, apo_error *err);
+
+/* ---- events of an input (apoptosis_events.c) ---- */
+/* Number of events of @p in (its decoded events, else its data set's $TOT). */
+uint64_t apo_input_n_events(const assay_input *in);
+/* Every step-th event of @p in (step = fcs_sample_step(n, max_events); 0 = every event) as a
+ * new fcs_events the caller frees; *step (may be NULL) gets the step. */
+apo_status apo_input_sampled(const assay_input *in, uint64_t max_events, fcs_events *out,
+                             uint64_t *step, apo_error *err);
+
+/* Append a formatted warning to @p r (best effort: dropped when out of memory). */
+void apo_result_warn(assay_result *r, const char *fmt, ...) APO_PRINTF(2, 3);
+
+#endif /* APOFLOW_GATING_APOPTOSIS_INTERNAL_H */

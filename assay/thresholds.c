@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * thresholds.c: the two ways the analysis places a quadrant threshold (gating.md 5.2): the
+ * type-7 quantile of a negative control, and the openCyto gate_mindensity-style density
+ * valley (Gaussian KDE with bandwidth 2 * bw.nrd0 on a 512-point grid, the valley between
+ * the two tallest peaks, else the deepest valley).
+ */
+#include "apoptosis_internal.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* Copy the finite values of x into a new array (unsorted); *m gets their number. */
+static double *finite_copy(const double *x, size_t n, size_t *m)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (v == NULL) {
+        *m = 0;
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(x[i])) {
+            v[k++] = x[i];
+        }
+    }
+    *m = k;
+    return v;
+}
+
+/* Type-7 quantile of v[0..m) by selection (v is reordered), O(m). */
+static double select_quantile(double *v, size_t m, double q)
+{
+    if (m == 0) {
+        return NAN;
+    }
+    double h = (double)(m - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo >= m - 1) {
+        return gsl_stats_select(v, 1, m, m - 1);
+    }
+    double a = gsl_stats_select(v, 1, m, lo);
+    double b = gsl_stats_select(v, 1, m, lo + 1);
+    return a + (h - (double)lo) * (b - a);
+}
+
+double assay_quantile(const double *x, size_t n, double q)
+{
+    size_t m;
+    double *v = finite_copy(x, n, &m);
+    double r = v != NULL ? select_quantile(v, m, q) : NAN;
+    free(v);
+    return r;
+}
+
+#define KDE_GRID 512
+
+double assay_density_valley(const double *x, size_t n, double lo, double hi)
+{
+    size_t m;
+    double *v = finite_copy(x, n, &m);
+    if (v == NULL || m < 20) {
+        free(v);
+        return NAN;
+    }
+    double sd = gsl_stats_sd(v, 1, m);
+    double vmin, vmax;
+    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
+    double iqr = select_quantile(v, m, 0.75) - select_quantile(v, m, 0.25);
+    double s = fmin(sd, iqr / 1.34);
+    if (!(s > 0)) {
+        s = sd > 0 ? sd : 1e-3;
+    }
+    double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
+    double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw;
+    double step = (g1 - g0) / (KDE_GRID - 1);
+    /* Bin onto the grid (linear binning), then convolve with the Gaussian kernel. */
+    double bins[KDE_GRID] = {0}, dens[KDE_GRID];
+    for (size_t i = 0; i < m; i++) {
+        double pos = (v[i] - g0) / step;
+        size_t k = (size_t)pos;
+        double f = pos - (double)k;
+        if (k + 1 < KDE_GRID) {
+            bins[k] += 1.0 - f;
+            bins[k + 1] += f;
+        } else {
+            bins[KDE_GRID - 1] += 1.0;
+        }
+    }
+    int reach = (int)ceil(4.0 * bw / step);
+    for (int i = 0; i < KDE_GRID; i++) {
+        double acc = 0;
+        int a = i - reach < 0 ? 0 : i - reach;
+        int b = i + reach >= KDE_GRID ? KDE_GRID - 1 : i + reach;
+        for (int j = a; j <= b; j++) {
+            double z = (double)(i - j) * step / bw;
+            acc += bins[j] * exp(-0.5 * z * z);
+        }
+        dens[i] = acc;
+    }
+    double xmin = fmax(vmin, lo), xmax = fmin(vmax, hi);
+    free(v);
+    /* Peaks and valleys: sign changes of the first difference, inside the data range. */
+    int peaks[KDE_GRID], valleys[KDE_GRID];
+    int np = 0, nv = 0;
+    for (int i = 1; i + 1 < KDE_GRID; i++) {
+        double xi = g0 + step * i;
+        if (xi < xmin || xi > xmax) {
+            continue;
+        }
+        if (dens[i] > dens[i - 1] && dens[i] >= dens[i + 1]) {
+            peaks[np++] = i;
+        } else if (dens[i] < dens[i - 1] && dens[i] <= dens[i + 1]) {
+            valleys[nv++] = i;
+        }
+    }
+    if (nv == 0) {
+        return NAN;
+    }
+    int best = -1;
+    if (np >= 2) {
+        int p1 = peaks[0], p2 = -1;
+        for (int i = 1; i < np; i++) {
+            if (dens[peaks[i]] > dens[p1]) {
+                p1 = peaks[i];
+            }
+        }
+        for (int i = 0; i < np; i++) {
+            if (peaks[i] != p1 && (p2 < 0 || dens[peaks[i]] > dens[p2])) {
+                p2 = peaks[i];
+            }
+        }
+        int a = p1 < p2 ? p1 : p2, b = p1 < p2 ? p2 : p1;
+        for (int i = 0; i < nv; i++) {
+            if (valleys[i] > a && valleys[i] < b && (best < 0 || dens[valleys[i]] < dens[best])) {
+                best = valleys[i];
+            }
+        }
+    }
+    if (best < 0) {
+        for (int i = 0; i < nv; i++) {
+            if (best < 0 || dens[valleys[i]] < dens[best]) {
+                best = valleys[i];
+            }
+        }
+    }
+    return g0 + step * best;
+}
+
+bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
+             double *dens)
+{
+    if (grid < 2 || !(g1 > g0) || !(bw > 0)) {
+        return false;
+    }
+    double step = (g1 - g0) / (double)(grid - 1);
+    double *bins = calloc(grid, sizeof *bins);
+    if (bins == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || x[i] < g0 || x[i] > g1) {
+            continue;
+        }
+        double pos = (x[i] - g0) / step;
+        size_t k = (size_t)pos;
+        double f = pos - (double)k;
+        if (k + 1 < grid) {
+            bins[k] += 1.0 - f;
+            bins[k + 1] += f;
+        } else {
+            bins[grid - 1] += 1.0;
+        }
+    }
+    long reach = (long)ceil(4.0 * bw / step);
+    for (long i = 0; i < (long)grid; i++) {
+        double acc = 0;
+        long a = i - reach < 0 ? 0 : i - reach;
+        long b = i + reach >= (long)grid ? (long)grid - 1 : i + reach;
+        for (long j = a; j <= b; j++) {
+            double z = (double)(i - j) * step / bw;
+            acc += bins[j] * exp(-0.5 * z * z);
+        }
+        dens[i] = acc;
+    }
+    free(bins);
+    return true;
+}

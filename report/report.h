@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * report.h: report.html, the one self-contained page of an `apoflow run` or `apoflow merge`
+ * (plots embedded as base64 PNG, no network, a few lines of plain JS to sort tables), and
+ * the dose-response PNG it shows. The model below is filled by cmd_run.c or cmd_merge.c.
+ */
+#ifndef APOFLOW_CLI_REPORT_H
+#define APOFLOW_CLI_REPORT_H
+
+#include "fcs/fcs.h"
+#include "assay/assay.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One sample row of the report (strings borrowed, never NULL). */
+typedef struct report_sample {
+    const char *sample, *file, *role, *treatment, *dose, *dose_unit, *well;
+    unsigned replicate;
+    uint64_t events, singlets;
+    double pct[ASSAY_Q_COUNT];
+    double apoptotic_pct;
+    const char *qc_flags, *qc_detail, *error;
+    char sha256[65]; /* filled by report_checksums ("" when unknown) */
+} report_sample;
+
+/* A file or sample that failed: which file, in which step, why. */
+typedef struct report_failure {
+    const char *file, *step, *reason;
+} report_failure;
+
+typedef struct report_input {
+    const char *outdir;          /* report.html and plots/ live here */
+    const char *title;           /* page title; NULL = "apoflow report" */
+    size_t n_samples;
+    const report_sample *samples;
+    const assay_result *res;  /* thresholds, compensation, comparisons, fits, warnings
+                                    (its samples array is not used) */
+    size_t n_failures;
+    const report_failure *failures;
+    int argc;                    /* the command line (from "apoflow") */
+    char *const *argv;
+    const char *note;            /* extra "how it was made" text (merge: the shards); NULL */
+    unsigned jobs;               /* threads for checksums */
+} report_input;
+
+/* SHA-256 of every sample's file into samples[i].sha256, @p jobs threads. */
+void report_checksums(report_sample *samples, size_t n, unsigned jobs);
+
+/* Render plots/dose_response_<k>.png for every fit of @p res (k = index of the fit). */
+APO_NODISCARD apo_status report_dose_plots(const char *outdir, const assay_result *res,
+                                           size_t n, const report_sample *samples,
+                                           apo_error *err);
+
+/* Write OUTDIR/report.html atomically. Embeds OUTDIR/plots/<sample>.png, overview.png,
+ * overlay_annexin.png and dose_response_<k>.png when they exist. */
+APO_NODISCARD apo_status report_write_html(const report_input *r, apo_error *err);
+
+/* Glue for `apoflow run`: build the sample rows from the analysis and write the dose plots
+ * and report.html. Returns a sysexits code (0 ok); prints its own errors. */
+int report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
+                   size_t n, const assay_sheet *sheet, size_t n_failed,
+                   const char *const *failed_files, const char *const *failed_msgs, int argc,
+                   char *const *argv, unsigned jobs);
+
+#endif /* APOFLOW_CLI_REPORT_H */

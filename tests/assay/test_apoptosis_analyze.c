@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_apoptosis_analyze.c: assay_analyze on small experiments simulated in the test:
+ * an instrument with FSC-A and FSC-W (no FSC-H) gets a width singlet gate that removes the
+ * doublets; quadrant percentages match the simulated classes; a tiny sample is flagged
+ * low_events; a sample without the stain channels fails alone; fixed thresholds are used as
+ * given; comparisons and their tests follow the replicate counts.
+ */
+#include "assay/assay.h"
+#include "support/fcs_builder.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void setup(void)
+{
+    gsl_set_error_handler_off();
+}
+
+TestSuite(gating_apoptosis_analyze, .init = setup);
+
+enum { NP = 6 };
+static const char *const names[NP] = {"FSC-A", "FSC-W", "SSC-A", "FITC-A", "PI-A", "Time"};
+
+typedef struct sim {
+    uint8_t *bytes;
+    fcs_file *f;
+    fcs_events ev;
+    size_t true_count[5]; /* viable, early, late, necrotic, doublet */
+} sim;
+
+/* n events: apoptotic fraction a (half early, half late), 4 % necrotic, 5 % doublets. */
+static void simulate(sim *s, gsl_rng *r, size_t n, double a, bool ann, bool pi,
+                     const char *const *pnames)
+{
+    memset(s, 0, sizeof *s);
+    double *rows = malloc(n * NP * sizeof *rows);
+    for (size_t e = 0; e < n; e++) {
+        double u = gsl_rng_uniform(r);
+        int cls = u < 0.05 ? 4 : u < 0.05 + a / 2 ? 1 : u < 0.05 + a ? 2 : u < 0.09 + a ? 3 : 0;
+        s->true_count[cls]++;
+        double fsc = 60000 + gsl_ran_gaussian(r, 6000), w = 70 + gsl_ran_gaussian(r, 2.5);
+        if (cls == 4) {
+            fsc *= 2;
+            w *= 1.8;
+        }
+        double annv = 100 + gsl_ran_gaussian(r, 30), piv = 80 + gsl_ran_gaussian(r, 30);
+        if (ann && (cls == 1 || cls == 2)) {
+            annv += gsl_ran_lognormal(r, log(6000), 0.4);
+        }
+        if (pi && (cls == 2 || cls == 3)) {
+            piv += gsl_ran_lognormal(r, log(9000), 0.4);
+        }
+        double *row = rows + e * NP;
+        row[0] = fsc;
+        row[1] = w;
+        row[2] = gsl_ran_lognormal(r, log(30000), 0.2);
+        row[3] = annv;
+        row[4] = piv;
+        row[5] = (double)e;
+    }
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    for (int p = 0; p < NP; p++) {
+        fcs_builder_param(b, pnames[p], 32, 262144);
+    }
+    fcs_builder_set_datatype(b, 'F');
+    fcs_builder_set_events(b, n, rows);
+    size_t len;
+    s->bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    free(rows);
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    apo_error err;
+    cr_assert_eq(fcs_file_open_buffer(&s->f, s->bytes, len, "sim", &ro, &err), APO_OK, "%s",
+                 err.msg);
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    dec.values = FCS_VALUES_SCALED;
+    cr_assert_eq(fcs_dataset_read_events(fcs_file_dataset(s->f, 0), &dec, &s->ev, &err), APO_OK);
+}
+
+static void sim_free(sim *s)
+{
+    fcs_events_free(&s->ev);
+    fcs_file_free(s->f);
+    free(s->bytes);
+}
+
+static assay_input input(const sim *s, const char *name, assay_role role, const char *dose)
+{
+    assay_input in = {0};
+    in.sample = name;
+    in.file = name;
+    in.role = role;
+    in.treatment = role == ASSAY_ROLE_TREATED ? "X" : "";
+    in.dose_text = dose;
+    in.dose = NAN;
+    if (dose[0]) {
+        cr_assert(apo_parse_double(dose, strlen(dose), false, &in.dose));
+    }
+    in.dose_unit = dose[0] ? "uM" : "";
+    in.ds = fcs_file_dataset(s->f, 0);
+    in.ev = &s->ev;
+    return in;
+}
+
+Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    enum { NS = 9 };
+    sim s[NS];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);  /* unstained */
+    simulate(&s[1], r, 6000, 0.4, true, false, names);   /* AnnV only */
+    simulate(&s[2], r, 6000, 0.4, false, true, names);   /* PI only */
+    simulate(&s[3], r, 6000, 0.40, true, true, names);   /* stimulus x2 */
+    simulate(&s[4], r, 6000, 0.40, true, true, names);
+    simulate(&s[5], r, 6000, 0.20, true, true, names);   /* treated x2 */
+    simulate(&s[6], r, 6000, 0.20, true, true, names);
+    simulate(&s[7], r, 120, 0.20, true, true, names);    /* tiny: low_events */
+    static const char *const other[NP] = {"FSC-A", "FSC-W", "SSC-A", "APC-A", "BV421-A", "Time"};
+    simulate(&s[8], r, 2000, 0.2, true, true, other);    /* no stain channels */
+    assay_input in[NS] = {
+        input(&s[0], "unst", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", ASSAY_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", ASSAY_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim1", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[4], "stim2", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[5], "trt1", ASSAY_ROLE_TREATED, "10"),
+        input(&s[6], "trt2", ASSAY_ROLE_TREATED, "10"),
+        input(&s[7], "tiny", ASSAY_ROLE_TREATED, "20"),
+        input(&s[8], "other", ASSAY_ROLE_TREATED, "10"),
+    };
+    assay_options o;
+    assay_options_init(&o);
+    assay_result res;
+    apo_error err;
+    cr_assert_eq(assay_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert_str_eq(res.comp_source, "controls");
+    cr_assert_str_eq(res.annexin_channel, "FITC-A");
+    cr_assert_str_eq(res.pi_channel, "PI-A");
+    cr_assert(strstr(res.pregate_detail, "FSC-W") != NULL, "%s", res.pregate_detail);
+    cr_assert_str_eq(res.annexin.source, "pi");
+    cr_assert_str_eq(res.pi.source, "ann");
+    for (int i = 3; i <= 6; i++) {
+        const assay_sample *x = &res.samples[i];
+        double cells = (double)(s[i].true_count[0] + s[i].true_count[1] + s[i].true_count[2] +
+                                s[i].true_count[3]);
+        /* the doublets (5 %) are gone, nearly nothing else */
+        cr_assert(fabs((double)x->singlets - cells) < 0.01 * cells, "%s: %llu singlets vs %g",
+                  in[i].sample, (unsigned long long)x->singlets, cells);
+        for (int q = 0; q < 4; q++) {
+            double want = 100.0 * (double)s[i].true_count[q] / cells;
+            cr_assert(fabs(x->pct[q] - want) < 1.0, "%s q%d: %.2f vs %.2f", in[i].sample, q,
+                      x->pct[q], want);
+        }
+        cr_assert_eq(x->qc & (ASSAY_QC_NO_SINGLET_GATE | ASSAY_QC_FAILED | ASSAY_QC_LOW_EVENTS), 0);
+        cr_assert_float_eq(x->pct[0] + x->pct[1] + x->pct[2] + x->pct[3], 100.0, 1e-9);
+    }
+    cr_assert(res.samples[7].qc & ASSAY_QC_LOW_EVENTS);
+    cr_assert(res.samples[8].qc & ASSAY_QC_FAILED);
+    cr_assert(strstr(res.samples[8].error, "Annexin") != NULL || strstr(res.samples[8].error, "FITC"),
+              "%s", res.samples[8].error);
+    /* comparisons: dose 10 has 2 replicates (Welch), dose 20 one sample (two-proportion) */
+    cr_assert_eq(res.n_comparisons, 2);
+    cr_assert_str_eq(res.comparisons[0].dose_text, "10");
+    cr_assert_str_eq(res.comparisons[0].test, "welch_t");
+    cr_assert_eq(res.comparisons[0].n, 2);
+    cr_assert(res.comparisons[0].reduction_relative_pct > 35 &&
+              res.comparisons[0].reduction_relative_pct < 65,
+              "%g", res.comparisons[0].reduction_relative_pct);
+    cr_assert(isnan(res.comparisons[0].reduction_normalized_pct)); /* no untreated group */
+    cr_assert_str_eq(res.comparisons[1].test, "two_proportion_z_events");
+    cr_assert_eq(res.n_fits, 0);
+    double t_ann = res.annexin.value, t_pi = res.pi.value;
+    assay_result_free(&res);
+
+    /* the same with fixed thresholds: used as given */
+    o.fixed_thresholds = true;
+    o.annexin_threshold = 1000;
+    o.pi_threshold = 2000;
+    cr_assert_eq(assay_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert_float_eq(res.annexin.value, 1000, 1e-6);
+    cr_assert_float_eq(res.pi.value, 2000, 1e-6);
+    cr_assert_str_eq(res.annexin.method, "fixed");
+    cr_assert(fabs(t_ann - 1000) > 1 && fabs(t_pi - 2000) > 1);
+    assay_result_free(&res);
+    assay_result_free(NULL);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
+
+/* Memory policy: inputs decoded block by block from their data sets (ev NULL) give exactly
+ * the in-memory results; with a small estimation sample, counts still cover every event. */
+Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 23);
+    enum { NS = 7 };
+    sim s[NS];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);
+    simulate(&s[1], r, 6000, 0.4, true, false, names);
+    simulate(&s[2], r, 6000, 0.4, false, true, names);
+    simulate(&s[3], r, 70000, 0.40, true, true, names); /* more than one 64K block */
+    simulate(&s[4], r, 6000, 0.40, true, true, names);
+    simulate(&s[5], r, 6000, 0.20, true, true, names);
+    simulate(&s[6], r, 6000, 0.20, true, true, names);
+    assay_input in[NS] = {
+        input(&s[0], "unst", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", ASSAY_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", ASSAY_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim1", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[4], "stim2", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[5], "trt1", ASSAY_ROLE_TREATED, "10"),
+        input(&s[6], "trt2", ASSAY_ROLE_TREATED, "10"),
+    };
+    assay_options o;
+    assay_options_init(&o);
+    cr_assert_eq(o.sample_events, GATE_SAMPLE_EVENTS_DEFAULT);
+    apo_error err;
+    assay_result mem, str, small;
+    cr_assert_eq(assay_analyze(in, NS, &o, &mem, &err), APO_OK, "%s", err.msg);
+    assay_input streamed[NS];
+    for (int i = 0; i < NS; i++) {
+        streamed[i] = in[i];
+        streamed[i].ev = NULL;
+    }
+    cr_assert_eq(assay_analyze(streamed, NS, &o, &str, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(str.annexin.value, mem.annexin.value);
+    cr_assert_eq(str.pi.value, mem.pi.value);
+    for (int k = 0; k < 4; k++) {
+        cr_assert_eq(str.spill[k], mem.spill[k]);
+    }
+    for (int i = 0; i < NS; i++) {
+        const assay_sample *a = &mem.samples[i], *b = &str.samples[i];
+        cr_assert_eq(a->events, b->events);
+        cr_assert_eq(a->singlets, b->singlets);
+        for (int q = 0; q < 4; q++) {
+            cr_assert_eq(a->count[q], b->count[q], "%s q%d", in[i].sample, q);
+            cr_assert(a->median_annexin[q] == b->median_annexin[q] ||
+                      (isnan(a->median_annexin[q]) && isnan(b->median_annexin[q])));
+        }
+        cr_assert_eq(a->qc, b->qc);
+    }
+
+    /* estimates from every 7th event at most (1000 of 6000, 10000 of 70000) */
+    o.sample_events = 1000;
+    cr_assert_eq(assay_analyze(streamed, NS, &o, &small, &err), APO_OK, "%s", err.msg);
+    for (int i = 0; i < NS; i++) {
+        const assay_sample *x = &small.samples[i];
+        cr_assert_eq(x->events, s[i].ev.n_events, "%s", in[i].sample);
+        /* the counts are those of the final gating applied to every event */
+        gate_data d;
+        gate_result gr = {0};
+        cr_assert_eq(gate_data_init(&d, in[i].ds, &s[i].ev, &err), APO_OK, "%s", err.msg);
+        cr_assert_eq(gate_strategy_apply(small.strategy, &d, &gr, &err), APO_OK, "%s", err.msg);
+        uint64_t sum = 0;
+        for (int q = 0; q < 4; q++) {
+            size_t g = gate_strategy_find(small.strategy, assay_quadrant_name(q));
+            cr_assert_neq(g, SIZE_MAX);
+            cr_assert_eq(x->count[q], gr.count[g], "%s q%d", in[i].sample, q);
+            sum += x->count[q];
+        }
+        cr_assert_eq(x->singlets, gr.count[gate_strategy_find(small.strategy, "Singlets")]);
+        cr_assert_eq(sum, x->singlets);
+        gate_result_free(&gr);
+        gate_data_free(&d);
+        /* quadrants of at most 1000 events (smallest first, 1000 in all) have their medians
+         * over every event: those of the analysis without a limit, same gating or not */
+        size_t exact_q = 0;
+        for (int q = 0; q < 4; q++) {
+            uint64_t before = 0;
+            for (int r2 = 0; r2 < 4; r2++) {
+                if (x->count[r2] > 0 && (x->count[r2] < x->count[q] ||
+                                          (x->count[r2] == x->count[q] && r2 < q))) {
+                    before += x->count[r2];
+                }
+            }
+            if (x->count[q] == 0 || before + x->count[q] > 1000 || s[i].ev.n_events <= 1000) {
+                continue;
+            }
+            exact_q++;
+            /* every event of the quadrant as gated by this run's gating, median computed
+             * here independently */
+            double *va = malloc(x->count[q] * sizeof *va);
+            size_t m = 0;
+            gate_data d2;
+            gate_result g2 = {0};
+            cr_assert_eq(gate_data_init(&d2, in[i].ds, &s[i].ev, &err), APO_OK);
+            cr_assert_eq(gate_strategy_apply(small.strategy, &d2, &g2, &err), APO_OK);
+            const uint8_t *mq = gate_result_membership(
+                &g2, gate_strategy_find(small.strategy, assay_quadrant_name(q)));
+            gate_dim dim = {small.annexin_channel, "comp", NULL, NULL};
+            double *all_a = malloc(s[i].ev.n_events * sizeof *all_a);
+            cr_assert_eq(gate_dim_values(small.strategy, &d2, &dim, false, all_a, &err), APO_OK,
+                         "%s", err.msg);
+            for (size_t e = 0; e < s[i].ev.n_events; e++) {
+                if (mq[e]) {
+                    va[m++] = all_a[e];
+                }
+            }
+            cr_assert_eq(m, x->count[q]);
+            double want = assay_quantile(va, m, 0.5);
+            cr_assert_float_eq(x->median_annexin[q], want, 1e-9 * fabs(want) + 1e-12,
+                               "%s q%d: %g vs %g", in[i].sample, q, x->median_annexin[q], want);
+            free(all_a);
+            free(va);
+            gate_result_free(&g2);
+            gate_data_free(&d2);
+        }
+        if (i >= 4) { /* the 6000-event stained samples: necrotic (~4 %) is small */
+            cr_assert_gt(exact_q, 0, "%s: no small quadrant", in[i].sample);
+        }
+        /* and the estimates stay close to those from every event */
+        for (int q = 0; q < 4; q++) {
+            cr_assert(fabs(x->pct[q] - mem.samples[i].pct[q]) < 2.0, "%s q%d: %.2f vs %.2f",
+                      in[i].sample, q, x->pct[q], mem.samples[i].pct[q]);
+        }
+    }
+    /* the display events of a sample are its estimation sample */
+    fcs_events ev;
+    uint8_t *singlet = NULL, *quadrant = NULL;
+    double *ann = NULL, *piv = NULL;
+    cr_assert_eq(assay_sample_events(&small, &streamed[3], 5000, &ev, &singlet, &quadrant,
+                                        &ann, &piv, &err),
+                 APO_OK, "%s", err.msg);
+    cr_assert_eq(ev.n_events, 5000); /* every 14th of 70000 */
+    cr_assert_eq(fcs_events_column(&ev, 5)[1], 14.0); /* Time = event index */
+    size_t nq = 0;
+    for (size_t e = 0; e < ev.n_events; e++) {
+        nq += quadrant[e] != 255;
+        cr_assert(quadrant[e] == 255 || singlet[e]);
+    }
+    cr_assert_gt(nq, 4000);
+    fcs_events_free(&ev);
+    free(singlet);
+    free(quadrant);
+    free(ann);
+    free(piv);
+    assay_result_free(&mem);
+    assay_result_free(&str);
+    assay_result_free(&small);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
+
+/* The quantile control is the first usable one: when the first unstained control fails once
+ * the gating is applied (its FSC is named "FS INT", the gating's pre-gate says FSC-A), the
+ * next unstained control places the thresholds, as if the failed one were absent. */
+Test(gating_apoptosis_analyze, failed_first_control_gives_way_to_the_next)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    static const char *const fs_int[NP] = {"FS INT", "FSC-W", "SSC-A", "FITC-A", "PI-A", "Time"};
+    enum { NS = 4 };
+    sim s[NS];
+    /* the first sample sets the channel names of the gating */
+    simulate(&s[0], r, 4000, 0.4, true, true, names);
+    simulate(&s[1], r, 4000, 0.0, false, false, fs_int); /* unstained, fails in the gating */
+    simulate(&s[2], r, 4000, 0.0, false, false, names);  /* unstained */
+    simulate(&s[3], r, 4000, 0.2, true, true, names);
+    assay_input in[NS] = {
+        input(&s[0], "stim", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[1], "unst_bad", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[2], "unst_good", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[3], "trt", ASSAY_ROLE_TREATED, "10"),
+    };
+    assay_options o;
+    assay_options_init(&o);
+    assay_result res;
+    apo_error err;
+    cr_assert_eq(assay_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
+    cr_assert(res.samples[1].qc & ASSAY_QC_FAILED);
+    cr_assert(strstr(res.samples[1].error, "FSC-A") != NULL, "%s", res.samples[1].error);
+    cr_assert_eq(res.samples[2].qc & ASSAY_QC_FAILED, 0);
+    cr_assert_str_eq(res.annexin.source, "unst_good");
+    cr_assert_str_eq(res.pi.source, "unst_good");
+    cr_assert(strncmp(res.annexin.method, "control_quantile", 16) == 0, "%s", res.annexin.method);
+    /* the same thresholds as without the failed control */
+    assay_result ref;
+    assay_input without[NS - 1] = {in[0], in[2], in[3]};
+    cr_assert_eq(assay_analyze(without, NS - 1, &o, &ref, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(res.annexin.value, ref.annexin.value);
+    cr_assert_eq(res.pi.value, ref.pi.value);
+    assay_result_free(&ref);
+    assay_result_free(&res);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}

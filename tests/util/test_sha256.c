@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_sha256.c: the SHA-256 of util/ (util/sha256.c) on the
+ * FIPS 180-4 / NIST example vectors, across block boundaries and in pieces.
+ */
+#include "util/util.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void to_hex(const uint8_t d[32], char hex[65])
+{
+    for (size_t i = 0; i < 32; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    }
+}
+
+Test(apo_sha256, fips_vectors)
+{
+    char hex[65];
+    apo_sha256_hex("", 0, hex);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    apo_sha256_hex("abc", 3, hex);
+    cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    apo_sha256_hex(two, strlen(two), hex);
+    cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+Test(apo_sha256, million_a_in_odd_pieces)
+{
+    size_t n = 1000000;
+    char *a = malloc(n);
+    cr_assert_not_null(a);
+    memset(a, 'a', n);
+    apo_sha256 c;
+    apo_sha256_init(&c);
+    for (size_t off = 0, step = 1; off < n; off += step, step = step % 97 + 13) {
+        apo_sha256_update(&c, a + off, off + step > n ? n - off : step);
+    }
+    uint8_t d[32];
+    apo_sha256_final(&c, d);
+    char hex[65];
+    to_hex(d, hex);
+    cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    free(a);
+}
+
+Test(apo_sha256, padding_boundaries_match_one_shot)
+{
+    /* lengths around the 55/56/64-byte padding edges: streamed byte by byte = one shot */
+    unsigned char buf[130];
+    for (size_t i = 0; i < sizeof buf; i++) {
+        buf[i] = (unsigned char)(i * 7 + 1);
+    }
+    for (size_t len = 50; len <= 130; len++) {
+        char one[65], two[65];
+        apo_sha256_hex(buf, len, one);
+        apo_sha256 c;
+        apo_sha256_init(&c);
+        for (size_t i = 0; i < len; i++) {
+            apo_sha256_update(&c, buf + i, 1);
+        }
+        uint8_t d[32];
+        apo_sha256_final(&c, d);
+        to_hex(d, two);
+        cr_assert_str_eq(one, two, "length %zu", len);
+    }
+    /* 64 zero bytes, a known vector */
+    unsigned char z[64] = {0};
+    char hex[65];
+    apo_sha256_hex(z, sizeof z, hex);
+    cr_assert_str_eq(hex, "f5a5fd42d16a20302798ef6ed309979b43003d2320d9f0e8ea9831a92759fb4b");
+}
+
+Test(apo_sha256, file_helper)
+{
+    char hex[65];
+    cr_assert_neq(apo_sha256_file("/nonexistent/apoflow-sha", hex), 0);
+    cr_assert_eq(apo_sha256_file(APOFLOW_SOURCE_DIR "/LICENSE", hex), 0);
+    /* the GPL-3.0 text: sha256sum LICENSE */
+    cr_assert_str_eq(hex, "3972dc9744f6499f0f9b2dbf76696f2ae7ad8af9b23dde66d6af86c9dfb36986");
+}
