@@ -181,6 +181,76 @@ static const char *const carried_keywords[] = {"$CYT", "$CYTSN", "$DATE", "$BTIM
                                                "$FIL", "$SRC", "$VOL", "$TIMESTEP", "$INST",
                                                "$OP", "$COM", "$SPILLOVER", "SPILL"};
 
+/* Does the data set have an integer column stored through a log amplifier ($PnE f1 > 0)? */
+static bool has_log_column(const fcs_dataset *ds)
+{
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        if (pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The exported file must analyse exactly like its source (docs/fcs-reader.md, "FCS export").
+ * Its data are float32, which cannot carry $PnE, so log-amplified integer columns are always
+ * written linearized (scaled values; the caller says so). $PnG is kept on every column whose
+ * values were not divided by it (no --apply-gain, and not a log-decoded column, which the reader
+ * never divides), so gain-using commands divide the copy as they divide the source.
+ */
+static size_t gain_keywords(const fcs_dataset *ds, const export_options *o, char (*names)[32],
+                            char (*values)[32], fcs_write_keyword *kws)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        bool log_decoded = pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0;
+        bool divided = o->decode.apply_gain && !pr->is_time;
+        if (divided || log_decoded || !isfinite(pr->gain) || pr->gain <= 0 || pr->gain == 1.0) {
+            continue;
+        }
+        snprintf(names[n], sizeof names[n], "$P%zuG", p + 1);
+        apo_format_double(values[n], sizeof values[n], pr->gain);
+        kws[n].name = names[n];
+        kws[n].value = values[n];
+        n++;
+    }
+    return n;
+}
+
+/*
+ * float32 keeps every value exactly when the source is float32 or integers of at most 24 bits
+ * and nothing was computed from them; otherwise (float64 sources, 32/64-bit integers, log
+ * decoding, division by the gain or by $TIMESTEP) the copy is written as float64, so it
+ * analyses exactly like its source.
+ */
+static bool needs_double(const fcs_dataset *ds, const export_options *o)
+{
+    bool scaled = o->decode.values == FCS_VALUES_SCALED;
+    double ts = fcs_dataset_timestep(ds);
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        bool is_int = pr->datatype == FCS_DATATYPE_INT;
+        if (pr->datatype == FCS_DATATYPE_DOUBLE || pr->datatype == FCS_DATATYPE_ASCII ||
+            (is_int && pr->stored_bits > 24)) {
+            return true;
+        }
+        if (scaled && is_int && pr->log_decades > 0) {
+            return true;
+        }
+        if (scaled && o->decode.apply_gain && !pr->is_time && isfinite(pr->gain) &&
+            pr->gain > 0 && pr->gain != 1.0) {
+            return true;
+        }
+        if (scaled && pr->is_time && isfinite(ts) && ts > 0 && ts != 1.0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Streamed in blocks like the text formats: a data pass for the maxima of columns whose range
  * is derived (log-decoded ones), then a pass that writes. */
 static apo_status write_fcs(const char *path, const fcs_dataset *ds, const export_options *o,
@@ -188,14 +258,21 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
 {
     size_t n_params = fcs_dataset_n_params(ds);
     const size_t block = 1u << 16;
+    const size_t n_carried = sizeof(carried_keywords) / sizeof(carried_keywords[0]);
     fcs_write_param *params = calloc(n_params + 1, sizeof(*params));
     double *max = calloc(n_params + 1, sizeof(*max));
     double *buf = n_params > 0 ? malloc(block * n_params * sizeof(double)) : NULL;
-    fcs_write_keyword kws[sizeof(carried_keywords) / sizeof(carried_keywords[0])];
-    if (params == NULL || max == NULL || (n_params > 0 && buf == NULL)) {
+    fcs_write_keyword *kws = calloc(n_carried + n_params, sizeof(*kws));
+    char(*gain_names)[32] = calloc(n_params + 1, sizeof(*gain_names));
+    char(*gain_values)[32] = calloc(n_params + 1, sizeof(*gain_values));
+    if (params == NULL || max == NULL || (n_params > 0 && buf == NULL) || kws == NULL ||
+        gain_names == NULL || gain_values == NULL) {
         free(params);
         free(max);
         free(buf);
+        free(kws);
+        free(gain_names);
+        free(gain_values);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     bool any_derived = false;
@@ -227,6 +304,7 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
         have_spillover = have_spillover || is_spill;
         n_kw++;
     }
+    n_kw += gain_keywords(ds, o, gain_names, gain_values, kws + n_kw);
     fcs_write_spec spec = {n_params, params, fcs_dataset_n_events(ds), NULL, n_kw, kws};
     apo_status rc = APO_OK;
     if (any_derived) {
@@ -235,7 +313,9 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
     }
     fcs_writer *w = NULL;
     if (rc == APO_OK) {
-        rc = fcs_writer_open(&w, path, &spec, max, err);
+        rc = fcs_writer_open_as(&w, path, &spec, max,
+                                needs_double(ds, o) ? FCS_DATATYPE_DOUBLE : FCS_DATATYPE_FLOAT,
+                                err);
     }
     if (rc == APO_OK) {
         rc = for_each_block(ds, &o->decode, buf, block, append_block, w, err);
@@ -248,6 +328,9 @@ static apo_status write_fcs(const char *path, const fcs_dataset *ds, const expor
     free(params);
     free(max);
     free(buf);
+    free(kws);
+    free(gain_names);
+    free(gain_values);
     return rc;
 }
 
@@ -296,7 +379,14 @@ static int run_export(const char *path, const export_options *o)
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
     if (o->format == EXPORT_FCS) {
-        rc = write_fcs(o->out, ds, o, &err);
+        export_options fo = *o;
+        if (fo.decode.values == FCS_VALUES_RAW && has_log_column(ds)) {
+            /* float32 cannot carry $PnE: a raw copy would analyse differently. */
+            cli_warn("FCS export: log-amplified integer columns ($PnE) are written linearized "
+                     "(--values scaled), since float data cannot carry $PnE");
+            fo.decode.values = FCS_VALUES_SCALED;
+        }
+        rc = write_fcs(o->out, ds, &fo, &err);
     } else if (strcmp(o->out, "-") == 0) {
         rc = write_text(stdout, "<stdout>", ds, o, &err);
         if (rc == APO_OK && fflush(stdout) != 0) {

@@ -200,6 +200,24 @@ static const char *amplification(const fcs_param *p, char *buf, size_t cap)
     return buf;
 }
 
+/* When a channel has a gain, say which commands divide by it: a threshold copied from the
+ * instrument's software is in undivided units (docs/algorithms.md, "Values"). */
+static void print_gain_rule(FILE *out, const fcs_dataset *ds)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        n += !pr->is_time && pr->gain != 1.0 && !(pr->datatype == FCS_DATATYPE_INT &&
+                                                    pr->log_decades > 0);
+    }
+    if (n > 0) {
+        fprintf(out, "    gain: %zu channel%s with $PnG != 1: run, gate and plot divide their "
+                     "linear values by it (so do export with --apply-gain); comp and export do "
+                     "not\n",
+                n, n == 1 ? "" : "s");
+    }
+}
+
 static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t n_sets,
                           const channel_stats *st)
 {
@@ -223,8 +241,8 @@ static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t
         wname = a > wname ? (a > 40 ? 40 : a) : wname;
         wlabel = b > wlabel ? (b > 40 ? 40 : b) : wlabel;
     }
-    fprintf(out, "    %3s  %-*s  %-*s  %4s  %12s  %-12s", "#", wname, "name", wlabel, "label",
-            "bits", "range", "amplification");
+    fprintf(out, "    %3s  %-*s  %-*s  %4s  %12s  %-12s  %8s", "#", wname, "name", wlabel,
+            "label", "bits", "range", "amplification", "gain");
     if (st != NULL) {
         fprintf(out, "  %14s  %14s  %14s  %s", "min", "max", "mean", "nan/inf");
     }
@@ -232,8 +250,9 @@ static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t
     for (size_t p = 0; p < n_params; p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
         char amp[32];
-        fprintf(out, "    %3zu  %-*.40s  %-*.40s  %4u  %12g  %-12s", p + 1, wname, pr->name, wlabel,
-                pr->label, pr->bits, pr->range, amplification(pr, amp, sizeof(amp)));
+        fprintf(out, "    %3zu  %-*.40s  %-*.40s  %4u  %12g  %-12s  %8g", p + 1, wname, pr->name,
+                wlabel, pr->label, pr->bits, pr->range, amplification(pr, amp, sizeof(amp)),
+                pr->gain);
         if (st != NULL) {
             fprintf(out, "  %14.6g  %14.6g  %14.6g  %llu/%llu",
                     st[p].n_finite ? st[p].min : NAN, st[p].n_finite ? st[p].max : NAN,
@@ -242,6 +261,7 @@ static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t
         }
         fputc('\n', out);
     }
+    print_gain_rule(out, ds);
     const fcs_spillover *sp = fcs_dataset_spillover(ds);
     if (sp != NULL) {
         fprintf(out, "    spillover (%s, %zu x %zu):", sp->keyword ? sp->keyword : "", sp->n, sp->n);

@@ -291,8 +291,13 @@ typedef struct fcs_writer fcs_writer;
 APO_NODISCARD apo_status fcs_writer_open(fcs_writer **out, const char *path,
                                          const fcs_write_spec *spec, const double *data_max,
                                          apo_error *err);
+/** As fcs_writer_open, storing the values as @p datatype: FCS_DATATYPE_FLOAT (float32, as
+ *  fcs_writer_open) or FCS_DATATYPE_DOUBLE (float64, $PnB 64, for values float32 would round). */
+APO_NODISCARD apo_status fcs_writer_open_as(fcs_writer **out, const char *path,
+                                            const fcs_write_spec *spec, const double *data_max,
+                                            fcs_datatype datatype, apo_error *err);
 /** Append @p count events, column-major: event i of parameter p at block[p * ld + i]
- *  (stored as float32). @return APO_OK; APO_E_USAGE past n_events; APO_E_WRITE. */
+ *  (stored as the writer's data type). @return APO_OK; APO_E_USAGE past n_events; APO_E_WRITE. */
 APO_NODISCARD apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count,
                                            size_t ld, apo_error *err);
 /** Finish and rename into place; frees @p w. @return APO_OK; APO_E_USAGE if fewer events

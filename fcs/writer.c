@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * writer.c: writes one FCS 3.1 data set with float32 little-endian data (fcs-format.md §12.2).
+ * writer.c: writes one FCS 3.1 data set with float32 (or, on request, float64) little-endian data (fcs-format.md §12.2).
  *
  * Layout: 58-byte HEADER, TEXT right after it, DATA right after TEXT, then the "00000000"
  * CRC placeholder. Offsets in TEXT are 20-digit zero-padded so the TEXT size is known
@@ -195,6 +195,7 @@ static apo_status check_spec(const fcs_write_spec *spec, bool need_values, apo_e
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected %zu keywords, found NULL", spec->n_keywords);
     }
+
     for (size_t p = 0; p < spec->n_params; p++) {
         const char *name = spec->params[p].name;
         if (name == NULL || name[0] == '\0') {
@@ -300,7 +301,7 @@ static void format_now(char *buf, size_t cap)
 }
 
 /* The keywords in writing order. The six offset values are placeholders (20 zeros). */
-static apo_status collect_keywords(const fcs_write_spec *spec, bool from_values,
+static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, bool from_values,
                                    const double *data_max, kv_list *l, apo_error *err)
 {
     char num[48];
@@ -312,7 +313,7 @@ static apo_status collect_keywords(const fcs_write_spec *spec, bool from_values,
         ok = ok && kv_fmt(l, offset_names[i], "00000000000000000000") != NULL;
     }
     snprintf(num, sizeof(num), "%zu", spec->n_params);
-    ok = ok && kv_fmt(l, "$BYTEORD", "1,2,3,4") != NULL && kv_fmt(l, "$DATATYPE", "F") != NULL &&
+    ok = ok && kv_fmt(l, "$BYTEORD", "1,2,3,4") != NULL && kv_fmt(l, "$DATATYPE", width == 8 ? "D" : "F") != NULL &&
          kv_fmt(l, "$MODE", "L") != NULL && kv_fmt(l, "$NEXTDATA", "0") != NULL &&
          kv_fmt(l, "$PAR", num) != NULL;
     snprintf(num, sizeof(num), "%llu", (unsigned long long)spec->n_events);
@@ -335,7 +336,7 @@ static apo_status collect_keywords(const fcs_write_spec *spec, bool from_values,
             }
         }
         snprintf(name, sizeof(name), "$P%zuB", p + 1);
-        ok = ok && kv_fmt(l, name, "32") != NULL;
+        ok = ok && kv_fmt(l, name, width == 8 ? "64" : "32") != NULL;
         snprintf(name, sizeof(name), "$P%zuE", p + 1);
         ok = ok && kv_fmt(l, name, "0,0") != NULL;
         snprintf(name, sizeof(name), "$P%zuR", p + 1);
@@ -426,7 +427,7 @@ typedef struct prelude {
 
 /* @p from_values: the one-shot writers (events and missing ranges from spec->values); else
  * the streaming writer, with the column maxima @p data_max for parameters without a range. */
-static apo_status build_prelude(const fcs_write_spec *spec, bool from_values,
+static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool from_values,
                                 const double *data_max, prelude *out, apo_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -436,13 +437,14 @@ static apo_status build_prelude(const fcs_write_spec *spec, bool from_values,
     }
     uint64_t n_values = 0;
     if (!apo_mul_u64(spec->n_events, spec->n_params, &n_values) ||
-        !apo_mul_u64(n_values, 4, &out->data_len) || n_values > SIZE_MAX / sizeof(double)) {
+        !apo_mul_u64(n_values, width, &out->data_len) ||
+        n_values > SIZE_MAX / sizeof(double)) {
         return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, "$TOT",
                              "expected a data size that fits in 64 bits, found %llu x %zu values",
                              (unsigned long long)spec->n_events, spec->n_params);
     }
     kv_list l = {NULL, 0, 0};
-    st = collect_keywords(spec, from_values, data_max, &l, err);
+    st = collect_keywords(spec, width, from_values, data_max, &l, err);
     char delim = '/';
     bool escape = false;
     if (st == APO_OK) {
@@ -509,10 +511,24 @@ static apo_status build_prelude(const fcs_write_spec *spec, bool from_values,
     return APO_OK;
 }
 
-/* Row-major float32 little-endian bytes of the @p n events of the column-major @p block
- * (value of event i, parameter p at block[p * ld + i]) into dst. */
-static void encode_rows(const double *block, size_t n_params, size_t ld, size_t n, uint8_t *dst)
+/* Row-major little-endian bytes (float32, or float64 when @p width is 8) of the @p n events of
+ * the column-major @p block (value of event i, parameter p at block[p * ld + i]) into dst. */
+static void encode_rows(const double *block, size_t n_params, size_t ld, size_t n,
+                        size_t width, uint8_t *dst)
 {
+    if (width == 8) {
+        for (size_t i = 0; i < n; i++) {
+            for (size_t p = 0; p < n_params; p++) {
+                uint64_t u;
+                memcpy(&u, &block[p * ld + i], sizeof(u));
+                for (int b = 0; b < 8; b++) {
+                    dst[b] = (uint8_t)(u >> (8 * b));
+                }
+                dst += 8;
+            }
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         for (size_t p = 0; p < n_params; p++) {
             float f = (float)block[p * ld + i];
@@ -537,7 +553,7 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     *out = NULL;
     *out_len = 0;
     prelude pre;
-    apo_status st = build_prelude(spec, true, NULL, &pre, err);
+    apo_status st = build_prelude(spec, 4, true, NULL, &pre, err);
     if (st != APO_OK) {
         return st;
     }
@@ -557,7 +573,7 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     }
     memcpy(buf, pre.bytes, pre.len);
     encode_rows(spec->values, spec->n_params, (size_t)spec->n_events, (size_t)spec->n_events,
-                buf + pre.len);
+                4, buf + pre.len);
     memcpy(buf + pre.len + (size_t)pre.data_len, CRC_PLACEHOLDER, crc);
     free(pre.bytes);
     *out = buf;
@@ -572,6 +588,7 @@ enum { CHUNK_EVENTS = 4096 };
 struct fcs_writer {
     apo_atomic_file af;
     size_t n_params;
+    size_t width;      /* bytes per value: 4 (float32) or 8 (float64) */
     uint64_t n_events; /* announced at open */
     uint64_t written;  /* appended so far */
     uint8_t *chunk;    /* CHUNK_EVENTS encoded rows */
@@ -579,6 +596,7 @@ struct fcs_writer {
 };
 
 static apo_status writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                              size_t width,
                               bool from_values, const double *data_max, apo_error *err)
 {
     if (out == NULL || path == NULL) {
@@ -587,20 +605,22 @@ static apo_status writer_open(fcs_writer **out, const char *path, const fcs_writ
     }
     *out = NULL;
     prelude pre;
-    apo_status st = build_prelude(spec, from_values, data_max, &pre, err);
+    apo_status st = build_prelude(spec, width, from_values, data_max, &pre, err);
     if (st != APO_OK) {
         return st;
     }
     fcs_writer *w = calloc(1, sizeof(*w));
     size_t chunk_bytes = 0;
     if (w == NULL ||
-        (spec->n_events > 0 && (!apo_mul_size(spec->n_params * 4, CHUNK_EVENTS, &chunk_bytes) ||
+        (spec->n_events > 0 && (!apo_mul_size(spec->n_params * width, CHUNK_EVENTS,
+                                              &chunk_bytes) ||
                                 (w->chunk = malloc(chunk_bytes)) == NULL))) {
         free(w);
         free(pre.bytes);
         return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
     }
     w->n_params = spec->n_params;
+    w->width = width;
     w->n_events = spec->n_events;
     st = apo_atomic_open(&w->af, path, err);
     if (st != APO_OK) {
@@ -624,6 +644,16 @@ static apo_status writer_open(fcs_writer **out, const char *path, const fcs_writ
 apo_status fcs_writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
                            const double *data_max, apo_error *err)
 {
+    return fcs_writer_open_as(out, path, spec, data_max, FCS_DATATYPE_FLOAT, err);
+}
+
+apo_status fcs_writer_open_as(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                              const double *data_max, fcs_datatype datatype, apo_error *err)
+{
+    if (datatype != FCS_DATATYPE_FLOAT && datatype != FCS_DATATYPE_DOUBLE) {
+        return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, "$DATATYPE",
+                             "expected F or D, found %d", (int)datatype);
+    }
     if (spec != NULL && data_max == NULL) {
         for (size_t p = 0; spec->params != NULL && p < spec->n_params; p++) {
             if (!range_given(&spec->params[p])) {
@@ -634,7 +664,8 @@ apo_status fcs_writer_open(fcs_writer **out, const char *path, const fcs_write_s
             }
         }
     }
-    return writer_open(out, path, spec, false, data_max, err);
+    return writer_open(out, path, spec, datatype == FCS_DATATYPE_DOUBLE ? 8 : 4, false, data_max,
+                       err);
 }
 
 apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count, size_t ld,
@@ -654,10 +685,10 @@ apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count, s
                              "expected at most %llu more events, found %zu",
                              (unsigned long long)(w->n_events - w->written), count);
     }
-    size_t row = w->n_params * 4;
+    size_t row = w->n_params * w->width;
     for (size_t i = 0; i < count; i += CHUNK_EVENTS) {
         size_t n = count - i < CHUNK_EVENTS ? count - i : CHUNK_EVENTS;
-        encode_rows(block + i, w->n_params, ld, n, w->chunk);
+        encode_rows(block + i, w->n_params, ld, n, w->width, w->chunk);
         if (fwrite(w->chunk, row, n, w->af.fp) != n) {
             w->failed = true;
             return apo_error_set(err, APO_E_WRITE, w->af.final_path, APO_NO_OFFSET, NULL,
@@ -709,7 +740,7 @@ void fcs_writer_abort(fcs_writer *w)
 apo_status fcs_write_file(const char *path, const fcs_write_spec *spec, apo_error *err)
 {
     fcs_writer *w = NULL;
-    apo_status st = writer_open(&w, path, spec, true, NULL, err);
+    apo_status st = writer_open(&w, path, spec, 4, true, NULL, err);
     if (st == APO_OK) {
         /* build_prelude checked that every value fits in memory, so n_events fits size_t. */
         st = fcs_writer_append(w, spec->values, (size_t)spec->n_events, (size_t)spec->n_events,
