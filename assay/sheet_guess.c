@@ -61,14 +61,25 @@ static void stem(char *dst, size_t cap, const char *p)
     }
 }
 
-/* Letter prefixes of markers, dyes and detectors ("CD69", "AF700", "FL1", "H2O2") that are
- * not compound codes. */
+/* Letter prefixes of markers, stains, dyes and detectors ("CD69", "Ki67", "p53", "Bcl2",
+ * "AF700", "FL1", "H2O2", "SYTOX 7") and of plate/run words: a number after one of these is
+ * part of a name, not a dose. */
 static bool marker_like(const char *l, size_t n)
 {
-    static const char *const pre[] = {"cd", "af", "bv", "pe", "apc", "fl", "hla", "il", "bl",
-                                      "yl", "rl", "vl", "h", "ho", "dapi", "percp", "cy", "aad",
-                                      "alexa", "fluor", "v", "b", "r", "g", "well", "tube",
-                                      "specimen", "sample", "plate", "exp", "day"};
+    static const char *const pre[] = {
+        "cd",    "af",    "bv",    "pe",     "apc",   "fl",     "hla",     "il",      "bl",
+        "yl",    "rl",    "vl",    "h",      "ho",    "dapi",   "percp",   "cy",      "aad",
+        "alexa", "fluor", "v",     "b",      "r",     "g",      "well",    "tube",    "specimen",
+        "sample", "plate", "exp",  "day",    "ki",    "p",      "bcl",     "casp",    "caspase",
+        "parp",  "bax",   "bak",   "mcl",    "ccr",   "cxcr",   "tlr",     "ifn",     "mhc",
+        "sytox", "hoechst", "draq", "topro", "yopro", "tmre",   "jc",      "edu",     "brdu",
+        "gfp",   "yfp",   "cfp",   "rfp",    "bfp",   "mcherry", "dsred",   "tdtomato", "zombie",
+        "efluor", "fvs",  "ly",    "cy5",    "pb",    "pacblue", "bb",      "ax",      "hax",
+        "vio",   "pecy",  "ecd",   "fitc",   "pi",    "annexin", "annv",    "axv",     "red",
+        "yel",   "grn",   "blu",   "nir",    "uv",    "fsc",    "ssc",     "ch",      "channel",
+        "tube",  "lot",   "run",   "batch",  "donor", "patient", "mouse",  "clone",   "line",
+        "passage", "sh",  "sy",    "hek",    "hela",  "jurkat", "thp",     "u",       "mcf",
+        "a",     "k",     "pc",    "hep",    "sk",    "n",      "nk"};
     for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) {
         if (strlen(pre[i]) == n && strncmp(l, pre[i], n) == 0) {
             return true;
@@ -94,13 +105,21 @@ static void find_dose(const char *t, assay_sheet_guess *out)
         while (*u == ' ' || *u == '_') {
             u++;
         }
-        for (size_t k = 0; k < sizeof units / sizeof units[0]; k++) {
+        bool unit = false;
+        for (size_t k = 0; k < sizeof units / sizeof units[0] && !unit; k++) {
             size_t ul = strlen(units[k]);
             if (strncmp(u, units[k], ul) == 0 && !isalpha((unsigned char)u[ul])) {
-                snprintf(out->dose, sizeof out->dose, "%.*s", (int)(q - p), p);
-                snprintf(out->dose_unit, sizeof out->dose_unit, "%s", units[k]);
-                return;
+                if (out->dose_unit[0] == '\0') { /* the first dose with a unit wins */
+                    snprintf(out->dose, sizeof out->dose, "%.*s", (int)(q - p), p);
+                    snprintf(out->dose_unit, sizeof out->dose_unit, "%s", units[k]);
+                }
+                unit = true;
+                q = u + ul;
             }
+        }
+        if (unit) {
+            p = q - 1; /* go on: a replicate ("r2") may follow */
+            continue;
         }
         /* letters immediately before the number: a compound code like "asiv50" */
         const char *l = p;
@@ -116,7 +135,8 @@ static void find_dose(const char *t, assay_sheet_guess *out)
                 v = v * 10 + (unsigned)(*d - '0');
             }
             out->replicate = v;
-        } else if (letters >= 2 && !well && out->dose[0] == '\0' && !marker_like(l, letters)) {
+        } else if (letters >= 2 && !well && out->dose_unit[0] == '\0' &&
+                   out->dose[0] == '\0' && !marker_like(l, letters)) {
             snprintf(out->treatment, sizeof out->treatment, "%.*s", (int)letters, l);
             snprintf(out->dose, sizeof out->dose, "%.*s", (int)(q - p), p);
         }

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_sheet_guess.c: `apoflow sheet`'s guesses from file names: compound codes with a number
+ * are a treatment and dose, units are recognised, and markers or stains with a number in their
+ * name ("Ki67", "CD4", "7-AAD", "p53", "Bcl2", cell lines) are never read as doses.
+ */
+#include "assay/assay.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static assay_sheet_guess guess(const char *file)
+{
+    assay_sheet_guess g;
+    assay_sheet_guess_row(NULL, file, &g);
+    return g;
+}
+
+Test(assay_sheet_guess, markers_and_stains_are_not_doses)
+{
+    static const char *const files[] = {"Ki67_r1.fcs",      "CD4_CD8_untreated.fcs",
+                                        "7-AAD_only.fcs",   "p53_stain.fcs",
+                                        "Bcl2_control.fcs", "SH-SY5Y_untreated.fcs",
+                                        "HEK293_ctrl.fcs",  "AnnexinV-FITC_DAPI.fcs",
+                                        "Casp3_vehicle.fcs", "Jurkat_E6_mock.fcs"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        assay_sheet_guess g = guess(files[i]);
+        cr_assert_str_empty(g.dose, "%s: dose \"%s\" (treatment \"%s\")", files[i], g.dose,
+                            g.treatment);
+        cr_assert_neq(g.role, ASSAY_ROLE_TREATED, "%s: guessed treated", files[i]);
+    }
+}
+
+Test(assay_sheet_guess, compound_codes_and_units_are_doses)
+{
+    assay_sheet_guess g = guess("h2o2_asiv50_r2.fcs");
+    cr_assert_str_eq(g.treatment, "asiv");
+    cr_assert_str_eq(g.dose, "50");
+    cr_assert_eq(g.replicate, 2);
+    cr_assert_eq(g.role, ASSAY_ROLE_TREATED);
+
+    g = guess("Ki67_staurosporine_10uM_rep3.fcs");
+    cr_assert_str_eq(g.dose, "10");
+    cr_assert_str_eq(g.dose_unit, "um");
+    cr_assert_eq(g.replicate, 3);
+    cr_assert_eq(g.role, ASSAY_ROLE_TREATED);
+
+    g = guess("CD4_drug_2.5mg_l.fcs");
+    cr_assert_str_eq(g.dose, "2.5");
+}
