@@ -252,13 +252,21 @@ apo_status fcs_decode_binary(const fcs_decode_job *job, apo_error *err)
     for (size_t p = 0; p < lay->n_params; p++) {
         plan_column(&lay->columns[p], lay->byteorder, &plans[p]);
     }
-    const uint8_t *data = job->ds->file->buf + (size_t)lay->data_begin;
-    for (uint64_t e = job->lo; e < job->hi; e += block) {
-        size_t n = (size_t)((job->hi - e) < block ? (job->hi - e) : block);
-        decode_block(job, plans, data + (size_t)e * row_bytes, row_bytes, n,
-                     (size_t)(e - job->first), scratch);
+    fcs_rows rows;
+    apo_status st = fcs_rows_init(&rows, job->ds, err);
+    for (uint64_t e = job->lo; st == APO_OK && e < job->hi;) {
+        const uint8_t *data = NULL;
+        uint64_t got = 0;
+        st = fcs_rows_fetch(&rows, e, job->hi - e, &data, &got, err);
+        for (uint64_t k = 0; st == APO_OK && k < got; k += block) {
+            size_t n = (size_t)((got - k) < block ? (got - k) : block);
+            decode_block(job, plans, data + (size_t)k * row_bytes, row_bytes, n,
+                         (size_t)(e + k - job->first), scratch);
+        }
+        e += got;
     }
+    fcs_rows_free(&rows);
     free(plans);
     free(scratch);
-    return APO_OK;
+    return st;
 }

@@ -59,7 +59,28 @@ typedef struct fcs_decode_job {
     uint64_t hi;
 } fcs_decode_job;
 
-/* Binary I/F/D data (decode_binary.c): fails only for lack of memory. */
+/*
+ * Rows of a data set's DATA for decoding (rows.c). A file opened from a path is read with
+ * pread into a staging buffer, so a file that shrinks while it is decoded gives an APO_E_IO
+ * error naming the offset instead of a SIGBUS from the mapping; a file opened from a buffer
+ * hands out pointers into the buffer.
+ */
+typedef struct fcs_rows {
+    const fcs_dataset *ds;
+    int fd;          /* the file, opened again for this pass (-1 for buffers) */
+    uint8_t *stage;  /* owned staging buffer (NULL for buffers) */
+    size_t cap_rows; /* rows that fit in stage */
+} fcs_rows;
+
+apo_status fcs_rows_init(fcs_rows *r, const fcs_dataset *ds, apo_error *err);
+/* Rows [e, e + want) or a leading part of them: *data points at the first row, *got (>= 1)
+ * says how many. APO_E_IO when the file no longer holds them. */
+apo_status fcs_rows_fetch(fcs_rows *r, uint64_t e, uint64_t want, const uint8_t **data,
+                          uint64_t *got, apo_error *err);
+void fcs_rows_free(fcs_rows *r);
+
+/* Binary I/F/D data (decode_binary.c): fails for lack of memory, or (APO_E_IO) when the file
+ * shrank under the reader. */
 apo_status fcs_decode_binary(const fcs_decode_job *job, apo_error *err);
 
 /* Fixed-width ASCII (decode_ascii.c): APO_E_FORMAT with the byte offset of a bad field. */

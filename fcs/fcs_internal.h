@@ -99,6 +99,8 @@ struct fcs_file {
     uint64_t len;        /* bytes in buf */
     void *map;           /* non-NULL if we mmap'd buf (munmap on free) */
     size_t map_len;
+    bool from_path;      /* opened from the path f->name: DATA is read with pread (rows.c) */
+    uint64_t dev, ino;   /* that file's identity at open, checked before each read */
     fcs_dataset *datasets;
     size_t n_datasets;
     fcs_warning_list warnings;

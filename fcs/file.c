@@ -168,6 +168,9 @@ apo_status fcs_file_open(fcs_file **out, const char *path, const fcs_read_option
         f->map_len = (size_t)size;
         f->buf = map;
         f->len = size;
+        f->from_path = true; /* DATA is read again with pread (rows.c) */
+        f->dev = (uint64_t)sb.st_dev;
+        f->ino = (uint64_t)sb.st_ino;
     }
     close(fd);
     return finish_open(f, out, opts, err);
