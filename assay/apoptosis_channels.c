@@ -107,6 +107,41 @@ static size_t find_exact(const fcs_dataset *ds, const char *name)
     return SIZE_MAX;
 }
 
+/* The first of @p names found in @p text (label or detector name), or "". */
+static const char *first_named(const char *text, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool hit = strcmp(names[i], "PI") == 0 ? has_word_pi(text) : has(text, names[i]);
+        if (hit) {
+            return names[i];
+        }
+    }
+    return "";
+}
+
+/* What the outputs call the two stains: the dead-cell dye from its label (or detector), and
+ * the Annexin V conjugate's fluorochrome. Empty when nothing names them. */
+static void name_dyes(const fcs_dataset *ds, assay_channels *out)
+{
+    static const char *const dyes[] = {"propidium", "PI",     "7-AAD", "7AAD",  "DAPI",
+                                       "SYTOX",     "TO-PRO", "DRAQ7", "Zombie"};
+    static const char *const fluors[] = {"FITC", "Alexa Fluor 488", "AF488", "PE-Cy7", "PE",
+                                         "APC",  "Pacific Blue",    "BV421", "V450",  "CF594"};
+    const fcs_param *d = fcs_dataset_param(ds, out->pi);
+    const fcs_param *a = fcs_dataset_param(ds, out->annexin);
+    const char *dye = first_named(d->label, dyes, sizeof dyes / sizeof dyes[0]);
+    if (dye[0] == '\0') {
+        dye = first_named(d->name, dyes, sizeof dyes / sizeof dyes[0]);
+    }
+    snprintf(out->dead_dye, sizeof out->dead_dye, "%s",
+             strcmp(dye, "propidium") == 0 ? "PI" : strcmp(dye, "7AAD") == 0 ? "7-AAD" : dye);
+    const char *fl = first_named(a->label, fluors, sizeof fluors / sizeof fluors[0]);
+    if (fl[0] == '\0') {
+        fl = first_named(a->name, fluors, sizeof fluors / sizeof fluors[0]);
+    }
+    snprintf(out->annexin_fluor, sizeof out->annexin_fluor, "%s", fl);
+}
+
 apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const char *pi,
                                   assay_channels *out, apo_error *err)
 {
@@ -154,13 +189,18 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
         }
         snprintf(out->pi_why, sizeof out->pi_why, "given (--pi %s)", pi);
     }
-    static const char *const ann_label[] = {"annexin", "annv", "anxa5", "AxV"};
-    static const char *const ann_name[] = {"annexin", "FITC",   "FL1",   "BL1",
-                                           "B530",    "Alexa Fluor 488", "AF488", "GFP"};
-    static const char *const pi_label[] = {"propidium", "PI"};
+    /* A label ($PnS) naming the stain wins over detector names; the dead-cell dyes of the
+     * common kits: PI, 7-AAD (Muse / Guava Nexin, BD Pharmingen), DAPI, SYTOX, TO-PRO-3,
+     * DRAQ7, and fixable viability dyes. */
+    static const char *const ann_label[] = {"annexin", "annv", "anxa5", "AxV", "ANX"};
+    static const char *const ann_name[] = {"annexin", "FITC",  "FL1", "BL1", "B530",
+                                           "Alexa Fluor 488", "AF488", "GFP", "YEL", "GRN"};
+    static const char *const pi_label[] = {"propidium", "PI",      "7-AAD",  "7AAD",
+                                           "DAPI",      "SYTOX",   "TO-PRO", "TOPRO",
+                                           "DRAQ7",     "viability", "live/dead", "dead"};
     static const char *const pi_name[] = {"PI",   "PE-Texas Red", "ECD",   "PE-Cy5", "PerCP",
                                           "PC5.5", "FL3",         "PE",    "FL2",   "BL3",
-                                          "BL2",  "YL1",          "7-AAD", "7AAD"};
+                                          "BL2",  "YL1",          "7-AAD", "7AAD",  "RED"};
     const size_t nal = sizeof ann_label / sizeof ann_label[0];
     const size_t nan_ = sizeof ann_name / sizeof ann_name[0];
     if (out->annexin == SIZE_MAX) {
@@ -168,7 +208,8 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
                             sizeof out->annexin_why, "Annexin V:");
     }
     if (out->pi == SIZE_MAX) {
-        out->pi = pick(ds, out->annexin, pi_label, 2, true, out->pi_why, sizeof out->pi_why, "PI:");
+        out->pi = pick(ds, out->annexin, pi_label, sizeof pi_label / sizeof pi_label[0], true,
+                       out->pi_why, sizeof out->pi_why, "dead-cell dye:");
     }
     if (out->annexin == SIZE_MAX) {
         out->annexin = pick(ds, out->pi, ann_name, nan_, false, out->annexin_why,
@@ -176,18 +217,20 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
     }
     if (out->pi == SIZE_MAX) {
         out->pi = pick(ds, out->annexin, pi_name, sizeof pi_name / sizeof pi_name[0], false,
-                       out->pi_why, sizeof out->pi_why, "PI:");
+                       out->pi_why, sizeof out->pi_why, "dead-cell dye:");
     }
     if (out->annexin == SIZE_MAX || out->pi == SIZE_MAX) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET,
                              out->annexin == SIZE_MAX ? "--annexin" : "--pi",
                              "expected %s channel (a $PnS/$PnN naming %s), found none: "
                              "name it with %s",
-                             out->annexin == SIZE_MAX ? "an Annexin V" : "a PI",
-                             out->annexin == SIZE_MAX ? "Annexin, FITC, FL1 ..."
-                                                      : "PI, PE, PE-Texas Red, PerCP, FL3 ...",
-                             out->annexin == SIZE_MAX ? "--annexin CH" : "--pi CH");
+                             out->annexin == SIZE_MAX ? "an Annexin V" : "a dead-cell dye",
+                             out->annexin == SIZE_MAX
+                                 ? "Annexin, FITC, FL1 ..."
+                                 : "PI, 7-AAD, DAPI, SYTOX, PE, PE-Texas Red, PerCP, FL3 ...",
+                             out->annexin == SIZE_MAX ? "--annexin CH" : "--pi CH (or --dead CH)");
     }
+    name_dyes(ds, out);
     if (out->annexin == out->pi) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--pi",
                              "expected different Annexin V and PI channels, found \"%s\" for both",

@@ -104,14 +104,19 @@ APO_NODISCARD apo_status assay_sheet_write_draft(const char *path, size_t n,
 typedef struct assay_channels {
     size_t fsc_a, fsc_h, fsc_w, ssc_a, ssc_h, annexin, pi, time;
     char annexin_why[96]; /* how the Annexin V channel was chosen */
-    char pi_why[96];
+    char pi_why[96];      /* how the dead-cell dye channel ("pi") was chosen */
+    char dead_dye[16];    /* the dead-cell dye its label names: "PI", "7-AAD", "DAPI", "SYTOX" ...
+                             ("" when nothing names it) */
+    char annexin_fluor[24]; /* the Annexin V conjugate: "FITC", "PE", "APC" ... or "" */
 } assay_channels;
 
 /**
- * Find the scatter, time, Annexin V and PI channels of @p ds. @p annexin / @p pi (NULL = auto)
- * force a channel by $PnN or $PnS. Automatic choice: a $PnS/$PnN saying Annexin/AnnV, else
- * FITC / FL1 / BL1 / B530 / Alexa Fluor 488; PI: a $PnS/$PnN saying PI / propidium, else
- * PE-Texas Red / ECD / PI / PE / PerCP / PC5.5 / FL3 / FL2 / BL2 / BL3 / YL1 (in that order).
+ * Find the scatter, time, Annexin V and dead-cell dye channels of @p ds (the dye's field is
+ * called "pi" for history: it is PI, 7-AAD, DAPI, SYTOX ...). @p annexin / @p pi (NULL = auto)
+ * force a channel by $PnN or $PnS. Automatic choice: a $PnS saying Annexin/AnnV, else FITC /
+ * FL1 / BL1 / B530 / Alexa Fluor 488 / GRN / YEL; the dye: a $PnS naming PI / propidium /
+ * 7-AAD / DAPI / SYTOX / TO-PRO / DRAQ7 / viability, else PE-Texas Red / ECD / PI / PE /
+ * PerCP / PC5.5 / FL3 / FL2 / BL3 / BL2 / YL1 / 7-AAD / RED (in that order).
  * @return APO_OK; APO_E_USAGE when a channel cannot be found (message says which).
  */
 APO_NODISCARD apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin,

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_channels_kits.c: the Annexin V and dead-cell dye channels of the kits labs use, found
+ * from $PnS labels (or detector names alone), and the dyes named for the outputs.
+ */
+#include "assay/assay.h"
+#include "support/fcs_builder.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct kit_case {
+    const char *names[5];
+    const char *labels[5];
+    const char *annexin, *dead, *dye, *fluor;
+} kit_case;
+
+static void check(const kit_case *k)
+{
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    fcs_builder_set_datatype(b, 'F');
+    size_t n = 0;
+    for (; n < 5 && k->names[n] != NULL; n++) {
+        fcs_builder_param(b, k->names[n], 32, 262144);
+        if (k->labels[n] != NULL) {
+            char key[16];
+            snprintf(key, sizeof key, "$P%zuS", n + 1);
+            fcs_builder_keyword(b, key, k->labels[n]);
+        }
+    }
+    double v[5] = {1, 2, 3, 4, 5};
+    fcs_builder_set_events(b, 1, v);
+    size_t len;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    fcs_file *f = NULL;
+    apo_error err;
+    cr_assert_eq(fcs_file_open_buffer(&f, bytes, len, "kit.fcs", NULL, &err), APO_OK, "%s",
+                 err.msg);
+    assay_channels ch;
+    cr_assert_eq(assay_find_channels(fcs_file_dataset(f, 0), NULL, NULL, &ch, &err), APO_OK,
+                 "%s: %s", k->annexin, err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    cr_assert_str_eq(fcs_dataset_param(ds, ch.annexin)->name, k->annexin, "%s", ch.annexin_why);
+    cr_assert_str_eq(fcs_dataset_param(ds, ch.pi)->name, k->dead, "%s", ch.pi_why);
+    cr_assert_str_eq(ch.dead_dye, k->dye);
+    cr_assert_str_eq(ch.annexin_fluor, k->fluor);
+    fcs_file_free(f);
+    free(bytes);
+}
+
+Test(assay_channels_kits, labelled_kits)
+{
+    static const kit_case cases[] = {
+        /* Muse Annexin V & Dead Cell kit: Annexin V-PE on YEL, 7-AAD on RED */
+        {{"FSC-HLin", "FSC-W", "YEL-HLin", "RED-HLin", NULL},
+         {NULL, NULL, "Annexin V-PE", "7-AAD", NULL}, "YEL-HLin", "RED-HLin", "7-AAD", "PE"},
+        /* Annexin V-APC / PI on a BD instrument */
+        {{"FSC-A", "SSC-A", "PE-A", "APC-A", NULL},
+         {NULL, NULL, "PI", "Annexin V APC", NULL}, "APC-A", "PE-A", "PI", "APC"},
+        /* Annexin V-FITC / DAPI */
+        {{"FSC-A", "SSC-A", "FITC-A", "V450-A", NULL},
+         {NULL, NULL, "AnnV FITC", "DAPI", NULL}, "FITC-A", "V450-A", "DAPI", "FITC"},
+        /* Annexin V-Pacific Blue / SYTOX AADvanced */
+        {{"FSC-A", "SSC-A", "Pacific Blue-A", "PerCP-Cy5-5-A", NULL},
+         {NULL, NULL, "Annexin V Pacific Blue", "SYTOX AADvanced", NULL}, "Pacific Blue-A",
+         "PerCP-Cy5-5-A", "SYTOX", "Pacific Blue"},
+        /* Attune: Annexin V-FITC on BL1, PI on BL3, labelled with the stains */
+        {{"FSC-A", "SSC-A", "BL1-A", "BL3-A", NULL},
+         {NULL, NULL, "Annexin V-FITC", "Propidium iodide", NULL}, "BL1-A", "BL3-A", "PI",
+         "FITC"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check(&cases[i]);
+    }
+}
+
+Test(assay_channels_kits, detector_names_alone)
+{
+    static const kit_case cases[] = {
+        /* Guava without labels: YEL (Annexin V-PE) before GRN, RED for 7-AAD */
+        {{"FSC-HLin", "SSC-HLin", "GRN-HLin", "YEL-HLin", "RED-HLin"},
+         {NULL, NULL, NULL, NULL, NULL}, "YEL-HLin", "RED-HLin", "", ""},
+        /* FACSCalibur: FL1 Annexin V-FITC, FL3 PI */
+        {{"FSC-H", "SSC-H", "FL1-H", "FL2-H", "FL3-H"}, {NULL, NULL, NULL, NULL, NULL},
+         "FL1-H", "FL3-H", "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check(&cases[i]);
+    }
+}
