@@ -172,7 +172,8 @@ void *apo_big_alloc(size_t n_bytes);
 typedef void (*apo_pool_task)(void *ctx, size_t i);
 typedef void (*apo_pool_done)(void *ctx, size_t i);
 
-/* Number of online processors (at least 1). */
+/* Number of CPUs this process may use (at least 1): its CPU affinity set (taskset, cpusets),
+ * capped by a cgroup v2 CPU quota; what `-j 0` means. */
 unsigned apo_pool_cores(void);
 
 /* Run the tasks; @p jobs 0 = apo_pool_cores(). Falls back to the calling thread alone when
