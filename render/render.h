@@ -155,10 +155,17 @@ typedef enum render_shape {
 } render_shape;
 
 /*
- * A gate outline with its name and percentage ("Cells 87.3 %"). Coordinates are data units,
- * or display-scale units when @p display_units (e.g. a Gating-ML gate defined on a
- * transformed dimension whose transform equals the axis'). Polygon edges are straight on the
- * display scale; ellipses are traced as 128-point polygons in the units given.
+ * A gate drawn exactly as it is applied: its region inside the plot window, outlined, with a
+ * light fill and its name and percentage ("Cells 87.3 %") near its top-right point.
+ * Coordinates, per axis, are in the gate's own space, and edges are straight in that space:
+ * - display_units: the axis' display scale (e.g. a Gating-ML gate on a transformed dimension
+ *   whose transform equals the axis');
+ * - else x_space / y_space when set: that transform's scale (e.g. the gate dimension's
+ *   Gating-ML transform, which may differ from the axis');
+ * - else data units (then an edge bends on a logicle or log axis, as membership does).
+ * +-INFINITY is an open side or a vertex beyond any window; the outline is clipped to the
+ * visible window (docs/algorithms.md, "Drawing gates"). Ellipses are traced as 128-point
+ * polygons in the gate's space. A 1-D range on x is a rectangle {min, -INF, max, +INF}.
  */
 typedef struct render_gate {
     render_shape shape;
@@ -168,6 +175,8 @@ typedef struct render_gate {
     double covariance[4]; /* row-major */
     double distance_square;
     bool display_units;
+    const gate_transform *x_space; /* NULL = data units (unless display_units) */
+    const gate_transform *y_space;
     const char *name; /* may be NULL */
     double pct;       /* NaN = not shown */
 } render_gate;
