@@ -254,6 +254,48 @@ APO_NODISCARD apo_status render_panel_png(const char *path, const render_panel_s
                                           const render_text_chunk *text, apo_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Gating path                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What is known of the whole data set's counts (the displayed events may be a subsample). */
+typedef struct render_path_counts {
+    uint64_t n_events;     /* events of the data set */
+    const uint64_t *count; /* per gate of the strategy, UINT64_MAX = unknown; NULL = none */
+} render_path_counts;
+
+/* One plot of a gating path and the storage it points into. */
+typedef struct render_path_panel {
+    render_plot plot;
+    render_gate gate;
+    double rect[4];
+    double *x, *y; /* the parent's events on the plotted dimensions */
+    char title[96], subtitle[200], xtitle[96], ytitle[96];
+} render_path_panel;
+
+typedef struct render_gating_path {
+    size_t n_plots;
+    render_plot *plots; /* n_plots, ready for a render_panel_spec */
+    render_path_panel *panels;
+} render_gating_path;
+
+/**
+ * The gating path down to gate @p gate (its ancestors first, @p gate last), one plot per gate
+ * that has a shape: the events of the gate's parent in @p d on the gate's dimensions (as the
+ * gate sees them; each axis on the dimension's transform, linear without one), the gate drawn
+ * as applied, titled with the gate's id and "parent, n = ...". A 1-D range is a band across a
+ * companion channel (a width channel on y against forward scatter; else on x against side
+ * scatter). Percentages (gate of parent) use @p counts where known, the displayed events when
+ * @p d holds the whole data set (d->n_events == counts->n_events), else are not shown.
+ * @p counts NULL: @p d is the whole data set. @p gate SIZE_MAX: no plots. Free with
+ * render_gating_path_free; the plots borrow @p s (gate ids, vertices, transforms).
+ */
+APO_NODISCARD apo_status render_gating_path_build(render_gating_path *out,
+                                                  const gate_strategy *s, const gate_data *d,
+                                                  size_t gate, const render_path_counts *counts,
+                                                  apo_error *err);
+void render_gating_path_free(render_gating_path *p);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 
