@@ -142,7 +142,7 @@ apo_status rplot_overlays(const rc_canvas *c, rctx *ctx, const render_plot *p, c
         apo_status st = draw_gate(c, ctx, &p->gates[i], ax, ay, f, err);
         if (st != APO_OK) return st;
     }
-    if (p->quadrant) {
+    if (p->quadrant && p->kind != RENDER_HISTOGRAM) {
         draw_quadrant(c, ctx, p->quadrant, ax, ay, f);
     }
     return APO_OK;

@@ -196,6 +196,8 @@ typedef struct render_series {
  *   With several series the first is the reference (filled light grey), the others are
  *   coloured outlines (with a light fill when there are only two series); a legend lists them
  *   with their n. Off-scale events are left out of histograms.
+ * - gates are drawn on 2-D plots and, on a histogram, over its x axis (give a 1-D range as
+ *   {min, -INFINITY, max, +INFINITY}); the quadrant is drawn on 2-D plots only.
  * - title (bold) and subtitle (grey) are two lines above the plot; either may be NULL.
  */
 typedef struct render_plot {
