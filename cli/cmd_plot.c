@@ -10,6 +10,7 @@
  * the plot are still counted over every event, streamed block by block.
  */
 #include "cli/cli.h"
+#include "cli/plot_path.h"
 #include "gating/gate.h"
 #include "render/render.h"
 
@@ -33,6 +34,7 @@ typedef struct plot_opts {
     bool quadrant;
     double qx, qy;
     const char *gating, *population;
+    bool path; /* --path: the population's gating path instead */
     render_options ro;
     size_t dataset;
     uint64_t sample_events; /* events read for display (0 = all) */
@@ -68,6 +70,11 @@ static void print_help(FILE *to)
             "                           plot; a 1-D range as a band, also on histograms)\n"
             "                           with their %% of parent\n"
             "  --population PATH        population path or gate id (see 'apoflow gate')\n"
+            "  --path                   with --gating and --population: draw the gating path\n"
+            "                           instead: one plot per gate from the top down to the\n"
+            "                           population, each over its parent's events on the\n"
+            "                           gate's own channels, drawn as applied (one file;\n"
+            "                           -x/-y not needed)\n"
             "  --size PX                edge of the plot at scale 1 (default 600)\n"
             "  --scale N                multiply every length by N, 1..4 (default 1; 2 gives\n"
             "                           1200 px at 300 dpi)\n"
@@ -986,6 +993,52 @@ done:
     return rc;
 }
 
+/* --path: the gating path of --population in one picture (plot_path.c). */
+static int run_path(const plot_opts *o)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    gate_strategy *s = NULL;
+    gate_comp *csv = NULL;
+    int rc = 0;
+    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0 &&
+        gate_comp_read_csv(&csv, o->comp, &err) != APO_OK) {
+        return fail(&err, o->comp);
+    }
+    if (gate_strategy_read_gml(&s, o->gating, &err) != APO_OK) {
+        rc = fail(&err, o->gating);
+    } else {
+        size_t pop = find_population(s, o->population);
+        if (pop == SIZE_MAX) {
+            print_populations(s, o->population);
+            rc = 64;
+        } else {
+            plot_path_opts po = {o->files[0], o->dataset, &o->read, o->sample_events, s,
+                                 o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
+            rc = plot_path_run(&po);
+        }
+    }
+    gate_strategy_free(s);
+    gate_comp_free(csv);
+    return rc;
+}
+
+static int check_path_args(plot_opts *o, int n_files, char **files)
+{
+    if (!o->gating || !o->population) {
+        cli_errorf("--path: expected --gating STRATEGY.xml and --population PATH as well");
+        return 64;
+    }
+    if (n_files != 1 || !o->out) {
+        cli_errorf("--path: expected one FCS file and -o OUT.png, found %d file(s)%s", n_files,
+                   o->out ? "" : " and no -o");
+        return 64;
+    }
+    o->files = files;
+    o->n_files = 1;
+    return run_path(o);
+}
+
 int cmd_plot(int argc, char **argv)
 {
     plot_opts o;
@@ -1011,6 +1064,7 @@ int cmd_plot(int argc, char **argv)
         {"rename-duplicates", no_argument, NULL, 'D'},
         {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
         {"overlay", no_argument, NULL, 'V'},          {"sample-events", required_argument, NULL, 'N'},
+        {"path", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -1097,6 +1151,9 @@ int cmd_plot(int argc, char **argv)
         case 'V':
             o.overlay = true;
             break;
+        case 'p':
+            o.path = true;
+            break;
         case 'c':
             if (!cli_parse_count("--columns", optarg, 1, &v)) return 64;
             o.columns = v > 256 ? 256 : (size_t)v;
@@ -1108,6 +1165,9 @@ int cmd_plot(int argc, char **argv)
             print_help(stderr);
             return 64;
         }
+    }
+    if (o.path) {
+        return check_path_args(&o, argc - optind, argv + optind);
     }
     if (optind >= argc || !o.xname || !o.out) {
         cli_errorf("plot: expected an FCS file, -x CHANNEL and -o OUT.png");
