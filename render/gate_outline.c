@@ -54,8 +54,22 @@ typedef struct gspace {
     const raxis *a;
     const gate_transform *s; /* NULL: data units */
     bool display;            /* coordinates are on the axis' display scale already */
+    bool straight;           /* gate space -> display is affine: edges stay straight */
     double lo, hi;           /* the visible window in gate coordinates */
 } gspace;
+
+static bool affine(const gate_transform *t)
+{
+    return !t || ((t->kind == GATE_TRANSFORM_LINEAR || t->kind == GATE_TRANSFORM_FLIN) &&
+                  !t->has_bounds);
+}
+
+static bool same_transform(const gate_transform *a, const gate_transform *b)
+{
+    return a->kind == b->kind && a->T == b->T && a->W == b->W && a->M == b->M && a->A == b->A &&
+           a->cofactor == b->cofactor && a->has_bounds == b->has_bounds &&
+           (!a->has_bounds || (a->bound_min == b->bound_min && a->bound_max == b->bound_max));
+}
 
 static double gspace_to_display(const gspace *g, double v)
 {
@@ -82,6 +96,7 @@ static void gspace_init(gspace *g, const raxis *a, const gate_transform *s, bool
     g->a = a;
     g->s = s;
     g->display = display;
+    g->straight = display || (affine(s) && affine(&a->t)) || (s && same_transform(s, &a->t));
     double w0 = gspace_from_display(g, a->lo), w1 = gspace_from_display(g, a->hi);
     /* a bound with no value in the gate's space (e.g. a log space below zero): unbounded */
     if (isnan(w0)) w0 = -INFINITY;
@@ -211,6 +226,7 @@ static bool clip_box(gpoly *p, gpoly *tmp, double x0, double x1, double y0, doub
 
 typedef struct tracer {
     const gspace *gx, *gy;
+    bool straight; /* both axes affine: no need to split edges */
     const rframe *f;
     gpoly *out;
 } tracer;
@@ -226,6 +242,7 @@ static void trace_map(const tracer *t, double x, double y, double *px, double *p
 static bool trace_edge(const tracer *t, double ax, double ay, double apx, double apy, double bx,
                        double by, double bpx, double bpy, int depth)
 {
+    if (t->straight) return gpoly_push(t->out, bpx, bpy);
     double mx = (ax + bx) / 2, my = (ay + by) / 2, mpx, mpy;
     trace_map(t, mx, my, &mpx, &mpy);
     double gap = hypot(mpx - (apx + bpx) / 2, mpy - (apy + bpy) / 2);
@@ -241,7 +258,7 @@ static bool trace_polygon(const gpoly *in, const gspace *gx, const gspace *gy, c
                           gpoly *out)
 {
     out->n = 0;
-    tracer t = {gx, gy, f, out};
+    tracer t = {gx, gy, gx->straight && gy->straight, f, out};
     for (size_t i = 0; i < in->n; i++) {
         size_t j = (i + 1) % in->n;
         double ax = in->xy[2 * i], ay = in->xy[2 * i + 1];
