@@ -10,6 +10,7 @@
  * the plot are still counted over every event, streamed block by block.
  */
 #include "cli/cli.h"
+#include "cli/plot_path.h"
 #include "gating/gate.h"
 #include "render/render.h"
 
@@ -33,6 +34,7 @@ typedef struct plot_opts {
     bool quadrant;
     double qx, qy;
     const char *gating, *population;
+    bool path; /* --path: the population's gating path instead */
     render_options ro;
     size_t dataset;
     uint64_t sample_events; /* events read for display (0 = all) */
@@ -64,8 +66,15 @@ static void print_help(FILE *to)
             "                           percentages of the plotted events (x >= X is '+')\n"
             "  --gating STRATEGY.xml    a Gating-ML 2.0 strategy; with --population PATH only\n"
             "                           that population is plotted and its child gates on\n"
-            "                           these two channels are drawn with their %% of parent\n"
+            "                           these channels are drawn as applied (clipped to the\n"
+            "                           plot; a 1-D range as a band, also on histograms)\n"
+            "                           with their %% of parent\n"
             "  --population PATH        population path or gate id (see 'apoflow gate')\n"
+            "  --path                   with --gating and --population: draw the gating path\n"
+            "                           instead: one plot per gate from the top down to the\n"
+            "                           population, each over its parent's events on the\n"
+            "                           gate's own channels, drawn as applied (one file;\n"
+            "                           -x/-y not needed)\n"
             "  --size PX                edge of the plot at scale 1 (default 600)\n"
             "  --scale N                multiply every length by N, 1..4 (default 1; 2 gives\n"
             "                           1200 px at 300 dpi)\n"
@@ -269,11 +278,21 @@ static double to_data(const gate_strategy *s, const gate_dim *d, double v)
     return t ? gate_transform_inverse(t, v) : v;
 }
 
-static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi, bool swap,
+/* The transform a gate coordinate of dimension @p d is on (NULL: data units). */
+static const gate_transform *dim_space(const gate_strategy *s, const gate_dim *d)
+{
+    return d->transform_ref ? gate_strategy_transform(s, d->transform_ref) : NULL;
+}
+
+/*
+ * Add gate @p gi drawn as applied: coordinates stay in the gate's own space (its dimensions'
+ * transforms), the renderer traces its edges onto the axes. @p xd / @p yd: the gate dimension
+ * on x / y, or -1 for a 1-D range drawn across that axis.
+ */
+static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi, int xd, int yd,
                      double pct)
 {
     if (o->n_gates >= 16) return;
-    size_t xd = swap ? 1 : 0, yd = swap ? 0 : 1;
     render_gate *g = &o->gates[o->n_gates];
     memset(g, 0, sizeof *g);
     double *c = NULL;
@@ -281,32 +300,34 @@ static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi
         c = malloc(2 * gi->n_vertices * sizeof *c);
         if (!c) return;
         for (size_t v = 0; v < gi->n_vertices; v++) {
-            c[2 * v] = to_data(s, &gi->dims[xd], gi->vertices[2 * v + xd]);
-            c[2 * v + 1] = to_data(s, &gi->dims[yd], gi->vertices[2 * v + yd]);
+            c[2 * v] = gi->vertices[2 * v + (size_t)xd];
+            c[2 * v + 1] = gi->vertices[2 * v + (size_t)yd];
         }
         g->shape = RENDER_SHAPE_POLYGON;
         g->n_vertices = gi->n_vertices;
     } else if (gi->kind == GATE_RECTANGLE) {
         c = malloc(4 * sizeof *c);
         if (!c) return;
-        c[0] = to_data(s, &gi->dims[xd], gi->min[xd]);
-        c[1] = to_data(s, &gi->dims[yd], gi->min[yd]);
-        c[2] = to_data(s, &gi->dims[xd], gi->max[xd]);
-        c[3] = to_data(s, &gi->dims[yd], gi->max[yd]);
+        c[0] = xd < 0 ? -INFINITY : gi->min[xd];
+        c[1] = yd < 0 ? -INFINITY : gi->min[yd];
+        c[2] = xd < 0 ? INFINITY : gi->max[xd];
+        c[3] = yd < 0 ? INFINITY : gi->max[yd];
         g->shape = RENDER_SHAPE_RECTANGLE;
-    } else if (gi->kind == GATE_ELLIPSOID && !gi->dims[0].transform_ref &&
-               !gi->dims[1].transform_ref) {
+    } else if (gi->kind == GATE_ELLIPSOID && gi->n_dims == 2) {
+        size_t x = (size_t)xd, y = (size_t)yd;
         g->shape = RENDER_SHAPE_ELLIPSE;
-        g->cx = gi->mean[xd];
-        g->cy = gi->mean[yd];
-        g->covariance[0] = gi->covariance[xd * 2 + xd];
-        g->covariance[1] = gi->covariance[xd * 2 + yd];
-        g->covariance[2] = gi->covariance[yd * 2 + xd];
-        g->covariance[3] = gi->covariance[yd * 2 + yd];
+        g->cx = gi->mean[x];
+        g->cy = gi->mean[y];
+        g->covariance[0] = gi->covariance[x * 2 + x];
+        g->covariance[1] = gi->covariance[x * 2 + y];
+        g->covariance[2] = gi->covariance[y * 2 + x];
+        g->covariance[3] = gi->covariance[y * 2 + y];
         g->distance_square = gi->distance_square;
     } else {
         return;
     }
+    g->x_space = xd < 0 ? NULL : dim_space(s, &gi->dims[xd]);
+    g->y_space = yd < 0 ? NULL : dim_space(s, &gi->dims[yd]);
     g->xy = c;
     g->pct = pct;
     o->coords[o->n_gates] = c;
@@ -315,7 +336,8 @@ static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi
     o->n_gates++;
 }
 
-/* Child gates of population @p pop drawn on (px, py): outlines and quadrants. */
+/* Child gates of population @p pop drawn on (px, py) (py NULL: a histogram of px): outlines,
+ * 1-D ranges as bands, and quadrants. */
 static void collect_overlays(overlay_set *o, const gate_strategy *s, const gate_result *r,
                              size_t pop, const chan_info *px, const chan_info *py)
 {
@@ -326,12 +348,20 @@ static void collect_overlays(overlay_set *o, const gate_strategy *s, const gate_
         gate_info gi;
         gate_strategy_gate(s, g, &gi);
         double pct = parent > 0 ? 100.0 * (double)r->count[g] / parent : NAN;
-        if ((gi.kind == GATE_POLYGON || gi.kind == GATE_RECTANGLE ||
-             gi.kind == GATE_ELLIPSOID) && gi.n_dims == 2) {
+        if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
+            if (dim_is(&gi.dims[0], px)) {
+                add_gate(o, s, &gi, 0, -1, pct);
+            } else if (py && dim_is(&gi.dims[0], py)) {
+                add_gate(o, s, &gi, -1, 0, pct);
+            }
+        } else if (!py) {
+            continue;
+        } else if ((gi.kind == GATE_POLYGON || gi.kind == GATE_RECTANGLE ||
+                    gi.kind == GATE_ELLIPSOID) && gi.n_dims == 2) {
             if (dim_is(&gi.dims[0], px) && dim_is(&gi.dims[1], py)) {
-                add_gate(o, s, &gi, false, pct);
+                add_gate(o, s, &gi, 0, 1, pct);
             } else if (dim_is(&gi.dims[1], px) && dim_is(&gi.dims[0], py)) {
-                add_gate(o, s, &gi, true, pct);
+                add_gate(o, s, &gi, 1, 0, pct);
             }
         } else if (gi.kind == GATE_QUADRANT && gi.n_dims == 2 && !o->has_quadrant) {
             /* a quadrant of a 2-D QuadrantGate: its lower bounds give the corner */
@@ -485,8 +515,9 @@ static int gate_sample(const plot_opts *o, const plot_shared *sh, const fcs_data
         snprintf(s->pop_text, sizeof s->pop_text, "%s", path ? path : o->population);
         free(path);
     }
-    if (st == APO_OK && rc == 0 && o->yname) {
-        collect_overlays(&s->ov, sh->strategy, &r, pop, &s->cx, &s->cy);
+    if (st == APO_OK && rc == 0) {
+        collect_overlays(&s->ov, sh->strategy, &r, pop, &s->cx,
+                         o->yname && o->kind != RENDER_HISTOGRAM ? &s->cy : NULL);
     }
     gate_result_free(&r);
     gate_data_free(&d);
@@ -572,11 +603,12 @@ static int exact_numbers(const plot_opts *o, const plot_shared *sh, const fcs_da
     }
     if (rc == 0 && sh->strategy) {
         if (x.pop != SIZE_MAX) s->n_total = counts[x.pop];
-        if (o->yname) {
+        {
             gate_result exact = {ng, (size_t)total, NULL, counts};
             overlay_free(&s->ov);
             memset(&s->ov, 0, sizeof s->ov);
-            collect_overlays(&s->ov, sh->strategy, &exact, x.pop, &s->cx, &s->cy);
+            collect_overlays(&s->ov, sh->strategy, &exact, x.pop, &s->cx,
+                             o->yname && o->kind != RENDER_HISTOGRAM ? &s->cy : NULL);
         }
     }
     if (rc == 0 && quad) {
@@ -819,10 +851,8 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
         } else if (s[i].ov.has_quadrant && !hist) {
             pl->quadrant = &s[i].ov.quadrant;
         }
-        if (!hist) {
-            pl->gates = s[i].ov.gates;
-            pl->n_gates = s[i].ov.n_gates;
-        }
+        pl->gates = s[i].ov.gates; /* on a histogram: the 1-D ranges on x */
+        pl->n_gates = s[i].ov.n_gates;
         char count[32], shown[32];
         render_format_count(count, sizeof count, s[i].n_total);
         size_t drawn = !hist && o->ro.max_events && o->ro.max_events < s[i].n
@@ -963,6 +993,52 @@ done:
     return rc;
 }
 
+/* --path: the gating path of --population in one picture (plot_path.c). */
+static int run_path(const plot_opts *o)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    gate_strategy *s = NULL;
+    gate_comp *csv = NULL;
+    int rc = 0;
+    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0 &&
+        gate_comp_read_csv(&csv, o->comp, &err) != APO_OK) {
+        return fail(&err, o->comp);
+    }
+    if (gate_strategy_read_gml(&s, o->gating, &err) != APO_OK) {
+        rc = fail(&err, o->gating);
+    } else {
+        size_t pop = find_population(s, o->population);
+        if (pop == SIZE_MAX) {
+            print_populations(s, o->population);
+            rc = 64;
+        } else {
+            plot_path_opts po = {o->files[0], o->dataset, &o->read, o->sample_events, s,
+                                 o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
+            rc = plot_path_run(&po);
+        }
+    }
+    gate_strategy_free(s);
+    gate_comp_free(csv);
+    return rc;
+}
+
+static int check_path_args(plot_opts *o, int n_files, char **files)
+{
+    if (!o->gating || !o->population) {
+        cli_errorf("--path: expected --gating STRATEGY.xml and --population PATH as well");
+        return 64;
+    }
+    if (n_files != 1 || !o->out) {
+        cli_errorf("--path: expected one FCS file and -o OUT.png, found %d file(s)%s", n_files,
+                   o->out ? "" : " and no -o");
+        return 64;
+    }
+    o->files = files;
+    o->n_files = 1;
+    return run_path(o);
+}
+
 int cmd_plot(int argc, char **argv)
 {
     plot_opts o;
@@ -988,6 +1064,7 @@ int cmd_plot(int argc, char **argv)
         {"rename-duplicates", no_argument, NULL, 'D'},
         {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
         {"overlay", no_argument, NULL, 'V'},          {"sample-events", required_argument, NULL, 'N'},
+        {"path", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -1074,6 +1151,9 @@ int cmd_plot(int argc, char **argv)
         case 'V':
             o.overlay = true;
             break;
+        case 'p':
+            o.path = true;
+            break;
         case 'c':
             if (!cli_parse_count("--columns", optarg, 1, &v)) return 64;
             o.columns = v > 256 ? 256 : (size_t)v;
@@ -1085,6 +1165,9 @@ int cmd_plot(int argc, char **argv)
             print_help(stderr);
             return 64;
         }
+    }
+    if (o.path) {
+        return check_path_args(&o, argc - optind, argv + optind);
     }
     if (optind >= argc || !o.xname || !o.out) {
         cli_errorf("plot: expected an FCS file, -x CHANNEL and -o OUT.png");

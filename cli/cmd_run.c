@@ -14,6 +14,7 @@
 #include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
 #include "report/report.h"    /* H6: report.html */
 #include "assay/assay.h"
+#include "cli/run_path.h"  /* the gating-path plots */
 #include "render/render.h"
 
 #include <dirent.h>
@@ -582,7 +583,6 @@ typedef struct plot_job {
     char (*xt)[128], (*yt)[128];
     const char *dir;
     render_options ro;
-    size_t gi_cells, gi_sing;
     cli_progress *prog;
 } plot_job;
 
@@ -601,7 +601,6 @@ static void plot_sample(void *ctx, size_t i)
     sample_view *views = j->views;
     const char *dir = j->dir;
     const render_options ro = j->ro;
-    const size_t gi_cells = j->gi_cells, gi_sing = j->gi_sing;
     char *xt = j->xt[i], *yt = j->yt[i];
     char path[PATH_MAX + 512];
     const assay_sample *s = &r->samples[i];
@@ -622,81 +621,28 @@ static void plot_sample(void *ctx, size_t i)
                       ia != SIZE_MAX ? fcs_dataset_param(ds, ia)->label : "");
     render_axis_title(yt, sizeof j->yt[i], s->pi_name,
                       ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
-    /* per-sample panel: scatter with the Cells gate, singlets, quadrants */
-    render_plot p[3];
-    render_gate g[2];
+    /* per-sample panel: every gate applied before the quadrants, drawn as applied
+     * (run_path.c), then the quadrants */
+    render_gating_path gp;
+    if (run_path_build(r, &in[i], s, &views[i].ev, &gp, &err) != APO_OK) {
+        cli_print_error(&err);
+        j->rcs[i] = apo_status_exit_code(err.status);
+        view_shrink(&views[i]);
+        return;
+    }
+    render_plot *p = calloc(gp.n_plots + 1, sizeof *p);
+    if (p == NULL) {
+        render_gating_path_free(&gp);
+        j->rcs[i] = 71;
+        view_shrink(&views[i]);
+        return;
+    }
+    size_t np = gp.n_plots;
+    if (np > 0) {
+        memcpy(p, gp.plots, np * sizeof *p);
+    }
     render_quadrant q;
-    size_t np = 0;
-    size_t fa = fcs_dataset_find_param(ds, "FSC-A"), fh = fcs_dataset_find_param(ds, "FSC-H");
-    size_t sa = fcs_dataset_find_param(ds, "SSC-A");
-    if (sa == SIZE_MAX) {
-        sa = fcs_dataset_find_param(ds, "SSC-H");
-    }
-    size_t fx = fa != SIZE_MAX ? fa : fh;
-    char sub0[96], sub1[96], sub2[96];
-    double cell_rect[4];
-    if (fx != SIZE_MAX && sa != SIZE_MAX) {
-        render_plot_init(&p[np]);
-        p[np].kind = RENDER_PSEUDOCOLOR;
-        p[np].x = fcs_events_column(&views[i].ev, fx);
-        p[np].y = fcs_events_column(&views[i].ev, sa);
-        p[np].n = (size_t)views[i].ev.n_events;
-        render_axis_init(&p[np].xaxis, NULL, fcs_dataset_param(ds, fx)->name);
-        render_axis_init(&p[np].yaxis, NULL, fcs_dataset_param(ds, sa)->name);
-        char cnt[32];
-        render_format_count(cnt, sizeof cnt, s->events);
-        if (views[i].ev.n_events < s->events) {
-            char shown[32];
-            render_format_count(shown, sizeof shown, views[i].ev.n_events);
-            snprintf(sub0, sizeof sub0, "All events, n = %s (display %s)", cnt, shown);
-        } else {
-            snprintf(sub0, sizeof sub0, "All events, n = %s", cnt);
-        }
-        p[np].title = "Debris exclusion";
-        p[np].subtitle = sub0;
-        if (gi_cells != SIZE_MAX) {
-            gate_info gi;
-            gate_strategy_gate(r->strategy, gi_cells, &gi);
-            if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
-                cell_rect[0] = gi.min[0];
-                cell_rect[1] = -INFINITY;
-                cell_rect[2] = INFINITY;
-                cell_rect[3] = INFINITY;
-                g[0] = (render_gate){.shape = RENDER_SHAPE_RECTANGLE, .xy = cell_rect,
-                                     .name = "Cells",
-                                     .pct = s->events ? 100.0 * (double)s->cells /
-                                                            (double)s->events
-                                                      : NAN};
-                p[np].gates = &g[0];
-                p[np].n_gates = 1;
-            }
-        }
-        np++;
-    }
-    if (fa != SIZE_MAX && fh != SIZE_MAX && gi_sing != SIZE_MAX) {
-        gate_info gi;
-        gate_strategy_gate(r->strategy, gi_sing, &gi);
-        render_plot_init(&p[np]);
-        p[np].kind = RENDER_PSEUDOCOLOR;
-        p[np].x = fcs_events_column(&views[i].ev, fa);
-        p[np].y = fcs_events_column(&views[i].ev, fh);
-        p[np].n = (size_t)views[i].ev.n_events;
-        render_axis_init(&p[np].xaxis, NULL, "FSC-A");
-        render_axis_init(&p[np].yaxis, NULL, "FSC-H");
-        snprintf(sub1, sizeof sub1, "FSC-H / FSC-A band");
-        p[np].title = "Doublet exclusion";
-        p[np].subtitle = sub1;
-        if (gi.kind == GATE_POLYGON) {
-            g[1] = (render_gate){.shape = RENDER_SHAPE_POLYGON, .n_vertices = gi.n_vertices,
-                                 .xy = gi.vertices, .name = "Singlets",
-                                 .pct = s->cells ? 100.0 * (double)s->singlets /
-                                                       (double)s->cells
-                                                 : NAN};
-            p[np].gates = &g[1];
-            p[np].n_gates = 1;
-        }
-        np++;
-    }
+    char sub2[96];
     quadrant_plot(&p[np], r, s, &views[i], &q, xt, yt);
     char cnt[32];
     render_format_count(cnt, sizeof cnt, s->singlets);
@@ -711,6 +657,8 @@ static void plot_sample(void *ctx, size_t i)
         cli_print_error(&err);
         j->rcs[i] = apo_status_exit_code(err.status);
     }
+    free(p);
+    render_gating_path_free(&gp);
     view_shrink(&views[i]);
 }
 
@@ -739,9 +687,6 @@ static int write_plots(const char *outdir, const assay_result *r, const assay_in
     ro.max_events = 20000;
     char xt[128], yt[128];
     size_t ng = 0;
-    /* the Cells / Singlets gates of the automatic strategy, if present */
-    size_t gi_cells = gate_strategy_find(r->strategy, "Cells");
-    size_t gi_sing = gate_strategy_find(r->strategy, "Singlets");
     { /* H6: the per-sample panels on --jobs threads, then the overview in sample order */
         char(*xts)[128] = calloc(n ? n : 1, sizeof *xts);
         char(*yts)[128] = calloc(n ? n : 1, sizeof *yts);
@@ -756,7 +701,7 @@ static int write_plots(const char *outdir, const assay_result *r, const assay_in
         cli_progress prog;
         cli_progress_start(&prog, "plots", n, o->verbosity == CLI_VERBOSE ? CLI_NORMAL
                                                                          : o->verbosity);
-        plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, gi_cells, gi_sing, &prog};
+        plot_job job = {r, in, views, have, rcs, xts, yts, dir, ro, &prog};
         apo_pool_run(n, o->jobs, plot_sample, plot_done, &job);
         cli_progress_end(&prog);
         cli_status(o->verbosity, "rendering the overview and overlay ...");
