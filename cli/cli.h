@@ -6,7 +6,10 @@
 #ifndef APOFLOW_CLI_CLI_H
 #define APOFLOW_CLI_CLI_H
 
+#include "cli/exit.h"
+#include "cli/progress.h"
 #include "fcs/fcs.h"
+#include "util/observer.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +38,15 @@ void cli_warn(const char *msg);
 bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read);
 /* Parse a whole number >= min for option @p opt; prints the error and returns false. */
 bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out);
+
+/* The CLI's observer of the libraries (observe.c): progress on stderr at @p verbosity
+ * (CLI_QUIET, CLI_NORMAL, CLI_VERBOSE), notes and warnings unless quiet, errors always. */
+typedef struct cli_observer {
+    apo_observer obs;
+    int verbosity;
+    cli_progress progress;
+} cli_observer;
+void cli_observer_init(cli_observer *c, int verbosity);
 
 /* The worse (higher-priority) of two exit codes: data errors and I/O errors outrank 0. */
 int cli_worse_exit(int a, int b);
