@@ -67,6 +67,14 @@ APO_NODISCARD apo_status report_publish(report_input *ri, report_sample *rows,
                                         const char *const *failed_msgs, bool dose_plots,
                                         const apo_observer *obs);
 
+/* report_publish with the sample rows built from @p res->samples and @p in (n = ri->n_samples)
+ * and the "well" of each (@p wells NULL = none). */
+APO_NODISCARD apo_status report_for_samples(report_input *ri, const assay_input *in,
+                                            const char *const *wells, size_t n_failed,
+                                            const char *const *failed_files,
+                                            const char *const *failed_msgs, bool dose_plots,
+                                            const apo_observer *obs);
+
 /* The report of `apoflow run`: the sample rows from the analysis and the sheet, then
  * report_publish (dose-response figures when OUTDIR/plots exists). */
 APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *res,

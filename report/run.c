@@ -101,11 +101,12 @@ static void run_row(report_sample *r, const assay_sample *s, const assay_input *
     r->error = (s->qc & ASSAY_QC_FAILED) ? (s->error[0] ? s->error : "failed") : "";
 }
 
-apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
-                          size_t n, const assay_sheet *sheet, size_t n_failed,
-                          const char *const *failed_files, const char *const *failed_msgs,
-                          int argc, char *const *argv, unsigned jobs, const apo_observer *obs)
+apo_status report_for_samples(report_input *ri, const assay_input *in,
+                              const char *const *wells, size_t n_failed,
+                              const char *const *failed_files, const char *const *failed_msgs,
+                              bool dose_plots, const apo_observer *obs)
 {
+    size_t n = ri->n_samples;
     report_sample *rs = calloc(n ? n : 1, sizeof *rs);
     char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
     if (rs == NULL || flags == NULL) {
@@ -114,11 +115,30 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
+    for (size_t i = 0; i < n; i++) {
+        run_row(&rs[i], &ri->res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
+                sizeof flags[i]);
+    }
+    apo_status s = report_publish(ri, rs, n_failed, failed_files, failed_msgs, dose_plots, obs);
+    free(rs);
+    free(flags);
+    return s;
+}
+
+apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
+                          size_t n, const assay_sheet *sheet, size_t n_failed,
+                          const char *const *failed_files, const char *const *failed_msgs,
+                          int argc, char *const *argv, unsigned jobs, const apo_observer *obs)
+{
+    const char **wells = calloc(n ? n : 1, sizeof *wells);
+    if (wells == NULL) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
     size_t well_col = well_column(sheet);
     for (size_t i = 0; i < n; i++) {
         const assay_sheet_row *row = sheet != NULL ? assay_sheet_find(sheet, in[i].file) : NULL;
-        const char *well = row != NULL && well_col != SIZE_MAX ? row->extra[well_col] : "";
-        run_row(&rs[i], &res->samples[i], &in[i], well, flags[i], sizeof flags[i]);
+        wells[i] = row != NULL && well_col != SIZE_MAX ? row->extra[well_col] : "";
     }
     char plots[4096];
     struct stat st;
@@ -131,8 +151,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                        .argc = argc,
                        .argv = argv,
                        .jobs = jobs};
-    apo_status s = report_publish(&ri, rs, n_failed, failed_files, failed_msgs, dose_plots, obs);
-    free(rs);
-    free(flags);
+    apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
+                                      dose_plots, obs);
+    free(wells);
     return s;
 }
