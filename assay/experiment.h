@@ -35,6 +35,8 @@ typedef struct assay_experiment {
     char **names;             /* in[i].sample (owned) */
     size_t n_failed;          /* files that could not be read: */
     char **failed_files, **failed_msgs;
+    apo_status failed_status; /* APO_E_NOMEM when one failed for lack of memory, else
+                                 APO_E_FORMAT (APO_OK when none failed) */
     size_t n_skipped;         /* files not in the sheet */
     size_t n_missing;         /* sheet rows whose file is not among the paths */
     /* after assay_experiment_analyze */

@@ -148,6 +148,9 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     }
     if (it->st != APO_OK) {
         apo_observe_error(obs, &it->err);
+        x->failed_status = it->st == APO_E_NOMEM || x->failed_status == APO_E_NOMEM
+                               ? APO_E_NOMEM
+                               : APO_E_FORMAT;
         return add_failed(x, path, it->err.msg);
     }
     size_t n = x->n;

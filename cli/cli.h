@@ -33,9 +33,6 @@ void cli_errorf(const char *fmt, ...) APO_PRINTF(1, 2);
 /* Print a warning line "apoflow: warning: <msg>" to stderr unless quiet. */
 void cli_warn(const char *msg);
 
-/* Reader options shared by subcommands: opt is 'O' (--offsets), 'T' (--text-mode) or
- * 'R' (--allow-truncated) or 'D' (--rename-duplicates). Prints the error and returns false on a bad value. */
-bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read);
 /* Parse a whole number >= min for option @p opt; prints the error and returns false. */
 bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out);
 

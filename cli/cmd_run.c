@@ -326,7 +326,7 @@ static bool analyse(run_options *o, run_state *s)
         return fail(s, &err, CLI_EXIT_OSERR);
     }
     s->tm[1] = cli_now();
-    s->rc = cli_worse_exit(s->rc, s->x.n_failed > 0 ? CLI_EXIT_DATAERR : CLI_EXIT_OK);
+    s->rc = cli_worse_exit(s->rc, cli_exit_code(s->x.failed_status)); /* 65, or 71 */
     s->rc = cli_worse_exit(s->rc, s->x.n_missing > 0 ? CLI_EXIT_NOINPUT : CLI_EXIT_OK);
     if (s->x.n == 0) {
         cli_errorf("expected at least one readable FCS file%s, found none",

@@ -31,9 +31,55 @@ bool cli_is_read_option(int key)
 
 bool cli_read_option(int key, const char *arg, fcs_read_options *read)
 {
-    static const char letters[] = {'O', 'T', 'R', 'D'}; /* cli_parse_read_option's */
-    return cli_parse_read_option(letters[key - CLI_KEY_OFFSETS], arg, read);
+    switch (key) {
+    case CLI_KEY_OFFSETS:
+        if (strcmp(arg, "auto") == 0) {
+            read->offsets = FCS_OFFSETS_AUTO;
+        } else if (strcmp(arg, "header") == 0) {
+            read->offsets = FCS_OFFSETS_HEADER;
+        } else if (strcmp(arg, "text") == 0) {
+            read->offsets = FCS_OFFSETS_TEXT;
+        } else {
+            cli_errorf("--offsets: expected auto, header or text, found \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case CLI_KEY_TEXT_MODE:
+        if (strcmp(arg, "auto") == 0) {
+            read->text_mode = FCS_TEXT_AUTO;
+        } else if (strcmp(arg, "escape") == 0) {
+            read->text_mode = FCS_TEXT_ESCAPE;
+        } else if (strcmp(arg, "empty") == 0) {
+            read->text_mode = FCS_TEXT_EMPTY;
+        } else {
+            cli_errorf("--text-mode: expected auto, escape or empty, found \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case CLI_KEY_TRUNCATED:
+        read->allow_truncated = true;
+        return true;
+    case CLI_KEY_RENAME:
+        read->rename_duplicates = true;
+        return true;
+    default:
+        return false;
+    }
 }
+
+bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!apo_parse_u64(arg, strlen(arg), &v) || v < min) {
+        cli_errorf("%s: expected a whole number >= %llu, found \"%s\"", opt,
+                   (unsigned long long)min, arg);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+
 
 static const cli_option help_option = {"help", 'h', NULL, NULL, "this help", NULL};
 
@@ -97,6 +143,25 @@ int cli_parser_next(cli_parser *p, const char **arg)
     }
 }
 
+int cli_parse_options(const cli_spec *spec, int argc, char **argv,
+                      bool (*apply)(void *ctx, int key, const char *arg), void *ctx, int *first)
+{
+    cli_parser p;
+    cli_parser_init(&p, spec, argc, argv);
+    const char *arg;
+    int key;
+    while ((key = cli_parser_next(&p, &arg)) != CLI_OPTS_DONE) {
+        if (key == CLI_OPTS_EXIT) {
+            return p.exit_code;
+        }
+        if (!apply(ctx, key, arg)) {
+            return CLI_EXIT_USAGE;
+        }
+    }
+    *first = cli_parser_operands(&p);
+    return -1;
+}
+
 int cli_parser_operands(const cli_parser *p)
 {
     (void)p;
@@ -130,12 +195,11 @@ static void wrap(FILE *to, const char *text, size_t col)
 static void print_option(FILE *to, const cli_option *o)
 {
     char head[96], text[1024];
-    snprintf(head, sizeof head, "  %s%c%s--%s%s%s", o->key < CLI_KEY_LONG ? "-" : "",
-             o->key < CLI_KEY_LONG ? o->key : ' ', o->key < CLI_KEY_LONG ? ", " : "", o->name,
-             o->arg ? " " : "", o->arg ? o->arg : "");
-    if (o->key >= CLI_KEY_LONG) { /* no short form: drop the placeholder blank */
-        snprintf(head, sizeof head, "  --%s%s%s", o->name, o->arg ? " " : "",
-                 o->arg ? o->arg : "");
+    const char *sp = o->arg ? " " : "", *arg = o->arg ? o->arg : "";
+    if (o->key < CLI_KEY_LONG) {
+        snprintf(head, sizeof head, "  -%c, --%s%s%s", o->key, o->name, sp, arg);
+    } else {
+        snprintf(head, sizeof head, "  --%s%s%s", o->name, sp, arg);
     }
     snprintf(text, sizeof text, "%s%s%s%s", o->help, o->def ? " (default " : "",
              o->def ? o->def : "", o->def ? ")" : "");

@@ -65,6 +65,13 @@ int cli_parser_next(cli_parser *p, const char **arg);
 /* Index in argv of the first operand once parsing is done. */
 int cli_parser_operands(const cli_parser *p);
 
+/* Parse all of argv's options, applying each with apply(ctx, key, arg) (which prints the
+ * error and returns false on a bad value). Returns -1 when the command goes on, with its
+ * first operand at argv[*first]; else the exit code to return (the help or an error has
+ * been printed). */
+int cli_parse_options(const cli_spec *spec, int argc, char **argv,
+                      bool (*apply)(void *ctx, int key, const char *arg), void *ctx, int *first);
+
 /* Print the generated help of @p spec. */
 void cli_print_help(const cli_spec *spec, FILE *to);
 

@@ -6,7 +6,6 @@
 #ifndef APOFLOW_CLI_POOL_READ_H
 #define APOFLOW_CLI_POOL_READ_H
 
-
 #include <stdbool.h>
 #include <stddef.h>
 
