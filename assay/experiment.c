@@ -33,7 +33,9 @@ void assay_experiment_free(assay_experiment *x)
         assay_result_free(&x->res);
     }
     for (size_t i = 0; x->fcs != NULL && i < x->n; i++) {
-        fcs_file_free(x->fcs[i]);
+        if (i == 0 || x->fcs[i] != x->fcs[i - 1]) { /* a file's data sets are adjacent */
+            fcs_file_free(x->fcs[i]);
+        }
     }
     free(x->fcs);
     free_strings(x->names, x->n);

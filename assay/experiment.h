@@ -31,7 +31,8 @@ typedef struct assay_experiment {
     /* after assay_experiment_open: the samples read, in path order */
     size_t n;
     assay_input *in;
-    fcs_file **fcs;           /* in[i].ds is the first data set of fcs[i] */
+    fcs_file **fcs;           /* in[i].ds is a data set of fcs[i]; the data sets of one file
+                                 are adjacent samples sharing its fcs_file */
     char **names;             /* in[i].sample (owned) */
     size_t n_failed;          /* files that could not be read: */
     char **failed_files, **failed_msgs;
@@ -92,6 +93,11 @@ APO_NODISCARD apo_status assay_experiment_write(const assay_experiment *x,
 APO_NODISCARD apo_status assay_results_json_write(const assay_experiment *x, const char *path,
                                                   const char *sheet_label, const char *version,
                                                   apo_error *err);
+
+/* The sample name of data set @p k (0-based) of a file with several data sets: the first of
+ * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords whose value differs between the file's
+ * data sets, else "<file stem>#<k+1>". A new string (NULL when out of memory). */
+char *assay_dataset_name(const fcs_file *f, size_t k, const char *path);
 
 /* Keep only shard @p i (1-based) of @p n_shards of the @p n strings in @p v among those
  * with keep[k] (keep NULL = all): the contiguous slice [(i-1) m / N, i m / N) of the m kept

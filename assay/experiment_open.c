@@ -4,6 +4,12 @@
  * opened on the thread pool (HEADER, TEXT and the layout checks; each task fills only its
  * own slot, so results do not depend on the number of threads), then, in path order, files
  * are matched to sheet rows, given unique sample names and become the analysis inputs.
+ *
+ * A file with several data sets (Guava Muse and easyCyte store one sample per data set) gives
+ * one sample per data set: without a sheet each is named from its own keywords (TUBE NAME,
+ * SAMPLE ID, $SMNO, $FIL, else "<file stem>#N"); with a sheet, rows name a data set with the
+ * "dataset" column or FILE#N, and a row without one means data set 1 (the others are then
+ * left out with a note).
  */
 #include "assay/experiment.h"
 
@@ -114,7 +120,7 @@ static bool add_failed(assay_experiment *x, const char *path, const char *msg)
 }
 
 static void fill_input(assay_input *in, const char *sample, const char *path,
-                       const assay_sheet_row *row, const fcs_file *f)
+                       const assay_sheet_row *row, const fcs_file *f, size_t dataset)
 {
     in->sample = sample;
     in->file = path;
@@ -124,48 +130,137 @@ static void fill_input(assay_input *in, const char *sample, const char *path,
     in->dose = row ? row->dose : NAN;
     in->dose_unit = row ? row->dose_unit : "";
     in->replicate = row ? row->replicate : 0;
-    in->ds = fcs_file_dataset(f, 0);
+    in->ds = fcs_file_dataset(f, dataset);
     in->ev = NULL; /* decoded block by block by the analysis */
 }
 
-/* Candidate @p i: skipped, failed or the next input. False only when out of memory. */
+/* The name of data set @p k (0-based) of a multi-data-set file without a sheet: the first of
+ * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords that differs between its data sets,
+ * else "<stem>#<k+1>". */
+char *assay_dataset_name(const fcs_file *f, size_t k, const char *path)
+{
+    static const char *const keys[] = {"TUBE NAME", "SAMPLE ID", "$SMNO", "$FIL"};
+    size_t nd = fcs_file_n_datasets(f);
+    for (size_t q = 0; q < sizeof keys / sizeof keys[0]; q++) {
+        const char *v = fcs_dataset_keyword(fcs_file_dataset(f, k), keys[q]);
+        bool distinct = v != NULL && v[0] != '\0';
+        for (size_t o = 0; distinct && o < nd; o++) {
+            const char *w = fcs_dataset_keyword(fcs_file_dataset(f, o), keys[q]);
+            distinct = o == k || w == NULL || strcmp(v, w) != 0;
+        }
+        if (distinct) {
+            return strdup(v);
+        }
+    }
+    char *stem = stem_of(path);
+    if (stem == NULL) {
+        return NULL;
+    }
+    size_t n = strlen(stem) + 24;
+    char *name = malloc(n);
+    if (name != NULL) {
+        snprintf(name, n, "%s#%zu", stem, k + 1);
+    }
+    free(stem);
+    return name;
+}
+
+/* The sheet row for data set @p k (0-based) of the file whose rows are spelled like @p any
+ * (the row assay_sheet_find matched): a row naming that data set, or for the first data set a
+ * row naming none. */
+static const assay_sheet_row *row_for(const assay_sheet *s, const assay_sheet_row *any,
+                                      size_t k, const bool *row_used)
+{
+    const assay_sheet_row *plain = NULL;
+    for (size_t r = 0; r < s->n_rows; r++) {
+        const assay_sheet_row *row = &s->rows[r];
+        if (row_used[r] || strcmp(row->file, any->file) != 0) {
+            continue;
+        }
+        if (row->dataset == k + 1) {
+            return row;
+        }
+        if (row->dataset == 0 && k == 0 && plain == NULL) {
+            plain = row;
+        }
+    }
+    return plain;
+}
+
+/* Data set @p k of the file of candidate @p i becomes input x->n. False when out of memory. */
+static bool take_dataset(assay_experiment *x, size_t i, fcs_file *f, size_t k,
+                         const assay_sheet_row *row)
+{
+    const char *path = x->paths[i];
+    size_t n = x->n;
+    x->names[n] = row ? strdup(row->sample)
+                      : fcs_file_n_datasets(f) > 1 ? assay_dataset_name(f, k, path) : stem_of(path);
+    if (x->names[n] == NULL || !unique_name(x->names, n)) {
+        return false;
+    }
+    x->fcs[n] = f;
+    fill_input(&x->in[n], x->names[n], path, row, f, k);
+    x->n++;
+    return true;
+}
+
+/* Candidate @p i: skipped, failed or the next inputs (one per data set the sheet, or without
+ * a sheet the file, holds). False only when out of memory. */
 static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_used,
                       const apo_observer *obs)
 {
     const char *path = x->paths[i];
-    const assay_sheet_row *row = NULL;
+    const assay_sheet_row *any = NULL;
     if (x->sheet != NULL) {
-        row = assay_sheet_find(x->sheet, path);
-        if (row == NULL) {
+        any = assay_sheet_find(x->sheet, path);
+        if (any == NULL) {
             x->n_skipped++;
             apo_observe_note(obs, APO_NOTE_INFO, "%s is not in the sample sheet: skipped", path);
             return true;
         }
-        if (row_used[row - x->sheet->rows]) {
-            return true; /* the same file given twice */
-        }
-        row_used[row - x->sheet->rows] = true;
     }
     if (it->st != APO_OK) {
+        bool seen = false; /* the same file given twice fails once */
+        for (size_t j = 0; j < x->n_failed && !seen; j++) {
+            seen = strcmp(x->failed_files[j], path) == 0;
+        }
+        if (seen) {
+            return true;
+        }
         apo_observe_error(obs, &it->err);
         x->failed_status = it->st == APO_E_NOMEM || x->failed_status == APO_E_NOMEM
                                ? APO_E_NOMEM
                                : APO_E_FORMAT;
         return add_failed(x, path, it->err.msg);
     }
-    size_t n = x->n;
-    x->names[n] = row ? strdup(row->sample) : stem_of(path);
-    if (x->names[n] == NULL || !unique_name(x->names, n)) {
-        return false;
+    fcs_file *f = it->f;
+    size_t nd = fcs_file_n_datasets(f);
+    size_t taken = 0;
+    for (size_t k = 0; k < nd; k++) {
+        const assay_sheet_row *row = NULL;
+        if (x->sheet != NULL) {
+            row = row_for(x->sheet, any, k, row_used);
+            if (row == NULL) {
+                continue;
+            }
+            row_used[row - x->sheet->rows] = true;
+        }
+        if (!take_dataset(x, i, f, k, row)) {
+            return false;
+        }
+        taken++;
     }
-    x->fcs[n] = it->f;
-    it->f = NULL;
-    if (fcs_file_n_datasets(x->fcs[n]) > 1) {
-        apo_observe_note(obs, APO_NOTE_INFO, "%s has %zu data sets: the first is analysed",
-                         path, fcs_file_n_datasets(x->fcs[n]));
+    if (taken > 0) {
+        it->f = NULL; /* owned by the inputs now (adjacent entries of x->fcs) */
     }
-    fill_input(&x->in[n], x->names[n], path, row, x->fcs[n]);
-    x->n++;
+    if (nd > 1 && taken < nd) {
+        apo_observe_note(obs, APO_NOTE_INFO,
+                         "%s has %zu data sets: %zu %s in the sample sheet (name others with "
+                         "the \"dataset\" column or FILE#N)",
+                         path, nd, taken, taken == 1 ? "is" : "are");
+    } else if (nd > 1 && x->sheet == NULL) {
+        apo_observe_note(obs, APO_NOTE_INFO, "%s has %zu data sets: one sample each", path, nd);
+    }
     return true;
 }
 
@@ -203,6 +298,31 @@ static apo_status open_all(const assay_experiment *x, open_job *j, unsigned jobs
     return APO_OK;
 }
 
+/* Grow the input arrays to one slot per data set of the files opened. */
+static bool room_for_datasets(assay_experiment *x, const open_job *j)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < x->n_paths; i++) {
+        total += j->items[i].f != NULL ? fcs_file_n_datasets(j->items[i].f) : 1;
+    }
+    if (total <= x->n_paths) {
+        return true;
+    }
+    assay_input *in = realloc(x->in, total * sizeof *in);
+    if (in != NULL) {
+        x->in = in;
+    }
+    fcs_file **fcs = realloc(x->fcs, total * sizeof *fcs);
+    if (fcs != NULL) {
+        x->fcs = fcs;
+    }
+    char **names = realloc(x->names, total * sizeof *names);
+    if (names != NULL) {
+        x->names = names;
+    }
+    return in != NULL && fcs != NULL && names != NULL;
+}
+
 apo_status assay_experiment_open(assay_experiment *x, const fcs_read_options *read,
                                  unsigned jobs, bool check_missing_rows,
                                  const apo_observer *obs, apo_error *err)
@@ -218,6 +338,7 @@ apo_status assay_experiment_open(assay_experiment *x, const fcs_read_options *re
     bool ok = j.items && row_used && x->in && x->fcs && x->names;
     if (ok) {
         (void)open_all(x, &j, jobs);
+        ok = room_for_datasets(x, &j);
         for (size_t i = 0; ok && i < x->n_paths; i++) {
             ok = take_file(x, i, &j.items[i], row_used, obs);
         }

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "assay/assay.h"
+#include "assay/experiment.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -77,28 +78,74 @@ static void unique_samples(assay_sheet_guess *g, size_t n)
     }
 }
 
-/* Guess row @p i from file @p path's keywords (a file that cannot be read still gets a row
- * from its name); its path relative to the sheet into rel[i]. Returns an exit code. */
-static int guess_file(const char *path, const char *dir_real, assay_sheet_guess *g, char **rel)
+/* The draft's rows so far. */
+typedef struct draft_rows {
+    assay_sheet_guess *g;
+    char **rel;
+    size_t n, cap;
+} draft_rows;
+
+static bool draft_push(draft_rows *d, const assay_sheet_guess *g, const char *rel)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? 2 * d->cap : 64;
+        assay_sheet_guess *ng = realloc(d->g, cap * sizeof *ng);
+        if (ng != NULL) {
+            d->g = ng;
+        }
+        char **nr = realloc(d->rel, cap * sizeof *nr);
+        if (nr != NULL) {
+            d->rel = nr;
+        }
+        if (ng == NULL || nr == NULL) {
+            return false;
+        }
+        d->cap = cap;
+    }
+    d->g[d->n] = *g;
+    d->rel[d->n] = strdup(rel);
+    return d->rel[d->n++] != NULL;
+}
+
+/* Guess the rows of file @p path from its keywords: one per data set, a file with several
+ * written as "FILE#N" and named from its data sets' own keywords (a file that cannot be read
+ * still gets a row from its name). Returns an exit code. */
+static int guess_file(const char *path, const char *dir_real, draft_rows *d)
 {
     fcs_file *f = NULL;
     fcs_read_options ro = FCS_READ_OPTIONS_INIT;
     ro.text_only = true;
     apo_error err;
     int rc = CLI_EXIT_OK;
-    const fcs_dataset *ds = NULL;
     if (fcs_file_open(&f, path, &ro, &err) != APO_OK) {
         cli_print_error(&err);
         rc = CLI_EXIT_DATAERR;
-    } else {
-        ds = fcs_file_dataset(f, 0);
     }
-    assay_sheet_guess_row(ds, path, g);
     char buf[PATH_MAX];
     relative_to(dir_real, path, buf, sizeof buf);
-    *rel = strdup(buf);
+    size_t nd = f != NULL ? fcs_file_n_datasets(f) : 1;
+    for (size_t k = 0; k < nd; k++) {
+        assay_sheet_guess g;
+        assay_sheet_guess_row(f != NULL ? fcs_file_dataset(f, k) : NULL, path, &g);
+        char rel[PATH_MAX + 32];
+        snprintf(rel, sizeof rel, "%s", buf);
+        if (nd > 1) {
+            char *name = assay_dataset_name(f, k, path);
+            if (name == NULL) {
+                fcs_file_free(f);
+                return CLI_EXIT_OSERR;
+            }
+            snprintf(g.sample, sizeof g.sample, "%s", name);
+            free(name);
+            snprintf(rel, sizeof rel, "%s#%zu", buf, k + 1);
+        }
+        if (!draft_push(d, &g, rel)) {
+            fcs_file_free(f);
+            return CLI_EXIT_OSERR;
+        }
+    }
     fcs_file_free(f);
-    return *rel == NULL ? CLI_EXIT_OSERR : rc;
+    return rc;
 }
 
 /* Draft the sheet of @p files into @p out; returns an exit code. */
@@ -106,33 +153,32 @@ static int draft(const char *out, char **files, size_t n)
 {
     char dir_real[PATH_MAX] = "";
     sheet_folder(out, dir_real);
-    assay_sheet_guess *g = calloc(n, sizeof *g);
-    char **rel = calloc(n, sizeof *rel);
-    int rc = g == NULL || rel == NULL ? CLI_EXIT_OSERR : CLI_EXIT_OK;
+    draft_rows d = {0};
+    int rc = CLI_EXIT_OK;
     for (size_t i = 0; rc != CLI_EXIT_OSERR && i < n; i++) {
-        rc = cli_worse_exit(rc, guess_file(files[i], dir_real, &g[i], &rel[i]));
+        rc = cli_worse_exit(rc, guess_file(files[i], dir_real, &d));
     }
     apo_error err;
     if (rc != CLI_EXIT_OSERR) {
-        unique_samples(g, n);
-        if (assay_sheet_write_draft(out, n, (const char *const *)rel, g, &err) != APO_OK) {
+        unique_samples(d.g, d.n);
+        if (assay_sheet_write_draft(out, d.n, (const char *const *)d.rel, d.g, &err) != APO_OK) {
             cli_print_error(&err);
             rc = cli_worse_exit(rc, cli_exit_code(err.status));
         } else {
             size_t unknown = 0;
-            for (size_t i = 0; i < n; i++) {
-                unknown += g[i].role == ASSAY_ROLE_UNKNOWN;
+            for (size_t i = 0; i < d.n; i++) {
+                unknown += d.g[i].role == ASSAY_ROLE_UNKNOWN;
             }
-            printf("wrote %s: %zu files, %zu without a role guess; check every row before "
-                   "'apoflow run --sheet %s'\n",
-                   out, n, unknown, out);
+            printf("wrote %s: %zu files, %zu samples, %zu without a role guess; check every "
+                   "row before 'apoflow run --sheet %s'\n",
+                   out, n, d.n, unknown, out);
         }
     }
-    for (size_t i = 0; rel != NULL && i < n; i++) {
-        free(rel[i]);
+    for (size_t i = 0; i < d.n; i++) {
+        free(d.rel[i]);
     }
-    free(rel);
-    free(g);
+    free(d.rel);
+    free(d.g);
     return rc;
 }
 
