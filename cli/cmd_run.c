@@ -15,6 +15,7 @@
 #include "util/paths.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -34,12 +35,15 @@ static const cli_option run_options_table[] = {
      "also save the gating as applied to FILE (Gating-ML 2.0)", "only OUTDIR/gating.xml"},
     {"annexin", OPT_ANNEXIN, "CH", "analysis", "the Annexin V channel ($PnN or $PnS)",
      "automatic"},
-    {"pi", OPT_PI, "CH", "analysis", "the PI channel", "automatic"},
+    {"pi", OPT_PI, "CH", "analysis", "the dead-cell dye channel (PI, 7-AAD, DAPI, SYTOX ...)",
+     "automatic"},
+    {"dead", OPT_PI, "CH", "analysis", "the same as --pi, for any dead-cell dye", "automatic"},
     {"comp", OPT_COMP, "SRC", "analysis",
      "auto (controls, else the files' $SPILLOVER), controls, file, none, or a matrix CSV file",
      "auto"},
     {"thresholds", OPT_THRESHOLDS, "A,P", "analysis",
-     "fixed quadrant thresholds (compensated data units)",
+     "fixed quadrant thresholds in compensated data units: the scale values the run gates on "
+     "(divided by $PnG where a channel has a gain, as the summary says)",
      "from the controls, else the density valley"},
     {"quantile", OPT_QUANTILE, "Q", "analysis", "negative-control quantile for thresholds",
      "0.995"},
@@ -232,6 +236,7 @@ static int parse_args(int argc, char **argv, run_options *o)
 typedef struct run_state {
     assay_sheet sheet;
     bool have_sheet;
+    bool guessed; /* the sheet was guessed from the files (no --sheet) */
     gate_comp *matrix;
     gate_strategy *given;
     assay_experiment x;
@@ -248,6 +253,81 @@ static bool fail(run_state *s, const apo_error *err, int code)
     }
     s->rc = cli_worse_exit(s->rc, code);
     return false;
+}
+
+/* A sheet that gives no roles (no "role" column, or every role empty) gets them guessed from
+ * its files as without a sheet, and says so; what the sheet gives (names, treatments, doses,
+ * replicates) is kept. */
+static bool fill_roles(const run_options *o, run_state *s)
+{
+    assay_sheet *sh = &s->sheet;
+    for (size_t i = 0; i < sh->n_rows; i++) {
+        if (sh->rows[i].role != ASSAY_ROLE_UNKNOWN) {
+            return true;
+        }
+    }
+    char **paths = calloc(sh->n_rows ? sh->n_rows : 1, sizeof *paths);
+    bool ok = paths != NULL;
+    for (size_t i = 0; ok && i < sh->n_rows; i++) {
+        const char *f = sh->rows[i].file;
+        size_t n = strlen(sh->dir) + strlen(f) + 2;
+        ok = (paths[i] = malloc(n)) != NULL;
+        if (ok) {
+            snprintf(paths[i], n, "%s/%s", f[0] == '/' ? "" : sh->dir, f);
+            if (f[0] == '/') {
+                memmove(paths[i], paths[i] + 1, strlen(paths[i]));
+            }
+        }
+    }
+    assay_sheet guess;
+    apo_error err;
+    apo_status st = ok ? assay_sheet_guess_files(&guess, paths, sh->n_rows, &o->read, NULL, NULL,
+                                                 &err)
+                       : apo_error_set(&err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                       "out of memory");
+    for (size_t i = 0; paths != NULL && i < sh->n_rows; i++) {
+        free(paths[i]);
+    }
+    free(paths);
+    if (st != APO_OK) {
+        return fail(s, &err, cli_exit_code(st));
+    }
+    /* one guessed row per row of the sheet (a multi-data-set file gives more: take the first) */
+    for (size_t i = 0, g = 0; i < sh->n_rows && g < guess.n_rows; i++) {
+        while (g + 1 < guess.n_rows && guess.rows[g].dataset > 1) {
+            g++;
+        }
+        sh->rows[i].role = guess.rows[g].role;
+        if (sh->rows[i].treatment[0] == '\0' && guess.rows[g].treatment[0] != '\0') {
+            free(sh->rows[i].treatment);
+            sh->rows[i].treatment = strdup(guess.rows[g].treatment);
+        }
+        if (sh->rows[i].dose_text[0] == '\0' && guess.rows[g].dose_text[0] != '\0') {
+            free(sh->rows[i].dose_text);
+            free(sh->rows[i].dose_unit);
+            sh->rows[i].dose_text = strdup(guess.rows[g].dose_text);
+            sh->rows[i].dose_unit = strdup(guess.rows[g].dose_unit);
+            sh->rows[i].dose = guess.rows[g].dose;
+        }
+        if (sh->rows[i].treatment == NULL || sh->rows[i].dose_text == NULL ||
+            sh->rows[i].dose_unit == NULL) {
+            assay_sheet_free(&guess);
+            cli_errorf("out of memory");
+            return fail(s, NULL, CLI_EXIT_OSERR);
+        }
+        g++;
+    }
+    assay_sheet_free(&guess);
+    s->guessed = true;
+    if (o->verbosity > CLI_QUIET) {
+        printf("%s gives no roles: they are guessed from the files' keywords and names:\n",
+               o->sheet);
+        for (size_t i = 0; i < sh->n_rows; i++) {
+            printf("  %-24s %s\n", sh->rows[i].sample,
+                   sh->rows[i].role ? assay_role_name(sh->rows[i].role) : "?");
+        }
+    }
+    return true;
 }
 
 /* --comp, --gating and --sheet: the files the options name. */
@@ -278,7 +358,37 @@ static bool load_option_files(run_options *o, run_state *s)
             return fail(s, &err, cli_exit_input(err.status));
         }
         s->have_sheet = true;
+        return fill_roles(o, s);
     }
+    return true;
+}
+
+/* Without a sheet the design is guessed as `apoflow sheet` drafts it, and said: every
+ * sample's guessed role, treatment and dose (check them; write them down with apoflow sheet). */
+static bool guess_sheet(const run_options *o, run_state *s, char **files, size_t n)
+{
+    apo_error err;
+    assay_sheet_guess *g = NULL;
+    size_t ng = 0;
+    apo_status st = assay_sheet_guess_files(&s->sheet, files, n, &o->read, &g, &ng, &err);
+    if (st != APO_OK) {
+        return fail(s, &err, cli_exit_code(st));
+    }
+    s->have_sheet = true;
+    s->guessed = true;
+    if (o->verbosity > CLI_QUIET) {
+        printf("no sample sheet: the design is guessed from the files' keywords and names (as "
+               "'apoflow sheet' drafts it; check it, or write it down with 'apoflow sheet ... -o "
+               "sheet.csv' and pass --sheet):\n");
+        for (size_t i = 0; i < ng && i < s->sheet.n_rows; i++) {
+            const assay_sheet_row *r = &s->sheet.rows[i];
+            printf("  %-24s %-15s %s%s%s%s%s  (%s)\n", r->sample,
+                   r->role == ASSAY_ROLE_UNKNOWN ? "?" : assay_role_name(r->role), r->treatment,
+                   r->dose_text[0] ? " " : "", r->dose_text, r->dose_unit[0] ? " " : "",
+                   r->dose_unit, g[i].evidence);
+        }
+    }
+    free(g);
     return true;
 }
 
@@ -287,13 +397,19 @@ static bool load_option_files(run_options *o, run_state *s)
 static bool prepare(const run_options *o, run_state *s)
 {
     apo_error err;
-    assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
     char **files = NULL;
     size_t n = 0;
-    s->rc = cli_worse_exit(s->rc, cli_collect_fcs(o->n_inputs, o->inputs, &files, &n));
+    s->rc = cli_worse_exit(s->rc, s->have_sheet
+                                      ? cli_collect_fcs(o->n_inputs, o->inputs, &files, &n)
+                                      : cli_collect_experiment(o->n_inputs, o->inputs, &files, &n));
     if (s->rc == CLI_EXIT_OSERR) {
         return false;
     }
+    if (!s->have_sheet && !guess_sheet(o, s, files, n)) {
+        return false;
+    }
+    assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
+    s->x.one_panel = s->guessed;
     apo_status st = assay_experiment_set_files(&s->x, files, n, &err);
     if (st == APO_OK && o->n_inputs == 0) {
         st = assay_experiment_sheet_files(&s->x, &err);
@@ -322,8 +438,9 @@ static bool analyse(run_options *o, run_state *s)
 {
     apo_error err;
     bool all_files = o->shard_n == 0 && !o->controls_only;
-    if (assay_experiment_open(&s->x, &o->read, o->jobs, all_files, &s->obs.obs, &err) != APO_OK) {
-        return fail(s, &err, CLI_EXIT_OSERR);
+    apo_status st = assay_experiment_open(&s->x, &o->read, o->jobs, all_files, &s->obs.obs, &err);
+    if (st != APO_OK) { /* out of memory, or samples of different instruments or panels */
+        return fail(s, &err, cli_exit_code(st));
     }
     s->tm[1] = cli_now();
     s->rc = cli_worse_exit(s->rc, cli_exit_code(s->x.failed_status)); /* 65, or 71 */
