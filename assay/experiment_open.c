@@ -214,8 +214,7 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     if (x->sheet != NULL) {
         any = assay_sheet_find(x->sheet, path);
         if (any == NULL) {
-            x->n_skipped++;
-            apo_observe_note(obs, APO_NOTE_INFO, "%s is not in the sample sheet: skipped", path);
+            x->n_skipped++; /* said once, with the count (assay_experiment_open) */
             return true;
         }
     }
@@ -386,6 +385,10 @@ apo_status assay_experiment_open(assay_experiment *x, const fcs_read_options *re
         for (size_t i = 0; ok && i < x->n_paths; i++) {
             ok = take_file(x, i, &j.items[i], row_used, obs);
         }
+    }
+    if (ok && x->n_skipped > 0) {
+        apo_observe_note(obs, APO_NOTE_INFO, "%zu file%s not in the sample sheet: skipped",
+                         x->n_skipped, x->n_skipped == 1 ? " is" : "s are");
     }
     if (ok && check_missing_rows) {
         check_missing(x, row_used, obs);

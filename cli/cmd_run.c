@@ -496,12 +496,41 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     return true;
 }
 
+/* Values are divided by $PnG before anything is gated (docs/algorithms.md, "Values"): say so
+ * when a channel of the first sample has a gain, since a threshold copied from the
+ * instrument's software is in undivided units. */
+static void print_gain(const assay_input *in, size_t n)
+{
+    if (n == 0 || in[0].ds == NULL) {
+        return;
+    }
+    const fcs_dataset *ds = in[0].ds;
+    char list[512] = "";
+    size_t w = 0, k = 0;
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        bool log_col = pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0;
+        if (pr->is_time || log_col || !(pr->gain > 0) || pr->gain == 1.0 || w + 64 > sizeof list) {
+            continue;
+        }
+        int m = snprintf(list + w, sizeof list - w, "%s%s / %g", k++ ? ", " : "", pr->name,
+                         pr->gain);
+        w += m > 0 ? (size_t)m : 0;
+    }
+    if (k > 0) {
+        printf("gain: values divided by $PnG before gating (%s); --thresholds and every "
+               "threshold in the outputs are in these divided units\n",
+               list);
+    }
+}
+
 static void print_summary(const assay_result *r, const assay_input *in, size_t n)
 {
     printf("channels: Annexin V = %s (%s); PI = %s (%s)\n", r->annexin_channel, r->annexin_why,
            r->pi_channel, r->pi_why);
     printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
            r->comp_detail, r->spill[1], r->spill[2]);
+    print_gain(in, n);
     printf("pre-gates: %s\n", r->pregate_detail);
     printf("thresholds: Annexin V %.6g (%s, %s), PI %.6g (%s, %s)\n", r->annexin.value,
            r->annexin.method, r->annexin.source, r->pi.value, r->pi.method, r->pi.source);
