@@ -103,6 +103,14 @@ APO_NODISCARD apo_status assay_sheet_write_draft(const char *path, size_t n,
                                                 const assay_sheet_guess *guesses,
                                                 apo_error *err);
 
+/**
+ * The controls of a run's sample sheet @p s as a controls sheet for gate_comp_compute_files:
+ * the unstained row, and each annexin_single / pi_single row with its dye's detector as the
+ * run finds it on that control file (comp_controls.c).
+ */
+APO_NODISCARD apo_status assay_comp_controls(const assay_sheet *s, const fcs_read_options *read,
+                                             gate_comp_sheet *out, apo_error *err);
+
 /* The channels of one data set the analysis uses (SIZE_MAX = absent). */
 typedef struct assay_channels {
     size_t fsc_a, fsc_h, fsc_w, ssc_a, ssc_h, annexin, pi, time;
