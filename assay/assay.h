@@ -268,6 +268,8 @@ typedef struct assay_result {
     double spill[4];                /* the 2 x 2 spillover used (identity for none) */
     char annexin_channel[64], pi_channel[64];
     char annexin_why[96], pi_why[96];
+    char dead_dye[16];      /* the dead-cell dye its label names ("PI", "7-AAD" ...; "" unknown) */
+    char annexin_fluor[24]; /* the Annexin V conjugate ("FITC", "PE" ...; "" unknown) */
     char pregate_detail[256];
     gate_transform annexin_scale, pi_scale; /* the logicle scales */
     gate_strategy *strategy;        /* the gating as applied */

@@ -526,8 +526,9 @@ static void print_gain(const assay_input *in, size_t n)
 
 static void print_summary(const assay_result *r, const assay_input *in, size_t n)
 {
-    printf("channels: Annexin V = %s (%s); PI = %s (%s)\n", r->annexin_channel, r->annexin_why,
-           r->pi_channel, r->pi_why);
+    printf("channels: Annexin V%s%s = %s (%s); dead-cell dye%s%s = %s (%s)\n",
+           r->annexin_fluor[0] ? "-" : "", r->annexin_fluor, r->annexin_channel, r->annexin_why,
+           r->dead_dye[0] ? " " : "", r->dead_dye, r->pi_channel, r->pi_why);
     printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
            r->comp_detail, r->spill[1], r->spill[2]);
     print_gain(in, n);

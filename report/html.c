@@ -155,8 +155,13 @@ static void summary(FILE *f, const report_input *r)
     esc(f, res->annexin_channel);
     fputs(" <small>(", f);
     esc(f, res->annexin_why);
-    fputs(")</small></dd>\n<dt>PI channel</dt><dd>", f);
+    fputs(")</small></dd>\n<dt>Dead-cell dye channel</dt><dd>", f);
     esc(f, res->pi_channel);
+    if (res->dead_dye[0] != '\0') {
+        fputs(" (", f);
+        esc(f, res->dead_dye);
+        fputs(")", f);
+    }
     fputs(" <small>(", f);
     esc(f, res->pi_why);
     fputs(")</small></dd>\n<dt>Compensation</dt><dd>", f);
