@@ -157,7 +157,7 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
     static const char *const ann_label[] = {"annexin", "annv", "anxa5", "AxV"};
     static const char *const ann_name[] = {"annexin", "FITC",   "FL1",   "BL1",
                                            "B530",    "Alexa Fluor 488", "AF488", "GFP"};
-    static const char *const pi_label[] = {"propidium", "PI"};
+    static const char *const pi_label[] = {"propidium", "PI", "7-AAD", "7AAD", "DAPI", "SYTOX"};
     static const char *const pi_name[] = {"PI",   "PE-Texas Red", "ECD",   "PE-Cy5", "PerCP",
                                           "PC5.5", "FL3",         "PE",    "FL2",   "BL3",
                                           "BL2",  "YL1",          "7-AAD", "7AAD"};
@@ -168,7 +168,8 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
                             sizeof out->annexin_why, "Annexin V:");
     }
     if (out->pi == SIZE_MAX) {
-        out->pi = pick(ds, out->annexin, pi_label, 2, true, out->pi_why, sizeof out->pi_why, "PI:");
+        out->pi = pick(ds, out->annexin, pi_label, sizeof pi_label / sizeof pi_label[0], true,
+                       out->pi_why, sizeof out->pi_why, "PI:");
     }
     if (out->annexin == SIZE_MAX) {
         out->annexin = pick(ds, out->pi, ann_name, nan_, false, out->annexin_why,

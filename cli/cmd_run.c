@@ -95,6 +95,9 @@ static void print_help(FILE *to)
             "                        default: built from the data)\n"
             "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0;\n"
             "                        default: only OUTDIR/gating.xml)\n"
+            "  --no-debris-gate      no debris gate on FSC (recorded in the results)\n"
+            "  --no-singlet-gate     no doublet exclusion, e.g. instruments whose own analysis\n"
+            "                        uses none (recorded in the results)\n"
             "  --no-plots            skip plots/ (default: write them; report.html is\n"
             "                        always written)\n"
             "  -j, --jobs N          threads for reading, per-sample plots and checksums\n"
@@ -312,6 +315,7 @@ static void jthreshold(FILE *f, const char *k, const assay_threshold *t, bool *f
     apo_json_kv_str(f, "method", t->method, &b);
     apo_json_kv_str(f, "source", t->source, &b);
     apo_json_kv_num(f, "realized_pct", t->realized_pct, &b);
+    assay_json_threshold_check(f, t, &b);
     fputc('}', f);
 }
 
@@ -380,6 +384,7 @@ static apo_status write_json(const char *path, const assay_result *r, const run_
         fputs("]]}", f);
     }
     apo_json_kv_str(f, "pregates", r->pregate_detail, &first);
+    assay_json_pregate_choices(f, r, &first);
     jscale(f, "annexin_scale", &r->annexin_scale, &first);
     jscale(f, "pi_scale", &r->pi_scale, &first);
     apo_json_key(f, "thresholds", &first);
@@ -422,6 +427,7 @@ static apo_status write_json(const char *path, const assay_result *r, const run_
         apo_json_kv_num(f, "apoptotic_pct", s->apoptotic_pct, &b);
         apo_json_kv_num(f, "annexin_valley", s->annexin_valley, &b);
         apo_json_kv_num(f, "flow_max_deviation", s->flow_max_dev, &b);
+        assay_json_sample_checks(f, s, &b);
         apo_json_kv_str(f, "qc_flags", flags, &b);
         apo_json_kv_str(f, "qc_detail", s->qc_detail, &b);
         apo_json_kv_str(f, "error", s->error, &b);
@@ -1009,6 +1015,7 @@ int cmd_run(int argc, char **argv)
         {"offsets", required_argument, NULL, 'O'}, {"text-mode", required_argument, NULL, 1001},
         {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},
+        {"no-debris-gate", no_argument, NULL, 1002}, {"no-singlet-gate", no_argument, NULL, 1003},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -1070,6 +1077,10 @@ int cmd_run(int argc, char **argv)
         }
         case 'g':
             o.gating = optarg;
+            break;
+        case 1002:
+        case 1003:
+            *(opt == 1002 ? &o.apo.no_debris_gate : &o.apo.no_singlet_gate) = true;
             break;
         case 'w':
             o.write_gating = optarg;
