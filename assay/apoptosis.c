@@ -203,6 +203,7 @@ typedef struct pregate_est {
     double *thr, *lo, *hi;
     const char **method; /* per sample: how its debris threshold was found */
     const char **how;    /* per sample: how its singlet band was found */
+    pregate_debris *deb; /* per sample: its debris estimate */
 } pregate_est;
 
 /* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
@@ -250,7 +251,12 @@ static void estimate_pregate(void *arg, size_t i)
         return;
     }
     size_t ne = (size_t)l.ev.n_events;
-    double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method[i]);
+    size_t scol = c[i].ch.ssc_a != SIZE_MAX ? c[i].ch.ssc_a : c[i].ch.ssc_h;
+    pregate_debris_estimate(fcs_events_column(&l.ev, fcol),
+                            scol != SIZE_MAX ? fcs_events_column(&l.ev, scol) : NULL, ne,
+                            &pe->deb[i]);
+    pe->method[i] = pe->deb[i].method;
+    double t = pe->deb[i].thr;
     double lo = NAN, hi = NAN;
     /* the band is estimated on the events above the debris estimate, gate or no gate */
     if (j->singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
@@ -303,21 +309,84 @@ static const char *most_common(const char *const *v, size_t n, const char *none)
  * flagged: its debris or cells sit elsewhere than in the other samples. */
 #define DEBRIS_OUTLIER_DECADES 0.2
 
-/* Flag the samples whose own debris estimate is far from the shared gate @p t. */
-static void flag_debris_outliers(const ctx *c, size_t n, double t, assay_result *out)
+/* Flag the samples whose own debris estimate is far from the shared gate: the FSC threshold
+ * @p t, or (two_d) the line through (px, py) with normal (ux, uy) in log10 units. */
+static void flag_debris_outliers(const ctx *c, size_t n, double t, const pregate_debris *g,
+                                 const pregate_debris *deb, assay_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         assay_sample *s = &out->samples[i];
-        double own = s->debris_threshold;
-        if (c[i].ok && isfinite(own) && own > 0 && t > 0 &&
-            fabs(log10(own / t)) > DEBRIS_OUTLIER_DECADES) {
+        double own = s->debris_threshold, dist = NAN;
+        if (!c[i].ok) {
+            continue;
+        }
+        if (g->two_d && deb[i].two_d) {
+            dist = g->ux * (deb[i].px - g->px) + g->uy * (deb[i].py - g->py);
+        } else if (!g->two_d && isfinite(own) && own > 0 && t > 0) {
+            dist = log10(own / t);
+        }
+        if (fabs(dist) > DEBRIS_OUTLIER_DECADES) {
             s->qc |= ASSAY_QC_DEBRIS_GATE_OUTLIER;
             size_t len = strlen(s->qc_detail);
             snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
-                     "%sown debris valley %.4g vs the shared gate %.4g (%.2f decades)",
-                     len ? "; " : "", own, t, log10(own / t));
+                     "%sown debris valley %.2f decades from the shared gate", len ? "; " : "",
+                     dist);
         }
     }
+}
+
+/* The shared 2-D debris line: the median direction and the median valley point of the
+ * samples that found one; false unless most samples with a debris mode did. */
+static bool shared_debris_line(const ctx *c, size_t n, const pregate_debris *deb,
+                               pregate_debris *g)
+{
+    size_t modes = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        modes += c[i].ok && deb[i].debris_mode;
+        m += c[i].ok && deb[i].two_d;
+    }
+    double *tmp = m > 0 && 2 * m > modes ? malloc(m * sizeof *tmp) : NULL;
+    if (tmp == NULL) {
+        return false;
+    }
+    double med[3];
+    for (int q = 0; q < 3; q++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (c[i].ok && deb[i].two_d) {
+                tmp[k++] = q == 0 ? atan2(deb[i].uy, deb[i].ux) : q == 1 ? deb[i].px : deb[i].py;
+            }
+        }
+        med[q] = median_of(tmp, k);
+    }
+    free(tmp);
+    g->two_d = true;
+    g->ux = cos(med[0]);
+    g->uy = sin(med[0]);
+    g->px = med[1];
+    g->py = med[2];
+    return true;
+}
+
+/* The Cells polygon on FSC x SSC (data units) for the 2-D debris line: the points of the
+ * line u.(log10 FSC, log10 SSC) = u.p from FSC 1 to 10^8, closed above; xy gets
+ * 2 * (DEBRIS_POLY_STEPS + 3) values. */
+#define DEBRIS_POLY_STEPS 40
+static void debris_polygon(const pregate_debris *g, double *xy)
+{
+    const double cst = g->ux * g->px + g->uy * g->py;
+    size_t v = 0;
+    for (int k = 0; k <= DEBRIS_POLY_STEPS; k++) {
+        double lf = 8.0 * k / DEBRIS_POLY_STEPS;
+        double ls = (cst - g->ux * lf) / g->uy;
+        ls = ls > 9.0 ? 9.0 : ls < -2.0 ? -2.0 : ls;
+        xy[v++] = pow(10.0, lf);
+        xy[v++] = pow(10.0, ls);
+    }
+    xy[v++] = 1e8;
+    xy[v++] = 1e9;
+    xy[v++] = 1.0;
+    xy[v++] = 1e9;
 }
 
 /* Append to the pre-gate description (never overflows). */
@@ -374,9 +443,31 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         return APO_OK;
     }
     double t = median_of(pe->thr, nt);
+    pregate_debris g = {0};
+    const size_t scol = c[ref].ch.ssc_a != SIZE_MAX ? c[ref].ch.ssc_a : c[ref].ch.ssc_h;
+    if (scol != SIZE_MAX) {
+        shared_debris_line(c, n, pe->deb, &g);
+    }
     if (opt->no_debris_gate) {
         detail_add(detail, cap, "Cells: no debris gate (--no-debris-gate; the estimate would "
                                 "have been %s >= %.6g)", fsc_name, t);
+    } else if (g.two_d) {
+        double xy[2 * (DEBRIS_POLY_STEPS + 3)];
+        debris_polygon(&g, xy);
+        const char *sname = fcs_dataset_param(in[ref].ds, scol)->name;
+        gate_dim d2[2] = {{fsc_name, NULL, NULL, NULL}, {sname, NULL, NULL, NULL}};
+        st = gate_strategy_add_polygon(s, "Cells", NULL, d2, DEBRIS_POLY_STEPS + 3, xy, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *parent_id = "Cells";
+        out->debris_gate = true;
+        detail_add(detail, cap,
+                   "Cells: %.4f log10(%s) + %.4f log10(%s) >= %.4f (the valley between the debris "
+                   "and cell modes across the line joining them on log10 FSC x log10 SSC, deeper "
+                   "than the FSC valley; median direction and valley point over samples)",
+                   g.ux, fsc_name, g.uy, sname, g.ux * g.px + g.uy * g.py);
+        flag_debris_outliers(c, n, t, &g, pe->deb, out);
     } else {
         gate_dim d = {fsc_name, NULL, NULL, NULL};
         double mn = t, mx = INFINITY;
@@ -388,7 +479,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         out->debris_gate = true;
         detail_add(detail, cap, "Cells: %s >= %.6g (median over samples of the %s)", fsc_name,
                    t, method);
-        flag_debris_outliers(c, n, t, out);
+        flag_debris_outliers(c, n, t, &g, pe->deb, out);
     }
     const char *sparent = *parent_id;
     if (opt->no_singlet_gate) {
@@ -1427,14 +1518,21 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
         const fcs_dataset *rds = in[ref].ds;
         size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
         const char *parent_id = NULL;
-        pregate_est pe = {est, est + n, est + 2 * n, methods, methods + n};
+        pregate_debris *deb = calloc(n ? n : 1, sizeof *deb);
+        if (deb == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+            goto fail;
+        }
+        pregate_est pe = {est, est + n, est + 2 * n, methods, methods + n, deb};
         estimate_pregates(in, c, n, (size_t)ref, opt, out, &pe);
         st = some_sample_left(in, c, n, out, err);
         if (st != APO_OK) {
+            free(deb);
             goto fail;
         }
         st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
                             (size_t)ref, &pe, opt, out, &parent_id, err);
+        free(deb);
         if (st != APO_OK) {
             goto fail;
         }

@@ -17,7 +17,18 @@ bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t 
  * the debris mode (the most prominent peak more than 0.35 decades below the cell mode, the
  * peak holding the most events) and the cell mode; without a debris mode, the noise floor
  * below the cells. *method says which. */
-double pregate_debris_threshold(const double *fsc, size_t n, const char **method);
+typedef struct pregate_debris {
+    double thr;       /* FSC threshold (data units), -inf when none */
+    double depth;     /* valley depth of the chosen cut (NaN when no debris mode) */
+    bool debris_mode; /* a debris mode was found */
+    bool two_d;       /* the 2-D line below is deeper than the FSC valley */
+    double ux, uy;    /* its unit normal in (log10 FSC, log10 SSC), pointing to the cells */
+    double px, py;    /* a point of the line (the valley point) */
+    const char *method;
+} pregate_debris;
+/* With ssc (NULL = none) the valley is also sought across the line joining the debris and
+ * cell centres in (log10 FSC, log10 SSC), and used when it is deeper. */
+void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out);
 
 /* Singlet band of FSC-H / FSC-A for events with FSC-A >= a_min (doublets have a low ratio):
  * from the singlets' mode, the valley to a doublet mode or 4 robust SD of the singlets' side

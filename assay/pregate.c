@@ -13,6 +13,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -33,23 +34,89 @@ static void qsort_doubles(double *v, size_t n)
  * cells' peak (the noise floor), never inside the span above. */
 #define DEBRIS_FLOOR_SHARE 0.01
 
-double pregate_debris_threshold(const double *fsc, size_t n, const char **method)
+/* Median of log10 SSC over the events whose log10 FSC lies within 0.1 decades of x. */
+static double ssc_at(const double *lf, const double *ls, size_t n, double x, double *tmp)
 {
-    *method = "none (too few events)";
-    if (n < 50) {
-        return -INFINITY;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(lf[i] - x) < 0.1) {
+            tmp[m++] = ls[i];
+        }
     }
-    double *lg = malloc(n * sizeof *lg);
-    if (lg == NULL) {
-        *method = "none (out of memory)";
-        return -INFINITY;
+    return m >= 20 ? gsl_stats_median(tmp, 1, m) : NAN;
+}
+
+/* The 2-D debris line: the direction in (log FSC, log SSC) across which the debris and the
+ * cells are best separated (projection pursuit over directions from FSC alone to 80 degrees
+ * towards SSC, in 5 degree steps: the lowest valley depth between the projections of the two
+ * centres), kept when it is deeper than the FSC valley. */
+static void debris_2d(const double *lf, const double *ls, size_t n, double xd, double xc,
+                      double depth1, pregate_debris *out)
+{
+    double *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL) {
+        return;
+    }
+    const double yd = ssc_at(lf, ls, n, xd, tmp), yc = ssc_at(lf, ls, n, xc, tmp);
+    double best = depth1;
+    for (int a = 1; isfinite(yd) && isfinite(yc) && a <= 16; a++) {
+        const double th = a * 5.0 * 3.14159265358979323846 / 180.0, ux = cos(th), uy = sin(th);
+        const double pd = ux * xd + uy * yd, pc = ux * xc + uy * yc;
+        assay_kde k;
+        if (!(pc - pd > 0.1)) {
+            continue; /* the centres barely differ in this direction */
+        }
+        for (size_t i = 0; i < n; i++) {
+            tmp[i] = ux * lf[i] + uy * ls[i];
+        }
+        if (!assay_kde_fit(&k, tmp, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
+            continue;
+        }
+        size_t v = assay_kde_argmin(&k, assay_kde_index(&k, pd), assay_kde_index(&k, pc));
+        double pv = k.g0 + k.step * (double)v, d2 = assay_kde_depth(&k, pv);
+        if (d2 < best) {
+            best = d2;
+            out->two_d = true;
+            out->ux = ux;
+            out->uy = uy;
+            /* the point of the line on the segment between the two centres */
+            const double f = (pv - pd) / (pc - pd);
+            out->px = xd + f * (xc - xd);
+            out->py = yd + f * (yc - yd);
+            out->depth = d2;
+            out->method = "valley between the debris and cell modes on log10(FSC) x "
+                          "log10(SSC), across the direction that separates them best";
+        }
+        assay_kde_free(&k);
+    }
+    free(tmp);
+}
+
+void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out)
+{
+    memset(out, 0, sizeof *out);
+    out->thr = -INFINITY;
+    out->depth = NAN;
+    out->method = "none (too few events)";
+    if (n < 50) {
+        return;
+    }
+    double *lf = malloc(n * sizeof *lf), *ls = ssc ? malloc(n * sizeof *ls) : NULL;
+    if (lf == NULL || (ssc != NULL && ls == NULL)) {
+        free(lf);
+        free(ls);
+        out->method = "none (out of memory)";
+        return;
     }
     for (size_t i = 0; i < n; i++) {
-        lg[i] = log10(fsc[i] > 1.0 ? fsc[i] : 1.0);
+        lf[i] = log10(fsc[i] > 1.0 ? fsc[i] : 1.0);
+        if (ls != NULL) {
+            ls[i] = log10(ssc[i] > 1.0 ? ssc[i] : 1.0);
+        }
     }
     assay_kde k;
     double thr = -INFINITY;
-    if (assay_kde_fit(&k, lg, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
+    if (assay_kde_fit(&k, lf, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
         const assay_peak *cells = assay_kde_main_peak(&k);
         const assay_peak *debris = NULL;
         for (size_t p = 0; cells != NULL && p < k.n_peaks; p++) {
@@ -62,26 +129,31 @@ double pregate_debris_threshold(const double *fsc, size_t n, const char **method
         if (debris != NULL) {
             size_t v = assay_kde_argmin(&k, debris->at, cells->at);
             thr = k.g0 + k.step * (double)v;
-            *method = "valley between the debris and cell modes of log10(FSC)";
+            out->depth = assay_kde_depth(&k, thr);
+            out->debris_mode = true;
+            out->method = "valley between the debris and cell modes of log10(FSC)";
+            if (ls != NULL) {
+                debris_2d(lf, ls, n, debris->x, cells->x, out->depth, out);
+            }
         } else if (cells != NULL) {
             size_t i = cells->at;
             while (i > 0 && k.y[i] >= DEBRIS_FLOOR_SHARE * cells->height) {
                 i--;
             }
             thr = fmin(k.g0 + k.step * (double)i, cells->x - DEBRIS_CELL_SPAN);
-            *method = "no debris mode: noise floor of log10(FSC) below the cells";
+            out->method = "no debris mode: noise floor of log10(FSC) below the cells";
         }
         assay_kde_free(&k);
     }
     if (isfinite(thr)) {
-        thr = pow(10.0, thr);
+        out->thr = pow(10.0, thr);
     } else {
-        double med = assay_quantile(lg, n, 0.5);
-        thr = isfinite(med) ? 0.25 * pow(10.0, med) : -INFINITY;
-        *method = "25% of the median FSC";
+        double med = assay_quantile(lf, n, 0.5);
+        out->thr = isfinite(med) ? 0.25 * pow(10.0, med) : -INFINITY;
+        out->method = "25% of the median FSC";
     }
-    free(lg);
-    return thr;
+    free(lf);
+    free(ls);
 }
 
 /* Robust spread of the singlets' side of a pulse-shape measure: 1.4826 x the median distance
