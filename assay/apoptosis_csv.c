@@ -87,6 +87,9 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
         fputc(',', f);
         put_str(f, sheet->extra_names[k]);
     }
+    fputs(",annexin_valley_depth,pi_valley_depth,annexin_threshold_depth,pi_threshold_depth,"
+          "annexin_threshold_method,pi_threshold_method,debris_threshold",
+          f);
     fputc('\n', f);
     for (size_t i = 0; i < r->n_samples; i++) {
         const assay_sample *s = &r->samples[i];
@@ -170,6 +173,23 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
         for (size_t k = 0; sheet != NULL && k < sheet->n_extra; k++) {
             fputc(',', f);
             put_str(f, row ? row->extra[k] : "");
+        }
+        const double late[5] = {failed ? NAN : s->annexin_depth, failed ? NAN : s->pi_depth,
+                                r->annexin.valley_depth, r->pi.valley_depth,
+                                failed ? NAN : s->debris_threshold};
+        for (int k = 0; k < 4; k++) {
+            fputc(',', f);
+            if (isfinite(late[k])) {
+                put_num(f, late[k]);
+            }
+        }
+        fputc(',', f);
+        put_str(f, r->annexin.method);
+        fputc(',', f);
+        put_str(f, r->pi.method);
+        fputc(',', f);
+        if (isfinite(late[4])) {
+            put_num(f, late[4]);
         }
         fputc('\n', f);
     }
