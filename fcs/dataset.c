@@ -238,7 +238,47 @@ static void extra_segments(fcs_parse_ctx *c)
     }
 }
 
-/* Re-index and warn about duplicate keywords (Q20). */
+/*
+ * Keywords that decide where the segments lie or how DATA is laid out. A second, different
+ * value of one of these cannot be resolved by taking the first (the data set would be read
+ * from the wrong bytes or with the wrong layout), so it rejects the data set. Under
+ * `--offsets header` the HEADER's DATA offsets are used and $BEGINDATA/$ENDDATA decide
+ * nothing, so their conflicts are only warned about.
+ */
+static bool is_data_offset(const char *name)
+{
+    return fcs_ascii_icmp(name, "$BEGINDATA") == 0 || fcs_ascii_icmp(name, "$ENDDATA") == 0;
+}
+
+static bool decides_layout(const fcs_parse_ctx *c, const char *name)
+{
+    static const char *const fixed[] = {"$BEGINSTEXT", "$ENDSTEXT", "$BEGINANALYSIS",
+                                        "$ENDANALYSIS", "$NEXTDATA", "$BYTEORD", "$DATATYPE",
+                                        "$MODE", "$PAR", "$TOT"};
+    if (is_data_offset(name)) {
+        return c->opts->offsets != FCS_OFFSETS_HEADER;
+    }
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        if (fcs_ascii_icmp(name, fixed[i]) == 0) {
+            return true;
+        }
+    }
+    /* $PnB: the bit width of parameter n decides every later column's position. */
+    size_t len = strlen(name);
+    if (len >= 4 && name[0] == '$' && (name[1] == 'P' || name[1] == 'p') &&
+        (name[len - 1] == 'B' || name[len - 1] == 'b')) {
+        for (size_t i = 2; i < len - 1; i++) {
+            if (name[i] < '0' || name[i] > '9') {
+                return false;
+            }
+        }
+        return len > 3;
+    }
+    return false;
+}
+
+/* Re-index; warn about duplicate keywords (the first occurrence is used), and reject a
+ * conflicting duplicate of a keyword that decides the layout (decides_layout). */
 static apo_status index_keywords(fcs_parse_ctx *c, bool warn_dups, apo_error *err)
 {
     fcs_dataset *ds = c->ds;
@@ -265,6 +305,17 @@ static apo_status index_keywords(fcs_parse_ctx *c, bool warn_dups, apo_error *er
             continue; /* STEXT/ANALYSIS repeating a primary keyword verbatim */
         }
         char v1[128], v2[128];
+        if (decides_layout(c, b->name)) {
+            return apo_error_set(err, APO_E_FORMAT, c->name, b->offset, b->name,
+                                 "expected each keyword once, found it twice with different "
+                                 "values (\"%s\" and \"%s\"); it decides where or how the data "
+                                 "lies, so neither is guessed%s",
+                                 fcs_show(v1, sizeof v1, first->value, first->value_len),
+                                 fcs_show(v2, sizeof v2, b->value, b->value_len),
+                                 is_data_offset(b->name)
+                                     ? " (--offsets header reads DATA where the HEADER says)"
+                                     : "");
+        }
         fcs_warn(&ds->warnings, c->name, b->offset, b->name,
                  "expected each keyword once, found it again (value \"%s\"); the first value "
                  "\"%s\" is used",

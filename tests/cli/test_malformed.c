@@ -559,8 +559,7 @@ Test(cli_malformed, duplicate_keywords)
     static const struct {
         const char *name, *keyword, *first, *second;
     } cases[] = {{"dup_cyt.fcs", "$CYT", "A", "B"},
-                 {"dup_p1n.fcs", "$P1N", "FSC-A", "FSC-H"},
-                 {"dup_par.fcs", "$PAR", "3", "2"}};
+                 {"dup_p1n.fcs", "$P1N", "FSC-A", "FSC-H"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fcs_builder *b = base();
         fcs_builder_keyword(b, cases[i].keyword, cases[i].first);
@@ -575,6 +574,31 @@ Test(cli_malformed, duplicate_keywords)
         outcome o = expect_repaired(cases[i].name, bytes, len, want);
         cr_assert(strstr(o.out, "4 events, 3 parameters") != NULL, "%s", o.out);
         outcome_free(&o);
+        free(bytes);
+    }
+}
+
+/* A second, different value of a keyword that decides where or how DATA lies is never
+ * resolved by a guess: exit 65 naming the keyword and both values. */
+Test(cli_malformed, conflicting_layout_keywords_rejected)
+{
+    static const struct {
+        const char *name, *keyword, *first, *second;
+    } cases[] = {{"dup_par.fcs", "$PAR", "3", "2"},
+                 {"dup_tot.fcs", "$TOT", "4", "3"},
+                 {"dup_p2b.fcs", "$P2B", "32", "16"},
+                 {"dup_byteord.fcs", "$BYTEORD", "1,2,3,4", "4,3,2,1"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fcs_builder *b = base();
+        fcs_builder_keyword(b, cases[i].keyword, cases[i].first);
+        fcs_builder_keyword(b, cases[i].keyword, cases[i].second);
+        size_t len;
+        uint8_t *bytes = build_free(b, &len);
+        char want[200];
+        snprintf(want, sizeof want,
+                 "%s: expected each keyword once, found it twice with different values",
+                 cases[i].keyword);
+        expect_rejected(cases[i].name, bytes, len, want);
         free(bytes);
     }
 }
