@@ -44,16 +44,31 @@ typedef struct design {
     double stim_apo, stim_nec;
     double trt_bottom, trt_span, trt_nec;
     sim_controls controls;
+    const double *trt_apo; /* non-NULL: the treatment's apoptotic % per dose (instead of the
+                              curve), and each group's replicate jitter centred, so that the
+                              groups' true means are exactly these */
 } design;
 
 /* H2O2 (40 % apoptotic) and Astragaloside IV, as in samples/. */
-static const design design_standard = {6.0, 2.5, 40.0, 4.5, 10.0, 30.0, 4.5, SIM_CTRL_MIXED};
+static const design design_standard = {6.0, 2.5, 40.0, 4.5, 10.0, 30.0, 4.5, SIM_CTRL_MIXED,
+                                       NULL};
 /* The stimulus leaves 20 % viable cells. */
 static const design design_low_viability = {6.0, 2.5, 62.0, 18.0, 25.0, 37.0, 18.0,
-                                            SIM_CTRL_MIXED};
+                                            SIM_CTRL_MIXED, NULL};
 
-static double treated_apoptotic(const design *d, double dose)
+/* The published study samples/ mirrors (SH-SY5Y cells, H2O2, Astragaloside IV at 50, 100 and
+ * 200 mg/L): reductions in apoptosis of 13.0, 31.9 and 55.4 % relative to H2O2 alone, i.e.
+ * 40 % apoptotic x (1 - reduction). */
+static const double study_trt_apo[3] = {40.0 * (1 - 0.130), 40.0 * (1 - 0.319),
+                                        40.0 * (1 - 0.554)};
+static const design design_study = {6.0, 2.5, 40.0, 4.5, 10.0, 30.0, 4.5, SIM_CTRL_MIXED,
+                                    study_trt_apo};
+
+static double treated_apoptotic(const design *d, double dose, int g)
 {
+    if (d->trt_apo != NULL) {
+        return d->trt_apo[g];
+    }
     return d->trt_bottom + d->trt_span / (1.0 + pow(dose / 90.0, 1.5));
 }
 
@@ -117,13 +132,18 @@ static void add_design(preset *p, const design *d, const double *doses, size_t n
         k++;
     }
     for (int g = -2; g < (int)n_doses; g++) {
+        double jit[8] = {0}, mean = 0;
+        for (int r = 0; r < reps && r < 8; r++) { /* the same draws, in the same order */
+            jit[r] = reps > 1 ? gsl_ran_gaussian(rng, 1.2) : 0.0;
+            mean += jit[r] / reps;
+        }
         for (int r = 1; r <= reps; r++) {
             s = &p->samples[k];
             memset(s, 0, sizeof *s);
             s->annexin = s->pi = true;
             s->replicate = r;
             char f[96], name[64], dose[32];
-            double jitter = reps > 1 ? gsl_ran_gaussian(rng, 1.2) : 0.0;
+            double jitter = jit[(r - 1) % 8] - (d->trt_apo != NULL ? mean : 0.0);
             if (g == -2) {
                 snprintf(name, sizeof name, "untreated_r%d", r);
                 s->role = "untreated";
@@ -148,7 +168,7 @@ static void add_design(preset *p, const design *d, const double *doses, size_t n
                 s->dose = strdup(dose);
                 s->dose_unit = "mg/L";
                 s->tube = "H2O2 + AS-IV";
-                set_frac(s, treated_apoptotic(d, doses[g]) + jitter, d->trt_nec);
+                set_frac(s, treated_apoptotic(d, doses[g], g) + jitter, d->trt_nec);
             }
             snprintf(f, sizeof f, "%s.%s", name, ext);
             s->file = strdup(f);
@@ -252,7 +272,7 @@ static bool make_preset(preset *p, const char *name, gsl_rng *rng)
         p->doublets = 0.05;
         sim_biology_default(&p->bio);
         static const double doses[] = {50, 100, 200};
-        add_design(p, &design_standard, doses, 3, 3, rng, "fcs");
+        add_design(p, &design_study, doses, 3, 3, rng, "fcs");
         for (size_t i = 0; i < p->n_samples; i++) {
             if (strcmp(p->samples[i].sample, "h2o2_asiv100_r2") == 0) {
                 p->samples[i].clog = true;
