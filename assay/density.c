@@ -190,7 +190,11 @@ double assay_kde_depth(const assay_kde *k, double x)
             r = &k->peaks[p];
         }
     }
-    double ref = l && r ? fmin(l->height, r->height) : l ? l->height : r->height;
+    double ref = l ? l->height : r->height;
+    if (l != NULL && r != NULL) { /* the slope it is on: which side of the valley's bottom */
+        double bottom = k->g0 + k->step * (double)assay_kde_argmin(k, l->at, r->at);
+        ref = x <= bottom ? l->height : r->height;
+    }
     return ref > 0 ? assay_kde_at(k, x) / ref : NAN;
 }
 

@@ -46,10 +46,11 @@ void assay_kde_free(assay_kde *k);
 size_t assay_kde_index(const assay_kde *k, double x);
 double assay_kde_at(const assay_kde *k, double x);
 size_t assay_kde_argmin(const assay_kde *k, size_t a, size_t b);
-/* Valley depth of a line at x: the density at x over the height of the neighbouring peak
- * (the lower of the nearest peaks on each side; the one peak beside it when x is beyond
- * every peak on one side). About 0 in an empty gap, about 1 inside a population. NaN when
- * there is no peak. */
+/* Valley depth of a line at x: the density at x over the height of the neighbouring peak,
+ * the peak whose slope x is on (between two peaks: the left one up to the lowest point
+ * between them, the right one beyond it; the one peak beside it when x is beyond every peak
+ * on one side). About 0 in an empty gap, about 1 inside a population. NaN when there is no
+ * peak. */
 double assay_kde_depth(const assay_kde *k, double x);
 /* The peak whose basin holds the most events (NULL when none). */
 const assay_peak *assay_kde_main_peak(const assay_kde *k);

@@ -18,6 +18,9 @@
 /* A line whose density is at least this share of the neighbouring peak is inside that
  * population rather than between two. */
 #define LINE_IN_POPULATION 0.5
+/* ... and one whose density exceeds that of the stained samples' valley by more than this
+ * share of the neighbouring peak is on a population's slope while a clear gap lies beside. */
+#define LINE_VALLEY_MARGIN 0.1
 
 /* The negative population's peak (the lowest peak holding at least 10 % of the events) and
  * the first peak above it, by index into k->peaks; SIZE_MAX when absent. */
@@ -119,7 +122,11 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
     double cdepth = have && isfinite(out->control_y) ? assay_kde_depth(&k, out->control_y) : NAN;
     char q[32];
     snprintf(q, sizeof q, "%g", 100.0 * quantile);
-    if (isfinite(out->control_y) && (!have || line_ok(&k, neg, next, out->control_y, cdepth))) {
+    /* a clear valley much emptier than the control's line (the stained samples' negative
+     * population reaches further than the control's, e.g. brighter dead cells) wins too */
+    const bool valley_better = valley_ok && cdepth > vdepth + LINE_VALLEY_MARGIN;
+    if (isfinite(out->control_y) && (!have || line_ok(&k, neg, next, out->control_y, cdepth)) &&
+        !valley_better) {
         out->y = out->control_y;
         out->depth = cdepth;
         snprintf(out->method, sizeof out->method, "control_quantile_%s", q);
