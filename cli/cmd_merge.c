@@ -252,8 +252,9 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
     FILE *f = af.fp;
     bool first = true;
     fputc('{', f);
-    static const char *const head[] = {"versions", "sheet", "channels", "compensation",
-                                       "pregates", "annexin_scale", "pi_scale", "thresholds"};
+    static const char *const head[] = {"versions",      "sheet",         "channels",
+                                       "compensation",  "pregates",      "pregate_choices",
+                                       "annexin_scale", "pi_scale",      "thresholds"};
     for (size_t k = 0; k < sizeof head / sizeof *head; k++) {
         jraw(f, head[k], apo_jscan_get(sh[0].doc, head[k]), &first);
     }
@@ -303,6 +304,9 @@ static void threshold_from_json(apo_jspan t, assay_threshold *out)
     out->value = apo_jscan_number(apo_jscan_get(t, "value"));
     out->scaled = apo_jscan_number(apo_jscan_get(t, "scaled"));
     out->realized_pct = apo_jscan_number(apo_jscan_get(t, "realized_pct"));
+    out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
+    out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
+    apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
     apo_jscan_string(apo_jscan_get(t, "method"), out->method, sizeof out->method);
     apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
 }
