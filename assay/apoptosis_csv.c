@@ -87,9 +87,7 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
         fputc(',', f);
         put_str(f, sheet->extra_names[k]);
     }
-    fputs(",annexin_valley_depth,pi_valley_depth,annexin_threshold_depth,pi_threshold_depth,"
-          "annexin_threshold_method,pi_threshold_method,debris_threshold",
-          f);
+    fputs(",annexin_valley_depth,pi_valley_depth", f);
     fputc('\n', f);
     for (size_t i = 0; i < r->n_samples; i++) {
         const assay_sample *s = &r->samples[i];
@@ -174,22 +172,12 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
             fputc(',', f);
             put_str(f, row ? row->extra[k] : "");
         }
-        const double late[5] = {failed ? NAN : s->annexin_depth, failed ? NAN : s->pi_depth,
-                                r->annexin.valley_depth, r->pi.valley_depth,
-                                failed ? NAN : s->debris_threshold};
-        for (int k = 0; k < 4; k++) {
+        const double depth[2] = {failed ? NAN : s->annexin_depth, failed ? NAN : s->pi_depth};
+        for (int k = 0; k < 2; k++) {
             fputc(',', f);
-            if (isfinite(late[k])) {
-                put_num(f, late[k]);
+            if (isfinite(depth[k])) {
+                put_num(f, depth[k]);
             }
-        }
-        fputc(',', f);
-        put_str(f, r->annexin.method);
-        fputc(',', f);
-        put_str(f, r->pi.method);
-        fputc(',', f);
-        if (isfinite(late[4])) {
-            put_num(f, late[4]);
         }
         fputc('\n', f);
     }
