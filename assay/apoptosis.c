@@ -464,8 +464,9 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         out->debris_gate = true;
         detail_add(detail, cap,
                    "Cells: %.4f log10(%s) + %.4f log10(%s) >= %.4f (the valley between the debris "
-                   "and cell modes across the line joining them on log10 FSC x log10 SSC, deeper "
-                   "than the FSC valley; median direction and valley point over samples)",
+                   "and cell modes across the direction of log10 FSC x log10 SSC that separates "
+                   "them best, deeper than the FSC valley; median direction and valley point over "
+                   "samples)",
                    g.ux, fsc_name, g.uy, sname, g.ux * g.px + g.uy * g.py);
         flag_debris_outliers(c, n, t, &g, pe->deb, out);
     } else {
