@@ -64,7 +64,8 @@ typedef struct assay_line {
     double depth;        /* its valley depth on the pooled stained samples */
     double control_y;    /* the control's negative-population quantile, NaN when none */
     double valley_y;     /* the stained samples' valley after their negative peak, or NaN */
-    bool moved;          /* the control's line cut a population and the valley was used */
+    bool moved;          /* the control's line was not in a low-density region of the stained
+                            samples and their valley was used */
     bool in_population;  /* depth > 0.5 (or unknown) */
     bool no_separation;  /* the stained samples show no valley of depth <= 0.5 after their
                             negative population: no line can separate them reliably */

@@ -139,10 +139,12 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
         snprintf(out->method, sizeof out->method, "density_valley");
         if (isfinite(out->control_y)) {
             snprintf(out->reason, sizeof out->reason,
-                     "the %s percentile of %s (%.3f on the display scale) lies in a population "
-                     "of the stained samples (valley depth %.2f): placed at their valley between "
-                     "the negative and the next population",
-                     q, ctl_name, out->control_y, cdepth);
+                     "the %s percentile of %s (%.3f on the display scale) lies %s of the stained "
+                     "samples (valley depth %.2f, their valley %.2f): placed at their valley "
+                     "between the negative and the next population",
+                     q, ctl_name, out->control_y,
+                     cdepth > LINE_IN_POPULATION ? "in a population" : "on a population's slope",
+                     cdepth, vdepth);
             out->moved = true;
         } else {
             snprintf(out->reason, sizeof out->reason,
