@@ -37,7 +37,8 @@ void assay_qc_flags_format(unsigned flags, char *buf, size_t cap)
                                         "threshold_outlier", "flow_instability",
                                         "no_singlet_gate", "no_time_channel", "failed",
                                         "threshold_in_population", "no_separation",
-                                        "singlet_gate_removed_many", "debris_gate_outlier"};
+                                        "singlet_gate_removed_many", "debris_gate_outlier",
+                                        "debris_in_cells"};
     size_t len = 0;
     if (cap == 0) {
         return;
@@ -274,6 +275,7 @@ static void estimate_pregate(void *arg, size_t i)
     }
     pe->thr[i] = t;
     j->out->samples[i].debris_threshold = t;
+    j->out->samples[i].debris_leak = pe->deb[i].leak;
     loaded_free(&l);
 }
 
@@ -308,6 +310,9 @@ static const char *most_common(const char *const *v, size_t n, const char *none)
 /* A sample's own debris valley further than this (decades of FSC) from the shared gate is
  * flagged: its debris or cells sit elsewhere than in the other samples. */
 #define DEBRIS_OUTLIER_DECADES 0.2
+/* An experiment whose Cells gate holds more than this share of debris (estimated, median over
+ * samples) is flagged. */
+#define DEBRIS_LEAK_FLAG 0.01
 
 /* Flag the samples whose own debris estimate is far from the shared gate: the FSC threshold
  * @p t, or (two_d) the line through (px, py) with normal (ux, uy) in log10 units. */
@@ -331,6 +336,41 @@ static void flag_debris_outliers(const ctx *c, size_t n, double t, const pregate
             snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
                      "%sown debris valley %.2f decades from the shared gate", len ? "; " : "",
                      dist);
+        }
+    }
+}
+
+/* Debris that overlaps the cells cannot be gated away: when the median over samples of the
+ * estimated debris share inside the gate exceeds DEBRIS_LEAK_FLAG, every sample is flagged
+ * (one sample's estimate is too noisy to judge by). */
+static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        if (c[i].ok && isfinite(out->samples[i].debris_leak)) {
+            v[m++] = out->samples[i].debris_leak;
+        }
+    }
+    double med = v != NULL && m > 0 ? median_of(v, m) : NAN;
+    free(v);
+    if (!(med > DEBRIS_LEAK_FLAG)) {
+        return;
+    }
+    apo_result_warn(out,
+                    "debris overlaps the cells on the scatter plots: about %.1f%% of the Cells "
+                    "gate is estimated to be debris (median over samples; the debris mode's far "
+                    "side mirrored); percentages of stained debris-rich samples are biased",
+                    100.0 * med);
+    for (size_t i = 0; i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        if (c[i].ok) {
+            s->qc |= ASSAY_QC_DEBRIS_IN_CELLS;
+            size_t len = strlen(s->qc_detail);
+            snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                     "%sdebris overlaps the cells (about %.1f%% of the Cells gate, median over "
+                     "samples)",
+                     len ? "; " : "", 100.0 * med);
         }
     }
 }
@@ -469,6 +509,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
                    "samples)",
                    g.ux, fsc_name, g.uy, sname, g.ux * g.px + g.uy * g.py);
         flag_debris_outliers(c, n, t, &g, pe->deb, out);
+        flag_debris_in_cells(c, n, out);
     } else {
         gate_dim d = {fsc_name, NULL, NULL, NULL};
         double mn = t, mx = INFINITY;
@@ -481,6 +522,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         detail_add(detail, cap, "Cells: %s >= %.6g (median over samples of the %s)", fsc_name,
                    t, method);
         flag_debris_outliers(c, n, t, &g, pe->deb, out);
+        flag_debris_in_cells(c, n, out);
     }
     const char *sparent = *parent_id;
     if (opt->no_singlet_gate) {
@@ -1401,7 +1443,7 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
     out->n_samples = n;
     for (size_t i = 0; i < n; i++) {
         out->samples[i].annexin_depth = out->samples[i].pi_depth = NAN;
-        out->samples[i].debris_threshold = NAN;
+        out->samples[i].debris_threshold = out->samples[i].debris_leak = NAN;
     }
     /* 1. channels */
     int ref = -1;

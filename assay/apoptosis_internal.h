@@ -24,6 +24,8 @@ typedef struct pregate_debris {
     bool two_d;       /* the 2-D line below is deeper than the FSC valley */
     double ux, uy;    /* its unit normal in (log10 FSC, log10 SSC), pointing to the cells */
     double px, py;    /* a point of the line (the valley point) */
+    double leak;      /* estimated share of debris among the events inside the cut (the debris
+                         mode's far side mirrored), NaN when unknown */
     const char *method;
 } pregate_debris;
 /* With ssc (NULL = none) the valley is also sought across the line joining the debris and

@@ -188,8 +188,10 @@ enum {
     ASSAY_QC_NO_SEPARATION = 1u << 8,     /* a marker shows no valley between its negative and
                                              positive populations: percentages unreliable */
     ASSAY_QC_SINGLET_REMOVED_MANY = 1u << 9, /* the singlet gate removed > 20 % of the cells */
-    ASSAY_QC_DEBRIS_GATE_OUTLIER = 1u << 10  /* the sample's own debris valley is > 0.2 decades
+    ASSAY_QC_DEBRIS_GATE_OUTLIER = 1u << 10, /* the sample's own debris valley is > 0.2 decades
                                                 from the shared debris gate */
+    ASSAY_QC_DEBRIS_IN_CELLS = 1u << 11   /* debris overlaps the cells: an estimated > 1 % of
+                                             the Cells gate is debris */
 };
 /* Share of the cells above which the singlet gate's removal is implausible (QC flag). */
 #define ASSAY_SINGLET_PLAUSIBLE_LOSS 0.20
@@ -209,6 +211,8 @@ typedef struct assay_sample {
                                            density (display scale), NaN when not measured */
     double debris_threshold;            /* the sample's own debris gate estimate (FSC data
                                            units), NaN when none */
+    double debris_leak;                 /* estimated share of debris inside its own debris
+                                           cut, NaN when unknown */
     unsigned qc;
     char qc_detail[256];
     char annexin_name[64], pi_name[64]; /* $PnN of the channels used */

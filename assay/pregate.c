@@ -46,6 +46,30 @@ static double ssc_at(const double *lf, const double *ls, size_t n, double x, dou
     return m >= 20 ? gsl_stats_median(tmp, 1, m) : NAN;
 }
 
+/* The share of the events at or above @p cut on v[0..n) that are debris, estimated from the
+ * debris mode at @p pd: its far side (below the mode, where no cells are) mirrored gives the
+ * debris's count and spread, and a normal tail beyond the cut its part above it. NaN when it
+ * cannot be told. */
+static double debris_leak(const double *v, size_t n, double pd, double cut, double *tmp)
+{
+    size_t below = 0, above = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < pd) {
+            tmp[below++] = pd - v[i];
+        }
+        above += v[i] >= cut;
+    }
+    if (below < 20 || above == 0) {
+        return NAN;
+    }
+    const double s = 1.4826 * gsl_stats_median(tmp, 1, below);
+    if (!(s > 0)) {
+        return NAN;
+    }
+    const double tail = 0.5 * erfc((cut - pd) / (s * 1.4142135623730951));
+    return 2.0 * (double)below * tail / (double)above;
+}
+
 /* The 2-D debris line: the direction in (log FSC, log SSC) across which the debris and the
  * cells are best separated (projection pursuit over directions from FSC alone to 80 degrees
  * towards SSC, in 5 degree steps: the lowest valley depth between the projections of the two
@@ -89,6 +113,17 @@ static void debris_2d(const double *lf, const double *ls, size_t n, double xd, d
         }
         assay_kde_free(&k);
     }
+    if (out->two_d) {
+        double *w = malloc(n * sizeof *w);
+        if (w != NULL) {
+            for (size_t i = 0; i < n; i++) {
+                w[i] = out->ux * lf[i] + out->uy * ls[i];
+            }
+            out->leak = debris_leak(w, n, out->ux * xd + out->uy * yd,
+                                    out->ux * out->px + out->uy * out->py, tmp);
+            free(w);
+        }
+    }
     free(tmp);
 }
 
@@ -96,7 +131,7 @@ void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pre
 {
     memset(out, 0, sizeof *out);
     out->thr = -INFINITY;
-    out->depth = NAN;
+    out->depth = out->leak = NAN;
     out->method = "none (too few events)";
     if (n < 50) {
         return;
@@ -131,6 +166,11 @@ void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pre
             thr = k.g0 + k.step * (double)v;
             out->depth = assay_kde_depth(&k, thr);
             out->debris_mode = true;
+            double *tmp = malloc(n * sizeof *tmp);
+            if (tmp != NULL) {
+                out->leak = debris_leak(lf, n, debris->x, thr, tmp);
+                free(tmp);
+            }
             out->method = "valley between the debris and cell modes of log10(FSC)";
             if (ls != NULL) {
                 debris_2d(lf, ls, n, debris->x, cells->x, out->depth, out);

@@ -42,4 +42,5 @@ void assay_json_sample_checks(FILE *f, const assay_sample *s, bool *first_key)
     apo_json_kv_num(f, "annexin_valley_depth", s->annexin_depth, first_key);
     apo_json_kv_num(f, "pi_valley_depth", s->pi_depth, first_key);
     apo_json_kv_num(f, "debris_threshold", s->debris_threshold, first_key);
+    apo_json_kv_num(f, "debris_in_cells_pct", 100.0 * s->debris_leak, first_key);
 }

@@ -229,7 +229,8 @@ static void samples_table(FILE *f, const report_input *r)
           "<b>no_separation</b> no valley between a marker's negative and positive cells: "
           "percentages unreliable; <b>singlet_gate_removed_many</b> the singlet gate removed "
           "more than 20 % of the cells; <b>debris_gate_outlier</b> the sample's own debris "
-          "valley is far from the shared gate. Hover a flag "
+          "valley is far from the shared gate; <b>debris_in_cells</b> debris overlaps the "
+          "cells and is partly inside the Cells gate. Hover a flag "
           "for the details.</small></p>\n",
           f);
     if (r->n_failures > 0) {

@@ -169,6 +169,9 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     kept(&g1, fsc, ssc, deb, N, &cells, &debris);
     cr_assert_gt(cells, 0.99, "cells kept %g", cells);
     cr_assert_lt(debris, 0.25, "debris kept %g", debris);
+    /* the estimated debris share inside the cut is of the right size */
+    double share = 0.25 * debris / (0.25 * debris + 0.75 * cells);
+    cr_assert(g1.leak > 0.5 * share && g1.leak < 2.0 * share, "leak %g, true %g", g1.leak, share);
     pregate_debris_estimate(fsc, ssc, N, &g); /* with SSC: a better line */
     cr_assert(g.two_d, "%s", g.method);
     double cells2, debris2;
@@ -179,6 +182,7 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     scatter(r, N, 0.0, fsc, ssc, deb);
     pregate_debris_estimate(fsc, ssc, N, &g);
     cr_assert(!g.debris_mode, "%s", g.method);
+    cr_assert(!(g.leak > 0), "no debris, leak %g", g.leak);
     kept(&g, fsc, ssc, deb, N, &cells, &debris);
     cr_assert_gt(cells, 0.998, "cells kept %g", cells);
     gsl_rng_free(r);
