@@ -55,6 +55,9 @@ void sim_biology_default(sim_biology *b)
                        .debris_ann_sd = 1.3,
                        .debris_pi = 500.0,
                        .debris_pi_sd = 1.6,
+                       .debris_af_fitc = 40.0,
+                       .debris_af_pi = 30.0,
+                       .debris_af_sd = 0.5,
                        .ann_early = 5500.0,
                        .ann_late = 11000.0,
                        .smear_lo = 0.0};
@@ -119,8 +122,8 @@ static void draw_debris(cell *c, const sim_biology *bio, const sim_sample *s, gs
     c->ssc_h = c->ssc_a * 0.85 * (1.0 + gsl_ran_gaussian(rng, 0.06));
     c->ann = s->annexin ? gsl_ran_lognormal(rng, log(bio->debris_ann), bio->debris_ann_sd) : 0.0;
     c->pi = s->pi ? gsl_ran_lognormal(rng, log(bio->debris_pi), bio->debris_pi_sd) : 0.0;
-    c->af_fitc = gsl_ran_lognormal(rng, log(40.0), 0.5);
-    c->af_pi = gsl_ran_lognormal(rng, log(30.0), 0.5);
+    c->af_fitc = gsl_ran_lognormal(rng, log(bio->debris_af_fitc), bio->debris_af_sd);
+    c->af_pi = gsl_ran_lognormal(rng, log(bio->debris_af_pi), bio->debris_af_sd);
 }
 
 double sim_noisy(const sim_instrument *ins, double signal, gsl_rng *rng)

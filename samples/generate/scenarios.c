@@ -95,6 +95,10 @@ void sim_scenario_biology(const sim_scenario *sc, sim_biology *bio, double *debr
         bio->debris_ann_sd = 1.6;
         bio->debris_pi = 600.0;
         bio->debris_pi_sd = 1.8;
+        /* fragments are autofluorescent too, unevenly: they smear every control */
+        bio->debris_af_fitc = 150.0;
+        bio->debris_af_pi = 110.0;
+        bio->debris_af_sd = 1.0;
         *debris = 0.25;
     }
     if (sc->dim_annexin) {

@@ -80,6 +80,7 @@ typedef struct sim_biology {
     double debris_ssc, debris_ssc_sd;
     double debris_ann, debris_ann_sd; /* stain carried by debris: median, log-normal sigma */
     double debris_pi, debris_pi_sd;
+    double debris_af_fitc, debris_af_pi, debris_af_sd; /* debris autofluorescence */
     double ann_early, ann_late;       /* Annexin V median of early / late apoptotic cells */
     double smear_lo;                  /* > 0: early apoptotic Annexin V log-uniform from here to
                                          ann_early (no gap between viable and early) */
