@@ -192,7 +192,7 @@ static const family_def family_defs[] = {
      "2,FITC-A,PE-A,1,0.22,0.012,1", 0.05},
     {"calibur",
      {"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25, 0.45, 2.0, 0.0, 600.0, 0.1,
-      NULL, false},
+      NULL, true},
      "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1", 0.004},
     {"muse",
      {"Guava Muse (simulated)", false, 65536.0, 0, 0, 0, 0, 3.5, 0.15, 300.0, 0.01, NULL, false},
@@ -277,6 +277,45 @@ static bool make_preset(preset *p, const char *name, gsl_rng *rng)
     return false;
 }
 
+/*
+ * Writes a height-only (FACSCalibur-like) sample as the instrument stores it: 16-bit
+ * big-endian channel numbers, scatter on 1024 linear channels, fluorescence as the channel of
+ * the 4-decade log amplifier ($PnE 4,1: value = 10^(4 c / 1024)), Time in ticks (32 bits only
+ * when a run outlasts 16 bits). @p params get $PnR 1024 for the log channels.
+ */
+static apo_status write_integer(const char *path, const fcs_write_spec *spec,
+                                fcs_write_param *params, size_t time, apo_error *err)
+{
+    size_t n = (size_t)spec->n_events, np = spec->n_params;
+    double *ch = malloc(np * (n ? n : 1) * sizeof *ch);
+    if (ch == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    unsigned bits[SIM_MAX_CHANNELS];
+    double decades[SIM_MAX_CHANNELS], offsets[SIM_MAX_CHANNELS];
+    for (size_t q = 0; q < np; q++) {
+        bool fl = q >= 2 && q != time; /* FL1-H FL2-H FL3-H: log amplifier */
+        bits[q] = 16;
+        decades[q] = fl ? 4.0 : 0.0;
+        offsets[q] = fl ? 1.0 : 0.0;
+        const double *v = spec->values + q * n;
+        for (size_t e = 0; e < n; e++) {
+            double c = fl ? (v[e] > 1.0 ? round(256.0 * log10(v[e])) : 0.0) : v[e];
+            ch[q * n + e] = c;
+            bits[q] = c > 65535.0 ? 32 : bits[q];
+        }
+        if (fl) {
+            params[q].range = 1024.0;
+        }
+    }
+    fcs_write_spec si = *spec;
+    si.values = ch;
+    fcs_write_format fmt = {'I', true, bits, decades, offsets};
+    apo_status st = fcs_write_file_format(path, &si, &fmt, err);
+    free(ch);
+    return st;
+}
+
 static int write_sample(const preset *p, const sim_sample *s, const sim_result *r,
                         const char *outdir, unsigned long seed, bool scenario)
 {
@@ -311,7 +350,9 @@ static int write_sample(const preset *p, const sim_sample *s, const sim_result *
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", outdir, s->file);
     apo_error err;
-    if (fcs_write_file(path, &spec, &err) != APO_OK) {
+    apo_status st = p->ins.integer ? write_integer(path, &spec, params, time, &err)
+                                   : fcs_write_file(path, &spec, &err);
+    if (st != APO_OK) {
         fprintf(stderr, "apoflow_simulate: %s\n", err.msg);
         return 1;
     }
