@@ -104,7 +104,8 @@ for name in "${names[@]}"; do
       >"$dir/run.log" 2>&1
     rc=$?
     if [[ ! -f $dir/out/samples.csv ]]; then
-      summary="apoflow run exit $rc: $(grep -m1 'error' "$dir/run.log" | cut -c1-160)"
+      msg=$(grep -m1 'error' "$dir/run.log" | sed 's/^apoflow: error: //; s/|/\//g' | cut -c1-100)
+      summary="run failed (exit $rc): $msg"
     else
       "$score" "${beyond_arg[@]}" "$dir/data" "$dir/out" >"$dir/score.log" 2>&1
       summary=$(grep '^summary ' "$dir/score.log")
