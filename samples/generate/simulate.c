@@ -176,60 +176,15 @@ static void free_preset(preset *p)
     }
 }
 
-/* The instrument families of the scenarios: the model, its $SPILLOVER and doublet rate
- * (height-only instruments have no doublet gate, so they are simulated as rare there). */
-typedef struct family_def {
-    const char *name;
-    sim_instrument ins;
-    const char *spillover;
-    double doublets;
-} family_def;
-
-static const family_def family_defs[] = {
-    {"canto",
-     {"FACSCanto II (simulated)", false, 262144.0, 0.22, 0.012, 0, 0, 35.0, 1.5, 1200.0, 0.01,
-      NULL, false},
-     "2,FITC-A,PE-A,1,0.22,0.012,1", 0.05},
-    {"calibur",
-     {"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25, 0.45, 2.0, 0.0, 600.0, 0.1,
-      NULL, true},
-     "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1", 0.004},
-    {"muse",
-     {"Guava Muse (simulated)", false, 65536.0, 0, 0, 0, 0, 3.5, 0.15, 300.0, 0.01, NULL, false},
-     "2,YEL-HLin,RED-HLin,1,0.08,0.02,1", 0.05},
-    {"cytoflex",
-     {"CytoFLEX (simulated)", false, 8388608.0, 0, 0, 0, 0, 280.0, 12.0, 2000.0, 0.01, NULL,
-      false},
-     "3,FITC-A,PE-A,PC5.5-A,1,0.18,0.03,0.01,1,0.15,0.004,0.4,1", 0.05},
-    {"attune",
-     {"Attune NxT (simulated)", false, 1048576.0, 0, 0, 0, 0, 140.0, 6.0, 1500.0, 0.01, NULL,
-      false},
-     "3,BL1-A,BL2-A,BL3-A,1,0.15,0.02,0.01,1,0.12,0.003,0.3,1", 0.05},
-    {"novocyte",
-     {"NovoCyte (simulated)", false, 16777215.0, 0, 0, 0, 0, 1400.0, 60.0, 1000.0, 0.01, NULL,
-      false},
-     "2,FITC-A,PE-A,1,0.2,0.01,1", 0.05},
-};
-
 static bool make_scenario(preset *p, const sim_scenario *sc, gsl_rng *rng)
 {
     memset(p, 0, sizeof *p);
-    const family_def *fam = NULL;
-    for (size_t i = 0; i < sizeof family_defs / sizeof family_defs[0]; i++) {
-        if (strcmp(family_defs[i].name, sc->family) == 0) {
-            fam = &family_defs[i];
-        }
-    }
-    if (fam == NULL) {
+    if (!sim_instrument_of(sc->family, &p->ins, &p->spillover, &p->doublets)) {
         return false;
     }
     p->name = sc->name;
-    p->ins = fam->ins;
-    p->ins.family = sim_family_find(sc->family); /* NULL for canto and calibur */
     p->source = "SH-SY5Y";
     p->experiment = sc->varies;
-    p->spillover = fam->spillover;
-    p->doublets = fam->doublets;
     sim_scenario_biology(sc, &p->bio, &p->debris);
     design d = sc->low_viability ? design_low_viability : design_standard;
     d.controls = sc->controls;
