@@ -5,6 +5,7 @@
  *   apoflow_simulate [--preset shsy5y|calibur] [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --scenario NAME [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --list
+ * (--out OUTDIR is the same as the OUTDIR argument)
  * writes one FCS 3.1 file per sample, sheet.csv (the sample sheet), truth.csv (the true
  * percentages of each class among single cells) and truth/<stem>.csv (the true class of every
  * event: 0 viable, 1 early apoptotic, 2 late apoptotic, 3 necrotic, 4 debris, 5 doublet).
@@ -344,7 +345,7 @@ static int write_truth_events(const sim_sample *s, const sim_result *r, const ch
 static void usage(FILE *to)
 {
     fputs("usage: apoflow_simulate [--preset shsy5y|calibur | --scenario NAME] [--seed N]\n"
-          "                        [--events N] [--no-event-truth] OUTDIR\n"
+          "                        [--events N] [--no-event-truth] OUTDIR|--out OUTDIR\n"
           "       apoflow_simulate --list     (the scenarios: name, family, events, beyond, "
           "what it varies)\n",
           to);
@@ -380,6 +381,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->preset = argv[++i];
         } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
             o->scenario = argv[++i];
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && o->outdir == NULL) {
+            o->outdir = argv[++i];
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             uint64_t v;
             if (!apo_parse_u64(argv[i + 1], strlen(argv[i + 1]), &v)) {

@@ -165,6 +165,17 @@ Test(cli_simulate, list_names_every_scenario)
     cr_assert_eq(run_cli(bad, &r), 64);
     cr_assert(strstr(r.err, "unknown scenario 'no_such'") != NULL, "%s", r.err);
     run_result_free(&r);
+    /* --out DIR is the OUTDIR argument; --events overrides the scenario's count */
+    char *dir = test_tmpdir(), out[1100], cmd[2400];
+    snprintf(out, sizeof out, "%s/o", dir);
+    const char *argv2[] = {APOFLOW_SIMULATE, "--scenario", "many_events", "--events", "300",
+                           "--out", out, NULL};
+    cr_assert_eq(run_cli(argv2, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    snprintf(cmd, sizeof cmd, "test $(ls '%s'/*.fcs | wc -l) -eq 18 && grep -q '^untreated_r1,"
+             "untreated_r1.fcs,300,' '%s/truth.csv'", out, out);
+    sh(cmd);
+    drop(dir);
 }
 
 /* Channel @p name exists with $PnS @p label ("" for none). */
