@@ -4,7 +4,9 @@
  * area + height, float) and "calibur" (height only, 1024-channel log amplifier) are the models
  * of the original presets (cells.c detects them); the others are table-driven: a channel list
  * in the vendor's naming, a gain (instrument units per simulator unit) and the fraction of each
- * stain seen in each detector, from which their $SPILLOVER is written.
+ * stain seen in each detector. family_defs gives every family its noise, $SPILLOVER text (the
+ * stains' rows equal the simulated spill; tests/cli/test_simulate.c measures it on the events)
+ * and doublet rate.
  */
 #include "sim_internal.h"
 
