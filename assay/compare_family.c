@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WARN_EVENTS "comparisons: "
+#define WARN_PREFIX "comparisons: "
 
 void apo_compare_family(assay_result *r, size_t first)
 {
@@ -24,7 +24,7 @@ void apo_compare_family(assay_result *r, size_t first)
     }
     if (no_reps > 0) {
         apo_result_warn(r,
-                        WARN_EVENTS "%zu comparison(s) without replicates in both groups: events "
+                        WARN_PREFIX "%zu comparison(s) without replicates in both groups: events "
                                     "are not independent replicates, so no p-value is given; "
                                     "the 95 %% intervals state the measurement's precision only",
                         no_reps);
@@ -37,7 +37,7 @@ void apo_compare_family(assay_result *r, size_t first)
     if (g == NULL || t == NULL) {
         free(g);
         free(t);
-        apo_result_warn(r, WARN_EVENTS "out of memory for the ANOVA and Dunnett's test");
+        apo_result_warn(r, WARN_PREFIX "out of memory for the ANOVA and Dunnett's test");
         return;
     }
     double *p = t + m, df = NAN;
@@ -54,10 +54,13 @@ void apo_compare_family(assay_result *r, size_t first)
     apo_error err;
     if (assay_anova_oneway(g, m + 1, &a, &err) != APO_OK) {
         if (no_reps < m) {
-            apo_result_warn(r, WARN_EVENTS "no one-way ANOVA or Dunnett's test: %s", err.msg);
+            apo_result_warn(r, WARN_PREFIX "no one-way ANOVA or Dunnett's test: %s", err.msg);
         }
     } else if (assay_dunnett(g, m + 1, t, p, &df, &err) != APO_OK) {
-        apo_result_warn(r, WARN_EVENTS "Dunnett's test failed: %s", err.msg);
+        apo_result_warn(r, WARN_PREFIX "Dunnett's test failed: %s", err.msg);
+        for (size_t i = 0; i < m; i++) {
+            p[i] = NAN; /* all or none */
+        }
     }
     for (size_t i = 0; i < m; i++) {
         assay_comparison *c = &r->comparisons[first + i];
@@ -80,5 +83,5 @@ bool assay_is_comparison_warning(const char *s)
 {
     return strncmp(s, "no usable stimulus-only sample", 30) == 0 ||
            strncmp(s, "stimulus-only (", 15) == 0 || strncmp(s, "4PL fit for ", 12) == 0 ||
-           strncmp(s, WARN_EVENTS, strlen(WARN_EVENTS)) == 0;
+           strncmp(s, WARN_PREFIX, strlen(WARN_PREFIX)) == 0;
 }

@@ -188,7 +188,7 @@ apo_status assay_dunnett_exceed(double c, const size_t *n, size_t m, double df, 
     if (abserr != NULL) {
         *abserr = e;
     }
-    if (k.status != 0 && e > 1e-12 + 1e-6 * p) {
+    if (k.status != 0 && e > 1e-9 + 1e-6 * p) {
         st = apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, NULL,
                            "Dunnett probability for c = %g, df = %g: integration did not reach "
                            "its tolerance (%s; estimated error %g)",

@@ -59,10 +59,11 @@ APO_NODISCARD apo_status assay_dunnett(const assay_group_summary *g, size_t k, d
  * The exceedance probability of Dunnett's statistic: P(max_j |T_j| >= c) (@p two_sided) or
  * P(max_j T_j >= c), for m comparisons with sizes n[1..m] against a control of size n[0], on
  * @p df degrees of freedom (INFINITY: normal). Computed as a 1-D integral over the common normal
- * factor inside a 1-D integral over s = chi_df / sqrt(df) (GSL QAGS/QAGI, relative tolerance
+ * factor inside a 1-D integral over s = chi_df / sqrt(df) (GSL QAG/QAGS/QAGIU, relative tolerance
  * 1e-9 outer, 1e-11 inner). @p abserr (may be NULL) gets the estimated absolute error.
  * @return APO_OK; APO_E_USAGE for m = 0, a zero size, c < 0 or df <= 0; APO_E_NUMERIC when
- * the integration fails to reach its tolerance (the value is still the best estimate).
+ * GSL reports a failure and the estimated error exceeds 1e-9 + 1e-6 p (the value is still the
+ * best estimate).
  */
 APO_NODISCARD apo_status assay_dunnett_exceed(double c, const size_t *n, size_t m, double df,
                                              bool two_sided, double *prob, double *abserr,
