@@ -357,8 +357,9 @@ static const char *base_name(const char *path)
 
 /* Gate on the uncompensated events (the engine compensates as the strategy says): the
  * population's membership (*member, NULL for all events) and the overlays of its children. */
-static apo_status gate_sample(const render_qc_options *o, const plot_shared *sh, const fcs_dataset *ds,
-                       const fcs_events *ev, plot_sample *s, uint8_t **member)
+static apo_status gate_sample(const render_qc_options *o, const plot_shared *sh,
+                              const fcs_dataset *ds, const fcs_events *ev, plot_sample *s,
+                              uint8_t **member)
 {
     const apo_observer *obs = sh->obs;
     apo_error err;
@@ -438,8 +439,9 @@ static apo_status exact_block(void *ctx, const gate_data *block, const gate_resu
  * The numbers of a subsampled file, exact over every event: the population's size, the
  * child gates' % of parent (overlays redone with the streamed counts) and the quadrant counts.
  */
-static apo_status exact_numbers(const render_qc_options *o, const plot_shared *sh, const fcs_dataset *ds,
-                         const gate_comp *comp, size_t xi, size_t yi, plot_sample *s)
+static apo_status exact_numbers(const render_qc_options *o, const plot_shared *sh,
+                                const fcs_dataset *ds, const gate_comp *comp, size_t xi,
+                                size_t yi, plot_sample *s)
 {
     const apo_observer *obs = sh->obs;
     apo_error err;
