@@ -339,6 +339,9 @@ static void threshold_from_json(apo_jspan t, assay_threshold *out)
     out->value = apo_jscan_number(apo_jscan_get(t, "value"));
     out->scaled = apo_jscan_number(apo_jscan_get(t, "scaled"));
     out->realized_pct = apo_jscan_number(apo_jscan_get(t, "realized_pct"));
+    out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
+    out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
+    apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
     apo_jscan_string(apo_jscan_get(t, "method"), out->method, sizeof out->method);
     apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
     out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));

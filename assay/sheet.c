@@ -340,220 +340,291 @@ static bool find_duplicate_sample(const assay_sheet *sh, size_t *dup_i, size_t *
     return true;
 }
 
-apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, const char *name,
-                            apo_error *err)
+/* One sheet being parsed. */
+typedef struct sheet_parser {
+    const char *text;
+    size_t len, pos, line;
+    const char *name;
+    record r;
+    char *buf;
+    size_t cap;
+    size_t col[COL_N];  /* the standard columns' fields (SIZE_MAX = absent) */
+    size_t *extra_col;  /* the extra columns' fields */
+    size_t n_fields;    /* fields of the header */
+    assay_sheet *out;
+} sheet_parser;
+
+static apo_status sheet_nomem(const sheet_parser *p, apo_error *err)
 {
-    memset(out, 0, sizeof *out);
-    record r = {0};
-    size_t pos = 0, line = 1, cap = 4096;
-    char *buf = malloc(cap);
-    size_t col[COL_N];
-    size_t *extra_col = NULL;
-    apo_status st = APO_OK;
-    if (buf == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        pos = 3; /* UTF-8 byte order mark */
-    }
-    out->sep = detect_separator(text, len, pos);
-    /* header: the first record that is not a comment */
+    return apo_error_set(err, APO_E_NOMEM, p->name, APO_NO_OFFSET, NULL, "out of memory");
+}
+
+/* The header: the first record that is not a comment; the standard columns by name (the
+ * first of each), every other column kept as an extra one. */
+static apo_status read_header(sheet_parser *p, apo_error *err)
+{
+    assay_sheet *out = p->out;
+    record *r = &p->r;
     int rc;
     size_t header_line;
     do {
-        header_line = line;
-        rc = read_record(text, len, &pos, &line, &r, buf, cap, out->sep);
-    } while (rc == 1 && (blank_record(&r) || r.f[0][0] == '#'));
+        header_line = p->line;
+        rc = read_record(p->text, p->len, &p->pos, &p->line, r, p->buf, p->cap, out->sep);
+    } while (rc == 1 && (blank_record(r) || r->f[0][0] == '#'));
     if (rc != 1) {
-        st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "header",
-                           "expected a header row naming the columns, found %s",
-                           rc == 0 ? "an empty file" : "a broken quote");
-        goto fail;
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "header",
+                             "expected a header row naming the columns, found %s",
+                             rc == 0 ? "an empty file" : "a broken quote");
     }
     for (int c = 0; c < COL_N; c++) {
-        col[c] = SIZE_MAX;
+        p->col[c] = SIZE_MAX;
     }
-    extra_col = calloc(r.n, sizeof *extra_col);
-    out->extra_names = calloc(r.n, sizeof *out->extra_names);
-    if (extra_col == NULL || out->extra_names == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-        goto fail;
+    p->extra_col = calloc(r->n, sizeof *p->extra_col);
+    out->extra_names = calloc(r->n, sizeof *out->extra_names);
+    if (p->extra_col == NULL || out->extra_names == NULL) {
+        return sheet_nomem(p, err);
     }
-    size_t n_fields = r.n;
-    for (size_t i = 0; i < r.n; i++) {
+    p->n_fields = r->n;
+    for (size_t i = 0; i < r->n; i++) {
         int hit = -1;
         for (int c = 0; c < COL_N; c++) {
-            if (strcasecmp(r.f[i], std_cols[c]) == 0 ||
-                (c == COL_SAMPLE && strcasecmp(r.f[i], "sample_id") == 0)) {
+            if (strcasecmp(r->f[i], std_cols[c]) == 0 ||
+                (c == COL_SAMPLE && strcasecmp(r->f[i], "sample_id") == 0)) {
                 hit = c;
             }
         }
-        if (hit >= 0 && col[hit] == SIZE_MAX) {
-            col[hit] = i;
+        if (hit >= 0 && p->col[hit] == SIZE_MAX) {
+            p->col[hit] = i;
         } else {
-            extra_col[out->n_extra] = i;
-            out->extra_names[out->n_extra] = xstrdup(r.f[i]);
+            p->extra_col[out->n_extra] = i;
+            out->extra_names[out->n_extra] = xstrdup(r->f[i]);
             if (out->extra_names[out->n_extra] == NULL) {
-                st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-                goto fail;
+                return sheet_nomem(p, err);
             }
             out->n_extra++;
         }
     }
-    if (col[COL_FILE] == SIZE_MAX) {
-        st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "header",
-                           "expected a column named \"file\" on line %zu, found none",
-                           header_line);
-        goto fail;
+    if (p->col[COL_FILE] == SIZE_MAX) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "header",
+                             "expected a column named \"file\" on line %zu, found none",
+                             header_line);
     }
+    return APO_OK;
+}
+
+/* A new zeroed row at the end of the sheet. */
+static assay_sheet_row *add_row(sheet_parser *p, size_t *cap_rows)
+{
+    assay_sheet *out = p->out;
+    if (out->n_rows == *cap_rows) {
+        size_t nc = *cap_rows ? 2 * *cap_rows : 32;
+        assay_sheet_row *rows = realloc(out->rows, nc * sizeof *rows);
+        if (rows == NULL) {
+            return NULL;
+        }
+        out->rows = rows;
+        *cap_rows = nc;
+    }
+    assay_sheet_row *row = &out->rows[out->n_rows];
+    memset(row, 0, sizeof *row);
+    out->n_rows++;
+    return row;
+}
+
+/* The row's text fields copied (the standard ones in @p v, then the extra columns). */
+static apo_status row_strings(sheet_parser *p, assay_sheet_row *row, const char *const *v,
+                              apo_error *err)
+{
+    const record *r = &p->r;
+    const size_t n_extra = p->out->n_extra;
+    row->file = xstrdup(v[COL_FILE]);
+    row->sample = xstrdup(v[COL_SAMPLE]);
+    row->treatment = xstrdup(v[COL_TREATMENT]);
+    row->dose_text = xstrdup(v[COL_DOSE]);
+    row->dose_unit = xstrdup(v[COL_UNIT]);
+    row->extra = calloc(n_extra ? n_extra : 1, sizeof *row->extra);
+    if (!row->file || !row->sample || !row->treatment || !row->dose_text || !row->dose_unit ||
+        !row->extra) {
+        return sheet_nomem(p, err);
+    }
+    for (size_t k = 0; k < n_extra; k++) {
+        row->extra[k] = xstrdup(p->extra_col[k] < r->n ? r->f[p->extra_col[k]] : "");
+        if (row->extra[k] == NULL) {
+            return sheet_nomem(p, err);
+        }
+    }
+    return APO_OK;
+}
+
+/* The data set a row names: the dataset column or a FILE#N suffix (cut from the file). */
+static apo_status row_dataset(sheet_parser *p, assay_sheet_row *row, const char *text,
+                              apo_error *err)
+{
+    size_t ds_suffix = split_dataset_suffix(row->file);
+    uint64_t dsn = 0;
+    if (text[0] != '\0' &&
+        (!apo_parse_u64(text, strlen(text), &dsn) || dsn == 0 || dsn > 1000000)) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "dataset",
+                             "line %zu: expected a data set number from 1, found \"%s\"",
+                             row->line, text);
+    }
+    if (ds_suffix == SIZE_MAX || (ds_suffix != 0 && dsn != 0 && ds_suffix != dsn)) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "dataset",
+                             "line %zu: expected one data set number from 1 (FILE#N or the "
+                             "dataset column), found %s",
+                             row->line, ds_suffix == SIZE_MAX ? "#0" : "two different ones");
+    }
+    row->dataset = dsn != 0 ? (size_t)dsn : ds_suffix;
+    return APO_OK;
+}
+
+/* The row's role, dose, replicate and data set, checked. */
+static apo_status row_values(sheet_parser *p, assay_sheet_row *row, const char *const *v,
+                             apo_error *err)
+{
+    const size_t line = row->line;
+    if (row->file[0] == '\0') {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "file",
+                             "line %zu: expected a file name, found an empty field", line);
+    }
+    if (!assay_role_parse(v[COL_ROLE], &row->role)) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "role",
+                             "line %zu: expected a role (unstained, annexin_single, pi_single, "
+                             "untreated, stimulus, treated), found \"%s\"",
+                             line, v[COL_ROLE]);
+    }
+    row->dose = NAN;
+    if (row->dose_text[0] != '\0' && !parse_number(row->dose_text, &row->dose)) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "dose",
+                             "line %zu: expected a number, found \"%s\"", line, row->dose_text);
+    }
+    uint64_t rep = 0;
+    if (v[COL_REP][0] != '\0' &&
+        (!apo_parse_u64(v[COL_REP], strlen(v[COL_REP]), &rep) || rep > 1000000)) {
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "replicate",
+                             "line %zu: expected a whole number, found \"%s\"", line,
+                             v[COL_REP]);
+    }
+    row->replicate = (unsigned)rep;
+    return row_dataset(p, row, v[COL_DATASET], err);
+}
+
+/* Default sample name: the file's base name without extension. */
+static apo_status default_sample(sheet_parser *p, assay_sheet_row *row, apo_error *err)
+{
+    if (row->sample[0] != '\0') {
+        return APO_OK;
+    }
+    const char *base = strrchr(row->file, '/');
+    base = base ? base + 1 : row->file;
+    free(row->sample);
+    row->sample = xstrdup(base);
+    if (row->sample == NULL) {
+        return sheet_nomem(p, err);
+    }
+    char *dot = strrchr(row->sample, '.');
+    if (dot != NULL && dot != row->sample) {
+        *dot = '\0';
+    }
+    return APO_OK;
+}
+
+/* The rows after the header (comment and blank lines skipped). */
+static apo_status read_rows(sheet_parser *p, apo_error *err)
+{
     size_t cap_rows = 0;
+    const record *r = &p->r;
     for (;;) {
-        size_t rec_line = line;
-        rc = read_record(text, len, &pos, &line, &r, buf, cap, out->sep);
+        size_t rec_line = p->line;
+        int rc = read_record(p->text, p->len, &p->pos, &p->line, &p->r, p->buf, p->cap,
+                             p->out->sep);
         if (rc == 0) {
-            break;
+            return APO_OK;
         }
         if (rc < 0) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, NULL,
-                               "line %zu: expected a closing quote, found the end of the file",
-                               rec_line);
-            goto fail;
+            return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, NULL,
+                                 "line %zu: expected a closing quote, found the end of the file",
+                                 rec_line);
         }
-        if (blank_record(&r) || r.f[0][0] == '#') {
+        if (blank_record(r) || r->f[0][0] == '#') {
             continue;
         }
-        if (r.n > n_fields) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, NULL,
-                               "line %zu: expected at most %zu fields, found %zu", rec_line,
-                               n_fields, r.n);
-            goto fail;
+        if (r->n > p->n_fields) {
+            return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, NULL,
+                                 "line %zu: expected at most %zu fields, found %zu", rec_line,
+                                 p->n_fields, r->n);
         }
-        if (out->n_rows == cap_rows) {
-            size_t nc = cap_rows ? 2 * cap_rows : 32;
-            assay_sheet_row *rows = realloc(out->rows, nc * sizeof *rows);
-            if (rows == NULL) {
-                st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-                goto fail;
-            }
-            out->rows = rows;
-            cap_rows = nc;
+        assay_sheet_row *row = add_row(p, &cap_rows);
+        if (row == NULL) {
+            return sheet_nomem(p, err);
         }
-        assay_sheet_row *row = &out->rows[out->n_rows];
-        memset(row, 0, sizeof *row);
-        out->n_rows++;
         row->line = rec_line;
         const char *v[COL_N];
         for (int c = 0; c < COL_N; c++) {
-            v[c] = col[c] < r.n ? r.f[col[c]] : "";
+            v[c] = p->col[c] < r->n ? r->f[p->col[c]] : "";
         }
-        row->file = xstrdup(v[COL_FILE]);
-        row->sample = xstrdup(v[COL_SAMPLE]);
-        row->treatment = xstrdup(v[COL_TREATMENT]);
-        row->dose_text = xstrdup(v[COL_DOSE]);
-        row->dose_unit = xstrdup(v[COL_UNIT]);
-        row->extra = calloc(out->n_extra ? out->n_extra : 1, sizeof *row->extra);
-        if (!row->file || !row->sample || !row->treatment || !row->dose_text || !row->dose_unit ||
-            !row->extra) {
-            st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-            goto fail;
+        apo_status st = row_strings(p, row, v, err);
+        if (st == APO_OK) {
+            st = row_values(p, row, v, err);
         }
-        for (size_t k = 0; k < out->n_extra; k++) {
-            row->extra[k] = xstrdup(extra_col[k] < r.n ? r.f[extra_col[k]] : "");
-            if (row->extra[k] == NULL) {
-                st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-                goto fail;
-            }
+        if (st == APO_OK) {
+            st = default_sample(p, row, err);
         }
-        if (row->file[0] == '\0') {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "file",
-                               "line %zu: expected a file name, found an empty field", rec_line);
-            goto fail;
-        }
-        if (!assay_role_parse(v[COL_ROLE], &row->role)) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "role",
-                               "line %zu: expected a role (unstained, annexin_single, pi_single, "
-                               "untreated, stimulus, treated), found \"%s\"",
-                               rec_line, v[COL_ROLE]);
-            goto fail;
-        }
-        row->dose = NAN;
-        if (row->dose_text[0] != '\0' && !parse_number(row->dose_text, &row->dose)) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dose",
-                               "line %zu: expected a number, found \"%s\"", rec_line,
-                               row->dose_text);
-            goto fail;
-        }
-        uint64_t rep = 0;
-        if (v[COL_REP][0] != '\0' && (!apo_parse_u64(v[COL_REP], strlen(v[COL_REP]), &rep) ||
-                                      rep > 1000000)) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "replicate",
-                               "line %zu: expected a whole number, found \"%s\"", rec_line,
-                               v[COL_REP]);
-            goto fail;
-        }
-        row->replicate = (unsigned)rep;
-        size_t ds_suffix = split_dataset_suffix(row->file);
-        uint64_t dsn = 0;
-        if (v[COL_DATASET][0] != '\0' &&
-            (!apo_parse_u64(v[COL_DATASET], strlen(v[COL_DATASET]), &dsn) || dsn == 0 ||
-             dsn > 1000000)) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dataset",
-                               "line %zu: expected a data set number from 1, found \"%s\"",
-                               rec_line, v[COL_DATASET]);
-            goto fail;
-        }
-        if (ds_suffix == SIZE_MAX || (ds_suffix != 0 && dsn != 0 && ds_suffix != dsn)) {
-            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dataset",
-                               "line %zu: expected one data set number from 1 (FILE#N or the "
-                               "dataset column), found %s",
-                               rec_line, ds_suffix == SIZE_MAX ? "#0" : "two different ones");
-            goto fail;
-        }
-        row->dataset = dsn != 0 ? (size_t)dsn : ds_suffix;
-        if (row->sample[0] == '\0') {
-            /* default sample name: the file's base name without extension */
-            const char *base = strrchr(row->file, '/');
-            base = base ? base + 1 : row->file;
-            free(row->sample);
-            row->sample = xstrdup(base);
-            if (row->sample == NULL) {
-                st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-                goto fail;
-            }
-            char *dot = strrchr(row->sample, '.');
-            if (dot != NULL && dot != row->sample) {
-                *dot = '\0';
-            }
+        if (st != APO_OK) {
+            return st;
         }
     }
+}
+
+/* Sample names must be unique: the first repeat is named with both lines. */
+static apo_status check_unique_samples(sheet_parser *p, apo_error *err)
+{
+    const assay_sheet *out = p->out;
     size_t dup_i = SIZE_MAX, dup_j = SIZE_MAX;
     if (!find_duplicate_sample(out, &dup_i, &dup_j)) {
-        st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-        goto fail;
+        return sheet_nomem(p, err);
     }
     if (dup_i != SIZE_MAX) {
-        st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "sample",
-                           "line %zu: expected unique sample names, found \"%s\" again "
-                           "(first on line %zu)",
-                           out->rows[dup_i].line, out->rows[dup_i].sample, out->rows[dup_j].line);
-        goto fail;
+        return apo_error_set(err, APO_E_FORMAT, p->name, APO_NO_OFFSET, "sample",
+                             "line %zu: expected unique sample names, found \"%s\" again "
+                             "(first on line %zu)",
+                             out->rows[dup_i].line, out->rows[dup_i].sample,
+                             out->rows[dup_j].line);
     }
-    out->dir = xstrdup(".");
-    if (out->dir == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
-        goto fail;
-    }
-    record_clear(&r);
-    free(r.f);
-    free(buf);
-    free(extra_col);
     return APO_OK;
-fail:
-    record_clear(&r);
-    free(r.f);
-    free(buf);
-    free(extra_col);
-    assay_sheet_free(out);
+}
+
+apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, const char *name,
+                            apo_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sheet_parser p = {.text = text, .len = len, .line = 1, .name = name, .cap = 4096, .out = out};
+    p.buf = malloc(p.cap);
+    if (p.buf == NULL) {
+        return sheet_nomem(&p, err);
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        p.pos = 3; /* UTF-8 byte order mark */
+    }
+    out->sep = detect_separator(text, len, p.pos);
+    apo_status st = read_header(&p, err);
+    if (st == APO_OK) {
+        st = read_rows(&p, err);
+    }
+    if (st == APO_OK) {
+        st = check_unique_samples(&p, err);
+    }
+    if (st == APO_OK) {
+        out->dir = xstrdup(".");
+        st = out->dir == NULL ? sheet_nomem(&p, err) : APO_OK;
+    }
+    record_clear(&p.r);
+    free(p.r.f);
+    free(p.buf);
+    free(p.extra_col);
+    if (st != APO_OK) {
+        assay_sheet_free(out);
+    }
     return st;
 }
 

@@ -3,7 +3,7 @@
  * observe.c: the CLI's side of the libraries' observer (util/observer.h): progress bars and
  * verbose lines through progress.c, status lines, and notes, warnings and errors printed as
  * "apoflow: note: ...", "apoflow: warning: ..." and "apoflow: error: ..." on stderr (notes
- * and warnings not with --quiet).
+ * and warnings not with --quiet), detail lines indented under them.
  */
 #include "cli/cli.h"
 
@@ -39,6 +39,8 @@ static void obs_note(void *ctx, apo_note_kind kind, const char *msg)
     const cli_observer *c = ctx;
     if (kind == APO_NOTE_ERROR) {
         cli_errorf("%s", msg);
+    } else if (kind == APO_NOTE_DETAIL) {
+        fprintf(stderr, "  %s\n", msg);
     } else if (c->verbosity > CLI_QUIET) {
         fprintf(stderr, "apoflow: %s: %s\n", kind == APO_NOTE_INFO ? "note" : "warning", msg);
     }

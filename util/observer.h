@@ -21,7 +21,8 @@ extern "C" {
 typedef enum apo_note_kind {
     APO_NOTE_INFO = 0, /* something the user may want to know (a file skipped, ...) */
     APO_NOTE_WARNING,  /* a result may be affected */
-    APO_NOTE_ERROR     /* one item failed; the batch goes on */
+    APO_NOTE_ERROR,    /* one item failed; the batch goes on */
+    APO_NOTE_DETAIL    /* one more line of the message before it (e.g. a list of names) */
 } apo_note_kind;
 
 typedef struct apo_observer {

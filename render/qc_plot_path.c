@@ -1,30 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * plot_path.c: 'apoflow plot --gating G.xml --population PATH --path': one plot per gate on
+ * qc_plot_path.c: the gating path of a population (`apoflow plot --path`): one plot per gate on
  * the population's path, top down, each over its parent's events on the gate's own
  * dimensions, drawn as applied (render_gating_path_build); percentages of parent are exact
  * over every event of the data set (streamed) even when the display reads a subsample.
  */
-#include "cli/plot_path.h"
-
-#include "cli/cli.h"
+#include "render/qc_plot_path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(const apo_error *err, const char *path)
-{
-    if (err->file[0] == '\0') {
-        cli_errorf("%s: %s", path, err->msg[0] ? err->msg : apo_status_name(err->status));
-    } else {
-        cli_print_error(err);
-    }
-    return apo_status_exit_code(err->status);
-}
-
 /* The compensation the gates use for comp_ref "FCS": the file's (auto), none, or the CSV. */
-static void choose_comp(const plot_path_opts *o, gate_data *d, gate_stream_options *so)
+static void choose_comp(const render_qc_path_opts *o, gate_data *d, gate_stream_options *so)
 {
     if (strcmp(o->comp, "none") == 0) {
         d->comp = NULL;
@@ -38,28 +26,30 @@ static void choose_comp(const plot_path_opts *o, gate_data *d, gate_stream_optio
 }
 
 /* Exact whole-file counts of every gate when the display holds a subsample. */
-static int exact_counts(const plot_path_opts *o, const fcs_dataset *ds,
-                        const gate_stream_options *so, uint64_t step, uint64_t **out)
+static apo_status exact_counts(const render_qc_path_opts *o, const fcs_dataset *ds,
+                               const gate_stream_options *so, uint64_t step, uint64_t **out,
+                               const apo_observer *obs)
 {
     *out = NULL;
-    if (step <= 1) return 0;
+    if (step <= 1) return APO_OK;
     size_t ng = gate_strategy_n_gates(o->strategy);
     uint64_t *c = calloc(ng ? ng : 1, sizeof *c);
     if (!c) {
-        cli_errorf("out of memory");
-        return 71;
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
     }
     apo_error err;
     apo_error_clear(&err);
     if (gate_strategy_apply_stream(o->strategy, ds, so, c, &err) != APO_OK) {
         free(c);
-        return fail(&err, o->file);
+        return render_qc_fail(obs, &err, o->file);
     }
     *out = c;
-    return 0;
+    return APO_OK;
 }
 
-static int draw(const plot_path_opts *o, const fcs_dataset *ds, const render_gating_path *gp)
+static apo_status draw(const render_qc_path_opts *o, const fcs_dataset *ds,
+                       const render_gating_path *gp, const apo_observer *obs)
 {
     char title[400], comment[600];
     char *pop = gate_strategy_path(o->strategy, o->population);
@@ -75,12 +65,12 @@ static int draw(const plot_path_opts *o, const fcs_dataset *ds, const render_gat
     apo_error err;
     apo_error_clear(&err);
     if (render_panel_png(o->out, &panel, o->ro, 2, meta, &err) != APO_OK) {
-        return fail(&err, o->out);
+        return render_qc_fail(obs, &err, o->out);
     }
-    return 0;
+    return APO_OK;
 }
 
-int plot_path_run(const plot_path_opts *o)
+apo_status render_qc_path(const render_qc_path_opts *o, const apo_observer *obs)
 {
     apo_error err;
     apo_error_clear(&err);
@@ -91,42 +81,43 @@ int plot_path_run(const plot_path_opts *o)
     uint64_t *counts = NULL, step = 1;
     render_gating_path gp;
     memset(&gp, 0, sizeof gp);
-    int rc = 0;
+    apo_status rc = APO_OK;
     if (fcs_file_open(&f, o->file, o->read, &err) != APO_OK) {
-        rc = fail(&err, o->file);
+        rc = render_qc_fail(obs, &err, o->file);
         goto done;
     }
     if (o->dataset > fcs_file_n_datasets(f)) {
-        cli_errorf("%s: expected data set %zu, found %zu in the file", o->file, o->dataset,
-                   fcs_file_n_datasets(f));
-        rc = 64;
+        apo_observe_note(obs, APO_NOTE_ERROR, "%s: expected data set %zu, found %zu in the file",
+                         o->file, o->dataset, fcs_file_n_datasets(f));
+        rc = APO_E_USAGE;
         goto done;
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
     for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
-        cli_warn(fcs_dataset_warning(ds, i)->msg);
+        apo_observe_note(obs, APO_NOTE_WARNING, "%s", fcs_dataset_warning(ds, i)->msg);
     }
     gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
     if (fcs_dataset_read_sampled(ds, &so.decode, o->sample_events, &ev, &step, &err) != APO_OK ||
         gate_data_init(&d, ds, &ev, &err) != APO_OK) {
-        rc = fail(&err, o->file);
+        rc = render_qc_fail(obs, &err, o->file);
         goto done;
     }
     choose_comp(o, &d, &so);
-    rc = exact_counts(o, ds, &so, step, &counts);
-    if (rc != 0) goto done;
+    rc = exact_counts(o, ds, &so, step, &counts, obs);
+    if (rc != APO_OK) goto done;
     render_path_counts c = {fcs_dataset_n_events(ds), counts};
     if (render_gating_path_build(&gp, o->strategy, &d, o->population, counts ? &c : NULL,
                                  &err) != APO_OK) {
-        rc = fail(&err, o->file);
+        rc = render_qc_fail(obs, &err, o->file);
         goto done;
     }
     if (gp.n_plots == 0) {
-        cli_errorf("--path: the path to the population has no gate with a shape to draw");
-        rc = 64;
+        apo_observe_note(obs, APO_NOTE_ERROR,
+                         "--path: the path to the population has no gate with a shape to draw");
+        rc = APO_E_USAGE;
         goto done;
     }
-    rc = draw(o, ds, &gp);
+    rc = draw(o, ds, &gp, obs);
 done:
     render_gating_path_free(&gp);
     free(counts);
