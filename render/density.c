@@ -49,13 +49,18 @@ static void smooth_line(double *x, size_t n, size_t stride, const double *k, int
         tmp[i] = smooth_edge(x, n, stride, k, r, i);
     }
     if (n > 2 * ru) {
-        if (stride == 1) {
+        if (stride == 1) { /* tap by tap over every point: the inner loop vectorises */
             for (size_t i = ru; i < n - ru; i++) {
-                double s = 0;
-                for (size_t t = 0; t <= 2 * ru; t++) {
-                    s += k[t] * x[i - ru + t];
+                tmp[i] = 0;
+            }
+            for (size_t t = 0; t <= 2 * ru; t++) {
+                const double kt = k[t];
+                for (size_t i = ru; i < n - ru; i++) {
+                    tmp[i] += kt * x[i - ru + t];
                 }
-                tmp[i] = wall > 0 ? s / wall : 0;
+            }
+            for (size_t i = ru; i < n - ru; i++) {
+                tmp[i] = wall > 0 ? tmp[i] / wall : 0;
             }
         } else {
             for (size_t i = ru; i < n - ru; i++) {
