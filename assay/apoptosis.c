@@ -179,7 +179,7 @@ static double median_of(double *v, size_t m)
     if (m == 0) {
         return NAN;
     }
-    return gsl_stats_median(v, 1, m); /* quickselect; reorders v */
+    return gate_median(v, m); /* = gsl_stats_median (select.c); may reorder v */
 }
 
 static int first_ok(const assay_input *in, const ctx *c, size_t n, assay_role role)
