@@ -33,11 +33,22 @@ static double value_of(uint64_t k)
     return x;
 }
 
-/* The key of rank @p k among keys[0..n) (keys is reordered). */
+/* The key of rank @p k among keys[0..n) (keys is reordered). The first digit is the top 11
+ * of the bits in which the keys differ at all (the min/max keys tell), so even values of one
+ * binade spread over the buckets. */
 static uint64_t select_key(uint64_t *keys, size_t n, size_t k)
 {
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = keys[i] < lo ? keys[i] : lo;
+        hi = keys[i] > hi ? keys[i] : hi;
+    }
+    if (lo == hi) {
+        return lo;
+    }
     uint32_t count[DIGITS];
-    for (int shift = 64 - DIGIT_BITS; n > 1; shift -= DIGIT_BITS) {
+    int shift = 64 - __builtin_clzll(lo ^ hi) - DIGIT_BITS;
+    for (; n > 1; shift -= DIGIT_BITS) {
         const int sh = shift < 0 ? 0 : shift;
         memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++) {
@@ -101,11 +112,17 @@ double gate_median(double *v, size_t n)
     const double lo = value_of(select_key(keys, n, k));
     double r = lo;
     if (n % 2 == 0) {
-        /* the (k+1)-th: the smallest key above rank k; recompute from v (keys reordered) */
+        /* the (k+1)-th smallest: lo again when more than k + 1 values are <= lo, else the
+         * smallest value above lo */
+        const uint64_t klo = key_of(lo);
+        uint64_t above = UINT64_MAX;
+        size_t at_most = 0;
         for (size_t i = 0; i < n; i++) {
-            keys[i] = key_of(v[i]);
+            const uint64_t key = key_of(v[i]);
+            at_most += key <= klo;
+            above = key > klo && key < above ? key : above;
         }
-        const double hi = value_of(select_key(keys, n, k + 1));
+        const double hi = at_most >= k + 2 ? lo : value_of(above);
         r = 0.5 * (lo + hi); /* as gsl_stats_median: their mean, overflow included */
     }
     free(keys);
