@@ -6,6 +6,7 @@
  * per-channel min, max, mean and the count of NaN/Inf values: the quickest integrity check.
  */
 #include "cli/cli.h"
+#include "cli/info_stats.h"
 #include "cli/options.h"
 #include "util/util.h"
 
@@ -21,10 +22,6 @@ typedef struct info_options {
     fcs_read_options read;
 } info_options;
 
-typedef struct channel_stats {
-    double min, max, sum;
-    uint64_t n_finite, n_nan, n_inf;
-} channel_stats;
 
 enum { OPT_JSON = CLI_KEY_LONG, OPT_STATS, OPT_DATASET, OPT_TEXT_ONLY };
 
@@ -47,52 +44,6 @@ static const cli_spec info_spec = {
     "spillover matrix, keywords and the reader's warnings.\n",
     info_tables,
     "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 71 out of memory\n"};
-
-/* Decode the data set block by block and accumulate the raw-value statistics. */
-static apo_status compute_stats(const fcs_dataset *ds, channel_stats *st, apo_error *err)
-{
-    size_t n_params = fcs_dataset_n_params(ds);
-    uint64_t n_events = fcs_dataset_n_events(ds);
-    for (size_t p = 0; p < n_params; p++) {
-        st[p] = (channel_stats){INFINITY, -INFINITY, 0.0, 0, 0, 0};
-    }
-    if (n_params == 0 || n_events == 0) {
-        return APO_OK;
-    }
-    const size_t block = 1u << 16;
-    double *buf = malloc(block * n_params * sizeof(double));
-    if (buf == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    fcs_decode_options dopt = FCS_DECODE_OPTIONS_INIT;
-    apo_status rc = APO_OK;
-    for (uint64_t first = 0; first < n_events && rc == APO_OK; first += block) {
-        uint64_t left = n_events - first;
-        size_t count = left < block ? (size_t)left : block;
-        rc = fcs_dataset_decode_f64(ds, first, count, &dopt, buf, block, err);
-        /* The block is decoded: its mapped DATA pages need not stay resident. */
-        fcs_dataset_drop_pages(ds, first, count);
-        for (size_t p = 0; rc == APO_OK && p < n_params; p++) {
-            const double *col = buf + p * block;
-            channel_stats *s = &st[p];
-            for (size_t i = 0; i < count; i++) {
-                double v = col[i];
-                if (isnan(v)) {
-                    s->n_nan++;
-                } else if (isinf(v)) {
-                    s->n_inf++;
-                } else {
-                    s->min = v < s->min ? v : s->min;
-                    s->max = v > s->max ? v : s->max;
-                    s->sum += v;
-                    s->n_finite++;
-                }
-            }
-        }
-    }
-    free(buf);
-    return rc;
-}
 
 static double stats_mean(const channel_stats *s)
 {
@@ -314,7 +265,7 @@ static int info_file(const char *path, const info_options *o)
         channel_stats *st = NULL;
         if (o->stats && fcs_dataset_has_data(ds)) {
             st = calloc(fcs_dataset_n_params(ds) + 1, sizeof(*st));
-            rc = st ? compute_stats(ds, st, &err)
+            rc = st ? info_stats_compute(ds, 0, st, &err)
                     : apo_error_set(&err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
             if (rc != APO_OK) {
                 free(st);
