@@ -6,7 +6,6 @@
  * the two tallest peaks, else the deepest valley).
  */
 #include "apoptosis_internal.h"
-#include "gating_internal.h" /* gate_median, gate_select */
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>

@@ -82,10 +82,6 @@ bool gate_text_split_line(const char *p, size_t len, char sep, gate_text_tokens 
 
 /* R type-7 quantile (h = (n-1)p, linear interpolation) of @p n ascending values; NaN if n == 0. */
 double gate_quantile_sorted(const double *sorted, size_t n, double p);
-/* select.c: the k-th smallest (0-based) of v[0..n) and the median (mean of the two middle
- * values for even n), the same values as gsl_stats_select / gsl_stats_median, faster (radix
- * selection); v may be reordered. */
-double gate_select(double *v, size_t n, size_t k);
-double gate_median(double *v, size_t n);
+
 
 #endif /* APOFLOW_GATING_GATING_INTERNAL_H */

@@ -8,7 +8,7 @@
  * is found. Values that break the key order's agreement with <, NaN and zeros of either sign
  * (-0 == +0 but their keys differ), make it hand over to gsl_stats_select / gsl_stats_median.
  */
-#include "gating/gating_internal.h"
+#include "gating/stats.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  * gsl_stats_select and gsl_stats_median: random arrays of many sizes with negatives, ties,
  * zeros of both signs, tiny and huge magnitudes, and the even-size median's mean.
  */
-#include "gating/gating_internal.h"
+#include "gating/stats.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_statistics_double.h>
