@@ -13,7 +13,7 @@ typedef struct channel_stats {
     uint64_t n_finite, n_nan, n_inf;
 } channel_stats;
 
-/* Fill st[0..n_params) for every event of @p ds, decoding on @p jobs threads of the CLI's pool
+/* Fill st[0..n_params) for every event of @p ds, decoding on @p jobs threads of apo_pool_run
  * (0 = all cores). The result does not depend on @p jobs: each channel's sum adds the events
  * in file order. Memory: a few blocks of events, whatever the file's size. */
 apo_status info_stats_compute(const fcs_dataset *ds, unsigned jobs, channel_stats *st,
