@@ -179,7 +179,7 @@ static double median_of(double *v, size_t m)
     if (m == 0) {
         return NAN;
     }
-    return gsl_stats_median(v, 1, m); /* quickselect; reorders v */
+    return gate_median(v, m); /* = gsl_stats_median (select.c); may reorder v */
 }
 
 static int first_ok(const assay_input *in, const ctx *c, size_t n, assay_role role)
@@ -565,11 +565,14 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
     return APO_OK;
 }
 
-/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx. */
-static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
-                              gate_result *res, apo_error *err)
+/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
+ * with @p parent_only, only the parent and what it depends on are evaluated. */
+static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
+                                 bool parent_only, gate_result *res, apo_error *err)
 {
-    apo_status st = gate_strategy_apply(s, &l->data, res, err);
+    apo_status st = parent_only && parent_idx != SIZE_MAX
+                        ? gate_strategy_apply_to(s, &l->data, parent_idx, res, err)
+                        : gate_strategy_apply(s, &l->data, res, err);
     if (st != APO_OK) {
         return st;
     }
@@ -585,6 +588,12 @@ static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_i
         memcpy(l->parent, gate_result_membership(res, parent_idx), ne);
     }
     return APO_OK;
+}
+
+static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
+                              gate_result *res, apo_error *err)
+{
+    return parent_mask_of(s, l, parent_idx, false, res, err);
 }
 
 /* The singlet events of columns ca, cp of a loaded sample as a 2-column fcs_events. */
@@ -1852,7 +1861,10 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
                                   uint8_t **quadrant, double **annexin, double **pi,
                                   apo_error *err)
 {
-    *singlet = *quadrant = NULL;
+    *singlet = NULL;
+    if (quadrant != NULL) {
+        *quadrant = NULL;
+    }
     *annexin = *pi = NULL;
     memset(ev, 0, sizeof *ev);
     size_t q_idx[ASSAY_Q_COUNT], parent_idx;
@@ -1867,13 +1879,14 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
         return st;
     }
     gate_result res = {0};
-    st = parent_mask(r->strategy, &l, parent_idx, &res, err);
+    st = parent_mask_of(r->strategy, &l, parent_idx, quadrant == NULL, &res, err);
     size_t ne = l.data.n_events;
+    uint8_t *quad = NULL;
     if (st == APO_OK) {
-        *quadrant = malloc(ne ? ne : 1);
+        quad = quadrant != NULL ? malloc(ne ? ne : 1) : NULL;
         *annexin = malloc((ne ? ne : 1) * sizeof(double));
         *pi = malloc((ne ? ne : 1) * sizeof(double));
-        if (*quadrant == NULL || *annexin == NULL || *pi == NULL) {
+        if ((quadrant != NULL && quad == NULL) || *annexin == NULL || *pi == NULL) {
             st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
     }
@@ -1884,24 +1897,28 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
         st = gate_dim_values(r->strategy, &l.data, &dims[1], false, *pi, err);
     }
     if (st == APO_OK) {
-        memset(*quadrant, 255, ne);
-        for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        for (int q = 0; quad != NULL && q < ASSAY_Q_COUNT; q++) {
             const uint8_t *m = gate_result_membership(&res, q_idx[q]);
+            if (q == 0) {
+                memset(quad, 255, ne);
+            }
             for (size_t e = 0; e < ne; e++) {
                 if (m[e]) {
-                    (*quadrant)[e] = (uint8_t)q;
+                    quad[e] = (uint8_t)q;
                 }
             }
+        }
+        if (quadrant != NULL) {
+            *quadrant = quad;
         }
         *singlet = l.parent;
         l.parent = NULL;
         *ev = l.ev;
         l.ev = (fcs_events){0, 0, NULL};
     } else {
-        free(*quadrant);
+        free(quad);
         free(*annexin);
         free(*pi);
-        *quadrant = NULL;
         *annexin = *pi = NULL;
     }
     gate_result_free(&res);

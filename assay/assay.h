@@ -335,7 +335,8 @@ void assay_result_free(assay_result *r);
 
 /* Display events of sample @p in for plots: at most @p max_events events (every step-th,
  * 0 = all) in @p ev (free with fcs_events_free), with their singlet and quadrant membership
- * (255 = no quadrant) and compensated AnnV and PI values (ev->n_events each, free()). */
+ * (255 = no quadrant) and compensated AnnV and PI values (ev->n_events each, free()).
+ * @p quadrant may be NULL: then the quadrant gates (and their transforms) are not evaluated. */
 APO_NODISCARD apo_status assay_sample_events(const assay_result *r,
                                                 const assay_input *in, uint64_t max_events,
                                                 fcs_events *ev, uint8_t **singlet,

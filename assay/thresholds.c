@@ -38,10 +38,10 @@ static double select_quantile(double *v, size_t m, double q)
     double h = (double)(m - 1) * q;
     size_t lo = (size_t)floor(h);
     if (lo >= m - 1) {
-        return gsl_stats_select(v, 1, m, m - 1);
+        return gate_select(v, m, m - 1);
     }
-    double a = gsl_stats_select(v, 1, m, lo);
-    double b = gsl_stats_select(v, 1, m, lo + 1);
+    double a = gate_select(v, m, lo);
+    double b = gate_select(v, m, lo + 1);
     return a + (h - (double)lo) * (b - a);
 }
 

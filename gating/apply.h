@@ -58,6 +58,14 @@ typedef struct gate_result {
  */
 APO_NODISCARD apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d,
                                              gate_result *out, apo_error *err);
+/**
+ * As gate_strategy_apply, but only gate @p gate and the gates it depends on (ancestors,
+ * boolean operands) are evaluated; every other row is zero, its count 0. For callers that
+ * need one population (e.g. the singlets under which plots are drawn) without the cost of the
+ * rest (transforms of the gates below it). APO_E_USAGE for a gate index out of range.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d,
+                                                size_t gate, gate_result *out, apo_error *err);
 void gate_result_free(gate_result *r);
 static inline const uint8_t *gate_result_membership(const gate_result *r, size_t g)
 {

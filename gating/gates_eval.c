@@ -477,8 +477,10 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
     return APO_OK;
 }
 
-apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_result *out,
-                               apo_error *err)
+/* Evaluate gate @p only and what it depends on (its ancestors, a boolean's operands), or
+ * every gate when @p only is SIZE_MAX. Rows of gates not evaluated are zero (count 0). */
+static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t only,
+                              gate_result *out, apo_error *err)
 {
     memset(out, 0, sizeof(*out));
     apply_state a = {.c = {.s = s, .d = d}, .r = out, .failed_gate = SIZE_MAX};
@@ -505,7 +507,17 @@ apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_
                            "expected memory for %zu gates x %zu events, found none", ng,
                            d->n_events);
     }
-    for (size_t g = 0; g < ng && st == APO_OK; g++) {
+    if (only != SIZE_MAX) {
+        if (st == APO_OK && only >= ng) {
+            st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                               "expected a gate index below %zu, found %zu", ng, only);
+        }
+        if (st == APO_OK) {
+            memset(out->member, 0, bytes);
+            st = eval_gate(&a, only, err);
+        }
+    }
+    for (size_t g = 0; only == SIZE_MAX && g < ng && st == APO_OK; g++) {
         st = eval_gate(&a, g, err);
     }
     if (st != APO_OK && err != NULL && a.failed_gate != SIZE_MAX) {
@@ -522,6 +534,18 @@ apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_
         gate_result_free(out);
     }
     return st;
+}
+
+apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_result *out,
+                               apo_error *err)
+{
+    return apply_gates(s, d, SIZE_MAX, out, err);
+}
+
+apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d, size_t gate,
+                                  gate_result *out, apo_error *err)
+{
+    return apply_gates(s, d, gate, out, err);
 }
 
 void gate_result_free(gate_result *r)

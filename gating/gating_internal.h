@@ -45,6 +45,10 @@ apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 double gate_logicle_scale(const gate_transform *t, double x);
 /* gate_logicle_scale of @p n values (a table-seeded start for the same iteration). */
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
+/* As gate_logicle_scale_array; @p bisect_only finds every knot interval by bisection instead
+ * of the bucket index (the tests check that both give the same bits). */
+void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
+                                 size_t n, bool bisect_only);
 /* Logicle scale -> data value. */
 double gate_logicle_inverse(const gate_transform *t, double y);
 
@@ -78,5 +82,6 @@ bool gate_text_split_line(const char *p, size_t len, char sep, gate_text_tokens 
 
 /* R type-7 quantile (h = (n-1)p, linear interpolation) of @p n ascending values; NaN if n == 0. */
 double gate_quantile_sorted(const double *sorted, size_t n, double p);
+
 
 #endif /* APOFLOW_GATING_GATING_INTERNAL_H */

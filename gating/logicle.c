@@ -9,6 +9,8 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Solve 2 (ln d - ln b) + w (b + d) = 0 for d in (0, b]: safeguarded Newton (RTSAFE). */
 double gate_logicle_solve_d(double b, double w)
@@ -244,23 +246,92 @@ double gate_logicle_scale(const gate_transform *t, double value)
 
 /* Knots of the starting-point table of gate_logicle_scale_array (uniform in scale space). */
 #define SEED_KNOTS 4096
+/* Bucket index over the knots: one bucket per 1/128 of a binade of the value (the double's
+ * exponent and top 7 mantissa bits), at most SEED_BUCKETS of them. */
+#define SEED_BUCKET_SHIFT 45
+#define SEED_BUCKETS 16384
+
+/* The knot interval of @p value by bisection: knot[lo] <= value < knot[lo + 1]. */
+static size_t knot_bisect(const double *knot, double value)
+{
+    size_t lo = 0, hi = SEED_KNOTS;
+    while (hi - lo > 1) {
+        const size_t mid = (lo + hi) / 2;
+        if (knot[mid] <= value) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static uint64_t key_of(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits >> SEED_BUCKET_SHIFT;
+}
+
+/*
+ * A faster way to the same knot interval: for each bucket of positive doubles (same exponent
+ * and top 7 mantissa bits), the interval of the bucket's smallest value; a value then steps
+ * up from there (a few knots at most: 4096 knots span a few binades). When the knots strictly
+ * increase, the interval knot[lo] <= value < knot[lo + 1] is unique, so this finds exactly
+ * the interval the bisection finds. Returns the number of buckets, or 0 (use bisection) when
+ * the knots do not strictly increase or need too many buckets.
+ */
+static size_t bucket_index(const double *knot, uint16_t *start)
+{
+    for (size_t i = 1; i <= SEED_KNOTS; i++) {
+        if (!(knot[i] > knot[i - 1])) {
+            return 0;
+        }
+    }
+    if (!(knot[0] >= 0.0) || !isfinite(knot[SEED_KNOTS])) {
+        return 0;
+    }
+    const uint64_t k0 = key_of(knot[1]);
+    const uint64_t nb = key_of(knot[SEED_KNOTS]) - k0 + 1;
+    if (nb > SEED_BUCKETS) {
+        return 0;
+    }
+    size_t i = 0;
+    for (uint64_t b = 0; b < nb; b++) {
+        const uint64_t bits = (k0 + b) << SEED_BUCKET_SHIFT;
+        double low;
+        memcpy(&low, &bits, sizeof low);
+        while (i < SEED_KNOTS && knot[i + 1] <= low) {
+            i++;
+        }
+        start[b] = (uint16_t)i;
+    }
+    return (size_t)nb;
+}
 
 /*
  * Many values at once: the same Halley iteration and convergence test as gate_logicle_scale,
  * but started from a table of the (cheap, closed-form) inverse at 4097 scale values over
  * [x1, 1], interpolated linearly. From there one Halley step reaches the root to double
  * precision (checked by the size of the step), instead of four to six steps. Values beyond the top of
- * the scale, zeros and non-finite values take the scalar path.
+ * the scale, zeros and non-finite values take the scalar path. The knot interval of a value
+ * comes from a bucket index (bucket_index) instead of bisection when the knots allow: the
+ * same interval, so the same start and the same result, bit for bit.
  */
-void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n)
+void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
+                                 size_t n, bool bisect_only)
 {
     const double x1 = t->coef[GATE_BX_X1];
     const double step = (1.0 - x1) / SEED_KNOTS;
     double knot_value[SEED_KNOTS + 1];
+    uint16_t start[SEED_BUCKETS];
     for (size_t i = 0; i <= SEED_KNOTS; i++) {
         knot_value[i] = gate_logicle_inverse(t, x1 + step * (double)i);
     }
     const double top = knot_value[SEED_KNOTS];
+    const size_t nb = bisect_only ? 0 : bucket_index(knot_value, start);
+    const double first = knot_value[1];
+    const uint64_t k0 = nb > 0 ? key_of(first) : 0;
     for (size_t i = 0; i < n; i++) {
         double value = in[i];
         const bool negative = value < 0.0;
@@ -271,15 +342,18 @@ void gate_logicle_scale_array(const gate_transform *t, const double *in, double 
             out[i] = gate_logicle_scale(t, in[i]);
             continue;
         }
-        size_t lo = 0, hi = SEED_KNOTS; /* knot_value[lo] <= value < knot_value[hi] */
-        while (hi - lo > 1) {
-            const size_t mid = (lo + hi) / 2;
-            if (knot_value[mid] <= value) {
-                lo = mid;
-            } else {
-                hi = mid;
+        size_t lo; /* knot_value[lo] <= value < knot_value[lo + 1] */
+        if (nb == 0) {
+            lo = knot_bisect(knot_value, value);
+        } else if (value < first) {
+            lo = 0;
+        } else {
+            lo = start[key_of(value) - k0];
+            while (knot_value[lo + 1] <= value) {
+                lo++;
             }
         }
+        const size_t hi = lo + 1;
         const double span = knot_value[hi] - knot_value[lo];
         const double frac = span > 0.0 ? (value - knot_value[lo]) / span : 0.0;
         /* Halley converges cubically: from a start within ~1e-7 of the root one step lands
@@ -292,4 +366,9 @@ void gate_logicle_scale_array(const gate_transform *t, const double *in, double 
         }
         out[i] = negative ? 2.0 * x1 - x : x;
     }
+}
+
+void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n)
+{
+    gate_logicle_scale_array_by(t, in, out, n, false);
 }

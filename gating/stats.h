@@ -82,6 +82,12 @@ void gate_counts_compute(const uint8_t *member, const uint8_t *parent, size_t n_
 size_t gate_mask_count(const uint8_t *mask, size_t n);
 /** 100 part / whole, NaN when whole == 0. */
 double gate_percent(size_t part, size_t whole);
+/** The k-th smallest (0-based, k < n) of v[0..n): the value gsl_stats_select gives, found by
+ *  radix selection (gating/select.c); v may be reordered. */
+double gate_select(double *v, size_t n, size_t k);
+/** The median of v[0..n) (the mean of the two middle values for even n): the value
+ *  gsl_stats_median gives, by radix selection; v may be reordered. */
+double gate_median(double *v, size_t n);
 
 #ifdef __cplusplus
 }

@@ -52,8 +52,11 @@ static apo_status auto_range(raxis *out, const double *x, size_t n, apo_error *e
                                  "expected memory for %zu values, found none", n);
         }
         gate_transform_apply_array(&out->t, x, d, n);
-        apo_status st = rquantile(d, n, 0.0005, &lo, err);
-        if (st == APO_OK) st = rquantile(d, n, 0.999, &hi, err);
+        const double q[2] = {0.0005, 0.999};
+        double v[2];
+        apo_status st = rquantiles(d, n, 2, q, v, err);
+        lo = v[0];
+        hi = v[1];
         free(d);
         if (st != APO_OK) return st;
     }

@@ -37,9 +37,19 @@ static double select_k(double *a, size_t n, size_t k)
     return a[k];
 }
 
-apo_status rquantile(const double *x, size_t n, double q, double *out, apo_error *err)
+/* The nearest rank of quantile @p q among @p m values. */
+static size_t rank_of(double q, size_t m)
 {
-    *out = NAN;
+    double r = q * (double)(m - 1);
+    return r <= 0 ? 0 : (r >= (double)(m - 1) ? m - 1 : (size_t)(r + 0.5));
+}
+
+apo_status rquantiles(const double *x, size_t n, size_t nq, const double *q, double *out,
+                      apo_error *err)
+{
+    for (size_t i = 0; i < nq; i++) {
+        out[i] = NAN;
+    }
     if (n == 0) {
         return APO_OK;
     }
@@ -52,11 +62,15 @@ apo_status rquantile(const double *x, size_t n, double q, double *out, apo_error
     for (size_t i = 0; i < n; i++) {
         if (isfinite(x[i])) a[m++] = x[i];
     }
-    if (m > 0) {
-        double r = q * (double)(m - 1);
-        size_t k = r <= 0 ? 0 : (r >= (double)(m - 1) ? m - 1 : (size_t)(r + 0.5));
-        *out = select_k(a, m, k);
+    /* the k-th smallest value does not depend on the order select_k left the copy in */
+    for (size_t i = 0; m > 0 && i < nq; i++) {
+        out[i] = select_k(a, m, rank_of(q[i], m));
     }
     free(a);
     return APO_OK;
+}
+
+apo_status rquantile(const double *x, size_t n, double q, double *out, apo_error *err)
+{
+    return rquantiles(x, n, 1, &q, out, err);
 }

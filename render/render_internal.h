@@ -132,6 +132,9 @@ void raxis_linear(raxis *out, double lo, double hi);
 
 /* The q-quantile (0..1, nearest rank) of the finite values of x; NaN when none. */
 apo_status rquantile(const double *x, size_t n, double q, double *out, apo_error *err);
+/* As rquantile for @p nq quantiles q[] at once (one copy of x), into out[]. */
+apo_status rquantiles(const double *x, size_t n, size_t nq, const double *q, double *out,
+                      apo_error *err);
 
 /* ---- plot.c: one plot into a cell -------------------------------------------------------- */
 

@@ -44,12 +44,14 @@ static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *ou
         } else if (v >= knots[TABLE_STEPS]) {
             out[e] = 1;
         } else {
-            size_t lo = 0, hi = TABLE_STEPS; /* knots[lo] < v < knots[hi] */
-            while (hi - lo > 1) {
-                size_t mid = (lo + hi) / 2;
-                if (knots[mid] <= v) lo = mid;
-                else hi = mid;
+            /* knots[lo] <= v < knots[lo + 1]: unique, the knots strictly increase; found by a
+             * bisection without branches (a conditional move per step), which lets the
+             * processor overlap the searches of consecutive events */
+            size_t lo = 0;
+            for (size_t half = TABLE_STEPS / 2; half > 0; half /= 2) {
+                lo = knots[lo + half] <= v ? lo + half : lo;
             }
+            const size_t hi = lo + 1;
             double t = (v - knots[lo]) / (knots[hi] - knots[lo]);
             out[e] = ((double)lo + t) / TABLE_STEPS;
         }

@@ -48,8 +48,9 @@ static apo_status view_load(const assay_result *r, const assay_input *in, sample
                             apo_error *err)
 {
     memset(v, 0, sizeof *v);
-    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet, &v->quadrant,
-                                        &v->ann, &v->pi, err);
+    /* the panels need the singlets only: no quadrant membership (no transforms) */
+    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet, NULL, &v->ann,
+                                        &v->pi, err);
     if (st != APO_OK) {
         return st;
     }

@@ -504,3 +504,38 @@ Test(gating_gates, fcs_compensation_found_by_label_and_case, .init = setup)
     gate_strategy_free(s);
     gate_comp_free(c);
 }
+
+/* gate_strategy_apply_to: the chosen gate and its ancestors as gate_strategy_apply has them,
+ * every other row zero; a gate index out of range is refused. */
+Test(gating_gates, apply_to_one_gate_and_its_ancestors, .init = setup)
+{
+    gate_strategy *s = new_strategy();
+    gate_dim a = {.name = "A"}, b = {.name = "B"};
+    double lo = 1, hi = INFINITY, lo2 = -INFINITY, hi2 = 5;
+    cr_assert_eq(gate_strategy_add_rectangle(s, "P", NULL, 1, &a, &lo, &hi, NULL), APO_OK);
+    cr_assert_eq(gate_strategy_add_rectangle(s, "K", "P", 1, &b, &lo2, &hi2, NULL), APO_OK);
+    gate_dim ab[2] = {{.name = "A"}, {.name = "B"}};
+    const char *const q[4] = {"Q--", "Q+-", "Q++", "Q-+"};
+    cr_assert_eq(gate_strategy_add_quadrants_2d(s, "Quad", "K", ab, 3.0, 4.0, q, NULL), APO_OK);
+    gate_data d = make_data();
+    gate_result all, one;
+    cr_assert_eq(gate_strategy_apply(s, &d, &all, NULL), APO_OK);
+    const size_t k = gate_strategy_find(s, "K"), p = gate_strategy_find(s, "P");
+    cr_assert_eq(gate_strategy_apply_to(s, &d, k, &one, NULL), APO_OK);
+    cr_assert_eq(one.n_gates, all.n_gates);
+    cr_assert_eq(one.count[k], 4); /* A >= 1 and B < 5 (max exclusive): events 1..4 */
+    cr_assert_eq(one.count[k], all.count[k]);
+    cr_assert_eq(one.count[p], all.count[p]);
+    cr_assert_eq(memcmp(gate_result_membership(&one, k), gate_result_membership(&all, k), NE), 0);
+    cr_assert_eq(memcmp(gate_result_membership(&one, p), gate_result_membership(&all, p), NE), 0);
+    const size_t q2 = gate_strategy_find(s, "Q++");
+    cr_assert_gt(all.count[q2], 0);
+    cr_assert_eq(one.count[q2], 0);
+    const uint8_t zero[NE] = {0};
+    cr_assert_eq(memcmp(gate_result_membership(&one, q2), zero, NE), 0);
+    gate_result_free(&one);
+    apo_error err;
+    cr_assert_eq(gate_strategy_apply_to(s, &d, all.n_gates, &one, &err), APO_E_USAGE);
+    gate_result_free(&all);
+    gate_strategy_free(s);
+}

@@ -385,3 +385,59 @@ Test(gating_transform, estimate_logicle_w)
     cr_assert_eq(t.kind, GATE_TRANSFORM_LOGICLE);
     cr_assert_float_eq(t.W, 0.5407300390, 1e-9);
 }
+
+/* The logicle array's bucket index finds the same knot interval as bisection, so the same
+ * start and the same bits, for values across the scale (linear part, decades, negatives,
+ * zero, beyond the top, non-finite) and several parameter sets. */
+Test(gating_transform, logicle_array_bucket_index_bit_identical)
+{
+    const double params[][4] = {{262144, 0.5, 4.5, 0}, {262144, 0, 4.5, 0},
+                                {10000, 1, 4, 0.5},    {262144, 1.5, 5, 0.3},
+                                {4176, 0.2, 3, 0},     {1e6, 0.7, 6, 0}};
+    const size_t n = 200000;
+    double *in = malloc(n * sizeof *in), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    cr_assert(in && a && b);
+    uint64_t x = 88172645463325252u;
+    for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
+        gate_transform t;
+        cr_assert_eq(gate_transform_init_logicle(&t, params[p][0], params[p][1], params[p][2],
+                                                 params[p][3], NULL),
+                     APO_OK);
+        const double top = params[p][0];
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const double u = (double)(x >> 11) / 9007199254740992.0;
+            switch (i % 5) {
+            case 0:
+                in[i] = (u * 2 - 1) * top * 1.2;
+                break;
+            case 1:
+                in[i] = exp(u * log(top * 2)) * ((x & 1) ? 1 : -1);
+                break;
+            case 2:
+                in[i] = (u - 0.5) * 200;
+                break;
+            case 3:
+                in[i] = exp(u * 60 - 40);
+                break;
+            default: /* mostly in range; some zeros, NaNs and infinities */
+                in[i] = i % 1000 == 4 ? 0.0 : (i % 1000 == 9 ? NAN : u * top);
+                if (i % 1000 == 14) in[i] = -INFINITY;
+                break;
+            }
+        }
+        gate_logicle_scale_array_by(&t, in, a, n, true);
+        gate_logicle_scale_array_by(&t, in, b, n, false);
+        size_t differ = 0;
+        for (size_t i = 0; i < n; i++) {
+            differ += memcmp(&a[i], &b[i], sizeof a[i]) != 0;
+        }
+        cr_assert_eq(differ, 0, "parameter set %zu: %zu of %zu values differ", p, differ, n);
+        cr_assert_float_eq(b[2], a[2], 0.0); /* the comparison saw real numbers */
+    }
+    free(in);
+    free(a);
+    free(b);
+}
