@@ -15,6 +15,7 @@
 #include "report/report.h"    /* H6: report.html */
 #include "assay/assay.h"
 #include "cli/run_path.h"  /* the gating-path plots */
+#include "cli/run_review.h" /* report.html's gate review: preview data, change record */
 #include "render/render.h"
 
 #include <dirent.h>
@@ -32,6 +33,7 @@ typedef struct run_options {
     const char *outdir;
     const char *gating;
     const char *write_gating;
+    review_adjustments adj; /* the change record of a --gating file exported by a report */
     const char *comp;
     bool plots;
     bool quiet;
@@ -450,6 +452,7 @@ static apo_status write_json(const char *path, const assay_result *r, const run_
         fputc('}', f);
     }
     fputc(']', f);
+    review_adjustments_json(f, &o->adj, &first);
     apo_json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < r->n_warnings; i++) {
@@ -659,6 +662,11 @@ static void plot_sample(void *ctx, size_t i)
     }
     free(p);
     render_gating_path_free(&gp);
+    if (run_review_write(dir, r, &in[i], &views[i].ev, views[i].sa, views[i].sp, views[i].ns,
+                         &err) != APO_OK) {
+        cli_print_error(&err);
+        j->rcs[i] = apo_status_exit_code(err.status);
+    }
     view_shrink(&views[i]);
 }
 
@@ -1104,6 +1112,11 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
         o.apo.gating = given;
+        if (review_adjustments_read(o.gating, &o.adj, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = 65;
+            goto out;
+        }
     }
     if (o.sheet != NULL) {
         if (assay_sheet_read(&sheet, o.sheet, &err) != APO_OK) {
@@ -1418,7 +1431,8 @@ int cmd_run(int argc, char **argv)
     cli_status(o.verbosity, "writing report.html ...");
     rc = cli_worse_exit(rc, report_for_run(o.outdir, &res, in, n, have_sheet ? &sheet : NULL,
                                            failed.n, (const char *const *)failed.v,
-                                           (const char *const *)failed_msg, argc, argv, o.jobs));
+                                           (const char *const *)failed_msg, argc, argv, o.jobs,
+                                           &o.adj));
     tm[5] = cli_now();
     cli_status(o.verbosity, NULL);
     if (o.timings || o.verbosity >= CLI_VERBOSE) {

@@ -30,7 +30,7 @@ void report_checksums(report_sample *samples, size_t n, unsigned jobs)
 int report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
                    size_t n, const assay_sheet *sheet, size_t n_failed,
                    const char *const *failed_files, const char *const *failed_msgs, int argc,
-                   char *const *argv, unsigned jobs)
+                   char *const *argv, unsigned jobs, const review_adjustments *adj)
 {
     report_sample *rs = calloc(n ? n : 1, sizeof *rs);
     char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
@@ -100,7 +100,8 @@ int report_for_run(const char *outdir, const assay_result *res, const assay_inpu
                        .failures = fl,
                        .argc = argc,
                        .argv = argv,
-                       .jobs = jobs};
+                       .jobs = jobs,
+                       .adjustments = adj};
     if (report_write_html(&ri, &err) != APO_OK) {
         cli_print_error(&err);
         rc = cli_worse_exit(rc, apo_status_exit_code(err.status));

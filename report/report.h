@@ -9,6 +9,7 @@
 
 #include "fcs/fcs.h"
 #include "assay/assay.h"
+#include "report/review.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,7 +44,13 @@ typedef struct report_input {
     char *const *argv;
     const char *note;            /* extra "how it was made" text (merge: the shards); NULL */
     unsigned jobs;               /* threads for checksums */
+    const review_adjustments *adjustments; /* gates moved in a report (--gating); NULL */
 } report_input;
+
+/* The "Review gates" section (data included) and, at the end of the page, its script
+ * (review.c). */
+void review_write_html(FILE *f, const report_input *r);
+void review_write_script(FILE *f);
 
 /* SHA-256 of every sample's file into samples[i].sha256, @p jobs threads. */
 void report_checksums(report_sample *samples, size_t n, unsigned jobs);
@@ -62,6 +69,6 @@ APO_NODISCARD apo_status report_write_html(const report_input *r, apo_error *err
 int report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
                    size_t n, const assay_sheet *sheet, size_t n_failed,
                    const char *const *failed_files, const char *const *failed_msgs, int argc,
-                   char *const *argv, unsigned jobs);
+                   char *const *argv, unsigned jobs, const review_adjustments *adj);
 
 #endif /* APOFLOW_CLI_REPORT_H */

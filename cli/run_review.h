@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * run_review.h: the per-sample preview data of report.html's gate review (run_review.c) and
+ * the record of gates moved in the report (run_adjust.c).
+ */
+#ifndef APOFLOW_CLI_RUN_REVIEW_H
+#define APOFLOW_CLI_RUN_REVIEW_H
+
+#include "fcs/fcs.h"
+#include "assay/assay.h"
+#include "report/review.h"
+
+/* At most this many singlets per sample in the preview. */
+#define RUN_REVIEW_EVENTS 5000u
+/* The scale range the 16-bit preview values cover (values outside are clamped). */
+#define RUN_REVIEW_LO (-0.5)
+#define RUN_REVIEW_HI 1.5
+
+/**
+ * Write PLOTS_DIR/<sample>.preview.json: every k-th of the @p ns singlets (@p ann, @p pi
+ * compensated data units; k the smallest step that keeps at most RUN_REVIEW_EVENTS) on the
+ * gating scales of @p r, and the count over Time of the displayed events @p ev.
+ */
+APO_NODISCARD apo_status run_review_write(const char *plots_dir, const assay_result *r,
+                                          const assay_input *in, const fcs_events *ev,
+                                          const double *ann, const double *pi, size_t ns,
+                                          apo_error *err);
+
+#endif /* APOFLOW_CLI_RUN_REVIEW_H */

@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * review.c: the "Review gates" section of report.html: the data the page script (review.js,
+ * embedded verbatim) needs to let a user drag the quadrant lines and see every sample's
+ * percentages previewed live: the applied thresholds and the tables between the gating scale
+ * and compensated data units, the run's gating.xml (which the export edits), the command to
+ * re-run, and per sample its exact percentages and the preview subsample that `apoflow run`
+ * wrote to plots/<sample>.preview.json (cli/run_review.c). docs/report.md has the design.
+ */
+#include "report/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Knots of the gating-scale -> data-units tables, over the preview range [-0.5, 1.5]. */
+#define REVIEW_KNOTS 4001
+#define REVIEW_LO (-0.5)
+#define REVIEW_HI 1.5
+/* A preview file larger than this is not embedded (5000 events make about 30 kB). */
+#define REVIEW_MAX_PREVIEW (1u << 20)
+
+extern const char apoflow_review_js[]; /* review.js, generated into the build (CMake) */
+
+/* A JSON string safe inside <script>: <, >, & and control characters as \u escapes. */
+static void js_string(FILE *f, const char *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            fputc('\\', f);
+            fputc(c, f);
+        } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            fprintf(f, "\\u%04x", c);
+        } else {
+            fputc(c, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void js_str(FILE *f, const char *s)
+{
+    js_string(f, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void js_num(FILE *f, double v)
+{
+    if (isfinite(v)) {
+        fprintf(f, "%.17g", v);
+    } else {
+        fputs("null", f);
+    }
+}
+
+/* The whole of a small file, NUL-terminated (caller frees); NULL when unreadable or larger
+ * than @p cap. */
+static char *slurp(const char *path, size_t cap, size_t *len)
+{
+    FILE *in = fopen(path, "rb");
+    if (in == NULL) {
+        return NULL;
+    }
+    char *buf = malloc(cap + 1);
+    size_t got = buf ? fread(buf, 1, cap + 1, in) : 0;
+    fclose(in);
+    if (buf == NULL || got > cap) {
+        free(buf);
+        return NULL;
+    }
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+/* The preview file is ours, but it is read back from disk: embed it only if it is the JSON
+ * cli/run_review.c writes (no character that could end the script element). */
+static bool preview_ok(const char *s, size_t n)
+{
+    if (n < 20 || strncmp(s, "{\"format\":\"apoflow-preview-1\"", 28) != 0) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!(c == '\n' || (c >= 0x20 && c < 0x7f && c != '<' && c != '>' && c != '&'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The divider of the quadrant gate on @p channel (the first QuadrantGate that has one). */
+static const char *divider_id(const gate_strategy *s, const char *channel)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < gate_strategy_n_gates(s); i++) {
+        gate_info g;
+        gate_strategy_gate(s, i, &g);
+        for (size_t k = 0; g.kind == GATE_QUADRANT_GATE && k < g.n_dividers; k++) {
+            if (g.dividers[k].dim.name && strcmp(g.dividers[k].dim.name, channel) == 0) {
+                return g.dividers[k].id;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void marker(FILE *f, const char *key, const char *channel, const assay_threshold *t,
+                   const gate_transform *scale, const gate_strategy *s)
+{
+    fprintf(f, "\"%s\":{\"channel\":", key);
+    js_str(f, channel);
+    fputs(",\"divider\":", f);
+    const char *d = divider_id(s, channel);
+    if (d) {
+        js_str(f, d);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"value\":", f);
+    js_num(f, t->value);
+    fputs(",\"scaled\":", f);
+    js_num(f, t->scaled);
+    fputs(",\"method\":", f);
+    js_str(f, t->method);
+    fputs(",\"transform\":", f);
+    js_str(f, gate_transform_kind_name(scale->kind));
+    fputs(",\"data\":[", f);
+    for (int k = 0; k < REVIEW_KNOTS; k++) {
+        double y = REVIEW_LO + (REVIEW_HI - REVIEW_LO) * k / (REVIEW_KNOTS - 1);
+        if (k) {
+            fputc(',', f);
+        }
+        double x = gate_transform_inverse(scale, y);
+        if (isfinite(x)) {
+            fprintf(f, "%.9g", x);
+        } else {
+            fputs("null", f);
+        }
+    }
+    fputs("]}", f);
+}
+
+/* The re-run command without the options the page's export replaces. */
+static void command(FILE *f, const report_input *r)
+{
+    static const char *const with_value[] = {"--gating", "--write-gating", "--output", "-o",
+                                             "--thresholds", "--quantile", "--comp", "--jobs",
+                                             "-j"};
+    static const char *const alone[] = {"--quiet", "-q", "--verbose", "-v", "--timings"};
+    fputs("\"command\":[", f);
+    bool first = true, skip = false;
+    for (int i = 0; i < r->argc; i++) {
+        const char *a = r->argv[i];
+        bool drop = skip;
+        skip = false;
+        for (size_t k = 0; !drop && k < sizeof with_value / sizeof *with_value; k++) {
+            size_t n = strlen(with_value[k]);
+            if (strcmp(a, with_value[k]) == 0) {
+                drop = skip = true;
+            } else if (strncmp(a, with_value[k], n) == 0 &&
+                       (a[n] == '=' || (n == 2 && a[n] != '\0'))) {
+                drop = true;
+            }
+        }
+        for (size_t k = 0; !drop && k < sizeof alone / sizeof *alone; k++) {
+            drop = strcmp(a, alone[k]) == 0;
+        }
+        if (!drop) {
+            if (!first) {
+                fputc(',', f);
+            }
+            first = false;
+            js_str(f, a);
+        }
+    }
+    fputs("]", f);
+}
+
+static void sample(FILE *f, const report_input *r, size_t i)
+{
+    const report_sample *s = &r->samples[i];
+    char path[4096];
+    fputs("{\"name\":", f);
+    js_str(f, s->sample);
+    fputs(",\"failed\":", f);
+    fputs(s->error[0] ? "true" : "false", f);
+    fputs(",\"flags\":", f);
+    js_str(f, s->error[0] ? "failed" : s->qc_flags);
+    fputs(",\"detail\":", f);
+    js_str(f, s->error[0] ? s->error : s->qc_detail);
+    fprintf(f, ",\"singlets\":%llu,\"pct\":[", (unsigned long long)s->singlets);
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        if (q) {
+            fputc(',', f);
+        }
+        js_num(f, s->pct[q]);
+    }
+    fputs("],\"preview\":", f);
+    snprintf(path, sizeof path, "%s/plots/%s.preview.json", r->outdir, s->sample);
+    size_t n = 0;
+    char *text = s->error[0] ? NULL : slurp(path, REVIEW_MAX_PREVIEW, &n);
+    while (text != NULL && n > 0 && text[n - 1] == '\n') {
+        text[--n] = '\0';
+    }
+    if (text != NULL && preview_ok(text, n)) {
+        fwrite(text, 1, n, f);
+    } else {
+        fputs("null", f);
+    }
+    free(text);
+    fputc('}', f);
+}
+
+static void data(FILE *f, const report_input *r)
+{
+    const assay_result *res = r->res;
+    char path[4096];
+    fputs("<script type=\"application/json\" id=\"apoflow-review-data\">{\"format\":"
+          "\"apoflow-review-1\",",
+          f);
+    fprintf(f, "\"lo\":%g,\"hi\":%g,", REVIEW_LO, REVIEW_HI);
+    marker(f, "annexin", res->annexin_channel, &res->annexin, &res->annexin_scale,
+           res->strategy);
+    fputc(',', f);
+    marker(f, "dead", res->pi_channel, &res->pi, &res->pi_scale, res->strategy);
+    fputs(",\"outdir\":", f);
+    js_str(f, r->outdir);
+    fputc(',', f);
+    command(f, r);
+    fputs(",\"gating_xml\":", f);
+    snprintf(path, sizeof path, "%s/gating.xml", r->outdir);
+    size_t n = 0;
+    char *xml = slurp(path, 64u << 20, &n);
+    if (xml != NULL) {
+        js_string(f, xml, n);
+    } else {
+        fputs("null", f);
+    }
+    free(xml);
+    fputs(",\"samples\":[", f);
+    for (size_t i = 0; i < r->n_samples; i++) {
+        if (i) {
+            fputs(",\n", f);
+        }
+        sample(f, r, i);
+    }
+    fputs("]}</script>\n", f);
+}
+
+void review_write_html(FILE *f, const report_input *r)
+{
+    fputs("<section id=\"review\"><h2>Review gates</h2>\n"
+          "<p>Move the Annexin V and dead-cell-dye lines (drag them on any plot, or use the "
+          "fields and sliders; on a focused plot the left/right arrow keys move the Annexin V "
+          "line and up/down the dead-cell-dye line, Shift for larger steps). Every sample's quadrant percentages update at once in this "
+          "section, the samples table and the plots. <b>These are a preview</b>, computed in "
+          "the page from <span id=\"review-events\"></span> of each sample's singlets; "
+          "<em>Use these gates</em> gives a gating file and the command that re-runs the "
+          "analysis over every event with them. Click a plot for the sample's gating path, "
+          "flags and Time plot.</p>\n"
+          "<div id=\"review-controls\"></div>\n<div id=\"review-status\" role=\"status\" "
+          "aria-live=\"polite\"></div>\n<div id=\"review-export\"></div>\n"
+          "<div id=\"review-grid\" class=\"review-grid\"></div>\n"
+          "<dialog id=\"review-sample\" aria-labelledby=\"review-sample-title\"></dialog>\n"
+          "<noscript><p>The gate review needs JavaScript.</p></noscript>\n",
+          f);
+    data(f, r);
+    fputs("</section>\n", f);
+}
+
+void review_write_script(FILE *f)
+{
+    fprintf(f, "<script>\n%s</script>\n", apoflow_review_js);
+}
