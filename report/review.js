@@ -221,6 +221,8 @@
     cv.tabIndex = 0;
     cv.setAttribute('role', 'img');
     cv.dataset.sample = s.name;
+    cv.dataset.scaleMin = String(VMIN); /* the plotted gating-scale range (for drivers) */
+    cv.dataset.scaleMax = String(VMAX);
     var cap = document.createElement('figcaption');
     fig.appendChild(cv);
     fig.appendChild(cap);
@@ -265,10 +267,14 @@
   function schedule() {
     if (!pending) {
       pending = true;
-      requestAnimationFrame(function () {
-        pending = false;
-        update();
-      });
+      var run = function () {
+        if (pending) {
+          pending = false;
+          update();
+        }
+      };
+      requestAnimationFrame(run);
+      setTimeout(run, 50); /* a hidden or background page gets no animation frames */
     }
   }
   function setScaled(m, y) {
@@ -542,6 +548,7 @@
       update();
     },
     threshold: function (m) { return toData(marker(m), cur[marker(m)]); },
+    scaled: function (m) { return cur[marker(m)]; },
     percentages: function (name) {
       var s = byName[name];
       if (!s) {
