@@ -662,8 +662,8 @@ static void plot_sample(void *ctx, size_t i)
     }
     free(p);
     render_gating_path_free(&gp);
-    if (run_review_write(dir, r, &in[i], &views[i].ev, views[i].sa, views[i].sp, views[i].ns,
-                         &err) != APO_OK) {
+    if (run_review_write(dir, r, &in[i], &views[i].ev, views[i].singlet, views[i].ann,
+                         views[i].pi, &err) != APO_OK) {
         cli_print_error(&err);
         j->rcs[i] = apo_status_exit_code(err.status);
     }

@@ -10,20 +10,23 @@
 #include "assay/assay.h"
 #include "report/review.h"
 
-/* At most this many singlets per sample in the preview. */
-#define RUN_REVIEW_EVENTS 5000u
+/* At most this many events per sample in the preview (of which the singlets count). */
+#define RUN_REVIEW_EVENTS 6000u
+/* At most this many pre-gate dimensions (scatter channels) in the preview. */
+#define RUN_REVIEW_DIMS 4
 /* The scale range the 16-bit preview values cover (values outside are clamped). */
 #define RUN_REVIEW_LO (-0.5)
 #define RUN_REVIEW_HI 1.5
 
 /**
- * Write PLOTS_DIR/<sample>.preview.json: every k-th of the @p ns singlets (@p ann, @p pi
- * compensated data units; k the smallest step that keeps at most RUN_REVIEW_EVENTS) on the
- * gating scales of @p r, and the count over Time of the displayed events @p ev.
+ * Write PLOTS_DIR/<sample>.preview.json: every k-th of the displayed events @p ev (k the
+ * smallest step that keeps at most RUN_REVIEW_EVENTS) with its @p singlet membership, its
+ * @p ann and @p pi values (compensated data units, one per event of @p ev) on the gating
+ * scales of @p r and its values of the pre-gates' dimensions; and the count over Time.
  */
 APO_NODISCARD apo_status run_review_write(const char *plots_dir, const assay_result *r,
                                           const assay_input *in, const fcs_events *ev,
-                                          const double *ann, const double *pi, size_t ns,
-                                          apo_error *err);
+                                          const uint8_t *singlet, const double *ann,
+                                          const double *pi, apo_error *err);
 
 #endif /* APOFLOW_CLI_RUN_REVIEW_H */

@@ -79,7 +79,7 @@ static char *slurp(const char *path, size_t cap, size_t *len)
  * cli/run_review.c writes (no character that could end the script element). */
 static bool preview_ok(const char *s, size_t n)
 {
-    if (n < 20 || strncmp(s, "{\"format\":\"apoflow-preview-1\"", 28) != 0) {
+    if (n < 20 || strncmp(s, "{\"format\":\"apoflow-preview-2\"", 28) != 0) {
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -107,6 +107,63 @@ static const char *divider_id(const gate_strategy *s, const char *channel)
         }
     }
     return NULL;
+}
+
+/* The gates above the quadrant gate, top down: {"id", "kind", "dims": [{name, plain}],
+ * "min", "max" (rectangles; null = open), "vertices" (polygons, x0, y0, x1, ...)}. */
+static void pregates(FILE *f, const gate_strategy *s)
+{
+    size_t chain[32], n = 0, qg = SIZE_MAX;
+    for (size_t i = 0; s != NULL && i < gate_strategy_n_gates(s) && qg == SIZE_MAX; i++) {
+        gate_info g;
+        gate_strategy_gate(s, i, &g);
+        qg = g.kind == GATE_QUADRANT_GATE ? i : SIZE_MAX;
+    }
+    for (size_t i = qg == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, qg);
+         i != SIZE_MAX && n < 32; i = gate_strategy_parent(s, i)) {
+        chain[n++] = i;
+    }
+    fputs("\"pregates\":[", f);
+    for (size_t k = n; k-- > 0;) {
+        gate_info g;
+        gate_strategy_gate(s, chain[k], &g);
+        fputs(k + 1 < n ? ",{\"id\":" : "{\"id\":", f);
+        js_str(f, g.id);
+        fprintf(f, ",\"kind\":\"%s\",\"dims\":[", g.kind == GATE_RECTANGLE ? "rectangle"
+                                                    : g.kind == GATE_POLYGON ? "polygon"
+                                                                             : "other");
+        for (size_t d = 0; d < g.n_dims; d++) {
+            const gate_dim *dm = &g.dims[d];
+            bool plain = dm->name != NULL && dm->transform_ref == NULL && dm->ratio_ref == NULL &&
+                         (dm->comp_ref == NULL || strcmp(dm->comp_ref, GATE_COMP_NONE) == 0);
+            fputs(d ? ",{\"name\":" : "{\"name\":", f);
+            js_str(f, dm->name);
+            fprintf(f, ",\"plain\":%s}", plain ? "true" : "false");
+        }
+        fputs("]", f);
+        if (g.kind == GATE_RECTANGLE) {
+            fputs(",\"min\":[", f);
+            for (size_t d = 0; d < g.n_dims; d++) {
+                fputs(d ? "," : "", f);
+                js_num(f, g.min[d]);
+            }
+            fputs("],\"max\":[", f);
+            for (size_t d = 0; d < g.n_dims; d++) {
+                fputs(d ? "," : "", f);
+                js_num(f, g.max[d]);
+            }
+            fputs("]", f);
+        } else if (g.kind == GATE_POLYGON) {
+            fputs(",\"vertices\":[", f);
+            for (size_t v = 0; v < 2 * g.n_vertices; v++) {
+                fputs(v ? "," : "", f);
+                js_num(f, g.vertices[v]);
+            }
+            fputs("]", f);
+        }
+        fputs("}", f);
+    }
+    fputs("]", f);
 }
 
 static void marker(FILE *f, const char *key, const char *channel, const assay_threshold *t,
@@ -228,6 +285,8 @@ static void data(FILE *f, const report_input *r)
            res->strategy);
     fputc(',', f);
     marker(f, "dead", res->pi_channel, &res->pi, &res->pi_scale, res->strategy);
+    fputc(',', f);
+    pregates(f, res->strategy);
     fputs(",\"outdir\":", f);
     js_str(f, r->outdir);
     fputc(',', f);

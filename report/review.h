@@ -14,13 +14,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define REVIEW_MAX_ADJUSTMENTS 8
+#define REVIEW_MAX_ADJUSTMENTS 32
 
-/* One line moved in the page: the marker ("annexin", "dead"), the Gating-ML divider id, and
- * where it was and went, in compensated data units and on the gating scale. */
+/* One line or pre-gate coordinate moved in the page: the marker ("annexin", "dead" or
+ * "pregate"), the Gating-ML divider id (quadrant lines) or gate id (pre-gates), what moved
+ * (pre-gates: "FSC-A min", "vertex 2 FSC-H"), and where it was and went: compensated data units
+ * and the gating scale for quadrant lines (scaled values NaN for pre-gates, which are in data
+ * units). */
 typedef struct review_adjustment {
     char marker[16];
     char divider[64];
+    char what[64];
     double from, to, from_scaled, to_scaled;
 } review_adjustment;
 

@@ -74,7 +74,10 @@
     return {name: s.name, exact: s.pct, flags: s.flags, detail: s.detail, failed: s.failed,
             singlets: s.singlets, time: p ? p.time : null, kept: p ? p.kept : 0,
             a: p ? u16(p.annexin) : new Uint16Array(0), d: p ? u16(p.dead) : new Uint16Array(0),
-            lo: p ? p.lo : D.lo, hi: p ? p.hi : D.hi};
+            bits: p ? atob(p.singlet) : '', lo: p ? p.lo : D.lo, hi: p ? p.hi : D.hi,
+            scatter: p ? p.scatter.map(function (c) {
+              return {name: c.name, lo: c.lo, hi: c.hi, v: u16(c.v)};
+            }) : [], member: null, members: 0, memberVersion: -1};
   });
   var byName = {};
   samples.forEach(function (s) { byName[s.name] = s; });
@@ -83,23 +86,105 @@
   var usable = D.annexin.divider !== null && D.dead.divider !== null && D.gating_xml !== null &&
                isFinite(applied.annexin) && isFinite(applied.dead);
 
+  /* ---- pre-gates (the gates above the quadrants): movable when they are rectangles and
+   * polygons on plain channels every preview has ------------------------------------------ */
+  var preg = D.pregates.map(function (g) {
+    return {id: g.id, kind: g.kind, dims: g.dims.map(function (d) { return d.name; }),
+            plain: g.dims.every(function (d) { return d.plain; }),
+            min: g.min ? g.min.slice() : null, max: g.max ? g.max.slice() : null,
+            vertices: g.vertices ? g.vertices.slice() : null};
+  });
+  var pregApplied = JSON.stringify(preg.map(function (g) { return [g.min, g.max, g.vertices]; }));
+  var pregVersion = 0;
+  var pregEditable = preg.length > 0 && preg.every(function (g) {
+    return (g.kind === 'rectangle' || g.kind === 'polygon') && g.plain && g.dims.every(
+      function (n) {
+        return samples.every(function (s) {
+          return s.failed || !s.kept || s.scatter.some(function (c) { return c.name === n; });
+        });
+      });
+  });
+  function pregMoved() {
+    return pregEditable && JSON.stringify(preg.map(function (g) {
+      return [g.min, g.max, g.vertices];
+    })) !== pregApplied;
+  }
+  function column(s, name) {
+    for (var k = 0; k < s.scatter.length; k++) {
+      if (s.scatter[k].name === name) {
+        return s.scatter[k];
+      }
+    }
+    return null;
+  }
+  function value(c, i) {
+    return c.lo + c.v[i] * (c.hi - c.lo) / 65535;
+  }
+  /* Gating-ML membership: rectangles half-open (min <= x < max), polygons even-odd. */
+  function inGate(g, s, i) {
+    if (g.kind === 'rectangle') {
+      for (var d = 0; d < g.dims.length; d++) {
+        var x = value(column(s, g.dims[d]), i);
+        if ((g.min[d] !== null && !(x >= g.min[d])) || (g.max[d] !== null && !(x < g.max[d]))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    var px = value(column(s, g.dims[0]), i), py = value(column(s, g.dims[1]), i);
+    var v = g.vertices, n = v.length / 2, inside = false;
+    for (var a = 0, b = n - 1; a < n; b = a++) {
+      var xa = v[2 * a], ya = v[2 * a + 1], xb = v[2 * b], yb = v[2 * b + 1];
+      if ((ya > py) !== (yb > py) && px < (xb - xa) * (py - ya) / (yb - ya) + xa) {
+        inside = !inside;
+      }
+    }
+    return inside;
+  }
+  /* The events the quadrants see: as the run found them, or through the moved pre-gates. */
+  function members(s) {
+    if (s.memberVersion === pregVersion) {
+      return s.member;
+    }
+    var m = new Uint8Array(s.kept), moved = pregMoved(), k = 0;
+    for (var i = 0; i < s.kept; i++) {
+      var ok = true;
+      if (moved) {
+        for (var q = 0; q < preg.length && ok; q++) {
+          ok = inGate(preg[q], s, i);
+        }
+      } else {
+        ok = (s.bits.charCodeAt(i >> 3) >> (i & 7)) & 1;
+      }
+      m[i] = ok ? 1 : 0;
+      k += m[i];
+    }
+    s.member = m;
+    s.members = k;
+    s.memberVersion = pregVersion;
+    return m;
+  }
+
   /* Quadrant percentages of the subsample (half-open, as Gating-ML: value >= line is
    * positive), on the 16-bit scale the preview is stored in. */
   function preview(s) {
-    if (!s.kept) {
+    var member = members(s);
+    if (!s.kept || !s.members) {
       return null;
     }
     var ta = (cur.annexin - s.lo) / (s.hi - s.lo) * 65535;
     var td = (cur.dead - s.lo) / (s.hi - s.lo) * 65535;
     var c = [0, 0, 0, 0];
     for (var i = 0; i < s.kept; i++) {
-      var ap = s.a[i] >= ta, dp = s.d[i] >= td;
-      c[ap ? (dp ? 2 : 1) : (dp ? 3 : 0)]++;
+      if (member[i]) {
+        var ap = s.a[i] >= ta, dp = s.d[i] >= td;
+        c[ap ? (dp ? 2 : 1) : (dp ? 3 : 0)]++;
+      }
     }
-    return c.map(function (k) { return 100 * k / s.kept; });
+    return c.map(function (k) { return 100 * k / s.members; });
   }
   function moved() {
-    return cur.annexin !== applied.annexin || cur.dead !== applied.dead;
+    return cur.annexin !== applied.annexin || cur.dead !== applied.dead || pregMoved();
   }
 
   /* ---- styles ------------------------------------------------------------------------------ */
@@ -161,6 +246,12 @@
   reset.addEventListener('click', function () {
     cur.annexin = applied.annexin;
     cur.dead = applied.dead;
+    D.pregates.forEach(function (g, k) {
+      preg[k].min = g.min ? g.min.slice() : null;
+      preg[k].max = g.max ? g.max.slice() : null;
+      preg[k].vertices = g.vertices ? g.vertices.slice() : null;
+    });
+    pregChanged();
     update();
   });
   var use = document.createElement('button');
@@ -185,8 +276,11 @@
     var c = document.createElement('canvas');
     c.width = c.height = px;
     var g = c.getContext('2d'), img = g.createImageData(px, px), cnt = new Uint16Array(px * px);
-    var k = (s.hi - s.lo) / 65535, max = 1;
+    var k = (s.hi - s.lo) / 65535, max = 1, member = members(s);
     for (var i = 0; i < s.kept; i++) {
+      if (!member[i]) {
+        continue;
+      }
       var x = Math.floor(sx(s.lo + s.a[i] * k)), y = Math.floor(sy(s.lo + s.d[i] * k));
       x = Math.max(0, Math.min(px - 1, x));
       y = Math.max(0, Math.min(px - 1, y));
@@ -340,6 +434,249 @@
     });
   }
 
+  /* ---- the pre-gate panels: one plot per pre-gate of a chosen sample, its lines or
+   * vertices draggable, every coordinate also a number field -------------------------------- */
+  var PSIZE = 300, ppx = Math.round(PSIZE * dpr), pregPanels = [], pregSample = null;
+  var bgTimer = null;
+  function pregChanged() {
+    pregVersion++;
+    if (bgTimer) {
+      clearTimeout(bgTimer);
+    }
+    bgTimer = setTimeout(function () { /* the quadrant plots' dots follow once a drag pauses */
+      bgTimer = null;
+      plots.forEach(function (p) { p.bg = dots(p.s); });
+      schedule();
+    }, 250);
+  }
+  function axes(g, s) {
+    var x = column(s, g.dims[0]), y = g.dims[1] ? column(s, g.dims[1]) : null;
+    for (var k = 0; !y && k < s.scatter.length; k++) {
+      if (s.scatter[k].name !== g.dims[0]) {
+        y = s.scatter[k];
+      }
+    }
+    return {x: x, y: y};
+  }
+  function handles(g) {
+    var h = [];
+    if (g.kind === 'rectangle') {
+      g.dims.forEach(function (n, d) {
+        ['min', 'max'].forEach(function (f) {
+          if (g[f][d] !== null) {
+            h.push({field: f, index: d, axis: d, label: n + ' ' + f});
+          }
+        });
+      });
+    } else {
+      for (var j = 0; j < g.vertices.length / 2; j++) {
+        h.push({field: 'vertices', index: 2 * j, vertex: j,
+                label: 'vertex ' + (j + 1) + ' (' + g.dims[0] + ', ' + g.dims[1] + ')'});
+      }
+    }
+    return h;
+  }
+  function geometry(P) {
+    var ax = axes(P.g, pregSample);
+    var xr = [ax.x.lo, ax.x.hi], yr = ax.y ? [ax.y.lo, ax.y.hi] : [0, 1];
+    return {ax: ax,
+            X: function (v) { return (v - xr[0]) / (xr[1] - xr[0]) * ppx; },
+            Y: function (v) { return ppx - (v - yr[0]) / (yr[1] - yr[0]) * ppx; },
+            iX: function (p) { return xr[0] + p / ppx * (xr[1] - xr[0]); },
+            iY: function (p) { return yr[0] + (ppx - p) / ppx * (yr[1] - yr[0]); }};
+  }
+  function drawPregate(P) {
+    var s = pregSample, g = P.g, G = geometry(P), c = P.cv.getContext('2d');
+    c.clearRect(0, 0, ppx, ppx);
+    var above = preg.slice(0, preg.indexOf(g));
+    for (var i = 0; i < s.kept; i++) {
+      var ok = true;
+      for (var q = 0; q < above.length && ok; q++) {
+        ok = inGate(above[q], s, i);
+      }
+      if (!ok) {
+        continue;
+      }
+      var inside = inGate(g, s, i);
+      c.fillStyle = inside ? 'rgba(37,99,235,0.5)' : 'rgba(150,150,150,0.5)';
+      var yv = G.ax.y ? G.Y(value(G.ax.y, i)) : ppx * (0.1 + 0.8 * ((i * 0.618034) % 1));
+      c.fillRect(G.X(value(G.ax.x, i)), yv, dpr, dpr);
+    }
+    c.strokeStyle = '#b91c1c';
+    c.lineWidth = 2 * dpr;
+    c.beginPath();
+    if (g.kind === 'rectangle') {
+      handles(g).forEach(function (h) {
+        var v = g[h.field][h.index];
+        if (h.axis === 0) {
+          c.moveTo(G.X(v), 0);
+          c.lineTo(G.X(v), ppx);
+        } else {
+          c.moveTo(0, G.Y(v));
+          c.lineTo(ppx, G.Y(v));
+        }
+      });
+    } else {
+      var v = g.vertices, n = v.length / 2;
+      for (var j = 0; j <= n; j++) {
+        var k = j % n;
+        c[j ? 'lineTo' : 'moveTo'](G.X(v[2 * k]), G.Y(v[2 * k + 1]));
+      }
+    }
+    c.stroke();
+    c.fillStyle = '#000';
+    c.font = Math.round(11 * dpr) + 'px sans-serif';
+    c.fillText(G.ax.x.name + ' \u2192', 4 * dpr, ppx - 4 * dpr);
+    if (G.ax.y) {
+      c.fillText('\u2191 ' + G.ax.y.name, 4 * dpr, 12 * dpr);
+    }
+    P.fields.forEach(function (f) {
+      if (document.activeElement !== f.input) {
+        f.input.value = fmt(g[f.field][f.index]);
+      }
+    });
+  }
+  /* The handle under a pointer: a rectangle's line, a polygon's vertex in view, or (for a
+   * vertex far outside the plot, such as the singlet wedge's) its ray from the origin. */
+  function hit(P, q) {
+    var g = P.g, G = geometry(P), best = null, bd = 8 * dpr;
+    handles(g).forEach(function (h) {
+      var d;
+      if (g.kind === 'rectangle') {
+        d = h.axis === 0 ? Math.abs(q.x - G.X(g[h.field][h.index])) :
+          Math.abs(q.y - G.Y(g[h.field][h.index]));
+      } else {
+        var vx = G.X(g.vertices[h.index]), vy = G.Y(g.vertices[h.index + 1]);
+        if (vx >= 0 && vx <= ppx && vy >= 0 && vy <= ppx) {
+          d = Math.hypot(q.x - vx, q.y - vy);
+        } else {
+          var ox = G.X(0), oy = G.Y(0), dx = vx - ox, dy = vy - oy, L = Math.hypot(dx, dy);
+          var t = ((q.x - ox) * dx + (q.y - oy) * dy) / (L * L);
+          d = t > 0 ? Math.abs((q.x - ox) * dy - (q.y - oy) * dx) / L : Infinity;
+          h.ray = true;
+        }
+      }
+      if (d <= bd) {
+        bd = d;
+        best = h;
+      }
+    });
+    return best;
+  }
+  function dragTo(P, h, q) {
+    var g = P.g, G = geometry(P);
+    if (g.kind === 'rectangle') {
+      g[h.field][h.index] = h.axis === 0 ? G.iX(q.x) : G.iY(q.y);
+    } else if (h.ray) { /* keep the vertex's distance from the origin, turn it to the pointer */
+      var x = G.iX(q.x), y = G.iY(q.y), r = Math.hypot(x, y);
+      var R = Math.hypot(g.vertices[h.index], g.vertices[h.index + 1]);
+      if (r > 0) {
+        g.vertices[h.index] = x / r * R;
+        g.vertices[h.index + 1] = y / r * R;
+      }
+    } else {
+      g.vertices[h.index] = G.iX(q.x);
+      g.vertices[h.index + 1] = G.iY(q.y);
+    }
+    pregChanged();
+    schedule();
+  }
+  function buildPregates() {
+    var box = document.createElement('div');
+    box.id = 'review-pregates';
+    grid.parentNode.insertBefore(box, grid);
+    if (!pregEditable) {
+      box.textContent = preg.length ? 'The pre-gates of this gating cannot be moved here ' +
+        '(only rectangles and polygons on uncompensated, untransformed channels).' : '';
+      return;
+    }
+    var h = document.createElement('h3');
+    h.textContent = 'Pre-gates (debris and doublet exclusion)';
+    box.appendChild(h);
+    var sel = document.createElement('select'), lab = document.createElement('label');
+    sel.id = 'review-pregate-sample';
+    lab.htmlFor = sel.id;
+    lab.textContent = 'Show the sample ';
+    samples.forEach(function (s) {
+      if (!s.failed && s.kept) {
+        var o = document.createElement('option');
+        o.value = o.textContent = s.name;
+        sel.appendChild(o);
+      }
+    });
+    sel.addEventListener('change', function () {
+      pregSample = byName[sel.value];
+      schedule();
+    });
+    box.appendChild(lab);
+    box.appendChild(sel);
+    pregSample = byName[sel.value];
+    var row = document.createElement('div');
+    row.className = 'review-grid';
+    box.appendChild(row);
+    preg.forEach(function (g) {
+      var fig = document.createElement('figure'), cv = document.createElement('canvas');
+      cv.width = cv.height = ppx;
+      cv.style.width = cv.style.height = PSIZE + 'px';
+      cv.setAttribute('role', 'img');
+      cv.setAttribute('aria-label', 'pre-gate ' + g.id + ' on ' + g.dims.join(' and ') +
+        ' (move it with the fields below the plot)');
+      cv.dataset.gate = g.id;
+      var cap = document.createElement('figcaption');
+      cap.textContent = g.id + ' (' + g.kind + ' on ' + g.dims.join(', ') + ')';
+      fig.appendChild(cv);
+      fig.appendChild(cap);
+      var P = {g: g, cv: cv, fields: []};
+      handles(g).forEach(function (hd) {
+        var coords = g.kind === 'polygon' ? [0, 1] : [null];
+        coords.forEach(function (c) {
+          var inp = document.createElement('input'), l = document.createElement('label');
+          inp.type = 'number';
+          inp.step = 'any';
+          inp.id = 'review-pregate-' + g.id + '-' + hd.field + '-' + (hd.index + (c || 0));
+          l.htmlFor = inp.id;
+          l.textContent = ' ' + (c === null ? hd.label : 'vertex ' + (hd.vertex + 1) + ' ' +
+            g.dims[c]) + ' ';
+          var idx = hd.index + (c || 0);
+          inp.addEventListener('change', function () {
+            var v = parseFloat(inp.value);
+            if (isFinite(v)) {
+              api.setPregate(g.id, hd.field, idx, v);
+            }
+          });
+          var d = document.createElement('div');
+          d.appendChild(l);
+          d.appendChild(inp);
+          fig.appendChild(d);
+          P.fields.push({input: inp, field: hd.field, index: idx});
+        });
+      });
+      var drag = null;
+      function pos(ev) {
+        var r = cv.getBoundingClientRect();
+        return {x: (ev.clientX - r.left) / r.width * ppx, y: (ev.clientY - r.top) / r.height * ppx};
+      }
+      cv.addEventListener('pointerdown', function (ev) {
+        drag = hit(P, pos(ev));
+        if (drag) {
+          try {
+            cv.setPointerCapture(ev.pointerId);
+          } catch (e) { /* a synthetic pointer cannot be captured */ }
+          ev.preventDefault();
+        }
+      });
+      cv.addEventListener('pointermove', function (ev) {
+        if (drag) {
+          dragTo(P, drag, pos(ev));
+        }
+      });
+      cv.addEventListener('pointerup', function () { drag = null; });
+      row.appendChild(fig);
+      pregPanels.push(P);
+    });
+  }
+  buildPregates();
+
   /* ---- the samples table and the plate map ----------------------------------------------- */
   var rows = {};
   var table = document.getElementById('samples-table');
@@ -376,6 +713,7 @@
     var previews = samples.map(preview);
     samples.forEach(function (s, i) { updateTable(s, previews[i]); });
     plots.forEach(function (p) { drawPlot(p, previews[p.idx]); });
+    pregPanels.forEach(drawPregate);
     MARKERS.forEach(function (m) {
       if (document.activeElement !== inputs[m].num) {
         inputs[m].num.value = fmt(toData(m, cur[m]));
@@ -387,7 +725,9 @@
       'Preview: ' + MARKERS.filter(function (m) { return cur[m] !== applied[m]; }).map(
         function (m) {
           return NAMES[m] + ' line ' + fmt(D[m].value) + ' \u2192 ' + fmt(toData(m, cur[m]));
-        }).join('; ') + '. Percentages marked in yellow are previews, not results.' : '';
+        }).concat(pregChanges().map(function (c) {
+          return c.gate + ' ' + c.what + ' ' + fmt(c.from) + ' \u2192 ' + fmt(c.to);
+        })).join('; ') + '. Percentages marked in yellow are previews, not results.' : '';
     timings.last_update_ms = performance.now() - t;
     timings.updates++;
   }
@@ -402,7 +742,8 @@
     dlg.appendChild(h);
     var fl = document.createElement('p');
     fl.textContent = 'QC flags: ' + (s.flags || 'none') + (s.detail ? ' (' + s.detail + ')' : '') +
-      '; singlets: ' + s.singlets + '; preview events: ' + s.kept + '.';
+      '; singlets: ' + s.singlets + '; preview: ' + s.members + ' of ' + s.kept +
+      ' events pass the pre-gates.';
     dlg.appendChild(fl);
     var imgs = document.querySelectorAll('#gating img');
     for (var i = 0; i < imgs.length; i++) {
@@ -483,6 +824,24 @@
                       from_scaled: old, to_scaled: cur[m]});
       }
     });
+    pregChanges().forEach(function (c) {
+      var tag = c.kind === 'rectangle' ? 'RectangleGate' : 'PolygonGate';
+      var gs = root.getElementsByTagNameNS(GML, tag);
+      for (var i = 0; i < gs.length; i++) {
+        if (gs[i].getAttributeNS(GML, 'id') !== c.gate) {
+          continue;
+        }
+        if (c.kind === 'rectangle') {
+          var dim = gs[i].getElementsByTagNameNS(GML, 'dimension')[c.index];
+          dim.setAttributeNS(GML, 'gating:' + c.field, String(c.to));
+        } else {
+          var vx = gs[i].getElementsByTagNameNS(GML, 'vertex')[c.index >> 1];
+          vx.getElementsByTagNameNS(GML, 'coordinate')[c.index & 1].setAttributeNS(
+            DT, 'data-type:value', String(c.to));
+        }
+      }
+      changes.push({marker: 'pregate', gate: c.gate, what: c.what, from: c.from, to: c.to});
+    });
     if (changes.length) {
       var ci = doc.createElementNS(DT, 'data-type:custom_info');
       var rec = doc.createElementNS(REVIEW_NS, 'apoflow:adjustments');
@@ -490,9 +849,12 @@
       rec.setAttribute('when', new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
       changes.forEach(function (c) {
         var a = doc.createElementNS(REVIEW_NS, 'apoflow:adjustment');
-        ['marker', 'divider', 'from', 'to', 'from_scaled', 'to_scaled'].forEach(function (k) {
-          a.setAttribute(k, String(c[k]));
-        });
+        ['marker', 'divider', 'gate', 'what', 'from', 'to', 'from_scaled', 'to_scaled'].forEach(
+          function (k) {
+            if (c[k] !== undefined) {
+              a.setAttribute(k, String(c[k]));
+            }
+          });
         rec.appendChild(a);
       });
       ci.appendChild(rec);
@@ -500,6 +862,23 @@
     }
     return '<?xml version="1.0" encoding="UTF-8"?>\n' +
       new XMLSerializer().serializeToString(root) + '\n';
+  }
+  /* Every pre-gate number that differs from the applied gating. */
+  function pregChanges() {
+    var out = [];
+    preg.forEach(function (g, k) {
+      var o = D.pregates[k];
+      ['min', 'max', 'vertices'].forEach(function (f) {
+        (g[f] || []).forEach(function (v, i) {
+          if (v !== o[f][i]) {
+            out.push({gate: g.id, kind: g.kind, field: f, index: i, from: o[f][i], to: v,
+                      what: f === 'vertices' ? 'vertex ' + ((i >> 1) + 1) + ' ' + g.dims[i & 1] :
+                        g.dims[i] + ' ' + f});
+          }
+        });
+      });
+    });
+    return out;
   }
   function shq(w) {
     return /^[A-Za-z0-9+\-_.\/=:,@%]+$/.test(w) ? w : "'" + w.replace(/'/g, "'\\''") + "'";
@@ -557,7 +936,27 @@
       var p = preview(s);
       return p ? {viable: p[0], early: p[1], late: p[2], necrotic: p[3]} : null;
     },
-    previewEvents: function (name) { return byName[name] ? byName[name].kept : 0; },
+    previewEvents: function (name) {
+      var s = byName[name];
+      return s ? (members(s), s.members) : 0;
+    },
+    pregates: function () {
+      return preg.map(function (g) {
+        return {id: g.id, kind: g.kind, dims: g.dims.slice(), min: g.min && g.min.slice(),
+                max: g.max && g.max.slice(), vertices: g.vertices && g.vertices.slice()};
+      });
+    },
+    setPregate: function (id, field, index, v) {
+      var g = preg.filter(function (q) { return q.id === id; })[0];
+      if (!pregEditable || !g || !g[field] || !(index >= 0 && index < g[field].length) ||
+          typeof v !== 'number' || !isFinite(v)) {
+        throw new Error('expected a movable pre-gate id, field (min, max, vertices), index ' +
+                        'and finite value');
+      }
+      g[field][index] = v;
+      pregChanged();
+      update();
+    },
     gatingXml: gatingXml,
     command: reproduceCommand,
     timings: function () { return {setup_ms: timings.setup_ms, last_update_ms: timings.last_update_ms,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * review_adjust.c: the change record that report.html writes into an exported gating file
- * (which quadrant lines were moved, from what to what), read back when a run takes that file
+ * (which quadrant lines and pre-gate coordinates were moved, from what to what), read back when a run takes that file
  * with --gating, and written into results.json and the report's methods text. The record is a
  * Gating-ML 2.0 data-type:custom_info element (the standard's place for vendor data, which
  * gating readers ignore):
@@ -10,6 +10,8 @@
  *     <apoflow:adjustments xmlns:apoflow="urn:apoflow:gate-review:1" source="..." when="...">
  *       <apoflow:adjustment marker="annexin" divider="AnnV_PI_x" from="812.4" to="1500"
  *                           from_scaled="0.3424" to_scaled="0.3890"/>
+ *       <apoflow:adjustment marker="pregate" gate="Cells" what="FSC-A min" from="20533.8"
+ *                           to="25000"/>
  *     </apoflow:adjustments>
  *   </data-type:custom_info>
  */
@@ -68,18 +70,26 @@ static apo_status read_one(const char *path, const xmlNode *a, review_adjustment
     char where[48];
     snprintf(where, sizeof where, "apoflow:adjustment (line %ld)", (long)xmlGetLineNo(a));
     if (!attr_text(a, "marker", out->marker, sizeof out->marker) ||
-        (strcmp(out->marker, "annexin") != 0 && strcmp(out->marker, "dead") != 0)) {
+        (strcmp(out->marker, "annexin") != 0 && strcmp(out->marker, "dead") != 0 &&
+         strcmp(out->marker, "pregate") != 0)) {
         return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
-                             "expected marker=\"annexin\" or \"dead\", found another value "
-                             "or none");
+                             "expected marker=\"annexin\", \"dead\" or \"pregate\", found "
+                             "another value or none");
     }
-    if (!attr_text(a, "divider", out->divider, sizeof out->divider)) {
+    const bool pregate = strcmp(out->marker, "pregate") == 0;
+    if (!attr_text(a, pregate ? "gate" : "divider", out->divider, sizeof out->divider)) {
         return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
-                             "expected a divider id (under 64 characters), found none");
+                             "expected a %s id (under 64 characters), found none",
+                             pregate ? "gate" : "divider");
+    }
+    if (pregate && !attr_text(a, "what", out->what, sizeof out->what)) {
+        return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
+                             "expected what=\"...\" (under 64 characters), found none");
     }
     static const char *const names[4] = {"from", "to", "from_scaled", "to_scaled"};
     double *v[4] = {&out->from, &out->to, &out->from_scaled, &out->to_scaled};
-    for (int k = 0; k < 4; k++) {
+    out->from_scaled = out->to_scaled = NAN;
+    for (int k = 0; k < (pregate ? 2 : 4); k++) {
         if (!attr_number(a, names[k], v[k])) {
             return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
                                  "expected a finite number in %s, found another value or none",
@@ -152,7 +162,12 @@ void review_adjustments_json(FILE *f, const review_adjustments *adj, bool *first
         bool b = true;
         fputs(i ? ",{" : "{", f);
         apo_json_kv_str(f, "marker", a->marker, &b);
-        apo_json_kv_str(f, "divider", a->divider, &b);
+        if (strcmp(a->marker, "pregate") == 0) {
+            apo_json_kv_str(f, "gate", a->divider, &b);
+            apo_json_kv_str(f, "what", a->what, &b);
+        } else {
+            apo_json_kv_str(f, "divider", a->divider, &b);
+        }
         apo_json_kv_num(f, "from", a->from, &b);
         apo_json_kv_num(f, "to", a->to, &b);
         apo_json_kv_num(f, "from_scaled", a->from_scaled, &b);
@@ -199,6 +214,14 @@ void review_adjustments_html(FILE *f, const review_adjustments *adj)
           f);
     for (size_t i = 0; i < adj->n; i++) {
         const review_adjustment *a = &adj->v[i];
+        if (strcmp(a->marker, "pregate") == 0) {
+            fputs("<li>Pre-gate <code>", f);
+            esc_text(f, a->divider);
+            fputs("</code>: ", f);
+            esc_text(f, a->what);
+            fprintf(f, " moved from %.6g to %.6g (data units)</li>\n", a->from, a->to);
+            continue;
+        }
         fprintf(f, "<li>%s line (divider <code>", strcmp(a->marker, "annexin") == 0
                                                      ? "Annexin V"
                                                      : "Dead-cell dye");
