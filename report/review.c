@@ -4,8 +4,9 @@
  * embedded verbatim) needs to let a user drag the quadrant lines and see every sample's
  * percentages previewed live: the applied thresholds and the tables between the gating scale
  * and compensated data units, the run's gating.xml (which the export edits), the command to
- * re-run, and per sample its exact percentages and the preview subsample that `apoflow run`
- * wrote to plots/<sample>.preview.json (cli/run_review.c). docs/report.md has the design.
+ * re-run, the pre-gates above the quadrants, and per sample its exact percentages and the
+ * preview subsample that `apoflow run` wrote to plots/<sample>.preview.json
+ * (cli/run_review.c). docs/report.md has the design.
  */
 #include "report/report.h"
 
@@ -18,7 +19,7 @@
 #define REVIEW_KNOTS 4001
 #define REVIEW_LO (-0.5)
 #define REVIEW_HI 1.5
-/* A preview file larger than this is not embedded (5000 events make about 30 kB). */
+/* A preview file larger than this is not embedded (6,000 events make about 70 kB). */
 #define REVIEW_MAX_PREVIEW (1u << 20)
 
 extern const char apoflow_review_js[]; /* review.js, generated into the build (CMake) */
@@ -318,7 +319,8 @@ void review_write_html(FILE *f, const report_input *r)
           "fields and sliders; on a focused plot the left/right arrow keys move the Annexin V "
           "line and up/down the dead-cell-dye line, Shift for larger steps). Every sample's quadrant percentages update at once in this "
           "section, the samples table and the plots. <b>These are a preview</b>, computed in "
-          "the page from <span id=\"review-events\"></span> of each sample's singlets; "
+          "the page from <span id=\"review-events\"></span> of each sample (the singlets among "
+          "them); the debris and singlet gates can be moved too, on their panels below; "
           "<em>Use these gates</em> gives a gating file and the command that re-runs the "
           "analysis over every event with them. Click a plot for the sample's gating path, "
           "flags and Time plot.</p>\n"

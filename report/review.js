@@ -109,16 +109,24 @@
       return [g.min, g.max, g.vertices];
     })) !== pregApplied;
   }
+  /* A pre-gate channel of a sample, its values decoded to data units on first use. */
   function column(s, name) {
     for (var k = 0; k < s.scatter.length; k++) {
-      if (s.scatter[k].name === name) {
-        return s.scatter[k];
+      var c = s.scatter[k];
+      if (c.name === name) {
+        if (!c.f) {
+          c.f = new Float64Array(c.v.length);
+          for (var i = 0; i < c.v.length; i++) {
+            c.f[i] = c.lo + c.v[i] * (c.hi - c.lo) / 65535;
+          }
+        }
+        return c;
       }
     }
     return null;
   }
   function value(c, i) {
-    return c.lo + c.v[i] * (c.hi - c.lo) / 65535;
+    return c.f[i];
   }
   /* Gating-ML membership: rectangles half-open (min <= x < max), polygons even-odd. */
   function inGate(g, s, i) {
@@ -303,6 +311,17 @@
     return c;
   }
   var grid = document.getElementById('review-grid');
+  /* Only plots on (or near) the screen are drawn; the others when they scroll into view. */
+  var seen = typeof IntersectionObserver === 'function' ? new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (e) {
+        var p = e.target.apoflowPlot;
+        p.visible = e.isIntersecting;
+        if (p.visible && p.dirty) {
+          drawPlot(p, preview(p.s));
+        }
+      });
+    }, {rootMargin: '300px'}) : null;
   var plots = [];
   samples.forEach(function (s, idx) {
     if (s.failed) {
@@ -321,11 +340,19 @@
     fig.appendChild(cv);
     fig.appendChild(cap);
     grid.appendChild(fig);
-    var p = {s: s, cv: cv, cap: cap, bg: dots(s), idx: idx};
+    var p = {s: s, cv: cv, cap: cap, bg: null, idx: idx, visible: !seen, dirty: true};
+    cv.apoflowPlot = p;
+    if (seen) {
+      seen.observe(cv);
+    }
     plots.push(p);
     attachDrag(p);
   });
   function drawPlot(p, pct) {
+    if (!p.bg) {
+      p.bg = dots(p.s);
+    }
+    p.dirty = false;
     var g = p.cv.getContext('2d');
     g.clearRect(0, 0, px, px);
     g.drawImage(p.bg, 0, 0);
@@ -445,7 +472,10 @@
     }
     bgTimer = setTimeout(function () { /* the quadrant plots' dots follow once a drag pauses */
       bgTimer = null;
-      plots.forEach(function (p) { p.bg = dots(p.s); });
+      plots.forEach(function (p) {
+        p.bg = null;
+        p.dirty = true;
+      });
       schedule();
     }, 250);
   }
@@ -453,7 +483,7 @@
     var x = column(s, g.dims[0]), y = g.dims[1] ? column(s, g.dims[1]) : null;
     for (var k = 0; !y && k < s.scatter.length; k++) {
       if (s.scatter[k].name !== g.dims[0]) {
-        y = s.scatter[k];
+        y = column(s, s.scatter[k].name);
       }
     }
     return {x: x, y: y};
@@ -485,9 +515,16 @@
             iX: function (p) { return xr[0] + p / ppx * (xr[1] - xr[0]); },
             iY: function (p) { return yr[0] + (ppx - p) / ppx * (yr[1] - yr[0]); }};
   }
-  function drawPregate(P) {
-    var s = pregSample, g = P.g, G = geometry(P), c = P.cv.getContext('2d');
-    c.clearRect(0, 0, ppx, ppx);
+  /* The events of the panel's sample that reach its gate, blue inside it, grey outside;
+   * drawn again only when the sample or a pre-gate changed. */
+  function pregLayer(P, G) {
+    var s = pregSample, g = P.g, key = s.name + '/' + pregVersion;
+    if (P.layerKey === key) {
+      return P.layer;
+    }
+    var layer = P.layer || document.createElement('canvas');
+    layer.width = layer.height = ppx;
+    var c = layer.getContext('2d'), img = c.createImageData(ppx, ppx), px4 = img.data;
     var above = preg.slice(0, preg.indexOf(g));
     for (var i = 0; i < s.kept; i++) {
       var ok = true;
@@ -497,11 +534,26 @@
       if (!ok) {
         continue;
       }
-      var inside = inGate(g, s, i);
-      c.fillStyle = inside ? 'rgba(37,99,235,0.5)' : 'rgba(150,150,150,0.5)';
-      var yv = G.ax.y ? G.Y(value(G.ax.y, i)) : ppx * (0.1 + 0.8 * ((i * 0.618034) % 1));
-      c.fillRect(G.X(value(G.ax.x, i)), yv, dpr, dpr);
+      var x = Math.floor(G.X(value(G.ax.x, i)));
+      var y = Math.floor(G.ax.y ? G.Y(value(G.ax.y, i)) : ppx * (0.1 + 0.8 * ((i * 0.618034) % 1)));
+      if (x < 0 || y < 0 || x >= ppx || y >= ppx) {
+        continue;
+      }
+      var j = 4 * (y * ppx + x), inside = inGate(g, s, i);
+      px4[j] = inside ? 37 : 150;
+      px4[j + 1] = inside ? 99 : 150;
+      px4[j + 2] = inside ? 235 : 150;
+      px4[j + 3] = 255;
     }
+    c.putImageData(img, 0, 0);
+    P.layer = layer;
+    P.layerKey = key;
+    return layer;
+  }
+  function drawPregate(P) {
+    var g = P.g, G = geometry(P), c = P.cv.getContext('2d');
+    c.clearRect(0, 0, ppx, ppx);
+    c.drawImage(pregLayer(P, G), 0, 0);
     c.strokeStyle = '#b91c1c';
     c.lineWidth = 2 * dpr;
     c.beginPath();
@@ -712,7 +764,13 @@
     var t = performance.now();
     var previews = samples.map(preview);
     samples.forEach(function (s, i) { updateTable(s, previews[i]); });
-    plots.forEach(function (p) { drawPlot(p, previews[p.idx]); });
+    plots.forEach(function (p) {
+      if (p.visible) {
+        drawPlot(p, previews[p.idx]);
+      } else {
+        p.dirty = true;
+      }
+    });
     pregPanels.forEach(drawPregate);
     MARKERS.forEach(function (m) {
       if (document.activeElement !== inputs[m].num) {
