@@ -280,6 +280,14 @@ static apo_status write_json(const char *path, const shard *sh, const msample *m
         fwrite(fl[i].obj.p, 1, (size_t)(fl[i].obj.e - fl[i].obj.p), f);
     }
     fputc(']', f);
+    /* the shards share one --gating: the first shard's record of gates moved in a report */
+    apo_jspan adj = apo_jscan_get(sh[0].doc, "gating_adjustments");
+    if (adj.p != NULL) {
+        jraw(f, "gating_adjustments", adj, &first);
+    } else {
+        apo_json_key(f, "gating_adjustments", &first);
+        fputs("[]", f);
+    }
     apo_json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < w->n; i++) {

@@ -274,7 +274,9 @@
   var status = document.getElementById('review-status');
   var kept = samples.map(function (s) { return s.kept; }).filter(function (k) { return k > 0; });
   document.getElementById('review-events').textContent = kept.length ?
-    'at most ' + Math.max.apply(null, kept) + ' (every k-th) events' : 'no events';
+    'at most ' + Math.max.apply(null, kept) + ' (every k-th) events' :
+    'no events (this report has no preview data: the run was made with --no-plots, or the ' +
+    'report by apoflow merge)';
 
   /* ---- plots ----------------------------------------------------------------------------- */
   var dpr = Math.min(window.devicePixelRatio || 1, 2), px = Math.round(SIZE * dpr);
