@@ -3,9 +3,10 @@
 # bench/review_bench.sh: size and responsiveness of report.html's gate review on the 96-well
 # plate of bench_run.sh (generated there once). Runs `apoflow run` on the plate, prints the
 # size of report.html, then opens a copy with a small measuring script appended in headless
-# Chromium and prints: first contentful paint and load time, the time the review section
-# took to set up, and the time of one update of every sample's percentages, table cells and
-# plots after a line moves (a pointer drag, then 20 setThreshold calls: mean and max).
+# Chromium (real time, no virtual time) and prints: the first (contentful) paint, the time the
+# review section took to set up, and the time of one update of every sample's percentages,
+# table cells and on-screen plots after a line moves (a pointer drag, then 20 setThreshold
+# calls: mean and max). The measuring script runs as the page finishes parsing.
 #
 # usage: bench/review_bench.sh            env: as bench_run.sh (BENCH_BUILD_DIR, BENCH_PLATE_DIR)
 set -euo pipefail
@@ -57,3 +58,4 @@ timeout 300 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run \
   --disable-dev-shm-usage --user-data-dir="$out/profile" --window-size=1400,1000 \
   --dump-dom "file://$out/run/measure.html" 2>/dev/null |
   sed -n '/<pre id="measure">/,/<\/pre>/p' | sed 's/<[^>]*>//g'
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine inflates these times)"
