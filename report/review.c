@@ -6,9 +6,10 @@
  * and compensated data units, the run's gating.xml (which the export edits), the command to
  * re-run, the pre-gates above the quadrants, and per sample its exact percentages and the
  * preview subsample that `apoflow run` wrote to plots/<sample>.preview.json
- * (cli/run_review.c). docs/report.md has the design.
+ * (report/review_preview.c). docs/report.md has the design.
  */
 #include "report/report.h"
+#include "util/paths.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,7 +78,7 @@ static char *slurp(const char *path, size_t cap, size_t *len)
 }
 
 /* The preview file is ours, but it is read back from disk: embed it only if it is the JSON
- * cli/run_review.c writes (no character that could end the script element). */
+ * review_preview.c writes (no character that could end the script element). */
 static bool preview_ok(const char *s, size_t n)
 {
     if (n < 20 || strncmp(s, "{\"format\":\"apoflow-preview-2\"", 28) != 0) {
@@ -259,7 +260,9 @@ static void sample(FILE *f, const report_input *r, size_t i)
         js_num(f, s->pct[q]);
     }
     fputs("],\"preview\":", f);
-    snprintf(path, sizeof path, "%s/plots/%s.preview.json", r->outdir, s->sample);
+    char stem[160];
+    apo_output_name(s->sample, stem, sizeof stem); /* as report/figures.c names the files */
+    snprintf(path, sizeof path, "%s/plots/%s.preview.json", r->outdir, stem);
     size_t n = 0;
     char *text = s->error[0] ? NULL : slurp(path, REVIEW_MAX_PREVIEW, &n);
     while (text != NULL && n > 0 && text[n - 1] == '\n') {
@@ -337,4 +340,58 @@ void review_write_html(FILE *f, const report_input *r)
 void review_write_script(FILE *f)
 {
     fprintf(f, "<script>\n%s</script>\n", apoflow_review_js);
+}
+
+static void esc_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<') {
+            fputs("&lt;", f);
+        } else if (*s == '>') {
+            fputs("&gt;", f);
+        } else if (*s == '&') {
+            fputs("&amp;", f);
+        } else if (*s == '"') {
+            fputs("&quot;", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+}
+
+void review_adjustments_html(FILE *f, const assay_adjustments *adj)
+{
+    if (adj == NULL || adj->n == 0) {
+        return;
+    }
+    fputs("<div id=\"gating-adjustments\"><h3>Gates adjusted in a report</h3>\n<p>The gating "
+          "file given with <code>--gating</code> was exported from ",
+          f);
+    esc_text(f, adj->source[0] ? adj->source : "a report");
+    if (adj->when[0]) {
+        fputs(" on ", f);
+        esc_text(f, adj->when);
+    }
+    fputs(" after these lines were moved by hand; the numbers of this report are over every "
+          "event with the adjusted gates:</p>\n<ul>\n",
+          f);
+    for (size_t i = 0; i < adj->n; i++) {
+        const assay_adjustment *a = &adj->v[i];
+        if (strcmp(a->marker, "pregate") == 0) {
+            fputs("<li>Pre-gate <code>", f);
+            esc_text(f, a->divider);
+            fputs("</code>: ", f);
+            esc_text(f, a->what);
+            fprintf(f, " moved from %.6g to %.6g (data units)</li>\n", a->from, a->to);
+            continue;
+        }
+        fprintf(f, "<li>%s line (divider <code>", strcmp(a->marker, "annexin") == 0
+                                                     ? "Annexin V"
+                                                     : "Dead-cell dye");
+        esc_text(f, a->divider);
+        fprintf(f, "</code>) moved from %.6g to %.6g compensated units (%.4f to %.4f on the "
+                   "gating scale)</li>\n",
+                a->from, a->to, a->from_scaled, a->to_scaled);
+    }
+    fputs("</ul></div>\n", f);
 }

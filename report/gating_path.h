@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * run_path.h: the gating-path plots of one sample of 'apoflow run' (run_path.c).
+ * gating_path.h: the gating-path plots of one sample of an experiment (gating_path.c).
  */
-#ifndef APOFLOW_CLI_RUN_PATH_H
-#define APOFLOW_CLI_RUN_PATH_H
+#ifndef APOFLOW_REPORT_GATING_PATH_H
+#define APOFLOW_REPORT_GATING_PATH_H
 
 #include "fcs/fcs.h"
 #include "assay/assay.h"
@@ -16,8 +16,8 @@
  * the sample's whole-file counts where the analysis has them. Free with
  * render_gating_path_free.
  */
-APO_NODISCARD apo_status run_path_build(const assay_result *r, const assay_input *in,
+APO_NODISCARD apo_status report_gating_path_build(const assay_result *r, const assay_input *in,
                                         const assay_sample *s, const fcs_events *ev,
                                         render_gating_path *out, apo_error *err);
 
-#endif /* APOFLOW_CLI_RUN_PATH_H */
+#endif /* APOFLOW_REPORT_GATING_PATH_H */

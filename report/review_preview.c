@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * run_review.c: the preview data of one sample that report.html's gate review needs
+ * review_preview.c: the preview data of one sample that report.html's gate review needs
  * (plots/<sample>.preview.json, docs/report.md): a deterministic subsample of the sample's
- * displayed events (every k-th, at most RUN_REVIEW_EVENTS) with their singlet membership as
+ * displayed events (every k-th, at most REVIEW_PREVIEW_EVENTS) with their singlet membership as
  * the run found it, Annexin V and dead-cell-dye values on the gating (logicle) scale and the
  * values of the pre-gates' dimensions (data units), each quantised to 16 bits, and the event
  * count over Time for the per-sample view. Written where the run still has the events.
  */
-#include "cli/run_review.h"
+#include "report/review.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,7 +40,7 @@ static void put_b64(FILE *f, const unsigned char *p, size_t n)
 /* A scale value as 16 bits, little-endian: (y - LO) / (HI - LO) * 65535, clamped. */
 static void quantise(unsigned char *out, double y)
 {
-    double u = (y - RUN_REVIEW_LO) / (RUN_REVIEW_HI - RUN_REVIEW_LO) * 65535.0;
+    double u = (y - REVIEW_PREVIEW_LO) / (REVIEW_PREVIEW_HI - REVIEW_PREVIEW_LO) * 65535.0;
     unsigned q = isnan(u) ? 0u : u <= 0 ? 0u : u >= 65535.0 ? 65535u : (unsigned)lround(u);
     out[0] = (unsigned char)(q & 255u);
     out[1] = (unsigned char)(q >> 8);
@@ -87,8 +87,8 @@ static void time_counts(FILE *f, const fcs_dataset *ds, const fcs_events *ev)
 }
 
 /* The names of the dimensions of the pre-gates the page can move: rectangles and polygons
- * above the quadrant gate on uncompensated, untransformed channels (at most RUN_REVIEW_DIMS). */
-static size_t pregate_dims(const assay_result *r, const char *names[RUN_REVIEW_DIMS])
+ * above the quadrant gate on uncompensated, untransformed channels (at most REVIEW_PREVIEW_DIMS). */
+static size_t pregate_dims(const assay_result *r, const char *names[REVIEW_PREVIEW_DIMS])
 {
     const gate_strategy *s = r->strategy;
     size_t qg = SIZE_MAX, n = 0;
@@ -114,7 +114,7 @@ static size_t pregate_dims(const assay_result *r, const char *names[RUN_REVIEW_D
             for (size_t j = 0; j < n; j++) {
                 seen = seen || (plain && strcmp(names[j], d->name) == 0);
             }
-            if (plain && !seen && n < RUN_REVIEW_DIMS) {
+            if (plain && !seen && n < REVIEW_PREVIEW_DIMS) {
                 names[n++] = d->name;
             }
         }
@@ -158,15 +158,15 @@ static void scatter_dim(FILE *f, const char *name, const double *col, uint64_t n
     fputc('}', f);
 }
 
-apo_status run_review_write(const char *plots_dir, const assay_result *r,
-                            const assay_input *in, const fcs_events *ev,
-                            const uint8_t *singlet, const double *ann, const double *pi,
-                            apo_error *err)
+apo_status review_preview_write(const char *plots_dir, const char *name, const assay_result *r,
+                                const assay_input *in, const fcs_events *ev,
+                                const uint8_t *singlet, const double *ann, const double *pi,
+                                apo_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s.preview.json", plots_dir, in->sample);
+    snprintf(path, sizeof path, "%s/%s.preview.json", plots_dir, name);
     const size_t n_ev = (size_t)ev->n_events;
-    const size_t step = n_ev > RUN_REVIEW_EVENTS ? (n_ev + RUN_REVIEW_EVENTS - 1) / RUN_REVIEW_EVENTS
+    const size_t step = n_ev > REVIEW_PREVIEW_EVENTS ? (n_ev + REVIEW_PREVIEW_EVENTS - 1) / REVIEW_PREVIEW_EVENTS
                                                  : 1;
     const size_t m = n_ev ? (n_ev - 1) / step + 1 : 0;
     unsigned char *qa = malloc(2 * (m ? m : 1)), *qp = malloc(2 * (m ? m : 1));
@@ -193,14 +193,14 @@ apo_status run_review_write(const char *plots_dir, const assay_result *r,
         FILE *f = af.fp;
         fprintf(f, "{\"format\":\"apoflow-preview-2\",\"lo\":%g,\"hi\":%g,\"kept\":%zu,"
                    "\"of\":%zu,\"step\":%zu,\"singlets\":%zu,\"annexin\":",
-                RUN_REVIEW_LO, RUN_REVIEW_HI, m, n_ev, step, singlets);
+                REVIEW_PREVIEW_LO, REVIEW_PREVIEW_HI, m, n_ev, step, singlets);
         put_b64(f, qa, 2 * m);
         fputs(",\"dead\":", f);
         put_b64(f, qp, 2 * m);
         fputs(",\"singlet\":", f);
         put_b64(f, bits, (m + 7) / 8);
         fputs(",\"scatter\":[", f);
-        const char *names[RUN_REVIEW_DIMS];
+        const char *names[REVIEW_PREVIEW_DIMS];
         size_t nd = pregate_dims(r, names), written = 0;
         for (size_t k = 0; k < nd; k++) {
             size_t p = fcs_dataset_find_param(in->ds, names[k]);

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * run_path.c: the gating-path plots of one sample of 'apoflow run': every gate applied
+ * gating_path.c: the gating-path plots of one sample of an experiment: every gate applied
  * before the quadrants (the automatic debris and singlet gates, or those of --gating), each
  * drawn as applied over its parent's displayed events, with the engine's whole-file counts
  * for the two populations the analysis counts (cells and singlets).
  */
-#include "cli/run_path.h"
+#include "report/gating_path.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-apo_status run_path_build(const assay_result *r, const assay_input *in,
+apo_status report_gating_path_build(const assay_result *r, const assay_input *in,
                           const assay_sample *s, const fcs_events *ev,
                           render_gating_path *out, apo_error *err)
 {

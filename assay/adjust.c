@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * review_adjust.c: the change record that report.html writes into an exported gating file
+ * adjust.c: the change record that report.html writes into an exported gating file
  * (which quadrant lines and pre-gate coordinates were moved, from what to what), read back when a run takes that file
- * with --gating, and written into results.json and the report's methods text. The record is a
+ * with --gating, and written into results.json (the report's methods text: report/review.c). The record is a
  * Gating-ML 2.0 data-type:custom_info element (the standard's place for vendor data, which
  * gating readers ignore):
  *
@@ -15,7 +15,7 @@
  *     </apoflow:adjustments>
  *   </data-type:custom_info>
  */
-#include "report/review.h"
+#include "assay/adjust.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -63,7 +63,7 @@ static bool attr_number(const xmlNode *n, const char *name, double *out)
     return end != text && *end == '\0' && isfinite(*out);
 }
 
-static apo_status read_one(const char *path, const xmlNode *a, review_adjustment *out,
+static apo_status read_one(const char *path, const xmlNode *a, assay_adjustment *out,
                            apo_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -99,7 +99,7 @@ static apo_status read_one(const char *path, const xmlNode *a, review_adjustment
     return APO_OK;
 }
 
-static apo_status read_record(const char *path, const xmlNode *rec, review_adjustments *out,
+static apo_status read_record(const char *path, const xmlNode *rec, assay_adjustments *out,
                               apo_error *err)
 {
     if (!attr_text(rec, "source", out->source, sizeof out->source)) {
@@ -112,10 +112,10 @@ static apo_status read_record(const char *path, const xmlNode *rec, review_adjus
         if (!is_review_el(a, "adjustment")) {
             continue;
         }
-        if (out->n == REVIEW_MAX_ADJUSTMENTS) {
+        if (out->n == ASSAY_MAX_ADJUSTMENTS) {
             return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, "apoflow:adjustments",
                                  "expected at most %d adjustments, found more",
-                                 REVIEW_MAX_ADJUSTMENTS);
+                                 ASSAY_MAX_ADJUSTMENTS);
         }
         apo_status st = read_one(path, a, &out->v[out->n], err);
         if (st != APO_OK) {
@@ -126,7 +126,7 @@ static apo_status read_record(const char *path, const xmlNode *rec, review_adjus
     return APO_OK;
 }
 
-apo_status review_adjustments_read(const char *path, review_adjustments *out, apo_error *err)
+apo_status assay_adjustments_read(const char *path, assay_adjustments *out, apo_error *err)
 {
     memset(out, 0, sizeof *out);
     /* no network, no entity substitution, no DTD loading */
@@ -153,12 +153,12 @@ apo_status review_adjustments_read(const char *path, review_adjustments *out, ap
     return st;
 }
 
-void review_adjustments_json(FILE *f, const review_adjustments *adj, bool *first)
+void assay_adjustments_json(FILE *f, const assay_adjustments *adj, bool *first)
 {
     apo_json_key(f, "gating_adjustments", first);
     fputc('[', f);
     for (size_t i = 0; adj != NULL && i < adj->n; i++) {
-        const review_adjustment *a = &adj->v[i];
+        const assay_adjustment *a = &adj->v[i];
         bool b = true;
         fputs(i ? ",{" : "{", f);
         apo_json_kv_str(f, "marker", a->marker, &b);
@@ -177,58 +177,4 @@ void review_adjustments_json(FILE *f, const review_adjustments *adj, bool *first
         fputc('}', f);
     }
     fputc(']', f);
-}
-
-static void esc_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '<') {
-            fputs("&lt;", f);
-        } else if (*s == '>') {
-            fputs("&gt;", f);
-        } else if (*s == '&') {
-            fputs("&amp;", f);
-        } else if (*s == '"') {
-            fputs("&quot;", f);
-        } else {
-            fputc(*s, f);
-        }
-    }
-}
-
-void review_adjustments_html(FILE *f, const review_adjustments *adj)
-{
-    if (adj == NULL || adj->n == 0) {
-        return;
-    }
-    fputs("<div id=\"gating-adjustments\"><h3>Gates adjusted in a report</h3>\n<p>The gating "
-          "file given with <code>--gating</code> was exported from ",
-          f);
-    esc_text(f, adj->source[0] ? adj->source : "a report");
-    if (adj->when[0]) {
-        fputs(" on ", f);
-        esc_text(f, adj->when);
-    }
-    fputs(" after these lines were moved by hand; the numbers of this report are over every "
-          "event with the adjusted gates:</p>\n<ul>\n",
-          f);
-    for (size_t i = 0; i < adj->n; i++) {
-        const review_adjustment *a = &adj->v[i];
-        if (strcmp(a->marker, "pregate") == 0) {
-            fputs("<li>Pre-gate <code>", f);
-            esc_text(f, a->divider);
-            fputs("</code>: ", f);
-            esc_text(f, a->what);
-            fprintf(f, " moved from %.6g to %.6g (data units)</li>\n", a->from, a->to);
-            continue;
-        }
-        fprintf(f, "<li>%s line (divider <code>", strcmp(a->marker, "annexin") == 0
-                                                     ? "Annexin V"
-                                                     : "Dead-cell dye");
-        esc_text(f, a->divider);
-        fprintf(f, "</code>) moved from %.6g to %.6g compensated units (%.4f to %.4f on the "
-                   "gating scale)</li>\n",
-                a->from, a->to, a->from_scaled, a->to_scaled);
-    }
-    fputs("</ul></div>\n", f);
 }
