@@ -681,7 +681,15 @@
       fig.appendChild(cv);
       fig.appendChild(cap);
       var P = {g: g, cv: cv, fields: []};
-      handles(g).forEach(function (hd) {
+      var hs = handles(g), holder = fig;
+      if (hs.length > 4) { /* a long list of vertices: folded */
+        holder = document.createElement('details');
+        var sum = document.createElement('summary');
+        sum.textContent = 'coordinates (' + hs.length + ' vertices)';
+        holder.appendChild(sum);
+        fig.appendChild(holder);
+      }
+      hs.forEach(function (hd) {
         var coords = g.kind === 'polygon' ? [0, 1] : [null];
         coords.forEach(function (c) {
           var inp = document.createElement('input'), l = document.createElement('label');
@@ -701,7 +709,7 @@
           var d = document.createElement('div');
           d.appendChild(l);
           d.appendChild(inp);
-          fig.appendChild(d);
+          holder.appendChild(d);
           P.fields.push({input: inp, field: hd.field, index: idx});
         });
       });
