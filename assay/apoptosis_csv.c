@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * apoptosis_csv.c: the CSV outputs of the apoptosis analysis (docs/outputs.md): samples.csv
- * (one row per sample), comparisons.csv (one row per treated group) and stats.csv (tidy long:
+ * (one row per sample), comparisons.csv (one row per comparison) and stats.csv (tidy long:
  * sample,population,statistic,channel,value). Full precision, NaN as an empty field, RFC 4180
  * quoting, each written atomically.
  */
@@ -171,6 +171,41 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
     return finish(&af, err);
 }
 
+/* The columns added after `note` (docs/outputs.md). */
+static void put_comparison_tail(FILE *f, const assay_comparison *c)
+{
+    put_str(f, c->comparison);
+    fputs(c->replicates ? ",true," : ",false,", f);
+    put_num(f, c->p_adjusted);
+    fputc(',', f);
+    put_str(f, c->adjust_method);
+    const double v[] = {c->t_adjusted,
+                        c->df_adjusted,
+                        c->anova_f,
+                        c->anova_df1,
+                        c->anova_df2,
+                        c->anova_p};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        fputc(',', f);
+        put_num(f, v[i]);
+    }
+    fputc(',', f);
+    put_str(f, c->ci_method);
+    const double w[] = {c->ci_low,
+                        c->ci_high,
+                        c->difference_ci_low,
+                        c->difference_ci_high,
+                        c->reduction_relative_ci_low,
+                        c->reduction_relative_ci_high};
+    for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
+        fputc(',', f);
+        put_num(f, w[i]);
+    }
+    fprintf(f, ",%llu,%llu,%llu,%llu", (unsigned long long)c->events_apoptotic,
+            (unsigned long long)c->events_singlets, (unsigned long long)c->ref_events_apoptotic,
+            (unsigned long long)c->ref_events_singlets);
+}
+
 apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
                                           apo_error *err)
 {
@@ -184,7 +219,12 @@ apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
           "stimulus_apoptotic_pct_mean,difference_pp,reduction_relative_pct,"
           "reduction_normalized_pct,p_value,test,stimulus_n,stimulus_apoptotic_pct_sd,"
           "untreated_n,untreated_apoptotic_pct_mean,statistic,df,p_value_vs_untreated,"
-          "test_vs_untreated,note\n",
+          "test_vs_untreated,note,comparison,replicates,p_adjusted,adjust_method,"
+          "statistic_adjusted,df_adjusted,anova_f,anova_df1,anova_df2,anova_p,ci_method,"
+          "apoptotic_pct_ci_low,apoptotic_pct_ci_high,difference_pp_ci_low,"
+          "difference_pp_ci_high,reduction_relative_ci_low,reduction_relative_ci_high,"
+          "apoptotic_events,singlet_events,reference_apoptotic_events,"
+          "reference_singlet_events\n",
           f);
     for (size_t i = 0; i < r->n_comparisons; i++) {
         const assay_comparison *c = &r->comparisons[i];
@@ -222,12 +262,9 @@ apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
         fputc(',', f);
         put_str(f, c->test_vs_untreated);
         fputc(',', f);
-        if (strcmp(c->test, "two_proportion_z_events") == 0) {
-            put_str(f, "no replicates: events used as pseudo-replicates; p is a precision "
-                       "statement about the measurement, not a biological test");
-        } else if (strcmp(c->test, "welch_t") == 0) {
-            put_str(f, "replicates as the unit; normality assumed");
-        }
+        put_str(f, c->note);
+        fputc(',', f);
+        put_comparison_tail(f, c);
         fputc('\n', f);
     }
     return finish(&af, err);

@@ -248,7 +248,8 @@ typedef struct assay_threshold {
     char reason[240];    /* why it is where it is */
 } assay_threshold;
 
-/* A group comparison (treated group vs the stimulus-only group). */
+/* A group comparison: a treated group vs the stimulus-only group, or (kind
+ * "stimulus_vs_untreated") the stimulus-only group vs the untreated group. docs/outputs.md. */
 typedef struct assay_comparison {
     char treatment[64];
     char dose_text[32];
@@ -263,10 +264,24 @@ typedef struct assay_comparison {
     double difference_pp;          /* mean - stim_mean */
     double reduction_relative_pct; /* 100 (stim - trt) / stim */
     double reduction_normalized_pct; /* 100 (stim - trt) / (stim - untreated) */
-    double t, df, p_value;         /* vs stimulus */
-    char test[48];                 /* "welch_t" or "two_proportion_z" */
+    double t, df, p_value;         /* the row's comparison; NaN without replicates */
+    char test[48];                 /* "welch_t", "welch_t_no_variance", "none_no_replicates" */
     double p_value_vs_untreated;
     char test_vs_untreated[48];
+    /* the family of comparisons and the precision statements (groupstats.h) */
+    char comparison[24];           /* "treated_vs_stimulus" or "stimulus_vs_untreated" */
+    bool replicates;               /* both groups have >= 2 samples: p-values are evidence */
+    uint64_t events_apoptotic, events_singlets; /* pooled over the group's samples */
+    uint64_t ref_events_apoptotic, ref_events_singlets; /* the reference group's */
+    double p_adjusted;             /* Dunnett single-step; = p_value for a single comparison */
+    char adjust_method[24];        /* "dunnett_single_step", "none_single_comparison", "" */
+    double t_adjusted, df_adjusted; /* Dunnett's t (pooled SD) and its df (N - k) */
+    double anova_f, anova_df1, anova_df2, anova_p; /* over stimulus + treated groups */
+    char ci_method[32];            /* "t_replicates", "events_wilson_wald_log", "" */
+    double ci_low, ci_high;        /* 95 % of the group's apoptotic % */
+    double difference_ci_low, difference_ci_high; /* 95 % of difference_pp */
+    double reduction_relative_ci_low, reduction_relative_ci_high; /* 95 %, events only */
+    char note[200];                /* what the numbers mean (pseudo-replication warning) */
 } assay_comparison;
 
 /* A 4-parameter logistic fit of apoptotic % against dose for one treatment. */
@@ -334,13 +349,18 @@ APO_NODISCARD apo_status assay_write_samples_csv(const assay_result *r,
                                                     const char *path, apo_error *err);
 /**
  * The group comparisons and dose-response fits of @p r from its per-sample results
- * (r->samples, n entries matching @p in): each treated group against the stimulus-only group
- * (and untreated), Welch's t-test with replicates, else the two-proportion test, 4PL fits with
- * >= 4 doses. Fills r->comparisons and r->fits and appends warnings to r->warnings.
+ * (r->samples, n entries matching @p in): first the stimulus-only group against the untreated
+ * group (when both exist), then each treated group against the stimulus-only group (and
+ * untreated): Welch's t-test with replicates, one-way ANOVA and Dunnett's adjusted p-values
+ * over the treated groups, 95 % intervals (event-based and no p-value without replicates);
+ * 4PL fits with >= 4 doses. Fills r->comparisons and r->fits and appends warnings to r->warnings.
  * assay_analyze calls it; apoflow merge calls it on the samples of merged shards.
  */
 APO_NODISCARD apo_status assay_compare(const assay_input *in, size_t n, assay_result *r,
                                           apo_error *err);
+/** Whether @p warning is one that assay_compare writes (apoflow merge drops these from the
+ *  shards and recomputes them). */
+bool assay_is_comparison_warning(const char *warning);
 APO_NODISCARD apo_status assay_write_comparisons_csv(const assay_result *r,
                                                         const char *path, apo_error *err);
 APO_NODISCARD apo_status assay_write_stats_csv(const assay_result *r,

@@ -3,10 +3,11 @@
  * compare.c: the group comparisons of the apoptosis analysis (gating.md 6.2-6.5): each
  * treated group (treatment x dose) against the stimulus-only group and the untreated group:
  * mean and SD of apoptotic %, difference in points, relative and normalised reduction,
- * Welch's t-test with replicates or the two-proportion test on events without; and a 4PL
- * dose-response fit per treatment with at least 4 doses.
+ * and first the stimulus-only group against the untreated group. The statistics of each row
+ * are in compare_rows.c, the ANOVA and Dunnett's adjustment over the treated groups in
+ * compare_family.c. And a 4PL dose-response fit per treatment with at least 4 doses.
  */
-#include "apoptosis_internal.h"
+#include "compare_internal.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -27,11 +28,7 @@ static bool same_group(const assay_input *a, const assay_input *b)
 }
 
 /* Apoptotic % values and pooled counts of the usable samples selected by pick[]. */
-typedef struct group {
-    double *v;
-    size_t n;
-    uint64_t apo, singlets;
-} group;
+typedef apo_cmp_group group;
 
 static void collect(const assay_result *r, const bool *pick, size_t n, group *g)
 {
@@ -57,30 +54,6 @@ static double sd_of(const group *g)
     return g->n >= 2 ? gsl_stats_sd(g->v, 1, g->n) : NAN;
 }
 
-/* p-value of group a vs b and the test used. */
-static void test_groups(const group *a, const group *b, double *t, double *df, double *p,
-                        char *test, size_t cap)
-{
-    *t = *df = *p = NAN;
-    test[0] = '\0';
-    if (a->n == 0 || b->n == 0) {
-        return;
-    }
-    if (a->n >= 2 && b->n >= 2) {
-        if (assay_welch_t(a->v, a->n, b->v, b->n, t, df, p, NULL) == APO_OK) {
-            snprintf(test, cap, "welch_t");
-        } else {
-            snprintf(test, cap, "welch_t_no_variance");
-        }
-        return;
-    }
-    double z;
-    if (assay_two_proportion(a->apo, a->singlets, b->apo, b->singlets, &z, p, NULL) == APO_OK) {
-        *t = z;
-        snprintf(test, cap, "two_proportion_z_events");
-    }
-}
-
 static int cmp_dose(const void *a, const void *b)
 {
     const assay_comparison *x = a, *y = b;
@@ -94,6 +67,25 @@ static int cmp_dose(const void *a, const void *b)
     return (x->dose > y->dose) - (x->dose < y->dose);
 }
 
+/* The stimulus-only group against the untreated group, named after the first stimulus sample. */
+static void add_stimulus_row(assay_result *out, const assay_input *in, size_t n,
+                             const group *gs, const group *gu)
+{
+    size_t k = 0;
+    while (k < n && !(in[k].role == ASSAY_ROLE_STIMULUS && usable(out, k))) {
+        k++;
+    }
+    assay_comparison *c = &out->comparisons[out->n_comparisons++];
+    apo_compare_stimulus_row(c, gs, gu, in[k].treatment, in[k].dose_text, in[k].dose_unit,
+                             in[k].dose);
+    c->n = c->stim_n = gs->n;
+    c->mean = c->stim_mean = mean_of(gs);
+    c->sd = c->stim_sd = sd_of(gs);
+    c->untreated_n = gu->n;
+    c->untreated_mean = mean_of(gu);
+    c->difference_pp = c->mean - c->untreated_mean;
+}
+
 apo_status assay_compare(const assay_input *in, size_t n, assay_result *out,
                               apo_error *err)
 {
@@ -102,7 +94,7 @@ apo_status assay_compare(const assay_input *in, size_t n, assay_result *out,
     group gs = {malloc((n ? n : 1) * sizeof(double)), 0, 0, 0};
     group gu = {malloc((n ? n : 1) * sizeof(double)), 0, 0, 0};
     group gt = {malloc((n ? n : 1) * sizeof(double)), 0, 0, 0};
-    out->comparisons = calloc(n ? n : 1, sizeof *out->comparisons);
+    out->comparisons = calloc(n + 1, sizeof *out->comparisons);
     out->fits = calloc(n ? n : 1, sizeof *out->fits);
     apo_status st = APO_OK;
     if (!pick || !seen || !gs.v || !gu.v || !gt.v || !out->comparisons || !out->fits) {
@@ -118,6 +110,10 @@ apo_status assay_compare(const assay_input *in, size_t n, assay_result *out,
     }
     collect(out, pick, n, &gu);
     double ms = mean_of(&gs), mu = mean_of(&gu);
+    if (gs.n > 0 && gu.n > 0) {
+        add_stimulus_row(out, in, n, &gs, &gu);
+    }
+    size_t first_treated = out->n_comparisons;
     if (gs.n == 0) {
         apo_result_warn(out, "no usable stimulus-only sample: no comparisons");
     }
@@ -153,12 +149,13 @@ apo_status assay_compare(const assay_input *in, size_t n, assay_result *out,
         c->reduction_relative_pct = ms != 0 ? 100.0 * (ms - c->mean) / ms : NAN;
         c->reduction_normalized_pct =
             gu.n > 0 && ms - mu != 0 ? 100.0 * (ms - c->mean) / (ms - mu) : NAN;
-        test_groups(&gt, &gs, &c->t, &c->df, &c->p_value, c->test, sizeof c->test);
-        double t2, df2;
-        test_groups(&gt, &gu, &t2, &df2, &c->p_value_vs_untreated, c->test_vs_untreated,
-                    sizeof c->test_vs_untreated);
+        apo_compare_row_tests(c, &gt, &gs, &gu);
     }
-    qsort(out->comparisons, out->n_comparisons, sizeof *out->comparisons, cmp_dose);
+    qsort(out->comparisons + first_treated, out->n_comparisons - first_treated,
+          sizeof *out->comparisons, cmp_dose);
+    if (gs.n > 0) {
+        apo_compare_family(out, first_treated);
+    }
     /* dose-response per treatment with >= 4 distinct positive doses */
     memset(seen, 0, n * sizeof *seen);
     for (size_t i = 0; i < n; i++) {

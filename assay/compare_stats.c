@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * compare_stats.c: the hypothesis tests behind the group comparisons (gating.md 6.3, 6.4):
- * Welch's unequal-variance t-test on replicate percentages and the two-proportion z test on
- * event counts (a precision statement when there are no replicates).
+ * Welch's unequal-variance t-test on replicate percentages, and the two-proportion z test on
+ * event counts (no longer reported: without replicates the comparisons give intervals and no
+ * p-value, compare_rows.c; kept as a library function and tested).
  */
 #include "assay/assay.h"
 

@@ -64,7 +64,9 @@ apo_status assay_experiment_set_files(assay_experiment *x, char **paths, size_t 
         free_strings(paths, n);
         return nomem(err);
     }
-    memcpy(v + x->n_paths, paths, n * sizeof *v);
+    if (n > 0) {
+        memcpy(v + x->n_paths, paths, n * sizeof *v); /* paths may be NULL when n = 0 */
+    }
     free(paths);
     x->paths = v;
     x->n_paths += n;

@@ -294,13 +294,6 @@ static void read_row(assay_merged_sample *x, const row_columns *c, assay_input *
     }
 }
 
-/* Warnings that the comparisons step writes (recomputed here, so dropped from shards). */
-static bool comparison_warning(const char *s)
-{
-    return strncmp(s, "no usable stimulus-only sample", 30) == 0 ||
-           strncmp(s, "stimulus-only (", 15) == 0 || strncmp(s, "4PL fit for ", 12) == 0;
-}
-
 /* Append @p s to the warnings unless it is there already. */
 static bool warn_add(char ***v, size_t *n, const char *s)
 {
@@ -330,7 +323,7 @@ static apo_status merge_warnings(assay_merge *m, char **cmp, size_t n_cmp, apo_e
         char buf[1024];
         for (size_t i = 0; ok && apo_jscan_index(jw, i).p != NULL; i++) {
             apo_jscan_string(apo_jscan_index(jw, i), buf, sizeof buf);
-            ok = comparison_warning(buf) || warn_add(&v, &n, buf);
+            ok = assay_is_comparison_warning(buf) || warn_add(&v, &n, buf);
         }
     }
     for (size_t i = 0; ok && i < n_cmp; i++) {

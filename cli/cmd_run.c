@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "cli/pool_read.h"
 #include "assay/experiment.h"
+#include "report/compare_text.h"
 #include "report/figures.h"
 #include "report/report.h"
 #include "util/paths.h"
@@ -620,16 +621,7 @@ static void print_summary(const assay_result *r, const assay_input *in, size_t n
 
 static void print_comparisons(const assay_result *r)
 {
-    if (r->n_comparisons > 0) {
-        printf("\n%-12s %8s %-6s %2s %8s %8s %9s %9s %9s %10s %s\n", "treatment", "dose", "unit",
-               "n", "apopt%", "stim%", "diff_pp", "red_rel%", "red_norm%", "p", "test");
-        for (size_t i = 0; i < r->n_comparisons; i++) {
-            const assay_comparison *c = &r->comparisons[i];
-            printf("%-12s %8s %-6s %2zu %8.2f %8.2f %9.2f %9.2f %9.2f %10.3g %s\n", c->treatment,
-                   c->dose_text, c->dose_unit, c->n, c->mean, c->stim_mean, c->difference_pp,
-                   c->reduction_relative_pct, c->reduction_normalized_pct, c->p_value, c->test);
-        }
-    }
+    report_compare_print(stdout, r);
     for (size_t i = 0; i < r->n_fits; i++) {
         const assay_dose_fit *d = &r->fits[i];
         printf("\n4PL %s: EC50 %.4g %s (95%% CI %.4g - %.4g), bottom %.3g, top %.3g, hill %.3g%s%s\n",

@@ -5,6 +5,7 @@
  * thresholds/compensation and how they were chosen, warnings, how to reproduce. Every image
  * is embedded as a base64 PNG data URI; no network, no framework, ~20 lines of plain JS.
  */
+#include "report/compare_text.h"
 #include "report/report.h"
 #include "util/paths.h"
 
@@ -107,7 +108,7 @@ static const char style[] =
     "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
     "th{background:#f0f0f3}table.sortable th{cursor:pointer}"
     "table.sortable th:after{content:' \\2195';color:#999}\n"
-    "tr.failed td{background:#fde2e2}td.qc{color:#b45309}.warn li{color:#92400e}\n"
+    "tr.failed td{background:#fde2e2}td.qc{color:#b45309}.warn li,small.warn{color:#92400e}\n"
     "img.plot{max-width:100%;border:1px solid #eee}img.thumb{max-width:100%}\n"
     ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(900px,1fr));gap:12px}\n"
     "table.plate{table-layout:fixed;width:100%}table.plate th:first-child{width:24px}\n"
@@ -266,22 +267,32 @@ static void comparisons(FILE *f, const report_input *r)
     if (res->n_comparisons == 0) {
         fputs("<p>No treated group could be compared with a stimulus-only group.</p>\n", f);
     } else {
-        fputs("<p>Each treated group against the stimulus-only group (apoptotic % of "
-              "singlets; Welch's t-test with replicates, else a two-proportion test on "
-              "events). Reduction: relative = (stim &minus; treated) / stim; normalised = "
+        fputs("<p>First the stimulus-only group against the untreated group (did the stimulus "
+              "induce apoptosis?), then each treated group against the stimulus-only group "
+              "(apoptotic % of singlets). With replicates the replicate is the unit: Dunnett's "
+              "adjusted p-value over all treated groups (one-way ANOVA, pooled SD) and Welch's "
+              "t-test per pair. Without replicates no p-value is given: events are not "
+              "independent replicates, so only 95% intervals of the measurement's precision "
+              "are shown. Reduction: relative = (stim &minus; treated) / stim; normalised = "
               "(stim &minus; treated) / (stim &minus; untreated).</p>\n<table id=\"comparisons-"
               "table\" class=\"sortable\"><thead><tr><th>treatment</th><th data-type=\"num\">"
               "dose</th><th>unit</th><th data-type=\"num\">n</th><th data-type=\"num\">"
               "apoptotic % (mean &plusmn; SD)</th><th data-type=\"num\">stimulus %</th>"
               "<th data-type=\"num\">untreated %</th><th data-type=\"num\">difference (pp)"
-              "</th><th data-type=\"num\">reduction rel. %</th><th data-type=\"num\">"
-              "reduction norm. %</th><th data-type=\"num\">p vs stimulus</th><th>test</th>"
-              "<th data-type=\"num\">p vs untreated</th></tr></thead><tbody>\n",
+              "</th><th>95% CI of the difference</th><th data-type=\"num\">reduction rel. %"
+              "</th><th data-type=\"num\">reduction norm. %</th><th>evidence</th>"
+              "<th data-type=\"num\">p vs untreated (Welch)</th></tr></thead><tbody>\n",
               f);
         for (size_t i = 0; i < res->n_comparisons; i++) {
             const assay_comparison *c = &res->comparisons[i];
-            fputs("<tr><td>", f);
-            esc(f, c->treatment);
+            char text[200];
+            fputs(c->replicates ? "<tr><td>" : "<tr class=\"no-replicates\"><td>", f);
+            if (strcmp(c->comparison, "stimulus_vs_untreated") == 0) {
+                report_compare_group(c, text, sizeof text);
+                esc(f, text);
+            } else {
+                esc(f, c->treatment);
+            }
             fputs("</td><td class=\"n\">", f);
             esc(f, c->dose_text);
             fputs("</td><td>", f);
@@ -299,18 +310,34 @@ static void comparisons(FILE *f, const report_input *r)
             fputs("</td><td class=\"n\">", f);
             num(f, c->difference_pp, 2);
             fputs("</td><td class=\"n\">", f);
+            num(f, c->difference_ci_low, 2);
+            fputs(" to ", f);
+            num(f, c->difference_ci_high, 2);
+            fputs("</td><td class=\"n\">", f);
             num(f, c->reduction_relative_pct, 1);
             fputs("</td><td class=\"n\">", f);
             num(f, c->reduction_normalized_pct, 1);
-            fputs("</td><td class=\"n\">", f);
-            pval(f, c->p_value);
             fputs("</td><td>", f);
-            esc(f, c->test);
+            if (c->replicates) {
+                report_compare_evidence(c, text, sizeof text);
+                esc(f, text);
+            } else {
+                fputs("<small class=\"warn\">95% CI: precision only. ", f);
+                esc(f, c->note);
+                fputs("</small>", f);
+            }
             fputs("</td><td class=\"n\">", f);
             pval(f, c->p_value_vs_untreated);
             fputs("</td></tr>\n", f);
         }
         fputs("</tbody></table>\n", f);
+        char anova[200];
+        report_compare_anova(res, anova, sizeof anova);
+        if (anova[0]) {
+            fputs("<p id=\"anova\">", f);
+            esc(f, anova);
+            fputs(".</p>\n", f);
+        }
     }
     for (size_t k = 0; k < res->n_fits; k++) {
         const assay_dose_fit *d = &res->fits[k];

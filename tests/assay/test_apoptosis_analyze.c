@@ -168,7 +168,7 @@ Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
     cr_assert(res.samples[8].qc & ASSAY_QC_FAILED);
     cr_assert(strstr(res.samples[8].error, "Annexin") != NULL || strstr(res.samples[8].error, "FITC"),
               "%s", res.samples[8].error);
-    /* comparisons: dose 10 has 2 replicates (Welch), dose 20 one sample (two-proportion) */
+    /* comparisons: dose 10 has 2 replicates (Welch, Dunnett), dose 20 one sample (intervals) */
     cr_assert_eq(res.n_comparisons, 2);
     cr_assert_str_eq(res.comparisons[0].dose_text, "10");
     cr_assert_str_eq(res.comparisons[0].test, "welch_t");
@@ -177,7 +177,30 @@ Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
               res.comparisons[0].reduction_relative_pct < 65,
               "%g", res.comparisons[0].reduction_relative_pct);
     cr_assert(isnan(res.comparisons[0].reduction_normalized_pct)); /* no untreated group */
-    cr_assert_str_eq(res.comparisons[1].test, "two_proportion_z_events");
+    const assay_comparison *c0 = &res.comparisons[0], *c1 = &res.comparisons[1];
+    cr_assert(c0->replicates);
+    cr_assert_str_eq(c0->comparison, "treated_vs_stimulus");
+    cr_assert_str_eq(c0->adjust_method, "dunnett_single_step");
+    cr_assert_eq(c0->df_adjusted, 2.0); /* 5 samples in 3 groups */
+    cr_assert(c0->p_adjusted > 0 && c0->p_adjusted <= 1);
+    cr_assert(isfinite(c0->anova_f) && c0->anova_df1 == 2.0 && c0->anova_df2 == 2.0);
+    cr_assert(c0->difference_ci_low < c0->difference_pp && c0->difference_pp < c0->difference_ci_high);
+    /* one sample: no p-value at all, the event intervals and the pseudo-replication note */
+    cr_assert_str_eq(c1->test, "none_no_replicates");
+    cr_assert_not(c1->replicates);
+    cr_assert(isnan(c1->p_value) && isnan(c1->p_adjusted) && isnan(c1->t));
+    cr_assert_str_eq(c1->ci_method, "events_wilson_wald_log");
+    cr_assert(c1->ci_low < c1->mean && c1->mean < c1->ci_high, "%g %g %g", c1->ci_low, c1->mean,
+              c1->ci_high);
+    cr_assert(c1->reduction_relative_ci_low < c1->reduction_relative_ci_high);
+    cr_assert_not_null(strstr(c1->note, "pseudo-replicates"));
+    cr_assert_eq(c1->events_apoptotic, res.samples[7].count[ASSAY_Q_EARLY] + res.samples[7].count[ASSAY_Q_LATE]);
+    bool warned = false;
+    for (size_t i = 0; i < res.n_warnings; i++) {
+        warned = warned || (strstr(res.warnings[i], "1 comparison(s) without replicates") != NULL &&
+                            assay_is_comparison_warning(res.warnings[i]));
+    }
+    cr_assert(warned, "no pseudo-replication warning");
     cr_assert_eq(res.n_fits, 0);
     double t_ann = res.annexin.value, t_pi = res.pi.value;
     assay_result_free(&res);

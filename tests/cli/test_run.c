@@ -205,8 +205,12 @@ static void check_truth(const char *out, const char *exp_dir, size_t expect_fits
     char p4[1200];
     snprintf(p4, sizeof p4, "%s/comparisons.csv", out);
     table c = read_table(p4);
-    cr_assert_geq(c.n_rows, 3);
-    for (size_t r = 0; r < c.n_rows; r++) {
+    cr_assert_geq(c.n_rows, 4);
+    /* the first row: did the stimulus induce apoptosis at all? */
+    cr_assert_str_eq(cell(&c, 0, col(&c, "comparison")), "stimulus_vs_untreated");
+    cr_assert_gt(num(&c, 0, col(&c, "difference_pp")), 20.0);
+    for (size_t r = 1; r < c.n_rows; r++) {
+        cr_assert_str_eq(cell(&c, r, col(&c, "comparison")), "treated_vs_stimulus");
         const char *dose = cell(&c, r, col(&c, "dose"));
         double trt = 0, n_trt = 0;
         for (size_t k = 0; k < sh.n_rows; k++) {
@@ -223,10 +227,26 @@ static void check_truth(const char *out, const char *exp_dir, size_t expect_fits
         double got = num(&c, r, col(&c, "reduction_relative_pct"));
         cr_assert(fabs(got - want) <= 3.0, "dose %s: relative reduction %.3f vs truth %.3f", dose,
                   got, want);
-        double p = num(&c, r, col(&c, "p_value"));
-        cr_assert(p >= 0 && p <= 1);
-        cr_assert_str_eq(cell(&c, r, col(&c, "test")),
-                         n_trt >= 2 ? "welch_t" : "two_proportion_z_events");
+        if (n_trt >= 2) {
+            double p = num(&c, r, col(&c, "p_value")), pa = num(&c, r, col(&c, "p_adjusted"));
+            cr_assert(p >= 0 && p <= 1);
+            cr_assert(pa >= 0 && pa <= 1);
+            cr_assert_str_eq(cell(&c, r, col(&c, "test")), "welch_t");
+            cr_assert_str_eq(cell(&c, r, col(&c, "adjust_method")), "dunnett_single_step");
+        } else {
+            /* no replicates: no p-value anywhere in the row, the intervals and the warning */
+            const char *none[] = {"p_value", "p_adjusted", "p_value_vs_untreated", "statistic",
+                                  "anova_p"};
+            for (size_t k = 0; k < sizeof none / sizeof *none; k++) {
+                cr_assert_str_eq(cell(&c, r, col(&c, none[k])), "", "%s: %s", dose, none[k]);
+            }
+            cr_assert_str_eq(cell(&c, r, col(&c, "test")), "none_no_replicates");
+            cr_assert_not_null(strstr(cell(&c, r, col(&c, "note")), "pseudo-replicates"));
+            double lo = num(&c, r, col(&c, "difference_pp_ci_low"));
+            double hi = num(&c, r, col(&c, "difference_pp_ci_high"));
+            double d = num(&c, r, col(&c, "difference_pp"));
+            cr_assert(lo < d && d < hi, "%s: %g not in [%g, %g]", dose, d, lo, hi);
+        }
     }
     /* results.json mentions the dose-response fit when there are >= 4 doses */
     char p5[1200];
