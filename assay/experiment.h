@@ -17,6 +17,7 @@
 #ifndef APOFLOW_ASSAY_EXPERIMENT_H
 #define APOFLOW_ASSAY_EXPERIMENT_H
 
+#include "assay/adjust.h"
 #include "assay/assay.h"
 #include "util/observer.h"
 
@@ -46,6 +47,7 @@ typedef struct assay_experiment {
     /* after assay_experiment_analyze */
     bool analysed;
     assay_result res;
+    assay_adjustments adjustments; /* the record of a --gating file exported by a report */
 } assay_experiment;
 
 /* Where and what assay_experiment_write writes. */

@@ -203,6 +203,7 @@ apo_status assay_results_json_write(const assay_experiment *x, const char *path,
     fputc(']', f);
     assay_json_comparisons(f, r, &first);
     json_failed(f, x, &first);
+    assay_adjustments_json(f, &x->adjustments, &first);
     json_strings(f, "warnings", r->warnings, r->n_warnings, &first);
     fputs("}\n", f);
     if (ferror(f)) {

@@ -100,6 +100,13 @@ static void write_json_body(FILE *f, const assay_merge *m)
         put_raw(f, m->failed[i].obj);
     }
     fputc(']', f);
+    /* the shards share one --gating: the first shard's record of gates moved in a report */
+    apo_json_key(f, "gating_adjustments", &first);
+    if (m->n_shards > 0 && apo_jscan_get(m->shards[0].doc, "gating_adjustments").p != NULL) {
+        put_raw(f, apo_jscan_get(m->shards[0].doc, "gating_adjustments"));
+    } else {
+        fputs("[]", f);
+    }
     apo_json_key(f, "warnings", &first);
     fputc('[', f);
     for (size_t i = 0; i < m->res.n_warnings; i++) {

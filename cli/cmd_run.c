@@ -28,6 +28,7 @@ typedef struct run_state {
     double started;        /* wall clock at the start: files written since are this run's */
     gate_comp *matrix;
     gate_strategy *given;
+    assay_adjustments adjustments; /* the change record of --gating (report.html's review) */
     assay_experiment x;
     cli_observer obs;
     double tm[6]; /* stage marks for --timings (progress.h) */
@@ -141,6 +142,9 @@ static bool load_option_files(run_options *o, run_state *s)
             return fail(s, &err, cli_exit_input(err.status));
         }
         o->apo.gating = s->given;
+        if (assay_adjustments_read(o->gating, &s->adjustments, &err) != APO_OK) {
+            return fail(s, &err, cli_exit_input(err.status));
+        }
     }
     if (o->sheet != NULL) {
         if (assay_sheet_read(&s->sheet, o->sheet, &err) != APO_OK) {
@@ -247,6 +251,7 @@ static bool prepare(const run_options *o, run_state *s)
     }
     assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
     s->x.one_panel = s->guessed;
+    s->x.adjustments = s->adjustments;
     apo_status st = assay_experiment_set_files(&s->x, files, n, &err);
     if (st == APO_OK && o->n_inputs == 0) {
         st = assay_experiment_sheet_files(&s->x, &err);
@@ -326,7 +331,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_status st = report_for_run(o->outdir, &s->x.res, s->x.in, s->x.n, s->x.sheet,
                                    s->x.n_failed, (const char *const *)s->x.failed_files,
                                    (const char *const *)s->x.failed_msgs, argc, argv, o->jobs,
-                                   &s->obs.obs);
+                                   &s->x.adjustments, &s->obs.obs);
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);

@@ -7,6 +7,7 @@
  */
 #include "report/figures.h"
 #include "report/gating_path.h"
+#include "report/review.h"
 
 #include "render/render.h"
 #include "util/paths.h"
@@ -202,6 +203,11 @@ static void panel_task(void *ctx, size_t i)
     snprintf(path, sizeof path, "%s/%s.png", j->dir, stem);
     render_text_chunk meta[] = {{"Source", j->in[i].file}};
     j->st[i] = render_panel_png(path, &panel, &j->ro, 1, meta, &j->errs[i]);
+    if (j->st[i] == APO_OK) { /* the gate review's preview (report/review_preview.c) */
+        j->st[i] = review_preview_write(j->dir, stem, j->r, &j->in[i], &j->views[i].ev,
+                                        j->views[i].singlet, j->views[i].ann, j->views[i].pi,
+                                        &j->errs[i]);
+    }
     free(p);
     render_gating_path_free(&gp);
     view_shrink(&j->views[i]);

@@ -542,7 +542,9 @@ static void method(FILE *f, const report_input *r)
             res->spill[2], res->spill[3]);
     fputs("<h3>Pre-gates</h3>\n<p>", f);
     esc(f, res->pregate_detail);
-    fputs("</p>\n<p>The whole gating as applied is in <code>gating.xml</code> (Gating-ML 2.0); "
+    fputs("</p>\n", f);
+    review_adjustments_html(f, r->adjustments);
+    fputs("<p>The whole gating as applied is in <code>gating.xml</code> (Gating-ML 2.0); "
           "pass it to <code>apoflow run --gating</code> to apply exactly the same gates to "
           "other files.</p>\n</section>\n",
           f);
@@ -694,7 +696,7 @@ apo_status report_write_html(const report_input *r, apo_error *err)
     esc(f, title);
     fputs("</h1>\n<p>Annexin V / PI apoptosis analysis by apoflow " APOFLOW_VERSION ".</p>\n"
           "<nav><a href=\"#samples\">Samples</a><a href=\"#comparisons\">Comparisons</a>"
-          "<a href=\"#plate\">Plate</a><a href=\"#gating\">Gating</a><a href=\"#method\">"
+          "<a href=\"#plate\">Plate</a><a href=\"#review\">Review gates</a><a href=\"#gating\">Gating</a><a href=\"#method\">"
           "Thresholds</a><a href=\"#warnings\">Warnings</a><a href=\"#reproduce\">Reproduce"
           "</a></nav>\n",
           f);
@@ -702,11 +704,14 @@ apo_status report_write_html(const report_input *r, apo_error *err)
     samples_table(f, r);
     comparisons(f, r);
     plate(f, r);
+    review_write_html(f, r);
     gating_paths(f, r);
     method(f, r);
     warnings(f, r);
     reproduce(f, r);
-    fprintf(f, "<script>\n%s</script>\n</body></html>\n", script);
+    fprintf(f, "<script>\n%s</script>\n", script);
+    review_write_script(f);
+    fputs("</body></html>\n", f);
     if (ferror(f)) {
         apo_atomic_abort(&af);
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "write error");

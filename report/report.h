@@ -9,6 +9,7 @@
 
 #include "fcs/fcs.h"
 #include "assay/assay.h"
+#include "report/review.h"
 #include "util/observer.h"
 
 #include <stdbool.h>
@@ -44,7 +45,13 @@ typedef struct report_input {
     char *const *argv;
     const char *note;            /* extra "how it was made" text (merge: the shards); NULL */
     unsigned jobs;               /* threads for checksums */
+    const assay_adjustments *adjustments; /* gates moved in a report (--gating); NULL */
 } report_input;
+
+/* The "Review gates" section (data included) and, at the end of the page, its script
+ * (review.c). */
+void review_write_html(FILE *f, const report_input *r);
+void review_write_script(FILE *f);
 
 /* SHA-256 of every sample's file into samples[i].sha256, @p jobs threads. */
 void report_checksums(report_sample *samples, size_t n, unsigned jobs);
@@ -83,6 +90,7 @@ APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *
                                         const char *const *failed_files,
                                         const char *const *failed_msgs, int argc,
                                         char *const *argv, unsigned jobs,
+                                        const assay_adjustments *adj,
                                         const apo_observer *obs);
 
 #endif /* APOFLOW_CLI_REPORT_H */

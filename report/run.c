@@ -128,7 +128,8 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
 apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
                           size_t n, const assay_sheet *sheet, size_t n_failed,
                           const char *const *failed_files, const char *const *failed_msgs,
-                          int argc, char *const *argv, unsigned jobs, const apo_observer *obs)
+                          int argc, char *const *argv, unsigned jobs,
+                          const assay_adjustments *adj, const apo_observer *obs)
 {
     const char **wells = calloc(n ? n : 1, sizeof *wells);
     if (wells == NULL) {
@@ -150,7 +151,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                        .res = res,
                        .argc = argc,
                        .argv = argv,
-                       .jobs = jobs};
+                       .jobs = jobs,
+                       .adjustments = adj};
     apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
                                       dose_plots, obs);
     free(wells);
