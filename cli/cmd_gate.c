@@ -9,6 +9,8 @@
  * are still processed; outputs are written atomically.
  */
 #include "cli/cli.h"
+#include "cli/gate_wsp.h"
+#include "gating/flowjo.h"
 #include "util/util.h"
 #include "gating/gate.h"
 
@@ -22,6 +24,7 @@ typedef enum gate_format { FMT_TABLE, FMT_CSV, FMT_JSON } gate_format;
 
 typedef struct gate_options {
     const char *gating;
+    const char *group;      /* --group NAME of a FlowJo workspace */
     const char *comp;       /* "auto", "none" or a CSV path */
     const char *out;        /* "-" = stdout */
     const char *membership; /* NULL = none */
@@ -56,7 +59,12 @@ static void print_help(FILE *to)
             "with at most --sample-events events, else every step-th event (step =\n"
             "ceil(events / N), deterministic).\n\n"
             "options:\n"
-            "  --gating FILE         the Gating-ML 2.0 strategy (required)\n"
+            "  --gating FILE         the Gating-ML 2.0 strategy, or a FlowJo 10 workspace (.wsp):\n"
+            "                        each FILE is then gated as its sample of the workspace\n"
+            "                        (matched by $FIL, else file name) with the sample's own\n"
+            "                        matrix, transforms and gates; extra columns sample,\n"
+            "                        flowjo_count (FlowJo's count) and difference (required)\n"
+            "  --group NAME          with a workspace: only the samples of group NAME\n"
             "  --comp MODE           what compensation-ref=\"FCS\" uses: auto = the file's\n"
             "                        $SPILLOVER/SPILL (uncompensated if it has none), none =\n"
             "                        no compensation, or a CSV matrix file (default auto)\n"
@@ -517,6 +525,25 @@ static int run_gate(int n_files, char **files, const gate_options *o)
     return rc;
 }
 
+/* --gating WORKSPACE.wsp: the FlowJo branch (cmd_gate_wsp.c). */
+static int run_workspace(int n_files, char **files, const gate_options *o)
+{
+    if (o->membership != NULL) {
+        cli_errorf("--membership: expected a Gating-ML strategy, found a FlowJo workspace "
+                   "(not supported for workspaces)");
+        return 64;
+    }
+    if (strcmp(o->comp, "auto") != 0) {
+        cli_errorf("--comp: expected auto with a FlowJo workspace (each sample uses the "
+                   "workspace's own matrix), found %s", o->comp);
+        return 64;
+    }
+    gate_wsp_options w = {o->gating, o->group, o->out,
+                          o->format == FMT_CSV ? 1 : o->format == FMT_JSON ? 2 : 0,
+                          o->dataset, o->sample_events, o->read};
+    return gate_wsp_run(n_files, files, &w);
+}
+
 static bool parse_format(const char *arg, gate_format *out)
 {
     if (strcmp(arg, "table") == 0) {
@@ -534,8 +561,8 @@ static bool parse_format(const char *arg, gate_format *out)
 
 int cmd_gate(int argc, char **argv)
 {
-    gate_options o = {NULL,  "auto", "-", NULL, FMT_TABLE, false, 1, GATE_SAMPLE_EVENTS_DEFAULT,
-                      FCS_READ_OPTIONS_INIT};
+    gate_options o = {NULL, NULL, "auto", "-", NULL, FMT_TABLE, false, 1,
+                      GATE_SAMPLE_EVENTS_DEFAULT, FCS_READ_OPTIONS_INIT};
     static const struct option longopts[] = {
         {"gating", required_argument, NULL, 'G'},     {"comp", required_argument, NULL, 'C'},
         {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
@@ -544,6 +571,7 @@ int cmd_gate(int argc, char **argv)
         {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},  {"help", no_argument, NULL, 'h'},
         {"sample-events", required_argument, NULL, 'S'},
+        {"group", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0}};
     optind = 1;
     int opt;
@@ -552,6 +580,9 @@ int cmd_gate(int argc, char **argv)
         switch (opt) {
         case 'G':
             o.gating = optarg;
+            break;
+        case 'g':
+            o.group = optarg;
             break;
         case 'C':
             if (optarg[0] == '\0') {
@@ -615,6 +646,13 @@ int cmd_gate(int argc, char **argv)
     }
     if (o.membership != NULL && strcmp(o.membership, "-") == 0 && strcmp(o.out, "-") == 0) {
         cli_errorf("--membership -: standard output is already used by the report; give -o");
+        return 64;
+    }
+    if (flowjo_path_is_workspace(o.gating)) {
+        return run_workspace(argc - optind, argv + optind, &o);
+    }
+    if (o.group != NULL) {
+        cli_errorf("--group: expected a FlowJo workspace (.wsp) for --gating, found %s", o.gating);
         return 64;
     }
     return run_gate(argc - optind, argv + optind, &o);
