@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const quad_ids[ASSAY_Q_COUNT] = {"viable", "early_apoptotic",
                                                    "late_apoptotic", "necrotic"};
@@ -1086,6 +1087,24 @@ static void stats_task(void *arg, size_t i)
     }
 }
 
+/* A doublet gate: a population "Singlets", or one whose last path component is "Singlets"
+ * in any case (a gating read from a FlowJo workspace, whose ids are FlowJo paths). */
+static bool has_singlet_gate(const gate_strategy *s)
+{
+    if (gate_strategy_find(s, "Singlets") != SIZE_MAX) {
+        return true;
+    }
+    for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
+        gate_info gi;
+        gate_strategy_gate(s, g, &gi);
+        const char *slash = strrchr(gi.id, '/');
+        if (slash != NULL && strcasecmp(slash + 1, "Singlets") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Find the quadrant populations of a strategy; SIZE_MAX entries when missing. */
 static apo_status find_quadrants(const gate_strategy *s, size_t q_idx[ASSAY_Q_COUNT],
                                  size_t *parent_idx, gate_dim dims[2], apo_error *err)
@@ -1439,8 +1458,7 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
         }
     }
     /* 5. statistics and QC per sample (on the caller's threads, one sample each) */
-    stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims,
-                    gate_strategy_find(out->strategy, "Singlets") != SIZE_MAX};
+    stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims, has_singlet_gate(out->strategy)};
     for_each_sample(opt, "statistics", n, stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < n; i++) {

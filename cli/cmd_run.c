@@ -12,6 +12,8 @@
 #include "assay/assay.h"
 #include "util/util.h"      /* H6: --jobs */
 #include "cli/pool_read.h" /* H6: --jobs, --shard, progress */
+#include "cli/run_flowjo.h"
+#include "gating/flowjo.h"
 #include "report/report.h"    /* H6: report.html */
 #include "assay/assay.h"
 #include "render/render.h"
@@ -31,6 +33,8 @@ typedef struct run_options {
     const char *outdir;
     const char *gating;
     const char *write_gating;
+    const char *population;   /* --population PATH: the quadrant of a FlowJo --gating */
+    const char *write_flowjo; /* --write-flowjo OUT.wsp */
     const char *comp;
     bool plots;
     bool quiet;
@@ -92,7 +96,17 @@ static void print_help(FILE *to)
             "  --gating FILE         use this Gating-ML 2.0 gating instead of the automatic one\n"
             "                        (quadrant ids viable, early_apoptotic, late_apoptotic,\n"
             "                        necrotic; e.g. a gating.xml of an earlier run;\n"
-            "                        default: built from the data)\n"
+            "                        default: built from the data), or a FlowJo workspace\n"
+            "                        (.wsp): its first sample's gates, its quadrant (x =\n"
+            "                        Annexin V) becoming the four quadrants\n"
+            "  --population PATH     with --gating WORKSPACE.wsp: the FlowJo path of the\n"
+            "                        population holding the quadrant (or of one of its four\n"
+            "                        rectangles); default: the workspace's only quadrant\n"
+            "  --write-flowjo OUT    also save the analysis as a FlowJo 10 workspace: every\n"
+            "                        analysed file as a sample with the applied matrix,\n"
+            "                        transforms, pre-gates and quadrants (docs/flowjo.md)\n"
+            );
+    fprintf(to,
             "  --write-gating FILE   also save the gating as applied to FILE (Gating-ML 2.0;\n"
             "                        default: only OUTDIR/gating.xml)\n"
             "  --no-plots            skip plots/ (default: write them; report.html is\n"
@@ -1009,6 +1023,8 @@ int cmd_run(int argc, char **argv)
         {"offsets", required_argument, NULL, 'O'}, {"text-mode", required_argument, NULL, 1001},
         {"allow-truncated", no_argument, NULL, 'R'},
         {"rename-duplicates", no_argument, NULL, 'D'},
+        {"population", required_argument, NULL, 1002},
+        {"write-flowjo", required_argument, NULL, 1003},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
@@ -1073,6 +1089,12 @@ int cmd_run(int argc, char **argv)
             break;
         case 'w':
             o.write_gating = optarg;
+            break;
+        case 1002:
+            o.population = optarg;
+            break;
+        case 1003:
+            o.write_flowjo = optarg;
             break;
         case 'P':
             o.plots = false;
@@ -1152,7 +1174,19 @@ int cmd_run(int argc, char **argv)
             o.apo.matrix = matrix;
         }
     }
-    if (o.gating != NULL) {
+    bool gating_wsp = o.gating != NULL && flowjo_path_is_workspace(o.gating);
+    if (o.population != NULL && !gating_wsp) {
+        cli_errorf("--population: expected --gating WORKSPACE.wsp (a FlowJo workspace)");
+        rc = 64;
+        goto out;
+    }
+    if (gating_wsp) {
+        rc = run_flowjo_gating(o.gating, o.population, o.quiet, &given);
+        if (rc != 0) {
+            goto out;
+        }
+        o.apo.gating = given;
+    } else if (o.gating != NULL) {
         if (gate_strategy_read_gml(&given, o.gating, &err) != APO_OK) {
             cli_print_error(&err);
             rc = err.status == APO_E_IO ? 66 : 65;
@@ -1448,9 +1482,18 @@ int cmd_run(int argc, char **argv)
         if (st == APO_OK) {
             snprintf(path, sizeof path, "%s/gating.xml", o.outdir);
             st = gate_strategy_write_gml(res.strategy, path, &err);
+            if (st == APO_E_UNSUPPORTED && gating_wsp) { /* e.g. FlowJo's biex scales */
+                char msg[700];
+                snprintf(msg, sizeof msg, "gating.xml not written: %s", err.msg);
+                cli_warn(msg);
+                st = APO_OK;
+            }
         }
         if (st == APO_OK && o.write_gating != NULL) {
             st = gate_strategy_write_gml(res.strategy, o.write_gating, &err);
+        }
+        if (st == APO_OK && o.write_flowjo != NULL) {
+            st = run_flowjo_write(o.write_flowjo, &res, in, n, &err);
         }
         if (st == APO_OK) {
             snprintf(path, sizeof path, "%s/results.json", o.outdir);

@@ -103,6 +103,20 @@ size_t flowjo_workspace_match(const flowjo_workspace *w, const char *fcs_path, c
  *  the uri is not a local file. */
 bool flowjo_uri_path(const char *uri, char *buf, size_t cap);
 
+/**
+ * The gating of sample @p s for the Annexin V / PI analysis (wsp_quadrant.c): every gate of
+ * the sample, plus its quadrant (four open rectangles FlowJo saves under one population) as a
+ * QuadrantGate "quadrants" with quadrants viable (x-, y-), early_apoptotic (x+, y-),
+ * late_apoptotic (x+, y+) and necrotic (x-, y+); x (the quadrant's first dimension) is
+ * Annexin V. @p population (NULL = the sample's only quadrant) is the FlowJo path of the
+ * population holding the quadrant or of one of its rectangles. @p chosen receives the path
+ * of the quadrant's parent ("" at the top level). APO_E_USAGE when no quadrant, or several
+ * without @p population, are found (the message lists them).
+ */
+APO_NODISCARD apo_status flowjo_sample_run_gating(const flowjo_sample *s, const char *population,
+                                                  gate_strategy **out, char *chosen, size_t cap,
+                                                  apo_error *err);
+
 /* ---- writing ------------------------------------------------------------------------------ */
 
 /* One sample to write. */
