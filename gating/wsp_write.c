@@ -753,24 +753,55 @@ static void write_head(wctx *c)
     attr_s(c, "xmlns:data-type", "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes");
 }
 
+/* Point the context at sample @p ws: its strategy checked, its matrix found. */
+static apo_status use_sample(wctx *c, const flowjo_write_sample *ws)
+{
+    c->s = ws->strategy;
+    c->fcs_comp = ws->fcs_comp;
+    c->counts = ws->counts;
+    c->spill = NULL;
+    c->uses_fcs = false;
+    apo_status st = gate_strategy_validate(c->s, c->err);
+    return st == APO_OK ? find_matrix(c) : st;
+}
+
+/* The workspace's list of matrices (each distinct name once), as FlowJo keeps beside the
+ * samples' own copies. */
+static apo_status write_matrix_list(wctx *c, size_t n, const flowjo_write_sample *samples)
+{
+    const char **names = calloc(n + 1, sizeof(char *)); /* borrowed from the strategies */
+    if (names == NULL) {
+        return apo_error_set(c->err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory, found none");
+    }
+    size_t n_names = 0;
+    apo_status st = APO_OK;
+    start(c, "Matrices");
+    for (size_t i = 0; i < n && st == APO_OK; i++) {
+        st = use_sample(c, &samples[i]);
+        const char *name = c->spill ? c->spill->id : c->uses_fcs ? "Acquisition-defined" : NULL;
+        bool seen = name == NULL;
+        for (size_t k = 0; k < n_names && !seen; k++) {
+            seen = strcmp(names[k], name) == 0;
+        }
+        if (st == APO_OK && !seen) {
+            names[n_names++] = name;
+            write_sample_matrix(c);
+        }
+    }
+    end(c);
+    free(names);
+    return st;
+}
+
 static apo_status write_doc(wctx *c, size_t n, const flowjo_write_sample *samples)
 {
-    apo_status st = APO_OK;
     write_head(c);
-    start(c, "Matrices");
-    end(c);
+    apo_status st = write_matrix_list(c, n, samples);
     write_groups(c, n);
     start(c, "SampleList");
     for (size_t i = 0; i < n && st == APO_OK; i++) {
-        c->s = samples[i].strategy;
-        c->fcs_comp = samples[i].fcs_comp;
-        c->counts = samples[i].counts;
-        c->spill = NULL;
-        c->uses_fcs = false;
-        st = gate_strategy_validate(c->s, c->err);
-        if (st == APO_OK) {
-            st = find_matrix(c);
-        }
+        st = use_sample(c, &samples[i]);
         if (st == APO_OK) {
             st = write_sample(c, &samples[i], i + 1);
         }
