@@ -41,6 +41,17 @@ static void print_help(FILE *to)
             "            66 cannot open input, 73 cannot create output\n");
 }
 
+/* Print @p err; a builder's or writer's error without a file name is about @p out. */
+static int fail_on(const char *out, const apo_error *err)
+{
+    if (err->file[0] == '\0') {
+        cli_errorf("%s: %s", out, err->msg);
+    } else {
+        cli_print_error(err);
+    }
+    return apo_status_exit_code(err->status);
+}
+
 static int fail(const apo_error *err)
 {
     cli_print_error(err);
@@ -158,7 +169,7 @@ static int wsp_to_any(const convert_options *o, bool to_wsp)
         if (i == SIZE_MAX) {
             rc = 64;
         } else if (gate_strategy_write_gml(w.samples[i].strategy, o->out, &err) != APO_OK) {
-            rc = fail(&err);
+            rc = fail_on(o->out, &err);
         }
     }
     flowjo_workspace_free(&w);
@@ -181,7 +192,7 @@ static int convert(const convert_options *o)
     if (to_wsp) {
         rc = gml_to_wsp(s, o);
     } else if (gate_strategy_write_gml(s, o->out, &err) != APO_OK) {
-        rc = fail(&err);
+        rc = fail_on(o->out, &err);
     }
     gate_strategy_free(s);
     return rc;

@@ -502,8 +502,8 @@ static apo_status read_count(wsp_ctx *c, const xmlNode *n, int64_t *out)
 }
 
 /* Strings of a Sample element: DataSet uri and sampleID, SampleNode name and count. */
-static apo_status read_sample_head(wsp_ctx *c, const xmlNode *el, const xmlNode *ds,
-                                   const xmlNode *node, flowjo_sample *s)
+static apo_status read_sample_head(wsp_ctx *c, const xmlNode *ds, const xmlNode *node,
+                                   flowjo_sample *s)
 {
     char *uri = wsp_attr(ds, NULL, "uri");
     char *id = wsp_attr(ds, NULL, "sampleID");
@@ -520,7 +520,6 @@ static apo_status read_sample_head(wsp_ctx *c, const xmlNode *el, const xmlNode 
     if (s->id[0] == '\0') {
         return wsp_fail(c, ds, APO_E_FORMAT, "expected attribute sampleID, found none");
     }
-    (void)el;
     return read_count(c, node, &s->count);
 }
 
@@ -532,7 +531,7 @@ static apo_status read_sample(wsp_ctx *c, const xmlNode *el, flowjo_sample *s)
         return wsp_fail(c, el, APO_E_FORMAT, "expected DataSet and SampleNode, found %s missing",
                         ds == NULL ? "DataSet" : "SampleNode");
     }
-    apo_status st = read_sample_head(c, el, ds, node, s);
+    apo_status st = read_sample_head(c, ds, node, s);
     if (st == APO_OK) {
         st = gate_strategy_new(&s->strategy, c->err);
     }
