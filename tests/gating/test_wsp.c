@@ -376,6 +376,26 @@ Test(gating_wsp, hostile_refused_naming_the_element)
                    "<SampleNode name=\"a\"/></Sample><Sample><DataSet uri=\"y\" sampleID=\"1\"/>"
                    "<SampleNode name=\"b\"/></Sample></SampleList></Workspace>",
                    "sampleID");
+    /* a matrix row with a missing coefficient; a group naming a sample that is not there */
+    expect_refused("<Workspace xmlns:transforms=\"http://www.isac-net.org/std/Gating-ML/v2.0/"
+                   "transformations\" xmlns:data-type=\"http://www.isac-net.org/std/Gating-ML/"
+                   "v2.0/datatypes\"><SampleList><Sample><DataSet uri=\"x\" sampleID=\"1\"/>"
+                   "<transforms:spilloverMatrix name=\"M\"><data-type:parameters>"
+                   "<data-type:parameter data-type:name=\"A\"/><data-type:parameter "
+                   "data-type:name=\"B\"/></data-type:parameters><transforms:spillover>"
+                   "<transforms:coefficient transforms:value=\"1\"/></transforms:spillover>"
+                   "</transforms:spilloverMatrix><SampleNode name=\"a\"/></Sample></SampleList>"
+                   "</Workspace>",
+                   "transforms:spillover");
+    expect_refused("<Workspace><Groups><GroupNode name=\"G\"><Group><SampleRefs><SampleRef "
+                   "sampleID=\"7\"/></SampleRefs></Group></GroupNode></Groups><SampleList>"
+                   "</SampleList></Workspace>",
+                   "SampleRef");
+    expect_refused(WS_HEAD "<Population name=\"P\" count=\"1e300\"><Gate><gating:RectangleGate>"
+                           "<gating:dimension gating:min=\"1\"><data-type:fcs-dimension "
+                           "data-type:name=\"FSC-A\"/></gating:dimension></gating:RectangleGate>"
+                           "</Gate></Population>" WS_TAIL,
+                   "count");
     expect_refused("<Gating-ML/>", "Workspace");
     expect_refused("<Workspace><SampleList>", "well-formed");
 }
