@@ -228,6 +228,14 @@ static apo_status read_polygon(wsp_sample_ctx *sc, const xmlNode *g, const char 
         st = wsp_fail(sc->c, g, APO_E_FORMAT, "expected 3..%u vertices, found %zu",
                       FLOWJO_MAX_VERTICES, nv);
     }
+    for (size_t k = 0; k < n && st == APO_OK; k++) {
+        if (d[k].t == NULL) { /* straight edges in data space, maybe not in FlowJo's display */
+            st = wsp_warn(sc->c, g,
+                          "polygon %s: the sample has no transform for %s; its edges are taken "
+                          "as straight lines on the data values",
+                          id, d[k].written);
+        }
+    }
     double *xy = st == APO_OK ? malloc(2 * nv * sizeof(double)) : NULL;
     if (st == APO_OK && xy == NULL) {
         st = nomem(sc->c);
