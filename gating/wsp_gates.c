@@ -471,8 +471,17 @@ static apo_status read_population(wsp_sample_ctx *sc, const xmlNode *el, const c
     }
     double inside = 1.0;
     st = wsp_num_attr(sc->c, g, NULL, "eventsInside", true, 1.0, &inside);
-    char shape_id[1100];
-    snprintf(shape_id, sizeof shape_id, inside == 0.0 ? "%s (inside)" : "%s", path);
+    char *shape_id = path;
+    if (inside == 0.0) {
+        size_t n = strlen(path);
+        shape_id = malloc(n + sizeof " (inside)");
+        if (shape_id == NULL) {
+            free(path);
+            return nomem(sc->c);
+        }
+        memcpy(shape_id, path, n);
+        memcpy(shape_id + n, " (inside)", sizeof " (inside)");
+    }
     bool known = true;
     if (st == APO_OK) {
         st = read_shape(sc, g, shape_id, parent, &known);
@@ -481,6 +490,9 @@ static apo_status read_population(wsp_sample_ctx *sc, const xmlNode *el, const c
         sc->n_dropped++;
         st = wsp_warn(sc->c, g, "%s gate of %s is not applied: the population and its "
                                 "subpopulations are left out", (const char *)g->name, path);
+        if (shape_id != path) {
+            free(shape_id);
+        }
         free(path);
         return st;
     }
@@ -491,6 +503,9 @@ static apo_status read_population(wsp_sample_ctx *sc, const xmlNode *el, const c
         if (st != APO_OK) {
             st = wsp_relabel(sc->c, g, st);
         }
+    }
+    if (shape_id != path) {
+        free(shape_id);
     }
     if (st != APO_OK) {
         free(path);

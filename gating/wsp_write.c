@@ -529,12 +529,12 @@ static size_t complement_shape(const wctx *c, size_t g, const gate_info *gi)
     if (gi->kind != GATE_BOOLEAN || gi->op != GATE_BOOL_NOT || gi->n_operands != 1) {
         return SIZE_MAX;
     }
-    char want[1100];
-    snprintf(want, sizeof want, "%s (inside)", gi->id);
-    if (strcmp(gi->operands[0], want) != 0) {
+    size_t n = strlen(gi->id);
+    const char *op = gi->operands[0];
+    if (strncmp(op, gi->id, n) != 0 || strcmp(op + n, " (inside)") != 0) {
         return SIZE_MAX;
     }
-    size_t k = gate_strategy_find(c->s, want);
+    size_t k = gate_strategy_find(c->s, op);
     gate_info ki;
     gate_strategy_gate(c->s, k, &ki);
     bool shape = ki.kind == GATE_RECTANGLE || ki.kind == GATE_POLYGON || ki.kind == GATE_ELLIPSOID;
@@ -550,9 +550,14 @@ static bool is_hidden(const wctx *c, size_t g)
     if (n < 9 || strcmp(gi.id + n - 9, " (inside)") != 0) {
         return false;
     }
-    char owner[1100];
-    snprintf(owner, sizeof owner, "%.*s", (int)(n - 9), gi.id);
+    char *owner = malloc(n - 8);
+    if (owner == NULL) {
+        return false;
+    }
+    memcpy(owner, gi.id, n - 9);
+    owner[n - 9] = '\0';
     size_t o = gate_strategy_find(c->s, owner);
+    free(owner);
     if (o == SIZE_MAX) {
         return false;
     }

@@ -260,3 +260,46 @@ Test(gating_wsp_write, diamond_linked_sample_keeps_flowjo_counts)
     flowjo_workspace_free(&b);
     unlink(path);
 }
+
+/* eventsInside="0" survives: written back as the same outside gate, not as a NOT node. */
+Test(gating_wsp_write, outside_gate_round_trip)
+{
+    const char *text =
+        "<Workspace xmlns:gating=\"http://www.isac-net.org/std/Gating-ML/v2.0/gating\" "
+        "xmlns:transforms=\"http://www.isac-net.org/std/Gating-ML/v2.0/transformations\" "
+        "xmlns:data-type=\"http://www.isac-net.org/std/Gating-ML/v2.0/datatypes\"><SampleList>"
+        "<Sample><DataSet uri=\"file:/x/a.fcs\" sampleID=\"1\"/><SampleNode name=\"a.fcs\">"
+        "<Subpopulations><Population name=\"P\" count=\"3\"><Gate><gating:PolygonGate "
+        "eventsInside=\"0\"><gating:dimension><data-type:fcs-dimension data-type:name=\"FSC-A\"/>"
+        "</gating:dimension><gating:dimension><data-type:fcs-dimension data-type:name=\"SSC-A\"/>"
+        "</gating:dimension><gating:vertex><gating:coordinate data-type:value=\"1000\"/>"
+        "<gating:coordinate data-type:value=\"1000\"/></gating:vertex><gating:vertex>"
+        "<gating:coordinate data-type:value=\"90000\"/><gating:coordinate data-type:value=\"5000\"/>"
+        "</gating:vertex><gating:vertex><gating:coordinate data-type:value=\"50000\"/>"
+        "<gating:coordinate data-type:value=\"100000\"/></gating:vertex></gating:PolygonGate>"
+        "</Gate></Population></Subpopulations></SampleNode></Sample></SampleList></Workspace>";
+    flowjo_workspace a, b;
+    apo_error err;
+    cr_assert_eq(flowjo_workspace_read_buffer(&a, text, strlen(text), "t.wsp", &err), APO_OK,
+                 "%s", err.msg);
+    cr_assert_eq(a.n_warnings, 2); /* no transform for FSC-A, SSC-A: warned */
+    flowjo_write_sample ws = {NULL, a.samples[0].strategy, NULL, 0, NULL};
+    const char *path = tmp_path("outside");
+    cr_assert_eq(flowjo_workspace_write(path, 1, &ws, &err), APO_OK, "%s", err.msg);
+    FILE *fp = fopen(path, "r");
+    char xml[16384];
+    size_t len = fread(xml, 1, sizeof xml - 1, fp);
+    xml[len] = '\0';
+    fclose(fp);
+    cr_assert_not_null(strstr(xml, "eventsInside=\"0\""));
+    cr_assert_null(strstr(xml, "NotNode"));
+    cr_assert_null(strstr(xml, "(inside)"));
+    cr_assert_eq(flowjo_workspace_read(&b, path, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(b.samples[0].n_populations, 1);
+    cr_assert_eq(b.n_warnings, 0); /* the writer gave both parameters a transform */
+    const char *names[2] = {"FSC-A", "SSC-A"};
+    same_membership(a.samples[0].strategy, b.samples[0].strategy, 2, names, 0.0, 262144.0);
+    flowjo_workspace_free(&a);
+    flowjo_workspace_free(&b);
+    unlink(path);
+}
