@@ -1165,354 +1165,407 @@ static apo_status some_sample_left(const assay_input *in, const ctx *c, size_t n
                          "expected at least one sample, found none");
 }
 
-apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *opt,
-                            assay_result *out, apo_error *err)
+/* The state of one analysis, shared by its steps. */
+typedef struct analysis {
+    const assay_input *in;
+    size_t n;
+    const assay_options *opt;
+    assay_result *out;
+    ctx *c;
+    size_t ref;                    /* the first sample with both channels */
+    double *est;                   /* 3 n pre-gate estimates */
+    const char **methods;
+    gate_strategy *s;              /* the strategy being built (owned by out) */
+    const char *parent_id;         /* the quadrants' parent gate */
+    size_t q_idx[ASSAY_Q_COUNT], parent_idx;
+    gate_dim dims[2];
+} analysis;
+
+/* 1. channels: each sample's, checked against the first usable one. */
+static bool sample_channels(analysis *a, size_t i, int ref)
 {
-    memset(out, 0, sizeof *out);
-    out->samples = calloc(n ? n : 1, sizeof *out->samples);
-    ctx *c = calloc(n ? n : 1, sizeof *c);
-    const uint64_t K = opt->sample_events;
-    double *est = malloc(3 * (n ? n : 1) * sizeof *est);
-    const char **methods = malloc((n ? n : 1) * sizeof *methods);
-    apo_status st = APO_OK;
-    if (out->samples == NULL || c == NULL || est == NULL || methods == NULL) {
-        free(c);
-        free(est);
-        free(methods);
-        assay_result_free(out);
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    const assay_input *in = a->in;
+    assay_sample *s = &a->out->samples[i];
+    ctx *c = a->c;
+    apo_error e2;
+    if (in[i].ds == NULL) {
+        fail_sample(s, "no events");
+        return false;
     }
-    out->n_samples = n;
-    /* 1. channels */
+    if (assay_find_channels(in[i].ds, a->opt->annexin_channel, a->opt->pi_channel, &c[i].ch,
+                            &e2) != APO_OK) {
+        fail_sample(s, e2.msg);
+        return false;
+    }
+    snprintf(s->annexin_name, sizeof s->annexin_name, "%s",
+             fcs_dataset_param(in[i].ds, c[i].ch.annexin)->name);
+    snprintf(s->pi_name, sizeof s->pi_name, "%s", fcs_dataset_param(in[i].ds, c[i].ch.pi)->name);
+    const assay_sample *r = ref >= 0 ? &a->out->samples[ref] : NULL;
+    if (r != NULL &&
+        (strcmp(s->annexin_name, r->annexin_name) != 0 || strcmp(s->pi_name, r->pi_name) != 0)) {
+        char msg[400];
+        snprintf(msg, sizeof msg,
+                 "expected the channels of the first sample (%.40s, %.40s), found %.40s, %.40s: "
+                 "analyse different instruments separately",
+                 r->annexin_name, r->pi_name, s->annexin_name, s->pi_name);
+        fail_sample(s, msg);
+        return false;
+    }
+    /* the names and the file's matrix, checked before any event is read */
+    double none = 0;
+    fcs_events empty = {0, fcs_dataset_n_params(in[i].ds), &none};
+    gate_data d;
+    if (gate_data_init(&d, in[i].ds, &empty, &e2) != APO_OK) {
+        fail_sample(s, e2.msg);
+        return false;
+    }
+    gate_data_free(&d);
+    return true;
+}
+
+static apo_status find_all_channels(analysis *a, apo_error *err)
+{
+    assay_result *out = a->out;
     int ref = -1;
-    for (size_t i = 0; i < n; i++) {
-        assay_sample *s = &out->samples[i];
-        apo_error e2;
-        if (in[i].ds == NULL) {
-            fail_sample(s, "no events");
-            continue;
-        }
-        if (assay_find_channels(in[i].ds, opt->annexin_channel, opt->pi_channel, &c[i].ch,
-                                   &e2) != APO_OK) {
-            fail_sample(s, e2.msg);
-            continue;
-        }
-        snprintf(s->annexin_name, sizeof s->annexin_name, "%s",
-                 fcs_dataset_param(in[i].ds, c[i].ch.annexin)->name);
-        snprintf(s->pi_name, sizeof s->pi_name, "%s", fcs_dataset_param(in[i].ds, c[i].ch.pi)->name);
-        if (ref >= 0 && (strcmp(s->annexin_name, out->samples[ref].annexin_name) != 0 ||
-                         strcmp(s->pi_name, out->samples[ref].pi_name) != 0)) {
-            char msg[400];
-            snprintf(msg, sizeof msg,
-                     "expected the channels of the first sample (%.40s, %.40s), found %.40s, %.40s: "
-                     "analyse different instruments separately",
-                     out->samples[ref].annexin_name, out->samples[ref].pi_name, s->annexin_name,
-                     s->pi_name);
-            fail_sample(s, msg);
-            continue;
-        }
-        { /* the names and the file's matrix, checked before any event is read */
-            double none = 0;
-            fcs_events empty = {0, fcs_dataset_n_params(in[i].ds), &none};
-            gate_data d;
-            if (gate_data_init(&d, in[i].ds, &empty, &e2) != APO_OK) {
-                fail_sample(s, e2.msg);
-                continue;
-            }
-            gate_data_free(&d);
-        }
-        c[i].ok = true;
-        if (ref < 0) {
+    for (size_t i = 0; i < a->n; i++) {
+        a->c[i].ok = sample_channels(a, i, ref);
+        if (a->c[i].ok && ref < 0) {
             ref = (int)i;
         }
     }
     if (ref < 0) {
-        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
-                           "expected at least one sample with Annexin V and PI channels, found "
-                           "none%s%s",
-                           n ? ": " : "", n ? out->samples[0].error : "");
-        goto fail;
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected at least one sample with Annexin V and PI channels, found "
+                             "none%s%s",
+                             a->n ? ": " : "", a->n ? out->samples[0].error : "");
     }
+    a->ref = (size_t)ref;
     snprintf(out->annexin_channel, sizeof out->annexin_channel, "%s",
              out->samples[ref].annexin_name);
     snprintf(out->pi_channel, sizeof out->pi_channel, "%s", out->samples[ref].pi_name);
-    snprintf(out->annexin_why, sizeof out->annexin_why, "%s", c[ref].ch.annexin_why);
-    snprintf(out->pi_why, sizeof out->pi_why, "%s", c[ref].ch.pi_why);
+    snprintf(out->annexin_why, sizeof out->annexin_why, "%s", a->c[ref].ch.annexin_why);
+    snprintf(out->pi_why, sizeof out->pi_why, "%s", a->c[ref].ch.pi_why);
+    return APO_OK;
+}
 
-    size_t q_idx[ASSAY_Q_COUNT], parent_idx = SIZE_MAX;
-    gate_dim dims[2];
-    if (opt->gating != NULL) {
-        /* 2'. a given gating: use it as it is */
-        out->strategy = (gate_strategy *)opt->gating;
-        out->owns_strategy = false;
-        st = find_quadrants(opt->gating, q_idx, &parent_idx, dims, err);
-        if (st != APO_OK) {
-            goto fail;
-        }
-        snprintf(out->comp_source, sizeof out->comp_source, "gating_file");
-        snprintf(out->comp_detail, sizeof out->comp_detail, "as in the Gating-ML file (%s)",
-                 dims[0].comp_ref ? dims[0].comp_ref : "uncompensated");
-        snprintf(out->pregate_detail, sizeof out->pregate_detail, "from the Gating-ML file");
-        out->spill[0] = out->spill[3] = 1;
-        out->spill[1] = out->spill[2] = NAN;
-        if (dims[0].comp_ref && strcmp(dims[0].comp_ref, "comp") == 0) {
-            out->spill[1] = out->spill[2] = NAN; /* see gating.xml */
-        }
-        threshold_from_strategy(opt->gating, q_idx[ASSAY_Q_EARLY], q_idx[ASSAY_Q_NECROTIC], 0,
-                                &out->annexin);
-        threshold_from_strategy(opt->gating, q_idx[ASSAY_Q_EARLY], q_idx[ASSAY_Q_NECROTIC], 1,
-                                &out->pi);
-        set_threshold(&out->annexin, out->annexin.value, "gating_file", "--gating");
-        set_threshold(&out->pi, out->pi.value, "gating_file", "--gating");
-        out->annexin.realized_pct = out->pi.realized_pct = NAN;
-        const gate_transform *ta =
-            dims[0].transform_ref ? gate_strategy_transform(opt->gating, dims[0].transform_ref) : NULL;
-        const gate_transform *tp =
-            dims[1].transform_ref ? gate_strategy_transform(opt->gating, dims[1].transform_ref) : NULL;
-        if (ta) {
-            out->annexin_scale = *ta;
+/* 2'. a given gating: used as it is; its thresholds and scales reported. */
+static apo_status use_given_gating(analysis *a, apo_error *err)
+{
+    const gate_strategy *g = a->opt->gating;
+    assay_result *out = a->out;
+    out->strategy = (gate_strategy *)g;
+    out->owns_strategy = false;
+    apo_status st = find_quadrants(g, a->q_idx, &a->parent_idx, a->dims, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    snprintf(out->comp_source, sizeof out->comp_source, "gating_file");
+    snprintf(out->comp_detail, sizeof out->comp_detail, "as in the Gating-ML file (%s)",
+             a->dims[0].comp_ref ? a->dims[0].comp_ref : "uncompensated");
+    snprintf(out->pregate_detail, sizeof out->pregate_detail, "from the Gating-ML file");
+    out->spill[0] = out->spill[3] = 1;
+    out->spill[1] = out->spill[2] = NAN; /* see gating.xml */
+    threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 0,
+                            &out->annexin);
+    threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 1, &out->pi);
+    set_threshold(&out->annexin, out->annexin.value, "gating_file", "--gating");
+    set_threshold(&out->pi, out->pi.value, "gating_file", "--gating");
+    out->annexin.realized_pct = out->pi.realized_pct = NAN;
+    gate_transform *scales[2] = {&out->annexin_scale, &out->pi_scale};
+    for (int k = 0; k < 2; k++) {
+        const gate_transform *t =
+            a->dims[k].transform_ref ? gate_strategy_transform(g, a->dims[k].transform_ref) : NULL;
+        if (t) {
+            *scales[k] = *t;
         } else {
-            gate_transform_init_linear(&out->annexin_scale);
-        }
-        if (tp) {
-            out->pi_scale = *tp;
-        } else {
-            gate_transform_init_linear(&out->pi_scale);
-        }
-    } else {
-        /* 2. pre-gates */
-        gate_strategy *s = NULL;
-        st = gate_strategy_new(&s, err);
-        if (st != APO_OK) {
-            goto fail;
-        }
-        out->strategy = s;
-        out->owns_strategy = true;
-        const fcs_dataset *rds = in[ref].ds;
-        size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
-        const char *parent_id = NULL;
-        pregate_est pe = {est, est + n, est + 2 * n, methods};
-        estimate_pregates(in, c, n, (size_t)ref, opt, out, &pe);
-        st = some_sample_left(in, c, n, out, err);
-        if (st != APO_OK) {
-            goto fail;
-        }
-        st = build_pregates(s, in, c, n, fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name,
-                            (size_t)ref, &pe, out, &parent_id, err);
-        if (st != APO_OK) {
-            goto fail;
-        }
-        parent_idx = parent_id ? gate_strategy_find(s, parent_id) : SIZE_MAX;
-        /* 3. compensation */
-        double S[4] = {1, 0, 0, 1};
-        const char *an = out->annexin_channel, *pn = out->pi_channel;
-        bool done = false;
-        assay_comp_source src = opt->comp;
-        if (src == ASSAY_COMPSRC_MATRIX) {
-            if (!apo_comp_from_matrix(opt->matrix, an, pn, S, out->comp_detail,
-                                      sizeof out->comp_detail)) {
-                st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--comp",
-                                   "expected the matrix to name the detectors %s and %s, found "
-                                   "other names",
-                                   an, pn);
-                goto fail;
-            }
-            snprintf(out->comp_source, sizeof out->comp_source, "matrix");
-            done = true;
-        } else if (src == ASSAY_COMPSRC_NONE) {
-            snprintf(out->comp_source, sizeof out->comp_source, "none");
-            snprintf(out->comp_detail, sizeof out->comp_detail, "--comp none");
-            done = true;
-        }
-        if (!done && (src == ASSAY_COMPSRC_AUTO || src == ASSAY_COMPSRC_CONTROLS)) {
-            int u = first_ok(in, c, n, ASSAY_ROLE_UNSTAINED);
-            int a = first_ok(in, c, n, ASSAY_ROLE_ANNEXIN_SINGLE);
-            int p = first_ok(in, c, n, ASSAY_ROLE_PI_SINGLE);
-            if (u >= 0 && a >= 0 && p >= 0) {
-                apo_error e2;
-                const int idx[3] = {u, a, p};
-                if (comp_from_controls(in, c, (size_t)ref, idx, s, parent_idx, K, an, pn, S,
-                                       out->comp_detail, sizeof out->comp_detail,
-                                       &e2) == APO_OK) {
-                    snprintf(out->comp_source, sizeof out->comp_source, "controls");
-                    done = true;
-                } else {
-                    apo_result_warn(out, "spillover from the controls failed: %s", e2.msg);
-                }
-            } else if (src == ASSAY_COMPSRC_CONTROLS) {
-                apo_result_warn(out, "the sheet lacks an unstained, annexin_single or pi_single "
-                                     "control: cannot compute the spillover from controls");
-            }
-        }
-        if (!done && src != ASSAY_COMPSRC_NONE) {
-            if (apo_comp_from_file(in[ref].ds, an, pn, S, out->comp_detail,
-                                   sizeof out->comp_detail)) {
-                snprintf(out->comp_source, sizeof out->comp_source, "file");
-                done = true;
-            }
-        }
-        if (!done) {
-            snprintf(out->comp_source, sizeof out->comp_source, "none");
-            snprintf(out->comp_detail, sizeof out->comp_detail,
-                     "no controls and no spillover keyword for %.40s/%.40s", an, pn);
-            apo_result_warn(out, "data are not compensated: %s", out->comp_detail);
-        }
-        memcpy(out->spill, S, sizeof S);
-        const char *names[2] = {an, pn};
-        /* a file's or given matrix is applied whole (other dyes may spill into the PI
-         * detector in multicolour panels); a matrix from the controls is the 2 x 2 */
-        size_t full_n = 0;
-        char *const *full_names = NULL;
-        const double *full_values = NULL;
-        if (strcmp(out->comp_source, "file") == 0) {
-            const fcs_spillover *sp = fcs_dataset_spillover(in[ref].ds);
-            full_n = sp->n;
-            full_names = sp->names;
-            full_values = sp->values;
-        } else if (strcmp(out->comp_source, "matrix") == 0) {
-            full_n = opt->matrix->n;
-            full_names = opt->matrix->detectors;
-            full_values = opt->matrix->spill;
-        }
-        if (strcmp(out->comp_source, "none") != 0) {
-            /* gating.md 2.3: an ill-conditioned matrix makes compensated values fragile. */
-            gate_comp *chk = NULL;
-            apo_error e3;
-            const bool whole = full_n > 2;
-            if (gate_comp_new(&chk, whole ? full_n : 2,
-                              whole ? (const char *const *)full_names : names, NULL,
-                              whole ? full_values : S, &e3) == APO_OK &&
-                chk->ill_conditioned) {
-                apo_result_warn(out,
-                                "the spillover matrix (%s) is ill-conditioned: condition number "
-                                "%.3g, largest off-diagonal %.3g; compensated values are "
-                                "sensitive to small errors in it",
-                                out->comp_source, chk->cond2, chk->max_offdiag);
-            }
-            gate_comp_free(chk);
-        }
-        if (full_n > 2) {
-            st = gate_strategy_add_spillover(s, "comp", full_n, (const char *const *)full_names,
-                                             full_n, (const char *const *)full_names,
-                                             full_values, false, err);
-        } else {
-            st = gate_strategy_add_spillover(s, "comp", 2, names, 2, names, S, false, err);
-        }
-        if (st != APO_OK) {
-            goto fail;
-        }
-        /* 4. scales and thresholds: compensated singlet values of every sample */
-        gate_dim raw[2] = {{an, "comp", NULL, NULL}, {pn, "comp", NULL, NULL}};
-        marker_pool pool[2];
-        st = marker_pool_init(&pool[0], in, c, n, true, K, err);
-        if (st == APO_OK) {
-            st = marker_pool_init(&pool[1], in, c, n, false, K, err);
-            if (st != APO_OK) {
-                marker_pool_free(&pool[0]);
-            }
-        }
-        if (st != APO_OK) {
-            goto fail;
-        }
-        st = gather_pools(in, c, n, s, parent_idx, raw, opt, out, pool, err);
-        if (st == APO_OK) {
-            st = some_sample_left(in, c, n, out, err);
-        }
-        if (st == APO_OK) {
-            st = make_scale(&pool[0], &out->annexin_scale, out, err);
-        }
-        if (st == APO_OK) {
-            st = make_scale(&pool[1], &out->pi_scale, out, err);
-        }
-        if (st == APO_OK) {
-            st = place_threshold(in, &pool[0], true, opt, &out->annexin_scale, &out->annexin, err);
-        }
-        if (st == APO_OK) {
-            st = place_threshold(in, &pool[1], false, opt, &out->pi_scale, &out->pi, err);
-        }
-        marker_pool_free(&pool[0]);
-        marker_pool_free(&pool[1]);
-        if (st != APO_OK) {
-            goto fail;
-        }
-        out->annexin.scaled = gate_transform_apply(&out->annexin_scale, out->annexin.value);
-        out->pi.scaled = gate_transform_apply(&out->pi_scale, out->pi.value);
-        /* report the effective thresholds exactly as a re-read gating.xml gives them */
-        out->annexin.value = gate_transform_inverse(&out->annexin_scale, out->annexin.scaled);
-        out->pi.value = gate_transform_inverse(&out->pi_scale, out->pi.scaled);
-        st = gate_strategy_add_transform(s, "annexin_logicle", &out->annexin_scale, err);
-        if (st == APO_OK) {
-            st = gate_strategy_add_transform(s, "pi_logicle", &out->pi_scale, err);
-        }
-        gate_dim qd[2] = {{an, "comp", "annexin_logicle", NULL}, {pn, "comp", "pi_logicle", NULL}};
-        if (st == APO_OK) {
-            st = gate_strategy_add_quadrants_2d(s, "AnnV_PI", parent_id, qd, out->annexin.scaled,
-                                                out->pi.scaled, quad_ids, err);
-        }
-        if (st != APO_OK) {
-            goto fail;
-        }
-        st = find_quadrants(s, q_idx, &parent_idx, dims, err);
-        if (st != APO_OK) {
-            goto fail;
+            gate_transform_init_linear(scales[k]);
         }
     }
-    /* 5. statistics and QC per sample (on the caller's threads, one sample each) */
-    stats_job sj = {in, c, opt, out, q_idx, parent_idx, dims, has_singlet_gate(out->strategy)};
-    for_each_sample(opt, "statistics", n, stats_task, &sj);
+    return APO_OK;
+}
+
+/* 2. pre-gates: debris and doublet gates from the estimates of every sample. */
+static apo_status add_pregates(analysis *a, apo_error *err)
+{
+    const size_t n = a->n, ref = a->ref;
+    const ctx *c = a->c;
+    const fcs_dataset *rds = a->in[ref].ds;
+    size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
+    pregate_est pe = {a->est, a->est + n, a->est + 2 * n, a->methods};
+    estimate_pregates(a->in, a->c, n, ref, a->opt, a->out, &pe);
+    apo_status st = some_sample_left(a->in, a->c, n, a->out, err);
+    if (st == APO_OK) {
+        st = build_pregates(a->s, a->in, a->c, n,
+                            fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name, ref,
+                            &pe, a->out, &a->parent_id, err);
+    }
+    a->parent_idx = a->parent_id ? gate_strategy_find(a->s, a->parent_id) : SIZE_MAX;
+    return st;
+}
+
+/* 3. which spillover: a given matrix, none, the single-stain controls, the file's keyword,
+ * else none (warned). Fills S and out->comp_source/detail. */
+static apo_status choose_spillover(analysis *a, double S[4], apo_error *err)
+{
+    assay_result *out = a->out;
+    const char *an = out->annexin_channel, *pn = out->pi_channel;
+    const assay_comp_source src = a->opt->comp;
+    if (src == ASSAY_COMPSRC_MATRIX) {
+        if (!apo_comp_from_matrix(a->opt->matrix, an, pn, S, out->comp_detail,
+                                  sizeof out->comp_detail)) {
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "--comp",
+                                 "expected the matrix to name the detectors %s and %s, found "
+                                 "other names",
+                                 an, pn);
+        }
+        snprintf(out->comp_source, sizeof out->comp_source, "matrix");
+        return APO_OK;
+    }
+    if (src == ASSAY_COMPSRC_NONE) {
+        snprintf(out->comp_source, sizeof out->comp_source, "none");
+        snprintf(out->comp_detail, sizeof out->comp_detail, "--comp none");
+        return APO_OK;
+    }
+    if (src == ASSAY_COMPSRC_AUTO || src == ASSAY_COMPSRC_CONTROLS) {
+        int u = first_ok(a->in, a->c, a->n, ASSAY_ROLE_UNSTAINED);
+        int an_i = first_ok(a->in, a->c, a->n, ASSAY_ROLE_ANNEXIN_SINGLE);
+        int p = first_ok(a->in, a->c, a->n, ASSAY_ROLE_PI_SINGLE);
+        if (u >= 0 && an_i >= 0 && p >= 0) {
+            apo_error e2;
+            const int idx[3] = {u, an_i, p};
+            if (comp_from_controls(a->in, a->c, a->ref, idx, a->s, a->parent_idx,
+                                   a->opt->sample_events, an, pn, S, out->comp_detail,
+                                   sizeof out->comp_detail, &e2) == APO_OK) {
+                snprintf(out->comp_source, sizeof out->comp_source, "controls");
+                return APO_OK;
+            }
+            apo_result_warn(out, "spillover from the controls failed: %s", e2.msg);
+        } else if (src == ASSAY_COMPSRC_CONTROLS) {
+            apo_result_warn(out, "the sheet lacks an unstained, annexin_single or pi_single "
+                                 "control: cannot compute the spillover from controls");
+        }
+    }
+    if (apo_comp_from_file(a->in[a->ref].ds, an, pn, S, out->comp_detail,
+                           sizeof out->comp_detail)) {
+        snprintf(out->comp_source, sizeof out->comp_source, "file");
+        return APO_OK;
+    }
+    snprintf(out->comp_source, sizeof out->comp_source, "none");
+    snprintf(out->comp_detail, sizeof out->comp_detail,
+             "no controls and no spillover keyword for %.40s/%.40s", an, pn);
+    apo_result_warn(out, "data are not compensated: %s", out->comp_detail);
+    return APO_OK;
+}
+
+/* 3. the spillover into the strategy: a file's or given matrix whole (other dyes may spill
+ * into the PI detector in multicolour panels), a matrix from the controls as the 2 x 2; an
+ * ill-conditioned one is warned about (compensated values would be fragile). */
+static apo_status add_spillover(analysis *a, const double S[4], apo_error *err)
+{
+    assay_result *out = a->out;
+    const char *names[2] = {out->annexin_channel, out->pi_channel};
+    size_t full_n = 0;
+    char *const *full_names = NULL;
+    const double *full_values = NULL;
+    if (strcmp(out->comp_source, "file") == 0) {
+        const fcs_spillover *sp = fcs_dataset_spillover(a->in[a->ref].ds);
+        full_n = sp->n;
+        full_names = sp->names;
+        full_values = sp->values;
+    } else if (strcmp(out->comp_source, "matrix") == 0) {
+        full_n = a->opt->matrix->n;
+        full_names = a->opt->matrix->detectors;
+        full_values = a->opt->matrix->spill;
+    }
+    const bool whole = full_n > 2;
+    const size_t m = whole ? full_n : 2;
+    const char *const *mn = whole ? (const char *const *)full_names : names;
+    const double *mv = whole ? full_values : S;
+    if (strcmp(out->comp_source, "none") != 0) {
+        gate_comp *chk = NULL;
+        apo_error e3;
+        if (gate_comp_new(&chk, m, mn, NULL, mv, &e3) == APO_OK && chk->ill_conditioned) {
+            apo_result_warn(out,
+                            "the spillover matrix (%s) is ill-conditioned: condition number "
+                            "%.3g, largest off-diagonal %.3g; compensated values are "
+                            "sensitive to small errors in it",
+                            out->comp_source, chk->cond2, chk->max_offdiag);
+        }
+        gate_comp_free(chk);
+    }
+    return gate_strategy_add_spillover(a->s, "comp", m, mn, m, mn, mv, false, err);
+}
+
+/* 4. scales and thresholds from the compensated singlet values of every sample. */
+static apo_status scales_and_thresholds(analysis *a, apo_error *err)
+{
+    assay_result *out = a->out;
+    const assay_options *opt = a->opt;
+    gate_dim raw[2] = {{out->annexin_channel, "comp", NULL, NULL},
+                       {out->pi_channel, "comp", NULL, NULL}};
+    marker_pool pool[2];
+    apo_status st = marker_pool_init(&pool[0], a->in, a->c, a->n, true, opt->sample_events, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    st = marker_pool_init(&pool[1], a->in, a->c, a->n, false, opt->sample_events, err);
+    if (st != APO_OK) {
+        marker_pool_free(&pool[0]);
+        return st;
+    }
+    st = gather_pools(a->in, a->c, a->n, a->s, a->parent_idx, raw, opt, out, pool, err);
+    if (st == APO_OK) {
+        st = some_sample_left(a->in, a->c, a->n, out, err);
+    }
+    if (st == APO_OK) {
+        st = make_scale(&pool[0], &out->annexin_scale, out, err);
+    }
+    if (st == APO_OK) {
+        st = make_scale(&pool[1], &out->pi_scale, out, err);
+    }
+    if (st == APO_OK) {
+        st = place_threshold(a->in, &pool[0], true, opt, &out->annexin_scale, &out->annexin, err);
+    }
+    if (st == APO_OK) {
+        st = place_threshold(a->in, &pool[1], false, opt, &out->pi_scale, &out->pi, err);
+    }
+    marker_pool_free(&pool[0]);
+    marker_pool_free(&pool[1]);
+    return st;
+}
+
+/* 4. the quadrant gates on the logicle scales, at the thresholds as a re-read gating.xml
+ * gives them. */
+static apo_status add_quadrants(analysis *a, apo_error *err)
+{
+    assay_result *out = a->out;
+    out->annexin.scaled = gate_transform_apply(&out->annexin_scale, out->annexin.value);
+    out->pi.scaled = gate_transform_apply(&out->pi_scale, out->pi.value);
+    out->annexin.value = gate_transform_inverse(&out->annexin_scale, out->annexin.scaled);
+    out->pi.value = gate_transform_inverse(&out->pi_scale, out->pi.scaled);
+    apo_status st = gate_strategy_add_transform(a->s, "annexin_logicle", &out->annexin_scale, err);
+    if (st == APO_OK) {
+        st = gate_strategy_add_transform(a->s, "pi_logicle", &out->pi_scale, err);
+    }
+    gate_dim qd[2] = {{out->annexin_channel, "comp", "annexin_logicle", NULL},
+                      {out->pi_channel, "comp", "pi_logicle", NULL}};
+    if (st == APO_OK) {
+        st = gate_strategy_add_quadrants_2d(a->s, "AnnV_PI", a->parent_id, qd,
+                                            out->annexin.scaled, out->pi.scaled, quad_ids, err);
+    }
+    if (st == APO_OK) {
+        st = find_quadrants(a->s, a->q_idx, &a->parent_idx, a->dims, err);
+    }
+    return st;
+}
+
+/* 2-4: the automatic gating: pre-gates, compensation, scales, thresholds, quadrants. */
+static apo_status build_gating(analysis *a, apo_error *err)
+{
+    apo_status st = gate_strategy_new(&a->s, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    a->out->strategy = a->s;
+    a->out->owns_strategy = true;
+    double S[4] = {1, 0, 0, 1};
+    st = add_pregates(a, err);
+    if (st == APO_OK) {
+        st = choose_spillover(a, S, err);
+    }
+    if (st == APO_OK) {
+        memcpy(a->out->spill, S, sizeof S);
+        st = add_spillover(a, S, err);
+    }
+    if (st == APO_OK) {
+        st = scales_and_thresholds(a, err);
+    }
+    return st == APO_OK ? add_quadrants(a, err) : st;
+}
+
+/* 5. statistics and QC per sample (on the caller's threads, one sample each). */
+static apo_status sample_statistics(analysis *a, apo_error *err)
+{
+    stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
+                    has_singlet_gate(a->out->strategy)};
+    for_each_sample(a->opt, "statistics", a->n, stats_task, &sj);
     size_t n_ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        n_ok += c[i].ok;
+    for (size_t i = 0; i < a->n; i++) {
+        n_ok += a->c[i].ok;
     }
     if (n_ok == 0) {
-        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
-                           "expected at least one sample the gating applies to, found none: %s",
-                           out->samples[ref].error);
-        goto fail;
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected at least one sample the gating applies to, found none: %s",
+                             a->out->samples[a->ref].error);
     }
-    /* threshold outliers: a sample's own AnnV valley far from the others' */
-    {
-        double *v = malloc(n * sizeof *v);
-        size_t m = 0;
-        for (size_t i = 0; v != NULL && i < n; i++) {
-            if (c[i].ok && isfinite(out->samples[i].annexin_valley)) {
-                v[m++] = out->samples[i].annexin_valley;
-            }
-        }
-        if (v != NULL && m >= 3) {
-            double med = median_of(v, m);
-            for (size_t i = 0; i < n; i++) {
-                double y = out->samples[i].annexin_valley;
-                if (c[i].ok && isfinite(y) && fabs(y - med) > 0.1) {
-                    assay_sample *s = &out->samples[i];
-                    s->qc |= ASSAY_QC_THRESHOLD_OUTLIER;
-                    size_t len = strlen(s->qc_detail);
-                    snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
-                             "%sown AnnV valley %.3f vs median %.3f (logicle scale)",
-                             len ? "; " : "", y, med);
-                }
-            }
-        }
-        free(v);
-        for (size_t i = 0; i < n; i++) {
-            double y = out->samples[i].annexin_valley;
-            out->samples[i].annexin_valley =
-                isfinite(y) ? gate_transform_inverse(&out->annexin_scale, y) : NAN;
+    return APO_OK;
+}
+
+/* QC: a sample's own AnnV valley far from the others' (logicle scale) is a threshold
+ * outlier; the valleys are then reported in data units. */
+static void flag_threshold_outliers(const ctx *c, size_t n, assay_result *out)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        if (c[i].ok && isfinite(out->samples[i].annexin_valley)) {
+            v[m++] = out->samples[i].annexin_valley;
         }
     }
-    free(c);
-    free(est);
-    free(methods);
-    st = assay_compare(in, n, out, err);
+    double med = v != NULL && m >= 3 ? median_of(v, m) : NAN;
+    for (size_t i = 0; isfinite(med) && i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        double y = s->annexin_valley;
+        if (c[i].ok && isfinite(y) && fabs(y - med) > 0.1) {
+            s->qc |= ASSAY_QC_THRESHOLD_OUTLIER;
+            size_t len = strlen(s->qc_detail);
+            snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                     "%sown AnnV valley %.3f vs median %.3f (logicle scale)", len ? "; " : "", y,
+                     med);
+        }
+    }
+    free(v);
+    for (size_t i = 0; i < n; i++) {
+        double y = out->samples[i].annexin_valley;
+        out->samples[i].annexin_valley =
+            isfinite(y) ? gate_transform_inverse(&out->annexin_scale, y) : NAN;
+    }
+}
+
+apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *opt,
+                         assay_result *out, apo_error *err)
+{
+    memset(out, 0, sizeof *out);
+    const size_t m = n ? n : 1;
+    analysis a = {.in = in, .n = n, .opt = opt, .out = out, .parent_idx = SIZE_MAX};
+    out->samples = calloc(m, sizeof *out->samples);
+    a.c = calloc(m, sizeof *a.c);
+    a.est = malloc(3 * m * sizeof *a.est);
+    a.methods = malloc(m * sizeof *a.methods);
+    apo_status st = APO_OK;
+    if (out->samples == NULL || a.c == NULL || a.est == NULL || a.methods == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    out->n_samples = n;
+    if (st == APO_OK) {
+        st = find_all_channels(&a, err);
+    }
+    if (st == APO_OK) {
+        st = opt->gating != NULL ? use_given_gating(&a, err) : build_gating(&a, err);
+    }
+    if (st == APO_OK) {
+        st = sample_statistics(&a, err);
+    }
+    if (st == APO_OK) {
+        flag_threshold_outliers(a.c, n, out);
+        st = assay_compare(in, n, out, err);
+    }
+    free(a.c);
+    free(a.est);
+    free(a.methods);
     if (st != APO_OK) {
         assay_result_free(out);
     }
-    return st;
-fail:
-    free(c);
-    free(est);
-    free(methods);
-    assay_result_free(out);
     return st;
 }
 

@@ -6,6 +6,7 @@
  * quoting, each written atomically.
  */
 #include "assay/assay.h"
+#include "util/csv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,21 +14,7 @@
 
 static void put_str(FILE *f, const char *s)
 {
-    if (s == NULL) {
-        s = "";
-    }
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') {
-            fputc('"', f);
-        }
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    apo_csv_write_field(f, s);
 }
 
 static void put_num(FILE *f, double v)

@@ -58,6 +58,8 @@ typedef struct assay_sheet_row {
     double dose;      /* NaN when none */
     char *dose_unit;
     unsigned replicate; /* 0 when empty */
+    size_t dataset;   /* data set of the file (1-based; column "dataset" or "FILE#N"), 0 when
+                         not given */
     char **extra;     /* values of the extra columns (assay_sheet.extra_names) */
     size_t line;      /* 1-based line in the CSV */
 } assay_sheet_row;
@@ -68,6 +70,7 @@ typedef struct assay_sheet {
     size_t n_extra;
     char **extra_names;
     char *dir;        /* folder of the sheet file ("." when none) */
+    char sep;         /* the field separator found: ',', ';' or '\t' */
 } assay_sheet;
 
 /** Read a sample sheet CSV (RFC 4180 quoting; header row with at least "file"). */

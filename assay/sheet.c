@@ -104,7 +104,7 @@ static bool record_push(record *r, const char *s, size_t len)
 
 /* Parse one record starting at *pos; returns 1 ok, 0 end of input, -1 error. */
 static int read_record(const char *t, size_t len, size_t *pos, size_t *line, record *r,
-                       char *buf, size_t cap)
+                       char *buf, size_t cap, char sep)
 {
     record_clear(r);
     size_t i = *pos;
@@ -147,13 +147,13 @@ static int read_record(const char *t, size_t len, size_t *pos, size_t *line, rec
             i++;
             continue;
         }
-        if (c == ',' || c == '\n' || c == '\r') {
+        if (c == sep || c == '\n' || c == '\r') {
             if (!record_push(r, buf, b)) {
                 return -1;
             }
             b = 0;
             was_quoted = false;
-            if (c == ',') {
+            if (c == sep) {
                 i++;
                 continue;
             }
@@ -209,9 +209,82 @@ void assay_sheet_free(assay_sheet *s)
     memset(s, 0, sizeof *s);
 }
 
-enum { COL_FILE, COL_SAMPLE, COL_ROLE, COL_TREATMENT, COL_DOSE, COL_UNIT, COL_REP, COL_N };
+enum { COL_FILE, COL_SAMPLE, COL_ROLE, COL_TREATMENT, COL_DOSE, COL_UNIT, COL_REP, COL_DATASET,
+       COL_N };
 static const char *const std_cols[COL_N] = {"file", "sample", "role", "treatment",
-                                            "dose", "dose_unit", "replicate"};
+                                            "dose", "dose_unit", "replicate", "dataset"};
+
+/*
+ * The field separator of a sheet (docs/sample-sheet.md): spreadsheets save CSV with ',' or,
+ * in locales whose decimal mark is a comma, with ';'; a tab-separated export is also common.
+ * The header line decides: the separator among ',', ';' and tab that occurs most often in it
+ * outside quotes (',' on a tie or when none occurs).
+ */
+static char detect_separator(const char *t, size_t len, size_t pos)
+{
+    /* the first line that is neither blank nor a '#' comment */
+    while (pos < len) {
+        if (t[pos] == '\n' || t[pos] == '\r') {
+            pos++;
+        } else if (t[pos] == '#') {
+            while (pos < len && t[pos] != '\n') {
+                pos++;
+            }
+        } else {
+            break;
+        }
+    }
+    size_t n_comma = 0, n_semi = 0, n_tab = 0;
+    bool quoted = false;
+    for (size_t i = pos; i < len && (quoted || (t[i] != '\n' && t[i] != '\r')); i++) {
+        char c = t[i];
+        quoted = c == '"' ? !quoted : quoted;
+        n_comma += !quoted && c == ',';
+        n_semi += !quoted && c == ';';
+        n_tab += !quoted && c == '\t';
+    }
+    if (n_semi > n_comma && n_semi >= n_tab) {
+        return ';';
+    }
+    if (n_tab > n_comma && n_tab > n_semi) {
+        return '\t';
+    }
+    return ',';
+}
+
+/*
+ * A number of a numeric column: '.' as the decimal mark, or a decimal comma ("12,5", as a
+ * spreadsheet in a comma locale writes it): one ',' and no '.' is read as the decimal mark.
+ */
+static bool parse_number(const char *s, double *out)
+{
+    size_t n = strlen(s);
+    const char *comma = strchr(s, ',');
+    if (comma != NULL && strchr(comma + 1, ',') == NULL && strchr(s, '.') == NULL && n < 64) {
+        char buf[64];
+        memcpy(buf, s, n + 1);
+        buf[comma - s] = '.';
+        return apo_parse_double(buf, n, false, out);
+    }
+    return apo_parse_double(s, n, false, out);
+}
+
+/* "file.fcs#2": data set 2 of file.fcs. Cuts the suffix off @p file and returns N, 0 when there
+ * is none (a '#' not followed by digits only stays part of the name); SIZE_MAX for #0. */
+static size_t split_dataset_suffix(char *file)
+{
+    char *hash = strrchr(file, '#');
+    if (hash == NULL || hash[1] == '\0') {
+        return 0;
+    }
+    uint64_t v = 0;
+    if (!apo_parse_u64(hash + 1, strlen(hash + 1), &v) || strspn(hash + 1, "0123456789") !=
+                                                             strlen(hash + 1)) {
+        return 0;
+    }
+    *hash = '\0';
+    return v == 0 || v > 1000000 ? SIZE_MAX : (size_t)v;
+}
 
 static bool blank_record(const record *r)
 {
@@ -283,12 +356,13 @@ apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, con
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         pos = 3; /* UTF-8 byte order mark */
     }
+    out->sep = detect_separator(text, len, pos);
     /* header: the first record that is not a comment */
     int rc;
     size_t header_line;
     do {
         header_line = line;
-        rc = read_record(text, len, &pos, &line, &r, buf, cap);
+        rc = read_record(text, len, &pos, &line, &r, buf, cap, out->sep);
     } while (rc == 1 && (blank_record(&r) || r.f[0][0] == '#'));
     if (rc != 1) {
         st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "header",
@@ -335,7 +409,7 @@ apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, con
     size_t cap_rows = 0;
     for (;;) {
         size_t rec_line = line;
-        rc = read_record(text, len, &pos, &line, &r, buf, cap);
+        rc = read_record(text, len, &pos, &line, &r, buf, cap, out->sep);
         if (rc == 0) {
             break;
         }
@@ -403,8 +477,7 @@ apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, con
             goto fail;
         }
         row->dose = NAN;
-        if (row->dose_text[0] != '\0' &&
-            !apo_parse_double(row->dose_text, strlen(row->dose_text), false, &row->dose)) {
+        if (row->dose_text[0] != '\0' && !parse_number(row->dose_text, &row->dose)) {
             st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dose",
                                "line %zu: expected a number, found \"%s\"", rec_line,
                                row->dose_text);
@@ -419,6 +492,24 @@ apo_status assay_sheet_parse(assay_sheet *out, const char *text, size_t len, con
             goto fail;
         }
         row->replicate = (unsigned)rep;
+        size_t ds_suffix = split_dataset_suffix(row->file);
+        uint64_t dsn = 0;
+        if (v[COL_DATASET][0] != '\0' &&
+            (!apo_parse_u64(v[COL_DATASET], strlen(v[COL_DATASET]), &dsn) || dsn == 0 ||
+             dsn > 1000000)) {
+            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dataset",
+                               "line %zu: expected a data set number from 1, found \"%s\"",
+                               rec_line, v[COL_DATASET]);
+            goto fail;
+        }
+        if (ds_suffix == SIZE_MAX || (ds_suffix != 0 && dsn != 0 && ds_suffix != dsn)) {
+            st = apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, "dataset",
+                               "line %zu: expected one data set number from 1 (FILE#N or the "
+                               "dataset column), found %s",
+                               rec_line, ds_suffix == SIZE_MAX ? "#0" : "two different ones");
+            goto fail;
+        }
+        row->dataset = dsn != 0 ? (size_t)dsn : ds_suffix;
         if (row->sample[0] == '\0') {
             /* default sample name: the file's base name without extension */
             const char *base = strrchr(row->file, '/');

@@ -7,6 +7,7 @@
  * the draft.
  */
 #include "assay/assay.h"
+#include "util/csv.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -209,18 +210,7 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
 
 static void put(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') {
-            fputc('"', f);
-        }
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    apo_csv_write_field(f, s);
 }
 
 apo_status assay_sheet_write_draft(const char *path, size_t n, const char *const *files,

@@ -6,7 +6,10 @@
 #ifndef APOFLOW_CLI_CLI_H
 #define APOFLOW_CLI_CLI_H
 
+#include "cli/exit.h"
+#include "cli/progress.h"
 #include "fcs/fcs.h"
+#include "util/observer.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +34,17 @@ void cli_errorf(const char *fmt, ...) APO_PRINTF(1, 2);
 /* Print a warning line "apoflow: warning: <msg>" to stderr unless quiet. */
 void cli_warn(const char *msg);
 
-/* Reader options shared by subcommands: opt is 'O' (--offsets), 'T' (--text-mode) or
- * 'R' (--allow-truncated) or 'D' (--rename-duplicates). Prints the error and returns false on a bad value. */
-bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read);
 /* Parse a whole number >= min for option @p opt; prints the error and returns false. */
 bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out);
+
+/* The CLI's observer of the libraries (observe.c): progress on stderr at @p verbosity
+ * (CLI_QUIET, CLI_NORMAL, CLI_VERBOSE), notes and warnings unless quiet, errors always. */
+typedef struct cli_observer {
+    apo_observer obs;
+    int verbosity;
+    cli_progress progress;
+} cli_observer;
+void cli_observer_init(cli_observer *c, int verbosity);
 
 /* The worse (higher-priority) of two exit codes: data errors and I/O errors outrank 0. */
 int cli_worse_exit(int a, int b);

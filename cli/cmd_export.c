@@ -7,9 +7,10 @@
  * memory stays bounded for any file size.
  */
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "util/csv.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,26 +25,29 @@ typedef struct export_options {
     fcs_read_options read;
 } export_options;
 
-static void print_help(FILE *to)
-{
-    fprintf(to,
-            "usage: apoflow export FILE -o OUT [OPTIONS]\n\n"
-            "Write every event of one data set as CSV, TSV or FCS 3.1 (float32).\n\n"
-            "options:\n"
-            "  -o, --output OUT      output file; '-' writes CSV/TSV to standard output\n"
-            "  --format FMT          csv|tsv|fcs (default: from OUT's extension, else csv)\n"
-            "  --values KIND         raw: stored values, integers masked by $PnR (default)\n"
-            "                        scaled: $PnE log amplification decoded (f2=0 read as 1)\n"
-            "  --apply-gain          with --values scaled, also divide by $PnG (never Time)\n"
-            "  --dataset N           data set N (1-based; default 1)\n"
-            "  --offsets MODE        auto|header|text (default auto)\n"
-            "  --text-mode MODE      auto|escape|empty (default auto)\n"
-            "  --allow-truncated     export the complete events of a short DATA segment\n"
-            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
-            "  -h, --help            this help\n\n"
-            "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
-            "            73 cannot create output\n");
-}
+enum { OPT_FORMAT = CLI_KEY_LONG, OPT_VALUES, OPT_APPLY_GAIN, OPT_DATASET };
+
+static const cli_option export_options_table[] = {
+    {"output", 'o', "OUT", "output", "output file; '-' writes CSV/TSV to standard output",
+     NULL},
+    {"format", OPT_FORMAT, "FMT", "output", "csv|tsv|fcs", "from OUT's extension, else csv"},
+    {"values", OPT_VALUES, "KIND", "values",
+     "raw: stored values, integers masked by $PnR; scaled: $PnE log amplification decoded "
+     "(f2=0 read as 1)", "raw"},
+    {"apply-gain", OPT_APPLY_GAIN, NULL, "values",
+     "with --values scaled, also divide by $PnG (never Time)", NULL},
+    {"dataset", OPT_DATASET, "N", "input", "data set N (1-based)", "1"},
+    {NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const cli_option *const export_tables[] = {export_options_table, cli_read_options, NULL};
+
+static const cli_spec export_spec = {
+    "export",
+    "usage: apoflow export FILE -o OUT [OPTIONS]\n\n"
+    "Write every event of one data set as CSV, TSV or FCS 3.1 (float32).\n",
+    export_tables,
+    "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
+    "            71 out of memory, 73 cannot create output\n"};
 
 static apo_status write_text(FILE *out, const char *out_name, const fcs_dataset *ds,
                              const export_options *o, apo_error *err)
@@ -56,19 +60,8 @@ static apo_status write_text(FILE *out, const char *out_name, const fcs_dataset 
         if (p) {
             fputc(sep, out);
         }
-        /* Quote names holding the separator, a quote or a newline (RFC 4180). */
-        if (strpbrk(name, ",\t\"\n\r") != NULL) {
-            fputc('"', out);
-            for (const char *c = name; *c; c++) {
-                if (*c == '"') {
-                    fputc('"', out);
-                }
-                fputc(*c, out);
-            }
-            fputc('"', out);
-        } else {
-            fputs(name, out);
-        }
+        /* Quote names holding a separator, a quote or a newline (RFC 4180). */
+        apo_csv_write_field_if(out, name, ",\t\"\n\r");
     }
     fputc('\n', out);
     if (n_params == 0 || n_events == 0) {
@@ -375,7 +368,7 @@ static int run_export(const char *path, const export_options *o)
         cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset,
                    fcs_file_n_datasets(f));
         fcs_file_free(f);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
     if (o->format == EXPORT_FCS) {
@@ -418,81 +411,71 @@ static int run_export(const char *path, const export_options *o)
     return apo_status_exit_code(rc);
 }
 
+typedef struct export_args {
+    export_options o;
+    bool format_given;
+} export_args;
+
+/* Apply option @p key; false after printing an error. */
+static bool export_option(void *ctx, int key, const char *arg)
+{
+    export_args *a = ctx;
+    uint64_t n = 0;
+    switch (key) {
+    case 'o':
+        a->o.out = arg;
+        return true;
+    case OPT_FORMAT:
+        a->format_given = true;
+        return parse_format(arg, &a->o.format);
+    case OPT_VALUES:
+        if (strcmp(arg, "raw") == 0) {
+            a->o.decode.values = FCS_VALUES_RAW;
+        } else if (strcmp(arg, "scaled") == 0) {
+            a->o.decode.values = FCS_VALUES_SCALED;
+        } else {
+            cli_errorf("--values: expected raw or scaled, found \"%s\"", arg);
+            return false;
+        }
+        return true;
+    case OPT_APPLY_GAIN:
+        a->o.decode.apply_gain = true;
+        return true;
+    case OPT_DATASET:
+        if (!cli_parse_count("--dataset", arg, 1, &n)) {
+            return false;
+        }
+        a->o.dataset = (size_t)n;
+        return true;
+    default:
+        return cli_read_option(key, arg, &a->o.read);
+    }
+}
+
 int cmd_export(int argc, char **argv)
 {
-    export_options o = {NULL, EXPORT_CSV, 1, FCS_DECODE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT};
-    bool format_given = false;
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"values", required_argument, NULL, 'v'},    {"apply-gain", no_argument, NULL, 'g'},
-        {"dataset", required_argument, NULL, 'd'},   {"offsets", required_argument, NULL, 'O'},
-        {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
-        {"rename-duplicates", no_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-        uint64_t n = 0;
-        switch (opt) {
-        case 'o':
-            o.out = optarg;
-            break;
-        case 'f':
-            if (!parse_format(optarg, &o.format)) {
-                return 64;
-            }
-            format_given = true;
-            break;
-        case 'v':
-            if (strcmp(optarg, "raw") == 0) {
-                o.decode.values = FCS_VALUES_RAW;
-            } else if (strcmp(optarg, "scaled") == 0) {
-                o.decode.values = FCS_VALUES_SCALED;
-            } else {
-                cli_errorf("--values: expected raw or scaled, found \"%s\"", optarg);
-                return 64;
-            }
-            break;
-        case 'g':
-            o.decode.apply_gain = true;
-            break;
-        case 'd':
-            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
-                return 64;
-            }
-            o.dataset = (size_t)n;
-            break;
-        case 'O':
-        case 'T':
-        case 'R':
-        case 'D':
-            if (!cli_parse_read_option(opt, optarg, &o.read)) {
-                return 64;
-            }
-            break;
-        case 'h':
-            print_help(stdout);
-            return 0;
-        default:
-            print_help(stderr);
-            return 64;
-        }
+    export_args a = {{NULL, EXPORT_CSV, 1, FCS_DECODE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT}, false};
+    export_options *o = &a.o;
+    int first;
+    int rc = cli_parse_options(&export_spec, argc, argv, export_option, &a, &first);
+    if (rc >= 0) {
+        return rc;
     }
-    if (optind + 1 != argc || o.out == NULL) {
+    if (first + 1 != argc || o->out == NULL) {
         cli_errorf("export: expected one FCS file and -o OUT");
-        print_help(stderr);
-        return 64;
+        cli_print_help(&export_spec, stderr);
+        return CLI_EXIT_USAGE;
     }
-    if (o.decode.apply_gain && o.decode.values != FCS_VALUES_SCALED) {
+    if (o->decode.apply_gain && o->decode.values != FCS_VALUES_SCALED) {
         cli_errorf("--apply-gain needs --values scaled");
-        return 64;
+        return CLI_EXIT_USAGE;
     }
-    if (!format_given) {
-        o.format = strcmp(o.out, "-") == 0 ? EXPORT_CSV : format_from_name(o.out);
+    if (!a.format_given) {
+        o->format = strcmp(o->out, "-") == 0 ? EXPORT_CSV : format_from_name(o->out);
     }
-    if (o.format == EXPORT_FCS && strcmp(o.out, "-") == 0) {
+    if (o->format == EXPORT_FCS && strcmp(o->out, "-") == 0) {
         cli_errorf("--format fcs cannot be written to standard output; give a file name");
-        return 64;
+        return CLI_EXIT_USAGE;
     }
-    return run_export(argv[optind], &o);
+    return run_export(argv[first], o);
 }

@@ -10,11 +10,12 @@
  */
 #include "cli/cli.h"
 #include "cli/gate_wsp.h"
+#include "cli/options.h"
 #include "gating/flowjo.h"
+#include "util/csv.h"
 #include "util/util.h"
 #include "gating/gate.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,69 +42,56 @@ typedef struct file_report {
     gate_report rep;
 } file_report;
 
-static void print_help(FILE *to)
-{
-    fprintf(to,
-            "usage: apoflow gate FILE... --gating STRATEGY.xml [OPTIONS]\n\n"
-            "Apply a Gating-ML 2.0 gating strategy to FCS files: one row per file x population.\n"
-            "Events are scale values ($PnE decoded, divided by $PnG); gates see them compensated\n"
-            "and transformed as each gate dimension says. Columns (csv/json):\n"
-            "  file,population,parent,count,pct_parent,pct_total,median_<dim>...\n"
-            "population: the Gating-ML ids from the top level down joined by '/' (a quadrant's\n"
-            "id under its QuadrantGate's parent); parent: the parent's path, empty at the top.\n"
-            "pct_parent/pct_total in percent. median_<dim>: median of the population on each\n"
-            "gating dimension, compensated but untransformed; <dim> is the channel name,\n"
-            "Comp-<name> for compensation-ref FCS, <matrix>:<name> for a named spectrumMatrix,\n"
-            "the fratio id for a ratio dimension. Empty populations give NaN (null in JSON).\n"
-            "Counts and percentages always use every event; medians use every event of a file\n"
-            "with at most --sample-events events, else every step-th event (step =\n"
-            "ceil(events / N), deterministic).\n\n"
-            "options:\n"
-            "  --gating FILE         the Gating-ML 2.0 strategy, or a FlowJo 10 workspace (.wsp):\n"
-            "                        each FILE is then gated as its sample of the workspace\n"
-            "                        (matched by $FIL, else file name) with the sample's own\n"
-            "                        matrix, transforms and gates; extra columns sample,\n"
-            "                        flowjo_count (FlowJo's count) and difference (required)\n"
-            "  --group NAME          with a workspace: only the samples of group NAME\n"
-            "  --comp MODE           what compensation-ref=\"FCS\" uses: auto = the file's\n"
-            "                        $SPILLOVER/SPILL (uncompensated if it has none), none =\n"
-            "                        no compensation, or a CSV matrix file (default auto)\n"
-            "  --format FMT          table|csv|json (default: from -o's extension .csv/.json,\n"
-            "                        else table)\n"
-            "  -o, --output OUT      output file, written atomically; '-' = stdout (default -)\n"
-            "  --membership OUT.csv  also write per-event membership: one 0/1 column per\n"
-            "                        population (header = population paths), one row per event;\n"
-            "                        a leading 'file' column when several FILEs are given\n"
-            "                        (default: not written)\n"
-            "  --sample-events N     medians from at most N events of each file (every step-th\n"
-            "                        event above N; default 1000000; 0 = every event)\n"
-            "  --dataset N           data set N of each file (1-based; default 1)\n"
-            "  --offsets MODE        auto|header|text (default auto)\n"
-            "  --text-mode MODE      auto|escape|empty (default auto)\n"
-            "  --allow-truncated     use the complete events of a short DATA segment\n"
-            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
-            "  -h, --help            this help\n\n"
-            "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
-            "            input, 73 cannot create output\n");
-}
+enum { OPT_GATING = CLI_KEY_LONG, OPT_COMP, OPT_FORMAT, OPT_MEMBERSHIP, OPT_DATASET,
+       OPT_SAMPLE_EVENTS, OPT_GROUP };
+
+static const cli_option gate_options_table[] = {
+    {"gating", OPT_GATING, "FILE", "gating",
+     "the Gating-ML 2.0 strategy, or a FlowJo 10 workspace (.wsp): each FILE is then gated as "
+     "its sample of the workspace (matched by $FIL, else file name) with the sample's own "
+     "matrix, transforms and gates; extra columns sample, flowjo_count (FlowJo's count) and "
+     "difference (required)", NULL},
+    {"group", OPT_GROUP, "NAME", "gating", "with a workspace: only the samples of group NAME",
+     "every sample"},
+    {"comp", OPT_COMP, "MODE", "gating",
+     "what compensation-ref=\"FCS\" uses: auto = the file's $SPILLOVER/SPILL (uncompensated "
+     "if it has none), none = no compensation, or a CSV matrix file", "auto"},
+    {"sample-events", OPT_SAMPLE_EVENTS, "N", "gating",
+     "medians from at most N events of each file (every step-th event above N; 0 = every "
+     "event)", "1000000"},
+    {"format", OPT_FORMAT, "FMT", "output", "table|csv|json",
+     "from -o's extension .csv/.json, else table"},
+    {"output", 'o', "OUT", "output", "output file, written atomically; '-' = stdout", "-"},
+    {"membership", OPT_MEMBERSHIP, "OUT.csv", "output",
+     "also write per-event membership: one 0/1 column per population (header = population "
+     "paths), one row per event; a leading 'file' column when several FILEs are given",
+     "not written"},
+    {"dataset", OPT_DATASET, "N", "input", "data set N of each file (1-based)", "1"},
+    {NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const cli_option *const gate_tables[] = {gate_options_table, cli_read_options, NULL};
+
+static const cli_spec gate_spec = {
+    "gate",
+    "usage: apoflow gate FILE... --gating STRATEGY.xml [OPTIONS]\n\n"
+    "Apply a Gating-ML 2.0 gating strategy to FCS files: one row per file x population.\n"
+    "Events are scale values ($PnE decoded, divided by $PnG); gates see them compensated\n"
+    "and transformed as each gate dimension says. Columns (csv/json):\n"
+    "  file,population,parent,count,pct_parent,pct_total,median_<dim>...\n"
+    "population: the Gating-ML ids from the top level down joined by '/' (a quadrant's\n"
+    "id under its QuadrantGate's parent); parent: the parent's path, empty at the top.\n"
+    "pct_parent/pct_total in percent. median_<dim>: median of the population on each\n"
+    "gating dimension, compensated but untransformed; <dim> is the channel name,\n"
+    "Comp-<name> for compensation-ref FCS, <matrix>:<name> for a named spectrumMatrix,\n"
+    "the fratio id for a ratio dimension. Empty populations give NaN (null in JSON).\n"
+    "Counts and percentages always use every event; medians use every event of a file\n"
+    "with at most --sample-events events, else every step-th event (step =\n"
+    "ceil(events / N), deterministic).\n",
+    gate_tables,
+    "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
+    "            input, 71 out of memory, 73 cannot create output\n"};
 
 /* ---- output --------------------------------------------------------------------------------- */
-
-static void csv_field(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"') {
-            fputc('"', out);
-        }
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
 
 static void csv_number(FILE *out, double v)
 {
@@ -123,17 +111,17 @@ static void write_csv(FILE *out, const file_report *fr, size_t n, const gate_rep
         fputc(',', out);
         char col[300];
         snprintf(col, sizeof(col), "median_%s", shape->dim_names[i]);
-        csv_field(out, col);
+        apo_csv_write_field(out, col);
     }
     fputc('\n', out);
     for (size_t f = 0; f < n; f++) {
         for (size_t p = 0; p < fr[f].rep.n_populations; p++) {
             const gate_population *pp = &fr[f].rep.populations[p];
-            csv_field(out, fr[f].file);
+            apo_csv_write_field(out, fr[f].file);
             fputc(',', out);
-            csv_field(out, pp->path);
+            apo_csv_write_field(out, pp->path);
             fputc(',', out);
-            csv_field(out, pp->parent_path);
+            apo_csv_write_field(out, pp->parent_path);
             fprintf(out, ",%llu,", (unsigned long long)pp->count);
             csv_number(out, pp->pct_parent);
             fputc(',', out);
@@ -290,7 +278,7 @@ static apo_status write_membership(void *ctx, const gate_data *block, const gate
     for (size_t e = 0; e < r->n_events; e++) {
         bool first = true;
         if (with_file) {
-            csv_field(mfp, file);
+            apo_csv_write_field(mfp, file);
             first = false;
         }
         for (size_t g = 0; g < ng; g++) {
@@ -403,7 +391,7 @@ static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
     if (fp == stdout) {
         if (fflush(stdout) != 0) {
             cli_errorf("<stdout>: expected to write the output, found a write error");
-            return 74;
+            return CLI_EXIT_IOERR;
         }
         return 0;
     }
@@ -417,6 +405,29 @@ static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
         return apo_status_exit_code(st);
     }
     return 0;
+}
+
+/* The header of the membership CSV: "file" (several files), then every population path. */
+static void membership_header(FILE *mfp, const gate_strategy *s, bool with_file)
+{
+    bool first = true;
+    if (with_file) {
+        fputs("file", mfp);
+        first = false;
+    }
+    for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
+        if (!gate_strategy_is_population(s, g)) {
+            continue;
+        }
+        char *p = gate_strategy_path(s, g);
+        if (!first) {
+            fputc(',', mfp);
+        }
+        first = false;
+        apo_csv_write_field(mfp, p ? p : "?");
+        free(p);
+    }
+    fputc('\n', mfp);
 }
 
 static int run_gate(int n_files, char **files, const gate_options *o)
@@ -449,30 +460,13 @@ static int run_gate(int n_files, char **files, const gate_options *o)
             gate_strategy_free(s);
             return rc;
         }
-        bool first = true;
-        if (n_files > 1) {
-            fputs("file", mfp);
-            first = false;
-        }
-        for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
-            if (!gate_strategy_is_population(s, g)) {
-                continue;
-            }
-            char *p = gate_strategy_path(s, g);
-            if (!first) {
-                fputc(',', mfp);
-            }
-            first = false;
-            csv_field(mfp, p ? p : "?");
-            free(p);
-        }
-        fputc('\n', mfp);
+        membership_header(mfp, s, n_files > 1);
     }
     file_report *fr = calloc((size_t)n_files, sizeof(*fr));
     size_t n_ok = 0;
     if (fr == NULL) {
         cli_errorf("out of memory");
-        rc = 70;
+        rc = CLI_EXIT_OSERR;
     }
     for (int i = 0; i < n_files && fr != NULL; i++) {
         apo_error_clear(&err);
@@ -531,12 +525,12 @@ static int run_workspace(int n_files, char **files, const gate_options *o)
     if (o->membership != NULL) {
         cli_errorf("--membership: expected a Gating-ML strategy, found a FlowJo workspace "
                    "(not supported for workspaces)");
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     if (strcmp(o->comp, "auto") != 0) {
         cli_errorf("--comp: expected auto with a FlowJo workspace (each sample uses the "
                    "workspace's own matrix), found %s", o->comp);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     gate_wsp_options w = {o->gating, o->group, o->out,
                           o->format == FMT_CSV ? 1 : o->format == FMT_JSON ? 2 : 0,
@@ -559,82 +553,60 @@ static bool parse_format(const char *arg, gate_format *out)
     return true;
 }
 
+/* Apply option @p key; false after printing an error. */
+static bool gate_option(void *ctx, int key, const char *arg)
+{
+    gate_options *o = ctx;
+    uint64_t n = 0;
+    switch (key) {
+    case OPT_GATING:
+        o->gating = arg;
+        return true;
+    case OPT_GROUP:
+        o->group = arg;
+        return true;
+    case OPT_COMP:
+        if (arg[0] == '\0') {
+            cli_errorf("--comp: expected auto, none or a CSV file, found \"\"");
+            return false;
+        }
+        o->comp = arg;
+        return true;
+    case OPT_FORMAT:
+        o->format_given = true;
+        return parse_format(arg, &o->format);
+    case 'o':
+        o->out = arg;
+        return true;
+    case OPT_MEMBERSHIP:
+        o->membership = arg;
+        return true;
+    case OPT_DATASET:
+        if (!cli_parse_count("--dataset", arg, 1, &n)) {
+            return false;
+        }
+        o->dataset = (size_t)n;
+        return true;
+    case OPT_SAMPLE_EVENTS:
+        return cli_parse_count("--sample-events", arg, 0, &o->sample_events);
+    default:
+        return cli_read_option(key, arg, &o->read);
+    }
+}
+
 int cmd_gate(int argc, char **argv)
 {
     gate_options o = {NULL, NULL, "auto", "-", NULL, FMT_TABLE, false, 1,
                       GATE_SAMPLE_EVENTS_DEFAULT, FCS_READ_OPTIONS_INIT};
-    static const struct option longopts[] = {
-        {"gating", required_argument, NULL, 'G'},     {"comp", required_argument, NULL, 'C'},
-        {"format", required_argument, NULL, 'f'},     {"output", required_argument, NULL, 'o'},
-        {"membership", required_argument, NULL, 'M'}, {"dataset", required_argument, NULL, 'd'},
-        {"offsets", required_argument, NULL, 'O'},    {"text-mode", required_argument, NULL, 'T'},
-        {"allow-truncated", no_argument, NULL, 'R'},
-        {"rename-duplicates", no_argument, NULL, 'D'},  {"help", no_argument, NULL, 'h'},
-        {"sample-events", required_argument, NULL, 'S'},
-        {"group", required_argument, NULL, 'g'},
-        {NULL, 0, NULL, 0}};
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-        uint64_t n = 0;
-        switch (opt) {
-        case 'G':
-            o.gating = optarg;
-            break;
-        case 'g':
-            o.group = optarg;
-            break;
-        case 'C':
-            if (optarg[0] == '\0') {
-                cli_errorf("--comp: expected auto, none or a CSV file, found \"\"");
-                return 64;
-            }
-            o.comp = optarg;
-            break;
-        case 'f':
-            if (!parse_format(optarg, &o.format)) {
-                return 64;
-            }
-            o.format_given = true;
-            break;
-        case 'o':
-            o.out = optarg;
-            break;
-        case 'M':
-            o.membership = optarg;
-            break;
-        case 'd':
-            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
-                return 64;
-            }
-            o.dataset = (size_t)n;
-            break;
-        case 'S':
-            if (!cli_parse_count("--sample-events", optarg, 0, &n)) {
-                return 64;
-            }
-            o.sample_events = n;
-            break;
-        case 'O':
-        case 'T':
-        case 'R':
-        case 'D':
-            if (!cli_parse_read_option(opt, optarg, &o.read)) {
-                return 64;
-            }
-            break;
-        case 'h':
-            print_help(stdout);
-            return 0;
-        default:
-            print_help(stderr);
-            return 64;
-        }
+    int first;
+    int rc = cli_parse_options(&gate_spec, argc, argv, gate_option, &o, &first);
+    if (rc >= 0) {
+        return rc;
     }
-    if (o.gating == NULL || optind >= argc) {
+    if (o.gating == NULL || first >= argc) {
         cli_errorf("gate: expected at least one FCS file and --gating STRATEGY.xml");
-        print_help(stderr);
-        return 64;
+        cli_print_help(&gate_spec, stderr);
+        return CLI_EXIT_USAGE;
     }
     if (!o.format_given && strcmp(o.out, "-") != 0) {
         const char *dot = strrchr(o.out, '.');
@@ -646,14 +618,14 @@ int cmd_gate(int argc, char **argv)
     }
     if (o.membership != NULL && strcmp(o.membership, "-") == 0 && strcmp(o.out, "-") == 0) {
         cli_errorf("--membership -: standard output is already used by the report; give -o");
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     if (flowjo_path_is_workspace(o.gating)) {
-        return run_workspace(argc - optind, argv + optind, &o);
+        return run_workspace(argc - first, argv + first, &o);
     }
     if (o.group != NULL) {
         cli_errorf("--group: expected a FlowJo workspace (.wsp) for --gating, found %s", o.gating);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
-    return run_gate(argc - optind, argv + optind, &o);
+    return run_gate(argc - first, argv + first, &o);
 }

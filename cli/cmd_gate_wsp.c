@@ -456,7 +456,7 @@ static int write_output(const wsp_table *t, const gate_wsp_options *o)
         write_table(fp, t);
     }
     if (fp == stdout) {
-        return fflush(stdout) == 0 ? 0 : 74;
+        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
     }
     if (apo_atomic_commit(&af, &err) != APO_OK) {
         cli_print_error(&err);
@@ -498,12 +498,12 @@ int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
     }
     wsp_table t;
     memset(&t, 0, sizeof t);
-    int rc = (allowed == NULL) ? 64 : 0;
+    int rc = (allowed == NULL) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     if (rc == 0 && (used == NULL || reps == NULL || match == NULL)) {
         cli_errorf("out of memory");
-        rc = 70;
+        rc = CLI_EXIT_OSERR;
     }
-    for (int i = 0; rc != 64 && rc != 70 && i < n_files; i++) {
+    for (int i = 0; rc != CLI_EXIT_USAGE && rc != CLI_EXIT_OSERR && i < n_files; i++) {
         size_t m = SIZE_MAX;
         apo_error_clear(&err);
         if (gate_file(files[i], &w, allowed, o, &m, &reps[i], &err) != APO_OK) {
@@ -515,7 +515,7 @@ int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
         match[i] = m;
     }
     /* columns first (union of every file's dimensions), then the rows */
-    for (int pass = 0; pass < 2 && rc != 64 && rc != 70; pass++) {
+    for (int pass = 0; pass < 2 && rc != CLI_EXIT_USAGE && rc != CLI_EXIT_OSERR; pass++) {
         for (int i = 0; i < n_files; i++) {
             if (match[i] == SIZE_MAX) {
                 continue;
@@ -524,7 +524,7 @@ int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
                                 : add_rows(&t, files[i], &w.samples[match[i]], &reps[i]);
             if (!ok) {
                 cli_errorf("out of memory");
-                rc = 70;
+                rc = CLI_EXIT_OSERR;
                 break;
             }
         }
@@ -532,7 +532,7 @@ int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
     if (allowed != NULL && used != NULL) {
         warn_unmatched(&w, allowed, used, o->workspace);
     }
-    if (rc != 64 && rc != 70) {
+    if (rc != CLI_EXIT_USAGE && rc != CLI_EXIT_OSERR) {
         rc = cli_worse_exit(rc, write_output(&t, o));
         print_summary(&t);
     }

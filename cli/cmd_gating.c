@@ -158,7 +158,7 @@ static int wsp_to_any(const convert_options *o, bool to_wsp)
         }
         if (ws == NULL || paths == NULL) {
             cli_errorf("out of memory");
-            rc = 71;
+            rc = CLI_EXIT_OSERR;
         } else if (flowjo_workspace_write(o->out, w.n_samples, ws, &err) != APO_OK) {
             rc = fail(&err);
         }
@@ -167,7 +167,7 @@ static int wsp_to_any(const convert_options *o, bool to_wsp)
     } else {
         size_t i = pick_sample(&w, o);
         if (i == SIZE_MAX) {
-            rc = 64;
+            rc = CLI_EXIT_USAGE;
         } else if (gate_strategy_write_gml(w.samples[i].strategy, o->out, &err) != APO_OK) {
             rc = fail_on(o->out, &err);
         }
@@ -207,7 +207,7 @@ int cmd_gating(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "convert") != 0) {
         cli_errorf("gating: expected the action convert, found %s", argc >= 2 ? argv[1] : "none");
         print_help(stderr);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     convert_options o = {NULL, NULL, NULL, NULL};
     static const struct option longopts[] = {{"fcs", required_argument, NULL, 'F'},
@@ -229,13 +229,13 @@ int cmd_gating(int argc, char **argv)
             return 0;
         default:
             print_help(stderr);
-            return 64;
+            return CLI_EXIT_USAGE;
         }
     }
     if (argc - 1 - optind != 2) {
         cli_errorf("gating convert: expected IN and OUT, found %d argument(s)", argc - 1 - optind);
         print_help(stderr);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     o.in = argv[1 + optind];
     o.out = argv[2 + optind];

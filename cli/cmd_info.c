@@ -6,9 +6,9 @@
  * per-channel min, max, mean and the count of NaN/Inf values: the quickest integrity check.
  */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "util/util.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,25 +26,27 @@ typedef struct channel_stats {
     uint64_t n_finite, n_nan, n_inf;
 } channel_stats;
 
-static void print_help(FILE *to)
-{
-    fprintf(to,
-            "usage: apoflow info [OPTIONS] FILE...\n\n"
-            "Describe FCS files: version, data sets, events, parameters, data type, byte order,\n"
-            "spillover matrix, keywords and the reader's warnings.\n\n"
-            "options:\n"
-            "  --json            one JSON object per file and line (keys: file, version, datasets)\n"
-            "  --stats           decode every event; add per-channel min, max, mean of the raw\n"
-            "                    values and the count of NaN/Inf (an integrity check)\n"
-            "  --dataset N       only data set N (1-based; default: all)\n"
-            "  --offsets MODE    auto|header|text: which DATA offsets to trust (default auto)\n"
-            "  --text-mode MODE  auto|escape|empty: how to read a doubled delimiter (default auto)\n"
-            "  --allow-truncated read the complete events of a DATA segment shorter than $TOT\n"
-            "  --rename-duplicates  read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
-            "  --text-only       read HEADER and TEXT only\n"
-            "  -h, --help        this help\n\n"
-            "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input\n");
-}
+enum { OPT_JSON = CLI_KEY_LONG, OPT_STATS, OPT_DATASET, OPT_TEXT_ONLY };
+
+static const cli_option info_options_table[] = {
+    {"json", OPT_JSON, NULL, "output",
+     "one JSON object per file and line (keys: file, version, datasets)", NULL},
+    {"stats", OPT_STATS, NULL, "output",
+     "decode every event; add per-channel min, max, mean of the raw values and the count of "
+     "NaN/Inf (an integrity check)", NULL},
+    {"dataset", OPT_DATASET, "N", "input", "only data set N (1-based)", "all"},
+    {"text-only", OPT_TEXT_ONLY, NULL, "input", "read HEADER and TEXT only", NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const cli_option *const info_tables[] = {info_options_table, cli_read_options, NULL};
+
+static const cli_spec info_spec = {
+    "info",
+    "usage: apoflow info [OPTIONS] FILE...\n\n"
+    "Describe FCS files: version, data sets, events, parameters, data type, byte order,\n"
+    "spillover matrix, keywords and the reader's warnings.\n",
+    info_tables,
+    "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 71 out of memory\n"};
 
 /* Decode the data set block by block and accumulate the raw-value statistics. */
 static apo_status compute_stats(const fcs_dataset *ds, channel_stats *st, apo_error *err)
@@ -292,11 +294,11 @@ static int info_file(const char *path, const info_options *o)
     if (o->dataset > n_sets) {
         cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset, n_sets);
         fcs_file_free(f);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     size_t lo = o->dataset ? o->dataset - 1 : 0;
     size_t hi = o->dataset ? o->dataset : n_sets;
-    int code = 0;
+    int code = CLI_EXIT_OK;
     if (o->json) {
         fputs("{\"file\":", stdout);
         apo_json_string(stdout, path);
@@ -345,110 +347,54 @@ static int info_file(const char *path, const info_options *o)
     return code;
 }
 
-/* Parse the reader options shared by info and export; returns false on a bad value. */
-bool cli_parse_read_option(int opt, const char *arg, fcs_read_options *read)
+/* Apply option @p key; false after printing an error. */
+static bool info_option(info_options *o, int key, const char *arg)
 {
-    switch (opt) {
-    case 'O':
-        if (strcmp(arg, "auto") == 0) {
-            read->offsets = FCS_OFFSETS_AUTO;
-        } else if (strcmp(arg, "header") == 0) {
-            read->offsets = FCS_OFFSETS_HEADER;
-        } else if (strcmp(arg, "text") == 0) {
-            read->offsets = FCS_OFFSETS_TEXT;
-        } else {
-            cli_errorf("--offsets: expected auto, header or text, found \"%s\"", arg);
+    uint64_t n = 0;
+    switch (key) {
+    case OPT_JSON:
+        o->json = true;
+        return true;
+    case OPT_STATS:
+        o->stats = true;
+        return true;
+    case OPT_TEXT_ONLY:
+        o->read.text_only = true;
+        return true;
+    case OPT_DATASET:
+        if (!cli_parse_count("--dataset", arg, 1, &n)) {
             return false;
         }
-        return true;
-    case 'T':
-        if (strcmp(arg, "auto") == 0) {
-            read->text_mode = FCS_TEXT_AUTO;
-        } else if (strcmp(arg, "escape") == 0) {
-            read->text_mode = FCS_TEXT_ESCAPE;
-        } else if (strcmp(arg, "empty") == 0) {
-            read->text_mode = FCS_TEXT_EMPTY;
-        } else {
-            cli_errorf("--text-mode: expected auto, escape or empty, found \"%s\"", arg);
-            return false;
-        }
-        return true;
-    case 'R':
-        read->allow_truncated = true;
-        return true;
-    case 'D':
-        read->rename_duplicates = true;
+        o->dataset = (size_t)n;
         return true;
     default:
-        return false;
+        return cli_read_option(key, arg, &o->read);
     }
-}
-
-bool cli_parse_count(const char *opt, const char *arg, uint64_t min, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (!apo_parse_u64(arg, strlen(arg), &v) || v < min) {
-        cli_errorf("%s: expected a whole number >= %llu, found \"%s\"", opt,
-                   (unsigned long long)min, arg);
-        return false;
-    }
-    *out = v;
-    return true;
 }
 
 int cmd_info(int argc, char **argv)
 {
     info_options o = {false, false, false, 0, FCS_READ_OPTIONS_INIT};
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},        {"stats", no_argument, NULL, 's'},
-        {"dataset", required_argument, NULL, 'd'}, {"offsets", required_argument, NULL, 'O'},
-        {"text-mode", required_argument, NULL, 'T'}, {"allow-truncated", no_argument, NULL, 'R'},
-        {"rename-duplicates", no_argument, NULL, 'D'},
-        {"text-only", no_argument, NULL, 't'},   {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        uint64_t n = 0;
-        switch (opt) {
-        case 'j':
-            o.json = true;
-            break;
-        case 's':
-            o.stats = true;
-            break;
-        case 't':
-            o.read.text_only = true;
-            break;
-        case 'd':
-            if (!cli_parse_count("--dataset", optarg, 1, &n)) {
-                return 64;
-            }
-            o.dataset = (size_t)n;
-            break;
-        case 'O':
-        case 'T':
-        case 'R':
-        case 'D':
-            if (!cli_parse_read_option(opt, optarg, &o.read)) {
-                return 64;
-            }
-            break;
-        case 'h':
-            print_help(stdout);
-            return 0;
-        default:
-            print_help(stderr);
-            return 64;
+    cli_parser p;
+    cli_parser_init(&p, &info_spec, argc, argv);
+    const char *arg;
+    int key;
+    while ((key = cli_parser_next(&p, &arg)) != CLI_OPTS_DONE) {
+        if (key == CLI_OPTS_EXIT) {
+            return p.exit_code;
+        }
+        if (!info_option(&o, key, arg)) {
+            return CLI_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
+    int first = cli_parser_operands(&p);
+    if (first >= argc) {
         cli_errorf("info: expected at least one FCS file");
-        print_help(stderr);
-        return 64;
+        cli_print_help(&info_spec, stderr);
+        return CLI_EXIT_USAGE;
     }
-    int code = 0;
-    for (int i = optind; i < argc; i++) {
+    int code = CLI_EXIT_OK;
+    for (int i = first; i < argc; i++) {
         code = cli_worse_exit(code, info_file(argv[i], &o));
         fflush(stdout);
     }

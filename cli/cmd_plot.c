@@ -10,10 +10,11 @@
  * the plot are still counted over every event, streamed block by block.
  */
 #include "cli/cli.h"
+#include "cli/options.h"
+#include "cli/plot_path.h"
 #include "gating/gate.h"
 #include "render/render.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
@@ -33,68 +34,84 @@ typedef struct plot_opts {
     bool quadrant;
     double qx, qy;
     const char *gating, *population;
+    bool path; /* --path: the population's gating path instead */
     render_options ro;
     size_t dataset;
     uint64_t sample_events; /* events read for display (0 = all) */
     fcs_read_options read;
 } plot_opts;
 
-static void print_help(FILE *to)
-{
-    fprintf(to,
-            "usage: apoflow plot FILE... -x CHANNEL [-y CHANNEL] -o OUT.png [OPTIONS]\n\n"
-            "Draw a QC plot of an FCS data set as a PNG (written atomically); with several\n"
-            "files, one plot per file in a grid with shared axes (same transforms), e.g. all\n"
-            "samples of a plate. Channels are matched by $PnN or $PnS, ignoring case.\n"
-            "The PNG's tEXt chunks record the source files and the settings (Comment: channels,\n"
-            "transforms, compensation, population, quadrant and its percentages).\n\n"
-            "options:\n"
-            "  -x, --x CHANNEL          x channel (required)\n"
-            "  -y, --y CHANNEL          y channel (required except for --kind hist)\n"
-            "  -o, --output OUT.png     output file (required)\n"
-            "  --kind KIND              pseudocolor|dot|contour|hist (default pseudocolor)\n"
-            "  --xscale, --yscale S     linear|log|logicle|asinh (default: linear for FSC/SSC/\n"
-            "                           Time, log for $PnE log-amplified channels, logicle\n"
-            "                           for everything else; logicle T = $PnR,\n"
-            "                           W estimated from the data (0.5 when it has no\n"
-            "                           negatives), M = 4.5, A = 0; asinh cofactor 150)\n"
-            "  --comp MODE              auto (the file's $SPILLOVER, if any) | none |\n"
-            "                           MATRIX.csv (default auto)\n"
-            "  --quadrant X,Y           quadrant lines at X and Y (data units) with the four\n"
-            "                           percentages of the plotted events (x >= X is '+')\n"
-            "  --gating STRATEGY.xml    a Gating-ML 2.0 strategy; with --population PATH only\n"
-            "                           that population is plotted and its child gates on\n"
-            "                           these two channels are drawn with their %% of parent\n"
-            "  --population PATH        population path or gate id (see 'apoflow gate')\n"
-            "  --size PX                edge of the plot at scale 1 (default 600)\n"
-            "  --scale N                multiply every length by N, 1..4 (default 1; 2 gives\n"
-            "                           1200 px at 300 dpi)\n"
-            "  --colormap MAP           jet|viridis|grey (default jet)\n"
-            "  --events N               draw at most N events (fixed-seed random subsample);\n"
-            "                           percentages always use every event\n"
-            "  --sample-events N        read at most N events of a file for display (every\n"
-            "                           step-th event above N; default 1000000; 0 = all);\n"
-            "                           counts and percentages always use every event\n"
-            "  --overlay                with --kind hist: one plot, every file a series (the\n"
-            "                           first is the grey reference, e.g. stimulus only)\n"
-            "  --title TEXT             main title above the grid (several files)\n"
-            "  --columns N              plots per row (default: a square-ish grid)\n"
-            "  --dataset N              data set N of the file (1-based; default 1)\n"
-            "  --offsets MODE           auto|header|text (default auto)\n"
-            "  --text-mode MODE         auto|escape|empty (default auto)\n"
-            "  --allow-truncated        use the complete events of a short DATA segment\n"
-            "  --rename-duplicates   read duplicate $PnN names as NAME-1, NAME-2 (warned)\n"
-            "  -h, --help               this help\n\n"
-            "examples:\n"
-            "  apoflow plot A05.fcs -x FSC-A -y SSC-A -o A05_scatter.png\n"
-            "  apoflow plot A05.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --scale 2 -o q.png\n"
-            "  apoflow plot A05.fcs -x FL1-A --kind hist -o a.png\n"
-            "  apoflow plot plate1/*.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --size 300 \\\n"
-            "      --title 'Plate 1' -o plate1.png\n"
-            "  apoflow plot stim.fcs drug.fcs -x 'Annexin V' --kind hist --overlay -o ov.png\n\n"
-            "exit codes: 0 ok, 64 usage (unknown channel or population), 65 bad input data,\n"
-            "            66 cannot open input, 73 cannot create output\n");
-}
+enum {
+    OPT_KIND = CLI_KEY_LONG, OPT_XSCALE, OPT_YSCALE, OPT_COMP, OPT_QUADRANT, OPT_GATING,
+    OPT_POPULATION, OPT_SIZE, OPT_SCALE, OPT_COLORMAP, OPT_EVENTS, OPT_SAMPLE_EVENTS,
+    OPT_OVERLAY, OPT_TITLE, OPT_COLUMNS, OPT_DATASET, OPT_PATH
+};
+
+static const cli_option plot_options_table[] = {
+    {"x", 'x', "CHANNEL", "plot", "x channel (required)", NULL},
+    {"y", 'y', "CHANNEL", "plot", "y channel (required except for --kind hist)", NULL},
+    {"kind", OPT_KIND, "KIND", "plot", "pseudocolor|dot|contour|hist", "pseudocolor"},
+    {"xscale", OPT_XSCALE, "S", "plot",
+     "linear|log|logicle|asinh for x; logicle T = $PnR, W estimated from the data (0.5 when "
+     "it has no negatives), M = 4.5, A = 0; asinh cofactor 150",
+     "linear for FSC/SSC/Time, log for $PnE log-amplified channels, logicle for everything "
+     "else"},
+    {"yscale", OPT_YSCALE, "S", "plot", "the same for y", "as for --xscale"},
+    {"comp", OPT_COMP, "MODE", "plot", "auto (the file's $SPILLOVER, if any) | none | MATRIX.csv",
+     "auto"},
+    {"quadrant", OPT_QUADRANT, "X,Y", "plot",
+     "quadrant lines at X and Y (data units) with the four percentages of the plotted events "
+     "(x >= X is '+')", NULL},
+    {"gating", OPT_GATING, "STRATEGY.xml", "plot",
+     "a Gating-ML 2.0 strategy; with --population PATH only that population is plotted and "
+     "its child gates on these channels are drawn as applied (clipped to the plot; a 1-D "
+     "range as a band, also on histograms) with their % of parent", NULL},
+    {"population", OPT_POPULATION, "PATH", "plot",
+     "population path or gate id (see 'apoflow gate')", NULL},
+    {"path", OPT_PATH, NULL, "plot",
+     "with --gating and --population: draw the gating path instead: one plot per gate from "
+     "the top down to the population, each over its parent's events on the gate's own "
+     "channels, drawn as applied (one file; -x/-y not needed)", NULL},
+    {"events", OPT_EVENTS, "N", "plot",
+     "draw at most N events (fixed-seed random subsample); percentages always use every event",
+     NULL},
+    {"sample-events", OPT_SAMPLE_EVENTS, "N", "plot",
+     "read at most N events of a file for display (every step-th event above N; 0 = all); "
+     "counts and percentages always use every event", "1000000"},
+    {"overlay", OPT_OVERLAY, NULL, "plot",
+     "with --kind hist: one plot, every file a series (the first is the grey reference, e.g. "
+     "stimulus only)", NULL},
+    {"output", 'o', "OUT.png", "image", "output file (required)", NULL},
+    {"size", OPT_SIZE, "PX", "image", "edge of the plot at scale 1", "600"},
+    {"scale", OPT_SCALE, "N", "image",
+     "multiply every length by N, 1..4 (2 gives 1200 px at 300 dpi)", "1"},
+    {"colormap", OPT_COLORMAP, "MAP", "image", "jet|viridis|grey", "jet"},
+    {"title", OPT_TITLE, "TEXT", "image", "main title above the grid (several files)", NULL},
+    {"columns", OPT_COLUMNS, "N", "image", "plots per row", "a square-ish grid"},
+    {"dataset", OPT_DATASET, "N", "reading FCS files", "data set N of the file (1-based)",
+     "1"},
+    {NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const cli_option *const plot_tables[] = {plot_options_table, cli_read_options, NULL};
+
+static const cli_spec plot_spec = {
+    "plot",
+    "usage: apoflow plot FILE... -x CHANNEL [-y CHANNEL] -o OUT.png [OPTIONS]\n\n"
+    "Draw a QC plot of an FCS data set as a PNG (written atomically); with several\n"
+    "files, one plot per file in a grid with shared axes (same transforms), e.g. all\n"
+    "samples of a plate. Channels are matched by $PnN or $PnS, ignoring case.\n"
+    "The PNG's tEXt chunks record the source files and the settings (Comment: channels,\n"
+    "transforms, compensation, population, quadrant and its percentages).\n",
+    plot_tables,
+    "examples:\n"
+    "  apoflow plot A05.fcs -x FSC-A -y SSC-A -o A05_scatter.png\n"
+    "  apoflow plot A05.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --scale 2 -o q.png\n"
+    "  apoflow plot A05.fcs -x FL1-A --kind hist -o a.png\n"
+    "  apoflow plot plate1/*.fcs -x 'Annexin V' -y PI --quadrant 1000,800 --size 300 \\\n"
+    "      --title 'Plate 1' -o plate1.png\n"
+    "  apoflow plot stim.fcs drug.fcs -x 'Annexin V' --kind hist --overlay -o ov.png\n\n"
+    "exit codes: 0 ok, 64 usage (unknown channel or population), 65 bad input data,\n"
+    "            66 cannot open input, 71 out of memory, 73 cannot create output\n"};
 
 /* ---- option parsing ---------------------------------------------------------------------- */
 
@@ -269,11 +286,21 @@ static double to_data(const gate_strategy *s, const gate_dim *d, double v)
     return t ? gate_transform_inverse(t, v) : v;
 }
 
-static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi, bool swap,
+/* The transform a gate coordinate of dimension @p d is on (NULL: data units). */
+static const gate_transform *dim_space(const gate_strategy *s, const gate_dim *d)
+{
+    return d->transform_ref ? gate_strategy_transform(s, d->transform_ref) : NULL;
+}
+
+/*
+ * Add gate @p gi drawn as applied: coordinates stay in the gate's own space (its dimensions'
+ * transforms), the renderer traces its edges onto the axes. @p xd / @p yd: the gate dimension
+ * on x / y, or -1 for a 1-D range drawn across that axis.
+ */
+static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi, int xd, int yd,
                      double pct)
 {
     if (o->n_gates >= 16) return;
-    size_t xd = swap ? 1 : 0, yd = swap ? 0 : 1;
     render_gate *g = &o->gates[o->n_gates];
     memset(g, 0, sizeof *g);
     double *c = NULL;
@@ -281,32 +308,34 @@ static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi
         c = malloc(2 * gi->n_vertices * sizeof *c);
         if (!c) return;
         for (size_t v = 0; v < gi->n_vertices; v++) {
-            c[2 * v] = to_data(s, &gi->dims[xd], gi->vertices[2 * v + xd]);
-            c[2 * v + 1] = to_data(s, &gi->dims[yd], gi->vertices[2 * v + yd]);
+            c[2 * v] = gi->vertices[2 * v + (size_t)xd];
+            c[2 * v + 1] = gi->vertices[2 * v + (size_t)yd];
         }
         g->shape = RENDER_SHAPE_POLYGON;
         g->n_vertices = gi->n_vertices;
     } else if (gi->kind == GATE_RECTANGLE) {
         c = malloc(4 * sizeof *c);
         if (!c) return;
-        c[0] = to_data(s, &gi->dims[xd], gi->min[xd]);
-        c[1] = to_data(s, &gi->dims[yd], gi->min[yd]);
-        c[2] = to_data(s, &gi->dims[xd], gi->max[xd]);
-        c[3] = to_data(s, &gi->dims[yd], gi->max[yd]);
+        c[0] = xd < 0 ? -INFINITY : gi->min[xd];
+        c[1] = yd < 0 ? -INFINITY : gi->min[yd];
+        c[2] = xd < 0 ? INFINITY : gi->max[xd];
+        c[3] = yd < 0 ? INFINITY : gi->max[yd];
         g->shape = RENDER_SHAPE_RECTANGLE;
-    } else if (gi->kind == GATE_ELLIPSOID && !gi->dims[0].transform_ref &&
-               !gi->dims[1].transform_ref) {
+    } else if (gi->kind == GATE_ELLIPSOID && gi->n_dims == 2) {
+        size_t x = (size_t)xd, y = (size_t)yd;
         g->shape = RENDER_SHAPE_ELLIPSE;
-        g->cx = gi->mean[xd];
-        g->cy = gi->mean[yd];
-        g->covariance[0] = gi->covariance[xd * 2 + xd];
-        g->covariance[1] = gi->covariance[xd * 2 + yd];
-        g->covariance[2] = gi->covariance[yd * 2 + xd];
-        g->covariance[3] = gi->covariance[yd * 2 + yd];
+        g->cx = gi->mean[x];
+        g->cy = gi->mean[y];
+        g->covariance[0] = gi->covariance[x * 2 + x];
+        g->covariance[1] = gi->covariance[x * 2 + y];
+        g->covariance[2] = gi->covariance[y * 2 + x];
+        g->covariance[3] = gi->covariance[y * 2 + y];
         g->distance_square = gi->distance_square;
     } else {
         return;
     }
+    g->x_space = xd < 0 ? NULL : dim_space(s, &gi->dims[xd]);
+    g->y_space = yd < 0 ? NULL : dim_space(s, &gi->dims[yd]);
     g->xy = c;
     g->pct = pct;
     o->coords[o->n_gates] = c;
@@ -315,7 +344,8 @@ static void add_gate(overlay_set *o, const gate_strategy *s, const gate_info *gi
     o->n_gates++;
 }
 
-/* Child gates of population @p pop drawn on (px, py): outlines and quadrants. */
+/* Child gates of population @p pop drawn on (px, py) (py NULL: a histogram of px): outlines,
+ * 1-D ranges as bands, and quadrants. */
 static void collect_overlays(overlay_set *o, const gate_strategy *s, const gate_result *r,
                              size_t pop, const chan_info *px, const chan_info *py)
 {
@@ -326,12 +356,20 @@ static void collect_overlays(overlay_set *o, const gate_strategy *s, const gate_
         gate_info gi;
         gate_strategy_gate(s, g, &gi);
         double pct = parent > 0 ? 100.0 * (double)r->count[g] / parent : NAN;
-        if ((gi.kind == GATE_POLYGON || gi.kind == GATE_RECTANGLE ||
-             gi.kind == GATE_ELLIPSOID) && gi.n_dims == 2) {
+        if (gi.kind == GATE_RECTANGLE && gi.n_dims == 1) {
+            if (dim_is(&gi.dims[0], px)) {
+                add_gate(o, s, &gi, 0, -1, pct);
+            } else if (py && dim_is(&gi.dims[0], py)) {
+                add_gate(o, s, &gi, -1, 0, pct);
+            }
+        } else if (!py) {
+            continue;
+        } else if ((gi.kind == GATE_POLYGON || gi.kind == GATE_RECTANGLE ||
+                    gi.kind == GATE_ELLIPSOID) && gi.n_dims == 2) {
             if (dim_is(&gi.dims[0], px) && dim_is(&gi.dims[1], py)) {
-                add_gate(o, s, &gi, false, pct);
+                add_gate(o, s, &gi, 0, 1, pct);
             } else if (dim_is(&gi.dims[1], px) && dim_is(&gi.dims[0], py)) {
-                add_gate(o, s, &gi, true, pct);
+                add_gate(o, s, &gi, 1, 0, pct);
             }
         } else if (gi.kind == GATE_QUADRANT && gi.n_dims == 2 && !o->has_quadrant) {
             /* a quadrant of a 2-D QuadrantGate: its lower bounds give the corner */
@@ -477,7 +515,7 @@ static int gate_sample(const plot_opts *o, const plot_shared *sh, const fcs_data
         *member = malloc(n ? n : 1);
         if (!*member) {
             cli_errorf("out of memory");
-            rc = 71;
+            rc = CLI_EXIT_OSERR;
         } else {
             memcpy(*member, gate_result_membership(&r, pop), n);
         }
@@ -485,8 +523,9 @@ static int gate_sample(const plot_opts *o, const plot_shared *sh, const fcs_data
         snprintf(s->pop_text, sizeof s->pop_text, "%s", path ? path : o->population);
         free(path);
     }
-    if (st == APO_OK && rc == 0 && o->yname) {
-        collect_overlays(&s->ov, sh->strategy, &r, pop, &s->cx, &s->cy);
+    if (st == APO_OK && rc == 0) {
+        collect_overlays(&s->ov, sh->strategy, &r, pop, &s->cx,
+                         o->yname && o->kind != RENDER_HISTOGRAM ? &s->cy : NULL);
     }
     gate_result_free(&r);
     gate_data_free(&d);
@@ -552,7 +591,7 @@ static int exact_numbers(const plot_opts *o, const plot_shared *sh, const fcs_da
         free(counts);
         free(x.scratch.values);
         cli_errorf("out of memory");
-        return 71;
+        return CLI_EXIT_OSERR;
     }
     if (sh->strategy && o->population) x.pop = find_population(sh->strategy, o->population);
     gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
@@ -572,11 +611,12 @@ static int exact_numbers(const plot_opts *o, const plot_shared *sh, const fcs_da
     }
     if (rc == 0 && sh->strategy) {
         if (x.pop != SIZE_MAX) s->n_total = counts[x.pop];
-        if (o->yname) {
+        {
             gate_result exact = {ng, (size_t)total, NULL, counts};
             overlay_free(&s->ov);
             memset(&s->ov, 0, sizeof s->ov);
-            collect_overlays(&s->ov, sh->strategy, &exact, x.pop, &s->cx, &s->cy);
+            collect_overlays(&s->ov, sh->strategy, &exact, x.pop, &s->cx,
+                             o->yname && o->kind != RENDER_HISTOGRAM ? &s->cy : NULL);
         }
     }
     if (rc == 0 && quad) {
@@ -609,7 +649,7 @@ static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s
     if (o->dataset > fcs_file_n_datasets(f)) {
         cli_errorf("%s: expected data set %zu, found %zu in the file", s->path, o->dataset,
                    fcs_file_n_datasets(f));
-        rc = 64;
+        rc = CLI_EXIT_USAGE;
         goto done;
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
@@ -623,7 +663,7 @@ static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s
     size_t yi = o->yname ? fcs_dataset_find_param(ds, o->yname) : SIZE_MAX;
     if (xi == SIZE_MAX || (o->yname && yi == SIZE_MAX)) {
         print_unknown_channel(s->path, ds, xi == SIZE_MAX ? o->xname : o->yname);
-        rc = 64;
+        rc = CLI_EXIT_USAGE;
         goto done;
     }
     chan_info_init(&s->cx, fcs_dataset_param(ds, xi));
@@ -673,7 +713,7 @@ static int load_sample(const plot_opts *o, const plot_shared *sh, plot_sample *s
     s->y = malloc((n_all ? n_all : 1) * sizeof *s->y);
     if (!s->x || !s->y) {
         cli_errorf("out of memory");
-        rc = 71;
+        rc = CLI_EXIT_OSERR;
         goto done;
     }
     size_t n = 0;
@@ -775,7 +815,7 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
     int rc = 0;
     if (!xs || !ys || !n || !p) {
         cli_errorf("out of memory");
-        rc = 71;
+        rc = CLI_EXIT_OSERR;
         goto done;
     }
     for (size_t i = 0; i < ns; i++) {
@@ -819,10 +859,8 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
         } else if (s[i].ov.has_quadrant && !hist) {
             pl->quadrant = &s[i].ov.quadrant;
         }
-        if (!hist) {
-            pl->gates = s[i].ov.gates;
-            pl->n_gates = s[i].ov.n_gates;
-        }
+        pl->gates = s[i].ov.gates; /* on a histogram: the 1-D ranges on x */
+        pl->n_gates = s[i].ov.n_gates;
         char count[32], shown[32];
         render_format_count(count, sizeof count, s[i].n_total);
         size_t drawn = !hist && o->ro.max_events && o->ro.max_events < s[i].n
@@ -864,7 +902,7 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
     }
     if (!ok) {
         cli_errorf("out of memory");
-        rc = 71;
+        rc = CLI_EXIT_OSERR;
         goto done;
     }
     render_panel_spec panel = {o->title, ns, p, o->columns};
@@ -875,7 +913,7 @@ static int render_samples(const plot_opts *o, plot_sample *s, size_t ns)
         series = calloc(ns, sizeof *series);
         if (!series) {
             cli_errorf("out of memory");
-            rc = 71;
+            rc = CLI_EXIT_OSERR;
             goto done;
         }
         for (size_t i = 0; i < ns; i++) {
@@ -914,7 +952,7 @@ static int run_plot(const plot_opts *o)
     int rc = 0;
     if (!s) {
         cli_errorf("out of memory");
-        return 71;
+        return CLI_EXIT_OSERR;
     }
     if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0 &&
         gate_comp_read_csv(&sh.csv, o->comp, &err) != APO_OK) {
@@ -928,7 +966,7 @@ static int run_plot(const plot_opts *o)
         }
         if (o->population && find_population(sh.strategy, o->population) == SIZE_MAX) {
             print_populations(sh.strategy, o->population);
-            rc = 64;
+            rc = CLI_EXIT_USAGE;
             goto done;
         }
     }
@@ -963,6 +1001,191 @@ done:
     return rc;
 }
 
+/* --path: the gating path of --population in one picture (plot_path.c). */
+static int run_path(const plot_opts *o)
+{
+    apo_error err;
+    apo_error_clear(&err);
+    gate_strategy *s = NULL;
+    gate_comp *csv = NULL;
+    int rc = 0;
+    if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0 &&
+        gate_comp_read_csv(&csv, o->comp, &err) != APO_OK) {
+        return fail(&err, o->comp);
+    }
+    if (gate_strategy_read_gml(&s, o->gating, &err) != APO_OK) {
+        rc = fail(&err, o->gating);
+    } else {
+        size_t pop = find_population(s, o->population);
+        if (pop == SIZE_MAX) {
+            print_populations(s, o->population);
+            rc = CLI_EXIT_USAGE;
+        } else {
+            plot_path_opts po = {o->files[0], o->dataset, &o->read, o->sample_events, s,
+                                 o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
+            rc = plot_path_run(&po);
+        }
+    }
+    gate_strategy_free(s);
+    gate_comp_free(csv);
+    return rc;
+}
+
+static int check_path_args(plot_opts *o, int n_files, char **files)
+{
+    if (!o->gating || !o->population) {
+        cli_errorf("--path: expected --gating STRATEGY.xml and --population PATH as well");
+        return CLI_EXIT_USAGE;
+    }
+    if (n_files != 1 || !o->out) {
+        cli_errorf("--path: expected one FCS file and -o OUT.png, found %d file(s)%s", n_files,
+                   o->out ? "" : " and no -o");
+        return CLI_EXIT_USAGE;
+    }
+    o->files = files;
+    o->n_files = 1;
+    return run_path(o);
+}
+
+/* A whole number in [lo, hi] for option @p name; false after printing an error. */
+static bool parse_range(const char *name, const char *arg, uint64_t lo, uint64_t hi,
+                        uint64_t *v)
+{
+    if (!cli_parse_count(name, arg, lo, v)) {
+        return false;
+    }
+    if (*v > hi) {
+        cli_errorf("%s: expected %llu..%llu, found %s", name, (unsigned long long)lo,
+                   (unsigned long long)hi, arg);
+        return false;
+    }
+    return true;
+}
+
+/* Apply an option of the image or the reader; false after printing an error. */
+static bool image_option(plot_opts *o, int key, const char *arg)
+{
+    uint64_t v = 0;
+    switch (key) {
+    case 'o':
+        o->out = arg;
+        return true;
+    case OPT_SIZE:
+        if (!parse_range("--size", arg, 200, 4000, &v)) {
+            return false;
+        }
+        o->ro.size = (unsigned)v;
+        return true;
+    case OPT_SCALE:
+        if (!parse_range("--scale", arg, 1, 4, &v)) {
+            return false;
+        }
+        o->ro.scale = (unsigned)v;
+        return true;
+    case OPT_COLORMAP:
+        return parse_colormap(arg, &o->ro.colormap);
+    case OPT_TITLE:
+        o->title = arg;
+        return true;
+    case OPT_COLUMNS:
+        if (!cli_parse_count("--columns", arg, 1, &v)) {
+            return false;
+        }
+        o->columns = v > 256 ? 256 : (size_t)v;
+        return true;
+    case OPT_DATASET:
+        if (!cli_parse_count("--dataset", arg, 1, &v)) {
+            return false;
+        }
+        o->dataset = (size_t)v;
+        return true;
+    default:
+        return cli_read_option(key, arg, &o->read);
+    }
+}
+
+/* Apply option @p key; false after printing an error. */
+static bool plot_option(void *ctx, int key, const char *arg)
+{
+    plot_opts *o = ctx;
+    uint64_t v = 0;
+    switch (key) {
+    case 'x':
+        o->xname = arg;
+        return true;
+    case 'y':
+        o->yname = arg;
+        return true;
+    case OPT_KIND:
+        return parse_kind(arg, &o->kind);
+    case OPT_XSCALE:
+        o->xscale = arg;
+        return check_scale_name("--xscale", arg);
+    case OPT_YSCALE:
+        o->yscale = arg;
+        return check_scale_name("--yscale", arg);
+    case OPT_COMP:
+        if (arg[0] == '\0') {
+            cli_errorf("--comp: expected auto, none or a CSV file, found \"\"");
+            return false;
+        }
+        o->comp = arg;
+        return true;
+    case OPT_QUADRANT:
+        o->quadrant = true;
+        return parse_pair(arg, &o->qx, &o->qy);
+    case OPT_GATING:
+        o->gating = arg;
+        return true;
+    case OPT_POPULATION:
+        o->population = arg;
+        return true;
+    case OPT_EVENTS:
+        if (!cli_parse_count("--events", arg, 1, &v)) {
+            return false;
+        }
+        o->ro.max_events = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+        return true;
+    case OPT_SAMPLE_EVENTS:
+        return cli_parse_count("--sample-events", arg, 0, &o->sample_events);
+    case OPT_OVERLAY:
+        o->overlay = true;
+        return true;
+    case OPT_PATH:
+        o->path = true;
+        return true;
+    default:
+        return image_option(o, key, arg);
+    }
+}
+
+/* The checks between options and operands; false after printing an error. */
+static bool plot_args_fit(const plot_opts *o, int n_files)
+{
+    const char *why = NULL;
+    if (n_files == 0 || !o->xname || !o->out) {
+        cli_errorf("plot: expected an FCS file, -x CHANNEL and -o OUT.png");
+        cli_print_help(&plot_spec, stderr);
+        return false;
+    }
+    if (o->population && !o->gating) {
+        why = "--population: expected --gating STRATEGY.xml as well";
+    } else if (!o->yname && o->kind != RENDER_HISTOGRAM) {
+        why = "plot: expected -y CHANNEL for a 2-D plot (or --kind hist)";
+    } else if (o->overlay && o->kind != RENDER_HISTOGRAM) {
+        why = "--overlay: expected --kind hist as well";
+    }
+    if (why != NULL) {
+        cli_errorf("%s", why);
+        return false;
+    }
+    if (n_files > 256) {
+        cli_errorf("plot: expected at most 256 FCS files in one panel, found %d", n_files);
+        return false;
+    }
+    return true;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     plot_opts o;
@@ -971,143 +1194,20 @@ int cmd_plot(int argc, char **argv)
     o.comp = "auto";
     o.dataset = 1;
     o.sample_events = GATE_SAMPLE_EVENTS_DEFAULT;
-    render_options ro = RENDER_OPTIONS_INIT;
-    o.ro = ro;
-    fcs_read_options rd = FCS_READ_OPTIONS_INIT;
-    o.read = rd;
-    static const struct option longopts[] = {
-        {"x", required_argument, NULL, 'x'},          {"y", required_argument, NULL, 'y'},
-        {"output", required_argument, NULL, 'o'},     {"kind", required_argument, NULL, 'k'},
-        {"xscale", required_argument, NULL, 'X'},     {"yscale", required_argument, NULL, 'Y'},
-        {"comp", required_argument, NULL, 'C'},       {"quadrant", required_argument, NULL, 'Q'},
-        {"gating", required_argument, NULL, 'G'},     {"population", required_argument, NULL, 'P'},
-        {"size", required_argument, NULL, 's'},       {"scale", required_argument, NULL, 'S'},
-        {"colormap", required_argument, NULL, 'm'},   {"events", required_argument, NULL, 'e'},
-        {"dataset", required_argument, NULL, 'd'},    {"offsets", required_argument, NULL, 'O'},
-        {"text-mode", required_argument, NULL, 'T'},  {"allow-truncated", no_argument, NULL, 'R'},
-        {"rename-duplicates", no_argument, NULL, 'D'},
-        {"title", required_argument, NULL, 'W'},      {"columns", required_argument, NULL, 'c'},
-        {"overlay", no_argument, NULL, 'V'},          {"sample-events", required_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
-    optind = 1;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "hx:y:o:", longopts, NULL)) != -1) {
-        uint64_t v = 0;
-        switch (opt) {
-        case 'x':
-            o.xname = optarg;
-            break;
-        case 'y':
-            o.yname = optarg;
-            break;
-        case 'o':
-            o.out = optarg;
-            break;
-        case 'k':
-            if (!parse_kind(optarg, &o.kind)) return 64;
-            break;
-        case 'X':
-            if (!check_scale_name("--xscale", optarg)) return 64;
-            o.xscale = optarg;
-            break;
-        case 'Y':
-            if (!check_scale_name("--yscale", optarg)) return 64;
-            o.yscale = optarg;
-            break;
-        case 'C':
-            if (optarg[0] == '\0') {
-                cli_errorf("--comp: expected auto, none or a CSV file, found \"\"");
-                return 64;
-            }
-            o.comp = optarg;
-            break;
-        case 'Q':
-            if (!parse_pair(optarg, &o.qx, &o.qy)) return 64;
-            o.quadrant = true;
-            break;
-        case 'G':
-            o.gating = optarg;
-            break;
-        case 'P':
-            o.population = optarg;
-            break;
-        case 's':
-            if (!cli_parse_count("--size", optarg, 200, &v)) return 64;
-            if (v > 4000) {
-                cli_errorf("--size: expected 200..4000, found %s", optarg);
-                return 64;
-            }
-            o.ro.size = (unsigned)v;
-            break;
-        case 'S':
-            if (!cli_parse_count("--scale", optarg, 1, &v)) return 64;
-            if (v > 4) {
-                cli_errorf("--scale: expected 1..4, found %s", optarg);
-                return 64;
-            }
-            o.ro.scale = (unsigned)v;
-            break;
-        case 'm':
-            if (!parse_colormap(optarg, &o.ro.colormap)) return 64;
-            break;
-        case 'e':
-            if (!cli_parse_count("--events", optarg, 1, &v)) return 64;
-            o.ro.max_events = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
-            break;
-        case 'd':
-            if (!cli_parse_count("--dataset", optarg, 1, &v)) return 64;
-            o.dataset = (size_t)v;
-            break;
-        case 'N':
-            if (!cli_parse_count("--sample-events", optarg, 0, &v)) return 64;
-            o.sample_events = v;
-            break;
-        case 'O':
-        case 'T':
-        case 'R':
-        case 'D':
-            if (!cli_parse_read_option(opt, optarg, &o.read)) return 64;
-            break;
-        case 'W':
-            o.title = optarg;
-            break;
-        case 'V':
-            o.overlay = true;
-            break;
-        case 'c':
-            if (!cli_parse_count("--columns", optarg, 1, &v)) return 64;
-            o.columns = v > 256 ? 256 : (size_t)v;
-            break;
-        case 'h':
-            print_help(stdout);
-            return 0;
-        default:
-            print_help(stderr);
-            return 64;
-        }
+    o.ro = (render_options)RENDER_OPTIONS_INIT;
+    o.read = (fcs_read_options)FCS_READ_OPTIONS_INIT;
+    int first;
+    int rc = cli_parse_options(&plot_spec, argc, argv, plot_option, &o, &first);
+    if (rc >= 0) {
+        return rc;
     }
-    if (optind >= argc || !o.xname || !o.out) {
-        cli_errorf("plot: expected an FCS file, -x CHANNEL and -o OUT.png");
-        print_help(stderr);
-        return 64;
+    if (o.path) {
+        return check_path_args(&o, argc - first, argv + first);
     }
-    if (o.population && !o.gating) {
-        cli_errorf("--population: expected --gating STRATEGY.xml as well");
-        return 64;
+    if (!plot_args_fit(&o, argc - first)) {
+        return CLI_EXIT_USAGE;
     }
-    if (!o.yname && o.kind != RENDER_HISTOGRAM) {
-        cli_errorf("plot: expected -y CHANNEL for a 2-D plot (or --kind hist)");
-        return 64;
-    }
-    if ((size_t)(argc - optind) > 256) {
-        cli_errorf("plot: expected at most 256 FCS files in one panel, found %d", argc - optind);
-        return 64;
-    }
-    if (o.overlay && o.kind != RENDER_HISTOGRAM) {
-        cli_errorf("--overlay: expected --kind hist as well");
-        return 64;
-    }
-    o.files = argv + optind;
-    o.n_files = (size_t)(argc - optind);
+    o.files = argv + first;
+    o.n_files = (size_t)(argc - first);
     return run_plot(&o);
 }

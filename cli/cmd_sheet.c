@@ -7,25 +7,29 @@
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "assay/assay.h"
+#include "assay/experiment.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void print_help(FILE *to)
-{
-    fprintf(to, "usage: apoflow sheet [OPTIONS] INPUT... -o SHEET.csv\n\n"
-                "Draft a sample sheet (file,sample,role,treatment,dose,dose_unit,replicate,\n"
-                "guess_evidence) from the FCS files' keywords and names. Check and edit it, then\n"
-                "use it with 'apoflow run --sheet'. INPUT is an FCS file or a folder (recursive).\n\n"
-                "options:\n"
-                "  -o, --output FILE  the sheet to write (replaced atomically)\n"
-                "  -h, --help         this help\n\n"
-                "exit codes: 0 ok, 64 usage, 65 a file could not be read (still listed), 66 no\n"
-                "input, 73/74 cannot write the sheet\n");
-}
+static const cli_option sheet_options_table[] = {
+    {"output", 'o', "FILE", "options", "the sheet to write (replaced atomically)", NULL},
+    {NULL, 0, NULL, NULL, NULL, NULL}};
+
+static const cli_option *const sheet_tables[] = {sheet_options_table, NULL};
+
+static const cli_spec sheet_spec = {
+    "sheet",
+    "usage: apoflow sheet [OPTIONS] INPUT... -o SHEET.csv\n\n"
+    "Draft a sample sheet (file,sample,role,treatment,dose,dose_unit,replicate,\n"
+    "guess_evidence) from the FCS files' keywords and names. Check and edit it, then\n"
+    "use it with 'apoflow run --sheet'. INPUT is an FCS file or a folder (recursive).\n",
+    sheet_tables,
+    "exit codes: 0 ok, 64 usage, 65 a file could not be read (still listed), 66 no\n"
+    "input, 71 out of memory, 73/74 cannot write the sheet\n"};
 
 /* @p file relative to folder @p dir_real when it lies inside it, else as given. */
 static void relative_to(const char *dir_real, const char *file, char *out, size_t cap)
@@ -41,45 +45,10 @@ static void relative_to(const char *dir_real, const char *file, char *out, size_
     }
 }
 
-int cmd_sheet(int argc, char **argv)
+/* The real path of the folder that will hold @p out ("" when it cannot be resolved). */
+static void sheet_folder(const char *out, char *dir_real)
 {
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-    const char *out = NULL;
-    int opt;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            print_help(stdout);
-            return 0;
-        case ':':
-            cli_errorf("option %s needs a value (see 'apoflow sheet --help')", argv[optind - 1]);
-            return 64;
-        default:
-            cli_errorf("unknown option %s (see 'apoflow sheet --help')", argv[optind - 1]);
-            return 64;
-        }
-    }
-    if (out == NULL || optind >= argc) {
-        cli_errorf("expected INPUT... and -o SHEET.csv (see 'apoflow sheet --help')");
-        return 64;
-    }
-    char **files = NULL;
-    size_t n = 0;
-    int rc = cli_collect_fcs(argc - optind, argv + optind, &files, &n);
-    if (n == 0) {
-        cli_errorf("expected FCS files in the inputs, found none");
-        free(files);
-        return cli_worse_exit(rc, 66);
-    }
-    /* the sheet's folder, for relative paths */
-    char dir[PATH_MAX], dir_real[PATH_MAX] = "";
+    char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", out);
     char *slash = strrchr(dir, '/');
     if (slash == NULL) {
@@ -92,35 +61,11 @@ int cmd_sheet(int argc, char **argv)
     if (realpath(dir, dir_real) == NULL) {
         dir_real[0] = '\0';
     }
-    assay_sheet_guess *g = calloc(n, sizeof *g);
-    char **rel = calloc(n, sizeof *rel);
-    if (g == NULL || rel == NULL) {
-        rc = 71;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        fcs_file *f = NULL;
-        fcs_read_options ro = FCS_READ_OPTIONS_INIT;
-        ro.text_only = true;
-        apo_error err;
-        const fcs_dataset *ds = NULL;
-        if (fcs_file_open(&f, files[i], &ro, &err) != APO_OK) {
-            cli_print_error(&err);
-            rc = cli_worse_exit(rc, 65);
-        } else {
-            ds = fcs_file_dataset(f, 0);
-        }
-        assay_sheet_guess_row(ds, files[i], &g[i]);
-        char buf[PATH_MAX];
-        relative_to(dir_real, files[i], buf, sizeof buf);
-        rel[i] = strdup(buf);
-        fcs_file_free(f);
-        if (rel[i] == NULL) {
-            rc = 71;
-            goto done;
-        }
-    }
-    /* unique sample names */
+}
+
+/* Make the guessed sample names unique: NAME-2, NAME-3, ... */
+static void unique_samples(assay_sheet_guess *g, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0, k = 2; j < i; j++) {
             if (strcmp(g[i].sample, g[j].sample) == 0) {
@@ -131,30 +76,142 @@ int cmd_sheet(int argc, char **argv)
             }
         }
     }
-    {
-        apo_error err;
-        if (assay_sheet_write_draft(out, n, (const char *const *)rel, g, &err) != APO_OK) {
-            cli_print_error(&err);
-            rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
-            goto done;
+}
+
+/* The draft's rows so far. */
+typedef struct draft_rows {
+    assay_sheet_guess *g;
+    char **rel;
+    size_t n, cap;
+} draft_rows;
+
+static bool draft_push(draft_rows *d, const assay_sheet_guess *g, const char *rel)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? 2 * d->cap : 64;
+        assay_sheet_guess *ng = realloc(d->g, cap * sizeof *ng);
+        if (ng != NULL) {
+            d->g = ng;
+        }
+        char **nr = realloc(d->rel, cap * sizeof *nr);
+        if (nr != NULL) {
+            d->rel = nr;
+        }
+        if (ng == NULL || nr == NULL) {
+            return false;
+        }
+        d->cap = cap;
+    }
+    d->g[d->n] = *g;
+    d->rel[d->n] = strdup(rel);
+    return d->rel[d->n++] != NULL;
+}
+
+/* Guess the rows of file @p path from its keywords: one per data set, a file with several
+ * written as "FILE#N" and named from its data sets' own keywords (a file that cannot be read
+ * still gets a row from its name). Returns an exit code. */
+static int guess_file(const char *path, const char *dir_real, draft_rows *d)
+{
+    fcs_file *f = NULL;
+    fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+    ro.text_only = true;
+    apo_error err;
+    int rc = CLI_EXIT_OK;
+    if (fcs_file_open(&f, path, &ro, &err) != APO_OK) {
+        cli_print_error(&err);
+        rc = CLI_EXIT_DATAERR;
+    }
+    char buf[PATH_MAX];
+    relative_to(dir_real, path, buf, sizeof buf);
+    size_t nd = f != NULL ? fcs_file_n_datasets(f) : 1;
+    for (size_t k = 0; k < nd; k++) {
+        assay_sheet_guess g;
+        assay_sheet_guess_row(f != NULL ? fcs_file_dataset(f, k) : NULL, path, &g);
+        char rel[PATH_MAX + 32];
+        snprintf(rel, sizeof rel, "%s", buf);
+        if (nd > 1) {
+            char *name = assay_dataset_name(f, k, path);
+            if (name == NULL) {
+                fcs_file_free(f);
+                return CLI_EXIT_OSERR;
+            }
+            snprintf(g.sample, sizeof g.sample, "%s", name);
+            free(name);
+            snprintf(rel, sizeof rel, "%s#%zu", buf, k + 1);
+        }
+        if (!draft_push(d, &g, rel)) {
+            fcs_file_free(f);
+            return CLI_EXIT_OSERR;
         }
     }
-    size_t unknown = 0;
-    for (size_t i = 0; i < n; i++) {
-        unknown += g[i].role == ASSAY_ROLE_UNKNOWN;
+    fcs_file_free(f);
+    return rc;
+}
+
+/* Draft the sheet of @p files into @p out; returns an exit code. */
+static int draft(const char *out, char **files, size_t n)
+{
+    char dir_real[PATH_MAX] = "";
+    sheet_folder(out, dir_real);
+    draft_rows d = {0};
+    int rc = CLI_EXIT_OK;
+    for (size_t i = 0; rc != CLI_EXIT_OSERR && i < n; i++) {
+        rc = cli_worse_exit(rc, guess_file(files[i], dir_real, &d));
     }
-    printf("wrote %s: %zu files, %zu without a role guess; check every row before "
-           "'apoflow run --sheet %s'\n",
-           out, n, unknown, out);
-done:
+    apo_error err;
+    if (rc != CLI_EXIT_OSERR) {
+        unique_samples(d.g, d.n);
+        if (assay_sheet_write_draft(out, d.n, (const char *const *)d.rel, d.g, &err) != APO_OK) {
+            cli_print_error(&err);
+            rc = cli_worse_exit(rc, cli_exit_code(err.status));
+        } else {
+            size_t unknown = 0;
+            for (size_t i = 0; i < d.n; i++) {
+                unknown += d.g[i].role == ASSAY_ROLE_UNKNOWN;
+            }
+            printf("wrote %s: %zu files, %zu samples, %zu without a role guess; check every "
+                   "row before 'apoflow run --sheet %s'\n",
+                   out, n, d.n, unknown, out);
+        }
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        free(d.rel[i]);
+    }
+    free(d.rel);
+    free(d.g);
+    return rc;
+}
+
+int cmd_sheet(int argc, char **argv)
+{
+    const char *out = NULL;
+    cli_parser p;
+    cli_parser_init(&p, &sheet_spec, argc, argv);
+    const char *arg;
+    int key;
+    while ((key = cli_parser_next(&p, &arg)) != CLI_OPTS_DONE) {
+        if (key == CLI_OPTS_EXIT) {
+            return p.exit_code;
+        }
+        out = arg; /* -o */
+    }
+    int first = cli_parser_operands(&p);
+    if (out == NULL || first >= argc) {
+        cli_errorf("expected INPUT... and -o SHEET.csv (see 'apoflow sheet --help')");
+        return CLI_EXIT_USAGE;
+    }
+    char **files = NULL;
+    size_t n = 0;
+    int rc = cli_collect_fcs(argc - first, argv + first, &files, &n);
+    if (n == 0) {
+        cli_errorf("expected FCS files in the inputs, found none");
+        free(files);
+        return cli_worse_exit(rc, CLI_EXIT_NOINPUT);
+    }
+    rc = cli_worse_exit(rc, draft(out, files, n));
     for (size_t i = 0; i < n; i++) {
         free(files[i]);
-        if (rel != NULL) {
-            free(rel[i]);
-        }
     }
     free(files);
-    free(rel);
-    free(g);
     return rc;
 }

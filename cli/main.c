@@ -37,7 +37,7 @@ static void print_usage(FILE *to)
     }
     fprintf(to, "\nRun 'apoflow COMMAND --help' for a command's options.\n"
                 "Exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input,\n"
-                "            73 cannot create output, 74 output I/O error.\n");
+                "            71 out of memory, 73 cannot create output, 74 output I/O error.\n");
 }
 
 void cli_print_error(const apo_error *err)
@@ -63,13 +63,13 @@ void cli_warn(const char *msg)
 static int exit_rank(int code)
 {
     switch (code) {
-    case 0:
+    case CLI_EXIT_OK:
         return 0;
-    case 65:
+    case CLI_EXIT_DATAERR:
         return 2;
-    case 66:
+    case CLI_EXIT_NOINPUT:
         return 3;
-    case 64:
+    case CLI_EXIT_USAGE:
         return 5;
     default:
         return 4;
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off();
     if (argc < 2) {
         print_usage(stderr);
-        return 64;
+        return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];
     if (strcmp(name, "help") == 0 && argc >= 3) {
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         print_usage(stdout);
-        return 0;
+        return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
         printf("apoflow %s\n", APOFLOW_VERSION);
@@ -112,5 +112,5 @@ int main(int argc, char **argv)
         }
     }
     cli_errorf("unknown command '%s' (see 'apoflow --help')", name);
-    return 64;
+    return CLI_EXIT_USAGE;
 }

@@ -21,7 +21,7 @@ int run_flowjo_gating(const char *path, const char *population, bool quiet, gate
     flowjo_workspace w;
     if (flowjo_workspace_read(&w, path, &err) != APO_OK) {
         cli_print_error(&err);
-        return err.status == APO_E_IO ? 66 : 65;
+        return cli_exit_input(err.status);
     }
     for (size_t i = 0; i < w.n_warnings && !quiet; i++) {
         cli_warn(w.warnings[i]);
@@ -30,11 +30,11 @@ int run_flowjo_gating(const char *path, const char *population, bool quiet, gate
     char chosen[1024];
     if (w.n_samples == 0) {
         cli_errorf("%s: expected a sample with gates, found no sample", path);
-        rc = 65;
+        rc = CLI_EXIT_DATAERR;
     } else if (flowjo_sample_run_gating(&w.samples[0], population, out, chosen, sizeof chosen,
                                         &err) != APO_OK) {
         cli_errorf("%s: %s", path, err.msg);
-        rc = err.status == APO_E_USAGE ? 64 : 65;
+        rc = err.status == APO_E_USAGE ? CLI_EXIT_USAGE : cli_exit_code(err.status);
     } else if (!quiet) {
         fprintf(stderr,
                 "apoflow: --gating %s: the gates of sample %s, quadrant under %s%s\n", path,
@@ -43,6 +43,23 @@ int run_flowjo_gating(const char *path, const char *population, bool quiet, gate
     }
     flowjo_workspace_free(&w);
     return rc;
+}
+
+void run_flowjo_note_gml(const char *outdir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/gating.xml", outdir);
+    FILE *fp = fopen(path, "rb");
+    if (fp != NULL) {
+        fclose(fp);
+        return;
+    }
+    char msg[4400];
+    snprintf(msg, sizeof msg,
+             "%s not written: the workspace's gating has no Gating-ML form (FlowJo's biex "
+             "scales); --write-flowjo saves it as a workspace",
+             path);
+    cli_warn(msg);
 }
 
 apo_status run_flowjo_write(const char *path, const assay_result *r, const assay_input *in,

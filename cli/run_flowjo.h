@@ -17,6 +17,9 @@
  *  @p quiet). Returns 0 or the exit code after printing the error. */
 int run_flowjo_gating(const char *path, const char *population, bool quiet, gate_strategy **out);
 
+/** Warn when OUTDIR/gating.xml is absent (a workspace's gating Gating-ML cannot hold). */
+void run_flowjo_note_gml(const char *outdir);
+
 /** Write the analysis of @p n samples (@p in[i].file, gated with r->strategy) as a FlowJo 10
  *  workspace at @p path. */
 apo_status run_flowjo_write(const char *path, const assay_result *r, const assay_input *in,

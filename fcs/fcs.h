@@ -272,6 +272,14 @@ APO_NODISCARD apo_status fcs_write_file(const char *path, const fcs_write_spec *
 APO_NODISCARD apo_status fcs_write_buffer(uint8_t **out, size_t *out_len,
                                           const fcs_write_spec *spec, apo_error *err);
 
+/**
+ * Write @p n data sets into one file at @p path, atomically: each as fcs_write_buffer lays it
+ * out, $NEXTDATA of each but the last pointing at the next (20 digits, zero-padded), as
+ * instruments that store one sample per data set (Guava Muse, easyCyte) write them.
+ */
+APO_NODISCARD apo_status fcs_write_datasets(const char *path, const fcs_write_spec *specs,
+                                            size_t n, apo_error *err);
+
 /*
  * Block-wise writer: the same bytes as fcs_write_file without holding every event in memory.
  * fcs_writer_open writes HEADER and TEXT (spec->n_events events announced; spec->values is

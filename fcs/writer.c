@@ -301,7 +301,8 @@ static void format_now(char *buf, size_t cap)
 }
 
 /* The keywords in writing order. The six offset values are placeholders (20 zeros). */
-static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, bool from_values,
+static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, bool chained,
+                                   bool from_values,
                                    const double *data_max, kv_list *l, apo_error *err)
 {
     char num[48];
@@ -314,7 +315,7 @@ static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, boo
     }
     snprintf(num, sizeof(num), "%zu", spec->n_params);
     ok = ok && kv_fmt(l, "$BYTEORD", "1,2,3,4") != NULL && kv_fmt(l, "$DATATYPE", width == 8 ? "D" : "F") != NULL &&
-         kv_fmt(l, "$MODE", "L") != NULL && kv_fmt(l, "$NEXTDATA", "0") != NULL &&
+         kv_fmt(l, "$MODE", "L") != NULL && kv_fmt(l, "$NEXTDATA", chained ? "00000000000000000000" : "0") != NULL &&
          kv_fmt(l, "$PAR", num) != NULL;
     snprintf(num, sizeof(num), "%llu", (unsigned long long)spec->n_events);
     ok = ok && kv_fmt(l, "$TOT", num) != NULL;
@@ -427,7 +428,8 @@ typedef struct prelude {
 
 /* @p from_values: the one-shot writers (events and missing ranges from spec->values); else
  * the streaming writer, with the column maxima @p data_max for parameters without a range. */
-static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool from_values,
+static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool chained,
+                                bool from_values,
                                 const double *data_max, prelude *out, apo_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -444,7 +446,7 @@ static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool f
                              (unsigned long long)spec->n_events, spec->n_params);
     }
     kv_list l = {NULL, 0, 0};
-    st = collect_keywords(spec, width, from_values, data_max, &l, err);
+    st = collect_keywords(spec, width, chained, from_values, data_max, &l, err);
     char delim = '/';
     bool escape = false;
     if (st == APO_OK) {
@@ -481,6 +483,11 @@ static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool f
              (unsigned long long)data_begin);
     snprintf(l.items[5].value_buf, sizeof(l.items[5].value_buf), "%0*llu", OFFSET_DIGITS,
              (unsigned long long)data_end);
+    if (chained) { /* item 9 is $NEXTDATA: the next data set starts after this one's CRC */
+        snprintf(l.items[9].value_buf, sizeof(l.items[9].value_buf), "%0*llu", OFFSET_DIGITS,
+                 (unsigned long long)(HEADER_BYTES + text_len + out->data_len +
+                                      sizeof(CRC_PLACEHOLDER) - 1));
+    }
 
     char *bytes = malloc(HEADER_BYTES + text_len + 1);
     if (bytes == NULL) {
@@ -543,8 +550,8 @@ static void encode_rows(const double *block, size_t n_params, size_t ld, size_t 
     }
 }
 
-apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec *spec,
-                            apo_error *err)
+static apo_status write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec *spec,
+                               bool chained, apo_error *err)
 {
     if (out == NULL || out_len == NULL) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
@@ -553,7 +560,7 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     *out = NULL;
     *out_len = 0;
     prelude pre;
-    apo_status st = build_prelude(spec, 4, true, NULL, &pre, err);
+    apo_status st = build_prelude(spec, 4, chained, true, NULL, &pre, err);
     if (st != APO_OK) {
         return st;
     }
@@ -581,6 +588,38 @@ apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec
     return APO_OK;
 }
 
+apo_status fcs_write_buffer(uint8_t **out, size_t *out_len, const fcs_write_spec *spec,
+                            apo_error *err)
+{
+    return write_buffer(out, out_len, spec, false, err);
+}
+
+apo_status fcs_write_datasets(const char *path, const fcs_write_spec *specs, size_t n,
+                              apo_error *err)
+{
+    if (path == NULL || specs == NULL || n == 0) {
+        return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, NULL,
+                             "expected a path and at least one data set, found none");
+    }
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    for (size_t k = 0; st == APO_OK && k < n; k++) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        st = write_buffer(&buf, &len, &specs[k], k + 1 < n, err);
+        if (st == APO_OK && fwrite(buf, 1, len, af.fp) != len) {
+            st = apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot write: %s",
+                               strerror(errno));
+        }
+        free(buf);
+    }
+    if (st != APO_OK) {
+        apo_atomic_abort(&af);
+        return st;
+    }
+    return apo_atomic_commit(&af, err);
+}
+
 /* ---- block-wise writer; fcs_write_file is one open + one append + commit ---- */
 
 enum { CHUNK_EVENTS = 4096 };
@@ -605,7 +644,7 @@ static apo_status writer_open(fcs_writer **out, const char *path, const fcs_writ
     }
     *out = NULL;
     prelude pre;
-    apo_status st = build_prelude(spec, width, from_values, data_max, &pre, err);
+    apo_status st = build_prelude(spec, width, false, from_values, data_max, &pre, err);
     if (st != APO_OK) {
         return st;
     }

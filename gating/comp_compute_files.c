@@ -101,6 +101,229 @@ typedef struct loaded {
     size_t *columns;
 } loaded;
 
+/* The control files of one computation. */
+typedef struct controls {
+    size_t n_paths;
+    const char *const *paths;
+    const gate_comp_sheet *sheet;
+    loaded *L;
+    const char **det_names; /* detectors, in the unstained file's channel order */
+    size_t *det_file;       /* the control file of each detector */
+    size_t n_det;
+    size_t unstained;       /* the unstained control's file */
+} controls;
+
+/* 1. pair files with sheet rows: each once, exactly one unstained. */
+static apo_status pair_with_sheet(controls *c, apo_error *err)
+{
+    const char *const *paths = c->paths;
+    loaded *L = c->L;
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
+        L[k].row = sheet_row(c->sheet, paths[k]);
+        if (L[k].row == SIZE_MAX) {
+            return apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
+                                 "expected a row for \"%s\" in the controls sheet, found none",
+                                 base_name(paths[k]));
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (L[j].row == L[k].row) {
+                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
+                                   "expected each control once, found \"%s\" and \"%s\" for "
+                                   "the same sheet row",
+                                   paths[j], paths[k]);
+            }
+        }
+        if (c->sheet->entries[L[k].row].channel == NULL) {
+            if (c->unstained != SIZE_MAX && st == APO_OK) {
+                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
+                                   "expected one unstained control, found \"%s\" and \"%s\"",
+                                   paths[c->unstained], paths[k]);
+            }
+            c->unstained = k;
+        }
+    }
+    if (st == APO_OK && c->unstained == SIZE_MAX) {
+        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                           "expected an unstained control among the files (sheet channel "
+                           "\"unstained\"), found none");
+    }
+    return st;
+}
+
+/* 2. open every file (its first data set). */
+static apo_status open_controls(controls *c, const fcs_read_options *read_opts, apo_error *err)
+{
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
+        st = fcs_file_open(&c->L[k].file, c->paths[k], read_opts, err);
+        if (st == APO_OK) {
+            c->L[k].ds = fcs_file_dataset(c->L[k].file, 0);
+            if (c->L[k].ds == NULL) {
+                st = apo_error_set(err, APO_E_FORMAT, c->paths[k], APO_NO_OFFSET, NULL,
+                                   "expected a data set, found none");
+            }
+        }
+    }
+    return st;
+}
+
+/* 3. file k's detector into det_param/det_file, kept sorted by parameter index. */
+static apo_status add_detector(controls *c, size_t k, size_t *det_param, apo_error *err)
+{
+    const char *const *paths = c->paths;
+    const char *ch = c->sheet->entries[c->L[k].row].channel;
+    const size_t p = fcs_dataset_find_param(c->L[c->unstained].ds, ch);
+    if (p == SIZE_MAX) {
+        return apo_error_set(err, APO_E_USAGE, paths[c->unstained], APO_NO_OFFSET, ch,
+                             "expected channel \"%s\" (control %s) in the unstained control, "
+                             "found no such channel",
+                             ch, base_name(paths[k]));
+    }
+    apo_status st = APO_OK;
+    for (size_t d = 0; d < c->n_det; d++) {
+        if (det_param[d] == p) {
+            st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, ch,
+                               "expected one control per channel, found %s and %s both for "
+                               "\"%s\"",
+                               base_name(paths[c->det_file[d]]), base_name(paths[k]), ch);
+        }
+    }
+    size_t at = c->n_det;
+    while (at > 0 && det_param[at - 1] > p) {
+        det_param[at] = det_param[at - 1];
+        c->det_file[at] = c->det_file[at - 1];
+        at--;
+    }
+    det_param[at] = p;
+    c->det_file[at] = k;
+    c->n_det++;
+    return st;
+}
+
+/* 3. detectors, in the unstained file's channel order. */
+static apo_status choose_detectors(controls *c, apo_error *err)
+{
+    size_t *det_param = calloc(c->n_paths, sizeof(size_t));
+    if (det_param == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for detectors, found none");
+    }
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
+        if (k != c->unstained) {
+            st = add_detector(c, k, det_param, err);
+        }
+    }
+    if (st == APO_OK && c->n_det == 0) {
+        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                           "expected at least one single-stain control besides the unstained, "
+                           "found none");
+    }
+    for (size_t d = 0; d < c->n_det && st == APO_OK; d++) {
+        c->det_names[d] = fcs_dataset_param(c->L[c->unstained].ds, det_param[d])->name;
+    }
+    free(det_param);
+    return st;
+}
+
+/* 4. columns and events of every file (the subsample, detector columns only). */
+static apo_status read_controls(controls *c, const gate_comp_compute_options *opts,
+                                apo_error *err)
+{
+    const uint64_t sample_events =
+        opts != NULL ? opts->sample_events : (uint64_t)GATE_SAMPLE_EVENTS_DEFAULT;
+    fcs_decode_options dopts = FCS_DECODE_OPTIONS_INIT;
+    /* The same value space as apoflow gate/plot/run, which compensate gain-scaled values
+     * ($PnG applied, as FlowKit and the Gating-ML compliance data do): a matrix computed here
+     * must fit the data it is later applied to. */
+    dopts.values = FCS_VALUES_SCALED;
+    dopts.apply_gain = true;
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
+        loaded *l = &c->L[k];
+        l->columns = malloc(c->n_det * sizeof(size_t));
+        if (l->columns == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, c->paths[k], APO_NO_OFFSET, NULL,
+                                 "expected memory for detectors, found none");
+        }
+        for (size_t d = 0; d < c->n_det && st == APO_OK; d++) {
+            l->columns[d] = fcs_dataset_find_param(l->ds, c->det_names[d]);
+            if (l->columns[d] == SIZE_MAX) {
+                st = apo_error_set(err, APO_E_USAGE, c->paths[k], APO_NO_OFFSET, c->det_names[d],
+                                   "expected channel \"%s\" in every control, found it missing",
+                                   c->det_names[d]);
+            }
+        }
+        if (st == APO_OK) {
+            st = read_detectors(l->ds, &dopts, sample_events, c->n_det, l->columns, &l->ev, err);
+        }
+    }
+    return st;
+}
+
+/* What was used: each detector's control file and events, the sheet rows not given. */
+static bool fill_report(const controls *c, const size_t *used, gate_comp_report *report)
+{
+    const gate_comp_sheet *sheet = c->sheet;
+    report->n = c->n_det;
+    report->unstained_events = (size_t)c->L[c->unstained].ev.n_events;
+    report->control_file = calloc(c->n_det, sizeof(char *));
+    report->used_events = calloc(c->n_det, sizeof(size_t));
+    report->skipped = calloc(sheet->n > 0 ? sheet->n : 1, sizeof(char *));
+    bool ok = report->control_file && report->used_events && report->skipped;
+    for (size_t d = 0; ok && d < c->n_det; d++) {
+        report->control_file[d] = dup_str(c->paths[c->det_file[d]]);
+        report->used_events[d] = used[d];
+        ok = report->control_file[d] != NULL;
+    }
+    for (size_t i = 0; ok && i < sheet->n; i++) {
+        bool given = false;
+        for (size_t k = 0; k < c->n_paths; k++) {
+            given = given || c->L[k].row == i;
+        }
+        if (!given) {
+            report->skipped[report->n_skipped] = dup_str(sheet->entries[i].file);
+            ok = report->skipped[report->n_skipped] != NULL;
+            report->n_skipped += ok;
+        }
+    }
+    return ok;
+}
+
+/* 5. the matrix from the unstained control and one single-stain control per detector. */
+static apo_status compute(const controls *c, gate_comp **out,
+                          const gate_comp_compute_options *opts, gate_comp_report *report,
+                          apo_error *err)
+{
+    gate_comp_sample *samples = calloc(c->n_det, sizeof(*samples));
+    size_t *used = calloc(c->n_det, sizeof(size_t));
+    apo_status st = APO_OK;
+    if (samples == NULL || used == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                           "expected memory for %zu control files, found none", c->n_paths);
+    }
+    const loaded *u = &c->L[c->unstained];
+    const gate_comp_sample us = {&u->ev, u->columns, c->paths[c->unstained]};
+    for (size_t d = 0; st == APO_OK && d < c->n_det; d++) {
+        const size_t k = c->det_file[d];
+        samples[d] = (gate_comp_sample){&c->L[k].ev, c->L[k].columns, c->paths[k]};
+    }
+    if (st == APO_OK) {
+        st = gate_comp_compute(out, c->n_det, c->det_names, &us, samples, opts, used, err);
+    }
+    if (st == APO_OK && report != NULL && !fill_report(c, used, report)) {
+        gate_comp_report_free(report);
+        gate_comp_free(*out);
+        *out = NULL;
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                           "expected memory for the report, found none");
+    }
+    free(samples);
+    free(used);
+    return st;
+}
+
 apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *const *paths,
                                    const gate_comp_sheet *sheet,
                                    const gate_comp_compute_options *opts,
@@ -115,201 +338,37 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected control FCS files, found none");
     }
+    controls c = {.n_paths = n_paths, .paths = paths, .sheet = sheet, .unstained = SIZE_MAX};
+    c.L = calloc(n_paths, sizeof(*c.L));
+    c.det_names = calloc(n_paths, sizeof(char *));
+    c.det_file = calloc(n_paths, sizeof(size_t));
     apo_status st = APO_OK;
-    loaded *L = calloc(n_paths, sizeof(*L));
-    const char **det_names = calloc(n_paths, sizeof(char *));
-    size_t *det_file = calloc(n_paths, sizeof(size_t)); /* file of each detector */
-    gate_comp_sample *samples = calloc(n_paths, sizeof(*samples));
-    size_t *used = calloc(n_paths, sizeof(size_t));
-    size_t unstained = SIZE_MAX;
-    size_t n_det = 0;
-    if (L == NULL || det_names == NULL || det_file == NULL || samples == NULL ||
-        used == NULL) {
+    if (c.L == NULL || c.det_names == NULL || c.det_file == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                            "expected memory for %zu control files, found none", n_paths);
-        goto done;
     }
-    /* 1. pair files with sheet rows */
-    for (size_t k = 0; k < n_paths && st == APO_OK; k++) {
-        L[k].row = sheet_row(sheet, paths[k]);
-        if (L[k].row == SIZE_MAX) {
-            st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
-                               "expected a row for \"%s\" in the controls sheet, found none",
-                               base_name(paths[k]));
-            break;
-        }
-        for (size_t j = 0; j < k; j++) {
-            if (L[j].row == L[k].row) {
-                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
-                                   "expected each control once, found \"%s\" and \"%s\" for "
-                                   "the same sheet row",
-                                   paths[j], paths[k]);
-            }
-        }
-        if (sheet->entries[L[k].row].channel == NULL) {
-            if (unstained != SIZE_MAX && st == APO_OK) {
-                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
-                                   "expected one unstained control, found \"%s\" and \"%s\"",
-                                   paths[unstained], paths[k]);
-            }
-            unstained = k;
-        }
+    if (st == APO_OK) {
+        st = pair_with_sheet(&c, err);
     }
-    if (st == APO_OK && unstained == SIZE_MAX) {
-        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
-                           "expected an unstained control among the files (sheet channel "
-                           "\"unstained\"), found none");
+    if (st == APO_OK) {
+        st = open_controls(&c, read_opts, err);
     }
-    if (st != APO_OK) {
-        goto done;
+    if (st == APO_OK) {
+        st = choose_detectors(&c, err);
     }
-    /* 2. open everything */
-    for (size_t k = 0; k < n_paths && st == APO_OK; k++) {
-        st = fcs_file_open(&L[k].file, paths[k], read_opts, err);
-        if (st == APO_OK) {
-            L[k].ds = fcs_file_dataset(L[k].file, 0);
-            if (L[k].ds == NULL) {
-                st = apo_error_set(err, APO_E_FORMAT, paths[k], APO_NO_OFFSET, NULL,
-                                   "expected a data set, found none");
-            }
-        }
+    if (st == APO_OK) {
+        st = read_controls(&c, opts, err);
     }
-    if (st != APO_OK) {
-        goto done;
+    if (st == APO_OK) {
+        st = compute(&c, out, opts, report, err);
     }
-    /* 3. detectors, in the unstained file's channel order */
-    const fcs_dataset *uds = L[unstained].ds;
-    size_t *det_param = calloc(n_paths, sizeof(size_t));
-    if (det_param == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                           "expected memory for detectors, found none");
-        goto done;
+    for (size_t k = 0; c.L != NULL && k < n_paths; k++) {
+        fcs_events_free(&c.L[k].ev);
+        free(c.L[k].columns);
+        fcs_file_free(c.L[k].file);
     }
-    for (size_t k = 0; k < n_paths && st == APO_OK; k++) {
-        const char *ch = sheet->entries[L[k].row].channel;
-        if (k == unstained) {
-            continue;
-        }
-        const size_t p = fcs_dataset_find_param(uds, ch);
-        if (p == SIZE_MAX) {
-            st = apo_error_set(err, APO_E_USAGE, paths[unstained], APO_NO_OFFSET, ch,
-                               "expected channel \"%s\" (control %s) in the unstained control, "
-                               "found no such channel",
-                               ch, base_name(paths[k]));
-            break;
-        }
-        for (size_t d = 0; d < n_det; d++) {
-            if (det_param[d] == p) {
-                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, ch,
-                                   "expected one control per channel, found %s and %s both for "
-                                   "\"%s\"",
-                                   base_name(paths[det_file[d]]), base_name(paths[k]), ch);
-            }
-        }
-        /* insertion by parameter index */
-        size_t at = n_det;
-        while (at > 0 && det_param[at - 1] > p) {
-            det_param[at] = det_param[at - 1];
-            det_file[at] = det_file[at - 1];
-            at--;
-        }
-        det_param[at] = p;
-        det_file[at] = k;
-        n_det++;
-    }
-    if (st == APO_OK && n_det == 0) {
-        st = apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
-                           "expected at least one single-stain control besides the unstained, "
-                           "found none");
-    }
-    for (size_t d = 0; d < n_det && st == APO_OK; d++) {
-        det_names[d] = fcs_dataset_param(uds, det_param[d])->name;
-    }
-    free(det_param);
-    if (st != APO_OK) {
-        goto done;
-    }
-    /* 4. columns and events of every file (the subsample, detector columns only) */
-    const uint64_t sample_events =
-        opts != NULL ? opts->sample_events : (uint64_t)GATE_SAMPLE_EVENTS_DEFAULT;
-    fcs_decode_options dopts = FCS_DECODE_OPTIONS_INIT;
-    /* The same value space as apoflow gate/plot/run, which compensate gain-scaled values
-     * ($PnG applied, as FlowKit and the Gating-ML compliance data do): a matrix computed here
-     * must fit the data it is later applied to. */
-    dopts.values = FCS_VALUES_SCALED;
-    dopts.apply_gain = true;
-    for (size_t k = 0; k < n_paths && st == APO_OK; k++) {
-        L[k].columns = malloc(n_det * sizeof(size_t));
-        if (L[k].columns == NULL) {
-            st = apo_error_set(err, APO_E_NOMEM, paths[k], APO_NO_OFFSET, NULL,
-                               "expected memory for detectors, found none");
-            break;
-        }
-        for (size_t d = 0; d < n_det && st == APO_OK; d++) {
-            L[k].columns[d] = fcs_dataset_find_param(L[k].ds, det_names[d]);
-            if (L[k].columns[d] == SIZE_MAX) {
-                st = apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, det_names[d],
-                                   "expected channel \"%s\" in every control, found it missing",
-                                   det_names[d]);
-            }
-        }
-        if (st == APO_OK) {
-            st = read_detectors(L[k].ds, &dopts, sample_events, n_det, L[k].columns, &L[k].ev,
-                                err);
-        }
-    }
-    if (st != APO_OK) {
-        goto done;
-    }
-    const gate_comp_sample us = {&L[unstained].ev, L[unstained].columns, paths[unstained]};
-    for (size_t d = 0; d < n_det; d++) {
-        const size_t k = det_file[d];
-        samples[d] = (gate_comp_sample){&L[k].ev, L[k].columns, paths[k]};
-    }
-    st = gate_comp_compute(out, n_det, det_names, &us, samples, opts, used, err);
-    if (st == APO_OK && report != NULL) {
-        report->n = n_det;
-        report->unstained_events = (size_t)L[unstained].ev.n_events;
-        report->control_file = calloc(n_det, sizeof(char *));
-        report->used_events = calloc(n_det, sizeof(size_t));
-        report->skipped = calloc(sheet->n > 0 ? sheet->n : 1, sizeof(char *));
-        bool ok = report->control_file && report->used_events && report->skipped;
-        for (size_t d = 0; ok && d < n_det; d++) {
-            report->control_file[d] = dup_str(paths[det_file[d]]);
-            report->used_events[d] = used[d];
-            ok = report->control_file[d] != NULL;
-        }
-        for (size_t i = 0; ok && i < sheet->n; i++) {
-            bool given = false;
-            for (size_t k = 0; k < n_paths; k++) {
-                given = given || L[k].row == i;
-            }
-            if (!given) {
-                report->skipped[report->n_skipped] = dup_str(sheet->entries[i].file);
-                ok = report->skipped[report->n_skipped] != NULL;
-                report->n_skipped += ok;
-            }
-        }
-        if (!ok) {
-            gate_comp_report_free(report);
-            gate_comp_free(*out);
-            *out = NULL;
-            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                               "expected memory for the report, found none");
-        }
-    }
-done:
-    if (L != NULL) {
-        for (size_t k = 0; k < n_paths; k++) {
-            fcs_events_free(&L[k].ev);
-            free(L[k].columns);
-            fcs_file_free(L[k].file);
-        }
-    }
-    free(L);
-    free(det_names);
-    free(det_file);
-    free(samples);
-    free(used);
+    free(c.L);
+    free(c.det_names);
+    free(c.det_file);
     return st;
 }

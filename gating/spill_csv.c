@@ -6,6 +6,7 @@
  * (space separated, quoted); writes plain CSV atomically through apo_atomic_*.
  */
 #include "gating/gating_internal.h"
+#include "util/csv.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -356,14 +357,7 @@ static void write_name(FILE *fp, const char *s)
         fputs(s, fp);
         return;
     }
-    fputc('"', fp);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') {
-            fputc('"', fp);
-        }
-        fputc(*p, fp);
-    }
-    fputc('"', fp);
+    apo_csv_write_quoted(fp, s);
 }
 
 static void write_matrix(const gate_comp *c, FILE *fp)

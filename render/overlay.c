@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * overlay.c: annotations drawn over the events (render-ux.md 1.8): quadrant lines across the
- * whole plot with each quadrant's name and percentage in its outer corner, and gate outlines
- * (polygon, rectangle, ellipse) with "name pct %" near the top-right vertex. Labels sit on a
+ * whole plot (where the thresholds are inside the window) with each quadrant's name and
+ * percentage in its outer corner, and gate outlines (polygon, rectangle, ellipse: the gate's
+ * region clipped to the window, gate_outline.c) with "name pct %" near the top-right point. Labels sit on a
  * white box at 75 % opacity so they stay legible over dense regions. Percentages are the
  * caller's numbers; nothing is computed here.
  */
@@ -14,7 +15,6 @@
 #include <string.h>
 
 #define INK 0x202020u
-#define ELLIPSE_POINTS 128
 
 void rplot_label_box(const rc_canvas *c, rctx *ctx, const char *line1, const char *line2,
                      double x, double y, double *w_out, double *h_out, bool draw)
@@ -51,12 +51,14 @@ static void draw_quadrant(const rc_canvas *c, rctx *ctx, const render_quadrant *
                           const raxis *ax, const raxis *ay, const rframe *f)
 {
     double u = ctx->u, lw = 1.5 * u;
-    double fx = raxis_frac(ax, q->x), fy = raxis_frac(ay, q->y);
-    if (!isnan(fx)) {
+    /* a line is drawn only where its threshold is inside the window (clipped, not pinned) */
+    double fx = raxis_frac_display(ax, gate_transform_apply(&ax->t, q->x));
+    double fy = raxis_frac_display(ay, gate_transform_apply(&ay->t, q->y));
+    if (fx >= 0 && fx <= 1) {
         double x = f->x0 + fx * (f->x1 - f->x0);
         rc_line(c, x, f->y0, x, f->y1, lw, INK, 1);
     }
-    if (!isnan(fy)) {
+    if (fy >= 0 && fy <= 1) {
         double y = f->y1 - fy * (f->y1 - f->y0);
         rc_line(c, f->x0, y, f->x1, y, lw, INK, 1);
     }
@@ -95,106 +97,34 @@ static void draw_quadrant(const rc_canvas *c, rctx *ctx, const render_quadrant *
     }
 }
 
-/* Axis fraction of a gate coordinate, unclamped but kept near the plot. */
-static double gfrac(const raxis *a, double v, bool display)
-{
-    if (isinf(v)) return v > 0 ? 1.05 : -0.05;
-    double d = display ? v : gate_transform_apply(&a->t, v);
-    double fr = raxis_frac_display(a, d);
-    if (isnan(fr)) return -0.05;
-    return fr < -0.05 ? -0.05 : (fr > 1.05 ? 1.05 : fr);
-}
-
-static apo_status gate_points(const render_gate *g, const raxis *ax, const raxis *ay,
-                              const rframe *f, double **xy_out, size_t *n_out, apo_error *err)
-{
-    size_t n = 0;
-    *xy_out = NULL;
-    *n_out = 0;
-    switch (g->shape) {
-    case RENDER_SHAPE_POLYGON:
-        n = g->n_vertices;
-        if (n < 3 || !g->xy) {
-            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
-                                 "expected a polygon gate with >= 3 vertices, found %zu", n);
-        }
-        break;
-    case RENDER_SHAPE_RECTANGLE:
-        if (!g->xy) {
-            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
-                                 "expected rectangle bounds, found none");
-        }
-        n = 4;
-        break;
-    case RENDER_SHAPE_ELLIPSE:
-    default:
-        n = ELLIPSE_POINTS;
-        break;
-    }
-    double *xy = malloc(2 * n * sizeof *xy);
-    if (!xy) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                             "expected memory for a gate outline, found none");
-    }
-    double W = f->x1 - f->x0, H = f->y1 - f->y0;
-    bool disp = g->display_units;
-    for (size_t i = 0; i < n; i++) {
-        double gx, gy;
-        if (g->shape == RENDER_SHAPE_POLYGON) {
-            gx = g->xy[2 * i];
-            gy = g->xy[2 * i + 1];
-        } else if (g->shape == RENDER_SHAPE_RECTANGLE) {
-            gx = (i == 0 || i == 3) ? g->xy[0] : g->xy[2];
-            gy = (i < 2) ? g->xy[1] : g->xy[3];
-        } else {
-            const double *cv = g->covariance;
-            double l11 = cv[0] > 0 ? sqrt(cv[0]) : NAN;
-            double l21 = cv[2] / l11;
-            double r2 = cv[3] - l21 * l21;
-            double l22 = r2 > 0 ? sqrt(r2) : NAN;
-            double rad = g->distance_square > 0 ? sqrt(g->distance_square) : NAN;
-            double a = 2 * 3.14159265358979323846 * (double)i / (double)n;
-            double cs = cos(a), sn = sin(a);
-            gx = g->cx + rad * l11 * cs;
-            gy = g->cy + rad * (l21 * cs + l22 * sn);
-            if (isnan(gx) || isnan(gy)) {
-                free(xy);
-                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, g->name,
-                                     "expected a positive definite covariance and distance, "
-                                     "found [%g %g; %g %g], %g", cv[0], cv[1], cv[2], cv[3],
-                                     g->distance_square);
-            }
-        }
-        xy[2 * i] = f->x0 + gfrac(ax, gx, disp) * W;
-        xy[2 * i + 1] = f->y1 - gfrac(ay, gy, disp) * H;
-    }
-    *xy_out = xy;
-    *n_out = n;
-    return APO_OK;
-}
-
 static apo_status draw_gate(const rc_canvas *c, rctx *ctx, const render_gate *g,
                             const raxis *ax, const raxis *ay, const rframe *f, apo_error *err)
 {
     double *xy = NULL;
     size_t n = 0;
-    apo_status st = gate_points(g, ax, ay, f, &xy, &n, err);
+    apo_status st = rgate_outline(g, ax, ay, f, &xy, &n, err);
     if (st != APO_OK) return st;
     double u = ctx->u;
-    st = rc_fill_polygon(c, xy, n, 0x32cd32, 0.08, err);
-    rc_polyline(c, xy, n, true, 1.5 * u, 0x000000, 1);
+    if (n >= 3) {
+        st = rc_fill_polygon(c, xy, n, 0x32cd32, 0.08, err);
+        rc_polyline(c, xy, n, true, 1.5 * u, 0x000000, 1);
+    }
     char pct[32], text[200];
     fmt_pct(pct, sizeof pct, g->pct, 1);
     snprintf(text, sizeof text, "%s%s%s", g->name ? g->name : "", g->name && pct[0] ? " " : "",
              pct);
     if (st == APO_OK && text[0]) {
-        size_t best = 0;
-        for (size_t i = 1; i < n; i++) {
-            if (xy[2 * i] - xy[2 * i + 1] > xy[2 * best] - xy[2 * best + 1]) best = i;
+        /* near the top-right point of the visible outline (the frame's corner if none) */
+        double bx = f->x1, by = f->y0;
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0 || xy[2 * i] - xy[2 * i + 1] > bx - by) {
+                bx = xy[2 * i];
+                by = xy[2 * i + 1];
+            }
         }
         double w, h;
         rplot_label_box(c, ctx, text, NULL, 0, 0, &w, &h, false);
-        double x = xy[2 * best] + 4 * u, y = xy[2 * best + 1] - 4 * u - h;
+        double x = bx + 4 * u, y = by - 4 * u - h;
         if (x + w > f->x1 - 2 * u) x = f->x1 - 2 * u - w;
         if (x < f->x0 + 2 * u) x = f->x0 + 2 * u;
         if (y < f->y0 + 2 * u) y = f->y0 + 2 * u;
@@ -212,7 +142,7 @@ apo_status rplot_overlays(const rc_canvas *c, rctx *ctx, const render_plot *p, c
         apo_status st = draw_gate(c, ctx, &p->gates[i], ax, ay, f, err);
         if (st != APO_OK) return st;
     }
-    if (p->quadrant) {
+    if (p->quadrant && p->kind != RENDER_HISTOGRAM) {
         draw_quadrant(c, ctx, p->quadrant, ax, ay, f);
     }
     return APO_OK;

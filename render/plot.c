@@ -119,7 +119,7 @@ apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int ce
         st = rplot_scatter(&c, ctx, p, &ax, &ay, &f, err);
         break;
     }
-    if (st == APO_OK && p->kind != RENDER_HISTOGRAM) {
+    if (st == APO_OK) { /* on a histogram: gates only (1-D ranges on x), no quadrant */
         st = rplot_overlays(&c, ctx, p, &ax, &ay, &f, err);
     }
     if (st != APO_OK) return st;

@@ -155,10 +155,17 @@ typedef enum render_shape {
 } render_shape;
 
 /*
- * A gate outline with its name and percentage ("Cells 87.3 %"). Coordinates are data units,
- * or display-scale units when @p display_units (e.g. a Gating-ML gate defined on a
- * transformed dimension whose transform equals the axis'). Polygon edges are straight on the
- * display scale; ellipses are traced as 128-point polygons in the units given.
+ * A gate drawn exactly as it is applied: its region inside the plot window, outlined, with a
+ * light fill and its name and percentage ("Cells 87.3 %") near its top-right point.
+ * Coordinates, per axis, are in the gate's own space, and edges are straight in that space:
+ * - display_units: the axis' display scale (e.g. a Gating-ML gate on a transformed dimension
+ *   whose transform equals the axis');
+ * - else x_space / y_space when set: that transform's scale (e.g. the gate dimension's
+ *   Gating-ML transform, which may differ from the axis');
+ * - else data units (then an edge bends on a logicle or log axis, as membership does).
+ * +-INFINITY is an open side or a vertex beyond any window; the outline is clipped to the
+ * visible window (docs/algorithms.md, "Drawing gates"). Ellipses are traced as 128-point
+ * polygons in the gate's space. A 1-D range on x is a rectangle {min, -INF, max, +INF}.
  */
 typedef struct render_gate {
     render_shape shape;
@@ -168,6 +175,8 @@ typedef struct render_gate {
     double covariance[4]; /* row-major */
     double distance_square;
     bool display_units;
+    const gate_transform *x_space; /* NULL = data units (unless display_units) */
+    const gate_transform *y_space;
     const char *name; /* may be NULL */
     double pct;       /* NaN = not shown */
 } render_gate;
@@ -187,6 +196,8 @@ typedef struct render_series {
  *   With several series the first is the reference (filled light grey), the others are
  *   coloured outlines (with a light fill when there are only two series); a legend lists them
  *   with their n. Off-scale events are left out of histograms.
+ * - gates are drawn on 2-D plots and, on a histogram, over its x axis (give a 1-D range as
+ *   {min, -INFINITY, max, +INFINITY}); the quadrant is drawn on 2-D plots only.
  * - title (bold) and subtitle (grey) are two lines above the plot; either may be NULL.
  */
 typedef struct render_plot {
@@ -243,6 +254,48 @@ APO_NODISCARD apo_status render_panel(render_image **out, const render_panel_spe
 APO_NODISCARD apo_status render_panel_png(const char *path, const render_panel_spec *panel,
                                           const render_options *opts, size_t n_text,
                                           const render_text_chunk *text, apo_error *err);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Gating path                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+/* What is known of the whole data set's counts (the displayed events may be a subsample). */
+typedef struct render_path_counts {
+    uint64_t n_events;     /* events of the data set */
+    const uint64_t *count; /* per gate of the strategy, UINT64_MAX = unknown; NULL = none */
+} render_path_counts;
+
+/* One plot of a gating path and the storage it points into. */
+typedef struct render_path_panel {
+    render_plot plot;
+    render_gate gate;
+    double rect[4];
+    double *x, *y; /* the parent's events on the plotted dimensions */
+    char title[96], subtitle[200], xtitle[96], ytitle[96];
+} render_path_panel;
+
+typedef struct render_gating_path {
+    size_t n_plots;
+    render_plot *plots; /* n_plots, ready for a render_panel_spec */
+    render_path_panel *panels;
+} render_gating_path;
+
+/**
+ * The gating path down to gate @p gate (its ancestors first, @p gate last), one plot per gate
+ * that has a shape: the events of the gate's parent in @p d on the gate's dimensions (as the
+ * gate sees them; each axis on the dimension's transform, linear without one), the gate drawn
+ * as applied, titled with the gate's id and "parent, n = ...". A 1-D range is a band across a
+ * companion channel (a width channel on y against forward scatter; else on x against side
+ * scatter). Percentages (gate of parent) use @p counts where known, the displayed events when
+ * @p d holds the whole data set (d->n_events == counts->n_events), else are not shown.
+ * @p counts NULL: @p d is the whole data set. @p gate SIZE_MAX: no plots. Free with
+ * render_gating_path_free; the plots borrow @p s (gate ids, vertices, transforms).
+ */
+APO_NODISCARD apo_status render_gating_path_build(render_gating_path *out,
+                                                  const gate_strategy *s, const gate_data *d,
+                                                  size_t gate, const render_path_counts *counts,
+                                                  apo_error *err);
+void render_gating_path_free(render_gating_path *p);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */

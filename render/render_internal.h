@@ -168,6 +168,12 @@ apo_status rplot_axes(const rc_canvas *c, rctx *ctx, const raxis *ax, const raxi
 /* Quadrant and gates (overlay.c). */
 apo_status rplot_overlays(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
                           const raxis *ay, const rframe *f, apo_error *err);
+/* The part of gate @p g inside the plot window as a pixel polygon (gate_outline.c): clipped
+ * to the window in the gate's own coordinates, edges traced onto the axes' display scales,
+ * clipped to @p f. *xy_out is malloc'd; *n_out is 0 (and *xy_out NULL) when nothing of the
+ * gate is visible. APO_E_USAGE for a malformed gate, APO_E_NOMEM. */
+apo_status rgate_outline(const render_gate *g, const raxis *ax, const raxis *ay,
+                         const rframe *f, double **xy_out, size_t *n_out, apo_error *err);
 /* A label box: text lines on a white box at 75 % opacity, top-left at (x, y). */
 void rplot_label_box(const rc_canvas *c, rctx *ctx, const char *line1, const char *line2,
                      double x, double y, double *w_out, double *h_out, bool draw);

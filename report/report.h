@@ -9,6 +9,7 @@
 
 #include "fcs/fcs.h"
 #include "assay/assay.h"
+#include "util/observer.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,11 +58,31 @@ APO_NODISCARD apo_status report_dose_plots(const char *outdir, const assay_resul
  * overlay_annexin.png and dose_response_<k>.png when they exist. */
 APO_NODISCARD apo_status report_write_html(const report_input *r, apo_error *err);
 
-/* Glue for `apoflow run`: build the sample rows from the analysis and write the dose plots
- * and report.html. Returns a sysexits code (0 ok); prints its own errors. */
-int report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
-                   size_t n, const assay_sheet *sheet, size_t n_failed,
-                   const char *const *failed_files, const char *const *failed_msgs, int argc,
-                   char *const *argv, unsigned jobs);
+/* Write report.html from @p ri (its samples, failures set here): the failures table from
+ * the @p n_read_failed files that could not be read and the rows with an error, checksums of
+ * the samples' files into @p rows, the dose-response figures when @p dose_plots, the page.
+ * Errors are reported to @p obs; returns the worst (apo_status_worse). */
+APO_NODISCARD apo_status report_publish(report_input *ri, report_sample *rows,
+                                        size_t n_read_failed, const char *const *failed_files,
+                                        const char *const *failed_msgs, bool dose_plots,
+                                        const apo_observer *obs);
+
+/* report_publish with the sample rows built from @p res->samples and @p in (n = ri->n_samples)
+ * and the "well" of each (@p wells NULL = none). */
+APO_NODISCARD apo_status report_for_samples(report_input *ri, const assay_input *in,
+                                            const char *const *wells, size_t n_failed,
+                                            const char *const *failed_files,
+                                            const char *const *failed_msgs, bool dose_plots,
+                                            const apo_observer *obs);
+
+/* The report of `apoflow run`: the sample rows from the analysis and the sheet, then
+ * report_publish (dose-response figures when OUTDIR/plots exists). */
+APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *res,
+                                        const assay_input *in, size_t n,
+                                        const assay_sheet *sheet, size_t n_failed,
+                                        const char *const *failed_files,
+                                        const char *const *failed_msgs, int argc,
+                                        char *const *argv, unsigned jobs,
+                                        const apo_observer *obs);
 
 #endif /* APOFLOW_CLI_REPORT_H */

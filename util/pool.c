@@ -3,10 +3,14 @@
  * pool.c: the batch thread pool (pool.h): workers take the next task index under a mutex,
  * run it, and report it finished; the calling thread is one of the workers.
  */
+#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
+
 #include "util/util.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,9 +22,40 @@ typedef struct pool_state {
     void *ctx;
 } pool_state;
 
+/* The CPU quota of the cgroup (v2) this process runs in, rounded up to whole CPUs: "max" or
+ * no cgroup file gives 0 (no limit). A cluster scheduler (Slurm, Kubernetes) sets it. */
+static unsigned cgroup_cpu_quota(void)
+{
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+    if (f == NULL) {
+        return 0;
+    }
+    char quota[32] = "";
+    unsigned long long period = 0;
+    int got = fscanf(f, "%31s %llu", quota, &period);
+    fclose(f);
+    char *end = NULL;
+    unsigned long long q = strtoull(quota, &end, 10);
+    if (got != 2 || end == quota || *end != '\0' || period == 0 || q == 0) {
+        return 0;
+    }
+    unsigned long long cpus = (q + period - 1) / period;
+    return cpus > 256 ? 256u : (unsigned)cpus;
+}
+
 unsigned apo_pool_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+        n = CPU_COUNT(&set); /* the CPUs this process may run on (taskset, cpusets) */
+    }
+#endif
+    unsigned quota = cgroup_cpu_quota();
+    if (quota > 0 && (long)quota < n) {
+        n = (long)quota;
+    }
     return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
 }
 

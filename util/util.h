@@ -172,7 +172,8 @@ void *apo_big_alloc(size_t n_bytes);
 typedef void (*apo_pool_task)(void *ctx, size_t i);
 typedef void (*apo_pool_done)(void *ctx, size_t i);
 
-/* Number of online processors (at least 1). */
+/* Number of CPUs this process may use (at least 1): its CPU affinity set (taskset, cpusets),
+ * capped by a cgroup v2 CPU quota; what `-j 0` means. */
 unsigned apo_pool_cores(void);
 
 /* Run the tasks; @p jobs 0 = apo_pool_cores(). Falls back to the calling thread alone when
@@ -249,6 +250,41 @@ size_t apo_jscan_count(apo_jspan arr);
 double apo_jscan_number(apo_jspan v);
 /* Decode a string into @p out (truncated to cap - 1 bytes); "" when not a string. */
 void apo_jscan_string(apo_jspan v, char *out, size_t cap);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Output folders a run owns (outdir.c)                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The files one run wrote into its output folder, as relative names ("samples.csv",
+ * "plots/h2o2_r1.png"). Written last as manifest.json: a folder with a manifest holds one
+ * complete run. */
+typedef struct apo_manifest {
+    char **files; /* owned */
+    size_t n, cap;
+} apo_manifest;
+
+void apo_manifest_init(apo_manifest *m);
+void apo_manifest_free(apo_manifest *m);
+/* A plain relative name (letters, digits, . _ - + #, at most one '/', no "..", not hidden). */
+bool apo_manifest_name_ok(const char *name);
+/* Add @p name (once). APO_E_USAGE for a name apo_manifest_name_ok refuses. */
+APO_NODISCARD apo_status apo_manifest_add(apo_manifest *m, const char *name, apo_error *err);
+/* Write @p dir/manifest.json atomically; call it after every other output is in place. */
+APO_NODISCARD apo_status apo_manifest_write(const apo_manifest *m, const char *dir,
+                                            const char *tool, apo_error *err);
+/* Read @p dir/manifest.json of an earlier run (*found false when there is none). Names the
+ * manifest lists that apo_manifest_name_ok refuses are dropped. */
+APO_NODISCARD apo_status apo_manifest_read(apo_manifest *m, const char *dir, bool *found,
+                                           apo_error *err);
+/* Remove the regular files of @p prev that @p cur does not list (the earlier run's stale
+ * outputs); *removed counts them. */
+APO_NODISCARD apo_status apo_outdir_remove_stale(const char *dir, const apo_manifest *prev,
+                                                 const apo_manifest *cur, size_t *removed,
+                                                 apo_error *err);
+/* Remove the temporary files of interrupted atomic writes (".<name>.tmp-XXXXXX") in @p dir
+ * and its immediate subfolders; *removed counts them. */
+APO_NODISCARD apo_status apo_outdir_remove_temps(const char *dir, size_t *removed,
+                                                 apo_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,8 @@
  * (Annexin V / PI channels, a $SPILLOVER): PNG size and dpi per --scale, provenance chunks
  * (source, compensation, transforms, quadrant), every --kind, the quadrant percentages
  * (checked against the counts computed here from the compensated values), unknown channels
- * listed with exit 64, missing input exit 66. Needs the built binary (skipped without it
+ * listed with exit 64, missing input exit 66, a 1-D range gate of --gating drawn as a band
+ * on a scatter plot and on a histogram, --path (the population's gating path). Needs the built binary (skipped without it
  * unless CI=true).
  */
 #include "fcs/fcs.h"
@@ -346,6 +347,98 @@ Test(render_plot_cli, several_files_in_one_panel)
     run_result_free(&r);
     struct stat st;
     cr_assert_neq(stat(out, &st), 0);
+    rt_rmdir(dir);
+    free(dir);
+}
+
+/* The gate fill tints white towards green. */
+static bool tinted_px(const rt_png *p, unsigned x, unsigned y)
+{
+    const uint8_t *c = p->rgb + 3 * ((size_t)y * p->width + x);
+    return (int)c[1] - (int)c[0] > 6 && c[0] > 200;
+}
+
+/* A 1-D range gate (FSC-A >= 90000, the debris-gate kind) is drawn as a band across the
+ * plot: on FSC-A x SSC-A and on an FSC-A histogram, the right edge is inside, the left not.
+ * 600 px plot: plot area x 102..566, y 64..528. */
+Test(render_plot_cli, range_gate_drawn_as_band)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char data[512], gml[512], out[512];
+    write_sample(dir, data, sizeof data);
+    snprintf(gml, sizeof gml, "%s/range.xml", dir);
+    snprintf(out, sizeof out, "%s/r.png", dir);
+    gate_strategy *s = NULL;
+    apo_error err;
+    cr_assert_eq(gate_strategy_new(&s, &err), APO_OK);
+    gate_dim fsc = {"FSC-A", NULL, NULL, NULL};
+    double mn = 90000, mx = INFINITY;
+    cr_assert_eq(gate_strategy_add_rectangle(s, "Cells", NULL, 1, &fsc, &mn, &mx, &err), APO_OK);
+    cr_assert_eq(gate_strategy_write_gml(s, gml, &err), APO_OK, "%s", err.msg);
+    gate_strategy_free(s);
+    const char *scatter[] = {APOFLOW_BINARY, "plot", data, "-x", "FSC-A", "-y", "SSC-A",
+                             "--gating", gml, "-o", out, NULL};
+    const char *hist[] = {APOFLOW_BINARY, "plot", data, "-x", "FSC-A", "--kind", "hist",
+                          "--gating", gml, "-o", out, NULL};
+    const char *const *cmds[2] = {scatter, hist};
+    for (int k = 0; k < 2; k++) {
+        run_result r;
+        cr_assert_eq(run_cli(cmds[k], &r), 0, "%s", r.err);
+        run_result_free(&r);
+        rt_png p;
+        cr_assert(rt_png_read(out, &p));
+        cr_assert(tinted_px(&p, 566 - 6, 64 + 200), "%s: right edge not inside the band",
+                  k ? "hist" : "scatter");
+        cr_assert(!tinted_px(&p, 102 + 6, 64 + 200), "%s: left edge inside the band",
+                  k ? "hist" : "scatter");
+        rt_png_free(&p);
+    }
+    rt_rmdir(dir);
+    free(dir);
+}
+
+/* --path: one plot per gate on the population's path (a range, then a polygon under it),
+ * 600 px each; usage errors without --population or with two files. */
+Test(render_plot_cli, gating_path_of_a_population)
+{
+    need_binary();
+    char *dir = test_tmpdir();
+    char data[512], gml[512], out[512];
+    write_sample(dir, data, sizeof data);
+    snprintf(gml, sizeof gml, "%s/path.xml", dir);
+    snprintf(out, sizeof out, "%s/p.png", dir);
+    gate_strategy *s = NULL;
+    apo_error err;
+    cr_assert_eq(gate_strategy_new(&s, &err), APO_OK);
+    gate_dim fsc = {"FSC-A", NULL, NULL, NULL};
+    gate_dim fs[2] = {{"FSC-A", NULL, NULL, NULL}, {"SSC-A", NULL, NULL, NULL}};
+    double mn = 60000, mx = INFINITY;
+    double xy[8] = {70000, 20000, 1e9, 20000, 1e9, 1e9, 70000, 1e9};
+    cr_assert_eq(gate_strategy_add_rectangle(s, "Cells", NULL, 1, &fsc, &mn, &mx, &err), APO_OK);
+    cr_assert_eq(gate_strategy_add_polygon(s, "Big", "Cells", fs, 4, xy, &err), APO_OK);
+    cr_assert_eq(gate_strategy_write_gml(s, gml, &err), APO_OK, "%s", err.msg);
+    gate_strategy_free(s);
+    const char *argv[] = {APOFLOW_BINARY, "plot", data, "--gating", gml, "--population",
+                          "Cells/Big", "--path", "-o", out, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    rt_png p;
+    cr_assert(rt_png_read(out, &p));
+    cr_assert_eq(p.width, 1200, "two plots expected, found width %u", p.width);
+    cr_assert(strstr(text_of(&p, "Comment"), "gating path of population=Cells/Big"), "%s",
+              text_of(&p, "Comment"));
+    rt_png_free(&p);
+    const char *nopop[] = {APOFLOW_BINARY, "plot", data, "--gating", gml, "--path", "-o", out,
+                           NULL};
+    cr_assert_eq(run_cli(nopop, &r), 64);
+    cr_assert(strstr(r.err, "--population"), "%s", r.err);
+    run_result_free(&r);
+    const char *two[] = {APOFLOW_BINARY, "plot", data, data, "--gating", gml, "--population",
+                         "Big", "--path", "-o", out, NULL};
+    cr_assert_eq(run_cli(two, &r), 64);
+    run_result_free(&r);
     rt_rmdir(dir);
     free(dir);
 }

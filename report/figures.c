@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
+ * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
+ * the Annexin V overlay of the stimulus-only group against each treated group. Plots read
+ * a subsample of each file and keep only a thinned copy of its singlets, never a whole file.
+ */
+#include "report/figures.h"
+#include "report/gating_path.h"
+
+#include "render/render.h"
+#include "util/paths.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Events drawn per sample: the per-sample panel reads at most PANEL_EVENTS of a sample's
+ * events (every k-th); the overview and the overlay keep at most KEEP_SINGLETS of its
+ * singlets once the panel is drawn, so plots never hold a whole file. */
+#define PANEL_EVENTS 200000u
+#define KEEP_SINGLETS 20000u
+/* Groups in the Annexin V overlay: the stimulus-only group and up to 15 treated groups. */
+#define OVERLAY_GROUPS 16
+
+typedef struct sample_view {
+    fcs_events ev;       /* the displayed events (a subsample of large files) */
+    uint8_t *singlet, *quadrant;
+    double *ann, *pi;    /* compensated, the displayed events */
+    double *sa, *sp;     /* singlets only */
+    size_t ns;
+} sample_view;
+
+static void view_free(sample_view *v)
+{
+    fcs_events_free(&v->ev);
+    free(v->singlet);
+    free(v->quadrant);
+    free(v->ann);
+    free(v->pi);
+    free(v->sa);
+    free(v->sp);
+    memset(v, 0, sizeof *v);
+}
+
+static apo_status view_load(const assay_result *r, const assay_input *in, sample_view *v,
+                            apo_error *err)
+{
+    memset(v, 0, sizeof *v);
+    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet, &v->quadrant,
+                                        &v->ann, &v->pi, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    size_t n = (size_t)v->ev.n_events;
+    v->sa = malloc((n ? n : 1) * sizeof(double));
+    v->sp = malloc((n ? n : 1) * sizeof(double));
+    if (v->sa == NULL || v->sp == NULL) {
+        view_free(v);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    for (size_t e = 0; e < n; e++) {
+        if (v->singlet[e]) {
+            v->sa[v->ns] = v->ann[e];
+            v->sp[v->ns] = v->pi[e];
+            v->ns++;
+        }
+    }
+    return APO_OK;
+}
+
+/* After the panel: keep every k-th singlet only (at most KEEP_SINGLETS) for the overview
+ * and the overlay, and free the rest. */
+static void view_shrink(sample_view *v)
+{
+    fcs_events_free(&v->ev);
+    free(v->singlet);
+    free(v->quadrant);
+    free(v->ann);
+    free(v->pi);
+    v->singlet = v->quadrant = NULL;
+    v->ann = v->pi = NULL;
+    const size_t step = v->ns > KEEP_SINGLETS ? (v->ns + KEEP_SINGLETS - 1) / KEEP_SINGLETS : 1;
+    size_t m = 0;
+    for (size_t k = 0; k < v->ns; k += step, m++) {
+        v->sa[m] = v->sa[k];
+        v->sp[m] = v->sp[k];
+    }
+    v->ns = m;
+    double *a = realloc(v->sa, (m ? m : 1) * sizeof(double));
+    double *p = realloc(v->sp, (m ? m : 1) * sizeof(double));
+    if (a != NULL) {
+        v->sa = a;
+    }
+    if (p != NULL) {
+        v->sp = p;
+    }
+}
+
+static const char *const quad_labels[4] = {"Viable", "Early apoptotic", "Late apoptotic",
+                                           "Necrotic"};
+
+static void quadrant_plot(render_plot *p, const assay_result *r, const assay_sample *s,
+                          const sample_view *v, render_quadrant *q, const char *xt,
+                          const char *yt)
+{
+    render_plot_init(p);
+    p->kind = RENDER_PSEUDOCOLOR;
+    p->x = v->sa;
+    p->y = v->sp;
+    p->n = v->ns;
+    render_axis_init(&p->xaxis, &r->annexin_scale, xt);
+    render_axis_init(&p->yaxis, &r->pi_scale, yt);
+    memset(q, 0, sizeof *q);
+    q->x = r->annexin.value;
+    q->y = r->pi.value;
+    for (int k = 0; k < 4; k++) {
+        q->label[k] = quad_labels[k];
+        q->pct[k] = s->pct[k];
+    }
+    q->digits = 1;
+    p->quadrant = q;
+}
+
+/* The per-sample panels, run on the thread pool: each task fills only its own slots. */
+typedef struct panel_job {
+    const assay_result *r;
+    const assay_input *in;
+    sample_view *views;
+    bool *have;
+    apo_status *st;
+    apo_error *errs;
+    char (*xt)[128], (*yt)[128];
+    const char *dir;
+    render_options ro;
+} panel_job;
+
+/* The axis titles of sample i's Annexin V and PI channels ("$PnN $PnS"). */
+static void channel_titles(const panel_job *j, size_t i)
+{
+    const assay_sample *s = &j->r->samples[i];
+    const fcs_dataset *ds = j->in[i].ds;
+    size_t ia = fcs_dataset_find_param(ds, s->annexin_name);
+    size_t ip = fcs_dataset_find_param(ds, s->pi_name);
+    render_axis_title(j->xt[i], sizeof j->xt[i], s->annexin_name,
+                      ia != SIZE_MAX ? fcs_dataset_param(ds, ia)->label : "");
+    render_axis_title(j->yt[i], sizeof j->yt[i], s->pi_name,
+                      ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
+}
+
+/* Sample i's panel: load its display events, draw every gate applied before the quadrants as
+ * applied (report/gating_path.c), then the quadrants; write plots/<sample>.png, then thin the
+ * events for the overview. */
+static void panel_task(void *ctx, size_t i)
+{
+    const panel_job *j = ctx;
+    const assay_sample *s = &j->r->samples[i];
+    if (s->qc & ASSAY_QC_FAILED) {
+        return;
+    }
+    apo_status st = view_load(j->r, &j->in[i], &j->views[i], &j->errs[i]);
+    if (st != APO_OK) { /* out of memory stays out of memory; anything else is the data */
+        j->st[i] = st == APO_E_NOMEM ? st : APO_E_FORMAT;
+        return;
+    }
+    j->have[i] = true;
+    channel_titles(j, i);
+    render_gating_path gp;
+    st = report_gating_path_build(j->r, &j->in[i], s, &j->views[i].ev, &gp, &j->errs[i]);
+    if (st != APO_OK) {
+        j->st[i] = st;
+        view_shrink(&j->views[i]);
+        return;
+    }
+    render_plot *p = calloc(gp.n_plots + 1, sizeof *p);
+    if (p == NULL) {
+        render_gating_path_free(&gp);
+        j->st[i] = apo_error_set(&j->errs[i], APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                 "out of memory");
+        view_shrink(&j->views[i]);
+        return;
+    }
+    size_t np = gp.n_plots;
+    if (np > 0) {
+        memcpy(p, gp.plots, np * sizeof *p);
+    }
+    render_quadrant q;
+    char sub[96];
+    quadrant_plot(&p[np], j->r, s, &j->views[i], &q, j->xt[i], j->yt[i]);
+    char cnt[32];
+    render_format_count(cnt, sizeof cnt, s->singlets);
+    snprintf(sub, sizeof sub, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
+    p[np].title = "Annexin V / PI";
+    p[np].subtitle = sub;
+    np++;
+    render_panel_spec panel = {j->in[i].sample, np, p, np};
+    char path[PATH_MAX + 512];
+    snprintf(path, sizeof path, "%s/%s.png", j->dir, j->in[i].sample);
+    render_text_chunk meta[] = {{"Source", j->in[i].file}};
+    j->st[i] = render_panel_png(path, &panel, &j->ro, 1, meta, &j->errs[i]);
+    free(p);
+    render_gating_path_free(&gp);
+    view_shrink(&j->views[i]);
+}
+
+typedef struct panel_ticks {
+    const panel_job *job;
+} panel_ticks;
+
+static const char *panel_item(void *ctx, size_t i)
+{
+    return ((const panel_job *)ctx)->in[i].sample;
+}
+
+static uint64_t panel_events(void *ctx, size_t i)
+{
+    return ((const panel_job *)ctx)->r->samples[i].events;
+}
+
+/* The quadrant plots of every drawn sample in one grid (axis titles: the last sample's). */
+static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
+                                 const apo_observer *obs)
+{
+    render_plot *grid = calloc(n ? n : 1, sizeof *grid);
+    render_quadrant *gq = calloc(n ? n : 1, sizeof *gq);
+    char(*titles)[160] = calloc(n ? n : 1, sizeof *titles);
+    const char *xt = "", *yt = "";
+    apo_status st = APO_OK;
+    if (grid == NULL || gq == NULL || titles == NULL) {
+        st = APO_E_NOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (j->have[i]) {
+            xt = j->xt[i];
+            yt = j->yt[i];
+        }
+    }
+    size_t ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (j->have[i]) {
+            quadrant_plot(&grid[ng], j->r, &j->r->samples[i], &j->views[i], &gq[ng], xt, yt);
+            snprintf(titles[ng], sizeof titles[ng], "%s", j->in[i].sample);
+            grid[ng].title = titles[ng];
+            ng++;
+        }
+    }
+    if (ng > 0) {
+        apo_error err;
+        char path[PATH_MAX + 512];
+        render_panel_spec panel = {"Annexin V / PI quadrants (singlets)", ng, grid, 0};
+        render_options ro = j->ro;
+        ro.size = 320;
+        ro.max_events = 5000;
+        snprintf(path, sizeof path, "%s/overview.png", dir);
+        st = render_panel_png(path, &panel, &ro, 0, NULL, &err);
+        if (st != APO_OK) {
+            apo_observe_error(obs, &err);
+        }
+    }
+done:
+    free(grid);
+    free(gq);
+    free(titles);
+    return st;
+}
+
+/* The overlay's groups: slot 0 the stimulus-only samples, then treated groups (treatment and
+ * dose) by first appearance, each with its pooled singlet Annexin V values. */
+typedef struct overlay_groups {
+    size_t n;
+    const assay_input *keys[OVERLAY_GROUPS];
+    double *pooled[OVERLAY_GROUPS];
+    size_t pn[OVERLAY_GROUPS];
+} overlay_groups;
+
+/* The slot of sample @p x (a new one when its group is new); SIZE_MAX when full. */
+static size_t overlay_slot(overlay_groups *g, const assay_input *x)
+{
+    if (x->role != ASSAY_ROLE_TREATED) {
+        if (g->n == 0) {
+            g->n = 1;
+        }
+        return 0;
+    }
+    size_t k;
+    for (k = 1; k < g->n; k++) {
+        if (strcmp(g->keys[k]->treatment, x->treatment) == 0 &&
+            strcmp(g->keys[k]->dose_text, x->dose_text) == 0) {
+            break;
+        }
+    }
+    if (g->n == 0) {
+        g->n = 1; /* reserve the stimulus slot */
+        k = 1;
+    }
+    if (k == g->n) {
+        if (g->n == OVERLAY_GROUPS) {
+            return SIZE_MAX;
+        }
+        g->keys[g->n++] = x;
+    }
+    return k;
+}
+
+static void overlay_pool(overlay_groups *g, const panel_job *j, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const assay_input *x = &j->in[i];
+        if (!j->have[i] || (x->role != ASSAY_ROLE_STIMULUS && x->role != ASSAY_ROLE_TREATED)) {
+            continue;
+        }
+        size_t k = overlay_slot(g, x);
+        if (k == SIZE_MAX) {
+            continue;
+        }
+        const sample_view *v = &j->views[i];
+        double *grow = realloc(g->pooled[k], (g->pn[k] + v->ns + 1) * sizeof(double));
+        if (grow == NULL) {
+            continue;
+        }
+        g->pooled[k] = grow;
+        memcpy(g->pooled[k] + g->pn[k], v->sa, v->ns * sizeof(double));
+        g->pn[k] += v->ns;
+    }
+}
+
+/* Legend order: stimulus first, then by treatment and increasing dose (stable). */
+static void overlay_order(const overlay_groups *g, size_t *order)
+{
+    for (size_t k = 0; k < g->n; k++) {
+        order[k] = k;
+    }
+    for (size_t a = 2; a < g->n; a++) {
+        for (size_t b = a; b > 1; b--) {
+            const assay_input *x = g->keys[order[b - 1]], *y = g->keys[order[b]];
+            int c = strcmp(x->treatment, y->treatment);
+            if (c < 0 || (c == 0 && !(x->dose > y->dose))) {
+                break;
+            }
+            size_t t = order[b - 1];
+            order[b - 1] = order[b];
+            order[b] = t;
+        }
+    }
+}
+
+static apo_status overlay_render(const overlay_groups *g, const assay_result *r,
+                                 const char *dir, const apo_observer *obs)
+{
+    size_t order[OVERLAY_GROUPS], m = 0;
+    render_series series[OVERLAY_GROUPS];
+    char labels[OVERLAY_GROUPS][96];
+    overlay_order(g, order);
+    for (size_t kk = 0; kk < g->n; kk++) {
+        size_t k = order[kk];
+        if (g->pn[k] == 0) {
+            continue;
+        }
+        if (k == 0) {
+            snprintf(labels[m], sizeof labels[m], "stimulus only");
+        } else {
+            snprintf(labels[m], sizeof labels[m], "%s %s %s", g->keys[k]->treatment,
+                     g->keys[k]->dose_text, g->keys[k]->dose_unit);
+        }
+        series[m] = (render_series){g->pooled[k], g->pn[k], labels[m]};
+        m++;
+    }
+    render_plot hp;
+    render_plot_init(&hp);
+    hp.kind = RENDER_HISTOGRAM;
+    hp.series = series;
+    hp.n_series = m;
+    render_axis_init(&hp.xaxis, &r->annexin_scale, r->annexin_channel);
+    hp.title = "Annexin V, singlets: treated vs stimulus only";
+    render_panel_spec panel = {NULL, 1, &hp, 1};
+    render_options ro = RENDER_OPTIONS_INIT;
+    ro.size = 700;
+    apo_error err;
+    char path[PATH_MAX + 512];
+    snprintf(path, sizeof path, "%s/overlay_annexin.png", dir);
+    apo_status st = render_panel_png(path, &panel, &ro, 0, NULL, &err);
+    if (st != APO_OK) {
+        apo_observe_error(obs, &err);
+    }
+    return st;
+}
+
+/* Annexin V overlay: stimulus-only pooled vs each treated group pooled. */
+static apo_status write_overlay(const panel_job *j, size_t n, const char *dir,
+                                const apo_observer *obs)
+{
+    overlay_groups g;
+    memset(&g, 0, sizeof g);
+    overlay_pool(&g, j, n);
+    apo_status st = APO_OK;
+    if (g.n >= 2 && g.pn[0] > 0) {
+        st = overlay_render(&g, j->r, dir, obs);
+    }
+    for (size_t k = 0; k < OVERLAY_GROUPS; k++) {
+        free(g.pooled[k]);
+    }
+    return st;
+}
+
+/* The per-sample panels on @p jobs threads; failures reported in sample order. */
+static apo_status write_panels(panel_job *j, size_t n, unsigned jobs, const apo_observer *obs)
+{
+    apo_observe_pool(obs, "plots", n, jobs, panel_task, j, panel_item, panel_events);
+    apo_status worst = APO_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (j->st[i] != APO_OK) {
+            apo_observe_error(obs, &j->errs[i]);
+            worst = apo_status_worse(worst, j->st[i]);
+        }
+    }
+    return worst;
+}
+
+apo_status report_write_figures(const char *outdir, const assay_result *r,
+                                const assay_input *in, size_t n, unsigned jobs,
+                                const apo_observer *obs)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/plots", outdir);
+    int e = apo_mkdirs(dir);
+    if (e != 0) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "%s: cannot create folder: %s", dir, strerror(e));
+        return APO_E_WRITE;
+    }
+    size_t m = n ? n : 1;
+    panel_job j = {.r = r, .in = in, .dir = dir, .ro = RENDER_OPTIONS_INIT};
+    j.views = calloc(m, sizeof *j.views);
+    j.have = calloc(m, sizeof *j.have);
+    j.st = calloc(m, sizeof *j.st);
+    j.errs = calloc(m, sizeof *j.errs);
+    j.xt = calloc(m, sizeof *j.xt);
+    j.yt = calloc(m, sizeof *j.yt);
+    apo_status st = APO_E_NOMEM;
+    if (j.views && j.have && j.st && j.errs && j.xt && j.yt) {
+        j.ro.size = 420;
+        j.ro.max_events = 20000;
+        /* the Cells / Singlets gates of the automatic strategy, if present */
+        st = write_panels(&j, n, jobs, obs);
+        apo_observe_status(obs, "rendering the overview and overlay ...");
+        st = apo_status_worse(st, write_overview(&j, n, dir, obs));
+        st = apo_status_worse(st, write_overlay(&j, n, dir, obs));
+    }
+    for (size_t i = 0; j.views != NULL && i < n; i++) {
+        view_free(&j.views[i]);
+    }
+    free(j.views);
+    free(j.have);
+    free(j.st);
+    free(j.errs);
+    free(j.xt);
+    free(j.yt);
+    return st;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * run.c: the report of a run or of merged shards (report.h): the failures table (files
+ * that could not be read, samples that could not be analysed), input checksums on the thread
+ * pool, the dose-response figures, then report.html; and the sample rows of a run from its
+ * analysis and sheet (with the sheet's "well" column when there is one).
+ */
+#include "report/report.h"
+
+#include "util/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static void hash_task(void *ctx, size_t i)
+{
+    report_sample *s = (report_sample *)ctx + i;
+    if (apo_sha256_file(s->file, s->sha256) != 0) {
+        s->sha256[0] = '\0';
+    }
+}
+
+void report_checksums(report_sample *samples, size_t n, unsigned jobs)
+{
+    apo_pool_run(n, jobs, hash_task, NULL, samples);
+}
+
+apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_failed,
+                          const char *const *failed_files, const char *const *failed_msgs,
+                          bool dose_plots, const apo_observer *obs)
+{
+    size_t n = ri->n_samples;
+    report_failure *fl = calloc(n_read_failed + n + 1, sizeof *fl);
+    if (fl == NULL) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
+    for (size_t i = 0; i < n_read_failed; i++) {
+        fl[i] = (report_failure){failed_files[i], "read", failed_msgs[i] ? failed_msgs[i] : ""};
+    }
+    size_t nfl = n_read_failed;
+    for (size_t i = 0; i < n; i++) { /* samples read but not analysable */
+        if (rows[i].error[0]) {
+            fl[nfl++] = (report_failure){rows[i].file, "analysis", rows[i].error};
+        }
+    }
+    report_checksums(rows, n, ri->jobs);
+    apo_status worst = APO_OK;
+    apo_error err;
+    if (dose_plots && report_dose_plots(ri->outdir, ri->res, n, rows, &err) != APO_OK) {
+        apo_observe_error(obs, &err);
+        worst = err.status;
+    }
+    ri->samples = rows;
+    ri->n_failures = nfl;
+    ri->failures = fl;
+    if (report_write_html(ri, &err) != APO_OK) {
+        apo_observe_error(obs, &err);
+        worst = apo_status_worse(worst, err.status);
+    }
+    ri->failures = NULL;
+    ri->n_failures = 0;
+    free(fl);
+    return worst;
+}
+
+/* The column of the sheet's extra "well" column, or SIZE_MAX. */
+static size_t well_column(const assay_sheet *sheet)
+{
+    size_t col = SIZE_MAX;
+    for (size_t k = 0; sheet != NULL && k < sheet->n_extra; k++) {
+        if (strcasecmp(sheet->extra_names[k], "well") == 0) {
+            col = k;
+        }
+    }
+    return col;
+}
+
+static void run_row(report_sample *r, const assay_sample *s, const assay_input *in,
+                    const char *well, char *flags, size_t flags_cap)
+{
+    assay_qc_flags_format(s->qc & ~(unsigned)ASSAY_QC_FAILED, flags, flags_cap);
+    r->sample = in->sample;
+    r->file = in->file;
+    r->role = assay_role_name(in->role);
+    r->treatment = in->treatment ? in->treatment : "";
+    r->dose = in->dose_text ? in->dose_text : "";
+    r->dose_unit = in->dose_unit ? in->dose_unit : "";
+    r->well = well;
+    r->replicate = in->replicate;
+    r->events = s->events;
+    r->singlets = s->singlets;
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        r->pct[q] = s->pct[q];
+    }
+    r->apoptotic_pct = s->apoptotic_pct;
+    r->qc_flags = flags;
+    r->qc_detail = s->qc_detail;
+    r->error = (s->qc & ASSAY_QC_FAILED) ? (s->error[0] ? s->error : "failed") : "";
+}
+
+apo_status report_for_samples(report_input *ri, const assay_input *in,
+                              const char *const *wells, size_t n_failed,
+                              const char *const *failed_files, const char *const *failed_msgs,
+                              bool dose_plots, const apo_observer *obs)
+{
+    size_t n = ri->n_samples;
+    report_sample *rs = calloc(n ? n : 1, sizeof *rs);
+    char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
+    if (rs == NULL || flags == NULL) {
+        free(rs);
+        free(flags);
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        run_row(&rs[i], &ri->res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
+                sizeof flags[i]);
+    }
+    apo_status s = report_publish(ri, rs, n_failed, failed_files, failed_msgs, dose_plots, obs);
+    free(rs);
+    free(flags);
+    return s;
+}
+
+apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
+                          size_t n, const assay_sheet *sheet, size_t n_failed,
+                          const char *const *failed_files, const char *const *failed_msgs,
+                          int argc, char *const *argv, unsigned jobs, const apo_observer *obs)
+{
+    const char **wells = calloc(n ? n : 1, sizeof *wells);
+    if (wells == NULL) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
+    size_t well_col = well_column(sheet);
+    for (size_t i = 0; i < n; i++) {
+        const assay_sheet_row *row = sheet != NULL ? assay_sheet_find(sheet, in[i].file) : NULL;
+        wells[i] = row != NULL && well_col != SIZE_MAX ? row->extra[well_col] : "";
+    }
+    char plots[4096];
+    struct stat st;
+    snprintf(plots, sizeof plots, "%s/plots", outdir);
+    bool dose_plots = stat(plots, &st) == 0 && S_ISDIR(st.st_mode);
+    report_input ri = {.outdir = outdir,
+                       .title = "Annexin V / PI apoptosis report",
+                       .n_samples = n,
+                       .res = res,
+                       .argc = argc,
+                       .argv = argv,
+                       .jobs = jobs};
+    apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
+                                      dose_plots, obs);
+    free(wells);
+    return s;
+}

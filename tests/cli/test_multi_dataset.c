@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_multi_dataset.c: a file with one sample per data set (as Guava Muse and easyCyte
+ * instruments write them) gives one named sample per data set in `apoflow sheet` and
+ * `apoflow run`. The example experiment's 18 files are stored as the 18 data sets of one file
+ * (each named by its TUBE NAME keyword); the run with a sheet naming data sets gives the same
+ * per-sample numbers as the 18 separate files.
+ */
+#include "fcs/fcs.h"
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_MAX 32
+
+typedef struct source {
+    fcs_file *f;
+    fcs_events ev;
+    fcs_write_param params[16];
+    fcs_write_keyword kw[4];
+} source;
+
+static char *slurp_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* The spec of one sample file as a data set named @p sample. */
+static void load(source *s, const char *file, const char *sample, fcs_write_spec *spec)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples/%s", APOFLOW_SOURCE_DIR, file);
+    apo_error err;
+    cr_assert_eq(fcs_file_open(&s->f, path, NULL, &err), APO_OK, "%s", err.msg);
+    const fcs_dataset *ds = fcs_file_dataset(s->f, 0);
+    fcs_decode_options d = FCS_DECODE_OPTIONS_INIT;
+    cr_assert_eq(fcs_dataset_read_events(ds, &d, &s->ev, &err), APO_OK, "%s", err.msg);
+    size_t np = fcs_dataset_n_params(ds);
+    cr_assert_leq(np, 16);
+    for (size_t p = 0; p < np; p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        s->params[p] = (fcs_write_param){pr->name, pr->label[0] ? pr->label : NULL, pr->range};
+    }
+    s->kw[0] = (fcs_write_keyword){"TUBE NAME", sample};
+    s->kw[1] = (fcs_write_keyword){"$SPILLOVER", fcs_dataset_keyword(ds, "$SPILLOVER")};
+    s->kw[2] = (fcs_write_keyword){"$TIMESTEP", fcs_dataset_keyword(ds, "$TIMESTEP")};
+    s->kw[3] = (fcs_write_keyword){"$CYT", "Guava Muse (simulated layout)"};
+    *spec = (fcs_write_spec){np, s->params, s->ev.n_events, s->ev.values, 4, s->kw};
+}
+
+/* Field @p k (0-based) of a CSV line (no quotes in these tables). */
+static void field(const char *line, int k, char *out, size_t cap)
+{
+    for (; k > 0 && line != NULL; k--) {
+        line = strchr(line, ',');
+        line = line ? line + 1 : NULL;
+    }
+    size_t n = line ? strcspn(line, ",\n") : 0;
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), line ? line : "");
+}
+
+Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
+{
+    char *dir = test_tmpdir();
+    char muse[4096], sheet[4096], out_a[4096], out_b[4096], draft[4096];
+    snprintf(muse, sizeof muse, "%s/muse.fcs", dir);
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", dir);
+    snprintf(out_a, sizeof out_a, "%s/a", dir);
+    snprintf(out_b, sizeof out_b, "%s/b", dir);
+    snprintf(draft, sizeof draft, "%s/draft.csv", dir);
+
+    /* The example sheet's files as the data sets of one file; its sheet names the data sets. */
+    char *text = slurp_text(APOFLOW_SOURCE_DIR "/samples/sheet.csv");
+    source src[N_MAX];
+    fcs_write_spec specs[N_MAX];
+    char names[N_MAX][128], files[N_MAX][128];
+    size_t n = 0;
+    FILE *sh = fopen(sheet, "w");
+    cr_assert_not_null(sh);
+    fputs("file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well,dataset\n", sh);
+    for (char *line = strchr(text, '\n') + 1; *line != '\0' && n < N_MAX;
+         line = strchr(line, '\n') + 1) {
+        field(line, 0, files[n], sizeof files[n]);
+        field(line, 1, names[n], sizeof names[n]);
+        const char *rest = strchr(line, ',');
+        size_t len = strcspn(rest, "\n");
+        fprintf(sh, "muse.fcs%.*s,%zu\n", (int)len, rest, n + 1);
+        load(&src[n], files[n], names[n], &specs[n]);
+        n++;
+    }
+    fclose(sh);
+    free(text);
+    cr_assert_eq(n, 18);
+    apo_error err;
+    cr_assert_eq(fcs_write_datasets(muse, specs, n, &err), APO_OK, "%s", err.msg);
+
+    /* info sees 18 data sets */
+    const char *info[] = {APOFLOW_BINARY, "info", muse, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(info, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.out, "18 data sets") != NULL, "%s", r.out);
+    run_result_free(&r);
+
+    /* sheet: one row per data set, FILE#N, named from TUBE NAME */
+    const char *sh_args[] = {APOFLOW_BINARY, "sheet", muse, "-o", draft, NULL};
+    cr_assert_eq(run_cli(sh_args, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    char *d = slurp_text(draft);
+    for (size_t k = 0; k < n; k++) {
+        char want[300];
+        snprintf(want, sizeof want, "muse.fcs#%zu,%s,", k + 1, names[k]);
+        cr_assert(strstr(d, want) != NULL, "expected \"%s\" in the draft:\n%s", want, d);
+    }
+    free(d);
+
+    /* run: the 18 data sets against the 18 files */
+    const char *run_a[] = {APOFLOW_BINARY, "run", "--sheet", APOFLOW_SOURCE_DIR "/samples/sheet.csv",
+                           "-o", out_a, "--no-plots", "-q", NULL};
+    const char *run_b[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", out_b, "--no-plots",
+                           "-q", NULL};
+    cr_assert_eq(run_cli(run_a, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert_eq(run_cli(run_b, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    char pa[4200], pb[4200];
+    snprintf(pa, sizeof pa, "%s/samples.csv", out_a);
+    snprintf(pb, sizeof pb, "%s/samples.csv", out_b);
+    char *ta = slurp_text(pa), *tb = slurp_text(pb);
+    /* every sample's row: the same numbers (column 3 on: role ... ), the file column differs */
+    for (size_t k = 0; k < n; k++) {
+        char key[160];
+        snprintf(key, sizeof key, "\n%s,", names[k]);
+        const char *la = strstr(ta, key), *lb = strstr(tb, key);
+        cr_assert(la != NULL && lb != NULL, "sample %s missing", names[k]);
+        char fa[64], fb[64];
+        for (int c = 2; c < 16; c++) {
+            field(la + 1, c, fa, sizeof fa);
+            field(lb + 1, c, fb, sizeof fb);
+            cr_assert_str_eq(fa, fb, "sample %s column %d", names[k], c);
+        }
+    }
+    free(ta);
+    free(tb);
+    snprintf(pa, sizeof pa, "%s/comparisons.csv", out_a);
+    snprintf(pb, sizeof pb, "%s/comparisons.csv", out_b);
+    ta = slurp_text(pa);
+    tb = slurp_text(pb);
+    cr_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+    for (size_t k = 0; k < n; k++) {
+        fcs_events_free(&src[k].ev);
+        fcs_file_free(src[k].f);
+    }
+    free(dir);
+}

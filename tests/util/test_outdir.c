@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_outdir.c: the manifest of a run's outputs: names are checked, stale files of an earlier
+ * run are removed (never anything outside the folder, never a folder or through a link), and
+ * the temporary files of a killed write are cleaned.
+ */
+#include "util/util.h"
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void touch(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f, "%s", p);
+    fputs("x", f);
+    fclose(f);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat sb;
+    return lstat(p, &sb) == 0;
+}
+
+Test(apo_outdir, names)
+{
+    cr_assert(apo_manifest_name_ok("samples.csv"));
+    cr_assert(apo_manifest_name_ok("plots/h2o2_r1.png"));
+    cr_assert(apo_manifest_name_ok("plots/muse#2.png"));
+    cr_assert_not(apo_manifest_name_ok("../etc/passwd"));
+    cr_assert_not(apo_manifest_name_ok("/etc/passwd"));
+    cr_assert_not(apo_manifest_name_ok("plots/../x"));
+    cr_assert_not(apo_manifest_name_ok("a/b/c"));
+    cr_assert_not(apo_manifest_name_ok(".hidden"));
+    cr_assert_not(apo_manifest_name_ok("plots/.x"));
+    cr_assert_not(apo_manifest_name_ok("a b"));
+    cr_assert_not(apo_manifest_name_ok(""));
+}
+
+Test(apo_outdir, stale_files_of_an_earlier_run_are_removed)
+{
+    char *dir = test_tmpdir();
+    char plots[4096];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    cr_assert_eq(mkdir(plots, 0755), 0);
+    touch(dir, "samples.csv");
+    touch(dir, "plots/a.png");
+    touch(dir, "plots/b.png");
+    touch(dir, "notes.txt"); /* the user's own file: never listed, never removed */
+    apo_manifest first, second, read;
+    apo_manifest_init(&first);
+    apo_error err;
+    cr_assert_eq(apo_manifest_add(&first, "samples.csv", &err), APO_OK);
+    cr_assert_eq(apo_manifest_add(&first, "plots/a.png", &err), APO_OK);
+    cr_assert_eq(apo_manifest_add(&first, "plots/b.png", &err), APO_OK);
+    cr_assert_eq(apo_manifest_add(&first, "../escape", &err), APO_E_USAGE);
+    cr_assert_eq(apo_manifest_write(&first, dir, "apoflow test", &err), APO_OK, "%s", err.msg);
+
+    bool found = false;
+    cr_assert_eq(apo_manifest_read(&read, dir, &found, &err), APO_OK);
+    cr_assert(found);
+    cr_assert_eq(read.n, 3);
+    apo_manifest_init(&second);
+    cr_assert_eq(apo_manifest_add(&second, "samples.csv", &err), APO_OK);
+    cr_assert_eq(apo_manifest_add(&second, "plots/a.png", &err), APO_OK);
+    size_t removed = 0;
+    cr_assert_eq(apo_outdir_remove_stale(dir, &read, &second, &removed, &err), APO_OK);
+    cr_assert_eq(removed, 1);
+    cr_assert_not(exists(dir, "plots/b.png"));
+    cr_assert(exists(dir, "plots/a.png") && exists(dir, "samples.csv") &&
+              exists(dir, "notes.txt"));
+    apo_manifest_free(&first);
+    apo_manifest_free(&second);
+    apo_manifest_free(&read);
+    free(dir);
+}
+
+Test(apo_outdir, hostile_manifest_removes_nothing_outside)
+{
+    char *dir = test_tmpdir();
+    char *outside = test_tmpdir();
+    touch(outside, "precious.txt");
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    cr_assert_eq(mkdir(sub, 0755), 0);
+    char link[4096], target[4096];
+    snprintf(link, sizeof link, "%s/link.csv", dir);
+    snprintf(target, sizeof target, "%s/precious.txt", outside);
+    cr_assert_eq(symlink(target, link), 0);
+    char m[8192];
+    snprintf(m, sizeof m,
+             "{\"files\":[\"../%s/precious.txt\",\"%s\",\"sub\",\"link.csv\",\"..\",\"/tmp\"]}",
+             outside, target);
+    char mp[4096];
+    snprintf(mp, sizeof mp, "%s/manifest.json", dir);
+    FILE *f = fopen(mp, "w");
+    cr_assert_not_null(f);
+    fputs(m, f);
+    fclose(f);
+    apo_manifest prev, cur;
+    bool found;
+    apo_error err;
+    cr_assert_eq(apo_manifest_read(&prev, dir, &found, &err), APO_OK);
+    apo_manifest_init(&cur);
+    size_t removed = 0;
+    cr_assert_eq(apo_outdir_remove_stale(dir, &prev, &cur, &removed, &err), APO_OK);
+    cr_assert_eq(removed, 0, "removed %zu", removed);
+    cr_assert(exists(outside, "precious.txt"));
+    cr_assert(exists(dir, "sub") && exists(dir, "link.csv"));
+    apo_manifest_free(&prev);
+    free(dir);
+    free(outside);
+}
+
+Test(apo_outdir, temporaries_of_a_killed_run_are_removed)
+{
+    char *dir = test_tmpdir();
+    char plots[4096];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    cr_assert_eq(mkdir(plots, 0755), 0);
+    touch(dir, ".samples.csv.tmp-0a1b2c");
+    touch(dir, "plots/.x.png.tmp-ffffff");
+    touch(dir, ".keep.tmp-zzzzzz"); /* not our pattern */
+    touch(dir, "samples.csv");
+    size_t removed = 0;
+    apo_error err;
+    cr_assert_eq(apo_outdir_remove_temps(dir, &removed, &err), APO_OK);
+    cr_assert_eq(removed, 2);
+    cr_assert_not(exists(dir, ".samples.csv.tmp-0a1b2c"));
+    cr_assert_not(exists(dir, "plots/.x.png.tmp-ffffff"));
+    cr_assert(exists(dir, ".keep.tmp-zzzzzz") && exists(dir, "samples.csv"));
+    free(dir);
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * outdir.c: an output folder that a run owns. The run lists every file it writes in a
+ * manifest (manifest.json), written last, so a folder with a manifest holds one complete run
+ * and nothing else of ours. The next run into the same folder reads the old manifest and,
+ * once its own files are in place, removes the old run's files it did not write again (a
+ * plot of a sample no longer in the sheet), and removes the hidden temporary files of an
+ * interrupted write (".<name>.tmp-XXXXXX", see apo_atomic_open) left by a killed run.
+ *
+ * A manifest is read as untrusted input: only plain relative names (letters, digits, '.',
+ * '_', '-', '+', '#' and at most one '/' for a subfolder; no "..", no hidden names) are ever
+ * removed, and only when they are regular files (never a folder, never through a link).
+ */
+#include "util/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MANIFEST_NAME "manifest.json"
+#define MANIFEST_MAX_BYTES ((size_t)64 << 20)
+
+void apo_manifest_init(apo_manifest *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void apo_manifest_free(apo_manifest *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->files[i]);
+    }
+    free(m->files);
+    memset(m, 0, sizeof *m);
+}
+
+/* A name we may list and later remove: see the file comment. */
+bool apo_manifest_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 255 || name[0] == '.' || name[0] == '/') {
+        return false;
+    }
+    int slashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '.' || c == '_' || c == '-' || c == '+' || c == '#';
+        if (c == '/') {
+            if (++slashes > 1 || i + 1 == n || name[i + 1] == '.') {
+                return false;
+            }
+        } else if (!plain) {
+            return false;
+        }
+    }
+    return strstr(name, "..") == NULL;
+}
+
+apo_status apo_manifest_add(apo_manifest *m, const char *name, apo_error *err)
+{
+    if (!apo_manifest_name_ok(name)) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
+                             "expected a plain relative output name, found \"%s\"", name);
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (strcmp(m->files[i], name) == 0) {
+            return APO_OK;
+        }
+    }
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 32;
+        char **v = realloc(m->files, cap * sizeof *v);
+        if (v == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+        m->files = v;
+        m->cap = cap;
+    }
+    if ((m->files[m->n] = strdup(name)) == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    m->n++;
+    return APO_OK;
+}
+
+static bool manifest_has(const apo_manifest *m, const char *name)
+{
+    for (size_t i = 0; m != NULL && i < m->n; i++) {
+        if (strcmp(m->files[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p != NULL) {
+        snprintf(p, n, "%s/%s", dir, name);
+    }
+    return p;
+}
+
+apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char *tool,
+                              apo_error *err)
+{
+    char *path = join(dir, MANIFEST_NAME);
+    if (path == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    free(path);
+    if (st != APO_OK) {
+        return st;
+    }
+    bool first = true;
+    fputc('{', af.fp);
+    apo_json_kv_str(af.fp, "tool", tool, &first);
+    apo_json_kv_str(af.fp, "complete", "yes", &first);
+    apo_json_key(af.fp, "files", &first);
+    fputc('[', af.fp);
+    for (size_t i = 0; i < m->n; i++) {
+        fputs(i ? "," : "", af.fp);
+        apo_json_string(af.fp, m->files[i]);
+    }
+    fputs("]}\n", af.fp);
+    if (ferror(af.fp)) {
+        apo_atomic_abort(&af);
+        return apo_error_set(err, APO_E_WRITE, dir, APO_NO_OFFSET, MANIFEST_NAME,
+                             "cannot write");
+    }
+    return apo_atomic_commit(&af, err);
+}
+
+apo_status apo_manifest_read(apo_manifest *m, const char *dir, bool *found, apo_error *err)
+{
+    apo_manifest_init(m);
+    *found = false;
+    char *path = join(dir, MANIFEST_NAME);
+    if (path == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        free(path);
+        return APO_OK; /* no manifest: nothing of an earlier run is known */
+    }
+    char *text = NULL;
+    size_t len = 0;
+    apo_status st = apo_read_small_file(path, MANIFEST_MAX_BYTES, "manifest", &text, &len, err);
+    free(path);
+    if (st != APO_OK) {
+        return st;
+    }
+    apo_jspan files = apo_jscan_get(apo_jscan_doc(text, len), "files");
+    size_t n = apo_jscan_count(files);
+    for (size_t i = 0; i < n && st == APO_OK; i++) {
+        char name[512];
+        apo_jscan_string(apo_jscan_index(files, i), name, sizeof name);
+        if (apo_manifest_name_ok(name)) { /* anything else is never ours to remove */
+            st = apo_manifest_add(m, name, err);
+        }
+    }
+    free(text);
+    if (st != APO_OK) {
+        apo_manifest_free(m);
+        return st;
+    }
+    *found = true;
+    return APO_OK;
+}
+
+/* Remove @p name under @p dir when it is a regular file (not a folder, not a link). */
+static apo_status remove_file(const char *dir, const char *name, size_t *removed,
+                              apo_error *err)
+{
+    char *path = join(dir, name);
+    if (path == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    struct stat sb;
+    apo_status st = APO_OK;
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (unlink(path) == 0) {
+            (*removed)++;
+        } else if (errno != ENOENT) {
+            st = apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL,
+                               "cannot remove a stale output: %s", strerror(errno));
+        }
+    }
+    free(path);
+    return st;
+}
+
+apo_status apo_outdir_remove_stale(const char *dir, const apo_manifest *prev,
+                                   const apo_manifest *cur, size_t *removed, apo_error *err)
+{
+    *removed = 0;
+    for (size_t i = 0; prev != NULL && i < prev->n; i++) {
+        if (!manifest_has(cur, prev->files[i]) && strcmp(prev->files[i], MANIFEST_NAME) != 0) {
+            apo_status st = remove_file(dir, prev->files[i], removed, err);
+            if (st != APO_OK) {
+                return st;
+            }
+        }
+    }
+    return APO_OK;
+}
+
+/* ".<name>.tmp-" followed by exactly six lower-case hex digits (apo_atomic_open's names). */
+static bool is_atomic_temp(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 13 || name[0] != '.' || strncmp(name + n - 11, ".tmp-", 5) != 0) {
+        return false;
+    }
+    for (size_t i = n - 6; i < n; i++) {
+        char c = name[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static apo_status remove_temps_in(const char *dir, size_t *removed, apo_error *err,
+                                  int depth)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return APO_OK; /* a folder not made yet holds nothing stale */
+    }
+    apo_status st = APO_OK;
+    struct dirent *e;
+    while (st == APO_OK && (e = readdir(d)) != NULL) {
+        if (is_atomic_temp(e->d_name)) {
+            st = remove_file(dir, e->d_name, removed, err);
+        } else if (depth == 0 && e->d_name[0] != '.') {
+            char *sub = join(dir, e->d_name);
+            struct stat sb;
+            if (sub != NULL && lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+                st = remove_temps_in(sub, removed, err, 1);
+            }
+            free(sub);
+        }
+    }
+    closedir(d);
+    return st;
+}
+
+apo_status apo_outdir_remove_temps(const char *dir, size_t *removed, apo_error *err)
+{
+    *removed = 0;
+    return remove_temps_in(dir, removed, err, 0);
+}
