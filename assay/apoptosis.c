@@ -1245,6 +1245,8 @@ static apo_status find_all_channels(analysis *a, apo_error *err)
     snprintf(out->pi_channel, sizeof out->pi_channel, "%s", out->samples[ref].pi_name);
     snprintf(out->annexin_why, sizeof out->annexin_why, "%s", a->c[ref].ch.annexin_why);
     snprintf(out->pi_why, sizeof out->pi_why, "%s", a->c[ref].ch.pi_why);
+    snprintf(out->dead_dye, sizeof out->dead_dye, "%s", a->c[ref].ch.dead_dye);
+    snprintf(out->annexin_fluor, sizeof out->annexin_fluor, "%s", a->c[ref].ch.annexin_fluor);
     return APO_OK;
 }
 

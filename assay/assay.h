@@ -103,6 +103,14 @@ APO_NODISCARD apo_status assay_sheet_write_draft(const char *path, size_t n,
                                                 const assay_sheet_guess *guesses,
                                                 apo_error *err);
 
+/**
+ * The controls of a run's sample sheet @p s as a controls sheet for gate_comp_compute_files:
+ * the unstained row, and each annexin_single / pi_single row with its dye's detector as the
+ * run finds it on that control file (comp_controls.c).
+ */
+APO_NODISCARD apo_status assay_comp_controls(const assay_sheet *s, const fcs_read_options *read,
+                                             gate_comp_sheet *out, apo_error *err);
+
 /* The channels of one data set the analysis uses (SIZE_MAX = absent). */
 typedef struct assay_channels {
     size_t fsc_a, fsc_h, fsc_w, ssc_a, ssc_h, annexin, pi, time;
@@ -260,6 +268,8 @@ typedef struct assay_result {
     double spill[4];                /* the 2 x 2 spillover used (identity for none) */
     char annexin_channel[64], pi_channel[64];
     char annexin_why[96], pi_why[96];
+    char dead_dye[16];      /* the dead-cell dye its label names ("PI", "7-AAD" ...; "" unknown) */
+    char annexin_fluor[24]; /* the Annexin V conjugate ("FITC", "PE" ...; "" unknown) */
     char pregate_detail[256];
     gate_transform annexin_scale, pi_scale; /* the logicle scales */
     gate_strategy *strategy;        /* the gating as applied */

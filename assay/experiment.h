@@ -40,6 +40,9 @@ typedef struct assay_experiment {
                                  APO_E_FORMAT (APO_OK when none failed) */
     size_t n_skipped;         /* files not in the sheet */
     size_t n_missing;         /* sheet rows whose file is not among the paths */
+    bool one_panel;           /* set before open: refuse samples whose channels differ (a
+                                 guessed design; with a written sheet such a sample fails
+                                 alone in the analysis) */
     /* after assay_experiment_analyze */
     bool analysed;
     assay_result res;
@@ -77,7 +80,9 @@ APO_NODISCARD apo_status assay_experiment_select(assay_experiment *x, bool contr
  * (HEADER, TEXT and layout; events are decoded later block by block), match them to sheet
  * rows (a file given twice counts once) and give samples unique names. Reports files not in
  * the sheet and extra data sets (notes), unreadable files and, with @p check_missing, sheet
- * rows without a file (errors). Fails only when out of memory. */
+ * rows without a file (errors). Fails when out of memory, and with x->one_panel
+ * (APO_E_FORMAT, naming both channel sets) when the samples do not share one instrument's
+ * channels. */
 APO_NODISCARD apo_status assay_experiment_open(assay_experiment *x, const fcs_read_options *read,
                                                unsigned jobs, bool check_missing,
                                                const apo_observer *obs, apo_error *err);
@@ -96,6 +101,17 @@ APO_NODISCARD apo_status assay_experiment_write(const assay_experiment *x,
 APO_NODISCARD apo_status assay_results_json_write(const assay_experiment *x, const char *path,
                                                   const char *sheet_label, const char *version,
                                                   apo_error *err);
+
+/*
+ * The sample sheet of a run without one: each data set of @p paths guessed as `apoflow sheet`
+ * drafts it (names, roles, treatments, doses, replicates; files that cannot be read get a row
+ * from their name). *guesses (n_guesses, may be NULL) receives the guesses with their evidence,
+ * in sheet row order (caller frees).
+ */
+APO_NODISCARD apo_status assay_sheet_guess_files(assay_sheet *out, char *const *paths, size_t n,
+                                                 const fcs_read_options *read,
+                                                 assay_sheet_guess **guesses,
+                                                 size_t *n_guesses, apo_error *err);
 
 /* The sample name of data set @p k (0-based) of a file with several data sets: the first of
  * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords whose value differs between the file's

@@ -214,8 +214,7 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     if (x->sheet != NULL) {
         any = assay_sheet_find(x->sheet, path);
         if (any == NULL) {
-            x->n_skipped++;
-            apo_observe_note(obs, APO_NOTE_INFO, "%s is not in the sample sheet: skipped", path);
+            x->n_skipped++; /* said once, with the count (assay_experiment_open) */
             return true;
         }
     }
@@ -298,6 +297,50 @@ static apo_status open_all(const assay_experiment *x, open_job *j, unsigned jobs
     return APO_OK;
 }
 
+/* The channel names ($PnN) of @p ds, space-separated, into @p out (cut at @p cap). */
+static void channel_list(const fcs_dataset *ds, char *out, size_t cap)
+{
+    size_t w = 0;
+    out[0] = '\0';
+    for (size_t p = 0; p < fcs_dataset_n_params(ds) && w + 1 < cap; p++) {
+        int k = snprintf(out + w, cap - w, "%s%s", p ? " " : "", fcs_dataset_param(ds, p)->name);
+        w += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* Does every channel of @p a exist in @p b (by $PnN)? */
+static bool channels_within(const fcs_dataset *a, const fcs_dataset *b)
+{
+    for (size_t p = 0; p < fcs_dataset_n_params(a); p++) {
+        if (fcs_dataset_find_param(b, fcs_dataset_param(a, p)->name) == SIZE_MAX) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* One experiment is one instrument and panel: every sample must have the same channels (by
+ * name, in any order). Samples from another instrument or panel are refused, naming both
+ * channel sets, rather than analysing whichever came first. */
+static apo_status check_one_panel(const assay_experiment *x, apo_error *err)
+{
+    for (size_t i = 1; i < x->n; i++) {
+        const fcs_dataset *a = x->in[0].ds, *b = x->in[i].ds;
+        if (channels_within(a, b) && channels_within(b, a)) {
+            continue;
+        }
+        char ca[512], cb[512];
+        channel_list(a, ca, sizeof ca);
+        channel_list(b, cb, sizeof cb);
+        return apo_error_set(err, APO_E_FORMAT, x->in[i].file, APO_NO_OFFSET, NULL,
+                             "expected the channels of one instrument and panel in one "
+                             "experiment, found %s with \"%s\" but %s with \"%s\": analyse "
+                             "them as separate experiments (a folder or sample sheet each)",
+                             x->in[0].file, ca, x->in[i].file, cb);
+    }
+    return APO_OK;
+}
+
 /* Grow the input arrays to one slot per data set of the files opened. */
 static bool room_for_datasets(assay_experiment *x, const open_job *j)
 {
@@ -343,13 +386,19 @@ apo_status assay_experiment_open(assay_experiment *x, const fcs_read_options *re
             ok = take_file(x, i, &j.items[i], row_used, obs);
         }
     }
+    if (ok && x->n_skipped > 0) {
+        apo_observe_note(obs, APO_NOTE_INFO, "%zu file%s not in the sample sheet: skipped",
+                         x->n_skipped, x->n_skipped == 1 ? " is" : "s are");
+    }
     if (ok && check_missing_rows) {
         check_missing(x, row_used, obs);
     }
+    apo_status panel = ok && x->one_panel ? check_one_panel(x, err) : APO_OK;
     for (size_t i = 0; j.items != NULL && i < x->n_paths; i++) {
         fcs_file_free(j.items[i].f);
     }
     free(j.items);
     free(row_used);
-    return ok ? APO_OK : apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    return !ok ? apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory")
+               : panel;
 }

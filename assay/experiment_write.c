@@ -45,6 +45,8 @@ static void json_channels(FILE *f, const assay_result *r, bool *first)
     apo_json_kv_str(f, "annexin_reason", r->annexin_why, &b);
     apo_json_kv_str(f, "pi", r->pi_channel, &b);
     apo_json_kv_str(f, "pi_reason", r->pi_why, &b);
+    apo_json_kv_str(f, "dead_dye", r->dead_dye, &b);
+    apo_json_kv_str(f, "annexin_conjugate", r->annexin_fluor, &b);
     fputc('}', f);
 }
 

@@ -375,6 +375,9 @@ static void result_from_json(apo_jspan doc, assay_result *r)
     apo_jscan_string(apo_jscan_get(ch, "annexin_reason"), r->annexin_why, sizeof r->annexin_why);
     apo_jscan_string(apo_jscan_get(ch, "pi"), r->pi_channel, sizeof r->pi_channel);
     apo_jscan_string(apo_jscan_get(ch, "pi_reason"), r->pi_why, sizeof r->pi_why);
+    apo_jscan_string(apo_jscan_get(ch, "dead_dye"), r->dead_dye, sizeof r->dead_dye);
+    apo_jscan_string(apo_jscan_get(ch, "annexin_conjugate"), r->annexin_fluor,
+                     sizeof r->annexin_fluor);
     apo_jscan_string(apo_jscan_get(comp, "source"), r->comp_source, sizeof r->comp_source);
     apo_jscan_string(apo_jscan_get(comp, "detail"), r->comp_detail, sizeof r->comp_detail);
     apo_jspan sp = apo_jscan_get(comp, "spillover");

@@ -177,7 +177,9 @@ apo_status assay_merge_copy_plots(const assay_merge *m, const char *outdir, bool
     for (size_t i = 0; i < m->n; i++) {
         const assay_merged_sample *x = &m->samples[i];
         struct stat st;
-        snprintf(from, sizeof from, "%s/plots/%s.png", m->shards[x->shard].dir, x->sample);
+        char stem[160];
+        apo_output_name(x->sample, stem, sizeof stem); /* as the run named it */
+        snprintf(from, sizeof from, "%s/plots/%s.png", m->shards[x->shard].dir, stem);
         if (stat(from, &st) != 0) {
             continue;
         }
@@ -191,7 +193,7 @@ apo_status assay_merge_copy_plots(const assay_merge *m, const char *outdir, bool
             }
             *copied = true;
         }
-        snprintf(path, sizeof path, "%s/plots/%s.png", outdir, x->sample);
+        snprintf(path, sizeof path, "%s/plots/%s.png", outdir, stem);
         int e = copy_file(from, path);
         if (e != 0) {
             apo_observe_note(obs, APO_NOTE_ERROR, "%s: cannot copy to %s: %s", from, path,

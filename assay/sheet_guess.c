@@ -89,8 +89,26 @@ static bool marker_like(const char *l, size_t n)
     return false;
 }
 
-/* Find "<number><unit>" or "<letters><number>" (treatment + dose) in lower-case text. */
-static void find_dose(const char *t, assay_sheet_guess *out)
+/* The word before position @p at of @p raw (same offsets as the lower-case text), skipping
+ * blanks, '+' and '_' ("H2O2 + AS-IV 100 mg/L" -> "AS-IV"), within the same '|' segment. */
+static void word_before(const char *raw, size_t at, char *out, size_t cap)
+{
+    size_t e = at;
+    while (e > 0 && (raw[e - 1] == ' ' || raw[e - 1] == '+' || raw[e - 1] == '_')) {
+        e--;
+    }
+    size_t b = e;
+    while (b > 0 && (isalnum((unsigned char)raw[b - 1]) || raw[b - 1] == '-')) {
+        b--;
+    }
+    if (e > b && isalpha((unsigned char)raw[b])) {
+        snprintf(out, cap, "%.*s", (int)(e - b), raw + b);
+    }
+}
+
+/* Find "<number><unit>" or "<letters><number>" (treatment + dose) in lower-case text @p t;
+ * @p raw is the same text in its original case, for the names and units written out. */
+static void find_dose(const char *t, const char *raw, assay_sheet_guess *out)
 {
     static const char *const units[] = {"mg/l", "ug/ml", "µg/ml", "mg/ml", "ng/ml", "um",
                                         "µm",   "nm",    "mm",    "uM",    "mg"};
@@ -112,7 +130,13 @@ static void find_dose(const char *t, assay_sheet_guess *out)
             if (strncmp(u, units[k], ul) == 0 && !isalpha((unsigned char)u[ul])) {
                 if (out->dose_unit[0] == '\0') { /* the first dose with a unit wins */
                     snprintf(out->dose, sizeof out->dose, "%.*s", (int)(q - p), p);
-                    snprintf(out->dose_unit, sizeof out->dose_unit, "%s", units[k]);
+                    snprintf(out->dose_unit, sizeof out->dose_unit, "%.*s", (int)ul,
+                             raw + (u - t));
+                    char w[64] = "";
+                    word_before(raw, (size_t)(p - t), w, sizeof w);
+                    if (w[0] != '\0') {
+                        snprintf(out->treatment, sizeof out->treatment, "%s", w);
+                    }
                 }
                 unit = true;
                 q = u + ul;
@@ -175,7 +199,7 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
     const char *ann_hit = hit;
     bool has_pi = word(text, "pi") || strstr(text, "propidium") != NULL;
     bool is_single = any(text, single, sizeof single / sizeof single[0], &h2);
-    find_dose(text, out);
+    find_dose(text, raw, out);
     if (any(text, unst, sizeof unst / sizeof unst[0], &hit)) {
         out->role = ASSAY_ROLE_UNSTAINED;
         snprintf(out->evidence, sizeof out->evidence, "\"%s\" in the names", hit);
@@ -195,7 +219,8 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
                  out->dose_unit);
     } else if (any(text, stim, sizeof stim / sizeof stim[0], &hit)) {
         out->role = ASSAY_ROLE_STIMULUS;
-        snprintf(out->treatment, sizeof out->treatment, "%s", hit);
+        snprintf(out->treatment, sizeof out->treatment, "%.*s", (int)strlen(hit),
+                 raw + (strstr(text, hit) - text));
         snprintf(out->evidence, sizeof out->evidence, "\"%s\" without a dose", hit);
     } else if (any(text, untr, sizeof untr / sizeof untr[0], &hit)) {
         out->role = ASSAY_ROLE_UNTREATED;

@@ -5,6 +5,7 @@
  * see gate_comp_compute) and write it as CSV (FlowJo/FlowKit layout), atomically.
  */
 #include "cli/cli.h"
+#include "assay/assay.h"
 #include "cli/options.h"
 #include "gating/gate.h"
 
@@ -20,7 +21,9 @@ static const cli_option comp_options_table[] = {
     {"controls", OPT_CONTROLS, "SHEET", "controls",
      "CSV pairing each control file with its primary channel: columns filename (or name) and "
      "channel; the channel \"unstained\" marks the unstained control. Files are matched by "
-     "base name; sheet rows without a FILE are skipped.", NULL},
+     "base name; sheet rows without a FILE are skipped. The run's sample sheet (with a role "
+     "column) also works: its unstained, annexin_single and pi_single rows, each with the "
+     "detector the run finds for its dye.", NULL},
     {"population", OPT_POPULATION, "MODE", "controls",
      "positive: events of each control above the unstained control's --quantile in the "
      "control's channel; all: every event (flowStats spillover, useNormFilt=FALSE)",
@@ -110,6 +113,29 @@ static bool comp_option(void *ctx, int key, const char *arg)
     }
 }
 
+/*
+ * --controls: a controls sheet (file,channel), or the run's sample sheet: one whose header
+ * has a "role" column gives its unstained and single-stain rows, each with the detector the
+ * run would use (assay_comp_controls).
+ */
+static apo_status read_controls(const char *path, const fcs_read_options *read,
+                                gate_comp_sheet *out, apo_error *err)
+{
+    assay_sheet run;
+    if (assay_sheet_read(&run, path, NULL) == APO_OK) {
+        bool has_roles = false;
+        for (size_t i = 0; i < run.n_rows; i++) {
+            has_roles = has_roles || run.rows[i].role != ASSAY_ROLE_UNKNOWN;
+        }
+        apo_status st = has_roles ? assay_comp_controls(&run, read, out, err) : APO_E_FORMAT;
+        assay_sheet_free(&run);
+        if (has_roles) {
+            return st;
+        }
+    }
+    return gate_comp_sheet_read(out, path, err);
+}
+
 int cmd_comp(int argc, char **argv)
 {
     comp_args a = {NULL, NULL, GATE_COMP_COMPUTE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT};
@@ -127,7 +153,7 @@ int cmd_comp(int argc, char **argv)
     apo_error err;
     apo_error_clear(&err);
     gate_comp_sheet sheet;
-    apo_status st = gate_comp_sheet_read(&sheet, sheet_path, &err);
+    apo_status st = read_controls(sheet_path, &a.ropts, &sheet, &err);
     if (st != APO_OK) {
         cli_print_error(&err);
         return apo_status_exit_code(st);

@@ -17,6 +17,7 @@
 #include "util/paths.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -39,12 +40,15 @@ static const cli_option run_options_table[] = {
      "the applied matrix, transforms, pre-gates and quadrants (docs/flowjo.md)", NULL},
     {"annexin", OPT_ANNEXIN, "CH", "analysis", "the Annexin V channel ($PnN or $PnS)",
      "automatic"},
-    {"pi", OPT_PI, "CH", "analysis", "the PI channel", "automatic"},
+    {"pi", OPT_PI, "CH", "analysis", "the dead-cell dye channel (PI, 7-AAD, DAPI, SYTOX ...)",
+     "automatic"},
+    {"dead", OPT_PI, "CH", "analysis", "the same as --pi, for any dead-cell dye", "automatic"},
     {"comp", OPT_COMP, "SRC", "analysis",
      "auto (controls, else the files' $SPILLOVER), controls, file, none, or a matrix CSV file",
      "auto"},
     {"thresholds", OPT_THRESHOLDS, "A,P", "analysis",
-     "fixed quadrant thresholds (compensated data units)",
+     "fixed quadrant thresholds in compensated data units: the scale values the run gates on "
+     "(divided by $PnG where a channel has a gain, as the summary says)",
      "from the controls, else the density valley"},
     {"quantile", OPT_QUANTILE, "Q", "analysis", "negative-control quantile for thresholds",
      "0.995"},
@@ -256,6 +260,9 @@ static int parse_args(int argc, char **argv, run_options *o)
 typedef struct run_state {
     assay_sheet sheet;
     bool have_sheet;
+    bool guessed; /* the sheet was guessed from the files (no --sheet) */
+    apo_manifest previous; /* the output folder's earlier run, if it has a manifest */
+    double started;        /* wall clock at the start: files written since are this run's */
     gate_comp *matrix;
     gate_strategy *given;
     assay_experiment x;
@@ -272,6 +279,81 @@ static bool fail(run_state *s, const apo_error *err, int code)
     }
     s->rc = cli_worse_exit(s->rc, code);
     return false;
+}
+
+/* A sheet that gives no roles (no "role" column, or every role empty) gets them guessed from
+ * its files as without a sheet, and says so; what the sheet gives (names, treatments, doses,
+ * replicates) is kept. */
+static bool fill_roles(const run_options *o, run_state *s)
+{
+    assay_sheet *sh = &s->sheet;
+    for (size_t i = 0; i < sh->n_rows; i++) {
+        if (sh->rows[i].role != ASSAY_ROLE_UNKNOWN) {
+            return true;
+        }
+    }
+    char **paths = calloc(sh->n_rows ? sh->n_rows : 1, sizeof *paths);
+    bool ok = paths != NULL;
+    for (size_t i = 0; ok && i < sh->n_rows; i++) {
+        const char *f = sh->rows[i].file;
+        size_t n = strlen(sh->dir) + strlen(f) + 2;
+        ok = (paths[i] = malloc(n)) != NULL;
+        if (ok) {
+            snprintf(paths[i], n, "%s/%s", f[0] == '/' ? "" : sh->dir, f);
+            if (f[0] == '/') {
+                memmove(paths[i], paths[i] + 1, strlen(paths[i]));
+            }
+        }
+    }
+    assay_sheet guess;
+    apo_error err;
+    apo_status st = ok ? assay_sheet_guess_files(&guess, paths, sh->n_rows, &o->read, NULL, NULL,
+                                                 &err)
+                       : apo_error_set(&err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                       "out of memory");
+    for (size_t i = 0; paths != NULL && i < sh->n_rows; i++) {
+        free(paths[i]);
+    }
+    free(paths);
+    if (st != APO_OK) {
+        return fail(s, &err, cli_exit_code(st));
+    }
+    /* one guessed row per row of the sheet (a multi-data-set file gives more: take the first) */
+    for (size_t i = 0, g = 0; i < sh->n_rows && g < guess.n_rows; i++) {
+        while (g + 1 < guess.n_rows && guess.rows[g].dataset > 1) {
+            g++;
+        }
+        sh->rows[i].role = guess.rows[g].role;
+        if (sh->rows[i].treatment[0] == '\0' && guess.rows[g].treatment[0] != '\0') {
+            free(sh->rows[i].treatment);
+            sh->rows[i].treatment = strdup(guess.rows[g].treatment);
+        }
+        if (sh->rows[i].dose_text[0] == '\0' && guess.rows[g].dose_text[0] != '\0') {
+            free(sh->rows[i].dose_text);
+            free(sh->rows[i].dose_unit);
+            sh->rows[i].dose_text = strdup(guess.rows[g].dose_text);
+            sh->rows[i].dose_unit = strdup(guess.rows[g].dose_unit);
+            sh->rows[i].dose = guess.rows[g].dose;
+        }
+        if (sh->rows[i].treatment == NULL || sh->rows[i].dose_text == NULL ||
+            sh->rows[i].dose_unit == NULL) {
+            assay_sheet_free(&guess);
+            cli_errorf("out of memory");
+            return fail(s, NULL, CLI_EXIT_OSERR);
+        }
+        g++;
+    }
+    assay_sheet_free(&guess);
+    s->guessed = true;
+    if (o->verbosity > CLI_QUIET) {
+        printf("%s gives no roles: they are guessed from the files' keywords and names:\n",
+               o->sheet);
+        for (size_t i = 0; i < sh->n_rows; i++) {
+            printf("  %-24s %s\n", sh->rows[i].sample,
+                   sh->rows[i].role ? assay_role_name(sh->rows[i].role) : "?");
+        }
+    }
+    return true;
 }
 
 /* --comp, --gating and --sheet: the files the options name. */
@@ -309,6 +391,84 @@ static bool load_option_files(run_options *o, run_state *s)
             return fail(s, &err, cli_exit_input(err.status));
         }
         s->have_sheet = true;
+        return fill_roles(o, s);
+    }
+    return true;
+}
+
+/* Without a sheet the design is guessed as `apoflow sheet` drafts it, and said: every
+ * sample's guessed role, treatment and dose (check them; write them down with apoflow sheet). */
+static bool guess_sheet(const run_options *o, run_state *s, char **files, size_t n)
+{
+    apo_error err;
+    assay_sheet_guess *g = NULL;
+    size_t ng = 0;
+    apo_status st = assay_sheet_guess_files(&s->sheet, files, n, &o->read, &g, &ng, &err);
+    if (st != APO_OK) {
+        return fail(s, &err, cli_exit_code(st));
+    }
+    s->have_sheet = true;
+    s->guessed = true;
+    if (o->verbosity > CLI_QUIET) {
+        printf("no sample sheet: the design is guessed from the files' keywords and names (as "
+               "'apoflow sheet' drafts it; check it, or write it down with 'apoflow sheet ... -o "
+               "sheet.csv' and pass --sheet):\n");
+        for (size_t i = 0; i < ng && i < s->sheet.n_rows; i++) {
+            const assay_sheet_row *r = &s->sheet.rows[i];
+            printf("  %-24s %-15s %s%s%s%s%s  (%s)\n", r->sample,
+                   r->role == ASSAY_ROLE_UNKNOWN ? "?" : assay_role_name(r->role), r->treatment,
+                   r->dose_text[0] ? " " : "", r->dose_text, r->dose_unit[0] ? " " : "",
+                   r->dose_unit, g[i].evidence);
+        }
+    }
+    free(g);
+    return true;
+}
+
+/* The run owns its output folder (util/outdir.c): temporary files of a killed run are removed
+ * (said), the earlier run's manifest is read so that its outputs this run does not write again
+ * can be removed at the end, and the files written from now on are this run's. */
+static bool own_output_folder(const run_options *o, run_state *s)
+{
+    apo_error err;
+    size_t removed = 0;
+    if (apo_outdir_remove_temps(o->outdir, &removed, &err) != APO_OK) {
+        return fail(s, &err, cli_exit_code(err.status));
+    }
+    if (removed > 0 && o->verbosity > CLI_QUIET) {
+        printf("%s: removed %zu temporary file%s of an interrupted earlier run\n", o->outdir,
+               removed, removed == 1 ? "" : "s");
+    }
+    bool found = false;
+    if (apo_manifest_read(&s->previous, o->outdir, &found, &err) != APO_OK) {
+        return fail(s, &err, cli_exit_code(err.status));
+    }
+    s->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
+    return true;
+}
+
+/* After every output: the manifest of this run's files, written last, then the earlier run's
+ * outputs that this run did not write again are removed (said). */
+static bool seal_output_folder(const run_options *o, run_state *s)
+{
+    apo_error err;
+    apo_manifest now;
+    apo_manifest_init(&now);
+    apo_status st = apo_manifest_scan(&now, o->outdir, s->started, &err);
+    size_t removed = 0;
+    if (st == APO_OK) {
+        st = apo_manifest_write(&now, o->outdir, "apoflow " APOFLOW_VERSION, &err);
+    }
+    if (st == APO_OK) {
+        st = apo_outdir_remove_stale(o->outdir, &s->previous, &now, &removed, &err);
+    }
+    apo_manifest_free(&now);
+    if (st != APO_OK) {
+        return fail(s, &err, cli_exit_code(st));
+    }
+    if (removed > 0 && o->verbosity > CLI_QUIET) {
+        printf("%s: removed %zu output%s of the earlier run that this run did not write again\n",
+               o->outdir, removed, removed == 1 ? "" : "s");
     }
     return true;
 }
@@ -318,13 +478,19 @@ static bool load_option_files(run_options *o, run_state *s)
 static bool prepare(const run_options *o, run_state *s)
 {
     apo_error err;
-    assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
     char **files = NULL;
     size_t n = 0;
-    s->rc = cli_worse_exit(s->rc, cli_collect_fcs(o->n_inputs, o->inputs, &files, &n));
+    s->rc = cli_worse_exit(s->rc, s->have_sheet
+                                      ? cli_collect_fcs(o->n_inputs, o->inputs, &files, &n)
+                                      : cli_collect_experiment(o->n_inputs, o->inputs, &files, &n));
     if (s->rc == CLI_EXIT_OSERR) {
         return false;
     }
+    if (!s->have_sheet && !guess_sheet(o, s, files, n)) {
+        return false;
+    }
+    assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
+    s->x.one_panel = s->guessed;
     apo_status st = assay_experiment_set_files(&s->x, files, n, &err);
     if (st == APO_OK && o->n_inputs == 0) {
         st = assay_experiment_sheet_files(&s->x, &err);
@@ -345,7 +511,7 @@ static bool prepare(const run_options *o, run_state *s)
         cli_errorf("%s: cannot create the output folder: %s", o->outdir, strerror(e));
         return fail(s, NULL, CLI_EXIT_CANTCREAT);
     }
-    return true;
+    return own_output_folder(o, s);
 }
 
 /* Open and match the files; the analysis. */
@@ -353,8 +519,9 @@ static bool analyse(run_options *o, run_state *s)
 {
     apo_error err;
     bool all_files = o->shard_n == 0 && !o->controls_only;
-    if (assay_experiment_open(&s->x, &o->read, o->jobs, all_files, &s->obs.obs, &err) != APO_OK) {
-        return fail(s, &err, CLI_EXIT_OSERR);
+    apo_status st = assay_experiment_open(&s->x, &o->read, o->jobs, all_files, &s->obs.obs, &err);
+    if (st != APO_OK) { /* out of memory, or samples of different instruments or panels */
+        return fail(s, &err, cli_exit_code(st));
     }
     s->tm[1] = cli_now();
     s->rc = cli_worse_exit(s->rc, cli_exit_code(s->x.failed_status)); /* 65, or 71 */
@@ -415,15 +582,45 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);
-    return true;
+    return seal_output_folder(o, s);
+}
+
+/* Values are divided by $PnG before anything is gated (docs/algorithms.md, "Values"): say so
+ * when a channel of the first sample has a gain, since a threshold copied from the
+ * instrument's software is in undivided units. */
+static void print_gain(const assay_input *in, size_t n)
+{
+    if (n == 0 || in[0].ds == NULL) {
+        return;
+    }
+    const fcs_dataset *ds = in[0].ds;
+    char list[512] = "";
+    size_t w = 0, k = 0;
+    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
+        const fcs_param *pr = fcs_dataset_param(ds, p);
+        bool log_col = pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0;
+        if (pr->is_time || log_col || !(pr->gain > 0) || pr->gain == 1.0 || w + 64 > sizeof list) {
+            continue;
+        }
+        int m = snprintf(list + w, sizeof list - w, "%s%s / %g", k++ ? ", " : "", pr->name,
+                         pr->gain);
+        w += m > 0 ? (size_t)m : 0;
+    }
+    if (k > 0) {
+        printf("gain: values divided by $PnG before gating (%s); --thresholds and every "
+               "threshold in the outputs are in these divided units\n",
+               list);
+    }
 }
 
 static void print_summary(const assay_result *r, const assay_input *in, size_t n)
 {
-    printf("channels: Annexin V = %s (%s); PI = %s (%s)\n", r->annexin_channel, r->annexin_why,
-           r->pi_channel, r->pi_why);
+    printf("channels: Annexin V%s%s = %s (%s); dead-cell dye%s%s = %s (%s)\n",
+           r->annexin_fluor[0] ? "-" : "", r->annexin_fluor, r->annexin_channel, r->annexin_why,
+           r->dead_dye[0] ? " " : "", r->dead_dye, r->pi_channel, r->pi_why);
     printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
            r->comp_detail, r->spill[1], r->spill[2]);
+    print_gain(in, n);
     printf("pre-gates: %s\n", r->pregate_detail);
     printf("thresholds: Annexin V %.6g (%s, %s), PI %.6g (%s, %s)\n", r->annexin.value,
            r->annexin.method, r->annexin.source, r->pi.value, r->pi.method, r->pi.source);
@@ -499,6 +696,7 @@ int cmd_run(int argc, char **argv)
         print_outcome(&o, &s);
     }
     assay_experiment_free(&s.x);
+    apo_manifest_free(&s.previous);
     if (s.have_sheet) {
         assay_sheet_free(&s.sheet);
     }

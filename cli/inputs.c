@@ -2,7 +2,9 @@
 /*
  * inputs.c: the FCS files among the command line's paths (cli_collect_fcs): files as given,
  * folders searched recursively for *.fcs, *.lmd and extension-less files that start with an
- * "FCS" version (FACSCalibur's "060909.001"), sorted by path.
+ * "FCS" version (FACSCalibur's "060909.001"), sorted by path. cli_collect_experiment, for a
+ * run without a sheet, takes a folder's own files and searches its subfolders only when it has
+ * none, so an experiment folder with a subfolder of another experiment is one experiment.
  */
 #include "cli/cli.h"
 
@@ -55,7 +57,7 @@ static bool has_fcs_magic(const char *path)
     return got == sizeof head && memcmp(head, "FCS", 3) == 0 && head[4] == '.';
 }
 
-static int walk(const char *dir, file_list *l, int depth)
+static int walk(const char *dir, file_list *l, int depth, bool recurse)
 {
     if (depth > 32) {
         return 0;
@@ -83,7 +85,9 @@ static int walk(const char *dir, file_list *l, int depth)
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc = cli_worse_exit(rc, walk(path, l, depth + 1));
+            if (recurse) {
+                rc = cli_worse_exit(rc, walk(path, l, depth + 1, true));
+            }
         } else if (S_ISREG(st.st_mode) && (has_fcs_ext(de->d_name) || has_fcs_magic(path))) {
             if (!list_push(l, path)) {
                 rc = CLI_EXIT_OSERR;
@@ -99,7 +103,9 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files)
+/* @p experiment: a folder gives the files directly in it, its subfolders only when it holds
+ * none (one experiment per folder: a run without a sheet, docs/sample-sheet.md). */
+static int collect(int n_args, char **args, char ***files, size_t *n_files, bool experiment)
 {
     file_list l = {0};
     int rc = 0;
@@ -109,7 +115,11 @@ int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files)
             cli_errorf("%s: cannot open: %s", args[i], strerror(errno));
             rc = cli_worse_exit(rc, CLI_EXIT_NOINPUT);
         } else if (S_ISDIR(st.st_mode)) {
-            rc = cli_worse_exit(rc, walk(args[i], &l, 0));
+            size_t before = l.n;
+            rc = cli_worse_exit(rc, walk(args[i], &l, 0, !experiment));
+            if (experiment && l.n == before) {
+                rc = cli_worse_exit(rc, walk(args[i], &l, 0, true));
+            }
         } else if (!list_push(&l, args[i])) {
             rc = CLI_EXIT_OSERR;
         }
@@ -122,3 +132,12 @@ int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files)
     return rc;
 }
 
+int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files)
+{
+    return collect(n_args, args, files, n_files, false);
+}
+
+int cli_collect_experiment(int n_args, char **args, char ***files, size_t *n_files)
+{
+    return collect(n_args, args, files, n_files, true);
+}

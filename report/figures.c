@@ -196,7 +196,9 @@ static void panel_task(void *ctx, size_t i)
     np++;
     render_panel_spec panel = {j->in[i].sample, np, p, np};
     char path[PATH_MAX + 512];
-    snprintf(path, sizeof path, "%s/%s.png", j->dir, j->in[i].sample);
+    char stem[160];
+    apo_output_name(j->in[i].sample, stem, sizeof stem); /* names are untrusted */
+    snprintf(path, sizeof path, "%s/%s.png", j->dir, stem);
     render_text_chunk meta[] = {{"Source", j->in[i].file}};
     j->st[i] = render_panel_png(path, &panel, &j->ro, 1, meta, &j->errs[i]);
     free(p);

@@ -6,6 +6,7 @@
  * is embedded as a base64 PNG data URI; no network, no framework, ~20 lines of plain JS.
  */
 #include "report/report.h"
+#include "util/paths.h"
 
 #include <gsl/gsl_version.h>
 #include <libxml/xmlversion.h>
@@ -154,8 +155,13 @@ static void summary(FILE *f, const report_input *r)
     esc(f, res->annexin_channel);
     fputs(" <small>(", f);
     esc(f, res->annexin_why);
-    fputs(")</small></dd>\n<dt>PI channel</dt><dd>", f);
+    fputs(")</small></dd>\n<dt>Dead-cell dye channel</dt><dd>", f);
     esc(f, res->pi_channel);
+    if (res->dead_dye[0] != '\0') {
+        fputs(" (", f);
+        esc(f, res->dead_dye);
+        fputs(")", f);
+    }
     fputs(" <small>(", f);
     esc(f, res->pi_why);
     fputs(")</small></dd>\n<dt>Compensation</dt><dd>", f);
@@ -427,7 +433,9 @@ static void gating_paths(FILE *f, const report_input *r)
           "compensated, logicle-scaled singlets.</p>\n<div class=\"grid\">\n",
           f);
     for (size_t i = 0; i < r->n_samples; i++) {
-        snprintf(path, sizeof path, "%s/plots/%s.png", r->outdir, r->samples[i].sample);
+        char stem[160];
+        apo_output_name(r->samples[i].sample, stem, sizeof stem);
+        snprintf(path, sizeof path, "%s/plots/%s.png", r->outdir, stem);
         fputs("<figure>", f);
         if (!embed_png(f, path, r->samples[i].sample, "thumb")) {
             fputs("<p>(no plot)</p>", f);

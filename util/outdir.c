@@ -11,6 +11,8 @@
  * '_', '-', '+', '#' and at most one '/' for a subfolder; no "..", no hidden names) are ever
  * removed, and only when they are regular files (never a folder, never through a link).
  */
+#define _DEFAULT_SOURCE 1 /* st_mtim */
+
 #include "util/util.h"
 
 #include <dirent.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MANIFEST_NAME "manifest.json"
@@ -98,6 +101,11 @@ static bool manifest_has(const apo_manifest *m, const char *name)
         }
     }
     return false;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static char *join(const char *dir, const char *name)
@@ -262,4 +270,56 @@ apo_status apo_outdir_remove_temps(const char *dir, size_t *removed, apo_error *
 {
     *removed = 0;
     return remove_temps_in(dir, removed, err, 0);
+}
+
+/* Add the regular files of @p dir (prefix @p rel, "" or "plots/") changed since @p since. */
+static apo_status scan_into(apo_manifest *m, const char *dir, const char *rel, double since,
+                            int depth, apo_error *err)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return APO_OK;
+    }
+    apo_status st = APO_OK;
+    struct dirent *e;
+    while (st == APO_OK && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, MANIFEST_NAME) == 0) {
+            continue;
+        }
+        char *path = join(dir, e->d_name);
+        struct stat sb;
+        if (path == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        } else if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && depth == 0) {
+            char sub[300];
+            snprintf(sub, sizeof sub, "%s/", e->d_name);
+            st = scan_into(m, path, sub, since, 1, err);
+        } else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+                   (double)sb.st_mtim.tv_sec + 1e-9 * (double)sb.st_mtim.tv_nsec >= since) {
+            char name[600];
+            snprintf(name, sizeof name, "%s%s", rel, e->d_name);
+            if (apo_manifest_name_ok(name)) {
+                st = apo_manifest_add(m, name, err);
+            }
+        }
+        free(path);
+    }
+    closedir(d);
+    return st;
+}
+
+apo_status apo_manifest_scan(apo_manifest *m, const char *dir, double since, apo_error *err)
+{
+    apo_status st = scan_into(m, dir, "", since, 0, err);
+    if (st == APO_OK && m->n > 1) {
+        qsort(m->files, m->n, sizeof *m->files, cmp_name);
+    }
+    return st;
+}
+
+double apo_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * paths.c: file-system paths for outputs: create a folder and its parents (mkdir -p), the
- * real path a folder will have once created, and the check that an output folder lies
- * outside every input (paths.h).
+ * real path a folder will have once created, the check that an output folder lies outside
+ * every input, and the file names of outputs named after untrusted names (paths.h).
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "util/paths.h"
@@ -11,7 +11,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 int apo_mkdirs(const char *path)
@@ -122,4 +124,61 @@ apo_status apo_output_outside(const char *outdir, const char *what, size_t n_dir
         }
     }
     return APO_OK;
+}
+
+/* FNV-1a, 32 bits: a short, stable tag of a name that had to be changed. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    }
+    return h;
+}
+
+static bool reserved_device_name(const char *s, size_t n)
+{
+    static const char *const dev[] = {"CON", "PRN", "AUX", "NUL"};
+    size_t stem = strcspn(s, ".");
+    stem = stem < n ? stem : n;
+    for (size_t i = 0; i < 4; i++) {
+        if (stem == 3 && strncasecmp(s, dev[i], 3) == 0) {
+            return true;
+        }
+    }
+    return stem == 4 && (strncasecmp(s, "COM", 3) == 0 || strncasecmp(s, "LPT", 3) == 0) &&
+           s[3] >= '1' && s[3] <= '9';
+}
+
+void apo_output_name(const char *name, char *out, size_t cap)
+{
+    if (cap < 16) {
+        if (cap > 0) {
+            out[0] = '\0';
+        }
+        return;
+    }
+    size_t limit = cap - 10 < 120 ? cap - 10 : 120; /* room for "~xxxxxxxx" */
+    size_t w = 0;
+    bool changed = name[0] == '\0';
+    for (const char *p = name; *p && w < limit; p++) {
+        unsigned char c = (unsigned char)*p;
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '_' || c == '-' || c == '+' || c == '#' || c == ' ' ||
+                     (c == '.' && w > 0 && out[w - 1] != '.');
+        out[w++] = plain ? (char)c : '_';
+        changed = changed || !plain;
+    }
+    changed = changed || strlen(name) > w;
+    while (w > 0 && (out[w - 1] == ' ' || out[w - 1] == '.')) { /* no trailing dot or blank */
+        w--;
+        changed = true;
+    }
+    out[w] = '\0';
+    if (w == 0 || reserved_device_name(out, w)) {
+        changed = true;
+    }
+    if (changed) {
+        snprintf(out + w, cap - w, "%s~%08x", w == 0 ? "sample" : "", name_hash(name));
+    }
 }

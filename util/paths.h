@@ -35,6 +35,17 @@ APO_NODISCARD apo_status apo_output_outside(const char *outdir, const char *what
                                             const char *const *dirs, size_t n_files,
                                             const char *const *files, apo_error *err);
 
+/*
+ * The file name (without extension) an output derived from @p name gets, e.g. plots/<name>.png:
+ * names are untrusted (a sheet, an FCS keyword), so the result never leaves its folder. Letters,
+ * digits, blanks and . _ - + # are kept (no leading, doubled or trailing dot); any other byte
+ * (separators, control and non-ASCII bytes) becomes '_'; at most 120 bytes. A name that had to
+ * change, is empty or is a reserved device name (CON, NUL, COM1 ...) gets "~" and an 8-digit
+ * hash of the original appended, so different names never share a file. Tables and the report
+ * keep the original name. @p cap >= 16 (else "" is written).
+ */
+void apo_output_name(const char *name, char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -41,10 +41,20 @@ Test(assay_sheet_guess, compound_codes_and_units_are_doses)
 
     g = guess("Ki67_staurosporine_10uM_rep3.fcs");
     cr_assert_str_eq(g.dose, "10");
-    cr_assert_str_eq(g.dose_unit, "um");
+    cr_assert_str_eq(g.dose_unit, "uM"); /* as written */
+    cr_assert_str_eq(g.treatment, "staurosporine");
     cr_assert_eq(g.replicate, 3);
     cr_assert_eq(g.role, ASSAY_ROLE_TREATED);
 
     g = guess("CD4_drug_2.5mg_l.fcs");
     cr_assert_str_eq(g.dose, "2.5");
+
+    /* a tube named as labs name them: treatment and unit in their own spelling */
+    g = guess("H2O2 + AS-IV 100 mg:L r2.fcs");
+    cr_assert_str_eq(g.treatment, "AS-IV");
+    cr_assert_str_eq(g.dose, "100");
+    cr_assert_eq(g.replicate, 2);
+    g = guess("H2O2_r3.fcs");
+    cr_assert_eq(g.role, ASSAY_ROLE_STIMULUS);
+    cr_assert_str_eq(g.treatment, "H2O2");
 }

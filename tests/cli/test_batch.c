@@ -94,8 +94,9 @@ Test(cli_batch, jobs_one_and_two_write_identical_files)
     cr_assert_eq(rename(o2, o1), 0);
     cr_assert_eq(run_cli(a2, &r), 0, "%s", r.err);
     run_result_free(&r);
-    /* 6 top-level files + 10 sample plots + overview + overlay + dose-response */
-    cr_assert_eq(same_tree(o1, o2), 6 + 10 + 3);
+    /* 6 top-level files + manifest.json + 10 sample plots + overview + overlay +
+     * dose-response */
+    cr_assert_eq(same_tree(o1, o2), 7 + 10 + 3);
     free(dir);
 }
 

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_run_owns_folder.c: a run owns its output folder: it writes manifest.json last, a
+ * re-run removes the earlier run's outputs it did not write again (the plot of a sample no
+ * longer in the sheet) and the temporary files a killed run left, and keeps the user's files.
+ */
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f, "%s", p);
+    fclose(f);
+}
+
+Test(cli_run_owns_folder, stale_outputs_and_temporaries_removed, .timeout = 300)
+{
+    char *dir = test_tmpdir();
+    char out[4096], sheet[4096];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", dir);
+    /* first run: the calibur experiment as it is */
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet",
+                       APOFLOW_SOURCE_DIR "/samples/calibur/sheet.csv", "-o", out, "-q", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(a, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert(exists(out, "manifest.json"));
+    cr_assert(exists(out, "plots/h2o2_asiv200_r1.png"), "expected the plot of sample h2o2_asiv200_r1");
+    touch(out, "my_notes.txt");                 /* the user's: kept */
+    touch(out, "plots/.h2o2_asiv25_r1.png.tmp-00abcd");  /* a killed write: removed */
+    /* second run: the same sheet without sample asiv200 */
+    FILE *in = fopen(APOFLOW_SOURCE_DIR "/samples/calibur/sheet.csv", "r");
+    FILE *o = fopen(sheet, "w");
+    cr_assert(in && o);
+    char line[1024];
+    while (fgets(line, sizeof line, in) != NULL) {
+        if (strstr(line, "asiv200") == NULL) {
+            if (strncmp(line, "file,", 5) == 0 || line[0] == '#') {
+                fputs(line, o);
+            } else {
+                fprintf(o, "%s/samples/calibur/%s", APOFLOW_SOURCE_DIR, line);
+            }
+        }
+    }
+    fclose(in);
+    fclose(o);
+    const char *b[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", out, NULL};
+    cr_assert_eq(run_cli(b, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.out, "removed 1 temporary file") != NULL, "%s", r.out);
+    cr_assert(strstr(r.out, "of the earlier run that this run did not write again") != NULL,
+              "%s", r.out);
+    run_result_free(&r);
+    cr_assert_not(exists(out, "plots/h2o2_asiv200_r1.png"), "the stale plot is still there");
+    cr_assert_not(exists(out, "plots/.h2o2_asiv25_r1.png.tmp-00abcd"));
+    cr_assert(exists(out, "my_notes.txt"));
+    cr_assert(exists(out, "plots/h2o2_asiv25_r1.png") && exists(out, "samples.csv"));
+    free(dir);
+}
