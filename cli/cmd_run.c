@@ -561,7 +561,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
         return fail(s, &err, cli_exit_code(err.status));
     }
     if (o->gating_wsp) {
-        run_flowjo_note_gml(o->outdir);
+        run_flowjo_note_gml(o->outdir, s->started);
     }
     if (o->write_flowjo != NULL &&
         run_flowjo_write(o->write_flowjo, &s->x.res, s->x.in, s->x.n, &err) != APO_OK) {

@@ -11,6 +11,7 @@
 #include "gating/flowjo.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,20 +40,21 @@ int run_flowjo_gating(const char *path, const char *population, bool quiet, gate
         fprintf(stderr,
                 "apoflow: --gating %s: the gates of sample %s, quadrant under %s%s\n", path,
                 w.samples[0].name, chosen[0] ? chosen : "the top level",
-                w.n_samples > 1 ? " (the other samples' own edits are not used)" : "");
+                w.n_samples > 1 ? " (gates edited in the workspace's other samples, if any, "
+                                  "are not used)"
+                                : "");
     }
     flowjo_workspace_free(&w);
     return rc;
 }
 
-void run_flowjo_note_gml(const char *outdir)
+void run_flowjo_note_gml(const char *outdir, double started)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/gating.xml", outdir);
-    FILE *fp = fopen(path, "rb");
-    if (fp != NULL) {
-        fclose(fp);
-        return;
+    struct stat st;
+    if (stat(path, &st) == 0 && (double)st.st_mtime >= started - 1.0) {
+        return; /* written by this run */
     }
     char msg[4400];
     snprintf(msg, sizeof msg,

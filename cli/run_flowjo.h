@@ -17,8 +17,9 @@
  *  @p quiet). Returns 0 or the exit code after printing the error. */
 int run_flowjo_gating(const char *path, const char *population, bool quiet, gate_strategy **out);
 
-/** Warn when OUTDIR/gating.xml is absent (a workspace's gating Gating-ML cannot hold). */
-void run_flowjo_note_gml(const char *outdir);
+/** Warn when this run (started at wall time @p started) wrote no OUTDIR/gating.xml (a
+ *  workspace's gating Gating-ML cannot hold). */
+void run_flowjo_note_gml(const char *outdir, double started);
 
 /** Write the analysis of @p n samples (@p in[i].file, gated with r->strategy) as a FlowJo 10
  *  workspace at @p path. */

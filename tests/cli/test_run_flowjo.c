@@ -72,6 +72,31 @@ Test(run_flowjo, written_workspace_reproduces_the_run)
         snprintf(cmd, sizeof cmd, "cmp -s %s/r/%s %s/g/%s", dir, same[i], dir, same[i]);
         cr_assert_eq(sh(cmd), 0, "%s differs with --gating r.wsp", same[i]);
     }
+    /* the same workspace on FlowJo's biex scales: the same quadrant percentages (rectangles
+     * do not depend on the scale), gating.xml left out with a warning, exit 0 */
+    snprintf(cmd, sizeof cmd,
+             "sed -E 's#<transforms:logicle [^>]*>#<transforms:biex transforms:length=\"256\" "
+             "transforms:maxRange=\"262144\" transforms:neg=\"0\" transforms:width=\"-10\" "
+             "transforms:pos=\"4.418539922\">#; s#</transforms:logicle>#</transforms:biex>#' "
+             "%s/r.wsp > %s/b.wsp && %s run %s/samples --sheet %s/samples/sheet.csv -o %s/b "
+             "--no-plots --gating %s/b.wsp > /dev/null 2> %s/b.err",
+             dir, dir, APOFLOW_BINARY, APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, dir, dir, dir);
+    cr_assert_eq(sh(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/b.err", dir);
+    char *err = slurp(cmd);
+    cr_assert_not_null(strstr(err, "gating.xml not written: the workspace's gating has no "
+                                   "Gating-ML form"),
+                       "%s", err);
+    free(err);
+    /* counts and percentages (columns 1-14, 17-22); the thresholds come back through the
+     * biex table's inverse (last digits), the density valley is found on the biex scale */
+    snprintf(cmd, sizeof cmd,
+             "cmp -s <(cut -d, -f1-14,17-22 %s/r/samples.csv) "
+             "<(cut -d, -f1-14,17-22 %s/b/samples.csv)",
+             dir, dir);
+    char bash[2200];
+    snprintf(bash, sizeof bash, "bash -c '%s'", cmd);
+    cr_assert_eq(sh(bash), 0, "counts or percentages differ on biex scales");
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     sh(cmd);
     free(dir);
