@@ -5,7 +5,7 @@
  * logicle scales, the AnnV x PI quadrant gate with thresholds from the controls), or takes a
  * given one, applies it to every sample and collects the quadrant statistics and QC flags.
  */
-#include "apoptosis_internal.h"
+#include "density.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -36,7 +36,10 @@ void assay_qc_flags_format(unsigned flags, char *buf, size_t cap)
 {
     static const char *const names[] = {"low_events",      "control_implausible",
                                         "threshold_outlier", "flow_instability",
-                                        "no_singlet_gate", "no_time_channel", "failed"};
+                                        "no_singlet_gate", "no_time_channel", "failed",
+                                        "threshold_in_population", "no_separation",
+                                        "singlet_gate_removed_many", "debris_gate_outlier",
+                                        "debris_in_cells"};
     size_t len = 0;
     if (cap == 0) {
         return;
@@ -201,6 +204,8 @@ static size_t sampled_size(const assay_input *in, uint64_t max_events)
 typedef struct pregate_est {
     double *thr, *lo, *hi;
     const char **method; /* per sample: how its debris threshold was found */
+    const char **how;    /* per sample: how its singlet band was found */
+    pregate_debris *deb; /* per sample: its debris estimate */
 } pregate_est;
 
 /* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
@@ -232,7 +237,7 @@ static void estimate_pregate(void *arg, size_t i)
     ctx *c = j->c;
     pregate_est *pe = j->pe;
     pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
-    pe->method[i] = NULL;
+    pe->method[i] = pe->how[i] = NULL;
     if (!c[i].ok) {
         return;
     }
@@ -248,47 +253,209 @@ static void estimate_pregate(void *arg, size_t i)
         return;
     }
     size_t ne = (size_t)l.ev.n_events;
-    double t = pregate_debris_threshold(fcs_events_column(&l.ev, fcol), ne, &pe->method[i]);
+    size_t scol = c[i].ch.ssc_a != SIZE_MAX ? c[i].ch.ssc_a : c[i].ch.ssc_h;
+    pregate_debris_estimate(fcs_events_column(&l.ev, fcol),
+                            scol != SIZE_MAX ? fcs_events_column(&l.ev, scol) : NULL, ne,
+                            &pe->deb[i]);
+    pe->method[i] = pe->deb[i].method;
+    double t = pe->deb[i].thr;
     double lo = NAN, hi = NAN;
+    /* the band is estimated on the events above the debris estimate, gate or no gate */
     if (j->singlets && isfinite(t) && c[i].ch.fsc_a != SIZE_MAX && c[i].ch.fsc_h != SIZE_MAX &&
         pregate_singlet_band(fcs_events_column(&l.ev, c[i].ch.fsc_a),
-                             fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi)) {
+                             fcs_events_column(&l.ev, c[i].ch.fsc_h), ne, t, &lo, &hi,
+                             &pe->how[i])) {
         pe->lo[i] = lo;
         pe->hi[i] = hi;
     } else if (j->width && isfinite(t) && c[i].ch.fsc_w != SIZE_MAX &&
                pregate_width_band(fcs_events_column(&l.ev, fcol),
-                                  fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo, &hi)) {
+                                  fcs_events_column(&l.ev, c[i].ch.fsc_w), ne, t, &lo, &hi,
+                                  &pe->how[i])) {
         pe->lo[i] = lo;
         pe->hi[i] = hi;
     }
     pe->thr[i] = t;
+    j->out->samples[i].debris_threshold = t;
+    j->out->samples[i].debris_leak = pe->deb[i].leak;
     loaded_free(&l);
 }
 
 static void estimate_pregates(const assay_input *in, ctx *c, size_t n, size_t ref,
                               const assay_options *opt, assay_result *out, pregate_est *pe)
 {
-    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
-    pregate_job j = {in,  c,  singlets, !singlets && c[ref].ch.fsc_w != SIZE_MAX,
-                     opt->sample_events, out, pe};
+    const bool pair = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    const bool singlets = pair && !opt->no_singlet_gate;
+    const bool width = !pair && !opt->no_singlet_gate && c[ref].ch.fsc_w != SIZE_MAX;
+    pregate_job j = {in, c, singlets, width, opt->sample_events, out, pe};
     for_each_sample(opt, "pre-gate estimates", n, estimate_pregate, &j);
+}
+
+/* The most frequent non-NULL string of v[0..n) (the first on ties), or @p none. */
+static const char *most_common(const char *const *v, size_t n, const char *none)
+{
+    const char *best = none;
+    size_t best_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; v[i] != NULL && j < n; j++) {
+            k += v[j] != NULL && strcmp(v[i], v[j]) == 0;
+        }
+        if (k > best_n) {
+            best = v[i];
+            best_n = k;
+        }
+    }
+    return best;
+}
+
+/* A sample's own debris valley further than this (decades of FSC) from the shared gate is
+ * flagged: its debris or cells sit elsewhere than in the other samples. */
+#define DEBRIS_OUTLIER_DECADES 0.2
+/* An experiment whose Cells gate holds more than this share of debris (estimated, median over
+ * samples) is flagged. */
+#define DEBRIS_LEAK_FLAG 0.01
+
+/* Flag the samples whose own debris estimate is far from the shared gate: the FSC threshold
+ * @p t, or (two_d) the line through (px, py) with normal (ux, uy) in log10 units. */
+static void flag_debris_outliers(const ctx *c, size_t n, double t, const pregate_debris *g,
+                                 const pregate_debris *deb, assay_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        double own = s->debris_threshold, dist = NAN;
+        if (!c[i].ok) {
+            continue;
+        }
+        if (g->two_d && deb[i].two_d) {
+            dist = g->ux * (deb[i].px - g->px) + g->uy * (deb[i].py - g->py);
+        } else if (!g->two_d && isfinite(own) && own > 0 && t > 0) {
+            dist = log10(own / t);
+        }
+        if (fabs(dist) > DEBRIS_OUTLIER_DECADES) {
+            s->qc |= ASSAY_QC_DEBRIS_GATE_OUTLIER;
+            size_t len = strlen(s->qc_detail);
+            snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                     "%sown debris valley %.2f decades from the shared gate", len ? "; " : "",
+                     dist);
+        }
+    }
+}
+
+/* Debris that overlaps the cells cannot be gated away: when the median over samples of the
+ * estimated debris share inside the gate exceeds DEBRIS_LEAK_FLAG, every sample is flagged
+ * (one sample's estimate is too noisy to judge by). */
+static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        if (c[i].ok && isfinite(out->samples[i].debris_leak)) {
+            v[m++] = out->samples[i].debris_leak;
+        }
+    }
+    double med = v != NULL && m > 0 ? median_of(v, m) : NAN;
+    free(v);
+    if (!(med > DEBRIS_LEAK_FLAG)) {
+        return;
+    }
+    apo_result_warn(out,
+                    "debris overlaps the cells on the scatter plots: about %.1f%% of the Cells "
+                    "gate is estimated to be debris (median over samples; the debris mode's far "
+                    "side mirrored); percentages of stained debris-rich samples are biased",
+                    100.0 * med);
+    for (size_t i = 0; i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        if (c[i].ok) {
+            s->qc |= ASSAY_QC_DEBRIS_IN_CELLS;
+            size_t len = strlen(s->qc_detail);
+            snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                     "%sdebris overlaps the cells (about %.1f%% of the Cells gate, median over "
+                     "samples)",
+                     len ? "; " : "", 100.0 * med);
+        }
+    }
+}
+
+/* The shared 2-D debris line: the median direction and the median valley point of the
+ * samples that found one; false unless most samples with a debris mode did. */
+static bool shared_debris_line(const ctx *c, size_t n, const pregate_debris *deb,
+                               pregate_debris *g)
+{
+    size_t modes = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        modes += c[i].ok && deb[i].debris_mode;
+        m += c[i].ok && deb[i].two_d;
+    }
+    double *tmp = m > 0 && 2 * m > modes ? malloc(m * sizeof *tmp) : NULL;
+    if (tmp == NULL) {
+        return false;
+    }
+    double med[3];
+    for (int q = 0; q < 3; q++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (c[i].ok && deb[i].two_d) {
+                tmp[k++] = q == 0 ? atan2(deb[i].uy, deb[i].ux) : q == 1 ? deb[i].px : deb[i].py;
+            }
+        }
+        med[q] = median_of(tmp, k);
+    }
+    free(tmp);
+    g->two_d = true;
+    g->ux = cos(med[0]);
+    g->uy = sin(med[0]);
+    g->px = med[1];
+    g->py = med[2];
+    return true;
+}
+
+/* The Cells polygon on FSC x SSC (data units) for the 2-D debris line: the points of the
+ * line u.(log10 FSC, log10 SSC) = u.p from FSC 1 to 10^8, closed above; xy gets
+ * 2 * (DEBRIS_POLY_STEPS + 3) values. */
+#define DEBRIS_POLY_STEPS 40
+static void debris_polygon(const pregate_debris *g, double *xy)
+{
+    const double cst = g->ux * g->px + g->uy * g->py;
+    size_t v = 0;
+    for (int k = 0; k <= DEBRIS_POLY_STEPS; k++) {
+        double lf = 8.0 * k / DEBRIS_POLY_STEPS;
+        double ls = (cst - g->ux * lf) / g->uy;
+        ls = ls > 9.0 ? 9.0 : ls < -2.0 ? -2.0 : ls;
+        xy[v++] = pow(10.0, lf);
+        xy[v++] = pow(10.0, ls);
+    }
+    xy[v++] = 1e8;
+    xy[v++] = 1e9;
+    xy[v++] = 1.0;
+    xy[v++] = 1e9;
+}
+
+/* Append to the pre-gate description (never overflows). */
+static void detail_add(char *d, size_t cap, const char *fmt, ...) APO_PRINTF(3, 4);
+static void detail_add(char *d, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(d);
+    if (len + 1 >= cap) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d + len, cap - len, fmt, ap);
+    va_end(ap);
 }
 
 /* Build the automatic pre-gates from the per-sample estimates. */
 static apo_status build_pregates(gate_strategy *s, const assay_input *in, const ctx *c,
                                  size_t n, const char *fsc_name, size_t ref, pregate_est *pe,
-                                 assay_result *out, const char **parent_id, apo_error *err)
+                                 const assay_options *opt, assay_result *out,
+                                 const char **parent_id, apo_error *err)
 {
     apo_status st = APO_OK;
     size_t nt = 0, nb = 0;
-    const char *method = "";
-    for (size_t i = 0; i < n; i++) { /* as the last sample's threshold was found */
-        if (c[i].ok && pe->method[i] != NULL) {
-            method = pe->method[i];
-        }
-    }
-    const bool singlets = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
-    const bool width = !singlets && c[ref].ch.fsc_w != SIZE_MAX;
+    const char *method = most_common(pe->method, n, "");
+    const char *how = most_common(pe->how, n, "");
+    const bool pair = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
+    const bool width = !pair && c[ref].ch.fsc_w != SIZE_MAX;
     /* compact the finite estimates (thr, lo, hi are overwritten in place) */
     for (size_t i = 0; i < n; i++) {
         if (!c[i].ok) {
@@ -304,9 +471,47 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         }
     }
     *parent_id = NULL;
-    char detail[256] = "no FSC channel: no pre-gates";
-    if (fsc_name != NULL && nt > 0) {
-        double t = median_of(pe->thr, nt);
+    char *detail = out->pregate_detail;
+    const size_t cap = sizeof out->pregate_detail;
+    detail[0] = '\0';
+    snprintf(out->debris_choice, sizeof out->debris_choice,
+             opt->no_debris_gate ? "off (--no-debris-gate)" : "automatic");
+    snprintf(out->singlet_choice, sizeof out->singlet_choice,
+             opt->no_singlet_gate ? "off (--no-singlet-gate)" : "automatic");
+    if (fsc_name == NULL || nt == 0) {
+        snprintf(detail, cap, "no FSC channel: no pre-gates");
+        apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
+        return APO_OK;
+    }
+    double t = median_of(pe->thr, nt);
+    pregate_debris g = {0};
+    const size_t scol = c[ref].ch.ssc_a != SIZE_MAX ? c[ref].ch.ssc_a : c[ref].ch.ssc_h;
+    if (scol != SIZE_MAX) {
+        shared_debris_line(c, n, pe->deb, &g);
+    }
+    if (opt->no_debris_gate) {
+        detail_add(detail, cap, "Cells: no debris gate (--no-debris-gate; the estimate would "
+                                "have been %s >= %.6g)", fsc_name, t);
+    } else if (g.two_d) {
+        double xy[2 * (DEBRIS_POLY_STEPS + 3)];
+        debris_polygon(&g, xy);
+        const char *sname = fcs_dataset_param(in[ref].ds, scol)->name;
+        gate_dim d2[2] = {{fsc_name, NULL, NULL, NULL}, {sname, NULL, NULL, NULL}};
+        st = gate_strategy_add_polygon(s, "Cells", NULL, d2, DEBRIS_POLY_STEPS + 3, xy, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *parent_id = "Cells";
+        out->debris_gate = true;
+        detail_add(detail, cap,
+                   "Cells: %.4f log10(%s) + %.4f log10(%s) >= %.4f (the valley between the debris "
+                   "and cell modes across the direction of log10 FSC x log10 SSC that separates "
+                   "them best, deeper than the FSC valley; median direction and valley point over "
+                   "samples)",
+                   g.ux, fsc_name, g.uy, sname, g.ux * g.px + g.uy * g.py);
+        flag_debris_outliers(c, n, t, &g, pe->deb, out);
+        flag_debris_in_cells(c, n, out);
+    } else {
         gate_dim d = {fsc_name, NULL, NULL, NULL};
         double mn = t, mx = INFINITY;
         st = gate_strategy_add_rectangle(s, "Cells", NULL, 1, &d, &mn, &mx, err);
@@ -314,48 +519,50 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
             return st;
         }
         *parent_id = "Cells";
-        int w = snprintf(detail, sizeof detail, "Cells: %s >= %.6g (median over samples of the %s)",
-                         fsc_name, t, method);
-        if (singlets && nb > 0) {
-            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
-            const double X = 1e9;
-            double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
-            gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL,
-                                 NULL, NULL},
-                                {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_h)->name, NULL,
-                                 NULL, NULL}};
-            st = gate_strategy_add_polygon(s, "Singlets", "Cells", dims, 3, xy, err);
-            if (st != APO_OK) {
-                return st;
-            }
-            *parent_id = "Singlets";
-            if (w > 0 && (size_t)w < sizeof detail) {
-                snprintf(detail + w, sizeof detail - (size_t)w,
-                         "; Singlets: %.4f <= FSC-H/FSC-A <= %.4f (median +- max(4 robust SD, "
-                         "8%%), medians over samples)",
-                         l, h);
-            }
-        } else if (width && nb > 0) {
-            double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
-            gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
-            st = gate_strategy_add_rectangle(s, "Singlets", "Cells", 1, &d2, &l, &h, err);
-            if (st != APO_OK) {
-                return st;
-            }
-            *parent_id = "Singlets";
-            if (w > 0 && (size_t)w < sizeof detail) {
-                snprintf(detail + w, sizeof detail - (size_t)w,
-                         "; Singlets: %.6g <= FSC-W < %.6g (median +- max(4 robust SD, 8%%), "
-                         "medians over samples)",
-                         l, h);
-            }
-        } else {
-            apo_result_warn(out, "no FSC-A/FSC-H pair and no FSC-W: doublets are not excluded");
-        }
-    } else {
-        apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
+        out->debris_gate = true;
+        detail_add(detail, cap, "Cells: %s >= %.6g (median over samples of the %s)", fsc_name,
+                   t, method);
+        flag_debris_outliers(c, n, t, &g, pe->deb, out);
+        flag_debris_in_cells(c, n, out);
     }
-    snprintf(out->pregate_detail, sizeof out->pregate_detail, "%s", detail);
+    const char *sparent = *parent_id;
+    if (opt->no_singlet_gate) {
+        detail_add(detail, cap, "; Singlets: no doublet exclusion (--no-singlet-gate)");
+    } else if (pair && nb > 0) {
+        double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+        const double X = 1e9;
+        double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
+        gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL, NULL,
+                             NULL},
+                            {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_h)->name, NULL, NULL,
+                             NULL}};
+        st = gate_strategy_add_polygon(s, "Singlets", sparent, dims, 3, xy, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *parent_id = "Singlets";
+        out->singlet_gate = true;
+        detail_add(detail, cap,
+                   "; Singlets: %.4f <= FSC-H/FSC-A <= %.4f (from the singlets' mode: %s; "
+                   "medians over samples)",
+                   l, h, how);
+    } else if (width && nb > 0) {
+        double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+        gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
+        st = gate_strategy_add_rectangle(s, "Singlets", sparent, 1, &d2, &l, &h, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        *parent_id = "Singlets";
+        out->singlet_gate = true;
+        detail_add(detail, cap,
+                   "; Singlets: %.6g <= FSC-W < %.6g (from the singlets' mode: %s; medians over "
+                   "samples)",
+                   l, h, how);
+    } else {
+        detail_add(detail, cap, "; Singlets: none (no FSC-A/FSC-H pair and no FSC-W)");
+        apo_result_warn(out, "no FSC-A/FSC-H pair and no FSC-W: doublets are not excluded");
+    }
     return APO_OK;
 }
 
@@ -772,47 +979,66 @@ static apo_status make_scale(const marker_pool *p, gate_transform *tf, assay_res
     return st;
 }
 
-/* Threshold of one marker: fixed, the quantile of a control, or the density valley. */
+/* Threshold of one marker: fixed, or the control's line checked against the stained
+ * samples (threshold_check.c), all on the display (logicle) scale. */
 static apo_status place_threshold(const assay_input *in, marker_pool *p, bool annexin,
                                   const assay_options *opt, const gate_transform *tf,
                                   assay_threshold *t, apo_error *err)
 {
-    t->realized_pct = NAN;
-    if (opt->fixed_thresholds) {
-        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold, "fixed",
-                      "--thresholds");
-        return APO_OK;
-    }
-    int slot = p->src[0] >= 0 ? 0 : p->src[1] >= 0 ? 1 : -1;
-    if (slot >= 0) {
-        const double *v = p->ctl[slot];
-        const size_t m = p->nctl[slot];
-        double q = assay_quantile(v, m, opt->quantile);
-        size_t above = 0;
-        for (size_t k = 0; k < m; k++) {
-            above += v[k] >= q;
-        }
-        if (isfinite(q) && m >= 50) {
-            char method[48];
-            snprintf(method, sizeof method, "control_quantile_%g", 100.0 * opt->quantile);
-            set_threshold(t, q, method, in[p->src[slot]].sample);
-            t->realized_pct = 100.0 * (double)above / (double)m;
-            return APO_OK;
-        }
-    }
-    /* density valley over the singlets of every stained sample, on the logicle scale */
+    t->realized_pct = t->valley_depth = t->control_scaled = NAN;
+    t->in_population = t->no_separation = false;
+    t->reason[0] = '\0';
     for (size_t k = 0; k < p->nv; k++) {
         p->valley[k] = gate_transform_apply(tf, p->valley[k]);
     }
-    double y = assay_density_valley(p->valley, p->nv, -INFINITY, INFINITY);
-    if (!isfinite(y)) {
+    if (opt->fixed_thresholds) {
+        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold, "fixed",
+                      "--thresholds");
+        t->valley_depth = assay_line_depth(p->valley, p->nv, gate_transform_apply(tf, t->value));
+        t->in_population = t->valley_depth > 0.5;
+        snprintf(t->reason, sizeof t->reason, "given with --thresholds");
+        return APO_OK;
+    }
+    int slot = p->src[0] >= 0 && p->nctl[0] >= 50 ? 0 : p->src[1] >= 0 && p->nctl[1] >= 50 ? 1 : -1;
+    double *ctl = NULL;
+    size_t m = 0;
+    if (slot >= 0) {
+        m = p->nctl[slot];
+        ctl = malloc(m * sizeof *ctl);
+        if (ctl == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
+        for (size_t k = 0; k < m; k++) {
+            ctl[k] = gate_transform_apply(tf, p->ctl[slot][k]);
+        }
+    }
+    assay_line L;
+    assay_line_place(ctl, m, p->valley, p->nv, opt->quantile,
+                     slot >= 0 ? in[p->src[slot]].sample : "", &L);
+    if (!isfinite(L.y)) {
+        free(ctl);
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
                              annexin ? "Annexin V" : "PI",
                              "expected a control or a density valley to place the %s threshold, "
                              "found neither: give --thresholds A,P",
                              annexin ? "Annexin V" : "PI");
     }
-    set_threshold(t, gate_transform_inverse(tf, y), "density_valley", "all stained samples");
+    const bool from_ctl = slot >= 0 && strncmp(L.method, "control_", 8) == 0;
+    set_threshold(t, gate_transform_inverse(tf, L.y), L.method,
+                  from_ctl ? in[p->src[slot]].sample : "all stained samples");
+    if (slot >= 0) {
+        size_t above = 0;
+        for (size_t k = 0; k < m; k++) {
+            above += ctl[k] >= L.y;
+        }
+        t->realized_pct = 100.0 * (double)above / (double)m;
+    }
+    free(ctl);
+    t->valley_depth = L.depth;
+    t->control_scaled = L.control_y;
+    t->in_population = L.in_population;
+    t->no_separation = L.no_separation;
+    snprintf(t->reason, sizeof t->reason, "%s", L.reason);
     return APO_OK;
 }
 
@@ -960,6 +1186,12 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
     }
     if (!singlet_gate) {
         s->qc |= ASSAY_QC_NO_SINGLET_GATE;
+    } else if (s->cells > 0 && (double)(s->cells - s->singlets) >
+                                   ASSAY_SINGLET_PLAUSIBLE_LOSS * (double)s->cells) {
+        s->qc |= ASSAY_QC_SINGLET_REMOVED_MANY;
+        QC_NOTE("the singlet gate removed %.1f%% of the cells (plausible: <= %.0f%%)",
+                100.0 * (double)(s->cells - s->singlets) / (double)s->cells,
+                100.0 * ASSAY_SINGLET_PLAUSIBLE_LOSS);
     }
     if (c->ch.time == SIZE_MAX || time == NULL) {
         s->qc |= ASSAY_QC_NO_TIME;
@@ -979,7 +1211,7 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
 static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
                                const assay_options *opt, size_t q_idx[ASSAY_Q_COUNT],
                                size_t parent_idx, const gate_dim dims[2], bool singlet_gate,
-                               assay_sample *smp, apo_error *err)
+                               const double line[2], assay_sample *smp, apo_error *err)
 {
     loaded l;
     apo_status st = load(in, opt->sample_events, &l, err);
@@ -989,15 +1221,17 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     gate_result res = {0};
     st = parent_mask(s, &l, parent_idx, &res, err);
     const size_t ne = l.data.n_events;
-    double *ann = NULL, *pi = NULL, *ann_t = NULL, *tmp = NULL;
+    double *ann = NULL, *pi = NULL, *ann_t = NULL, *pi_t = NULL, *tmp = NULL;
     uint64_t *cnt = NULL;
     if (st == APO_OK) {
         ann = malloc((ne ? ne : 1) * sizeof(double));
         pi = malloc((ne ? ne : 1) * sizeof(double));
         ann_t = malloc((ne ? ne : 1) * sizeof(double));
+        pi_t = malloc((ne ? ne : 1) * sizeof(double));
         tmp = malloc((ne ? ne : 1) * sizeof(double));
         cnt = malloc((res.n_gates ? res.n_gates : 1) * sizeof *cnt);
-        if (ann == NULL || pi == NULL || ann_t == NULL || tmp == NULL || cnt == NULL) {
+        if (ann == NULL || pi == NULL || ann_t == NULL || pi_t == NULL || tmp == NULL ||
+            cnt == NULL) {
             st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
     }
@@ -1009,6 +1243,9 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     }
     if (st == APO_OK) {
         st = gate_dim_values(s, &l.data, &dims[0], true, ann_t, err);
+    }
+    if (st == APO_OK) {
+        st = gate_dim_values(s, &l.data, &dims[1], true, pi_t, err);
     }
     if (st == APO_OK) {
         if (l.step == 1) {
@@ -1025,6 +1262,9 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
     size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
     smp->cells = gp == SIZE_MAX ? smp->singlets : cnt[gp];
+    if (gp == SIZE_MAX && parent_idx == gate_strategy_find(s, "Singlets")) {
+        smp->cells = smp->events; /* a singlet gate without a debris gate */
+    }
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
         const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
         smp->count[q] = cnt[q_idx[q]];
@@ -1047,12 +1287,18 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         size_t m = masked(ann_t, l.parent, ne, tmp);
         smp->annexin_valley = assay_density_valley(tmp, m, -INFINITY, INFINITY);
     }
+    /* each line's valley depth on the sample's own density */
+    size_t m = masked(ann_t, l.parent, ne, tmp);
+    smp->annexin_depth = assay_line_depth(tmp, m, line[0]);
+    m = masked(pi_t, l.parent, ne, tmp);
+    smp->pi_depth = assay_line_depth(tmp, m, line[1]);
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
 done:
     free(ann);
     free(pi);
     free(ann_t);
+    free(pi_t);
     free(tmp);
     free(cnt);
     gate_result_free(&res);
@@ -1080,29 +1326,61 @@ static void stats_task(void *arg, size_t i)
     size_t q_idx[ASSAY_Q_COUNT];
     memcpy(q_idx, j->q_idx, sizeof q_idx);
     apo_error e2;
+    const double line[2] = {j->out->annexin.scaled, j->out->pi.scaled};
     if (sample_stats(j->out->strategy, &j->in[i], &j->c[i], j->opt, q_idx, j->parent_idx,
-                     j->dims, j->singlet_gate, &j->out->samples[i], &e2) != APO_OK) {
+                     j->dims, j->singlet_gate, line, &j->out->samples[i], &e2) != APO_OK) {
         fail_sample(&j->out->samples[i], e2.msg);
         j->c[i].ok = false;
     }
 }
 
-/* A doublet gate: a population "Singlets", or one whose last path component is "Singlets"
- * in any case (a gating read from a FlowJo workspace, whose ids are FlowJo paths). */
-static bool has_singlet_gate(const gate_strategy *s)
+/* A pre-gate of the given gating: a population @p name ("Cells", "Singlets"), or one whose
+ * last path component is @p name in any case (a gating read from a FlowJo workspace, whose
+ * ids are FlowJo paths). */
+static bool has_gate_named(const gate_strategy *s, const char *name)
 {
-    if (gate_strategy_find(s, "Singlets") != SIZE_MAX) {
+    if (gate_strategy_find(s, name) != SIZE_MAX) {
         return true;
     }
     for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
         gate_info gi;
         gate_strategy_gate(s, g, &gi);
         const char *slash = strrchr(gi.id, '/');
-        if (slash != NULL && strcasecmp(slash + 1, "Singlets") == 0) {
+        if (slash != NULL && strcasecmp(slash + 1, name) == 0) {
             return true;
         }
     }
     return false;
+}
+
+/* Flag the stained samples of a marker whose line lies in a population of the pooled stained
+ * samples, or that show no separation at all. (A sample's own depth is reported, not
+ * flagged: with a small positive population it is too noisy to judge by.) */
+static void flag_lines(const assay_input *in, const ctx *c, size_t n, assay_result *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        assay_sample *s = &out->samples[i];
+        for (int k = 0; c[i].ok && k < 2; k++) {
+            const assay_threshold *t = k == 0 ? &out->annexin : &out->pi;
+            const char *mk = k == 0 ? "Annexin V" : "PI";
+            if (!valley_role(in[i].role, k == 0)) {
+                continue;
+            }
+            size_t len = strlen(s->qc_detail);
+            if (t->no_separation) {
+                s->qc |= ASSAY_QC_NO_SEPARATION;
+                snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                         "%sno valley between the %s-negative and -positive populations",
+                         len ? "; " : "", mk);
+            } else if (t->in_population) {
+                s->qc |= ASSAY_QC_THRESHOLD_IN_POPULATION;
+                snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
+                         "%sthe %s line lies in a population of the stained samples (valley "
+                         "depth %.2f)",
+                         len ? "; " : "", mk, t->valley_depth);
+            }
+        }
+    }
 }
 
 /* Find the quadrant populations of a strategy; SIZE_MAX entries when missing. */
@@ -1272,6 +1550,14 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 1, &out->pi);
     set_threshold(&out->annexin, out->annexin.value, "gating_file", "--gating");
     set_threshold(&out->pi, out->pi.value, "gating_file", "--gating");
+    out->annexin.valley_depth = out->pi.valley_depth = NAN;
+    out->annexin.control_scaled = out->pi.control_scaled = NAN;
+    snprintf(out->annexin.reason, sizeof out->annexin.reason, "read from --gating");
+    snprintf(out->pi.reason, sizeof out->pi.reason, "read from --gating");
+    snprintf(out->debris_choice, sizeof out->debris_choice, "from --gating");
+    snprintf(out->singlet_choice, sizeof out->singlet_choice, "from --gating");
+    out->debris_gate = has_gate_named(g, "Cells");
+    out->singlet_gate = has_gate_named(g, "Singlets");
     out->annexin.realized_pct = out->pi.realized_pct = NAN;
     gate_transform *scales[2] = {&out->annexin_scale, &out->pi_scale};
     for (int k = 0; k < 2; k++) {
@@ -1293,14 +1579,19 @@ static apo_status add_pregates(analysis *a, apo_error *err)
     const ctx *c = a->c;
     const fcs_dataset *rds = a->in[ref].ds;
     size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
-    pregate_est pe = {a->est, a->est + n, a->est + 2 * n, a->methods};
+    pregate_debris *deb = calloc(n ? n : 1, sizeof *deb);
+    if (deb == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    pregate_est pe = {a->est, a->est + n, a->est + 2 * n, a->methods, a->methods + n, deb};
     estimate_pregates(a->in, a->c, n, ref, a->opt, a->out, &pe);
     apo_status st = some_sample_left(a->in, a->c, n, a->out, err);
     if (st == APO_OK) {
         st = build_pregates(a->s, a->in, a->c, n,
                             fcol == SIZE_MAX ? NULL : fcs_dataset_param(rds, fcol)->name, ref,
-                            &pe, a->out, &a->parent_id, err);
+                            &pe, a->opt, a->out, &a->parent_id, err);
     }
+    free(deb);
     a->parent_idx = a->parent_id ? gate_strategy_find(a->s, a->parent_id) : SIZE_MAX;
     return st;
 }
@@ -1489,7 +1780,7 @@ static apo_status build_gating(analysis *a, apo_error *err)
 static apo_status sample_statistics(analysis *a, apo_error *err)
 {
     stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
-                    has_singlet_gate(a->out->strategy)};
+                    has_gate_named(a->out->strategy, "Singlets")};
     for_each_sample(a->opt, "statistics", a->n, stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < a->n; i++) {
@@ -1543,12 +1834,16 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
     out->samples = calloc(m, sizeof *out->samples);
     a.c = calloc(m, sizeof *a.c);
     a.est = malloc(3 * m * sizeof *a.est);
-    a.methods = malloc(m * sizeof *a.methods);
+    a.methods = malloc(2 * m * sizeof *a.methods);
     apo_status st = APO_OK;
     if (out->samples == NULL || a.c == NULL || a.est == NULL || a.methods == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     out->n_samples = n;
+    for (size_t i = 0; st == APO_OK && i < n; i++) {
+        out->samples[i].annexin_depth = out->samples[i].pi_depth = NAN;
+        out->samples[i].debris_threshold = out->samples[i].debris_leak = NAN;
+    }
     if (st == APO_OK) {
         st = find_all_channels(&a, err);
     }
@@ -1559,6 +1854,7 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
         st = sample_statistics(&a, err);
     }
     if (st == APO_OK) {
+        flag_lines(in, a.c, n, out);
         flag_threshold_outliers(a.c, n, out);
         st = assay_compare(in, n, out, err);
     }

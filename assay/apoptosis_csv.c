@@ -74,6 +74,7 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
         fputc(',', f);
         put_str(f, sheet->extra_names[k]);
     }
+    fputs(",annexin_valley_depth,pi_valley_depth", f);
     fputc('\n', f);
     for (size_t i = 0; i < r->n_samples; i++) {
         const assay_sample *s = &r->samples[i];
@@ -157,6 +158,13 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
         for (size_t k = 0; sheet != NULL && k < sheet->n_extra; k++) {
             fputc(',', f);
             put_str(f, row ? row->extra[k] : "");
+        }
+        const double depth[2] = {failed ? NAN : s->annexin_depth, failed ? NAN : s->pi_depth};
+        for (int k = 0; k < 2; k++) {
+            fputc(',', f);
+            if (isfinite(depth[k])) {
+                put_num(f, depth[k]);
+            }
         }
         fputc('\n', f);
     }

@@ -13,18 +13,36 @@
 bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
              double *dens);
 
-/* Debris threshold on an FSC channel: the lowest point of the smoothed density of log10(FSC)
- * between 1.2 and 0.25 decades below the median. *method says how it was found. */
-double pregate_debris_threshold(const double *fsc, size_t n, const char **method);
+/* Debris threshold on an FSC channel (data units): the density valley of log10(FSC) between
+ * the debris mode (the most prominent peak more than 0.35 decades below the cell mode, the
+ * peak holding the most events) and the cell mode; without a debris mode, the noise floor
+ * below the cells. *method says which. */
+typedef struct pregate_debris {
+    double thr;       /* FSC threshold (data units), -inf when none */
+    double depth;     /* valley depth of the chosen cut (NaN when no debris mode) */
+    bool debris_mode; /* a debris mode was found */
+    bool two_d;       /* the 2-D line below is deeper than the FSC valley */
+    double ux, uy;    /* its unit normal in (log10 FSC, log10 SSC), pointing to the cells */
+    double px, py;    /* a point of the line (the valley point) */
+    double leak;      /* estimated share of debris among the events inside the cut (the debris
+                         mode's far side mirrored), NaN when unknown */
+    const char *method;
+} pregate_debris;
+/* With ssc (NULL = none) the valley is also sought across the line joining the debris and
+ * cell centres in (log10 FSC, log10 SSC), and used when it is deeper. */
+void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out);
 
-/* Singlet band of FSC-H / FSC-A for events with FSC >= fsc_min: median +- clamp(4 robust SD,
- * 8 %, 25 % of the median). Returns false when fewer than 50 events qualify. */
+/* Singlet band of FSC-H / FSC-A for events with FSC-A >= a_min (doublets have a low ratio):
+ * from the singlets' mode, the valley to a doublet mode or 4 robust SD of the singlets' side
+ * (at least 8 %) towards the doublets, 8 robust SD (at least 25 %) the other way. *how says
+ * which. False when fewer than 50 events qualify. */
 bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
-                          double *lo, double *hi);
+                          double *lo, double *hi, const char **how);
 
-/* The same band on FSC-W itself (instruments with FSC-A and FSC-W but no FSC-H). */
+/* The same band on FSC-W itself (doublets have a high width; instruments with FSC-W but no
+ * FSC-A/FSC-H pair). */
 bool pregate_width_band(const double *fsc, const double *width, size_t n, double fsc_min,
-                        double *lo, double *hi);
+                        double *lo, double *hi, const char **how);
 
 /* Largest |bin rate / median rate - 1| over Time bins (first/last bin ignored), NaN when the
  * time channel is unusable. */

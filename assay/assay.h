@@ -177,6 +177,8 @@ typedef struct assay_options {
                      void (*fn)(void *job, size_t i), void *job);
     void *parallel_ctx;
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
+    bool no_debris_gate;  /* --no-debris-gate: no Cells gate on FSC (recorded in the results) */
+    bool no_singlet_gate; /* --no-singlet-gate: no doublet exclusion (recorded) */
 } assay_options;
 
 /** Defaults: automatic everything, quantile 0.995, min_events 500, sample_events
@@ -196,8 +198,19 @@ enum {
     ASSAY_QC_FLOW_INSTABILITY = 1u << 3,  /* abrupt event-rate change over Time (clog) */
     ASSAY_QC_NO_SINGLET_GATE = 1u << 4,   /* no FSC-A/FSC-H pair: doublets not excluded */
     ASSAY_QC_NO_TIME = 1u << 5,           /* no Time channel: flow not checked */
-    ASSAY_QC_FAILED = 1u << 6             /* the sample could not be analysed */
+    ASSAY_QC_FAILED = 1u << 6,            /* the sample could not be analysed */
+    ASSAY_QC_THRESHOLD_IN_POPULATION = 1u << 7, /* a quadrant line lies inside a population
+                                                 (valley depth > 0.5) */
+    ASSAY_QC_NO_SEPARATION = 1u << 8,     /* a marker shows no valley between its negative and
+                                             positive populations: percentages unreliable */
+    ASSAY_QC_SINGLET_REMOVED_MANY = 1u << 9, /* the singlet gate removed > 20 % of the cells */
+    ASSAY_QC_DEBRIS_GATE_OUTLIER = 1u << 10, /* the sample's own debris valley is > 0.2 decades
+                                                from the shared debris gate */
+    ASSAY_QC_DEBRIS_IN_CELLS = 1u << 11   /* debris overlaps the cells: an estimated > 1 % of
+                                             the Cells gate is debris */
 };
+/* Share of the cells above which the singlet gate's removal is implausible (QC flag). */
+#define ASSAY_SINGLET_PLAUSIBLE_LOSS 0.20
 /** Write the ';'-joined names of @p flags into @p buf ("" for none). */
 void assay_qc_flags_format(unsigned flags, char *buf, size_t cap);
 
@@ -210,6 +223,12 @@ typedef struct assay_sample {
     double median_pi[ASSAY_Q_COUNT];
     double annexin_valley;              /* the sample's own AnnV valley (data units) or NaN */
     double flow_max_dev;                /* largest |rate/median - 1| over Time bins, or NaN */
+    double annexin_depth, pi_depth;     /* valley depth of each line on this sample's own
+                                           density (display scale), NaN when not measured */
+    double debris_threshold;            /* the sample's own debris gate estimate (FSC data
+                                           units), NaN when none */
+    double debris_leak;                 /* estimated share of debris inside its own debris
+                                           cut, NaN when unknown */
     unsigned qc;
     char qc_detail[256];
     char annexin_name[64], pi_name[64]; /* $PnN of the channels used */
@@ -222,6 +241,11 @@ typedef struct assay_threshold {
     char method[48];   /* "fixed", "control_quantile", "density_valley", "gating_file" */
     char source[128];  /* the sample(s) it came from */
     double realized_pct; /* % of the source's singlets at or above it (NaN if none) */
+    double valley_depth; /* density at the line / neighbouring peak, pooled stained samples,
+                            display scale (NaN when not measured) */
+    double control_scaled; /* the control's line on the display scale (NaN when none) */
+    bool in_population, no_separation;
+    char reason[240];    /* why it is where it is */
 } assay_threshold;
 
 /* A group comparison (treated group vs the stimulus-only group). */
@@ -270,7 +294,9 @@ typedef struct assay_result {
     char annexin_why[96], pi_why[96];
     char dead_dye[16];      /* the dead-cell dye its label names ("PI", "7-AAD" ...; "" unknown) */
     char annexin_fluor[24]; /* the Annexin V conjugate ("FITC", "PE" ...; "" unknown) */
-    char pregate_detail[256];
+    char pregate_detail[512];
+    bool debris_gate, singlet_gate; /* whether each pre-gate was applied */
+    char debris_choice[48], singlet_choice[48]; /* "automatic", "off (--no-debris-gate)", ... */
     gate_transform annexin_scale, pi_scale; /* the logicle scales */
     gate_strategy *strategy;        /* the gating as applied */
     bool owns_strategy;             /* false when it is options.gating (borrowed) */
@@ -348,6 +374,14 @@ double assay_density_valley(const double *x, size_t n, double lo, double hi);
 /* Write the "comparisons" and "dose_response" members of an open JSON object of results.json;
  * @p first_key says whether no member has been written yet (and is updated). */
 void assay_json_comparisons(FILE *f, const assay_result *r, bool *first_key);
+/* The "pregate_choices" member (which pre-gates were applied, and why). */
+void assay_json_pregate_choices(FILE *f, const assay_result *r, bool *first_key);
+/* The check members of a threshold object: valley_depth, control_scaled, in_population,
+ * no_separation, reason. */
+void assay_json_threshold_check(FILE *f, const assay_threshold *t, bool *first_key);
+/* The check members of a sample object: annexin_valley_depth, pi_valley_depth,
+ * debris_threshold. */
+void assay_json_sample_checks(FILE *f, const assay_sample *s, bool *first_key);
 
 #ifdef __cplusplus
 }

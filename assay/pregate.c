@@ -1,84 +1,273 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * pregate.c: estimates the two automatic pre-gates of the apoptosis analysis (gating.md 5.1):
- * debris exclusion as an FSC threshold at the density valley between debris and cells, and
- * doublet exclusion as a band of the FSC-H / FSC-A ratio around its median (doublets have
- * about twice the area at the same height, so half the ratio), or of FSC-W when the
- * instrument records width instead of height. Generous on purpose:
- * shrunken apoptotic cells must stay in.
+ * pregate.c: estimates the two automatic pre-gates of the apoptosis analysis (docs/
+ * algorithms.md): debris exclusion as an FSC threshold at the density valley between the
+ * debris mode and the cell mode of log10(FSC) (only the noise floor when there is no debris
+ * mode), and doublet exclusion as a band of the FSC-H / FSC-A ratio (doublets have about
+ * twice the area at the same height, so half the ratio), or of FSC-W when the instrument
+ * records width instead of height, placed from the singlets' mode and the spread of their
+ * side away from the doublets. Generous on purpose: shrunken apoptotic cells must stay in.
  */
-#include "apoptosis_internal.h"
+#include "density.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-double pregate_debris_threshold(const double *fsc, size_t n, const char **method)
+static int cmp_double(const void *a, const void *b)
 {
-    if (n < 50) {
-        *method = "none (too few events)";
-        return -INFINITY;
-    }
-    double *lg = malloc(n * sizeof *lg);
-    if (lg == NULL) {
-        *method = "none (out of memory)";
-        return -INFINITY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        lg[i] = log10(fsc[i] > 1.0 ? fsc[i] : 1.0);
-    }
-    double med = assay_quantile(lg, n, 0.5);
-    enum { GRID = 256 };
-    double dens[GRID];
-    const double g0 = med - 1.2, g1 = med - 0.25;
-    double thr = -INFINITY;
-    if (isfinite(med) && apo_kde(lg, n, 0.06, g0 - 0.3, g1 + 0.3, GRID, dens)) {
-        double step = (g1 - g0 + 0.6) / (GRID - 1);
-        size_t best = SIZE_MAX;
-        for (size_t k = 0; k < GRID; k++) {
-            double y = g0 - 0.3 + step * (double)k;
-            if (y >= g0 && y <= g1 && (best == SIZE_MAX || dens[k] < dens[best])) {
-                best = k;
-            }
-        }
-        if (best != SIZE_MAX) {
-            thr = pow(10.0, g0 - 0.3 + step * (double)best);
-            *method = "density minimum of log10(FSC) 0.25-1.2 decades below the median";
-        }
-    }
-    if (!isfinite(thr)) {
-        thr = 0.25 * pow(10.0, med);
-        *method = "25% of the median FSC";
-    }
-    free(lg);
-    return thr;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
-/* median +- clamp(4 robust SD, 8 %, 25 % of the median) of v[0..m) (v is reordered). */
-static bool robust_band(double *v, size_t m, double *lo, double *hi)
+static void qsort_doubles(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+}
+
+/* The shrinkage of apoptotic and dead cells: they keep at least ~45 % of the living cells'
+ * forward scatter, so nothing within DEBRIS_CELL_SPAN decades below the cells' mode is taken
+ * for debris, and no debris gate is placed inside that span. */
+#define DEBRIS_CELL_SPAN 0.35
+/* No debris mode: cut where the density below the cells first falls under this share of the
+ * cells' peak (the noise floor), never inside the span above. */
+#define DEBRIS_FLOOR_SHARE 0.01
+
+/* Median of log10 SSC over the events whose log10 FSC lies within 0.1 decades of x. */
+static double ssc_at(const double *lf, const double *ls, size_t n, double x, double *tmp)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(lf[i] - x) < 0.1) {
+            tmp[m++] = ls[i];
+        }
+    }
+    return m >= 20 ? gsl_stats_median(tmp, 1, m) : NAN;
+}
+
+/* The share of the events at or above @p cut on v[0..n) that are debris, estimated from the
+ * debris mode at @p pd: its far side (below the mode, where no cells are) mirrored gives the
+ * debris's count and spread, and a normal tail beyond the cut its part above it. NaN when it
+ * cannot be told. */
+static double debris_leak(const double *v, size_t n, double pd, double cut, double *tmp)
+{
+    size_t below = 0, above = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < pd) {
+            tmp[below++] = pd - v[i];
+        }
+        above += v[i] >= cut;
+    }
+    if (below < 20 || above == 0) {
+        return NAN;
+    }
+    const double s = 1.4826 * gsl_stats_median(tmp, 1, below);
+    if (!(s > 0)) {
+        return NAN;
+    }
+    const double tail = 0.5 * erfc((cut - pd) / (s * 1.4142135623730951));
+    return 2.0 * (double)below * tail / (double)above;
+}
+
+/* The 2-D debris line: the direction in (log FSC, log SSC) across which the debris and the
+ * cells are best separated (projection pursuit over directions from FSC alone to 80 degrees
+ * towards SSC, in 5 degree steps: the lowest valley depth between the projections of the two
+ * centres), kept when it is deeper than the FSC valley. */
+static void debris_2d(const double *lf, const double *ls, size_t n, double xd, double xc,
+                      double depth1, pregate_debris *out)
+{
+    double *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL) {
+        return;
+    }
+    const double yd = ssc_at(lf, ls, n, xd, tmp), yc = ssc_at(lf, ls, n, xc, tmp);
+    double best = depth1;
+    for (int a = 1; isfinite(yd) && isfinite(yc) && a <= 16; a++) {
+        const double th = a * 5.0 * 3.14159265358979323846 / 180.0, ux = cos(th), uy = sin(th);
+        const double pd = ux * xd + uy * yd, pc = ux * xc + uy * yc;
+        assay_kde k;
+        if (!(pc - pd > 0.1)) {
+            continue; /* the centres barely differ in this direction */
+        }
+        for (size_t i = 0; i < n; i++) {
+            tmp[i] = ux * lf[i] + uy * ls[i];
+        }
+        if (!assay_kde_fit(&k, tmp, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
+            continue;
+        }
+        size_t v = assay_kde_argmin(&k, assay_kde_index(&k, pd), assay_kde_index(&k, pc));
+        double pv = k.g0 + k.step * (double)v, d2 = assay_kde_depth(&k, pv);
+        if (d2 < best) {
+            best = d2;
+            out->two_d = true;
+            out->ux = ux;
+            out->uy = uy;
+            /* the point of the line on the segment between the two centres */
+            const double f = (pv - pd) / (pc - pd);
+            out->px = xd + f * (xc - xd);
+            out->py = yd + f * (yc - yd);
+            out->depth = d2;
+            out->method = "valley between the debris and cell modes on log10(FSC) x "
+                          "log10(SSC), across the direction that separates them best";
+        }
+        assay_kde_free(&k);
+    }
+    if (out->two_d) {
+        double *w = malloc(n * sizeof *w);
+        if (w != NULL) {
+            for (size_t i = 0; i < n; i++) {
+                w[i] = out->ux * lf[i] + out->uy * ls[i];
+            }
+            out->leak = debris_leak(w, n, out->ux * xd + out->uy * yd,
+                                    out->ux * out->px + out->uy * out->py, tmp);
+            free(w);
+        }
+    }
+    free(tmp);
+}
+
+void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out)
+{
+    memset(out, 0, sizeof *out);
+    out->thr = -INFINITY;
+    out->depth = out->leak = NAN;
+    out->method = "none (too few events)";
+    if (n < 50) {
+        return;
+    }
+    double *lf = malloc(n * sizeof *lf), *ls = ssc ? malloc(n * sizeof *ls) : NULL;
+    if (lf == NULL || (ssc != NULL && ls == NULL)) {
+        free(lf);
+        free(ls);
+        out->method = "none (out of memory)";
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        lf[i] = log10(fsc[i] > 1.0 ? fsc[i] : 1.0);
+        if (ls != NULL) {
+            ls[i] = log10(ssc[i] > 1.0 ? ssc[i] : 1.0);
+        }
+    }
+    assay_kde k;
+    double thr = -INFINITY;
+    if (assay_kde_fit(&k, lf, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
+        const assay_peak *cells = assay_kde_main_peak(&k);
+        const assay_peak *debris = NULL;
+        for (size_t p = 0; cells != NULL && p < k.n_peaks; p++) {
+            const assay_peak *q = &k.peaks[p];
+            if (q->x < cells->x - DEBRIS_CELL_SPAN &&
+                (debris == NULL || q->prominence > debris->prominence)) {
+                debris = q;
+            }
+        }
+        if (debris != NULL) {
+            size_t v = assay_kde_argmin(&k, debris->at, cells->at);
+            thr = k.g0 + k.step * (double)v;
+            out->depth = assay_kde_depth(&k, thr);
+            out->debris_mode = true;
+            double *tmp = malloc(n * sizeof *tmp);
+            if (tmp != NULL) {
+                out->leak = debris_leak(lf, n, debris->x, thr, tmp);
+                free(tmp);
+            }
+            out->method = "valley between the debris and cell modes of log10(FSC)";
+            if (ls != NULL) {
+                debris_2d(lf, ls, n, debris->x, cells->x, out->depth, out);
+            }
+        } else if (cells != NULL) {
+            size_t i = cells->at;
+            while (i > 0 && k.y[i] >= DEBRIS_FLOOR_SHARE * cells->height) {
+                i--;
+            }
+            thr = fmin(k.g0 + k.step * (double)i, cells->x - DEBRIS_CELL_SPAN);
+            out->method = "no debris mode: noise floor of log10(FSC) below the cells";
+        }
+        assay_kde_free(&k);
+    }
+    if (isfinite(thr)) {
+        out->thr = pow(10.0, thr);
+    } else {
+        double med = assay_quantile(lf, n, 0.5);
+        out->thr = isfinite(med) ? 0.25 * pow(10.0, med) : -INFINITY;
+        out->method = "25% of the median FSC";
+    }
+    free(lf);
+    free(ls);
+}
+
+/* Robust spread of the singlets' side of a pulse-shape measure: 1.4826 x the median distance
+ * from the mode of the values on the side away from the doublets (doublets cannot reach it),
+ * at least the data's resolution (stepped, integer-valued widths) and 1 % of the mode. */
+static double singlet_spread(const double *v, size_t m, double mode, bool doublets_high,
+                             double *tmp)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (doublets_high ? v[i] <= mode : v[i] >= mode) {
+            tmp[k++] = fabs(v[i] - mode);
+        }
+    }
+    double s = k >= 10 ? 1.4826 * gsl_stats_median(tmp, 1, k) : 0;
+    /* resolution: the median step between distinct neighbouring values of a sorted sample */
+    size_t step = m > 2000 ? m / 2000 : 1, j = 0;
+    for (size_t i = 0; i < m; i += step) {
+        tmp[j++] = v[i];
+    }
+    qsort_doubles(tmp, j);
+    size_t g = 0;
+    for (size_t i = 1; i < j; i++) {
+        if (tmp[i] > tmp[i - 1]) {
+            tmp[g++] = tmp[i] - tmp[i - 1];
+        }
+    }
+    double res = g > 0 ? gsl_stats_median(tmp, 1, g) : 0;
+    return fmax(s, fmax(res, 0.01 * fabs(mode)));
+}
+
+/* The singlet band of a pulse-shape measure v[0..m) (v is reordered): the singlets' mode on
+ * the density, the band's doublet side at the valley to a doublet mode when there is one,
+ * else 4 robust SD from the mode (at least 8 %); the other side 8 robust SD (at least 25 %),
+ * removing only implausible pulses. */
+static bool singlet_band(double *v, size_t m, bool doublets_high, double *lo, double *hi,
+                         const char **how)
 {
     if (m < 50) {
         return false;
     }
-    double med = gsl_stats_median(v, 1, m);
-    for (size_t i = 0; i < m; i++) {
-        v[i] = fabs(v[i] - med);
+    assay_kde k;
+    double *tmp = malloc(m * sizeof *tmp);
+    if (tmp == NULL || !assay_kde_fit(&k, v, m, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE)) {
+        free(tmp);
+        return false;
     }
-    double s = 1.4826 * gsl_stats_median(v, 1, m);
-    double half = 4.0 * s;
-    if (half < 0.08 * med) {
-        half = 0.08 * med;
+    const assay_peak *main = assay_kde_main_peak(&k);
+    double mode = main != NULL ? main->x : gsl_stats_median(v, 1, m);
+    double s = singlet_spread(v, m, mode, doublets_high, tmp);
+    double near = fmax(4.0 * s, 0.08 * fabs(mode)), far = fmax(8.0 * s, 0.25 * fabs(mode));
+    double cut = doublets_high ? mode + near : mode - near;
+    *how = "4 robust SD of the singlets' side from their mode";
+    for (size_t p = 0; main != NULL && p < k.n_peaks; p++) { /* a doublet mode beyond it */
+        const assay_peak *q = &k.peaks[p];
+        bool beyond = doublets_high ? q->x > mode + 2 * s : q->x < mode - 2 * s;
+        if (beyond && q != main) {
+            double y = k.g0 + k.step * (double)assay_kde_argmin(&k, main->at, q->at);
+            if (doublets_high ? y < cut : y > cut) {
+                cut = y;
+                *how = "valley between the singlet and doublet modes";
+            }
+            break;
+        }
     }
-    if (half > 0.25 * med) {
-        half = 0.25 * med;
-    }
-    *lo = med - half;
-    *hi = med + half;
-    return med > 0;
+    *lo = doublets_high ? mode - far : cut;
+    *hi = doublets_high ? cut : mode + far;
+    assay_kde_free(&k);
+    free(tmp);
+    return mode > 0;
 }
 
 bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, double a_min,
-                          double *lo, double *hi)
+                          double *lo, double *hi, const char **how)
 {
     double *r = malloc((n ? n : 1) * sizeof *r);
     if (r == NULL) {
@@ -90,13 +279,13 @@ bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, do
             r[m++] = fsc_h[i] / fsc_a[i];
         }
     }
-    bool ok = robust_band(r, m, lo, hi);
+    bool ok = singlet_band(r, m, false, lo, hi, how);
     free(r);
     return ok;
 }
 
 bool pregate_width_band(const double *fsc, const double *width, size_t n, double fsc_min,
-                        double *lo, double *hi)
+                        double *lo, double *hi, const char **how)
 {
     double *r = malloc((n ? n : 1) * sizeof *r);
     if (r == NULL) {
@@ -108,7 +297,7 @@ bool pregate_width_band(const double *fsc, const double *width, size_t n, double
             r[m++] = width[i];
         }
     }
-    bool ok = robust_band(r, m, lo, hi);
+    bool ok = singlet_band(r, m, true, lo, hi, how);
     free(r);
     return ok;
 }

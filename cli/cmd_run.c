@@ -23,6 +23,7 @@
 enum {
     OPT_SHEET = CLI_KEY_LONG, OPT_ANNEXIN, OPT_PI, OPT_COMP, OPT_THRESHOLDS, OPT_QUANTILE,
     OPT_MIN_EVENTS, OPT_SAMPLE_EVENTS, OPT_GATING, OPT_WRITE_GATING, OPT_NO_PLOTS, OPT_SHARD,
+    OPT_NO_DEBRIS_GATE, OPT_NO_SINGLET_GATE,
     OPT_CONTROLS_ONLY, OPT_TIMINGS, OPT_POPULATION, OPT_WRITE_FLOWJO
 };
 
@@ -53,6 +54,11 @@ static const cli_option run_options_table[] = {
     {"quantile", OPT_QUANTILE, "Q", "analysis", "negative-control quantile for thresholds",
      "0.995"},
     {"min-events", OPT_MIN_EVENTS, "N", "analysis", "QC: fewest singlets per sample", "500"},
+    {"no-debris-gate", OPT_NO_DEBRIS_GATE, NULL, "analysis",
+     "no debris gate on FSC (recorded in the results)", NULL},
+    {"no-singlet-gate", OPT_NO_SINGLET_GATE, NULL, "analysis",
+     "no doublet exclusion, e.g. instruments whose own analysis uses none (recorded in the "
+     "results)", NULL},
     {"sample-events", OPT_SAMPLE_EVENTS, "N", "analysis",
      "estimates (pre-gates, spillover, scales, thresholds, medians, flow check) and plots use "
      "at most N events per sample, every k-th; counts and percentages always use every event; "
@@ -153,6 +159,12 @@ static bool analysis_option(run_options *o, int key, const char *arg)
         return parse_quantile(arg, &o->apo.quantile);
     case OPT_MIN_EVENTS:
         return cli_parse_count("--min-events", arg, 0, &o->apo.min_events);
+    case OPT_NO_DEBRIS_GATE:
+        o->apo.no_debris_gate = true;
+        return true;
+    case OPT_NO_SINGLET_GATE:
+        o->apo.no_singlet_gate = true;
+        return true;
     case OPT_SAMPLE_EVENTS:
         return cli_parse_count("--sample-events", arg, 0, &o->apo.sample_events);
     default:

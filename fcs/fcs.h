@@ -235,7 +235,7 @@ static inline const double *fcs_events_column(const fcs_events *ev, size_t p)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Writer: FCS 3.1, $DATATYPE F, little-endian, written atomically (temp file + rename)       */
+/* Writer: FCS 3.1, $DATATYPE F little-endian (or, with a format, I / big-endian), atomic    */
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct fcs_write_param {
@@ -265,6 +265,26 @@ typedef struct fcs_write_spec {
  */
 APO_NODISCARD apo_status fcs_write_file(const char *path, const fcs_write_spec *spec,
                                         apo_error *err);
+
+/*
+ * How DATA is stored, for fcs_write_file_format and fcs_writer_open_format (the functions
+ * without a format write float32 little-endian). With datatype 'I' the values given are the
+ * stored channel numbers: each must be an integer in 0 .. 2^bits - 1 (no rounding, no
+ * clipping: anything else is APO_E_USAGE naming the parameter and the event), and
+ * $PnE f1,f2 tells readers how a channel number maps to a scale value (FCS 3.1 section 3.2.20:
+ * f2 * 10^(f1 * c / $PnR) when f1 > 0).
+ */
+typedef struct fcs_write_format {
+    char datatype;             /* 'F' float32, 'D' float64, or 'I' unsigned integers */
+    bool big_endian;           /* $BYTEORD 4,3,2,1 instead of 1,2,3,4 */
+    const unsigned *bits;      /* 'I': $PnB of each parameter: 8, 16 or 32 */
+    const double *log_decades; /* 'I', or NULL for every parameter linear: $PnE f1 (0 linear) */
+    const double *log_offset;  /* $PnE f2 of each parameter; > 0 where f1 > 0; NULL: 1 */
+} fcs_write_format;
+
+/** As fcs_write_file, DATA stored as @p format says (NULL: float32 little-endian). */
+APO_NODISCARD apo_status fcs_write_file_format(const char *path, const fcs_write_spec *spec,
+                                               const fcs_write_format *format, apo_error *err);
 
 /**
  * As fcs_write_file, into a new malloc'd buffer (*out, *out_len; caller frees).
@@ -304,8 +324,16 @@ APO_NODISCARD apo_status fcs_writer_open(fcs_writer **out, const char *path,
 APO_NODISCARD apo_status fcs_writer_open_as(fcs_writer **out, const char *path,
                                             const fcs_write_spec *spec, const double *data_max,
                                             fcs_datatype datatype, apo_error *err);
+/** As fcs_writer_open, DATA stored as @p format says (NULL: float32 little-endian); the
+ *  format's arrays are copied. */
+APO_NODISCARD apo_status fcs_writer_open_format(fcs_writer **out, const char *path,
+                                                const fcs_write_spec *spec,
+                                                const double *data_max,
+                                                const fcs_write_format *format, apo_error *err);
 /** Append @p count events, column-major: event i of parameter p at block[p * ld + i]
- *  (stored as the writer's data type). @return APO_OK; APO_E_USAGE past n_events; APO_E_WRITE. */
+ *  (stored as float32, or as the format says). @return APO_OK; APO_E_USAGE past n_events or
+ *  for an integer value that is not a channel number (nothing of the block is written then);
+ *  APO_E_WRITE. */
 APO_NODISCARD apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count,
                                            size_t ld, apo_error *err);
 /** Finish and rename into place; frees @p w. @return APO_OK; APO_E_USAGE if fewer events

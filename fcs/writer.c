@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * writer.c: writes one FCS 3.1 data set with float32 (or, on request, float64) little-endian data (fcs-format.md §12.2).
+ * writer.c: writes one FCS 3.1 data set with float32 little-endian data (fcs-format.md §12.2),
+ * or, given a data type or an fcs_write_format, float64 (for values float32 would round),
+ * unsigned integers of 8, 16 or 32 bits (with $PnE for channels of a log amplifier) and/or
+ * big-endian bytes, as instruments like the FACSCalibur store them.
  *
  * Layout: 58-byte HEADER, TEXT right after it, DATA right after TEXT, then the "00000000"
  * CRC placeholder. Offsets in TEXT are 20-digit zero-padded so the TEXT size is known
@@ -24,6 +27,73 @@
 #define HEADER_OFFSET_MAX 99999999ull
 #define OFFSET_DIGITS 20
 #define CRC_PLACEHOLDER "00000000"
+
+/* How DATA is stored: the caller's fcs_write_format checked and copied (or float32 LE). */
+typedef struct wformat {
+    char datatype;     /* 'F', 'D' or 'I' */
+    bool big_endian;
+    size_t n_params;
+    unsigned *bytes;   /* per parameter: 4 for F, 8 for D; 1, 2 or 4 for I */
+    double *f1, *f2;   /* $PnE per parameter */
+    size_t row_bytes;  /* sum of bytes */
+} wformat;
+
+static void wformat_free(wformat *f)
+{
+    free(f->bytes);
+    free(f->f1);
+    free(f->f2);
+    memset(f, 0, sizeof(*f));
+}
+
+/* Check @p in against @p n_params parameters and copy it into @p f (NULL: float32 LE). */
+static apo_status wformat_init(wformat *f, const fcs_write_format *in, size_t n_params,
+                               apo_error *err)
+{
+    memset(f, 0, sizeof(*f));
+    char dt = in != NULL ? in->datatype : 'F';
+    if (dt != 'F' && dt != 'D' && dt != 'I') {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$DATATYPE",
+                             "expected F, D or I, found '%c'", dt);
+    }
+    if (dt == 'I' && in->bits == NULL) {
+        return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnB",
+                             "expected the bits of every parameter for integer data, found NULL");
+    }
+    f->datatype = dt;
+    f->big_endian = in != NULL && in->big_endian;
+    f->n_params = n_params;
+    f->bytes = calloc(n_params ? n_params : 1, sizeof(*f->bytes));
+    f->f1 = calloc(n_params ? n_params : 1, sizeof(*f->f1));
+    f->f2 = calloc(n_params ? n_params : 1, sizeof(*f->f2));
+    if (f->bytes == NULL || f->f1 == NULL || f->f2 == NULL) {
+        wformat_free(f);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    for (size_t p = 0; p < n_params; p++) {
+        unsigned bits = dt == 'F' ? 32 : dt == 'D' ? 64 : in->bits[p];
+        double f1 = dt == 'I' && in->log_decades != NULL ? in->log_decades[p] : 0;
+        double f2 = f1 > 0 ? (in->log_offset != NULL ? in->log_offset[p] : 1) : 0;
+        if (bits != 8 && bits != 16 && bits != 32 && !(dt == 'D' && bits == 64)) {
+            wformat_free(f);
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnB",
+                                 "expected 8, 16 or 32 bits for parameter %zu, found %u", p + 1,
+                                 bits);
+        }
+        if (!(isfinite(f1) && f1 >= 0) || !(isfinite(f2) && (f1 == 0 || f2 > 0))) {
+            wformat_free(f);
+            return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnE",
+                                 "expected decades >= 0 and, with decades, an offset > 0 for "
+                                 "parameter %zu, found %g,%g",
+                                 p + 1, f1, f2);
+        }
+        f->bytes[p] = bits / 8;
+        f->f1[p] = f1;
+        f->f2[p] = f2;
+        f->row_bytes += bits / 8;
+    }
+    return APO_OK;
+}
 
 /* One keyword to write. name/value point into the spec, or are NULL for the owned buffers
  * (never a pointer into the item itself: kv_add's realloc moves items). */
@@ -195,7 +265,6 @@ static apo_status check_spec(const fcs_write_spec *spec, bool need_values, apo_e
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected %zu keywords, found NULL", spec->n_keywords);
     }
-
     for (size_t p = 0; p < spec->n_params; p++) {
         const char *name = spec->params[p].name;
         if (name == NULL || name[0] == '\0') {
@@ -301,9 +370,9 @@ static void format_now(char *buf, size_t cap)
 }
 
 /* The keywords in writing order. The six offset values are placeholders (20 zeros). */
-static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, bool chained,
-                                   bool from_values,
-                                   const double *data_max, kv_list *l, apo_error *err)
+static apo_status collect_keywords(const fcs_write_spec *spec, const wformat *fmt, bool chained,
+                                   bool from_values, const double *data_max, kv_list *l,
+                                   apo_error *err)
 {
     char num[48];
     static const char *const offset_names[] = {"$BEGINANALYSIS", "$ENDANALYSIS",
@@ -314,7 +383,9 @@ static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, boo
         ok = ok && kv_fmt(l, offset_names[i], "00000000000000000000") != NULL;
     }
     snprintf(num, sizeof(num), "%zu", spec->n_params);
-    ok = ok && kv_fmt(l, "$BYTEORD", "1,2,3,4") != NULL && kv_fmt(l, "$DATATYPE", width == 8 ? "D" : "F") != NULL &&
+    const char dt[2] = {fmt->datatype, '\0'};
+    ok = ok && kv_fmt(l, "$BYTEORD", fmt->big_endian ? "4,3,2,1" : "1,2,3,4") != NULL &&
+         kv_fmt(l, "$DATATYPE", dt) != NULL &&
          kv_fmt(l, "$MODE", "L") != NULL && kv_fmt(l, "$NEXTDATA", chained ? "00000000000000000000" : "0") != NULL &&
          kv_fmt(l, "$PAR", num) != NULL;
     snprintf(num, sizeof(num), "%llu", (unsigned long long)spec->n_events);
@@ -337,9 +408,14 @@ static apo_status collect_keywords(const fcs_write_spec *spec, size_t width, boo
             }
         }
         snprintf(name, sizeof(name), "$P%zuB", p + 1);
-        ok = ok && kv_fmt(l, name, width == 8 ? "64" : "32") != NULL;
+        snprintf(num, sizeof(num), "%u", 8 * fmt->bytes[p]);
+        ok = ok && kv_fmt(l, name, num) != NULL;
         snprintf(name, sizeof(name), "$P%zuE", p + 1);
-        ok = ok && kv_fmt(l, name, "0,0") != NULL;
+        char f1[24], f2[24];
+        format_number(f1, sizeof(f1), fmt->f1[p]);
+        format_number(f2, sizeof(f2), fmt->f2[p]);
+        snprintf(num, sizeof(num), "%s,%s", f1, f2);
+        ok = ok && kv_fmt(l, name, num) != NULL;
         snprintf(name, sizeof(name), "$P%zuR", p + 1);
         format_number(num, sizeof(num), param_range(spec, from_values, data_max, p));
         ok = ok && kv_fmt(l, name, num) != NULL;
@@ -428,9 +504,9 @@ typedef struct prelude {
 
 /* @p from_values: the one-shot writers (events and missing ranges from spec->values); else
  * the streaming writer, with the column maxima @p data_max for parameters without a range. */
-static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool chained,
-                                bool from_values,
-                                const double *data_max, prelude *out, apo_error *err)
+static apo_status build_prelude(const fcs_write_spec *spec, const wformat *fmt, bool chained,
+                                bool from_values, const double *data_max, prelude *out,
+                                apo_error *err)
 {
     memset(out, 0, sizeof(*out));
     apo_status st = check_spec(spec, from_values, err);
@@ -439,14 +515,14 @@ static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool c
     }
     uint64_t n_values = 0;
     if (!apo_mul_u64(spec->n_events, spec->n_params, &n_values) ||
-        !apo_mul_u64(n_values, width, &out->data_len) ||
+        !apo_mul_u64(spec->n_events, fmt->row_bytes, &out->data_len) ||
         n_values > SIZE_MAX / sizeof(double)) {
         return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, "$TOT",
                              "expected a data size that fits in 64 bits, found %llu x %zu values",
                              (unsigned long long)spec->n_events, spec->n_params);
     }
     kv_list l = {NULL, 0, 0};
-    st = collect_keywords(spec, width, chained, from_values, data_max, &l, err);
+    st = collect_keywords(spec, fmt, chained, from_values, data_max, &l, err);
     char delim = '/';
     bool escape = false;
     if (st == APO_OK) {
@@ -518,34 +594,56 @@ static apo_status build_prelude(const fcs_write_spec *spec, size_t width, bool c
     return APO_OK;
 }
 
-/* Row-major little-endian bytes (float32, or float64 when @p width is 8) of the @p n events of
- * the column-major @p block (value of event i, parameter p at block[p * ld + i]) into dst. */
-static void encode_rows(const double *block, size_t n_params, size_t ld, size_t n,
-                        size_t width, uint8_t *dst)
+/* The first event of the column-major @p block (n events) whose integer value of some
+ * parameter is not a channel number 0 .. 2^bits - 1: APO_E_USAGE naming it; APO_OK for F. */
+static apo_status check_integers(const wformat *fmt, const double *block, size_t ld, size_t n,
+                                 uint64_t first_event, const char *path, apo_error *err)
 {
-    if (width == 8) {
+    for (size_t p = 0; fmt->datatype == 'I' && p < fmt->n_params; p++) {
+        double max = fmt->bytes[p] == 4 ? 4294967295.0 : fmt->bytes[p] == 2 ? 65535.0 : 255.0;
         for (size_t i = 0; i < n; i++) {
-            for (size_t p = 0; p < n_params; p++) {
-                uint64_t u;
-                memcpy(&u, &block[p * ld + i], sizeof(u));
-                for (int b = 0; b < 8; b++) {
-                    dst[b] = (uint8_t)(u >> (8 * b));
-                }
-                dst += 8;
+            double v = block[p * ld + i];
+            if (!(v >= 0 && v <= max && v == floor(v))) {
+                return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, "$DATATYPE",
+                                     "expected an integer 0..%.0f (parameter %zu, event %llu), "
+                                     "found %g",
+                                     max, p + 1, (unsigned long long)(first_event + i), v);
             }
         }
-        return;
     }
+    return APO_OK;
+}
+
+/* Stores @p u in @p nb bytes at dst, in the format's byte order; returns the next byte. */
+static uint8_t *put_uint(uint8_t *dst, uint64_t u, unsigned nb, bool big_endian)
+{
+    for (unsigned k = 0; k < nb; k++) {
+        unsigned shift = 8 * (big_endian ? nb - 1 - k : k);
+        dst[k] = (uint8_t)(u >> shift);
+    }
+    return dst + nb;
+}
+
+/* Row-major DATA bytes of the @p n events of the column-major @p block (value of event i,
+ * parameter p at block[p * ld + i]) into dst; integers were checked by check_integers. */
+static void encode_rows(const wformat *fmt, const double *block, size_t ld, size_t n,
+                        uint8_t *dst)
+{
     for (size_t i = 0; i < n; i++) {
-        for (size_t p = 0; p < n_params; p++) {
-            float f = (float)block[p * ld + i];
-            uint32_t u;
-            memcpy(&u, &f, sizeof(u));
-            dst[0] = (uint8_t)u;
-            dst[1] = (uint8_t)(u >> 8);
-            dst[2] = (uint8_t)(u >> 16);
-            dst[3] = (uint8_t)(u >> 24);
-            dst += 4;
+        for (size_t p = 0; p < fmt->n_params; p++) {
+            double v = block[p * ld + i];
+            uint64_t u;
+            if (fmt->datatype == 'F') {
+                float f = (float)v;
+                uint32_t u32;
+                memcpy(&u32, &f, sizeof(u32));
+                u = u32;
+            } else if (fmt->datatype == 'D') {
+                memcpy(&u, &v, sizeof(u));
+            } else {
+                u = (uint64_t)v;
+            }
+            dst = put_uint(dst, u, fmt->bytes[p], fmt->big_endian);
         }
     }
 }
@@ -560,13 +658,19 @@ static apo_status write_buffer(uint8_t **out, size_t *out_len, const fcs_write_s
     *out = NULL;
     *out_len = 0;
     prelude pre;
-    apo_status st = build_prelude(spec, 4, chained, true, NULL, &pre, err);
+    wformat fmt;
+    apo_status st = wformat_init(&fmt, NULL, spec != NULL ? spec->n_params : 0, err);
+    if (st == APO_OK) {
+        st = build_prelude(spec, &fmt, chained, true, NULL, &pre, err);
+    }
     if (st != APO_OK) {
+        wformat_free(&fmt);
         return st;
     }
     size_t crc = sizeof(CRC_PLACEHOLDER) - 1;
     if (pre.data_len > SIZE_MAX - pre.len - crc) {
         free(pre.bytes);
+        wformat_free(&fmt);
         return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, NULL,
                              "expected a file that fits in memory, found %llu bytes of DATA",
                              (unsigned long long)pre.data_len);
@@ -575,14 +679,16 @@ static apo_status write_buffer(uint8_t **out, size_t *out_len, const fcs_write_s
     uint8_t *buf = malloc(total);
     if (buf == NULL) {
         free(pre.bytes);
+        wformat_free(&fmt);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "out of memory for %zu bytes", total);
     }
     memcpy(buf, pre.bytes, pre.len);
-    encode_rows(spec->values, spec->n_params, (size_t)spec->n_events, (size_t)spec->n_events,
-                4, buf + pre.len);
+    encode_rows(&fmt, spec->values, (size_t)spec->n_events, (size_t)spec->n_events,
+                buf + pre.len);
     memcpy(buf + pre.len + (size_t)pre.data_len, CRC_PLACEHOLDER, crc);
     free(pre.bytes);
+    wformat_free(&fmt);
     *out = buf;
     *out_len = total;
     return APO_OK;
@@ -627,16 +733,16 @@ enum { CHUNK_EVENTS = 4096 };
 struct fcs_writer {
     apo_atomic_file af;
     size_t n_params;
-    size_t width;      /* bytes per value: 4 (float32) or 8 (float64) */
     uint64_t n_events; /* announced at open */
     uint64_t written;  /* appended so far */
     uint8_t *chunk;    /* CHUNK_EVENTS encoded rows */
     bool failed;       /* a write failed: only abort is left */
+    wformat fmt;       /* how DATA is stored (owned) */
 };
 
 static apo_status writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
-                              size_t width,
-                              bool from_values, const double *data_max, apo_error *err)
+                              bool from_values, const double *data_max,
+                              const fcs_write_format *format, apo_error *err)
 {
     if (out == NULL || path == NULL) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
@@ -644,27 +750,33 @@ static apo_status writer_open(fcs_writer **out, const char *path, const fcs_writ
     }
     *out = NULL;
     prelude pre;
-    apo_status st = build_prelude(spec, width, false, from_values, data_max, &pre, err);
+    wformat fmt;
+    apo_status st = wformat_init(&fmt, format, spec != NULL ? spec->n_params : 0, err);
+    if (st == APO_OK) {
+        st = build_prelude(spec, &fmt, false, from_values, data_max, &pre, err);
+    }
     if (st != APO_OK) {
+        wformat_free(&fmt);
         return st;
     }
     fcs_writer *w = calloc(1, sizeof(*w));
     size_t chunk_bytes = 0;
     if (w == NULL ||
-        (spec->n_events > 0 && (!apo_mul_size(spec->n_params * width, CHUNK_EVENTS,
-                                              &chunk_bytes) ||
+        (spec->n_events > 0 && (!apo_mul_size(fmt.row_bytes, CHUNK_EVENTS, &chunk_bytes) ||
                                 (w->chunk = malloc(chunk_bytes)) == NULL))) {
         free(w);
         free(pre.bytes);
+        wformat_free(&fmt);
         return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
     }
     w->n_params = spec->n_params;
-    w->width = width;
     w->n_events = spec->n_events;
+    w->fmt = fmt;
     st = apo_atomic_open(&w->af, path, err);
     if (st != APO_OK) {
         free(pre.bytes);
         free(w->chunk);
+        wformat_free(&w->fmt);
         free(w);
         return st;
     }
@@ -683,16 +795,6 @@ static apo_status writer_open(fcs_writer **out, const char *path, const fcs_writ
 apo_status fcs_writer_open(fcs_writer **out, const char *path, const fcs_write_spec *spec,
                            const double *data_max, apo_error *err)
 {
-    return fcs_writer_open_as(out, path, spec, data_max, FCS_DATATYPE_FLOAT, err);
-}
-
-apo_status fcs_writer_open_as(fcs_writer **out, const char *path, const fcs_write_spec *spec,
-                              const double *data_max, fcs_datatype datatype, apo_error *err)
-{
-    if (datatype != FCS_DATATYPE_FLOAT && datatype != FCS_DATATYPE_DOUBLE) {
-        return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, "$DATATYPE",
-                             "expected F or D, found %d", (int)datatype);
-    }
     if (spec != NULL && data_max == NULL) {
         for (size_t p = 0; spec->params != NULL && p < spec->n_params; p++) {
             if (!range_given(&spec->params[p])) {
@@ -703,8 +805,35 @@ apo_status fcs_writer_open_as(fcs_writer **out, const char *path, const fcs_writ
             }
         }
     }
-    return writer_open(out, path, spec, datatype == FCS_DATATYPE_DOUBLE ? 8 : 4, false, data_max,
-                       err);
+    return writer_open(out, path, spec, false, data_max, NULL, err);
+}
+
+apo_status fcs_writer_open_as(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                              const double *data_max, fcs_datatype datatype, apo_error *err)
+{
+    if (datatype != FCS_DATATYPE_FLOAT && datatype != FCS_DATATYPE_DOUBLE) {
+        return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, "$DATATYPE",
+                             "expected F or D, found %d", (int)datatype);
+    }
+    fcs_write_format fmt = {(char)datatype, false, NULL, NULL, NULL};
+    return fcs_writer_open_format(out, path, spec, data_max, &fmt, err);
+}
+
+apo_status fcs_writer_open_format(fcs_writer **out, const char *path, const fcs_write_spec *spec,
+                                  const double *data_max, const fcs_write_format *format,
+                                  apo_error *err)
+{
+    if (spec != NULL && data_max == NULL) {
+        for (size_t p = 0; spec->params != NULL && p < spec->n_params; p++) {
+            if (!range_given(&spec->params[p])) {
+                return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, "$PnR",
+                                     "expected a range or the data maximum for parameter "
+                                     "%zu, found neither",
+                                     p + 1);
+            }
+        }
+    }
+    return writer_open(out, path, spec, false, data_max, format, err);
 }
 
 apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count, size_t ld,
@@ -724,10 +853,14 @@ apo_status fcs_writer_append(fcs_writer *w, const double *block, size_t count, s
                              "expected at most %llu more events, found %zu",
                              (unsigned long long)(w->n_events - w->written), count);
     }
-    size_t row = w->n_params * w->width;
+    apo_status st = check_integers(&w->fmt, block, ld, count, w->written, w->af.final_path, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    size_t row = w->fmt.row_bytes;
     for (size_t i = 0; i < count; i += CHUNK_EVENTS) {
         size_t n = count - i < CHUNK_EVENTS ? count - i : CHUNK_EVENTS;
-        encode_rows(block + i, w->n_params, ld, n, w->width, w->chunk);
+        encode_rows(&w->fmt, block + i, ld, n, w->chunk);
         if (fwrite(w->chunk, row, n, w->af.fp) != n) {
             w->failed = true;
             return apo_error_set(err, APO_E_WRITE, w->af.final_path, APO_NO_OFFSET, NULL,
@@ -762,6 +895,7 @@ apo_status fcs_writer_commit(fcs_writer *w, apo_error *err)
     }
     apo_status st = apo_atomic_commit(&w->af, err);
     free(w->chunk);
+    wformat_free(&w->fmt);
     free(w);
     return st;
 }
@@ -773,13 +907,20 @@ void fcs_writer_abort(fcs_writer *w)
     }
     apo_atomic_abort(&w->af);
     free(w->chunk);
+    wformat_free(&w->fmt);
     free(w);
 }
 
 apo_status fcs_write_file(const char *path, const fcs_write_spec *spec, apo_error *err)
 {
+    return fcs_write_file_format(path, spec, NULL, err);
+}
+
+apo_status fcs_write_file_format(const char *path, const fcs_write_spec *spec,
+                                 const fcs_write_format *format, apo_error *err)
+{
     fcs_writer *w = NULL;
-    apo_status st = writer_open(&w, path, spec, 4, true, NULL, err);
+    apo_status st = writer_open(&w, path, spec, true, NULL, format, err);
     if (st == APO_OK) {
         /* build_prelude checked that every value fits in memory, so n_events fits size_t. */
         st = fcs_writer_append(w, spec->values, (size_t)spec->n_events, (size_t)spec->n_events,

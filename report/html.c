@@ -230,7 +230,13 @@ static void samples_table(FILE *f, const report_input *r)
           "implausible; <b>threshold_outlier</b> the sample's own Annexin V valley is far from "
           "the threshold; <b>flow_instability</b> abrupt event-rate change over Time (clog); "
           "<b>no_singlet_gate</b> no FSC-A/FSC-H pair, doublets not excluded; "
-          "<b>no_time_channel</b> flow not checked; <b>failed</b> not analysed. Hover a flag "
+          "<b>no_time_channel</b> flow not checked; <b>failed</b> not analysed; "
+          "<b>threshold_in_population</b> a quadrant line lies inside a population; "
+          "<b>no_separation</b> no valley between a marker's negative and positive cells: "
+          "percentages unreliable; <b>singlet_gate_removed_many</b> the singlet gate removed "
+          "more than 20 % of the cells; <b>debris_gate_outlier</b> the sample's own debris "
+          "valley is far from the shared gate; <b>debris_in_cells</b> debris overlaps the "
+          "cells and is partly inside the Cells gate. Hover a flag "
           "for the details.</small></p>\n",
           f);
     if (r->n_failures > 0) {
@@ -462,6 +468,10 @@ static void threshold_row(FILE *f, const char *name, const assay_threshold *t,
     esc(f, t->source);
     fputs("</td><td class=\"n\">", f);
     gnum(f, t->realized_pct);
+    fputs("</td><td class=\"n\">", f);
+    gnum(f, t->valley_depth);
+    fputs("</td><td>", f);
+    esc(f, t->reason);
     fputs("</td><td>", f);
     esc(f, gate_transform_kind_name(scale->kind));
     fprintf(f, " T=%.6g W=%.4g M=%.4g A=%.4g</td></tr>\n", scale->T, scale->W, scale->M,
@@ -474,14 +484,20 @@ static void method(FILE *f, const report_input *r)
     fputs("<section id=\"method\"><h2>Thresholds and compensation</h2>\n<h3>Quadrant "
           "thresholds</h3>\n<table id=\"thresholds\"><thead><tr><th>marker</th><th>value "
           "(data units)</th><th>on the gating scale</th><th>method</th><th>from</th><th>% "
-          "of the source at or above</th><th>scale</th></tr></thead><tbody>\n",
+          "of the source at or above</th><th>valley depth</th><th>why here</th><th>scale</th>"
+          "</tr></thead><tbody>\n",
           f);
     threshold_row(f, "Annexin V", &res->annexin, &res->annexin_scale);
     threshold_row(f, "PI", &res->pi, &res->pi_scale);
-    fputs("</tbody></table>\n<p>control_quantile: the given quantile of the negative control "
-          "for that marker (the other single stain, or the unstained); density_valley: the "
-          "deepest valley of the marker's density; fixed: given on the command line; "
-          "gating_file: read from --gating.</p>\n<h3>Compensation</h3>\n<p>Source: <b>",
+    fputs("</tbody></table>\n<p>control_quantile: the given quantile of the negative "
+          "population of the marker's negative control (the other single stain, or the "
+          "unstained), kept when it lies in a low-density region of the stained samples; "
+          "density_valley: the stained samples' valley between their negative and next "
+          "population (used when the control's line cuts a population, or there is no "
+          "control); fixed: given on the command line; gating_file: read from --gating. Valley "
+          "depth: the density at the line over the neighbouring peak's, on the pooled stained "
+          "samples (display scale); about 0 in a gap between populations, above 0.5 inside one "
+          "(flag threshold_in_population).</p>\n<h3>Compensation</h3>\n<p>Source: <b>",
           f);
     esc(f, res->comp_source);
     fputs("</b> &mdash; ", f);

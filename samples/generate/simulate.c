@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * simulate.c: apoflow_simulate, the generator of the example experiments in samples/.
+ * simulate.c: apoflow_simulate, the generator of the example experiments in samples/ and of
+ * the accuracy scenarios (scenarios.c, bench/accuracy.sh).
  *   apoflow_simulate [--preset shsy5y|calibur] [--seed N] [--events N] [--no-event-truth] OUTDIR
+ *   apoflow_simulate --scenario NAME [--seed N] [--events N] [--no-event-truth] OUTDIR
+ *   apoflow_simulate --list
  * writes one FCS 3.1 file per sample, sheet.csv (the sample sheet), truth.csv (the true
  * percentages of each class among single cells) and truth/<stem>.csv (the true class of every
  * event: 0 viable, 1 early apoptotic, 2 late apoptotic, 3 necrotic, 4 debris, 5 doublet).
@@ -28,14 +31,45 @@ typedef struct preset {
     const char *experiment; /* EXPERIMENT NAME */
     const char *spillover;  /* $SPILLOVER text */
     double debris, doublets;
+    sim_biology bio;
     size_t n_samples;
     sim_sample samples[MAX_SAMPLES];
 } preset;
 
-/* Apoptotic % of H2O2 + Astragaloside IV at dose d (mg/L): a decreasing 4PL curve. */
-static double asiv_apoptotic(double d)
+/* The true fractions of a design: apoptotic and necrotic % of untreated and stimulus-only
+ * cells; the treatment's apoptotic % is bottom + span / (1 + (dose/90)^1.5) (a decreasing
+ * 4PL curve); where the single-stain controls' cells come from. */
+typedef struct design {
+    double untreated_apo, untreated_nec;
+    double stim_apo, stim_nec;
+    double trt_bottom, trt_span, trt_nec;
+    sim_controls controls;
+    const double *trt_apo; /* non-NULL: the treatment's apoptotic % per dose (instead of the
+                              curve), and each group's replicate jitter centred, so that the
+                              groups' true means are exactly these */
+} design;
+
+/* H2O2 (40 % apoptotic) and Astragaloside IV, as in samples/. */
+static const design design_standard = {6.0, 2.5, 40.0, 4.5, 10.0, 30.0, 4.5, SIM_CTRL_MIXED,
+                                       NULL};
+/* The stimulus leaves 20 % viable cells. */
+static const design design_low_viability = {6.0, 2.5, 62.0, 18.0, 25.0, 37.0, 18.0,
+                                            SIM_CTRL_MIXED, NULL};
+
+/* The published study samples/ mirrors (SH-SY5Y cells, H2O2, Astragaloside IV at 50, 100 and
+ * 200 mg/L): reductions in apoptosis of 13.0, 31.9 and 55.4 % relative to H2O2 alone, i.e.
+ * 40 % apoptotic x (1 - reduction). */
+static const double study_trt_apo[3] = {40.0 * (1 - 0.130), 40.0 * (1 - 0.319),
+                                        40.0 * (1 - 0.554)};
+static const design design_study = {6.0, 2.5, 40.0, 4.5, 10.0, 30.0, 4.5, SIM_CTRL_MIXED,
+                                    study_trt_apo};
+
+static double treated_apoptotic(const design *d, double dose, int g)
 {
-    return 10.0 + 30.0 / (1.0 + pow(d / 90.0, 1.5));
+    if (d->trt_apo != NULL) {
+        return d->trt_apo[g];
+    }
+    return d->trt_bottom + d->trt_span / (1.0 + pow(dose / 90.0, 1.5));
 }
 
 static void set_frac(sim_sample *s, double apoptotic, double necrotic)
@@ -47,9 +81,26 @@ static void set_frac(sim_sample *s, double apoptotic, double necrotic)
     s->frac[3] = n;
 }
 
+/* True fractions of single-stain control @p c (1 Annexin V only, 2 dead dye only). */
+static void control_frac(sim_sample *s, int c, const design *d)
+{
+    if (d->controls == SIM_CTRL_UNTREATED) {
+        set_frac(s, d->untreated_apo, d->untreated_nec);
+    } else if (d->controls == SIM_CTRL_TREATED) {
+        set_frac(s, d->stim_apo, d->stim_nec);
+    } else if (c == 1) {
+        set_frac(s, 40.0, 4.5); /* H2O2-treated cells, so that AnnV+ cells exist */
+    } else {
+        s->frac[0] = 0.45; /* heat-killed half: PI+ */
+        s->frac[1] = 0.02;
+        s->frac[2] = 0.08;
+        s->frac[3] = 0.45;
+    }
+}
+
 /* Adds the samples of a standard design: 3 controls, untreated, stimulus, doses. */
-static void add_design(preset *p, const double *doses, size_t n_doses, int reps, gsl_rng *rng,
-                       const char *ext)
+static void add_design(preset *p, const design *d, const double *doses, size_t n_doses, int reps,
+                       gsl_rng *rng, const char *ext)
 {
     static const char *const rows = "ABCDEFGH";
     size_t k = 0;
@@ -72,27 +123,27 @@ static void add_design(preset *p, const double *doses, size_t n_doses, int reps,
         s->replicate = 1;
         s->tube = ctl_tube[c];
         if (c == 0) {
-            set_frac(s, 6.0, 2.5);
-        } else if (c == 1) {
-            set_frac(s, 40.0, 4.5); /* H2O2-treated cells, so that AnnV+ cells exist */
-            s->annexin = true;
+            set_frac(s, d->untreated_apo, d->untreated_nec);
         } else {
-            s->frac[0] = 0.45; /* heat-killed half: PI+ */
-            s->frac[1] = 0.02;
-            s->frac[2] = 0.08;
-            s->frac[3] = 0.45;
-            s->pi = true;
+            control_frac(s, c, d);
+            s->annexin = c == 1;
+            s->pi = c == 2;
         }
         k++;
     }
     for (int g = -2; g < (int)n_doses; g++) {
+        double jit[8] = {0}, mean = 0;
+        for (int r = 0; r < reps && r < 8; r++) { /* the same draws, in the same order */
+            jit[r] = reps > 1 ? gsl_ran_gaussian(rng, 1.2) : 0.0;
+            mean += jit[r] / reps;
+        }
         for (int r = 1; r <= reps; r++) {
             s = &p->samples[k];
             memset(s, 0, sizeof *s);
             s->annexin = s->pi = true;
             s->replicate = r;
             char f[96], name[64], dose[32];
-            double jitter = reps > 1 ? gsl_ran_gaussian(rng, 1.2) : 0.0;
+            double jitter = jit[(r - 1) % 8] - (d->trt_apo != NULL ? mean : 0.0);
             if (g == -2) {
                 snprintf(name, sizeof name, "untreated_r%d", r);
                 s->role = "untreated";
@@ -100,7 +151,7 @@ static void add_design(preset *p, const double *doses, size_t n_doses, int reps,
                 s->dose = "";
                 s->dose_unit = "";
                 s->tube = "Untreated";
-                set_frac(s, 6.0 + 0.4 * jitter, 2.5);
+                set_frac(s, d->untreated_apo + 0.4 * jitter, d->untreated_nec);
             } else if (g == -1) {
                 snprintf(name, sizeof name, "h2o2_r%d", r);
                 s->role = "stimulus";
@@ -108,7 +159,7 @@ static void add_design(preset *p, const double *doses, size_t n_doses, int reps,
                 s->dose = "";
                 s->dose_unit = "";
                 s->tube = "H2O2";
-                set_frac(s, 40.0 + jitter, 4.5);
+                set_frac(s, d->stim_apo + jitter, d->stim_nec);
             } else {
                 snprintf(dose, sizeof dose, "%g", doses[g]);
                 snprintf(name, sizeof name, "h2o2_asiv%s_r%d", dose, r);
@@ -117,7 +168,7 @@ static void add_design(preset *p, const double *doses, size_t n_doses, int reps,
                 s->dose = strdup(dose);
                 s->dose_unit = "mg/L";
                 s->tube = "H2O2 + AS-IV";
-                set_frac(s, asiv_apoptotic(doses[g]) + jitter, 4.5);
+                set_frac(s, treated_apoptotic(d, doses[g], g) + jitter, d->trt_nec);
             }
             snprintf(f, sizeof f, "%s.%s", name, ext);
             s->file = strdup(f);
@@ -145,20 +196,83 @@ static void free_preset(preset *p)
     }
 }
 
+/* The instrument families of the scenarios: the model, its $SPILLOVER and doublet rate
+ * (height-only instruments have no doublet gate, so they are simulated as rare there). */
+typedef struct family_def {
+    const char *name;
+    sim_instrument ins;
+    const char *spillover;
+    double doublets;
+} family_def;
+
+static const family_def family_defs[] = {
+    {"canto",
+     {"FACSCanto II (simulated)", false, 262144.0, 0.22, 0.012, 0, 0, 35.0, 1.5, 1200.0, 0.01,
+      NULL, false},
+     "2,FITC-A,PE-A,1,0.22,0.012,1", 0.05},
+    {"calibur",
+     {"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25, 0.45, 2.0, 0.0, 600.0, 0.1,
+      NULL, true},
+     "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1", 0.004},
+    {"muse",
+     {"Guava Muse (simulated)", false, 65536.0, 0, 0, 0, 0, 3.5, 0.15, 300.0, 0.01, NULL, false},
+     "2,YEL-HLin,RED-HLin,1,0.08,0.02,1", 0.05},
+    {"cytoflex",
+     {"CytoFLEX (simulated)", false, 8388608.0, 0, 0, 0, 0, 280.0, 12.0, 2000.0, 0.01, NULL,
+      false},
+     "3,FITC-A,PE-A,PC5.5-A,1,0.18,0.03,0.01,1,0.15,0.004,0.4,1", 0.05},
+    {"attune",
+     {"Attune NxT (simulated)", false, 1048576.0, 0, 0, 0, 0, 140.0, 6.0, 1500.0, 0.01, NULL,
+      false},
+     "3,BL1-A,BL2-A,BL3-A,1,0.15,0.02,0.01,1,0.12,0.003,0.3,1", 0.05},
+    {"novocyte",
+     {"NovoCyte (simulated)", false, 16777215.0, 0, 0, 0, 0, 1400.0, 60.0, 1000.0, 0.01, NULL,
+      false},
+     "2,FITC-A,PE-A,1,0.2,0.01,1", 0.05},
+};
+
+static bool make_scenario(preset *p, const sim_scenario *sc, gsl_rng *rng)
+{
+    memset(p, 0, sizeof *p);
+    const family_def *fam = NULL;
+    for (size_t i = 0; i < sizeof family_defs / sizeof family_defs[0]; i++) {
+        if (strcmp(family_defs[i].name, sc->family) == 0) {
+            fam = &family_defs[i];
+        }
+    }
+    if (fam == NULL) {
+        return false;
+    }
+    p->name = sc->name;
+    p->ins = fam->ins;
+    p->ins.family = sim_family_find(sc->family); /* NULL for canto and calibur */
+    p->source = "SH-SY5Y";
+    p->experiment = sc->varies;
+    p->spillover = fam->spillover;
+    p->doublets = fam->doublets;
+    sim_scenario_biology(sc, &p->bio, &p->debris);
+    design d = sc->low_viability ? design_low_viability : design_standard;
+    d.controls = sc->controls;
+    static const double doses[] = {50, 100, 200};
+    add_design(p, &d, doses, 3, 3, rng, "fcs");
+    return true;
+}
+
 static bool make_preset(preset *p, const char *name, gsl_rng *rng)
 {
     memset(p, 0, sizeof *p);
     if (strcmp(name, "shsy5y") == 0) {
         p->name = "shsy5y";
         p->ins = (sim_instrument){"FACSCanto II (simulated)", false, 262144.0, 0.22, 0.012, 0, 0,
-                                  35.0, 1.5, 1200.0, 0.01};
+                                  35.0, 1.5, 1200.0, 0.01, NULL, false};
         p->source = "SH-SY5Y";
         p->experiment = "SH-SY5Y H2O2 + Astragaloside IV, Annexin V-FITC/PI";
         p->spillover = "2,FITC-A,PE-A,1,0.22,0.012,1";
         p->debris = 0.08;
         p->doublets = 0.05;
+        sim_biology_default(&p->bio);
         static const double doses[] = {50, 100, 200};
-        add_design(p, doses, 3, 3, rng, "fcs");
+        add_design(p, &design_study, doses, 3, 3, rng, "fcs");
         for (size_t i = 0; i < p->n_samples; i++) {
             if (strcmp(p->samples[i].sample, "h2o2_asiv100_r2") == 0) {
                 p->samples[i].clog = true;
@@ -169,26 +283,66 @@ static bool make_preset(preset *p, const char *name, gsl_rng *rng)
     if (strcmp(name, "calibur") == 0) {
         p->name = "calibur";
         p->ins = (sim_instrument){"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25,
-                                  0.45, 2.0, 0.0, 600.0, 0.1};
+                                  0.45, 2.0, 0.0, 600.0, 0.1, NULL, false};
         p->source = "SH-SY5Y";
         p->experiment = "AS-IV dose series (FACSCalibur)";
         p->spillover = "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1";
         p->debris = 0.06;
         p->doublets = 0.004;
+        sim_biology_default(&p->bio);
         static const double doses[] = {12.5, 25, 50, 100, 200};
-        add_design(p, doses, 5, 1, rng, "fcs");
+        add_design(p, &design_standard, doses, 5, 1, rng, "fcs");
         return true;
     }
     return false;
 }
 
-static int write_sample(const preset *p, const sim_sample *s, const sim_result *r,
-                        const char *outdir, unsigned long seed)
+/*
+ * Writes a height-only (FACSCalibur-like) sample as the instrument stores it: 16-bit
+ * big-endian channel numbers, scatter on 1024 linear channels, fluorescence as the channel of
+ * the 4-decade log amplifier ($PnE 4,1: value = 10^(4 c / 1024)), Time in ticks (32 bits only
+ * when a run outlasts 16 bits). @p params get $PnR 1024 for the log channels.
+ */
+static apo_status write_integer(const char *path, const fcs_write_spec *spec,
+                                fcs_write_param *params, size_t time, apo_error *err)
 {
-    const char *const *names;
-    const char *const *labels;
-    size_t np = sim_channels(&p->ins, &names, &labels);
-    fcs_write_param params[8];
+    size_t n = (size_t)spec->n_events, np = spec->n_params;
+    double *ch = malloc(np * (n ? n : 1) * sizeof *ch);
+    if (ch == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    unsigned bits[SIM_MAX_CHANNELS];
+    double decades[SIM_MAX_CHANNELS], offsets[SIM_MAX_CHANNELS];
+    for (size_t q = 0; q < np; q++) {
+        bool fl = q >= 2 && q != time; /* FL1-H FL2-H FL3-H: log amplifier */
+        bits[q] = 16;
+        decades[q] = fl ? 4.0 : 0.0;
+        offsets[q] = fl ? 1.0 : 0.0;
+        const double *v = spec->values + q * n;
+        for (size_t e = 0; e < n; e++) {
+            double c = fl ? (v[e] > 1.0 ? round(256.0 * log10(v[e])) : 0.0) : v[e];
+            ch[q * n + e] = c;
+            bits[q] = c > 65535.0 ? 32 : bits[q];
+        }
+        if (fl) {
+            params[q].range = 1024.0;
+        }
+    }
+    fcs_write_spec si = *spec;
+    si.values = ch;
+    fcs_write_format fmt = {'I', true, bits, decades, offsets};
+    apo_status st = fcs_write_file_format(path, &si, &fmt, err);
+    free(ch);
+    return st;
+}
+
+static int write_sample(const preset *p, const sim_sample *s, const sim_result *r,
+                        const char *outdir, unsigned long seed, bool scenario)
+{
+    const char *names[SIM_MAX_CHANNELS], *labels[SIM_MAX_CHANNELS];
+    size_t np = sim_channels(&p->ins, names, labels);
+    size_t time = sim_time_channel(&p->ins);
+    fcs_write_param params[SIM_MAX_CHANNELS];
     for (size_t i = 0; i < np; i++) {
         params[i].name = names[i];
         params[i].label = labels[i][0] ? labels[i] : NULL;
@@ -197,12 +351,12 @@ static int write_sample(const preset *p, const sim_sample *s, const sim_result *
             params[i].range = 10000.0; /* 4-decade log amplifier: scale values 1 .. 10^4 */
         }
     }
-    params[np - 1].range = NAN; /* Time: from the data */
+    params[time].range = NAN; /* Time: from the data */
     char timestep[32], com[160], etim[16];
     snprintf(timestep, sizeof timestep, "%g", p->ins.timestep);
-    snprintf(com, sizeof com, "simulated by apoflow_simulate --preset %s --seed %lu", p->name,
-             seed);
-    double secs = r->values[(np - 1) * r->n_events + r->n_events - 1] * p->ins.timestep;
+    snprintf(com, sizeof com, "simulated by apoflow_simulate --%s %s --seed %lu",
+             scenario ? "scenario" : "preset", p->name, seed);
+    double secs = r->values[time * r->n_events + r->n_events - 1] * p->ins.timestep;
     int end = 10 * 3600 + (int)secs;
     snprintf(etim, sizeof etim, "%02d:%02d:%02d", end / 3600, end / 60 % 60, end % 60);
     fcs_write_keyword kw[] = {
@@ -216,7 +370,9 @@ static int write_sample(const preset *p, const sim_sample *s, const sim_result *
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", outdir, s->file);
     apo_error err;
-    if (fcs_write_file(path, &spec, &err) != APO_OK) {
+    apo_status st = p->ins.integer ? write_integer(path, &spec, params, time, &err)
+                                   : fcs_write_file(path, &spec, &err);
+    if (st != APO_OK) {
         fprintf(stderr, "apoflow_simulate: %s\n", err.msg);
         return 1;
     }
@@ -252,92 +408,88 @@ static int write_truth_events(const sim_sample *s, const sim_result *r, const ch
 
 static void usage(FILE *to)
 {
-    fputs("usage: apoflow_simulate [--preset shsy5y|calibur] [--seed N] [--events N]\n"
-          "                        [--no-event-truth] OUTDIR\n",
+    fputs("usage: apoflow_simulate [--preset shsy5y|calibur | --scenario NAME] [--seed N]\n"
+          "                        [--events N] [--no-event-truth] OUTDIR\n"
+          "       apoflow_simulate --list     (the scenarios: name, family, events, beyond, "
+          "what it varies)\n",
           to);
 }
 
-int main(int argc, char **argv)
+static void list_scenarios(void)
 {
-    const char *preset_name = "shsy5y";
-    const char *outdir = NULL;
-    unsigned long seed = 20250312;
-    uint64_t n_events = 10000;
-    bool event_truth = true;
+    for (size_t i = 0; i < sim_scenario_count(); i++) {
+        const sim_scenario *sc = sim_scenario_at(i);
+        printf("%s\t%s\t%llu\t%s\t%s\n", sc->name, sc->family, (unsigned long long)sc->events,
+               sc->beyond ? "beyond" : "-", sc->varies);
+    }
+}
+
+/* Command-line options. */
+typedef struct options {
+    const char *preset;
+    const char *scenario; /* NULL: a preset */
+    const char *outdir;
+    unsigned long seed;
+    uint64_t n_events;
+    bool events_given;
+    bool event_truth;
+    bool list;
+} options;
+
+/* 0 to go on, else the exit status (-1: --help printed, exit 0). */
+static int parse_args(int argc, char **argv, options *o)
+{
+    *o = (options){"shsy5y", NULL, NULL, 20250312, 10000, false, true, false};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc) {
-            preset_name = argv[++i];
+            o->preset = argv[++i];
+        } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
+            o->scenario = argv[++i];
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             uint64_t v;
             if (!apo_parse_u64(argv[i + 1], strlen(argv[i + 1]), &v)) {
-                usage(stderr);
                 return 64;
             }
-            seed = (unsigned long)v;
+            o->seed = (unsigned long)v;
             i++;
         } else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
-            if (!apo_parse_u64(argv[i + 1], strlen(argv[i + 1]), &n_events) || n_events < 100 ||
-                n_events > 10000000) {
-                usage(stderr);
+            if (!apo_parse_u64(argv[i + 1], strlen(argv[i + 1]), &o->n_events) ||
+                o->n_events < 100 || o->n_events > 10000000) {
                 return 64;
             }
+            o->events_given = true;
             i++;
         } else if (strcmp(argv[i], "--no-event-truth") == 0) {
-            event_truth = false;
+            o->event_truth = false;
+        } else if (strcmp(argv[i], "--list") == 0) {
+            o->list = true;
         } else if (strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (argv[i][0] != '-' && outdir == NULL) {
-            outdir = argv[i];
+            return -1;
+        } else if (argv[i][0] != '-' && o->outdir == NULL) {
+            o->outdir = argv[i];
         } else {
-            usage(stderr);
             return 64;
         }
     }
-    if (outdir == NULL) {
-        usage(stderr);
-        return 64;
-    }
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "apoflow_simulate: cannot create %s: %s\n", outdir, strerror(errno));
-        return 73;
-    }
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (rng == NULL) {
-        return 71;
-    }
-    gsl_rng_set(rng, seed);
-    preset p;
-    if (!make_preset(&p, preset_name, rng)) {
-        fprintf(stderr, "apoflow_simulate: unknown preset '%s'\n", preset_name);
-        gsl_rng_free(rng);
-        return 64;
-    }
-    char path[1024];
-    snprintf(path, sizeof path, "%s/sheet.csv", outdir);
-    FILE *sheet = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/truth.csv", outdir);
-    FILE *truth = fopen(path, "w");
+    return o->outdir == NULL && !o->list ? 64 : 0;
+}
+
+/* Draws and writes every sample of @p p with its sheet.csv and truth.csv rows. */
+static int write_experiment(const preset *p, const options *o, gsl_rng *rng, FILE *sheet,
+                            FILE *truth)
+{
     int rc = 0;
-    if (sheet == NULL || truth == NULL) {
-        fprintf(stderr, "apoflow_simulate: cannot write in %s\n", outdir);
-        rc = 73;
-    } else {
-        fputs("file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well\n", sheet);
-        fputs("sample,file,events,debris,doublets,cells,viable_pct,early_apoptotic_pct,"
-              "late_apoptotic_pct,necrotic_pct,apoptotic_pct\n",
-              truth);
-    }
-    for (size_t i = 0; rc == 0 && i < p.n_samples; i++) {
-        const sim_sample *s = &p.samples[i];
+    for (size_t i = 0; rc == 0 && i < p->n_samples; i++) {
+        const sim_sample *s = &p->samples[i];
         sim_result r = {0};
-        if (!sim_events(&p.ins, s, (size_t)n_events, p.debris, p.doublets, rng, &r)) {
+        if (!sim_events(&p->ins, &p->bio, s, (size_t)o->n_events, p->debris, p->doublets, rng,
+                        &r)) {
             rc = 71;
             break;
         }
-        rc = write_sample(&p, s, &r, outdir, seed);
-        if (rc == 0 && event_truth) {
-            rc = write_truth_events(s, &r, outdir);
+        rc = write_sample(p, s, &r, o->outdir, o->seed, o->scenario != NULL);
+        if (rc == 0 && o->event_truth) {
+            rc = write_truth_events(s, &r, o->outdir);
         }
         size_t count[SIM_N_CLASSES] = {0};
         for (size_t e = 0; e < r.n_events; e++) {
@@ -356,6 +508,62 @@ int main(int argc, char **argv)
                 100.0 * (double)count[2] / (double)cells, 100.0 * (double)count[3] / (double)cells,
                 100.0 * (double)(count[1] + count[2]) / (double)cells);
         sim_result_free(&r);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0) {
+        usage(rc < 0 ? stdout : stderr);
+        return rc < 0 ? 0 : rc;
+    }
+    if (o.list) {
+        list_scenarios();
+        return 0;
+    }
+    const sim_scenario *sc = NULL;
+    if (o.scenario != NULL) {
+        sc = sim_scenario_find(o.scenario);
+        if (sc == NULL) {
+            fprintf(stderr, "apoflow_simulate: unknown scenario '%s' (see --list)\n", o.scenario);
+            return 64;
+        }
+        if (!o.events_given) {
+            o.n_events = sc->events;
+        }
+    }
+    if (mkdir(o.outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "apoflow_simulate: cannot create %s: %s\n", o.outdir, strerror(errno));
+        return 73;
+    }
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (rng == NULL) {
+        return 71;
+    }
+    gsl_rng_set(rng, o.seed);
+    preset p;
+    if (sc != NULL ? !make_scenario(&p, sc, rng) : !make_preset(&p, o.preset, rng)) {
+        fprintf(stderr, "apoflow_simulate: unknown preset '%s'\n", sc ? sc->family : o.preset);
+        gsl_rng_free(rng);
+        return 64;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sheet.csv", o.outdir);
+    FILE *sheet = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/truth.csv", o.outdir);
+    FILE *truth = fopen(path, "w");
+    if (sheet == NULL || truth == NULL) {
+        fprintf(stderr, "apoflow_simulate: cannot write in %s\n", o.outdir);
+        rc = 73;
+    } else {
+        fputs("file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well\n", sheet);
+        fputs("sample,file,events,debris,doublets,cells,viable_pct,early_apoptotic_pct,"
+              "late_apoptotic_pct,necrotic_pct,apoptotic_pct\n",
+              truth);
+        rc = write_experiment(&p, &o, rng, sheet, truth);
     }
     if (sheet != NULL && fclose(sheet) != 0) {
         rc = 74;

@@ -457,3 +457,55 @@ Test(cli_run, absolute_inputs_relative_sheet_fixed_thresholds_no_comp)
     cr_assert_eq(system(cmd), 0);
     remove_tree(out);
 }
+
+/* --no-debris-gate and --no-singlet-gate: no Cells and Singlets gates (cells = singlets = every
+ * event, every sample flagged no_singlet_gate), and the choice is recorded in results.json and
+ * the pre-gate description; by default both are "automatic" and each line's check is there. */
+Test(cli_run, pregate_switches_are_applied_and_recorded)
+{
+    char out[256], args[2048], p[600];
+    temp_dir(out, sizeof out);
+    snprintf(args, sizeof args,
+             "run %s/samples --sheet %s/samples/sheet.csv -o %s/off --no-plots -q "
+             "--no-debris-gate --no-singlet-gate",
+             APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, out);
+    cr_assert_eq(run(args), 0);
+    snprintf(p, sizeof p, "%s/off/samples.csv", out);
+    table s = read_table(p);
+    cr_assert_gt(s.n_rows, 10);
+    for (size_t r = 0; r < s.n_rows; r++) {
+        cr_assert_eq(num(&s, r, col(&s, "singlets")), num(&s, r, col(&s, "events")));
+        cr_assert_eq(num(&s, r, col(&s, "cells")), num(&s, r, col(&s, "events")));
+        cr_assert(strstr(cell(&s, r, col(&s, "qc_flags")), "no_singlet_gate") != NULL);
+    }
+    table_free(&s, s.n_rows + 1);
+    static char json[1 << 20];
+    for (int k = 0; k < 2; k++) {
+        if (k == 1) {
+            snprintf(args, sizeof args, "run %s/samples --sheet %s/samples/sheet.csv -o %s/on "
+                                        "--no-plots -q",
+                     APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, out);
+            cr_assert_eq(run(args), 0);
+        }
+        snprintf(p, sizeof p, "%s/%s/results.json", out, k == 0 ? "off" : "on");
+        FILE *f = fopen(p, "r");
+        cr_assert_not_null(f);
+        size_t len = fread(json, 1, sizeof json - 1, f);
+        json[len] = '\0';
+        fclose(f);
+        if (k == 0) {
+            cr_assert(strstr(json, "\"debris_gate\":false,\"debris_choice\":\"off "
+                                   "(--no-debris-gate)\"") != NULL);
+            cr_assert(strstr(json, "\"singlet_gate\":false,\"singlet_choice\":\"off "
+                                   "(--no-singlet-gate)\"") != NULL);
+            cr_assert(strstr(json, "no doublet exclusion (--no-singlet-gate)") != NULL);
+        } else {
+            cr_assert(strstr(json, "\"debris_gate\":true,\"debris_choice\":\"automatic\"") != NULL);
+            cr_assert(strstr(json, "\"singlet_gate\":true,\"singlet_choice\":\"automatic\"") !=
+                      NULL);
+            cr_assert(strstr(json, "\"valley_depth\":") != NULL && strstr(json, "\"reason\":"));
+            cr_assert(strstr(json, "\"in_population\":false") != NULL);
+        }
+    }
+    remove_tree(out);
+}

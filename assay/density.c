@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * density.c: the one-dimensional density tools the automatic gates are built on (docs/
+ * algorithms.md, "Densities, peaks and valleys"): a Gaussian kernel density estimate on a
+ * regular grid with a robust bandwidth (Silverman's rule on min(SD, IQR / 1.34)), its peaks
+ * with their topographic prominence and the events of their basins, the valley between two
+ * peaks, and the "valley depth" of a line: the density at the line relative to the
+ * neighbouring peak (the lower of the two peaks around it, or the one peak beside it).
+ */
+#include "density.h"
+
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void assay_kde_free(assay_kde *k)
+{
+    free(k->y);
+    free(k->peaks);
+    memset(k, 0, sizeof *k);
+}
+
+/* Robust scale of v[0..m) (v is reordered): min(SD, IQR / 1.34), else SD, else 0. */
+static double robust_scale(double *v, size_t m)
+{
+    double sd = gsl_stats_sd(v, 1, m);
+    double q1 = gsl_stats_select(v, 1, m, m / 4);
+    double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
+    double s = fmin(sd, (q3 - q1) / 1.34);
+    return s > 0 ? s : sd;
+}
+
+/* Topographic prominence of the peak at i: its height above the higher of the lowest points
+ * on each side before higher ground (or the grid's end, where the density is about 0). */
+static double prominence(const double *y, size_t n, size_t i)
+{
+    double lo_l = y[i], lo_r = y[i];
+    size_t j = i;
+    while (j > 0 && y[j - 1] <= y[i]) {
+        j--;
+        lo_l = fmin(lo_l, y[j]);
+    }
+    j = i;
+    while (j + 1 < n && y[j + 1] <= y[i]) {
+        j++;
+        lo_r = fmin(lo_r, y[j]);
+    }
+    return y[i] - fmax(lo_l, lo_r);
+}
+
+/* Find the peaks (local maxima with prominence >= min_prom * the highest density and >= 20 %
+ * of their own height: a real mode, however small, dips before the next one) and the
+ * events of each one's basin (between the lowest points to its neighbouring peaks). */
+static bool find_peaks(assay_kde *k, double min_prom)
+{
+    double top = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        top = fmax(top, k->y[i]);
+    }
+    k->peaks = malloc(k->n * sizeof *k->peaks);
+    if (k->peaks == NULL) {
+        return false;
+    }
+    k->n_peaks = 0;
+    for (size_t i = 1; i + 1 < k->n; i++) {
+        if (k->y[i] > k->y[i - 1] && k->y[i] >= k->y[i + 1]) {
+            double p = prominence(k->y, k->n, i);
+            if (p >= min_prom * top && p >= ASSAY_PEAK_OWN_PROMINENCE * k->y[i] && p > 0) {
+                k->peaks[k->n_peaks++] = (assay_peak){i, k->g0 + k->step * (double)i, k->y[i],
+                                                      p, 0};
+            }
+        }
+    }
+    double total = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        total += k->y[i];
+    }
+    for (size_t p = 0; p < k->n_peaks; p++) {
+        size_t a = p == 0 ? 0 : assay_kde_argmin(k, k->peaks[p - 1].at, k->peaks[p].at);
+        size_t b = p + 1 == k->n_peaks ? k->n - 1
+                                       : assay_kde_argmin(k, k->peaks[p].at, k->peaks[p + 1].at);
+        double s = 0;
+        for (size_t i = a; i <= b; i++) {
+            s += k->y[i];
+        }
+        k->peaks[p].mass = total > 0 ? s / total : 0;
+    }
+    return true;
+}
+
+bool assay_kde_fit(assay_kde *k, const double *x, size_t n, double adjust, double min_bw,
+                   double min_prom)
+{
+    memset(k, 0, sizeof *k);
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (v == NULL) {
+        return false;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(x[i])) {
+            v[m++] = x[i];
+        }
+    }
+    if (m < 20) {
+        free(v);
+        return false;
+    }
+    double vmin, vmax;
+    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
+    double s = robust_scale(v, m);
+    double bw = adjust * 0.9 * s * pow((double)m, -0.2);
+    if (!(bw >= min_bw)) {
+        bw = min_bw > 0 ? min_bw : 1e-3 * (vmax - vmin + 1);
+    }
+    k->n = ASSAY_KDE_GRID;
+    k->bw = bw;
+    k->n_obs = m;
+    k->g0 = vmin - 3 * bw;
+    k->step = (vmax + 3 * bw - k->g0) / (double)(k->n - 1);
+    k->y = malloc(k->n * sizeof *k->y);
+    bool ok = k->y != NULL && apo_kde(v, m, bw, k->g0, k->g0 + k->step * (double)(k->n - 1),
+                                      k->n, k->y);
+    free(v);
+    if (ok) {
+        for (size_t i = 0; i < k->n; i++) {
+            k->y[i] /= (double)m * bw * 2.5066282746310002; /* a probability density */
+        }
+        ok = find_peaks(k, min_prom);
+    }
+    if (!ok) {
+        assay_kde_free(k);
+    }
+    return ok;
+}
+
+size_t assay_kde_index(const assay_kde *k, double x)
+{
+    double p = (x - k->g0) / k->step;
+    if (!(p > 0)) {
+        return 0;
+    }
+    if (p >= (double)(k->n - 1)) {
+        return k->n - 1;
+    }
+    return (size_t)lround(p);
+}
+
+double assay_kde_at(const assay_kde *k, double x)
+{
+    double p = (x - k->g0) / k->step;
+    if (!(p >= 0) || p > (double)(k->n - 1)) {
+        return 0;
+    }
+    size_t i = (size_t)p;
+    if (i + 1 >= k->n) {
+        return k->y[k->n - 1];
+    }
+    double f = p - (double)i;
+    return (1 - f) * k->y[i] + f * k->y[i + 1];
+}
+
+size_t assay_kde_argmin(const assay_kde *k, size_t a, size_t b)
+{
+    if (a > b) {
+        size_t t = a;
+        a = b;
+        b = t;
+    }
+    size_t best = a;
+    for (size_t i = a; i <= b && i < k->n; i++) {
+        if (k->y[i] < k->y[best]) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+double assay_kde_depth(const assay_kde *k, double x)
+{
+    if (k->n_peaks == 0 || !isfinite(x)) {
+        return NAN;
+    }
+    const assay_peak *l = NULL, *r = NULL;
+    for (size_t p = 0; p < k->n_peaks; p++) {
+        if (k->peaks[p].x <= x) {
+            l = &k->peaks[p];
+        } else if (r == NULL) {
+            r = &k->peaks[p];
+        }
+    }
+    double ref = l ? l->height : r->height;
+    if (l != NULL && r != NULL) { /* the slope it is on: which side of the valley's bottom */
+        double bottom = k->g0 + k->step * (double)assay_kde_argmin(k, l->at, r->at);
+        ref = x <= bottom ? l->height : r->height;
+    }
+    return ref > 0 ? assay_kde_at(k, x) / ref : NAN;
+}
+
+const assay_peak *assay_kde_main_peak(const assay_kde *k)
+{
+    const assay_peak *best = NULL;
+    for (size_t p = 0; p < k->n_peaks; p++) {
+        if (best == NULL || k->peaks[p].mass > best->mass) {
+            best = &k->peaks[p];
+        }
+    }
+    return best;
+}
+
+bool assay_kde_split(const assay_kde *k, double *valley, double *depth)
+{
+    if (k->n_peaks < 2) {
+        return false;
+    }
+    size_t a = 0, b = 1; /* the two most prominent peaks, a before b */
+    if (k->peaks[b].prominence > k->peaks[a].prominence) {
+        a = 1;
+        b = 0;
+    }
+    for (size_t p = 2; p < k->n_peaks; p++) {
+        if (k->peaks[p].prominence > k->peaks[a].prominence) {
+            b = a;
+            a = p;
+        } else if (k->peaks[p].prominence > k->peaks[b].prominence) {
+            b = p;
+        }
+    }
+    size_t i = assay_kde_argmin(k, k->peaks[a].at, k->peaks[b].at);
+    *valley = k->g0 + k->step * (double)i;
+    *depth = assay_kde_depth(k, *valley);
+    return true;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * density.h: one-dimensional kernel density estimates with their peaks, prominences, basins
+ * and valleys, for the automatic gates (debris, singlets, quadrant thresholds). Private to
+ * assay/.
+ */
+#ifndef APOFLOW_ASSAY_DENSITY_H
+#define APOFLOW_ASSAY_DENSITY_H
+
+#include "apoptosis_internal.h"
+
+#define ASSAY_KDE_GRID 512
+/* A peak must stand out from the valleys beside it by this share of its own height. */
+#define ASSAY_PEAK_OWN_PROMINENCE 0.2
+/* ... and by this share of the highest density (assay_kde_fit's usual min_prom). */
+#define ASSAY_PEAK_MIN_PROMINENCE 0.01
+
+/* One peak of a density. */
+typedef struct assay_peak {
+    size_t at;         /* grid index */
+    double x, height;  /* position and density */
+    double prominence; /* height above the higher of the lowest points on either side before
+                          higher ground */
+    double mass;       /* share of the events in its basin (between the valleys to its
+                          neighbouring peaks) */
+} assay_peak;
+
+/* A Gaussian KDE on ASSAY_KDE_GRID points from 3 bandwidths below the smallest value to 3
+ * above the largest; y is a probability density; peaks in ascending position. */
+typedef struct assay_kde {
+    size_t n, n_obs;
+    double g0, step, bw;
+    double *y;
+    assay_peak *peaks;
+    size_t n_peaks;
+} assay_kde;
+
+/* Fit to the finite values of x: bandwidth adjust * 0.9 min(SD, IQR/1.34) m^-1/5 (Silverman's
+ * rule, R's bw.nrd0), at least min_bw; keeps the peaks whose prominence is at least min_prom
+ * times the highest density and ASSAY_PEAK_OWN_PROMINENCE times their own height. False with fewer than 20 finite values or no memory. */
+bool assay_kde_fit(assay_kde *k, const double *x, size_t n, double adjust, double min_bw,
+                   double min_prom);
+void assay_kde_free(assay_kde *k);
+/* The grid index nearest x (clamped), the density at x (linear interpolation, 0 outside),
+ * and the lowest grid point between two indices. */
+size_t assay_kde_index(const assay_kde *k, double x);
+double assay_kde_at(const assay_kde *k, double x);
+size_t assay_kde_argmin(const assay_kde *k, size_t a, size_t b);
+/* Valley depth of a line at x: the density at x over the height of the neighbouring peak,
+ * the peak whose slope x is on (between two peaks: the left one up to the lowest point
+ * between them, the right one beyond it; the one peak beside it when x is beyond every peak
+ * on one side). About 0 in an empty gap, about 1 inside a population. NaN when there is no
+ * peak. */
+double assay_kde_depth(const assay_kde *k, double x);
+/* The peak whose basin holds the most events (NULL when none). */
+const assay_peak *assay_kde_main_peak(const assay_kde *k);
+/* The lowest point between the two most prominent peaks and its depth; false with < 2
+ * peaks. */
+bool assay_kde_split(const assay_kde *k, double *valley, double *depth);
+
+/* One quadrant line as placed by assay_line_place (values on the display scale). */
+typedef struct assay_line {
+    double y;            /* the line */
+    double depth;        /* its valley depth on the pooled stained samples */
+    double control_y;    /* the control's negative-population quantile, NaN when none */
+    double valley_y;     /* the stained samples' valley after their negative peak, or NaN */
+    bool moved;          /* the control's line was not in a low-density region of the stained
+                            samples and their valley was used */
+    bool in_population;  /* depth > 0.5 (or unknown) */
+    bool no_separation;  /* the stained samples show no valley of depth <= 0.5 after their
+                            negative population: no line can separate them reliably */
+    char method[48];
+    char reason[240];
+} assay_line;
+
+/* Place a line from a control's display values (NULL when none) and the pooled stained
+ * samples' display values; quantile e.g. 0.995; ctl_name names the control in the reason. */
+void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size_t npool,
+                      double quantile, const char *ctl_name, assay_line *out);
+/* The valley depth of a line at @p line on the density of x (NaN when it cannot be told). */
+double assay_line_depth(const double *x, size_t n, double line);
+
+#endif /* APOFLOW_ASSAY_DENSITY_H */
