@@ -20,6 +20,7 @@ static void json_threshold(FILE *f, const char *k, const assay_threshold *t, boo
     apo_json_kv_str(f, "method", t->method, &b);
     apo_json_kv_str(f, "source", t->source, &b);
     apo_json_kv_num(f, "realized_pct", t->realized_pct, &b);
+    assay_json_threshold_check(f, t, &b);
     fputc('}', f);
 }
 
@@ -88,6 +89,7 @@ static void json_head(FILE *f, const assay_result *r, const char *sheet, const c
     json_channels(f, r, first);
     json_compensation(f, r, first);
     apo_json_kv_str(f, "pregates", r->pregate_detail, first);
+    assay_json_pregate_choices(f, r, first);
     json_scale(f, "annexin_scale", &r->annexin_scale, first);
     json_scale(f, "pi_scale", &r->pi_scale, first);
     apo_json_key(f, "thresholds", first);
@@ -133,6 +135,7 @@ static void json_sample(FILE *f, const assay_sample *s, const assay_input *in)
     apo_json_kv_num(f, "apoptotic_pct", s->apoptotic_pct, &b);
     apo_json_kv_num(f, "annexin_valley", s->annexin_valley, &b);
     apo_json_kv_num(f, "flow_max_deviation", s->flow_max_dev, &b);
+    assay_json_sample_checks(f, s, &b);
     apo_json_kv_str(f, "qc_flags", flags, &b);
     apo_json_kv_str(f, "qc_detail", s->qc_detail, &b);
     apo_json_kv_str(f, "error", s->error, &b);

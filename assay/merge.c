@@ -348,6 +348,9 @@ static void threshold_from_json(apo_jspan t, assay_threshold *out)
     out->realized_pct = apo_jscan_number(apo_jscan_get(t, "realized_pct"));
     apo_jscan_string(apo_jscan_get(t, "method"), out->method, sizeof out->method);
     apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
+    out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
+    out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
+    apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
 }
 
 static void scale_from_json(apo_jspan s, gate_transform *t)

@@ -78,8 +78,9 @@ static void put_raw(FILE *f, apo_jspan v)
 static void write_json_body(FILE *f, const assay_merge *m)
 {
     bool first = true;
-    static const char *const head[] = {"versions", "sheet", "channels", "compensation",
-                                       "pregates", "annexin_scale", "pi_scale", "thresholds"};
+    static const char *const head[] = {"versions",      "sheet",         "channels",
+                                       "compensation",  "pregates",      "pregate_choices",
+                                       "annexin_scale", "pi_scale",      "thresholds"};
     for (size_t k = 0; k < sizeof head / sizeof *head; k++) {
         apo_json_key(f, head[k], &first);
         put_raw(f, apo_jscan_get(m->shards[0].doc, head[k]));

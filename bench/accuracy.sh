@@ -8,10 +8,11 @@
 # (quadrants within 1.5 points, reductions within 3; a scenario beyond any method passes only
 # when every stained sample is flagged). Exit status 1 when a scenario fails. bench/README.md.
 #
-# usage: bench/accuracy.sh [--build DIR] [--seed N] [--events N] [--plots] [--keep DIR]
-#                          [--markdown] [--skip-large] [SCENARIO ...]
+# usage: bench/accuracy.sh [--build DIR] [--seed N | --seeds N,N,...] [--events N] [--plots]
+#                          [--keep DIR] [--markdown] [--skip-large] [SCENARIO ...]
 #   --build DIR   the build folder with the programs (default <repo>/build)
 #   --seed N      simulator seed (default the simulator's)
+#   --seeds LIST  run each scenario with every seed: the worst errors, PASS only if all pass
 #   --events N    events per file instead of each scenario's own
 #   --plots       let apoflow run draw its plots too (default --no-plots)
 #   --keep DIR    keep every experiment, result and score log in DIR/<scenario>/
@@ -22,7 +23,7 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build
-seed=()
+seeds=("")
 events=()
 plots=(--no-plots)
 keep=""
@@ -32,13 +33,14 @@ names=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build) build=$2; shift 2 ;;
-    --seed) seed=(--seed "$2"); shift 2 ;;
+    --seed) seeds=("$2"); shift 2 ;;
+    --seeds) IFS=, read -r -a seeds <<<"$2"; shift 2 ;;
     --events) events=(--events "$2"); shift 2 ;;
     --plots) plots=(); shift ;;
     --keep) keep=$2; shift 2 ;;
     --markdown) markdown=1; shift ;;
     --skip-large) skip_large=1; shift ;;
-    -h|--help) sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "accuracy.sh: unknown option $1" >&2; exit 64 ;;
     *) names+=("$1"); shift ;;
   esac
@@ -64,6 +66,46 @@ if [[ -n $keep ]]; then
   mkdir -p "$keep" || exit 73
 fi
 
+# Simulates, runs and scores scenario $1 with seed $2 ("" = the simulator's) in folder $3;
+# sets r_result (PASS/FAIL), r_quad, r_red, r_flags (empty when not scored), r_note.
+score_one() {
+  local name=$1 seed=$2 dir=$3 rc summary msg
+  local seed_arg=() beyond_arg=()
+  [[ -n $seed ]] && seed_arg=(--seed "$seed")
+  [[ $beyond == beyond ]] && beyond_arg=(--beyond)
+  r_result=FAIL r_quad="" r_red="" r_flags="" r_note=""
+  mkdir -p "$dir"
+  if ! "$simulate" --scenario "$name" "${seed_arg[@]}" "${events[@]}" "$dir/data" \
+    >"$dir/simulate.log" 2>&1; then
+    r_note="simulator failed (see $dir/simulate.log)"
+    return
+  fi
+  "$apoflow" run "$dir/data" --sheet "$dir/data/sheet.csv" -o "$dir/out" "${plots[@]}" -q \
+    >"$dir/run.log" 2>&1
+  rc=$?
+  if [[ ! -f $dir/out/samples.csv ]]; then
+    msg=$(grep -m1 'error' "$dir/run.log" | sed 's/^apoflow: error: //; s/|/\//g' | cut -c1-100)
+    r_note="run failed (exit $rc): $msg"
+    return
+  fi
+  "$score" "${beyond_arg[@]}" "$dir/data" "$dir/out" >"$dir/score.log" 2>&1
+  summary=$(grep '^summary ' "$dir/score.log")
+  r_quad=$(sed -n 's/.*quadrant_error=\([^ ]*\).*/\1/p' <<<"$summary")
+  r_red=$(sed -n 's/.*reduction_error=\([^ ]*\).*/\1/p' <<<"$summary")
+  r_flags=$(sed -n 's/.* flags=\([^ ]*\).*/\1/p' <<<"$summary")
+  [[ -z $r_quad ]] && r_note="scorer failed (see $dir/score.log)"
+  grep -q 'result=PASS' <<<"$summary" && r_result=PASS
+}
+
+# The larger of two errors ("" = not scored = worst).
+worst() {
+  if [[ -z $1 || -z $2 ]]; then
+    echo ""
+  else
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "inf" || b == "inf") print "inf"; else print (a + 0 > b + 0 ? a : b) }'
+  fi
+}
+
 if [[ $markdown -eq 1 ]]; then
   echo "| scenario | family | events | worst quadrant error (points) | worst reduction error (points) | QC flags | result |"
   echo "|---|---|---:|---:|---:|---|---|"
@@ -85,50 +127,30 @@ for name in "${names[@]}"; do
   if [[ $skip_large -eq 1 && $n_events -gt 100000 ]]; then
     continue
   fi
-  dir=$work/$name
-  if [[ -n $keep ]]; then
-    dir=$keep/$name
-    rm -rf "$dir"
-  fi
-  mkdir -p "$dir"
-  beyond_arg=()
-  if [[ $beyond == beyond ]]; then
-    beyond_arg=(--beyond)
-  fi
-  result=FAIL
-  summary=""
-  if ! "$simulate" --scenario "$name" "${seed[@]}" "${events[@]}" "$dir/data" >"$dir/simulate.log" 2>&1; then
-    summary="simulator failed (see $dir/simulate.log)"
-  else
-    "$apoflow" run "$dir/data" --sheet "$dir/data/sheet.csv" -o "$dir/out" "${plots[@]}" -q \
-      >"$dir/run.log" 2>&1
-    rc=$?
-    if [[ ! -f $dir/out/samples.csv ]]; then
-      summary="apoflow run exit $rc: $(grep -m1 'error' "$dir/run.log" | cut -c1-160)"
-    else
-      "$score" "${beyond_arg[@]}" "$dir/data" "$dir/out" >"$dir/score.log" 2>&1
-      summary=$(grep '^summary ' "$dir/score.log")
-      if grep -q 'result=PASS' <<<"$summary"; then
-        result=PASS
-      fi
+  result=PASS quad=0 red=0 flags="" note=""
+  for seed in "${seeds[@]}"; do
+    dir=$work/$name${seed:+-$seed}
+    if [[ -n $keep ]]; then
+      dir=$keep/$name${seed:+-$seed}
+      rm -rf "$dir"
     fi
-  fi
-  quad=$(sed -n 's/.*quadrant_error=\([^ ]*\).*/\1/p' <<<"$summary")
-  red=$(sed -n 's/.*reduction_error=\([^ ]*\).*/\1/p' <<<"$summary")
-  flags=$(sed -n 's/.* flags=\([^ ]*\).*/\1/p' <<<"$summary")
-  note=""
-  if [[ -z $quad ]]; then
-    note=$summary
-  fi
+    score_one "$name" "$seed" "$dir"
+    [[ $r_result == PASS ]] || result=FAIL
+    quad=$(worst "$quad" "$r_quad")
+    red=$(worst "$red" "$r_red")
+    for f in ${r_flags//,/ }; do
+      [[ $f == - || ,$flags, == *,$f,* ]] || flags=${flags:+$flags,}$f
+    done
+    [[ -n $r_note && -z $note ]] && note=$r_note
+    [[ -z $keep ]] && rm -rf "$dir"
+  done
   [[ $result == PASS ]] || failed=1
+  shown=${flags:-${note:--}}
   if [[ $markdown -eq 1 ]]; then
-    echo "| $name | $family | $n_events | ${quad:--} | ${red:--} | ${flags:-${note:--}} | $result |"
+    echo "| $name | $family | $n_events | ${quad:--} | ${red:--} | $shown | $result |"
   else
     printf '%-28s %-9s %8s %9s %9s  %-6s %s\n' "$name" "$family" "$n_events" "${quad:--}" \
-      "${red:--}" "$result" "${flags:-$note}"
-  fi
-  if [[ -z $keep ]]; then
-    rm -rf "$dir"
+      "${red:--}" "$result" "$shown"
   fi
 done
 exit $failed

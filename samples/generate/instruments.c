@@ -4,7 +4,9 @@
  * area + height, float) and "calibur" (height only, 1024-channel log amplifier) are the models
  * of the original presets (cells.c detects them); the others are table-driven: a channel list
  * in the vendor's naming, a gain (instrument units per simulator unit) and the fraction of each
- * stain seen in each detector, from which their $SPILLOVER is written.
+ * stain seen in each detector. family_defs gives every family its noise, $SPILLOVER text (the
+ * stains' rows equal the simulated spill; tests/cli/test_simulate.c measures it on the events)
+ * and doublet rate.
  */
 #include "sim_internal.h"
 
@@ -53,7 +55,7 @@ static const sim_family families[] = {
      {{1.0, 0.20, 0}, {0.01, 1.0, 0}}},
 };
 
-const sim_family *sim_family_find(const char *name)
+static const sim_family *family_find(const char *name)
 {
     for (size_t i = 0; i < N_OF(families); i++) {
         if (strcmp(families[i].name, name) == 0) {
@@ -61,6 +63,57 @@ const sim_family *sim_family_find(const char *name)
         }
     }
     return NULL;
+}
+
+/* Every family of the scenarios: the instrument model (noise in the family's units), its
+ * $SPILLOVER (rows: the dye of each detector; the stains' rows match `spill` above) and doublet
+ * rate (height-only instruments cannot gate doublets, so they are simulated as rare there). */
+typedef struct family_def {
+    const char *name;
+    sim_instrument ins;
+    const char *spillover;
+    double doublets;
+} family_def;
+
+static const family_def family_defs[] = {
+    {"canto",
+     {"FACSCanto II (simulated)", false, 262144.0, 0.22, 0.012, 0, 0, 35.0, 1.5, 1200.0, 0.01,
+      NULL, false},
+     "2,FITC-A,PE-A,1,0.22,0.012,1", 0.05},
+    {"calibur",
+     {"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25, 0.45, 2.0, 0.0, 600.0, 0.1,
+      NULL, true},
+     "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1", 0.004},
+    {"muse",
+     {"Guava Muse (simulated)", false, 65536.0, 0, 0, 0, 0, 3.5, 0.15, 300.0, 0.01, NULL, false},
+     "2,YEL-HLin,RED-HLin,1,0.08,0.02,1", 0.05},
+    {"cytoflex",
+     {"CytoFLEX (simulated)", false, 8388608.0, 0, 0, 0, 0, 280.0, 12.0, 2000.0, 0.01, NULL,
+      false},
+     "3,FITC-A,PE-A,PC5.5-A,1,0.18,0.03,0.01,1,0.15,0.004,0.4,1", 0.05},
+    {"attune",
+     {"Attune NxT (simulated)", false, 1048576.0, 0, 0, 0, 0, 140.0, 6.0, 1500.0, 0.01, NULL,
+      false},
+     "3,BL1-A,BL2-A,BL3-A,1,0.15,0.02,0.01,1,0.12,0.003,0.3,1", 0.05},
+    {"novocyte",
+     {"NovoCyte (simulated)", false, 16777215.0, 0, 0, 0, 0, 1400.0, 60.0, 1000.0, 0.01, NULL,
+      false},
+     "2,FITC-A,PE-A,1,0.2,0.01,1", 0.05},
+};
+
+bool sim_instrument_of(const char *family, sim_instrument *ins, const char **spillover,
+                       double *doublets)
+{
+    for (size_t i = 0; i < N_OF(family_defs); i++) {
+        if (strcmp(family_defs[i].name, family) == 0) {
+            *ins = family_defs[i].ins;
+            ins->family = family_find(family); /* NULL for canto and calibur (cells.c) */
+            *spillover = family_defs[i].spillover;
+            *doublets = family_defs[i].doublets;
+            return true;
+        }
+    }
+    return false;
 }
 
 void sim_family_detect(const sim_instrument *ins, const sim_cell *c, double *row, gsl_rng *rng)

@@ -127,8 +127,10 @@ size_t sim_time_channel(const sim_instrument *ins);
 bool sim_events(const sim_instrument *ins, const sim_biology *bio, const sim_sample *s,
                 size_t n_events, double debris, double doublets, gsl_rng *rng, sim_result *out);
 
-/* instruments.c: the generic families, by name (NULL if unknown). */
-const sim_family *sim_family_find(const char *name);
+/* instruments.c: the instrument of scenario family @p family (canto, calibur, muse, cytoflex,
+ * attune, novocyte), its $SPILLOVER text and doublet fraction; false if unknown. */
+bool sim_instrument_of(const char *family, sim_instrument *ins, const char **spillover,
+                       double *doublets);
 /* Detect one event on a generic instrument: row gets one value per channel (Time left 0). */
 void sim_family_detect(const sim_instrument *ins, const sim_cell *c, double *row, gsl_rng *rng);
 /* Signal plus electronic and photon noise of @p ins (cells.c). */

@@ -5,6 +5,7 @@
  *   apoflow_simulate [--preset shsy5y|calibur] [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --scenario NAME [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --list
+ * (--out OUTDIR is the same as the OUTDIR argument)
  * writes one FCS 3.1 file per sample, sheet.csv (the sample sheet), truth.csv (the true
  * percentages of each class among single cells) and truth/<stem>.csv (the true class of every
  * event: 0 viable, 1 early apoptotic, 2 late apoptotic, 3 necrotic, 4 debris, 5 doublet).
@@ -167,7 +168,10 @@ static void add_design(preset *p, const design *d, const double *doses, size_t n
                 s->treatment = "AS-IV";
                 s->dose = strdup(dose);
                 s->dose_unit = "mg/L";
-                s->tube = "H2O2 + AS-IV";
+                /* tubes are labelled as labs label them: what, how much, in which unit */
+                char tube[64];
+                snprintf(tube, sizeof tube, "H2O2 + AS-IV %s mg/L", dose);
+                s->tube = strdup(tube);
                 set_frac(s, treated_apoptotic(d, doses[g], g) + jitter, d->trt_nec);
             }
             snprintf(f, sizeof f, "%s.%s", name, ext);
@@ -192,64 +196,20 @@ static void free_preset(preset *p)
         free((char *)p->samples[i].well);
         if (p->samples[i].dose[0] != '\0') {
             free((char *)p->samples[i].dose);
+            free((char *)p->samples[i].tube); /* the treated samples' own label */
         }
     }
 }
 
-/* The instrument families of the scenarios: the model, its $SPILLOVER and doublet rate
- * (height-only instruments have no doublet gate, so they are simulated as rare there). */
-typedef struct family_def {
-    const char *name;
-    sim_instrument ins;
-    const char *spillover;
-    double doublets;
-} family_def;
-
-static const family_def family_defs[] = {
-    {"canto",
-     {"FACSCanto II (simulated)", false, 262144.0, 0.22, 0.012, 0, 0, 35.0, 1.5, 1200.0, 0.01,
-      NULL, false},
-     "2,FITC-A,PE-A,1,0.22,0.012,1", 0.05},
-    {"calibur",
-     {"FACSCalibur (simulated)", true, 1024.0, 0.03, 0.002, 0.25, 0.45, 2.0, 0.0, 600.0, 0.1,
-      NULL, true},
-     "3,FL1-H,FL2-H,FL3-H,1,0.25,0.03,0,1,0,0.002,0.45,1", 0.004},
-    {"muse",
-     {"Guava Muse (simulated)", false, 65536.0, 0, 0, 0, 0, 3.5, 0.15, 300.0, 0.01, NULL, false},
-     "2,YEL-HLin,RED-HLin,1,0.08,0.02,1", 0.05},
-    {"cytoflex",
-     {"CytoFLEX (simulated)", false, 8388608.0, 0, 0, 0, 0, 280.0, 12.0, 2000.0, 0.01, NULL,
-      false},
-     "3,FITC-A,PE-A,PC5.5-A,1,0.18,0.03,0.01,1,0.15,0.004,0.4,1", 0.05},
-    {"attune",
-     {"Attune NxT (simulated)", false, 1048576.0, 0, 0, 0, 0, 140.0, 6.0, 1500.0, 0.01, NULL,
-      false},
-     "3,BL1-A,BL2-A,BL3-A,1,0.15,0.02,0.01,1,0.12,0.003,0.3,1", 0.05},
-    {"novocyte",
-     {"NovoCyte (simulated)", false, 16777215.0, 0, 0, 0, 0, 1400.0, 60.0, 1000.0, 0.01, NULL,
-      false},
-     "2,FITC-A,PE-A,1,0.2,0.01,1", 0.05},
-};
-
 static bool make_scenario(preset *p, const sim_scenario *sc, gsl_rng *rng)
 {
     memset(p, 0, sizeof *p);
-    const family_def *fam = NULL;
-    for (size_t i = 0; i < sizeof family_defs / sizeof family_defs[0]; i++) {
-        if (strcmp(family_defs[i].name, sc->family) == 0) {
-            fam = &family_defs[i];
-        }
-    }
-    if (fam == NULL) {
+    if (!sim_instrument_of(sc->family, &p->ins, &p->spillover, &p->doublets)) {
         return false;
     }
     p->name = sc->name;
-    p->ins = fam->ins;
-    p->ins.family = sim_family_find(sc->family); /* NULL for canto and calibur */
     p->source = "SH-SY5Y";
     p->experiment = sc->varies;
-    p->spillover = fam->spillover;
-    p->doublets = fam->doublets;
     sim_scenario_biology(sc, &p->bio, &p->debris);
     design d = sc->low_viability ? design_low_viability : design_standard;
     d.controls = sc->controls;
@@ -409,7 +369,7 @@ static int write_truth_events(const sim_sample *s, const sim_result *r, const ch
 static void usage(FILE *to)
 {
     fputs("usage: apoflow_simulate [--preset shsy5y|calibur | --scenario NAME] [--seed N]\n"
-          "                        [--events N] [--no-event-truth] OUTDIR\n"
+          "                        [--events N] [--no-event-truth] OUTDIR|--out OUTDIR\n"
           "       apoflow_simulate --list     (the scenarios: name, family, events, beyond, "
           "what it varies)\n",
           to);
@@ -445,6 +405,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->preset = argv[++i];
         } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
             o->scenario = argv[++i];
+        } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc && o->outdir == NULL) {
+            o->outdir = argv[++i];
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             uint64_t v;
             if (!apo_parse_u64(argv[i + 1], strlen(argv[i + 1]), &v)) {

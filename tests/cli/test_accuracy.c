@@ -22,8 +22,8 @@ TestSuite(cli_accuracy, .timeout = 900);
 
 /* Known failures of the current method; the method work on the automatic gates empties this. */
 static const char *const expected_to_fail_until_method[] = {
-    "calibur_debris_dim_trtctl", /* debris inside the cells' scatter on a height-only,
-                                    integer instrument, with dim Annexin V (~1.9 points) */
+    "calibur_debris_dim_trtctl", /* debris inside the cell cluster on a height-only
+                                    instrument: flagged debris_in_cells, ~1.9 points off */
 };
 
 static bool expected_to_fail(const char *name)

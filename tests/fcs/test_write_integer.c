@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_write_integer.c: the writer's integer and big-endian formats (fcs_write_file_format,
- * fcs_writer_open_format): $DATATYPE I with 8/16/32-bit parameters and $PnE log channels read
+ * fcs_writer_open_format): float64 and float32 big-endian; $DATATYPE I with 8/16/32-bit parameters and $PnE log channels read
  * back by our reader as the same channel numbers and, scaled, as f2 * 10^(f1 c / $PnR); the
  * block-wise writer writes the same bytes; values that are not channel numbers, odd widths
  * and a log parameter without offset are usage errors that leave no file behind.
@@ -174,6 +174,30 @@ Test(fcs_write_integer, float_big_endian_reads_back)
     remove_dir(dir, path);
 }
 
+Test(fcs_write_integer, double_big_endian_reads_back_exactly)
+{
+    char *dir, *path = tmp_file(&dir, "d.fcs");
+    double *v = make_values();
+    v[0] = 0.1; /* not a float32 */
+    fcs_write_spec spec = make_spec(v);
+    fcs_write_format fmt = {'D', true, NULL, NULL, NULL};
+    apo_error err;
+    cr_assert_eq(fcs_write_file_format(path, &spec, &fmt, &err), APO_OK, "%s", err.msg);
+    fcs_file *f = open_file(path);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    cr_assert_str_eq(fcs_dataset_keyword(ds, "$DATATYPE"), "D");
+    cr_assert_str_eq(fcs_dataset_keyword(ds, "$P1B"), "64");
+    fcs_events raw;
+    fcs_decode_options dec = FCS_DECODE_OPTIONS_INIT;
+    cr_assert_eq(fcs_dataset_read_events(ds, &dec, &raw, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(fcs_events_column(&raw, 0)[0], 0.1);
+    cr_assert_eq(fcs_events_column(&raw, 1)[N_EV - 1], v[1 * N_EV + N_EV - 1]);
+    fcs_events_free(&raw);
+    fcs_file_free(f);
+    free(v);
+    remove_dir(dir, path);
+}
+
 static size_t count_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -229,7 +253,7 @@ Test(fcs_write_integer, bad_formats_are_refused)
     refused(v, &f2, "parameter 3, found 2,0");
     fcs_write_format f3 = {'I', false, NULL, NULL, NULL};
     refused(v, &f3, "bits of every parameter");
-    fcs_write_format f4 = {'D', false, NULL, NULL, NULL};
-    refused(v, &f4, "expected F or I");
+    fcs_write_format f4 = {'X', false, NULL, NULL, NULL};
+    refused(v, &f4, "expected F, D or I");
     free(v);
 }

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * test_run_no_sheet.c: `apoflow run DIR -o OUT` with no sheet guesses the design as
+ * `apoflow sheet` drafts it and gives the example experiment the same tables as its sheet
+ * (samples.csv without the sheet's own extra columns, which no file holds); the calibur
+ * subfolder is not taken into the experiment; two instruments in one guessed experiment are
+ * refused with both channel sets named.
+ */
+#include "support/run_cli.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *slurp_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert_not_null(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Drop the CSV columns named @p drop (no quoted commas in these tables). */
+static void drop_columns(char *text, const char *const *drop, size_t n_drop)
+{
+    bool skip[128] = {false};
+    size_t col = 0;
+    for (const char *p = text; *p && *p != '\n'; col++) {
+        size_t len = strcspn(p, ",\n");
+        for (size_t k = 0; k < n_drop && col < 128; k++) {
+            skip[col] = skip[col] || (strlen(drop[k]) == len && strncmp(p, drop[k], len) == 0);
+        }
+        p += len + (p[len] == ',');
+    }
+    char *w = text;
+    col = 0;
+    bool first = true;
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, ",\n");
+        if (col >= 128 || !skip[col]) {
+            if (!first) {
+                *w++ = ',';
+            }
+            memmove(w, p, len);
+            w += len;
+            first = false;
+        }
+        p += len;
+        if (*p == ',') {
+            p++;
+            col++;
+        } else if (*p == '\n') {
+            *w++ = '\n';
+            p++;
+            col = 0;
+            first = true;
+        }
+    }
+    *w = '\0';
+}
+
+Test(cli_run_no_sheet, guessed_design_gives_the_sheets_tables, .timeout = 300)
+{
+    char *dir = test_tmpdir();
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s/with", dir);
+    snprintf(b, sizeof b, "%s/without", dir);
+    const char *with[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/samples/", "--sheet",
+                          APOFLOW_SOURCE_DIR "/samples/sheet.csv", "-o", a, "--no-plots", "-q",
+                          NULL};
+    const char *without[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/samples/", "-o", b,
+                             "--no-plots", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(with, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert_eq(run_cli(without, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.out, "no sample sheet: the design is guessed") != NULL, "%s", r.out);
+    cr_assert(strstr(r.out, "h2o2_asiv50_r1           treated         AS-IV 50 mg/L") != NULL,
+              "%s", r.out);
+    run_result_free(&r);
+    const char *tables[] = {"samples.csv", "comparisons.csv", "stats.csv"};
+    const char *extra[] = {"stimulus", "well"};
+    for (size_t i = 0; i < 3; i++) {
+        char pa[4200], pb[4200];
+        snprintf(pa, sizeof pa, "%s/%s", a, tables[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, tables[i]);
+        char *ta = slurp_text(pa), *tb = slurp_text(pb);
+        drop_columns(ta, extra, 2);
+        cr_assert_str_eq(ta, tb, "%s differs without the sheet", tables[i]);
+        free(ta);
+        free(tb);
+    }
+    free(dir);
+}
+
+Test(cli_run_no_sheet, two_instruments_refused)
+{
+    char *dir = test_tmpdir();
+    char out[4096];
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *argv[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/samples/",
+                          APOFLOW_SOURCE_DIR "/samples/calibur/", "-o", out, "-q", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(argv, &r), 65, "%s", r.err);
+    cr_assert(strstr(r.err, "expected the channels of one instrument and panel") != NULL, "%s",
+              r.err);
+    cr_assert(strstr(r.err, "FSC-H SSC-H FL1-H FL2-H FL3-H Time") != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "FSC-A FSC-H SSC-A FITC-A PE-A Time") != NULL, "%s", r.err);
+    run_result_free(&r);
+    free(dir);
+}
