@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const quad_ids[ASSAY_Q_COUNT] = {"viable", "early_apoptotic",
                                                    "late_apoptotic", "necrotic"};
@@ -1342,6 +1343,25 @@ static void stats_task(void *arg, size_t i)
     }
 }
 
+/* A pre-gate of the given gating: a population @p name ("Cells", "Singlets"), or one whose
+ * last path component is @p name in any case (a gating read from a FlowJo workspace, whose
+ * ids are FlowJo paths). */
+static bool has_gate_named(const gate_strategy *s, const char *name)
+{
+    if (gate_strategy_find(s, name) != SIZE_MAX) {
+        return true;
+    }
+    for (size_t g = 0; g < gate_strategy_n_gates(s); g++) {
+        gate_info gi;
+        gate_strategy_gate(s, g, &gi);
+        const char *slash = strrchr(gi.id, '/');
+        if (slash != NULL && strcasecmp(slash + 1, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Flag the stained samples of a marker whose line lies in a population of the pooled stained
  * samples, or that show no separation at all. (A sample's own depth is reported, not
  * flagged: with a small positive population it is too noisy to judge by.) */
@@ -1545,8 +1565,8 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     snprintf(out->pi.reason, sizeof out->pi.reason, "read from --gating");
     snprintf(out->debris_choice, sizeof out->debris_choice, "from --gating");
     snprintf(out->singlet_choice, sizeof out->singlet_choice, "from --gating");
-    out->debris_gate = gate_strategy_find(g, "Cells") != SIZE_MAX;
-    out->singlet_gate = gate_strategy_find(g, "Singlets") != SIZE_MAX;
+    out->debris_gate = has_gate_named(g, "Cells");
+    out->singlet_gate = has_gate_named(g, "Singlets");
     out->annexin.realized_pct = out->pi.realized_pct = NAN;
     gate_transform *scales[2] = {&out->annexin_scale, &out->pi_scale};
     for (int k = 0; k < 2; k++) {
@@ -1769,7 +1789,7 @@ static apo_status build_gating(analysis *a, apo_error *err)
 static apo_status sample_statistics(analysis *a, apo_error *err)
 {
     stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
-                    gate_strategy_find(a->out->strategy, "Singlets") != SIZE_MAX};
+                    has_gate_named(a->out->strategy, "Singlets")};
     for_each_sample(a->opt, "statistics", a->n, stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < a->n; i++) {

@@ -57,6 +57,9 @@ typedef struct assay_experiment_output {
     const char *write_gating; /* also save the gating here (NULL = no) */
     const char *sheet_label;  /* results.json "sheet" (the sheet as named; NULL = "") */
     const char *version;      /* results.json "versions"."apoflow" */
+    bool gating_optional;     /* a gating Gating-ML cannot hold (e.g. FlowJo's biex scales, from
+                                 a workspace) leaves gating.xml and write_gating out instead of
+                                 failing; the caller tells the user (the files are absent) */
 } assay_experiment_output;
 
 void assay_experiment_init(assay_experiment *x, const assay_sheet *sheet);

@@ -235,6 +235,9 @@ apo_status assay_experiment_write(const assay_experiment *x, const assay_experim
     if (st == APO_OK && out->write_gating != NULL) {
         st = gate_strategy_write_gml(r->strategy, out->write_gating, err);
     }
+    if (st == APO_E_UNSUPPORTED && out->gating_optional) {
+        st = APO_OK; /* no Gating-ML form: the written files are absent, the caller says so */
+    }
     if (st == APO_OK) {
         snprintf(path, sizeof path, "%s/results.json", out->outdir);
         st = assay_results_json_write(x, path, out->sheet_label, out->version, err);

@@ -23,6 +23,7 @@ int cmd_plot(int, char **);
 int cmd_run(int argc, char **argv);
 int cmd_sheet(int argc, char **argv);
 int cmd_merge(int argc, char **argv); /* cmd_merge.c: combine sharded runs */
+int cmd_gating(int argc, char **argv); /* cmd_gating.c: gating convert IN OUT */
 /* FCS files among @p n_args paths (folders searched recursively), sorted; returns an exit code. */
 int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files);
 /* As cli_collect_fcs, but a folder gives only its own files (its subfolders are searched only

@@ -9,8 +9,11 @@
  * are still processed; outputs are written atomically.
  */
 #include "cli/cli.h"
+#include "cli/gate_wsp.h"
 #include "cli/options.h"
 #include "gating/gate_file.h"
+#include "gating/flowjo.h"
+#include "util/csv.h"
 #include "util/util.h"
 #include "gating/gate.h"
 
@@ -23,6 +26,7 @@ typedef enum gate_format { FMT_TABLE, FMT_CSV, FMT_JSON } gate_format;
 
 typedef struct gate_options {
     const char *gating;
+    const char *group;      /* --group NAME of a FlowJo workspace */
     const char *comp;       /* "auto", "none" or a CSV path */
     const char *out;        /* "-" = stdout */
     const char *membership; /* NULL = none */
@@ -35,10 +39,16 @@ typedef struct gate_options {
 
 
 enum { OPT_GATING = CLI_KEY_LONG, OPT_COMP, OPT_FORMAT, OPT_MEMBERSHIP, OPT_DATASET,
-       OPT_SAMPLE_EVENTS };
+       OPT_SAMPLE_EVENTS, OPT_GROUP };
 
 static const cli_option gate_options_table[] = {
-    {"gating", OPT_GATING, "FILE", "gating", "the Gating-ML 2.0 strategy (required)", NULL},
+    {"gating", OPT_GATING, "FILE", "gating",
+     "the Gating-ML 2.0 strategy, or a FlowJo 10 workspace (.wsp): each FILE is then gated as "
+     "its sample of the workspace (matched by $FIL, else file name) with the sample's own "
+     "matrix, transforms and gates; extra columns sample, flowjo_count (FlowJo's count) and "
+     "difference (required)", NULL},
+    {"group", OPT_GROUP, "NAME", "gating", "with a workspace: only the samples of group NAME",
+     "every sample"},
     {"comp", OPT_COMP, "MODE", "gating",
      "what compensation-ref=\"FCS\" uses: auto = the file's $SPILLOVER/SPILL (uncompensated "
      "if it has none), none = no compensation, or a CSV matrix file", "auto"},
@@ -223,6 +233,25 @@ static int run_gate(int n_files, char **files, const gate_options *o)
     return rc;
 }
 
+/* --gating WORKSPACE.wsp: the FlowJo branch (cmd_gate_wsp.c). */
+static int run_workspace(int n_files, char **files, const gate_options *o)
+{
+    if (o->membership != NULL) {
+        cli_errorf("--membership: expected a Gating-ML strategy, found a FlowJo workspace "
+                   "(not supported for workspaces)");
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(o->comp, "auto") != 0) {
+        cli_errorf("--comp: expected auto with a FlowJo workspace (each sample uses the "
+                   "workspace's own matrix), found %s", o->comp);
+        return CLI_EXIT_USAGE;
+    }
+    gate_wsp_options w = {o->gating, o->group, o->out,
+                          o->format == FMT_CSV ? 1 : o->format == FMT_JSON ? 2 : 0,
+                          o->dataset, o->sample_events, o->read};
+    return gate_wsp_run(n_files, files, &w);
+}
+
 static bool parse_format(const char *arg, gate_format *out)
 {
     if (strcmp(arg, "table") == 0) {
@@ -246,6 +275,9 @@ static bool gate_option(void *ctx, int key, const char *arg)
     switch (key) {
     case OPT_GATING:
         o->gating = arg;
+        return true;
+    case OPT_GROUP:
+        o->group = arg;
         return true;
     case OPT_COMP:
         if (arg[0] == '\0') {
@@ -278,8 +310,8 @@ static bool gate_option(void *ctx, int key, const char *arg)
 
 int cmd_gate(int argc, char **argv)
 {
-    gate_options o = {NULL,  "auto", "-", NULL, FMT_TABLE, false, 1, GATE_SAMPLE_EVENTS_DEFAULT,
-                      FCS_READ_OPTIONS_INIT};
+    gate_options o = {NULL, NULL, "auto", "-", NULL, FMT_TABLE, false, 1,
+                      GATE_SAMPLE_EVENTS_DEFAULT, FCS_READ_OPTIONS_INIT};
     int first;
     int rc = cli_parse_options(&gate_spec, argc, argv, gate_option, &o, &first);
     if (rc >= 0) {
@@ -300,6 +332,13 @@ int cmd_gate(int argc, char **argv)
     }
     if (o.membership != NULL && strcmp(o.membership, "-") == 0 && strcmp(o.out, "-") == 0) {
         cli_errorf("--membership -: standard output is already used by the report; give -o");
+        return CLI_EXIT_USAGE;
+    }
+    if (flowjo_path_is_workspace(o.gating)) {
+        return run_workspace(argc - first, argv + first, &o);
+    }
+    if (o.group != NULL) {
+        cli_errorf("--group: expected a FlowJo workspace (.wsp) for --gating, found %s", o.gating);
         return CLI_EXIT_USAGE;
     }
     return run_gate(argc - first, argv + first, &o);

@@ -8,6 +8,8 @@
  */
 #include "cli/cli.h"
 #include "cli/run_args.h"
+#include "cli/run_flowjo.h"
+#include "gating/flowjo.h"
 #include "assay/experiment.h"
 #include "report/compare_text.h"
 #include "report/figures.h"
@@ -137,7 +139,14 @@ static bool load_option_files(run_options *o, run_state *s)
         o->apo.comp = ASSAY_COMPSRC_MATRIX;
         o->apo.matrix = s->matrix;
     }
-    if (o->gating != NULL) {
+    if (o->gating_wsp) {
+        int code = run_flowjo_gating(o->gating, o->population, o->verbosity == CLI_QUIET,
+                                     &s->given);
+        if (code != 0) {
+            return fail(s, NULL, code);
+        }
+        o->apo.gating = s->given;
+    } else if (o->gating != NULL) {
         if (gate_strategy_read_gml(&s->given, o->gating, &err) != APO_OK) {
             return fail(s, &err, cli_exit_input(err.status));
         }
@@ -316,8 +325,16 @@ static bool analyse(run_options *o, run_state *s)
 static bool write_outputs(const run_options *o, run_state *s, int argc, char **argv)
 {
     apo_error err;
-    assay_experiment_output out = {o->outdir, o->write_gating, o->sheet, APOFLOW_VERSION};
+    assay_experiment_output out = {o->outdir, o->write_gating, o->sheet, APOFLOW_VERSION,
+                                   o->gating_wsp};
     if (assay_experiment_write(&s->x, &out, &err) != APO_OK) {
+        return fail(s, &err, cli_exit_code(err.status));
+    }
+    if (o->gating_wsp) {
+        run_flowjo_note_gml(o->outdir, s->started);
+    }
+    if (o->write_flowjo != NULL &&
+        run_flowjo_write(o->write_flowjo, &s->x.res, s->x.in, s->x.n, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
     }
     s->tm[3] = cli_now();

@@ -25,6 +25,7 @@ static const cli_command commands[] = {
     {"run", cmd_run, "Annexin V / PI analysis of an experiment: tables, tests, gating, plots"},
     {"sheet", cmd_sheet, "draft a sample sheet from the FCS files' keywords"},
     {"merge", cmd_merge, "combine the output folders of sharded runs (run --shard I/N)"},
+    {"gating", cmd_gating, "convert a gating between Gating-ML 2.0 and a FlowJo workspace"},
 };
 
 static void print_usage(FILE *to)

@@ -4,6 +4,7 @@
  * it), their values parsed, and the checks between them (run_args.h).
  */
 #include "cli/run_args.h"
+#include "gating/flowjo.h"
 
 #include "cli/cli.h"
 #include "cli/options.h"
@@ -15,7 +16,7 @@ enum {
     OPT_SHEET = CLI_KEY_LONG, OPT_ANNEXIN, OPT_PI, OPT_COMP, OPT_THRESHOLDS, OPT_QUANTILE,
     OPT_MIN_EVENTS, OPT_SAMPLE_EVENTS, OPT_GATING, OPT_WRITE_GATING, OPT_NO_PLOTS, OPT_SHARD,
     OPT_NO_DEBRIS_GATE, OPT_NO_SINGLET_GATE,
-    OPT_CONTROLS_ONLY, OPT_TIMINGS
+    OPT_CONTROLS_ONLY, OPT_TIMINGS, OPT_POPULATION, OPT_WRITE_FLOWJO
 };
 
 static const cli_option run_options_table[] = {
@@ -27,6 +28,9 @@ static const cli_option run_options_table[] = {
      "skip plots/ (default: write them; report.html is always written)", NULL},
     {"write-gating", OPT_WRITE_GATING, "FILE", "output",
      "also save the gating as applied to FILE (Gating-ML 2.0)", "only OUTDIR/gating.xml"},
+    {"write-flowjo", OPT_WRITE_FLOWJO, "OUT", "output",
+     "also save the analysis as a FlowJo 10 workspace: every analysed file as a sample with "
+     "the applied matrix, transforms, pre-gates and quadrants (docs/flowjo.md)", NULL},
     {"annexin", OPT_ANNEXIN, "CH", "analysis", "the Annexin V channel ($PnN or $PnS)",
      "automatic"},
     {"pi", OPT_PI, "CH", "analysis", "the dead-cell dye channel (PI, 7-AAD, DAPI, SYTOX ...)",
@@ -53,8 +57,13 @@ static const cli_option run_options_table[] = {
      "0 = all events", "1000000"},
     {"gating", OPT_GATING, "FILE", "analysis",
      "use this Gating-ML 2.0 gating instead of the automatic one (quadrant ids viable, "
-     "early_apoptotic, late_apoptotic, necrotic; e.g. a gating.xml of an earlier run)",
+     "early_apoptotic, late_apoptotic, necrotic; e.g. a gating.xml of an earlier run), or a "
+     "FlowJo workspace (.wsp): its first sample's gates, its quadrant (x = Annexin V) "
+     "becoming the four quadrants",
      "built from the data"},
+    {"population", OPT_POPULATION, "PATH", "analysis",
+     "with --gating WORKSPACE.wsp: the FlowJo path of the population holding the quadrant (or "
+     "of one of its four rectangles)", "the workspace's only quadrant"},
     {"jobs", 'j', "N", "batches",
      "threads for reading, per-sample plots and checksums (0 = all cores); the outputs are "
      "identical for every N", "0"},
@@ -157,6 +166,12 @@ static bool run_option(run_options *o, int key, const char *arg)
     case OPT_GATING:
         o->gating = arg;
         return true;
+    case OPT_POPULATION:
+        o->population = arg;
+        return true;
+    case OPT_WRITE_FLOWJO:
+        o->write_flowjo = arg;
+        return true;
     case OPT_WRITE_GATING:
         o->write_gating = arg;
         return true;
@@ -215,6 +230,11 @@ int run_parse_args(int argc, char **argv, run_options *o)
     if (o->controls_only && o->sheet == NULL) {
         cli_errorf("--controls-only: expected --sheet too (the roles say which samples "
                    "are controls)");
+        return CLI_EXIT_USAGE;
+    }
+    o->gating_wsp = o->gating != NULL && flowjo_path_is_workspace(o->gating);
+    if (o->population != NULL && !o->gating_wsp) {
+        cli_errorf("--population: expected --gating WORKSPACE.wsp (a FlowJo workspace)");
         return CLI_EXIT_USAGE;
     }
     if (o->shard_n > 0 && o->gating == NULL) {

@@ -20,6 +20,9 @@ typedef struct run_options {
     fcs_read_options read;
     int n_inputs;
     char **inputs;
+    const char *population;   /* --population PATH: the quadrant of a FlowJo --gating */
+    const char *write_flowjo; /* --write-flowjo OUT.wsp */
+    bool gating_wsp;          /* --gating names a FlowJo workspace */
 } run_options;
 
 /* Parse the command line into @p o; returns -1 to go on, else the exit code (the help or an

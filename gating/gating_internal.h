@@ -52,6 +52,21 @@ void gate_logicle_scale_array_by(const gate_transform *t, const double *in, doub
 /* Logicle scale -> data value. */
 double gate_logicle_inverse(const gate_transform *t, double y);
 
+/* Layout of gate_transform.coef for BIEX (transform_biex.c): the table's constants. */
+enum {
+    GATE_BIEX_MIN = 0,   /* top / e^pos_range */
+    GATE_BIEX_POS,       /* positive range (decades ln 10) */
+    GATE_BIEX_NEG,       /* negative range (the logicle constant d) */
+    GATE_BIEX_SCALE_NEG, /* scale of the negative exponential */
+    GATE_BIEX_OFFSET,    /* both exponentials at the zero channel */
+    GATE_BIEX_ZERO,      /* zero channel (whole number) */
+    GATE_BIEX_CHANNELS,  /* channels (table points - 1) */
+    GATE_BIEX_N
+};
+/* Data value -> biex scale 0..1 / back, as gate_biex_lut_apply / _inverse. */
+double gate_biex_scale(const gate_transform *t, double x);
+double gate_biex_inverse(const gate_transform *t, double y);
+
 apo_status gate_hyperlog_setup(gate_transform *t, apo_error *err);
 double gate_hyperlog_scale(const gate_transform *t, double x);
 double gate_hyperlog_inverse(const gate_transform *t, double y);

@@ -170,6 +170,8 @@ const char *gate_transform_kind_name(gate_transform_kind kind)
         return "asinh";
     case GATE_TRANSFORM_LOG10:
         return "log10";
+    case GATE_TRANSFORM_BIEX:
+        return "biex";
     }
     return "unknown";
 }
@@ -196,6 +198,8 @@ static double forward_unbounded(const gate_transform *t, double x)
         return asinh(x / t->cofactor);
     case GATE_TRANSFORM_LOG10:
         return x > 0.0 ? log10(x) : NAN;
+    case GATE_TRANSFORM_BIEX:
+        return gate_biex_scale(t, x);
     }
     return NAN;
 }
@@ -238,6 +242,8 @@ double gate_transform_inverse(const gate_transform *t, double y)
         return t->cofactor * sinh(y);
     case GATE_TRANSFORM_LOG10:
         return pow(10.0, y);
+    case GATE_TRANSFORM_BIEX:
+        return gate_biex_inverse(t, y);
     }
     return NAN;
 }
@@ -291,6 +297,7 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
         break;
     case GATE_TRANSFORM_FLOG:
     case GATE_TRANSFORM_LOG10:
+    case GATE_TRANSFORM_BIEX:
         for (size_t i = 0; i < n; i++) {
             out[i] = forward_unbounded(t, in[i]);
         }
@@ -324,7 +331,8 @@ static void *apply_job_run(void *arg)
  */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    const bool costly = t->kind == GATE_TRANSFORM_LOGICLE || t->kind == GATE_TRANSFORM_HYPERLOG;
+    const bool costly = t->kind == GATE_TRANSFORM_LOGICLE || t->kind == GATE_TRANSFORM_HYPERLOG ||
+                        t->kind == GATE_TRANSFORM_BIEX;
     if (!costly || n < ((size_t)1 << 16)) {
         apply_serial(t, in, out, n);
         return;

@@ -29,7 +29,8 @@ typedef enum gate_transform_kind {
     GATE_TRANSFORM_LOGICLE,    /* Gating-ML logicle(T, W, M, A) (Parks/Moore) */
     GATE_TRANSFORM_HYPERLOG,   /* Gating-ML hyperlog(T, W, M, A) */
     GATE_TRANSFORM_ASINH,      /* arcsinh(x / cofactor) (cytometry's common form) */
-    GATE_TRANSFORM_LOG10       /* log10(x) (x <= 0 -> NaN) */
+    GATE_TRANSFORM_LOG10,      /* log10(x) (x <= 0 -> NaN) */
+    GATE_TRANSFORM_BIEX        /* FlowJo's biex table (gate_transform_init_biex), 0..1 scale */
 } gate_transform_kind;
 
 /*
@@ -129,6 +130,16 @@ void gate_biex_lut_free(gate_biex_lut *lut);
 double gate_biex_lut_apply(const gate_biex_lut *lut, double x);
 /** Scale (0..1) -> data value. */
 double gate_biex_lut_inverse(const gate_biex_lut *lut, double y);
+
+/**
+ * FlowJo's biex as a gate_transform (kind GATE_TRANSFORM_BIEX): exactly the values of the
+ * gate_biex_lut with the same parameters (channel / channels, linear between table points),
+ * computed point by point instead of stored, so the transform stays a plain value. Stored as
+ * T = top, M = positive, A = negative, W = width basis. Same parameter checks as the table.
+ */
+APO_NODISCARD apo_status gate_transform_init_biex(gate_transform *out, double positive,
+                                                  double negative, double width_basis,
+                                                  double top, size_t channels, apo_error *err);
 
 /** estimateLogicle: gate_logicle_estimate_w then gate_transform_init_logicle(T, w, M, A = 0). */
 APO_NODISCARD apo_status gate_transform_init_logicle_estimate(gate_transform *out,

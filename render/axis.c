@@ -18,13 +18,14 @@ static bool is_decade_kind(gate_transform_kind k)
 {
     return k == GATE_TRANSFORM_LOGICLE || k == GATE_TRANSFORM_HYPERLOG ||
            k == GATE_TRANSFORM_ASINH || k == GATE_TRANSFORM_FASINH ||
-           k == GATE_TRANSFORM_LOG10 || k == GATE_TRANSFORM_FLOG;
+           k == GATE_TRANSFORM_LOG10 || k == GATE_TRANSFORM_FLOG || k == GATE_TRANSFORM_BIEX;
 }
 
 static bool is_unit_scaled(gate_transform_kind k)
 {
     return k == GATE_TRANSFORM_LOGICLE || k == GATE_TRANSFORM_HYPERLOG ||
-           k == GATE_TRANSFORM_FASINH || k == GATE_TRANSFORM_FLOG || k == GATE_TRANSFORM_FLIN;
+           k == GATE_TRANSFORM_FASINH || k == GATE_TRANSFORM_FLOG || k == GATE_TRANSFORM_FLIN ||
+           k == GATE_TRANSFORM_BIEX;
 }
 
 static bool is_log(gate_transform_kind k)

@@ -93,7 +93,7 @@ Test(experiment_api, library_run_writes_the_same_tables_as_the_cli)
     char version[64] = "";
     cr_assert_eq(sscanf(v.out, "apoflow %63s", version), 1, "%s", v.out);
     run_result_free(&v);
-    assay_experiment_output out = {lib_out, NULL, SHEET, version};
+    assay_experiment_output out = {lib_out, NULL, SHEET, version, false};
     cr_assert_eq(assay_experiment_write(&x, &out, &err), APO_OK, "%s", err.msg);
     assay_experiment_free(&x);
     assay_sheet_free(&sheet);
