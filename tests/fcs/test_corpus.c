@@ -517,18 +517,20 @@ Test(fcs_corpus, gatingml_data1_first_events)
     size_t n = 0;
     cr_assert_not_null(fgets(line, sizeof line, fp)); /* header */
     while (fgets(line, sizeof line, fp)) {
-        char *fields[4];
+        char *fields[4] = {NULL, NULL, NULL, NULL};
         char *p = line;
-        for (int i = 0; i < 4; i++) {
-            fields[i] = p;
+        int n_fields = 0;
+        while (p != NULL && n_fields < 4) {
+            fields[n_fields++] = p;
             p = strchr(p, ',');
             if (p) {
                 *p++ = '\0';
-            } else {
-                break;
             }
         }
+        cr_assert_eq(n_fields, 4, "line %zu of data1_first_events.csv: expected 4 fields, found %d",
+                     n + 2, n_fields);
         size_t e = (size_t)strtoul(fields[0], NULL, 10);
+        cr_assert_lt(e, 5, "line %zu: expected an event index below 5, found %zu", n + 2, e);
         size_t ch = fcs_dataset_find_param(ds, fields[1]);
         cr_assert_neq(ch, SIZE_MAX, "channel %s", fields[1]);
         double want_raw = strtod(fields[2], NULL);
