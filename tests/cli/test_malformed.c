@@ -10,6 +10,7 @@
  */
 #include "support/fcs_builder.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -44,26 +45,6 @@ typedef struct outcome {
     char *out;
     char *err;
 } outcome;
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "cannot read back %s", path);
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
-        }
-    }
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
 
 /*
  * Run APOFLOW_BINARY with @p args (NULL-terminated, without argv[0]) and stdout/stderr in
@@ -123,8 +104,8 @@ static void run_apoflow(const char *dir, const char *const *args, rlim_t as_limi
     } else if (WIFSIGNALED(status)) {
         o->code = 128 + WTERMSIG(status);
     }
-    o->out = slurp(out_path);
-    o->err = slurp(err_path);
+    o->out = test_slurp(out_path, NULL);
+    o->err = test_slurp(err_path, NULL);
 }
 
 /* Remove a test folder made by test_tmpdir, with the captured output files. */

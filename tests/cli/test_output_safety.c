@@ -10,6 +10,7 @@
 #include "gating/gate.h"
 #include "support/json_mini.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -29,33 +30,11 @@
 #define N_KILLS 10
 #define NOBODY 65534
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
-        }
-    }
-    buf[n] = '\0';
-    fclose(fp);
-    *len = n;
-    return buf;
-}
-
 /* FNV-1a 64 of a whole file (0 when unreadable). */
 static uint64_t file_checksum(const char *path)
 {
     size_t len = 0;
-    char *buf = slurp(path, &len);
+    char *buf = test_read_file(path, &len);
     if (buf == NULL) {
         return 0;
     }
@@ -169,7 +148,7 @@ static void check_output(const char *path, const char *name, size_t *n_checked, 
     if (ends_with(name, ".png")) {
         cr_assert(png_valid(path, why, sizeof why), "%s: not a complete PNG (%s)", path, why);
     } else {
-        char *text = slurp(path, &len);
+        char *text = test_read_file(path, &len);
         cr_assert_not_null(text, "cannot read %s", path);
         if (ends_with(name, ".csv")) {
             cr_assert(csv_valid(text, len, why, sizeof why), "%s: bad CSV: %s", path, why);
@@ -339,7 +318,7 @@ static void copy_inputs(const char *dir)
             snprintf(src, sizeof src, "%s/%s", SAMPLES, e->d_name);
             snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
             size_t len = 0;
-            char *buf = slurp(src, &len);
+            char *buf = test_read_file(src, &len);
             cr_assert_not_null(buf);
             FILE *fp = fopen(dst, "wb");
             cr_assert_not_null(fp);
@@ -377,7 +356,7 @@ static int run_unprivileged(const char *dir, const char *sheet, const char *outd
     int status = 0;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     size_t len = 0;
-    *err = slurp(err_path, &len);
+    *err = test_read_file(err_path, &len);
     unlink(err_path);
     cr_assert(WIFEXITED(status), "apoflow died: %d", status);
     return WEXITSTATUS(status);
