@@ -13,14 +13,13 @@
 #include FT_FREETYPE_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stdio.h>
 #include <unistd.h>
 
-/* The folder the build found DejaVu Sans in ("" when it found none); searched after
- * $APOFLOW_FONT_DIR and before the usual places. */
+/* The folder the build found DejaVu Sans in ("" when it found none); searched before the
+ * usual places. */
 #ifndef APOFLOW_FONT_DIR
 #define APOFLOW_FONT_DIR ""
 #endif
@@ -48,26 +47,34 @@ static bool font_dir_has(const char *dir, char paths[2][1024])
 }
 
 /*
- * The font files, from the first folder that holds both: $APOFLOW_FONT_DIR when set, the
- * folder the build found, then font_dirs. When none does, the error lists every folder tried.
+ * The font files. $APOFLOW_FONT_DIR, when set, must hold both (a wrong setting is an error, not
+ * silently passed over); otherwise the first folder that holds both: the one the build found,
+ * then font_dirs. When none does, the error lists every folder tried.
  */
 static apo_status font_dir_find(char paths[2][1024], apo_error *err)
 {
     const char *env = getenv("APOFLOW_FONT_DIR");
-    const char *first[2] = {env, APOFLOW_FONT_DIR};
+    if (env != NULL && env[0] != '\0') {
+        if (font_dir_has(env, paths)) {
+            return APO_OK;
+        }
+        return apo_error_set(err, APO_E_IO, NULL, APO_NO_OFFSET, NULL,
+                             "expected the fonts %s and %s in $APOFLOW_FONT_DIR (%s), found "
+                             "them missing or unreadable",
+                             font_names[0], font_names[1], env);
+    }
     char tried[768] = "";
     size_t used = 0;
     size_t n_dirs = sizeof font_dirs / sizeof font_dirs[0];
-    for (size_t k = 0; k < 2 + n_dirs; k++) {
-        const char *dir = k < 2 ? first[k] : font_dirs[k - 2];
-        if (dir == NULL || dir[0] == '\0') {
-            continue;
+    for (size_t k = 0; k <= n_dirs; k++) {
+        const char *dir = k == 0 ? APOFLOW_FONT_DIR : font_dirs[k - 1];
+        if (dir[0] == '\0' || (k > 0 && strcmp(dir, APOFLOW_FONT_DIR) == 0)) {
+            continue; /* no folder from the build, or the build's folder again */
         }
         if (font_dir_has(dir, paths)) {
             return APO_OK;
         }
-        int n = snprintf(tried + used, sizeof tried - used, "%s%s%s", used ? ", " : "",
-                         k == 0 ? "$APOFLOW_FONT_DIR=" : "", dir);
+        int n = snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", dir);
         if (n > 0) {
             used = (size_t)n < sizeof tried - used ? used + (size_t)n : sizeof tried - 1;
         }
