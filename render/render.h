@@ -243,7 +243,7 @@ typedef struct render_panel_spec {
 /**
  * Render a panel into a new image (caller frees with render_image_free). A single plot is a
  * panel of one. The font, DejaVu Sans, is looked up at run time: in $APOFLOW_FONT_DIR when
- * set, then in the folder the build found it in, then in the usual font folders.
+ * set (only there), else in the folder the build found it in, then in the usual font folders.
  * @return APO_OK; APO_E_USAGE for bad options (size, scale, zero plots, a 2-D plot without
  *         y, a bad axis range such as log of a non-positive minimum); APO_E_IO when the font
  *         cannot be found (the message lists the folders searched) or loaded; APO_E_NOMEM.
