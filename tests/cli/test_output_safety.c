@@ -28,7 +28,6 @@
 #define SAMPLES APOFLOW_SOURCE_DIR "/samples"
 #define SHEET SAMPLES "/sheet.csv"
 #define N_KILLS 10
-#define NOBODY 65534
 
 /* FNV-1a 64 of a whole file (0 when unreadable). */
 static uint64_t file_checksum(const char *path)
@@ -335,31 +334,16 @@ static void copy_inputs(const char *dir)
  * directory permissions). Returns the exit status; *err gets stderr (malloc'd). */
 static int run_unprivileged(const char *dir, const char *sheet, const char *outdir, char **err)
 {
-    char err_path[4200];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int null = open("/dev/null", O_WRONLY);
-        if (fe < 0 || null < 0 || dup2(null, 1) < 0 || dup2(fe, 2) < 0) {
-            _exit(126);
-        }
-        if (geteuid() == 0 && (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)) {
-            _exit(125);
-        }
-        execl(APOFLOW_BINARY, APOFLOW_BINARY, "run", "--sheet", sheet, "-o", outdir,
-              (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    size_t len = 0;
-    *err = test_read_file(err_path, &len);
-    unlink(err_path);
-    cr_assert(WIFEXITED(status), "apoflow died: %d", status);
-    return WEXITSTATUS(status);
+    (void)dir;
+    const char *argv[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", outdir, NULL};
+    run_cli_options opts = {.as_nobody = true};
+    run_result r;
+    int code = run_cli_with(argv, &opts, &r);
+    *err = r.err;
+    r.err = NULL;
+    run_result_free(&r);
+    cr_assert(code >= 0 && code < 125, "apoflow did not run or died: %d", code);
+    return code;
 }
 
 Test(cli_output_safety, read_only_output_folder_is_refused, .timeout = 600)
