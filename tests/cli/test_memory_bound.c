@@ -199,18 +199,11 @@ Test(cli_memory_bound, gate_exact_counts_in_bounded_memory, .timeout = 300)
 /* Does the file at @p path contain @p needle (PNG tEXt chunks are stored as is)? */
 static bool file_contains(const char *path, const char *needle)
 {
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
+    size_t n = 0;
+    char *buf = test_slurp(path, &n);
     size_t k = strlen(needle);
     bool found = false;
-    for (long i = 0; !found && i + (long)k <= n; i++) {
+    for (size_t i = 0; !found && i + k <= n; i++) {
         found = memcmp(buf + i, needle, k) == 0;
     }
     free(buf);
