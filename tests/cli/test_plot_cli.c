@@ -355,7 +355,7 @@ static bool tinted_px(const rt_png *p, unsigned x, unsigned y)
 /* A 1-D range gate (FSC-A >= 90000, the debris-gate kind) is drawn as a band across the
  * plot: on FSC-A x SSC-A and on an FSC-A histogram, the right edge is inside, the left not.
  * 600 px plot: plot area x 102..566, y 64..528. */
-Test(render_plot_cli, range_gate_drawn_as_band)
+Test(cli_plot, range_gate_drawn_as_band)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -394,7 +394,7 @@ Test(render_plot_cli, range_gate_drawn_as_band)
 
 /* --path: one plot per gate on the population's path (a range, then a polygon under it),
  * 600 px each; usage errors without --population or with two files. */
-Test(render_plot_cli, gating_path_of_a_population)
+Test(cli_plot, gating_path_of_a_population)
 {
     need_binary();
     char *dir = test_tmpdir();
