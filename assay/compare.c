@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * compare.c: the group comparisons of the apoptosis analysis (gating.md 6.2-6.5): each
+ * compare.c: the group comparisons of the apoptosis analysis (docs/algorithms.md 8): each
  * treated group (treatment x dose) against the stimulus-only group and the untreated group:
  * mean and SD of apoptotic %, difference in points, relative and normalised reduction,
  * and first the stimulus-only group against the untreated group. The statistics of each row

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * compare_stats.c: the hypothesis tests behind the group comparisons (gating.md 6.3, 6.4):
+ * compare_stats.c: the hypothesis tests behind the group comparisons (docs/algorithms.md 8):
  * Welch's unequal-variance t-test on replicate percentages, and the two-proportion z test on
  * event counts (no longer reported: without replicates the comparisons give intervals and no
  * p-value, compare_rows.c; kept as a library function and tested).

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * doseresponse.c: 4-parameter logistic fit of apoptotic % against dose (gating.md 6.5),
+ * doseresponse.c: 4-parameter logistic fit of apoptotic % against dose (docs/algorithms.md 8),
  * y = B + (T - B) / (1 + exp(h (ln x - L))), EC50 = exp(L), with GSL's trust-region
  * nonlinear least squares, standard errors from the covariance and a 95 % CI of EC50.
  */

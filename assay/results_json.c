@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * json_results.c: the parts of results.json that `apoflow run` and `apoflow merge` write
+ * results_json.c: the parts of results.json that `apoflow run` and `apoflow merge` write
  * alike: the group comparisons and the dose-response fits (docs/outputs.md). One writer, so a
  * merged results.json stays byte-identical to a single run's.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * thresholds.c: the two ways the analysis places a quadrant threshold (gating.md 5.2): the
+ * thresholds.c: the two ways the analysis places a quadrant threshold (docs/algorithms.md 6): the
  * type-7 quantile of a negative control, and the openCyto gate_mindensity-style density
  * valley (Gaussian KDE with bandwidth 2 * bw.nrd0 on a 512-point grid, the valley between
  * the two tallest peaks, else the deepest valley).

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * dataset.c: reads one data set up to a checked layout: HEADER, primary TEXT (choosing the
- * doubled-delimiter mode, Q14), supplemental TEXT and ANALYSIS keywords (failures only warn,
- * Q23), duplicate keywords (first wins, Q20), the required keywords ($MODE, $DATATYPE, $PAR,
+ * doubled-delimiter mode), supplemental TEXT and ANALYSIS keywords (failures only warn),
+ * duplicate keywords (first wins), the required keywords ($MODE, $DATATYPE, $PAR,
  * $TOT), then parameters (params.c), layout and DATA offsets (layout.c), $NEXTDATA, $TIMESTEP
  * and the spillover matrix (spillover.c).
  */
@@ -215,7 +215,7 @@ static void extra_segments(fcs_parse_ctx *c)
     if (!c->v2 && offset_kw(c, "$BEGINSTEXT", &b) && offset_kw(c, "$ENDSTEXT", &e) &&
         !(b == 0 && e == 0)) {
         if (b == c->h.text_begin && e == c->h.text_end) {
-            /* Accuri C6 Plus: STEXT = primary TEXT (Q23): nothing new */
+            /* Accuri C6 Plus: STEXT = primary TEXT (bad supplemental TEXT): nothing new */
         } else if (b == 0 || e < b) {
             fcs_warn(&ds->warnings, c->name, c->base + c->h.text_begin, "$BEGINSTEXT",
                      "expected a supplemental TEXT segment, found %llu..%llu; ignored",

@@ -20,7 +20,7 @@ typedef struct fcs_decode_target {
     size_t ld;
 } fcs_decode_target;
 
-/* The channel-to-scale conversion of one column (fcs-format.md §6). */
+/* The channel-to-scale conversion of one column ($PnE, $PnG, $TIMESTEP; docs/fcs-quirks.md). */
 typedef enum fcs_transform_kind {
     FCS_TRANSFORM_NONE = 0,
     FCS_TRANSFORM_LOG,  /* x = 10^(decades * x / range) * offset */

@@ -30,14 +30,14 @@ extern "C" {
 typedef struct fcs_file fcs_file;       /* opaque: one file, all its data sets */
 typedef struct fcs_dataset fcs_dataset; /* opaque: one data set, borrowed from its fcs_file */
 
-/* How to choose DATA offsets when HEADER and TEXT disagree (fcs-format.md Q25). */
+/* How to choose DATA offsets when HEADER and TEXT disagree (docs/fcs-reader.md). */
 typedef enum fcs_offsets_policy {
     FCS_OFFSETS_AUTO = 0, /* the pair that matches $TOT x row size and fits the file */
     FCS_OFFSETS_HEADER,
     FCS_OFFSETS_TEXT
 } fcs_offsets_policy;
 
-/* How to read a doubled delimiter in TEXT (fcs-format.md Q14). */
+/* How to read a doubled delimiter in TEXT (docs/fcs-quirks.md, "Doubled delimiters"). */
 typedef enum fcs_text_mode {
     FCS_TEXT_AUTO = 0, /* escapes, split keywords holding the delimiter, retry as empty values */
     FCS_TEXT_ESCAPE,   /* "//" is always an escaped delimiter */
@@ -51,7 +51,7 @@ typedef struct fcs_read_options {
     bool text_only;       /* parse HEADER and TEXT only; DATA may be absent or past EOF */
     /* Duplicate $PnN values make a file invalid (names identify channels; FCS 3.1 requires
      * them unique), so they are rejected unless this is set: then later duplicates get
-     * "-1", "-2" suffixes with a warning (fcs-format.md Q41, as cytolib). */
+     * "-1", "-2" suffixes with a warning (as cytolib does). */
     bool rename_duplicates;
 } fcs_read_options;
 

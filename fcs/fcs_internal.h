@@ -86,7 +86,7 @@ struct fcs_dataset {
 
     fcs_warning_list warnings;
 
-    /* Parser bookkeeping (H1): sorted keyword index for case-insensitive lookup, storage of
+    /* Parser bookkeeping: sorted keyword index for case-insensitive lookup, storage of
      * the STEXT and ANALYSIS keywords, and the TEXT mode that produced the keywords. */
     size_t *kw_sorted;
     char *seg_storage[2];
@@ -136,13 +136,13 @@ typedef struct fcs_text_segment {
     fcs_keyword *kw;
     size_t n;
     char *storage;
-    size_t n_empty_split; /* keywords given empty values by splitting (Q14) */
+    size_t n_empty_split; /* keywords given empty values by splitting */
 } fcs_text_segment;
 
 /* Tokenize @p len bytes of TEXT syntax at @p text (absolute file offset @p abs_offset) whose
  * first byte must be the delimiter @p delim. @p mode is FCS_TEXT_ESCAPE (escape, then split
- * keywords holding the delimiter, Q14) or FCS_TEXT_EMPTY ("//" is an empty value).
- * Trailing padding is stripped first (Q10). */
+ * keywords holding the delimiter) or FCS_TEXT_EMPTY ("//" is an empty value); see
+ * docs/fcs-quirks.md, "Doubled delimiters". Trailing padding is stripped first. */
 apo_status fcs_text_tokenize(const uint8_t *text, size_t len, uint64_t abs_offset, uint8_t delim,
                              fcs_text_mode mode, int segment, const char *name,
                              fcs_text_segment *out, fcs_warning_list *warnings, apo_error *err);

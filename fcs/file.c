@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * file.c: opening an FCS file (mapped read-only, never copied) or a caller's buffer, walking
- * the $NEXTDATA chain of data sets (§8), and the read-only accessors of fcs_file and
- * fcs_dataset. A broken chain after the first data set only warns: the data sets read so far
- * stay usable.
+ * file.c: opening an FCS file (mapped read-only, never copied) or a caller's buffer, walking the
+ * $NEXTDATA chain of data sets (docs/fcs-quirks.md), and the read-only accessors of fcs_file and
+ * fcs_dataset. A broken chain after the first data set only warns: the data sets read so far stay
+ * usable.
  */
 #include "fcs/fcs_internal.h"
 

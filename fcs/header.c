@@ -2,8 +2,19 @@
 /*
  * header.c: the 58-byte FCS HEADER (3.0 §3.1): version, then six right-justified 8-byte
  * offset fields. Real files pad with zeros or blanks, shift fields by a byte, use 0 or
- * 99999999 as placeholders, and put non-spaces in bytes 6-9 (Q1-Q8); all are accepted here,
- * anything else is rejected with the field's byte range.
+ * 99999999 as placeholders, and put non-spaces in bytes 6-9 (docs/fcs-quirks.md, "Quirks:
+ * HEADER"); all are accepted here, anything else is rejected with the field's byte range.
+ *
+ *   bytes   content (offsets count from the data set's first byte; ends are inclusive)
+ *   0-5     "FCS2.0", "FCS3.0", "FCS3.1" or "FCS3.2"
+ *   6-9     four spaces
+ *   10-17   TEXT begin       ASCII decimal, right-aligned in 8 bytes
+ *   18-25   TEXT end
+ *   26-33   DATA begin       0 in 3.x when DATA lies past byte 99,999,999 ($BEGINDATA has it)
+ *   34-41   DATA end
+ *   42-49   ANALYSIS begin   0 or blank when there is no ANALYSIS segment
+ *   50-57   ANALYSIS end
+ *   58-     optional OTHER segment offset pairs, then padding up to the first segment
  */
 #include "fcs/fcs_internal.h"
 
@@ -46,7 +57,7 @@ static apo_status parse_field(const uint8_t *f, uint64_t abs, int idx, const cha
     *value = 0;
     *placeholder = false;
     if (b == e) {
-        return APO_OK; /* blank = 0 (Q1) */
+        return APO_OK; /* blank = 0 */
     }
     char shown[48];
     show(shown, sizeof shown, f, 8);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * keywords.c: case-insensitive keyword lookup (3.0 §3.2.10, Q19). Keywords keep their original
+ * keywords.c: case-insensitive keyword lookup (3.0 §3.2.10). Keywords keep their original
  * spelling; a sorted index of case-folded names gives O(log n) lookups, and ties are ordered
- * by position so the first occurrence (primary TEXT before STEXT/ANALYSIS) wins (Q20).
+ * by position so the first occurrence (primary TEXT before STEXT/ANALYSIS) wins.
  */
 #include "fcs/fcs_internal.h"
 

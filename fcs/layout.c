@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * layout.c: turns the parameters of one data set into a checked DATA layout (fcs_layout):
- * per-column stored width and byte offset (mixed widths Q31, 24-bit Q30, $PnB 10 stored in
- * 16-bit words Q29, F/D with a wrong $PnB Q37), $BYTEORD (§5.3), the integer mask from $PnR
- * (§5.4), and the DATA offsets: HEADER and TEXT candidates scored against $TOT x row size and
- * the file size (Q24-Q28, Q42, Q44). Everything is checked before the decoder sees it.
+ * per-column stored width and byte offset (mixed widths, 24-bit, $PnB 10 stored in 16-bit words,
+ * F/D with a wrong $PnB), $BYTEORD, the integer mask from $PnR, and the DATA offsets: HEADER and
+ * TEXT candidates scored against $TOT x row size and the file size (missing, disagreeing,
+ * one-too-far and empty offsets, truncation, HEADER+TEXT-only files). The rules are in
+ * docs/fcs-quirks.md, "Quirks: DATA layout" and "Quirks: DATA offsets and sizes". Everything is
+ * checked before the decoder sees it.
  */
 #include "fcs/parse_internal.h"
 
@@ -249,7 +251,7 @@ static apo_status resolve_offsets(fcs_parse_ctx *c, const need *nd, bool odd_wid
                              (unsigned long long)c->h.data_begin,
                              (unsigned long long)c->h.data_end);
     }
-    /* Q27: zero-length TEXT DATA segment with events */
+    /* a zero-length TEXT DATA segment with events (Sartorius iQue) */
     if (t.present && t.end <= t.begin && nd->binary_fixed && nd->tot_known && nd->expected > 0) {
         uint64_t ne;
         if (apo_add_u64(t.begin, nd->expected - 1, &ne)) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * params.c: builds the fcs_param record of every parameter from $PAR and the $Pn keywords:
- * $PnN (unique, -1/-2 suffixes, Q41), $PnS, $PnB as declared, $PnDATATYPE (3.2), $PnR as a
- * double, $PnE (f2 = 0 -> 1 repair, §6), $PnG (0/invalid -> 1, Q36), the time channel, and
- * numbering from $P0 (Q22). Widths are only parsed here; layout.c decides how they are stored.
+ * params.c: builds the fcs_param record of every parameter from $PAR and the $Pn keywords: $PnN
+ * (unique, -1/-2 suffixes), $PnS, $PnB as declared, $PnDATATYPE (3.2), $PnR as a double, $PnE (f2 =
+ * 0 -> 1 repair, FCS 3.1), $PnG (0/invalid -> 1), the time channel, and numbering from $P0
+ * (docs/fcs-quirks.md, "Quirks: keywords and values"). Widths are only parsed here; layout.c
+ * decides how they are stored.
  */
 #include "fcs/parse_internal.h"
 
@@ -45,7 +46,7 @@ static apo_status parse_count(fcs_parse_ctx *c, size_t *n_out, apo_error *err)
                              ds->n_keywords, (unsigned long long)n);
     }
     *n_out = (size_t)n;
-    /* Q22: $P0B .. $P{PAR-1}B with no $P{PAR}B */
+    /* parameters numbered from 0: $P0B .. $P{PAR-1}B with no $P{PAR}B */
     c->zero_based = false;
     char last[48];
     snprintf(last, sizeof last, "$P%zuB", (size_t)n);
@@ -236,8 +237,9 @@ static bool name_taken(const name_ix *v, size_t n, const char *s)
 }
 
 /* Make names unique: later duplicates get "-1", "-2", ... skipping names already in use
- * (Q41). Sorting keeps this O(n log n) for hostile files. New names go to ds->param_storage
- * from *used on (sized by the caller for every name plus 48 bytes). */
+ * (docs/fcs-quirks.md, "Duplicate parameter names"). Sorting keeps this O(n log n) for hostile
+ * files. New names go to ds->param_storage from *used on (sized by the caller for every name
+ * plus 48 bytes). */
 static apo_status dedup_names(fcs_parse_ctx *c, size_t *used, apo_error *err)
 {
     fcs_dataset *ds = c->ds;

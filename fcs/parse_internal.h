@@ -18,7 +18,7 @@ typedef struct fcs_parse_ctx {
     fcs_header h;
     bool v2;          /* FCS2.0 */
     bool v32;         /* FCS3.2 */
-    bool zero_based;  /* parameters numbered $P0.. (Q22) */
+    bool zero_based;  /* parameters numbered $P0.. */
     bool tot_known;
     uint64_t tot;
 } fcs_parse_ctx;

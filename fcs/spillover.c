@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * spillover.c: finds and parses the spillover matrix (§7): $SPILLOVER, then SPILL, spillover,
- * $SPILL. Format "n,name1..namen,v11..vnn" row-major. Names are matched to parameters by
- * exact $PnN, then trimmed case-insensitive $PnN, then $PnS, then as 1-based indices.
- * Repairs: Accuri decimal commas (1+n+2n^2 tokens). MACSQuant names without values and any
- * other unusable matrix give no matrix and a warning; the file stays readable.
+ * spillover.c: finds and parses the spillover matrix (docs/fcs-reader.md): $SPILLOVER, then SPILL,
+ * spillover, $SPILL. Format "n,name1..namen,v11..vnn" row-major. Names are matched to parameters by
+ * exact $PnN, then trimmed case-insensitive $PnN, then $PnS, then as 1-based indices. Repairs:
+ * Accuri decimal commas (1+n+2n^2 tokens). MACSQuant names without values and any other unusable
+ * matrix give no matrix and a warning; the file stays readable.
  */
 #include "fcs/parse_internal.h"
 

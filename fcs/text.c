@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * text.c: the TEXT tokenizer (3.0 §3.2.5-3.2.9) for the primary TEXT, STEXT and ANALYSIS.
- * TEXT is handled as (pointer, length): NUL bytes and any delimiter byte are plain data.
- * Two modes for a doubled delimiter (Q14): ESCAPE reads it as an escaped delimiter and then
- * splits keyword tokens that contain one (their parts get empty values, the IFC method);
- * EMPTY reads it as an empty value (flowCore's default). dataset.c picks the mode.
- * Also repaired here, with warnings: trailing padding (Q10), a missing final delimiter (Q11),
- * an odd token count (Q12), leading empty tokens (Q15), blanks around keywords (Q16).
+ * text.c: the TEXT tokenizer (3.0 §3.2.5-3.2.9) for the primary TEXT, STEXT and ANALYSIS. TEXT is
+ * handled as (pointer, length): NUL bytes and any delimiter byte are plain data. Two modes for a
+ * doubled delimiter (docs/fcs-quirks.md, "Doubled delimiters"): ESCAPE reads it as an escaped
+ * delimiter and then splits keyword tokens that contain one (their parts get empty values, the IFC
+ * method); EMPTY reads it as an empty value (flowCore's default). dataset.c picks the mode. Also
+ * repaired here, with warnings: trailing padding, a missing final delimiter, an odd token count,
+ * leading empty tokens, blanks around keywords (docs/fcs-quirks.md, the TEXT quirks).
  */
 #include "fcs/fcs_internal.h"
 
@@ -117,7 +117,7 @@ typedef struct tokenizer {
     fcs_text_segment *out;
 } tokenizer;
 
-/* Q10: strip padding after the final delimiter, never the delimiter itself. */
+/* Strip padding after the final delimiter, never the delimiter itself. */
 static void strip_padding(tokenizer *z)
 {
     const uint8_t *text = z->text;
@@ -136,7 +136,8 @@ static void strip_padding(tokenizer *z)
     }
 }
 
-/* Q15: skip delimiters right after the first; returns the position of the first token. */
+/* Leading empty tokens: skip delimiters right after the first; returns the position of the
+ * first token. */
 static size_t skip_leading(const tokenizer *z)
 {
     size_t pos = 1, leading = 0;
@@ -189,7 +190,7 @@ static bool read_token(tokenizer *z, size_t *pos, token *tk, bool *tail_empty)
     return terminated;
 }
 
-/* Split the segment into tokens (Q11: a missing final delimiter is warned). */
+/* Split the segment into tokens (a missing final delimiter is warned). */
 static apo_status split_tokens(tokenizer *z)
 {
     size_t pos = skip_leading(z);
@@ -227,7 +228,8 @@ static bool push_empty_split(tokenizer *z, const char *kname, const token *k)
     return true;
 }
 
-/* Q14 step 2 (ESCAPE): split keyword token "K1/K2/K3" into K1="", K2="", K3=<value>. */
+/* Doubled delimiters, step 2 (ESCAPE): split keyword token "K1/K2/K3" into K1="", K2="",
+ * K3=<value>. */
 static apo_status split_escaped_keyword(tokenizer *z, const token *k, const token *v)
 {
     char *kname = z->sto + k->sto;
@@ -275,8 +277,8 @@ static apo_status split_escaped_keyword(tokenizer *z, const token *k, const toke
     return APO_OK;
 }
 
-/* Pair keyword and value tokens (Q12: an odd count drops the last keyword; Q16: blanks
- * around keywords trimmed; an empty keyword skips its pair). */
+/* Pair keyword and value tokens (an odd count drops the last keyword; blanks around keywords
+ * are trimmed; an empty keyword skips its pair). */
 static apo_status pair_tokens(tokenizer *z)
 {
     const tok_list *toks = &z->toks;

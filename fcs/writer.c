@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * writer.c: writes one FCS 3.1 data set with float32 little-endian data (fcs-format.md §12.2),
- * or, given a data type or an fcs_write_format, float64 (for values float32 would round),
- * unsigned integers of 8, 16 or 32 bits (with $PnE for channels of a log amplifier) and/or
+ * writer.c: writes one FCS 3.1 data set with float32 little-endian data (docs/fcs-quirks.md,
+ * "Writing FCS"), or, given a data type or an fcs_write_format, float64 (for values float32 would
+ * round), unsigned integers of 8, 16 or 32 bits (with $PnE for channels of a log amplifier) and/or
  * big-endian bytes, as instruments like the FACSCalibur store them.
  *
  * Layout: 58-byte HEADER, TEXT right after it, DATA right after TEXT, then the "00000000"

@@ -23,7 +23,7 @@ extern "C" {
 /*
  * A spillover matrix S (n x n, row i = fluorochrome/control i, column j = detector j,
  * S[i][i] = 1) with its detector names, its inverse and its conditioning.
- * Compensated t = o S^-1 for the row vector o of raw detector values (gating.md 2.1);
+ * Compensated t = o S^-1 for the row vector o of raw detector values (docs/algorithms.md 2.1);
  * only the named channels change, scatter/time and unlisted channels stay untouched.
  * After gate_comp_bind*, param_index maps detector j to a column of the events.
  * All fields are read-only for callers; create with a gate_comp_* constructor,
@@ -99,7 +99,7 @@ APO_NODISCARD apo_status gate_comp_apply(const gate_comp *c, fcs_events *ev, uns
 void gate_comp_apply_vector(const gate_comp *c, const double *raw, double *out);
 
 /*
- * Computing S from single-stain controls (flowStats spillover(), median method; gating.md
+ * Computing S from single-stain controls (flowStats spillover(), median method; docs/algorithms.md
  * 2.4): S[i][j] = max(stat(P_i, j) - stat(U, j), 0) / max(stat(P_i, i) - stat(U, i), 0),
  * where U is the universal unstained negative and P_i the positive population of control i.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * comp_compute.c: the spillover matrix from single-stain controls, flowStats' spillover()
- * median method (gating.md 2.4): per-detector medians of each control's population minus the
+ * comp_compute.c: the spillover matrix from single-stain controls, flowStats' spillover() median
+ * method (docs/algorithms.md 2.2): per-detector medians of each control's population minus the
  * universal unstained control's medians, clipped at 0, divided by the primary detector's value.
  *
  * Positive population (GATE_COMP_POP_POSITIVE, the default): events of control i whose value

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * stats.c: per-channel population statistics over a subset of events (mask or index list):
- * count, mean, SD, CV, median, type-7 percentiles, geometric mean over positive values,
- * FlowJo robust SD/CV and BD's MAD-based robust SD/CV (definitions in gate.h and gating.md 6.1).
+ * stats.c: per-channel population statistics over a subset of events (mask or index list): count,
+ * mean, SD, CV, median, type-7 percentiles, geometric mean over positive values, FlowJo robust
+ * SD/CV and BD's MAD-based robust SD/CV (definitions in stats.h and docs/algorithms.md 7).
  */
 #include "gating/gating_internal.h"
 

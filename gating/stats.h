@@ -21,7 +21,7 @@ extern "C" {
 /* ------------------------------------------------------------------------------------------ */
 
 /*
- * Per-channel statistics of a subset of events (gating.md 6.1), computed exactly on scale
+ * Per-channel statistics of a subset of events (docs/algorithms.md 7), computed exactly on scale
  * values (FlowJo bins first, so expect small differences from FlowJo).
  * - NaN/inf values are left out of every statistic (count still counts them; n_used not).
  * - sd is the sample SD (n - 1); cv = 100 sd / mean (%).

@@ -110,7 +110,7 @@ APO_NODISCARD apo_status gate_logicle_estimate_w(const double *x, size_t n, doub
                                                  double *w_out, apo_error *err);
 /*
  * FlowJo's "biex" display transform, which FlowJo defines by a lookup table rather than a
- * formula (gating.md 3.4): channels + 1 table points from a discretised logicle-like curve
+ * formula (docs/algorithms.md 3): channels + 1 table points from a discretised logicle-like curve
  * (TreeStar's algorithm as ported by cytolib/FlowKit), linear interpolation in between.
  * Scale values here are channel / channels, i.e. 0..1 (multiply by channels for FlowJo's
  * channel units); values outside the table clamp to its ends. FlowJo defaults: channels

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * transform_estimate.c: flowCore's estimateLogicle rule for picking the logicle width W from a
- * channel's negative data (gating.md 3.5): r = 5th percentile (type 7) of the negatives,
- * w = (M - log10(T / |r|)) / 2, and an error rather than a silently broken scale when w < 0.
+ * channel's negative data (flowCore's estimateLogicle; docs/algorithms.md 3): r = 5th percentile
+ * (type 7) of the negatives, w = (M - log10(T / |r|)) / 2, and an error rather than a silently
+ * broken scale when w < 0.
  */
 #include "gating/gating_internal.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * axis.c: axis ranges and tick sets (render-ux.md 1.6-1.7). Linear axes get "nice" 1/2/5
+ * axis.c: axis ranges and tick sets (docs/plots.md, "Axes and ticks"). Linear axes get "nice" 1/2/5
  * steps labelled 50K, 100K ... (1.5M beyond a million); logicle, hyperlog, asinh and log axes get decade ticks:
  * 0 and +-10^k for k >= 2, labelled as 10 with a raised exponent, and unlabelled minor ticks
  * at m * 10^k, m = 2..9 (nothing below 10^2: that is the linear zone, where ticks would crowd

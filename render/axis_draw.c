@@ -3,7 +3,7 @@
  * axis_draw.c: the frame, outward ticks, tick labels and axis titles of one plot. Labels are
  * placed by priority (0 first, then outward) and a label whose box would come closer than
  * 4 px to one already placed, or stick out past an axis end by more than half its size, is
- * dropped: labels never overlap (render-ux.md 1.7 rule 3).
+ * dropped: labels never overlap (docs/plots.md, "Axes and ticks").
  */
 #include "render/render_internal.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * colormap.c: the density palettes (render-ux.md 1.2) as 256-entry lookup tables built by
+ * colormap.c: the density palettes (docs/plots.md, "Palettes") as 256-entry lookup tables built by
  * linear RGB interpolation between control points: a FlowJo-like jet (blue 0, cyan 0.35,
  * green 0.55, yellow 0.78, red 1), viridis (its 9 evenly spaced published values) and grey.
  */

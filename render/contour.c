@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * contour.c: FlowJo-style equal-probability contours (render-ux.md 1.4): levels of the
+ * contour.c: FlowJo-style equal-probability contours (docs/plots.md, "Contours"): levels of the
  * smoothed 2-D density chosen so that the lines enclose 95 %, 90 %, 80 % ... 10 % of the
  * events, traced with marching squares (saddles resolved by the cell-centre average), and the
  * events outside the outermost line drawn as grey dots ("show outliers").

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * density.c: the smoothed 2-D histogram behind pseudocolor and contour plots (render-ux.md
- * 1.3): bin on the display scale, separable Gaussian smoothing (truncated at 3 sigma, edges
+ * density.c: the smoothed 2-D histogram behind pseudocolor and contour plots (docs/plots.md,
+ * "Density"): bin on the display scale, separable Gaussian smoothing (truncated at 3 sigma, edges
  * renormalised so mass does not leak off the plot), bilinear lookup at event positions.
  */
 #include "render/render_internal.h"

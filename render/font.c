@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * font.c: text with FreeType and DejaVu Sans (regular and bold, from APOFLOW_FONT_DIR):
+ * font.c: text with FreeType and DejaVu Sans (regular and bold, found at run time, see
+ * font_dir_find):
  * UTF-8 decoding, measuring, anti-aliased glyph blending, text rotated by 90 degrees for y-axis
  * titles (rendered into a coverage mask, then blitted transposed) and decade labels drawn as
  * a base plus a smaller raised exponent. Fractional sizes go through FT_Set_Char_Size at 72 dpi
@@ -12,12 +13,77 @@
 #include FT_FREETYPE_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+/* The folder the build found DejaVu Sans in ("" when it found none); searched before the
+ * usual places. */
 #ifndef APOFLOW_FONT_DIR
-#define APOFLOW_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#define APOFLOW_FONT_DIR ""
 #endif
+
+static const char *const font_names[2] = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"};
+
+/* Where distributions put DejaVu Sans: Debian/Ubuntu, Fedora, Arch, then local installs. */
+static const char *const font_dirs[] = {
+    "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts",
+    "/usr/share/fonts/dejavu",          "/usr/share/fonts/TTF",
+    "/usr/local/share/fonts/dejavu",    "/usr/local/share/fonts/truetype/dejavu",
+    "/usr/local/share/fonts",
+};
+
+/* Whether @p dir holds both font files; their paths go to paths[0..1]. */
+static bool font_dir_has(const char *dir, char paths[2][1024])
+{
+    for (int i = 0; i < 2; i++) {
+        int n = snprintf(paths[i], sizeof paths[i], "%s/%s", dir, font_names[i]);
+        if (n < 0 || (size_t)n >= sizeof paths[i] || access(paths[i], R_OK) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The font files. $APOFLOW_FONT_DIR, when set, must hold both (a wrong setting is an error, not
+ * silently passed over); otherwise the first folder that holds both: the one the build found,
+ * then font_dirs. When none does, the error lists every folder tried.
+ */
+static apo_status font_dir_find(char paths[2][1024], apo_error *err)
+{
+    const char *env = getenv("APOFLOW_FONT_DIR");
+    if (env != NULL && env[0] != '\0') {
+        if (font_dir_has(env, paths)) {
+            return APO_OK;
+        }
+        return apo_error_set(err, APO_E_IO, NULL, APO_NO_OFFSET, NULL,
+                             "expected the fonts %s and %s in $APOFLOW_FONT_DIR (%s), found "
+                             "them missing or unreadable",
+                             font_names[0], font_names[1], env);
+    }
+    char tried[768] = "";
+    size_t used = 0;
+    size_t n_dirs = sizeof font_dirs / sizeof font_dirs[0];
+    for (size_t k = 0; k <= n_dirs; k++) {
+        const char *dir = k == 0 ? APOFLOW_FONT_DIR : font_dirs[k - 1];
+        if (dir[0] == '\0' || (k > 0 && strcmp(dir, APOFLOW_FONT_DIR) == 0)) {
+            continue; /* no folder from the build, or the build's folder again */
+        }
+        if (font_dir_has(dir, paths)) {
+            return APO_OK;
+        }
+        int n = snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", dir);
+        if (n > 0) {
+            used = (size_t)n < sizeof tried - used ? used + (size_t)n : sizeof tried - 1;
+        }
+    }
+    return apo_error_set(err, APO_E_IO, NULL, APO_NO_OFFSET, NULL,
+                         "expected the fonts %s and %s in one of %s, found them in none (install "
+                         "fonts-dejavu-core, or set APOFLOW_FONT_DIR to the folder holding them)",
+                         font_names[0], font_names[1], tried);
+}
 
 struct rfont {
     FT_Library lib;
@@ -27,9 +93,12 @@ struct rfont {
 
 apo_status rfont_open(rfont **out, apo_error *err)
 {
-    static const char *const files[2] = {APOFLOW_FONT_DIR "/DejaVuSans.ttf",
-                                         APOFLOW_FONT_DIR "/DejaVuSans-Bold.ttf"};
+    char files[2][1024];
     *out = NULL;
+    apo_status st = font_dir_find(files, err);
+    if (st != APO_OK) {
+        return st;
+    }
     rfont *f = calloc(1, sizeof *f);
     if (!f) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * hist.c: 1-D histograms and overlays (render-ux.md 1.5): 256 bins on the display scale
+ * hist.c: 1-D histograms and overlays (docs/plots.md, "Histograms"): 256 bins on the display scale
  * (off-scale events are not drawn), light Gaussian smoothing, y as % of each
  * series' mode (or counts). The first series of an overlay is the reference (filled light
  * grey), the others coloured outlines over a light fill (outlines only beyond two series); a

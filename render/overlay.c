@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * overlay.c: annotations drawn over the events (render-ux.md 1.8): quadrant lines across the
- * whole plot (where the thresholds are inside the window) with each quadrant's name and
- * percentage in its outer corner, and gate outlines (polygon, rectangle, ellipse: the gate's
- * region clipped to the window, gate_outline.c) with "name pct %" near the top-right point. Labels sit on a
- * white box at 75 % opacity so they stay legible over dense regions. Percentages are the
- * caller's numbers; nothing is computed here.
+ * overlay.c: annotations drawn over the events (docs/plots.md, "Quadrants"): quadrant lines across
+ * the whole plot (where the thresholds are inside the window) with each quadrant's name and
+ * percentage in its outer corner, and gate outlines (polygon, rectangle, ellipse: the gate's region
+ * clipped to the window, gate_outline.c) with "name pct %" near the top-right point. Labels sit on
+ * a white box at 75 % opacity so they stay legible over dense regions. Percentages are the caller's
+ * numbers; nothing is computed here.
  */
 #include "render/render_internal.h"
 

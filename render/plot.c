@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * plot.c: lays out one plot inside its panel cell (render-ux.md 1.11: margins L 92, B 72,
+ * plot.c: lays out one plot inside its panel cell (docs/plots.md, "Layout": margins L 92, B 72,
  * T 64, R 24 at 1x, square plot area) and draws it in layers: events (clipped to the plot
  * area), overlays, then frame, ticks, labels and the two-line title.
  */

@@ -242,10 +242,11 @@ typedef struct render_panel_spec {
 
 /**
  * Render a panel into a new image (caller frees with render_image_free). A single plot is a
- * panel of one. Fonts come from APOFLOW_FONT_DIR (DejaVu Sans).
+ * panel of one. The font, DejaVu Sans, is looked up at run time: in $APOFLOW_FONT_DIR when
+ * set (only there), else in the folder the build found it in, then in the usual font folders.
  * @return APO_OK; APO_E_USAGE for bad options (size, scale, zero plots, a 2-D plot without
  *         y, a bad axis range such as log of a non-positive minimum); APO_E_IO when the font
- *         cannot be loaded; APO_E_NOMEM.
+ *         cannot be found (the message lists the folders searched) or loaded; APO_E_NOMEM.
  */
 APO_NODISCARD apo_status render_panel(render_image **out, const render_panel_spec *panel,
                                       const render_options *opts, apo_error *err);

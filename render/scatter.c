@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scatter.c: dot and pseudocolor layers (render-ux.md 1.3). Pseudocolor: the smoothed 2-D
+ * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"). Pseudocolor: the smoothed 2-D
  * histogram of every event on the display scale, looked up bilinearly at each displayed
  * event; the colour is the event's density rank among the displayed events (so one hot spot
  * does not flatten the rest), and events are drawn in ascending colour order (a stable

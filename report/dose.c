@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * report_dose.c: the dose-response figure of report.html (plots/dose_response_<k>.png):
+ * dose.c: the dose-response figure of report.html (plots/dose_response_<k>.png):
  * apoptotic % of every treated sample against dose on a log axis, the fitted 4PL curve and
  * the EC50 marked by crosshair lines, drawn with the public renderer (curve and markers are
  * render gates in display units).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * report_html.c: writes report.html: experiment summary, sortable samples table with QC
+ * html.c: writes report.html: experiment summary, sortable samples table with QC
  * flags, comparisons and dose-response curves, plate overview, each sample's gating path,
  * thresholds/compensation and how they were chosen, warnings, how to reproduce. Every image
  * is embedded as a base64 PNG data URI; no network, no framework, ~20 lines of plain JS.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * report_jscan.c: the minimal JSON scanner of report_jscan.h. Values are skipped
+ * json_read.c: the minimal JSON scanner (apo_jscan_*, util.h). Values are skipped
  * structurally (strings with escapes, nested objects/arrays up to a fixed depth); only what
  * is asked for is decoded.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * json_out.c: JSON string and number output for the CLI's machine-readable formats.
+ * json_write.c: JSON string and number output for the CLI's machine-readable formats.
  */
 #include "util/util.h"
 
@@ -81,7 +81,8 @@ void apo_json_string_n(FILE *out, const char *s, size_t len)
                 fwrite(p + i, 1, n, out);
                 i += n;
             } else {
-                /* Not UTF-8: read the byte as Latin-1 (fcs-format.md Q21). */
+                /* Not UTF-8: read the byte as Latin-1 (docs/fcs-quirks.md, "Bytes that are not
+                 * ASCII"). */
                 fputc(0xC0 | (c >> 6), out);
                 fputc(0x80 | (c & 0x3F), out);
                 i++;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * pool.c: the batch thread pool (pool.h): workers take the next task index under a mutex,
- * run it, and report it finished; the calling thread is one of the workers.
+ * pool.c: the batch thread pool (apo_pool_*, util.h): workers take the next task index under a
+ * mutex, run it, and report it finished; the calling thread is one of the workers.
  */
 #define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
 

@@ -22,7 +22,7 @@ static void setup(void)
     gsl_set_error_handler_off();
 }
 
-TestSuite(gating_apoptosis_analyze, .init = setup);
+TestSuite(assay_apoptosis_analyze, .init = setup);
 
 enum { NP = 6 };
 static const char *const names[NP] = {"FSC-A", "FSC-W", "SSC-A", "FITC-A", "PI-A", "Time"};
@@ -108,7 +108,7 @@ static assay_input input(const sim *s, const char *name, assay_role role, const 
     return in;
 }
 
-Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
+Test(assay_apoptosis_analyze, width_singlets_controls_and_comparisons)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 11);
@@ -224,7 +224,7 @@ Test(gating_apoptosis_analyze, width_singlets_controls_and_comparisons)
 
 /* Memory policy: inputs decoded block by block from their data sets (ev NULL) give exactly
  * the in-memory results; with a small estimation sample, counts still cover every event. */
-Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
+Test(assay_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 23);
@@ -381,7 +381,7 @@ Test(gating_apoptosis_analyze, streamed_inputs_and_bounded_estimation_sample)
 /* The quantile control is the first usable one: when the first unstained control fails once
  * the gating is applied (its FSC is named "FS INT", the gating's pre-gate says FSC-A), the
  * next unstained control places the thresholds, as if the failed one were absent. */
-Test(gating_apoptosis_analyze, failed_first_control_gives_way_to_the_next)
+Test(assay_apoptosis_analyze, failed_first_control_gives_way_to_the_next)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 5);

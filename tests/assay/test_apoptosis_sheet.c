@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-TestSuite(gating_apoptosis_sheet);
+TestSuite(assay_apoptosis_sheet);
 
 static const char sheet_text[] =
     "# example\n"
@@ -23,7 +23,7 @@ static const char sheet_text[] =
     "\n"
     "a/t2.fcs,,treated,AS-IV,1e2,mg/L,3,A04,\n";
 
-Test(gating_apoptosis_sheet, parses_columns_roles_and_extras)
+Test(assay_apoptosis_sheet, parses_columns_roles_and_extras)
 {
     assay_sheet s;
     apo_error err;
@@ -52,7 +52,7 @@ Test(gating_apoptosis_sheet, parses_columns_roles_and_extras)
     assay_sheet_free(NULL);
 }
 
-Test(gating_apoptosis_sheet, rejects_bad_rows_with_line)
+Test(assay_apoptosis_sheet, rejects_bad_rows_with_line)
 {
     assay_sheet s;
     apo_error err;
@@ -71,7 +71,7 @@ Test(gating_apoptosis_sheet, rejects_bad_rows_with_line)
     cr_assert_eq(assay_sheet_parse(&s, quote, strlen(quote), "t.csv", &err), APO_E_FORMAT);
 }
 
-Test(gating_apoptosis_sheet, role_names_round_trip)
+Test(assay_apoptosis_sheet, role_names_round_trip)
 {
     for (int r = ASSAY_ROLE_UNSTAINED; r <= ASSAY_ROLE_TREATED; r++) {
         assay_role back;
@@ -110,7 +110,7 @@ static fcs_file *build(size_t n, const char *const *names, const char *const *la
     return f;
 }
 
-Test(gating_apoptosis_sheet, channels_by_label_name_and_override)
+Test(assay_apoptosis_sheet, channels_by_label_name_and_override)
 {
     uint8_t *bytes;
     const char *n1[] = {"FSC-A", "FSC-H", "SSC-A", "FITC-A", "PE-A", "PE-Texas Red-A", "Time"};
@@ -152,7 +152,7 @@ Test(gating_apoptosis_sheet, channels_by_label_name_and_override)
     free(bytes);
 }
 
-Test(gating_apoptosis_sheet, qc_flag_names)
+Test(assay_apoptosis_sheet, qc_flag_names)
 {
     char buf[128];
     assay_qc_flags_format(ASSAY_QC_LOW_EVENTS | ASSAY_QC_FLOW_INSTABILITY, buf, sizeof buf);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_apoptosis_stats.c: the statistics behind the apoptosis comparisons against the
- * reference vectors of gating.md 6.3-6.5 (Welch t, two-proportion / chi-square 2x2, 4PL from
+ * reference vectors of docs/algorithms.md 8 (Welch t, two-proportion / chi-square 2x2, 4PL from
  * vectors/dose_response_4pl.csv), plus the threshold helpers (type-7 quantile, density valley).
  */
 #include "assay/assay.h"
+
+#include "support/need.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
@@ -20,9 +22,9 @@ static void setup(void)
     gsl_set_error_handler_off();
 }
 
-TestSuite(gating_apoptosis_stats, .init = setup);
+TestSuite(assay_apoptosis_stats, .init = setup);
 
-Test(gating_apoptosis_stats, welch_matches_reference)
+Test(assay_apoptosis_stats, welch_matches_reference)
 {
     const double a[] = {12.1, 15.3, 13.8, 14.6}, b[] = {30.2, 27.9, 33.5};
     double t, df, p;
@@ -32,7 +34,7 @@ Test(gating_apoptosis_stats, welch_matches_reference)
     cr_assert_float_eq(p, 3.745859079e-3, 1e-11);
 }
 
-Test(gating_apoptosis_stats, welch_rejects_single_values)
+Test(assay_apoptosis_stats, welch_rejects_single_values)
 {
     const double a[] = {12.1}, b[] = {30.2, 27.9};
     double t, df, p;
@@ -41,7 +43,7 @@ Test(gating_apoptosis_stats, welch_rejects_single_values)
     cr_assert(isnan(p));
 }
 
-Test(gating_apoptosis_stats, two_proportion_equals_chisq_2x2)
+Test(assay_apoptosis_stats, two_proportion_equals_chisq_2x2)
 {
     double z, p;
     cr_assert_eq(assay_two_proportion(3000, 10000, 2000, 10000, &z, &p, NULL), APO_OK);
@@ -51,16 +53,13 @@ Test(gating_apoptosis_stats, two_proportion_equals_chisq_2x2)
     cr_assert_float_eq(p, 0.04694472698, 1e-10);
 }
 
-Test(gating_apoptosis_stats, fit_4pl_matches_reference)
+Test(assay_apoptosis_stats, fit_4pl_matches_reference)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/vectors/dose_response_4pl.csv", APOFLOW_CORPUS_DIR);
+    test_need_path(path, "the corpus file");
     FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        const char *ci = getenv("CI");
-        cr_assert(ci == NULL || strcmp(ci, "true") != 0, "corpus missing: %s", path);
-        cr_skip_test("corpus missing");
-    }
+    cr_assert_not_null(f, "cannot open %s", path);
     double x[64], y[64];
     size_t n = 0;
     char line[256];
@@ -90,7 +89,7 @@ Test(gating_apoptosis_stats, fit_4pl_matches_reference)
     cr_assert(fit.ec50_ci_lo < fit.ec50 && fit.ec50 < fit.ec50_ci_hi);
 }
 
-Test(gating_apoptosis_stats, fit_4pl_needs_four_points)
+Test(assay_apoptosis_stats, fit_4pl_needs_four_points)
 {
     const double x[] = {1, 2, 0}, y[] = {30, 20, 40};
     assay_dose_fit fit;
@@ -100,7 +99,7 @@ Test(gating_apoptosis_stats, fit_4pl_needs_four_points)
     cr_assert_eq(fit.n_points, 2);
 }
 
-Test(gating_apoptosis_stats, quantile_type7)
+Test(assay_apoptosis_stats, quantile_type7)
 {
     const double v[] = {9, 2, 100, 4, 5, NAN, 6, 7, 8, 1, 3};
     cr_assert_float_eq(assay_quantile(v, 11, 0.5), 5.5, 1e-12);
@@ -109,7 +108,7 @@ Test(gating_apoptosis_stats, quantile_type7)
     cr_assert(isnan(assay_quantile(v, 0, 0.5)));
 }
 
-Test(gating_apoptosis_stats, density_valley_between_two_peaks)
+Test(assay_apoptosis_stats, density_valley_between_two_peaks)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 7);

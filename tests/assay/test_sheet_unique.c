@@ -2,7 +2,7 @@
 /*
  * test_sheet_unique.c: duplicate sample names in a sample sheet are refused, naming the first
  * repeat in file order and the line of its first use; a large unique sheet is accepted
- * (the check sorts, so an untrusted sheet cannot make it quadratic: hardening bug B4).
+ * (the check sorts, so an untrusted sheet cannot make it quadratic: bug B4 of docs/hardening.md).
  */
 #include "assay/assay.h"
 
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-Test(gating_sheet_unique, first_repeat_in_file_order_is_named)
+Test(assay_sheet_unique, first_repeat_in_file_order_is_named)
 {
     const char *text = "file,sample,role\n"
                        "a.fcs,a,untreated\n"
@@ -28,7 +28,7 @@ Test(gating_sheet_unique, first_repeat_in_file_order_is_named)
               "%s", err.msg);
 }
 
-Test(gating_sheet_unique, many_unique_rows_are_accepted)
+Test(assay_sheet_unique, many_unique_rows_are_accepted)
 {
     const size_t n = 50000;
     size_t cap = 64 + n * 48, len = 0;

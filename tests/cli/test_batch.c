@@ -10,6 +10,7 @@
  */
 #include "support/json_mini.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -19,24 +20,6 @@
 #include <sys/stat.h>
 
 #define CALIBUR APOFLOW_SOURCE_DIR "/samples/calibur"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len != NULL) {
-        *len = (size_t)n;
-    }
-    return buf;
-}
 
 static void spit(const char *path, const char *data, size_t len)
 {
@@ -67,7 +50,7 @@ static size_t same_tree(const char *a, const char *b)
             continue;
         }
         size_t la, lb;
-        char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+        char *x = test_slurp(pa, &la), *y = test_slurp(pb, &lb);
         cr_assert(la == lb && memcmp(x, y, la) == 0, "%s differs from %s", pa, pb);
         free(x);
         free(y);
@@ -114,7 +97,7 @@ static char *broken_experiment(void)
         char src[4200];
         size_t len;
         snprintf(src, sizeof src, "%s/%s.fcs", CALIBUR, files[i]);
-        char *data = slurp(src, &len);
+        char *data = test_slurp(src, &len);
         snprintf(path, sizeof path, "%s/%s.fcs", in, files[i]);
         spit(path, data, len);
         if (i == 3) { /* a second untreated replicate, cut short inside DATA */
@@ -124,7 +107,7 @@ static char *broken_experiment(void)
         free(data);
     }
     size_t len;
-    char *sheet = slurp(CALIBUR "/sheet.csv", &len);
+    char *sheet = test_slurp(CALIBUR "/sheet.csv", &len);
     const char extra[] = "untreated_r2.fcs,untreated_r2,untreated,,,,2,,A12\n";
     char *all = malloc(len + sizeof extra);
     cr_assert_not_null(all);
@@ -165,7 +148,7 @@ Test(cli_batch, unreadable_file_reported_others_analysed)
     cr_assert_eq(json_size(json_get(root, "comparisons")), 6); /* stimulus vs untreated + 5 doses */
     json_free(root);
     snprintf(path, sizeof path, "%s/report.html", out);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     cr_assert_not_null(strstr(html, "<dd id=\"n-failed\">1</dd>"));
     const char *fail = strstr(html, "id=\"failures\"");
     cr_assert_not_null(fail);
@@ -321,14 +304,14 @@ Test(cli_batch, sample_failing_the_analysis_reported_with_its_step)
     snprintf(in, sizeof in, "%s/in", dir);
     snprintf(out, sizeof out, "%s/out", dir);
     size_t len;
-    char *data = slurp(APOFLOW_SOURCE_DIR "/samples/untreated_r1.fcs", &len);
+    char *data = test_slurp(APOFLOW_SOURCE_DIR "/samples/untreated_r1.fcs", &len);
     snprintf(path, sizeof path, "%s/zz_other.fcs", in);
     spit(path, data, len);
     free(data);
     snprintf(path, sizeof path, "%s/untreated_r2.fcs", in); /* drop the unreadable one */
     cr_assert_eq(remove(path), 0);
     snprintf(path, sizeof path, "%s/sheet.csv", in);
-    char *sheet = slurp(path, &len);
+    char *sheet = test_slurp(path, &len);
     char *row = strstr(sheet, "untreated_r2.fcs,");
     cr_assert_not_null(row);
     memcpy(row, "zz_other.fcs,zz_other,untreated,,,,2,,A12\n",
@@ -359,7 +342,7 @@ Test(cli_batch, sample_failing_the_analysis_reported_with_its_step)
     cr_assert_eq(failed, 1);
     json_free(root);
     snprintf(path, sizeof path, "%s/report.html", out);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     cr_assert_not_null(strstr(html, "<dd id=\"n-failed\">1</dd>"));
     cr_assert_not_null(strstr(html, "zz_other.fcs</td><td>analysis</td><td>"));
     cr_assert_not_null(strstr(html, "<tr class=\"failed\"><td>zz_other</td>"));

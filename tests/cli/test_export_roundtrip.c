@@ -7,6 +7,7 @@
  */
 #include "support/fcs_builder.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -14,22 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *slurp_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    cr_assert(n >= 0);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void write_bytes(const char *path, const uint8_t *bytes, size_t len)
 {
@@ -162,7 +147,7 @@ Test(cli_export_roundtrip, experiment_from_copies_gives_identical_tables, .timeo
     snprintf(out_a, sizeof out_a, "%s/a", dir);
     snprintf(out_b, sizeof out_b, "%s/b", dir);
     cr_assert_eq(mkdir(copies, 0755), 0);
-    char *sheet_text = slurp_text(APOFLOW_SOURCE_DIR "/samples/sheet.csv");
+    char *sheet_text = test_slurp(APOFLOW_SOURCE_DIR "/samples/sheet.csv", NULL);
     snprintf(sheet, sizeof sheet, "%s/sheet.csv", copies);
     write_bytes(sheet, (const uint8_t *)sheet_text, strlen(sheet_text));
     /* Every file the sheet names, exported as FCS under the same name. */
@@ -198,7 +183,7 @@ Test(cli_export_roundtrip, experiment_from_copies_gives_identical_tables, .timeo
         char pa[4200], pb[4200];
         snprintf(pa, sizeof pa, "%s/%s", out_a, tables[i]);
         snprintf(pb, sizeof pb, "%s/%s", out_b, tables[i]);
-        char *ta = slurp_text(pa), *tb = slurp_text(pb);
+        char *ta = test_slurp(pa, NULL), *tb = test_slurp(pb, NULL);
         if (i == 0) {
             drop_file_column(ta);
             drop_file_column(tb);

@@ -5,6 +5,7 @@
  * gets a safe file name while samples.csv and the report keep the original name.
  */
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -13,21 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char *slurp_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 Test(cli_hostile_names, sample_names_cannot_place_files, .timeout = 300)
 {
@@ -38,7 +24,7 @@ Test(cli_hostile_names, sample_names_cannot_place_files, .timeout = 300)
     snprintf(out, sizeof out, "%s/deep/er/out", dir);
     /* from out/plots/, "../../../victim/pwned" would land in the victim folder */
     snprintf(hostile, sizeof hostile, "../../../../victim/pwned");
-    char *text = slurp_text(APOFLOW_SOURCE_DIR "/samples/sheet.csv");
+    char *text = test_slurp(APOFLOW_SOURCE_DIR "/samples/sheet.csv", NULL);
     snprintf(sheet, sizeof sheet, "%s/sheet.csv", dir);
     FILE *f = fopen(sheet, "w");
     cr_assert_not_null(f);
@@ -85,7 +71,7 @@ Test(cli_hostile_names, sample_names_cannot_place_files, .timeout = 300)
     cr_assert_eq(safe, 1, "expected one plot named after the sanitised name");
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/samples.csv", out);
-    char *s = slurp_text(csv);
+    char *s = test_slurp(csv, NULL);
     cr_assert_not_null(strstr(s, hostile), "samples.csv keeps the original name");
     free(s);
     free(dir);

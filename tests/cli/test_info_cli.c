@@ -5,6 +5,7 @@
  * exactly the library's values, and bad input gets the documented exit codes and messages.
  */
 #include "fcs/fcs.h"
+#include "support/need.h"
 #include "support/json_mini.h"
 #include "support/run_cli.h"
 
@@ -21,14 +22,7 @@
 static char *corpus_path(const char *rel)
 {
     static const char *dir = APOFLOW_CORPUS_DIR;
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("the shared corpus is missing at %s (required under CI=true)", dir);
-        }
-        cr_skip_test("the shared corpus is not at %s", dir);
-    }
+    test_need_path(dir, "the shared corpus");
     size_t n = strlen(dir) + strlen(rel) + 2;
     char *p = malloc(n);
     snprintf(p, n, "%s/%s", dir, rel);

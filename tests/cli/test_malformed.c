@@ -10,6 +10,7 @@
  */
 #include "support/fcs_builder.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -45,96 +46,32 @@ typedef struct outcome {
     char *err;
 } outcome;
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "cannot read back %s", path);
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
-        }
-    }
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
-
 /*
- * Run APOFLOW_BINARY with @p args (NULL-terminated, without argv[0]) and stdout/stderr in
- * files under @p dir; with @p as_limit > 0 the child runs under that RLIMIT_AS. A child still
- * running after HANG_SECONDS is killed and reported as timed out.
+ * Run APOFLOW_BINARY with @p args (NULL-terminated, without argv[0]); with @p as_limit > 0 the
+ * child runs under that RLIMIT_AS. A child still running after HANG_SECONDS is killed and
+ * reported as timed out. (@p dir is where the test keeps its files.)
  */
 static void run_apoflow(const char *dir, const char *const *args, rlim_t as_limit, outcome *o)
 {
+    (void)dir;
     const char *argv[16] = {APOFLOW_BINARY};
     size_t n = 1;
     for (; args[n - 1] != NULL && n < 15; n++) {
         argv[n] = args[n - 1];
     }
     argv[n] = NULL;
-    char out_path[4096], err_path[4096];
-    snprintf(out_path, sizeof out_path, "%s/.stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/.stderr", dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork failed");
-    if (pid == 0) {
-        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) {
-            _exit(126);
-        }
-        if (as_limit > 0) {
-            struct rlimit rl = {as_limit, as_limit};
-            if (setrlimit(RLIMIT_AS, &rl) != 0) {
-                _exit(125);
-            }
-        }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    memset(o, 0, sizeof(*o));
-    o->code = -1;
-    int status = 0;
-    const struct timespec tick = {0, 5 * 1000 * 1000};
-    long waited_ms = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) {
-            break;
-        }
-        if (waited_ms >= HANG_SECONDS * 1000L) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            o->timed_out = true;
-            break;
-        }
-        nanosleep(&tick, NULL);
-        waited_ms += 5;
-    }
-    if (WIFEXITED(status)) {
-        o->code = WEXITSTATUS(status);
-    } else if (WIFSIGNALED(status)) {
-        o->code = 128 + WTERMSIG(status);
-    }
-    o->out = slurp(out_path);
-    o->err = slurp(err_path);
+    run_cli_options opts = {.as_limit = (unsigned long)as_limit, .timeout_s = HANG_SECONDS};
+    run_result r;
+    run_cli_with(argv, &opts, &r);
+    o->code = r.exit_code;
+    o->timed_out = r.timed_out;
+    o->out = r.out;
+    o->err = r.err;
 }
 
-/* Remove a test folder made by test_tmpdir, with the captured output files. */
+/* Remove a test folder made by test_tmpdir. */
 static void cleanup_dir(char *dir)
 {
-    char p[4200];
-    snprintf(p, sizeof p, "%s/.stdout", dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/.stderr", dir);
-    unlink(p);
     cr_assert_eq(rmdir(dir), 0, "folder %s not empty", dir);
     free(dir);
 }

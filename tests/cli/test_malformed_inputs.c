@@ -66,7 +66,8 @@ Test(cli_malformed_inputs, gating_ml)
         unlink(path);
         free(path);
     }
-    /* Bug B1 (fixed): a bad declared encoding made libxml2 print its own lines on stderr. */
+    /* Bug B1 of docs/hardening.md (fixed): a bad declared encoding made libxml2 print its own
+     * lines on stderr. */
     const char *enc =
         APOFLOW_SOURCE_DIR "/tests/fuzz/corpus/gml_read/encoding_iso2022_bad_bytes.xml";
     const char *argv_enc[] = {APOFLOW_BINARY, "gate", "--gating", enc, FCS_SEED, NULL};
@@ -99,7 +100,7 @@ Test(cli_malformed_inputs, matrix_csv)
         {"text.csv", "FL1-A,FL2-A\n1,abc\n0.1,1\n", "line 2, column 2: expected a number"},
         {"ragged.csv", "FL1-A,FL2-A\n1,0.1,7\n0.1,1\n", "row name on every row or on none"},
         {"empty.csv", "", "header: expected a header of detector names, found an empty file"},
-        /* Bug B2 (fixed): the message named "spillover" instead of the file. */
+        /* Bug B2 of docs/hardening.md (fixed): the message named "spillover", not the file. */
         {"singular.csv", "FL1-A,FL2-A\n1,1\n1,1\n",
          "expected an invertible spillover matrix, found that the matrix is singular"},
     };

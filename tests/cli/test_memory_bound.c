@@ -7,8 +7,10 @@
  * (3M x 6 channels x 8 bytes = 144 MB). The size is not asserted under the sanitizers.
  * Also --sample-events on a small corpus file: counts unchanged, medians from the sample.
  */
+#include "support/need.h"
 #include "support/big_fcs.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -197,18 +199,11 @@ Test(cli_memory_bound, gate_exact_counts_in_bounded_memory, .timeout = 300)
 /* Does the file at @p path contain @p needle (PNG tEXt chunks are stored as is)? */
 static bool file_contains(const char *path, const char *needle)
 {
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
+    size_t n = 0;
+    char *buf = test_slurp(path, &n);
     size_t k = strlen(needle);
     bool found = false;
-    for (long i = 0; !found && i + (long)k <= n; i++) {
+    for (size_t i = 0; !found && i + k <= n; i++) {
         found = memcmp(buf + i, needle, k) == 0;
     }
     free(buf);
@@ -241,21 +236,6 @@ Test(cli_memory_bound, plot_exact_quadrants_in_bounded_memory, .timeout = 300)
 
 #define GML_DIR APOFLOW_CORPUS_DIR "/gating-ml"
 
-static char *slurp_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "%s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
-
 /* Run gate on the compliance data with @p limit (NULL = default) into @p out; its text. */
 static char *gate_csv(const char *limit, const char *out)
 {
@@ -269,18 +249,12 @@ static char *gate_csv(const char *limit, const char *out)
     run_result r;
     cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
     run_result_free(&r);
-    return slurp_text(out);
+    return test_slurp(out, NULL);
 }
 
 Test(cli_memory_bound, gate_sample_events_option)
 {
-    if (access(GML_DIR "/data1.fcs", R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("the corpus is missing at %s (required under CI=true)", GML_DIR);
-        }
-        cr_skip_test("the corpus is not at %s", GML_DIR);
-    }
+    test_need_path(GML_DIR "/data1.fcs", "the corpus file");
     char *dir = test_tmpdir();
     char out[1024];
     snprintf(out, sizeof(out), "%s/g.csv", dir);

@@ -8,6 +8,7 @@
  */
 #include "fcs/fcs.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -22,21 +23,6 @@ typedef struct source {
     fcs_write_param params[16];
     fcs_write_keyword kw[4];
 } source;
-
-static char *slurp_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* The spec of one sample file as a data set named @p sample. */
 static void load(source *s, const char *file, const char *sample, fcs_write_spec *spec)
@@ -83,7 +69,7 @@ Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
     snprintf(draft, sizeof draft, "%s/draft.csv", dir);
 
     /* The example sheet's files as the data sets of one file; its sheet names the data sets. */
-    char *text = slurp_text(APOFLOW_SOURCE_DIR "/samples/sheet.csv");
+    char *text = test_slurp(APOFLOW_SOURCE_DIR "/samples/sheet.csv", NULL);
     source src[N_MAX];
     fcs_write_spec specs[N_MAX];
     char names[N_MAX][128], files[N_MAX][128];
@@ -118,7 +104,7 @@ Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
     const char *sh_args[] = {APOFLOW_BINARY, "sheet", muse, "-o", draft, NULL};
     cr_assert_eq(run_cli(sh_args, &r), 0, "%s", r.err);
     run_result_free(&r);
-    char *d = slurp_text(draft);
+    char *d = test_slurp(draft, NULL);
     for (size_t k = 0; k < n; k++) {
         char want[300];
         snprintf(want, sizeof want, "muse.fcs#%zu,%s,", k + 1, names[k]);
@@ -138,7 +124,7 @@ Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
     char pa[4200], pb[4200];
     snprintf(pa, sizeof pa, "%s/samples.csv", out_a);
     snprintf(pb, sizeof pb, "%s/samples.csv", out_b);
-    char *ta = slurp_text(pa), *tb = slurp_text(pb);
+    char *ta = test_slurp(pa, NULL), *tb = test_slurp(pb, NULL);
     /* every sample's row: the same numbers (column 3 on: role ... ), the file column differs */
     for (size_t k = 0; k < n; k++) {
         char key[160];
@@ -156,8 +142,8 @@ Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
     free(tb);
     snprintf(pa, sizeof pa, "%s/comparisons.csv", out_a);
     snprintf(pb, sizeof pb, "%s/comparisons.csv", out_b);
-    ta = slurp_text(pa);
-    tb = slurp_text(pb);
+    ta = test_slurp(pa, NULL);
+    tb = test_slurp(pb, NULL);
     cr_assert_str_eq(ta, tb);
     free(ta);
     free(tb);

@@ -10,6 +10,7 @@
 #include "gating/gate.h"
 #include "support/json_mini.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -27,35 +28,12 @@
 #define SAMPLES APOFLOW_SOURCE_DIR "/samples"
 #define SHEET SAMPLES "/sheet.csv"
 #define N_KILLS 10
-#define NOBODY 65534
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while ((got = fread(buf + n, 1, cap - n - 1, fp)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert_not_null(buf);
-        }
-    }
-    buf[n] = '\0';
-    fclose(fp);
-    *len = n;
-    return buf;
-}
 
 /* FNV-1a 64 of a whole file (0 when unreadable). */
 static uint64_t file_checksum(const char *path)
 {
     size_t len = 0;
-    char *buf = slurp(path, &len);
+    char *buf = test_read_file(path, &len);
     if (buf == NULL) {
         return 0;
     }
@@ -169,7 +147,7 @@ static void check_output(const char *path, const char *name, size_t *n_checked, 
     if (ends_with(name, ".png")) {
         cr_assert(png_valid(path, why, sizeof why), "%s: not a complete PNG (%s)", path, why);
     } else {
-        char *text = slurp(path, &len);
+        char *text = test_read_file(path, &len);
         cr_assert_not_null(text, "cannot read %s", path);
         if (ends_with(name, ".csv")) {
             cr_assert(csv_valid(text, len, why, sizeof why), "%s: bad CSV: %s", path, why);
@@ -339,7 +317,7 @@ static void copy_inputs(const char *dir)
             snprintf(src, sizeof src, "%s/%s", SAMPLES, e->d_name);
             snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
             size_t len = 0;
-            char *buf = slurp(src, &len);
+            char *buf = test_read_file(src, &len);
             cr_assert_not_null(buf);
             FILE *fp = fopen(dst, "wb");
             cr_assert_not_null(fp);
@@ -356,31 +334,16 @@ static void copy_inputs(const char *dir)
  * directory permissions). Returns the exit status; *err gets stderr (malloc'd). */
 static int run_unprivileged(const char *dir, const char *sheet, const char *outdir, char **err)
 {
-    char err_path[4200];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int null = open("/dev/null", O_WRONLY);
-        if (fe < 0 || null < 0 || dup2(null, 1) < 0 || dup2(fe, 2) < 0) {
-            _exit(126);
-        }
-        if (geteuid() == 0 && (setgid(NOBODY) != 0 || setuid(NOBODY) != 0)) {
-            _exit(125);
-        }
-        execl(APOFLOW_BINARY, APOFLOW_BINARY, "run", "--sheet", sheet, "-o", outdir,
-              (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    cr_assert_eq(waitpid(pid, &status, 0), pid);
-    size_t len = 0;
-    *err = slurp(err_path, &len);
-    unlink(err_path);
-    cr_assert(WIFEXITED(status), "apoflow died: %d", status);
-    return WEXITSTATUS(status);
+    (void)dir;
+    const char *argv[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", outdir, NULL};
+    run_cli_options opts = {.as_nobody = true};
+    run_result r;
+    int code = run_cli_with(argv, &opts, &r);
+    *err = r.err;
+    r.err = NULL;
+    run_result_free(&r);
+    cr_assert(code >= 0 && code < 125, "apoflow did not run or died: %d", code);
+    return code;
 }
 
 Test(cli_output_safety, read_only_output_folder_is_refused, .timeout = 600)

@@ -8,7 +8,9 @@
  * CI=true, where .ci/run installs it).
  */
 #include "fcs/fcs.h"
+#include "support/need.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -18,24 +20,6 @@
 
 #define CALIBUR APOFLOW_SOURCE_DIR "/samples/calibur"
 #define CHROMIUM "/usr/bin/chromium"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len != NULL) {
-        *len = (size_t)n;
-    }
-    return buf;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -71,7 +55,7 @@ Test(cli_report, self_contained_with_every_section)
     char *dir = run_calibur();
     char path[4096];
     snprintf(path, sizeof path, "%s/out/report.html", dir);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     cr_assert(strncmp(html, "<!DOCTYPE html>", 15) == 0);
     /* nothing loaded from elsewhere */
     cr_assert_null(strstr(html, "src=\"http"));
@@ -121,7 +105,7 @@ Test(cli_report, checksums_match_sha256sum)
     char *dir = run_calibur();
     char path[4096];
     snprintf(path, sizeof path, "%s/out/report.html", dir);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     const char *argv[] = {"/usr/bin/sha256sum", CALIBUR "/h2o2_r1.fcs", NULL};
     run_result r;
     run_cli(argv, &r);
@@ -137,16 +121,8 @@ Test(cli_report, checksums_match_sha256sum)
 
 static void need_chromium(void)
 {
-    struct stat st;
-    if (stat(CHROMIUM, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail(CHROMIUM " is missing (required under CI=true: apt-get install -y "
-                                    "chromium)");
-        }
-        cr_skip_test(CHROMIUM " is not installed (apt-get install -y chromium): the browser "
-                              "rendering of report.html is not checked");
-    }
+    test_need_path(CHROMIUM, "chromium (apt-get install -y chromium), which checks how "
+                             "report.html renders,");
 }
 
 Test(cli_report, chromium_renders_the_table)
@@ -185,7 +161,7 @@ Test(cli_report, chromium_renders_the_table)
     snprintf(profile3, sizeof profile3, "--user-data-dir=%s/profile3", dir);
     {
         size_t len;
-        char *page = slurp(html_path, &len);
+        char *page = test_slurp(html_path, &len);
         char *end = strstr(page, "</body>");
         cr_assert_not_null(end);
         FILE *f = fopen(sorted_path, "wb");
@@ -244,7 +220,7 @@ Test(cli_report, chromium_renders_the_table)
     char png[4200];
     snprintf(png, sizeof png, "%s/out.png", dir);
     size_t len;
-    char *img = slurp(png, &len);
+    char *img = test_slurp(png, &len);
     cr_assert(len > 24 && memcmp(img, "\x89PNG\r\n\x1a\n", 8) == 0, "not a PNG");
     /* IHDR: 1400 x 2000 */
     const unsigned char *u = (const unsigned char *)img;

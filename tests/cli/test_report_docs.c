@@ -5,30 +5,16 @@
  * `apoflow merge --help` print; docs/scaling.md shows the sharded workflow.
  */
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 Test(cli_docs, man_page_has_every_command)
 {
-    char *man = slurp(APOFLOW_SOURCE_DIR "/docs/apoflow.1");
+    char *man = test_slurp(APOFLOW_SOURCE_DIR "/docs/apoflow.1", NULL);
     const char *argv[] = {APOFLOW_BINARY, "--help", NULL};
     run_result r;
     cr_assert_eq(run_cli(argv, &r), 0);
@@ -81,7 +67,7 @@ static void options_documented(const char *cmd, const char *man)
 
 Test(cli_docs, man_page_has_every_run_and_merge_option)
 {
-    char *man = slurp(APOFLOW_SOURCE_DIR "/docs/apoflow.1");
+    char *man = test_slurp(APOFLOW_SOURCE_DIR "/docs/apoflow.1", NULL);
     options_documented("run", man);
     options_documented("merge", man);
     free(man);
@@ -89,7 +75,7 @@ Test(cli_docs, man_page_has_every_run_and_merge_option)
 
 Test(cli_docs, scaling_guide_shows_the_sharded_workflow)
 {
-    char *doc = slurp(APOFLOW_SOURCE_DIR "/docs/scaling.md");
+    char *doc = test_slurp(APOFLOW_SOURCE_DIR "/docs/scaling.md", NULL);
     const char *must[] = {"--controls-only", "--shard", "apoflow merge", "rule shard",
                           "process SHARD", "SLURM_ARRAY_TASK_ID", "--jobs"};
     for (size_t i = 0; i < sizeof must / sizeof *must; i++) {

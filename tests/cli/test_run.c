@@ -10,6 +10,7 @@
  */
 #include "fcs/fcs.h"
 #include "support/fcs_builder.h"
+#include "support/run_cli.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -139,12 +140,28 @@ static double num(const table *t, size_t row, size_t c)
 
 /* ---- running the tool ---- */
 
+/* Run apoflow with @p args, words separated by single spaces (no quoting; the paths here have
+ * no spaces), in @p cwd (NULL = here); returns the exit status. */
+static int run_in(const char *cwd, const char *args)
+{
+    char words[4096];
+    snprintf(words, sizeof words, "%s", args);
+    const char *argv[32] = {APOFLOW_BINARY};
+    size_t n = 1;
+    for (char *w = strtok(words, " "); w != NULL && n < 31; w = strtok(NULL, " ")) {
+        argv[n++] = w;
+    }
+    argv[n] = NULL;
+    run_cli_options opts = {.cwd = cwd};
+    run_result r;
+    int rc = run_cli_with(argv, &opts, &r);
+    run_result_free(&r);
+    return rc;
+}
+
 static int run(const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>&1", APOFLOW_BINARY, args);
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    return run_in(NULL, args);
 }
 
 static void temp_dir(char *buf, size_t cap)
@@ -456,11 +473,10 @@ Test(cli_run, absolute_inputs_relative_sheet_fixed_thresholds_no_comp)
     char out[256], cmd[2048];
     temp_dir(out, sizeof out);
     snprintf(cmd, sizeof cmd,
-             "cd %s && %s run %s/samples/calibur --sheet samples/calibur/sheet.csv -o %s/r "
-             "--comp none --thresholds 15,10 --no-plots -q >/dev/null 2>&1",
-             APOFLOW_SOURCE_DIR, APOFLOW_BINARY, APOFLOW_SOURCE_DIR, out);
-    int rc = system(cmd);
-    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+             "run %s/samples/calibur --sheet samples/calibur/sheet.csv -o %s/r "
+             "--comp none --thresholds 15,10 --no-plots -q",
+             APOFLOW_SOURCE_DIR, out);
+    cr_assert_eq(run_in(APOFLOW_SOURCE_DIR, cmd), 0);
     char p[600];
     snprintf(p, sizeof p, "%s/r/samples.csv", out);
     table s = read_table(p);

@@ -7,6 +7,7 @@
  */
 #include "support/need.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -16,20 +17,11 @@
 
 #define ASCII APOFLOW_CORPUS_DIR "/fcs/facejava/ascii-4_events.fcs"
 
-static size_t slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    size_t n = fread(buf, 1, cap, f);
-    fclose(f);
-    return n;
-}
-
 Test(cli_run_bad_data, undecodable_ascii_data_names_the_byte)
 {
     test_need_path(ASCII, "the corpus file");
-    static char buf[4096];
-    size_t n = slurp(ASCII, buf, sizeof buf);
+    size_t n = 0;
+    char *buf = test_slurp(ASCII, &n);
     cr_assert_gt(n, 58);
     /* HEADER bytes 26-33: the first DATA byte; damage the first digit after it */
     char off[9];
@@ -62,5 +54,6 @@ Test(cli_run_bad_data, undecodable_ascii_data_names_the_byte)
     cr_assert(strstr(r.err, "bad.fcs") != NULL, "%s", r.err);
     cr_assert(strstr(r.err, "density valley") == NULL, "%s", r.err);
     run_result_free(&r);
+    free(buf);
     free(dir);
 }

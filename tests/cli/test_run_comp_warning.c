@@ -1,27 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_run_comp_warning.c: `apoflow run` warns (stderr and results.json) when the spillover
- * matrix it applies is ill-conditioned (gating.md 2.3), and not for a well-conditioned one.
+ * test_run_comp_warning.c: `apoflow run` warns (stderr and results.json) when the spillover matrix
+ * it applies is ill-conditioned (docs/algorithms.md 2.1), and not for a well-conditioned one.
  */
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "%s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = calloc((size_t)n + 1, 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    return buf;
-}
 
 static void run_with_matrix(const char *matrix, bool expect_warning)
 {
@@ -39,7 +27,7 @@ static void run_with_matrix(const char *matrix, bool expect_warning)
                           "--comp", mpath, "-o", out, NULL};
     run_result r;
     cr_assert_eq(run_cli(argv, &r), 0, "stderr: %s", r.err);
-    char *text = slurp(json);
+    char *text = test_slurp(json, NULL);
     bool warned = strstr(text, "ill-conditioned") != NULL;
     cr_assert_eq(warned, expect_warning, "results.json warnings: %.300s",
                  strstr(text, "\"warnings\"") ? strstr(text, "\"warnings\"") : "(none)");

@@ -8,6 +8,7 @@
  */
 #include "support/big_fcs.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -45,17 +46,6 @@ static void fill_block(void *ctx, uint64_t first, size_t n, double *v)
     }
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 Test(cli_run_memory, big_file_bounded_memory_exact_counts)
 {
     char *dir = test_tmpdir();
@@ -81,7 +71,7 @@ Test(cli_run_memory, big_file_bounded_memory_exact_counts)
 #endif
     /* counts over every event: events, and the quadrants add up to the singlets */
     snprintf(csv, sizeof csv, "%s/samples.csv", out);
-    const char *t = slurp(csv);
+    char *t = test_slurp(csv, NULL);
     const char *row = strchr(t, '\n');
     cr_assert_not_null(row);
     row++;
@@ -114,5 +104,6 @@ Test(cli_run_memory, big_file_bounded_memory_exact_counts)
     cr_assert_eq(val[2] + val[3] + val[4] + val[5], val[1]);
     /* debris (10 %) is gone: singlets about 90 % of the events */
     cr_assert(val[1] > 0.85 * NE && val[1] < 0.95 * NE, "singlets %lld", val[1]);
+    free(t);
     free(dir);
 }

@@ -7,26 +7,12 @@
  * refused with both channel sets named.
  */
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *slurp_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* Drop the CSV columns named @p drop (no quoted commas in these tables). */
 static void drop_columns(char *text, const char *const *drop, size_t n_drop)
@@ -92,7 +78,7 @@ Test(cli_run_no_sheet, guessed_design_gives_the_sheets_tables, .timeout = 300)
         char pa[4200], pb[4200];
         snprintf(pa, sizeof pa, "%s/%s", a, tables[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, tables[i]);
-        char *ta = slurp_text(pa), *tb = slurp_text(pb);
+        char *ta = test_slurp(pa, NULL), *tb = test_slurp(pb, NULL);
         drop_columns(ta, extra, 2);
         cr_assert_str_eq(ta, tb, "%s differs without the sheet", tables[i]);
         free(ta);

@@ -4,6 +4,8 @@
  * files' keywords and names: every role and dose matches the hand-written samples/sheet.csv,
  * and the draft is directly usable by `apoflow run --sheet`.
  */
+#include "support/run_cli.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +41,12 @@ Test(cli_run_sheet, draft_matches_hand_written_sheet_and_runs)
     /* copy the experiment so that the draft's relative paths point at the copies */
     snprintf(cmd, sizeof cmd, "cp %s/samples/*.fcs %s/", APOFLOW_SOURCE_DIR, dir);
     cr_assert_eq(sh(cmd), 0);
-    snprintf(cmd, sizeof cmd, "%s sheet %s -o %s/sheet.csv >/dev/null 2>&1", APOFLOW_BINARY, dir,
-             dir);
-    cr_assert_eq(sh(cmd), 0);
+    char sheet[512];
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", dir);
+    const char *draft_argv[] = {APOFLOW_BINARY, "sheet", dir, "-o", sheet, NULL};
+    run_result r;
+    cr_assert_eq(run_cli(draft_argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
     char path[512];
     snprintf(path, sizeof path, "%s/sheet.csv", dir);
     FILE *d = fopen(path, "r");
@@ -84,9 +89,12 @@ Test(cli_run_sheet, draft_matches_hand_written_sheet_and_runs)
     fclose(d);
     fclose(h);
     cr_assert_eq(rows, 18);
-    snprintf(cmd, sizeof cmd, "%s run --sheet %s/sheet.csv -o %s-out --no-plots -q >/dev/null 2>&1",
-             APOFLOW_BINARY, dir, dir);
-    cr_assert_eq(sh(cmd), 0);
+    char outdir[512];
+    snprintf(outdir, sizeof outdir, "%s-out", dir);
+    const char *run_argv[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", outdir, "--no-plots",
+                              "-q", NULL};
+    cr_assert_eq(run_cli(run_argv, &r), 0, "%s", r.err);
+    run_result_free(&r);
     snprintf(cmd, sizeof cmd, "grep -c welch_t %s-out/comparisons.csv | grep -qx 4", dir);
     cr_assert_eq(sh(cmd), 0, "expected 4 Welch comparisons from the drafted sheet (stimulus vs "
                              "untreated, 3 treated vs stimulus)");

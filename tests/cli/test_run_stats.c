@@ -12,6 +12,7 @@
 #include "assay/groupstats.h"
 #include "support/json_mini.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -30,21 +31,6 @@ static void setup(void)
 }
 
 TestSuite(cli_run_stats, .init = setup);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* ---- a small CSV reader (RFC 4180 quotes) -------------------------------------------------- */
 
@@ -90,7 +76,7 @@ static size_t split_row(const char *p, char out[][T_CELL])
 
 static table *read_table(const char *path)
 {
-    char *text = slurp(path);
+    char *text = test_slurp(path, NULL);
     table *t = calloc(1, sizeof *t);
     char(*tmp)[T_CELL] = calloc(T_COLS, T_CELL);
     const char *p = text;
@@ -198,7 +184,7 @@ Test(cli_run_stats, one_replicate_series_shows_no_p_value_anywhere)
     json_free(root);
     /* report.html: the warning in each row, no p-value in the comparisons */
     snprintf(path, sizeof path, "%s/report.html", dir);
-    char *html = slurp(path);
+    char *html = test_slurp(path, NULL);
     char *sec = strstr(html, "<section id=\"comparisons\">");
     cr_assert_not_null(sec);
     char *end = strstr(sec, "</table>");

@@ -8,6 +8,7 @@
  */
 #include "support/json_mini.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -18,29 +19,13 @@
 
 #define SAMPLES APOFLOW_SOURCE_DIR "/samples"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static void same_file(const char *a_dir, const char *b_dir, const char *name)
 {
     char a[4096], b[4096];
     snprintf(a, sizeof a, "%s/%s", a_dir, name);
     snprintf(b, sizeof b, "%s/%s", b_dir, name);
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = test_slurp(a, &na), *y = test_slurp(b, &nb);
     cr_assert_gt(na, 0);
     cr_assert(na == nb && memcmp(x, y, na) == 0, "%s differs between %s and %s", name, a_dir,
               b_dir);

@@ -20,6 +20,7 @@
  * No data set of the corpus is left with suspect=true events.
  */
 #include "fcs/fcs.h"
+#include "support/need.h"
 #include "support/json_mini.h"
 
 #include <criterion/criterion.h>
@@ -33,15 +34,7 @@
 
 static void need_corpus(void)
 {
-    struct stat sb;
-    if (stat(FCS_CORPUS "/MANIFEST.tsv", &sb) == 0) {
-        return;
-    }
-    const char *ci = getenv("CI");
-    if (ci != NULL && strcmp(ci, "true") == 0) {
-        cr_assert_fail("corpus missing at %s (CI=true)", FCS_CORPUS);
-    }
-    cr_skip_test("corpus missing at %s", FCS_CORPUS);
+    test_need_path(FCS_CORPUS "/MANIFEST.tsv", "the FCS corpus");
 }
 
 typedef struct manifest_row {
@@ -297,7 +290,7 @@ Test(fcs_corpus, every_manifest_file_reads_or_is_rejected, .timeout = 600)
          * facejava/invalid-duplicate_parameter_name.fcs is marked NEGATIVE: both parameters
          * are named "FCS". Names identify channels (gates, compensation, plots), so the reader
          * rejects duplicates by default; with rename_duplicates it reads them as cytolib does
-         * (fcs-format.md Q41): the second becomes "FCS-1", with a warning.
+         * (duplicate parameter names): the second becomes "FCS-1", with a warning.
          */
         bool dup_names = strstr(file, "invalid-duplicate_parameter_name") != NULL;
         fcs_file *f = NULL;
@@ -358,7 +351,7 @@ Test(fcs_corpus, every_manifest_file_reads_or_is_rejected, .timeout = 600)
     cr_expect_eq(n_value_checked, 66, "data sets with value checks");
 }
 
-/* The truncated Aurora file holds HEADER and TEXT only (Q44): text_only must read it. */
+/* The truncated Aurora file holds HEADER and TEXT only: text_only must read it. */
 Test(fcs_corpus, sample_header_reads_text_only)
 {
     need_corpus();
@@ -425,13 +418,13 @@ Test(fcs_corpus, offset_verdicts_and_repairs)
         {"facejava/int-10_events_8_parameters.fcs", 736, "other one inside HEADER/TEXT"},
         /* VERDICT: TEXT right (HEADER 5555 lies inside the TEXT) */
         {"flowio/data_start_offset_discrepancy_example.fcs", 6081, "other one inside HEADER/TEXT"},
-        /* $ENDDATA one byte too far (Q26) */
+        /* $ENDDATA one byte too far */
         {"cytoflow/stabilize.fcs", 0, "one byte too far"},
-        /* FC500 $PnB 10 in 16-bit words (Q29) */
+        /* FC500 $PnB 10 in 16-bit words */
         {"cytoflow/Beckman Coulter - Cytomics FC500.LMD", 0, "from 16-bit words"},
-        /* CellQuest empty values "\\" (Q14) */
+        /* CellQuest empty values "\\" (doubled delimiters) */
         {"flowcore/0877408774.B08", 0, "empty values"},
-        /* Cytek: TEXT without final delimiter (Q11) */
+        /* Cytek: TEXT without final delimiter */
         {"cytoflow/Cytek NL-2000.fcs", 0, "expected it to end with the delimiter"},
         /* MACSQuant $SPILLOVER with names only */
         {"fcsparser/EY_2013-07-19_PBS_FCS_3.1_Well_A1.001.fcs", 0, "found names only"},
@@ -517,18 +510,20 @@ Test(fcs_corpus, gatingml_data1_first_events)
     size_t n = 0;
     cr_assert_not_null(fgets(line, sizeof line, fp)); /* header */
     while (fgets(line, sizeof line, fp)) {
-        char *fields[4];
+        char *fields[4] = {NULL, NULL, NULL, NULL};
         char *p = line;
-        for (int i = 0; i < 4; i++) {
-            fields[i] = p;
+        int n_fields = 0;
+        while (p != NULL && n_fields < 4) {
+            fields[n_fields++] = p;
             p = strchr(p, ',');
             if (p) {
                 *p++ = '\0';
-            } else {
-                break;
             }
         }
+        cr_assert_eq(n_fields, 4, "line %zu of data1_first_events.csv: expected 4 fields, found %d",
+                     n + 2, n_fields);
         size_t e = (size_t)strtoul(fields[0], NULL, 10);
+        cr_assert_lt(e, 5, "line %zu: expected an event index below 5, found %zu", n + 2, e);
         size_t ch = fcs_dataset_find_param(ds, fields[1]);
         cr_assert_neq(ch, SIZE_MAX, "channel %s", fields[1]);
         double want_raw = strtod(fields[2], NULL);

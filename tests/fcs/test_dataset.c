@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_dataset.c: data set level parsing: parameters ($PnN de-dup, $PnE, $PnG, $PnR, time,
- * $P0 numbering), widths and layout (24-bit, mixed, 10-in-16, F/D repair, $PnDATATYPE,
- * ASCII), $BYTEORD forms, masks, DATA offsets (HEADER vs TEXT, +1 end, $TOT derivation and
- * mismatch, Q27, truncation), STEXT/ANALYSIS, $NEXTDATA chains, $TIMESTEP, text_only.
+ * test_dataset.c: data set level parsing: parameters ($PnN de-dup, $PnE, $PnG, $PnR, time, $P0
+ * numbering), widths and layout (24-bit, mixed, 10-in-16, F/D repair, $PnDATATYPE, ASCII), $BYTEORD
+ * forms, masks, DATA offsets (HEADER vs TEXT, +1 end, $TOT derivation and mismatch, empty DATA
+ * segment with events, truncation), STEXT/ANALYSIS, $NEXTDATA chains, $TIMESTEP, text_only.
  */
 #include "fcs/fcs_internal.h"
 #include "test_parse_util.h"
@@ -500,7 +500,7 @@ Test(fcs_dataset, more_data_than_tot_reads_tot)
 
 Test(fcs_dataset, zero_length_text_data_segment)
 {
-    /* Q27: $ENDDATA == $BEGINDATA with $TOT > 0 (Sartorius iQue); HEADER 0/0 */
+    /* $ENDDATA == $BEGINDATA with $TOT > 0 (Sartorius iQue); HEADER 0/0 */
     fcs_builder *b = tp_basic("FCS3.1");
     fcs_builder_header_field(b, 2, "0");
     fcs_builder_header_field(b, 3, "0");
@@ -687,7 +687,7 @@ Test(fcs_dataset, version_31_name_and_delimiter_rules_warn)
     tp_free(&t);
 }
 
-/* Q43: DATA beyond 4 GiB (sparse file, mapped, never read whole): 64-bit offsets from TEXT,
+/* DATA beyond 4 GiB (sparse file, mapped, never read whole): 64-bit offsets from TEXT,
  * HEADER DATA offsets 0 as the standard asks for segments past 99,999,999. */
 Test(fcs_dataset, data_beyond_four_gib_in_sparse_file)
 {

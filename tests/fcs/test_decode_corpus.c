@@ -6,6 +6,7 @@
  * collected and reported together.
  */
 #include "fcs/fcs.h"
+#include "support/need.h"
 #include "support/json_mini.h"
 
 #include <criterion/criterion.h>
@@ -15,12 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static bool corpus_present(void)
-{
-    struct stat st;
-    return stat(APOFLOW_CORPUS_DIR "/fcs/MANIFEST.tsv", &st) == 0;
-}
 
 typedef struct report {
     char text[8192];
@@ -171,13 +166,7 @@ static void check_file(report *r, const char *rel)
 
 Test(fcs_decode_corpus, events_match_reference_parses, .timeout = 600)
 {
-    if (!corpus_present()) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus missing at %s", APOFLOW_CORPUS_DIR);
-        }
-        cr_skip_test("corpus missing at %s", APOFLOW_CORPUS_DIR);
-    }
+    test_need_path(APOFLOW_CORPUS_DIR "/fcs/MANIFEST.tsv", "the FCS corpus");
     FILE *fp = fopen(APOFLOW_CORPUS_DIR "/fcs/MANIFEST.tsv", "r");
     cr_assert_not_null(fp);
     static report r;

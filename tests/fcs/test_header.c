@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_header.c: the FCS HEADER (fcs-format.md §1.1, Q1-Q8): offset field spellings,
- * placeholders, long headers, bytes 6-9, and the versions we accept or reject.
+ * test_header.c: the FCS HEADER (3.0 §3.1; docs/fcs-quirks.md, "Quirks: HEADER"): offset field
+ * spellings, placeholders, long headers, bytes 6-9, and the versions we accept or reject.
  */
 #include "test_parse_util.h"
 
@@ -35,7 +35,7 @@ Test(fcs_header, zero_padded_and_left_justified_fields)
     set_field(b, len, 1, f);
     snprintf(f, sizeof f, " %-7lu", field(b, 2)); /* shifted by one byte (Navios) */
     set_field(b, len, 2, f);
-    set_field(b, len, 4, "        "); /* blank ANALYSIS (Q1) */
+    set_field(b, len, 4, "        "); /* blank ANALYSIS */
     set_field(b, len, 5, "        ");
     tp_file t = tp_parse_bytes(b, len, NULL);
     const fcs_dataset *ds = tp_ds(&t);
@@ -66,7 +66,7 @@ Test(fcs_header, placeholder_and_zero_data_offsets_use_text)
 Test(fcs_header, longer_header_with_other_offsets)
 {
     fcs_builder *b = tp_basic("FCS3.0");
-    fcs_builder_header_extra(b, "       0       0"); /* one OTHER pair: TEXT at 74 (Q6) */
+    fcs_builder_header_extra(b, "       0       0"); /* one OTHER pair: TEXT at 74 */
     tp_file t = tp_parse(b, NULL);
     const fcs_dataset *ds = tp_ds(&t);
     cr_assert_eq(fcs_dataset_n_events(ds), 3);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_reject.c: one test per rejection path of the parser (fcs-format.md §11): each asserts
+ * test_reject.c: one test per rejection path of the parser (docs/hardening.md): each asserts
  * the status, the keyword and a fragment of the "expected ..., found ..." message, and that
  * the message starts with the file name.
  */

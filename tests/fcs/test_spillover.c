@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_spillover.c: spillover keywords (fcs-format.md §7): search order, name matching
+ * test_spillover.c: spillover keywords (docs/fcs-reader.md): search order, name matching
  * ($PnN exact, trimmed case-insensitive, $PnS, 1-based index), Accuri decimal commas,
  * MACSQuant names without values, and unusable matrices (no matrix, a warning, file readable).
  */

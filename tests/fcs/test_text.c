@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_text.c: the TEXT tokenizer (fcs-format.md §2, Q9-Q16, Q19-Q21): delimiters, escapes vs
- * empty values in both modes, missing final delimiter, padding, odd token counts, leading
- * empty tokens, keyword trimming, case-insensitive lookup, duplicates, non-UTF-8 bytes.
+ * test_text.c: the TEXT tokenizer (3.0 §3.2; docs/fcs-quirks.md, the TEXT quirks): delimiters,
+ * escapes vs empty values in both modes, missing final delimiter, padding, odd token counts,
+ * leading empty tokens, keyword trimming, case-insensitive lookup, duplicates, non-UTF-8 bytes.
  */
 #include "fcs/fcs_internal.h"
 #include "test_parse_util.h"
@@ -263,7 +263,7 @@ Test(fcs_text, forced_empty_mode_option)
 
 Test(fcs_text, text_end_equal_to_data_begin_is_repaired)
 {
-    /* Q9: the HEADER TEXT end points at the first DATA byte */
+    /* the HEADER TEXT end points at the first DATA byte */
     size_t len;
     fcs_builder *bb = tp_basic("FCS3.0");
     uint8_t *bytes = fcs_builder_build(bb, &len);

@@ -7,6 +7,8 @@
  */
 #include "gating/gating_internal.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <gsl/gsl_errno.h>
@@ -26,13 +28,7 @@ TestSuite(gating_comp, .init = setup_gsl);
 
 static void need_corpus(const char *path)
 {
-    if (access(path, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("corpus file %s missing", path);
-    }
+    test_need_path(path, "the corpus file");
 }
 
 static const char *const MYSPILL_DET[] = {"FL1-H", "FL2-H", "FL3-H"};
@@ -229,7 +225,7 @@ Test(gating_comp, vectors)
     cr_assert_float_eq(spill13->max_offdiag, 1.238037, 1e-6);
     cr_assert(!myspill->ill_conditioned);
     cr_assert(spill13->ill_conditioned); /* an off-diagonal > 1 */
-    /* S^-1 of MySpill (gating.md 2.3) */
+    /* S^-1 of MySpill (corpus/vectors) */
     static const double inv[9] = {1.0074685550,  -0.0195585810, -0.0590790126,
                                   -0.1045476725, 1.0027301359,  -0.0639182492,
                                   -0.0896266932, -0.0082670291, 1.0059562936};

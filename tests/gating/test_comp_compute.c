@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_comp_compute.c: the spillover matrix from single-stain controls on synthetic events
- * (gating.md 2.4 worked example; positive-population selection in a half-negative control;
- * errors for controls that are not positive) and the controls-sheet reader on both corpus
- * layouts (flowStats comp_match, CytoExploreR Compensation-Channels.csv).
+ * test_comp_compute.c: the spillover matrix from single-stain controls on synthetic events (the
+ * flowStats median-method worked example; positive-population selection in a half-negative control;
+ * errors for controls that are not positive) and the controls-sheet reader on both corpus layouts
+ * (flowStats comp_match, CytoExploreR Compensation-Channels.csv).
  */
 #include "gating/gating_internal.h"
+
+#include "support/need.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
@@ -174,13 +176,7 @@ Test(gating_comp_compute, errors)
 
 static void need_corpus(const char *path)
 {
-    if (access(path, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("corpus file %s missing", path);
-    }
+    test_need_path(path, "the corpus file");
 }
 
 Test(gating_comp_compute, sheet_flowstats_comp_match)

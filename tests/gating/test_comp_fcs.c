@@ -7,6 +7,8 @@
  */
 #include "gating/gating_internal.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -26,13 +28,7 @@ TestSuite(gating_comp_fcs, .init = setup_gsl);
 
 static fcs_file *open_fitc(void)
 {
-    if (access(FITC_FCS, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", FITC_FCS);
-        }
-        cr_skip_test("corpus file %s missing", FITC_FCS);
-    }
+    test_need_path(FITC_FCS, "the corpus file");
     fcs_file *f = NULL;
     apo_error err;
     cr_assert_eq(fcs_file_open(&f, FITC_FCS, NULL, &err), APO_OK, "%s", err.msg);

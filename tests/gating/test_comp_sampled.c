@@ -7,6 +7,8 @@
  */
 #include "gating/gate.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
@@ -31,13 +33,7 @@ typedef struct controls {
 
 static void need(const char *path)
 {
-    if (access(path, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("corpus file %s missing", path);
-    }
+    test_need_path(path, "the corpus file");
 }
 
 static void controls_init(controls *c)

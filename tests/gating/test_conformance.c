@@ -7,6 +7,8 @@
  */
 #include "gating/gate.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <gsl/gsl_errno.h>
@@ -21,19 +23,6 @@
 static void setup(void)
 {
     gsl_set_error_handler_off();
-}
-
-static bool corpus_present(void)
-{
-    struct stat st;
-    if (stat(GML_DIR "/data1.fcs", &st) == 0) {
-        return true;
-    }
-    const char *ci = getenv("CI");
-    if (ci != NULL && strcmp(ci, "true") == 0) {
-        cr_assert_fail("corpus missing at %s (CI=true)", GML_DIR);
-    }
-    return false;
 }
 
 /* data1.fcs as scale values (PnE, PnG applied). */
@@ -148,9 +137,7 @@ static size_t run_file(loaded *l, const char *xml, const char *alias_from, const
 
 Test(gating_conformance, all_51_gates_match_truth, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found at %s", GML_DIR);
-    }
+    test_need_path(GML_DIR "/data1.fcs", "the Gating-ML compliance corpus");
     loaded l;
     load_data1(&l);
     size_t checked = 0, bad = 0;
@@ -173,9 +160,7 @@ Test(gating_conformance, all_51_gates_match_truth, .init = setup)
 /* Every single-gate file of the suite gives the same membership as its truth file. */
 Test(gating_conformance, single_gate_files_match_truth, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found at %s", GML_DIR);
-    }
+    test_need_path(GML_DIR "/data1.fcs", "the Gating-ML compliance corpus");
     static const char *const files[] = {
         "gml_boolean_and1_gate.xml",       "gml_boolean_and2_gate.xml",
         "gml_boolean_and3_complement_gate.xml", "gml_boolean_and4_not_gate.xml",
@@ -224,9 +209,7 @@ Test(gating_conformance, single_gate_files_match_truth, .init = setup)
 /* comp_ref "FCS" on a file with a SPILL keyword gives exactly what gate_comp_apply gives. */
 Test(gating_conformance, fcs_spillover_compensation_matches_gate_comp, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found at %s", GML_DIR);
-    }
+    test_need_path(GML_DIR "/data1.fcs", "the Gating-ML compliance corpus");
     apo_error err;
     fcs_file *f = NULL;
     cr_assert_eq(fcs_file_open(&f, APOFLOW_CORPUS_DIR "/fcs/cytoexplorerdata/Compensation-PE.fcs",

@@ -6,6 +6,8 @@
  */
 #include "gating/gate.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -20,17 +22,6 @@
 static void setup(void)
 {
     gsl_set_error_handler_off();
-}
-
-static bool corpus_present(void)
-{
-    struct stat st;
-    if (stat(GML_DIR "/gml_all_gates.xml", &st) == 0) {
-        return true;
-    }
-    const char *ci = getenv("CI");
-    cr_assert(ci == NULL || strcmp(ci, "true") != 0, "corpus missing (CI=true)");
-    return false;
 }
 
 #define HEAD                                                                                      \
@@ -48,9 +39,7 @@ static apo_status parse(const char *xml, gate_strategy **s, apo_error *err)
 
 Test(gating_gml, reads_compliance_document_structure, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found");
-    }
+    test_need_path(GML_DIR "/gml_all_gates.xml", "the Gating-ML compliance corpus");
     gate_strategy *s = NULL;
     apo_error err;
     cr_assert_eq(gate_strategy_read_gml(&s, GML_DIR "/gml_all_gates.xml", &err), APO_OK, "%s",
@@ -96,9 +85,7 @@ Test(gating_gml, reads_compliance_document_structure, .init = setup)
 
 Test(gating_gml, nested_foreign_element_is_looked_through, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found");
-    }
+    test_need_path(GML_DIR "/gml_all_gates.xml", "the Gating-ML compliance corpus");
     gate_strategy *s = NULL;
     apo_error err;
     cr_assert_eq(gate_strategy_read_gml(&s, GML_DIR "/gml_range_gate_attr_testing.xml", &err),
@@ -211,9 +198,7 @@ static void fill_random(double *v, size_t np, size_t ne)
 
 Test(gating_gml, write_read_round_trip_same_membership, .init = setup)
 {
-    if (!corpus_present()) {
-        cr_skip_test("corpus not found");
-    }
+    test_need_path(GML_DIR "/gml_all_gates.xml", "the Gating-ML compliance corpus");
     gate_strategy *a = NULL, *b = NULL;
     apo_error err;
     cr_assert_eq(gate_strategy_read_gml(&a, GML_DIR "/gml_all_gates.xml", &err), APO_OK, "%s",

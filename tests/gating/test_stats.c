@@ -6,6 +6,8 @@
  */
 #include "gating/gating_internal.h"
 
+#include "support/need.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -46,13 +48,7 @@ static void expected_of(const char *test, char *out, size_t cap)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/vectors/stats_vectors.csv", APOFLOW_CORPUS_DIR);
-    if (access(path, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("corpus file %s missing", path);
-    }
+    test_need_path(path, "the corpus file");
     FILE *fp = fopen(path, "r");
     cr_assert_not_null(fp);
     char line[2048];

@@ -2,7 +2,7 @@
 /*
  * test_strategy_index.c: gate lookups by id through the sorted index (any insertion order,
  * duplicates refused), and the depth limit that keeps untrusted deep hierarchies from making
- * population reports quadratic (hardening bug B3).
+ * population reports quadratic (bug B3 of docs/hardening.md).
  */
 #include "gating/gate.h"
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_transform.c: the scale transforms against the corpus vectors
- * (vectors/transforms_flowutils_tests.csv, transforms_derived.csv), the derived logicle
- * constants of gating.md 3.2, round trips to 1e-10, parameter validation, bounds, fratio
- * and the flowCore estimateLogicle W table.
+ * (vectors/transforms_flowutils_tests.csv, transforms_derived.csv), the derived logicle constants
+ * of Moore & Parks 2012 (docs/algorithms.md 3), round trips to 1e-10, parameter validation, bounds,
+ * fratio and the flowCore estimateLogicle W table.
  */
 #include "gating/gating_internal.h"
+
+#include "support/need.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_errno.h>
@@ -26,14 +28,9 @@ static FILE *open_corpus(const char *rel)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", APOFLOW_CORPUS_DIR, rel);
+    test_need_path(path, "the corpus file");
     FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        const char *ci = getenv("CI");
-        if (ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("corpus file %s missing", path);
-    }
+    cr_assert_not_null(fp, "cannot open %s", path);
     return fp;
 }
 
@@ -161,7 +158,7 @@ Test(gating_transform, derived_vectors_and_inverse)
     cr_assert_eq(inverses, 57);
 }
 
-/* gating.md 3.2 derived constants table: d, a, c, f (spec sign = -fcode), x1. */
+/* logicle derived constants (Moore & Parks 2012): d, a, c, f (spec sign = -fcode), x1. */
 Test(gating_transform, logicle_constants)
 {
     static const double tab[][9] = {
@@ -182,7 +179,7 @@ Test(gating_transform, logicle_constants)
         cr_assert_float_eq(t.coef[GATE_BX_X1], tab[i][8], 1e-10);
         cr_assert_eq(t.coef[GATE_BX_TAYLOR + 1], 0.0);
     }
-    /* hyperlog constants, gating.md 3.3 */
+    /* hyperlog constants (Bagwell 2005) */
     gate_transform h;
     cr_assert_eq(gate_transform_init_hyperlog(&h, 262144, 0.5, 4.5, 0, NULL), APO_OK);
     cr_assert_float_eq(h.coef[GATE_BX_A], 8.269627426, 1e-8);
@@ -344,7 +341,7 @@ Test(gating_transform, fratio)
     cr_assert(isinf(gate_fratio(1, 0, 5, 3, 5)));
 }
 
-/* gating.md 3.5: t=262144, m=4.5, r -> w */
+/* flowCore's estimateLogicle: t=262144, m=4.5, r -> w */
 Test(gating_transform, estimate_logicle_w)
 {
     static const double tab[][2] = {{-10, 0.0407300390},

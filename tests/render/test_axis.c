@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_axis.c: axis ranges and ticks: where logicle decades land (render-ux.md 1.6 table for
+ * test_axis.c: axis ranges and ticks: where logicle decades land (the docs/plots.md table for
  * T=262144, W=0.5, M=4.5), which ticks exist and are labelled (0, 10^2 ... labelled; minor
  * m*10^k unlabelled; nothing below 10^2), linear 50K-style labels, the label collision rule,
  * automatic ranges and bad ranges.
@@ -58,12 +58,11 @@ Test(render_axis, logicle_decades_land_where_the_table_says)
     cr_assert_not_null(find(t, n, 50000));
     cr_assert_null(find(t, n, 10));
     cr_assert_null(find(t, n, 50));
-    /* -10^2 is inside with W = 0.5 (bottom is about -108), labelled with U+2212 */
+    /* -10^2 is inside with W = 0.5 (bottom is about -111), labelled with U+2212 */
     const rtick *neg = find(t, n, -100);
     cr_assert_not_null(neg);
     cr_assert_str_eq(neg->label.base, "\xe2\x88\x92" "10");
-    /* logicle is symmetric about 0: 2 * 0.1111 - 0.2132 = 0.0090 (render-ux.md rounds the
-     * bottom to -108 and lists 0.007; the symmetry pins it) */
+    /* logicle is symmetric about 0: 2 * 0.1111 - 0.2132 = 0.0090 */
     cr_assert_float_eq(neg->frac, 0.0090, 0.0005);
     /* nothing outside the axis */
     for (size_t i = 0; i < n; i++) {

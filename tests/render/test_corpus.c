@@ -7,7 +7,7 @@
  */
 #include "gating/gate.h"
 #include "render/render.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

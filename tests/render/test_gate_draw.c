@@ -12,7 +12,7 @@
  * log axis, an ellipse partly outside.
  */
 #include "render/render_internal.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

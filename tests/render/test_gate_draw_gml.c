@@ -9,7 +9,7 @@
  * must be on the tinted side exactly when the engine puts it inside the gate.
  */
 #include "render/render_internal.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -6,7 +6,7 @@
  * subsampling, determinism (same input, same pixels and PNG bytes), usage errors.
  */
 #include "render/render_internal.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

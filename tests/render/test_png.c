@@ -4,7 +4,7 @@
  * byte-identical files for identical input, no temporary file left behind, errors.
  */
 #include "render/render_internal.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

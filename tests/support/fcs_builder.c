@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fcs_builder.c: in-memory FCS writer for tests, able to produce both clean files and the
- * vendor quirks of fcs-format.md (see fcs_builder.h for the API). Test code only: it aborts on
+ * vendor quirks of docs/fcs-quirks.md (see fcs_builder.h for the API). Test code only: it aborts on
  * misuse instead of returning errors.
  */
 #include "support/fcs_builder.h"
 
 #include "fcs/fcs.h"
+#include "support/slurp.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -741,20 +742,5 @@ size_t fcs_bytes_find(const uint8_t *buf, size_t len, const char *needle)
 
 uint8_t *fcs_read_file(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        return NULL;
-    }
-    sbuf s = {0};
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0) {
-        sb_put(&s, tmp, n);
-    }
-    fclose(fp);
-    *len = s.n;
-    if (!s.p) {
-        s.p = xmalloc(1);
-    }
-    return (uint8_t *)s.p;
+    return (uint8_t *)test_read_file(path, len);
 }

@@ -49,11 +49,11 @@ void fcs_builder_keyword(fcs_builder *b, const char *name, const char *value);
 void fcs_builder_text_raw(fcs_builder *b, const char *bytes);
 /* Do not write the automatic keyword @p name ("$TOT", "$BEGINDATA", "$P2R", ...). */
 void fcs_builder_omit(fcs_builder *b, const char *name);
-/* Do not write the final delimiter of TEXT (Q11). */
+/* Do not write the final delimiter of TEXT (as Cytek instruments do). */
 void fcs_builder_no_final_delim(fcs_builder *b);
-/* Bytes appended after the final delimiter, still inside the declared TEXT (Q10 padding). */
+/* Bytes appended after the final delimiter, still inside the declared TEXT (padding). */
 void fcs_builder_text_pad(fcs_builder *b, const char *bytes);
-/* Number the automatic parameter keywords from 0 instead of 1 ($P0N ..., Q22). */
+/* Number the automatic parameter keywords from 0 instead of 1 ($P0N ...). */
 void fcs_builder_number_from_zero(fcs_builder *b);
 
 /* ---- parameters and data ---- */

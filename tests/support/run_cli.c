@@ -6,11 +6,13 @@
 #include "support/run_cli.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *slurp_fd(int fd, size_t *len)
@@ -54,8 +56,51 @@ static int temp_fd(void)
     return fd;
 }
 
-int run_cli(const char *const *argv, run_result *r)
+/* In the child: apply @p o, or exit 125. */
+static void apply_options(const run_cli_options *o)
 {
+    if (o->cwd != NULL && chdir(o->cwd) != 0) {
+        _exit(125);
+    }
+    if (o->as_limit > 0) {
+        struct rlimit rl = {(rlim_t)o->as_limit, (rlim_t)o->as_limit};
+        if (setrlimit(RLIMIT_AS, &rl) != 0) {
+            _exit(125);
+        }
+    }
+    if (o->as_nobody && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) {
+        _exit(125);
+    }
+}
+
+/* Wait for @p pid, killing it after @p timeout_s seconds (0 = no limit). */
+static int wait_child(pid_t pid, unsigned timeout_s, bool *timed_out)
+{
+    int status = 0;
+    if (timeout_s == 0) {
+        while (waitpid(pid, &status, 0) < 0) {
+        }
+        return status;
+    }
+    const struct timespec tick = {0, 5 * 1000 * 1000};
+    for (long waited_ms = 0;; waited_ms += 5) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return status;
+        }
+        if (waited_ms >= (long)timeout_s * 1000L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            *timed_out = true;
+            return status;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
+int run_cli_with(const char *const *argv, const run_cli_options *opts, run_result *r)
+{
+    static const run_cli_options none = {0};
+    const run_cli_options *o = opts != NULL ? opts : &none;
     memset(r, 0, sizeof(*r));
     r->exit_code = -1;
     int out_fd = temp_fd(), err_fd = temp_fd();
@@ -71,13 +116,12 @@ int run_cli(const char *const *argv, run_result *r)
         }
         dup2(out_fd, 1);
         dup2(err_fd, 2);
+        apply_options(o);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     if (pid > 0) {
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0) {
-        }
+        int status = wait_child(pid, o->timeout_s, &r->timed_out);
         if (WIFEXITED(status)) {
             r->exit_code = WEXITSTATUS(status);
         } else if (WIFSIGNALED(status)) {
@@ -89,6 +133,11 @@ int run_cli(const char *const *argv, run_result *r)
     close(out_fd);
     close(err_fd);
     return r->exit_code;
+}
+
+int run_cli(const char *const *argv, run_result *r)
+{
+    return run_cli_with(argv, NULL, r);
 }
 
 int run_cli_max_rss(const char *const *argv, run_result *r, long *max_rss_kb)

@@ -10,7 +10,8 @@
  */
 #include "fcs/fcs.h"
 #include "gating/gate.h"
-#include "render_test_util.h"
+#include "support/png_util.h"
+#include "support/need.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -24,14 +25,7 @@
 
 static void need_binary(void)
 {
-    struct stat st;
-    if (stat(APOFLOW_BINARY, &st) != 0) {
-        const char *ci = getenv("CI");
-        if (ci && strcmp(ci, "true") == 0) {
-            cr_assert_fail("%s is missing (CI=true)", APOFLOW_BINARY);
-        }
-        cr_skip_test("%s is not built", APOFLOW_BINARY);
-    }
+    test_need_path(APOFLOW_BINARY, "the apoflow binary");
 }
 
 /* Writes dir/name; raw FITC gets 10 % of PE spill, so compensation matters. */
@@ -73,7 +67,7 @@ static const char *text_of(const rt_png *p, const char *key)
     return NULL;
 }
 
-Test(render_plot_cli, quadrant_plot_with_provenance)
+Test(cli_plot, quadrant_plot_with_provenance)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -151,7 +145,7 @@ Test(render_plot_cli, quadrant_plot_with_provenance)
     free(dir);
 }
 
-Test(render_plot_cli, every_kind_and_scale)
+Test(cli_plot, every_kind_and_scale)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -179,7 +173,7 @@ Test(render_plot_cli, every_kind_and_scale)
     free(dir);
 }
 
-Test(render_plot_cli, errors)
+Test(cli_plot, errors)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -216,7 +210,7 @@ Test(render_plot_cli, errors)
 }
 
 /* Quadrants and gates from a Gating-ML strategy carry the engine's percentages. */
-Test(render_plot_cli, gating_strategy_overlays)
+Test(cli_plot, gating_strategy_overlays)
 {
     need_binary();
     const char *corpus = rt_corpus_dir();
@@ -288,7 +282,7 @@ Test(render_plot_cli, gating_strategy_overlays)
     free(dir);
 }
 
-Test(render_plot_cli, several_files_in_one_panel)
+Test(cli_plot, several_files_in_one_panel)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -361,7 +355,7 @@ static bool tinted_px(const rt_png *p, unsigned x, unsigned y)
 /* A 1-D range gate (FSC-A >= 90000, the debris-gate kind) is drawn as a band across the
  * plot: on FSC-A x SSC-A and on an FSC-A histogram, the right edge is inside, the left not.
  * 600 px plot: plot area x 102..566, y 64..528. */
-Test(render_plot_cli, range_gate_drawn_as_band)
+Test(cli_plot, range_gate_drawn_as_band)
 {
     need_binary();
     char *dir = test_tmpdir();
@@ -400,7 +394,7 @@ Test(render_plot_cli, range_gate_drawn_as_band)
 
 /* --path: one plot per gate on the population's path (a range, then a polygon under it),
  * 600 px each; usage errors without --population or with two files. */
-Test(render_plot_cli, gating_path_of_a_population)
+Test(cli_plot, gating_path_of_a_population)
 {
     need_binary();
     char *dir = test_tmpdir();

@@ -5,6 +5,7 @@
  * Runs the built binary (APOFLOW_BINARY); skipped when it has not been built.
  */
 #include "gating/gating_internal.h"
+#include "support/need.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -20,17 +21,11 @@ static void setup_gsl(void)
     gsl_set_error_handler_off();
 }
 
-TestSuite(gating_comp_cli, .init = setup_gsl);
+TestSuite(cli_comp, .init = setup_gsl);
 
 static void need(const char *path, bool corpus)
 {
-    if (access(path, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (corpus && ci != NULL && strcmp(ci, "true") == 0) {
-            cr_assert_fail("corpus file %s missing", path);
-        }
-        cr_skip_test("%s missing", path);
-    }
+    test_need_path(path, corpus ? "the corpus file" : "the apoflow binary");
 }
 
 #define FC APOFLOW_CORPUS_DIR "/fcs/flowcore/"
@@ -44,7 +39,7 @@ static void need_all(void)
     need(CX "Compensation-Unstained.fcs", true);
 }
 
-Test(gating_comp_cli, flowcore_all_events_to_stdout)
+Test(cli_comp, flowcore_all_events_to_stdout)
 {
     need_all();
     const char *argv[] = {APOFLOW_BINARY,      "comp",          FC "060909.001",
@@ -68,7 +63,7 @@ Test(gating_comp_cli, flowcore_all_events_to_stdout)
     run_result_free(&r);
 }
 
-Test(gating_comp_cli, cytoexplorer_to_file)
+Test(cli_comp, cytoexplorer_to_file)
 {
     need_all();
     char *dir = test_tmpdir();
@@ -104,7 +99,7 @@ Test(gating_comp_cli, cytoexplorer_to_file)
     free(dir);
 }
 
-Test(gating_comp_cli, exit_codes)
+Test(cli_comp, exit_codes)
 {
     need_all();
     run_result r;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * render_test_util.c: implementation of the render tests' helpers (see render_test_util.h).
+ * png_util.c: the PNG, pixel, random-number and scratch-folder helpers of the render and cli tests
+ * (png_util.h).
  */
-#include "render_test_util.h"
+#include "support/png_util.h"
+#include "support/need.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -81,19 +84,7 @@ void rt_png_free(rt_png *p)
 
 uint8_t *rt_read_file(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
+    return (uint8_t *)test_read_file(path, len);
 }
 
 uint32_t rt_pixel(const render_image *img, unsigned x, unsigned y)
@@ -167,15 +158,6 @@ void rt_rmdir(const char *dir)
 
 const char *rt_corpus_dir(void)
 {
-    const char *dir = APOFLOW_CORPUS_DIR;
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-        return dir;
-    }
-    const char *ci = getenv("CI");
-    if (ci && strcmp(ci, "true") == 0) {
-        cr_assert_fail("corpus directory %s is missing (CI=true)", dir);
-    }
-    cr_skip_test("corpus directory %s is missing", dir);
-    return NULL;
+    test_need_path(APOFLOW_CORPUS_DIR, "the shared corpus");
+    return APOFLOW_CORPUS_DIR;
 }

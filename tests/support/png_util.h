@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * render_test_util.h: helpers shared by the render tests: reading PNGs back with libpng
+ * png_util.h: helpers shared by the render and cli tests: reading PNGs back with libpng
  * (pixels, pHYs, tEXt keys), pixel access on render_image, synthetic event clusters, and the
  * corpus directory check (fail under CI=true, skip otherwise).
  */
-#ifndef APOFLOW_TESTS_RENDER_TEST_UTIL_H
-#define APOFLOW_TESTS_RENDER_TEST_UTIL_H
+#ifndef APOFLOW_TESTS_SUPPORT_PNG_UTIL_H
+#define APOFLOW_TESTS_SUPPORT_PNG_UTIL_H
 
 #include "render/render.h"
 
@@ -54,4 +54,4 @@ void rt_rmdir(const char *dir);
 /* The corpus dir, or NULL after cr_skip_test / cr_assert_fail as the rules say. */
 const char *rt_corpus_dir(void);
 
-#endif /* APOFLOW_TESTS_RENDER_TEST_UTIL_H */
+#endif /* APOFLOW_TESTS_SUPPORT_PNG_UTIL_H */
