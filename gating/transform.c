@@ -84,7 +84,7 @@ apo_status gate_transform_init_fasinh(gate_transform *out, double T, double M, d
     return APO_OK;
 }
 
-/* flowCore's logicle checks (gating.md 3.2); hyperlog additionally needs W > 0. */
+/* flowCore's logicle checks (Moore & Parks 2012; docs/algorithms.md); hyperlog additionally needs W > 0. */
 static apo_status check_biex(const char *what, double T, double W, double M, double A,
                              bool w_positive, apo_error *err)
 {

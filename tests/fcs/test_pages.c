@@ -170,11 +170,12 @@ Test(fcs_pages, resident_size_shrinks)
         remove_file(path, dir);
         cr_skip_test("no /proc/self/smaps entry for the mapping");
     }
-    /* 40000 x 7 x 4 bytes = 1.1 MB of DATA, all touched by the decode. */
-    cr_assert_gt(before, 1000, "resident before: %ld kB", before);
+    /* 40000 x 7 x 4 bytes = 1.1 MB of DATA, all decoded. DATA of a file opened from a path is
+     * read with pread (fcs/rows.c), so how much of the mapping is resident now depends on the
+     * kernel (fault-around, readahead): whatever it is, dropping gives it back, leaving only
+     * the partial first and last pages (HEADER/TEXT side, file end). */
     fcs_dataset_drop_pages(ds, 0, N_EV);
     long after = mapping_rss_kb(path);
-    /* Only the partial first and last pages (HEADER/TEXT side, file end) may stay. */
     cr_assert_leq(after, 16, "resident after: %ld kB (before %ld kB)", after, before);
     double *got = decode_all(ds);
     cr_assert_eq(memcmp(got, want, sizeof(double) * N_PAR * N_EV), 0);
