@@ -128,7 +128,7 @@ static apo_status append_block(void *ctx, const double *buf, size_t count, size_
     return fcs_writer_append(ctx, buf, count, ld, err);
 }
 
-/* Keywords carried over into an exported FCS file (fcs-format.md §12.2). */
+/* Keywords carried over into an exported FCS file (docs/fcs-reader.md, "FCS export"). */
 static const char *const carried_keywords[] = {"$CYT", "$CYTSN", "$DATE", "$BTIM", "$ETIM",
                                                "$FIL", "$SRC", "$VOL", "$TIMESTEP", "$INST",
                                                "$OP", "$COM", "$SPILLOVER", "SPILL"};
