@@ -128,6 +128,8 @@ static bool is_control(assay_role r)
 apo_status assay_experiment_select(assay_experiment *x, bool controls_only, unsigned shard_i,
                                    unsigned shard_n, apo_error *err)
 {
+    x->shard_i = shard_i;
+    x->shard_n = shard_n;
     if (shard_n == 0 && !controls_only) {
         return APO_OK;
     }

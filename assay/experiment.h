@@ -41,6 +41,7 @@ typedef struct assay_experiment {
                                  APO_E_FORMAT (APO_OK when none failed) */
     size_t n_skipped;         /* files not in the sheet */
     size_t n_missing;         /* sheet rows whose file is not among the paths */
+    unsigned shard_i, shard_n; /* the shard selected (assay_experiment_select; n 0: none) */
     bool one_panel;           /* set before open: refuse samples whose channels differ (a
                                  guessed design; with a written sheet such a sample fails
                                  alone in the analysis) */

@@ -192,6 +192,10 @@ apo_status assay_results_json_write(const assay_experiment *x, const char *path,
     bool first = true;
     fputc('{', f);
     json_head(f, r, sheet_label, version, &first);
+    if (x->shard_n > 0) { /* which shard of how many: merge checks that all are there */
+        apo_json_key(f, "shard", &first);
+        fprintf(f, "{\"index\":%u,\"count\":%u}", x->shard_i, x->shard_n);
+    }
     apo_json_key(f, "samples", &first);
     fputc('[', f);
     for (size_t i = 0; i < x->n; i++) {

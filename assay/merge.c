@@ -109,6 +109,67 @@ static apo_status check_fits(const assay_shard *s, const assay_shard *first, apo
     return APO_OK;
 }
 
+/*
+ * Every shard of a sharded run, once: the shards' results.json say which shard of how many
+ * they are ("shard": {index, count}); the same count everywhere, every index from 1 to count
+ * exactly once. A missing shard would make the merged tables silently partial.
+ */
+static apo_status check_complete(const assay_merge *m, apo_error *err)
+{
+    size_t with = 0;
+    unsigned count = 0;
+    for (size_t k = 0; k < m->n_shards; k++) {
+        apo_jspan sh = apo_jscan_get(m->shards[k].doc, "shard");
+        with += sh.p != NULL;
+        double c = apo_jscan_number(apo_jscan_get(sh, "count"));
+        if (sh.p != NULL && k == 0) {
+            count = c >= 1 && c <= 100000 ? (unsigned)c : 0;
+        }
+        if (sh.p != NULL && (unsigned)c != count) {
+            return apo_error_set(err, APO_E_FORMAT, m->shards[k].dir, APO_NO_OFFSET, "shard",
+                                 "%s: expected a shard of %u, found one of %.0f (shards of "
+                                 "different runs?)",
+                                 m->shards[k].dir, count, c);
+        }
+    }
+    if (with == 0) {
+        return APO_OK; /* shards of an older version say nothing: nothing to check */
+    }
+    if (with != m->n_shards || count == 0) {
+        return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, "shard",
+                             "expected every folder to be a shard of one sharded run (results.json "
+                             "\"shard\"), found %zu of %zu that are",
+                             with, m->n_shards);
+    }
+    char *seen = calloc(count + 1, 1);
+    if (seen == NULL) {
+        return nomem(err);
+    }
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < m->n_shards && st == APO_OK; k++) {
+        double i = apo_jscan_number(apo_jscan_get(apo_jscan_get(m->shards[k].doc, "shard"),
+                                                  "index"));
+        if (!(i >= 1 && i <= count)) {
+            st = apo_error_set(err, APO_E_FORMAT, m->shards[k].dir, APO_NO_OFFSET, "shard",
+                               "%s: expected a shard index from 1 to %u, found %.0f",
+                               m->shards[k].dir, count, i);
+        } else if (seen[(unsigned)i]++) {
+            st = apo_error_set(err, APO_E_FORMAT, m->shards[k].dir, APO_NO_OFFSET, "shard",
+                               "%s: shard %.0f/%u given twice", m->shards[k].dir, i, count);
+        }
+    }
+    for (unsigned i = 1; i <= count && st == APO_OK; i++) {
+        if (!seen[i]) {
+            st = apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, "shard",
+                               "expected all %u shards, found no shard %u/%u among the %zu "
+                               "folders given",
+                               count, i, count, m->n_shards);
+        }
+    }
+    free(seen);
+    return st;
+}
+
 static apo_status read_shards(assay_merge *m, size_t n_dirs, const char *const *dirs,
                               size_t *n_samples, size_t *n_failed, apo_error *err)
 {
@@ -129,7 +190,7 @@ static apo_status read_shards(assay_merge *m, size_t n_dirs, const char *const *
         *n_samples += m->shards[k].ns - 1;
         *n_failed += apo_jscan_count(apo_jscan_get(m->shards[k].doc, "failed_files"));
     }
-    return APO_OK;
+    return check_complete(m, err);
 }
 
 /* The object of sample @p name in results.json array @p js (p NULL: none). */

@@ -129,6 +129,24 @@ static apo_status write_results_json(const assay_merge *m, const char *path, apo
     return finish(&af, path, err);
 }
 
+static int copy_file(const char *from, const char *to);
+
+/* The gating every shard applied (they were checked to agree): the first shard's gating.xml. */
+static apo_status copy_gating(const assay_merge *m, const char *outdir, apo_error *err)
+{
+    char from[PATH_MAX + 32], to[PATH_MAX + 32];
+    snprintf(from, sizeof from, "%s/gating.xml", m->shards[0].dir);
+    snprintf(to, sizeof to, "%s/gating.xml", outdir);
+    struct stat st;
+    if (stat(from, &st) != 0) {
+        return APO_OK; /* a shard of an older version: nothing to copy */
+    }
+    int e = copy_file(from, to);
+    return e == 0 ? APO_OK
+                  : apo_error_set(err, APO_E_WRITE, to, APO_NO_OFFSET, NULL,
+                                  "cannot copy %s: %s", from, strerror(e));
+}
+
 apo_status assay_merge_write(const assay_merge *m, const char *outdir, apo_error *err)
 {
     char path[PATH_MAX + 32];
@@ -145,6 +163,9 @@ apo_status assay_merge_write(const assay_merge *m, const char *outdir, apo_error
     if (st == APO_OK) {
         snprintf(path, sizeof path, "%s/results.json", outdir);
         st = write_results_json(m, path, err);
+    }
+    if (st == APO_OK) {
+        st = copy_gating(m, outdir, err);
     }
     return st;
 }

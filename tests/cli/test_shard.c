@@ -78,6 +78,7 @@ static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_sa
     same_file(single, merged, "stats.csv");
     same_file(single, merged, "comparisons.csv");
     same_file(single, merged, "results.json");
+    same_file(single, merged, "gating.xml"); /* the merged folder has the gating applied */
     /* and the content is the experiment's */
     char path[4200];
     snprintf(path, sizeof path, "%s/results.json", merged);
@@ -181,11 +182,17 @@ Test(cli_shard, usage_errors)
     cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
     cr_assert_not_null(strstr(r.err, "expected the same thresholds"), "%s", r.err);
     run_result_free(&r);
-    /* the same shard twice: a file in two shards */
+    /* the same shard twice */
     const char *m2[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, s1, s1, NULL};
     run_cli(m2, &r);
     cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
-    cr_assert_not_null(strstr(r.err, "expected each file in one shard"), "%s", r.err);
+    cr_assert_not_null(strstr(r.err, "shard 1/2 given twice"), "%s", r.err);
+    run_result_free(&r);
+    /* a missing shard: 1 of 2 would be a silently partial result */
+    const char *m_missing[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, s1, NULL};
+    run_cli(m_missing, &r);
+    cr_assert_eq(r.exit_code, 65, "exit %d: %s", r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, "expected all 2 shards, found no shard 2/2"), "%s", r.err);
     run_result_free(&r);
     /* the output folder may not be a shard folder; a missing shard is exit 66 */
     const char *m3[] = {APOFLOW_BINARY, "merge", "-q", "-o", s1, s1, NULL};
