@@ -1552,8 +1552,12 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     snprintf(out->comp_detail, sizeof out->comp_detail, "as in the Gating-ML file (%s)",
              a->dims[0].comp_ref ? a->dims[0].comp_ref : "uncompensated");
     snprintf(out->pregate_detail, sizeof out->pregate_detail, "from the Gating-ML file");
+    /* the spillover the file applies (NaN when it holds none for these two channels) */
+    const char *ref = a->dims[0].comp_ref;
+    const char *an = out->annexin_channel, *pn = out->pi_channel;
     out->spill[0] = out->spill[3] = 1;
-    out->spill[1] = out->spill[2] = NAN; /* see gating.xml */
+    out->spill[1] = gate_strategy_spill_value(g, ref, an, pn);
+    out->spill[2] = gate_strategy_spill_value(g, ref, pn, an);
     threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 0,
                             &out->annexin);
     threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 1, &out->pi);

@@ -178,6 +178,25 @@ const gs_spill *gs_find_spill(const gate_strategy *s, const char *id)
     return NULL;
 }
 
+double gate_strategy_spill_value(const gate_strategy *s, const char *id, const char *from,
+                                 const char *into)
+{
+    const gs_spill *m = s && id && from && into ? gs_find_spill(s, id) : NULL;
+    if (m == NULL || m->inverted) {
+        return NAN;
+    }
+    size_t r = SIZE_MAX, c = SIZE_MAX;
+    for (size_t k = 0; k < m->n; k++) {
+        if (strcmp(m->fluoro[k], from) == 0 && r == SIZE_MAX) {
+            r = k;
+        }
+        if (strcmp(m->detectors[k], into) == 0 && c == SIZE_MAX) {
+            c = k;
+        }
+    }
+    return r == SIZE_MAX || c == SIZE_MAX ? NAN : m->values[r * m->n + c];
+}
+
 const gate_transform *gate_strategy_transform(const gate_strategy *s, const char *id)
 {
     const gs_transform *t = gs_find_transform(s, id);

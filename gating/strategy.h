@@ -223,6 +223,13 @@ APO_NODISCARD apo_status gate_strategy_validate(const gate_strategy *s, apo_erro
 char *gate_strategy_path(const gate_strategy *s, size_t i);
 /** Named transforms / ratios / spillover matrices, for writers and renderers. */
 const gate_transform *gate_strategy_transform(const gate_strategy *s, const char *id);
+/**
+ * The spillover value of fluorochrome @p from into detector @p into in matrix @p id (as the
+ * document states it: row @p from, the column of detector @p into); NaN when the matrix, either
+ * name or the value is missing, or the matrix is given inverted (its spillover is not stated).
+ */
+double gate_strategy_spill_value(const gate_strategy *s, const char *id, const char *from,
+                                 const char *into);
 
 /**
  * Read a Gating-ML 2.0 document. Unknown or malformed Gating-ML content is rejected with
