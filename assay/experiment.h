@@ -116,6 +116,12 @@ APO_NODISCARD apo_status assay_sheet_guess_files(assay_sheet *out, char *const *
                                                  assay_sheet_guess **guesses,
                                                  size_t *n_guesses, apo_error *err);
 
+/* A sheet that gives no roles (every role empty): each row's role, and its treatment and dose
+ * where the sheet leaves them empty, guessed from its file as assay_sheet_guess_files does
+ * (*filled true then; the sheet is unchanged when any row has a role). */
+APO_NODISCARD apo_status assay_sheet_fill_roles(assay_sheet *sh, const fcs_read_options *read,
+                                                bool *filled, apo_error *err);
+
 /* The sample name of data set @p k (0-based) of a file with several data sets: the first of
  * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords whose value differs between the file's
  * data sets, else "<file stem>#<k+1>". A new string (NULL when out of memory). */

@@ -52,64 +52,16 @@ static bool fail(run_state *s, const apo_error *err, int code)
  * replicates) is kept. */
 static bool fill_roles(const run_options *o, run_state *s)
 {
-    assay_sheet *sh = &s->sheet;
-    for (size_t i = 0; i < sh->n_rows; i++) {
-        if (sh->rows[i].role != ASSAY_ROLE_UNKNOWN) {
-            return true;
-        }
-    }
-    char **paths = calloc(sh->n_rows ? sh->n_rows : 1, sizeof *paths);
-    bool ok = paths != NULL;
-    for (size_t i = 0; ok && i < sh->n_rows; i++) {
-        const char *f = sh->rows[i].file;
-        size_t n = strlen(sh->dir) + strlen(f) + 2;
-        ok = (paths[i] = malloc(n)) != NULL;
-        if (ok) {
-            snprintf(paths[i], n, "%s/%s", f[0] == '/' ? "" : sh->dir, f);
-            if (f[0] == '/') {
-                memmove(paths[i], paths[i] + 1, strlen(paths[i]));
-            }
-        }
-    }
-    assay_sheet guess;
     apo_error err;
-    apo_status st = ok ? assay_sheet_guess_files(&guess, paths, sh->n_rows, &o->read, NULL, NULL,
-                                                 &err)
-                       : apo_error_set(&err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                                       "out of memory");
-    for (size_t i = 0; paths != NULL && i < sh->n_rows; i++) {
-        free(paths[i]);
-    }
-    free(paths);
+    bool filled = false;
+    apo_status st = assay_sheet_fill_roles(&s->sheet, &o->read, &filled, &err);
     if (st != APO_OK) {
         return fail(s, &err, cli_exit_code(st));
     }
-    /* one guessed row per row of the sheet (a multi-data-set file gives more: take the first) */
-    for (size_t i = 0, g = 0; i < sh->n_rows && g < guess.n_rows; i++) {
-        while (g + 1 < guess.n_rows && guess.rows[g].dataset > 1) {
-            g++;
-        }
-        sh->rows[i].role = guess.rows[g].role;
-        if (sh->rows[i].treatment[0] == '\0' && guess.rows[g].treatment[0] != '\0') {
-            free(sh->rows[i].treatment);
-            sh->rows[i].treatment = strdup(guess.rows[g].treatment);
-        }
-        if (sh->rows[i].dose_text[0] == '\0' && guess.rows[g].dose_text[0] != '\0') {
-            free(sh->rows[i].dose_text);
-            free(sh->rows[i].dose_unit);
-            sh->rows[i].dose_text = strdup(guess.rows[g].dose_text);
-            sh->rows[i].dose_unit = strdup(guess.rows[g].dose_unit);
-            sh->rows[i].dose = guess.rows[g].dose;
-        }
-        if (sh->rows[i].treatment == NULL || sh->rows[i].dose_text == NULL ||
-            sh->rows[i].dose_unit == NULL) {
-            assay_sheet_free(&guess);
-            cli_errorf("out of memory");
-            return fail(s, NULL, CLI_EXIT_OSERR);
-        }
-        g++;
+    if (!filled) {
+        return true;
     }
-    assay_sheet_free(&guess);
+    const assay_sheet *sh = &s->sheet;
     s->guessed = true;
     if (o->verbosity > CLI_QUIET) {
         printf("%s gives no roles: they are guessed from the files' keywords and names:\n",
