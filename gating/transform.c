@@ -8,7 +8,6 @@
 #include "gating/gating_internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -310,42 +309,13 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
     }
 }
 
-typedef struct apply_job {
-    const gate_transform *t;
-    const double *in;
-    double *out;
-    size_t n;
-} apply_job;
-
-static void *apply_job_run(void *arg)
-{
-    const apply_job *job = arg;
-    apply_serial(job->t, job->in, job->out, job->n);
-    return NULL;
-}
-
 /*
- * Logicle and hyperlog solve for every value (tens of ns each), so a large array is split
- * over two threads; each element is computed by the same code either way, so the result does
- * not depend on the split. Cheap kinds stay on one thread (memory bound).
+ * Every element is computed by the same code, one after the other: a library starts no threads
+ * of its own (callers spread their work, e.g. one sample per thread of apoflow run's pool).
  */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    const bool costly = t->kind == GATE_TRANSFORM_LOGICLE || t->kind == GATE_TRANSFORM_HYPERLOG ||
-                        t->kind == GATE_TRANSFORM_BIEX;
-    if (!costly || n < ((size_t)1 << 16)) {
-        apply_serial(t, in, out, n);
-        return;
-    }
-    const size_t half = n / 2;
-    apply_job second = {t, in + half, out + half, n - half};
-    pthread_t th;
-    if (pthread_create(&th, NULL, apply_job_run, &second) != 0) {
-        apply_serial(t, in, out, n);
-        return;
-    }
-    apply_serial(t, in, out, half);
-    pthread_join(th, NULL);
+    apply_serial(t, in, out, n);
 }
 
 double gate_fratio(double A, double B, double C, double x1, double x2)

@@ -62,7 +62,7 @@ APO_NODISCARD apo_status gate_transform_init_logicle(gate_transform *out, double
 double gate_transform_apply(const gate_transform *t, double x);
 /** Inverse transform (scale -> data units). */
 double gate_transform_inverse(const gate_transform *t, double y);
-/** Forward transform of @p n values from @p in to @p out (may alias). */
+/** Forward transform of @p n values from @p in to @p out (may alias), on the calling thread. */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n);
 
 /* ---- transforms: further kinds (flin, flog, fasinh, hyperlog, log10), estimateLogicle ---- */
