@@ -368,44 +368,12 @@ APO_NODISCARD apo_status assay_write_stats_csv(const assay_result *r,
                                                   const assay_input *in, const char *path,
                                                   apo_error *err);
 
-/* Statistics used by the comparisons (exposed for tests). */
-/** Welch's t-test: t, df and the two-sided p (GSL t distribution). n1, n2 >= 2. */
-APO_NODISCARD apo_status assay_welch_t(const double *a, size_t na, const double *b, size_t nb,
-                                      double *t, double *df, double *p, apo_error *err);
-/** Two-proportion z test (= chi-square 2x2 without continuity correction): x1 of n1 vs
- *  x2 of n2; returns z and the two-sided p. */
-APO_NODISCARD apo_status assay_two_proportion(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
-                                             double *z, double *p, apo_error *err);
-/** 4PL fit y = B + (T - B) / (1 + (x/EC50)^h) to points with x > 0 (GSL multifit_nlinear). */
-APO_NODISCARD apo_status assay_fit_4pl(const double *x, const double *y, size_t n,
-                                      assay_dose_fit *out, apo_error *err);
-/** Type-7 quantile of @p n values (copied and sorted; NaNs dropped). NaN when none. */
-double assay_quantile(const double *x, size_t n, double q);
-/**
- * openCyto-style density valley: Gaussian KDE (bandwidth 2 bw.nrd0) on a 512-point grid; the
- * deepest valley between the two tallest peaks within [lo, hi]. Returns NaN when there is no
- * valley.
- */
-double assay_density_valley(const double *x, size_t n, double lo, double hi);
-
 #ifdef __cplusplus
 }
 #endif
 
-/* Write the "comparisons" and "dose_response" members of an open JSON object of results.json;
- * @p first_key says whether no member has been written yet (and is updated). */
-void assay_json_comparisons(FILE *f, const assay_result *r, bool *first_key);
-/* The "pregate_choices" member (which pre-gates were applied, and why). */
-void assay_json_pregate_choices(FILE *f, const assay_result *r, bool *first_key);
-/* The check members of a threshold object: valley_depth, control_scaled, in_population,
- * no_separation, reason. */
-void assay_json_threshold_check(FILE *f, const assay_threshold *t, bool *first_key);
-/* The check members of a sample object: annexin_valley_depth, pi_valley_depth,
- * debris_threshold. */
-void assay_json_sample_checks(FILE *f, const assay_sample *s, bool *first_key);
-
-#ifdef __cplusplus
-}
-#endif
+/* The statistics the comparisons use, and the results.json members shared by run and merge. */
+#include "assay/statistics.h"
+#include "assay/results_json.h"
 
 #endif /* APOFLOW_ASSAY_ASSAY_H */
