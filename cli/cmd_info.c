@@ -161,8 +161,7 @@ static void print_gain_rule(FILE *out, const fcs_dataset *ds)
     size_t n = 0;
     for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
-        n += !pr->is_time && pr->gain != 1.0 && !(pr->datatype == FCS_DATATYPE_INT &&
-                                                    pr->log_decades > 0);
+        n += fcs_param_gain_divides(pr);
     }
     if (n > 0) {
         fprintf(out, "    gain: %zu channel%s with $PnG != 1: run, gate and plot divide their "

@@ -320,8 +320,7 @@ static void print_gain(const assay_input *in, size_t n)
     size_t w = 0, k = 0;
     for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
-        bool log_col = pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0;
-        if (pr->is_time || log_col || !(pr->gain > 0) || pr->gain == 1.0 || w + 64 > sizeof list) {
+        if (!fcs_param_gain_divides(pr) || w + 64 > sizeof list) {
             continue;
         }
         int m = snprintf(list + w, sizeof list - w, "%s%s / %g", k++ ? ", " : "", pr->name,

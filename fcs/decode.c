@@ -26,8 +26,7 @@ static void build_transforms(const fcs_dataset *ds, const fcs_decode_options *op
             continue;
         }
         const fcs_param *par = &ds->params[p];
-        bool is_int = !lay->ascii && lay->columns[p].datatype == FCS_DATATYPE_INT;
-        if (is_int && par->log_decades > 0) {
+        if (!lay->ascii && fcs_param_log_decoded(par)) {
             double range = par->range;
             if (!(range > 0) || !isfinite(range)) {
                 unsigned bits = par->bits ? par->bits : lay->columns[p].n_bytes * 8u;
@@ -37,8 +36,7 @@ static void build_transforms(const fcs_dataset *ds, const fcs_decode_options *op
             t[p].decades = par->log_decades;
             t[p].range = range;
             t[p].offset = par->log_offset > 0 ? par->log_offset : 1.0;
-        } else if (opts->apply_gain && !par->is_time && isfinite(par->gain) && par->gain > 0 &&
-                   par->gain != 1.0) {
+        } else if (opts->apply_gain && fcs_param_gain_divides(par)) {
             t[p].kind = FCS_TRANSFORM_GAIN;
             t[p].gain = par->gain;
         } else if (par->is_time && isfinite(ds->timestep) && ds->timestep > 0 &&

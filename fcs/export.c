@@ -138,7 +138,7 @@ bool fcs_export_has_log_column(const fcs_dataset *ds)
 {
     for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
-        if (pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0) {
+        if (fcs_param_log_decoded(pr)) {
             return true;
         }
     }
@@ -158,7 +158,7 @@ static size_t gain_keywords(const fcs_dataset *ds, const fcs_decode_options *dec
     size_t n = 0;
     for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
         const fcs_param *pr = fcs_dataset_param(ds, p);
-        bool log_decoded = pr->datatype == FCS_DATATYPE_INT && pr->log_decades > 0;
+        bool log_decoded = fcs_param_log_decoded(pr);
         bool divided = decode->apply_gain && !pr->is_time;
         if (divided || log_decoded || !isfinite(pr->gain) || pr->gain <= 0 || pr->gain == 1.0) {
             continue;
@@ -189,11 +189,10 @@ static bool needs_double(const fcs_dataset *ds, const fcs_decode_options *decode
             (is_int && pr->stored_bits > 24)) {
             return true;
         }
-        if (scaled && is_int && pr->log_decades > 0) {
+        if (scaled && fcs_param_log_decoded(pr)) {
             return true;
         }
-        if (scaled && decode->apply_gain && !pr->is_time && isfinite(pr->gain) &&
-            pr->gain > 0 && pr->gain != 1.0) {
+        if (scaled && decode->apply_gain && fcs_param_gain_divides(pr)) {
             return true;
         }
         if (scaled && pr->is_time && isfinite(ts) && ts > 0 && ts != 1.0) {

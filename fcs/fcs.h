@@ -95,6 +95,21 @@ typedef struct fcs_param {
     bool is_time;          /* $PnN is Time/TIME/HDR-T... or $PnTYPE is Time */
 } fcs_param;
 
+/*
+ * How scaled values are made from a column's stored numbers (docs/fcs-reader.md), one rule for
+ * every command: an integer column with $PnE f1 > 0 is log-decoded (and never divided by its
+ * gain); with apply_gain any other column but Time is divided by a valid $PnG other than 1.
+ */
+static inline bool fcs_param_log_decoded(const fcs_param *p)
+{
+    return p->datatype == FCS_DATATYPE_INT && p->log_decades > 0;
+}
+static inline bool fcs_param_gain_divides(const fcs_param *p)
+{
+    return !p->is_time && !fcs_param_log_decoded(p) && p->gain > 0 && p->gain < 1e300 &&
+           p->gain != 1.0;
+}
+
 /* A spillover matrix as the file states it: row-major n x n, names matched to parameters. */
 typedef struct fcs_spillover {
     size_t n;

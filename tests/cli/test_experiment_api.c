@@ -8,6 +8,7 @@
  */
 #include "assay/experiment.h"
 #include "support/run_cli.h"
+#include "support/slurp.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -16,21 +17,6 @@
 #include <sys/stat.h>
 
 #define SHEET APOFLOW_SOURCE_DIR "/samples/sheet.csv"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
 
 typedef struct heard {
     size_t begins, ticks, errors;
@@ -109,7 +95,7 @@ Test(experiment_api, library_run_writes_the_same_tables_as_the_cli)
         snprintf(a, sizeof a, "%s/%s", lib_out, files[i]);
         snprintf(b, sizeof b, "%s/%s", cli_out, files[i]);
         size_t na, nb;
-        char *ta = slurp(a, &na), *tb = slurp(b, &nb);
+        char *ta = test_slurp(a, &na), *tb = test_slurp(b, &nb);
         cr_assert_gt(na, 100, "%s is too short", a);
         cr_assert(na == nb && memcmp(ta, tb, na) == 0, "%s differs from the CLI's", files[i]);
         free(ta);

@@ -12,6 +12,7 @@
  * skipped (fails under CI=true, where .ci/run installs it).
  */
 #include "support/json_mini.h"
+#include "support/slurp.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -24,24 +25,6 @@
 #define SAMPLES APOFLOW_SOURCE_DIR "/samples"
 #define CHROMIUM "/usr/bin/chromium"
 #define MAX_SAMPLES 32
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len != NULL) {
-        *len = (size_t)n;
-    }
-    return buf;
-}
 
 static void spit(const char *path, const char *text)
 {
@@ -157,7 +140,7 @@ static char *drive(const char *dir, const char *out, const char *driver, double 
 {
     char path[4200], url[4300], profile[4200];
     snprintf(path, sizeof path, "%s/report.html", out);
-    char *page = slurp(path, NULL);
+    char *page = test_slurp(path, NULL);
     char *end = strstr(page, "</body>");
     cr_assert_not_null(end);
     *end = '\0';
@@ -323,7 +306,7 @@ Test(cli_review, drag_export_rerun_reproduces_the_preview, .timeout = 600)
     cr_assert_float_eq(json_number(json_get(json_index(adj, 0), "to"), NAN), thr, 1e-6 * thr);
     cr_assert_eq(json_size(json_get(before, "gating_adjustments")), 0);
     snprintf(path, sizeof path, "%s/report.html", out2);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     cr_assert_not_null(strstr(html, "id=\"gating-adjustments\""));
     cr_assert_not_null(strstr(html, "Annexin V line (divider <code>AnnV_PI_x</code>) moved"));
     free(html);
@@ -377,7 +360,7 @@ Test(cli_review, pregates_moved_export_rerun_reproduces_the_preview, .timeout = 
     cr_assert_str_eq(json_string(json_get(json_index(adj, 0), "what")), "vertex 3 FSC-A");
     cr_assert_str_eq(json_string(json_get(json_index(adj, 1), "what")), "vertex 3 FSC-H");
     snprintf(path, sizeof path, "%s/report.html", out2);
-    char *html = slurp(path, NULL);
+    char *html = test_slurp(path, NULL);
     cr_assert_not_null(strstr(html, "Pre-gate <code>Singlets</code>: vertex 3 FSC-H moved from"));
     free(html);
     json_free(after);
@@ -396,7 +379,7 @@ Test(cli_review, malformed_change_record_is_rejected)
                           out, "--no-plots", "-q", NULL};
     run_ok(run1);
     snprintf(path, sizeof path, "%s/gating.xml", out);
-    char *xml = slurp(path, NULL);
+    char *xml = test_slurp(path, NULL);
     char *root_end = strstr(xml, "datatypes\">");
     cr_assert_not_null(root_end);
     root_end += strlen("datatypes\">");

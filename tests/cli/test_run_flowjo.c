@@ -7,6 +7,7 @@
  * workspace (--population) and its errors.
  */
 #include "support/need.h"
+#include "support/slurp.h"
 #include "support/run_cli.h"
 
 #include <criterion/criterion.h>
@@ -19,20 +20,6 @@
 static int sh(const char *cmd)
 {
     return system(cmd);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static size_t count_of(const char *hay, const char *needle)
@@ -54,7 +41,7 @@ Test(run_flowjo, written_workspace_reproduces_the_run)
              APOFLOW_BINARY, APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, dir, dir);
     cr_assert_eq(sh(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s/r.wsp", dir);
-    char *x = slurp(cmd);
+    char *x = test_slurp(cmd, NULL);
     cr_assert_eq(count_of(x, "<Sample>"), 18);
     cr_assert_eq(count_of(x, "<Population name=\"Singlets\""), 18);
     cr_assert_eq(count_of(x, "<Population name=\"early_apoptotic\""), 18);
@@ -83,7 +70,7 @@ Test(run_flowjo, written_workspace_reproduces_the_run)
              dir, dir, APOFLOW_BINARY, APOFLOW_SOURCE_DIR, APOFLOW_SOURCE_DIR, dir, dir, dir);
     cr_assert_eq(sh(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s/b.err", dir);
-    char *err = slurp(cmd);
+    char *err = test_slurp(cmd, NULL);
     cr_assert_not_null(strstr(err, "gating.xml not written: the workspace's gating has no "
                                    "Gating-ML form"),
                        "%s", err);
