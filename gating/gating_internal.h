@@ -67,6 +67,11 @@ enum {
 double gate_biex_scale(const gate_transform *t, double x);
 double gate_biex_inverse(const gate_transform *t, double y);
 
+/* Root of the monotone B(y) = value for y >= x1 by bisection, B given by @p inverse
+ * (gate_logicle_inverse or gate_hyperlog_inverse): the kernels' fallback (transform.c). */
+double gate_bx_bisect(const gate_transform *t, double value,
+                      double (*inverse)(const gate_transform *t, double y));
+
 apo_status gate_hyperlog_setup(gate_transform *t, apo_error *err);
 double gate_hyperlog_scale(const gate_transform *t, double x);
 double gate_hyperlog_inverse(const gate_transform *t, double y);

@@ -8,124 +8,95 @@
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
 
+#include "gating/xml_out_internal.h"
+
 #include <libxml/xmlwriter.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef struct wctx {
-    xmlTextWriter *w;
-    bool failed;
-} wctx;
-
-static void start(wctx *c, const char *name)
-{
-    if (xmlTextWriterStartElement(c->w, (const xmlChar *)name) < 0) {
-        c->failed = true;
-    }
-}
-
-static void end(wctx *c)
-{
-    if (xmlTextWriterEndElement(c->w) < 0) {
-        c->failed = true;
-    }
-}
-
-static void attr_s(wctx *c, const char *name, const char *value)
-{
-    if (xmlTextWriterWriteAttribute(c->w, (const xmlChar *)name, (const xmlChar *)value) < 0) {
-        c->failed = true;
-    }
-}
-
-static void attr_d(wctx *c, const char *name, double v)
-{
-    char buf[64];
-    apo_format_double(buf, sizeof(buf), v);
-    attr_s(c, name, buf);
-}
+typedef gate_xml_out wctx;
 
 static void name_el(wctx *c, const char *el, const char *name)
 {
-    start(c, el);
-    attr_s(c, "data-type:name", name);
-    end(c);
+    gate_xml_start(c, el);
+    gate_xml_attr(c, "data-type:name", name);
+    gate_xml_end(c);
 }
 
 static void value_el(wctx *c, const char *el, const char *attr, double v)
 {
-    start(c, el);
-    attr_d(c, attr, v);
-    end(c);
+    gate_xml_start(c, el);
+    gate_xml_attr_num(c, attr, v);
+    gate_xml_end(c);
 }
 
 static void write_spill(wctx *c, const gs_spill *m)
 {
-    start(c, "transforms:spectrumMatrix");
-    attr_s(c, "transforms:id", m->id);
+    gate_xml_start(c, "transforms:spectrumMatrix");
+    gate_xml_attr(c, "transforms:id", m->id);
     if (m->inverted) {
-        attr_s(c, "transforms:matrix-inverted-already", "true");
+        gate_xml_attr(c, "transforms:matrix-inverted-already", "true");
     }
-    start(c, "transforms:fluorochromes");
+    gate_xml_start(c, "transforms:fluorochromes");
     for (size_t i = 0; i < m->n; i++) {
         name_el(c, "data-type:fcs-dimension", m->fluoro[i]);
     }
-    end(c);
-    start(c, "transforms:detectors");
+    gate_xml_end(c);
+    gate_xml_start(c, "transforms:detectors");
     for (size_t i = 0; i < m->n; i++) {
         name_el(c, "data-type:fcs-dimension", m->detectors[i]);
     }
-    end(c);
+    gate_xml_end(c);
     for (size_t i = 0; i < m->n; i++) {
-        start(c, "transforms:spectrum");
+        gate_xml_start(c, "transforms:spectrum");
         for (size_t j = 0; j < m->n; j++) {
             value_el(c, "transforms:coefficient", "transforms:value", m->values[i * m->n + j]);
         }
-        end(c);
+        gate_xml_end(c);
     }
-    end(c);
+    gate_xml_end(c);
 }
 
 static apo_status write_transform(wctx *c, const gs_transform *t, apo_error *err)
 {
     const gate_transform *x = &t->t;
-    start(c, "transforms:transformation");
-    attr_s(c, "transforms:id", t->id);
+    gate_xml_start(c, "transforms:transformation");
+    gate_xml_attr(c, "transforms:id", t->id);
     switch (x->kind) {
     case GATE_TRANSFORM_LINEAR: /* identity = flin(T = 1, A = 0) */
-        start(c, "transforms:flin");
-        attr_d(c, "transforms:T", 1.0);
-        attr_d(c, "transforms:A", 0.0);
+        gate_xml_start(c, "transforms:flin");
+        gate_xml_attr_num(c, "transforms:T", 1.0);
+        gate_xml_attr_num(c, "transforms:A", 0.0);
         break;
     case GATE_TRANSFORM_FLIN:
-        start(c, "transforms:flin");
-        attr_d(c, "transforms:T", x->T);
-        attr_d(c, "transforms:A", x->A);
+        gate_xml_start(c, "transforms:flin");
+        gate_xml_attr_num(c, "transforms:T", x->T);
+        gate_xml_attr_num(c, "transforms:A", x->A);
         break;
     case GATE_TRANSFORM_FLOG:
-        start(c, "transforms:flog");
-        attr_d(c, "transforms:T", x->T);
-        attr_d(c, "transforms:M", x->M);
+        gate_xml_start(c, "transforms:flog");
+        gate_xml_attr_num(c, "transforms:T", x->T);
+        gate_xml_attr_num(c, "transforms:M", x->M);
         break;
     case GATE_TRANSFORM_LOG10: /* log10(x) = flog(T = 10, M = 1) */
-        start(c, "transforms:flog");
-        attr_d(c, "transforms:T", 10.0);
-        attr_d(c, "transforms:M", 1.0);
+        gate_xml_start(c, "transforms:flog");
+        gate_xml_attr_num(c, "transforms:T", 10.0);
+        gate_xml_attr_num(c, "transforms:M", 1.0);
         break;
     case GATE_TRANSFORM_FASINH:
-        start(c, "transforms:fasinh");
-        attr_d(c, "transforms:T", x->T);
-        attr_d(c, "transforms:M", x->M);
-        attr_d(c, "transforms:A", x->A);
+        gate_xml_start(c, "transforms:fasinh");
+        gate_xml_attr_num(c, "transforms:T", x->T);
+        gate_xml_attr_num(c, "transforms:M", x->M);
+        gate_xml_attr_num(c, "transforms:A", x->A);
         break;
     case GATE_TRANSFORM_LOGICLE:
     case GATE_TRANSFORM_HYPERLOG:
-        start(c, x->kind == GATE_TRANSFORM_LOGICLE ? "transforms:logicle" : "transforms:hyperlog");
-        attr_d(c, "transforms:T", x->T);
-        attr_d(c, "transforms:W", x->W);
-        attr_d(c, "transforms:M", x->M);
-        attr_d(c, "transforms:A", x->A);
+        gate_xml_start(c, x->kind == GATE_TRANSFORM_LOGICLE ? "transforms:logicle" : "transforms:hyperlog");
+        gate_xml_attr_num(c, "transforms:T", x->T);
+        gate_xml_attr_num(c, "transforms:W", x->W);
+        gate_xml_attr_num(c, "transforms:M", x->M);
+        gate_xml_attr_num(c, "transforms:A", x->A);
         break;
     default:
         return apo_error_set(err, APO_E_UNSUPPORTED, NULL, APO_NO_OFFSET, t->id,
@@ -133,45 +104,45 @@ static apo_status write_transform(wctx *c, const gs_transform *t, apo_error *err
                              gate_transform_kind_name(x->kind));
     }
     if (x->bound_min != -INFINITY) {
-        attr_d(c, "transforms:boundMin", x->bound_min);
+        gate_xml_attr_num(c, "transforms:boundMin", x->bound_min);
     }
     if (x->bound_max != INFINITY) {
-        attr_d(c, "transforms:boundMax", x->bound_max);
+        gate_xml_attr_num(c, "transforms:boundMax", x->bound_max);
     }
-    end(c);
-    end(c);
+    gate_xml_end(c);
+    gate_xml_end(c);
     return APO_OK;
 }
 
 static void write_ratio(wctx *c, const gs_ratio *r)
 {
-    start(c, "transforms:transformation");
-    attr_s(c, "transforms:id", r->id);
-    start(c, "transforms:fratio");
-    attr_d(c, "transforms:A", r->A);
-    attr_d(c, "transforms:B", r->B);
-    attr_d(c, "transforms:C", r->C);
+    gate_xml_start(c, "transforms:transformation");
+    gate_xml_attr(c, "transforms:id", r->id);
+    gate_xml_start(c, "transforms:fratio");
+    gate_xml_attr_num(c, "transforms:A", r->A);
+    gate_xml_attr_num(c, "transforms:B", r->B);
+    gate_xml_attr_num(c, "transforms:C", r->C);
     name_el(c, "data-type:fcs-dimension", r->x1);
     name_el(c, "data-type:fcs-dimension", r->x2);
-    end(c);
-    end(c);
+    gate_xml_end(c);
+    gate_xml_end(c);
 }
 
 /* Attributes and target of a dimension/divider element (already started). */
 static void dim_body(wctx *c, const gate_dim *d)
 {
-    attr_s(c, "gating:compensation-ref", gs_comp_is_none(d->comp_ref) ? GATE_COMP_NONE : d->comp_ref);
+    gate_xml_attr(c, "gating:compensation-ref", gs_comp_is_none(d->comp_ref) ? GATE_COMP_NONE : d->comp_ref);
     if (d->transform_ref != NULL) {
-        attr_s(c, "gating:transformation-ref", d->transform_ref);
+        gate_xml_attr(c, "gating:transformation-ref", d->transform_ref);
     }
 }
 
 static void dim_target(wctx *c, const gate_dim *d)
 {
     if (d->ratio_ref != NULL) {
-        start(c, "data-type:new-dimension");
-        attr_s(c, "data-type:transformation-ref", d->ratio_ref);
-        end(c);
+        gate_xml_start(c, "data-type:new-dimension");
+        gate_xml_attr(c, "data-type:transformation-ref", d->ratio_ref);
+        gate_xml_end(c);
     } else {
         name_el(c, "data-type:fcs-dimension", d->name);
     }
@@ -180,16 +151,16 @@ static void dim_target(wctx *c, const gate_dim *d)
 static void write_dims(wctx *c, const gs_gate *g, bool bounds)
 {
     for (size_t i = 0; i < g->n_dims; i++) {
-        start(c, "gating:dimension");
+        gate_xml_start(c, "gating:dimension");
         dim_body(c, &g->dims[i]);
         if (bounds && g->min[i] != -INFINITY) {
-            attr_d(c, "gating:min", g->min[i]);
+            gate_xml_attr_num(c, "gating:min", g->min[i]);
         }
         if (bounds && g->max[i] != INFINITY) {
-            attr_d(c, "gating:max", g->max[i]);
+            gate_xml_attr_num(c, "gating:max", g->max[i]);
         }
         dim_target(c, &g->dims[i]);
-        end(c);
+        gate_xml_end(c);
     }
 }
 
@@ -199,10 +170,10 @@ static void write_gate(wctx *c, const gate_strategy *s, size_t gi)
     static const char *const el[] = {"gating:RectangleGate", "gating:PolygonGate",
                                      "gating:EllipsoidGate", "gating:QuadrantGate", NULL,
                                      "gating:BooleanGate"};
-    start(c, el[g->kind]);
-    attr_s(c, "gating:id", g->id);
+    gate_xml_start(c, el[g->kind]);
+    gate_xml_attr(c, "gating:id", g->id);
     if (g->parent_id != NULL) {
-        attr_s(c, "gating:parent_id", g->parent_id);
+        gate_xml_attr(c, "gating:parent_id", g->parent_id);
     }
     switch (g->kind) {
     case GATE_RECTANGLE:
@@ -211,35 +182,35 @@ static void write_gate(wctx *c, const gate_strategy *s, size_t gi)
     case GATE_POLYGON:
         write_dims(c, g, false);
         for (size_t v = 0; v < g->n_vertices; v++) {
-            start(c, "gating:vertex");
+            gate_xml_start(c, "gating:vertex");
             value_el(c, "gating:coordinate", "data-type:value", g->vertices[2 * v]);
             value_el(c, "gating:coordinate", "data-type:value", g->vertices[2 * v + 1]);
-            end(c);
+            gate_xml_end(c);
         }
         break;
     case GATE_ELLIPSOID:
         write_dims(c, g, false);
-        start(c, "gating:mean");
+        gate_xml_start(c, "gating:mean");
         for (size_t i = 0; i < g->n_dims; i++) {
             value_el(c, "gating:coordinate", "data-type:value", g->mean[i]);
         }
-        end(c);
-        start(c, "gating:covarianceMatrix");
+        gate_xml_end(c);
+        gate_xml_start(c, "gating:covarianceMatrix");
         for (size_t i = 0; i < g->n_dims; i++) {
-            start(c, "gating:row");
+            gate_xml_start(c, "gating:row");
             for (size_t j = 0; j < g->n_dims; j++) {
                 value_el(c, "gating:entry", "data-type:value", g->cov[i * g->n_dims + j]);
             }
-            end(c);
+            gate_xml_end(c);
         }
-        end(c);
+        gate_xml_end(c);
         value_el(c, "gating:distanceSquare", "data-type:value", g->dist2);
         break;
     case GATE_QUADRANT_GATE:
         for (size_t d = 0; d < g->n_dividers; d++) {
             const gate_divider *dv = &g->dividers[d];
-            start(c, "gating:divider");
-            attr_s(c, "gating:id", dv->id);
+            gate_xml_start(c, "gating:divider");
+            gate_xml_attr(c, "gating:id", dv->id);
             dim_body(c, &dv->dim);
             dim_target(c, &dv->dim);
             for (size_t v = 0; v < dv->n_values; v++) {
@@ -250,41 +221,41 @@ static void write_gate(wctx *c, const gate_strategy *s, size_t gi)
                     c->failed = true;
                 }
             }
-            end(c);
+            gate_xml_end(c);
         }
         for (size_t q = gi + 1; q < s->n_gates; q++) {
             const gs_gate *qd = &s->gates[q];
             if (qd->kind != GATE_QUADRANT || qd->quadrant_gate != gi) {
                 continue;
             }
-            start(c, "gating:Quadrant");
-            attr_s(c, "gating:id", qd->id);
+            gate_xml_start(c, "gating:Quadrant");
+            gate_xml_attr(c, "gating:id", qd->id);
             for (size_t k = 0; k < qd->n_dims; k++) {
-                start(c, "gating:position");
-                attr_s(c, "gating:divider_ref", g->dividers[qd->div_index[k]].id);
-                attr_d(c, "gating:location", qd->locations[k]);
-                end(c);
+                gate_xml_start(c, "gating:position");
+                gate_xml_attr(c, "gating:divider_ref", g->dividers[qd->div_index[k]].id);
+                gate_xml_attr_num(c, "gating:location", qd->locations[k]);
+                gate_xml_end(c);
             }
-            end(c);
+            gate_xml_end(c);
         }
         break;
     case GATE_BOOLEAN:
-        start(c, g->op == GATE_BOOL_AND ? "gating:and" : g->op == GATE_BOOL_OR ? "gating:or"
+        gate_xml_start(c, g->op == GATE_BOOL_AND ? "gating:and" : g->op == GATE_BOOL_OR ? "gating:or"
                                                                                : "gating:not");
         for (size_t k = 0; k < g->n_operands; k++) {
-            start(c, "gating:gateReference");
-            attr_s(c, "gating:ref", g->operands[k]);
+            gate_xml_start(c, "gating:gateReference");
+            gate_xml_attr(c, "gating:ref", g->operands[k]);
             if (g->complement[k]) {
-                attr_s(c, "gating:use-as-complement", "true");
+                gate_xml_attr(c, "gating:use-as-complement", "true");
             }
-            end(c);
+            gate_xml_end(c);
         }
-        end(c);
+        gate_xml_end(c);
         break;
     case GATE_QUADRANT:
         break;
     }
-    end(c);
+    gate_xml_end(c);
 }
 
 static apo_status write_doc(const gate_strategy *s, wctx *c, apo_error *err)
@@ -294,10 +265,10 @@ static apo_status write_doc(const gate_strategy *s, wctx *c, apo_error *err)
         xmlTextWriterStartDocument(c->w, "1.0", "UTF-8", NULL) < 0) {
         c->failed = true;
     }
-    start(c, "gating:Gating-ML");
-    attr_s(c, "xmlns:gating", "http://www.isac-net.org/std/Gating-ML/v2.0/gating");
-    attr_s(c, "xmlns:transforms", "http://www.isac-net.org/std/Gating-ML/v2.0/transformations");
-    attr_s(c, "xmlns:data-type", "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes");
+    gate_xml_start(c, "gating:Gating-ML");
+    gate_xml_attr(c, "xmlns:gating", "http://www.isac-net.org/std/Gating-ML/v2.0/gating");
+    gate_xml_attr(c, "xmlns:transforms", "http://www.isac-net.org/std/Gating-ML/v2.0/transformations");
+    gate_xml_attr(c, "xmlns:data-type", "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes");
     for (size_t i = 0; i < s->n_spills; i++) {
         write_spill(c, &s->spills[i]);
     }
@@ -315,7 +286,7 @@ static apo_status write_doc(const gate_strategy *s, wctx *c, apo_error *err)
             write_gate(c, s, g);
         }
     }
-    end(c);
+    gate_xml_end(c);
     if (xmlTextWriterEndDocument(c->w) < 0) {
         c->failed = true;
     }

@@ -77,26 +77,6 @@ double gate_hyperlog_inverse(const gate_transform *t, double y)
     return negative ? -x : x;
 }
 
-static double bisect(const gate_transform *t, double value)
-{
-    double lo = t->coef[GATE_BX_X1];
-    double hi = 1.0;
-    for (int i = 0; i < 2000 && gate_hyperlog_inverse(t, hi) < value; i++) {
-        hi = lo + 2.0 * (hi - lo);
-        if (!isfinite(hi)) {
-            return NAN;
-        }
-    }
-    for (int i = 0; i < 200 && hi - lo > 4.0 * DBL_EPSILON * fabs(hi); i++) {
-        const double mid = 0.5 * (lo + hi);
-        if (gate_hyperlog_inverse(t, mid) < value) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return 0.5 * (lo + hi);
-}
 
 double gate_hyperlog_scale(const gate_transform *t, double value)
 {
@@ -142,6 +122,6 @@ double gate_hyperlog_scale(const gate_transform *t, double value)
             return negative ? 2.0 * x1 - x : x;
         }
     }
-    x = bisect(t, value);
+    x = gate_bx_bisect(t, value, gate_hyperlog_inverse);
     return negative ? 2.0 * x1 - x : x;
 }

@@ -136,27 +136,6 @@ double gate_logicle_inverse(const gate_transform *t, double y)
     return negative ? -x : x;
 }
 
-/* Fallback if Halley fails: bisection on the monotone B over [x1, hi]. */
-static double bisect(const gate_transform *t, double value)
-{
-    double lo = t->coef[GATE_BX_X1];
-    double hi = 1.0;
-    for (int i = 0; i < 2000 && gate_logicle_inverse(t, hi) < value; i++) {
-        hi = lo + 2.0 * (hi - lo);
-        if (!isfinite(hi)) {
-            return NAN;
-        }
-    }
-    for (int i = 0; i < 200 && hi - lo > 4.0 * DBL_EPSILON * fabs(hi); i++) {
-        const double mid = 0.5 * (lo + hi);
-        if (gate_logicle_inverse(t, mid) < value) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return 0.5 * (lo + hi);
-}
 
 /*
  * Halley's method on B(x) = value from the starting point @p x (value > 0), as the reference
@@ -213,7 +192,7 @@ static double refine(const gate_transform *t, double value, double x)
             return x;
         }
     }
-    return bisect(t, value);
+    return gate_bx_bisect(t, value, gate_logicle_inverse);
 }
 
 double gate_logicle_scale(const gate_transform *t, double value)

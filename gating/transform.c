@@ -7,6 +7,7 @@
  */
 #include "gating/gating_internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <string.h>
@@ -98,44 +99,62 @@ static apo_status check_biex(const char *what, double T, double W, double M, dou
     return APO_OK;
 }
 
-apo_status gate_transform_init_logicle(gate_transform *out, double T, double W, double M,
-                                       double A, apo_error *err)
+/* The root of the monotone B(y) = value over [x1, inf) by bisection: the fallback of the logicle
+ * and hyperlog kernels when Halley's method does not converge. NaN when B overflows first. */
+double gate_bx_bisect(const gate_transform *t, double value,
+                      double (*inverse)(const gate_transform *t, double y))
 {
-    apo_status st = check_biex("logicle", T, W, M, A, false, err);
+    double lo = t->coef[GATE_BX_X1];
+    double hi = 1.0;
+    for (int i = 0; i < 2000 && inverse(t, hi) < value; i++) {
+        hi = lo + 2.0 * (hi - lo);
+        if (!isfinite(hi)) {
+            return NAN;
+        }
+    }
+    for (int i = 0; i < 200 && hi - lo > 4.0 * DBL_EPSILON * fabs(hi); i++) {
+        const double mid = 0.5 * (lo + hi);
+        if (inverse(t, mid) < value) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Validate, then fill the kernel coefficients of a logicle or hyperlog transform. */
+static apo_status init_biex(gate_transform *out, gate_transform_kind kind, double T, double W,
+                            double M, double A, apo_error *err)
+{
+    const bool hyperlog = kind == GATE_TRANSFORM_HYPERLOG;
+    apo_status st = check_biex(hyperlog ? "hyperlog" : "logicle", T, W, M, A, hyperlog, err);
     if (st != APO_OK) {
         return st;
     }
     gate_transform t;
-    transform_reset(&t, GATE_TRANSFORM_LOGICLE);
+    transform_reset(&t, kind);
     t.T = T;
     t.W = W;
     t.M = M;
     t.A = A;
-    st = gate_logicle_setup(&t, err);
+    st = hyperlog ? gate_hyperlog_setup(&t, err) : gate_logicle_setup(&t, err);
     if (st == APO_OK) {
         *out = t;
     }
     return st;
 }
 
+apo_status gate_transform_init_logicle(gate_transform *out, double T, double W, double M,
+                                       double A, apo_error *err)
+{
+    return init_biex(out, GATE_TRANSFORM_LOGICLE, T, W, M, A, err);
+}
+
 apo_status gate_transform_init_hyperlog(gate_transform *out, double T, double W, double M,
                                         double A, apo_error *err)
 {
-    apo_status st = check_biex("hyperlog", T, W, M, A, true, err);
-    if (st != APO_OK) {
-        return st;
-    }
-    gate_transform t;
-    transform_reset(&t, GATE_TRANSFORM_HYPERLOG);
-    t.T = T;
-    t.W = W;
-    t.M = M;
-    t.A = A;
-    st = gate_hyperlog_setup(&t, err);
-    if (st == APO_OK) {
-        *out = t;
-    }
-    return st;
+    return init_biex(out, GATE_TRANSFORM_HYPERLOG, T, W, M, A, err);
 }
 
 apo_status gate_transform_set_bounds(gate_transform *t, double lo, double hi, apo_error *err)

@@ -13,6 +13,8 @@
 #include "gating/flowjo.h"
 #include "gating/gates_internal.h"
 
+#include "gating/xml_out_internal.h"
+
 #include <libxml/xmlwriter.h>
 #include <limits.h>
 #include <math.h>
@@ -23,8 +25,7 @@
 #define FJ_LINEAR_TOP 262144.0 /* the linear transform written for untransformed parameters */
 
 typedef struct wctx {
-    xmlTextWriter *w;
-    bool failed;
+    gate_xml_out xo; /* the writer and its failure flag */
     apo_error *err;
     const gate_strategy *s;
     const gate_comp *fcs_comp;
@@ -32,34 +33,6 @@ typedef struct wctx {
     const gs_spill *spill; /* the one named matrix the gates use, or NULL */
     bool uses_fcs;         /* some dimension uses comp_ref FCS */
 } wctx;
-
-static void start(wctx *c, const char *name)
-{
-    if (xmlTextWriterStartElement(c->w, (const xmlChar *)name) < 0) {
-        c->failed = true;
-    }
-}
-
-static void end(wctx *c)
-{
-    if (xmlTextWriterEndElement(c->w) < 0) {
-        c->failed = true;
-    }
-}
-
-static void attr_s(wctx *c, const char *name, const char *value)
-{
-    if (xmlTextWriterWriteAttribute(c->w, (const xmlChar *)name, (const xmlChar *)value) < 0) {
-        c->failed = true;
-    }
-}
-
-static void attr_d(wctx *c, const char *name, double v)
-{
-    char buf[64];
-    apo_format_double(buf, sizeof(buf), v);
-    attr_s(c, name, buf);
-}
 
 static apo_status unsupported(wctx *c, const char *id, const char *what)
 {
@@ -144,40 +117,40 @@ static apo_status write_transform(wctx *c, const char *param, const gate_transfo
     }
     switch (t->kind) {
     case GATE_TRANSFORM_FLIN:
-        start(c, "transforms:linear");
-        attr_d(c, "transforms:minRange", -t->A);
-        attr_d(c, "transforms:maxRange", t->T);
-        attr_s(c, "gain", "1");
+        gate_xml_start(&c->xo, "transforms:linear");
+        gate_xml_attr_num(&c->xo, "transforms:minRange", -t->A);
+        gate_xml_attr_num(&c->xo, "transforms:maxRange", t->T);
+        gate_xml_attr(&c->xo, "gain", "1");
         break;
     case GATE_TRANSFORM_FLOG:
-        start(c, "transforms:log");
-        attr_d(c, "transforms:offset", t->T / pow(10.0, t->M));
-        attr_d(c, "transforms:decades", t->M);
+        gate_xml_start(&c->xo, "transforms:log");
+        gate_xml_attr_num(&c->xo, "transforms:offset", t->T / pow(10.0, t->M));
+        gate_xml_attr_num(&c->xo, "transforms:decades", t->M);
         break;
     case GATE_TRANSFORM_LOGICLE:
     case GATE_TRANSFORM_HYPERLOG:
-        start(c, t->kind == GATE_TRANSFORM_LOGICLE ? "transforms:logicle" : "transforms:hyperlog");
-        attr_s(c, "transforms:length", "256");
-        attr_d(c, "transforms:T", t->T);
-        attr_d(c, "transforms:A", t->A);
-        attr_d(c, "transforms:W", t->W);
-        attr_d(c, "transforms:M", t->M);
+        gate_xml_start(&c->xo, t->kind == GATE_TRANSFORM_LOGICLE ? "transforms:logicle" : "transforms:hyperlog");
+        gate_xml_attr(&c->xo, "transforms:length", "256");
+        gate_xml_attr_num(&c->xo, "transforms:T", t->T);
+        gate_xml_attr_num(&c->xo, "transforms:A", t->A);
+        gate_xml_attr_num(&c->xo, "transforms:W", t->W);
+        gate_xml_attr_num(&c->xo, "transforms:M", t->M);
         break;
     case GATE_TRANSFORM_FASINH:
-        start(c, "transforms:fasinh");
-        attr_s(c, "transforms:length", "256");
-        attr_d(c, "transforms:maxRange", t->T);
-        attr_d(c, "transforms:T", t->T);
-        attr_d(c, "transforms:A", t->A);
-        attr_d(c, "transforms:M", t->M);
+        gate_xml_start(&c->xo, "transforms:fasinh");
+        gate_xml_attr(&c->xo, "transforms:length", "256");
+        gate_xml_attr_num(&c->xo, "transforms:maxRange", t->T);
+        gate_xml_attr_num(&c->xo, "transforms:T", t->T);
+        gate_xml_attr_num(&c->xo, "transforms:A", t->A);
+        gate_xml_attr_num(&c->xo, "transforms:M", t->M);
         break;
     case GATE_TRANSFORM_BIEX:
-        start(c, "transforms:biex");
-        attr_s(c, "transforms:length", "256");
-        attr_d(c, "transforms:maxRange", t->T);
-        attr_d(c, "transforms:neg", t->A);
-        attr_d(c, "transforms:width", t->W);
-        attr_d(c, "transforms:pos", t->M);
+        gate_xml_start(&c->xo, "transforms:biex");
+        gate_xml_attr(&c->xo, "transforms:length", "256");
+        gate_xml_attr_num(&c->xo, "transforms:maxRange", t->T);
+        gate_xml_attr_num(&c->xo, "transforms:neg", t->A);
+        gate_xml_attr_num(&c->xo, "transforms:width", t->W);
+        gate_xml_attr_num(&c->xo, "transforms:pos", t->M);
         break;
     default:
         return unsupported(c, param, "a transform FlowJo has no form for (asinh with a "
@@ -186,10 +159,10 @@ static apo_status write_transform(wctx *c, const char *param, const gate_transfo
     if (t->has_bounds) {
         return unsupported(c, param, "a transform with boundMin/boundMax");
     }
-    start(c, "data-type:parameter");
-    attr_s(c, "data-type:name", param);
-    end(c);
-    end(c);
+    gate_xml_start(&c->xo, "data-type:parameter");
+    gate_xml_attr(&c->xo, "data-type:name", param);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
     return APO_OK;
 }
 
@@ -203,7 +176,7 @@ static apo_status write_transforms(wctx *c)
     apo_status st = (seen && seen_t) ? APO_OK
                                      : apo_error_set(c->err, APO_E_NOMEM, NULL, APO_NO_OFFSET,
                                                      NULL, "expected memory, found none");
-    start(c, "Transformations");
+    gate_xml_start(&c->xo, "Transformations");
     for (size_t g = 0; g < ng && st == APO_OK; g++) {
         gate_info gi;
         gate_strategy_gate(c->s, g, &gi);
@@ -239,7 +212,7 @@ static apo_status write_transforms(wctx *c)
             }
         }
     }
-    end(c);
+    gate_xml_end(&c->xo);
     free(seen);
     free(seen_t);
     return st;
@@ -285,39 +258,39 @@ static void write_matrix(wctx *c, const char *name, size_t n, char *const *det,
                          const double *values)
 {
     char buf[300];
-    start(c, "transforms:spilloverMatrix");
-    attr_s(c, "spectral", "0");
-    attr_s(c, "prefix", "Comp-");
-    attr_s(c, "name", name);
-    attr_s(c, "editable", "1");
-    attr_s(c, "color", "#c0c0c0");
-    attr_s(c, "version", "FlowJo-10.6.2");
-    attr_s(c, "status", "FINALIZED");
-    attr_s(c, "transforms:id", name);
-    attr_s(c, "suffix", "");
-    start(c, "data-type:parameters");
+    gate_xml_start(&c->xo, "transforms:spilloverMatrix");
+    gate_xml_attr(&c->xo, "spectral", "0");
+    gate_xml_attr(&c->xo, "prefix", "Comp-");
+    gate_xml_attr(&c->xo, "name", name);
+    gate_xml_attr(&c->xo, "editable", "1");
+    gate_xml_attr(&c->xo, "color", "#c0c0c0");
+    gate_xml_attr(&c->xo, "version", "FlowJo-10.6.2");
+    gate_xml_attr(&c->xo, "status", "FINALIZED");
+    gate_xml_attr(&c->xo, "transforms:id", name);
+    gate_xml_attr(&c->xo, "suffix", "");
+    gate_xml_start(&c->xo, "data-type:parameters");
     for (size_t i = 0; i < n; i++) {
-        start(c, "data-type:parameter");
-        attr_s(c, "data-type:name", det[i]);
+        gate_xml_start(&c->xo, "data-type:parameter");
+        gate_xml_attr(&c->xo, "data-type:name", det[i]);
         snprintf(buf, sizeof buf, "Comp-%s", det[i]);
-        attr_s(c, "userProvidedCompInfix", buf);
-        end(c);
+        gate_xml_attr(&c->xo, "userProvidedCompInfix", buf);
+        gate_xml_end(&c->xo);
     }
-    end(c);
+    gate_xml_end(&c->xo);
     for (size_t i = 0; i < n; i++) {
-        start(c, "transforms:spillover");
-        attr_s(c, "data-type:parameter", det[i]);
+        gate_xml_start(&c->xo, "transforms:spillover");
+        gate_xml_attr(&c->xo, "data-type:parameter", det[i]);
         snprintf(buf, sizeof buf, "Comp-%s", det[i]);
-        attr_s(c, "userProvidedCompInfix", buf);
+        gate_xml_attr(&c->xo, "userProvidedCompInfix", buf);
         for (size_t j = 0; j < n; j++) {
-            start(c, "transforms:coefficient");
-            attr_s(c, "data-type:parameter", det[j]);
-            attr_d(c, "transforms:value", values[i * n + j]);
-            end(c);
+            gate_xml_start(&c->xo, "transforms:coefficient");
+            gate_xml_attr(&c->xo, "data-type:parameter", det[j]);
+            gate_xml_attr_num(&c->xo, "transforms:value", values[i * n + j]);
+            gate_xml_end(&c->xo);
         }
-        end(c);
+        gate_xml_end(&c->xo);
     }
-    end(c);
+    gate_xml_end(&c->xo);
 }
 
 static void write_sample_matrix(wctx *c)
@@ -370,51 +343,51 @@ static void pop_path(const wctx *c, size_t g, char *buf, size_t cap)
 
 static void dim_el(wctx *c, const char *param, double lo, double hi)
 {
-    start(c, "gating:dimension");
+    gate_xml_start(&c->xo, "gating:dimension");
     if (isfinite(lo)) {
-        attr_d(c, "gating:min", lo);
+        gate_xml_attr_num(&c->xo, "gating:min", lo);
     }
     if (isfinite(hi)) {
-        attr_d(c, "gating:max", hi);
+        gate_xml_attr_num(&c->xo, "gating:max", hi);
     }
-    start(c, "data-type:fcs-dimension");
-    attr_s(c, "data-type:name", param);
-    end(c);
-    end(c);
+    gate_xml_start(&c->xo, "data-type:fcs-dimension");
+    gate_xml_attr(&c->xo, "data-type:name", param);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
 }
 
 static void coord(wctx *c, double v)
 {
-    start(c, "gating:coordinate");
-    attr_d(c, "data-type:value", v);
-    end(c);
+    gate_xml_start(&c->xo, "gating:coordinate");
+    gate_xml_attr_num(&c->xo, "data-type:value", v);
+    gate_xml_end(&c->xo);
 }
 
 static void point(wctx *c, double x, double y)
 {
-    start(c, "gating:vertex");
+    gate_xml_start(&c->xo, "gating:vertex");
     coord(c, x);
     coord(c, y);
-    end(c);
+    gate_xml_end(&c->xo);
 }
 
 static void shape_head(wctx *c, const char *el, bool inside)
 {
-    start(c, el);
-    attr_s(c, "eventsInside", inside ? "1" : "0");
-    attr_s(c, "annoOffsetX", "0");
-    attr_s(c, "annoOffsetY", "0");
-    attr_s(c, "tint", "#000000");
-    attr_s(c, "isTinted", "0");
-    attr_s(c, "lineWeight", "Normal");
-    attr_s(c, "userDefined", "1");
+    gate_xml_start(&c->xo, el);
+    gate_xml_attr(&c->xo, "eventsInside", inside ? "1" : "0");
+    gate_xml_attr(&c->xo, "annoOffsetX", "0");
+    gate_xml_attr(&c->xo, "annoOffsetY", "0");
+    gate_xml_attr(&c->xo, "tint", "#000000");
+    gate_xml_attr(&c->xo, "isTinted", "0");
+    gate_xml_attr(&c->xo, "lineWeight", "Normal");
+    gate_xml_attr(&c->xo, "userDefined", "1");
 }
 
 static apo_status write_rect(wctx *c, const gate_info *gi, bool inside)
 {
     shape_head(c, "gating:RectangleGate", inside);
-    attr_s(c, "percentX", "0");
-    attr_s(c, "percentY", "0");
+    gate_xml_attr(&c->xo, "percentX", "0");
+    gate_xml_attr(&c->xo, "percentY", "0");
     for (size_t d = 0; d < gi->n_dims; d++) {
         char name[256];
         apo_status st = param_name(c, &gi->dims[d], gi->id, name, sizeof name);
@@ -423,7 +396,7 @@ static apo_status write_rect(wctx *c, const gate_info *gi, bool inside)
         }
         dim_el(c, name, to_data(c, &gi->dims[d], gi->min[d]), to_data(c, &gi->dims[d], gi->max[d]));
     }
-    end(c);
+    gate_xml_end(&c->xo);
     return APO_OK;
 }
 
@@ -438,15 +411,15 @@ static apo_status write_polygon(wctx *c, const gate_info *gi, bool inside)
         return st;
     }
     shape_head(c, "gating:PolygonGate", inside);
-    attr_s(c, "quadId", "-1");
-    attr_s(c, "gateResolution", "256");
+    gate_xml_attr(&c->xo, "quadId", "-1");
+    gate_xml_attr(&c->xo, "gateResolution", "256");
     dim_el(c, nx, NAN, NAN);
     dim_el(c, ny, NAN, NAN);
     for (size_t v = 0; v < gi->n_vertices; v++) {
         point(c, to_data(c, &gi->dims[0], gi->vertices[2 * v]),
               to_data(c, &gi->dims[1], gi->vertices[2 * v + 1]));
     }
-    end(c);
+    gate_xml_end(&c->xo);
     return APO_OK;
 }
 
@@ -490,20 +463,20 @@ static apo_status write_ellipse(wctx *c, const gate_info *gi, bool inside)
     uy /= un;
     double a = sqrt(l1), b = sqrt(l2), f = sqrt(fmax(l1 - l2, 0.0));
     shape_head(c, "gating:EllipsoidGate", inside);
-    attr_d(c, "gating:distance", 2.0 * a);
+    gate_xml_attr_num(&c->xo, "gating:distance", 2.0 * a);
     dim_el(c, nx, NAN, NAN);
     dim_el(c, ny, NAN, NAN);
-    start(c, "gating:foci");
+    gate_xml_start(&c->xo, "gating:foci");
     point(c, mx - f * ux, my - f * uy);
     point(c, mx + f * ux, my + f * uy);
-    end(c);
-    start(c, "gating:edge");
+    gate_xml_end(&c->xo);
+    gate_xml_start(&c->xo, "gating:edge");
     point(c, mx + a * ux, my + a * uy);
     point(c, mx - a * ux, my - a * uy);
     point(c, mx - b * uy, my + b * ux);
     point(c, mx + b * uy, my - b * ux);
-    end(c);
-    end(c);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
     return APO_OK;
 }
 
@@ -568,7 +541,7 @@ static bool is_hidden(const wctx *c, size_t g)
 
 static apo_status write_dependents(wctx *c, const gate_info *gi)
 {
-    start(c, "Dependents");
+    gate_xml_start(&c->xo, "Dependents");
     for (size_t k = 0; k < gi->n_operands; k++) {
         if (gi->complement != NULL && gi->complement[k]) {
             return unsupported(c, gi->id, "a boolean gate with a complemented operand");
@@ -576,11 +549,11 @@ static apo_status write_dependents(wctx *c, const gate_info *gi)
         size_t o = gate_strategy_find(c->s, gi->operands[k]);
         char path[2048];
         pop_path(c, o, path, sizeof path);
-        start(c, "Dependent");
-        attr_s(c, "name", path);
-        end(c);
+        gate_xml_start(&c->xo, "Dependent");
+        gate_xml_attr(&c->xo, "name", path);
+        gate_xml_end(&c->xo);
     }
-    end(c);
+    gate_xml_end(&c->xo);
     return APO_OK;
 }
 
@@ -593,38 +566,38 @@ static apo_status write_population(wctx *c, size_t g, unsigned depth)
     size_t shape = complement_shape(c, g, &gi);
     static const char *const bool_el[3] = {"AndNode", "OrNode", "NotNode"};
     bool boolean = gi.kind == GATE_BOOLEAN && shape == SIZE_MAX;
-    start(c, boolean ? bool_el[gi.op] : "Population");
-    attr_s(c, "name", pop_name(c, g));
-    attr_s(c, "annotation", "");
-    attr_s(c, "owningGroup", "");
-    attr_s(c, "expanded", "1");
-    attr_s(c, "sortPriority", "10");
+    gate_xml_start(&c->xo, boolean ? bool_el[gi.op] : "Population");
+    gate_xml_attr(&c->xo, "name", pop_name(c, g));
+    gate_xml_attr(&c->xo, "annotation", "");
+    gate_xml_attr(&c->xo, "owningGroup", "");
+    gate_xml_attr(&c->xo, "expanded", "1");
+    gate_xml_attr(&c->xo, "sortPriority", "10");
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", c->counts ? (long long)c->counts[g] : -1LL);
-    attr_s(c, "count", buf);
+    gate_xml_attr(&c->xo, "count", buf);
     apo_status st = APO_OK;
     if (boolean) {
         st = write_dependents(c, &gi);
     } else {
-        start(c, "Gate");
+        gate_xml_start(&c->xo, "Gate");
         snprintf(buf, sizeof buf, "ID%zu", g + 1);
-        attr_s(c, "gating:id", buf);
+        gate_xml_attr(&c->xo, "gating:id", buf);
         size_t p = gate_strategy_parent(c->s, g);
         if (p != SIZE_MAX) {
             snprintf(buf, sizeof buf, "ID%zu", p + 1);
-            attr_s(c, "gating:parent_id", buf);
+            gate_xml_attr(&c->xo, "gating:parent_id", buf);
         }
         gate_info si = gi;
         if (shape != SIZE_MAX) {
             gate_strategy_gate(c->s, shape, &si);
         }
         st = write_shape(c, &si, shape == SIZE_MAX);
-        end(c);
+        gate_xml_end(&c->xo);
     }
     if (st == APO_OK) {
         st = write_children(c, g, depth + 1);
     }
-    end(c);
+    gate_xml_end(&c->xo);
     return st;
 }
 
@@ -640,7 +613,7 @@ static apo_status write_children(wctx *c, size_t parent, unsigned depth)
             continue;
         }
         if (!any) {
-            start(c, "Subpopulations");
+            gate_xml_start(&c->xo, "Subpopulations");
             any = true;
         }
         apo_status st = write_population(c, g, depth);
@@ -649,7 +622,7 @@ static apo_status write_children(wctx *c, size_t parent, unsigned depth)
         }
     }
     if (any) {
-        end(c);
+        gate_xml_end(&c->xo);
     }
     return APO_OK;
 }
@@ -684,78 +657,78 @@ static apo_status write_sample(wctx *c, const flowjo_write_sample *ws, size_t id
     char buf[8192];
     char sid[32];
     snprintf(sid, sizeof sid, "%zu", id);
-    start(c, "Sample");
-    start(c, "DataSet");
+    gate_xml_start(&c->xo, "Sample");
+    gate_xml_start(&c->xo, "DataSet");
     file_uri(ws->fcs_path ? ws->fcs_path : "", buf, sizeof buf);
-    attr_s(c, "uri", ws->fcs_path ? buf : "");
-    attr_s(c, "sampleID", sid);
-    end(c);
+    gate_xml_attr(&c->xo, "uri", ws->fcs_path ? buf : "");
+    gate_xml_attr(&c->xo, "sampleID", sid);
+    gate_xml_end(&c->xo);
     write_sample_matrix(c);
     apo_status st = write_transforms(c);
     const char *name = ws->fcs_path ? base_name(ws->fcs_path) : "sample";
-    start(c, "Keywords");
-    start(c, "Keyword");
-    attr_s(c, "name", "$FIL");
-    attr_s(c, "value", name);
-    end(c);
-    end(c);
-    start(c, "SampleNode");
-    attr_s(c, "name", name);
-    attr_s(c, "annotation", "");
-    attr_s(c, "owningGroup", "");
-    attr_s(c, "expanded", "1");
-    attr_s(c, "sortPriority", "10");
+    gate_xml_start(&c->xo, "Keywords");
+    gate_xml_start(&c->xo, "Keyword");
+    gate_xml_attr(&c->xo, "name", "$FIL");
+    gate_xml_attr(&c->xo, "value", name);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
+    gate_xml_start(&c->xo, "SampleNode");
+    gate_xml_attr(&c->xo, "name", name);
+    gate_xml_attr(&c->xo, "annotation", "");
+    gate_xml_attr(&c->xo, "owningGroup", "");
+    gate_xml_attr(&c->xo, "expanded", "1");
+    gate_xml_attr(&c->xo, "sortPriority", "10");
     snprintf(buf, sizeof buf, "%lld", ws->events ? (long long)ws->events : -1LL);
-    attr_s(c, "count", buf);
-    attr_s(c, "sampleID", sid);
+    gate_xml_attr(&c->xo, "count", buf);
+    gate_xml_attr(&c->xo, "sampleID", sid);
     if (st == APO_OK) {
         st = write_children(c, SIZE_MAX, 1);
     }
-    end(c);
-    end(c);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
     return st;
 }
 
 static void write_groups(wctx *c, size_t n)
 {
-    start(c, "Groups");
-    start(c, "GroupNode");
-    attr_s(c, "name", "All Samples");
-    attr_s(c, "annotation", "");
-    attr_s(c, "owningGroup", "All Samples");
-    attr_s(c, "expanded", "1");
-    attr_s(c, "sortPriority", "10");
-    attr_s(c, "count", "-1");
-    start(c, "Group");
-    attr_s(c, "name", "All Samples");
-    attr_s(c, "live", "1");
-    attr_s(c, "role", "ws.group.dlog.test");
-    start(c, "Criteria");
-    end(c);
-    start(c, "SampleRefs");
+    gate_xml_start(&c->xo, "Groups");
+    gate_xml_start(&c->xo, "GroupNode");
+    gate_xml_attr(&c->xo, "name", "All Samples");
+    gate_xml_attr(&c->xo, "annotation", "");
+    gate_xml_attr(&c->xo, "owningGroup", "All Samples");
+    gate_xml_attr(&c->xo, "expanded", "1");
+    gate_xml_attr(&c->xo, "sortPriority", "10");
+    gate_xml_attr(&c->xo, "count", "-1");
+    gate_xml_start(&c->xo, "Group");
+    gate_xml_attr(&c->xo, "name", "All Samples");
+    gate_xml_attr(&c->xo, "live", "1");
+    gate_xml_attr(&c->xo, "role", "ws.group.dlog.test");
+    gate_xml_start(&c->xo, "Criteria");
+    gate_xml_end(&c->xo);
+    gate_xml_start(&c->xo, "SampleRefs");
     for (size_t i = 0; i < n; i++) {
         char sid[32];
         snprintf(sid, sizeof sid, "%zu", i + 1);
-        start(c, "SampleRef");
-        attr_s(c, "sampleID", sid);
-        end(c);
+        gate_xml_start(&c->xo, "SampleRef");
+        gate_xml_attr(&c->xo, "sampleID", sid);
+        gate_xml_end(&c->xo);
     }
-    end(c);
-    end(c);
-    end(c);
-    end(c);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
 }
 
 static void write_head(wctx *c)
 {
-    start(c, "Workspace");
-    attr_s(c, "version", "20.0");
-    attr_s(c, "flowJoVersion", "10.6.2");
-    attr_s(c, "curGroup", "All Samples");
-    attr_s(c, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
-    attr_s(c, "xmlns:gating", "http://www.isac-net.org/std/Gating-ML/v2.0/gating");
-    attr_s(c, "xmlns:transforms", "http://www.isac-net.org/std/Gating-ML/v2.0/transformations");
-    attr_s(c, "xmlns:data-type", "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes");
+    gate_xml_start(&c->xo, "Workspace");
+    gate_xml_attr(&c->xo, "version", "20.0");
+    gate_xml_attr(&c->xo, "flowJoVersion", "10.6.2");
+    gate_xml_attr(&c->xo, "curGroup", "All Samples");
+    gate_xml_attr(&c->xo, "xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance");
+    gate_xml_attr(&c->xo, "xmlns:gating", "http://www.isac-net.org/std/Gating-ML/v2.0/gating");
+    gate_xml_attr(&c->xo, "xmlns:transforms", "http://www.isac-net.org/std/Gating-ML/v2.0/transformations");
+    gate_xml_attr(&c->xo, "xmlns:data-type", "http://www.isac-net.org/std/Gating-ML/v2.0/datatypes");
 }
 
 /* Point the context at sample @p ws: its strategy checked, its matrix found. */
@@ -781,7 +754,7 @@ static apo_status write_matrix_list(wctx *c, size_t n, const flowjo_write_sample
     }
     size_t n_names = 0;
     apo_status st = APO_OK;
-    start(c, "Matrices");
+    gate_xml_start(&c->xo, "Matrices");
     for (size_t i = 0; i < n && st == APO_OK; i++) {
         st = use_sample(c, &samples[i]);
         const char *name = c->spill ? c->spill->id : c->uses_fcs ? "Acquisition-defined" : NULL;
@@ -794,7 +767,7 @@ static apo_status write_matrix_list(wctx *c, size_t n, const flowjo_write_sample
             write_sample_matrix(c);
         }
     }
-    end(c);
+    gate_xml_end(&c->xo);
     free(names);
     return st;
 }
@@ -804,15 +777,15 @@ static apo_status write_doc(wctx *c, size_t n, const flowjo_write_sample *sample
     write_head(c);
     apo_status st = write_matrix_list(c, n, samples);
     write_groups(c, n);
-    start(c, "SampleList");
+    gate_xml_start(&c->xo, "SampleList");
     for (size_t i = 0; i < n && st == APO_OK; i++) {
         st = use_sample(c, &samples[i]);
         if (st == APO_OK) {
             st = write_sample(c, &samples[i], i + 1);
         }
     }
-    end(c);
-    end(c);
+    gate_xml_end(&c->xo);
+    gate_xml_end(&c->xo);
     return st;
 }
 
@@ -826,7 +799,7 @@ apo_status flowjo_workspace_write(const char *path, size_t n, const flowjo_write
     }
     xmlBuffer *buf = xmlBufferCreate();
     xmlTextWriter *w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-    wctx c = {.w = w, .err = err};
+    wctx c = {.xo = {.w = w}, .err = err};
     if (w == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
                            "expected memory for the XML writer, found none");
@@ -834,15 +807,15 @@ apo_status flowjo_workspace_write(const char *path, size_t n, const flowjo_write
         xmlTextWriterSetIndent(w, 1);
         xmlTextWriterSetIndentString(w, (const xmlChar *)"  ");
         if (xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0) {
-            c.failed = true;
+            c.xo.failed = true;
         }
         st = write_doc(&c, n, samples);
         if (xmlTextWriterEndDocument(w) < 0) {
-            c.failed = true;
+            c.xo.failed = true;
         }
         xmlFreeTextWriter(w);
     }
-    if (st == APO_OK && c.failed) {
+    if (st == APO_OK && c.xo.failed) {
         st = apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
                            "expected to build the workspace XML, found a writer error");
     }
