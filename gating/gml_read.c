@@ -9,6 +9,8 @@
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
 
+#include "gating/xml_internal.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -905,27 +907,9 @@ static apo_status read_children(gml_ctx *c, const xmlNode *parent, int depth, in
     return APO_OK;
 }
 
-static apo_status read_doc(xmlParserCtxt *px, xmlDoc *doc, const char *name,
-                           gate_strategy **out, apo_error *err)
+static apo_status read_doc(xmlDoc *doc, const char *name, gate_strategy **out, apo_error *err)
 {
     gml_ctx c = {.name = name, .err = err};
-    if (doc == NULL) {
-        const xmlError *e = xmlCtxtGetLastError(px);
-        char kw[64] = "";
-        if (e != NULL && e->line > 0) {
-            snprintf(kw, sizeof(kw), "line %d", e->line);
-        }
-        char msg[300] = "not well-formed";
-        if (e != NULL && e->message != NULL) {
-            snprintf(msg, sizeof(msg), "%s", e->message);
-            size_t n = strlen(msg);
-            while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
-                msg[--n] = '\0';
-            }
-        }
-        return apo_error_set(err, APO_E_FORMAT, name, APO_NO_OFFSET, kw,
-                             "expected well-formed XML, found an error: %s", msg);
-    }
     const xmlNode *root = xmlDocGetRootElement(doc);
     if (root == NULL || !is_el(root, NS_GATING, "Gating-ML")) {
         return gml_fail(&c, root, APO_E_FORMAT,
@@ -962,81 +946,25 @@ static apo_status read_doc(xmlParserCtxt *px, xmlDoc *doc, const char *name,
 /* libxml2 reports encoding and I/O errors through its generic handler, not the parser
  * context (XML_PARSE_NOERROR does not cover them): silence it while we parse, so the
  * library never prints; our own error says what was wrong. */
-static void silent_xml_error(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static const int PARSE_OPTS = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_NOCDATA;
-
 apo_status gate_strategy_read_gml_buffer(gate_strategy **out, const char *buf, size_t len,
                                          const char *name, apo_error *err)
 {
     *out = NULL;
-    if (len > INT32_MAX) {
-        return apo_error_set(err, APO_E_RANGE, name, APO_NO_OFFSET, NULL,
-                             "expected a Gating-ML document below 2 GiB, found %zu bytes", len);
+    xmlDoc *doc = NULL;
+    apo_status st = gate_xml_parse(buf, len, name, "a Gating-ML document", &doc, err);
+    if (st == APO_OK) {
+        st = read_doc(doc, name, out, err);
     }
-    xmlParserCtxt *px = xmlNewParserCtxt();
-    if (px == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL,
-                             "expected memory for an XML parser, found none");
-    }
-    /* The handler is per thread in libxml2: saving and restoring it touches no shared state. */
-    xmlGenericErrorFunc saved_fn = xmlGenericError;
-    void *saved_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, silent_xml_error);
-    xmlDoc *doc = xmlCtxtReadMemory(px, buf, (int)len, name, NULL, PARSE_OPTS);
-    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
-    apo_status st = read_doc(px, doc, name, out, err);
     xmlFreeDoc(doc);
-    xmlFreeParserCtxt(px);
     return st;
 }
 
 apo_status gate_strategy_read_gml(gate_strategy **out, const char *path, apo_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        return apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                             "expected a readable Gating-ML file, found it cannot be opened");
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    apo_status st = APO_OK;
-    while (buf != NULL) {
-        size_t got = fread(buf + len, 1, cap - len, fp);
-        len += got;
-        if (got == 0) {
-            break;
-        }
-        if (len == cap) {
-            if (cap >= ((size_t)1 << 30)) {
-                st = apo_error_set(err, APO_E_RANGE, path, APO_NO_OFFSET, NULL,
-                                   "expected a Gating-ML document below 1 GiB, found a larger one");
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    if (buf == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
-                           "expected memory for the document, found none");
-    } else if (st == APO_OK && ferror(fp)) {
-        st = apo_error_set(err, APO_E_IO, path, APO_NO_OFFSET, NULL,
-                           "expected to read the file, found a read error");
-    }
-    fclose(fp);
+    char *buf = NULL;
+    size_t len = 0;
+    apo_status st = apo_read_small_file(path, (size_t)1 << 30, "Gating-ML file", &buf, &len, err);
     if (st == APO_OK) {
         st = gate_strategy_read_gml_buffer(out, buf, len, path, err);
     }

@@ -8,7 +8,7 @@
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
 
-#include "gating/xml_out_internal.h"
+#include "gating/xml_internal.h"
 
 #include <libxml/xmlwriter.h>
 #include <math.h>

@@ -9,6 +9,7 @@
 #include "gating/flowjo.h"
 #include "gating/gating_internal.h"
 #include "gating/wsp_internal.h"
+#include "gating/xml_internal.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -717,35 +718,6 @@ static apo_status read_root(wsp_ctx *c, const xmlDoc *doc)
     return st;
 }
 
-static void silent_xml_error(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
-static apo_status parse_error(wsp_ctx *c, xmlParserCtxt *px)
-{
-    const xmlError *e = xmlCtxtGetLastError(px);
-    char kw[64] = "";
-    if (e != NULL && e->line > 0) {
-        snprintf(kw, sizeof(kw), "line %d", e->line);
-    }
-    char msg[300] = "not well-formed";
-    if (e != NULL && e->message != NULL) {
-        snprintf(msg, sizeof(msg), "%s", e->message);
-        size_t n = strlen(msg);
-        while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) {
-            msg[--n] = '\0';
-        }
-    }
-    return apo_error_set(c->err, APO_E_FORMAT, c->name, APO_NO_OFFSET, kw,
-                         "expected well-formed XML, found an error: %s", msg);
-}
-
-/* No network, no entity substitution (XML_PARSE_NOENT is not set), no huge-document mode. */
-static const int PARSE_OPTS = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                              XML_PARSE_NOCDATA;
-
 apo_status flowjo_workspace_read_buffer(flowjo_workspace *out, const char *buf, size_t len,
                                         const char *name, apo_error *err)
 {
@@ -755,24 +727,13 @@ apo_status flowjo_workspace_read_buffer(flowjo_workspace *out, const char *buf, 
         err = &local;
     }
     apo_error_clear(err);
-    if (len > INT32_MAX) {
-        return apo_error_set(err, APO_E_RANGE, name, APO_NO_OFFSET, NULL,
-                             "expected a workspace below 2 GiB, found %zu bytes", len);
+    xmlDoc *doc = NULL;
+    apo_status st = gate_xml_parse(buf, len, name, "a workspace", &doc, err);
+    if (st == APO_OK) {
+        wsp_ctx c = {.name = name, .err = err, .w = out};
+        st = read_root(&c, doc);
     }
-    xmlParserCtxt *px = xmlNewParserCtxt();
-    if (px == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL,
-                             "expected memory for an XML parser, found none");
-    }
-    xmlGenericErrorFunc saved_fn = xmlGenericError;
-    void *saved_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, silent_xml_error);
-    xmlDoc *doc = xmlCtxtReadMemory(px, buf, (int)len, name, NULL, PARSE_OPTS);
-    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
-    wsp_ctx c = {.name = name, .err = err, .w = out};
-    apo_status st = doc == NULL ? parse_error(&c, px) : read_root(&c, doc);
     xmlFreeDoc(doc);
-    xmlFreeParserCtxt(px);
     if (st != APO_OK) {
         flowjo_workspace_free(out);
     }

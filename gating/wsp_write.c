@@ -13,7 +13,7 @@
 #include "gating/flowjo.h"
 #include "gating/gates_internal.h"
 
-#include "gating/xml_out_internal.h"
+#include "gating/xml_internal.h"
 
 #include <libxml/xmlwriter.h>
 #include <limits.h>
