@@ -6,7 +6,6 @@
  * per-channel min, max, mean and the count of NaN/Inf values: the quickest integrity check.
  */
 #include "cli/cli.h"
-#include "cli/info_stats.h"
 #include "cli/options.h"
 #include "fcs/export.h"
 #include "util/util.h"
@@ -45,7 +44,7 @@ static const cli_spec info_spec = {
     info_tables,
     "exit codes: 0 ok, 64 usage, 65 bad input data, 66 cannot open input, 71 out of memory\n"};
 
-static double stats_mean(const channel_stats *s)
+static double stats_mean(const fcs_channel_stats *s)
 {
     return s->n_finite ? s->sum / (double)s->n_finite : NAN;
 }
@@ -265,7 +264,7 @@ static int info_file(const char *path, const info_options *o)
         fcs_channel_stats *st = NULL;
         if (o->stats && fcs_dataset_has_data(ds)) {
             st = calloc(fcs_dataset_n_params(ds) + 1, sizeof(*st));
-            rc = st ? info_stats_compute(ds, 0, st, &err)
+            rc = st ? fcs_dataset_channel_stats(ds, apo_pool_cores(), st, &err)
                     : apo_error_set(&err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
             if (rc != APO_OK) {
                 free(st);

@@ -48,9 +48,14 @@ typedef struct fcs_channel_stats {
     uint64_t n_finite, n_nan, n_inf;
 } fcs_channel_stats;
 
-/* Every event of @p ds summarised into st[p] for each of its parameters. */
-APO_NODISCARD apo_status fcs_dataset_channel_stats(const fcs_dataset *ds, fcs_channel_stats *st,
-                                                   apo_error *err);
+/*
+ * Every event of @p ds summarised into st[p] for each of its parameters (channel_stats.c),
+ * decoding on up to @p jobs threads of apo_pool_run (0 or 1: the calling thread only). The
+ * result does not depend on @p jobs: each channel's sum adds the events in file order.
+ * Memory: a few blocks of events, whatever the file's size.
+ */
+APO_NODISCARD apo_status fcs_dataset_channel_stats(const fcs_dataset *ds, unsigned jobs,
+                                                   fcs_channel_stats *st, apo_error *err);
 
 /* Whether @p ds has a log-amplified ($PnE) integer column. */
 bool fcs_export_has_log_column(const fcs_dataset *ds);

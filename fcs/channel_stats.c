@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * info_stats.c: `apoflow info --stats` over every event of a data set, in rounds: while one
+ * channel_stats.c: the per-channel summary of every event of a data set (min, max and sum of
+ * the finite values, NaN / Inf counts: `apoflow info --stats`), in rounds: while one
  * pool task adds the previous round's decoded blocks into the statistics (in file order, so
  * every sum is the same sequence of additions as a one-block-at-a-time loop), the other tasks
  * decode the next round's blocks. Two sets of ROUND_BLOCKS blocks of BLOCK_EVENTS events are
@@ -8,7 +9,7 @@
  * chains interleaved event by event (a NaN / Inf check per block first: a block with a
  * non-finite value in a channel takes the value-by-value path for that channel).
  */
-#include "cli/info_stats.h"
+#include "fcs/export.h"
 #include "util/util.h"
 
 #include <math.h>
@@ -24,7 +25,7 @@ typedef struct stats_run {
     const fcs_dataset *ds;
     size_t n_params;
     uint64_t n_events;
-    channel_stats *st;
+    fcs_channel_stats *st;
     double *buf[2][ROUND_BLOCKS];
     uint64_t first[2][ROUND_BLOCKS];
     size_t count[2][ROUND_BLOCKS]; /* 0 = empty slot */
@@ -34,7 +35,7 @@ typedef struct stats_run {
 } stats_run;
 
 /* One channel, value by value (NaN / Inf counted). */
-static void add_checked(channel_stats *s, const double *col, size_t count)
+static void add_checked(fcs_channel_stats *s, const double *col, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
         double v = col[i];
@@ -61,7 +62,7 @@ static bool all_finite(const double *col, size_t count)
 }
 
 /* One decoded block (column-major, leading dimension BLOCK_EVENTS) into the statistics. */
-static void add_block(channel_stats *st, size_t n_params, const double *buf, size_t count)
+static void add_block(fcs_channel_stats *st, size_t n_params, const double *buf, size_t count)
 {
     size_t fast[MAX_FAST], nf = 0;
     for (size_t p = 0; p < n_params; p++) {
@@ -87,7 +88,7 @@ static void add_block(channel_stats *st, size_t n_params, const double *buf, siz
         }
     }
     for (size_t k = 0; k < nf; k++) {
-        channel_stats *s = &st[fast[k]];
+        fcs_channel_stats *s = &st[fast[k]];
         s->sum = sum[k];
         s->min = mn[k];
         s->max = mx[k];
@@ -135,13 +136,14 @@ static apo_status first_error(const stats_run *r, int set, apo_error *err)
     return APO_OK;
 }
 
-apo_status info_stats_compute(const fcs_dataset *ds, unsigned jobs, channel_stats *st,
-                              apo_error *err)
+apo_status fcs_dataset_channel_stats(const fcs_dataset *ds, unsigned jobs, fcs_channel_stats *st,
+                                     apo_error *err)
 {
+    jobs = jobs == 0 ? 1 : jobs; /* a library starts no threads the caller did not give it */
     stats_run r = {.ds = ds, .n_params = fcs_dataset_n_params(ds),
                    .n_events = fcs_dataset_n_events(ds), .st = st};
     for (size_t p = 0; p < r.n_params; p++) {
-        st[p] = (channel_stats){INFINITY, -INFINITY, 0.0, 0, 0, 0};
+        st[p] = (fcs_channel_stats){INFINITY, -INFINITY, 0.0, 0, 0, 0};
     }
     if (r.n_params == 0 || r.n_events == 0) {
         return APO_OK;
