@@ -16,6 +16,8 @@
 
 /* Text with < > & " escaped. */
 void html_esc(FILE *f, const char *s);
+/* html_esc, with a line break allowed after each '_', '.' and '/' (file names in tables). */
+void html_esc_wrap(FILE *f, const char *s);
 /* @p v with @p digits decimals; "–" when not finite. */
 void html_num(FILE *f, double v, int digits);
 /* @p v as %.4g; "–" when not finite. */

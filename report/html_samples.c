@@ -90,10 +90,10 @@ static void sample_row(FILE *f, const report_sample *s)
     html_esc(f, id);
     fputs("\">", f);
     html_esc(f, s->sample);
-    fputs("</a></td><td class=\"path\">", f);
-    html_esc(f, base ? base + 1 : s->file);
+    fputs("</a></td><td>", f);
+    html_esc_wrap(f, base ? base + 1 : s->file);
     fputs("</td><td>", f);
-    html_esc(f, s->role);
+    html_esc_wrap(f, s->role);
     fputs("</td><td>", f);
     html_esc(f, s->treatment);
     fputs("</td><td class=\"n\">", f);

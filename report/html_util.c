@@ -33,6 +33,17 @@ void html_esc(FILE *f, const char *s)
     }
 }
 
+void html_esc_wrap(FILE *f, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        char c[2] = {*s, '\0'};
+        html_esc(f, c);
+        if ((*s == '_' || *s == '.' || *s == '/') && s[1] != '\0') {
+            fputs("<wbr>", f);
+        }
+    }
+}
+
 void html_num(FILE *f, double v, int digits)
 {
     if (isfinite(v)) {

@@ -83,7 +83,8 @@ Test(cli_report, self_contained_with_every_section)
     cr_assert_eq(rows, 10);
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
         char cell[128];
-        snprintf(cell, sizeof cell, "<tr><td>%s</td>", samples[i]);
+        snprintf(cell, sizeof cell, "<tr><td><a href=\"#sample-%s\">%s</a></td>", samples[i],
+                 samples[i]);
         cr_assert_not_null(strstr(tb, cell), "no row for %s", samples[i]);
     }
     /* the reproduce command leaves --jobs out */
@@ -112,7 +113,7 @@ Test(cli_report, checksums_match_sha256sum)
     cr_assert_eq(r.exit_code, 0);
     cr_assert_geq(r.out_len, 64);
     char want[160];
-    snprintf(want, sizeof want, "h2o2_r1.fcs</td><td><code>%.64s</code>", r.out);
+    snprintf(want, sizeof want, "h2o2_r1.fcs</td><td class=\"hash\"><code>%.64s</code>", r.out);
     cr_assert_not_null(strstr(html, want), "report lacks %s", want);
     run_result_free(&r);
     free(html);
@@ -147,7 +148,7 @@ Test(cli_report, chromium_renders_the_table)
     cr_assert_not_null(strstr(r.out, "id=\"samples-table\""));
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
         char cell[128];
-        snprintf(cell, sizeof cell, "<td>%s</td>", samples[i]);
+        snprintf(cell, sizeof cell, "\">%s</a></td>", samples[i]);
         cr_assert_not_null(strstr(r.out, cell), "rendered DOM lacks %s", samples[i]);
     }
     cr_assert_null(strstr(r.err, "Uncaught"), "JavaScript error: %s", r.err);
