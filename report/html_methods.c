@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The $CYT of the samples (the first one found; "an unrecorded instrument" without). */
+/* The $CYT of the samples (the first one found; a note when the files do not name it). */
 static void instrument(FILE *m, const report_input *r)
 {
     const char *cyt = NULL;
-    bool several = false;
+    bool several = false, read = false;
     for (size_t i = 0; r->inputs != NULL && i < r->n_samples; i++) {
+        read = read || r->inputs[i].ds != NULL;
         const char *c = r->inputs[i].ds ? fcs_dataset_keyword(r->inputs[i].ds, "$CYT") : NULL;
         if (c != NULL && c[0] != '\0') {
             several = several || (cyt != NULL && strcmp(c, cyt) != 0);
@@ -34,8 +35,10 @@ static void instrument(FILE *m, const report_input *r)
     fprintf(m, "%zu samples were acquired on ", analysed);
     if (cyt != NULL) {
         fprintf(m, "a %s%s", cyt, several ? " (and other instruments; see the FCS files)" : "");
-    } else {
+    } else if (read) {
         fputs("a flow cytometer whose FCS files do not name it ($CYT)", m);
+    } else { /* merged shards: the files were read by the shards */
+        fputs("a flow cytometer", m);
     }
     fputs(" and analysed with apoflow " APOFLOW_VERSION ".", m);
 }
