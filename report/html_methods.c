@@ -62,12 +62,43 @@ static void compensation(FILE *m, const assay_result *res)
     }
 }
 
+/* The part of the pre-gate detail after @p key ("Cells: ") up to "; Singlets: " or the end;
+ * "" when @p key is absent. */
+static void segment(const char *detail, const char *key, char *out, size_t cap)
+{
+    const char *p = strstr(detail, key);
+    out[0] = '\0';
+    if (p == NULL) {
+        return;
+    }
+    p += strlen(key);
+    const char *e = strstr(p, "; Singlets: ");
+    size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+}
+
+/* "Debris was excluded on forward and side scatter (automatic: <how>)." or why not
+ * (@p what: "Debris was", "Doublets were"). */
+static void one_pregate(FILE *m, const char *what, const char *where, bool applied,
+                        const char *choice, const char *how)
+{
+    if (applied) {
+        fprintf(m, " %s excluded on %s (%s%s%s).", what, where, choice, how[0] ? ": " : "", how);
+    } else {
+        fprintf(m, " %s not excluded (%s).", what,
+                strncmp(choice, "off", 3) == 0 || how[0] == '\0' ? choice : how);
+    }
+}
+
 static void pregates(FILE *m, const assay_result *res)
 {
-    fprintf(m, " Debris was excluded on forward and side scatter (%s%s) and doublets on "
-               "FSC-A against FSC-H (%s%s).",
-            res->debris_gate ? "" : "not applied: ", res->debris_choice,
-            res->singlet_gate ? "" : "not applied: ", res->singlet_choice);
+    char cells[512], singlets[512];
+    segment(res->pregate_detail, "Cells: ", cells, sizeof cells);
+    segment(res->pregate_detail, "Singlets: ", singlets, sizeof singlets);
+    one_pregate(m, "Debris was", "forward and side scatter", res->debris_gate, res->debris_choice,
+                cells);
+    one_pregate(m, "Doublets were", "forward scatter area against height or width",
+                res->singlet_gate, res->singlet_choice, singlets);
 }
 
 /* Whether the first sample's Annexin V or dye channel has a $PnG that divides its values. */

@@ -63,6 +63,15 @@ static const flag_text *flag_lookup(const char *name, size_t len)
     return NULL;
 }
 
+/* The first @p len bytes of @p s, escaped. */
+static void esc_n(FILE *f, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c[2] = {s[i], '\0'};
+        html_esc(f, c);
+    }
+}
+
 /* The ';'-joined @p flags as links to the sample's QC flags (text unchanged). */
 static void flag_links(FILE *f, const char *id, const char *flags)
 {
@@ -71,7 +80,7 @@ static void flag_links(FILE *f, const char *id, const char *flags)
         fputs("<a href=\"#", f);
         html_esc(f, id);
         fputs("-qc\">", f);
-        fwrite(p, 1, len, f); /* flag names are ours: letters and '_' */
+        esc_n(f, p, len); /* merged shards' flags come from their files */
         fputs("</a>", f);
         p += len;
         if (*p == ';') {
@@ -219,7 +228,7 @@ static void flag_list(FILE *f, const report_sample *s, const char *id)
         size_t len = strcspn(p, ";");
         const flag_text *t = flag_lookup(p, len);
         fputs("<li><b>", f);
-        fwrite(p, 1, len, f);
+        esc_n(f, p, len);
         fputs("</b>: ", f);
         html_esc(f, t != NULL ? t->meaning : "see docs/outputs.md");
         if (t != NULL) {

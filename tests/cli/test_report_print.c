@@ -260,8 +260,14 @@ Test(cli_report_pages, methods_paragraph_from_the_run, .timeout = 300)
              json_number(json_index(json_index(sp, 1), 0), NAN));
     has(txt, v);
     /* pre-gates, thresholds with their method and units, statistics, versions */
-    has(txt, "Debris was excluded on forward and side scatter (automatic) and doublets on FSC-A "
-             "against FSC-H (automatic).");
+    has(txt, "Debris was excluded on forward and side scatter (automatic: ");
+    has(txt, "Doublets were excluded on forward scatter area against height or width "
+             "(automatic: ");
+    const char *pg = json_string(json_get(res, "pregates"));
+    const char *sg = strstr(pg, "; Singlets: ");
+    cr_assert_not_null(sg);
+    snprintf(v, sizeof v, "(automatic: %s).", sg + strlen("; Singlets: "));
+    has(txt, v);
     const json_value *th = json_get(res, "thresholds");
     snprintf(v, sizeof v, "Annexin V at %.4g (the 99.5th percentile of the negative control "
                           "ctrl_pi_only; control_quantile_99.5)",
