@@ -178,7 +178,8 @@ static void method(FILE *f, const report_input *r)
 {
     const assay_result *res = r->res;
     fputs("<section id=\"method\"><h2>Thresholds and compensation</h2>\n<h3>Quadrant "
-          "thresholds</h3>\n<div class=\"scroll\"><table id=\"thresholds\"><thead><tr><th>marker</th><th>value "
+          "thresholds</h3>\n<div class=\"scroll\"><table id=\"thresholds\"><thead><tr>"
+          "<th>marker</th><th>value "
           "(data units)</th><th>on the gating scale</th><th>method</th><th>from</th><th>% "
           "of the source at or above</th><th>valley depth</th><th>why here</th><th>scale</th>"
           "</tr></thead><tbody>\n",

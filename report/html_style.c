@@ -38,8 +38,9 @@ const char html_style[] =
     " table{font-size:7pt;width:100%}th,td{padding:1px 3px;overflow-wrap:break-word}"
     "th{white-space:normal}table.sortable th:after{content:''}\n"
     " tr,figure,img{break-inside:avoid}h2,h3{break-after:avoid}"
-    "section.sample{break-before:page;border:0}\n"
-    " .grid{display:block}img.plot,img.thumb{max-height:170mm}pre{font-size:7pt}}\n";
+    "section.sample{border:0}section.sample+section.sample{break-before:page}\n"
+    " table.quadrants{width:auto}.grid{display:block}img.plot,img.thumb{max-height:170mm}"
+    "pre{font-size:7pt}}\n";
 
 /* Plain JS: click a header of a table.sortable to sort by that column (numbers as numbers,
  * missing values last), click again to reverse. */

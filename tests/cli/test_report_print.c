@@ -147,7 +147,8 @@ static void check_sections(const char *html, const json_value *res, const char *
             snprintf(ck, sizeof ck, "%s_count", q[k]);
             snprintf(pk, sizeof pk, "%s_pct", q[k]);
             snprintf(needle, sizeof needle, "</td><td class=\"n\">%.0f</td><td class=\"n\">%.2f"
-                     "</td>", json_number(json_get(js, ck), NAN), json_number(json_get(js, pk), NAN));
+                     "</td>",
+                     json_number(json_get(js, ck), NAN), json_number(json_get(js, pk), NAN));
             const char *hit = strstr(s, needle);
             cr_assert(hit != NULL && hit < end, "%s: the %s row lacks %s", name, q[k], needle);
         }
