@@ -84,9 +84,13 @@ static void one_pregate(FILE *m, const char *what, const char *where, bool appli
 {
     if (applied) {
         fprintf(m, " %s excluded on %s (%s%s%s).", what, where, choice, how[0] ? ": " : "", how);
-    } else {
-        fprintf(m, " %s not excluded (%s).", what,
-                strncmp(choice, "off", 3) == 0 || how[0] == '\0' ? choice : how);
+    } else if (strncmp(choice, "off", 3) == 0 || how[0] == '\0') {
+        fprintf(m, " %s not excluded (%s).", what, choice);
+    } else { /* "none (no FSC-A/FSC-H pair ...)": the reason */
+        size_t n = strlen(how);
+        bool wrapped = strncmp(how, "none (", 6) == 0 && how[n - 1] == ')';
+        fprintf(m, " %s not excluded (%.*s).", what, wrapped ? (int)(n - 7) : (int)n,
+                wrapped ? how + 6 : how);
     }
 }
 

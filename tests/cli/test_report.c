@@ -97,6 +97,21 @@ Test(cli_report, self_contained_with_every_section)
     cr_assert_null(strstr(cmd, "--jobs"), "%s", cmd);
     cr_assert_null(strstr(cmd, " -q"), "%s", cmd);
     cr_assert_not_null(strstr(cmd, "/samples/calibur/sheet.csv -o "), "%s", cmd);
+    /* one replicate per group: the methods say no test was made, and name no test */
+    snprintf(path, sizeof path, "%s/out/methods.txt", dir);
+    char *methods = test_slurp(path, NULL);
+    cr_assert_not_null(strstr(methods, "10 samples were acquired on a FACSCalibur (simulated)"),
+                       "%s", methods);
+    cr_assert_not_null(strstr(methods, "Annexin V-FITC was read on FL1-H and the dead-cell dye "
+                                       "PI on FL3-H."),
+                       "%s", methods);
+    cr_assert_not_null(strstr(methods, "Groups without replicate samples were not tested"), "%s",
+                       methods);
+    cr_assert_not_null(strstr(methods, "Doublets were not excluded (no FSC-A/FSC-H pair"), "%s",
+                       methods);
+    cr_assert_null(strstr(methods, "Dunnett"), "%s", methods);
+    cr_assert_null(strstr(methods, "Welch"), "%s", methods);
+    free(methods);
     free(html);
     free(dir);
 }
