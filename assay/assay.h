@@ -332,6 +332,12 @@ APO_NODISCARD apo_status assay_analyze(const assay_input *in, size_t n,
                                           const assay_options *opt, assay_result *out,
                                           apo_error *err);
 void assay_result_free(assay_result *r);
+/** The order people read samples in (sheet_order.c): controls (unstained, Annexin V only,
+ *  dye only), untreated, stimulus, then each treatment (first appearance in @p in) by
+ *  increasing dose (none last), replicates in order; ties keep the input order. Writes a
+ *  permutation of 0..n-1 into @p order (n entries). The tables keep the input order. */
+APO_NODISCARD apo_status assay_result_sheet_order(const assay_input *in, size_t n,
+                                                  size_t *order, apo_error *err);
 
 /* Display events of sample @p in for plots: at most @p max_events events (every step-th,
  * 0 = all) in @p ev (free with fcs_events_free), with their singlet and quadrant membership

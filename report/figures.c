@@ -227,16 +227,20 @@ static uint64_t panel_events(void *ctx, size_t i)
     return ((const panel_job *)ctx)->r->samples[i].events;
 }
 
-/* The quadrant plots of every drawn sample in one grid (axis titles: the last sample's). */
+/* The quadrant plots of every drawn sample in one grid, in the sheet's order (axis titles:
+ * the last sample's). */
 static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
                                  const apo_observer *obs)
 {
     render_plot *grid = calloc(n ? n : 1, sizeof *grid);
     render_quadrant *gq = calloc(n ? n : 1, sizeof *gq);
     char(*titles)[160] = calloc(n ? n : 1, sizeof *titles);
+    size_t *order = calloc(n ? n : 1, sizeof *order);
     const char *xt = "", *yt = "";
     apo_status st = APO_OK;
-    if (grid == NULL || gq == NULL || titles == NULL) {
+    apo_error err;
+    if (grid == NULL || gq == NULL || titles == NULL || order == NULL ||
+        assay_result_sheet_order(j->in, n, order, &err) != APO_OK) {
         st = APO_E_NOMEM;
         goto done;
     }
@@ -247,7 +251,8 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
         }
     }
     size_t ng = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < n; k++) { /* in the sheet's order, as the report */
+        size_t i = order[k];
         if (j->have[i]) {
             quadrant_plot(&grid[ng], j->r, &j->r->samples[i], &j->views[i], &gq[ng], xt, yt);
             snprintf(titles[ng], sizeof titles[ng], "%s", j->in[i].sample);
@@ -256,7 +261,6 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
         }
     }
     if (ng > 0) {
-        apo_error err;
         char path[PATH_MAX + 512];
         render_panel_spec panel = {"Annexin V / PI quadrants (singlets)", ng, grid, 0};
         render_options ro = j->ro;
@@ -272,6 +276,7 @@ done:
     free(grid);
     free(gq);
     free(titles);
+    free(order);
     return st;
 }
 

@@ -21,6 +21,7 @@ typedef struct report_sample {
     const char *sample, *file, *role, *treatment, *dose, *dose_unit, *well;
     unsigned replicate;
     uint64_t events, singlets;
+    uint64_t count[ASSAY_Q_COUNT]; /* singlets in each quadrant */
     double pct[ASSAY_Q_COUNT];
     double apoptotic_pct;
     const char *qc_flags, *qc_detail, *error;
@@ -46,6 +47,10 @@ typedef struct report_input {
     const char *note;            /* extra "how it was made" text (merge: the shards); NULL */
     unsigned jobs;               /* threads for checksums */
     const assay_adjustments *adjustments; /* gates moved in a report (--gating); NULL */
+    const size_t *order;         /* the order samples are shown in (n_samples indices;
+                                    assay_result_sheet_order); NULL = as given */
+    const assay_input *inputs;   /* the samples' inputs (n_samples; their data sets name the
+                                    instrument in the methods); NULL = unknown */
 } report_input;
 
 /* The "Review gates" section (data included) and, at the end of the page, its script
@@ -61,8 +66,9 @@ APO_NODISCARD apo_status report_dose_plots(const char *outdir, const assay_resul
                                            size_t n, const report_sample *samples,
                                            apo_error *err);
 
-/* Write OUTDIR/report.html atomically. Embeds OUTDIR/plots/<sample>.png, overview.png,
- * overlay_annexin.png and dose_response_<k>.png when they exist. */
+/* Write OUTDIR/report.html, then OUTDIR/methods.txt (its methods paragraph), atomically.
+ * Embeds OUTDIR/plots/<sample>.png, <sample>.time.png, overview.png, overlay_annexin.png and
+ * dose_response_<k>.png when they exist. */
 APO_NODISCARD apo_status report_write_html(const report_input *r, apo_error *err);
 
 /* Write report.html from @p ri (its samples, failures set here): the failures table from
@@ -75,7 +81,8 @@ APO_NODISCARD apo_status report_publish(report_input *ri, report_sample *rows,
                                         const apo_observer *obs);
 
 /* report_publish with the sample rows built from @p res->samples and @p in (n = ri->n_samples)
- * and the "well" of each (@p wells NULL = none). */
+ * and the "well" of each (@p wells NULL = none), shown in the sheet's order
+ * (assay_result_sheet_order). */
 APO_NODISCARD apo_status report_for_samples(report_input *ri, const assay_input *in,
                                             const char *const *wells, size_t n_failed,
                                             const char *const *failed_files,

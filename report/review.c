@@ -8,6 +8,7 @@
  * preview subsample that `apoflow run` wrote to plots/<sample>.preview.json
  * (report/review_preview.c). docs/report.md has the design.
  */
+#include "report/html_internal.h"
 #include "report/report.h"
 #include "util/paths.h"
 
@@ -310,7 +311,7 @@ static void data(FILE *f, const report_input *r)
         if (i) {
             fputs(",\n", f);
         }
-        sample(f, r, i);
+        sample(f, r, html_sample_at(r, i)); /* the report's order */
     }
     fputs("]}</script>\n", f);
 }

@@ -3,7 +3,8 @@
  * run.c: the report of a run or of merged shards (report.h): the failures table (files
  * that could not be read, samples that could not be analysed), input checksums on the thread
  * pool, the dose-response figures, then report.html; and the sample rows of a run from its
- * analysis and sheet (with the sheet's "well" column when there is one).
+ * analysis and sheet (with the sheet's "well" column when there is one), shown in the
+ * sheet's order.
  */
 #include "report/report.h"
 
@@ -94,6 +95,7 @@ static void run_row(report_sample *r, const assay_sample *s, const assay_input *
     r->singlets = s->singlets;
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
         r->pct[q] = s->pct[q];
+        r->count[q] = s->count[q];
     }
     r->apoptotic_pct = s->apoptotic_pct;
     r->qc_flags = flags;
@@ -109,9 +111,13 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
     size_t n = ri->n_samples;
     report_sample *rs = calloc(n ? n : 1, sizeof *rs);
     char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
-    if (rs == NULL || flags == NULL) {
+    size_t *order = calloc(n ? n : 1, sizeof *order);
+    apo_error err;
+    if (rs == NULL || flags == NULL || order == NULL ||
+        assay_result_sheet_order(in, n, order, &err) != APO_OK) {
         free(rs);
         free(flags);
+        free(order);
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
@@ -119,9 +125,14 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
         run_row(&rs[i], &ri->res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
                 sizeof flags[i]);
     }
+    ri->order = order;
+    ri->inputs = in;
     apo_status s = report_publish(ri, rs, n_failed, failed_files, failed_msgs, dose_plots, obs);
+    ri->order = NULL;
+    ri->inputs = NULL;
     free(rs);
     free(flags);
+    free(order);
     return s;
 }
 

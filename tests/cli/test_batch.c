@@ -77,9 +77,9 @@ Test(cli_batch, jobs_one_and_two_write_identical_files)
     cr_assert_eq(rename(o2, o1), 0);
     cr_assert_eq(run_cli(a2, &r), 0, "%s", r.err);
     run_result_free(&r);
-    /* 6 top-level files + manifest.json + 10 sample plots + overview + overlay +
+    /* 6 top-level files + methods.txt + manifest.json + 10 sample plots + overview + overlay +
      * dose-response + 10 previews of the report's gate review */
-    cr_assert_eq(same_tree(o1, o2), 7 + 10 + 3 + 10);
+    cr_assert_eq(same_tree(o1, o2), 8 + 10 + 3 + 10);
     free(dir);
 }
 
@@ -345,7 +345,8 @@ Test(cli_batch, sample_failing_the_analysis_reported_with_its_step)
     char *html = test_slurp(path, NULL);
     cr_assert_not_null(strstr(html, "<dd id=\"n-failed\">1</dd>"));
     cr_assert_not_null(strstr(html, "zz_other.fcs</td><td>analysis</td><td>"));
-    cr_assert_not_null(strstr(html, "<tr class=\"failed\"><td>zz_other</td>"));
+    cr_assert_not_null(strstr(html, "<tr class=\"failed\"><td><a href=\"#sample-zz_other\">"
+                                    "zz_other</a></td>"));
     free(html);
     free(dir);
 }

@@ -83,7 +83,8 @@ Test(cli_report, self_contained_with_every_section)
     cr_assert_eq(rows, 10);
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
         char cell[128];
-        snprintf(cell, sizeof cell, "<tr><td>%s</td>", samples[i]);
+        snprintf(cell, sizeof cell, "<tr><td><a href=\"#sample-%s\">%s</a></td>", samples[i],
+                 samples[i]);
         cr_assert_not_null(strstr(tb, cell), "no row for %s", samples[i]);
     }
     /* the reproduce command leaves --jobs out */
@@ -96,6 +97,21 @@ Test(cli_report, self_contained_with_every_section)
     cr_assert_null(strstr(cmd, "--jobs"), "%s", cmd);
     cr_assert_null(strstr(cmd, " -q"), "%s", cmd);
     cr_assert_not_null(strstr(cmd, "/samples/calibur/sheet.csv -o "), "%s", cmd);
+    /* one replicate per group: the methods say no test was made, and name no test */
+    snprintf(path, sizeof path, "%s/out/methods.txt", dir);
+    char *methods = test_slurp(path, NULL);
+    cr_assert_not_null(strstr(methods, "10 samples were acquired on a FACSCalibur (simulated)"),
+                       "%s", methods);
+    cr_assert_not_null(strstr(methods, "Annexin V-FITC was read on FL1-H and the dead-cell dye "
+                                       "PI on FL3-H."),
+                       "%s", methods);
+    cr_assert_not_null(strstr(methods, "Groups without replicate samples were not tested"), "%s",
+                       methods);
+    cr_assert_not_null(strstr(methods, "Doublets were not excluded (no FSC-A/FSC-H pair"), "%s",
+                       methods);
+    cr_assert_null(strstr(methods, "Dunnett"), "%s", methods);
+    cr_assert_null(strstr(methods, "Welch"), "%s", methods);
+    free(methods);
     free(html);
     free(dir);
 }
@@ -112,7 +128,7 @@ Test(cli_report, checksums_match_sha256sum)
     cr_assert_eq(r.exit_code, 0);
     cr_assert_geq(r.out_len, 64);
     char want[160];
-    snprintf(want, sizeof want, "h2o2_r1.fcs</td><td><code>%.64s</code>", r.out);
+    snprintf(want, sizeof want, "h2o2_r1.fcs</td><td class=\"hash\"><code>%.64s</code>", r.out);
     cr_assert_not_null(strstr(html, want), "report lacks %s", want);
     run_result_free(&r);
     free(html);
@@ -147,7 +163,7 @@ Test(cli_report, chromium_renders_the_table)
     cr_assert_not_null(strstr(r.out, "id=\"samples-table\""));
     for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
         char cell[128];
-        snprintf(cell, sizeof cell, "<td>%s</td>", samples[i]);
+        snprintf(cell, sizeof cell, "\">%s</a></td>", samples[i]);
         cr_assert_not_null(strstr(r.out, cell), "rendered DOM lacks %s", samples[i]);
     }
     cr_assert_null(strstr(r.err, "Uncaught"), "JavaScript error: %s", r.err);
