@@ -701,6 +701,7 @@ apo_status report_write_html(const report_input *r, apo_error *err)
           "</a></nav>\n",
           f);
     summary(f, r);
+    report_summary_figures_html(f, r);
     samples_table(f, r);
     comparisons(f, r);
     plate(f, r);
