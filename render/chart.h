@@ -85,7 +85,8 @@ typedef struct render_chart_axis {
 /** Linear axis over [lo, hi] widened to whole steps of 1, 2 or 5 x 10^k (about six labels);
  *  with @p from_zero, lo is 0 when the data are not negative. */
 void render_chart_axis_linear(render_chart_axis *a, double lo, double hi, bool from_zero);
-/** Log axis over whole decades around [lo, hi] (lo, hi > 0). */
+/** Log axis from lo / 1.5 to hi * 1.5 (lo, hi > 0): ticks at the decades (and at 2 and 5 x
+ *  10^k when it spans less than three decades). */
 void render_chart_axis_log(render_chart_axis *a, double lo, double hi);
 /** Position of @p v on the axis (clamped to the axis; NaN for NaN or v <= 0 on a log axis). */
 double render_chart_axis_at(const render_chart_axis *a, double v);

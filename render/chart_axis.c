@@ -18,6 +18,7 @@
 #define TICK_LEN 5.0
 #define LABEL_PX 11.0
 #define TITLE_PX 13.0
+#define LOG_PAD 1.5 /* a log axis reaches this factor beyond the data */
 
 static double nice_step(double span)
 {
@@ -59,11 +60,8 @@ void render_chart_axis_log(render_chart_axis *a, double lo, double hi)
     if (!(hi >= lo) || !isfinite(hi)) {
         hi = lo;
     }
-    a->lo = pow(10.0, floor(log10(lo) + 1e-9));
-    a->hi = pow(10.0, ceil(log10(hi) - 1e-9));
-    if (!(a->hi > a->lo)) {
-        a->hi = a->lo * 10;
-    }
+    a->lo = lo / LOG_PAD;
+    a->hi = hi * LOG_PAD;
 }
 
 double render_chart_axis_at(const render_chart_axis *a, double v)
@@ -124,16 +122,23 @@ static void tick(render_chart *c, bool vertical, double at, double pos, bool maj
     }
 }
 
+/* Decades labelled; over less than three decades 2 and 5 x 10^k too; other m x 10^k as
+ * unlabelled minor ticks. */
 static void ticks_log(render_chart *c, const render_chart_axis *a, bool vertical, double at,
                       double *extent)
 {
-    int e0 = (int)lround(log10(a->lo)), e1 = (int)lround(log10(a->hi));
+    int e0 = (int)floor(log10(a->lo)), e1 = (int)ceil(log10(a->hi));
+    bool few = log10(a->hi / a->lo) < 3;
     for (int e = e0; e <= e1 && e - e0 < 40; e++) {
-        char buf[32];
-        label(buf, sizeof buf, 1, e);
-        tick(c, vertical, at, render_chart_axis_at(a, pow(10.0, e)), true, buf, extent);
-        for (int m = 2; m <= 9 && e < e1; m++) {
-            tick(c, vertical, at, render_chart_axis_at(a, m * pow(10.0, e)), false, NULL, extent);
+        for (int m = 1; m <= 9; m++) {
+            double v = m * pow(10.0, e);
+            if (v < a->lo * (1 - 1e-9) || v > a->hi * (1 + 1e-9)) {
+                continue;
+            }
+            bool major = m == 1 || (few && (m == 2 || m == 5));
+            char buf[32];
+            label(buf, sizeof buf, m, e);
+            tick(c, vertical, at, render_chart_axis_at(a, v), major, major ? buf : NULL, extent);
         }
     }
 }

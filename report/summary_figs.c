@@ -81,28 +81,38 @@ static void draw_group(render_chart *c, const fig_group *g, const render_chart_a
 }
 
 /* The caption lines under the bar chart: what the bars, whiskers, points and marks are. */
-static void bar_caption(const fig_groups *gs, char *l1, size_t c1, char *l2, size_t c2)
+static void bar_caption(const fig_groups *gs, char cap[3][200])
 {
     bool dunnett, marks = any_marks(gs, &dunnett), reps = false;
+    const char *stim_test = NULL;
     for (size_t k = 0; k < gs->n; k++) {
         reps |= gs->g[k].n >= 2;
+        if (gs->g[k].role == FIG_STIMULUS && fig_sig_mark(gs->g[k].cmp) != NULL) {
+            stim_test = strncmp(gs->g[k].cmp->test, "welch", 5) == 0 ? "Welch t-test"
+                                                                     : gs->g[k].cmp->test;
+        }
     }
-    snprintf(l1, c1, "%s", reps ? "Bars: mean; whiskers: \xc2\xb1 SD; points: replicates"
-                                : "Bars: mean; points: samples (no replicates: no SD)");
-    if (marks) {
-        snprintf(l2, c2, "Marks: adjusted p vs stimulus%s; stimulus vs untreated (Welch). "
-                         "* < 0.05, ** < 0.01, *** < 0.001, ns \xe2\x89\xa5 0.05",
-                 dunnett ? " (Dunnett)" : "");
-    } else {
-        snprintf(l2, c2, "No significance marks: groups without replicates are not tested "
-                         "(events are not replicates)");
+    snprintf(cap[0], sizeof cap[0], "%s",
+             reps ? "Bars: mean; whiskers: \xc2\xb1 SD; points: replicates"
+                  : "Bars: mean; points: samples (no replicates: no SD)");
+    cap[2][0] = '\0';
+    if (!marks) {
+        snprintf(cap[1], sizeof cap[1], "No significance marks: groups without replicates are "
+                                        "not tested (events are not replicates)");
+        return;
+    }
+    snprintf(cap[1], sizeof cap[1], "Marks: * p < 0.05, ** p < 0.01, *** p < 0.001, ns p "
+                                    "\xe2\x89\xa5 0.05; treated vs stimulus%s",
+             dunnett ? ", Dunnett-adjusted" : "");
+    if (stim_test != NULL) {
+        snprintf(cap[2], sizeof cap[2], "stimulus vs untreated: %s (one comparison)", stim_test);
     }
 }
 
 static apo_status bar_chart(const char *base, const fig_groups *gs, apo_error *err)
 {
     render_chart *c = NULL;
-    char l1[160], l2[160], cap1[200], cap2[240];
+    char l1[160], l2[160], cap[3][200];
     double slot = 64, ymax = 10;
     apo_status st = render_chart_new(&c, 100, 100, err); /* measuring only */
     if (st != APO_OK) {
@@ -118,12 +128,14 @@ static apo_status bar_chart(const char *base, const fig_groups *gs, apo_error *e
             ymax = fmax(ymax, g->v[i]);
         }
     }
-    bar_caption(gs, cap1, sizeof cap1, cap2, sizeof cap2);
-    double capw = fmax(render_chart_text_width(c, cap1, 11, false),
-                       render_chart_text_width(c, cap2, 11, false));
+    bar_caption(gs, cap);
+    double capw = 0;
+    for (int i = 0; i < 3; i++) {
+        capw = fmax(capw, render_chart_text_width(c, cap[i], 11, false));
+    }
     render_chart_free(c);
     double plot_w = fmax(slot * (double)gs->n, 240);
-    double w = fmax(LEFT + plot_w + RIGHT, capw + 24), h = TOP + PLOT_H + 100;
+    double w = fmax(LEFT + plot_w + RIGHT, capw + 24), h = TOP + PLOT_H + 112;
     st = render_chart_new(&c, w, h, err);
     if (st != APO_OK) {
         return st;
@@ -149,8 +161,9 @@ static apo_status bar_chart(const char *base, const fig_groups *gs, apo_error *e
     }
     render_text_style ct = {.px = 11, .color = FIG_SUBTLE, .anchor = RENDER_ANCHOR_MIDDLE,
                             .cls = "caption"};
-    render_chart_text(c, w / 2, y1 + 62, cap1, &ct);
-    render_chart_text(c, w / 2, y1 + 78, cap2, &ct);
+    for (int i = 0; i < 3; i++) {
+        render_chart_text(c, w / 2, y1 + 60 + 15.0 * i, cap[i], &ct);
+    }
     st = fig_write(c, base, "Apoptotic cells by group", err);
     render_chart_free(c);
     return st;

@@ -91,18 +91,23 @@ static bool bin_times(const double *t, uint64_t n, double scale, time_bins *b)
     return true;
 }
 
-/* Shade the inner bins beyond the flow check's limit; how many were shaded. */
+/* Shade the inner bins beyond the flow check's limit; how many regions were shaded. */
 static size_t shade_unstable(render_chart *c, const time_bins *b, const render_chart_axis *x,
                              double y0, double y1)
 {
     size_t shaded = 0;
     render_style s = {.fill = 0xd62728, .fill_alpha = 0.16, .cls = "unstable"};
     for (size_t k = 1; k + 1 < b->nb && b->median > 0; k++) {
-        if (fabs(b->rate[k] / b->median - 1.0) > ASSAY_FLOW_MAX_DEVIATION) {
-            double a = b->t0 + b->width * (double)k;
-            render_chart_rect(c, render_chart_axis_at(x, a), y1,
-                              render_chart_axis_at(x, a + b->width), y0, &s);
+        size_t e = k; /* one region per run of adjacent bins beyond the limit */
+        while (e + 1 < b->nb && fabs(b->rate[e] / b->median - 1.0) > ASSAY_FLOW_MAX_DEVIATION) {
+            e++;
+        }
+        if (e > k) {
+            double a = b->t0 + b->width * (double)k, z = b->t0 + b->width * (double)e;
+            render_chart_rect(c, render_chart_axis_at(x, a), y1, render_chart_axis_at(x, z), y0,
+                              &s);
             shaded++;
+            k = e;
         }
     }
     return shaded;
