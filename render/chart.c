@@ -8,6 +8,7 @@
 #include "render/chart_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,24 @@ void render_chart_text(render_chart *c, double x, double y, const char *utf8,
     o->a[1] = y;
     o->a[2] = render_chart_text_width(c, utf8, t->px, t->bold);
     o->text = dup_or_null(utf8, &c->nomem);
+}
+
+void rchart_num(FILE *f, double v)
+{
+    long long k = llround(v * 100.0);
+    if (k < 0) {
+        fputc('-', f);
+        k = -k;
+    }
+    fprintf(f, "%lld", k / 100);
+    int frac = (int)(k % 100);
+    if (frac != 0) {
+        if (frac % 10 == 0) {
+            fprintf(f, ".%d", frac / 10);
+        } else {
+            fprintf(f, ".%02d", frac);
+        }
+    }
 }
 
 size_t render_chart_count(const render_chart *c, const char *cls)

@@ -110,6 +110,13 @@ APO_NODISCARD apo_status render_chart_write_png(const render_chart *c, const cha
 APO_NODISCARD apo_status render_chart_write_svg(const render_chart *c, const char *path,
                                                 const char *title, apo_error *err);
 
+/** Write the chart as a one-page PDF 1.4 file atomically, 1 unit = 1 point, text as filled
+ *  glyph outlines of DejaVu Sans (looks the same everywhere; not selectable); @p title (may be
+ *  NULL; ASCII kept) goes into the document information. No dates: identical charts give
+ *  identical bytes. */
+APO_NODISCARD apo_status render_chart_write_pdf(const render_chart *c, const char *path,
+                                                const char *title, apo_error *err);
+
 #ifdef __cplusplus
 }
 #endif

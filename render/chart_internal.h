@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * chart_internal.h: the recorded operations of a chart (chart.h), shared by the PNG replay
- * (chart.c) and the SVG writer (chart_svg.c). Private to render/.
+ * (chart.c), the SVG writer (chart_svg.c) and the PDF writer (chart_pdf.c). Private to render/.
  */
 #ifndef APOFLOW_RENDER_CHART_INTERNAL_H
 #define APOFLOW_RENDER_CHART_INTERNAL_H
 
 #include "render/chart.h"
 #include "render/render_internal.h"
+
+#include <stdio.h>
 
 typedef enum rchart_kind {
     RCHART_RECT = 0, /* a = x0, y0, x1, y1 (ordered) */
@@ -36,5 +38,8 @@ struct render_chart {
     size_t n, cap;
     bool nomem; /* an operation could not be recorded */
 };
+
+/* @p v rounded to 0.01, without trailing zeros, whatever the locale (chart.c). */
+void rchart_num(FILE *f, double v);
 
 #endif /* APOFLOW_RENDER_CHART_INTERNAL_H */

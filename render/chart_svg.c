@@ -13,25 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* v rounded to 0.01, without trailing zeros, whatever the locale. */
-static void num(FILE *f, double v)
-{
-    long long k = llround(v * 100.0);
-    if (k < 0) {
-        fputc('-', f);
-        k = -k;
-    }
-    fprintf(f, "%lld", k / 100);
-    int frac = (int)(k % 100);
-    if (frac != 0) {
-        if (frac % 10 == 0) {
-            fprintf(f, ".%d", frac / 10);
-        } else {
-            fprintf(f, ".%02d", frac);
-        }
-    }
-}
-
 /* Length of the valid UTF-8 sequence at @p s (1..4), or 0 when it is not one. */
 static size_t utf8_len(const unsigned char *s)
 {
@@ -85,7 +66,7 @@ static void esc(FILE *f, const char *s)
 static void attr_num(FILE *f, const char *name, double v)
 {
     fprintf(f, " %s=\"", name);
-    num(f, v);
+    rchart_num(f, v);
     fputc('"', f);
 }
 
@@ -114,9 +95,9 @@ static void paint(FILE *f, const render_style *s, bool can_fill)
         attr_num(f, "stroke-width", s->stroke_width);
         if (s->dashed) {
             fputs(" stroke-dasharray=\"", f);
-            num(f, 4 * s->stroke_width);
+            rchart_num(f, 4 * s->stroke_width);
             fputc(' ', f);
-            num(f, 3 * s->stroke_width);
+            rchart_num(f, 3 * s->stroke_width);
             fputc('"', f);
         }
     }
@@ -140,9 +121,9 @@ static void svg_text(FILE *f, const rchart_op *o)
     fprintf(f, " fill=\"#%06x\"", (unsigned)(t->color & 0xffffffu));
     if (t->up) {
         fputs(" transform=\"rotate(-90 ", f);
-        num(f, o->a[0]);
+        rchart_num(f, o->a[0]);
         fputc(' ', f);
-        num(f, o->a[1]);
+        rchart_num(f, o->a[1]);
         fputs(")\"", f);
     }
     fputc('>', f);
@@ -181,9 +162,9 @@ static void svg_op(FILE *f, const rchart_op *o)
             if (i > 0) {
                 fputc(' ', f);
             }
-            num(f, o->xy[2 * i]);
+            rchart_num(f, o->xy[2 * i]);
             fputc(',', f);
-            num(f, o->xy[2 * i + 1]);
+            rchart_num(f, o->xy[2 * i + 1]);
         }
         fputc('"', f);
         paint(f, &o->style, o->closed);
@@ -222,9 +203,9 @@ apo_status render_chart_write_svg(const render_chart *c, const char *path, const
     attr_num(f, "width", c->width);
     attr_num(f, "height", c->height);
     fputs(" viewBox=\"0 0 ", f);
-    num(f, c->width);
+    rchart_num(f, c->width);
     fputc(' ', f);
-    num(f, c->height);
+    rchart_num(f, c->height);
     fputs("\" font-family=\"'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif\">\n", f);
     if (title != NULL && title[0] != '\0') {
         fputs("<title>", f);

@@ -216,7 +216,7 @@ static apo_status one_dose_plot(const char *base, const assay_result *res,
     if (fit != NULL) {
         draw_curve(c, fit, &x, &y, col);
     }
-    st = fig_write(c, base, title, err);
+    st = fig_write(c, base, title, true, err);
     render_chart_free(c);
     return st;
 }

@@ -4,7 +4,7 @@
  * each treated (treatment, dose, unit) group of a run's sample rows with their apoptotic %
  * values, mean and SD, in the sheet's order (untreated, stimulus, then each treatment in order
  * of first appearance by increasing dose), and the comparison row of each; the order of the
- * samples for per-sample figures; significance marks; colours; writing PNG + SVG.
+ * samples for per-sample figures; significance marks; colours; writing PNG, SVG and PDF.
  */
 #include "report/fig_internal.h"
 
@@ -285,7 +285,7 @@ void fig_titles(render_chart *c, double w, const char *title, const char *subtit
     }
 }
 
-apo_status fig_write(const render_chart *c, const char *base, const char *title,
+apo_status fig_write(const render_chart *c, const char *base, const char *title, bool pdf,
                      apo_error *err)
 {
     char path[4200];
@@ -295,6 +295,10 @@ apo_status fig_write(const render_chart *c, const char *base, const char *title,
     if (st == APO_OK) {
         snprintf(path, sizeof path, "%s.svg", base);
         st = render_chart_write_svg(c, path, title, err);
+    }
+    if (st == APO_OK && pdf) {
+        snprintf(path, sizeof path, "%s.pdf", base);
+        st = render_chart_write_pdf(c, path, title, err);
     }
     return st;
 }

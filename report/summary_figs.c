@@ -164,7 +164,7 @@ static apo_status bar_chart(const char *base, const fig_groups *gs, apo_error *e
     for (int i = 0; i < 3; i++) {
         render_chart_text(c, w / 2, y1 + 60 + 15.0 * i, cap[i], &ct);
     }
-    st = fig_write(c, base, "Apoptotic cells by group", err);
+    st = fig_write(c, base, "Apoptotic cells by group", true, err);
     render_chart_free(c);
     return st;
 }
@@ -227,7 +227,7 @@ static apo_status quadrant_chart(const char *base, size_t n, const report_sample
     render_style base_line = {.stroke = 0x303030, .stroke_width = 1, .cls = "axis"};
     render_chart_line(c, x0, y1, x0 + plot_w, y1, &base_line);
     quad_legend(c, x0 + plot_w + 16, TOP + 8);
-    st = fig_write(c, base, "Quadrants of each sample", err);
+    st = fig_write(c, base, "Quadrants of each sample", true, err);
     render_chart_free(c);
     return st;
 }

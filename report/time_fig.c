@@ -185,7 +185,7 @@ apo_status report_time_plot(const char *plots_dir, const char *stem, const assay
     report_time_plot_name(name, sizeof name, stem, "");
     name[strlen(name) - 1] = '\0'; /* "<stem>.time" */
     snprintf(base, sizeof base, "%s/%s", plots_dir, name);
-    st = fig_write(c, base, title, err);
+    st = fig_write(c, base, title, false, err);
     render_chart_free(c);
     return st;
 }
