@@ -50,6 +50,11 @@ void render_chart_free(render_chart *c)
     free(c);
 }
 
+double render_chart_width(const render_chart *c)
+{
+    return c->width;
+}
+
 double render_chart_text_width(render_chart *c, const char *utf8, double px, bool bold)
 {
     return rtext_measure(c->font, utf8, px, bold).width;

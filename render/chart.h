@@ -56,6 +56,9 @@ APO_NODISCARD apo_status render_chart_new(render_chart **out, double width, doub
                                           apo_error *err);
 void render_chart_free(render_chart *c);
 
+/** The chart's width in units. */
+double render_chart_width(const render_chart *c);
+
 /** Advance width of @p utf8 at @p px units (the width both writers give it). */
 double render_chart_text_width(render_chart *c, const char *utf8, double px, bool bold);
 

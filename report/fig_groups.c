@@ -209,59 +209,77 @@ static int sample_rank(const report_sample *s)
     return 6;
 }
 
-/* Index of the first row with treatment @p t (the treatment's order). */
-static size_t first_with(const report_sample *rows, size_t n, const char *t)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(rows[i].treatment, t) == 0) {
-            return i;
-        }
-    }
-    return n;
-}
+/* The sort key of one row for fig_sample_order. */
+typedef struct row_key {
+    int rank;          /* sample_rank */
+    size_t treat;      /* first row with the same treatment (treated rows) */
+    double dose;       /* NaN when not a number */
+    const char *dose_text;
+    unsigned replicate;
+    size_t index;      /* the row: ties keep row order */
+} row_key;
 
-static int row_cmp(const report_sample *rows, size_t n, size_t a, size_t b)
+static int key_cmp(const void *pa, const void *pb)
 {
-    const report_sample *x = &rows[a], *y = &rows[b];
-    int ra = sample_rank(x), rb = sample_rank(y);
-    if (ra != rb) {
-        return ra < rb ? -1 : 1;
+    const row_key *a = pa, *b = pb;
+    if (a->rank != b->rank) {
+        return a->rank < b->rank ? -1 : 1;
     }
-    if (ra == 5) {
-        size_t ta = first_with(rows, n, x->treatment), tb = first_with(rows, n, y->treatment);
-        if (ta != tb) {
-            return ta < tb ? -1 : 1;
+    if (a->rank == 5) {
+        if (a->treat != b->treat) {
+            return a->treat < b->treat ? -1 : 1;
         }
-        double da = dose_value(x->dose), db = dose_value(y->dose);
-        if (isnan(da) != isnan(db)) {
-            return isnan(da) ? 1 : -1;
+        if (isnan(a->dose) != isnan(b->dose)) {
+            return isnan(a->dose) ? 1 : -1;
         }
-        if (!isnan(da) && da != db) {
-            return da < db ? -1 : 1;
+        if (!isnan(a->dose) && a->dose != b->dose) {
+            return a->dose < b->dose ? -1 : 1;
         }
-        int c = strcmp(x->dose, y->dose);
+        int c = strcmp(a->dose_text, b->dose_text);
         if (c != 0) {
             return c;
         }
     }
-    if (x->replicate != y->replicate) {
-        return x->replicate < y->replicate ? -1 : 1;
+    if (a->replicate != b->replicate) {
+        return a->replicate < b->replicate ? -1 : 1;
     }
-    return 0;
+    return a->index < b->index ? -1 : a->index > b->index;
 }
 
 void fig_sample_order(const report_sample *rows, size_t n, size_t *order)
 {
-    for (size_t i = 0; i < n; i++) {
-        order[i] = i;
-    }
-    for (size_t a = 1; a < n; a++) { /* stable: equal rows keep their row order */
-        for (size_t b = a; b > 0 && row_cmp(rows, n, order[b - 1], order[b]) > 0; b--) {
-            size_t t = order[b - 1];
-            order[b - 1] = order[b];
-            order[b] = t;
+    row_key *k = malloc((n ? n : 1) * sizeof *k);
+    const char **names = malloc((n ? n : 1) * sizeof *names); /* distinct treatments */
+    size_t *first = malloc((n ? n : 1) * sizeof *first);
+    size_t n_names = 0;
+    if (k == NULL || names == NULL || first == NULL) { /* keep the row order */
+        for (size_t i = 0; i < n; i++) {
+            order[i] = i;
         }
+        free(k);
+        free(names);
+        free(first);
+        return;
     }
+    for (size_t i = 0; i < n; i++) {
+        size_t t = 0;
+        while (t < n_names && strcmp(names[t], rows[i].treatment) != 0) {
+            t++;
+        }
+        if (t == n_names) {
+            names[n_names] = rows[i].treatment;
+            first[n_names++] = i;
+        }
+        k[i] = (row_key){sample_rank(&rows[i]), first[t], dose_value(rows[i].dose),
+                         rows[i].dose, rows[i].replicate, i};
+    }
+    qsort(k, n, sizeof *k, key_cmp);
+    for (size_t i = 0; i < n; i++) {
+        order[i] = k[i].index;
+    }
+    free(k);
+    free(names);
+    free(first);
 }
 
 const char *fig_sig_mark(const assay_comparison *c)
@@ -291,7 +309,9 @@ apo_status fig_write(const render_chart *c, const char *base, const char *title,
     char path[4200];
     snprintf(path, sizeof path, "%s.png", base);
     render_text_chunk meta[] = {{"Comment", title}};
-    apo_status st = render_chart_write_png(c, path, 2, 1, meta, err);
+    /* 2 pixels per unit, 1 for a chart wider than 3000 units (a large plate's) */
+    double scale = render_chart_width(c) > 3000 ? 1 : 2;
+    apo_status st = render_chart_write_png(c, path, scale, 1, meta, err);
     if (st == APO_OK) {
         snprintf(path, sizeof path, "%s.svg", base);
         st = render_chart_write_svg(c, path, title, err);

@@ -58,7 +58,7 @@ uint32_t fig_group_color(const fig_group *g);
 /* Title (bold 14) and subtitle (11) centred at the top of a chart of width @p w, as render/'s
  * plots. */
 void fig_titles(render_chart *c, double w, const char *title, const char *subtitle);
-/* Write @p c as <base>.png (scale 2), <base>.svg and, when @p pdf, <base>.pdf, titled
+/* Write @p c as <base>.png (scale 2; 1 beyond 3000 units wide), <base>.svg and, when @p pdf, <base>.pdf, titled
  * @p title. */
 apo_status fig_write(const render_chart *c, const char *base, const char *title, bool pdf,
                      apo_error *err);

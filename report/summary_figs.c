@@ -18,6 +18,7 @@
 #define LEFT 92.0
 #define RIGHT 24.0
 #define TOP 72.0
+#define MAX_PLOT_W 8000.0 /* a large plate narrows the bars rather than the chart growing */
 
 /* The two label lines under a group's bar. */
 static void group_labels(const fig_group *g, char *l1, size_t c1, char *l2, size_t c2)
@@ -134,7 +135,7 @@ static apo_status bar_chart(const char *base, const fig_groups *gs, apo_error *e
         capw = fmax(capw, render_chart_text_width(c, cap[i], 11, false));
     }
     render_chart_free(c);
-    double plot_w = fmax(slot * (double)gs->n, 240);
+    double plot_w = fmin(fmax(slot * (double)gs->n, 240), MAX_PLOT_W);
     double w = fmax(LEFT + plot_w + RIGHT, capw + 24), h = TOP + PLOT_H + 112;
     st = render_chart_new(&c, w, h, err);
     if (st != APO_OK) {
@@ -199,7 +200,10 @@ static apo_status quadrant_chart(const char *base, size_t n, const report_sample
     render_chart_free(c);
     (void)n;
     lab = fmin(lab, 400);
-    double slot = 22, plot_w = fmax(slot * (double)m, 120), legend_w = 130;
+    /* a large plate narrows the bars and labels every k-th sample, within MAX_PLOT_W */
+    double slot = fmin(22, MAX_PLOT_W / (double)m), plot_w = fmax(slot * (double)m, 120);
+    double legend_w = 130, bar_half = slot * 8 / 22;
+    size_t every = (size_t)ceil(12 / slot);
     double w = LEFT + plot_w + 16 + legend_w, h = TOP + PLOT_H + lab + 24;
     st = render_chart_new(&c, w, h, err);
     if (st != APO_OK) {
@@ -218,11 +222,13 @@ static apo_status quadrant_chart(const char *base, size_t n, const report_sample
             double v = isfinite(s->pct[q]) ? s->pct[q] : 0;
             render_style seg = {.fill = quad_colors[q], .fill_alpha = 1, .stroke = 0xffffff,
                                 .stroke_width = 0.5, .cls = "segment"};
-            render_chart_rect(c, x - 8, render_chart_axis_at(&y, acc + v), x + 8,
+            render_chart_rect(c, x - bar_half, render_chart_axis_at(&y, acc + v), x + bar_half,
                               render_chart_axis_at(&y, acc), &seg);
             acc += v;
         }
-        render_chart_text(c, x + 4, y1 + 8, s->sample, &lt);
+        if (k % every == 0) {
+            render_chart_text(c, x + 4, y1 + 8, s->sample, &lt);
+        }
     }
     render_style base_line = {.stroke = 0x303030, .stroke_width = 1, .cls = "axis"};
     render_chart_line(c, x0, y1, x0 + plot_w, y1, &base_line);

@@ -2,7 +2,7 @@
 /*
  * summary_html.c: the "Summary figures" section of report.html (report.h): the group bar
  * chart, the stacked quadrant bars and the dose plot of each treatment, each inlined as its
- * SVG file (vector: sharp on screen and in print) with links to the SVG and PNG files beside
+ * SVG file (vector: sharp on screen and in print) with links to the SVG, PDF and PNG files beside
  * the report. Figures that were not written are left out; no figure, no section.
  */
 #include "report/fig_internal.h"
@@ -45,8 +45,22 @@ static bool inline_svg(FILE *f, const char *outdir, const char *name)
     return true;
 }
 
+/* @p s as HTML text (names come from the sheet or the files). */
+static void esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
 static void figure(FILE *f, const char *outdir, const char *name, const char *caption,
-                   bool *open)
+                   const char *what, bool *open)
 {
     char probe[4200];
     snprintf(probe, sizeof probe, "%s/plots/%s.svg", outdir, name);
@@ -63,25 +77,30 @@ static void figure(FILE *f, const char *outdir, const char *name, const char *ca
     if (!inline_svg(f, outdir, name)) {
         fputs("<p>(figure unreadable)</p>\n", f);
     }
-    fprintf(f, "<figcaption>%s <a href=\"plots/%s.svg\">SVG</a> &middot; "
-               "<a href=\"plots/%s.png\">PNG</a></figcaption>\n</figure>\n",
-            caption, name, name);
+    fprintf(f, "<figcaption>%s", caption);
+    if (what != NULL) {
+        esc(f, what);
+        fputc('.', f);
+    }
+    fprintf(f, " <a href=\"plots/%s.svg\">SVG</a> &middot; <a href=\"plots/%s.pdf\">PDF</a> "
+               "&middot; <a href=\"plots/%s.png\">PNG</a></figcaption>\n</figure>\n",
+            name, name, name);
 }
 
 void report_summary_figures_html(FILE *f, const report_input *r)
 {
     bool open = false;
     figure(f, r->outdir, "summary_apoptotic",
-           "Apoptotic % (early + late) of each group in the sheet's order.", &open);
-    figure(f, r->outdir, "summary_quadrants", "Quadrant percentages of each sample.", &open);
+           "Apoptotic % (early + late) of each group in the sheet's order.", NULL, &open);
+    figure(f, r->outdir, "summary_quadrants", "Quadrant percentages of each sample.", NULL,
+           &open);
     fig_groups gs;
     apo_error err;
     if (fig_groups_build(&gs, r->res, r->n_samples, r->samples, &err) == APO_OK) {
         for (size_t k = 0; k < gs.n_treatments; k++) {
-            char name[32], cap[200];
+            char name[32];
             snprintf(name, sizeof name, "dose_%zu", k + 1);
-            snprintf(cap, sizeof cap, "Apoptotic %% against dose: treatment %zu.", k + 1);
-            figure(f, r->outdir, name, cap, &open);
+            figure(f, r->outdir, name, "Apoptotic % against dose: ", gs.treatments[k], &open);
         }
         fig_groups_free(&gs);
     }

@@ -312,3 +312,45 @@ Test(summary_figs, time_plot_name)
     cr_assert_eq(report_time_plot_name(buf, sizeof buf, "h2o2_r1", "svg"), 16);
     cr_assert_str_eq(buf, "h2o2_r1.time.svg");
 }
+
+Test(summary_figs, a_large_plate_stays_within_the_chart_size, .timeout = 120)
+{
+    enum { N = 2000 };
+    static report_sample big[N];
+    static char names[N][16], doses[N][16];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "s%zu", i);
+        snprintf(doses[i], sizeof doses[i], "%zu", 1 + i / 2);
+        big[i] = (report_sample){.sample = names[i], .file = names[i], .role = "treated",
+                                 .treatment = "D", .dose = doses[i], .dose_unit = "uM",
+                                 .well = "", .replicate = 1 + (unsigned)(i % 2),
+                                 .apoptotic_pct = (double)(i % 50), .qc_flags = "",
+                                 .qc_detail = "", .error = ""};
+        big[i].pct[ASSAY_Q_VIABLE] = 100 - (double)(i % 50);
+    }
+    char dir[256], path[400];
+    assay_result res;
+    memset(&res, 0, sizeof res);
+    cr_assert(rt_tmpdir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/plots", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    apo_error err;
+    cr_assert_eq(report_summary_figures(dir, &res, N, big, &err), APO_OK, "%s", err.msg);
+    snprintf(path, sizeof path, "%s/plots/summary_quadrants.svg", dir);
+    svg_doc d;
+    svg_open(&d, path);
+    cr_assert_leq(svg_number(&d, "number(/s:svg/@width)"), 8300);
+    cr_assert_eq(svg_count(&d, "//s:rect[@class='segment']"), 4 * N, "every sample drawn");
+    size_t labels = svg_count(&d, "//s:text[@class='sample-label']");
+    cr_assert(labels >= N / 4 && labels < N, "every k-th sample labelled: %zu", labels);
+    char got[16];
+    svg_text(&d, "//s:text[@class='sample-label']", 2, got, sizeof got);
+    cr_assert_str_eq(got, "s3", "doses ascending, labels every 3rd of 4-unit slots");
+    svg_close(&d);
+    snprintf(path, sizeof path, "%s/plots/summary_apoptotic.svg", dir);
+    svg_open(&d, path);
+    cr_assert_eq(svg_count(&d, "//s:rect[@class='bar']"), N / 2);
+    cr_assert_leq(svg_number(&d, "number(/s:svg/@width)"), 8300);
+    svg_close(&d);
+    rt_rmdir(dir);
+}
