@@ -185,7 +185,7 @@ static void quad_legend(render_chart *c, double x, double y)
     }
 }
 
-static apo_status quadrant_chart(const char *base, size_t n, const report_sample *rows,
+static apo_status quadrant_chart(const char *base, const report_sample *rows,
                                  const size_t *order, size_t m, apo_error *err)
 {
     render_chart *c = NULL;
@@ -198,7 +198,6 @@ static apo_status quadrant_chart(const char *base, size_t n, const report_sample
         lab = fmax(lab, render_chart_text_width(c, rows[order[k]].sample, 11, false));
     }
     render_chart_free(c);
-    (void)n;
     lab = fmin(lab, 400);
     /* a large plate narrows the bars and labels every k-th sample, within MAX_PLOT_W */
     double slot = fmin(22, MAX_PLOT_W / (double)m), plot_w = fmax(slot * (double)m, 120);
@@ -263,7 +262,7 @@ apo_status report_summary_figures(const char *outdir, const assay_result *res, s
         }
         if (m > 0) {
             snprintf(base, sizeof base, "%s/plots/summary_quadrants", outdir);
-            st = quadrant_chart(base, n, rows, order, m, err);
+            st = quadrant_chart(base, rows, order, m, err);
         }
     }
     if (st == APO_OK) {
