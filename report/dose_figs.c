@@ -129,20 +129,29 @@ static void zero_slot(render_chart *c, const fig_group *stim, const render_chart
     }
 }
 
-/* The dose range of treatment @p k's groups (numeric doses > 0 on a log axis). */
-static size_t dose_range(const fig_groups *gs, size_t k, double *lo, double *hi, double *ymax)
+/* Whether group @p g is a dose of treatment @p k drawn on its plot (numeric, > 0, in the
+ * plot's unit). */
+static bool on_plot(const fig_group *g, size_t k, const char *unit)
+{
+    return g->role == FIG_TREATED && g->treat == k && g->dose_value > 0 &&
+           strcmp(g->unit, unit) == 0;
+}
+
+/* The dose range of treatment @p k's groups in @p unit; the largest value drawn. */
+static size_t dose_range(const fig_groups *gs, size_t k, const char *unit, double *lo,
+                         double *hi, double *ymax)
 {
     size_t m = 0;
     *lo = INFINITY;
     *hi = -INFINITY;
     for (size_t i = 0; i < gs->n; i++) {
         const fig_group *g = &gs->g[i];
-        if (g->role == FIG_TREATED && g->treat == k && g->dose_value > 0) {
+        if (on_plot(g, k, unit)) {
             *lo = fmin(*lo, g->dose_value);
             *hi = fmax(*hi, g->dose_value);
             m++;
         }
-        if (g->role != FIG_TREATED || g->treat == k) {
+        if (g->role != FIG_TREATED || on_plot(g, k, unit)) {
             *ymax = fmax(*ymax, g->mean + (isfinite(g->sd) ? g->sd : 0));
             for (size_t j = 0; j < g->n; j++) {
                 *ymax = fmax(*ymax, g->v[j]);
@@ -155,18 +164,23 @@ static size_t dose_range(const fig_groups *gs, size_t k, double *lo, double *hi,
 static apo_status one_dose_plot(const char *base, const assay_result *res,
                                 const fig_groups *gs, size_t k, apo_error *err)
 {
-    double lo, hi, ymax = 10;
-    size_t m = dose_range(gs, k, &lo, &hi, &ymax);
-    if (m == 0) {
-        return APO_OK;
-    }
-    const char *unit = "";
+    const char *unit = NULL; /* the unit of the treatment's first numeric dose */
+    size_t left_out = 0;     /* its groups that cannot be drawn: no number, another unit */
     for (size_t i = 0; i < gs->n; i++) {
-        if (gs->g[i].role == FIG_TREATED && gs->g[i].treat == k && gs->g[i].dose_value > 0) {
-            unit = gs->g[i].unit;
-            break;
+        const fig_group *g = &gs->g[i];
+        if (g->role == FIG_TREATED && g->treat == k && g->dose_value > 0 && unit == NULL) {
+            unit = g->unit;
         }
     }
+    if (unit == NULL) {
+        return APO_OK;
+    }
+    for (size_t i = 0; i < gs->n; i++) {
+        left_out += gs->g[i].role == FIG_TREATED && gs->g[i].treat == k &&
+                    !on_plot(&gs->g[i], k, unit);
+    }
+    double lo, hi, ymax = 10;
+    size_t m = dose_range(gs, k, unit, &lo, &hi, &ymax);
     const assay_dose_fit *fit = find_fit(res, gs->treatments[k], unit);
     render_chart_axis x, y;
     if (hi / lo > 10) {
@@ -189,12 +203,17 @@ static apo_status one_dose_plot(const char *base, const assay_result *res,
     }
     char title[200], sub[240], xt[120];
     snprintf(title, sizeof title, "%s: apoptotic %% by dose", gs->treatments[k]);
+    int len;
     if (fit != NULL) {
-        snprintf(sub, sizeof sub, "4PL fit: EC50 %.4g %s (95%% CI %.4g-%.4g), Hill %.3g",
-                 fit->ec50, fit->dose_unit, fit->ec50_ci_lo, fit->ec50_ci_hi, fit->hill);
+        len = snprintf(sub, sizeof sub, "4PL fit: EC50 %.4g %s (95%% CI %.4g-%.4g), Hill %.3g",
+                       fit->ec50, fit->dose_unit, fit->ec50_ci_lo, fit->ec50_ci_hi, fit->hill);
     } else {
-        snprintf(sub, sizeof sub, "%zu dose%s; no 4PL curve (fitted from 4 doses)", m,
-                 m == 1 ? "" : "s");
+        len = snprintf(sub, sizeof sub, "%zu dose%s; no 4PL curve (fitted from 4 doses)", m,
+                       m == 1 ? "" : "s");
+    }
+    if (left_out > 0 && len > 0 && (size_t)len < sizeof sub) {
+        snprintf(sub + len, sizeof sub - (size_t)len, "; %zu group%s not drawn (dose 0, not a "
+                 "number or another unit)", left_out, left_out == 1 ? "" : "s");
     }
     snprintf(xt, sizeof xt, "dose (%s)%s", unit[0] ? unit : "no unit", x.log ? ", log scale" : "");
     fig_titles(c, w, title, sub);
@@ -207,8 +226,7 @@ static apo_status one_dose_plot(const char *base, const assay_result *res,
     uint32_t col = 0x1f77b4;
     for (size_t i = 0; i < gs->n; i++) {
         const fig_group *g = &gs->g[i];
-        if (g->role == FIG_TREATED && g->treat == k && g->dose_value > 0 &&
-            strcmp(g->unit, unit) == 0) {
+        if (on_plot(g, k, unit)) {
             col = fig_group_color(g);
             draw_points(c, g, &y, render_chart_axis_at(&x, g->dose_value), col);
         }

@@ -354,3 +354,31 @@ Test(summary_figs, a_large_plate_stays_within_the_chart_size, .timeout = 120)
     svg_close(&d);
     rt_rmdir(dir);
 }
+
+Test(summary_figs, dose_groups_off_the_axis_are_counted)
+{
+    report_sample r[3];
+    static const char *const dose[] = {"10", "abc", "5"}, *const unit[] = {"uM", "uM", "mg/L"};
+    for (int i = 0; i < 3; i++) {
+        r[i] = (report_sample){.sample = dose[i], .file = dose[i], .role = "treated",
+                               .treatment = "C", .dose = dose[i], .dose_unit = unit[i],
+                               .well = "", .replicate = 1, .apoptotic_pct = 10.0 * (i + 1),
+                               .qc_flags = "", .qc_detail = "", .error = ""};
+    }
+    char dir[256], path[400], got[200];
+    assay_result res;
+    memset(&res, 0, sizeof res);
+    cr_assert(rt_tmpdir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/plots", dir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    cr_assert_eq(report_summary_figures(dir, &res, 3, r, NULL), APO_OK);
+    snprintf(path, sizeof path, "%s/plots/dose_1.svg", dir);
+    svg_doc d;
+    svg_open(&d, path);
+    cr_assert_eq(svg_count(&d, "//s:circle[@class='point']"), 1, "only 10 uM is on the axis");
+    svg_text(&d, "//s:text[@class='subtitle']", 1, got, sizeof got);
+    cr_assert_str_eq(got, "1 dose; no 4PL curve (fitted from 4 doses); 2 groups not drawn (dose "
+                          "0, not a number or another unit)");
+    svg_close(&d);
+    rt_rmdir(dir);
+}
