@@ -4,8 +4,8 @@
  * "Summary figures"), for any number of doses: every sample's apoptotic % as an open circle
  * and each dose's mean +- SD against dose (a log axis when the doses span more than one
  * decade, else linear), the stimulus-only group at a separate "0" position left of an axis
- * break, dashed lines at the stimulus and untreated means, and the 4PL curve only when the
- * run fitted one for this treatment.
+ * break, dashed lines at the stimulus and untreated means, and the 4PL curve (with its EC50
+ * marked) only when the run fitted one for this treatment.
  */
 #include "report/fig_internal.h"
 
@@ -103,6 +103,14 @@ static void draw_curve(render_chart *c, const assay_dose_fit *d, const render_ch
     }
     render_style s = {.stroke = col, .stroke_width = 2, .cls = "fit"};
     render_chart_polyline(c, xy, m, false, &s);
+    double xe = render_chart_axis_at(x, d->ec50);
+    if (d->ec50 > x->lo && d->ec50 < x->hi && isfinite(xe)) { /* the EC50, dashed down */
+        double ye = render_chart_axis_at(y, f4pl(d, d->ec50));
+        render_style e = {.stroke = col, .stroke_width = 1, .dashed = true, .cls = "ec50"};
+        render_chart_line(c, xe, ye, xe, y->p0, &e);
+        render_text_style t = {.px = 10, .color = col, .cls = "ec50-label"};
+        render_chart_text(c, xe + 4, y->p0 - 6, "EC50", &t);
+    }
 }
 
 /* The "0" position with its axis break, and the stimulus group drawn there. */
