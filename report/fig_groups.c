@@ -291,14 +291,22 @@ const char *fig_sig_mark(const assay_comparison *c)
     return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : "ns";
 }
 
+/* The size at which @p text fits in @p w - 16 units: @p px, smaller for a long text (a sample
+ * or treatment name), not below 7. */
+static double fit_px(render_chart *c, const char *text, double px, bool bold, double w)
+{
+    double tw = render_chart_text_width(c, text, px, bold);
+    return tw > w - 16 && tw > 0 ? fmax(7, px * (w - 16) / tw) : px;
+}
+
 void fig_titles(render_chart *c, double w, const char *title, const char *subtitle)
 {
-    render_text_style t = {.px = 14, .bold = true, .color = 0x101010,
+    render_text_style t = {.px = fit_px(c, title, 14, true, w), .bold = true, .color = 0x101010,
                            .anchor = RENDER_ANCHOR_MIDDLE, .cls = "title"};
     render_chart_text(c, w / 2, 26, title, &t);
     if (subtitle != NULL && subtitle[0] != '\0') {
-        t = (render_text_style){.px = 11, .color = FIG_SUBTLE, .anchor = RENDER_ANCHOR_MIDDLE,
-                                .cls = "subtitle"};
+        t = (render_text_style){.px = fit_px(c, subtitle, 11, false, w), .color = FIG_SUBTLE,
+                                .anchor = RENDER_ANCHOR_MIDDLE, .cls = "subtitle"};
         render_chart_text(c, w / 2, 44, subtitle, &t);
     }
 }

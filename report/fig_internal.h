@@ -56,7 +56,7 @@ uint32_t fig_group_color(const fig_group *g);
 #define FIG_SUBTLE 0x555555u
 
 /* Title (bold 14) and subtitle (11) centred at the top of a chart of width @p w, as render/'s
- * plots. */
+ * plots; a text too long for the width is set smaller (not below 7). */
 void fig_titles(render_chart *c, double w, const char *title, const char *subtitle);
 /* Write @p c as <base>.png (scale 2; 1 beyond 3000 units wide), <base>.svg and, when @p pdf, <base>.pdf, titled
  * @p title. */

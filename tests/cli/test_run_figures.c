@@ -6,8 +6,9 @@
  * as PNG and SVG) exists, is listed in manifest.json and, for SVG, is well-formed XML; the Time
  * plot shades a region exactly for the samples samples.csv flags flow_instability; report.html
  * inlines the figures; the one-replicate example shows no significance marks and its 4PL
- * curve; merged shards give the same figures as one run. The SVG opens in headless Chromium (a
- * screenshot with the bars' colour in it) and the PDF in poppler's pdftoppm.
+ * curve; merged shards give the same figures as one run; names with markup are escaped in every
+ * SVG and in the report. The SVG opens in headless Chromium (a screenshot with the bars' colour
+ * in it) and the PDF in poppler's pdftoppm.
  */
 #include "report/figures.h"
 #include "support/need.h"
@@ -16,6 +17,7 @@
 #include "support/slurp.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,5 +263,77 @@ Test(cli_run_figures, svg_opens_in_chromium_and_pdf_in_pdftoppm, .timeout = 600)
     cr_assert_gt(rt_ink(&pg, 0, 0, p.width, p.height), 20000, "the PDF page is blank");
     cr_assert_gt(blue_pixels(&p), 5000, "the treated bars are not on the PDF page");
     rt_png_free(&p);
+    free(dir);
+}
+
+/* Every SVG of OUT/plots parses, and none holds @p raw (markup that must have been escaped). */
+static size_t assert_svgs_escaped(const char *out, const char *raw)
+{
+    char plots[4300];
+    snprintf(plots, sizeof plots, "%s/plots", out);
+    DIR *d = opendir(plots);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    size_t n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".svg") == 0) {
+            char path[4600];
+            snprintf(path, sizeof path, "%s/%s", plots, e->d_name);
+            assert_svg(path);
+            char *text = test_slurp(path, NULL);
+            cr_assert_null(strstr(text, raw), "%s holds unescaped markup", e->d_name);
+            free(text);
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+Test(cli_run_figures, names_with_markup_are_escaped, .timeout = 600)
+{
+    char *dir = test_tmpdir(), sheet[4200], out[4200], path[4400];
+    char *text = test_slurp(SAMPLES "/sheet.csv", NULL);
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", dir);
+    FILE *f = fopen(sheet, "wb");
+    cr_assert_not_null(f);
+    for (char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        if (strncmp(line, "file,", 5) == 0) {
+            fprintf(f, "%.*s\n", (int)len, line);
+        } else if (strncmp(line, "h2o2_r1.fcs,h2o2_r1,", 20) == 0) {
+            fprintf(f, "%s/h2o2_r1.fcs,<svg onload=alert(1)>&x%.*s\n", SAMPLES, (int)(len - 19),
+                    line + 19);
+        } else {
+            /* the treatment's name closes the text element and opens a script */
+            const char *t = strstr(line, ",AS-IV,");
+            if (t != NULL && t < line + len) {
+                fprintf(f, "%s/%.*s,AS-IV</text><script>x()</script>,%.*s\n", SAMPLES,
+                        (int)(t - line), line, (int)(len - (size_t)(t - line) - 7), t + 7);
+            } else {
+                fprintf(f, "%s/%.*s\n", SAMPLES, (int)len, line);
+            }
+        }
+        line += len + (line[len] == '\n');
+    }
+    fclose(f);
+    free(text);
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *argv[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-q", "-j", "2", "-o", out,
+                          NULL};
+    run_ok(argv);
+    cr_assert_geq(assert_svgs_escaped(out, "<script>"), 3 + 18);
+    cr_assert_eq(assert_svgs_escaped(out, "<svg onload"), 3 + 18);
+    snprintf(path, sizeof path, "%s/plots/dose_1.svg", out);
+    char *dose = test_slurp(path, NULL);
+    cr_assert_not_null(strstr(dose, "AS-IV&lt;/text&gt;&lt;script&gt;x()&lt;/script&gt;: "
+                                    "apoptotic % by dose"));
+    free(dose);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *html = test_slurp(path, NULL);
+    cr_assert_null(strstr(html, "<script>x()"), "the report holds the treatment's markup");
+    cr_assert_null(strstr(html, "<svg onload"), "the report holds the sample's markup");
+    free(html);
     free(dir);
 }
