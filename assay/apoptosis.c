@@ -1207,7 +1207,7 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
         s->flow_max_dev = NAN;
     } else {
         s->flow_max_dev = qc_flow_deviation(time, n_time);
-        if (isfinite(s->flow_max_dev) && s->flow_max_dev > 0.5) {
+        if (isfinite(s->flow_max_dev) && s->flow_max_dev > ASSAY_FLOW_MAX_DEVIATION) {
             s->qc |= ASSAY_QC_FLOW_INSTABILITY;
             QC_NOTE("event rate over Time deviates up to %.0f%% from its median", 100 * s->flow_max_dev);
         }

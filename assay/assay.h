@@ -211,6 +211,9 @@ enum {
 };
 /* Share of the cells above which the singlet gate's removal is implausible (QC flag). */
 #define ASSAY_SINGLET_PLAUSIBLE_LOSS 0.20
+/* Largest |bin rate / median rate - 1| over Time bins before a sample is flagged
+ * ASSAY_QC_FLOW_INSTABILITY (the Time plots shade the bins beyond it). */
+#define ASSAY_FLOW_MAX_DEVIATION 0.5
 /** Write the ';'-joined names of @p flags into @p buf ("" for none). */
 void assay_qc_flags_format(unsigned flags, char *buf, size_t cap);
 

@@ -70,7 +70,8 @@ APO_NODISCARD apo_status assay_merge_read(assay_merge *m, size_t n_dirs,
 APO_NODISCARD apo_status assay_merge_write(const assay_merge *m, const char *outdir,
                                            apo_error *err);
 
-/* Copy each sample's plots/<sample>.png from its shard into OUTDIR/plots/ (created when
+/* Copy each sample's plots/<sample>.png (and its event rate over Time, <sample>.time.png and
+ * .svg) from its shard into OUTDIR/plots/ (created when
  * the first is found); *copied tells whether any was. Failures are reported to @p obs and
  * the others still copied; returns the worst status. */
 APO_NODISCARD apo_status assay_merge_copy_plots(const assay_merge *m, const char *outdir,

@@ -197,6 +197,36 @@ static int copy_file(const char *from, const char *to)
     return apo_atomic_commit(&af, &err) == APO_OK ? 0 : EIO;
 }
 
+/* The sample's event rate over Time (plots/<stem>.time.png and .svg, drawn by the shard's
+ * run from its events), when the shard has it. The folder exists (the caller made it or will:
+ * it is made here too). */
+static apo_status copy_time_plots(const char *shard, const char *stem, const char *outdir,
+                                  const apo_observer *obs)
+{
+    static const char *const ext[] = {"time.png", "time.svg"};
+    char from[PATH_MAX + 300], path[PATH_MAX + 300];
+    apo_status worst = APO_OK;
+    for (size_t k = 0; k < 2; k++) {
+        struct stat st;
+        snprintf(from, sizeof from, "%s/plots/%s.%s", shard, stem, ext[k]);
+        if (stat(from, &st) != 0) {
+            continue;
+        }
+        snprintf(path, sizeof path, "%s/plots", outdir);
+        int e = apo_mkdirs(path);
+        if (e == 0) {
+            snprintf(path, sizeof path, "%s/plots/%s.%s", outdir, stem, ext[k]);
+            e = copy_file(from, path);
+        }
+        if (e != 0) {
+            apo_observe_note(obs, APO_NOTE_ERROR, "%s: cannot copy to %s: %s", from, path,
+                             strerror(e));
+            worst = apo_status_worse(worst, APO_E_WRITE);
+        }
+    }
+    return worst;
+}
+
 apo_status assay_merge_copy_plots(const assay_merge *m, const char *outdir, bool *copied,
                                   const apo_observer *obs)
 {
@@ -212,6 +242,8 @@ apo_status assay_merge_copy_plots(const assay_merge *m, const char *outdir, bool
         if (stat(from, &st) != 0) {
             continue;
         }
+        worst = apo_status_worse(worst, copy_time_plots(m->shards[x->shard].dir, stem, outdir,
+                                                        obs));
         if (!*copied) {
             snprintf(path, sizeof path, "%s/plots", outdir);
             int e = apo_mkdirs(path);

@@ -4,13 +4,15 @@
  * font_dir_find):
  * UTF-8 decoding, measuring, anti-aliased glyph blending, text rotated by 90 degrees for y-axis
  * titles (rendered into a coverage mask, then blitted transposed) and decade labels drawn as
- * a base plus a smaller raised exponent. Fractional sizes go through FT_Set_Char_Size at 72 dpi
+ * a base plus a smaller raised exponent; glyph outlines as paths for vector output (PDF
+ * charts, chart_pdf.c). Fractional sizes go through FT_Set_Char_Size at 72 dpi
  * so that 1 pt = 1 px.
  */
 #include "render/render_internal.h"
 
 #include <ft2build.h>
 #include FT_FREETYPE_H
+#include FT_OUTLINE_H
 
 #include <math.h>
 #include <stdio.h>
@@ -242,6 +244,118 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
         prev = gi;
     }
     return pen;
+}
+
+/* FT_Outline_Decompose callbacks: points in 26.6 relative to the glyph origin, y up; sent on
+ * as figure units (y down) with cubic curves only. */
+typedef struct outline_ctx {
+    rtext_path_fn fn;
+    void *ctx;
+    double ox, oy;  /* the glyph origin */
+    double cx, cy;  /* the current point */
+    bool open;
+} outline_ctx;
+
+static void outline_pt(const outline_ctx *o, const FT_Vector *v, double *x, double *y)
+{
+    *x = o->ox + v->x / 64.0;
+    *y = o->oy - v->y / 64.0;
+}
+
+static int outline_move(const FT_Vector *to, void *user)
+{
+    outline_ctx *o = user;
+    double p[2];
+    if (o->open) {
+        o->fn(o->ctx, 'Z', NULL);
+    }
+    outline_pt(o, to, &p[0], &p[1]);
+    o->fn(o->ctx, 'M', p);
+    o->cx = p[0];
+    o->cy = p[1];
+    o->open = true;
+    return 0;
+}
+
+static int outline_line(const FT_Vector *to, void *user)
+{
+    outline_ctx *o = user;
+    double p[2];
+    outline_pt(o, to, &p[0], &p[1]);
+    o->fn(o->ctx, 'L', p);
+    o->cx = p[0];
+    o->cy = p[1];
+    return 0;
+}
+
+static int outline_conic(const FT_Vector *ctrl, const FT_Vector *to, void *user)
+{
+    outline_ctx *o = user;
+    double qx, qy, ex, ey;
+    outline_pt(o, ctrl, &qx, &qy);
+    outline_pt(o, to, &ex, &ey);
+    /* the quadratic as a cubic: controls 2/3 of the way to the quadratic's control */
+    double p[6] = {o->cx + 2.0 / 3.0 * (qx - o->cx), o->cy + 2.0 / 3.0 * (qy - o->cy),
+                   ex + 2.0 / 3.0 * (qx - ex),       ey + 2.0 / 3.0 * (qy - ey),
+                   ex,                               ey};
+    o->fn(o->ctx, 'C', p);
+    o->cx = ex;
+    o->cy = ey;
+    return 0;
+}
+
+static int outline_cubic(const FT_Vector *c1, const FT_Vector *c2, const FT_Vector *to,
+                         void *user)
+{
+    outline_ctx *o = user;
+    double p[6];
+    outline_pt(o, c1, &p[0], &p[1]);
+    outline_pt(o, c2, &p[2], &p[3]);
+    outline_pt(o, to, &p[4], &p[5]);
+    o->fn(o->ctx, 'C', p);
+    o->cx = p[4];
+    o->cy = p[5];
+    return 0;
+}
+
+void rtext_outline(rfont *f, const char *utf8, double x, double y, double px, bool bold,
+                   rtext_path_fn fn, void *ctx)
+{
+    FT_Face face = face_at(f, px, bold);
+    if (!face || !utf8) {
+        return;
+    }
+    static const FT_Outline_Funcs funcs = {outline_move, outline_line, outline_conic,
+                                           outline_cubic, 0, 0};
+    double pen = 0;
+    FT_UInt prev = 0;
+    const char *s = utf8;
+    while (*s) {
+        uint32_t cp = utf8_next(&s);
+        FT_UInt gi = FT_Get_Char_Index(face, cp);
+        if (prev && gi && FT_HAS_KERNING(face)) {
+            FT_Vector k;
+            if (FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k) == 0) {
+                pen += k.x / 64.0;
+            }
+        }
+        /* the advance as measured (light hinting); the shape unhinted */
+        if (FT_Load_Glyph(face, gi, FT_LOAD_TARGET_LIGHT) != 0) {
+            prev = 0;
+            continue;
+        }
+        double adv = face->glyph->advance.x / 64.0;
+        if (FT_Load_Glyph(face, gi, FT_LOAD_NO_HINTING | FT_LOAD_NO_BITMAP) == 0 &&
+            face->glyph->format == FT_GLYPH_FORMAT_OUTLINE) {
+            outline_ctx o = {fn, ctx, x + pen, y, 0, 0, false};
+            FT_Outline_Decompose(&face->glyph->outline, &funcs, &o);
+            if (o.open) {
+                fn(ctx, 'Z', NULL);
+            }
+        }
+        pen += adv;
+        prev = gi;
+    }
 }
 
 rtext_metrics rtext_measure(rfont *f, const char *utf8, double px, bool bold)

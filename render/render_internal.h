@@ -66,6 +66,13 @@ double rtext_draw(const rc_canvas *c, rfont *f, const char *utf8, double x, doub
 apo_status rtext_draw_up(const rc_canvas *c, rfont *f, const char *utf8, double x, double y,
                          double px, bool bold, uint32_t color, apo_error *err);
 
+/* The glyph outlines of @p utf8 laid out as rtext_draw lays it out (baseline from (x, y), the
+ * same advances and kerning), as path segments in image units, y down: @p fn gets 'M' (x, y),
+ * 'L' (x, y), 'C' (x1, y1, x2, y2, x, y) and 'Z' (NULL). Fill with the non-zero rule. */
+typedef void (*rtext_path_fn)(void *ctx, char op, const double *pts);
+void rtext_outline(rfont *f, const char *utf8, double x, double y, double px, bool bold,
+                   rtext_path_fn fn, void *ctx);
+
 /* A tick label: @p base with an optional raised, smaller exponent ("10" + "3"). */
 typedef struct rlabel {
     char base[24];

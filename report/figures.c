@@ -2,7 +2,8 @@
 /*
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
- * the Annexin V overlay of the stimulus-only group against each treated group. Plots read
+ * the Annexin V overlay of the stimulus-only group against each treated group; each sample's
+ * event rate over Time (time_fig.c) from the panel's events. Plots read
  * a subsample of each file and keep only a thinned copy of its singlets, never a whole file.
  */
 #include "report/figures.h"
@@ -207,6 +208,9 @@ static void panel_task(void *ctx, size_t i)
         j->st[i] = review_preview_write(j->dir, stem, j->r, &j->in[i], &j->views[i].ev,
                                         j->views[i].singlet, j->views[i].ann, j->views[i].pi,
                                         &j->errs[i]);
+    }
+    if (j->st[i] == APO_OK) { /* the event rate over Time, from the same events */
+        j->st[i] = report_time_plot(j->dir, stem, &j->in[i], s, &j->views[i].ev, &j->errs[i]);
     }
     free(p);
     render_gating_path_free(&gp);

@@ -22,6 +22,20 @@ APO_NODISCARD apo_status report_write_figures(const char *outdir, const assay_re
                                               const assay_input *in, size_t n, unsigned jobs,
                                               const apo_observer *obs);
 
+/* The file name in OUTDIR/plots/ of the event rate over Time of the sample whose safe stem
+ * (apo_output_name of its name, as plots/<stem>.png) is @p stem: "<stem>.time.<ext>", @p ext
+ * "png" or "svg". @return the length snprintf gives (>= cap: truncated). */
+int report_time_plot_name(char *buf, size_t cap, const char *stem, const char *ext);
+
+/* Write plots/<stem>.time.png and .svg into @p plots_dir: the event rate over Time of sample
+ * @p s from @p ev, the events the run has loaded for its plots (every k-th event of the file:
+ * counts are scaled by s->events / ev->n_events), with the bins of an abrupt rate change
+ * shaded when the run flagged ASSAY_QC_FLOW_INSTABILITY. Nothing is written when the file has
+ * no Time channel or fewer than two timed events (APO_OK). */
+APO_NODISCARD apo_status report_time_plot(const char *plots_dir, const char *stem,
+                                          const assay_input *in, const assay_sample *s,
+                                          const fcs_events *ev, apo_error *err);
+
 #ifdef __cplusplus
 }
 #endif

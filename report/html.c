@@ -262,6 +262,7 @@ static void warnings(FILE *f, const report_input *r)
 static void body(FILE *f, const report_input *r, const char *methods)
 {
     summary(f, r);
+    report_summary_figures_html(f, r);
     html_samples_table(f, r);
     html_comparisons(f, r);
     plate(f, r);
@@ -294,7 +295,7 @@ apo_status report_write_html(const report_input *r, apo_error *err)
     fprintf(f, "</title>\n<style>\n%s</style>\n</head><body>\n<h1>", html_style);
     html_esc(f, title);
     fputs("</h1>\n<p>Annexin V / PI apoptosis analysis by apoflow " APOFLOW_VERSION ".</p>\n"
-          "<nav><a href=\"#samples\">Samples</a><a href=\"#comparisons\">Comparisons</a>"
+          "<nav><a href=\"#figures\">Figures</a><a href=\"#samples\">Samples</a><a href=\"#comparisons\">Comparisons</a>"
           "<a href=\"#plate\">Plate</a><a href=\"#review\">Review gates</a><a href=\"#gating\">"
           "Each sample</a><a href=\"#method\">Thresholds</a><a href=\"#methods\">Methods</a>"
           "<a href=\"#warnings\">Warnings</a><a href=\"#files\">Files</a><a href=\"#reproduce"

@@ -6,6 +6,7 @@
  * event rate over Time, and each QC flag explained with what to check. The samples table and
  * the Warnings section link to these sections.
  */
+#include "report/figures.h"
 #include "report/html_internal.h"
 #include "util/paths.h"
 
@@ -249,8 +250,9 @@ static void flag_list(FILE *f, const report_sample *s, const char *id)
 /* Embed plots/<stem>.time.png, the sample's event rate over Time, when it was drawn. */
 static void time_plot(FILE *f, const report_input *r, const report_sample *s, const char *stem)
 {
-    char path[4096], alt[300];
-    snprintf(path, sizeof path, "%s/plots/%s.time.png", r->outdir, stem);
+    char name[200], path[4096], alt[300];
+    report_time_plot_name(name, sizeof name, stem, "png");
+    snprintf(path, sizeof path, "%s/plots/%s", r->outdir, name);
     snprintf(alt, sizeof alt, "event rate over Time of %s", s->sample);
     fputs("<h4>Event rate over Time</h4>\n", f);
     if (!html_embed_png(f, path, alt, "plot")) {

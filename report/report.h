@@ -66,6 +66,16 @@ APO_NODISCARD apo_status report_dose_plots(const char *outdir, const assay_resul
                                            size_t n, const report_sample *samples,
                                            apo_error *err);
 
+/* The summary figures, each as PNG and SVG (docs/outputs.md): plots/summary_apoptotic (groups:
+ * mean +- SD, replicates, adjusted-p marks), plots/summary_quadrants (each sample's quadrants)
+ * and plots/dose_<k> for every treatment k with a numeric dose (summary_figs.c, dose_figs.c). */
+APO_NODISCARD apo_status report_summary_figures(const char *outdir, const assay_result *res,
+                                                size_t n, const report_sample *samples,
+                                                apo_error *err);
+/* The "Summary figures" <section> of report.html: the SVG figures above, inline, when they
+ * exist (summary_html.c). */
+void report_summary_figures_html(FILE *f, const report_input *r);
+
 /* Write OUTDIR/report.html, then OUTDIR/methods.txt (its methods paragraph), atomically.
  * Embeds OUTDIR/plots/<sample>.png, <sample>.time.png, overview.png, overlay_annexin.png and
  * dose_response_<k>.png when they exist. */

@@ -62,13 +62,16 @@ Test(cli_hostile_names, sample_names_cannot_place_files, .timeout = 300)
     snprintf(plots, sizeof plots, "%s/plots", out);
     d = opendir(plots);
     cr_assert_not_null(d);
-    size_t safe = 0;
+    size_t safe = 0, safe_time = 0;
     while ((e = readdir(d)) != NULL) {
-        safe += strstr(e->d_name, "pwned~") != NULL && strstr(e->d_name, ".png") != NULL;
+        bool named = strstr(e->d_name, "pwned~") != NULL;
+        safe_time += named && strstr(e->d_name, ".time.png") != NULL;
+        safe += named && strstr(e->d_name, ".png") != NULL && strstr(e->d_name, ".time.") == NULL;
         cr_assert_null(strchr(e->d_name, '/'));
     }
     closedir(d);
     cr_assert_eq(safe, 1, "expected one plot named after the sanitised name");
+    cr_assert_eq(safe_time, 1, "expected one Time plot named after the sanitised name");
     char csv[4200];
     snprintf(csv, sizeof csv, "%s/samples.csv", out);
     char *s = test_slurp(csv, NULL);

@@ -63,8 +63,8 @@ Test(cli_report, self_contained_with_every_section)
     cr_assert_null(strstr(html, "<link"));
     cr_assert_null(strstr(html, "@import"));
     cr_assert_eq(count(html, "<img "), count(html, "src=\"data:image/png;base64,"));
-    /* 10 gating paths + overview + overlay + one dose-response curve */
-    cr_assert_eq(count(html, "src=\"data:image/png;base64,"), 13);
+    /* 10 gating paths + overview + overlay + one dose-response curve + 10 Time plots */
+    cr_assert_eq(count(html, "src=\"data:image/png;base64,"), 23);
     const char *must[] = {"id=\"summary\"",   "id=\"samples-table\"", "id=\"comparisons-table\"",
                           "id=\"plate\"",     "id=\"gating\"",        "id=\"thresholds\"",
                           "id=\"spillover\"", "id=\"warnings\"",      "id=\"checksums\"",
