@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "cli/pool_read.h"
 #include "assay/merge.h"
+#include "assay/results_xlsx.h"
 #include "report/report.h"
 #include "util/paths.h"
 
@@ -151,6 +152,10 @@ static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
         return cli_exit_code(err.status);
     }
     int rc = failures_exit(m);
+    if (assay_write_results_xlsx(o->outdir, &obs.obs, &err) != APO_OK) {
+        cli_print_error(&err); /* the tables are written: go on */
+        rc = cli_worse_exit(rc, cli_exit_code(err.status));
+    }
     bool plots = false;
     rc = cli_worse_exit(rc, cli_exit_code(assay_merge_copy_plots(m, o->outdir, &plots,
                                                                  &obs.obs)));

@@ -11,6 +11,7 @@
 #include "cli/run_flowjo.h"
 #include "gating/flowjo.h"
 #include "assay/experiment.h"
+#include "assay/results_xlsx.h"
 #include "report/compare_text.h"
 #include "report/figures.h"
 #include "report/report.h"
@@ -288,6 +289,9 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     if (o->write_flowjo != NULL &&
         run_flowjo_write(o->write_flowjo, &s->x.res, s->x.in, s->x.n, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
+    }
+    if (assay_write_results_xlsx(o->outdir, &s->obs.obs, &err) != APO_OK) {
+        fail(s, &err, cli_exit_code(err.status)); /* the tables are written: go on */
     }
     s->tm[3] = cli_now();
     if (o->plots) {
