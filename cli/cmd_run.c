@@ -280,6 +280,11 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_error err;
     assay_experiment_output out = {o->outdir, o->write_gating, o->sheet, APOFLOW_VERSION,
                                    o->gating_wsp};
+    if (o->shard_n > 0 && /* the shard's record for merge: its sheet, gating and inputs */
+        assay_experiment_record_inputs(&s->x, o->sheet, o->gating, o->jobs, &s->obs.obs,
+                                       &err) != APO_OK) {
+        return fail(s, &err, cli_exit_code(err.status));
+    }
     if (assay_experiment_write(&s->x, &out, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
     }
