@@ -239,9 +239,9 @@ static apo_status check_complete(const assay_merge *m, apo_error *err)
         }
         if (sh.p != NULL && (unsigned)c != count) {
             return apo_error_set(err, APO_E_FORMAT, m->shards[k].dir, APO_NO_OFFSET, "shard",
-                                 "%s: expected a shard of %u, found one of %.0f (shards of "
-                                 "different runs?)",
-                                 m->shards[k].dir, count, c);
+                                 "expected a shard of %u, found one of %.0f (%s is one of %u: "
+                                 "shards of different runs?)",
+                                 count, c, m->shards[0].dir, count);
         }
     }
     if (with == 0) {
