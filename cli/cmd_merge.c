@@ -35,8 +35,9 @@ static const cli_spec merge_spec = {
     "Combine the output folders of sharded runs (apoflow run --shard I/N --gating G)\n"
     "into the outputs one run over all files with --gating G writes: samples.csv and\n"
     "stats.csv (rows in input path order), comparisons.csv and the dose-response fits\n"
-    "recomputed over all samples, results.json, plots/ and report.html\n"
-    "(docs/scaling.md).\n",
+    "recomputed over all samples, results.json, results.xlsx, gating.xml, plots/ and\n"
+    "report.html (docs/scaling.md). Refuses a missing, repeated or foreign shard (of\n"
+    "another count, sheet or gating file) and a file in two shards.\n",
     merge_tables,
     "exit codes: 0 ok, 64 usage, 65 a shard had failed files or samples, or shards\n"
     "that do not fit together, 66 a shard folder or file is missing, 71 out of memory,\n"
