@@ -77,9 +77,9 @@ Test(cli_batch, jobs_one_and_two_write_identical_files)
     cr_assert_eq(rename(o2, o1), 0);
     cr_assert_eq(run_cli(a2, &r), 0, "%s", r.err);
     run_result_free(&r);
-    /* 6 top-level files + manifest.json + 10 sample plots + overview + overlay +
-     * dose-response + 10 previews of the report's gate review */
-    cr_assert_eq(same_tree(o1, o2), 7 + 10 + 3 + 10);
+    /* 7 top-level files (results.xlsx too) + manifest.json + 10 sample plots + overview +
+     * overlay + dose-response + 10 previews of the report's gate review */
+    cr_assert_eq(same_tree(o1, o2), 8 + 10 + 3 + 10);
     free(dir);
 }
 
