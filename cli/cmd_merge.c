@@ -2,11 +2,13 @@
 /*
  * cmd_merge.c: `apoflow merge SHARD_DIR... -o OUTDIR`: combines the outputs of sharded
  * `apoflow run --shard I/N --gating G` runs into the outputs a single run with the same
- * gating gives (assay/merge.h), copies the per-sample plots and writes report.html.
+ * gating gives (assay/merge.h) and results.xlsx, copies the per-sample plots, writes
+ * report.html, and last manifest.json (the folder is owned as a run's: cli/outdir_own.h).
  * Exit 65 when a shard reported failed files or samples.
  */
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/outdir_own.h"
 #include "cli/pool_read.h"
 #include "assay/merge.h"
 #include "assay/results_xlsx.h"
@@ -131,8 +133,9 @@ static int failures_exit(const assay_merge *m)
     return m->n_failed > 0 ? CLI_EXIT_DATAERR : CLI_EXIT_OK;
 }
 
-/* Read and merge the shards, write the outputs; returns the exit code. */
-static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
+/* Read and merge the shards, write the outputs into the folder @p own takes; returns the
+ * exit code. */
+static int merge(const merge_options *o, assay_merge *m, cli_outdir *own, int argc, char **argv)
 {
     apo_error err;
     cli_observer obs;
@@ -147,6 +150,10 @@ static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
     if (e != 0) {
         cli_errorf("%s: cannot create the output folder: %s", o->outdir, strerror(e));
         return CLI_EXIT_CANTCREAT;
+    }
+    int code = cli_outdir_own(own, o->outdir, o->quiet);
+    if (code != 0) {
+        return code;
     }
     if (assay_merge_write(m, o->outdir, &err) != APO_OK) {
         cli_print_error(&err);
@@ -163,6 +170,7 @@ static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
     if (o->report) {
         rc = cli_worse_exit(rc, cli_exit_code(merge_report(o, m, plots, argc, argv, &obs.obs)));
     }
+    rc = cli_worse_exit(rc, cli_outdir_seal(own, o->outdir, o->quiet)); /* manifest.json last */
     if (!o->quiet) {
         printf("merged %zu samples from %zu shard(s): %zu comparison(s), %zu dose-response "
                "fit(s), %zu failed file(s)\noutputs in %s/\n",
@@ -180,7 +188,10 @@ int cmd_merge(int argc, char **argv)
     }
     assay_merge m;
     memset(&m, 0, sizeof m);
-    rc = merge(&o, &m, argc, argv);
+    cli_outdir own;
+    memset(&own, 0, sizeof own);
+    rc = merge(&o, &m, &own, argc, argv);
+    cli_outdir_free(&own);
     assay_merge_free(&m);
     return rc;
 }

@@ -113,6 +113,20 @@ static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_sa
     same_file(single, merged, "results.json");
     same_file(single, merged, "gating.xml"); /* the merged folder has the gating applied */
     same_file(single, merged, "results.xlsx");
+    /* the merge owns its folder as a run does: manifest.json lists what it wrote */
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", merged);
+    json_value *man = json_parse_file(mpath);
+    cr_assert_not_null(man, "%s", mpath);
+    static const char *const listed[] = {"comparisons.csv", "gating.xml", "results.json",
+                                         "results.xlsx", "samples.csv", "stats.csv"};
+    const json_value *files = json_get(man, "files");
+    cr_assert_eq(json_size(files), sizeof listed / sizeof *listed);
+    for (size_t i = 0; i < json_size(files); i++) {
+        cr_assert_str_eq(json_string(json_index(files, i)), listed[i]);
+    }
+    cr_assert_str_eq(json_string(json_get(man, "complete")), "yes");
+    json_free(man);
     /* and the content is the experiment's */
     char path[4200];
     snprintf(path, sizeof path, "%s/results.json", merged);
