@@ -288,28 +288,28 @@ static void write_cell(book *b, lxw_worksheet *ws, const char *sheet, size_t r, 
     note_error(b, e, sheet);
 }
 
-/* What was cut from sheet @p name, as a warning. */
-static void say_cuts(const book *b, const char *name, size_t rows, size_t cols, size_t repaired,
-                     size_t cut)
+/* What had to be cut or repaired on sheet @p name (made from @p csv), as warnings. */
+static void say_cuts(const book *b, const char *name, const char *csv, size_t rows, size_t cols,
+                     size_t repaired, size_t cut)
 {
     if (rows > 0 || cols > 0) {
         apo_observe_note(b->obs, APO_NOTE_WARNING,
-                         "results.xlsx: sheet %s holds the first %zu rows and %zu columns of a "
-                         "worksheet's limit; %zu rows and %zu columns did not fit (%s.csv has "
-                         "them all)",
-                         name, SHEET_MAX_ROWS, SHEET_MAX_COLS, rows, cols, name);
+                         "results.xlsx: sheet %s: %zu rows and %zu columns beyond a worksheet's "
+                         "%zu rows and %zu columns were left out (%s has them all)",
+                         name, rows, cols, SHEET_MAX_ROWS, SHEET_MAX_COLS, csv);
     }
     if (cut > 0) {
         apo_observe_note(b->obs, APO_NOTE_WARNING,
-                         "results.xlsx: sheet %s: %zu texts longer than a cell holds (32767 "
-                         "bytes) were cut (the CSV has them whole)",
-                         name, cut);
+                         "results.xlsx: sheet %s: %zu text%s longer than a cell holds (%zu "
+                         "bytes) cut (%s has them whole)",
+                         name, cut, cut == 1 ? "" : "s", CELL_MAX_BYTES, csv);
     }
     if (repaired > 0) {
         apo_observe_note(b->obs, APO_NOTE_WARNING,
-                         "results.xlsx: sheet %s: %zu texts had bytes that are not UTF-8 "
-                         "characters (or control characters); each such byte is U+FFFD there",
-                         name, repaired);
+                         "results.xlsx: sheet %s: %zu text%s had bytes that are not UTF-8 "
+                         "characters, or control characters; each such byte is U+FFFD there "
+                         "(%s has the bytes as they were)",
+                         name, repaired, repaired == 1 ? "" : "s", csv);
     }
 }
 
@@ -345,7 +345,9 @@ static apo_status write_table(book *b, const table *t, apo_error *err)
                        &repaired, &cut);
         }
     }
-    say_cuts(b, t->name, t->n - n_rows, t->n_cols - n_cols, repaired, cut);
+    char csv[64];
+    snprintf(csv, sizeof csv, "%s.csv", t->name);
+    say_cuts(b, t->name, csv, t->n - n_rows, t->n_cols - n_cols, repaired, cut);
     free(kind);
     free(width);
     return APO_OK;
@@ -606,7 +608,7 @@ static apo_status write_prism(book *b, const table *t, const prism *p, int k, ap
         }
     }
     free(next);
-    say_cuts(b, name, p->n_rows - n_rows, p->n_groups - n_cols, repaired, cut);
+    say_cuts(b, name, "samples.csv", p->n_rows - n_rows, p->n_groups - n_cols, repaired, cut);
     return APO_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "support/run_cli.h"
 #include "support/slurp.h"
 #include "util/csv.h"
+#include "util/observer.h"
 #include "util/util.h"
 
 #include <criterion/criterion.h>
@@ -295,6 +296,14 @@ static void write_text(const char *dir, const char *name, const char *text)
     fclose(f);
 }
 
+/* The warnings an observer receives, joined. */
+static void keep_note(void *ctx, apo_note_kind kind, const char *msg)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%s%s\n", kind == APO_NOTE_WARNING ? "warning: " : "", msg);
+}
+
 Test(cli_xlsx, writer_rules_on_a_crafted_table)
 {
     char *dir = test_tmpdir();
@@ -316,7 +325,13 @@ Test(cli_xlsx, writer_rules_on_a_crafted_table)
     write_text(dir, "comparisons.csv", "treatment,p_value,replicates\ndrug,0.25,false\n");
     write_text(dir, "stats.csv", "sample,population,statistic,channel,value\n7,cells,count,,12\n");
     apo_error err;
-    cr_assert_eq(assay_write_results_xlsx(dir, NULL, &err), APO_OK, "%s", err.msg);
+    char notes[4096] = "";
+    apo_observer obs = {.ctx = notes, .note = keep_note};
+    cr_assert_eq(assay_write_results_xlsx(dir, &obs, &err), APO_OK, "%s", err.msg);
+    cr_assert_not_null(strstr(notes, "warning: results.xlsx: sheet samples: 1 text had bytes "
+                                     "that are not UTF-8"),
+                       "%s", notes);
+    cr_assert_null(strstr(notes, "prism"), "%s", notes);
     char path[4200];
     snprintf(path, sizeof path, "%s/results.xlsx", dir);
     json_value *book = dump(path);
