@@ -148,14 +148,19 @@ static int cmp_span(apo_jspan a, apo_jspan b)
     return c ? c : (na > nb) - (na < nb);
 }
 
+/* By file (or checksum), then shard: the first of two shards is named first. */
 static int cmp_input_file(const void *a, const void *b)
 {
-    return cmp_span(((const shard_input *)a)->file, ((const shard_input *)b)->file);
+    const shard_input *x = a, *y = b;
+    int c = cmp_span(x->file, y->file);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
 static int cmp_input_sha(const void *a, const void *b)
 {
-    return cmp_span(((const shard_input *)a)->sha, ((const shard_input *)b)->sha);
+    const shard_input *x = a, *y = b;
+    int c = cmp_span(x->sha, y->sha);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
 }
 
 /* Two entries of @p v (n, sorted by @p key) of different shards with the same key. */

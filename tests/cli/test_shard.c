@@ -341,6 +341,32 @@ Test(cli_shard, shards_of_another_sheet_gating_count_or_inputs_are_refused)
     refused(out, s1, s2s, "expected the sheet of");
     refused(out, s1, s2c, "expected a shard of 2, found one of 3");
     refused(out, s1, s2i, "expected each input in one shard, found " SAMPLES "/h2o2_asiv100_r");
+    /* the same bytes under two names, one in each shard: a sheet listing untreated_r3.fcs
+     * (sorted last: shard 2) and a copy of it whose path sorts first (shard 1) */
+    char copy[4300], sheet3[4300], c1[4200], c2[4200];
+    snprintf(copy, sizeof copy, "%s/a_copy.fcs", dir);
+    snprintf(sheet3, sizeof sheet3, "%s/sheet3.csv", dir);
+    char *bytes = test_slurp(SAMPLES "/untreated_r3.fcs", &n);
+    f = fopen(copy, "wb");
+    cr_assert_not_null(f);
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+    free(bytes);
+    char *rows = test_slurp(sheet2, &n);
+    f = fopen(sheet3, "wb");
+    cr_assert_not_null(f);
+    fprintf(f, "%s%s,untreated_copy,untreated,,,,4,,A99\n", rows, copy);
+    fclose(f);
+    free(rows);
+    snprintf(c1, sizeof c1, "%s/copy1", dir);
+    snprintf(c2, sizeof c2, "%s/copy2", dir);
+    const char *rc1[] = {APOFLOW_BINARY, "run", "--sheet", sheet3, "--gating", gating,
+                         "--shard", "1/2", "--no-plots", "-q", "-o", c1, NULL};
+    const char *rc2[] = {APOFLOW_BINARY, "run", "--sheet", sheet3, "--gating", gating,
+                         "--shard", "2/2", "--no-plots", "-q", "-o", c2, NULL};
+    cr_assert_eq(run(rc1), 0);
+    cr_assert_eq(run(rc2), 0);
+    refused(out, c1, c2, " as " SAMPLES "/untreated_r3.fcs");
     /* and the right pair merges */
     const char *ok[] = {APOFLOW_BINARY, "merge", "-q", "--no-report", "-o", out, s2, s1, NULL};
     cr_assert_eq(run(ok), 0);
