@@ -3,8 +3,8 @@
  * results_xlsx.c: results.xlsx (results_xlsx.h, docs/outputs.md). The workbook is made from
  * the CSV tables just written into the output folder, so its sheets have the CSVs' columns by
  * construction, for a run and for a merge alike. Each column gets one cell type: numbers
- * when every non-empty field of the column is a number (shortest round-trip text, so the
- * double is the one the CSV holds), booleans when every one is true/false, text otherwise
+ * when every non-empty field of the column is a number (the CSV's double, which libxlsxwriter
+ * stores to 16 significant digits), booleans when every one is true/false, text otherwise
  * (and always for the naming columns: a sample called "7" stays text). An empty field (NaN,
  * a failed sample) is a blank cell. The Prism sheets group the samples.csv rows as the
  * comparisons do (role; treatment, dose and unit of treated samples) in the order of
@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xlsxwriter.h>
 
 #define TABLE_MAX_BYTES ((size_t)1 << 31)
@@ -38,10 +39,10 @@ static const char *const endpoint_columns[ASSAY_XLSX_N_ENDPOINTS] = {
 
 /* Columns that name things: text even when every value looks like a number. */
 static const char *const text_columns[] = {
-    "sample", "file",       "role",          "treatment", "dose_unit",         "well",
-    "qc_flags", "qc_detail", "error",        "test",      "test_vs_untreated", "note",
-    "comparison", "adjust_method", "ci_method", "population", "channel",
-    "annexin_channel", "pi_channel"};
+    "sample",     "file",          "role",      "treatment",  "dose_unit",
+    "well",       "qc_flags",      "qc_detail", "error",      "test",
+    "test_vs_untreated", "note",   "comparison", "adjust_method", "ci_method",
+    "population", "channel",       "annexin_channel", "pi_channel"};
 
 const char *assay_xlsx_endpoint_column(int k)
 {
@@ -361,6 +362,7 @@ typedef struct prism_group {
     char *treatment, *dose, *unit; /* owned; of treated groups (the title of the others) */
     double dose_value;             /* NaN when none */
     char title[256];
+    size_t id;                     /* its index before sorting */
     size_t n, first;               /* its samples: members[first .. first + n) */
     bool aligned;                  /* rows are replicate numbers */
 } prism_group;
@@ -442,7 +444,7 @@ static size_t group_of(prism *p, assay_role role, const char *trt, const char *d
     }
     prism_group *x = &p->groups[p->n_groups];
     *x = (prism_group){.role = role, .treatment = strdup(trt), .dose = strdup(dose),
-                       .unit = strdup(unit), .dose_value = NAN};
+                       .unit = strdup(unit), .dose_value = NAN, .id = p->n_groups};
     *ok = x->treatment && x->dose && x->unit;
     if (dose[0] && !apo_parse_double(dose, strlen(dose), false, &x->dose_value)) {
         x->dose_value = NAN;
@@ -548,12 +550,8 @@ static apo_status prism_build(book *b, const table *t, prism *p, apo_error *err)
     }
     memcpy(sorted, p->groups, p->n_groups * sizeof *sorted);
     qsort(sorted, p->n_groups, sizeof *sorted, cmp_group);
-    for (size_t g = 0; g < p->n_groups; g++) {
-        for (size_t k = 0; k < p->n_groups; k++) {
-            if (sorted[k].treatment == p->groups[g].treatment) {
-                rank[g] = k;
-            }
-        }
+    for (size_t k = 0; k < p->n_groups; k++) {
+        rank[sorted[k].id] = k;
     }
     memcpy(p->groups, sorted, p->n_groups * sizeof *sorted);
     for (size_t i = 0; i < p->n_members; i++) {
