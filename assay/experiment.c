@@ -43,6 +43,7 @@ void assay_experiment_free(assay_experiment *x)
     free_strings(x->paths, x->n_paths);
     free_strings(x->failed_files, x->n_failed);
     free_strings(x->failed_msgs, x->n_failed);
+    free(x->input_sha256);
     memset(x, 0, sizeof *x);
 }
 

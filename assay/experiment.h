@@ -42,6 +42,12 @@ typedef struct assay_experiment {
     size_t n_skipped;         /* files not in the sheet */
     size_t n_missing;         /* sheet rows whose file is not among the paths */
     unsigned shard_i, shard_n; /* the shard selected (assay_experiment_select; n 0: none) */
+    /* what a shard records about itself (assay_experiment_record_inputs): the sheet and
+     * --gating files and their SHA-256, each sample's file's then each failed file's SHA-256
+     * ("" unreadable) */
+    const char *sheet_file, *gating_file; /* borrowed; NULL: none recorded */
+    char sheet_sha256[65], gating_sha256[65];
+    char (*input_sha256)[65]; /* n + n_failed entries (owned); NULL: not recorded */
     bool one_panel;           /* set before open: refuse samples whose channels differ (a
                                  guessed design; with a written sheet such a sample fails
                                  alone in the analysis) */
@@ -94,6 +100,16 @@ APO_NODISCARD apo_status assay_experiment_open(assay_experiment *x, const fcs_re
 APO_NODISCARD apo_status assay_experiment_analyze(assay_experiment *x, assay_options *opt,
                                                   unsigned jobs, const apo_observer *obs,
                                                   apo_error *err);
+
+/* For a shard (results.json "shard", docs/outputs.md), after open: the SHA-256 of its sheet
+ * @p sheet_file and of the gating file @p gating_file it applies (either NULL: none) and of
+ * every input file (the samples' files, the failed files), on @p jobs threads as an observed
+ * step. An unreadable input is recorded without a checksum; an unreadable sheet or gating file
+ * is an error (APO_E_IO). */
+APO_NODISCARD apo_status assay_experiment_record_inputs(assay_experiment *x,
+                                                       const char *sheet_file,
+                                                       const char *gating_file, unsigned jobs,
+                                                       const apo_observer *obs, apo_error *err);
 
 /* Write the tables, gating.xml (and out->write_gating) and results.json atomically. */
 APO_NODISCARD apo_status assay_experiment_write(const assay_experiment *x,

@@ -178,6 +178,71 @@ static void json_strings(FILE *f, const char *key, char *const *v, size_t n, boo
     fputc(']', f);
 }
 
+static void json_hex_or_null(FILE *f, const char *key, const char *hex, bool *first)
+{
+    apo_json_key(f, key, first);
+    if (hex[0]) {
+        apo_json_string(f, hex);
+    } else {
+        fputs("null", f);
+    }
+}
+
+/* The 1-based data set of sample @p i in its file (0: unknown). */
+static size_t dataset_number(const assay_experiment *x, size_t i)
+{
+    for (size_t k = 0; x->fcs != NULL && x->fcs[i] != NULL && k < fcs_file_n_datasets(x->fcs[i]);
+         k++) {
+        if (fcs_file_dataset(x->fcs[i], k) == x->in[i].ds) {
+            return k + 1;
+        }
+    }
+    return 0;
+}
+
+/* The members of "shard" after index and count (assay_experiment_record_inputs): the sheet,
+ * the gating applied and the inputs, each with its SHA-256. */
+static void json_shard_record(FILE *f, const assay_experiment *x)
+{
+    bool first = false, b = true;
+    if (x->input_sha256 == NULL) {
+        return;
+    }
+    const char *files[2] = {x->sheet_file, x->gating_file};
+    const char *hex[2] = {x->sheet_sha256, x->gating_sha256};
+    for (int k = 0; k < 2; k++) {
+        apo_json_key(f, k == 0 ? "sheet" : "gating", &first);
+        b = true;
+        fputc('{', f);
+        apo_json_kv_str(f, "file", files[k] ? files[k] : "", &b);
+        json_hex_or_null(f, "sha256", hex[k], &b);
+        fputc('}', f);
+    }
+    apo_json_key(f, "inputs", &first);
+    fputc('[', f);
+    for (size_t i = 0; i < x->n + x->n_failed; i++) {
+        b = true;
+        fputs(i ? ",{" : "{", f);
+        apo_json_kv_str(f, "file", i < x->n ? x->in[i].file : x->failed_files[i - x->n], &b);
+        size_t ds = i < x->n ? dataset_number(x, i) : 0;
+        apo_json_key(f, "dataset", &b);
+        if (ds > 0) {
+            fprintf(f, "%zu", ds);
+        } else {
+            fputs("null", f);
+        }
+        apo_json_key(f, "sample", &b);
+        if (i < x->n) {
+            apo_json_string(f, x->in[i].sample);
+        } else {
+            fputs("null", f);
+        }
+        json_hex_or_null(f, "sha256", x->input_sha256[i], &b);
+        fputc('}', f);
+    }
+    fputc(']', f);
+}
+
 apo_status assay_results_json_write(const assay_experiment *x, const char *path,
                                     const char *sheet_label, const char *version,
                                     apo_error *err)
@@ -194,7 +259,9 @@ apo_status assay_results_json_write(const assay_experiment *x, const char *path,
     json_head(f, r, sheet_label, version, &first);
     if (x->shard_n > 0) { /* which shard of how many: merge checks that all are there */
         apo_json_key(f, "shard", &first);
-        fprintf(f, "{\"index\":%u,\"count\":%u}", x->shard_i, x->shard_n);
+        fprintf(f, "{\"index\":%u,\"count\":%u", x->shard_i, x->shard_n);
+        json_shard_record(f, x);
+        fputc('}', f);
     }
     apo_json_key(f, "samples", &first);
     fputc('[', f);

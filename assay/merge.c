@@ -87,6 +87,31 @@ static bool same_span(apo_jspan a, apo_jspan b)
            memcmp(a.p, b.p, (size_t)(a.e - a.p)) == 0;
 }
 
+/* Shard @p s against the first: the same sheet and gating file, by their SHA-256 in
+ * results.json "shard" (shards of older versions record none). */
+static apo_status check_record(const assay_shard *s, const assay_shard *first, apo_error *err)
+{
+    static const char *const what[2][2] = {{"sheet", "sample sheet (--sheet)"},
+                                           {"gating", "gating file (--gating)"}};
+    for (int k = 0; k < 2; k++) {
+        char hs[80] = "", hf[80] = "";
+        apo_jscan_string(apo_jscan_get(apo_jscan_get(apo_jscan_get(s->doc, "shard"), what[k][0]),
+                                       "sha256"),
+                         hs, sizeof hs);
+        apo_jscan_string(
+            apo_jscan_get(apo_jscan_get(apo_jscan_get(first->doc, "shard"), what[k][0]), "sha256"),
+            hf, sizeof hf);
+        if (strcmp(hs, hf) != 0) {
+            return apo_error_set(err, APO_E_FORMAT, s->dir, APO_NO_OFFSET, "shard",
+                                 "expected the %s of %s (SHA-256 %s), found another (SHA-256 "
+                                 "%s); run every shard with the same %s",
+                                 what[k][0], first->dir, hf[0] ? hf : "not recorded",
+                                 hs[0] ? hs : "not recorded", what[k][1]);
+        }
+    }
+    return APO_OK;
+}
+
 /* Shard @p s against the first: the same columns and the same gating results. */
 static apo_status check_fits(const assay_shard *s, const assay_shard *first, apo_error *err)
 {
@@ -106,7 +131,99 @@ static apo_status check_fits(const assay_shard *s, const assay_shard *first, apo
                                  s->dir, same[j], first->dir);
         }
     }
+    return check_record(s, first, err);
+}
+
+/* One input file of a shard (results.json "shard" "inputs"): its "file" and "sha256" values
+ * as written (sha256 p NULL: none recorded). */
+typedef struct shard_input {
+    apo_jspan file, sha;
+    size_t shard;
+} shard_input;
+
+static int cmp_span(apo_jspan a, apo_jspan b)
+{
+    size_t na = (size_t)(a.e - a.p), nb = (size_t)(b.e - b.p);
+    int c = memcmp(a.p, b.p, na < nb ? na : nb);
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* By file (or checksum), then shard: the first of two shards is named first. */
+static int cmp_input_file(const void *a, const void *b)
+{
+    const shard_input *x = a, *y = b;
+    int c = cmp_span(x->file, y->file);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+static int cmp_input_sha(const void *a, const void *b)
+{
+    const shard_input *x = a, *y = b;
+    int c = cmp_span(x->sha, y->sha);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+/* Two entries of @p v (n, sorted by @p key) of different shards with the same key. */
+static apo_status overlap(const assay_merge *m, shard_input *v, size_t n, bool by_file,
+                          apo_error *err)
+{
+    qsort(v, n, sizeof *v, by_file ? cmp_input_file : cmp_input_sha);
+    for (size_t i = 0; i + 1 < n; i++) {
+        const shard_input *a = &v[i], *b = &v[i + 1];
+        if (a->shard == b->shard || !same_span(by_file ? a->file : a->sha,
+                                               by_file ? b->file : b->sha)) {
+            continue;
+        }
+        char fa[2048], fb[2048];
+        apo_jscan_string(a->file, fa, sizeof fa);
+        apo_jscan_string(b->file, fb, sizeof fb);
+        return apo_error_set(err, APO_E_FORMAT, m->shards[b->shard].dir, APO_NO_OFFSET, "shard",
+                             "expected each input in one shard, found %s in %s and %s%s%s "
+                             "(shards of different sheets or file lists?)",
+                             fa, m->shards[a->shard].dir, m->shards[b->shard].dir,
+                             by_file ? "" : " as ", by_file ? "" : fb);
+    }
     return APO_OK;
+}
+
+/*
+ * No input in two shards. A shard takes all data sets of its files, so a file named by two
+ * shards (analysed or failed), or the same bytes under two names (the same SHA-256), means
+ * shards of different sheets or selections.
+ */
+static apo_status check_inputs(const assay_merge *m, apo_error *err)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < m->n_shards; k++) {
+        total += apo_jscan_count(apo_jscan_get(apo_jscan_get(m->shards[k].doc, "shard"),
+                                               "inputs"));
+    }
+    shard_input *v = malloc((total ? total : 1) * sizeof *v);
+    if (v == NULL) {
+        return nomem(err);
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < m->n_shards; k++) {
+        apo_jspan in = apo_jscan_get(apo_jscan_get(m->shards[k].doc, "shard"), "inputs"), o;
+        for (size_t i = 0; n < total && (o = apo_jscan_index(in, i)).p != NULL; i++) {
+            apo_jspan sha = apo_jscan_get(o, "sha256");
+            bool hex = sha.p != NULL && *sha.p == '"'; /* else null: none recorded */
+            v[n] = (shard_input){apo_jscan_get(o, "file"), hex ? sha : (apo_jspan){0}, k};
+            n += v[n].file.p != NULL;
+        }
+    }
+    apo_status st = overlap(m, v, n, true, err);
+    if (st == APO_OK) { /* only those with a checksum, moved to the front */
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (v[i].sha.p != NULL) {
+                v[w++] = v[i];
+            }
+        }
+        st = overlap(m, v, w, false, err);
+    }
+    free(v);
+    return st;
 }
 
 /*
@@ -127,9 +244,9 @@ static apo_status check_complete(const assay_merge *m, apo_error *err)
         }
         if (sh.p != NULL && (unsigned)c != count) {
             return apo_error_set(err, APO_E_FORMAT, m->shards[k].dir, APO_NO_OFFSET, "shard",
-                                 "%s: expected a shard of %u, found one of %.0f (shards of "
-                                 "different runs?)",
-                                 m->shards[k].dir, count, c);
+                                 "expected a shard of %u, found one of %.0f (%s is one of %u: "
+                                 "shards of different runs?)",
+                                 count, c, m->shards[0].dir, count);
         }
     }
     if (with == 0) {
@@ -190,7 +307,8 @@ static apo_status read_shards(assay_merge *m, size_t n_dirs, const char *const *
         *n_samples += m->shards[k].ns - 1;
         *n_failed += apo_jscan_count(apo_jscan_get(m->shards[k].doc, "failed_files"));
     }
-    return check_complete(m, err);
+    apo_status st = check_complete(m, err);
+    return st == APO_OK ? check_inputs(m, err) : st;
 }
 
 /* The object of sample @p name in results.json array @p js (p NULL: none). */

@@ -2,13 +2,16 @@
 /*
  * cmd_merge.c: `apoflow merge SHARD_DIR... -o OUTDIR`: combines the outputs of sharded
  * `apoflow run --shard I/N --gating G` runs into the outputs a single run with the same
- * gating gives (assay/merge.h), copies the per-sample plots and writes report.html.
+ * gating gives (assay/merge.h) and results.xlsx, copies the per-sample plots, writes
+ * report.html, and last manifest.json (the folder is owned as a run's: cli/outdir_own.h).
  * Exit 65 when a shard reported failed files or samples.
  */
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "cli/outdir_own.h"
 #include "cli/pool_read.h"
 #include "assay/merge.h"
+#include "assay/results_xlsx.h"
 #include "report/report.h"
 #include "util/paths.h"
 
@@ -34,8 +37,9 @@ static const cli_spec merge_spec = {
     "Combine the output folders of sharded runs (apoflow run --shard I/N --gating G)\n"
     "into the outputs one run over all files with --gating G writes: samples.csv and\n"
     "stats.csv (rows in input path order), comparisons.csv and the dose-response fits\n"
-    "recomputed over all samples, results.json, plots/ and report.html\n"
-    "(docs/scaling.md).\n",
+    "recomputed over all samples, results.json, results.xlsx, gating.xml, plots/ and\n"
+    "report.html (docs/scaling.md). Refuses a missing, repeated or foreign shard (of\n"
+    "another count, sheet or gating file) and a file in two shards.\n",
     merge_tables,
     "exit codes: 0 ok, 64 usage, 65 a shard had failed files or samples, or shards\n"
     "that do not fit together, 66 a shard folder or file is missing, 71 out of memory,\n"
@@ -129,8 +133,9 @@ static int failures_exit(const assay_merge *m)
     return m->n_failed > 0 ? CLI_EXIT_DATAERR : CLI_EXIT_OK;
 }
 
-/* Read and merge the shards, write the outputs; returns the exit code. */
-static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
+/* Read and merge the shards, write the outputs into the folder @p own takes; returns the
+ * exit code. */
+static int merge(const merge_options *o, assay_merge *m, cli_outdir *own, int argc, char **argv)
 {
     apo_error err;
     cli_observer obs;
@@ -146,17 +151,26 @@ static int merge(const merge_options *o, assay_merge *m, int argc, char **argv)
         cli_errorf("%s: cannot create the output folder: %s", o->outdir, strerror(e));
         return CLI_EXIT_CANTCREAT;
     }
+    int code = cli_outdir_own(own, o->outdir, o->quiet);
+    if (code != 0) {
+        return code;
+    }
     if (assay_merge_write(m, o->outdir, &err) != APO_OK) {
         cli_print_error(&err);
         return cli_exit_code(err.status);
     }
     int rc = failures_exit(m);
+    if (assay_write_results_xlsx(o->outdir, &obs.obs, &err) != APO_OK) {
+        cli_print_error(&err); /* the tables are written: go on */
+        rc = cli_worse_exit(rc, cli_exit_code(err.status));
+    }
     bool plots = false;
     rc = cli_worse_exit(rc, cli_exit_code(assay_merge_copy_plots(m, o->outdir, &plots,
                                                                  &obs.obs)));
     if (o->report) {
         rc = cli_worse_exit(rc, cli_exit_code(merge_report(o, m, plots, argc, argv, &obs.obs)));
     }
+    rc = cli_worse_exit(rc, cli_outdir_seal(own, o->outdir, o->quiet)); /* manifest.json last */
     if (!o->quiet) {
         printf("merged %zu samples from %zu shard(s): %zu comparison(s), %zu dose-response "
                "fit(s), %zu failed file(s)\noutputs in %s/\n",
@@ -174,7 +188,10 @@ int cmd_merge(int argc, char **argv)
     }
     assay_merge m;
     memset(&m, 0, sizeof m);
-    rc = merge(&o, &m, argc, argv);
+    cli_outdir own;
+    memset(&own, 0, sizeof own);
+    rc = merge(&o, &m, &own, argc, argv);
+    cli_outdir_free(&own);
     assay_merge_free(&m);
     return rc;
 }

@@ -7,10 +7,12 @@
  * that cannot be read is reported and the others are still analysed (exit 65 at the end).
  */
 #include "cli/cli.h"
+#include "cli/outdir_own.h"
 #include "cli/run_args.h"
 #include "cli/run_flowjo.h"
 #include "gating/flowjo.h"
 #include "assay/experiment.h"
+#include "assay/results_xlsx.h"
 #include "report/compare_text.h"
 #include "report/figures.h"
 #include "report/report.h"
@@ -26,8 +28,7 @@ typedef struct run_state {
     assay_sheet sheet;
     bool have_sheet;
     bool guessed; /* the sheet was guessed from the files (no --sheet) */
-    apo_manifest previous; /* the output folder's earlier run, if it has a manifest */
-    double started;        /* wall clock at the start: files written since are this run's */
+    cli_outdir own; /* the output folder's earlier run, the time this one started */
     gate_comp *matrix;
     gate_strategy *given;
     assay_adjustments adjustments; /* the change record of --gating (report.html's review) */
@@ -146,52 +147,21 @@ static bool guess_sheet(const run_options *o, run_state *s, char **files, size_t
     return true;
 }
 
-/* The run owns its output folder (util/outdir.c): temporary files of a killed run are removed
- * (said), the earlier run's manifest is read so that its outputs this run does not write again
- * can be removed at the end, and the files written from now on are this run's. */
+/* The run owns its output folder (cli/outdir_own.h): temporary files of a killed run are
+ * removed (said), the earlier run's manifest is read so that its outputs this run does not
+ * write again can be removed at the end, and the files written from now on are this run's. */
 static bool own_output_folder(const run_options *o, run_state *s)
 {
-    apo_error err;
-    size_t removed = 0;
-    if (apo_outdir_remove_temps(o->outdir, &removed, &err) != APO_OK) {
-        return fail(s, &err, cli_exit_code(err.status));
-    }
-    if (removed > 0 && o->verbosity > CLI_QUIET) {
-        printf("%s: removed %zu temporary file%s of an interrupted earlier run\n", o->outdir,
-               removed, removed == 1 ? "" : "s");
-    }
-    bool found = false;
-    if (apo_manifest_read(&s->previous, o->outdir, &found, &err) != APO_OK) {
-        return fail(s, &err, cli_exit_code(err.status));
-    }
-    s->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
-    return true;
+    int code = cli_outdir_own(&s->own, o->outdir, o->verbosity <= CLI_QUIET);
+    return code == 0 || fail(s, NULL, code);
 }
 
 /* After every output: the manifest of this run's files, written last, then the earlier run's
  * outputs that this run did not write again are removed (said). */
 static bool seal_output_folder(const run_options *o, run_state *s)
 {
-    apo_error err;
-    apo_manifest now;
-    apo_manifest_init(&now);
-    apo_status st = apo_manifest_scan(&now, o->outdir, s->started, &err);
-    size_t removed = 0;
-    if (st == APO_OK) {
-        st = apo_manifest_write(&now, o->outdir, "apoflow " APOFLOW_VERSION, &err);
-    }
-    if (st == APO_OK) {
-        st = apo_outdir_remove_stale(o->outdir, &s->previous, &now, &removed, &err);
-    }
-    apo_manifest_free(&now);
-    if (st != APO_OK) {
-        return fail(s, &err, cli_exit_code(st));
-    }
-    if (removed > 0 && o->verbosity > CLI_QUIET) {
-        printf("%s: removed %zu output%s of the earlier run that this run did not write again\n",
-               o->outdir, removed, removed == 1 ? "" : "s");
-    }
-    return true;
+    int code = cli_outdir_seal(&s->own, o->outdir, o->verbosity <= CLI_QUIET);
+    return code == 0 || fail(s, NULL, code);
 }
 
 /* The candidate files (the inputs, or the sheet's), the selection, the output folder
@@ -279,15 +249,23 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_error err;
     assay_experiment_output out = {o->outdir, o->write_gating, o->sheet, APOFLOW_VERSION,
                                    o->gating_wsp};
+    if (o->shard_n > 0 && /* the shard's record for merge: its sheet, gating and inputs */
+        assay_experiment_record_inputs(&s->x, o->sheet, o->gating, o->jobs, &s->obs.obs,
+                                       &err) != APO_OK) {
+        return fail(s, &err, cli_exit_code(err.status));
+    }
     if (assay_experiment_write(&s->x, &out, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
     }
     if (o->gating_wsp) {
-        run_flowjo_note_gml(o->outdir, s->started);
+        run_flowjo_note_gml(o->outdir, s->own.started);
     }
     if (o->write_flowjo != NULL &&
         run_flowjo_write(o->write_flowjo, &s->x.res, s->x.in, s->x.n, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
+    }
+    if (assay_write_results_xlsx(o->outdir, &s->obs.obs, &err) != APO_OK) {
+        fail(s, &err, cli_exit_code(err.status)); /* the tables are written: go on */
     }
     s->tm[3] = cli_now();
     if (o->plots) {
@@ -408,7 +386,7 @@ int cmd_run(int argc, char **argv)
         print_outcome(&o, &s);
     }
     assay_experiment_free(&s.x);
-    apo_manifest_free(&s.previous);
+    cli_outdir_free(&s.own);
     if (s.have_sheet) {
         assay_sheet_free(&s.sheet);
     }

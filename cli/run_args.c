@@ -93,8 +93,8 @@ static const cli_spec run_spec = {
     "doublet pre-gates, quadrant thresholds from the controls, per-sample quadrant\n"
     "percentages, comparisons of treated groups with the stimulus-only group, QC.\n"
     "INPUT is an FCS file or a folder (searched recursively for *.fcs).\n"
-    "Writes samples.csv, stats.csv, comparisons.csv, results.json, gating.xml,\n"
-    "plots/ and report.html (one self-contained page) into OUTDIR.\n",
+    "Writes samples.csv, stats.csv, comparisons.csv, results.json, results.xlsx,\n"
+    "gating.xml, plots/ and report.html (one self-contained page) into OUTDIR.\n",
     run_tables,
     "exit codes: 0 ok, 64 usage, 65 a file or sample failed (the rest is written),\n"
     "66 no input, 71 out of memory, 73/74 cannot write the outputs\n"};

@@ -77,10 +77,10 @@ Test(cli_batch, jobs_one_and_two_write_identical_files)
     cr_assert_eq(rename(o2, o1), 0);
     cr_assert_eq(run_cli(a2, &r), 0, "%s", r.err);
     run_result_free(&r);
-    /* 6 top-level files + methods.txt + manifest.json + 10 sample plots + overview + overlay +
-     * dose-response + 10 previews of the report's gate review + 10 Time plots as PNG and SVG
-     * + the group bars, quadrant bars and dose plot as PNG, SVG and PDF */
-    cr_assert_eq(same_tree(o1, o2), 8 + 10 + 3 + 10 + 2 * 10 + 3 * 3);
+    /* 7 top-level files (results.xlsx too) + methods.txt + manifest.json + 10 sample plots +
+     * overview + overlay + dose-response + 10 previews of the report's gate review + 10 Time
+     * plots as PNG and SVG + the group bars, quadrant bars and dose plot as PNG, SVG and PDF */
+    cr_assert_eq(same_tree(o1, o2), 9 + 10 + 3 + 10 + 2 * 10 + 3 * 3);
     free(dir);
 }
 

@@ -9,6 +9,7 @@
 #include "support/json_mini.h"
 #include "support/run_cli.h"
 #include "support/slurp.h"
+#include "util/util.h"
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
@@ -44,6 +45,37 @@ static int run(const char *const *argv)
     return rc;
 }
 
+/* Shard @p dir's record of itself: its sheet and gating file, and its inputs (the samples of
+ * its samples.csv, in order, each file with data set 1 and the file's SHA-256). */
+static void shard_record(const char *dir, const char *sheet, const char *gating)
+{
+    char path[4200], hex[65];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    json_value *root = json_parse_file(path);
+    cr_assert_not_null(root, "%s", path);
+    const json_value *sh = json_get(root, "shard");
+    const char *files[2] = {sheet, gating}, *keys[2] = {"sheet", "gating"};
+    for (int k = 0; k < 2; k++) {
+        const json_value *o = json_get(sh, keys[k]);
+        cr_assert_str_eq(json_string(json_get(o, "file")), files[k], "%s %s", dir, keys[k]);
+        cr_assert_eq(apo_sha256_file(files[k], hex), 0);
+        cr_assert_str_eq(json_string(json_get(o, "sha256")), hex, "%s %s", dir, keys[k]);
+    }
+    const json_value *in = json_get(sh, "inputs"), *samples = json_get(root, "samples");
+    cr_assert_gt(json_size(in), 0);
+    cr_assert_eq(json_size(in), json_size(samples), "%s: one input per sample", dir);
+    for (size_t i = 0; i < json_size(in); i++) {
+        const json_value *x = json_index(in, i), *smp = json_index(samples, i);
+        const char *file = json_string(json_get(x, "file"));
+        cr_assert_str_eq(file, json_string(json_get(smp, "file")));
+        cr_assert_str_eq(json_string(json_get(x, "sample")), json_string(json_get(smp, "sample")));
+        cr_assert_eq(json_number(json_get(x, "dataset"), 0), 1);
+        cr_assert_eq(apo_sha256_file(file, hex), 0, "%s", file);
+        cr_assert_str_eq(json_string(json_get(x, "sha256")), hex, "%s", file);
+    }
+    json_free(root);
+}
+
 /* prep (controls only) -> single run with its gating, n shards -> merge (reverse order). */
 static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_samples,
                             size_t want_comparisons, size_t want_fits)
@@ -68,6 +100,7 @@ static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_sa
         const char *a_shard[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating,
                                  "--shard", spec, "--no-plots", "-q", "-o", shard[i], NULL};
         cr_assert_eq(run(a_shard), 0, "shard %s", spec);
+        shard_record(shard[i], sheet, gating);
     }
     for (unsigned i = n_shards; i >= 1; i--) {
         a_merge[na++] = shard[i];
@@ -79,6 +112,21 @@ static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_sa
     same_file(single, merged, "comparisons.csv");
     same_file(single, merged, "results.json");
     same_file(single, merged, "gating.xml"); /* the merged folder has the gating applied */
+    same_file(single, merged, "results.xlsx");
+    /* the merge owns its folder as a run does: manifest.json lists what it wrote */
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/manifest.json", merged);
+    json_value *man = json_parse_file(mpath);
+    cr_assert_not_null(man, "%s", mpath);
+    static const char *const listed[] = {"comparisons.csv", "gating.xml", "results.json",
+                                         "results.xlsx", "samples.csv", "stats.csv"};
+    const json_value *files = json_get(man, "files");
+    cr_assert_eq(json_size(files), sizeof listed / sizeof *listed);
+    for (size_t i = 0; i < json_size(files); i++) {
+        cr_assert_str_eq(json_string(json_index(files, i)), listed[i]);
+    }
+    cr_assert_str_eq(json_string(json_get(man, "complete")), "yes");
+    json_free(man);
     /* and the content is the experiment's */
     char path[4200];
     snprintf(path, sizeof path, "%s/results.json", merged);
@@ -212,5 +260,115 @@ Test(cli_shard, usage_errors)
     run_cli(m4, &r);
     cr_assert_eq(r.exit_code, 66, "exit %d: %s", r.exit_code, r.err);
     run_result_free(&r);
+    free(dir);
+}
+
+/* merge @p a and @p b: exit 65 with @p want in the message, and both named. */
+static void refused(const char *out, const char *a, const char *b, const char *want)
+{
+    const char *m[] = {APOFLOW_BINARY, "merge", "-q", "-o", out, a, b, NULL};
+    run_result r;
+    run_cli(m, &r);
+    cr_assert_eq(r.exit_code, 65, "%s + %s: exit %d: %s", a, b, r.exit_code, r.err);
+    cr_assert_not_null(strstr(r.err, want), "expected \"%s\" in: %s", want, r.err);
+    cr_assert(strstr(r.err, a) != NULL && strstr(r.err, b) != NULL, "both shards named: %s",
+              r.err);
+    run_result_free(&r);
+    struct stat st;
+    cr_assert_neq(stat(out, &st), 0, "a refused merge created %s", out);
+}
+
+Test(cli_shard, shards_of_another_sheet_gating_count_or_inputs_are_refused)
+{
+    char *dir = test_tmpdir();
+    char prep[4200], gating[4300], gating2[4300], sheet2[4300], out[4200];
+    char s1[4200], s2[4200], s2g[4200], s2s[4200], s2c[4200], s2i[4200];
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    snprintf(out, sizeof out, "%s/merged", dir);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv",
+                            "--controls-only", "--no-plots", "-q", "-o", prep, NULL};
+    cr_assert_eq(run(a_prep), 0);
+    /* the same gates in another file: another checksum */
+    snprintf(gating2, sizeof gating2, "%s/gating-copy.xml", dir);
+    size_t n;
+    char *g = test_slurp(gating, &n);
+    FILE *f = fopen(gating2, "wb");
+    cr_assert_not_null(f);
+    fwrite(g, 1, n, f);
+    fputs("<!-- a copy -->\n", f);
+    fclose(f);
+    free(g);
+    /* the same rows, the files named by absolute paths: another sheet */
+    snprintf(sheet2, sizeof sheet2, "%s/sheet.csv", dir);
+    char *sh = test_slurp(SAMPLES "/sheet.csv", &n);
+    f = fopen(sheet2, "wb");
+    cr_assert_not_null(f);
+    for (char *line = strtok(sh, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        bool header = strncmp(line, "file,", 5) == 0;
+        fprintf(f, "%s%s\n", header ? "" : SAMPLES "/", line);
+    }
+    fclose(f);
+    free(sh);
+    snprintf(s1, sizeof s1, "%s/s1", dir);
+    snprintf(s2, sizeof s2, "%s/s2", dir);
+    snprintf(s2g, sizeof s2g, "%s/s2-gating", dir);
+    snprintf(s2s, sizeof s2s, "%s/s2-sheet", dir);
+    snprintf(s2c, sizeof s2c, "%s/s2-of-3", dir);
+    snprintf(s2i, sizeof s2i, "%s/s2-inputs", dir);
+    const char *r1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating",
+                        gating, "--shard", "1/2", "--no-plots", "-q", "-o", s1, NULL};
+    const char *r2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating",
+                        gating, "--shard", "2/2", "--no-plots", "-q", "-o", s2, NULL};
+    const char *rg[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating",
+                        gating2, "--shard", "2/2", "--no-plots", "-q", "-o", s2g, NULL};
+    const char *rs[] = {APOFLOW_BINARY, "run", "--sheet", sheet2, "--gating", gating,
+                        "--shard", "2/2", "--no-plots", "-q", "-o", s2s, NULL};
+    const char *rc[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv", "--gating",
+                        gating, "--shard", "2/3", "--no-plots", "-q", "-o", s2c, NULL};
+    /* shard 2 of 2 of a smaller file list: its slice starts inside shard 1's */
+    const char *ri[] = {APOFLOW_BINARY, "run", SAMPLES "/ctrl_annexin_only.fcs",
+                        SAMPLES "/ctrl_pi_only.fcs", SAMPLES "/ctrl_unstained.fcs",
+                        SAMPLES "/h2o2_asiv100_r1.fcs", SAMPLES "/h2o2_asiv100_r2.fcs",
+                        SAMPLES "/h2o2_asiv100_r3.fcs", "--sheet", SAMPLES "/sheet.csv",
+                        "--gating", gating, "--shard", "2/2", "--no-plots", "-q", "-o", s2i,
+                        NULL};
+    const char *const *runs[] = {r1, r2, rg, rs, rc, ri};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        cr_assert_eq(run(runs[i]), 0, "run %zu", i);
+    }
+    refused(out, s1, s2g, "expected the gating of");
+    refused(out, s1, s2s, "expected the sheet of");
+    refused(out, s1, s2c, "expected a shard of 2, found one of 3");
+    refused(out, s1, s2i, "expected each input in one shard, found " SAMPLES "/h2o2_asiv100_r");
+    /* the same bytes under two names, one in each shard: a sheet listing untreated_r3.fcs
+     * (sorted last: shard 2) and a copy of it whose path sorts first (shard 1) */
+    char copy[4300], sheet3[4300], c1[4200], c2[4200];
+    snprintf(copy, sizeof copy, "%s/a_copy.fcs", dir);
+    snprintf(sheet3, sizeof sheet3, "%s/sheet3.csv", dir);
+    char *bytes = test_slurp(SAMPLES "/untreated_r3.fcs", &n);
+    f = fopen(copy, "wb");
+    cr_assert_not_null(f);
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+    free(bytes);
+    char *rows = test_slurp(sheet2, &n);
+    f = fopen(sheet3, "wb");
+    cr_assert_not_null(f);
+    fprintf(f, "%s%s,untreated_copy,untreated,,,,4,,A99\n", rows, copy);
+    fclose(f);
+    free(rows);
+    snprintf(c1, sizeof c1, "%s/copy1", dir);
+    snprintf(c2, sizeof c2, "%s/copy2", dir);
+    const char *rc1[] = {APOFLOW_BINARY, "run", "--sheet", sheet3, "--gating", gating,
+                         "--shard", "1/2", "--no-plots", "-q", "-o", c1, NULL};
+    const char *rc2[] = {APOFLOW_BINARY, "run", "--sheet", sheet3, "--gating", gating,
+                         "--shard", "2/2", "--no-plots", "-q", "-o", c2, NULL};
+    cr_assert_eq(run(rc1), 0);
+    cr_assert_eq(run(rc2), 0);
+    refused(out, c1, c2, " as " SAMPLES "/untreated_r3.fcs");
+    /* and the right pair merges */
+    const char *ok[] = {APOFLOW_BINARY, "merge", "-q", "--no-report", "-o", out, s2, s1, NULL};
+    cr_assert_eq(run(ok), 0);
     free(dir);
 }

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * outdir_own.h: a command that writes an output folder (run, merge) owns it (util/outdir.c):
+ * before writing, the temporary files a killed run left are removed and the earlier run's
+ * manifest is read; after every output, the manifest of the files written since is written
+ * last and the earlier run's outputs not written again are removed. Both are said on standard
+ * output unless quiet.
+ */
+#ifndef APOFLOW_CLI_OUTDIR_OWN_H
+#define APOFLOW_CLI_OUTDIR_OWN_H
+
+#include "util/util.h"
+
+#include <stdbool.h>
+
+typedef struct cli_outdir {
+    apo_manifest previous; /* the folder's earlier run, if it has a manifest */
+    double started;        /* wall clock at the start: files written since are this run's */
+} cli_outdir;
+
+/* Take @p dir (created) before writing into it. Returns 0, or the exit code after printing
+ * the error. */
+int cli_outdir_own(cli_outdir *o, const char *dir, bool quiet);
+/* After every output of the run: manifest.json, then the stale outputs removed. Returns 0, or
+ * the exit code after printing the error. */
+int cli_outdir_seal(cli_outdir *o, const char *dir, bool quiet);
+void cli_outdir_free(cli_outdir *o);
+
+#endif /* APOFLOW_CLI_OUTDIR_OWN_H */
