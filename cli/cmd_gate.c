@@ -139,7 +139,8 @@ static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
     return 0;
 }
 
-static int run_gate(int n_files, char **files, const gate_options *o)
+/* @p files: the operands as given (the file column), @p in: the files and data sets. */
+static int run_gate(int n_files, char **files, const cli_file_refs *in, const gate_options *o)
 {
     apo_error err;
     apo_error_clear(&err);
@@ -186,7 +187,8 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         apo_error_clear(&err);
         gate_report rep;
         memset(&rep, 0, sizeof(rep));
-        st = gate_file_apply(files[i], s, &fo, &rep, &obs.obs, &err);
+        fo.dataset = in->datasets[i];
+        st = gate_file_apply(in->paths[i], s, &fo, &rep, &obs.obs, &err);
         if (st != APO_OK) {
             print_file_error(files[i], &err);
             rc = cli_worse_exit(rc, apo_status_exit_code(st));
@@ -234,7 +236,8 @@ static int run_gate(int n_files, char **files, const gate_options *o)
 }
 
 /* --gating WORKSPACE.wsp: the FlowJo branch (cmd_gate_wsp.c). */
-static int run_workspace(int n_files, char **files, const gate_options *o)
+static int run_workspace(int n_files, char **files, const cli_file_refs *in,
+                         const gate_options *o)
 {
     if (o->membership != NULL) {
         cli_errorf("--membership: expected a Gating-ML strategy, found a FlowJo workspace "
@@ -248,8 +251,8 @@ static int run_workspace(int n_files, char **files, const gate_options *o)
     }
     gate_wsp_options w = {o->gating, o->group, o->out,
                           o->format == FMT_CSV ? 1 : o->format == FMT_JSON ? 2 : 0,
-                          o->dataset, o->sample_events, o->read};
-    return gate_wsp_run(n_files, files, &w);
+                          o->sample_events, o->read};
+    return gate_wsp_run(n_files, files, in->paths, in->datasets, &w);
 }
 
 static bool parse_format(const char *arg, gate_format *out)
@@ -334,12 +337,18 @@ int cmd_gate(int argc, char **argv)
         cli_errorf("--membership -: standard output is already used by the report; give -o");
         return CLI_EXIT_USAGE;
     }
-    if (flowjo_path_is_workspace(o.gating)) {
-        return run_workspace(argc - first, argv + first, &o);
-    }
-    if (o.group != NULL) {
+    bool wsp = flowjo_path_is_workspace(o.gating);
+    if (!wsp && o.group != NULL) {
         cli_errorf("--group: expected a FlowJo workspace (.wsp) for --gating, found %s", o.gating);
         return CLI_EXIT_USAGE;
     }
-    return run_gate(argc - first, argv + first, &o);
+    cli_file_refs in; /* FILE#N: data set N of FILE */
+    rc = cli_file_refs_resolve(&in, argc - first, argv + first, o.dataset, &o.read);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    rc = wsp ? run_workspace(argc - first, argv + first, &in, &o)
+             : run_gate(argc - first, argv + first, &in, &o);
+    cli_file_refs_free(&in);
+    return rc;
 }

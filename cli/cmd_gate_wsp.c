@@ -348,23 +348,23 @@ static void print_error(const char *path, const apo_error *err)
 }
 
 /* Gate one file with its sample; *matched receives the sample index. */
-static apo_status gate_file(const char *path, const flowjo_workspace *w, const bool *allowed,
-                            const gate_wsp_options *o, size_t *matched, gate_report *rep,
-                            apo_error *err)
+static apo_status gate_file(const char *path, size_t dataset, const flowjo_workspace *w,
+                            const bool *allowed, const gate_wsp_options *o, size_t *matched,
+                            gate_report *rep, apo_error *err)
 {
     fcs_file *f = NULL;
     apo_status st = fcs_file_open(&f, path, &o->read, err);
     if (st != APO_OK) {
         return st;
     }
-    if (o->dataset > fcs_file_n_datasets(f)) {
-        st = apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, NULL,
-                           "expected data set %zu, found %zu in the file", o->dataset,
+    if (dataset < 1 || dataset > fcs_file_n_datasets(f)) {
+        st = apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, NULL,
+                           "data set %zu requested, the file has %zu", dataset,
                            fcs_file_n_datasets(f));
         fcs_file_free(f);
         return st;
     }
-    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    const fcs_dataset *ds = fcs_file_dataset(f, dataset - 1);
     for (size_t i = 0; i < fcs_dataset_n_warnings(ds); i++) {
         cli_warn(fcs_dataset_warning(ds, i)->msg);
     }
@@ -477,7 +477,8 @@ static void print_summary(const wsp_table *t)
     }
 }
 
-int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
+int gate_wsp_run(int n_files, char **files, char **paths, const size_t *datasets,
+                 const gate_wsp_options *o)
 {
     apo_error err;
     apo_error_clear(&err);
@@ -506,7 +507,7 @@ int gate_wsp_run(int n_files, char **files, const gate_wsp_options *o)
     for (int i = 0; rc != CLI_EXIT_USAGE && rc != CLI_EXIT_OSERR && i < n_files; i++) {
         size_t m = SIZE_MAX;
         apo_error_clear(&err);
-        if (gate_file(files[i], &w, allowed, o, &m, &reps[i], &err) != APO_OK) {
+        if (gate_file(paths[i], datasets[i], &w, allowed, o, &m, &reps[i], &err) != APO_OK) {
             print_error(files[i], &err);
             rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
             continue;

@@ -283,6 +283,7 @@ static apo_status unknown_population(const apo_observer *obs, const gate_strateg
 /* One file's plotted values and annotations (the file itself is closed after loading). */
 typedef struct plot_sample {
     const char *path;
+    size_t dataset;    /* 1-based */
     char title[256];
     char pop_text[300];
     chan_info cx, cy;
@@ -514,13 +515,13 @@ static apo_status load_sample(const render_qc_options *o, const plot_shared *sh,
         rc = render_qc_fail(obs, &err, s->path);
         goto done;
     }
-    if (o->dataset > fcs_file_n_datasets(f)) {
-        apo_observe_note(obs, APO_NOTE_ERROR, "%s: expected data set %zu, found %zu in the file",
-                         s->path, o->dataset, fcs_file_n_datasets(f));
-        rc = APO_E_USAGE;
+    if (s->dataset < 1 || s->dataset > fcs_file_n_datasets(f)) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "%s: data set %zu requested, the file has %zu",
+                         s->path, s->dataset, fcs_file_n_datasets(f));
+        rc = APO_E_FORMAT;
         goto done;
     }
-    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    const fcs_dataset *ds = fcs_file_dataset(f, s->dataset - 1);
     for (size_t i = 0; i < fcs_file_n_warnings(f); i++) {
         apo_observe_note(obs, APO_NOTE_WARNING, "%s", fcs_file_warning(f, i)->msg);
     }
@@ -834,6 +835,7 @@ static apo_status run_plot(const render_qc_options *o, const apo_observer *obs)
     }
     for (size_t i = 0; i < o->n_files && rc == APO_OK; i++) {
         s[i].path = o->files[i];
+        s[i].dataset = o->datasets != NULL ? o->datasets[i] : o->dataset;
         rc = load_sample(o, &sh, &s[i]);
     }
     /* titles must tell the plots apart: add the file name to a title that repeats */
@@ -882,8 +884,9 @@ static apo_status run_path(const render_qc_options *o, const apo_observer *obs)
         if (pop == SIZE_MAX) {
             rc = unknown_population(obs, s, o->population);
         } else {
-            render_qc_path_opts po = {o->files[0], o->dataset, &o->read, o->sample_events, s,
-                                 o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
+            size_t dataset = o->datasets != NULL ? o->datasets[0] : o->dataset;
+            render_qc_path_opts po = {o->files[0], dataset, &o->read, o->sample_events, s,
+                                      o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
             rc = render_qc_path(&po, obs);
         }
     }
