@@ -24,7 +24,8 @@ int cmd_run(int argc, char **argv);
 int cmd_sheet(int argc, char **argv);
 int cmd_merge(int argc, char **argv); /* cmd_merge.c: combine sharded runs */
 int cmd_gating(int argc, char **argv); /* cmd_gating.c: gating convert IN OUT */
-/* FCS files among @p n_args paths (folders searched recursively), sorted; returns an exit code. */
+/* FCS files among @p n_args paths (folders searched recursively), sorted, each once; returns
+ * an exit code. */
 int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files);
 /* As cli_collect_fcs, but a folder gives only its own files (its subfolders are searched only
  * when it has none): the files of one experiment, for a run without a sheet. */

@@ -9,13 +9,11 @@
 #include "cli/cli.h"
 #include "cli/run_args.h"
 #include "cli/run_flowjo.h"
-#include "gating/flowjo.h"
 #include "assay/experiment.h"
 #include "report/figures.h"
 #include "report/report.h"
 #include "util/paths.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,12 +68,6 @@ static bool fill_roles(const run_options *o, run_state *s)
 static bool load_option_files(run_options *o, run_state *s)
 {
     apo_error err;
-    static const char *const sources[] = {"auto", "controls", "file", NULL, "none"};
-    for (int k = 0; o->comp != NULL && k <= ASSAY_COMPSRC_NONE; k++) {
-        if (sources[k] != NULL && strcmp(o->comp, sources[k]) == 0) {
-            o->apo.comp = (assay_comp_source)k;
-        }
-    }
     if (o->comp != NULL && o->apo.comp == ASSAY_COMPSRC_AUTO && strcmp(o->comp, "auto") != 0) {
         if (gate_comp_read_csv(&s->matrix, o->comp, &err) != APO_OK) {
             return fail(s, &err, cli_exit_input(err.status));

@@ -163,9 +163,6 @@ static int draft(const char *out, const cli_file_refs *in, char **files, size_t 
     draft_rows d = {0};
     int rc = CLI_EXIT_OK;
     for (size_t i = 0; rc != CLI_EXIT_OSERR && i < n; i++) {
-        if (i > 0 && strcmp(files[i], files[i - 1]) == 0) {
-            continue; /* FILE#1 FILE#2: one file, its data sets picked by cli_file_refs */
-        }
         rc = cli_worse_exit(rc, guess_file(files[i], in, dir_real, &d));
     }
     apo_error err;

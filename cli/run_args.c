@@ -164,9 +164,17 @@ static bool run_option(run_options *o, int key, const char *arg)
     case OPT_SHEET:
         o->sheet = arg;
         return true;
-    case OPT_COMP:
+    case OPT_COMP: { /* a source by name, else (still AUTO) a matrix file, read by the run */
+        static const char *const sources[] = {"auto", "controls", "file", NULL, "none"};
         o->comp = arg;
+        o->apo.comp = ASSAY_COMPSRC_AUTO;
+        for (int k = 0; k <= ASSAY_COMPSRC_NONE; k++) {
+            if (sources[k] != NULL && strcmp(arg, sources[k]) == 0) {
+                o->apo.comp = (assay_comp_source)k;
+            }
+        }
         return true;
+    }
     case OPT_GATING:
         o->gating = arg;
         return true;
