@@ -3,7 +3,7 @@
  * dataset_ref.c: file operands that name a data set, "FILE#N" (docs/user-guide.md, "Files
  * with several data sets"). The whole operand is tried first, so a real file whose name
  * contains '#' still opens; only when no such file exists, and the operand ends in '#' and
- * digits after an existing FILE, is it read as data set N (1-based) of FILE. A data set
+ * digits after an existing regular file FILE, is it read as data set N (1-based) of FILE. A data set
  * number outside 1..K of a file with K data sets is an input error (exit 65) naming the
  * file, K and N.
  */
@@ -19,6 +19,12 @@ static bool exists(const char *path)
     return stat(path, &st) == 0;
 }
 
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool cli_file_ref_parse(const char *arg, cli_file_ref *out)
 {
     *out = (cli_file_ref){NULL, false, 0};
@@ -31,7 +37,7 @@ bool cli_file_ref_parse(const char *arg, cli_file_ref *out)
             return false;
         }
         uint64_t n = 0;
-        if (file[0] != '\0' && exists(file)) {
+        if (file[0] != '\0' && is_file(file)) { /* a folder has no data sets */
             out->path = file;
             out->has_dataset = true;
             /* a number too long for size_t is out of range like any other */

@@ -566,7 +566,7 @@ static apo_status load_sample(const render_qc_options *o, const plot_shared *sh,
             }
             comp = owned;
         }
-        if (comp && gate_comp_apply(comp, &ev, 0, &err) != APO_OK) {
+        if (comp && gate_comp_apply(comp, &ev, 1, &err) != APO_OK) { /* the calling thread */
             rc = render_qc_fail(obs, &err, s->path);
             goto done;
         }

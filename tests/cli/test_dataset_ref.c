@@ -128,6 +128,12 @@ Test(cli_dataset_ref, a_real_name_with_a_hash_opens_first)
     cr_assert(strstr(out, "h2o2_r1.fcs: data set 2 requested, the file has 1 data set\n") != NULL,
               "%s", out);
     free(out);
+    /* a folder has no data sets: "DIR#2" is a name that does not exist */
+    char folder[4200];
+    snprintf(folder, sizeof folder, "%s#2", dir);
+    const char *fold[] = {APOFLOW_BINARY, "info", folder, NULL};
+    out = run_expect(fold, 66);
+    free(out);
     /* neither a file nor FILE#N of one: cannot open (66), named as given */
     char none[4200];
     snprintf(none, sizeof none, "%s/absent.fcs#2", dir);
