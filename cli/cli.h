@@ -70,6 +70,14 @@ bool cli_file_refs_picked(const cli_file_refs *r, size_t dflt, const char *path,
 /* Whether data set @p dataset (1-based) of @p path is wanted (cli_file_refs_picked). */
 bool cli_file_refs_wants(const cli_file_refs *r, size_t dflt, const char *path, size_t dataset);
 
+/* output.c: a report to standard output (@p path "-") or to a file written atomically.
+ * cli_output_open returns 0 or the exit code (printed); cli_output_close commits the file
+ * (@p ok) or discards it (!ok), flushes standard output, and returns 0 or the exit code. */
+int cli_output_open(apo_atomic_file *af, const char *path, FILE **fp);
+int cli_output_close(apo_atomic_file *af, FILE *fp, bool ok);
+/* Print the error of input @p path, naming it when @p err does not. */
+void cli_print_file_error(const char *path, const apo_error *err);
+
 /* Print "apoflow: <msg>" for an error to stderr. */
 void cli_print_error(const apo_error *err);
 /* Print "apoflow: <fmt...>" to stderr. */

@@ -87,58 +87,6 @@ static const cli_spec gate_spec = {
     "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
     "            input, 71 out of memory, 73 cannot create output\n"};
 
-/* ---- processing ----------------------------------------------------------------------------- */
-
-static void print_file_error(const char *path, const apo_error *err)
-{
-    if (err->file[0] == '\0') {
-        cli_errorf("%s: %s", path, err->msg[0] ? err->msg : apo_status_name(err->status));
-    } else {
-        cli_print_error(err);
-    }
-}
-
-static int open_output(apo_atomic_file *af, const char *path, FILE **fp)
-{
-    apo_error err;
-    apo_error_clear(&err);
-    if (strcmp(path, "-") == 0) {
-        memset(af, 0, sizeof(*af));
-        *fp = stdout;
-        return 0;
-    }
-    apo_status st = apo_atomic_open(af, path, &err);
-    if (st != APO_OK) {
-        cli_print_error(&err);
-        return apo_status_exit_code(st);
-    }
-    *fp = af->fp;
-    return 0;
-}
-
-static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
-{
-    apo_error err;
-    apo_error_clear(&err);
-    if (fp == stdout) {
-        if (fflush(stdout) != 0) {
-            cli_errorf("<stdout>: expected to write the output, found a write error");
-            return CLI_EXIT_IOERR;
-        }
-        return 0;
-    }
-    if (!ok) {
-        apo_atomic_abort(af);
-        return 0;
-    }
-    apo_status st = apo_atomic_commit(af, &err);
-    if (st != APO_OK) {
-        cli_print_error(&err);
-        return apo_status_exit_code(st);
-    }
-    return 0;
-}
-
 /* @p files: the operands as given (the file column), @p in: the files and data sets. */
 static int run_gate(int n_files, char **files, const cli_file_refs *in, const gate_options *o)
 {
@@ -147,14 +95,14 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
     gate_strategy *s = NULL;
     apo_status st = gate_strategy_read_gml(&s, o->gating, &err);
     if (st != APO_OK) {
-        print_file_error(o->gating, &err);
+        cli_print_file_error(o->gating, &err);
         return apo_status_exit_code(st);
     }
     gate_comp *csv = NULL;
     if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0) {
         st = gate_comp_read_csv(&csv, o->comp, &err);
         if (st != APO_OK) {
-            print_file_error(o->comp, &err);
+            cli_print_file_error(o->comp, &err);
             gate_strategy_free(s);
             return apo_status_exit_code(st);
         }
@@ -164,7 +112,7 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
     FILE *mfp = NULL;
     memset(&maf, 0, sizeof(maf));
     if (o->membership != NULL) {
-        rc = open_output(&maf, o->membership, &mfp);
+        rc = cli_output_open(&maf, o->membership, &mfp);
         if (rc != 0) {
             gate_comp_free(csv);
             gate_strategy_free(s);
@@ -190,7 +138,7 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
         fo.dataset = in->datasets[i];
         st = gate_file_apply(in->paths[i], s, &fo, &rep, &obs.obs, &err);
         if (st != APO_OK) {
-            print_file_error(files[i], &err);
+            cli_print_file_error(files[i], &err);
             rc = cli_worse_exit(rc, apo_status_exit_code(st));
             continue;
         }
@@ -209,7 +157,7 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
         const gate_report *shape = &shape_rep;
         apo_atomic_file af;
         FILE *fp = NULL;
-        int orc = open_output(&af, o->out, &fp);
+        int orc = cli_output_open(&af, o->out, &fp);
         if (orc == 0) {
             if (o->format == FMT_CSV) {
                 gate_reports_write_csv(fp, fr, n_ok, shape);
@@ -218,7 +166,7 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
             } else {
                 gate_reports_write_table(fp, fr, n_ok, shape);
             }
-            orc = close_output(&af, fp, true);
+            orc = cli_output_close(&af, fp, true);
         }
         rc = cli_worse_exit(rc, orc);
         for (size_t i = 0; i < n_ok; i++) {
@@ -228,7 +176,7 @@ static int run_gate(int n_files, char **files, const cli_file_refs *in, const ga
         free(fr);
     }
     if (mfp != NULL) {
-        rc = cli_worse_exit(rc, close_output(&maf, mfp, true));
+        rc = cli_worse_exit(rc, cli_output_close(&maf, mfp, true));
     }
     gate_comp_free(csv);
     gate_strategy_free(s);

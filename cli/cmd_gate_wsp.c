@@ -20,15 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_error(const char *path, const apo_error *err)
-{
-    if (err->file[0] == '\0') {
-        cli_errorf("%s: %s", path, err->msg[0] ? err->msg : apo_status_name(err->status));
-    } else {
-        cli_print_error(err);
-    }
-}
-
 /* Gate one file with its sample; *matched receives the sample index. */
 static apo_status gate_file(const char *path, size_t dataset, const flowjo_workspace *w,
                             const bool *allowed, const gate_wsp_options *o, size_t *matched,
@@ -118,17 +109,11 @@ static void warn_unmatched(const flowjo_workspace *w, const bool *allowed, const
 
 static int write_output(const flowjo_report *t, const gate_wsp_options *o)
 {
-    apo_error err;
-    apo_error_clear(&err);
     apo_atomic_file af;
-    memset(&af, 0, sizeof af);
-    FILE *fp = stdout;
-    if (strcmp(o->out, "-") != 0) {
-        if (apo_atomic_open(&af, o->out, &err) != APO_OK) {
-            cli_print_error(&err);
-            return apo_status_exit_code(err.status);
-        }
-        fp = af.fp;
+    FILE *fp = NULL;
+    int rc = cli_output_open(&af, o->out, &fp);
+    if (rc != 0) {
+        return rc;
     }
     if (o->format == 1) {
         flowjo_report_write_csv(fp, t);
@@ -137,14 +122,7 @@ static int write_output(const flowjo_report *t, const gate_wsp_options *o)
     } else {
         flowjo_report_write_table(fp, t);
     }
-    if (fp == stdout) {
-        return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
-    }
-    if (apo_atomic_commit(&af, &err) != APO_OK) {
-        cli_print_error(&err);
-        return apo_status_exit_code(err.status);
-    }
-    return 0;
+    return cli_output_close(&af, fp, true);
 }
 
 static void print_summary(const flowjo_report *t)
@@ -166,7 +144,7 @@ int gate_wsp_run(int n_files, char **files, char **paths, const size_t *datasets
     apo_error_clear(&err);
     flowjo_workspace w;
     if (flowjo_workspace_read(&w, o->workspace, &err) != APO_OK) {
-        print_error(o->workspace, &err);
+        cli_print_file_error(o->workspace, &err);
         return apo_status_exit_code(err.status);
     }
     for (size_t i = 0; i < w.n_warnings; i++) {
@@ -190,7 +168,7 @@ int gate_wsp_run(int n_files, char **files, char **paths, const size_t *datasets
         size_t m = SIZE_MAX;
         apo_error_clear(&err);
         if (gate_file(paths[i], datasets[i], &w, allowed, o, &m, &reps[i], &err) != APO_OK) {
-            print_error(files[i], &err);
+            cli_print_file_error(files[i], &err);
             rc = cli_worse_exit(rc, apo_status_exit_code(err.status));
             continue;
         }
