@@ -123,9 +123,10 @@ APO_NODISCARD apo_status assay_sheet_fill_roles(assay_sheet *sh, const fcs_read_
                                                 bool *filled, apo_error *err);
 
 /* The sample names of the data sets of a file with several data sets: the first of the TUBE
- * NAME, SAMPLE ID, $SMNO, $FIL keywords that names every data set differently; else for each
- * data set the first of them whose value is its own, else "<file stem>#<k+1>". A new array of
- * fcs_file_n_datasets(f) new strings (NULL when out of memory); O(n log n) in the data sets. */
+ * NAME, SAMPLE ID, GTI$SAMPLEID (Guava), $SMNO, $FIL keywords that names every data set
+ * differently; else for each data set the first of them whose value is its own, else
+ * "<file stem>#<k+1>". A new array of fcs_file_n_datasets(f) new strings (NULL when out of
+ * memory); O(n log n) in the data sets. */
 char **assay_dataset_names(const fcs_file *f, const char *path);
 /* The name assay_dataset_names gives data set @p k (0-based); a new string (NULL when out of
  * memory). Each call costs as much as assay_dataset_names: use that in loops. */

@@ -7,9 +7,9 @@
  *
  * A file with several data sets (Guava Muse and easyCyte store one sample per data set) gives
  * one sample per data set: without a sheet each is named from its own keywords (TUBE NAME,
- * SAMPLE ID, $SMNO, $FIL, else "<file stem>#N"); with a sheet, rows name a data set with the
- * "dataset" column or FILE#N, and a row without one means data set 1 (the others are then
- * left out with a note).
+ * SAMPLE ID, GTI$SAMPLEID, $SMNO, $FIL, else "<file stem>#N"); with a sheet, rows name a
+ * data set with the "dataset" column or FILE#N, and a row without one means data set 1 (the
+ * others are then left out with a note).
  */
 #include "assay/experiment.h"
 
@@ -187,12 +187,14 @@ static char *numbered_name(const char *path, size_t k)
 }
 
 /* The names of the data sets of a multi-data-set file without a sheet: the first of the
- * TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords that names every data set differently (so that
- * the data sets of one file are named alike); else each data set by the first of them whose
- * value is its own, else "<stem>#<k+1>". */
+ * TUBE NAME, SAMPLE ID, GTI$SAMPLEID (the name a Guava Muse or easyCyte user typed for the
+ * sample), $SMNO, $FIL keywords that names every data set differently (so that the data sets
+ * of one file are named alike); else each data set by the first of them whose value is its
+ * own, else "<stem>#<k+1>". */
 char **assay_dataset_names(const fcs_file *f, const char *path)
 {
-    static const char *const keys[] = {"TUBE NAME", "SAMPLE ID", "$SMNO", "$FIL"};
+    static const char *const keys[] = {"TUBE NAME", "SAMPLE ID", "GTI$SAMPLEID", "$SMNO",
+                                       "$FIL"};
     enum { N_KEYS = sizeof keys / sizeof keys[0] };
     size_t nd = fcs_file_n_datasets(f);
     char **names = calloc(nd + 1, sizeof *names);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * sheet_guess.c: drafts sample sheet rows from FCS keywords for `apoflow sheet`: the sample
- * name (TUBE NAME, else $FIL, else the file name), the role from words in TUBE NAME / $FIL /
+ * name (TUBE NAME, else $FIL, else the file name), the role from words in TUBE NAME /
+ * SAMPLE ID (Guava instruments: GTI$SAMPLEID) / $FIL /
  * the file name (unstained, Annexin/FITC only, PI only, untreated/control, stimulus, a dose),
  * the dose and unit, and the replicate ("r2", "rep2"). Heuristic by design: the user checks
  * the draft.
@@ -175,6 +176,9 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
     const char *tube = ds ? fcs_dataset_keyword(ds, "TUBE NAME") : NULL;
     const char *fil = ds ? fcs_dataset_keyword(ds, "$FIL") : NULL;
     const char *smp = ds ? fcs_dataset_keyword(ds, "SAMPLE ID") : NULL;
+    if (ds != NULL && (smp == NULL || smp[0] == '\0')) {
+        smp = fcs_dataset_keyword(ds, "GTI$SAMPLEID"); /* Guava: the sample name typed */
+    }
     char fstem[128], filstem[128] = "";
     stem(fstem, sizeof fstem, file);
     if (fil != NULL && fil[0]) {

@@ -3,8 +3,8 @@
  * test_sheet_datasets.c: samples that are data sets of one file. assay_sheet_keep_datasets
  * narrows a sheet to some data sets of one file (a row naming none counts as data set 1; other
  * files' rows stay); assay_dataset_names names every data set by the first keyword that names
- * them all differently (triplicates sharing a TUBE NAME are named by their SAMPLE ID), else
- * each by a keyword of its own, else "<stem>#N".
+ * them all differently (triplicates sharing a TUBE NAME are named by their SAMPLE ID; Guava
+ * files by GTI$SAMPLEID), else each by a keyword of its own, else "<stem>#N".
  */
 #include "assay/experiment.h"
 #include "support/run_cli.h"
@@ -42,8 +42,10 @@ Test(assay_sheet_datasets, keep_only_the_named_data_sets_of_one_file)
     assay_sheet_free(&sh);
 }
 
-/* A file of @p n data sets with TUBE NAME tube[k] and SAMPLE ID id[k] (NULL: none). */
-static char *write_file(size_t n, const char *const *tube, const char *const *id)
+/* A file of @p n data sets with TUBE NAME tube[k] and keyword @p id_key = id[k] (NULL:
+ * none). */
+static char *write_file_kw(size_t n, const char *const *tube, const char *id_key,
+                           const char *const *id)
 {
     char *dir = test_tmpdir();
     char *path = malloc(strlen(dir) + 16);
@@ -61,13 +63,18 @@ static char *write_file(size_t n, const char *const *tube, const char *const *id
             kw[k][nk++] = (fcs_write_keyword){"TUBE NAME", tube[k]};
         }
         if (id != NULL && id[k] != NULL) {
-            kw[k][nk++] = (fcs_write_keyword){"SAMPLE ID", id[k]};
+            kw[k][nk++] = (fcs_write_keyword){id_key, id[k]};
         }
         specs[k] = (fcs_write_spec){1, params, 4, values, nk, kw[k]};
     }
     apo_error err;
     cr_assert_eq(fcs_write_datasets(path, specs, n, &err), APO_OK, "%s", err.msg);
     return path;
+}
+
+static char *write_file(size_t n, const char *const *tube, const char *const *id)
+{
+    return write_file_kw(n, tube, "SAMPLE ID", id);
 }
 
 static void expect_names(const char *path, size_t n, const char *const *want)
@@ -108,5 +115,11 @@ Test(assay_sheet_datasets, data_sets_of_one_file_are_named_alike)
     p = write_file(3, tube3, id3);
     const char *want3[] = {"Unstained", "u1", "m#3"};
     expect_names(p, 3, want3);
+    free(p);
+    /* a Guava Muse file: no TUBE NAME, the typed name in GTI$SAMPLEID */
+    const char *none[] = {NULL, NULL, NULL};
+    const char *typed[] = {"Unstained", "AnnV-PE only", "H2O2 rep1"};
+    p = write_file_kw(3, none, "GTI$SAMPLEID", typed);
+    expect_names(p, 3, typed);
     free(p);
 }
