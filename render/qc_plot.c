@@ -766,6 +766,9 @@ static apo_status render_samples(const render_qc_options *o, plot_sample *s, siz
                                (unsigned long long)s[i].step);
         }
         ok = ok && appendf(&source, &slen, &scap, "%s%s", i ? ", " : "", base_name(s[i].path));
+        if (s[i].dataset > 1) { /* data set N of a multi-data-set file: FILE#N */
+            ok = ok && appendf(&source, &slen, &scap, "#%zu", s[i].dataset);
+        }
     }
     if (!ok) {
         rc = out_of_memory(obs);
@@ -851,6 +854,14 @@ static apo_status run_plot(const render_qc_options *o, const apo_observer *obs)
         snprintf(stem, sizeof stem, "%s", base_name(s[i].path));
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem) *dot = '\0';
+        bool same_file = false; /* data sets of one file: say which */
+        for (size_t j = 0; j < o->n_files; j++) {
+            same_file = same_file || (j != i && strcmp(s[j].path, s[i].path) == 0);
+        }
+        if (same_file) {
+            size_t l = strlen(stem);
+            snprintf(stem + l, sizeof stem - l, "#%zu", s[i].dataset);
+        }
         char t[sizeof s[i].title];
         snprintf(t, sizeof t, "%.120s (%.120s)", s[i].title, stem);
         memcpy(s[i].title, t, sizeof t);

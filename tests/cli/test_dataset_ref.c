@@ -7,6 +7,7 @@
  * name contains '#' still opens (the whole name is tried first); comp takes a file given
  * plainly as every data set the run's sheet names of it.
  */
+#include "support/png_util.h"
 #include "support/run_cli.h"
 #include "support/slurp.h"
 
@@ -165,6 +166,15 @@ Test(cli_dataset_ref, export_and_plot_hash_n_equal_dataset_n)
     free(run_expect(qa, 0));
     free(run_expect(qb, 0));
     assert_same_file(pa, pb);
+    rt_png png;
+    cr_assert(rt_png_read(pa, &png));
+    bool named = false; /* the PNG's provenance names the data set */
+    for (int i = 0; i < png.n_text; i++) {
+        named = named || (strcmp(png.keys[i], "Source") == 0 &&
+                          strcmp(png.texts[i], "muse.fcs#7") == 0);
+    }
+    cr_assert(named, "no Source muse.fcs#7 in %s", pa);
+    rt_png_free(&png);
     /* another data set draws another picture */
     const char *qc[] = {APOFLOW_BINARY, "plot", MUSE "#8", "-x", "YEL-HLin", "-y", "RED-HLin",
                         "-o", pb, NULL};
