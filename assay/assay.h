@@ -82,6 +82,11 @@ void assay_sheet_free(assay_sheet *s);
 /** The row whose file matches @p path (the same path after resolving the row's file against
  *  the sheet's folder, "./" and "//" ignored), or NULL. */
 const assay_sheet_row *assay_sheet_find(const assay_sheet *s, const char *path);
+/** Of the rows of @p path's file (matched as assay_sheet_find does), keep only those whose
+ *  data set (1 for a row naming none) is one of the @p n_keep in @p keep; rows of other files
+ *  stay. Returns the number of rows removed (and freed). */
+size_t assay_sheet_keep_datasets(assay_sheet *s, const char *path, const size_t *keep,
+                                 size_t n_keep);
 
 /* A guessed sheet row for one file, from its keywords (apoflow sheet). */
 typedef struct assay_sheet_guess {

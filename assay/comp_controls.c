@@ -82,6 +82,7 @@ apo_status assay_comp_controls(const assay_sheet *s, const fcs_read_options *rea
             st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
             break;
         }
+        e->dataset = r->dataset;
         out->n++;
         if (r->role != ASSAY_ROLE_UNSTAINED) {
             st = control_channel(s, r, read, &e->channel, err);

@@ -138,9 +138,14 @@ APO_NODISCARD apo_status assay_sheet_guess_files(assay_sheet *out, char *const *
 APO_NODISCARD apo_status assay_sheet_fill_roles(assay_sheet *sh, const fcs_read_options *read,
                                                 bool *filled, apo_error *err);
 
-/* The sample name of data set @p k (0-based) of a file with several data sets: the first of
- * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords whose value differs between the file's
- * data sets, else "<file stem>#<k+1>". A new string (NULL when out of memory). */
+/* The sample names of the data sets of a file with several data sets: the first of the TUBE
+ * NAME, SAMPLE ID, GTI$SAMPLEID (Guava), $SMNO, $FIL keywords that names every data set
+ * differently; else for each data set the first of them whose value is its own, else
+ * "<file stem>#<k+1>". A new array of fcs_file_n_datasets(f) new strings (NULL when out of
+ * memory); O(n log n) in the data sets. */
+char **assay_dataset_names(const fcs_file *f, const char *path);
+/* The name assay_dataset_names gives data set @p k (0-based); a new string (NULL when out of
+ * memory). Each call costs as much as assay_dataset_names: use that in loops. */
 char *assay_dataset_name(const fcs_file *f, size_t k, const char *path);
 
 /* Keep only shard @p i (1-based) of @p n_shards of the @p n strings in @p v among those

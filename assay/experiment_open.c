@@ -7,9 +7,9 @@
  *
  * A file with several data sets (Guava Muse and easyCyte store one sample per data set) gives
  * one sample per data set: without a sheet each is named from its own keywords (TUBE NAME,
- * SAMPLE ID, $SMNO, $FIL, else "<file stem>#N"); with a sheet, rows name a data set with the
- * "dataset" column or FILE#N, and a row without one means data set 1 (the others are then
- * left out with a note).
+ * SAMPLE ID, GTI$SAMPLEID, $SMNO, $FIL, else "<file stem>#N"); with a sheet, rows name a
+ * data set with the "dataset" column or FILE#N, and a row without one means data set 1 (the
+ * others are then left out with a note).
  */
 #include "assay/experiment.h"
 
@@ -134,24 +134,45 @@ static void fill_input(assay_input *in, const char *sample, const char *path,
     in->ev = NULL; /* decoded block by block by the analysis */
 }
 
-/* The name of data set @p k (0-based) of a multi-data-set file without a sheet: the first of
- * its own TUBE NAME, SAMPLE ID, $SMNO, $FIL keywords that differs between its data sets,
- * else "<stem>#<k+1>". */
-char *assay_dataset_name(const fcs_file *f, size_t k, const char *path)
+typedef struct named_ds {
+    const char *v;
+    size_t k;
+} named_ds;
+
+static int cmp_named(const void *a, const void *b)
 {
-    static const char *const keys[] = {"TUBE NAME", "SAMPLE ID", "$SMNO", "$FIL"};
-    size_t nd = fcs_file_n_datasets(f);
-    for (size_t q = 0; q < sizeof keys / sizeof keys[0]; q++) {
-        const char *v = fcs_dataset_keyword(fcs_file_dataset(f, k), keys[q]);
-        bool distinct = v != NULL && v[0] != '\0';
-        for (size_t o = 0; distinct && o < nd; o++) {
-            const char *w = fcs_dataset_keyword(fcs_file_dataset(f, o), keys[q]);
-            distinct = o == k || w == NULL || strcmp(v, w) != 0;
-        }
-        if (distinct) {
-            return strdup(v);
+    const named_ds *x = a, *y = b;
+    int c = strcmp(x->v, y->v);
+    return c != 0 ? c : (x->k > y->k) - (x->k < y->k);
+}
+
+/* For keyword @p key: distinct[k] = data set k has it, non-empty, and no other data set has
+ * the same value; returns whether that holds for every data set. O(n log n): the number of
+ * data sets is untrusted. */
+static bool distinct_values(const fcs_file *f, const char *key, named_ds *tmp, bool *distinct)
+{
+    size_t nd = fcs_file_n_datasets(f), m = 0;
+    for (size_t k = 0; k < nd; k++) {
+        const char *v = fcs_dataset_keyword(fcs_file_dataset(f, k), key);
+        distinct[k] = false;
+        if (v != NULL && v[0] != '\0') {
+            tmp[m++] = (named_ds){v, k};
         }
     }
+    qsort(tmp, m, sizeof *tmp, cmp_named);
+    size_t n_distinct = 0;
+    for (size_t i = 0; i < m; i++) {
+        bool same_prev = i > 0 && strcmp(tmp[i].v, tmp[i - 1].v) == 0;
+        bool same_next = i + 1 < m && strcmp(tmp[i].v, tmp[i + 1].v) == 0;
+        distinct[tmp[i].k] = !same_prev && !same_next;
+        n_distinct += distinct[tmp[i].k];
+    }
+    return n_distinct == nd;
+}
+
+/* "<stem of path>#<k+1>". */
+static char *numbered_name(const char *path, size_t k)
+{
     char *stem = stem_of(path);
     if (stem == NULL) {
         return NULL;
@@ -162,6 +183,62 @@ char *assay_dataset_name(const fcs_file *f, size_t k, const char *path)
         snprintf(name, n, "%s#%zu", stem, k + 1);
     }
     free(stem);
+    return name;
+}
+
+/* The names of the data sets of a multi-data-set file without a sheet: the first of the
+ * TUBE NAME, SAMPLE ID, GTI$SAMPLEID (the name a Guava Muse or easyCyte user typed for the
+ * sample), $SMNO, $FIL keywords that names every data set differently (so that the data sets
+ * of one file are named alike); else each data set by the first of them whose value is its
+ * own, else "<stem>#<k+1>". */
+char **assay_dataset_names(const fcs_file *f, const char *path)
+{
+    static const char *const keys[] = {"TUBE NAME", "SAMPLE ID", "GTI$SAMPLEID", "$SMNO",
+                                       "$FIL"};
+    enum { N_KEYS = sizeof keys / sizeof keys[0] };
+    size_t nd = fcs_file_n_datasets(f);
+    char **names = calloc(nd + 1, sizeof *names);
+    named_ds *tmp = malloc((nd + 1) * sizeof *tmp);
+    bool *distinct = malloc((N_KEYS * nd + 1) * sizeof *distinct);
+    bool ok = names != NULL && tmp != NULL && distinct != NULL;
+    int every = -1;
+    for (int q = 0; ok && q < N_KEYS && every < 0; q++) {
+        every = distinct_values(f, keys[q], tmp, distinct + (size_t)q * nd) ? q : -1;
+    }
+    for (size_t k = 0; ok && k < nd; k++) {
+        int q = every;
+        for (int c = 0; q < 0 && c < N_KEYS; c++) {
+            q = distinct[(size_t)c * nd + k] ? c : -1;
+        }
+        names[k] = q >= 0 ? strdup(fcs_dataset_keyword(fcs_file_dataset(f, k), keys[q]))
+                          : numbered_name(path, k);
+        ok = names[k] != NULL;
+    }
+    free(tmp);
+    free(distinct);
+    if (!ok && names != NULL) {
+        for (size_t k = 0; k < nd; k++) {
+            free(names[k]);
+        }
+        free(names);
+        names = NULL;
+    }
+    return names;
+}
+
+char *assay_dataset_name(const fcs_file *f, size_t k, const char *path)
+{
+    char **names = assay_dataset_names(f, path);
+    if (names == NULL) {
+        return NULL;
+    }
+    char *name = names[k];
+    for (size_t i = 0; i < fcs_file_n_datasets(f); i++) {
+        if (i != k) {
+            free(names[i]);
+        }
+    }
+    free(names);
     return name;
 }
 
@@ -189,12 +266,14 @@ static const assay_sheet_row *row_for(const assay_sheet *s, const assay_sheet_ro
 
 /* Data set @p k of the file of candidate @p i becomes input x->n. False when out of memory. */
 static bool take_dataset(assay_experiment *x, size_t i, fcs_file *f, size_t k,
-                         const assay_sheet_row *row)
+                         const assay_sheet_row *row, char *own_name)
 {
     const char *path = x->paths[i];
     size_t n = x->n;
-    x->names[n] = row ? strdup(row->sample)
-                      : fcs_file_n_datasets(f) > 1 ? assay_dataset_name(f, k, path) : stem_of(path);
+    x->names[n] = row ? strdup(row->sample) : own_name ? own_name : stem_of(path);
+    if (row != NULL) {
+        free(own_name);
+    }
     if (x->names[n] == NULL || !unique_name(x->names, n)) {
         return false;
     }
@@ -235,6 +314,11 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     fcs_file *f = it->f;
     size_t nd = fcs_file_n_datasets(f);
     size_t taken = 0;
+    char **own = x->sheet == NULL && nd > 1 ? assay_dataset_names(f, x->paths[i]) : NULL;
+    if (x->sheet == NULL && nd > 1 && own == NULL) {
+        return false;
+    }
+    bool ok = true;
     for (size_t k = 0; k < nd; k++) {
         const assay_sheet_row *row = NULL;
         if (x->sheet != NULL) {
@@ -244,10 +328,22 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
             }
             row_used[row - x->sheet->rows] = true;
         }
-        if (!take_dataset(x, i, f, k, row)) {
-            return false;
+        char *name = own ? own[k] : NULL;
+        if (own != NULL) {
+            own[k] = NULL; /* taken (or freed) by take_dataset */
+        }
+        if (!take_dataset(x, i, f, k, row, name)) {
+            ok = false;
+            break;
         }
         taken++;
+    }
+    for (size_t k = 0; own != NULL && k < nd; k++) {
+        free(own[k]);
+    }
+    free(own);
+    if (!ok) {
+        return false;
     }
     if (taken > 0) {
         it->f = NULL; /* owned by the inputs now (adjacent entries of x->fcs) */

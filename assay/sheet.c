@@ -183,22 +183,26 @@ static char *xstrdup(const char *s)
     return c;
 }
 
+static void row_free(const assay_sheet *s, assay_sheet_row *r)
+{
+    free(r->file);
+    free(r->sample);
+    free(r->treatment);
+    free(r->dose_text);
+    free(r->dose_unit);
+    for (size_t k = 0; r->extra != NULL && k < s->n_extra; k++) {
+        free(r->extra[k]);
+    }
+    free(r->extra);
+}
+
 void assay_sheet_free(assay_sheet *s)
 {
     if (s == NULL) {
         return;
     }
     for (size_t i = 0; i < s->n_rows; i++) {
-        assay_sheet_row *r = &s->rows[i];
-        free(r->file);
-        free(r->sample);
-        free(r->treatment);
-        free(r->dose_text);
-        free(r->dose_unit);
-        for (size_t k = 0; r->extra != NULL && k < s->n_extra; k++) {
-            free(r->extra[k]);
-        }
-        free(r->extra);
+        row_free(s, &s->rows[i]);
     }
     free(s->rows);
     for (size_t k = 0; k < s->n_extra; k++) {
@@ -760,4 +764,34 @@ const assay_sheet_row *assay_sheet_find(const assay_sheet *s, const char *path)
         }
     }
     return NULL;
+}
+
+size_t assay_sheet_keep_datasets(assay_sheet *s, const char *path, const size_t *keep,
+                                 size_t n_keep)
+{
+    const assay_sheet_row *any = assay_sheet_find(s, path);
+    if (any == NULL) {
+        return 0;
+    }
+    char *file = strdup(any->file); /* the rows of this file are spelled like this one */
+    if (file == NULL) {
+        return 0;
+    }
+    size_t w = 0, removed = 0;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        assay_sheet_row *r = &s->rows[i];
+        bool kept = strcmp(r->file, file) != 0;
+        for (size_t k = 0; !kept && k < n_keep; k++) {
+            kept = keep[k] == (r->dataset > 0 ? r->dataset : 1);
+        }
+        if (kept) {
+            s->rows[w++] = *r;
+        } else {
+            row_free(s, r);
+            removed++;
+        }
+    }
+    s->n_rows = w;
+    free(file);
+    return removed;
 }

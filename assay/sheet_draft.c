@@ -64,19 +64,15 @@ static bool taken(char **names, size_t n, const char *name)
     return false;
 }
 
-/* The guess of data set @p k of @p f (NULL: a file that could not be read), as a CSV row. */
-static bool add_row(text_buf *b, const char *path, const fcs_file *f, size_t k, char **names,
-                    size_t *n_names, assay_sheet_guess *g)
+/* The guess of data set @p k of @p f (NULL: a file that could not be read), as a CSV row;
+ * @p own the data set's own name (assay_dataset_names) in a file with several. */
+static bool add_row(text_buf *b, const char *path, const fcs_file *f, size_t k, const char *own,
+                    char **names, size_t *n_names, assay_sheet_guess *g)
 {
     assay_sheet_guess_row(f ? fcs_file_dataset(f, k) : NULL, path, g);
     size_t nd = f ? fcs_file_n_datasets(f) : 1;
     if (nd > 1) {
-        char *name = assay_dataset_name(f, k, path);
-        if (name == NULL) {
-            return false;
-        }
-        snprintf(g->sample, sizeof g->sample, "%s", name);
-        free(name);
+        snprintf(g->sample, sizeof g->sample, "%s", own);
     }
     char base[sizeof g->sample];
     snprintf(base, sizeof base, "%s", g->sample);
@@ -129,10 +125,16 @@ apo_status assay_sheet_guess_files(assay_sheet *out, char *const *paths, size_t 
             ok = nn != NULL && ng != NULL;
             cap = ok ? nc : cap;
         }
+        char **own = nd > 1 ? assay_dataset_names(f, paths[i]) : NULL;
+        ok = ok && (nd == 1 || own != NULL);
         for (size_t k = 0; ok && k < nd; k++) {
-            ok = add_row(&b, paths[i], f, k, names, &n_names, &g[n_g]);
+            ok = add_row(&b, paths[i], f, k, own ? own[k] : NULL, names, &n_names, &g[n_g]);
             n_g += ok;
         }
+        for (size_t k = 0; own != NULL && k < nd; k++) {
+            free(own[k]);
+        }
+        free(own);
         fcs_file_free(f);
     }
     apo_status st = APO_OK;

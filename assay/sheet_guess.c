@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * sheet_guess.c: drafts sample sheet rows from FCS keywords for `apoflow sheet`: the sample
- * name (TUBE NAME, else $FIL, else the file name), the role from words in TUBE NAME / $FIL /
+ * name (TUBE NAME, else $FIL, else the file name), the role from words in TUBE NAME /
+ * SAMPLE ID (Guava instruments: GTI$SAMPLEID) / $FIL /
  * the file name (unstained, Annexin/FITC only, PI only, untreated/control, stimulus, a dose),
  * the dose and unit, and the replicate ("r2", "rep2"). Heuristic by design: the user checks
  * the draft.
@@ -175,6 +176,9 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
     const char *tube = ds ? fcs_dataset_keyword(ds, "TUBE NAME") : NULL;
     const char *fil = ds ? fcs_dataset_keyword(ds, "$FIL") : NULL;
     const char *smp = ds ? fcs_dataset_keyword(ds, "SAMPLE ID") : NULL;
+    if (ds != NULL && (smp == NULL || smp[0] == '\0')) {
+        smp = fcs_dataset_keyword(ds, "GTI$SAMPLEID"); /* Guava: the sample name typed */
+    }
     char fstem[128], filstem[128] = "";
     stem(fstem, sizeof fstem, file);
     if (fil != NULL && fil[0]) {
@@ -197,7 +201,10 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
     const char *h2 = NULL;
     bool has_ann = any(text, ann, sizeof ann / sizeof ann[0], &hit);
     const char *ann_hit = hit;
-    bool has_pi = word(text, "pi") || strstr(text, "propidium") != NULL;
+    /* the dead-cell dye: PI, or the others kits pair with Annexin V (7-AAD, DAPI, SYTOX) */
+    static const char *const dead[] = {"7-aad", "7aad", "dapi", "sytox", "propidium"};
+    const char *dead_hit = "PI";
+    bool has_pi = word(text, "pi") || any(text, dead, sizeof dead / sizeof dead[0], &dead_hit);
     bool is_single = any(text, single, sizeof single / sizeof single[0], &h2);
     find_dose(text, raw, out);
     if (any(text, unst, sizeof unst / sizeof unst[0], &hit)) {
@@ -208,7 +215,8 @@ void assay_sheet_guess_row(const fcs_dataset *ds, const char *file, assay_sheet_
         snprintf(out->evidence, sizeof out->evidence, "\"%s\" and \"%s\" without PI", ann_hit, h2);
     } else if (has_pi && !has_ann && is_single) {
         out->role = ASSAY_ROLE_PI_SINGLE;
-        snprintf(out->evidence, sizeof out->evidence, "PI and \"%s\" without Annexin/FITC", h2);
+        snprintf(out->evidence, sizeof out->evidence, "%s and \"%s\" without Annexin/FITC",
+                 dead_hit, h2);
     } else if (strstr(text, "comp") != NULL && !has_ann && !has_pi) {
         out->dose[0] = out->treatment[0] = '\0';
         snprintf(out->evidence, sizeof out->evidence,

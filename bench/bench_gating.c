@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 
         memcpy(work, ev.values, n_values * sizeof(double)); /* untimed: fresh raw values */
         t0 = now_s();
-        if (gate_comp_apply(comp, &wev, 0, &err) != APO_OK) {
+        if (gate_comp_apply(comp, &wev, 1, &err) != APO_OK) { /* one thread, as the baseline */
             fprintf(stderr, "bench_gating: %s\n", err.msg);
             return 1;
         }

@@ -24,11 +24,59 @@ int cmd_run(int argc, char **argv);
 int cmd_sheet(int argc, char **argv);
 int cmd_merge(int argc, char **argv); /* cmd_merge.c: combine sharded runs */
 int cmd_gating(int argc, char **argv); /* cmd_gating.c: gating convert IN OUT */
-/* FCS files among @p n_args paths (folders searched recursively), sorted; returns an exit code. */
+/* FCS files among @p n_args paths (folders searched recursively), sorted, each once; returns
+ * an exit code. */
 int cli_collect_fcs(int n_args, char **args, char ***files, size_t *n_files);
 /* As cli_collect_fcs, but a folder gives only its own files (its subfolders are searched only
  * when it has none): the files of one experiment, for a run without a sheet. */
 int cli_collect_experiment(int n_args, char **args, char ***files, size_t *n_files);
+
+/* A file operand, possibly naming a data set as "FILE#N" (dataset_ref.c): the whole operand
+ * when such a file exists, else FILE and N when FILE exists and N is a number. */
+typedef struct cli_file_ref {
+    char *path;       /* the file (owned) */
+    bool has_dataset; /* the operand named a data set */
+    size_t dataset;   /* that data set (1-based; 0 or too large when the operand says so) */
+} cli_file_ref;
+/* Split @p arg into *out; false when out of memory. */
+bool cli_file_ref_parse(const char *arg, cli_file_ref *out);
+void cli_file_ref_free(cli_file_ref *r);
+/* 0 when data set @p n (1-based) is one of the @p count of @p path; else prints
+ * "PATH: data set N requested, the file has K data sets" and returns 65. */
+int cli_dataset_in_range(const char *path, size_t n, size_t count);
+/* As cli_dataset_in_range, opening @p path (TEXT only) to count its data sets; a file that
+ * cannot be opened is reported (exit code returned) with @p open_errors, else passes. */
+int cli_dataset_check_file(const char *path, size_t n, const fcs_read_options *read,
+                           bool open_errors);
+
+/* The file operands of a command, each with its data set. */
+typedef struct cli_file_refs {
+    size_t n;
+    char **paths;     /* the files (owned) */
+    size_t *datasets; /* per file: its FILE#N, else the command's --dataset (1-based; 0 = none) */
+} cli_file_refs;
+/* Resolve @p n operands with cli_file_ref_parse, @p dflt for those naming no data set; every
+ * named data set (and @p dflt when above 1) is checked against its file (a file that cannot
+ * be opened is left to the command to report). Returns 0, or the exit code after printing the
+ * error (*out is then empty). */
+int cli_file_refs_resolve(cli_file_refs *out, int n, char **args, size_t dflt,
+                          const fcs_read_options *read);
+void cli_file_refs_free(cli_file_refs *r);
+/* The data sets of @p path that the operands pick, into keep[] (up to @p cap): those its
+ * FILE#N operands name, else {dflt} for a file no operand names when dflt > 0. False when
+ * every data set is wanted (the file given plainly, or nothing picked). */
+bool cli_file_refs_picked(const cli_file_refs *r, size_t dflt, const char *path, size_t *keep,
+                          size_t cap, size_t *n_keep);
+/* Whether data set @p dataset (1-based) of @p path is wanted (cli_file_refs_picked). */
+bool cli_file_refs_wants(const cli_file_refs *r, size_t dflt, const char *path, size_t dataset);
+
+/* output.c: a report to standard output (@p path "-") or to a file written atomically.
+ * cli_output_open returns 0 or the exit code (printed); cli_output_close commits the file
+ * (@p ok) or discards it (!ok), flushes standard output, and returns 0 or the exit code. */
+int cli_output_open(apo_atomic_file *af, const char *path, FILE **fp);
+int cli_output_close(apo_atomic_file *af, FILE *fp, bool ok);
+/* Print the error of input @p path, naming it when @p err does not. */
+void cli_print_file_error(const char *path, const apo_error *err);
 
 /* Print "apoflow: <msg>" for an error to stderr. */
 void cli_print_error(const apo_error *err);

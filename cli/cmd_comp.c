@@ -15,7 +15,7 @@
 #include <string.h>
 
 enum { OPT_CONTROLS = CLI_KEY_LONG, OPT_POPULATION, OPT_QUANTILE, OPT_MIN_EVENTS,
-       OPT_SAMPLE_EVENTS };
+       OPT_SAMPLE_EVENTS, OPT_DATASET };
 
 static const cli_option comp_options_table[] = {
     {"controls", OPT_CONTROLS, "SHEET", "controls",
@@ -33,6 +33,10 @@ static const cli_option comp_options_table[] = {
      "fewer positive events than N is an error", "20"},
     {"sample-events", OPT_SAMPLE_EVENTS, "N", "controls",
      "use at most N events of each control (0 = every event)", "1000000"},
+    {"dataset", OPT_DATASET, "N", "controls",
+     "data set N (1-based) of each control file; FILE#N names one data set of one file. A "
+     "file given plainly whose data sets the sheet names (a run's sheet with a dataset column) "
+     "gives each of them", "1"},
     {"output", 'o', "FILE", "output", "write the matrix here (atomically); '-' or none: stdout",
      NULL},
     {NULL, 0, NULL, NULL, NULL, NULL}};
@@ -41,7 +45,7 @@ static const cli_option *const comp_tables[] = {comp_options_table, cli_read_opt
 
 static const cli_spec comp_spec = {
     "comp",
-    "usage: apoflow comp FILE... --controls SHEET [-o MATRIX.csv] [OPTIONS]\n\n"
+    "usage: apoflow comp FILE[#N]... --controls SHEET [-o MATRIX.csv] [OPTIONS]\n\n"
     "Compute a spillover matrix from single-stain controls plus one unstained control\n"
     "(median method: S[i][j] = (med_i(j) - med_unstained(j)) / (med_i(i) -\n"
     "med_unstained(i)), clipped at 0), on scale values ($PnE decoded, divided by\n"
@@ -67,6 +71,7 @@ static void report(const gate_comp *c, const gate_comp_report *r, const char *ou
 
 typedef struct comp_args {
     const char *sheet_path, *out;
+    size_t dataset; /* --dataset N (0 = not given) */
     gate_comp_compute_options copts;
     fcs_read_options ropts;
 } comp_args;
@@ -108,6 +113,12 @@ static bool comp_option(void *ctx, int key, const char *arg)
         return true;
     case OPT_SAMPLE_EVENTS:
         return cli_parse_count("--sample-events", arg, 0, &a->copts.sample_events);
+    case OPT_DATASET:
+        if (!cli_parse_count("--dataset", arg, 1, &n)) {
+            return false;
+        }
+        a->dataset = n > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)n;
+        return true;
     default:
         return cli_read_option(key, arg, &a->ropts);
     }
@@ -136,9 +147,50 @@ static apo_status read_controls(const char *path, const fcs_read_options *read,
     return gate_comp_sheet_read(out, path, err);
 }
 
+/* The control data sets: each operand's (FILE#N, else --dataset), a file given plainly
+ * expanded to every data set the sheet names of it. *datasets stays NULL when no data set is
+ * named anywhere (every control its file's first). Returns 0 or the exit code (printed). */
+static int control_datasets(const cli_file_refs *in, size_t dflt, const gate_comp_sheet *sheet,
+                            char ***paths, size_t **datasets, size_t *n)
+{
+    size_t cap = in->n + sheet->n + 1, m = 0;
+    bool named = dflt > 0;
+    *paths = calloc(cap, sizeof **paths);
+    *datasets = calloc(cap, sizeof **datasets);
+    if (*paths == NULL || *datasets == NULL) {
+        cli_errorf("out of memory");
+        return CLI_EXIT_OSERR;
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        const char *base = strrchr(in->paths[i], '/');
+        base = base ? base + 1 : in->paths[i];
+        size_t before = m;
+        for (size_t e = 0; dflt == 0 && in->datasets[i] == 0 && e < sheet->n; e++) {
+            const char *eb = strrchr(sheet->entries[e].file, '/');
+            eb = eb ? eb + 1 : sheet->entries[e].file;
+            if (sheet->entries[e].dataset > 0 && strcmp(eb, base) == 0 && m < cap) {
+                (*paths)[m] = in->paths[i];
+                (*datasets)[m++] = sheet->entries[e].dataset;
+            }
+        }
+        if (m == before && m < cap) {
+            (*paths)[m] = in->paths[i];
+            (*datasets)[m++] = in->datasets[i];
+        }
+        named = named || in->datasets[i] > 0 || m > before + 1 ||
+                (m == before + 1 && (*datasets)[before] > 0);
+    }
+    *n = m;
+    if (!named) {
+        free(*datasets);
+        *datasets = NULL;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cmd_comp(int argc, char **argv)
 {
-    comp_args a = {NULL, NULL, GATE_COMP_COMPUTE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT};
+    comp_args a = {NULL, NULL, 0, GATE_COMP_COMPUTE_OPTIONS_INIT, FCS_READ_OPTIONS_INIT};
     int first;
     int rc = cli_parse_options(&comp_spec, argc, argv, comp_option, &a, &first);
     if (rc >= 0) {
@@ -158,11 +210,28 @@ int cmd_comp(int argc, char **argv)
         cli_print_error(&err);
         return apo_status_exit_code(st);
     }
+    cli_file_refs in; /* FILE#N: data set N of FILE */
+    char **paths = NULL;
+    size_t *datasets = NULL, n = 0;
+    rc = cli_file_refs_resolve(&in, argc - first, argv + first, a.dataset, &a.ropts);
+    if (rc == CLI_EXIT_OK) {
+        rc = control_datasets(&in, a.dataset, &sheet, &paths, &datasets, &n);
+    }
+    if (rc != CLI_EXIT_OK) {
+        gate_comp_sheet_free(&sheet);
+        cli_file_refs_free(&in);
+        free(paths);
+        free(datasets);
+        return rc;
+    }
     gate_comp *c = NULL;
     gate_comp_report rep;
-    st = gate_comp_compute_files(&c, (size_t)(argc - first), (const char *const *)argv + first,
-                                 &sheet, &a.copts, &a.ropts, &rep, &err);
+    st = gate_comp_compute_datasets(&c, n, (const char *const *)paths, datasets, &sheet, &a.copts,
+                                    &a.ropts, &rep, &err);
     gate_comp_sheet_free(&sheet);
+    cli_file_refs_free(&in);
+    free(paths);
+    free(datasets);
     if (st != APO_OK) {
         cli_print_error(&err);
         return apo_status_exit_code(st);

@@ -85,11 +85,9 @@ static int run_export(const char *path, const export_options *o)
         cli_print_error(&err);
         return apo_status_exit_code(rc);
     }
-    if (o->dataset > fcs_file_n_datasets(f)) {
-        cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset,
-                   fcs_file_n_datasets(f));
+    if (cli_dataset_in_range(path, o->dataset, fcs_file_n_datasets(f)) != CLI_EXIT_OK) {
         fcs_file_free(f);
-        return CLI_EXIT_USAGE;
+        return CLI_EXIT_DATAERR;
     }
     const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
     const char sep = o->format == EXPORT_TSV ? '\t' : ',';
@@ -197,5 +195,15 @@ int cmd_export(int argc, char **argv)
         cli_errorf("--format fcs cannot be written to standard output; give a file name");
         return CLI_EXIT_USAGE;
     }
-    return run_export(argv[first], o);
+    cli_file_ref ref; /* FILE#N: data set N, as --dataset N */
+    if (!cli_file_ref_parse(argv[first], &ref)) {
+        cli_errorf("out of memory");
+        return CLI_EXIT_OSERR;
+    }
+    if (ref.has_dataset) {
+        o->dataset = ref.dataset;
+    }
+    rc = run_export(ref.path, o);
+    cli_file_ref_free(&ref);
+    return rc;
 }

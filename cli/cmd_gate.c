@@ -87,73 +87,22 @@ static const cli_spec gate_spec = {
     "exit codes: 0 ok, 64 usage, 65 bad input data (worst failing file), 66 cannot open\n"
     "            input, 71 out of memory, 73 cannot create output\n"};
 
-/* ---- processing ----------------------------------------------------------------------------- */
-
-static void print_file_error(const char *path, const apo_error *err)
-{
-    if (err->file[0] == '\0') {
-        cli_errorf("%s: %s", path, err->msg[0] ? err->msg : apo_status_name(err->status));
-    } else {
-        cli_print_error(err);
-    }
-}
-
-static int open_output(apo_atomic_file *af, const char *path, FILE **fp)
-{
-    apo_error err;
-    apo_error_clear(&err);
-    if (strcmp(path, "-") == 0) {
-        memset(af, 0, sizeof(*af));
-        *fp = stdout;
-        return 0;
-    }
-    apo_status st = apo_atomic_open(af, path, &err);
-    if (st != APO_OK) {
-        cli_print_error(&err);
-        return apo_status_exit_code(st);
-    }
-    *fp = af->fp;
-    return 0;
-}
-
-static int close_output(apo_atomic_file *af, FILE *fp, bool ok)
-{
-    apo_error err;
-    apo_error_clear(&err);
-    if (fp == stdout) {
-        if (fflush(stdout) != 0) {
-            cli_errorf("<stdout>: expected to write the output, found a write error");
-            return CLI_EXIT_IOERR;
-        }
-        return 0;
-    }
-    if (!ok) {
-        apo_atomic_abort(af);
-        return 0;
-    }
-    apo_status st = apo_atomic_commit(af, &err);
-    if (st != APO_OK) {
-        cli_print_error(&err);
-        return apo_status_exit_code(st);
-    }
-    return 0;
-}
-
-static int run_gate(int n_files, char **files, const gate_options *o)
+/* @p files: the operands as given (the file column), @p in: the files and data sets. */
+static int run_gate(int n_files, char **files, const cli_file_refs *in, const gate_options *o)
 {
     apo_error err;
     apo_error_clear(&err);
     gate_strategy *s = NULL;
     apo_status st = gate_strategy_read_gml(&s, o->gating, &err);
     if (st != APO_OK) {
-        print_file_error(o->gating, &err);
+        cli_print_file_error(o->gating, &err);
         return apo_status_exit_code(st);
     }
     gate_comp *csv = NULL;
     if (strcmp(o->comp, "auto") != 0 && strcmp(o->comp, "none") != 0) {
         st = gate_comp_read_csv(&csv, o->comp, &err);
         if (st != APO_OK) {
-            print_file_error(o->comp, &err);
+            cli_print_file_error(o->comp, &err);
             gate_strategy_free(s);
             return apo_status_exit_code(st);
         }
@@ -163,7 +112,7 @@ static int run_gate(int n_files, char **files, const gate_options *o)
     FILE *mfp = NULL;
     memset(&maf, 0, sizeof(maf));
     if (o->membership != NULL) {
-        rc = open_output(&maf, o->membership, &mfp);
+        rc = cli_output_open(&maf, o->membership, &mfp);
         if (rc != 0) {
             gate_comp_free(csv);
             gate_strategy_free(s);
@@ -186,9 +135,10 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         apo_error_clear(&err);
         gate_report rep;
         memset(&rep, 0, sizeof(rep));
-        st = gate_file_apply(files[i], s, &fo, &rep, &obs.obs, &err);
+        fo.dataset = in->datasets[i];
+        st = gate_file_apply(in->paths[i], s, &fo, &rep, &obs.obs, &err);
         if (st != APO_OK) {
-            print_file_error(files[i], &err);
+            cli_print_file_error(files[i], &err);
             rc = cli_worse_exit(rc, apo_status_exit_code(st));
             continue;
         }
@@ -207,7 +157,7 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         const gate_report *shape = &shape_rep;
         apo_atomic_file af;
         FILE *fp = NULL;
-        int orc = open_output(&af, o->out, &fp);
+        int orc = cli_output_open(&af, o->out, &fp);
         if (orc == 0) {
             if (o->format == FMT_CSV) {
                 gate_reports_write_csv(fp, fr, n_ok, shape);
@@ -216,7 +166,7 @@ static int run_gate(int n_files, char **files, const gate_options *o)
             } else {
                 gate_reports_write_table(fp, fr, n_ok, shape);
             }
-            orc = close_output(&af, fp, true);
+            orc = cli_output_close(&af, fp, true);
         }
         rc = cli_worse_exit(rc, orc);
         for (size_t i = 0; i < n_ok; i++) {
@@ -226,7 +176,7 @@ static int run_gate(int n_files, char **files, const gate_options *o)
         free(fr);
     }
     if (mfp != NULL) {
-        rc = cli_worse_exit(rc, close_output(&maf, mfp, true));
+        rc = cli_worse_exit(rc, cli_output_close(&maf, mfp, true));
     }
     gate_comp_free(csv);
     gate_strategy_free(s);
@@ -234,7 +184,8 @@ static int run_gate(int n_files, char **files, const gate_options *o)
 }
 
 /* --gating WORKSPACE.wsp: the FlowJo branch (cmd_gate_wsp.c). */
-static int run_workspace(int n_files, char **files, const gate_options *o)
+static int run_workspace(int n_files, char **files, const cli_file_refs *in,
+                         const gate_options *o)
 {
     if (o->membership != NULL) {
         cli_errorf("--membership: expected a Gating-ML strategy, found a FlowJo workspace "
@@ -248,8 +199,8 @@ static int run_workspace(int n_files, char **files, const gate_options *o)
     }
     gate_wsp_options w = {o->gating, o->group, o->out,
                           o->format == FMT_CSV ? 1 : o->format == FMT_JSON ? 2 : 0,
-                          o->dataset, o->sample_events, o->read};
-    return gate_wsp_run(n_files, files, &w);
+                          o->sample_events, o->read};
+    return gate_wsp_run(n_files, files, in->paths, in->datasets, &w);
 }
 
 static bool parse_format(const char *arg, gate_format *out)
@@ -334,12 +285,18 @@ int cmd_gate(int argc, char **argv)
         cli_errorf("--membership -: standard output is already used by the report; give -o");
         return CLI_EXIT_USAGE;
     }
-    if (flowjo_path_is_workspace(o.gating)) {
-        return run_workspace(argc - first, argv + first, &o);
-    }
-    if (o.group != NULL) {
+    bool wsp = flowjo_path_is_workspace(o.gating);
+    if (!wsp && o.group != NULL) {
         cli_errorf("--group: expected a FlowJo workspace (.wsp) for --gating, found %s", o.gating);
         return CLI_EXIT_USAGE;
     }
-    return run_gate(argc - first, argv + first, &o);
+    cli_file_refs in; /* FILE#N: data set N of FILE */
+    rc = cli_file_refs_resolve(&in, argc - first, argv + first, o.dataset, &o.read);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    rc = wsp ? run_workspace(argc - first, argv + first, &in, &o)
+             : run_gate(argc - first, argv + first, &in, &o);
+    cli_file_refs_free(&in);
+    return rc;
 }

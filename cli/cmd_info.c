@@ -229,22 +229,35 @@ static void human_dataset(FILE *out, const fcs_dataset *ds, size_t index, size_t
     }
 }
 
-/* Describe one file; returns its exit code. */
-static int info_file(const char *path, const info_options *o)
+/* Describe one file (FILE#N: only its data set N); returns its exit code. */
+static int info_file(const char *arg, const info_options *opts)
 {
+    cli_file_ref ref;
+    if (!cli_file_ref_parse(arg, &ref)) {
+        cli_errorf("out of memory");
+        return CLI_EXIT_OSERR;
+    }
+    const char *path = ref.path;
+    info_options one = *opts;
+    const info_options *o = &one;
+    if (ref.has_dataset) {
+        one.dataset = ref.dataset;
+    }
     fcs_file *f = NULL;
     apo_error err;
     apo_error_clear(&err);
     apo_status rc = fcs_file_open(&f, path, &o->read, &err);
     if (rc != APO_OK) {
         cli_print_error(&err);
+        cli_file_ref_free(&ref);
         return apo_status_exit_code(rc);
     }
     size_t n_sets = fcs_file_n_datasets(f);
-    if (o->dataset > n_sets) {
-        cli_errorf("%s: data set %zu requested, the file has %zu", path, o->dataset, n_sets);
+    if ((ref.has_dataset || o->dataset > 0) &&
+        cli_dataset_in_range(path, o->dataset, n_sets) != CLI_EXIT_OK) {
         fcs_file_free(f);
-        return CLI_EXIT_USAGE;
+        cli_file_ref_free(&ref);
+        return CLI_EXIT_DATAERR;
     }
     size_t lo = o->dataset ? o->dataset - 1 : 0;
     size_t hi = o->dataset ? o->dataset : n_sets;
@@ -294,6 +307,7 @@ static int info_file(const char *path, const info_options *o)
         }
     }
     fcs_file_free(f);
+    cli_file_ref_free(&ref);
     return code;
 }
 

@@ -142,6 +142,24 @@ static bool parse_pair(const char *s, double *a, double *b)
     return true;
 }
 
+/* Draw the plot of @p files (FILE#N: data set N of FILE, else --dataset). */
+static int draw(render_qc_options *o, int n_files, char **files)
+{
+    cli_file_refs in;
+    int rc = cli_file_refs_resolve(&in, n_files, files, o->dataset, &o->read);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
+    o->files = (const char *const *)in.paths;
+    o->n_files = in.n;
+    o->datasets = in.datasets;
+    cli_observer obs;
+    cli_observer_init(&obs, CLI_NORMAL);
+    rc = cli_exit_code(render_qc_plot(o, &obs.obs));
+    cli_file_refs_free(&in);
+    return rc;
+}
+
 static int check_path_args(render_qc_options *o, int n_files, char **files)
 {
     if (!o->gating || !o->population) {
@@ -153,11 +171,7 @@ static int check_path_args(render_qc_options *o, int n_files, char **files)
                    o->out ? "" : " and no -o");
         return CLI_EXIT_USAGE;
     }
-    o->files = (const char *const *)files;
-    o->n_files = 1;
-    cli_observer obs;
-    cli_observer_init(&obs, CLI_NORMAL);
-    return cli_exit_code(render_qc_plot(o, &obs.obs));
+    return draw(o, n_files, files);
 }
 
 /* A whole number in [lo, hi] for option @p name; false after printing an error. */
@@ -320,9 +334,5 @@ int cmd_plot(int argc, char **argv)
     if (!plot_args_fit(&o, argc - first)) {
         return CLI_EXIT_USAGE;
     }
-    o.files = (const char *const *)argv + first;
-    o.n_files = (size_t)(argc - first);
-    cli_observer obs;
-    cli_observer_init(&obs, CLI_NORMAL);
-    return cli_exit_code(render_qc_plot(&o, &obs.obs));
+    return draw(&o, argc - first, argv + first);
 }

@@ -10,7 +10,6 @@
 #include "cli/outdir_own.h"
 #include "cli/run_args.h"
 #include "cli/run_flowjo.h"
-#include "gating/flowjo.h"
 #include "assay/experiment.h"
 #include "assay/results_xlsx.h"
 #include "report/compare_text.h"
@@ -18,7 +17,6 @@
 #include "report/report.h"
 #include "util/paths.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +60,9 @@ static bool fill_roles(const run_options *o, run_state *s)
     if (!filled) {
         return true;
     }
-    const assay_sheet *sh = &s->sheet;
     s->guessed = true;
     if (o->verbosity > CLI_QUIET) {
-        printf("%s gives no roles: they are guessed from the files' keywords and names:\n",
-               o->sheet);
-        for (size_t i = 0; i < sh->n_rows; i++) {
-            printf("  %-24s %s\n", sh->rows[i].sample,
-                   sh->rows[i].role ? assay_role_name(sh->rows[i].role) : "?");
-        }
+        run_print_filled_roles(o->sheet, &s->sheet);
     }
     return true;
 }
@@ -79,12 +71,6 @@ static bool fill_roles(const run_options *o, run_state *s)
 static bool load_option_files(run_options *o, run_state *s)
 {
     apo_error err;
-    static const char *const sources[] = {"auto", "controls", "file", NULL, "none"};
-    for (int k = 0; o->comp != NULL && k <= ASSAY_COMPSRC_NONE; k++) {
-        if (sources[k] != NULL && strcmp(o->comp, sources[k]) == 0) {
-            o->apo.comp = (assay_comp_source)k;
-        }
-    }
     if (o->comp != NULL && o->apo.comp == ASSAY_COMPSRC_AUTO && strcmp(o->comp, "auto") != 0) {
         if (gate_comp_read_csv(&s->matrix, o->comp, &err) != APO_OK) {
             return fail(s, &err, cli_exit_input(err.status));
@@ -132,16 +118,7 @@ static bool guess_sheet(const run_options *o, run_state *s, char **files, size_t
     s->have_sheet = true;
     s->guessed = true;
     if (o->verbosity > CLI_QUIET) {
-        printf("no sample sheet: the design is guessed from the files' keywords and names (as "
-               "'apoflow sheet' drafts it; check it, or write it down with 'apoflow sheet ... -o "
-               "sheet.csv' and pass --sheet):\n");
-        for (size_t i = 0; i < ng && i < s->sheet.n_rows; i++) {
-            const assay_sheet_row *r = &s->sheet.rows[i];
-            printf("  %-24s %-15s %s%s%s%s%s  (%s)\n", r->sample,
-                   r->role == ASSAY_ROLE_UNKNOWN ? "?" : assay_role_name(r->role), r->treatment,
-                   r->dose_text[0] ? " " : "", r->dose_text, r->dose_unit[0] ? " " : "",
-                   r->dose_unit, g[i].evidence);
-        }
+        run_print_guess(o, &s->sheet, g, ng);
     }
     free(g);
     return true;
@@ -156,8 +133,8 @@ static bool own_output_folder(const run_options *o, run_state *s)
     return code == 0 || fail(s, NULL, code);
 }
 
-/* After every output: the manifest of this run's files, written last, then the earlier run's
- * outputs that this run did not write again are removed (said). */
+/* After every output: the manifest of this run's files, then the earlier run's outputs that
+ * this run did not write again are removed (said). */
 static bool seal_output_folder(const run_options *o, run_state *s)
 {
     int code = cli_outdir_seal(&s->own, o->outdir, o->verbosity <= CLI_QUIET);
@@ -186,6 +163,9 @@ static bool prepare(const run_options *o, run_state *s)
     apo_status st = assay_experiment_set_files(&s->x, files, n, &err);
     if (st == APO_OK && o->n_inputs == 0) {
         st = assay_experiment_sheet_files(&s->x, &err);
+    }
+    if (st == APO_OK && s->have_sheet) { /* FILE#N, --dataset N */
+        s->rc = cli_worse_exit(s->rc, run_pick_datasets(o, &s->sheet, s->x.paths, s->x.n_paths));
     }
     if (st == APO_OK) {
         st = assay_experiment_select(&s->x, o->controls_only, o->shard_i, o->shard_n, &err);
@@ -258,7 +238,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
         return fail(s, &err, cli_exit_code(err.status));
     }
     if (o->gating_wsp) {
-        run_flowjo_note_gml(o->outdir, s->own.started);
+        run_flowjo_note_gml(o->outdir, s->own.run.started);
     }
     if (o->write_flowjo != NULL &&
         run_flowjo_write(o->write_flowjo, &s->x.res, s->x.in, s->x.n, &err) != APO_OK) {
@@ -285,92 +265,6 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     return seal_output_folder(o, s);
 }
 
-/* Values are divided by $PnG before anything is gated (docs/algorithms.md, "Values"): say so
- * when a channel of the first sample has a gain, since a threshold copied from the
- * instrument's software is in undivided units. */
-static void print_gain(const assay_input *in, size_t n)
-{
-    if (n == 0 || in[0].ds == NULL) {
-        return;
-    }
-    const fcs_dataset *ds = in[0].ds;
-    char list[512] = "";
-    size_t w = 0, k = 0;
-    for (size_t p = 0; p < fcs_dataset_n_params(ds); p++) {
-        const fcs_param *pr = fcs_dataset_param(ds, p);
-        if (!fcs_param_gain_divides(pr) || w + 64 > sizeof list) {
-            continue;
-        }
-        int m = snprintf(list + w, sizeof list - w, "%s%s / %g", k++ ? ", " : "", pr->name,
-                         pr->gain);
-        w += m > 0 ? (size_t)m : 0;
-    }
-    if (k > 0) {
-        printf("gain: values divided by $PnG before gating (%s); --thresholds and every "
-               "threshold in the outputs are in these divided units\n",
-               list);
-    }
-}
-
-static void print_summary(const assay_result *r, const assay_input *in, size_t n)
-{
-    printf("channels: Annexin V%s%s = %s (%s); dead-cell dye%s%s = %s (%s)\n",
-           r->annexin_fluor[0] ? "-" : "", r->annexin_fluor, r->annexin_channel, r->annexin_why,
-           r->dead_dye[0] ? " " : "", r->dead_dye, r->pi_channel, r->pi_why);
-    printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
-           r->comp_detail, r->spill[1], r->spill[2]);
-    print_gain(in, n);
-    printf("pre-gates: %s\n", r->pregate_detail);
-    printf("thresholds: Annexin V %.6g (%s, %s), PI %.6g (%s, %s)\n", r->annexin.value,
-           r->annexin.method, r->annexin.source, r->pi.value, r->pi.method, r->pi.source);
-    printf("\n%-24s %-15s %9s %7s %7s %7s %7s %7s  %s\n", "sample", "role", "singlets", "viable",
-           "early", "late", "necro", "apopt", "qc");
-    for (size_t i = 0; i < n; i++) {
-        const assay_sample *s = &r->samples[i];
-        char flags[160];
-        assay_qc_flags_format(s->qc, flags, sizeof flags);
-        if (s->qc & ASSAY_QC_FAILED) {
-            printf("%-24s %-15s failed: %s\n", in[i].sample, assay_role_name(in[i].role), s->error);
-            continue;
-        }
-        printf("%-24s %-15s %9llu %7.2f %7.2f %7.2f %7.2f %7.2f  %s\n", in[i].sample,
-               assay_role_name(in[i].role), (unsigned long long)s->singlets, s->pct[0], s->pct[1],
-               s->pct[2], s->pct[3], s->apoptotic_pct, flags);
-    }
-}
-
-static void print_comparisons(const assay_result *r)
-{
-    report_compare_print(stdout, r);
-    for (size_t i = 0; i < r->n_fits; i++) {
-        const assay_dose_fit *d = &r->fits[i];
-        printf("\n4PL %s: EC50 %.4g %s (95%% CI %.4g - %.4g), bottom %.3g, top %.3g, hill %.3g%s%s\n",
-               d->treatment, d->ec50, d->dose_unit, d->ec50_ci_lo, d->ec50_ci_hi, d->bottom,
-               d->top, d->hill, d->message[0] ? "; " : "", d->message);
-    }
-}
-
-static void print_outcome(const run_options *o, const run_state *s)
-{
-    const assay_experiment *x = &s->x;
-    if (o->timings || o->verbosity >= CLI_VERBOSE) {
-        cli_print_timings(s->tm, x->n, o->plots);
-    }
-    if (o->verbosity == CLI_QUIET) {
-        return;
-    }
-    print_summary(&x->res, x->in, x->n);
-    print_comparisons(&x->res);
-    printf("\noutputs in %s/\n", o->outdir);
-    if (x->n_skipped > 0) {
-        printf("%zu file(s) not in the sample sheet were skipped\n", x->n_skipped);
-    }
-    for (size_t i = 0; i < x->n_failed; i++) { /* failures in the summary too */
-        printf("%sfailed: %s (step: read): %s\n", i ? "" : "\n", x->failed_files[i],
-               x->failed_msgs[i] ? x->failed_msgs[i] : "");
-    }
-}
-
 int cmd_run(int argc, char **argv)
 {
     run_options o;
@@ -383,10 +277,11 @@ int cmd_run(int argc, char **argv)
     assay_experiment_init(&s.x, NULL);
     if (load_option_files(&o, &s) && prepare(&o, &s) && analyse(&o, &s) &&
         write_outputs(&o, &s, argc, argv)) {
-        print_outcome(&o, &s);
+        run_print_outcome(&o, &s.x, s.tm);
     }
     assay_experiment_free(&s.x);
     cli_outdir_free(&s.own);
+    run_args_free(&o);
     if (s.have_sheet) {
         assay_sheet_free(&s.sheet);
     }

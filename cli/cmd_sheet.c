@@ -26,7 +26,8 @@ static const cli_spec sheet_spec = {
     "usage: apoflow sheet [OPTIONS] INPUT... -o SHEET.csv\n\n"
     "Draft a sample sheet (file,sample,role,treatment,dose,dose_unit,replicate,\n"
     "guess_evidence) from the FCS files' keywords and names. Check and edit it, then\n"
-    "use it with 'apoflow run --sheet'. INPUT is an FCS file or a folder (recursive).\n",
+    "use it with 'apoflow run --sheet'. INPUT is an FCS file (FILE#N: only its data\n"
+    "set N) or a folder (recursive).\n",
     sheet_tables,
     "exit codes: 0 ok, 64 usage, 65 a file could not be read (still listed), 66 no\n"
     "input, 71 out of memory, 73/74 cannot write the sheet\n"};
@@ -110,7 +111,8 @@ static bool draft_push(draft_rows *d, const assay_sheet_guess *g, const char *re
 /* Guess the rows of file @p path from its keywords: one per data set, a file with several
  * written as "FILE#N" and named from its data sets' own keywords (a file that cannot be read
  * still gets a row from its name). Returns an exit code. */
-static int guess_file(const char *path, const char *dir_real, draft_rows *d)
+static int guess_file(const char *path, const cli_file_refs *in, const char *dir_real,
+                      draft_rows *d)
 {
     fcs_file *f = NULL;
     fcs_read_options ro = FCS_READ_OPTIONS_INIT;
@@ -124,39 +126,44 @@ static int guess_file(const char *path, const char *dir_real, draft_rows *d)
     char buf[PATH_MAX];
     relative_to(dir_real, path, buf, sizeof buf);
     size_t nd = f != NULL ? fcs_file_n_datasets(f) : 1;
-    for (size_t k = 0; k < nd; k++) {
+    char **own = nd > 1 ? assay_dataset_names(f, path) : NULL;
+    if (nd > 1 && own == NULL) {
+        fcs_file_free(f);
+        return CLI_EXIT_OSERR;
+    }
+    for (size_t k = 0; k < nd && rc != CLI_EXIT_OSERR; k++) {
+        if (!cli_file_refs_wants(in, 0, path, k + 1)) {
+            continue; /* FILE#N operands pick other data sets */
+        }
         assay_sheet_guess g;
         assay_sheet_guess_row(f != NULL ? fcs_file_dataset(f, k) : NULL, path, &g);
         char rel[PATH_MAX + 32];
         snprintf(rel, sizeof rel, "%s", buf);
         if (nd > 1) {
-            char *name = assay_dataset_name(f, k, path);
-            if (name == NULL) {
-                fcs_file_free(f);
-                return CLI_EXIT_OSERR;
-            }
-            snprintf(g.sample, sizeof g.sample, "%s", name);
-            free(name);
+            snprintf(g.sample, sizeof g.sample, "%s", own[k]);
             snprintf(rel, sizeof rel, "%s#%zu", buf, k + 1);
         }
         if (!draft_push(d, &g, rel)) {
-            fcs_file_free(f);
-            return CLI_EXIT_OSERR;
+            rc = CLI_EXIT_OSERR;
         }
     }
+    for (size_t k = 0; own != NULL && k < nd; k++) {
+        free(own[k]);
+    }
+    free(own);
     fcs_file_free(f);
     return rc;
 }
 
 /* Draft the sheet of @p files into @p out; returns an exit code. */
-static int draft(const char *out, char **files, size_t n)
+static int draft(const char *out, const cli_file_refs *in, char **files, size_t n)
 {
     char dir_real[PATH_MAX] = "";
     sheet_folder(out, dir_real);
     draft_rows d = {0};
     int rc = CLI_EXIT_OK;
     for (size_t i = 0; rc != CLI_EXIT_OSERR && i < n; i++) {
-        rc = cli_worse_exit(rc, guess_file(files[i], dir_real, &d));
+        rc = cli_worse_exit(rc, guess_file(files[i], in, dir_real, &d));
     }
     apo_error err;
     if (rc != CLI_EXIT_OSERR) {
@@ -200,15 +207,22 @@ int cmd_sheet(int argc, char **argv)
         cli_errorf("expected INPUT... and -o SHEET.csv (see 'apoflow sheet --help')");
         return CLI_EXIT_USAGE;
     }
+    cli_file_refs in; /* FILE#N: only data set N of FILE */
+    int rc = cli_file_refs_resolve(&in, argc - first, argv + first, 0, NULL);
+    if (rc != CLI_EXIT_OK) {
+        return rc;
+    }
     char **files = NULL;
     size_t n = 0;
-    int rc = cli_collect_fcs(argc - first, argv + first, &files, &n);
+    rc = cli_collect_fcs((int)in.n, in.paths, &files, &n);
     if (n == 0) {
         cli_errorf("expected FCS files in the inputs, found none");
         free(files);
+        cli_file_refs_free(&in);
         return cli_worse_exit(rc, CLI_EXIT_NOINPUT);
     }
-    rc = cli_worse_exit(rc, draft(out, files, n));
+    rc = cli_worse_exit(rc, draft(out, &in, files, n));
+    cli_file_refs_free(&in);
     for (size_t i = 0; i < n; i++) {
         free(files[i]);
     }

@@ -2,9 +2,10 @@
 /*
  * inputs.c: the FCS files among the command line's paths (cli_collect_fcs): files as given,
  * folders searched recursively for *.fcs, *.lmd and extension-less files that start with an
- * "FCS" version (FACSCalibur's "060909.001"), sorted by path. cli_collect_experiment, for a
- * run without a sheet, takes a folder's own files and searches its subfolders only when it has
- * none, so an experiment folder with a subfolder of another experiment is one experiment.
+ * "FCS" version (FACSCalibur's "060909.001"), sorted by path, each once.
+ * cli_collect_experiment, for a run without a sheet, takes a folder's own files and searches
+ * its subfolders only when it has none, so an experiment folder with a subfolder of another
+ * experiment is one experiment.
  */
 #include "cli/cli.h"
 
@@ -124,8 +125,17 @@ static int collect(int n_args, char **args, char ***files, size_t *n_files, bool
             rc = CLI_EXIT_OSERR;
         }
     }
-    if (l.n > 1) {
+    if (l.n > 1) { /* sorted, each file once (FILE#1 FILE#2 name one file) */
         qsort(l.v, l.n, sizeof *l.v, cmp_str);
+        size_t w = 1;
+        for (size_t i = 1; i < l.n; i++) {
+            if (strcmp(l.v[i], l.v[w - 1]) == 0) {
+                free(l.v[i]);
+            } else {
+                l.v[w++] = l.v[i];
+            }
+        }
+        l.n = w;
     }
     *files = l.v;
     *n_files = l.n;

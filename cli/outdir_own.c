@@ -15,9 +15,7 @@ int cli_outdir_own(cli_outdir *o, const char *dir, bool quiet)
 {
     apo_error err;
     size_t removed = 0;
-    memset(o, 0, sizeof *o);
-    apo_manifest_init(&o->previous);
-    if (apo_outdir_remove_temps(dir, &removed, &err) != APO_OK) {
+    if (apo_outdir_begin(&o->run, dir, &removed, &err) != APO_OK) {
         cli_print_error(&err);
         return cli_exit_code(err.status);
     }
@@ -25,32 +23,16 @@ int cli_outdir_own(cli_outdir *o, const char *dir, bool quiet)
         printf("%s: removed %zu temporary file%s of an interrupted earlier run\n", dir, removed,
                removed == 1 ? "" : "s");
     }
-    bool found = false;
-    if (apo_manifest_read(&o->previous, dir, &found, &err) != APO_OK) {
-        cli_print_error(&err);
-        return cli_exit_code(err.status);
-    }
-    o->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
     return 0;
 }
 
 int cli_outdir_seal(cli_outdir *o, const char *dir, bool quiet)
 {
     apo_error err;
-    apo_manifest now;
-    apo_manifest_init(&now);
-    apo_status st = apo_manifest_scan(&now, dir, o->started, &err);
     size_t removed = 0;
-    if (st == APO_OK) {
-        st = apo_manifest_write(&now, dir, "apoflow " APOFLOW_VERSION, &err);
-    }
-    if (st == APO_OK) {
-        st = apo_outdir_remove_stale(dir, &o->previous, &now, &removed, &err);
-    }
-    apo_manifest_free(&now);
-    if (st != APO_OK) {
+    if (apo_outdir_seal(&o->run, dir, "apoflow " APOFLOW_VERSION, &removed, &err) != APO_OK) {
         cli_print_error(&err);
-        return cli_exit_code(st);
+        return cli_exit_code(err.status);
     }
     if (removed > 0 && !quiet) {
         printf("%s: removed %zu output%s of the earlier run that this run did not write again\n",
@@ -61,5 +43,5 @@ int cli_outdir_seal(cli_outdir *o, const char *dir, bool quiet)
 
 void cli_outdir_free(cli_outdir *o)
 {
-    apo_manifest_free(&o->previous);
+    apo_outdir_run_free(&o->run);
 }

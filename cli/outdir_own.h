@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * outdir_own.h: a command that writes an output folder (run, merge) owns it (util/outdir.c):
+ * outdir_own.h: a command that writes an output folder (run, merge) owns it (apo_outdir_begin
+ * and apo_outdir_seal of util/outdir.c, with what they did said here):
  * before writing, the temporary files a killed run left are removed and the earlier run's
  * manifest is read; after every output, the manifest of the files written since is written
  * last and the earlier run's outputs not written again are removed. Both are said on standard
@@ -14,8 +15,7 @@
 #include <stdbool.h>
 
 typedef struct cli_outdir {
-    apo_manifest previous; /* the folder's earlier run, if it has a manifest */
-    double started;        /* wall clock at the start: files written since are this run's */
+    apo_outdir_run run; /* the folder's earlier run; the time this one started */
 } cli_outdir;
 
 /* Take @p dir (created) before writing into it. Returns 0, or the exit code after printing

@@ -16,13 +16,16 @@ enum {
     OPT_SHEET = CLI_KEY_LONG, OPT_ANNEXIN, OPT_PI, OPT_COMP, OPT_THRESHOLDS, OPT_QUANTILE,
     OPT_MIN_EVENTS, OPT_SAMPLE_EVENTS, OPT_GATING, OPT_WRITE_GATING, OPT_NO_PLOTS, OPT_SHARD,
     OPT_NO_DEBRIS_GATE, OPT_NO_SINGLET_GATE,
-    OPT_CONTROLS_ONLY, OPT_TIMINGS, OPT_POPULATION, OPT_WRITE_FLOWJO
+    OPT_CONTROLS_ONLY, OPT_TIMINGS, OPT_POPULATION, OPT_WRITE_FLOWJO, OPT_DATASET
 };
 
 static const cli_option run_options_table[] = {
     {"sheet", OPT_SHEET, "FILE", "input",
      "sample sheet CSV: file,sample,role,treatment,dose,dose_unit,replicate "
      "(docs/sample-sheet.md); only its files are analysed", NULL},
+    {"dataset", OPT_DATASET, "N", "input",
+     "only data set N (1-based) of each file, for files holding one sample per data set; "
+     "FILE#N names one data set of one file", "every data set"},
     {"output", 'o', "DIR", "output", "output folder (created; never an input folder)", NULL},
     {"no-plots", OPT_NO_PLOTS, NULL, "output",
      "skip plots/ (default: write them; report.html is always written)", NULL},
@@ -92,7 +95,8 @@ static const cli_spec run_spec = {
     "Annexin V / PI apoptosis analysis of an experiment: compensation, debris and\n"
     "doublet pre-gates, quadrant thresholds from the controls, per-sample quadrant\n"
     "percentages, comparisons of treated groups with the stimulus-only group, QC.\n"
-    "INPUT is an FCS file or a folder (searched recursively for *.fcs).\n"
+    "INPUT is an FCS file (FILE#N: its data set N) or a folder (searched recursively\n"
+    "for *.fcs).\n"
     "Writes samples.csv, stats.csv, comparisons.csv, results.json, results.xlsx,\n"
     "gating.xml, plots/ and report.html (one self-contained page) into OUTDIR.\n",
     run_tables,
@@ -160,9 +164,17 @@ static bool run_option(run_options *o, int key, const char *arg)
     case OPT_SHEET:
         o->sheet = arg;
         return true;
-    case OPT_COMP:
+    case OPT_COMP: { /* a source by name, else (still AUTO) a matrix file, read by the run */
+        static const char *const sources[] = {"auto", "controls", "file", NULL, "none"};
         o->comp = arg;
+        o->apo.comp = ASSAY_COMPSRC_AUTO;
+        for (int k = 0; k <= ASSAY_COMPSRC_NONE; k++) {
+            if (sources[k] != NULL && strcmp(arg, sources[k]) == 0) {
+                o->apo.comp = (assay_comp_source)k;
+            }
+        }
         return true;
+    }
     case OPT_GATING:
         o->gating = arg;
         return true;
@@ -194,6 +206,14 @@ static bool run_option(run_options *o, int key, const char *arg)
     case OPT_CONTROLS_ONLY:
         o->controls_only = true;
         return true;
+    case OPT_DATASET: {
+        uint64_t n = 0;
+        if (!cli_parse_count("--dataset", arg, 1, &n)) {
+            return false;
+        }
+        o->dataset = n > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)n;
+        return true;
+    }
     default:
         return analysis_option(o, key, arg);
     }
@@ -242,6 +262,13 @@ int run_parse_args(int argc, char **argv, run_options *o)
                    "pre-gates computed once for all shards; see docs/scaling.md)");
         return CLI_EXIT_USAGE;
     }
-    return -1;
+    int rc = cli_file_refs_resolve(&o->in, o->n_inputs, o->inputs, o->dataset, &o->read);
+    o->inputs = o->in.paths;
+    return rc != CLI_EXIT_OK ? rc : -1;
+}
+
+void run_args_free(run_options *o)
+{
+    cli_file_refs_free(&o->in);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * decode.c: the public event decoder. Checks the requested event range and output shape,
- * works out each column's channel-to-scale transform, and splits large requests over two
+ * works out each column's channel-to-scale transform, and, when the caller's thread budget
+ * (fcs_decode_options.threads) is 2 or more, splits large requests over that many
  * threads (each thread decodes its own contiguous run of events, so the result does not
  * depend on the thread count). The actual byte decoding is in decode_binary.c and
  * decode_ascii.c.
@@ -12,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Values (events x parameters) from which the automatic mode uses two threads. */
-#define AUTO_THREADS_MIN_VALUES ((uint64_t)1000000)
 #define MAX_THREADS 16u
 
 static void build_transforms(const fcs_dataset *ds, const fcs_decode_options *opts,
@@ -80,13 +79,7 @@ static unsigned choose_threads(const fcs_layout *lay, uint64_t count,
     if (lay->ascii && lay->ascii_delimited) {
         return 1; /* one sequential scan */
     }
-    unsigned n = opts->threads;
-    if (n == 0) {
-        uint64_t values = 0;
-        n = (apo_mul_u64(count, lay->n_params, &values) && values < AUTO_THREADS_MIN_VALUES)
-                ? 1
-                : 2;
-    }
+    unsigned n = opts->threads == 0 ? 1 : opts->threads; /* 0: the calling thread only */
     if (n > MAX_THREADS) {
         n = MAX_THREADS;
     }

@@ -188,7 +188,8 @@ typedef enum fcs_values {
 typedef struct fcs_decode_options {
     fcs_values values;
     bool apply_gain;  /* divide by $PnG (never the time channel); only with FCS_VALUES_SCALED */
-    unsigned threads; /* 0 = automatic (both cores for large data sets) */
+    unsigned threads; /* the caller's thread budget: 0 and 1 = the calling thread only; N >= 2
+                         splits large requests over up to N threads */
 } fcs_decode_options;
 
 #define FCS_DECODE_OPTIONS_INIT {FCS_VALUES_RAW, false, 0}

@@ -90,8 +90,9 @@ APO_NODISCARD apo_status gate_comp_bind(gate_comp *c, const fcs_dataset *ds, apo
 
 /**
  * Compensate @p ev in place: for every event, the bound columns o become o S^-1 (other
- * columns untouched). Block-wise; uses 2 threads for large data (@p threads: 0 = automatic,
- * 1 = single-threaded). APO_E_USAGE if @p c is not bound or an index is out of range.
+ * columns untouched). Block-wise, on the calling thread unless @p threads >= 2 (the caller's
+ * thread budget: 0 and 1 mean the calling thread only, 2 or more split the events over two
+ * threads for large data; a library starts no threads the caller did not ask for). APO_E_USAGE if @p c is not bound or an index is out of range.
  */
 APO_NODISCARD apo_status gate_comp_apply(const gate_comp *c, fcs_events *ev, unsigned threads,
                                          apo_error *err);
@@ -154,6 +155,7 @@ APO_NODISCARD apo_status gate_comp_compute(gate_comp **out, size_t n,
 typedef struct gate_comp_sheet_entry {
     char *file;    /* as written in the sheet (a file name, matched on its base name) */
     char *channel; /* detector name; NULL for the unstained control */
+    size_t dataset; /* the data set of the file (1-based; 0 = the first) */
 } gate_comp_sheet_entry;
 
 typedef struct gate_comp_sheet {
@@ -197,6 +199,17 @@ APO_NODISCARD apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths
                                                  const gate_comp_compute_options *opts,
                                                  const fcs_read_options *read_opts,
                                                  gate_comp_report *report, apo_error *err);
+/** As gate_comp_compute_files, reading data set @p datasets[k] (1-based; 0 = the first) of
+ *  @p paths[k] and pairing it with the sheet entry of that file and data set (@p datasets
+ *  NULL: the first of each); a data set named is written "path#N" in messages and the
+ *  report. */
+APO_NODISCARD apo_status gate_comp_compute_datasets(gate_comp **out, size_t n_paths,
+                                                    const char *const *paths,
+                                                    const size_t *datasets,
+                                                    const gate_comp_sheet *sheet,
+                                                    const gate_comp_compute_options *opts,
+                                                    const fcs_read_options *read_opts,
+                                                    gate_comp_report *report, apo_error *err);
 
 #ifdef __cplusplus
 }

@@ -46,14 +46,17 @@ static char *dup_str(const char *s)
     return d;
 }
 
-/* Index of the sheet row for @p path, or SIZE_MAX. */
-static size_t sheet_row(const gate_comp_sheet *sheet, const char *path)
+/* Index of the sheet row for data set @p dataset (1-based; 0 = the first) of @p path, or
+ * SIZE_MAX. */
+static size_t sheet_row(const gate_comp_sheet *sheet, const char *path, size_t dataset)
 {
     const char *b = base_name(path);
+    size_t want = dataset > 0 ? dataset : 1;
     for (size_t pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < sheet->n; i++) {
             const char *e = base_name(sheet->entries[i].file);
-            if (pass == 0 ? strcmp(e, b) == 0 : strcasecmp(e, b) == 0) {
+            size_t has = sheet->entries[i].dataset > 0 ? sheet->entries[i].dataset : 1;
+            if (has == want && (pass == 0 ? strcmp(e, b) == 0 : strcasecmp(e, b) == 0)) {
                 return i;
             }
         }
@@ -105,6 +108,9 @@ typedef struct loaded {
 typedef struct controls {
     size_t n_paths;
     const char *const *paths;
+    const size_t *datasets; /* per path its data set (1-based; 0 = the first); NULL: all 0 */
+    char **names;           /* per path as messages name it: the path, "path#N" for a data
+                               set named */
     const gate_comp_sheet *sheet;
     loaded *L;
     const char **det_names; /* detectors, in the unstained file's channel order */
@@ -116,11 +122,11 @@ typedef struct controls {
 /* 1. pair files with sheet rows: each once, exactly one unstained. */
 static apo_status pair_with_sheet(controls *c, apo_error *err)
 {
-    const char *const *paths = c->paths;
+    const char *const *paths = (const char *const *)c->names;
     loaded *L = c->L;
     apo_status st = APO_OK;
     for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
-        L[k].row = sheet_row(c->sheet, paths[k]);
+        L[k].row = sheet_row(c->sheet, c->paths[k], c->datasets ? c->datasets[k] : 0);
         if (L[k].row == SIZE_MAX) {
             return apo_error_set(err, APO_E_USAGE, paths[k], APO_NO_OFFSET, NULL,
                                  "expected a row for \"%s\" in the controls sheet, found none",
@@ -151,17 +157,19 @@ static apo_status pair_with_sheet(controls *c, apo_error *err)
     return st;
 }
 
-/* 2. open every file (its first data set). */
+/* 2. open every file (its data set). */
 static apo_status open_controls(controls *c, const fcs_read_options *read_opts, apo_error *err)
 {
     apo_status st = APO_OK;
     for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
         st = fcs_file_open(&c->L[k].file, c->paths[k], read_opts, err);
+        size_t ds = c->datasets != NULL && c->datasets[k] > 0 ? c->datasets[k] : 1;
         if (st == APO_OK) {
-            c->L[k].ds = fcs_file_dataset(c->L[k].file, 0);
+            c->L[k].ds = fcs_file_dataset(c->L[k].file, ds - 1);
             if (c->L[k].ds == NULL) {
                 st = apo_error_set(err, APO_E_FORMAT, c->paths[k], APO_NO_OFFSET, NULL,
-                                   "expected a data set, found none");
+                                   "data set %zu requested, the file has %zu", ds,
+                                   fcs_file_n_datasets(c->L[k].file));
             }
         }
     }
@@ -171,7 +179,7 @@ static apo_status open_controls(controls *c, const fcs_read_options *read_opts, 
 /* 3. file k's detector into det_param/det_file, kept sorted by parameter index. */
 static apo_status add_detector(controls *c, size_t k, size_t *det_param, apo_error *err)
 {
-    const char *const *paths = c->paths;
+    const char *const *paths = (const char *const *)c->names;
     const char *ch = c->sheet->entries[c->L[k].row].channel;
     const size_t p = fcs_dataset_find_param(c->L[c->unstained].ds, ch);
     if (p == SIZE_MAX) {
@@ -273,7 +281,7 @@ static bool fill_report(const controls *c, const size_t *used, gate_comp_report 
     report->skipped = calloc(sheet->n > 0 ? sheet->n : 1, sizeof(char *));
     bool ok = report->control_file && report->used_events && report->skipped;
     for (size_t d = 0; ok && d < c->n_det; d++) {
-        report->control_file[d] = dup_str(c->paths[c->det_file[d]]);
+        report->control_file[d] = dup_str(c->names[c->det_file[d]]);
         report->used_events[d] = used[d];
         ok = report->control_file[d] != NULL;
     }
@@ -304,10 +312,10 @@ static apo_status compute(const controls *c, gate_comp **out,
                            "expected memory for %zu control files, found none", c->n_paths);
     }
     const loaded *u = &c->L[c->unstained];
-    const gate_comp_sample us = {&u->ev, u->columns, c->paths[c->unstained]};
+    const gate_comp_sample us = {&u->ev, u->columns, c->names[c->unstained]};
     for (size_t d = 0; st == APO_OK && d < c->n_det; d++) {
         const size_t k = c->det_file[d];
-        samples[d] = (gate_comp_sample){&c->L[k].ev, c->L[k].columns, c->paths[k]};
+        samples[d] = (gate_comp_sample){&c->L[k].ev, c->L[k].columns, c->names[k]};
     }
     if (st == APO_OK) {
         st = gate_comp_compute(out, c->n_det, c->det_names, &us, samples, opts, used, err);
@@ -330,6 +338,39 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
                                    const fcs_read_options *read_opts, gate_comp_report *report,
                                    apo_error *err)
 {
+    return gate_comp_compute_datasets(out, n_paths, paths, NULL, sheet, opts, read_opts, report,
+                                      err);
+}
+
+/* Each path as messages name it: "path#N" for a data set named, else the path. */
+static char **control_names(size_t n, const char *const *paths, const size_t *datasets)
+{
+    char **names = calloc(n, sizeof *names);
+    for (size_t k = 0; names != NULL && k < n; k++) {
+        size_t len = strlen(paths[k]) + 24;
+        names[k] = malloc(len);
+        if (names[k] == NULL) {
+            for (size_t j = 0; j < k; j++) {
+                free(names[j]);
+            }
+            free(names);
+            return NULL;
+        }
+        if (datasets != NULL && datasets[k] > 0) {
+            snprintf(names[k], len, "%s#%zu", paths[k], datasets[k]);
+        } else {
+            snprintf(names[k], len, "%s", paths[k]);
+        }
+    }
+    return names;
+}
+
+apo_status gate_comp_compute_datasets(gate_comp **out, size_t n_paths, const char *const *paths,
+                                      const size_t *datasets, const gate_comp_sheet *sheet,
+                                      const gate_comp_compute_options *opts,
+                                      const fcs_read_options *read_opts,
+                                      gate_comp_report *report, apo_error *err)
+{
     *out = NULL;
     if (report != NULL) {
         *report = (gate_comp_report){0};
@@ -338,12 +379,14 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
                              "expected control FCS files, found none");
     }
-    controls c = {.n_paths = n_paths, .paths = paths, .sheet = sheet, .unstained = SIZE_MAX};
+    controls c = {.n_paths = n_paths, .paths = paths, .datasets = datasets, .sheet = sheet,
+                  .unstained = SIZE_MAX};
+    c.names = control_names(n_paths, paths, datasets);
     c.L = calloc(n_paths, sizeof(*c.L));
     c.det_names = calloc(n_paths, sizeof(char *));
     c.det_file = calloc(n_paths, sizeof(size_t));
     apo_status st = APO_OK;
-    if (c.L == NULL || c.det_names == NULL || c.det_file == NULL) {
+    if (c.names == NULL || c.L == NULL || c.det_names == NULL || c.det_file == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                            "expected memory for %zu control files, found none", n_paths);
     }
@@ -367,6 +410,10 @@ apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths, const char *
         free(c.L[k].columns);
         fcs_file_free(c.L[k].file);
     }
+    for (size_t k = 0; c.names != NULL && k < n_paths; k++) {
+        free(c.names[k]);
+    }
+    free(c.names);
     free(c.L);
     free(c.det_names);
     free(c.det_file);

@@ -140,6 +140,7 @@ apo_status gate_comp_sheet_parse(gate_comp_sheet *out, const char *buf, size_t l
         const bool unstained = ch.len == 0 || tok_is(ch, UNSTAINED);
         e->file = tok_dup(toks.v[fcol]);
         e->channel = unstained ? NULL : tok_dup(ch);
+        e->dataset = 0;
         out->n++;
         if (e->file == NULL || (!unstained && e->channel == NULL)) {
             st = apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL,

@@ -2,7 +2,8 @@
 /*
  * compensate_apply.c: compensated = raw x S^-1 on the bound channels of column-major events,
  * in place, in blocks of events (gather the n detector columns of a block, multiply by the
- * precomputed LU inverse, scatter back), split over 2 threads for large data sets.
+ * precomputed LU inverse, scatter back), split over 2 threads for large data sets when
+ * the caller's thread budget allows it (0 and 1 mean the calling thread only).
  */
 #include "gating/gating_internal.h"
 
@@ -104,7 +105,7 @@ apo_status gate_comp_apply(const gate_comp *c, fcs_events *ev, unsigned threads,
     }
     uint64_t work = 0;
     const bool big = !apo_mul_u64(ev->n_events, c->n, &work) || work >= COMP_PARALLEL_MIN;
-    const unsigned n_threads = threads == 1 ? 1 : (threads == 0 ? (big ? 2 : 1) : 2);
+    const unsigned n_threads = threads >= 2 && big ? 2 : 1;
     size_t scratch_n = 0;
     if (!apo_mul_size(c->n, (size_t)COMP_BLOCK * n_threads, &scratch_n)) {
         return apo_error_set(err, APO_E_RANGE, NULL, APO_NO_OFFSET, NULL,

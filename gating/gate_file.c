@@ -12,14 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+void gate_report_number_text(double v, bool table, bool median, char *buf, size_t cap)
+{
+    if (isnan(v)) {
+        snprintf(buf, cap, table ? "-" : "NaN"); /* empty population / empty parent */
+    } else if (table) {
+        snprintf(buf, cap, median ? "%.6g" : "%.2f", v);
+    } else {
+        apo_format_double(buf, cap, v);
+    }
+}
+
 static void csv_number(FILE *out, double v)
 {
     char buf[40];
-    if (isnan(v)) {
-        fputs("NaN", out);
-        return;
-    }
-    apo_format_double(buf, sizeof(buf), v);
+    gate_report_number_text(v, false, false, buf, sizeof buf);
     fputs(buf, out);
 }
 
@@ -118,11 +125,7 @@ static void table_cell(const gate_file_report *fr, const gate_population *pp, si
     case 5:
     default: {
         double v = col == 4 ? pp->pct_parent : col == 5 ? pp->pct_total : pp->medians[col - 6];
-        if (isnan(v)) {
-            snprintf(buf, cap, "-"); /* empty population / empty parent */
-        } else {
-            snprintf(buf, cap, col <= 5 ? "%.2f" : "%.6g", v);
-        }
+        gate_report_number_text(v, true, col > 5, buf, cap);
         break;
     }
     }

@@ -42,6 +42,11 @@ typedef struct gate_file_report {
     gate_report rep;
 } gate_file_report;
 
+/* A number of a report as the writers print it: NaN as "NaN" (CSV, JSON) or "-" (@p table);
+ * in the table "%.2f" (percentages) or "%.6g" (@p median); else the shortest text that reads
+ * back as the same double. */
+void gate_report_number_text(double v, bool table, bool median, char *buf, size_t cap);
+
 /* The reports of @p n files, one row per file x population (@p shape gives the columns). */
 void gate_reports_write_csv(FILE *out, const gate_file_report *fr, size_t n,
                             const gate_report *shape);

@@ -99,7 +99,7 @@ apo_status gate_biex_lut_new(gate_biex_lut **out, double positive, double negati
                              double width_basis, double top, size_t channels, apo_error *err)
 {
     *out = NULL;
-    double coef[GATE_BIEX_N];
+    double coef[GATE_BIEX_N] = {0}; /* biex_setup fills every entry on success */
     apo_status st = biex_setup(coef, positive, negative, width_basis, top, channels, err);
     if (st != APO_OK) {
         return st;

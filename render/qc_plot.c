@@ -283,6 +283,7 @@ static apo_status unknown_population(const apo_observer *obs, const gate_strateg
 /* One file's plotted values and annotations (the file itself is closed after loading). */
 typedef struct plot_sample {
     const char *path;
+    size_t dataset;    /* 1-based */
     char title[256];
     char pop_text[300];
     chan_info cx, cy;
@@ -514,13 +515,13 @@ static apo_status load_sample(const render_qc_options *o, const plot_shared *sh,
         rc = render_qc_fail(obs, &err, s->path);
         goto done;
     }
-    if (o->dataset > fcs_file_n_datasets(f)) {
-        apo_observe_note(obs, APO_NOTE_ERROR, "%s: expected data set %zu, found %zu in the file",
-                         s->path, o->dataset, fcs_file_n_datasets(f));
-        rc = APO_E_USAGE;
+    if (s->dataset < 1 || s->dataset > fcs_file_n_datasets(f)) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "%s: data set %zu requested, the file has %zu",
+                         s->path, s->dataset, fcs_file_n_datasets(f));
+        rc = APO_E_FORMAT;
         goto done;
     }
-    const fcs_dataset *ds = fcs_file_dataset(f, o->dataset - 1);
+    const fcs_dataset *ds = fcs_file_dataset(f, s->dataset - 1);
     for (size_t i = 0; i < fcs_file_n_warnings(f); i++) {
         apo_observe_note(obs, APO_NOTE_WARNING, "%s", fcs_file_warning(f, i)->msg);
     }
@@ -565,7 +566,7 @@ static apo_status load_sample(const render_qc_options *o, const plot_shared *sh,
             }
             comp = owned;
         }
-        if (comp && gate_comp_apply(comp, &ev, 0, &err) != APO_OK) {
+        if (comp && gate_comp_apply(comp, &ev, 1, &err) != APO_OK) { /* the calling thread */
             rc = render_qc_fail(obs, &err, s->path);
             goto done;
         }
@@ -765,6 +766,9 @@ static apo_status render_samples(const render_qc_options *o, plot_sample *s, siz
                                (unsigned long long)s[i].step);
         }
         ok = ok && appendf(&source, &slen, &scap, "%s%s", i ? ", " : "", base_name(s[i].path));
+        if (s[i].dataset > 1) { /* data set N of a multi-data-set file: FILE#N */
+            ok = ok && appendf(&source, &slen, &scap, "#%zu", s[i].dataset);
+        }
     }
     if (!ok) {
         rc = out_of_memory(obs);
@@ -834,6 +838,7 @@ static apo_status run_plot(const render_qc_options *o, const apo_observer *obs)
     }
     for (size_t i = 0; i < o->n_files && rc == APO_OK; i++) {
         s[i].path = o->files[i];
+        s[i].dataset = o->datasets != NULL ? o->datasets[i] : o->dataset;
         rc = load_sample(o, &sh, &s[i]);
     }
     /* titles must tell the plots apart: add the file name to a title that repeats */
@@ -849,6 +854,14 @@ static apo_status run_plot(const render_qc_options *o, const apo_observer *obs)
         snprintf(stem, sizeof stem, "%s", base_name(s[i].path));
         char *dot = strrchr(stem, '.');
         if (dot && dot != stem) *dot = '\0';
+        bool same_file = false; /* data sets of one file: say which */
+        for (size_t j = 0; j < o->n_files; j++) {
+            same_file = same_file || (j != i && strcmp(s[j].path, s[i].path) == 0);
+        }
+        if (same_file) {
+            size_t l = strlen(stem);
+            snprintf(stem + l, sizeof stem - l, "#%zu", s[i].dataset);
+        }
         char t[sizeof s[i].title];
         snprintf(t, sizeof t, "%.120s (%.120s)", s[i].title, stem);
         memcpy(s[i].title, t, sizeof t);
@@ -882,8 +895,9 @@ static apo_status run_path(const render_qc_options *o, const apo_observer *obs)
         if (pop == SIZE_MAX) {
             rc = unknown_population(obs, s, o->population);
         } else {
-            render_qc_path_opts po = {o->files[0], o->dataset, &o->read, o->sample_events, s,
-                                 o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
+            size_t dataset = o->datasets != NULL ? o->datasets[0] : o->dataset;
+            render_qc_path_opts po = {o->files[0], dataset, &o->read, o->sample_events, s,
+                                      o->gating, pop, o->comp, csv, o->title, o->out, &o->ro};
             rc = render_qc_path(&po, obs);
         }
     }

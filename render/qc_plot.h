@@ -42,6 +42,7 @@ typedef struct render_qc_options {
     size_t dataset;              /* 1-based */
     uint64_t sample_events;      /* events read for display (0 = all) */
     fcs_read_options read;
+    const size_t *datasets;      /* per file its data set (1-based); NULL = dataset for all */
 } render_qc_options;
 
 /* Draw the plot into o->out. The files' warnings are reported to @p obs, and so is every

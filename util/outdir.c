@@ -323,3 +323,40 @@ double apo_wall_now(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_temps,
+                            apo_error *err)
+{
+    apo_manifest_init(&r->previous);
+    r->started = 0;
+    *removed_temps = 0;
+    apo_status st = apo_outdir_remove_temps(dir, removed_temps, err);
+    bool found = false;
+    if (st == APO_OK) {
+        st = apo_manifest_read(&r->previous, dir, &found, err);
+    }
+    r->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
+    return st;
+}
+
+apo_status apo_outdir_seal(apo_outdir_run *r, const char *dir, const char *tool,
+                           size_t *removed_stale, apo_error *err)
+{
+    apo_manifest now;
+    apo_manifest_init(&now);
+    *removed_stale = 0;
+    apo_status st = apo_manifest_scan(&now, dir, r->started, err);
+    if (st == APO_OK) {
+        st = apo_manifest_write(&now, dir, tool, err);
+    }
+    if (st == APO_OK) {
+        st = apo_outdir_remove_stale(dir, &r->previous, &now, removed_stale, err);
+    }
+    apo_manifest_free(&now);
+    return st;
+}
+
+void apo_outdir_run_free(apo_outdir_run *r)
+{
+    apo_manifest_free(&r->previous);
+}

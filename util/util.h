@@ -293,6 +293,22 @@ double apo_wall_now(void);
 APO_NODISCARD apo_status apo_outdir_remove_temps(const char *dir, size_t *removed,
                                                  apo_error *err);
 
+/* A run owning its output folder: apo_outdir_begin removes the temporary files of a killed
+ * run (*removed_temps counts them), reads the earlier run's manifest and notes the time; the
+ * files written from then on are this run's. apo_outdir_seal, after every output, writes
+ * the manifest of this run's files, then removes the earlier run's outputs this run did not
+ * write again (*removed_stale counts them). */
+typedef struct apo_outdir_run {
+    apo_manifest previous; /* the earlier run's files (empty when none) */
+    double started;        /* wall clock at apo_outdir_begin */
+} apo_outdir_run;
+
+APO_NODISCARD apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir,
+                                          size_t *removed_temps, apo_error *err);
+APO_NODISCARD apo_status apo_outdir_seal(apo_outdir_run *r, const char *dir, const char *tool,
+                                         size_t *removed_stale, apo_error *err);
+void apo_outdir_run_free(apo_outdir_run *r);
+
 #ifdef __cplusplus
 }
 #endif

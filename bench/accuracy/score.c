@@ -5,7 +5,8 @@
  *   apoflow_accuracy_score [--beyond] [--quadrant-bar P] [--reduction-bar P] DATA RESULTS
  *
  * DATA is an experiment written by apoflow_simulate (sheet.csv, truth.csv, truth/<stem>.csv
- * with the true class of every event), RESULTS what `apoflow run DATA --sheet DATA/sheet.csv`
+ * with the true class of every event; truth/<sample>.csv when the sheet's "dataset" column
+ * names the samples as data sets of one file), RESULTS what `apoflow run DATA --sheet DATA/sheet.csv`
  * wrote (samples.csv, comparisons.csv). The truth of a sample is recomputed from its per-event
  * classes the way apoflow defines its results: % of single non-debris cells (classes 0-3 of
  * the events that are neither debris nor doublets) in each quadrant. For every stained sample
@@ -94,12 +95,16 @@ static bool truth_from_events(const char *data, const char *file, double pct[N_Q
     return true;
 }
 
-/* The true percentages of sheet row @p r: from the per-event truth, else truth.csv. */
+/* The true percentages of sheet row @p r: from the per-event truth (truth/<file stem>.csv, or
+ * truth/<sample>.csv when the samples are data sets of one file), else truth.csv. */
 static bool sample_truth(const options *o, const inputs *in, size_t r, double pct[N_QUAD + 1])
 {
     const char *name = csv_table_get(&in->sheet, r, csv_table_col(&in->sheet, "sample"));
     const char *file = csv_table_get(&in->sheet, r, csv_table_col(&in->sheet, "file"));
-    if (truth_from_events(o->data, file, pct)) {
+    const char *dataset = csv_table_get(&in->sheet, r, csv_table_col(&in->sheet, "dataset"));
+    char by_name[600];
+    snprintf(by_name, sizeof by_name, "%s.fcs", name);
+    if (truth_from_events(o->data, dataset[0] != '\0' ? by_name : file, pct)) {
         return true;
     }
     size_t t = csv_table_find(&in->truth, csv_table_col(&in->truth, "sample"), name);

@@ -2,14 +2,16 @@
 /*
  * simulate.c: apoflow_simulate, the generator of the example experiments in samples/ and of
  * the accuracy scenarios (scenarios.c, bench/accuracy.sh).
- *   apoflow_simulate [--preset shsy5y|calibur] [--seed N] [--events N] [--no-event-truth] OUTDIR
+ *   apoflow_simulate [--preset shsy5y|calibur|muse] [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --scenario NAME [--seed N] [--events N] [--no-event-truth] OUTDIR
  *   apoflow_simulate --list
  * (--out OUTDIR is the same as the OUTDIR argument)
  * writes one FCS 3.1 file per sample, sheet.csv (the sample sheet), truth.csv (the true
  * percentages of each class among single cells) and truth/<stem>.csv (the true class of every
  * event: 0 viable, 1 early apoptotic, 2 late apoptotic, 3 necrotic, 4 debris, 5 doublet).
- * The same seed always gives the same files.
+ * The Guava Muse-like family stores the experiment as its instrument does: one file (muse.fcs)
+ * with one data set per sample (each with its own SAMPLE ID keyword), a sheet with a
+ * "dataset" column, and truth/<sample>.csv. The same seed always gives the same files.
  */
 #include "fcs/fcs.h"
 #include "sim_internal.h"
@@ -35,7 +37,16 @@ typedef struct preset {
     sim_biology bio;
     size_t n_samples;
     sim_sample samples[MAX_SAMPLES];
+    const char *one_file;   /* non-NULL: every sample a data set of this one file */
+    uint64_t events;        /* events per sample unless --events (0: the default 10,000) */
 } preset;
+
+/* The Guava Muse-like family keeps one sample per data set of one file, as the instrument
+ * does (Annexin V-PE / 7-AAD). */
+static bool is_muse(const sim_instrument *ins)
+{
+    return ins->family != NULL && strcmp(ins->family->name, "muse") == 0;
+}
 
 /* The true fractions of a design: apoptotic and necrotic % of untreated and stimulus-only
  * cells; the treatment's apoptotic % is bottom + span / (1 + (dose/90)^1.5) (a decreasing
@@ -109,6 +120,11 @@ static void add_design(preset *p, const design *d, const double *doses, size_t n
     const char *ctl_file[3] = {"ctrl_unstained", "ctrl_annexin_only", "ctrl_pi_only"};
     const char *ctl_role[3] = {"unstained", "annexin_single", "pi_single"};
     const char *ctl_tube[3] = {"Unstained", "Annexin V FITC only", "PI only"};
+    if (is_muse(&p->ins)) { /* the Muse kit's dyes: Annexin V-PE and 7-AAD */
+        ctl_file[2] = "ctrl_7aad_only";
+        ctl_tube[1] = "Annexin V-PE only";
+        ctl_tube[2] = "7-AAD only";
+    }
     for (int c = 0; c < 3; c++) {
         s = &p->samples[k];
         memset(s, 0, sizeof *s);
@@ -215,6 +231,7 @@ static bool make_scenario(preset *p, const sim_scenario *sc, gsl_rng *rng)
     d.controls = sc->controls;
     static const double doses[] = {50, 100, 200};
     add_design(p, &d, doses, 3, 3, rng, "fcs");
+    p->one_file = is_muse(&p->ins) ? "muse.fcs" : NULL;
     return true;
 }
 
@@ -252,6 +269,21 @@ static bool make_preset(preset *p, const char *name, gsl_rng *rng)
         sim_biology_default(&p->bio);
         static const double doses[] = {12.5, 25, 50, 100, 200};
         add_design(p, &design_standard, doses, 5, 1, rng, "fcs");
+        return true;
+    }
+    if (strcmp(name, "muse") == 0) { /* experiment 1's design on a Guava Muse, one file */
+        if (!sim_instrument_of("muse", &p->ins, &p->spillover, &p->doublets)) {
+            return false;
+        }
+        p->name = "muse";
+        p->source = "SH-SY5Y";
+        p->experiment = "SH-SY5Y H2O2 + Astragaloside IV, Annexin V-PE/7-AAD (Muse)";
+        p->debris = 0.08;
+        sim_biology_default(&p->bio);
+        static const double doses[] = {50, 100, 200};
+        add_design(p, &design_study, doses, 3, 3, rng, "fcs");
+        p->one_file = "muse.fcs";
+        p->events = 2500; /* a Muse acquisition is a few thousand events; keeps the file < 1 MB */
         return true;
     }
     return false;
@@ -296,42 +328,61 @@ static apo_status write_integer(const char *path, const fcs_write_spec *spec,
     return st;
 }
 
-static int write_sample(const preset *p, const sim_sample *s, const sim_result *r,
-                        const char *outdir, unsigned long seed, bool scenario)
-{
+/* The FCS parameters and keywords of one sample (pointing into itself and the preset). */
+typedef struct sample_spec {
     const char *names[SIM_MAX_CHANNELS], *labels[SIM_MAX_CHANNELS];
-    size_t np = sim_channels(&p->ins, names, labels);
-    size_t time = sim_time_channel(&p->ins);
     fcs_write_param params[SIM_MAX_CHANNELS];
+    char timestep[32], com[160], etim[16];
+    fcs_write_keyword kw[16];
+    fcs_write_spec spec;
+    size_t time;
+} sample_spec;
+
+static void build_spec(sample_spec *o, const preset *p, const sim_sample *s, const sim_result *r,
+                       unsigned long seed, bool scenario)
+{
+    size_t np = sim_channels(&p->ins, o->names, o->labels);
+    size_t time = sim_time_channel(&p->ins);
     for (size_t i = 0; i < np; i++) {
-        params[i].name = names[i];
-        params[i].label = labels[i][0] ? labels[i] : NULL;
-        params[i].range = p->ins.range;
+        o->params[i].name = o->names[i];
+        o->params[i].label = o->labels[i][0] ? o->labels[i] : NULL;
+        o->params[i].range = p->ins.range;
         if (p->ins.height_only && i >= 2 && i + 1 < np) {
-            params[i].range = 10000.0; /* 4-decade log amplifier: scale values 1 .. 10^4 */
+            o->params[i].range = 10000.0; /* 4-decade log amplifier: scale values 1 .. 10^4 */
         }
     }
-    params[time].range = NAN; /* Time: from the data */
-    char timestep[32], com[160], etim[16];
-    snprintf(timestep, sizeof timestep, "%g", p->ins.timestep);
-    snprintf(com, sizeof com, "simulated by apoflow_simulate --%s %s --seed %lu",
+    o->params[time].range = NAN; /* Time: from the data */
+    snprintf(o->timestep, sizeof o->timestep, "%g", p->ins.timestep);
+    snprintf(o->com, sizeof o->com, "simulated by apoflow_simulate --%s %s --seed %lu",
              scenario ? "scenario" : "preset", p->name, seed);
     double secs = r->values[time * r->n_events + r->n_events - 1] * p->ins.timestep;
     int end = 10 * 3600 + (int)secs;
-    snprintf(etim, sizeof etim, "%02d:%02d:%02d", end / 3600, end / 60 % 60, end % 60);
-    fcs_write_keyword kw[] = {
-        {"$CYT", p->ins.cytometer}, {"$FIL", s->file},          {"$SRC", p->source},
-        {"$DATE", "12-MAR-2025"},   {"$BTIM", "10:00:00"},      {"$ETIM", etim},
+    snprintf(o->etim, sizeof o->etim, "%02d:%02d:%02d", end / 3600, end / 60 % 60, end % 60);
+    const fcs_write_keyword kw[] = {
+        {"$CYT", p->ins.cytometer}, {"$FIL", p->one_file ? p->one_file : s->file},
+        {"$SRC", p->source},        {"$DATE", "12-MAR-2025"},
+        {"$BTIM", "10:00:00"},      {"$ETIM", o->etim},
         {"$LAST_MODIFIED", "12-MAR-2025 10:30:00"}, /* fixed: reproducible files */
-        {"$TIMESTEP", timestep},    {"$SPILLOVER", p->spillover}, {"$COM", com},
+        {"$TIMESTEP", o->timestep}, {"$SPILLOVER", p->spillover}, {"$COM", o->com},
         {"TUBE NAME", s->tube},     {"EXPERIMENT NAME", p->experiment}, {"WELL ID", s->well},
+        {"SAMPLE ID", s->sample}, /* one file, many samples: each data set's own name */
     };
-    fcs_write_spec spec = {np, params, r->n_events, r->values, sizeof kw / sizeof kw[0], kw};
+    size_t n_kw = sizeof kw / sizeof kw[0] - (p->one_file ? 0 : 1);
+    memcpy(o->kw, kw, n_kw * sizeof kw[0]);
+    o->spec = (fcs_write_spec){np, o->params, r->n_events, r->values, n_kw, o->kw};
+    o->time = time;
+}
+
+static int write_sample(const preset *p, const sim_sample *s, const sim_result *r,
+                        const char *outdir, unsigned long seed, bool scenario)
+{
+    sample_spec o;
+    build_spec(&o, p, s, r, seed, scenario);
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", outdir, s->file);
     apo_error err;
-    apo_status st = p->ins.integer ? write_integer(path, &spec, params, time, &err)
-                                   : fcs_write_file(path, &spec, &err);
+    apo_status st = p->ins.integer ? write_integer(path, &o.spec, o.params, o.time, &err)
+                                   : fcs_write_file(path, &o.spec, &err);
     if (st != APO_OK) {
         fprintf(stderr, "apoflow_simulate: %s\n", err.msg);
         return 1;
@@ -339,7 +390,32 @@ static int write_sample(const preset *p, const sim_sample *s, const sim_result *
     return 0;
 }
 
-static int write_truth_events(const sim_sample *s, const sim_result *r, const char *outdir)
+/* Every sample as one data set of p->one_file (float32, as the Muse family writes). */
+static int write_one_file(const preset *p, const sim_result *r, const char *outdir,
+                          unsigned long seed, bool scenario)
+{
+    sample_spec *o = calloc(p->n_samples, sizeof *o);
+    fcs_write_spec *specs = calloc(p->n_samples, sizeof *specs);
+    int rc = o != NULL && specs != NULL ? 0 : 71;
+    for (size_t i = 0; rc == 0 && i < p->n_samples; i++) {
+        build_spec(&o[i], p, &p->samples[i], &r[i], seed, scenario);
+        specs[i] = o[i].spec;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", outdir, p->one_file);
+    apo_error err;
+    if (rc == 0 && fcs_write_datasets(path, specs, p->n_samples, &err) != APO_OK) {
+        fprintf(stderr, "apoflow_simulate: %s\n", err.msg);
+        rc = 1;
+    }
+    free(specs);
+    free(o);
+    return rc;
+}
+
+/* truth/<stem>.csv: the stem of the sample's file, or its name when samples share a file. */
+static int write_truth_events(const preset *p, const sim_sample *s, const sim_result *r,
+                              const char *outdir)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/truth", outdir);
@@ -348,8 +424,8 @@ static int write_truth_events(const sim_sample *s, const sim_result *r, const ch
         return 1;
     }
     char stem[256];
-    snprintf(stem, sizeof stem, "%s", s->file);
-    char *dot = strrchr(stem, '.');
+    snprintf(stem, sizeof stem, "%s", p->one_file ? s->sample : s->file);
+    char *dot = p->one_file ? NULL : strrchr(stem, '.');
     if (dot != NULL) {
         *dot = '\0';
     }
@@ -368,7 +444,7 @@ static int write_truth_events(const sim_sample *s, const sim_result *r, const ch
 
 static void usage(FILE *to)
 {
-    fputs("usage: apoflow_simulate [--preset shsy5y|calibur | --scenario NAME] [--seed N]\n"
+    fputs("usage: apoflow_simulate [--preset shsy5y|calibur|muse | --scenario NAME] [--seed N]\n"
           "                        [--events N] [--no-event-truth] OUTDIR|--out OUTDIR\n"
           "       apoflow_simulate --list     (the scenarios: name, family, events, beyond, "
           "what it varies)\n",
@@ -436,11 +512,16 @@ static int parse_args(int argc, char **argv, options *o)
     return o->outdir == NULL && !o->list ? 64 : 0;
 }
 
-/* Draws and writes every sample of @p p with its sheet.csv and truth.csv rows. */
+/* Draws and writes every sample of @p p with its sheet.csv and truth.csv rows (the samples
+ * of a one-file preset are kept and written together at the end). */
 static int write_experiment(const preset *p, const options *o, gsl_rng *rng, FILE *sheet,
                             FILE *truth)
 {
     int rc = 0;
+    sim_result *kept = p->one_file ? calloc(p->n_samples, sizeof *kept) : NULL;
+    if (p->one_file && kept == NULL) {
+        return 71;
+    }
     for (size_t i = 0; rc == 0 && i < p->n_samples; i++) {
         const sim_sample *s = &p->samples[i];
         sim_result r = {0};
@@ -449,9 +530,11 @@ static int write_experiment(const preset *p, const options *o, gsl_rng *rng, FIL
             rc = 71;
             break;
         }
-        rc = write_sample(p, s, &r, o->outdir, o->seed, o->scenario != NULL);
+        if (p->one_file == NULL) {
+            rc = write_sample(p, s, &r, o->outdir, o->seed, o->scenario != NULL);
+        }
         if (rc == 0 && o->event_truth) {
-            rc = write_truth_events(s, &r, o->outdir);
+            rc = write_truth_events(p, s, &r, o->outdir);
         }
         size_t count[SIM_N_CLASSES] = {0};
         for (size_t e = 0; e < r.n_events; e++) {
@@ -462,15 +545,31 @@ static int write_experiment(const preset *p, const options *o, gsl_rng *rng, FIL
                                    strcmp(s->role, "annexin_single") == 0
                                ? "H2O2 200 uM"
                                : "";
-        fprintf(sheet, "%s,%s,%s,%s,%s,%s,%d,%s,%s\n", s->file, s->sample, s->role, s->treatment,
+        const char *file = p->one_file ? p->one_file : s->file;
+        fprintf(sheet, "%s,%s,%s,%s,%s,%s,%d,%s,%s", file, s->sample, s->role, s->treatment,
                 s->dose, s->dose_unit, s->replicate, stim, s->well);
-        fprintf(truth, "%s,%s,%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f,%.4f\n", s->sample, s->file,
+        if (p->one_file) {
+            fprintf(sheet, ",%zu", i + 1);
+        }
+        fputc('\n', sheet);
+        fprintf(truth, "%s,%s,%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f,%.4f\n", s->sample, file,
                 r.n_events, count[SIM_DEBRIS], count[SIM_DOUBLET], cells,
                 100.0 * (double)count[0] / (double)cells, 100.0 * (double)count[1] / (double)cells,
                 100.0 * (double)count[2] / (double)cells, 100.0 * (double)count[3] / (double)cells,
                 100.0 * (double)(count[1] + count[2]) / (double)cells);
-        sim_result_free(&r);
+        if (kept != NULL) {
+            kept[i] = r;
+        } else {
+            sim_result_free(&r);
+        }
     }
+    if (rc == 0 && kept != NULL) {
+        rc = write_one_file(p, kept, o->outdir, o->seed, o->scenario != NULL);
+    }
+    for (size_t i = 0; kept != NULL && i < p->n_samples; i++) {
+        sim_result_free(&kept[i]);
+    }
+    free(kept);
     return rc;
 }
 
@@ -512,6 +611,9 @@ int main(int argc, char **argv)
         gsl_rng_free(rng);
         return 64;
     }
+    if (p.events > 0 && !o.events_given) {
+        o.n_events = p.events;
+    }
     char path[1024];
     snprintf(path, sizeof path, "%s/sheet.csv", o.outdir);
     FILE *sheet = fopen(path, "w");
@@ -521,7 +623,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "apoflow_simulate: cannot write in %s\n", o.outdir);
         rc = 73;
     } else {
-        fputs("file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well\n", sheet);
+        fputs(p.one_file ? "file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well,"
+                           "dataset\n"
+                         : "file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well\n",
+              sheet);
         fputs("sample,file,events,debris,doublets,cells,viable_pct,early_apoptotic_pct,"
               "late_apoptotic_pct,necrotic_pct,apoptotic_pct\n",
               truth);

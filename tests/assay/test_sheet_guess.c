@@ -2,7 +2,8 @@
 /*
  * test_sheet_guess.c: `apoflow sheet`'s guesses from file names: compound codes with a number
  * are a treatment and dose, units are recognised, and markers or stains with a number in their
- * name ("Ki67", "CD4", "7-AAD", "p53", "Bcl2", cell lines) are never read as doses.
+ * name ("Ki67", "CD4", "7-AAD", "p53", "Bcl2", cell lines) are never read as doses; 7-AAD,
+ * DAPI and SYTOX single stains are the dead-cell dye's control like PI.
  */
 #include "assay/assay.h"
 
@@ -57,4 +58,23 @@ Test(assay_sheet_guess, compound_codes_and_units_are_doses)
     g = guess("H2O2_r3.fcs");
     cr_assert_eq(g.role, ASSAY_ROLE_STIMULUS);
     cr_assert_str_eq(g.treatment, "H2O2");
+}
+
+/* The dead-cell dye's single stain is the pi_single role whatever the dye (the Muse kit's
+ * 7-AAD, DAPI, SYTOX), and PI files keep their evidence text. */
+Test(assay_sheet_guess, other_dead_cell_dyes_are_the_dead_dye_control)
+{
+    static const char *const files[] = {"ctrl_7aad_only.fcs", "7-AAD only.fcs",
+                                        "DAPI_single.fcs", "SYTOX Blue only.fcs"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        assay_sheet_guess g = guess(files[i]);
+        cr_assert_eq(g.role, ASSAY_ROLE_PI_SINGLE, "%s: role %d (%s)", files[i], (int)g.role,
+                     g.evidence);
+        cr_assert_str_empty(g.dose, "%s", files[i]);
+    }
+    assay_sheet_guess g = guess("ctrl_pi_only.fcs");
+    cr_assert_eq(g.role, ASSAY_ROLE_PI_SINGLE);
+    cr_assert_str_eq(g.evidence, "PI and \"only\" without Annexin/FITC");
+    g = guess("Annexin V-PE 7-AAD untreated.fcs"); /* both dyes: not a single stain */
+    cr_assert_eq(g.role, ASSAY_ROLE_UNTREATED, "%s", g.evidence);
 }

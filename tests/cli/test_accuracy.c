@@ -117,6 +117,13 @@ Test(cli_accuracy, debris_overlap)
     check_scenario("debris_overlap", false);
 }
 
+/* Guava Muse-like: the whole experiment as the 18 data sets of one file (the sheet names them
+ * with its dataset column; the scorer reads truth/<sample>.csv). */
+Test(cli_accuracy, muse_one_file_of_data_sets)
+{
+    check_scenario("muse", false);
+}
+
 Test(cli_accuracy, calibur_debris_dim_treated_controls)
 {
     check_scenario("calibur_debris_dim_trtctl", false);

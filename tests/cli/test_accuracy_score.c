@@ -4,7 +4,7 @@
  * experiment whose errors are known: truth recomputed from per-event classes (debris and
  * doublets left out), the worst quadrant error and the relative-reduction error from group
  * means, quoted CSV fields with commas and line breaks, the bar, the beyond-any-method rule,
- * and a missing sample.
+ * a missing sample, and samples stored as the data sets of one file.
  */
 #include "support/run_cli.h"
 
@@ -187,6 +187,38 @@ Test(cli_accuracy_score, missing_or_failed_sample_fails)
     char *empty = test_tmpdir();
     cr_assert_eq(score(data, empty, false, sum, sizeof sum), 2, "%s", sum);
     drop(empty);
+    drop(data);
+    drop(out);
+}
+
+/* The samples as data sets of one file (the Muse-like family): the sheet's dataset column
+ * sends the scorer to truth/<sample>.csv; truth.csv is wrong on purpose, so a PASS shows the
+ * per-event files were read. */
+Test(cli_accuracy_score, data_sets_of_one_file_use_truth_by_sample)
+{
+    char *data = make_data(), *out = test_tmpdir(), sum[512];
+    write_text(data, "sheet.csv",
+               "file,sample,role,treatment,dose,dose_unit,replicate,stimulus,well,dataset\n"
+               "m.fcs,ctrl,unstained,,,,1,,A01,1\n"
+               "m.fcs,unt,untreated,,,,1,,A02,2\n"
+               "m.fcs,stim,stimulus,,,,1,X,A03,3\n"
+               "m.fcs,trt,treated,T,10,uM,1,X,A04,4\n");
+    write_events(data, "ctrl", (const int[6]){100, 0, 0, 0, 5, 5});
+    write_events(data, "unt", (const int[6]){90, 4, 3, 3, 40, 7});
+    write_events(data, "stim", (const int[6]){60, 20, 15, 5, 3, 9});
+    write_events(data, "trt", (const int[6]){70, 15, 10, 5, 11, 0});
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%sctrl,m.fcs,unstained,100,0,0,0,0,,,\n"
+             "unt,m.fcs,untreated,90,4,3,3,7,,,\n"
+             "stim,m.fcs,stimulus,60,20,15,5,35,,,\n"
+             "trt,m.fcs,treated,70.5,15,10,4.5,25,,,\n",
+             samples_head);
+    write_text(out, "samples.csv", text);
+    write_text(out, "comparisons.csv", "treatment,dose,reduction_relative_pct\nT,10,28.5714\n");
+    cr_assert_eq(score(data, out, false, sum, sizeof sum), 0, "%s", sum);
+    cr_assert(strstr(sum, "quadrant_error=0.500 ") != NULL, "%s", sum);
+    cr_assert(strstr(sum, "result=PASS") != NULL, "%s", sum);
     drop(data);
     drop(out);
 }

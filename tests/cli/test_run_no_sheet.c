@@ -2,8 +2,9 @@
 /*
  * test_run_no_sheet.c: `apoflow run DIR -o OUT` with no sheet guesses the design as
  * `apoflow sheet` drafts it and gives the example experiment the same tables as its sheet
- * (samples.csv without the sheet's own extra columns, which no file holds); the calibur
- * subfolder is not taken into the experiment; two instruments in one guessed experiment are
+ * (samples.csv without the sheet's own extra columns, which no file holds), also for the Muse
+ * example whose samples are the data sets of one file; the calibur and muse subfolders are
+ * not taken into the experiment; two instruments in one guessed experiment are
  * refused with both channel sets named.
  */
 #include "support/run_cli.h"
@@ -53,24 +54,25 @@ static void drop_columns(char *text, const char *const *drop, size_t n_drop)
     *w = '\0';
 }
 
-Test(cli_run_no_sheet, guessed_design_gives_the_sheets_tables, .timeout = 300)
+/* `run FOLDER` with and without FOLDER/sheet.csv: the same tables (the sheet's extra columns
+ * aside); the guessed design printed includes @p guessed_line. */
+static void same_tables_without_sheet(const char *folder, const char *guessed_line)
 {
     char *dir = test_tmpdir();
-    char a[4096], b[4096];
+    char a[4096], b[4096], sheet[4096];
     snprintf(a, sizeof a, "%s/with", dir);
     snprintf(b, sizeof b, "%s/without", dir);
-    const char *with[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/samples/", "--sheet",
-                          APOFLOW_SOURCE_DIR "/samples/sheet.csv", "-o", a, "--no-plots", "-q",
-                          NULL};
-    const char *without[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/samples/", "-o", b,
-                             "--no-plots", NULL};
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", folder);
+    const char *with[] = {APOFLOW_BINARY, "run", folder, "--sheet", sheet, "-o", a,
+                          "--no-plots", "-q", NULL};
+    const char *without[] = {APOFLOW_BINARY, "run", folder, "-o", b, "--no-plots", NULL};
     run_result r;
     cr_assert_eq(run_cli(with, &r), 0, "%s", r.err);
     run_result_free(&r);
     cr_assert_eq(run_cli(without, &r), 0, "%s", r.err);
     cr_assert(strstr(r.out, "no sample sheet: the design is guessed") != NULL, "%s", r.out);
-    cr_assert(strstr(r.out, "h2o2_asiv50_r1           treated         AS-IV 50 mg/L") != NULL,
-              "%s", r.out);
+    cr_assert(strstr(r.out, guessed_line) != NULL, "expected \"%s\" in\n%s", guessed_line,
+              r.out);
     run_result_free(&r);
     const char *tables[] = {"samples.csv", "comparisons.csv", "stats.csv"};
     const char *extra[] = {"stimulus", "well"};
@@ -80,11 +82,25 @@ Test(cli_run_no_sheet, guessed_design_gives_the_sheets_tables, .timeout = 300)
         snprintf(pb, sizeof pb, "%s/%s", b, tables[i]);
         char *ta = test_slurp(pa, NULL), *tb = test_slurp(pb, NULL);
         drop_columns(ta, extra, 2);
-        cr_assert_str_eq(ta, tb, "%s differs without the sheet", tables[i]);
+        cr_assert_str_eq(ta, tb, "%s of %s differs without the sheet", tables[i], folder);
         free(ta);
         free(tb);
     }
     free(dir);
+}
+
+Test(cli_run_no_sheet, guessed_design_gives_the_sheets_tables, .timeout = 300)
+{
+    same_tables_without_sheet(APOFLOW_SOURCE_DIR "/samples/",
+                              "h2o2_asiv50_r1           treated         AS-IV 50 mg/L");
+}
+
+/* The Muse example: 18 samples as the data sets of one file, each named by its SAMPLE ID; the
+ * 7-AAD-only control is recognised as the dead-cell dye's single stain. */
+Test(cli_run_no_sheet, data_sets_of_one_file_give_the_sheets_tables, .timeout = 300)
+{
+    same_tables_without_sheet(APOFLOW_SOURCE_DIR "/samples/muse",
+                              "ctrl_7aad_only           pi_single");
 }
 
 Test(cli_run_no_sheet, two_instruments_refused)
