@@ -306,11 +306,12 @@ static apo_status compute_dim(eval_ctx *c, const gate_dim *dim, bool transformed
     return APO_OK;
 }
 
-/* Cached dimension values (borrowed from the context). */
-static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **out, apo_error *err)
+/* Cached dimension values, transformed or raw (borrowed from the context). */
+static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transformed,
+                                const double **out, apo_error *err)
 {
     for (size_t i = 0; i < c->n_dimc; i++) {
-        if (dim_eq(&c->dimc[i].dim, dim)) {
+        if (c->dimc[i].transformed == transformed && dim_eq(&c->dimc[i].dim, dim)) {
             *out = c->dimc[i].vals;
             return APO_OK;
         }
@@ -330,17 +331,84 @@ static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **ou
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for dimension values, found none");
     }
-    apo_status st = compute_dim(c, dim, true, v, err);
+    apo_status st = compute_dim(c, dim, transformed, v, err);
     if (st != APO_OK) {
         free(v);
         return st;
     }
     c->dimc[c->n_dimc].dim = *dim;
-    c->dimc[c->n_dimc].transformed = true;
+    c->dimc[c->n_dimc].transformed = transformed;
     c->dimc[c->n_dimc].vals = v;
     c->n_dimc++;
     *out = v;
     return APO_OK;
+}
+
+static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **out, apo_error *err)
+{
+    return dim_cached_as(c, dim, true, out, err);
+}
+
+/* The transform of dimension @p dim when its limits [lo, hi) can be tested on raw values
+ * (gates_window.c), else NULL. */
+static const gate_transform *window_transform(const eval_ctx *c, const gate_dim *dim, double lo,
+                                              double hi)
+{
+    if (dim->transform_ref == NULL) {
+        return NULL;
+    }
+    const gs_transform *t = gs_find_transform(c->s, dim->transform_ref);
+    return t != NULL && gs_window_usable(&t->t, lo, hi) ? &t->t : NULL;
+}
+
+/* Rectangle / quadrant membership: limits on a logicle dimension are tested on its raw
+ * values near the limits only (no transform of every event, the same result); the other
+ * dimensions as transformed columns. */
+static apo_status rect_member(eval_ctx *c, const gs_gate *gt, uint8_t *m, apo_error *err)
+{
+    const size_t ne = c->d->n_events, nd = gt->n_dims;
+    const double **cols = malloc((nd ? nd : 1) * sizeof(*cols));
+    double *lim = malloc(2 * (nd ? nd : 1) * sizeof(*lim));
+    const gate_transform **wt = malloc((nd ? nd : 1) * sizeof(*wt));
+    apo_status st = APO_OK;
+    if (cols == NULL || lim == NULL || wt == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
+                           "expected memory for %zu dimensions, found none", nd);
+    }
+    /* columns in dimension order (the first missing channel is the one named); the plain
+     * dimensions' limits in lim[0..np) and lim[nd..nd + np) */
+    size_t np = 0;
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        wt[k] = window_transform(c, &gt->dims[k], gt->min[k], gt->max[k]);
+        st = dim_cached_as(c, &gt->dims[k], wt[k] == NULL, &cols[k], err);
+    }
+    const double **plain = malloc((nd ? nd : 1) * sizeof(*plain));
+    if (st == APO_OK && plain == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
+                           "expected memory for %zu dimensions, found none", nd);
+    }
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        if (wt[k] == NULL) {
+            plain[np] = cols[k];
+            lim[np] = gt->min[k];
+            lim[nd + np] = gt->max[k];
+            np++;
+        }
+    }
+    if (st == APO_OK) {
+        gs_rect_member(ne, np, plain, lim, lim + nd, m);
+    }
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        if (wt[k] != NULL && !gs_window_member(wt[k], ne, cols[k], gt->min[k], gt->max[k], m)) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
+                               "expected memory for the events near a gate limit, found none");
+        }
+    }
+    free(plain);
+    free(cols);
+    free(lim);
+    free(wt);
+    return st;
 }
 
 apo_status gate_dim_values(const gate_strategy *s, const gate_data *d, const gate_dim *dim,
@@ -370,8 +438,10 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
     /* On the heap: this frame recurses through parents and boolean operands. */
     const double **cols = NULL;
     apo_status st = APO_OK;
-    if (gt->kind == GATE_RECTANGLE || gt->kind == GATE_QUADRANT || gt->kind == GATE_POLYGON ||
-        gt->kind == GATE_ELLIPSOID) {
+    if (gt->kind == GATE_RECTANGLE || gt->kind == GATE_QUADRANT) {
+        return rect_member(&a->c, gt, m, err);
+    }
+    if (gt->kind == GATE_POLYGON || gt->kind == GATE_ELLIPSOID) {
         cols = malloc((gt->n_dims ? gt->n_dims : 1) * sizeof(*cols));
         if (cols == NULL) {
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
@@ -388,8 +458,7 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
     switch (gt->kind) {
     case GATE_RECTANGLE:
     case GATE_QUADRANT:
-        gs_rect_member(ne, gt->n_dims, cols, gt->min, gt->max, m);
-        break;
+        break; /* rect_member above */
     case GATE_POLYGON:
         gs_polygon_member(ne, cols[0], cols[1], gt->n_vertices, gt->vertices, m);
         break;
