@@ -86,16 +86,27 @@ bool gs_window_member(const gate_transform *t, size_t n, const double *x, double
     if (idx == NULL) {
         return false;
     }
+    /* chunks of events: the sure ones set in a loop without branches; a chunk with values to
+     * transform is scanned again for them (rare: the window is narrow) */
+    enum { CHUNK = 256 };
     size_t k = 0;
-    for (size_t e = 0; e < n; e++) {
-        const double v = x[e];
-        const bool sure = v >= -range && v <= range && !(v >= lb && v <= la) &&
-                          !(v >= hb && v <= ha);
-        if (!sure) {
-            idx[k++] = e;
-            continue;
+    for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const size_t c1 = n - c0 < CHUNK ? n : c0 + CHUNK;
+        unsigned unsure = 0;
+        for (size_t e = c0; e < c1; e++) {
+            const double v = x[e];
+            const unsigned u = (unsigned)(!(v >= -range && v <= range) | (v >= lb && v <= la) |
+                                          (v >= hb && v <= ha));
+            const unsigned in = (unsigned)((!has_lo || v > la) & (!has_hi || v < hb));
+            m[e] &= (uint8_t)(in | u); /* an unsure value is decided below */
+            unsure += u;
         }
-        m[e] &= (uint8_t)((!has_lo || v > la) & (!has_hi || v < hb));
+        for (size_t e = c0; unsure > 0 && e < c1; e++) {
+            const double v = x[e];
+            if (!(v >= -range && v <= range) || (v >= lb && v <= la) || (v >= hb && v <= ha)) {
+                idx[k++] = e;
+            }
+        }
     }
     double *v = malloc((k ? k : 1) * sizeof *v);
     if (v == NULL) {
