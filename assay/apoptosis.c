@@ -1215,6 +1215,27 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
 #undef QC_NOTE
 }
 
+/* The scale values of dimension @p dim (raw values @p raw of the sample's ne events) at the
+ * events where @p mask is set, into out[0..*m): each value transformed exactly as in the
+ * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
+ * the events outside the mask not transformed at all. */
+static apo_status masked_scaled(const gate_strategy *s, const gate_dim *dim, const double *raw,
+                                const uint8_t *mask, size_t ne, double *out, size_t *m,
+                                apo_error *err)
+{
+    *m = masked(raw, mask, ne, out);
+    if (dim->transform_ref == NULL) {
+        return APO_OK;
+    }
+    const gate_transform *t = gate_strategy_transform(s, dim->transform_ref);
+    if (t == NULL) {
+        return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dim->transform_ref,
+                             "expected a defined transformation, found none with this id");
+    }
+    gate_transform_apply_array_as(t, out, out, *m, ne);
+    return APO_OK;
+}
+
 /* Per-sample statistics from the final gating: counts over every event, medians, the own
  * valley and the flow check from the estimation subsample, then the QC flags. */
 static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
@@ -1250,11 +1271,12 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     if (st == APO_OK) {
         st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
     }
+    size_t n_at = 0, n_pt = 0; /* the parent's scale values in ann_t, pi_t */
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[0], true, ann_t, err);
+        st = masked_scaled(s, &dims[0], ann, l.parent, ne, ann_t, &n_at, err);
     }
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[1], true, pi_t, err);
+        st = masked_scaled(s, &dims[1], pi, l.parent, ne, pi_t, &n_pt, err);
     }
     if (st == APO_OK) {
         if (l.step == 1) {
@@ -1293,14 +1315,11 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     /* the sample's own AnnV valley, for the threshold-outlier QC */
     smp->annexin_valley = NAN;
     if (in->role != ASSAY_ROLE_UNSTAINED && in->role != ASSAY_ROLE_PI_SINGLE) {
-        size_t m = masked(ann_t, l.parent, ne, tmp);
-        smp->annexin_valley = assay_density_valley(tmp, m, -INFINITY, INFINITY);
+        smp->annexin_valley = assay_density_valley(ann_t, n_at, -INFINITY, INFINITY);
     }
     /* each line's valley depth on the sample's own density */
-    size_t m = masked(ann_t, l.parent, ne, tmp);
-    smp->annexin_depth = assay_line_depth(tmp, m, line[0]);
-    m = masked(pi_t, l.parent, ne, tmp);
-    smp->pi_depth = assay_line_depth(tmp, m, line[1]);
+    smp->annexin_depth = assay_line_depth(ann_t, n_at, line[0]);
+    smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
 done:

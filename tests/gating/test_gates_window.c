@@ -216,3 +216,33 @@ Test(gates_window, one_value_equals_the_array_path)
     free(x);
     free(y);
 }
+
+/* A subset of a column transformed "as" the whole column gets the whole column's bits (the
+ * statistics transform only the singlets this way). */
+Test(gates_window, subset_as_whole_array)
+{
+    gate_transform t;
+    cr_assert_eq(gate_transform_init_logicle(&t, 262144.0, 0.5, 4.5, 0.0, NULL), APO_OK);
+    const size_t sizes[2] = {50000, 3000};
+    for (int k = 0; k < 2; k++) {
+        const size_t n = sizes[k];
+        double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
+        cr_assert(x != NULL && y != NULL && z != NULL);
+        uint64_t s = 99;
+        for (size_t e = 0; e < n; e++) {
+            x[e] = raw_value(&s, t.T);
+        }
+        gate_transform_apply_array(&t, x, y, n);
+        size_t m = 0;
+        for (size_t e = 0; e < n; e += 3) {
+            z[m++] = x[e];
+        }
+        gate_transform_apply_array_as(&t, z, z, m, n);
+        for (size_t j = 0; j < m; j++) {
+            cr_assert(memcmp(&z[j], &y[3 * j], sizeof z[j]) == 0, "n %zu, value %a", n, x[3 * j]);
+        }
+        free(x);
+        free(y);
+        free(z);
+    }
+}
