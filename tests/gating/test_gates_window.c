@@ -6,7 +6,8 @@
  * on adversarial ones: values whose computed transform equals the limit, their neighbours a
  * few units in the last place away, zeros of both signs, subnormals, NaN, infinities, huge
  * magnitudes; for arrays long enough for the table path of the transform and shorter ones.
- * The one-value form of the array path equals the array path bit for bit.
+ * The one-value form of the array path equals the array path bit for bit, and polygons of
+ * many vertices (tested by horizontal slabs) give the plain even-odd loop's membership.
  */
 #include "gating/gate.h"
 #include "gating/gating_internal.h"
@@ -245,4 +246,90 @@ Test(gates_window, subset_as_whole_array)
         free(y);
         free(z);
     }
+}
+
+/* The even-odd test of every edge, as written in PNPOLY: the reference for the slabs. */
+static uint8_t pnpoly(size_t nv, const double *xy, double px, double py)
+{
+    double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+    for (size_t i = 0; i < nv; i++) {
+        xmin = fmin(xmin, xy[2 * i]);
+        xmax = fmax(xmax, xy[2 * i]);
+        ymin = fmin(ymin, xy[2 * i + 1]);
+        ymax = fmax(ymax, xy[2 * i + 1]);
+    }
+    if (!(px >= xmin && px <= xmax && py >= ymin && py <= ymax)) {
+        return 0;
+    }
+    uint8_t inside = 0;
+    for (size_t i = 0, j = nv - 1; i < nv; j = i++) {
+        const double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+        if ((yi > py) != (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi) {
+            inside ^= 1;
+        }
+    }
+    return inside;
+}
+
+/* Polygons of many vertices (evaluated by horizontal slabs) against the plain even-odd loop:
+ * random star-shaped and self-intersecting ones with repeated ordinates and horizontal edges,
+ * the debris gate's shape, events on vertex ordinates, on vertices and on edges. */
+Test(gates_window, many_vertex_polygons_equal_the_plain_loop)
+{
+    enum { NV = 43, N = 20000 };
+    static const char *const names[2] = {"X", "Y"};
+    double *v = malloc(2 * N * sizeof *v);
+    cr_assert(v != NULL);
+    uint64_t s = 2024;
+    for (int shape = 0; shape < 12; shape++) {
+        double xy[2 * NV];
+        for (size_t i = 0; i < NV; i++) {
+            const double a = 2.0 * 3.14159265358979 * (double)i / NV;
+            const double r = shape % 3 == 2 ? 1.0 + uniform(&s) : 0.5 + 0.5 * uniform(&s);
+            xy[2 * i] = shape % 3 == 1 ? uniform(&s) * 4 - 2 : r * cos(a);
+            /* ordinates on a coarse grid: repeated values and horizontal edges */
+            xy[2 * i + 1] = round(r * sin(a) * 8.0) / 8.0;
+        }
+        for (size_t e = 0; e < N; e++) {
+            const size_t k = rng_next(&s) % NV, k2 = (k + 1) % NV;
+            switch (e % 4) {
+            case 0: /* anywhere */
+                v[e] = uniform(&s) * 5 - 2.5;
+                v[N + e] = uniform(&s) * 5 - 2.5;
+                break;
+            case 1: /* on a vertex ordinate */
+                v[e] = uniform(&s) * 5 - 2.5;
+                v[N + e] = xy[2 * k + 1];
+                break;
+            case 2: /* a vertex */
+                v[e] = xy[2 * k];
+                v[N + e] = xy[2 * k + 1];
+                break;
+            default: { /* on an edge */
+                const double t = uniform(&s);
+                v[e] = xy[2 * k] + t * (xy[2 * k2] - xy[2 * k]);
+                v[N + e] = xy[2 * k + 1] + t * (xy[2 * k2 + 1] - xy[2 * k + 1]);
+            }
+            }
+        }
+        v[0] = NAN;
+        v[N + 1] = INFINITY;
+        gate_strategy *g = NULL;
+        cr_assert_eq(gate_strategy_new(&g, NULL), APO_OK);
+        gate_dim d2[2] = {{.name = "X"}, {.name = "Y"}};
+        cr_assert_eq(gate_strategy_add_polygon(g, "P", NULL, d2, NV, xy, NULL), APO_OK);
+        gate_data d = {.n_events = N, .n_params = 2, .names = names, .values = v};
+        gate_result r;
+        cr_assert_eq(gate_strategy_apply(g, &d, &r, NULL), APO_OK);
+        const uint8_t *m = gate_result_membership(&r, 0);
+        size_t in = 0;
+        for (size_t e = 0; e < N; e++) {
+            cr_assert_eq(m[e], pnpoly(NV, xy, v[e], v[N + e]), "shape %d, event %zu", shape, e);
+            in += m[e];
+        }
+        cr_assert(in > 0 && in < N);
+        gate_result_free(&r);
+        gate_strategy_free(g);
+    }
+    free(v);
 }
