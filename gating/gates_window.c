@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * gates_window.c: rectangle and quadrant limits on a logicle dimension tested on the raw
+ * gates_window.c: a rectangle or quadrant limit on a logicle dimension tested on the raw
  * (untransformed) values, with exactly the result of transforming every value and comparing.
  *
  * The logicle scale is strictly increasing. A limit y on the scale becomes two raw values,
@@ -12,7 +12,8 @@
  * between `below` and `above` (a window of 2e-6 of the scale, a handful of events per
  * limit), non-finite values and values beyond +-GS_RAW_RANGE times the top of the scale are
  * transformed, by the path the whole array would take (gate_transform_apply_array_as; a few
- * values alone by gate_logicle_scale_array_one), and compared as gs_rect_member compares.
+ * values alone by gate_logicle_scale_array_one), and compared with y as the plain path
+ * compares (>= for a lower limit, < for an upper one; NaN is neither).
  */
 #include "gating/gates_internal.h"
 #include "gating/gating_internal.h"
@@ -28,38 +29,10 @@
 /* Up to this many window values are transformed one by one; more build the array's table. */
 #define GS_ONE_BY_ONE 128
 
-bool gs_window_usable(const gate_transform *t, double lo, double hi)
+bool gs_window_usable(const gate_transform *t, double y)
 {
-    if (t->kind != GATE_TRANSFORM_LOGICLE || t->has_bounds) {
-        return false;
-    }
-    const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
-    if (!has_lo && !has_hi) {
-        return false; /* nothing to compare: the plain path tests for NaN */
-    }
-    return (!has_lo || isfinite(lo)) && (!has_hi || isfinite(hi)) && t->T > 0.0 &&
+    return t->kind == GATE_TRANSFORM_LOGICLE && !t->has_bounds && isfinite(y) && t->T > 0.0 &&
            isfinite(t->T);
-}
-
-/* The raw window of limit @p y: an empty window (+inf, -inf) without a limit, every value
- * when the inverse is not usable (then every value is transformed). */
-static void raw_window(const gate_transform *t, bool has, double y, double *below,
-                       double *above)
-{
-    *below = INFINITY;
-    *above = -INFINITY;
-    if (!has) {
-        return;
-    }
-    const double b = gate_transform_inverse(t, y - GS_WINDOW);
-    const double a = gate_transform_inverse(t, y + GS_WINDOW);
-    if (isfinite(b) && isfinite(a) && b < a) {
-        *below = b;
-        *above = a;
-    } else {
-        *below = -INFINITY;
-        *above = INFINITY;
-    }
 }
 
 /* The transformed values of @p k raw values of an array of @p n values. */
@@ -74,13 +47,16 @@ static void transform_few(const gate_transform *t, double *v, size_t k, size_t n
     }
 }
 
-bool gs_window_member(const gate_transform *t, size_t n, const double *x, double lo, double hi,
-                      uint8_t *m)
+bool gs_window_classify(const gate_transform *t, size_t n, const double *x, double y,
+                        uint8_t *cls)
 {
-    const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
-    double lb, la, hb, ha;
-    raw_window(t, has_lo, lo, &lb, &la);
-    raw_window(t, has_hi, hi, &hb, &ha);
+    /* the raw window [lb, la]; every value when the inverse is not usable */
+    double lb = gate_transform_inverse(t, y - GS_WINDOW);
+    double la = gate_transform_inverse(t, y + GS_WINDOW);
+    if (!(isfinite(lb) && isfinite(la) && lb < la)) {
+        lb = -INFINITY;
+        la = INFINITY;
+    }
     const double range = GS_RAW_RANGE * t->T;
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     if (idx == NULL) {
@@ -95,15 +71,12 @@ bool gs_window_member(const gate_transform *t, size_t n, const double *x, double
         unsigned unsure = 0;
         for (size_t e = c0; e < c1; e++) {
             const double v = x[e];
-            const unsigned u = (unsigned)(!(v >= -range && v <= range) | (v >= lb && v <= la) |
-                                          (v >= hb && v <= ha));
-            const unsigned in = (unsigned)((!has_lo || v > la) & (!has_hi || v < hb));
-            m[e] &= (uint8_t)(in | u); /* an unsure value is decided below */
-            unsure += u;
+            unsure += (unsigned)(!(v >= -range && v <= range) | (v >= lb && v <= la));
+            cls[e] = (uint8_t)(v > la); /* an unsure value is set below */
         }
         for (size_t e = c0; unsure > 0 && e < c1; e++) {
             const double v = x[e];
-            if (!(v >= -range && v <= range) || (v >= lb && v <= la) || (v >= hb && v <= ha)) {
+            if (!(v >= -range && v <= range) || (v >= lb && v <= la)) {
                 idx[k++] = e;
             }
         }
@@ -118,16 +91,7 @@ bool gs_window_member(const gate_transform *t, size_t n, const double *x, double
     }
     transform_few(t, v, k, n);
     for (size_t j = 0; j < k; j++) {
-        const double y = v[j];
-        uint8_t in;
-        if (has_lo && has_hi) {
-            in = (uint8_t)((y >= lo) & (y < hi));
-        } else if (has_lo) {
-            in = (uint8_t)(y >= lo);
-        } else {
-            in = (uint8_t)(y < hi);
-        }
-        m[idx[j]] &= in;
+        cls[idx[j]] = v[j] >= y ? 1 : (v[j] < y ? 0 : 2);
     }
     free(v);
     free(idx);
