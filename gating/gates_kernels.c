@@ -41,7 +41,7 @@ void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const do
     }
 }
 
-/* Events of a polygon with many vertices: the horizontal slabs between consecutive distinct
+/* Events of a polygon with many vertices (8 to 256): the horizontal slabs between consecutive distinct
  * vertex ordinates, each with the list of edges that cross it. For every py of slab s
  * ([ys[s-1], ys[s]), the first below ys[0]), yi > py holds exactly for the vertices of rank
  * >= s, so the edges with (yi > py) != (yj > py) are the same for the whole slab: the even-odd
@@ -133,7 +133,9 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
         ymax = fmax(ymax, xy[2 * i + 1]);
     }
     poly_slabs sl;
-    const bool slabs = n_vertices >= 8 && n >= 64 && slabs_build(n_vertices, xy, &sl);
+    /* the slab table has up to n_vertices^2 entries: bounded to a few hundred vertices */
+    const bool slabs = n_vertices >= 8 && n_vertices <= 256 && n >= 64 &&
+                       slabs_build(n_vertices, xy, &sl);
     for (size_t e = 0; e < n; e++) {
         const double px = x[e], py = y[e];
         if (!(px >= xmin && px <= xmax && py >= ymin && py <= ymax)) {
