@@ -1110,6 +1110,24 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
 {
     (void)first;
     quadrant_values *x = arg;
+    size_t in[ASSAY_Q_COUNT] = {0};
+    bool any = false;
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        const uint8_t *m = gate_result_membership(r, x->gate[k]);
+        for (size_t e = 0; !x->over[k] && e < d->n_events; e++) {
+            in[k] += m[e];
+        }
+        if (!x->over[k] && x->filled[k] + in[k] > x->budget) { /* too many: drop it */
+            x->over[k] = true;
+            free(x->vals[k][0]);
+            free(x->vals[k][1]);
+            x->vals[k][0] = x->vals[k][1] = NULL;
+        }
+        any = any || (!x->over[k] && in[k] > 0);
+    }
+    if (!any) {
+        return APO_OK; /* nothing to keep from this block: no values computed */
+    }
     for (int k = 0; k < 2; k++) {
         apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
         if (st != APO_OK) {
@@ -1117,24 +1135,13 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
         }
     }
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        size_t in = 0;
-        for (size_t e = 0; !x->over[k] && e < d->n_events; e++) {
-            in += m[e];
-        }
-        if (x->over[k] || in == 0) {
+        if (x->over[k] || in[k] == 0) {
             continue;
         }
-        if (x->filled[k] + in > x->budget) { /* too many for an exact median: drop it */
-            x->over[k] = true;
-            free(x->vals[k][0]);
-            free(x->vals[k][1]);
-            x->vals[k][0] = x->vals[k][1] = NULL;
-            continue;
-        }
-        if (!quadrant_room(x, k, x->filled[k] + in)) {
+        if (!quadrant_room(x, k, x->filled[k] + in[k])) {
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
+        const uint8_t *m = gate_result_membership(r, x->gate[k]);
         for (size_t e = 0; e < d->n_events; e++) {
             if (m[e]) {
                 x->vals[k][0][x->filled[k]] = x->block[0][e];
