@@ -1061,31 +1061,88 @@ static gate_stream_options input_stream(const assay_input *in)
     return so;
 }
 
-/* Collecting the compensated AnnV/PI values of the chosen quadrants while streaming. */
+/* Collecting the compensated AnnV/PI values of the quadrants while the counts stream: each
+ * quadrant's values until it has more than the budget (then it cannot be one of the small
+ * quadrants whose medians use every event, gate_pick_small, and its values are dropped). */
 typedef struct quadrant_values {
     const gate_strategy *s;
     const gate_dim *dims;     /* [2] */
-    size_t n;                 /* chosen quadrants */
     size_t gate[ASSAY_Q_COUNT];
-    size_t cap[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
+    size_t budget;            /* values kept per quadrant at most */
+    size_t alloc[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
+    bool over[ASSAY_Q_COUNT];
     double *vals[ASSAY_Q_COUNT][2];
     double *block[2];         /* one block of each dimension */
 } quadrant_values;
+
+static void quadrant_values_free(quadrant_values *x)
+{
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        free(x->vals[k][0]);
+        free(x->vals[k][1]);
+    }
+    free(x->block[0]);
+    free(x->block[1]);
+}
+
+/* Room for @p need values of quadrant k (need <= budget); false when out of memory. */
+static bool quadrant_room(quadrant_values *x, size_t k, size_t need)
+{
+    if (need <= x->alloc[k]) {
+        return true;
+    }
+    size_t cap = x->alloc[k] ? 2 * x->alloc[k] : 4096;
+    cap = cap < need ? need : cap;
+    cap = cap > x->budget ? x->budget : cap;
+    for (int j = 0; j < 2; j++) {
+        double *v = realloc(x->vals[k][j], cap * sizeof(double));
+        if (v == NULL) {
+            return false;
+        }
+        x->vals[k][j] = v;
+    }
+    x->alloc[k] = cap;
+    return true;
+}
 
 static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
                                     uint64_t first, apo_error *err)
 {
     (void)first;
     quadrant_values *x = arg;
+    size_t in[ASSAY_Q_COUNT] = {0};
+    bool any = false;
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        const uint8_t *m = gate_result_membership(r, x->gate[k]);
+        for (size_t e = 0; !x->over[k] && e < d->n_events; e++) {
+            in[k] += m[e];
+        }
+        if (!x->over[k] && x->filled[k] + in[k] > x->budget) { /* too many: drop it */
+            x->over[k] = true;
+            free(x->vals[k][0]);
+            free(x->vals[k][1]);
+            x->vals[k][0] = x->vals[k][1] = NULL;
+        }
+        any = any || (!x->over[k] && in[k] > 0);
+    }
+    if (!any) {
+        return APO_OK; /* nothing to keep from this block: no values computed */
+    }
     for (int k = 0; k < 2; k++) {
         apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
         if (st != APO_OK) {
             return st;
         }
     }
-    for (size_t k = 0; k < x->n; k++) {
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        if (x->over[k] || in[k] == 0) {
+            continue;
+        }
+        if (!quadrant_room(x, k, x->filled[k] + in[k])) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        }
         const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        for (size_t e = 0; e < d->n_events && x->filled[k] < x->cap[k]; e++) {
+        for (size_t e = 0; e < d->n_events; e++) {
             if (m[e]) {
                 x->vals[k][0][x->filled[k]] = x->block[0][e];
                 x->vals[k][1][x->filled[k]] = x->block[1][e];
@@ -1096,53 +1153,61 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
     return APO_OK;
 }
 
-/* Medians over every event of the quadrants small enough to hold (smp->count known; at most
- * @p budget events in all, smallest first, gate_pick_small): a rare quadrant that the
- * estimation subsample nearly misses still gets exact medians. One more streamed pass when
- * there is one. */
-static apo_status small_quadrant_medians(const gate_strategy *s, const assay_input *in,
-                                         const size_t q_idx[ASSAY_Q_COUNT],
-                                         const gate_dim dims[2], uint64_t budget,
-                                         assay_sample *smp, apo_error *err)
+/*
+ * Counts over every event, streamed block by block, and in the same pass the values of the
+ * quadrants small enough to hold: afterwards the quadrants gate_pick_small chooses (at most
+ * @p budget events in all, smallest first) get medians over every one of their events, so a
+ * rare quadrant that the estimation subsample nearly misses still gets exact medians. (The
+ * values are those a second pass over the chosen quadrants would collect, in the same order.)
+ */
+static apo_status stream_counts_and_small_medians(const gate_strategy *s, const assay_input *in,
+                                                  const size_t q_idx[ASSAY_Q_COUNT],
+                                                  const gate_dim dims[2], uint64_t budget,
+                                                  uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
+                                                  double med_p[ASSAY_Q_COUNT],
+                                                  bool got[ASSAY_Q_COUNT], apo_error *err)
 {
-    size_t pick[ASSAY_Q_COUNT];
-    quadrant_values x = {s, dims, gate_pick_small(smp->count, ASSAY_Q_COUNT, budget, pick),
-                         {0}, {0}, {0}, {{NULL}}, {NULL, NULL}};
-    if (x.n == 0) {
-        return APO_OK;
+    quadrant_values x;
+    memset(&x, 0, sizeof x);
+    x.s = s;
+    x.dims = dims;
+    x.budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)budget;
+    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+        x.gate[k] = q_idx[k];
     }
-    bool nomem = false;
     for (int k = 0; k < 2; k++) {
         x.block[k] = malloc(GATE_BLOCK_EVENTS * sizeof(double));
-        nomem = nomem || x.block[k] == NULL;
-    }
-    for (size_t k = 0; k < x.n; k++) {
-        x.gate[k] = q_idx[pick[k]];
-        x.cap[k] = (size_t)smp->count[pick[k]];
-        for (int j = 0; j < 2; j++) {
-            x.vals[k][j] = malloc(x.cap[k] * sizeof(double));
-            nomem = nomem || x.vals[k][j] == NULL;
-        }
     }
     apo_status st = APO_OK;
-    if (nomem) {
+    if (x.block[0] == NULL || x.block[1] == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, in->file, APO_NO_OFFSET, NULL, "out of memory");
     } else {
         gate_stream_options so = input_stream(in);
         so.on_block = collect_quadrants;
         so.ctx = &x;
-        st = gate_strategy_apply_stream(s, in->ds, &so, NULL, err);
+        st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     }
-    for (size_t k = 0; k < x.n && st == APO_OK; k++) {
-        smp->median_annexin[pick[k]] = median_of(x.vals[k][0], x.filled[k]);
-        smp->median_pi[pick[k]] = median_of(x.vals[k][1], x.filled[k]);
+    if (st == APO_OK) {
+        uint64_t qcount[ASSAY_Q_COUNT];
+        size_t pick[ASSAY_Q_COUNT];
+        for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
+            qcount[k] = cnt[q_idx[k]];
+        }
+        const size_t np = gate_pick_small(qcount, ASSAY_Q_COUNT, budget, pick);
+        for (size_t j = 0; j < np; j++) {
+            const size_t k = pick[j];
+            if (x.over[k] || x.filled[k] != qcount[k]) { /* cannot happen: count <= budget */
+                st = apo_error_set(err, APO_E_RANGE, in->file, APO_NO_OFFSET, NULL,
+                                   "expected %llu values of a small quadrant, found %zu",
+                                   (unsigned long long)qcount[k], x.filled[k]);
+                break;
+            }
+            med_a[k] = median_of(x.vals[k][0], x.filled[k]);
+            med_p[k] = median_of(x.vals[k][1], x.filled[k]);
+            got[k] = true;
+        }
     }
-    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        free(x.vals[k][0]);
-        free(x.vals[k][1]);
-    }
-    free(x.block[0]);
-    free(x.block[1]);
+    quadrant_values_free(&x);
     return st;
 }
 
@@ -1215,6 +1280,27 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
 #undef QC_NOTE
 }
 
+/* The scale values of dimension @p dim (raw values @p raw of the sample's ne events) at the
+ * events where @p mask is set, into out[0..*m): each value transformed exactly as in the
+ * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
+ * the events outside the mask not transformed at all. */
+static apo_status masked_scaled(const gate_strategy *s, const gate_dim *dim, const double *raw,
+                                const uint8_t *mask, size_t ne, double *out, size_t *m,
+                                apo_error *err)
+{
+    *m = masked(raw, mask, ne, out);
+    if (dim->transform_ref == NULL) {
+        return APO_OK;
+    }
+    const gate_transform *t = gate_strategy_transform(s, dim->transform_ref);
+    if (t == NULL) {
+        return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dim->transform_ref,
+                             "expected a defined transformation, found none with this id");
+    }
+    gate_transform_apply_array_as(t, out, out, *m, ne);
+    return APO_OK;
+}
+
 /* Per-sample statistics from the final gating: counts over every event, medians, the own
  * valley and the flow check from the estimation subsample, then the QC flags. */
 static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
@@ -1232,6 +1318,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     const size_t ne = l.data.n_events;
     double *ann = NULL, *pi = NULL, *ann_t = NULL, *pi_t = NULL, *tmp = NULL;
     uint64_t *cnt = NULL;
+    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
+    bool small[ASSAY_Q_COUNT] = {false, false, false, false};
     if (st == APO_OK) {
         ann = malloc((ne ? ne : 1) * sizeof(double));
         pi = malloc((ne ? ne : 1) * sizeof(double));
@@ -1250,18 +1338,19 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     if (st == APO_OK) {
         st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
     }
+    size_t n_at = 0, n_pt = 0; /* the parent's scale values in ann_t, pi_t */
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[0], true, ann_t, err);
+        st = masked_scaled(s, &dims[0], ann, l.parent, ne, ann_t, &n_at, err);
     }
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[1], true, pi_t, err);
+        st = masked_scaled(s, &dims[1], pi, l.parent, ne, pi_t, &n_pt, err);
     }
     if (st == APO_OK) {
         if (l.step == 1) {
             memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
         } else {
-            const gate_stream_options so = input_stream(in);
-            st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
+            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt->sample_events, cnt,
+                                                 small_a, small_p, small, err);
         }
     }
     if (st != APO_OK) {
@@ -1284,23 +1373,20 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         smp->median_pi[q] = median_of(tmp, m);
     }
     smp->apoptotic_pct = smp->pct[ASSAY_Q_EARLY] + smp->pct[ASSAY_Q_LATE];
-    if (l.step > 1) {
-        st = small_quadrant_medians(s, in, q_idx, dims, opt->sample_events, smp, err);
-        if (st != APO_OK) {
-            goto done;
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) { /* small quadrants: every event */
+        if (small[q]) {
+            smp->median_annexin[q] = small_a[q];
+            smp->median_pi[q] = small_p[q];
         }
     }
     /* the sample's own AnnV valley, for the threshold-outlier QC */
     smp->annexin_valley = NAN;
     if (in->role != ASSAY_ROLE_UNSTAINED && in->role != ASSAY_ROLE_PI_SINGLE) {
-        size_t m = masked(ann_t, l.parent, ne, tmp);
-        smp->annexin_valley = assay_density_valley(tmp, m, -INFINITY, INFINITY);
+        smp->annexin_valley = assay_density_valley(ann_t, n_at, -INFINITY, INFINITY);
     }
     /* each line's valley depth on the sample's own density */
-    size_t m = masked(ann_t, l.parent, ne, tmp);
-    smp->annexin_depth = assay_line_depth(tmp, m, line[0]);
-    m = masked(pi_t, l.parent, ne, tmp);
-    smp->pi_depth = assay_line_depth(tmp, m, line[1]);
+    smp->annexin_depth = assay_line_depth(ann_t, n_at, line[0]);
+    smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
 done:

@@ -21,14 +21,59 @@ void assay_kde_free(assay_kde *k)
     memset(k, 0, sizeof *k);
 }
 
-/* Robust scale of v[0..m) (v is reordered): min(SD, IQR / 1.34), else SD, else 0. */
+/* SD of v[0..m) to about 1e-10 relative (two passes, sums in any order), only to tell
+ * whether the exact SD can matter; NaN when that accuracy is not certain (a mean far larger
+ * than the spread, where the mean's rounding error could reach the deviations). */
+static double approx_sd(const double *v, size_t m)
+{
+    double sum = 0, sum_abs = 0;
+    for (size_t i = 0; i < m; i++) {
+        sum += v[i];
+        sum_abs += fabs(v[i]);
+    }
+    const double mean = sum / (double)m;
+    double ss = 0;
+    for (size_t i = 0; i < m; i++) {
+        const double d = v[i] - mean;
+        ss += d * d;
+    }
+    const double sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0.0;
+    /* the mean's error is at most about m * DBL_EPSILON * mean |v| */
+    const double mean_err = (double)m * 2.3e-16 * (sum_abs / (double)m);
+    return mean_err < 1e-4 * sd && (double)m * 2.3e-16 < 1e-8 ? sd : NAN;
+}
+
+/*
+ * Robust scale of v[0..m) (v is reordered, as the two selections leave it): min(SD, IQR /
+ * 1.34), else SD, else 0. The exact SD (GSL's, of v in its given order) is computed only
+ * when it can be the result: when an approximate SD is not clearly above IQR / 1.34 (a margin
+ * of 1e-6 relative, far above the approximation's error), or is not finite.
+ */
 static double robust_scale(double *v, size_t m)
 {
-    double sd = gsl_stats_sd(v, 1, m);
+    const double sd_near = approx_sd(v, m);
+    double *given = malloc(m * sizeof *given); /* v's order, for the exact SD */
+    if (given == NULL) {
+        double sd = gsl_stats_sd(v, 1, m);
+        double q1 = gsl_stats_select(v, 1, m, m / 4);
+        double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
+        double s = fmin(sd, (q3 - q1) / 1.34);
+        return s > 0 ? s : sd;
+    }
+    memcpy(given, v, m * sizeof *given);
     double q1 = gsl_stats_select(v, 1, m, m / 4);
     double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
-    double s = fmin(sd, (q3 - q1) / 1.34);
-    return s > 0 ? s : sd;
+    const double r = (q3 - q1) / 1.34;
+    double s;
+    if (isfinite(sd_near) && r > 0 && sd_near > r * (1 + 1e-6)) {
+        s = r; /* = fmin(sd, r): the exact SD is above r too */
+    } else {
+        double sd = gsl_stats_sd(given, 1, m);
+        s = fmin(sd, r);
+        s = s > 0 ? s : sd;
+    }
+    free(given);
+    return s;
 }
 
 /* Topographic prominence of the peak at i: its height above the higher of the lowest points

@@ -29,6 +29,13 @@ typedef struct dim_entry {
     double *vals;
 } dim_entry;
 
+/* A dimension's events classified against one limit on its scale (gs_window_classify). */
+typedef struct limit_entry {
+    gate_dim dim;
+    double y;
+    uint8_t *cls;
+} limit_entry;
+
 typedef struct eval_ctx {
     const gate_strategy *s;
     const gate_data *d;
@@ -36,6 +43,8 @@ typedef struct eval_ctx {
     comp_block comp[32];
     size_t n_dimc, cap_dimc;
     dim_entry *dimc;
+    size_t n_lim, cap_lim;
+    limit_entry *lim;
 } eval_ctx;
 
 static void ctx_free(eval_ctx *c)
@@ -48,6 +57,10 @@ static void ctx_free(eval_ctx *c)
         free(c->dimc[i].vals);
     }
     free(c->dimc);
+    for (size_t i = 0; i < c->n_lim; i++) {
+        free(c->lim[i].cls);
+    }
+    free(c->lim);
 }
 
 static bool ascii_ieq(const char *a, const char *b)
@@ -306,11 +319,12 @@ static apo_status compute_dim(eval_ctx *c, const gate_dim *dim, bool transformed
     return APO_OK;
 }
 
-/* Cached dimension values (borrowed from the context). */
-static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **out, apo_error *err)
+/* Cached dimension values, transformed or raw (borrowed from the context). */
+static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transformed,
+                                const double **out, apo_error *err)
 {
     for (size_t i = 0; i < c->n_dimc; i++) {
-        if (dim_eq(&c->dimc[i].dim, dim)) {
+        if (c->dimc[i].transformed == transformed && dim_eq(&c->dimc[i].dim, dim)) {
             *out = c->dimc[i].vals;
             return APO_OK;
         }
@@ -330,17 +344,139 @@ static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **ou
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for dimension values, found none");
     }
-    apo_status st = compute_dim(c, dim, true, v, err);
+    apo_status st = compute_dim(c, dim, transformed, v, err);
     if (st != APO_OK) {
         free(v);
         return st;
     }
     c->dimc[c->n_dimc].dim = *dim;
-    c->dimc[c->n_dimc].transformed = true;
+    c->dimc[c->n_dimc].transformed = transformed;
     c->dimc[c->n_dimc].vals = v;
     c->n_dimc++;
     *out = v;
     return APO_OK;
+}
+
+static apo_status dim_cached(eval_ctx *c, const gate_dim *dim, const double **out, apo_error *err)
+{
+    return dim_cached_as(c, dim, true, out, err);
+}
+
+/* The transform of dimension @p dim when its limits [lo, hi) (at least one) can be tested on
+ * raw values (gates_window.c), else NULL. */
+static const gate_transform *window_transform(const eval_ctx *c, const gate_dim *dim, double lo,
+                                              double hi)
+{
+    const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
+    if (dim->transform_ref == NULL || (!has_lo && !has_hi)) {
+        return NULL;
+    }
+    const gs_transform *t = gs_find_transform(c->s, dim->transform_ref);
+    if (t == NULL || (has_lo && !gs_window_usable(&t->t, lo)) ||
+        (has_hi && !gs_window_usable(&t->t, hi))) {
+        return NULL;
+    }
+    return &t->t;
+}
+
+/* The events of dimension @p dim (raw values @p raw) classified against limit @p y on its
+ * scale, computed once per dimension and limit (a quadrant gate's four quadrants share two). */
+static apo_status limit_cached(eval_ctx *c, const gate_dim *dim, const gate_transform *t,
+                               const double *raw, double y, const uint8_t **out, apo_error *err)
+{
+    for (size_t i = 0; i < c->n_lim; i++) {
+        if (c->lim[i].y == y && dim_eq(&c->lim[i].dim, dim)) {
+            *out = c->lim[i].cls;
+            return APO_OK;
+        }
+    }
+    const size_t ne = c->d->n_events;
+    if (c->n_lim == c->cap_lim) {
+        size_t ncap = c->cap_lim ? 2 * c->cap_lim : 8;
+        limit_entry *nl = realloc(c->lim, ncap * sizeof(*nl));
+        if (nl == NULL) {
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                 "expected memory for a gate limit, found none");
+        }
+        c->lim = nl;
+        c->cap_lim = ncap;
+    }
+    uint8_t *cls = malloc(ne ? ne : 1);
+    if (cls == NULL || !gs_window_classify(t, ne, raw, y, cls)) {
+        free(cls);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for the events near a gate limit, found none");
+    }
+    c->lim[c->n_lim++] = (limit_entry){*dim, y, cls};
+    *out = cls;
+    return APO_OK;
+}
+
+/* m &= the limits of a dimension tested by window (lo <= T(x) < hi). */
+static apo_status window_member(eval_ctx *c, const gate_dim *dim, const gate_transform *t,
+                                const double *raw, double lo, double hi, uint8_t *m,
+                                apo_error *err)
+{
+    const size_t ne = c->d->n_events;
+    const uint8_t *cls = NULL;
+    apo_status st = APO_OK;
+    if (lo != -INFINITY && (st = limit_cached(c, dim, t, raw, lo, &cls, err)) == APO_OK) {
+        for (size_t e = 0; e < ne; e++) {
+            m[e] &= (uint8_t)(cls[e] == 1);
+        }
+    }
+    if (st == APO_OK && hi != INFINITY &&
+        (st = limit_cached(c, dim, t, raw, hi, &cls, err)) == APO_OK) {
+        for (size_t e = 0; e < ne; e++) {
+            m[e] &= (uint8_t)(cls[e] == 0);
+        }
+    }
+    return st;
+}
+
+/* Rectangle / quadrant membership: limits on a logicle dimension are tested on its raw
+ * values, the transform computed near the limits only (the same result); the other
+ * dimensions as transformed columns. */
+static apo_status rect_member(eval_ctx *c, const gs_gate *gt, uint8_t *m, apo_error *err)
+{
+    const size_t ne = c->d->n_events, nd = gt->n_dims;
+    const double **cols = malloc((nd ? nd : 1) * sizeof(*cols));
+    const double **plain = malloc((nd ? nd : 1) * sizeof(*plain));
+    double *lim = malloc(2 * (nd ? nd : 1) * sizeof(*lim));
+    const gate_transform **wt = malloc((nd ? nd : 1) * sizeof(*wt));
+    apo_status st = APO_OK;
+    if (cols == NULL || plain == NULL || lim == NULL || wt == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
+                           "expected memory for %zu dimensions, found none", nd);
+    }
+    /* columns in dimension order (the first missing channel is the one named); the plain
+     * dimensions' limits in lim[0..np) and lim[nd..nd + np) */
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        wt[k] = window_transform(c, &gt->dims[k], gt->min[k], gt->max[k]);
+        st = dim_cached_as(c, &gt->dims[k], wt[k] == NULL, &cols[k], err);
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        if (wt[k] == NULL) {
+            plain[np] = cols[k];
+            lim[np] = gt->min[k];
+            lim[nd + np] = gt->max[k];
+            np++;
+        }
+    }
+    if (st == APO_OK) {
+        gs_rect_member(ne, np, plain, lim, lim + nd, m);
+    }
+    for (size_t k = 0; k < nd && st == APO_OK; k++) {
+        if (wt[k] != NULL) {
+            st = window_member(c, &gt->dims[k], wt[k], cols[k], gt->min[k], gt->max[k], m, err);
+        }
+    }
+    free(cols);
+    free(plain);
+    free(lim);
+    free(wt);
+    return st;
 }
 
 apo_status gate_dim_values(const gate_strategy *s, const gate_data *d, const gate_dim *dim,
@@ -370,8 +506,10 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
     /* On the heap: this frame recurses through parents and boolean operands. */
     const double **cols = NULL;
     apo_status st = APO_OK;
-    if (gt->kind == GATE_RECTANGLE || gt->kind == GATE_QUADRANT || gt->kind == GATE_POLYGON ||
-        gt->kind == GATE_ELLIPSOID) {
+    if (gt->kind == GATE_RECTANGLE || gt->kind == GATE_QUADRANT) {
+        return rect_member(&a->c, gt, m, err);
+    }
+    if (gt->kind == GATE_POLYGON || gt->kind == GATE_ELLIPSOID) {
         cols = malloc((gt->n_dims ? gt->n_dims : 1) * sizeof(*cols));
         if (cols == NULL) {
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, gt->id,
@@ -388,8 +526,7 @@ static apo_status eval_own(apply_state *a, size_t g, uint8_t *m, apo_error *err)
     switch (gt->kind) {
     case GATE_RECTANGLE:
     case GATE_QUADRANT:
-        gs_rect_member(ne, gt->n_dims, cols, gt->min, gt->max, m);
-        break;
+        break; /* rect_member above */
     case GATE_POLYGON:
         gs_polygon_member(ne, cols[0], cols[1], gt->n_vertices, gt->vertices, m);
         break;

@@ -98,6 +98,14 @@ void gs_links_free(const gate_strategy *s, gs_links *l);
 /* Membership kernels (gates_kernels.c): m[e] = 1 inside, 0 outside, for n events. */
 void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,
                     const double *max, uint8_t *m);
+/* Whether a rectangle / quadrant limit @p y on a dimension with transform @p t can be
+ * tested on the raw values by gs_window_classify (logicle without bounds, finite y). */
+bool gs_window_usable(const gate_transform *t, double y);
+/* cls[e] = 1 when T(x[e]) >= y, 0 when T(x[e]) < y, 2 when neither (NaN), for the raw values
+ * x of an array of n, exactly as transforming the whole array and comparing, with T computed
+ * only near the limit (gates_window.c). False when out of memory. */
+bool gs_window_classify(const gate_transform *t, size_t n, const double *x, double y,
+                        uint8_t *cls);
 void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
                        const double *xy, uint8_t *m);
 /* @p inv: the inverse covariance, n_dims x n_dims row-major. */

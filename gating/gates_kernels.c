@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gates_kernels.c: the per-event membership tests on columns of doubles: half-open
- * rectangles, even-odd (PNPOLY) polygons and ellipsoids, plus the LU inverse of a covariance
- * matrix. Loops run over events innermost so the compiler can vectorise them.
+ * rectangles, even-odd (PNPOLY) polygons (many-vertex ones by horizontal slabs, the same
+ * result) and ellipsoids, plus the LU inverse of a covariance matrix. Loops run over events innermost so the compiler can vectorise them.
  */
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
@@ -41,6 +41,87 @@ void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const do
     }
 }
 
+/* Events of a polygon with many vertices (8 to 256): the horizontal slabs between consecutive distinct
+ * vertex ordinates, each with the list of edges that cross it. For every py of slab s
+ * ([ys[s-1], ys[s]), the first below ys[0]), yi > py holds exactly for the vertices of rank
+ * >= s, so the edges with (yi > py) != (yj > py) are the same for the whole slab: the even-odd
+ * test below visits only those, with the same expression, so the same result. */
+typedef struct poly_slabs {
+    size_t u;      /* distinct vertex ordinates */
+    double *ys;    /* u, increasing */
+    size_t *first; /* u + 2: edges of slab s are edge[first[s] .. first[s + 1]) */
+    size_t *edge;  /* index i of edge (i, j = i - 1, or n - 1 for i = 0) */
+} poly_slabs;
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Number of ys[0..u) <= y. */
+static size_t slab_of(const double *ys, size_t u, double y)
+{
+    size_t lo = 0, hi = u;
+    while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        if (ys[mid] <= y) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void slabs_free(poly_slabs *p)
+{
+    free(p->ys);
+    free(p->first);
+    free(p->edge);
+}
+
+/* False (use the plain loop) on no memory or a non-finite ordinate. */
+static bool slabs_build(size_t nv, const double *xy, poly_slabs *p)
+{
+    memset(p, 0, sizeof *p);
+    p->ys = malloc(nv * sizeof *p->ys);
+    p->first = calloc(nv + 2, sizeof *p->first);
+    p->edge = malloc(nv * (nv + 1) * sizeof *p->edge);
+    size_t *rank = malloc(nv * sizeof *rank);
+    bool ok = p->ys != NULL && p->first != NULL && p->edge != NULL && rank != NULL;
+    for (size_t i = 0; ok && i < nv; i++) {
+        p->ys[i] = xy[2 * i + 1];
+        ok = isfinite(p->ys[i]);
+    }
+    if (ok) {
+        qsort(p->ys, nv, sizeof *p->ys, cmp_double);
+        for (size_t i = 0; i < nv; i++) {
+            if (p->u == 0 || p->ys[i] != p->ys[p->u - 1]) {
+                p->ys[p->u++] = p->ys[i];
+            }
+        }
+        for (size_t i = 0; i < nv; i++) {
+            rank[i] = slab_of(p->ys, p->u, xy[2 * i + 1]) - 1; /* its index in ys */
+        }
+        size_t k = 0;
+        for (size_t s = 0; s <= p->u; s++) {
+            p->first[s] = k;
+            for (size_t i = 0, j = nv - 1; i < nv; j = i++) {
+                if ((rank[i] >= s) != (rank[j] >= s)) {
+                    p->edge[k++] = i;
+                }
+            }
+        }
+        p->first[p->u + 1] = k;
+    }
+    free(rank);
+    if (!ok) {
+        slabs_free(p);
+    }
+    return ok;
+}
+
 void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
                        const double *xy, uint8_t *m)
 {
@@ -51,6 +132,10 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
         ymin = fmin(ymin, xy[2 * i + 1]);
         ymax = fmax(ymax, xy[2 * i + 1]);
     }
+    poly_slabs sl;
+    /* the slab table has up to n_vertices^2 entries: bounded to a few hundred vertices */
+    const bool slabs = n_vertices >= 8 && n_vertices <= 256 && n >= 64 &&
+                       slabs_build(n_vertices, xy, &sl);
     for (size_t e = 0; e < n; e++) {
         const double px = x[e], py = y[e];
         if (!(px >= xmin && px <= xmax && py >= ymin && py <= ymax)) {
@@ -58,6 +143,19 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
             continue;
         }
         uint8_t inside = 0;
+        if (slabs) {
+            const size_t s = slab_of(sl.ys, sl.u, py);
+            for (size_t k = sl.first[s]; k < sl.first[s + 1]; k++) {
+                const size_t i = sl.edge[k], j = i == 0 ? n_vertices - 1 : i - 1;
+                const double xi = xy[2 * i], yi = xy[2 * i + 1];
+                const double xj = xy[2 * j], yj = xy[2 * j + 1];
+                if (px < (xj - xi) * (py - yi) / (yj - yi) + xi) {
+                    inside ^= 1;
+                }
+            }
+            m[e] = inside;
+            continue;
+        }
         for (size_t i = 0, j = n_vertices - 1; i < n_vertices; j = i++) {
             const double xi = xy[2 * i], yi = xy[2 * i + 1];
             const double xj = xy[2 * j], yj = xy[2 * j + 1];
@@ -66,6 +164,9 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
             }
         }
         m[e] = inside;
+    }
+    if (slabs) {
+        slabs_free(&sl);
     }
 }
 

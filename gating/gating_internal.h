@@ -45,6 +45,8 @@ apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 double gate_logicle_scale(const gate_transform *t, double x);
 /* gate_logicle_scale of @p n values (a table-seeded start for the same iteration). */
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
+/* One value, bit for bit as gate_logicle_scale_array computes it, without building its table. */
+double gate_logicle_scale_array_one(const gate_transform *t, double x);
 /* As gate_logicle_scale_array; @p bisect_only finds every knot interval by bisection instead
  * of the bucket index (the tests check that both give the same bits). */
 void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,

@@ -266,8 +266,12 @@ double gate_transform_inverse(const gate_transform *t, double y)
     return NAN;
 }
 
-/* The kind is switched on once per call; the per-element loops are branch-light. */
-static void apply_serial(const gate_transform *t, const double *in, double *out, size_t n)
+/* The kind is switched on once per call; the per-element loops are branch-light. Logicle
+ * takes the table-seeded array path when the array it stands for (@p n_as values) is long
+ * enough to pay for the table: the two paths can differ in the last bit, so a subset of an
+ * array is transformed as the whole array would be. */
+static void apply_serial(const gate_transform *t, const double *in, double *out, size_t n,
+                         size_t n_as)
 {
     switch (t->kind) {
     case GATE_TRANSFORM_LINEAR:
@@ -300,7 +304,7 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
         break;
     }
     case GATE_TRANSFORM_LOGICLE:
-        if (n >= 4096) {
+        if (n_as >= 4096) {
             gate_logicle_scale_array(t, in, out, n);
         } else {
             for (size_t i = 0; i < n; i++) {
@@ -334,7 +338,13 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
  */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    apply_serial(t, in, out, n);
+    apply_serial(t, in, out, n, n);
+}
+
+void gate_transform_apply_array_as(const gate_transform *t, const double *in, double *out,
+                                   size_t n, size_t n_as)
+{
+    apply_serial(t, in, out, n, n_as);
 }
 
 double gate_fratio(double A, double B, double C, double x1, double x2)

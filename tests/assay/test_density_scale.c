@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * test_density_scale.c: the kernel density's bandwidth (Silverman's rule on min(SD, IQR /
+ * 1.34)) skips the exact SD when an approximate one shows it cannot be the minimum. The
+ * bandwidth and every grid value must equal the computation with GSL's SD always taken, bit
+ * for bit: on one normal sample (SD and IQR / 1.34 close: the exact SD is taken), two modes
+ * (IQR smaller: skipped), a constant middle (IQR 0), a large offset with a tiny spread, heavy
+ * tails, and with non-finite values mixed in.
+ */
+#include "assay/density.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+TestSuite(assay_density_scale);
+
+/* The bandwidth as computed with the exact SD always: the reference. */
+static double reference_bw(const double *x, size_t n, double adjust, double min_bw)
+{
+    double *v = malloc(n * sizeof *v);
+    cr_assert(v != NULL);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(x[i])) {
+            v[m++] = x[i];
+        }
+    }
+    double vmin, vmax;
+    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
+    double sd = gsl_stats_sd(v, 1, m);
+    double q1 = gsl_stats_select(v, 1, m, m / 4);
+    double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
+    double s = fmin(sd, (q3 - q1) / 1.34);
+    s = s > 0 ? s : sd;
+    double bw = adjust * 0.9 * s * pow((double)m, -0.2);
+    if (!(bw >= min_bw)) {
+        bw = min_bw > 0 ? min_bw : 1e-3 * (vmax - vmin + 1);
+    }
+    free(v);
+    return bw;
+}
+
+static void check(const double *x, size_t n, const char *what)
+{
+    assay_kde k;
+    cr_assert(assay_kde_fit(&k, x, n, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE), "%s", what);
+    const double bw = reference_bw(x, n, 1.0, 0.0);
+    cr_assert(memcmp(&bw, &k.bw, sizeof bw) == 0, "%s: bandwidth %a, expected %a", what, k.bw,
+              bw);
+    assay_kde_free(&k);
+}
+
+Test(assay_density_scale, bandwidth_equals_the_exact_sd_path)
+{
+    const size_t n = 40000;
+    double *x = malloc(n * sizeof *x);
+    cr_assert(x != NULL);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = 3.0 + gsl_ran_gaussian(r, 0.4);
+    }
+    check(x, n, "normal");
+    for (size_t i = 0; i < n; i++) {
+        x[i] = i % 3 ? 4.5 + gsl_ran_gaussian(r, 0.1) : 2.5 + gsl_ran_gaussian(r, 0.2);
+    }
+    check(x, n, "two modes");
+    for (size_t i = 0; i < n; i++) {
+        x[i] = i % 10 == 0 ? gsl_ran_gaussian(r, 1.0) : 1.0;
+    }
+    check(x, n, "constant middle");
+    for (size_t i = 0; i < n; i++) {
+        x[i] = 1e9 + gsl_ran_gaussian(r, 1e-4);
+    }
+    check(x, n, "large offset, tiny spread");
+    for (size_t i = 0; i < n; i++) {
+        x[i] = gsl_ran_cauchy(r, 1.0);
+    }
+    check(x, n, "heavy tails");
+    for (size_t i = 0; i < n; i += 97) {
+        x[i] = i % 2 ? NAN : INFINITY;
+    }
+    check(x, n, "with non-finite values");
+    for (size_t m = 30; m < 200; m += 7) {
+        check(x, m, "small samples");
+    }
+    gsl_rng_free(r);
+    free(x);
+}
