@@ -165,6 +165,8 @@ uint64_t fcs_dataset_data_begin(const fcs_dataset *ds);
 uint64_t fcs_dataset_data_len(const fcs_dataset *ds);
 /** Seconds per Time tick ($TIMESTEP), or NaN when absent/invalid. */
 double fcs_dataset_timestep(const fcs_dataset *ds);
+/** The index of the first parameter that records time (fcs_param.is_time), or SIZE_MAX. */
+size_t fcs_dataset_time_param(const fcs_dataset *ds);
 
 size_t fcs_dataset_n_keywords(const fcs_dataset *ds);
 const fcs_keyword *fcs_dataset_keyword_at(const fcs_dataset *ds, size_t i);

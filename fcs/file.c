@@ -296,6 +296,16 @@ double fcs_dataset_timestep(const fcs_dataset *ds)
     return ds->timestep;
 }
 
+size_t fcs_dataset_time_param(const fcs_dataset *ds)
+{
+    for (size_t p = 0; p < ds->n_params; p++) {
+        if (ds->params[p].is_time) {
+            return p;
+        }
+    }
+    return SIZE_MAX;
+}
+
 size_t fcs_dataset_n_keywords(const fcs_dataset *ds)
 {
     return ds->n_keywords;

@@ -49,12 +49,8 @@ static void quantise(unsigned char *out, double y)
 /* Events of the displayed set per Time bin (equal width from the first to the last time). */
 static void time_counts(FILE *f, const fcs_dataset *ds, const fcs_events *ev)
 {
-    size_t it = SIZE_MAX;
-    for (size_t p = 0; p < fcs_dataset_n_params(ds) && p < ev->n_params; p++) {
-        if (strcasecmp(fcs_dataset_param(ds, p)->name, "Time") == 0) {
-            it = p;
-        }
-    }
+    size_t it = fcs_dataset_time_param(ds);
+    it = it < ev->n_params ? it : SIZE_MAX;
     fputs("\"time\":", f);
     if (it == SIZE_MAX || ev->n_events < 2) {
         fputs("null", f);

@@ -27,16 +27,11 @@ int report_time_plot_name(char *buf, size_t cap, const char *stem, const char *e
     return snprintf(buf, cap, "%s.time.%s", stem, ext);
 }
 
-/* The Time column of @p ev (by $PnN, as the preview's count over Time), or SIZE_MAX. */
+/* The Time column of @p ev (the file's first time parameter, as the assay's), or SIZE_MAX. */
 static size_t time_column(const fcs_dataset *ds, const fcs_events *ev)
 {
-    size_t it = SIZE_MAX;
-    for (size_t p = 0; p < fcs_dataset_n_params(ds) && p < ev->n_params; p++) {
-        if (strcasecmp(fcs_dataset_param(ds, p)->name, "Time") == 0) {
-            it = p;
-        }
-    }
-    return it;
+    const size_t it = fcs_dataset_time_param(ds);
+    return it < ev->n_params ? it : SIZE_MAX;
 }
 
 static int cmp_double(const void *a, const void *b)
