@@ -77,6 +77,11 @@ void apo_result_warn(assay_result *r, const char *fmt, ...)
     w[r->n_warnings++] = c;
 }
 
+const char *assay_dead_dye_label(const assay_result *r)
+{
+    return r->dead_dye[0] != '\0' ? r->dead_dye : "PI";
+}
+
 void assay_result_free(assay_result *r)
 {
     if (r == NULL) {

@@ -340,6 +340,10 @@ APO_NODISCARD apo_status assay_analyze(const assay_input *in, size_t n,
                                           const assay_options *opt, assay_result *out,
                                           apo_error *err);
 void assay_result_free(assay_result *r);
+/** The dead-cell dye's name for titles and captions: the dye the channel's label names
+ *  (dead_dye: "PI", "7-AAD", "DAPI" ...), or "PI" when the label names none (the assay's
+ *  default pairing, Annexin V / PI). */
+const char *assay_dead_dye_label(const assay_result *r);
 /** The order people read samples in (sheet_order.c): controls (unstained, Annexin V only,
  *  dye only), untreated, stimulus, then each treatment (first appearance in @p in) by
  *  increasing dose (none last), replicates in order; ties keep the input order. Writes a

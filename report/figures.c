@@ -194,7 +194,9 @@ static void panel_task(void *ctx, size_t i)
     char cnt[32];
     render_format_count(cnt, sizeof cnt, s->singlets);
     snprintf(sub, sizeof sub, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
-    p[np].title = "Annexin V / PI";
+    char title[48];
+    snprintf(title, sizeof title, "Annexin V / %s", assay_dead_dye_label(j->r));
+    p[np].title = title;
     p[np].subtitle = sub;
     np++;
     render_panel_spec panel = {j->in[i].sample, np, p, np};
@@ -266,7 +268,10 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
     }
     if (ng > 0) {
         char path[PATH_MAX + 512];
-        render_panel_spec panel = {"Annexin V / PI quadrants (singlets)", ng, grid, 0};
+        char title[64];
+        snprintf(title, sizeof title, "Annexin V / %s quadrants (singlets)",
+                 assay_dead_dye_label(j->r));
+        render_panel_spec panel = {title, ng, grid, 0};
         render_options ro = j->ro;
         ro.size = 320;
         ro.max_events = 5000;

@@ -294,8 +294,9 @@ apo_status report_write_html(const report_input *r, apo_error *err)
     html_esc(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head><body>\n<h1>", html_style);
     html_esc(f, title);
-    fputs("</h1>\n<p>Annexin V / PI apoptosis analysis by apoflow " APOFLOW_VERSION ".</p>\n"
-          "<nav><a href=\"#figures\">Figures</a><a href=\"#samples\">Samples</a><a href=\"#comparisons\">Comparisons</a>"
+    fprintf(f, "</h1>\n<p>Annexin V / %s apoptosis analysis by apoflow " APOFLOW_VERSION ".</p>\n",
+            r->res != NULL ? assay_dead_dye_label(r->res) : "PI");
+    fputs("<nav><a href=\"#figures\">Figures</a><a href=\"#samples\">Samples</a><a href=\"#comparisons\">Comparisons</a>"
           "<a href=\"#plate\">Plate</a><a href=\"#review\">Review gates</a><a href=\"#gating\">"
           "Each sample</a><a href=\"#method\">Thresholds</a><a href=\"#methods\">Methods</a>"
           "<a href=\"#warnings\">Warnings</a><a href=\"#files\">Files</a><a href=\"#reproduce"

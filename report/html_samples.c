@@ -309,11 +309,11 @@ static void sample_section(FILE *f, const report_input *r, const report_sample *
 
 void html_sample_sections(FILE *f, const report_input *r)
 {
-    fputs("<section id=\"gating\"><h2>Each sample</h2>\n<p>Debris exclusion (FSC/SSC), "
-          "doublet exclusion (FSC-A/FSC-H), then the Annexin V / PI quadrants on compensated, "
-          "logicle-scaled singlets; the quadrant counts, the event rate over Time and the QC "
-          "flags with what to check.</p>\n",
-          f);
+    fprintf(f, "<section id=\"gating\"><h2>Each sample</h2>\n<p>Debris exclusion (FSC/SSC), "
+               "doublet exclusion (FSC-A/FSC-H), then the Annexin V / %s quadrants on "
+               "compensated, logicle-scaled singlets; the quadrant counts, the event rate over "
+               "Time and the QC flags with what to check.</p>\n",
+            r->res != NULL ? assay_dead_dye_label(r->res) : "PI");
     for (size_t k = 0; k < r->n_samples; k++) {
         sample_section(f, r, &r->samples[html_sample_at(r, k)]);
     }

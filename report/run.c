@@ -160,8 +160,10 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
     struct stat st;
     snprintf(plots, sizeof plots, "%s/plots", outdir);
     bool dose_plots = stat(plots, &st) == 0 && S_ISDIR(st.st_mode);
+    char title[64];
+    snprintf(title, sizeof title, "Annexin V / %s apoptosis report", assay_dead_dye_label(res));
     report_input ri = {.outdir = outdir,
-                       .title = "Annexin V / PI apoptosis report",
+                       .title = title,
                        .n_samples = n,
                        .res = res,
                        .argc = argc,
