@@ -133,15 +133,14 @@ static void scatter(gsl_rng *r, size_t n, double debris, double *fsc, double *ss
     }
 }
 
-/* Share of cells and of debris above the FSC threshold, or inside the 2-D line. */
+/* Share of cells and of debris inside the gate (FSC >= thr and, with an SSC side, SSC >=
+ * sthr). */
 static void kept(const pregate_debris *g, const double *fsc, const double *ssc,
                  const unsigned char *is_debris, size_t n, double *cells, double *debris)
 {
     size_t c = 0, d = 0, nc = 0, nd = 0;
     for (size_t i = 0; i < n; i++) {
-        bool in = g->two_d ? g->ux * log10(fmax(fsc[i], 1)) + g->uy * log10(fmax(ssc[i], 1)) >=
-                                 g->ux * g->px + g->uy * g->py
-                           : fsc[i] >= g->thr;
+        bool in = fsc[i] >= g->thr && (!g->two_d || ssc[i] >= g->sthr);
         if (is_debris[i]) {
             nd++;
             d += in;
