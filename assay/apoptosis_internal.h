@@ -35,13 +35,12 @@ void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pre
 
 /* The mixture model of debris_mix.c on log10 FSC (lf) and log10 SSC (ls, NULL = none), n
  * events: started at the FSC valley @p valley between the debris mode xd and the cell mode
- * xc; components centred more than @p span decades below xc are debris. Sets the gate's
+ * xc; components centred below the valley on FSC are debris. Sets the gate's
  * sides *a (log10 FSC) and *b (log10 SSC, -inf when none) with the fewest expected
  * misclassified events, and *leak, the expected debris share inside it. False when the fit
  * fails (no memory, too few events, a component emptied, no debris or no cell component). */
 bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double valley,
-                            double xd, double xc, double span, double *a, double *b,
-                            double *leak);
+                            double xd, double xc, double *a, double *b, double *leak);
 
 /* Singlet band of FSC-H / FSC-A for events with FSC-A >= a_min (doublets have a low ratio):
  * from the singlets' mode, the valley to a doublet mode or 4 robust SD of the singlets' side

@@ -6,8 +6,8 @@
  * started on the events below the FSC valley between the debris and cell modes (debris: one
  * for its bulk, one for its low half), two on the events above it (the cells: the larger ones
  * and the shrunken apoptotic ones). After the fit a component is debris when its centre lies
- * more than the shrinkage span below the cell mode on FSC (the rule of the 1-D valley), so a
- * component that wandered keeps an honest label. Each event gets its probability of being
+ * below that valley on FSC, so a component that wandered keeps an honest label (a broad cell
+ * population's low shoulder stays cells). Each event gets its probability of being
  * debris; the gate is the one of the drawable family "FSC >= a and SSC >= b" (b = -inf
  * without side scatter) with the fewest expected misclassified events: debris kept plus cells
  * lost, each weighted by those probabilities (the Bayes rule restricted to an L-shaped
@@ -30,6 +30,7 @@
  * event whose stain has nothing to do with the cells and lands in any quadrant. With 1/4 an
  * event on the gate's edge is kept when it is a cell with probability at least 0.8. */
 #define MIX_CELL_COST 0.25
+#define MIX_TIE 1.0 /* expected misclassified events: gates this close to the best are ties */
 
 typedef struct mix_comp {
     double w, mx, my, cxx, cxy, cyy;
@@ -153,12 +154,12 @@ static size_t grid_bin(double v, double e0, double de)
     return p >= MIX_GRID ? MIX_GRID + 1 : (size_t)p + 1;
 }
 
-/* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events (sum of
- * p outside plus 1 - p inside ... as debris kept plus cells lost), a on the grid from xd to xc,
- * b from yd to yc or -inf (two_d false: b = -inf). */
+/* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
+ * summed inside (debris kept) plus MIX_CELL_COST times 1 - p summed outside (cells lost); a on
+ * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). */
 static void best_corner(const double *x, const double *y, const double *p, size_t n,
-                        bool two_d, double xd, double xc, double yd, double yc, double *a,
-                        double *b, double *leak)
+                        bool two_d, double xd, double xc, double valley, double yd, double yc,
+                        double *a, double *b, double *leak)
 {
     enum { G = MIX_GRID + 2 };
     double *hd = calloc((size_t)G * G, sizeof *hd), *hc = calloc((size_t)G * G, sizeof *hc);
@@ -201,11 +202,22 @@ static void best_corner(const double *x, const double *y, const double *p, size_
     }
     double best = INFINITY;
     size_t bx = 1, by = 0;
+    const size_t ny = two_d ? (size_t)MIX_GRID + 1 : 0;
     for (size_t ix = 1; ix <= MIX_GRID + 1; ix++) { /* the cut a = edge ix - 1 */
-        for (size_t iy = 0; iy <= (two_d ? (size_t)MIX_GRID + 1 : 0); iy++) {
+        for (size_t iy = 0; iy <= ny; iy++) {
+            best = fmin(best, hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]));
+        }
+    }
+    /* Among the gates within MIX_TIE events of the best (an empty gap between well separated
+     * debris and cells leaves many), the one without an SSC side or with the lowest, then
+     * the one nearest the valley: no cut is moved across an empty region for nothing. */
+    double near = INFINITY;
+    for (size_t iy = 0; iy <= ny && !isfinite(near); iy++) {
+        for (size_t ix = 1; ix <= MIX_GRID + 1; ix++) {
             const double cost = hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]);
-            if (cost < best - 1e-9) {
-                best = cost;
+            const double dist = fabs(xd + dx * (double)(ix - 1) - valley);
+            if (cost <= best + MIX_TIE && dist < near) {
+                near = dist;
                 bx = ix;
                 by = iy;
             }
@@ -220,8 +232,7 @@ static void best_corner(const double *x, const double *y, const double *p, size_
 }
 
 bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double valley,
-                            double xd, double xc, double span, double *a, double *b,
-                            double *leak)
+                            double xd, double xc, double *a, double *b, double *leak)
 {
     const size_t step = n > MIX_MAX_POINTS ? (n + MIX_MAX_POINTS - 1) / MIX_MAX_POINTS : 1;
     const size_t m = (n + step - 1) / step;
@@ -241,7 +252,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
     bool is_debris[MIX_K], any_d = false, any_c = false;
     double yd = 0, yc = 0, wd = 0, wc = 0;
     for (int k = 0; ok && k < MIX_K; k++) {
-        is_debris[k] = c[k].mx < xc - span;
+        is_debris[k] = c[k].mx < valley;
         any_d |= is_debris[k];
         any_c |= !is_debris[k];
         if (is_debris[k]) {
@@ -263,7 +274,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
         }
         yd /= wd;
         yc /= wc;
-        best_corner(x, y, p, m, two_d && yc - yd > 0.05, xd, xc, yd, yc, a, b, leak);
+        best_corner(x, y, p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a, b, leak);
     }
     free(x);
     free(y);

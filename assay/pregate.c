@@ -65,7 +65,7 @@ static double debris_sides(const double *lf, const double *ls, size_t n, double 
                            double v, pregate_debris *out)
 {
     double a, b, leak;
-    if (pregate_debris_mixture(lf, ls, n, v, xd, xc, DEBRIS_CELL_SPAN, &a, &b, &leak)) {
+    if (pregate_debris_mixture(lf, ls, n, v, xd, xc, &a, &b, &leak)) {
         out->model = true;
         out->leak = leak;
         out->two_d = isfinite(b);
