@@ -308,18 +308,18 @@ static const char *most_common(const char *const *v, size_t n, const char *none)
     return best;
 }
 
-/* A sample's own debris valley further than this (decades of FSC) from the shared gate is
+/* A sample's own debris gate further than this (decades of FSC) from the shared gate is
  * flagged: its debris or cells sit elsewhere than in the other samples. */
 #define DEBRIS_OUTLIER_DECADES 0.2
 /* An experiment whose Cells gate holds more than this share of debris (estimated, median over
  * samples) is flagged. */
 #define DEBRIS_LEAK_FLAG 0.01
 
-/* Flag the samples whose own debris gate is far from the shared one: its FSC side from the
- * shared FSC side @p t, or (both with an SSC side) its SSC side from the shared @p b (data
- * units; the larger distance in decades). */
-static void flag_debris_outliers(const ctx *c, size_t n, double t, double b,
-                                 const pregate_debris *deb, assay_result *out)
+/* Flag the samples whose own debris gate is far from the shared one on FSC: its FSC side
+ * more than DEBRIS_OUTLIER_DECADES from the shared FSC side @p t (data units). The SSC side is
+ * not compared: where debris and cells are well apart it lies anywhere in the debris's SSC
+ * spread at almost no cost, so its scatter over samples says nothing about them. */
+static void flag_debris_outliers(const ctx *c, size_t n, double t, assay_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         assay_sample *s = &out->samples[i];
@@ -330,16 +330,12 @@ static void flag_debris_outliers(const ctx *c, size_t n, double t, double b,
         if (isfinite(own) && own > 0 && t > 0) {
             dist = log10(own / t);
         }
-        if (isfinite(b) && b > 0 && deb[i].two_d && deb[i].sthr > 0) {
-            double ds = log10(deb[i].sthr / b);
-            dist = !(fabs(dist) >= fabs(ds)) ? ds : dist;
-        }
         if (fabs(dist) > DEBRIS_OUTLIER_DECADES) {
             s->qc |= ASSAY_QC_DEBRIS_GATE_OUTLIER;
             size_t len = strlen(s->qc_detail);
             snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
-                     "%sown debris gate %.2f decades from the shared gate", len ? "; " : "",
-                     dist);
+                     "%sown debris gate %.2f decades from the shared gate on FSC",
+                     len ? "; " : "", dist);
         }
     }
 }
@@ -478,7 +474,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
             detail_add(detail, cap, " and %s >= %.6g", sname, b);
         }
         detail_add(detail, cap, " (median over samples of the %s)", method);
-        flag_debris_outliers(c, n, t, b, pe->deb, out);
+        flag_debris_outliers(c, n, t, out);
         flag_debris_in_cells(c, n, out);
     }
     const char *sparent = *parent_id;

@@ -3,8 +3,9 @@
  * test_gate_method.c: the density tools and the automatic gates on data with a known answer:
  * peaks and valley depth of two Gaussians; a control line smeared into the positive
  * population moves to the stained samples' valley (and one in a gap stays); populations too
- * close to separate give no_separation; the debris gate sits between debris and cells (2-D
- * when scatter separates better), cuts only the noise floor without debris, and the singlet
+ * close to separate give no_separation; the debris gate sits between debris and cells (a
+ * corner on both scatters with SSC, leaving under 1 % debris inside where FSC alone leaves
+ * more), cuts only the noise floor without debris, and the singlet
  * band keeps the singlets of a broad, stepped pulse width while removing the doublets.
  */
 #include "assay/density.h"
@@ -171,12 +172,17 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     /* the estimated debris share inside the cut is of the right size */
     double share = 0.25 * debris / (0.25 * debris + 0.75 * cells);
     cr_assert(g1.leak > 0.5 * share && g1.leak < 2.0 * share, "leak %g, true %g", g1.leak, share);
-    pregate_debris_estimate(fsc, ssc, N, &g); /* with SSC: a better line */
-    cr_assert(g.two_d, "%s", g.method);
+    pregate_debris_estimate(fsc, ssc, N, &g); /* with SSC: a corner on both scatters */
+    cr_assert(g.two_d && g.model, "%s", g.method);
     double cells2, debris2;
     kept(&g, fsc, ssc, deb, N, &cells2, &debris2);
-    cr_assert_gt(cells2, 0.99, "cells kept %g", cells2);
-    cr_assert_lt(debris2, debris, "2-D keeps %g of the debris, FSC alone %g", debris2, debris);
+    cr_assert_gt(cells2, 0.97, "cells kept %g", cells2);
+    cr_assert_lt(debris2, 0.5 * debris, "2-D keeps %g of the debris, FSC alone %g", debris2,
+                 debris);
+    /* the debris left inside: under 1 % of the gate, and the model's estimate of it close */
+    double share2 = 0.25 * debris2 / (0.25 * debris2 + 0.75 * cells2);
+    cr_assert_lt(share2, 0.01, "debris share inside the 2-D gate %g", share2);
+    cr_assert(fabs(g.leak - share2) < 0.005, "leak %g, true %g", g.leak, share2);
     /* no debris: only the noise floor goes */
     scatter(r, N, 0.0, fsc, ssc, deb);
     pregate_debris_estimate(fsc, ssc, N, &g);
