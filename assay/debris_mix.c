@@ -235,15 +235,20 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
                             double xd, double xc, double *a, double *b, double *leak)
 {
     const size_t step = n > MIX_MAX_POINTS ? (n + MIX_MAX_POINTS - 1) / MIX_MAX_POINTS : 1;
-    const size_t m = (n + step - 1) / step;
-    double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
-    double *r = malloc(m * MIX_K * sizeof *r), *p = malloc(m * sizeof *p);
-    bool ok = x != NULL && y != NULL && r != NULL && p != NULL && m >= 100;
+    const size_t cap = n > 0 ? (n + step - 1) / step : 1;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    double *r = malloc(cap * MIX_K * sizeof *r), *p = malloc(cap * sizeof *p);
+    bool ok = x != NULL && y != NULL && r != NULL && p != NULL;
     const bool two_d = ls != NULL;
-    for (size_t i = 0; ok && i < m; i++) {
-        x[i] = lf[i * step];
-        y[i] = two_d ? ls[i * step] : 0;
+    size_t m = 0; /* the finite points of every step-th event */
+    for (size_t i = 0; ok && i < n; i += step) {
+        if (isfinite(lf[i]) && (!two_d || isfinite(ls[i]))) {
+            x[m] = lf[i];
+            y[m] = two_d ? ls[i] : 0;
+            m++;
+        }
     }
+    ok = ok && m >= 100 && isfinite(valley) && xc > xd;
     mix_comp c[MIX_K];
     if (ok) {
         mix_start(x, m, valley, r);

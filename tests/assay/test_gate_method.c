@@ -193,6 +193,30 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     gsl_rng_free(r);
 }
 
+/* Untrusted scatter: infinite and NaN values among the events (a damaged float file) leave
+ * the debris model's gate finite and where it would be without them. */
+Test(assay_gate_method, debris_gate_ignores_non_finite_scatter)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    enum { N = 20000 };
+    static double fsc[N], ssc[N];
+    static unsigned char deb[N];
+    scatter(r, N, 0.25, fsc, ssc, deb);
+    pregate_debris clean, dirty;
+    pregate_debris_estimate(fsc, ssc, N, &clean);
+    for (size_t i = 0; i < N; i += 97) {
+        fsc[i] = i % 2 ? INFINITY : NAN;
+        ssc[i + 1 < N ? i + 1 : i] = -INFINITY;
+    }
+    pregate_debris_estimate(fsc, ssc, N, &dirty);
+    cr_assert(clean.model && dirty.model, "%s / %s", clean.method, dirty.method);
+    cr_assert(isfinite(dirty.thr) && dirty.thr > 0, "thr %g", dirty.thr);
+    cr_assert(fabs(log10(dirty.thr / clean.thr)) < 0.05, "thr %g, without the bad values %g",
+              dirty.thr, clean.thr);
+    gsl_rng_free(r);
+}
+
 /* A broad FSC-W in integer steps (an instrument whose width is not a clean ratio) with 5 %
  * doublets at about twice the width: the band keeps the singlets and drops the doublets. */
 Test(assay_gate_method, singlet_band_on_a_broad_stepped_width)
