@@ -313,17 +313,18 @@ static const char *most_common(const char *const *v, size_t n, const char *none)
     return best;
 }
 
-/* A sample's own debris valley further than this (decades of FSC) from the shared gate is
+/* A sample's own debris gate further than this (decades of FSC) from the shared gate is
  * flagged: its debris or cells sit elsewhere than in the other samples. */
 #define DEBRIS_OUTLIER_DECADES 0.2
 /* An experiment whose Cells gate holds more than this share of debris (estimated, median over
  * samples) is flagged. */
 #define DEBRIS_LEAK_FLAG 0.01
 
-/* Flag the samples whose own debris estimate is far from the shared gate: the FSC threshold
- * @p t, or (two_d) the line through (px, py) with normal (ux, uy) in log10 units. */
-static void flag_debris_outliers(const ctx *c, size_t n, double t, const pregate_debris *g,
-                                 const pregate_debris *deb, assay_result *out)
+/* Flag the samples whose own debris gate is far from the shared one on FSC: its FSC side
+ * more than DEBRIS_OUTLIER_DECADES from the shared FSC side @p t (data units). The SSC side is
+ * not compared: where debris and cells are well apart it lies anywhere in the debris's SSC
+ * spread at almost no cost, so its scatter over samples says nothing about them. */
+static void flag_debris_outliers(const ctx *c, size_t n, double t, assay_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         assay_sample *s = &out->samples[i];
@@ -331,17 +332,15 @@ static void flag_debris_outliers(const ctx *c, size_t n, double t, const pregate
         if (!c[i].ok) {
             continue;
         }
-        if (g->two_d && deb[i].two_d) {
-            dist = g->ux * (deb[i].px - g->px) + g->uy * (deb[i].py - g->py);
-        } else if (!g->two_d && isfinite(own) && own > 0 && t > 0) {
+        if (isfinite(own) && own > 0 && t > 0) {
             dist = log10(own / t);
         }
         if (fabs(dist) > DEBRIS_OUTLIER_DECADES) {
             s->qc |= ASSAY_QC_DEBRIS_GATE_OUTLIER;
             size_t len = strlen(s->qc_detail);
             snprintf(s->qc_detail + len, sizeof s->qc_detail - len,
-                     "%sown debris valley %.2f decades from the shared gate", len ? "; " : "",
-                     dist);
+                     "%sown debris gate %.2f decades from the shared gate on FSC",
+                     len ? "; " : "", dist);
         }
     }
 }
@@ -381,10 +380,9 @@ static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
     }
 }
 
-/* The shared 2-D debris line: the median direction and the median valley point of the
- * samples that found one; false unless most samples with a debris mode did. */
-static bool shared_debris_line(const ctx *c, size_t n, const pregate_debris *deb,
-                               pregate_debris *g)
+/* The shared SSC side of the Cells gate (data units): the median of the samples' own, when
+ * most samples with a debris mode have one; -inf otherwise. */
+static double shared_debris_ssc(const ctx *c, size_t n, const pregate_debris *deb)
 {
     size_t modes = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -393,46 +391,17 @@ static bool shared_debris_line(const ctx *c, size_t n, const pregate_debris *deb
     }
     double *tmp = m > 0 && 2 * m > modes ? malloc(m * sizeof *tmp) : NULL;
     if (tmp == NULL) {
-        return false;
+        return -INFINITY;
     }
-    double med[3];
-    for (int q = 0; q < 3; q++) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (c[i].ok && deb[i].two_d) {
-                tmp[k++] = q == 0 ? atan2(deb[i].uy, deb[i].ux) : q == 1 ? deb[i].px : deb[i].py;
-            }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].ok && deb[i].two_d) {
+            tmp[k++] = deb[i].sthr;
         }
-        med[q] = median_of(tmp, k);
     }
+    double b = median_of(tmp, k);
     free(tmp);
-    g->two_d = true;
-    g->ux = cos(med[0]);
-    g->uy = sin(med[0]);
-    g->px = med[1];
-    g->py = med[2];
-    return true;
-}
-
-/* The Cells polygon on FSC x SSC (data units) for the 2-D debris line: the points of the
- * line u.(log10 FSC, log10 SSC) = u.p from FSC 1 to 10^8, closed above; xy gets
- * 2 * (DEBRIS_POLY_STEPS + 3) values. */
-#define DEBRIS_POLY_STEPS 40
-static void debris_polygon(const pregate_debris *g, double *xy)
-{
-    const double cst = g->ux * g->px + g->uy * g->py;
-    size_t v = 0;
-    for (int k = 0; k <= DEBRIS_POLY_STEPS; k++) {
-        double lf = 8.0 * k / DEBRIS_POLY_STEPS;
-        double ls = (cst - g->ux * lf) / g->uy;
-        ls = ls > 9.0 ? 9.0 : ls < -2.0 ? -2.0 : ls;
-        xy[v++] = pow(10.0, lf);
-        xy[v++] = pow(10.0, ls);
-    }
-    xy[v++] = 1e8;
-    xy[v++] = 1e9;
-    xy[v++] = 1.0;
-    xy[v++] = 1e9;
+    return b;
 }
 
 /* Append to the pre-gate description (never overflows). */
@@ -489,45 +458,28 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         return APO_OK;
     }
     double t = median_of(pe->thr, nt);
-    pregate_debris g = {0};
     const size_t scol = c[ref].ch.ssc_a != SIZE_MAX ? c[ref].ch.ssc_a : c[ref].ch.ssc_h;
-    if (scol != SIZE_MAX) {
-        shared_debris_line(c, n, pe->deb, &g);
-    }
+    const double b = scol != SIZE_MAX ? shared_debris_ssc(c, n, pe->deb) : -INFINITY;
     if (opt->no_debris_gate) {
         detail_add(detail, cap, "Cells: no debris gate (--no-debris-gate; the estimate would "
                                 "have been %s >= %.6g)", fsc_name, t);
-    } else if (g.two_d) {
-        double xy[2 * (DEBRIS_POLY_STEPS + 3)];
-        debris_polygon(&g, xy);
-        const char *sname = fcs_dataset_param(in[ref].ds, scol)->name;
-        gate_dim d2[2] = {{fsc_name, NULL, NULL, NULL}, {sname, NULL, NULL, NULL}};
-        st = gate_strategy_add_polygon(s, "Cells", NULL, d2, DEBRIS_POLY_STEPS + 3, xy, err);
-        if (st != APO_OK) {
-            return st;
-        }
-        *parent_id = "Cells";
-        out->debris_gate = true;
-        detail_add(detail, cap,
-                   "Cells: %.4f log10(%s) + %.4f log10(%s) >= %.4f (the valley between the debris "
-                   "and cell modes across the direction of log10 FSC x log10 SSC that separates "
-                   "them best, deeper than the FSC valley; median direction and valley point over "
-                   "samples)",
-                   g.ux, fsc_name, g.uy, sname, g.ux * g.px + g.uy * g.py);
-        flag_debris_outliers(c, n, t, &g, pe->deb, out);
-        flag_debris_in_cells(c, n, out);
     } else {
-        gate_dim d = {fsc_name, NULL, NULL, NULL};
-        double mn = t, mx = INFINITY;
-        st = gate_strategy_add_rectangle(s, "Cells", NULL, 1, &d, &mn, &mx, err);
+        const char *sname = isfinite(b) ? fcs_dataset_param(in[ref].ds, scol)->name : NULL;
+        gate_dim d[2] = {{fsc_name, NULL, NULL, NULL}, {sname, NULL, NULL, NULL}};
+        double mn[2] = {t, b}, mx[2] = {INFINITY, INFINITY};
+        st = gate_strategy_add_rectangle(s, "Cells", NULL, sname != NULL ? 2 : 1, d, mn, mx,
+                                         err);
         if (st != APO_OK) {
             return st;
         }
         *parent_id = "Cells";
         out->debris_gate = true;
-        detail_add(detail, cap, "Cells: %s >= %.6g (median over samples of the %s)", fsc_name,
-                   t, method);
-        flag_debris_outliers(c, n, t, &g, pe->deb, out);
+        detail_add(detail, cap, "Cells: %s >= %.6g", fsc_name, t);
+        if (sname != NULL) {
+            detail_add(detail, cap, " and %s >= %.6g", sname, b);
+        }
+        detail_add(detail, cap, " (median over samples of the %s)", method);
+        flag_debris_outliers(c, n, t, out);
         flag_debris_in_cells(c, n, out);
     }
     const char *sparent = *parent_id;

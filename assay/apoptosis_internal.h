@@ -13,24 +13,34 @@
 bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
              double *dens);
 
-/* Debris threshold on an FSC channel (data units): the density valley of log10(FSC) between
- * the debris mode (the most prominent peak more than 0.35 decades below the cell mode, the
- * peak holding the most events) and the cell mode; without a debris mode, the noise floor
- * below the cells. *method says which. */
+/* The Cells (debris) gate of one sample: "FSC >= thr and SSC >= sthr" (data units). With a
+ * debris mode (the most prominent peak more than 0.35 decades below the cell mode, the peak
+ * holding the most events) both sides come from the debris mixture model (debris_mix.c), else
+ * from the valley between the modes of log10(FSC); without a debris mode, the noise floor
+ * below the cells and no SSC side. *method says which. */
 typedef struct pregate_debris {
-    double thr;       /* FSC threshold (data units), -inf when none */
-    double depth;     /* valley depth of the chosen cut (NaN when no debris mode) */
+    double thr;       /* FSC side (data units), -inf when none */
+    double sthr;      /* SSC side (data units), -inf when none */
+    double depth;     /* valley depth of the FSC valley between the modes (NaN when no debris
+                         mode) */
     bool debris_mode; /* a debris mode was found */
-    bool two_d;       /* the 2-D line below is deeper than the FSC valley */
-    double ux, uy;    /* its unit normal in (log10 FSC, log10 SSC), pointing to the cells */
-    double px, py;    /* a point of the line (the valley point) */
-    double leak;      /* estimated share of debris among the events inside the cut (the debris
-                         mode's far side mirrored), NaN when unknown */
+    bool two_d;       /* the gate has an SSC side */
+    bool model;       /* the sides come from the mixture model (else the 1-D valley) */
+    double leak;      /* estimated share of debris among the events inside the gate, NaN when
+                         unknown */
     const char *method;
 } pregate_debris;
-/* With ssc (NULL = none) the valley is also sought across the line joining the debris and
- * cell centres in (log10 FSC, log10 SSC), and used when it is deeper. */
+/* ssc may be NULL (no side scatter: an FSC threshold only). */
 void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out);
+
+/* The mixture model of debris_mix.c on log10 FSC (lf) and log10 SSC (ls, NULL = none), n
+ * events: started at the FSC valley @p valley between the debris mode xd and the cell mode
+ * xc; components centred below the valley on FSC are debris. Sets the gate's
+ * sides *a (log10 FSC) and *b (log10 SSC, -inf when none) with the fewest expected
+ * misclassified events, and *leak, the expected debris share inside it. False when the fit
+ * fails (no memory, too few events, a component emptied, no debris or no cell component). */
+bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double valley,
+                            double xd, double xc, double *a, double *b, double *leak);
 
 /* Singlet band of FSC-H / FSC-A for events with FSC-A >= a_min (doublets have a low ratio):
  * from the singlets' mode, the valley to a doublet mode or 4 robust SD of the singlets' side

@@ -209,8 +209,8 @@ enum {
     ASSAY_QC_NO_SEPARATION = 1u << 8,     /* a marker shows no valley between its negative and
                                              positive populations: percentages unreliable */
     ASSAY_QC_SINGLET_REMOVED_MANY = 1u << 9, /* the singlet gate removed > 20 % of the cells */
-    ASSAY_QC_DEBRIS_GATE_OUTLIER = 1u << 10, /* the sample's own debris valley is > 0.2 decades
-                                                from the shared debris gate */
+    ASSAY_QC_DEBRIS_GATE_OUTLIER = 1u << 10, /* the FSC side of the sample's own debris gate is
+                                                > 0.2 decades from the shared one */
     ASSAY_QC_DEBRIS_IN_CELLS = 1u << 11   /* debris overlaps the cells: an estimated > 1 % of
                                              the Cells gate is debris */
 };

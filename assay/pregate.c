@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * pregate.c: estimates the two automatic pre-gates of the apoptosis analysis (docs/
- * algorithms.md): debris exclusion as an FSC threshold at the density valley between the
- * debris mode and the cell mode of log10(FSC) (only the noise floor when there is no debris
+ * algorithms.md): debris exclusion as "FSC >= a and SSC >= b" from the debris mixture model
+ * (debris_mix.c) when there is a debris mode below the cells on log10(FSC) (the valley between
+ * the modes when the model cannot be fitted; only the noise floor when there is no debris
  * mode), and doublet exclusion as a band of the FSC-H / FSC-A ratio (doublets have about
  * twice the area at the same height, so half the ratio), or of FSC-W when the instrument
  * records width instead of height, placed from the singlets' mode and the spread of their
@@ -34,18 +35,6 @@ static void qsort_doubles(double *v, size_t n)
  * cells' peak (the noise floor), never inside the span above. */
 #define DEBRIS_FLOOR_SHARE 0.01
 
-/* Median of log10 SSC over the events whose log10 FSC lies within 0.1 decades of x. */
-static double ssc_at(const double *lf, const double *ls, size_t n, double x, double *tmp)
-{
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (fabs(lf[i] - x) < 0.1) {
-            tmp[m++] = ls[i];
-        }
-    }
-    return m >= 20 ? gsl_stats_median(tmp, 1, m) : NAN;
-}
-
 /* The share of the events at or above @p cut on v[0..n) that are debris, estimated from the
  * debris mode at @p pd: its far side (below the mode, where no cells are) mirrored gives the
  * debris's count and spread, and a normal tail beyond the cut its part above it. NaN when it
@@ -70,67 +59,36 @@ static double debris_leak(const double *v, size_t n, double pd, double cut, doub
     return 2.0 * (double)below * tail / (double)above;
 }
 
-/* The 2-D debris line: the direction in (log FSC, log SSC) across which the debris and the
- * cells are best separated (projection pursuit over directions from FSC alone to 80 degrees
- * towards SSC, in 5 degree steps: the lowest valley depth between the projections of the two
- * centres), kept when it is deeper than the FSC valley. */
-static void debris_2d(const double *lf, const double *ls, size_t n, double xd, double xc,
-                      double depth1, pregate_debris *out)
+/* With a debris mode at xd below the cells at xc and the FSC valley at v (log10 units): the
+ * gate from the mixture model when it fits, else the valley itself. */
+static double debris_sides(const double *lf, const double *ls, size_t n, double xd, double xc,
+                           double v, pregate_debris *out)
 {
+    double a, b, leak;
+    if (pregate_debris_mixture(lf, ls, n, v, xd, xc, &a, &b, &leak)) {
+        out->model = true;
+        out->leak = leak;
+        out->two_d = isfinite(b);
+        out->sthr = isfinite(b) ? pow(10.0, b) : -INFINITY;
+        out->method = out->two_d ? "debris mixture model on log10(FSC) x log10(SSC): the "
+                                   "FSC and SSC sides with the fewest expected errors"
+                                 : "debris mixture model on log10(FSC): the FSC side with "
+                                   "the fewest expected errors";
+        return a;
+    }
     double *tmp = malloc(n * sizeof *tmp);
-    if (tmp == NULL) {
-        return;
+    if (tmp != NULL) {
+        out->leak = debris_leak(lf, n, xd, v, tmp);
+        free(tmp);
     }
-    const double yd = ssc_at(lf, ls, n, xd, tmp), yc = ssc_at(lf, ls, n, xc, tmp);
-    double best = depth1;
-    for (int a = 1; isfinite(yd) && isfinite(yc) && a <= 16; a++) {
-        const double th = a * 5.0 * 3.14159265358979323846 / 180.0, ux = cos(th), uy = sin(th);
-        const double pd = ux * xd + uy * yd, pc = ux * xc + uy * yc;
-        assay_kde k;
-        if (!(pc - pd > 0.1)) {
-            continue; /* the centres barely differ in this direction */
-        }
-        for (size_t i = 0; i < n; i++) {
-            tmp[i] = ux * lf[i] + uy * ls[i];
-        }
-        if (!assay_kde_fit(&k, tmp, n, 1.0, 0.02, ASSAY_PEAK_MIN_PROMINENCE)) {
-            continue;
-        }
-        size_t v = assay_kde_argmin(&k, assay_kde_index(&k, pd), assay_kde_index(&k, pc));
-        double pv = k.g0 + k.step * (double)v, d2 = assay_kde_depth(&k, pv);
-        if (d2 < best) {
-            best = d2;
-            out->two_d = true;
-            out->ux = ux;
-            out->uy = uy;
-            /* the point of the line on the segment between the two centres */
-            const double f = (pv - pd) / (pc - pd);
-            out->px = xd + f * (xc - xd);
-            out->py = yd + f * (yc - yd);
-            out->depth = d2;
-            out->method = "valley between the debris and cell modes on log10(FSC) x "
-                          "log10(SSC), across the direction that separates them best";
-        }
-        assay_kde_free(&k);
-    }
-    if (out->two_d) {
-        double *w = malloc(n * sizeof *w);
-        if (w != NULL) {
-            for (size_t i = 0; i < n; i++) {
-                w[i] = out->ux * lf[i] + out->uy * ls[i];
-            }
-            out->leak = debris_leak(w, n, out->ux * xd + out->uy * yd,
-                                    out->ux * out->px + out->uy * out->py, tmp);
-            free(w);
-        }
-    }
-    free(tmp);
+    out->method = "valley between the debris and cell modes of log10(FSC)";
+    return v;
 }
 
 void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out)
 {
     memset(out, 0, sizeof *out);
-    out->thr = -INFINITY;
+    out->thr = out->sthr = -INFINITY;
     out->depth = out->leak = NAN;
     out->method = "none (too few events)";
     if (n < 50) {
@@ -163,18 +121,10 @@ void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pre
         }
         if (debris != NULL) {
             size_t v = assay_kde_argmin(&k, debris->at, cells->at);
-            thr = k.g0 + k.step * (double)v;
-            out->depth = assay_kde_depth(&k, thr);
+            double valley = k.g0 + k.step * (double)v;
+            out->depth = assay_kde_depth(&k, valley);
             out->debris_mode = true;
-            double *tmp = malloc(n * sizeof *tmp);
-            if (tmp != NULL) {
-                out->leak = debris_leak(lf, n, debris->x, thr, tmp);
-                free(tmp);
-            }
-            out->method = "valley between the debris and cell modes of log10(FSC)";
-            if (ls != NULL) {
-                debris_2d(lf, ls, n, debris->x, cells->x, out->depth, out);
-            }
+            thr = debris_sides(lf, ls, n, debris->x, cells->x, valley, out);
         } else if (cells != NULL) {
             size_t i = cells->at;
             while (i > 0 && k.y[i] >= DEBRIS_FLOOR_SHARE * cells->height) {

@@ -3,8 +3,9 @@
  * test_gate_method.c: the density tools and the automatic gates on data with a known answer:
  * peaks and valley depth of two Gaussians; a control line smeared into the positive
  * population moves to the stained samples' valley (and one in a gap stays); populations too
- * close to separate give no_separation; the debris gate sits between debris and cells (2-D
- * when scatter separates better), cuts only the noise floor without debris, and the singlet
+ * close to separate give no_separation; the debris gate sits between debris and cells (a
+ * corner on both scatters with SSC, leaving under 1 % debris inside where FSC alone leaves
+ * more), cuts only the noise floor without debris, and the singlet
  * band keeps the singlets of a broad, stepped pulse width while removing the doublets.
  */
 #include "assay/density.h"
@@ -133,15 +134,14 @@ static void scatter(gsl_rng *r, size_t n, double debris, double *fsc, double *ss
     }
 }
 
-/* Share of cells and of debris above the FSC threshold, or inside the 2-D line. */
+/* Share of cells and of debris inside the gate (FSC >= thr and, with an SSC side, SSC >=
+ * sthr). */
 static void kept(const pregate_debris *g, const double *fsc, const double *ssc,
                  const unsigned char *is_debris, size_t n, double *cells, double *debris)
 {
     size_t c = 0, d = 0, nc = 0, nd = 0;
     for (size_t i = 0; i < n; i++) {
-        bool in = g->two_d ? g->ux * log10(fmax(fsc[i], 1)) + g->uy * log10(fmax(ssc[i], 1)) >=
-                                 g->ux * g->px + g->uy * g->py
-                           : fsc[i] >= g->thr;
+        bool in = fsc[i] >= g->thr && (!g->two_d || ssc[i] >= g->sthr);
         if (is_debris[i]) {
             nd++;
             d += in;
@@ -172,12 +172,17 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     /* the estimated debris share inside the cut is of the right size */
     double share = 0.25 * debris / (0.25 * debris + 0.75 * cells);
     cr_assert(g1.leak > 0.5 * share && g1.leak < 2.0 * share, "leak %g, true %g", g1.leak, share);
-    pregate_debris_estimate(fsc, ssc, N, &g); /* with SSC: a better line */
-    cr_assert(g.two_d, "%s", g.method);
+    pregate_debris_estimate(fsc, ssc, N, &g); /* with SSC: a corner on both scatters */
+    cr_assert(g.two_d && g.model, "%s", g.method);
     double cells2, debris2;
     kept(&g, fsc, ssc, deb, N, &cells2, &debris2);
-    cr_assert_gt(cells2, 0.99, "cells kept %g", cells2);
-    cr_assert_lt(debris2, debris, "2-D keeps %g of the debris, FSC alone %g", debris2, debris);
+    cr_assert_gt(cells2, 0.97, "cells kept %g", cells2);
+    cr_assert_lt(debris2, 0.5 * debris, "2-D keeps %g of the debris, FSC alone %g", debris2,
+                 debris);
+    /* the debris left inside: under 1 % of the gate, and the model's estimate of it close */
+    double share2 = 0.25 * debris2 / (0.25 * debris2 + 0.75 * cells2);
+    cr_assert_lt(share2, 0.01, "debris share inside the 2-D gate %g", share2);
+    cr_assert(fabs(g.leak - share2) < 0.005, "leak %g, true %g", g.leak, share2);
     /* no debris: only the noise floor goes */
     scatter(r, N, 0.0, fsc, ssc, deb);
     pregate_debris_estimate(fsc, ssc, N, &g);
@@ -185,6 +190,30 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     cr_assert(!(g.leak > 0), "no debris, leak %g", g.leak);
     kept(&g, fsc, ssc, deb, N, &cells, &debris);
     cr_assert_gt(cells, 0.998, "cells kept %g", cells);
+    gsl_rng_free(r);
+}
+
+/* Untrusted scatter: infinite and NaN values among the events (a damaged float file) leave
+ * the debris model's gate finite and where it would be without them. */
+Test(assay_gate_method, debris_gate_ignores_non_finite_scatter)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    enum { N = 20000 };
+    static double fsc[N], ssc[N];
+    static unsigned char deb[N];
+    scatter(r, N, 0.25, fsc, ssc, deb);
+    pregate_debris clean, dirty;
+    pregate_debris_estimate(fsc, ssc, N, &clean);
+    for (size_t i = 0; i < N; i += 97) {
+        fsc[i] = i % 2 ? INFINITY : NAN;
+        ssc[i + 1 < N ? i + 1 : i] = -INFINITY;
+    }
+    pregate_debris_estimate(fsc, ssc, N, &dirty);
+    cr_assert(clean.model && dirty.model, "%s / %s", clean.method, dirty.method);
+    cr_assert(isfinite(dirty.thr) && dirty.thr > 0, "thr %g", dirty.thr);
+    cr_assert(fabs(log10(dirty.thr / clean.thr)) < 0.05, "thr %g, without the bad values %g",
+              dirty.thr, clean.thr);
     gsl_rng_free(r);
 }
 
