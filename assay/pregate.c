@@ -85,6 +85,36 @@ static double debris_sides(const double *lf, const double *ls, size_t n, double 
     return v;
 }
 
+/* No debris mode on log10(FSC): debris spread thinly below the cells (a wall against the
+ * trigger threshold, or a tail too flat to form a peak) still differs from the cells on both
+ * scatters. The mixture model is fitted with the debris side started below the span the
+ * cells' shrinkage can reach, and its FSC side chosen between the noise floor @p floor and
+ * that span (never inside it: with no debris mode to say otherwise, what lies there may be
+ * shrunken dying cells, which an apoptosis assay must keep); its gate is kept when it cuts
+ * above the floor or adds an SSC side (its expected-error rule leaves the floor alone when
+ * the events below the cells are few or look like cells), else the floor is the gate. */
+static double debris_without_mode(const double *lf, const double *ls, size_t n, double floor,
+                                  double xc, pregate_debris *out)
+{
+    out->method = "no debris mode: noise floor of log10(FSC) below the cells";
+    const double v = xc - DEBRIS_CELL_SPAN;
+    double a, b, leak;
+    if (!(floor < v) || !pregate_debris_mixture(lf, ls, n, v, floor, v, &a, &b, &leak) ||
+        (!(a > floor) && !isfinite(b))) {
+        return floor;
+    }
+    out->model = true;
+    out->leak = leak;
+    out->two_d = isfinite(b);
+    out->sthr = isfinite(b) ? pow(10.0, b) : -INFINITY;
+    out->method = out->two_d ? "no debris mode; debris mixture model below the cells on "
+                               "log10(FSC) x log10(SSC): the FSC and SSC sides with the fewest "
+                               "expected errors"
+                             : "no debris mode; debris mixture model below the cells on "
+                               "log10(FSC): the FSC side with the fewest expected errors";
+    return a;
+}
+
 void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pregate_debris *out)
 {
     memset(out, 0, sizeof *out);
@@ -130,8 +160,8 @@ void pregate_debris_estimate(const double *fsc, const double *ssc, size_t n, pre
             while (i > 0 && k.y[i] >= DEBRIS_FLOOR_SHARE * cells->height) {
                 i--;
             }
-            thr = fmin(k.g0 + k.step * (double)i, cells->x - DEBRIS_CELL_SPAN);
-            out->method = "no debris mode: noise floor of log10(FSC) below the cells";
+            const double floor = fmin(k.g0 + k.step * (double)i, cells->x - DEBRIS_CELL_SPAN);
+            thr = debris_without_mode(lf, ls, n, floor, cells->x, out);
         }
         assay_kde_free(&k);
     }

@@ -193,6 +193,39 @@ Test(assay_gate_method, debris_gate_between_the_modes)
     gsl_rng_free(r);
 }
 
+/* Debris as a wall against the trigger threshold (FSC piling up from 5,000 with an
+ * exponential tail into the cells, no peak of its own on log FSC) at 7 % of the events, dimmer
+ * on SSC, beside cells of which a quarter are dying and smaller: no debris mode, so the noise
+ * floor alone would keep nearly all of it, yet the mixture model's corner removes most of it
+ * and keeps the cells. */
+Test(assay_gate_method, debris_wall_without_a_mode)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    enum { N = 20000 };
+    static double fsc[N], ssc[N];
+    static unsigned char deb[N];
+    for (size_t i = 0; i < N; i++) {
+        deb[i] = gsl_rng_uniform(r) < 0.07;
+        if (deb[i]) {
+            fsc[i] = 5000.0 + gsl_ran_exponential(r, 15000.0);
+            ssc[i] = pow(10.0, 3.97 + gsl_ran_gaussian(r, 0.3));
+        } else { /* a quarter of the cells dying, smaller */
+            const double shrink = gsl_rng_uniform(r) < 0.25 ? -0.2 : 0.0;
+            fsc[i] = pow(10.0, 4.85 + shrink + gsl_ran_gaussian(r, 0.07));
+            ssc[i] = pow(10.0, 4.35 + gsl_ran_gaussian(r, 0.11));
+        }
+    }
+    pregate_debris g;
+    pregate_debris_estimate(fsc, ssc, N, &g);
+    cr_assert(!g.debris_mode && g.model, "%s", g.method);
+    double cells, debris;
+    kept(&g, fsc, ssc, deb, N, &cells, &debris);
+    cr_assert_gt(cells, 0.98, "cells kept %g", cells);
+    cr_assert_lt(debris, 0.2, "debris kept %g", debris);
+    gsl_rng_free(r);
+}
+
 /* Untrusted scatter: infinite and NaN values among the events (a damaged float file) leave
  * the debris model's gate finite and where it would be without them. */
 Test(assay_gate_method, debris_gate_ignores_non_finite_scatter)
