@@ -1162,11 +1162,12 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
  */
 static apo_status stream_counts_and_small_medians(const gate_strategy *s, const assay_input *in,
                                                   const size_t q_idx[ASSAY_Q_COUNT],
-                                                  const gate_dim dims[2], uint64_t budget,
-                                                  uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
+                                                  const gate_dim dims[2],
+                                                  const assay_options *opt, uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
                                                   double med_p[ASSAY_Q_COUNT],
                                                   bool got[ASSAY_Q_COUNT], apo_error *err)
 {
+    const uint64_t budget = opt->sample_events;
     quadrant_values x;
     memset(&x, 0, sizeof x);
     x.s = s;
@@ -1185,6 +1186,7 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
         gate_stream_options so = input_stream(in);
         so.on_block = collect_quadrants;
         so.ctx = &x;
+        so.threads = opt->block_threads; /* blocks side by side, taken in file order */
         st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     }
     if (st == APO_OK) {
@@ -1351,8 +1353,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         if (l.step == 1) {
             memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
         } else {
-            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt->sample_events, cnt,
-                                                 small_a, small_p, small, err);
+            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt, cnt, small_a,
+                                                 small_p, small, err);
         }
     }
     if (st != APO_OK) {

@@ -196,6 +196,7 @@ typedef struct assay_options {
                     const struct assay_display *d);
     void *display_ctx;
     uint64_t display_events;
+    unsigned block_threads; /* a large file's blocks on this many threads (apo_pool_run), 0 = 1 */
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
     bool no_debris_gate;  /* --no-debris-gate: no Cells gate on FSC (recorded in the results) */
     bool no_singlet_gate; /* --no-singlet-gate: no doublet exclusion (recorded) */
