@@ -1119,11 +1119,12 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
  */
 static apo_status stream_counts_and_small_medians(const gate_strategy *s, const assay_input *in,
                                                   const size_t q_idx[ASSAY_Q_COUNT],
-                                                  const gate_dim dims[2], uint64_t budget,
-                                                  uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
+                                                  const gate_dim dims[2],
+                                                  const assay_options *opt, uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
                                                   double med_p[ASSAY_Q_COUNT],
                                                   bool got[ASSAY_Q_COUNT], apo_error *err)
 {
+    const uint64_t budget = opt->sample_events;
     quadrant_values x;
     memset(&x, 0, sizeof x);
     x.s = s;
@@ -1142,6 +1143,7 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
         gate_stream_options so = input_stream(in);
         so.on_block = collect_quadrants;
         so.ctx = &x;
+        so.threads = opt->block_threads; /* blocks side by side, taken in file order */
         st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     }
     if (st == APO_OK) {
@@ -1263,8 +1265,10 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim *dim, con
 static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
                                const assay_options *opt, size_t q_idx[ASSAY_Q_COUNT],
                                size_t parent_idx, const gate_dim dims[2], bool singlet_gate,
-                               const double line[2], assay_sample *smp, apo_error *err)
+                               const double line[2], const assay_result *r, size_t i,
+                               apo_error *err)
 {
+    assay_sample *smp = &r->samples[i];
     loaded l;
     apo_status st = load(in, opt->sample_events, &l, err);
     if (st != APO_OK) {
@@ -1306,8 +1310,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         if (l.step == 1) {
             memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
         } else {
-            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt->sample_events, cnt,
-                                                 small_a, small_p, small, err);
+            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt, cnt, small_a,
+                                                 small_p, small, err);
         }
     }
     if (st != APO_OK) {
@@ -1346,6 +1350,7 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
+    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, ann, pi);
 done:
     free(ann);
     free(pi);
@@ -1380,7 +1385,7 @@ static void stats_task(void *arg, size_t i)
     apo_error e2;
     const double line[2] = {j->out->annexin.scaled, j->out->pi.scaled};
     if (sample_stats(j->out->strategy, &j->in[i], &j->c[i], j->opt, q_idx, j->parent_idx,
-                     j->dims, j->singlet_gate, line, &j->out->samples[i], &e2) != APO_OK) {
+                     j->dims, j->singlet_gate, line, j->out, i, &e2) != APO_OK) {
         fail_sample(&j->out->samples[i], e2.msg);
         j->c[i].ok = false;
     }

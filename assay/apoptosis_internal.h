@@ -81,6 +81,14 @@ uint64_t apo_input_n_events(const assay_input *in);
 apo_status apo_input_sampled(const assay_input *in, uint64_t max_events, fcs_events *out,
                              uint64_t *step, apo_error *err);
 
+/* ---- plot events handed to the caller (display.c) ---- */
+/* Call opt->display for sample @p i of @p r with its plot events when they are a subset of the
+ * statistics pass's @p ev (every @p step-th event of @p in) with its singlet membership and
+ * compensated AnnV, PI values; nothing when opt->display is NULL or they are not. */
+void apo_display_hand_over(const assay_options *opt, const assay_result *r, size_t i,
+                           const assay_input *in, const fcs_events *ev, uint64_t step,
+                           const uint8_t *singlet, const double *ann, const double *pi);
+
 /* Append a formatted warning to @p r (best effort: dropped when out of memory). */
 void apo_result_warn(assay_result *r, const char *fmt, ...) APO_PRINTF(2, 3);
 

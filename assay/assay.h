@@ -162,6 +162,14 @@ typedef enum assay_comp_source {
     ASSAY_COMPSRC_NONE
 } assay_comp_source;
 
+/* A sample's display events (assay_options.display), borrowed: as assay_sample_events. */
+struct assay_result;
+typedef struct assay_display {
+    const fcs_events *ev;
+    const uint8_t *singlet;
+    const double *annexin, *pi;
+} assay_display;
+
 typedef struct assay_options {
     const char *annexin_channel; /* NULL = automatic */
     const char *pi_channel;
@@ -181,6 +189,14 @@ typedef struct assay_options {
     void (*parallel)(void *parallel_ctx, const char *what, size_t n,
                      void (*fn)(void *job, size_t i), void *job);
     void *parallel_ctx;
+    /* Optional: the statistics pass hands each analysed sample i's plot events (those of
+     * assay_sample_events, max_events = display_events) to display() while it holds them, when
+     * they are a subset of its own; r's gating and sample i are final. */
+    void (*display)(void *display_ctx, const struct assay_result *r, size_t i,
+                    const struct assay_display *d);
+    void *display_ctx;
+    uint64_t display_events;
+    unsigned block_threads; /* a large file's blocks on this many threads (apo_pool_run), 0 = 1 */
     const gate_strategy *gating; /* a whole gating to use instead of the automatic one */
     bool no_debris_gate;  /* --no-debris-gate: no Cells gate on FSC (recorded in the results) */
     bool no_singlet_gate; /* --no-singlet-gate: no doublet exclusion (recorded) */

@@ -197,6 +197,7 @@ apo_status assay_experiment_analyze(assay_experiment *x, assay_options *opt, uns
     pool_ctx par = {jobs, obs, x->in};
     opt->parallel = pool_parallel;
     opt->parallel_ctx = &par;
+    opt->block_threads = jobs ? jobs : apo_pool_cores(); /* a large file over every thread */
     apo_status st = assay_analyze(x->in, x->n, opt, &x->res, err);
     opt->parallel = NULL;
     opt->parallel_ctx = NULL;

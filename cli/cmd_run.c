@@ -31,6 +31,7 @@ typedef struct run_state {
     gate_strategy *given;
     assay_adjustments adjustments; /* the change record of --gating (report.html's review) */
     assay_experiment x;
+    report_figures *fig; /* the plots, drawn in part during the statistics pass */
     cli_observer obs;
     double tm[6]; /* stage marks for --timings (progress.h) */
     int rc;
@@ -203,7 +204,15 @@ static bool analyse(run_options *o, run_state *s)
                    s->have_sheet ? " named in the sheet" : "");
         return fail(s, NULL, CLI_EXIT_NOINPUT);
     }
-    if (assay_experiment_analyze(&s->x, &o->apo, o->jobs, &s->obs.obs, &err) != APO_OK) {
+    if (o->plots && report_figures_new(&s->fig, o->outdir, s->x.in, s->x.n, &err) == APO_OK) {
+        o->apo.display = report_figures_display; /* panels from the events the pass holds */
+        o->apo.display_ctx = s->fig;
+        o->apo.display_events = REPORT_DISPLAY_EVENTS;
+    } /* else report_write_figures reports why there are no plots */
+    st = assay_experiment_analyze(&s->x, &o->apo, o->jobs, &s->obs.obs, &err);
+    o->apo.display = NULL;
+    o->apo.display_ctx = NULL;
+    if (st != APO_OK) {
         /* a channel named with --annexin/--pi that no file has is a usage error (64) */
         int code = err.status == APO_E_NOMEM ? CLI_EXIT_OSERR
                    : err.status == APO_E_USAGE ? CLI_EXIT_USAGE
@@ -249,8 +258,10 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     }
     s->tm[3] = cli_now();
     if (o->plots) {
-        apo_status st = report_write_figures(o->outdir, &s->x.res, s->x.in, s->x.n, o->jobs,
-                                             &s->obs.obs);
+        apo_status st = s->fig != NULL ? report_figures_finish(s->fig, &s->x.res, o->jobs,
+                                                               &s->obs.obs)
+                                       : report_write_figures(o->outdir, &s->x.res, s->x.in,
+                                                              s->x.n, o->jobs, &s->obs.obs);
         s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     }
     s->tm[4] = cli_now();
@@ -279,6 +290,7 @@ int cmd_run(int argc, char **argv)
         write_outputs(&o, &s, argc, argv)) {
         run_print_outcome(&o, &s.x, s.tm);
     }
+    report_figures_free(s.fig);
     assay_experiment_free(&s.x);
     cli_outdir_free(&s.own);
     run_args_free(&o);

@@ -135,10 +135,14 @@ typedef struct gate_stream_options {
     /* Every event of the data set already decoded (its n_events and n_params must match):
      * blocks are copied from it instead of decoded (decode is then unused). NULL = decode. */
     const fcs_events *events;
+    /* The caller's thread budget (apo_pool_run): with N >= 2, blocks are decoded and gated N
+     * at a time side by side; counts and on_block still take them in file order, so results
+     * do not depend on it. 0 and 1 = the calling thread only. */
+    unsigned threads;
 } gate_stream_options;
 
 #define GATE_STREAM_OPTIONS_INIT                                                               \
-    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL}
+    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0}
 
 /**
  * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):

@@ -22,6 +22,95 @@ static const gate_stream_options *options_or_default(const gate_stream_options *
     return storage;
 }
 
+/* Blocks decoded and gated side by side: slot k holds block k of the current round. */
+typedef struct stream_slot {
+    double *buf;
+    gate_data d;
+    bool d_ok;
+    gate_result r;
+    uint64_t first;
+    size_t count;
+    apo_status st;
+    apo_error err;
+} stream_slot;
+
+typedef struct stream_round {
+    const gate_strategy *s;
+    const fcs_dataset *ds;
+    const gate_stream_options *opts;
+    size_t np;
+    stream_slot *slots;
+} stream_round;
+
+/* Decode (or copy) block k of the round and gate it; every result in its own slot. */
+static void stream_block(void *ctx, size_t k)
+{
+    const stream_round *w = ctx;
+    stream_slot *b = &w->slots[k];
+    const fcs_events *ev = w->opts->events;
+    memset(&b->r, 0, sizeof b->r);
+    b->st = APO_OK;
+    if (ev != NULL) {
+        for (size_t p = 0; p < w->np; p++) {
+            memcpy(b->buf + p * b->count, fcs_events_column(ev, p) + b->first,
+                   b->count * sizeof(double));
+        }
+    } else {
+        b->st = fcs_dataset_decode_f64(w->ds, b->first, b->count, &w->opts->decode, b->buf,
+                                       b->count, &b->err);
+    }
+    b->d.values = b->buf;
+    b->d.n_events = b->count;
+    if (b->st == APO_OK && w->s != NULL) {
+        b->st = gate_strategy_apply(w->s, &b->d, &b->r, &b->err);
+    }
+}
+
+static void stream_slots_free(stream_slot *slots, size_t n)
+{
+    for (size_t k = 0; slots != NULL && k < n; k++) {
+        if (slots[k].d_ok) {
+            gate_data_free(&slots[k].d);
+        }
+        free(slots[k].buf);
+    }
+    free(slots);
+}
+
+/* Slots of @p width blocks, each with its buffer and its view of the data set. */
+static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_options *opts,
+                                   size_t np, size_t width, stream_slot **out, apo_error *err)
+{
+    const size_t block = GATE_BLOCK_EVENTS;
+    const uint64_t n = fcs_dataset_n_events(ds);
+    stream_slot *slots = calloc(width, sizeof *slots);
+    size_t bytes = 0;
+    if (slots == NULL || !apo_mul_size(np ? np : 1, block * sizeof(double), &bytes)) {
+        free(slots);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for a block of %zu events, found none", block);
+    }
+    for (size_t k = 0; k < width; k++) {
+        if ((slots[k].buf = malloc(bytes)) == NULL) {
+            stream_slots_free(slots, width);
+            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                 "expected memory for a block of %zu events, found none", block);
+        }
+        fcs_events view = {n < block ? n : block, np, slots[k].buf};
+        apo_status st = gate_data_init(&slots[k].d, ds, &view, err);
+        if (st != APO_OK) {
+            stream_slots_free(slots, width);
+            return st;
+        }
+        slots[k].d_ok = true;
+        if (opts->override_comp) {
+            slots[k].d.comp = opts->comp;
+        }
+    }
+    *out = slots;
+    return APO_OK;
+}
+
 apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset *ds,
                                       const gate_stream_options *opts, uint64_t *counts,
                                       apo_error *err)
@@ -42,57 +131,51 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
                              (unsigned long long)n, np, (unsigned long long)ev->n_events,
                              ev->n_params);
     }
-    size_t bytes = 0;
-    double *buf = NULL;
-    if (!apo_mul_size(np ? np : 1, block * sizeof(double), &bytes) ||
-        (buf = malloc(bytes)) == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                             "expected memory for a block of %zu events, found none", block);
+    /* with threads, a round of one block per thread is decoded and gated side by side; the
+     * counts and on_block then take the blocks in file order, as one after another would */
+    const uint64_t n_blocks = (n + block - 1) / block;
+    size_t width = opts->threads > 1 ? (size_t)opts->threads : 1;
+    if (width > n_blocks) {
+        width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
-    fcs_events view = {n < block ? n : block, np, buf};
-    gate_data d;
-    apo_status st = gate_data_init(&d, ds, &view, err);
+    stream_slot *slots = NULL;
+    apo_status st = stream_slots_new(ds, opts, np, width, &slots, err);
     if (st != APO_OK) {
-        free(buf);
         return st;
     }
-    if (opts->override_comp) {
-        d.comp = opts->comp;
-    }
-    for (uint64_t first = 0; first < n && st == APO_OK; first += block) {
-        const size_t count = (size_t)(n - first < block ? n - first : block);
-        if (ev != NULL) {
-            for (size_t p = 0; p < np; p++) {
-                memcpy(buf + p * count, fcs_events_column(ev, p) + first, count * sizeof(double));
-            }
+    stream_round w = {s, ds, opts, np, slots};
+    for (uint64_t first = 0; first < n && st == APO_OK; first += (uint64_t)width * block) {
+        size_t nb = 0;
+        for (uint64_t f = first; f < n && nb < width; f += block, nb++) {
+            slots[nb].first = f;
+            slots[nb].count = (size_t)(n - f < block ? n - f : block);
+        }
+        if (nb > 1) {
+            apo_pool_run(nb, opts->threads, stream_block, NULL, &w);
         } else {
-            st = fcs_dataset_decode_f64(ds, first, count, &opts->decode, buf, count, err);
-            if (st != APO_OK) {
-                break;
+            stream_block(&w, 0);
+        }
+        for (size_t k = 0; k < nb; k++) {
+            stream_slot *b = &slots[k];
+            if (st == APO_OK && b->st != APO_OK) {
+                st = b->st;
+                *err = b->err;
             }
-        }
-        d.values = buf;
-        d.n_events = count;
-        gate_result r;
-        memset(&r, 0, sizeof(r));
-        if (s != NULL) {
-            st = gate_strategy_apply(s, &d, &r, err);
-        }
-        if (st == APO_OK && s != NULL && counts != NULL) {
-            for (size_t g = 0; g < ng; g++) {
-                counts[g] += r.count[g];
+            if (st == APO_OK && s != NULL && counts != NULL) {
+                for (size_t g = 0; g < ng; g++) {
+                    counts[g] += b->r.count[g];
+                }
             }
-        }
-        if (st == APO_OK && opts->on_block != NULL) {
-            st = opts->on_block(opts->ctx, &d, s != NULL ? &r : NULL, first, err);
-        }
-        gate_result_free(&r);
-        if (ev == NULL) {
-            fcs_dataset_drop_pages(ds, first, count); /* resident memory: this block only */
+            if (st == APO_OK && opts->on_block != NULL) {
+                st = opts->on_block(opts->ctx, &b->d, s != NULL ? &b->r : NULL, b->first, err);
+            }
+            gate_result_free(&b->r);
+            if (ev == NULL) {
+                fcs_dataset_drop_pages(ds, b->first, b->count); /* resident: this round only */
+            }
         }
     }
-    gate_data_free(&d);
-    free(buf);
+    stream_slots_free(slots, width);
     return st;
 }
 

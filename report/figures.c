@@ -3,8 +3,10 @@
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
  * the Annexin V overlay of the stimulus-only group against each treated group; each sample's
- * event rate over Time (time_fig.c) from the panel's events. Plots read
- * a subsample of each file and keep only a thinned copy of its singlets, never a whole file.
+ * event rate over Time (time_fig.c) from the panel's events. A sample's panel, review preview
+ * and Time plot are drawn from the events the statistics pass holds when it hands them over
+ * (report_figures_display); otherwise from a subsample of the file read here. Plots keep only
+ * a thinned copy of each sample's singlets, never a whole file.
  */
 #include "report/figures.h"
 #include "report/gating_path.h"
@@ -21,48 +23,56 @@
 /* Events drawn per sample: the per-sample panel reads at most PANEL_EVENTS of a sample's
  * events (every k-th); the overview and the overlay keep at most KEEP_SINGLETS of its
  * singlets once the panel is drawn, so plots never hold a whole file. */
-#define PANEL_EVENTS 200000u
+#define PANEL_EVENTS REPORT_DISPLAY_EVENTS
 #define KEEP_SINGLETS 20000u
 /* Groups in the Annexin V overlay: the stimulus-only group and up to 15 treated groups. */
 #define OVERLAY_GROUPS 16
 
 typedef struct sample_view {
-    fcs_events ev;       /* the displayed events (a subsample of large files) */
-    uint8_t *singlet, *quadrant;
-    double *ann, *pi;    /* compensated, the displayed events */
-    double *sa, *sp;     /* singlets only */
+    fcs_events own;      /* the displayed events when read here (a subsample of large files) */
+    uint8_t *own_singlet;
+    double *own_ann, *own_pi;
+    /* the displayed events: the ones read here, or the statistics pass's (borrowed) */
+    const fcs_events *ev;
+    const uint8_t *singlet;
+    const double *ann, *pi; /* compensated */
+    double *sa, *sp;        /* singlets only */
     size_t ns;
 } sample_view;
 
+/* Free the displayed events (the thinned singlets stay). */
+static void view_drop_events(sample_view *v)
+{
+    fcs_events_free(&v->own);
+    free(v->own_singlet);
+    free(v->own_ann);
+    free(v->own_pi);
+    v->own_singlet = NULL;
+    v->own_ann = v->own_pi = NULL;
+    v->ev = NULL;
+    v->singlet = NULL;
+    v->ann = v->pi = NULL;
+}
+
 static void view_free(sample_view *v)
 {
-    fcs_events_free(&v->ev);
-    free(v->singlet);
-    free(v->quadrant);
-    free(v->ann);
-    free(v->pi);
+    view_drop_events(v);
     free(v->sa);
     free(v->sp);
     memset(v, 0, sizeof *v);
 }
 
-static apo_status view_load(const assay_result *r, const assay_input *in, sample_view *v,
-                            apo_error *err)
+/* The singlets' AnnV and PI values of the displayed events. */
+static apo_status view_singlets(sample_view *v, apo_error *err)
 {
-    memset(v, 0, sizeof *v);
-    /* the panels need the singlets only: no quadrant membership (no transforms) */
-    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->ev, &v->singlet, NULL, &v->ann,
-                                        &v->pi, err);
-    if (st != APO_OK) {
-        return st;
-    }
-    size_t n = (size_t)v->ev.n_events;
+    size_t n = (size_t)v->ev->n_events;
     v->sa = malloc((n ? n : 1) * sizeof(double));
     v->sp = malloc((n ? n : 1) * sizeof(double));
     if (v->sa == NULL || v->sp == NULL) {
         view_free(v);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
+    v->ns = 0;
     for (size_t e = 0; e < n; e++) {
         if (v->singlet[e]) {
             v->sa[v->ns] = v->ann[e];
@@ -73,17 +83,40 @@ static apo_status view_load(const assay_result *r, const assay_input *in, sample
     return APO_OK;
 }
 
+/* Read sample @p in's displayed events from its file. */
+static apo_status view_load(const assay_result *r, const assay_input *in, sample_view *v,
+                            apo_error *err)
+{
+    memset(v, 0, sizeof *v);
+    /* the panels need the singlets only: no quadrant membership (no transforms) */
+    apo_status st = assay_sample_events(r, in, PANEL_EVENTS, &v->own, &v->own_singlet, NULL,
+                                        &v->own_ann, &v->own_pi, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    v->ev = &v->own;
+    v->singlet = v->own_singlet;
+    v->ann = v->own_ann;
+    v->pi = v->own_pi;
+    return view_singlets(v, err);
+}
+
+/* The statistics pass's displayed events, borrowed for the panel. */
+static apo_status view_borrow(const assay_display *d, sample_view *v, apo_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->ev = d->ev;
+    v->singlet = d->singlet;
+    v->ann = d->annexin;
+    v->pi = d->pi;
+    return view_singlets(v, err);
+}
+
 /* After the panel: keep every k-th singlet only (at most KEEP_SINGLETS) for the overview
  * and the overlay, and free the rest. */
 static void view_shrink(sample_view *v)
 {
-    fcs_events_free(&v->ev);
-    free(v->singlet);
-    free(v->quadrant);
-    free(v->ann);
-    free(v->pi);
-    v->singlet = v->quadrant = NULL;
-    v->ann = v->pi = NULL;
+    view_drop_events(v);
     const size_t step = v->ns > KEEP_SINGLETS ? (v->ns + KEEP_SINGLETS - 1) / KEEP_SINGLETS : 1;
     size_t m = 0;
     for (size_t k = 0; k < v->ns; k += step, m++) {
@@ -135,14 +168,15 @@ typedef struct panel_job {
     apo_status *st;
     apo_error *errs;
     char (*xt)[128], (*yt)[128];
+    bool *drawn; /* the panel was drawn from the statistics pass's events */
     const char *dir;
     render_options ro;
 } panel_job;
 
 /* The axis titles of sample i's Annexin V and PI channels ("$PnN $PnS"). */
-static void channel_titles(const panel_job *j, size_t i)
+static void channel_titles(const panel_job *j, const assay_result *r, size_t i)
 {
-    const assay_sample *s = &j->r->samples[i];
+    const assay_sample *s = &r->samples[i];
     const fcs_dataset *ds = j->in[i].ds;
     size_t ia = fcs_dataset_find_param(ds, s->annexin_name);
     size_t ip = fcs_dataset_find_param(ds, s->pi_name);
@@ -152,25 +186,16 @@ static void channel_titles(const panel_job *j, size_t i)
                       ip != SIZE_MAX ? fcs_dataset_param(ds, ip)->label : "");
 }
 
-/* Sample i's panel: load its display events, draw every gate applied before the quadrants as
- * applied (report/gating_path.c), then the quadrants; write plots/<sample>.png, then thin the
- * events for the overview. */
-static void panel_task(void *ctx, size_t i)
+/* Sample i's panel from its displayed events (views[i]): draw every gate applied before the
+ * quadrants as applied (report/gating_path.c), then the quadrants; write plots/<sample>.png,
+ * its review preview and Time plot, then thin the events for the overview. */
+static void panel_draw(const panel_job *j, const assay_result *r, size_t i)
 {
-    const panel_job *j = ctx;
-    const assay_sample *s = &j->r->samples[i];
-    if (s->qc & ASSAY_QC_FAILED) {
-        return;
-    }
-    apo_status st = view_load(j->r, &j->in[i], &j->views[i], &j->errs[i]);
-    if (st != APO_OK) { /* out of memory stays out of memory; anything else is the data */
-        j->st[i] = st == APO_E_NOMEM ? st : APO_E_FORMAT;
-        return;
-    }
+    const assay_sample *s = &r->samples[i];
     j->have[i] = true;
-    channel_titles(j, i);
+    channel_titles(j, r, i);
     render_gating_path gp;
-    st = report_gating_path_build(j->r, &j->in[i], s, &j->views[i].ev, &gp, &j->errs[i]);
+    apo_status st = report_gating_path_build(r, &j->in[i], s, j->views[i].ev, &gp, &j->errs[i]);
     if (st != APO_OK) {
         j->st[i] = st;
         view_shrink(&j->views[i]);
@@ -190,7 +215,7 @@ static void panel_task(void *ctx, size_t i)
     }
     render_quadrant q;
     char sub[96];
-    quadrant_plot(&p[np], j->r, s, &j->views[i], &q, j->xt[i], j->yt[i]);
+    quadrant_plot(&p[np], r, s, &j->views[i], &q, j->xt[i], j->yt[i]);
     char cnt[32];
     render_format_count(cnt, sizeof cnt, s->singlets);
     snprintf(sub, sizeof sub, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
@@ -207,16 +232,31 @@ static void panel_task(void *ctx, size_t i)
     render_text_chunk meta[] = {{"Source", j->in[i].file}};
     j->st[i] = render_panel_png(path, &panel, &j->ro, 1, meta, &j->errs[i]);
     if (j->st[i] == APO_OK) { /* the gate review's preview (report/review_preview.c) */
-        j->st[i] = review_preview_write(j->dir, stem, j->r, &j->in[i], &j->views[i].ev,
+        j->st[i] = review_preview_write(j->dir, stem, r, &j->in[i], j->views[i].ev,
                                         j->views[i].singlet, j->views[i].ann, j->views[i].pi,
                                         &j->errs[i]);
     }
     if (j->st[i] == APO_OK) { /* the event rate over Time, from the same events */
-        j->st[i] = report_time_plot(j->dir, stem, &j->in[i], s, &j->views[i].ev, &j->errs[i]);
+        j->st[i] = report_time_plot(j->dir, stem, &j->in[i], s, j->views[i].ev, &j->errs[i]);
     }
     free(p);
     render_gating_path_free(&gp);
     view_shrink(&j->views[i]);
+}
+
+/* Sample i's panel when the statistics pass has not drawn it: read its displayed events. */
+static void panel_task(void *ctx, size_t i)
+{
+    const panel_job *j = ctx;
+    if ((j->r->samples[i].qc & ASSAY_QC_FAILED) || j->drawn[i]) {
+        return;
+    }
+    apo_status st = view_load(j->r, &j->in[i], &j->views[i], &j->errs[i]);
+    if (st != APO_OK) { /* out of memory stays out of memory; anything else is the data */
+        j->st[i] = st == APO_E_NOMEM ? st : APO_E_FORMAT;
+        return;
+    }
+    panel_draw(j, j->r, i);
 }
 
 typedef struct panel_ticks {
@@ -441,43 +481,105 @@ static apo_status write_panels(panel_job *j, size_t n, unsigned jobs, const apo_
     return worst;
 }
 
+struct report_figures {
+    char dir[PATH_MAX];
+    size_t n;
+    panel_job j;
+};
+
+void report_figures_free(report_figures *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    for (size_t i = 0; f->j.views != NULL && i < f->n; i++) {
+        view_free(&f->j.views[i]);
+    }
+    free(f->j.views);
+    free(f->j.have);
+    free(f->j.drawn);
+    free(f->j.st);
+    free(f->j.errs);
+    free(f->j.xt);
+    free(f->j.yt);
+    free(f);
+}
+
+apo_status report_figures_new(report_figures **out, const char *outdir, const assay_input *in,
+                              size_t n, apo_error *err)
+{
+    *out = NULL;
+    report_figures *f = calloc(1, sizeof *f);
+    if (f == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    snprintf(f->dir, sizeof f->dir, "%s/plots", outdir);
+    int e = apo_mkdirs(f->dir);
+    if (e != 0) {
+        apo_status st = apo_error_set(err, APO_E_WRITE, f->dir, APO_NO_OFFSET, NULL,
+                                      "cannot create folder: %s", strerror(e));
+        free(f);
+        return st;
+    }
+    size_t m = n ? n : 1;
+    f->n = n;
+    panel_job *j = &f->j;
+    *j = (panel_job){.in = in, .dir = f->dir, .ro = RENDER_OPTIONS_INIT};
+    j->ro.size = 420;
+    j->ro.max_events = 20000;
+    j->views = calloc(m, sizeof *j->views);
+    j->have = calloc(m, sizeof *j->have);
+    j->drawn = calloc(m, sizeof *j->drawn);
+    j->st = calloc(m, sizeof *j->st);
+    j->errs = calloc(m, sizeof *j->errs);
+    j->xt = calloc(m, sizeof *j->xt);
+    j->yt = calloc(m, sizeof *j->yt);
+    if (!(j->views && j->have && j->drawn && j->st && j->errs && j->xt && j->yt)) {
+        report_figures_free(f);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    *out = f;
+    return APO_OK;
+}
+
+void report_figures_display(void *ctx, const assay_result *r, size_t i, const assay_display *d)
+{
+    report_figures *f = ctx;
+    if (i >= f->n || f->j.drawn[i] || (r->samples[i].qc & ASSAY_QC_FAILED)) {
+        return;
+    }
+    apo_error e;
+    if (view_borrow(d, &f->j.views[i], &e) != APO_OK) {
+        return; /* out of memory now: report_figures_finish reads the file */
+    }
+    f->j.drawn[i] = true;
+    panel_draw(&f->j, r, i);
+}
+
+apo_status report_figures_finish(report_figures *f, const assay_result *r, unsigned jobs,
+                                 const apo_observer *obs)
+{
+    f->j.r = r;
+    /* the panels the statistics pass did not draw */
+    apo_status st = write_panels(&f->j, f->n, jobs, obs);
+    apo_observe_status(obs, "rendering the overview and overlay ...");
+    st = apo_status_worse(st, write_overview(&f->j, f->n, f->dir, obs));
+    st = apo_status_worse(st, write_overlay(&f->j, f->n, f->dir, obs));
+    return st;
+}
+
 apo_status report_write_figures(const char *outdir, const assay_result *r,
                                 const assay_input *in, size_t n, unsigned jobs,
                                 const apo_observer *obs)
 {
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/plots", outdir);
-    int e = apo_mkdirs(dir);
-    if (e != 0) {
-        apo_observe_note(obs, APO_NOTE_ERROR, "%s: cannot create folder: %s", dir, strerror(e));
-        return APO_E_WRITE;
+    report_figures *f;
+    apo_error err;
+    apo_status st = report_figures_new(&f, outdir, in, n, &err);
+    if (st != APO_OK) {
+        apo_observe_error(obs, &err);
+        return st;
     }
-    size_t m = n ? n : 1;
-    panel_job j = {.r = r, .in = in, .dir = dir, .ro = RENDER_OPTIONS_INIT};
-    j.views = calloc(m, sizeof *j.views);
-    j.have = calloc(m, sizeof *j.have);
-    j.st = calloc(m, sizeof *j.st);
-    j.errs = calloc(m, sizeof *j.errs);
-    j.xt = calloc(m, sizeof *j.xt);
-    j.yt = calloc(m, sizeof *j.yt);
-    apo_status st = APO_E_NOMEM;
-    if (j.views && j.have && j.st && j.errs && j.xt && j.yt) {
-        j.ro.size = 420;
-        j.ro.max_events = 20000;
-        /* the Cells / Singlets gates of the automatic strategy, if present */
-        st = write_panels(&j, n, jobs, obs);
-        apo_observe_status(obs, "rendering the overview and overlay ...");
-        st = apo_status_worse(st, write_overview(&j, n, dir, obs));
-        st = apo_status_worse(st, write_overlay(&j, n, dir, obs));
-    }
-    for (size_t i = 0; j.views != NULL && i < n; i++) {
-        view_free(&j.views[i]);
-    }
-    free(j.views);
-    free(j.have);
-    free(j.st);
-    free(j.errs);
-    free(j.xt);
-    free(j.yt);
+    st = report_figures_finish(f, r, jobs, obs);
+    report_figures_free(f);
     return st;
 }

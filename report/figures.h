@@ -22,6 +22,21 @@ APO_NODISCARD apo_status report_write_figures(const char *outdir, const assay_re
                                               const assay_input *in, size_t n, unsigned jobs,
                                               const apo_observer *obs);
 
+/* The same in steps, so that each sample's panel, review preview and Time plot are drawn from
+ * the events the statistics pass holds instead of reading the file again: report_figures_new
+ * (creates OUTDIR/plots) before assay_analyze, with assay_options.display =
+ * report_figures_display, display_ctx = the figures, display_events = REPORT_DISPLAY_EVENTS;
+ * after it, report_figures_finish draws the panels not drawn yet (reading their files), the
+ * overview and the overlay, and reports failures as report_write_figures does. Same files. */
+#define REPORT_DISPLAY_EVENTS 200000u
+typedef struct report_figures report_figures;
+APO_NODISCARD apo_status report_figures_new(report_figures **out, const char *outdir,
+                                            const assay_input *in, size_t n, apo_error *err);
+void report_figures_display(void *ctx, const assay_result *r, size_t i, const assay_display *d);
+APO_NODISCARD apo_status report_figures_finish(report_figures *f, const assay_result *r,
+                                               unsigned jobs, const apo_observer *obs);
+void report_figures_free(report_figures *f);
+
 /* The file name in OUTDIR/plots/ of the event rate over Time of the sample whose safe stem
  * (apo_output_name of its name, as plots/<stem>.png) is @p stem: "<stem>.time.<ext>", @p ext
  * "png" or "svg". @return the length snprintf gives (>= cap: truncated). */

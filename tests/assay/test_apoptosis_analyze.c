@@ -425,3 +425,120 @@ Test(assay_apoptosis_analyze, failed_first_control_gives_way_to_the_next)
     }
     gsl_rng_free(r);
 }
+
+/* What assay_options.display was handed, per sample (copies). */
+typedef struct handed {
+    size_t calls;
+    fcs_events ev[4];
+    uint8_t *singlet[4];
+    double *ann[4], *pi[4];
+} handed;
+
+static void record_display(void *ctx, const assay_result *r, size_t i, const assay_display *d)
+{
+    handed *h = ctx;
+    cr_assert_lt(i, 4);
+    cr_assert_eq(r->samples[i].qc & ASSAY_QC_FAILED, 0);
+    cr_assert_gt(r->samples[i].singlets, 0); /* sample i is complete when handed over */
+    const size_t n = (size_t)d->ev->n_events, np = d->ev->n_params;
+    h->calls++;
+    h->ev[i] = (fcs_events){n, np, malloc((n * np + 1) * sizeof(double))};
+    memcpy(h->ev[i].values, d->ev->values, n * np * sizeof(double));
+    h->singlet[i] = malloc(n + 1);
+    memcpy(h->singlet[i], d->singlet, n);
+    h->ann[i] = malloc((n + 1) * sizeof(double));
+    memcpy(h->ann[i], d->annexin, n * sizeof(double));
+    h->pi[i] = malloc((n + 1) * sizeof(double));
+    memcpy(h->pi[i], d->pi, n * sizeof(double));
+}
+
+static void handed_free(handed *h)
+{
+    for (int i = 0; i < 4; i++) {
+        fcs_events_free(&h->ev[i]);
+        free(h->singlet[i]);
+        free(h->ann[i]);
+        free(h->pi[i]);
+    }
+    memset(h, 0, sizeof *h);
+}
+
+/* Run the analysis with the display hook: @p display_events, @p sample_events; each handed
+ * over set must be exactly what assay_sample_events reads for the plots. */
+static size_t analyse_with_display(const assay_input *in, uint64_t display_events,
+                                   uint64_t sample_events, uint64_t want_events)
+{
+    assay_options opt;
+    assay_options_init(&opt);
+    opt.sample_events = sample_events;
+    handed h;
+    memset(&h, 0, sizeof h);
+    opt.display = record_display;
+    opt.display_ctx = &h;
+    opt.display_events = display_events;
+    assay_result res;
+    apo_error err;
+    cr_assert_eq(assay_analyze(in, 4, &opt, &res, &err), APO_OK, "%s", err.msg);
+    const size_t calls = h.calls;
+    for (size_t i = 0; i < 4 && calls > 0; i++) {
+        fcs_events ev;
+        uint8_t *singlet = NULL;
+        double *ann = NULL, *piv = NULL;
+        cr_assert_eq(assay_sample_events(&res, &in[i], display_events, &ev, &singlet, NULL, &ann,
+                                         &piv, &err),
+                     APO_OK, "%s", err.msg);
+        const size_t n = (size_t)ev.n_events;
+        cr_assert_eq(h.ev[i].n_events, n, "%s: %zu events handed over, %zu read",
+                     in[i].sample, (size_t)h.ev[i].n_events, n);
+        cr_assert_eq(n, want_events);
+        cr_assert_eq(h.ev[i].n_params, ev.n_params);
+        cr_assert_eq(memcmp(h.ev[i].values, ev.values, n * ev.n_params * sizeof(double)), 0);
+        cr_assert_eq(memcmp(h.singlet[i], singlet, n), 0);
+        cr_assert_eq(memcmp(h.ann[i], ann, n * sizeof(double)), 0);
+        cr_assert_eq(memcmp(h.pi[i], piv, n * sizeof(double)), 0);
+        size_t ns = 0;
+        for (size_t e = 0; e < n; e++) {
+            ns += singlet[e] != 0;
+        }
+        cr_assert(ns > n / 2 && ns < n, "%s: %zu singlets of %zu", in[i].sample, ns, n);
+        fcs_events_free(&ev);
+        free(singlet);
+        free(ann);
+        free(piv);
+    }
+    handed_free(&h);
+    assay_result_free(&res);
+    return calls;
+}
+
+/* The statistics pass hands each sample's plot events over when they are a subset of its
+ * own (every event; every k-th of them), exactly those assay_sample_events reads; when they
+ * are not (the pass holds every 2nd event, the plots want every 3rd or every one), nothing. */
+Test(assay_apoptosis_analyze, display_events_handed_over_are_those_plots_read)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 23);
+    sim s[4];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);
+    simulate(&s[1], r, 6000, 0.4, true, false, names);
+    simulate(&s[2], r, 6000, 0.4, false, true, names);
+    simulate(&s[3], r, 6000, 0.3, true, true, names);
+    assay_input in[4] = {
+        input(&s[0], "unst", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", ASSAY_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", ASSAY_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim", ASSAY_ROLE_STIMULUS, ""),
+    };
+    for (int i = 0; i < 4; i++) {
+        in[i].ev = NULL; /* decoded from the file, as run does */
+    }
+    cr_assert_eq(analyse_with_display(in, 0, 0, 6000), 4);       /* every event, as held */
+    cr_assert_eq(analyse_with_display(in, 1000, 0, 1000), 4);    /* every 6th of those held */
+    cr_assert_eq(analyse_with_display(in, 1500, 3000, 1500), 4); /* every 2nd of every 2nd */
+    cr_assert_eq(analyse_with_display(in, 2000, 3000, 0), 0); /* every 3rd of every 2nd: none */
+    cr_assert_eq(analyse_with_display(in, 0, 3000, 0), 0);    /* every event: none */
+    for (int i = 0; i < 4; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}

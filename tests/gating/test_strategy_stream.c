@@ -3,7 +3,8 @@
  * test_strategy_stream.c: gate_strategy_apply_stream and gate_report_stream on a generated
  * data set of several blocks: counts and percentages equal gate_strategy_apply's on every
  * event, medians those of the deterministic subsample (or of every event without a limit,
- * where the report equals gate_report_compute's exactly), blocks delivered in order.
+ * where the report equals gate_report_compute's exactly), blocks delivered in order, also
+ * when they are decoded and gated side by side on threads.
  */
 #include "gating/gate.h"
 
@@ -291,6 +292,47 @@ Test(gating_strategy_stream, blocks_in_order_with_the_whole_membership)
     cr_assert_eq(c.blocks, 2);
     cr_assert_eq(rep.n_populations, 0);
     cr_assert_null(rep.populations);
+    gate_report_free(&all_rep);
+    gate_result_free(&all);
+    fixture_free(&fx);
+}
+
+/* Blocks decoded and gated side by side (threads 2: rounds of two blocks, the last one
+ * short; 3: one round; 8: more threads than blocks) are delivered as one after another:
+ * in order, each with its whole membership, the same counts; an error of the callback stops
+ * the stream at that block. */
+Test(gating_strategy_stream, blocks_side_by_side_as_one_after_another)
+{
+    fixture fx;
+    fixture_init(&fx);
+    gate_result all;
+    gate_report all_rep;
+    uint64_t step = 0;
+    in_memory(&fx, 0, NULL, false, &all, &all_rep, &step);
+    apo_error err;
+    const size_t ng = gate_strategy_n_gates(fx.s);
+    uint64_t *counts = calloc(ng, sizeof(uint64_t));
+    const unsigned threads[] = {1, 2, 3, 8};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        block_check c = {&all, 0, 0, 0, -1};
+        gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
+        so.on_block = check_block;
+        so.ctx = &c;
+        so.threads = threads[t];
+        cr_assert_eq(gate_strategy_apply_stream(fx.s, fx.ds, &so, counts, &err), APO_OK, "%s",
+                     err.msg);
+        cr_assert_eq(c.next, N_EVENTS);
+        cr_assert_eq(c.blocks, 3);
+        cr_assert_eq(c.mismatches, 0, "threads %u", threads[t]);
+        for (size_t g = 0; g < ng; g++) {
+            cr_assert_eq(counts[g], all.count[g], "threads %u, gate %zu", threads[t], g);
+        }
+        block_check stop = {&all, 0, 0, 0, 0};
+        so.ctx = &stop;
+        cr_assert_eq(gate_strategy_apply_stream(fx.s, fx.ds, &so, counts, &err), APO_E_WRITE);
+        cr_assert_eq(stop.blocks, 1, "threads %u", threads[t]);
+    }
+    free(counts);
     gate_report_free(&all_rep);
     gate_result_free(&all);
     fixture_free(&fx);
