@@ -186,7 +186,8 @@ static void marker(FILE *f, const char *key, const char *channel, const assay_th
     fputs(",\"scaled\":", f);
     js_num(f, t->scaled);
     fputs(",\"method\":", f);
-    js_str(f, t->method);
+    char method[ASSAY_THRESHOLD_METHOD_TEXT];
+    js_str(f, assay_threshold_method_text(t->method, t->percentile, method, sizeof method));
     fputs(",\"transform\":", f);
     js_str(f, gate_transform_kind_name(scale->kind));
     fputs(",\"data\":[", f);
