@@ -167,6 +167,9 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
                  "no usable control and no clear valley: the deepest valley of the stained "
                  "samples' density");
     }
+    if (out->method != ASSAY_THRESHOLD_CONTROL_QUANTILE) {
+        out->percentile = NAN;
+    }
     out->in_population = !(out->depth <= LINE_IN_POPULATION);
     out->no_separation = !valley_ok;
     if (have) {

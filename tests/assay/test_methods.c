@@ -2,8 +2,10 @@
 /*
  * test_methods.c: the choices of the results model (assay/methods.h): every value's name is
  * the text the outputs write (docs/outputs.md) and reads back through its parser to the same
- * value; any other text is refused and leaves the output alone.
+ * value; any other text is refused and leaves the output alone. Also the marker of a gate
+ * adjustment record (assay/adjust.h).
  */
+#include "assay/adjust.h"
 #include "assay/assay.h"
 
 #include <criterion/criterion.h>
@@ -171,4 +173,24 @@ Test(assay_methods, threshold_method_text_round_trips)
         cr_assert_not(assay_threshold_method_parse(bad[i], &m, &pct), "%s", bad[i]);
         cr_assert(m == ASSAY_THRESHOLD_FIXED && pct == 42, "%s changed the output", bad[i]);
     }
+}
+
+Test(assay_methods, adjustment_marker_names_round_trip)
+{
+    static const char *const markers[] = {"annexin", "dead", "pregate"};
+    cr_assert_eq(sizeof markers / sizeof *markers, ASSAY_MARKER_COUNT);
+    for (int v = 0; v < ASSAY_MARKER_COUNT; v++) {
+        const char *name = assay_adjustment_marker_name((assay_adjustment_marker)v);
+        cr_assert_str_eq(name, markers[v]);
+        assay_adjustment_marker back = (assay_adjustment_marker)-1;
+        cr_assert(assay_adjustment_marker_parse(name, &back), "%s", name);
+        cr_assert_eq((int)back, v, "%s", name);
+    }
+    for (size_t i = 0; i < N_UNKNOWN; i++) {
+        assay_adjustment_marker back = ASSAY_MARKER_DEAD;
+        cr_assert_not(assay_adjustment_marker_parse(unknown[i], &back), "%s", unknown[i]);
+        cr_assert_eq(back, ASSAY_MARKER_DEAD);
+    }
+    cr_assert_not(assay_adjustment_marker_parse("", &(assay_adjustment_marker){0}));
+    cr_assert_not(assay_adjustment_marker_parse("Annexin", &(assay_adjustment_marker){0}));
 }
