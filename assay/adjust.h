@@ -28,10 +28,10 @@ const char *assay_adjustment_marker_name(assay_adjustment_marker m);
 /** Parse a marker name (exact); false, *out unchanged, for any other text. */
 bool assay_adjustment_marker_parse(const char *s, assay_adjustment_marker *out);
 
-/* One line or pre-gate coordinate moved in the page: the marker, the Gating-ML divider id (quadrant lines) or gate id (pre-gates), what moved
- * (pre-gates: "FSC-A min", "vertex 2 FSC-H"), and where it was and went: compensated data units
- * and the gating scale for quadrant lines (scaled values NaN for pre-gates, which are in data
- * units). */
+/* One line or pre-gate coordinate moved in the page: the marker, the Gating-ML divider id
+ * (quadrant lines) or gate id (pre-gates), what moved (pre-gates: "FSC-A min", "vertex 2
+ * FSC-H"), and where it was and went: compensated data units and the gating scale for quadrant
+ * lines (scaled values NaN for pre-gates, which are in data units). */
 typedef struct assay_adjustment {
     assay_adjustment_marker marker;
     char divider[64];

@@ -525,6 +525,9 @@ static apo_status unknown_choice(const char *dir, const char *key, apo_jspan v,
     } else {
         char text[64];
         apo_jscan_string(v, text, sizeof text);
+        for (char *c = text; *c != '\0'; c++) {
+            *c = (unsigned char)*c < 0x20 ? '?' : *c; /* no control bytes in a message */
+        }
         snprintf(found, sizeof found, "\"%s\"", text);
     }
     return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, key, "expected %s, found %s",
