@@ -25,6 +25,24 @@
 
 #define REVIEW_NS "urn:apoflow:gate-review:1"
 
+static const char *const marker_names[ASSAY_MARKER_COUNT] = {"annexin", "dead", "pregate"};
+
+const char *assay_adjustment_marker_name(assay_adjustment_marker m)
+{
+    return (int)m >= 0 && (int)m < ASSAY_MARKER_COUNT ? marker_names[m] : "";
+}
+
+bool assay_adjustment_marker_parse(const char *s, assay_adjustment_marker *out)
+{
+    for (int i = 0; s != NULL && i < ASSAY_MARKER_COUNT; i++) {
+        if (strcmp(s, marker_names[i]) == 0) {
+            *out = (assay_adjustment_marker)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool is_review_el(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL && n->ns->href != NULL &&
@@ -69,14 +87,14 @@ static apo_status read_one(const char *path, const xmlNode *a, assay_adjustment 
     memset(out, 0, sizeof *out);
     char where[48];
     snprintf(where, sizeof where, "apoflow:adjustment (line %ld)", (long)xmlGetLineNo(a));
-    if (!attr_text(a, "marker", out->marker, sizeof out->marker) ||
-        (strcmp(out->marker, "annexin") != 0 && strcmp(out->marker, "dead") != 0 &&
-         strcmp(out->marker, "pregate") != 0)) {
+    char marker[16];
+    if (!attr_text(a, "marker", marker, sizeof marker) ||
+        !assay_adjustment_marker_parse(marker, &out->marker)) {
         return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
                              "expected marker=\"annexin\", \"dead\" or \"pregate\", found "
                              "another value or none");
     }
-    const bool pregate = strcmp(out->marker, "pregate") == 0;
+    const bool pregate = out->marker == ASSAY_MARKER_PREGATE;
     if (!attr_text(a, pregate ? "gate" : "divider", out->divider, sizeof out->divider)) {
         return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, where,
                              "expected a %s id (under 64 characters), found none",
@@ -161,8 +179,8 @@ void assay_adjustments_json(FILE *f, const assay_adjustments *adj, bool *first)
         const assay_adjustment *a = &adj->v[i];
         bool b = true;
         fputs(i ? ",{" : "{", f);
-        apo_json_kv_str(f, "marker", a->marker, &b);
-        if (strcmp(a->marker, "pregate") == 0) {
+        apo_json_kv_str(f, "marker", assay_adjustment_marker_name(a->marker), &b);
+        if (a->marker == ASSAY_MARKER_PREGATE) {
             apo_json_kv_str(f, "gate", a->divider, &b);
             apo_json_kv_str(f, "what", a->what, &b);
         } else {

@@ -15,13 +15,25 @@
 
 #define ASSAY_MAX_ADJUSTMENTS 32
 
-/* One line or pre-gate coordinate moved in the page: the marker ("annexin", "dead" or
- * "pregate"), the Gating-ML divider id (quadrant lines) or gate id (pre-gates), what moved
- * (pre-gates: "FSC-A min", "vertex 2 FSC-H"), and where it was and went: compensated data units
- * and the gating scale for quadrant lines (scaled values NaN for pre-gates, which are in data
- * units). */
+/* What an adjustment moved (the record's marker attribute and results.json "marker"). */
+typedef enum assay_adjustment_marker {
+    ASSAY_MARKER_ANNEXIN = 0, /* "annexin": the Annexin V line */
+    ASSAY_MARKER_DEAD,        /* "dead": the dead-cell dye line */
+    ASSAY_MARKER_PREGATE      /* "pregate": a pre-gate coordinate */
+} assay_adjustment_marker;
+#define ASSAY_MARKER_COUNT 3
+
+/** The marker's name as the record and results.json write it ("" out of range). */
+const char *assay_adjustment_marker_name(assay_adjustment_marker m);
+/** Parse a marker name (exact); false, *out unchanged, for any other text. */
+bool assay_adjustment_marker_parse(const char *s, assay_adjustment_marker *out);
+
+/* One line or pre-gate coordinate moved in the page: the marker, the Gating-ML divider id
+ * (quadrant lines) or gate id (pre-gates), what moved (pre-gates: "FSC-A min", "vertex 2
+ * FSC-H"), and where it was and went: compensated data units and the gating scale for quadrant
+ * lines (scaled values NaN for pre-gates, which are in data units). */
 typedef struct assay_adjustment {
-    char marker[16];
+    assay_adjustment_marker marker;
     char divider[64];
     char what[64];
     double from, to, from_scaled, to_scaled;

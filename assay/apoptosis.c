@@ -448,10 +448,10 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
     char *detail = out->pregate_detail;
     const size_t cap = sizeof out->pregate_detail;
     detail[0] = '\0';
-    snprintf(out->debris_choice, sizeof out->debris_choice,
-             opt->no_debris_gate ? "off (--no-debris-gate)" : "automatic");
-    snprintf(out->singlet_choice, sizeof out->singlet_choice,
-             opt->no_singlet_gate ? "off (--no-singlet-gate)" : "automatic");
+    out->debris_choice =
+        opt->no_debris_gate ? ASSAY_PREGATE_CHOICE_OFF : ASSAY_PREGATE_CHOICE_AUTOMATIC;
+    out->singlet_choice =
+        opt->no_singlet_gate ? ASSAY_PREGATE_CHOICE_OFF : ASSAY_PREGATE_CHOICE_AUTOMATIC;
     if (fsc_name == NULL || nt == 0) {
         snprintf(detail, cap, "no FSC channel: no pre-gates");
         apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
@@ -612,10 +612,12 @@ static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t
     return st;
 }
 
-static void set_threshold(assay_threshold *t, double v, const char *method, const char *src)
+static void set_threshold(assay_threshold *t, double v, assay_threshold_method method,
+                          double percentile, const char *src)
 {
     t->value = v;
-    snprintf(t->method, sizeof t->method, "%s", method);
+    t->method = method;
+    t->percentile = percentile;
     snprintf(t->source, sizeof t->source, "%s", src);
 }
 
@@ -958,8 +960,8 @@ static apo_status place_threshold(const assay_input *in, marker_pool *p, bool an
         p->valley[k] = gate_transform_apply(tf, p->valley[k]);
     }
     if (opt->fixed_thresholds) {
-        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold, "fixed",
-                      "--thresholds");
+        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold,
+                      ASSAY_THRESHOLD_FIXED, NAN, "--thresholds");
         t->valley_depth = assay_line_depth(p->valley, p->nv, gate_transform_apply(tf, t->value));
         t->in_population = t->valley_depth > 0.5;
         snprintf(t->reason, sizeof t->reason, "given with --thresholds");
@@ -989,8 +991,8 @@ static apo_status place_threshold(const assay_input *in, marker_pool *p, bool an
                              "found neither: give --thresholds A,P",
                              annexin ? "Annexin V" : "PI");
     }
-    const bool from_ctl = slot >= 0 && strncmp(L.method, "control_", 8) == 0;
-    set_threshold(t, gate_transform_inverse(tf, L.y), L.method,
+    const bool from_ctl = slot >= 0 && L.method == ASSAY_THRESHOLD_CONTROL_QUANTILE;
+    set_threshold(t, gate_transform_inverse(tf, L.y), L.method, L.percentile,
                   from_ctl ? in[p->src[slot]].sample : "all stained samples");
     if (slot >= 0) {
         size_t above = 0;
@@ -1596,7 +1598,7 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     if (st != APO_OK) {
         return st;
     }
-    snprintf(out->comp_source, sizeof out->comp_source, "gating_file");
+    out->comp_source = ASSAY_COMPSRC_GATING_FILE;
     snprintf(out->comp_detail, sizeof out->comp_detail, "as in the Gating-ML file (%s)",
              a->dims[0].comp_ref ? a->dims[0].comp_ref : "uncompensated");
     snprintf(out->pregate_detail, sizeof out->pregate_detail, "from the Gating-ML file");
@@ -1609,14 +1611,14 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 0,
                             &out->annexin);
     threshold_from_strategy(g, a->q_idx[ASSAY_Q_EARLY], a->q_idx[ASSAY_Q_NECROTIC], 1, &out->pi);
-    set_threshold(&out->annexin, out->annexin.value, "gating_file", "--gating");
-    set_threshold(&out->pi, out->pi.value, "gating_file", "--gating");
+    set_threshold(&out->annexin, out->annexin.value, ASSAY_THRESHOLD_GATING_FILE, NAN, "--gating");
+    set_threshold(&out->pi, out->pi.value, ASSAY_THRESHOLD_GATING_FILE, NAN, "--gating");
     out->annexin.valley_depth = out->pi.valley_depth = NAN;
     out->annexin.control_scaled = out->pi.control_scaled = NAN;
     snprintf(out->annexin.reason, sizeof out->annexin.reason, "read from --gating");
     snprintf(out->pi.reason, sizeof out->pi.reason, "read from --gating");
-    snprintf(out->debris_choice, sizeof out->debris_choice, "from --gating");
-    snprintf(out->singlet_choice, sizeof out->singlet_choice, "from --gating");
+    out->debris_choice = ASSAY_PREGATE_CHOICE_FROM_GATING;
+    out->singlet_choice = ASSAY_PREGATE_CHOICE_FROM_GATING;
     out->debris_gate = has_gate_named(g, "Cells");
     out->singlet_gate = has_gate_named(g, "Singlets");
     out->annexin.realized_pct = out->pi.realized_pct = NAN;
@@ -1672,11 +1674,11 @@ static apo_status choose_spillover(analysis *a, double S[4], apo_error *err)
                                  "other names",
                                  an, pn);
         }
-        snprintf(out->comp_source, sizeof out->comp_source, "matrix");
+        out->comp_source = ASSAY_COMPSRC_MATRIX;
         return APO_OK;
     }
     if (src == ASSAY_COMPSRC_NONE) {
-        snprintf(out->comp_source, sizeof out->comp_source, "none");
+        out->comp_source = ASSAY_COMPSRC_NONE;
         snprintf(out->comp_detail, sizeof out->comp_detail, "--comp none");
         return APO_OK;
     }
@@ -1690,7 +1692,7 @@ static apo_status choose_spillover(analysis *a, double S[4], apo_error *err)
             if (comp_from_controls(a->in, a->c, a->ref, idx, a->s, a->parent_idx,
                                    a->opt->sample_events, an, pn, S, out->comp_detail,
                                    sizeof out->comp_detail, &e2) == APO_OK) {
-                snprintf(out->comp_source, sizeof out->comp_source, "controls");
+                out->comp_source = ASSAY_COMPSRC_CONTROLS;
                 return APO_OK;
             }
             apo_result_warn(out, "spillover from the controls failed: %s", e2.msg);
@@ -1701,10 +1703,10 @@ static apo_status choose_spillover(analysis *a, double S[4], apo_error *err)
     }
     if (apo_comp_from_file(a->in[a->ref].ds, an, pn, S, out->comp_detail,
                            sizeof out->comp_detail)) {
-        snprintf(out->comp_source, sizeof out->comp_source, "file");
+        out->comp_source = ASSAY_COMPSRC_FILE;
         return APO_OK;
     }
-    snprintf(out->comp_source, sizeof out->comp_source, "none");
+    out->comp_source = ASSAY_COMPSRC_NONE;
     snprintf(out->comp_detail, sizeof out->comp_detail,
              "no controls and no spillover keyword for %.40s/%.40s", an, pn);
     apo_result_warn(out, "data are not compensated: %s", out->comp_detail);
@@ -1721,12 +1723,12 @@ static apo_status add_spillover(analysis *a, const double S[4], apo_error *err)
     size_t full_n = 0;
     char *const *full_names = NULL;
     const double *full_values = NULL;
-    if (strcmp(out->comp_source, "file") == 0) {
+    if (out->comp_source == ASSAY_COMPSRC_FILE) {
         const fcs_spillover *sp = fcs_dataset_spillover(a->in[a->ref].ds);
         full_n = sp->n;
         full_names = sp->names;
         full_values = sp->values;
-    } else if (strcmp(out->comp_source, "matrix") == 0) {
+    } else if (out->comp_source == ASSAY_COMPSRC_MATRIX) {
         full_n = a->opt->matrix->n;
         full_names = a->opt->matrix->detectors;
         full_values = a->opt->matrix->spill;
@@ -1735,7 +1737,7 @@ static apo_status add_spillover(analysis *a, const double S[4], apo_error *err)
     const size_t m = whole ? full_n : 2;
     const char *const *mn = whole ? (const char *const *)full_names : names;
     const double *mv = whole ? full_values : S;
-    if (strcmp(out->comp_source, "none") != 0) {
+    if (out->comp_source != ASSAY_COMPSRC_NONE) {
         gate_comp *chk = NULL;
         apo_error e3;
         if (gate_comp_new(&chk, m, mn, NULL, mv, &e3) == APO_OK && chk->ill_conditioned) {
@@ -1743,7 +1745,8 @@ static apo_status add_spillover(analysis *a, const double S[4], apo_error *err)
                             "the spillover matrix (%s) is ill-conditioned: condition number "
                             "%.3g, largest off-diagonal %.3g; compensated values are "
                             "sensitive to small errors in it",
-                            out->comp_source, chk->cond2, chk->max_offdiag);
+                            assay_comp_source_name(out->comp_source), chk->cond2,
+                            chk->max_offdiag);
         }
         gate_comp_free(chk);
     }

@@ -174,11 +174,11 @@ apo_status assay_write_samples_csv(const assay_result *r, const assay_input *in,
 /* The columns added after `note` (docs/outputs.md). */
 static void put_comparison_tail(FILE *f, const assay_comparison *c)
 {
-    put_str(f, c->comparison);
+    put_str(f, assay_comparison_kind_name(c->comparison));
     fputs(c->replicates ? ",true," : ",false,", f);
     put_num(f, c->p_adjusted);
     fputc(',', f);
-    put_str(f, c->adjust_method);
+    put_str(f, assay_adjust_name(c->adjust_method));
     const double v[] = {c->t_adjusted,
                         c->df_adjusted,
                         c->anova_f,
@@ -190,7 +190,7 @@ static void put_comparison_tail(FILE *f, const assay_comparison *c)
         put_num(f, v[i]);
     }
     fputc(',', f);
-    put_str(f, c->ci_method);
+    put_str(f, assay_ci_method_name(c->ci_method));
     const double w[] = {c->ci_low,
                         c->ci_high,
                         c->difference_ci_low,
@@ -248,7 +248,7 @@ apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
         fputc(',', f);
         put_num(f, c->p_value);
         fputc(',', f);
-        put_str(f, c->test);
+        put_str(f, assay_test_name(c->test));
         fprintf(f, ",%zu,", c->stim_n);
         put_num(f, c->stim_sd);
         fprintf(f, ",%zu,", c->untreated_n);
@@ -260,7 +260,7 @@ apo_status assay_write_comparisons_csv(const assay_result *r, const char *path,
         fputc(',', f);
         put_num(f, c->p_value_vs_untreated);
         fputc(',', f);
-        put_str(f, c->test_vs_untreated);
+        put_str(f, assay_test_name(c->test_vs_untreated));
         fputc(',', f);
         put_str(f, c->note);
         fputc(',', f);

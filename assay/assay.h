@@ -8,6 +8,7 @@
 #ifndef APOFLOW_ASSAY_ASSAY_H
 #define APOFLOW_ASSAY_ASSAY_H
 
+#include "assay/methods.h"
 #include "gating/gate.h"
 
 #include <stdbool.h>
@@ -154,14 +155,6 @@ typedef struct assay_input {
                              block by block (never the whole file at once) */
 } assay_input;
 
-typedef enum assay_comp_source {
-    ASSAY_COMPSRC_AUTO = 0, /* controls when the sheet has both single stains, else file, else none */
-    ASSAY_COMPSRC_CONTROLS,
-    ASSAY_COMPSRC_FILE,
-    ASSAY_COMPSRC_MATRIX,   /* options.matrix (e.g. --comp MATRIX.csv) */
-    ASSAY_COMPSRC_NONE
-} assay_comp_source;
-
 /* A sample's display events (assay_options.display), borrowed: as assay_sample_events. */
 struct assay_result;
 typedef struct assay_display {
@@ -262,7 +255,8 @@ typedef struct assay_sample {
 typedef struct assay_threshold {
     double value;      /* compensated data units */
     double scaled;     /* on the logicle scale used for gating */
-    char method[48];   /* "fixed", "control_quantile", "density_valley", "gating_file" */
+    assay_threshold_method method; /* how it was placed (methods.h) */
+    double percentile; /* ASSAY_THRESHOLD_CONTROL_QUANTILE: the control's percentile (99.5) */
     char source[128];  /* the sample(s) it came from */
     double realized_pct; /* % of the source's singlets at or above it (NaN if none) */
     double valley_depth; /* density at the line / neighbouring peak, pooled stained samples,
@@ -289,19 +283,19 @@ typedef struct assay_comparison {
     double reduction_relative_pct; /* 100 (stim - trt) / stim */
     double reduction_normalized_pct; /* 100 (stim - trt) / (stim - untreated) */
     double t, df, p_value;         /* the row's comparison; NaN without replicates */
-    char test[48];                 /* "welch_t", "welch_t_no_variance", "none_no_replicates" */
+    assay_test test;               /* the row's test (methods.h) */
     double p_value_vs_untreated;
-    char test_vs_untreated[48];
+    assay_test test_vs_untreated;
     /* the family of comparisons and the precision statements (groupstats.h) */
-    char comparison[24];           /* "treated_vs_stimulus" or "stimulus_vs_untreated" */
+    assay_comparison_kind comparison; /* treated vs stimulus or stimulus vs untreated */
     bool replicates;               /* both groups have >= 2 samples: p-values are evidence */
     uint64_t events_apoptotic, events_singlets; /* pooled over the group's samples */
     uint64_t ref_events_apoptotic, ref_events_singlets; /* the reference group's */
     double p_adjusted;             /* Dunnett single-step; = p_value for a single comparison */
-    char adjust_method[24];        /* "dunnett_single_step", "none_single_comparison", "" */
+    assay_adjust adjust_method;    /* Dunnett's, none (a single comparison) or unset */
     double t_adjusted, df_adjusted; /* Dunnett's t (pooled SD) and its df (N - k) */
     double anova_f, anova_df1, anova_df2, anova_p; /* over stimulus + treated groups */
-    char ci_method[32];            /* "t_replicates", "events_wilson_wald_log", "" */
+    assay_ci_method ci_method;     /* replicates, events or unset */
     double ci_low, ci_high;        /* 95 % of the group's apoptotic % */
     double difference_ci_low, difference_ci_high; /* 95 % of difference_pp */
     double reduction_relative_ci_low, reduction_relative_ci_high; /* 95 %, events only */
@@ -326,7 +320,7 @@ typedef struct assay_result {
     size_t n_samples;
     assay_sample *samples;       /* same order as the inputs */
     assay_threshold annexin, pi;
-    char comp_source[32];           /* "controls", "file", "matrix", "none", "gating_file" */
+    assay_comp_source comp_source;  /* the source used (never AUTO once analysed) */
     char comp_detail[160];
     double spill[4];                /* the 2 x 2 spillover used (identity for none) */
     char annexin_channel[64], pi_channel[64];
@@ -335,7 +329,7 @@ typedef struct assay_result {
     char annexin_fluor[24]; /* the Annexin V conjugate ("FITC", "PE" ...; "" unknown) */
     char pregate_detail[512];
     bool debris_gate, singlet_gate; /* whether each pre-gate was applied */
-    char debris_choice[48], singlet_choice[48]; /* "automatic", "off (--no-debris-gate)", ... */
+    assay_pregate_choice debris_choice, singlet_choice; /* automatic, off, from --gating */
     gate_transform annexin_scale, pi_scale; /* the logicle scales */
     gate_strategy *strategy;        /* the gating as applied */
     bool owns_strategy;             /* false when it is options.gating (borrowed) */

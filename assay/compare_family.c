@@ -72,7 +72,7 @@ void apo_compare_family(assay_result *r, size_t first)
             c->p_adjusted = p[i];
             c->t_adjusted = t[i];
             c->df_adjusted = df;
-            snprintf(c->adjust_method, sizeof c->adjust_method, "dunnett_single_step");
+            c->adjust_method = ASSAY_ADJUST_DUNNETT_SINGLE_STEP;
         }
     }
     free(g);

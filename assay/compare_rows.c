@@ -23,30 +23,29 @@
 static void clear_stats(assay_comparison *c)
 {
     c->t = c->df = c->p_value = c->p_value_vs_untreated = NAN;
-    c->test[0] = c->test_vs_untreated[0] = '\0';
+    c->test = c->test_vs_untreated = ASSAY_TEST_UNSET;
     c->p_adjusted = c->t_adjusted = c->df_adjusted = NAN;
-    c->adjust_method[0] = '\0';
+    c->adjust_method = ASSAY_ADJUST_UNSET;
     c->anova_f = c->anova_df1 = c->anova_df2 = c->anova_p = NAN;
     c->ci_low = c->ci_high = c->difference_ci_low = c->difference_ci_high = NAN;
     c->reduction_relative_ci_low = c->reduction_relative_ci_high = NAN;
-    c->ci_method[0] = '\0';
+    c->ci_method = ASSAY_CI_UNSET;
 }
 
-/* Welch's t of a vs b: statistic, df, p and the test name. */
-static void welch(const apo_cmp_group *a, const apo_cmp_group *b, double *t, double *df,
-                  double *p, char *test, size_t cap)
+/* Welch's t of a vs b: statistic, df, p; returns the test done. */
+static assay_test welch(const apo_cmp_group *a, const apo_cmp_group *b, double *t, double *df,
+                        double *p)
 {
     if (assay_welch_t(a->v, a->n, b->v, b->n, t, df, p, NULL) == APO_OK) {
-        snprintf(test, cap, "welch_t");
-    } else {
-        snprintf(test, cap, "welch_t_no_variance");
+        return ASSAY_TEST_WELCH_T;
     }
+    return ASSAY_TEST_WELCH_T_NO_VARIANCE;
 }
 
 static void replicate_intervals(assay_comparison *c, const apo_cmp_group *g,
                                 const apo_cmp_group *ref)
 {
-    snprintf(c->ci_method, sizeof c->ci_method, "t_replicates");
+    c->ci_method = ASSAY_CI_T_REPLICATES;
     if (assay_mean_ci(g->v, g->n, 0.95, &c->ci_low, &c->ci_high, NULL) != APO_OK) {
         c->ci_low = c->ci_high = NAN;
     }
@@ -61,7 +60,7 @@ static void event_intervals(assay_comparison *c, const apo_cmp_group *g,
                             const apo_cmp_group *ref, bool reduction)
 {
     double lo, hi;
-    snprintf(c->ci_method, sizeof c->ci_method, "events_wilson_wald_log");
+    c->ci_method = ASSAY_CI_EVENTS_WILSON_WALD_LOG;
     if (assay_wilson_ci(g->apo, g->singlets, 0.95, &lo, &hi, NULL) == APO_OK) {
         c->ci_low = 100 * lo;
         c->ci_high = 100 * hi;
@@ -83,28 +82,27 @@ void apo_compare_row_tests(assay_comparison *c, const apo_cmp_group *g,
                            const apo_cmp_group *ref, const apo_cmp_group *unt)
 {
     clear_stats(c);
-    snprintf(c->comparison, sizeof c->comparison, "treated_vs_stimulus");
+    c->comparison = ASSAY_COMPARISON_TREATED_VS_STIMULUS;
     c->events_apoptotic = g->apo;
     c->events_singlets = g->singlets;
     c->ref_events_apoptotic = ref->apo;
     c->ref_events_singlets = ref->singlets;
     c->replicates = g->n >= 2 && ref->n >= 2;
     if (c->replicates) {
-        welch(g, ref, &c->t, &c->df, &c->p_value, c->test, sizeof c->test);
+        c->test = welch(g, ref, &c->t, &c->df, &c->p_value);
         replicate_intervals(c, g, ref);
         snprintf(c->note, sizeof c->note, "%s", NOTE_REPLICATES);
     } else {
-        snprintf(c->test, sizeof c->test, "none_no_replicates");
+        c->test = ASSAY_TEST_NONE_NO_REPLICATES;
         event_intervals(c, g, ref, true);
         snprintf(c->note, sizeof c->note, "%s", NOTE_EVENTS);
     }
     if (unt != NULL && unt->n > 0) {
         if (g->n >= 2 && unt->n >= 2) {
             double t, df;
-            welch(g, unt, &t, &df, &c->p_value_vs_untreated, c->test_vs_untreated,
-                  sizeof c->test_vs_untreated);
+            c->test_vs_untreated = welch(g, unt, &t, &df, &c->p_value_vs_untreated);
         } else {
-            snprintf(c->test_vs_untreated, sizeof c->test_vs_untreated, "none_no_replicates");
+            c->test_vs_untreated = ASSAY_TEST_NONE_NO_REPLICATES;
         }
     }
 }
@@ -119,12 +117,12 @@ void apo_compare_stimulus_row(assay_comparison *c, const apo_cmp_group *stim,
     snprintf(c->dose_unit, sizeof c->dose_unit, "%s", dose_unit ? dose_unit : "");
     c->dose = dose;
     apo_compare_row_tests(c, stim, unt, NULL);
-    snprintf(c->comparison, sizeof c->comparison, "stimulus_vs_untreated");
+    c->comparison = ASSAY_COMPARISON_STIMULUS_VS_UNTREATED;
     c->p_value_vs_untreated = c->p_value;
-    snprintf(c->test_vs_untreated, sizeof c->test_vs_untreated, "%s", c->test);
+    c->test_vs_untreated = c->test;
     if (isfinite(c->p_value)) {
         c->p_adjusted = c->p_value;
-        snprintf(c->adjust_method, sizeof c->adjust_method, "none_single_comparison");
+        c->adjust_method = ASSAY_ADJUST_NONE_SINGLE_COMPARISON;
     }
     c->reduction_relative_pct = c->reduction_normalized_pct = NAN;
     c->reduction_relative_ci_low = c->reduction_relative_ci_high = NAN;

@@ -69,7 +69,8 @@ typedef struct assay_line {
     bool in_population;  /* depth > 0.5 (or unknown) */
     bool no_separation;  /* the stained samples show no valley of depth <= 0.5 after their
                             negative population: no line can separate them reliably */
-    char method[48];
+    assay_threshold_method method; /* CONTROL_QUANTILE or DENSITY_VALLEY */
+    double percentile;             /* CONTROL_QUANTILE: 100 quantile; NaN otherwise */
     char reason[240];
 } assay_line;
 

@@ -17,7 +17,10 @@ static void json_threshold(FILE *f, const char *k, const assay_threshold *t, boo
     fputc('{', f);
     apo_json_kv_num(f, "value", t->value, &b);
     apo_json_kv_num(f, "scaled", t->scaled, &b);
-    apo_json_kv_str(f, "method", t->method, &b);
+    char method[ASSAY_THRESHOLD_METHOD_TEXT];
+    apo_json_kv_str(f, "method",
+                    assay_threshold_method_text(t->method, t->percentile, method, sizeof method),
+                    &b);
     apo_json_kv_str(f, "source", t->source, &b);
     apo_json_kv_num(f, "realized_pct", t->realized_pct, &b);
     assay_json_threshold_check(f, t, &b);
@@ -56,7 +59,7 @@ static void json_compensation(FILE *f, const assay_result *r, bool *first)
     bool b = true;
     apo_json_key(f, "compensation", first);
     fputc('{', f);
-    apo_json_kv_str(f, "source", r->comp_source, &b);
+    apo_json_kv_str(f, "source", assay_comp_source_name(r->comp_source), &b);
     apo_json_kv_str(f, "detail", r->comp_detail, &b);
     apo_json_key(f, "detectors", &b);
     fputc('[', f);

@@ -513,7 +513,29 @@ static apo_status merge_warnings(assay_merge *m, char **cmp, size_t n_cmp, apo_e
     return ok ? APO_OK : nomem(err);
 }
 
-static void threshold_from_json(apo_jspan t, assay_threshold *out)
+/* A choice read back from results.json that is none of its names: the file, the key and the
+ * value found. */
+static apo_status unknown_choice(const char *dir, const char *key, apo_jspan v,
+                                 const char *expected, apo_error *err)
+{
+    char path[4096 + 32], found[80];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    if (v.p == NULL) {
+        snprintf(found, sizeof found, "no such key");
+    } else {
+        char text[64];
+        apo_jscan_string(v, text, sizeof text);
+        for (char *c = text; *c != '\0'; c++) {
+            *c = (unsigned char)*c < 0x20 ? '?' : *c; /* no control bytes in a message */
+        }
+        snprintf(found, sizeof found, "\"%s\"", text);
+    }
+    return apo_error_set(err, APO_E_FORMAT, path, APO_NO_OFFSET, key, "expected %s, found %s",
+                         expected, found);
+}
+
+static apo_status threshold_from_json(apo_jspan t, const char *dir, const char *key,
+                                      assay_threshold *out, apo_error *err)
 {
     out->value = apo_jscan_number(apo_jscan_get(t, "value"));
     out->scaled = apo_jscan_number(apo_jscan_get(t, "scaled"));
@@ -521,11 +543,17 @@ static void threshold_from_json(apo_jspan t, assay_threshold *out)
     out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
     out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
     apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
-    apo_jscan_string(apo_jscan_get(t, "method"), out->method, sizeof out->method);
     apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
-    out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
-    out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
-    apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
+    apo_jspan m = apo_jscan_get(t, "method");
+    char text[ASSAY_THRESHOLD_METHOD_TEXT + 1];
+    apo_jscan_string(m, text, sizeof text);
+    if (m.p == NULL || !assay_threshold_method_parse(text, &out->method, &out->percentile)) {
+        return unknown_choice(dir, key, m,
+                              "a threshold method (fixed, control_quantile_<percentile>, "
+                              "density_valley, gating_file)",
+                              err);
+    }
+    return APO_OK;
 }
 
 static void scale_from_json(apo_jspan s, gate_transform *t)
@@ -544,8 +572,10 @@ static void scale_from_json(apo_jspan s, gate_transform *t)
     t->A = apo_jscan_number(apo_jscan_get(s, "A"));
 }
 
-/* Channels, compensation, pre-gates, scales and thresholds from a run's results.json. */
-static void result_from_json(apo_jspan doc, assay_result *r)
+/* Channels, compensation, pre-gates, scales and thresholds from the results.json of the
+ * shard in @p dir. */
+static apo_status result_from_json(apo_jspan doc, const char *dir, assay_result *r,
+                                   apo_error *err)
 {
     apo_jspan ch = apo_jscan_get(doc, "channels"), comp = apo_jscan_get(doc, "compensation");
     apo_jspan th = apo_jscan_get(doc, "thresholds");
@@ -556,7 +586,6 @@ static void result_from_json(apo_jspan doc, assay_result *r)
     apo_jscan_string(apo_jscan_get(ch, "dead_dye"), r->dead_dye, sizeof r->dead_dye);
     apo_jscan_string(apo_jscan_get(ch, "annexin_conjugate"), r->annexin_fluor,
                      sizeof r->annexin_fluor);
-    apo_jscan_string(apo_jscan_get(comp, "source"), r->comp_source, sizeof r->comp_source);
     apo_jscan_string(apo_jscan_get(comp, "detail"), r->comp_detail, sizeof r->comp_detail);
     apo_jspan sp = apo_jscan_get(comp, "spillover");
     for (size_t i = 0; i < 4; i++) {
@@ -565,8 +594,22 @@ static void result_from_json(apo_jspan doc, assay_result *r)
     apo_jscan_string(apo_jscan_get(doc, "pregates"), r->pregate_detail, sizeof r->pregate_detail);
     scale_from_json(apo_jscan_get(doc, "annexin_scale"), &r->annexin_scale);
     scale_from_json(apo_jscan_get(doc, "pi_scale"), &r->pi_scale);
-    threshold_from_json(apo_jscan_get(th, "annexin"), &r->annexin);
-    threshold_from_json(apo_jscan_get(th, "pi"), &r->pi);
+    apo_jspan src = apo_jscan_get(comp, "source");
+    char text[32];
+    apo_jscan_string(src, text, sizeof text);
+    if (src.p == NULL || !assay_comp_source_parse(text, &r->comp_source) ||
+        r->comp_source == ASSAY_COMPSRC_AUTO) {
+        return unknown_choice(dir, "compensation.source", src,
+                              "a spillover source (controls, file, matrix, none, gating_file)",
+                              err);
+    }
+    apo_status st = threshold_from_json(apo_jscan_get(th, "annexin"), dir,
+                                        "thresholds.annexin.method", &r->annexin, err);
+    if (st == APO_OK) {
+        st = threshold_from_json(apo_jscan_get(th, "pi"), dir, "thresholds.pi.method", &r->pi,
+                                 err);
+    }
+    return st;
 }
 
 /* Inputs and results of the merged samples, the comparisons over all of them (by the same
@@ -596,7 +639,9 @@ static apo_status merge_rows(assay_merge *m, apo_error *err)
         free(cmp[i]);
     }
     free(cmp);
-    result_from_json(m->shards[0].doc, &m->res);
+    if (st == APO_OK) {
+        st = result_from_json(m->shards[0].doc, m->shards[0].dir, &m->res, err);
+    }
     return st;
 }
 

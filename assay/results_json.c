@@ -12,18 +12,18 @@
 static void comparison_tail(FILE *f, const assay_comparison *c, bool *b)
 {
     apo_json_kv_str(f, "note", c->note, b);
-    apo_json_kv_str(f, "comparison", c->comparison, b);
+    apo_json_kv_str(f, "comparison", assay_comparison_kind_name(c->comparison), b);
     apo_json_key(f, "replicates", b);
     fputs(c->replicates ? "true" : "false", f);
     apo_json_kv_num(f, "p_adjusted", c->p_adjusted, b);
-    apo_json_kv_str(f, "adjust_method", c->adjust_method, b);
+    apo_json_kv_str(f, "adjust_method", assay_adjust_name(c->adjust_method), b);
     apo_json_kv_num(f, "statistic_adjusted", c->t_adjusted, b);
     apo_json_kv_num(f, "df_adjusted", c->df_adjusted, b);
     apo_json_kv_num(f, "anova_f", c->anova_f, b);
     apo_json_kv_num(f, "anova_df1", c->anova_df1, b);
     apo_json_kv_num(f, "anova_df2", c->anova_df2, b);
     apo_json_kv_num(f, "anova_p", c->anova_p, b);
-    apo_json_kv_str(f, "ci_method", c->ci_method, b);
+    apo_json_kv_str(f, "ci_method", assay_ci_method_name(c->ci_method), b);
     apo_json_kv_num(f, "apoptotic_pct_ci_low", c->ci_low, b);
     apo_json_kv_num(f, "apoptotic_pct_ci_high", c->ci_high, b);
     apo_json_kv_num(f, "difference_pp_ci_low", c->difference_ci_low, b);
@@ -62,9 +62,9 @@ void assay_json_comparisons(FILE *f, const assay_result *r, bool *first_key)
         apo_json_kv_num(f, "statistic", c->t, &b);
         apo_json_kv_num(f, "df", c->df, &b);
         apo_json_kv_num(f, "p_value", c->p_value, &b);
-        apo_json_kv_str(f, "test", c->test, &b);
+        apo_json_kv_str(f, "test", assay_test_name(c->test), &b);
         apo_json_kv_num(f, "p_value_vs_untreated", c->p_value_vs_untreated, &b);
-        apo_json_kv_str(f, "test_vs_untreated", c->test_vs_untreated, &b);
+        apo_json_kv_str(f, "test_vs_untreated", assay_test_name(c->test_vs_untreated), &b);
         comparison_tail(f, c, &b);
         fputc('}', f);
     }

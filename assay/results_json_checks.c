@@ -21,9 +21,11 @@ void assay_json_pregate_choices(FILE *f, const assay_result *r, bool *first_key)
     bool b = true;
     fputc('{', f);
     kv_bool(f, "debris_gate", r->debris_gate, &b);
-    apo_json_kv_str(f, "debris_choice", r->debris_choice, &b);
+    apo_json_kv_str(f, "debris_choice",
+                    assay_pregate_choice_name(r->debris_choice, ASSAY_PREGATE_DEBRIS), &b);
     kv_bool(f, "singlet_gate", r->singlet_gate, &b);
-    apo_json_kv_str(f, "singlet_choice", r->singlet_choice, &b);
+    apo_json_kv_str(f, "singlet_choice",
+                    assay_pregate_choice_name(r->singlet_choice, ASSAY_PREGATE_SINGLET), &b);
     apo_json_kv_num(f, "singlet_plausible_loss_pct", 100.0 * ASSAY_SINGLET_PLAUSIBLE_LOSS, &b);
     fputc('}', f);
 }

@@ -120,8 +120,9 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
     }
     const bool valley_ok = isfinite(out->valley_y) && vdepth <= LINE_IN_POPULATION;
     double cdepth = have && isfinite(out->control_y) ? assay_kde_depth(&k, out->control_y) : NAN;
+    out->percentile = 100.0 * quantile;
     char q[32];
-    snprintf(q, sizeof q, "%g", 100.0 * quantile);
+    snprintf(q, sizeof q, "%g", out->percentile);
     /* a clear valley much emptier than the control's line (the stained samples' negative
      * population reaches further than the control's, e.g. brighter dead cells) wins too */
     const bool valley_better = valley_ok && cdepth > vdepth + LINE_VALLEY_MARGIN;
@@ -129,14 +130,14 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
         !valley_better) {
         out->y = out->control_y;
         out->depth = cdepth;
-        snprintf(out->method, sizeof out->method, "control_quantile_%s", q);
+        out->method = ASSAY_THRESHOLD_CONTROL_QUANTILE;
         snprintf(out->reason, sizeof out->reason,
                  "%s percentile of %s's %s; in a low-density region of the stained samples",
                  q, ctl_name, restricted ? "negative population" : "events");
     } else if (valley_ok) {
         out->y = out->valley_y;
         out->depth = vdepth;
-        snprintf(out->method, sizeof out->method, "density_valley");
+        out->method = ASSAY_THRESHOLD_DENSITY_VALLEY;
         if (isfinite(out->control_y)) {
             snprintf(out->reason, sizeof out->reason,
                      "the %s percentile of %s (%.3f on the display scale) lies %s of the stained "
@@ -154,17 +155,20 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
     } else if (isfinite(out->control_y)) {
         out->y = out->control_y;
         out->depth = cdepth;
-        snprintf(out->method, sizeof out->method, "control_quantile_%s", q);
+        out->method = ASSAY_THRESHOLD_CONTROL_QUANTILE;
         snprintf(out->reason, sizeof out->reason,
                  "%s percentile of %s's %s; the stained samples have no valley to move it to",
                  q, ctl_name, restricted ? "negative population" : "events");
     } else {
         out->y = assay_density_valley(pooled, npool, -INFINITY, INFINITY);
         out->depth = have ? assay_kde_depth(&k, out->y) : NAN;
-        snprintf(out->method, sizeof out->method, "density_valley");
+        out->method = ASSAY_THRESHOLD_DENSITY_VALLEY;
         snprintf(out->reason, sizeof out->reason,
                  "no usable control and no clear valley: the deepest valley of the stained "
                  "samples' density");
+    }
+    if (out->method != ASSAY_THRESHOLD_CONTROL_QUANTILE) {
+        out->percentile = NAN;
     }
     out->in_population = !(out->depth <= LINE_IN_POPULATION);
     out->no_separation = !valley_ok;

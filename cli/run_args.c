@@ -165,13 +165,12 @@ static bool run_option(run_options *o, int key, const char *arg)
         o->sheet = arg;
         return true;
     case OPT_COMP: { /* a source by name, else (still AUTO) a matrix file, read by the run */
-        static const char *const sources[] = {"auto", "controls", "file", NULL, "none"};
+        assay_comp_source k;
         o->comp = arg;
         o->apo.comp = ASSAY_COMPSRC_AUTO;
-        for (int k = 0; k <= ASSAY_COMPSRC_NONE; k++) {
-            if (sources[k] != NULL && strcmp(arg, sources[k]) == 0) {
-                o->apo.comp = (assay_comp_source)k;
-            }
+        if (assay_comp_source_parse(arg, &k) && k != ASSAY_COMPSRC_MATRIX &&
+            k != ASSAY_COMPSRC_GATING_FILE) {
+            o->apo.comp = k;
         }
         return true;
     }

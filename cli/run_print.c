@@ -70,12 +70,16 @@ static void print_summary(const assay_result *r, const assay_input *in, size_t n
     printf("channels: Annexin V%s%s = %s (%s); dead-cell dye%s%s = %s (%s)\n",
            r->annexin_fluor[0] ? "-" : "", r->annexin_fluor, r->annexin_channel, r->annexin_why,
            r->dead_dye[0] ? " " : "", r->dead_dye, r->pi_channel, r->pi_why);
-    printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n", r->comp_source,
-           r->comp_detail, r->spill[1], r->spill[2]);
+    printf("compensation: %s: %s; spillover AnnV->PI %.4g, PI->AnnV %.4g\n",
+           assay_comp_source_name(r->comp_source), r->comp_detail, r->spill[1], r->spill[2]);
     print_gain(in, n);
     printf("pre-gates: %s\n", r->pregate_detail);
+    char am[ASSAY_THRESHOLD_METHOD_TEXT], pm[ASSAY_THRESHOLD_METHOD_TEXT];
     printf("thresholds: Annexin V %.6g (%s, %s), PI %.6g (%s, %s)\n", r->annexin.value,
-           r->annexin.method, r->annexin.source, r->pi.value, r->pi.method, r->pi.source);
+           assay_threshold_method_text(r->annexin.method, r->annexin.percentile, am, sizeof am),
+           r->annexin.source, r->pi.value,
+           assay_threshold_method_text(r->pi.method, r->pi.percentile, pm, sizeof pm),
+           r->pi.source);
     printf("\n%-24s %-15s %9s %7s %7s %7s %7s %7s  %s\n", "sample", "role", "singlets", "viable",
            "early", "late", "necro", "apopt", "qc");
     for (size_t i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 
 static bool is_stimulus_row(const assay_comparison *c)
 {
-    return strcmp(c->comparison, "stimulus_vs_untreated") == 0;
+    return c->comparison == ASSAY_COMPARISON_STIMULUS_VS_UNTREATED;
 }
 
 void report_compare_group(const assay_comparison *c, char *buf, size_t cap)
@@ -39,8 +39,8 @@ void report_compare_evidence(const assay_comparison *c, char *buf, size_t cap)
         snprintf(buf, cap, "difference 95%% CI %.2f to %.2f pp (events, precision only)",
                  c->difference_ci_low, c->difference_ci_high);
     } else if (!isfinite(c->p_value)) {
-        snprintf(buf, cap, "no p-value (%s)", c->test);
-    } else if (strcmp(c->adjust_method, "dunnett_single_step") == 0) {
+        snprintf(buf, cap, "no p-value (%s)", assay_test_name(c->test));
+    } else if (c->adjust_method == ASSAY_ADJUST_DUNNETT_SINGLE_STEP) {
         snprintf(buf, cap, "p_adj = %.3g (Dunnett vs stimulus); Welch p = %.3g", c->p_adjusted,
                  c->p_value);
     } else if (is_stimulus_row(c)) {

@@ -98,10 +98,10 @@ static const assay_comparison *find_comparison(const assay_result *res, const fi
 {
     for (size_t i = 0; res != NULL && i < res->n_comparisons; i++) {
         const assay_comparison *c = &res->comparisons[i];
-        if (g->role == FIG_STIMULUS && strcmp(c->comparison, "stimulus_vs_untreated") == 0) {
+        if (g->role == FIG_STIMULUS && c->comparison == ASSAY_COMPARISON_STIMULUS_VS_UNTREATED) {
             return c;
         }
-        if (g->role == FIG_TREATED && strcmp(c->comparison, "treated_vs_stimulus") == 0 &&
+        if (g->role == FIG_TREATED && c->comparison == ASSAY_COMPARISON_TREATED_VS_STIMULUS &&
             strcmp(c->treatment, g->treatment) == 0 && strcmp(c->dose_text, g->dose) == 0 &&
             strcmp(c->dose_unit, g->unit) == 0) {
             return c;

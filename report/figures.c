@@ -220,7 +220,7 @@ static void panel_draw(const panel_job *j, const assay_result *r, size_t i)
     render_format_count(cnt, sizeof cnt, s->singlets);
     snprintf(sub, sizeof sub, "Singlets, n = %s, apoptotic %.1f%%", cnt, s->apoptotic_pct);
     char title[48];
-    snprintf(title, sizeof title, "Annexin V / %s", assay_dead_dye_label(j->r));
+    snprintf(title, sizeof title, "Annexin V / %s", assay_dead_dye_label(r));
     p[np].title = title;
     p[np].subtitle = sub;
     np++;

@@ -49,7 +49,7 @@ static void summary(FILE *f, const report_input *r)
     fputs(" <small>(", f);
     html_esc(f, res->pi_why);
     fputs(")</small></dd>\n<dt>Compensation</dt><dd>", f);
-    html_esc(f, res->comp_source);
+    html_esc(f, assay_comp_source_name(res->comp_source));
     fputs("</dd>\n<dt>Thresholds</dt><dd>Annexin V ", f);
     html_gnum(f, res->annexin.value);
     fputs(", PI ", f);
@@ -57,7 +57,7 @@ static void summary(FILE *f, const report_input *r)
     fputs(" (compensated data units)</dd>\n", f);
     size_t treated = 0;
     for (size_t i = 0; i < res->n_comparisons; i++) {
-        treated += strcmp(res->comparisons[i].comparison, "stimulus_vs_untreated") != 0;
+        treated += res->comparisons[i].comparison != ASSAY_COMPARISON_STIMULUS_VS_UNTREATED;
     }
     fprintf(f, "<dt>Comparisons</dt><dd id=\"n-comparisons\">%zu treated group%s vs stimulus "
                "only%s; %zu dose-response fit%s</dd>\n",
@@ -159,7 +159,8 @@ static void threshold_row(FILE *f, const char *name, const assay_threshold *t,
     fputs("</td><td class=\"n\">", f);
     html_gnum(f, t->scaled);
     fputs("</td><td>", f);
-    html_esc(f, t->method);
+    char method[ASSAY_THRESHOLD_METHOD_TEXT];
+    html_esc(f, assay_threshold_method_text(t->method, t->percentile, method, sizeof method));
     fputs("</td><td>", f);
     html_esc(f, t->source);
     fputs("</td><td class=\"n\">", f);
@@ -196,7 +197,7 @@ static void method(FILE *f, const report_input *r)
           "samples (display scale); about 0 in a gap between populations, above 0.5 inside one "
           "(flag threshold_in_population).</p>\n<h3>Compensation</h3>\n<p>Source: <b>",
           f);
-    html_esc(f, res->comp_source);
+    html_esc(f, assay_comp_source_name(res->comp_source));
     fputs("</b> &mdash; ", f);
     html_esc(f, res->comp_detail);
     fputs("</p>\n<table id=\"spillover\"><thead><tr><th>spillover from \\ into</th><th>", f);

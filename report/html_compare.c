@@ -17,7 +17,7 @@ static void comparison_row(FILE *f, const assay_comparison *c)
 {
     char text[200];
     fputs(c->replicates ? "<tr><td>" : "<tr class=\"no-replicates\"><td>", f);
-    if (strcmp(c->comparison, "stimulus_vs_untreated") == 0) {
+    if (c->comparison == ASSAY_COMPARISON_STIMULUS_VS_UNTREATED) {
         report_compare_group(c, text, sizeof text);
         html_esc(f, text);
     } else {

@@ -52,12 +52,13 @@ static void channels(FILE *m, const assay_result *res)
 
 static void compensation(FILE *m, const assay_result *res)
 {
-    if (strcmp(res->comp_source, "none") == 0) {
+    if (res->comp_source == ASSAY_COMPSRC_NONE) {
         fputs(" No compensation was applied.", m);
     } else {
         fprintf(m, " Spillover was compensated (source: %s; %s): %s into %s %.4g, %s into %s "
                    "%.4g.",
-                res->comp_source, res->comp_detail, res->annexin_channel, res->pi_channel,
+                assay_comp_source_name(res->comp_source), res->comp_detail,
+                res->annexin_channel, res->pi_channel,
                 res->spill[1], res->pi_channel, res->annexin_channel, res->spill[2]);
     }
 }
@@ -80,11 +81,12 @@ static void segment(const char *detail, const char *key, char *out, size_t cap)
 /* "Debris was excluded on forward and side scatter (automatic: <how>)." or why not
  * (@p what: "Debris was", "Doublets were"). */
 static void one_pregate(FILE *m, const char *what, const char *where, bool applied,
-                        const char *choice, const char *how)
+                        assay_pregate gate, assay_pregate_choice c, const char *how)
 {
+    const char *choice = assay_pregate_choice_name(c, gate);
     if (applied) {
         fprintf(m, " %s excluded on %s (%s%s%s).", what, where, choice, how[0] ? ": " : "", how);
-    } else if (strncmp(choice, "off", 3) == 0 || how[0] == '\0') {
+    } else if (c == ASSAY_PREGATE_CHOICE_OFF || how[0] == '\0') {
         fprintf(m, " %s not excluded (%s).", what, choice);
     } else { /* "none (no FSC-A/FSC-H pair ...)": the reason */
         size_t n = strlen(how);
@@ -99,10 +101,10 @@ static void pregates(FILE *m, const assay_result *res)
     char cells[512], singlets[512];
     segment(res->pregate_detail, "Cells: ", cells, sizeof cells);
     segment(res->pregate_detail, "Singlets: ", singlets, sizeof singlets);
-    one_pregate(m, "Debris was", "forward and side scatter", res->debris_gate, res->debris_choice,
-                cells);
+    one_pregate(m, "Debris was", "forward and side scatter", res->debris_gate,
+                ASSAY_PREGATE_DEBRIS, res->debris_choice, cells);
     one_pregate(m, "Doublets were", "forward scatter area against height or width",
-                res->singlet_gate, res->singlet_choice, singlets);
+                res->singlet_gate, ASSAY_PREGATE_SINGLET, res->singlet_choice, singlets);
 }
 
 /* Whether the first sample's Annexin V or dye channel has a $PnG that divides its values. */
@@ -127,19 +129,25 @@ static bool gain_divides(const report_input *r)
 static void one_threshold(FILE *m, const char *marker, const assay_threshold *t)
 {
     fprintf(m, "%s at %.4g (", marker, t->value);
-    const char *q = "control_quantile_";
-    if (strncmp(t->method, q, strlen(q)) == 0) {
-        fprintf(m, "the %sth percentile of the negative control %s; ", t->method + strlen(q),
-                t->source);
-    } else if (strncmp(t->method, "density_valley", 14) == 0) {
+    switch (t->method) {
+    case ASSAY_THRESHOLD_CONTROL_QUANTILE:
+        fprintf(m, "the %gth percentile of the negative control %s; ", t->percentile, t->source);
+        break;
+    case ASSAY_THRESHOLD_DENSITY_VALLEY:
         fprintf(m, "the density valley between negative and positive cells of %s; ",
                 t->source[0] ? t->source : "the stained samples");
-    } else if (strcmp(t->method, "fixed") == 0) {
+        break;
+    case ASSAY_THRESHOLD_FIXED:
         fputs("set by hand; ", m);
-    } else if (strcmp(t->method, "gating_file") == 0) {
+        break;
+    case ASSAY_THRESHOLD_GATING_FILE:
         fputs("from a gating file; ", m);
+        break;
+    case ASSAY_THRESHOLD_UNSET:
+        break;
     }
-    fprintf(m, "%s)", t->method);
+    char method[ASSAY_THRESHOLD_METHOD_TEXT];
+    fprintf(m, "%s)", assay_threshold_method_text(t->method, t->percentile, method, sizeof method));
 }
 
 static void thresholds(FILE *m, const report_input *r)
@@ -165,7 +173,7 @@ static void statistics(FILE *m, const assay_result *res)
         const assay_comparison *c = &res->comparisons[i];
         reps = reps || c->replicates;
         none = none || !c->replicates;
-        untreated = untreated || strcmp(c->comparison, "stimulus_vs_untreated") == 0;
+        untreated = untreated || c->comparison == ASSAY_COMPARISON_STIMULUS_VS_UNTREATED;
     }
     if (reps) {
         fputs(" Apoptotic percentages of treated groups were compared with the stimulus-only "

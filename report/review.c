@@ -186,7 +186,8 @@ static void marker(FILE *f, const char *key, const char *channel, const assay_th
     fputs(",\"scaled\":", f);
     js_num(f, t->scaled);
     fputs(",\"method\":", f);
-    js_str(f, t->method);
+    char method[ASSAY_THRESHOLD_METHOD_TEXT];
+    js_str(f, assay_threshold_method_text(t->method, t->percentile, method, sizeof method));
     fputs(",\"transform\":", f);
     js_str(f, gate_transform_kind_name(scale->kind));
     fputs(",\"data\":[", f);
@@ -378,7 +379,7 @@ void review_adjustments_html(FILE *f, const assay_adjustments *adj)
           f);
     for (size_t i = 0; i < adj->n; i++) {
         const assay_adjustment *a = &adj->v[i];
-        if (strcmp(a->marker, "pregate") == 0) {
+        if (a->marker == ASSAY_MARKER_PREGATE) {
             fputs("<li>Pre-gate <code>", f);
             esc_text(f, a->divider);
             fputs("</code>: ", f);
@@ -386,9 +387,8 @@ void review_adjustments_html(FILE *f, const assay_adjustments *adj)
             fprintf(f, " moved from %.6g to %.6g (data units)</li>\n", a->from, a->to);
             continue;
         }
-        fprintf(f, "<li>%s line (divider <code>", strcmp(a->marker, "annexin") == 0
-                                                     ? "Annexin V"
-                                                     : "Dead-cell dye");
+        fprintf(f, "<li>%s line (divider <code>",
+                a->marker == ASSAY_MARKER_ANNEXIN ? "Annexin V" : "Dead-cell dye");
         esc_text(f, a->divider);
         fprintf(f, "</code>) moved from %.6g to %.6g compensated units (%.4f to %.4f on the "
                    "gating scale)</li>\n",

@@ -40,7 +40,7 @@ static bool any_marks(const fig_groups *gs, bool *dunnett)
     for (size_t k = 0; k < gs->n; k++) {
         if (fig_sig_mark(gs->g[k].cmp) != NULL) {
             any = true;
-            *dunnett |= strcmp(gs->g[k].cmp->adjust_method, "dunnett_single_step") == 0;
+            *dunnett |= gs->g[k].cmp->adjust_method == ASSAY_ADJUST_DUNNETT_SINGLE_STEP;
         }
     }
     return any;
@@ -89,8 +89,9 @@ static void bar_caption(const fig_groups *gs, char cap[3][200])
     for (size_t k = 0; k < gs->n; k++) {
         reps |= gs->g[k].n >= 2;
         if (gs->g[k].role == FIG_STIMULUS && fig_sig_mark(gs->g[k].cmp) != NULL) {
-            stim_test = strncmp(gs->g[k].cmp->test, "welch", 5) == 0 ? "Welch t-test"
-                                                                     : gs->g[k].cmp->test;
+            stim_test = assay_test_is_welch(gs->g[k].cmp->test)
+                            ? "Welch t-test"
+                            : assay_test_name(gs->g[k].cmp->test);
         }
     }
     snprintf(cap[0], sizeof cap[0], "%s",

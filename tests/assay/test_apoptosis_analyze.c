@@ -140,7 +140,7 @@ Test(assay_apoptosis_analyze, width_singlets_controls_and_comparisons)
     assay_result res;
     apo_error err;
     cr_assert_eq(assay_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
-    cr_assert_str_eq(res.comp_source, "controls");
+    cr_assert_eq(res.comp_source, ASSAY_COMPSRC_CONTROLS);
     cr_assert_str_eq(res.annexin_channel, "FITC-A");
     cr_assert_str_eq(res.pi_channel, "PI-A");
     cr_assert(strstr(res.pregate_detail, "FSC-W") != NULL, "%s", res.pregate_detail);
@@ -171,7 +171,7 @@ Test(assay_apoptosis_analyze, width_singlets_controls_and_comparisons)
     /* comparisons: dose 10 has 2 replicates (Welch, Dunnett), dose 20 one sample (intervals) */
     cr_assert_eq(res.n_comparisons, 2);
     cr_assert_str_eq(res.comparisons[0].dose_text, "10");
-    cr_assert_str_eq(res.comparisons[0].test, "welch_t");
+    cr_assert_eq(res.comparisons[0].test, ASSAY_TEST_WELCH_T);
     cr_assert_eq(res.comparisons[0].n, 2);
     cr_assert(res.comparisons[0].reduction_relative_pct > 35 &&
               res.comparisons[0].reduction_relative_pct < 65,
@@ -179,17 +179,17 @@ Test(assay_apoptosis_analyze, width_singlets_controls_and_comparisons)
     cr_assert(isnan(res.comparisons[0].reduction_normalized_pct)); /* no untreated group */
     const assay_comparison *c0 = &res.comparisons[0], *c1 = &res.comparisons[1];
     cr_assert(c0->replicates);
-    cr_assert_str_eq(c0->comparison, "treated_vs_stimulus");
-    cr_assert_str_eq(c0->adjust_method, "dunnett_single_step");
+    cr_assert_eq(c0->comparison, ASSAY_COMPARISON_TREATED_VS_STIMULUS);
+    cr_assert_eq(c0->adjust_method, ASSAY_ADJUST_DUNNETT_SINGLE_STEP);
     cr_assert_eq(c0->df_adjusted, 2.0); /* 5 samples in 3 groups */
     cr_assert(c0->p_adjusted > 0 && c0->p_adjusted <= 1);
     cr_assert(isfinite(c0->anova_f) && c0->anova_df1 == 2.0 && c0->anova_df2 == 2.0);
     cr_assert(c0->difference_ci_low < c0->difference_pp && c0->difference_pp < c0->difference_ci_high);
     /* one sample: no p-value at all, the event intervals and the pseudo-replication note */
-    cr_assert_str_eq(c1->test, "none_no_replicates");
+    cr_assert_eq(c1->test, ASSAY_TEST_NONE_NO_REPLICATES);
     cr_assert_not(c1->replicates);
     cr_assert(isnan(c1->p_value) && isnan(c1->p_adjusted) && isnan(c1->t));
-    cr_assert_str_eq(c1->ci_method, "events_wilson_wald_log");
+    cr_assert_eq(c1->ci_method, ASSAY_CI_EVENTS_WILSON_WALD_LOG);
     cr_assert(c1->ci_low < c1->mean && c1->mean < c1->ci_high, "%g %g %g", c1->ci_low, c1->mean,
               c1->ci_high);
     cr_assert(c1->reduction_relative_ci_low < c1->reduction_relative_ci_high);
@@ -212,7 +212,7 @@ Test(assay_apoptosis_analyze, width_singlets_controls_and_comparisons)
     cr_assert_eq(assay_analyze(in, NS, &o, &res, &err), APO_OK, "%s", err.msg);
     cr_assert_float_eq(res.annexin.value, 1000, 1e-6);
     cr_assert_float_eq(res.pi.value, 2000, 1e-6);
-    cr_assert_str_eq(res.annexin.method, "fixed");
+    cr_assert_eq(res.annexin.method, ASSAY_THRESHOLD_FIXED);
     cr_assert(fabs(t_ann - 1000) > 1 && fabs(t_pi - 2000) > 1);
     assay_result_free(&res);
     assay_result_free(NULL);

@@ -71,7 +71,7 @@ Test(assay_gate_method, smeared_control_line_moves_to_the_valley)
     assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L);
     /* the smear has no peak of its own, so the quantile lands high: in the positives */
     cr_assert_gt(L.control_y, 0.55, "control line %g", L.control_y);
-    cr_assert_str_eq(L.method, "density_valley");
+    cr_assert_eq(L.method, ASSAY_THRESHOLD_DENSITY_VALLEY, "%s", L.reason);
     cr_assert(L.moved);
     cr_assert(L.y > 0.3 && L.y < 0.6, "line %g", L.y);
     cr_assert_lt(L.depth, 0.05);
@@ -80,7 +80,9 @@ Test(assay_gate_method, smeared_control_line_moves_to_the_valley)
     /* a clean control: its line is in the gap's low density and stays */
     ctl = mixture(r, nc, 1.0, 0.2, 0.04, 0, 1);
     assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L);
-    cr_assert_str_eq(L.method, "control_quantile_99.5", "%s: %s", L.method, L.reason);
+    char text[ASSAY_THRESHOLD_METHOD_TEXT];
+    assay_threshold_method_text(L.method, L.percentile, text, sizeof text);
+    cr_assert_str_eq(text, "control_quantile_99.5", "%s: %s", text, L.reason);
     cr_assert(fabs(L.y - (0.2 + 2.576 * 0.04)) < 0.01, "line %g", L.y);
     free(ctl);
     free(pooled);
@@ -111,8 +113,10 @@ Test(assay_gate_method, no_separation_is_said)
     double *pooled = mixture(r, 40000, 0.6, 0.2, 0.05, 0.27, 0.06); /* 1.2 SD apart */
     assay_line L;
     assay_line_place(ctl, 10000, pooled, 40000, 0.995, "ctl", &L);
-    cr_assert(L.no_separation, "%s: %s", L.method, L.reason);
-    cr_assert_str_eq(L.method, "control_quantile_99.5"); /* nothing better to move it to */
+    cr_assert(L.no_separation, "%s: %s", assay_threshold_method_name(L.method), L.reason);
+    /* nothing better to move it to */
+    cr_assert_eq(L.method, ASSAY_THRESHOLD_CONTROL_QUANTILE);
+    cr_assert_eq(L.percentile, 99.5);
     free(ctl);
     free(pooled);
     gsl_rng_free(r);

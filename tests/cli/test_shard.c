@@ -4,7 +4,8 @@
  * samples.csv, stats.csv, comparisons.csv and results.json, byte for byte, as one run over
  * all files with the same --gating (the generated experiments in samples/: replicates with
  * Welch tests, and a 5-dose series with a 4PL fit); shards given to merge in any order;
- * usage errors (--shard without --gating, a bad I/N, mismatched shards, OUTDIR = a shard).
+ * usage errors (--shard without --gating, a bad I/N, mismatched shards, OUTDIR = a shard);
+ * a method the merge does not know in a shard's results.json.
  */
 #include "support/json_mini.h"
 #include "support/run_cli.h"
@@ -370,5 +371,75 @@ Test(cli_shard, shards_of_another_sheet_gating_count_or_inputs_are_refused)
     /* and the right pair merges */
     const char *ok[] = {APOFLOW_BINARY, "merge", "-q", "--no-report", "-o", out, s2, s1, NULL};
     cr_assert_eq(run(ok), 0);
+    free(dir);
+}
+
+/* Replace the first @p from in DIR/results.json by @p to. */
+static void edit_results(const char *dir, const char *from, const char *to)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    size_t n;
+    char *s = test_slurp(path, &n);
+    char *at = strstr(s, from);
+    cr_assert_not_null(at, "%s in %s", from, path);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fwrite(s, 1, (size_t)(at - s), f);
+    fputs(to, f);
+    fputs(at + strlen(from), f);
+    cr_assert_eq(fclose(f), 0);
+    free(s);
+}
+
+/* A method the merge does not know, in shards that otherwise fit together: exit 65 naming
+ * the file, the key and the value, nothing written; the shards as written merge. */
+Test(cli_shard, unknown_method_in_results_json_is_refused)
+{
+    char *dir = test_tmpdir();
+    char prep[4200], gating[4300], s1[4200], s2[4200], out[4200];
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    snprintf(s1, sizeof s1, "%s/s1", dir);
+    snprintf(s2, sizeof s2, "%s/s2", dir);
+    snprintf(out, sizeof out, "%s/merged", dir);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
+                            "--controls-only", "--no-plots", "-q", "-o", prep, NULL};
+    cr_assert_eq(run(a_prep), 0);
+    const char *r1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
+                        "--gating", gating, "--shard", "1/2", "--no-plots", "-q", "-o", s1, NULL};
+    const char *r2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
+                        "--gating", gating, "--shard", "2/2", "--no-plots", "-q", "-o", s2, NULL};
+    cr_assert_eq(run(r1), 0);
+    cr_assert_eq(run(r2), 0);
+    static const struct {
+        const char *from, *to, *key, *value;
+    } cases[] = {
+        {"\"method\":\"gating_file\"", "\"method\":\"gating_fiel\"", "thresholds.annexin.method",
+         "\"gating_fiel\""},
+        {"\"source\":\"gating_file\"", "\"source\":\"auto\"", "compensation.source", "\"auto\""},
+        {"\"method\":\"gating_file\"", "\"method\":\"control_quantile_99.50\"",
+         "thresholds.annexin.method", "\"control_quantile_99.50\""},
+    };
+    const char *m[] = {APOFLOW_BINARY, "merge", "-q", "--no-report", "-o", out, s1, s2, NULL};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        /* both shards alike, so that they still fit together */
+        edit_results(s1, cases[i].from, cases[i].to);
+        edit_results(s2, cases[i].from, cases[i].to);
+        run_result r;
+        run_cli(m, &r);
+        cr_assert_eq(r.exit_code, 65, "%s: exit %d: %s", cases[i].to, r.exit_code, r.err);
+        cr_assert(strstr(r.err, "results.json") != NULL &&
+                      (strstr(r.err, s1) != NULL || strstr(r.err, s2) != NULL),
+                  "the file named: %s", r.err);
+        cr_assert_not_null(strstr(r.err, cases[i].key), "the key named: %s", r.err);
+        cr_assert_not_null(strstr(r.err, cases[i].value), "the value named: %s", r.err);
+        run_result_free(&r);
+        struct stat st;
+        cr_assert_neq(stat(out, &st), 0, "a refused merge created %s", out);
+        edit_results(s1, cases[i].to, cases[i].from);
+        edit_results(s2, cases[i].to, cases[i].from);
+    }
+    cr_assert_eq(run(m), 0);
     free(dir);
 }

@@ -117,14 +117,14 @@ static void comparison(assay_comparison *c, const char *kind, const char *t, con
                        bool reps, double p_adj)
 {
     memset(c, 0, sizeof *c);
-    snprintf(c->comparison, sizeof c->comparison, "%s", kind);
+    cr_assert(assay_comparison_kind_parse(kind, &c->comparison), "%s", kind);
     snprintf(c->treatment, sizeof c->treatment, "%s", t);
     snprintf(c->dose_text, sizeof c->dose_text, "%s", dose);
     snprintf(c->dose_unit, sizeof c->dose_unit, "%s", dose[0] ? "uM" : "");
-    snprintf(c->test, sizeof c->test, "%s", reps ? "welch_t" : "none_no_replicates");
-    snprintf(c->adjust_method, sizeof c->adjust_method, "%s",
-             strcmp(kind, "treated_vs_stimulus") == 0 ? "dunnett_single_step"
-                                                      : "none_single_comparison");
+    c->test = reps ? ASSAY_TEST_WELCH_T : ASSAY_TEST_NONE_NO_REPLICATES;
+    c->adjust_method = c->comparison == ASSAY_COMPARISON_TREATED_VS_STIMULUS
+                           ? ASSAY_ADJUST_DUNNETT_SINGLE_STEP
+                           : ASSAY_ADJUST_NONE_SINGLE_COMPARISON;
     c->replicates = reps;
     c->p_adjusted = reps ? p_adj : NAN;
     c->p_value = reps ? p_adj / 2 : NAN; /* a raw p that must not be used for the marks */
