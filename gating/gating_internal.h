@@ -69,6 +69,17 @@ enum {
 double gate_biex_scale(const gate_transform *t, double x);
 double gate_biex_inverse(const gate_transform *t, double y);
 
+/* The biexponential inverses are odd about x1: a scale value y below x1 is mirrored to
+ * 2 x1 - y, whose data value is negated. Mirrors *y in place; true when it did. */
+static inline bool gate_bx_mirror(const double *k, double *y)
+{
+    const bool below = *y < k[GATE_BX_X1];
+    if (below) {
+        *y = 2.0 * k[GATE_BX_X1] - *y;
+    }
+    return below;
+}
+
 /* Root of the monotone B(y) = value for y >= x1 by bisection, B given by @p inverse
  * (gate_logicle_inverse or gate_hyperlog_inverse): the kernels' fallback (transform.c). */
 double gate_bx_bisect(const gate_transform *t, double value,

@@ -118,14 +118,10 @@ static double series(const double *k, double y)
 double gate_logicle_inverse(const gate_transform *t, double y)
 {
     const double *k = t->coef;
-    const double x1 = k[GATE_BX_X1];
     if (isnan(y)) {
         return y;
     }
-    const bool negative = y < x1;
-    if (negative) {
-        y = 2.0 * x1 - y;
-    }
+    const bool negative = gate_bx_mirror(k, &y);
     double x;
     if (y < k[GATE_BX_XTAYLOR]) {
         x = series(k, y);

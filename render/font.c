@@ -202,6 +202,17 @@ static void sink_put(const glyph_sink *s, int x, int y, unsigned cov)
 }
 
 /* Lay out (and, when sink != NULL, draw) @p utf8; returns the advance width. */
+/* The kerning between glyphs @p prev and @p gi in pixels (0 without kerning data). */
+static double kerning(FT_Face face, FT_UInt prev, FT_UInt gi)
+{
+    FT_Vector k;
+    if (prev && gi && FT_HAS_KERNING(face) &&
+        FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k) == 0) {
+        return k.x / 64.0;
+    }
+    return 0.0;
+}
+
 static double layout(rfont *f, const char *utf8, double x, double y, double px, bool bold,
                      const glyph_sink *sink)
 {
@@ -215,12 +226,7 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
     while (*s) {
         uint32_t cp = utf8_next(&s);
         FT_UInt gi = FT_Get_Char_Index(face, cp);
-        if (prev && gi && FT_HAS_KERNING(face)) {
-            FT_Vector k;
-            if (FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k) == 0) {
-                pen += k.x / 64.0;
-            }
-        }
+        pen += kerning(face, prev, gi);
         int flags = FT_LOAD_TARGET_LIGHT | (sink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT);
         if (FT_Load_Glyph(face, gi, flags) != 0) {
             prev = 0;
@@ -333,12 +339,7 @@ void rtext_outline(rfont *f, const char *utf8, double x, double y, double px, bo
     while (*s) {
         uint32_t cp = utf8_next(&s);
         FT_UInt gi = FT_Get_Char_Index(face, cp);
-        if (prev && gi && FT_HAS_KERNING(face)) {
-            FT_Vector k;
-            if (FT_Get_Kerning(face, prev, gi, FT_KERNING_DEFAULT, &k) == 0) {
-                pen += k.x / 64.0;
-            }
-        }
+        pen += kerning(face, prev, gi);
         /* the advance as measured (light hinting); the shape unhinted */
         if (FT_Load_Glyph(face, gi, FT_LOAD_TARGET_LIGHT) != 0) {
             prev = 0;
