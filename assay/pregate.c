@@ -59,6 +59,15 @@ static double debris_leak(const double *v, size_t n, double pd, double cut, doub
     return 2.0 * (double)below * tail / (double)above;
 }
 
+/* Record the mixture model's sides in @p out (b = -inf: no SSC side). */
+static void take_model(pregate_debris *out, double b, double leak)
+{
+    out->model = true;
+    out->leak = leak;
+    out->two_d = isfinite(b);
+    out->sthr = isfinite(b) ? pow(10.0, b) : -INFINITY;
+}
+
 /* With a debris mode at xd below the cells at xc and the FSC valley at v (log10 units): the
  * gate from the mixture model when it fits, else the valley itself. */
 static double debris_sides(const double *lf, const double *ls, size_t n, double xd, double xc,
@@ -66,10 +75,7 @@ static double debris_sides(const double *lf, const double *ls, size_t n, double 
 {
     double a, b, leak;
     if (pregate_debris_mixture(lf, ls, n, v, xd, xc, &a, &b, &leak)) {
-        out->model = true;
-        out->leak = leak;
-        out->two_d = isfinite(b);
-        out->sthr = isfinite(b) ? pow(10.0, b) : -INFINITY;
+        take_model(out, b, leak);
         out->method = out->two_d ? "debris mixture model on log10(FSC) x log10(SSC): the "
                                    "FSC and SSC sides with the fewest expected errors"
                                  : "debris mixture model on log10(FSC): the FSC side with "
@@ -103,10 +109,7 @@ static double debris_without_mode(const double *lf, const double *ls, size_t n, 
         (!(a > floor) && !isfinite(b))) {
         return floor;
     }
-    out->model = true;
-    out->leak = leak;
-    out->two_d = isfinite(b);
-    out->sthr = isfinite(b) ? pow(10.0, b) : -INFINITY;
+    take_model(out, b, leak);
     out->method = out->two_d ? "no debris mode; debris mixture model below the cells on "
                                "log10(FSC) x log10(SSC): the FSC and SSC sides with the fewest "
                                "expected errors"
