@@ -392,7 +392,9 @@ static apo_status add_population(wsp_sample_ctx *sc, const xmlNode *el, char *pa
     p->count = -1;
     double v = -1.0;
     apo_status st = wsp_num_attr(sc->c, el, NULL, "count", true, -1.0, &v);
-    p->count = (v >= 0.0 && v == floor(v)) ? (int64_t)v : -1;
+    /* a count is a whole number of events; anything else (or beyond 2^53, where doubles
+     * stop being exact and int64_t may overflow) is treated as not stored */
+    p->count = (v >= 0.0 && v <= 9007199254740992.0 && v == floor(v)) ? (int64_t)v : -1;
     return st;
 }
 
