@@ -389,13 +389,7 @@ static apo_status add_population(wsp_sample_ctx *sc, const xmlNode *el, char *pa
     flowjo_population *p = &s->populations[s->n_populations++];
     p->path = path;
     p->gate = gate;
-    p->count = -1;
-    double v = -1.0;
-    apo_status st = wsp_num_attr(sc->c, el, NULL, "count", true, -1.0, &v);
-    /* a count is a whole number of events; anything else (or beyond 2^53, where doubles
-     * stop being exact and int64_t may overflow) is treated as not stored */
-    p->count = (v >= 0.0 && v <= 9007199254740992.0 && v == floor(v)) ? (int64_t)v : -1;
-    return st;
+    return wsp_count_attr(sc->c, el, &p->count);
 }
 
 /* One geometric gate (the single gating:* child of a Gate element) with id @p id. */

@@ -58,6 +58,9 @@ apo_status wsp_warn(wsp_ctx *c, const xmlNode *n, const char *fmt, ...) APO_PRIN
 apo_status wsp_num_attr(wsp_ctx *c, const xmlNode *n, const char *ns, const char *local,
                         bool optional, double dflt, double *out);
 char *wsp_strdup(const char *s);
+/* FlowJo's stored event count from the "count" attribute of @p n: a whole number of events
+ * in [0, 2^53] (where doubles are exact), else -1 ("not stored"). */
+apo_status wsp_count_attr(wsp_ctx *c, const xmlNode *n, int64_t *out);
 /* Re-issue a builder's error (no file name) for element @p n of the document. */
 apo_status wsp_relabel(wsp_ctx *c, const xmlNode *n, apo_status st);
 

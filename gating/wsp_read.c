@@ -491,15 +491,13 @@ static apo_status read_keywords(wsp_ctx *c, const xmlNode *kws, flowjo_sample *s
     return APO_OK;
 }
 
-static apo_status read_count(wsp_ctx *c, const xmlNode *n, int64_t *out)
+apo_status wsp_count_attr(wsp_ctx *c, const xmlNode *n, int64_t *out)
 {
     double v = -1.0;
     apo_status st = wsp_num_attr(c, n, NULL, "count", true, -1.0, &v);
-    if (st != APO_OK) {
-        return st;
-    }
-    *out = (v >= 0.0 && v == floor(v)) ? (int64_t)v : -1;
-    return APO_OK;
+    *out = (st == APO_OK && v >= 0.0 && v <= 9007199254740992.0 && v == floor(v)) ? (int64_t)v
+                                                                                 : -1;
+    return st;
 }
 
 /* Strings of a Sample element: DataSet uri and sampleID, SampleNode name and count. */
@@ -521,7 +519,7 @@ static apo_status read_sample_head(wsp_ctx *c, const xmlNode *ds, const xmlNode 
     if (s->id[0] == '\0') {
         return wsp_fail(c, ds, APO_E_FORMAT, "expected attribute sampleID, found none");
     }
-    return read_count(c, node, &s->count);
+    return wsp_count_attr(c, node, &s->count);
 }
 
 static apo_status read_sample(wsp_ctx *c, const xmlNode *el, flowjo_sample *s)
