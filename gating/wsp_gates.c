@@ -210,16 +210,26 @@ static apo_status read_vertex(wsp_sample_ctx *sc, const xmlNode *v, size_t n, do
     return APO_OK;
 }
 
+/* The dimensions of a polygon or ellipse gate @p g (*n read, for dims_free); any number but
+ * two is an error. */
+static apo_status read_two_dims(wsp_sample_ctx *sc, const xmlNode *g, wsp_dim *d,
+                                const xmlNode **els, size_t *n)
+{
+    *n = 0;
+    apo_status st = read_dims(sc, g, d, 2, n, els);
+    if (st == APO_OK && *n != 2) {
+        st = wsp_fail(sc->c, g, APO_E_FORMAT, "expected 2 dimensions, found %zu", *n);
+    }
+    return st;
+}
+
 static apo_status read_polygon(wsp_sample_ctx *sc, const xmlNode *g, const char *id,
                                const char *parent)
 {
     wsp_dim d[2];
     const xmlNode *els[2];
-    size_t n = 0;
-    apo_status st = read_dims(sc, g, d, 2, &n, els);
-    if (st == APO_OK && n != 2) {
-        st = wsp_fail(sc->c, g, APO_E_FORMAT, "expected 2 dimensions, found %zu", n);
-    }
+    size_t n;
+    apo_status st = read_two_dims(sc, g, d, els, &n);
     size_t nv = 0;
     for (const xmlNode *k = g->children; k != NULL; k = k->next) {
         nv += wsp_is_el(k, WSP_NS_GATING, "vertex");
@@ -339,11 +349,8 @@ static apo_status read_ellipse(wsp_sample_ctx *sc, const xmlNode *g, const char 
 {
     wsp_dim d[2];
     const xmlNode *els[2];
-    size_t n = 0;
-    apo_status st = read_dims(sc, g, d, 2, &n, els);
-    if (st == APO_OK && n != 2) {
-        st = wsp_fail(sc->c, g, APO_E_FORMAT, "expected 2 dimensions, found %zu", n);
-    }
+    size_t n;
+    apo_status st = read_two_dims(sc, g, d, els, &n);
     if (st == APO_OK && (d[0].t == NULL || d[1].t == NULL)) {
         st = wsp_fail(sc->c, g, APO_E_UNSUPPORTED,
                       "expected a transform for both dimensions of an ellipse (its display "
