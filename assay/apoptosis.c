@@ -627,6 +627,7 @@ typedef struct marker_pool {
     double *w;           /* pooled singlet values for the logicle W (every step-th) */
     size_t nw, step_w;
     double *valley;      /* pooled singlet values of the stained samples (density valley) */
+    double *valley_other; /* the same events' values of the other marker */
     size_t nv, step_v;
     double *ctl[2];      /* singlet values of the quantile controls: [0] the other marker's
                             single stain, [1] the unstained control */
@@ -638,6 +639,7 @@ static void marker_pool_free(marker_pool *p)
 {
     free(p->w);
     free(p->valley);
+    free(p->valley_other);
     free(p->ctl[0]);
     free(p->ctl[1]);
     memset(p, 0, sizeof *p);
@@ -673,7 +675,8 @@ static apo_status marker_pool_init(marker_pool *p, const assay_input *in, const 
     p->step_v = pool_step(total_v);
     p->w = malloc((total_w / p->step_w + n + 1) * sizeof(double));
     p->valley = malloc((total_v / p->step_v + n + 1) * sizeof(double));
-    if (p->w == NULL || p->valley == NULL) {
+    p->valley_other = malloc((total_v / p->step_v + n + 1) * sizeof(double));
+    if (p->w == NULL || p->valley == NULL || p->valley_other == NULL) {
         marker_pool_free(p);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
@@ -684,7 +687,7 @@ static apo_status marker_pool_init(marker_pool *p, const assay_input *in, const 
  * sample order, so the pooled values are the same for any number of threads. */
 typedef struct pool_part {
     double T;
-    double *w, *valley, *ctl;
+    double *w, *valley, *valley_other, *ctl;
     size_t nw, nv, nctl;
 } pool_part;
 
@@ -692,14 +695,16 @@ static void pool_part_free(pool_part *pp)
 {
     free(pp->w);
     free(pp->valley);
+    free(pp->valley_other);
     free(pp->ctl);
     memset(pp, 0, sizeof *pp);
 }
 
-/* Fill @p pp from one loaded sample's compensated values @p x (its parent mask in l). */
+/* Fill @p pp from one loaded sample's compensated values @p x of the marker and @p other of
+ * the other marker (its parent mask in l). */
 static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const assay_input *in,
                                  const ctx *ci, bool annexin, const loaded *l, const double *x,
-                                 bool keep_ctl, apo_error *err)
+                                 const double *other, bool keep_ctl, apo_error *err)
 {
     const size_t ne = (size_t)l->ev.n_events;
     const fcs_param *par = fcs_dataset_param(in->ds, annexin ? ci->ch.annexin : ci->ch.pi);
@@ -716,9 +721,11 @@ static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const assa
     }
     if (!nomem && valley_role(in->role, annexin)) {
         pp->valley = malloc((ne / p->step_v + 1) * sizeof(double));
-        nomem = pp->valley == NULL;
+        pp->valley_other = malloc((ne / p->step_v + 1) * sizeof(double));
+        nomem = pp->valley == NULL || pp->valley_other == NULL;
         if (!nomem) {
             pp->nv = masked_step(x, l->parent, ne, p->step_v, pp->valley);
+            masked_step(other, l->parent, ne, p->step_v, pp->valley_other);
         }
     }
     if (!nomem && keep_ctl) {
@@ -790,7 +797,7 @@ static void pool_task(void *arg, size_t i)
     for (int k = 0; ok && k < 2; k++) {
         const bool keep = j->cand[2 * k] == (int)i || j->cand[2 * k + 1] == (int)i;
         if (pool_part_fill(&j->parts[2 * i + (size_t)k], &j->pool[k], in, ci, k == 0, &l, x[k],
-                           keep, &e2) != APO_OK) {
+                           x[1 - k], keep, &e2) != APO_OK) {
             j->fatal[i] = APO_E_NOMEM;
             ok = false;
         }
@@ -892,6 +899,7 @@ static apo_status gather_pools(const assay_input *in, ctx *c, size_t n,
             }
             if (pp->nv > 0) {
                 memcpy(p->valley + p->nv, pp->valley, pp->nv * sizeof(double));
+                memcpy(p->valley_other + p->nv, pp->valley_other, pp->nv * sizeof(double));
                 p->nv += pp->nv;
             }
         }
@@ -947,27 +955,39 @@ static apo_status make_scale(const marker_pool *p, gate_transform *tf, assay_res
     return st;
 }
 
-/* Threshold of one marker: fixed, or the control's line checked against the stained
- * samples (threshold_check.c), all on the display (logicle) scale. */
-static apo_status place_threshold(const assay_input *in, marker_pool *p, bool annexin,
-                                  const assay_options *opt, const gate_transform *tf,
-                                  assay_threshold *t, apo_error *err)
+/* The quantile control of a marker's line: 0 its FMO-like single stain, 1 the unstained
+ * control, -1 none with enough singlets. */
+static int ctl_slot(const marker_pool *p)
 {
-    t->realized_pct = t->valley_depth = t->control_scaled = NAN;
-    t->in_population = t->no_separation = false;
-    t->reason[0] = '\0';
-    for (size_t k = 0; k < p->nv; k++) {
-        p->valley[k] = gate_transform_apply(tf, p->valley[k]);
+    return p->src[0] >= 0 && p->nctl[0] >= 50 ? 0 : p->src[1] >= 0 && p->nctl[1] >= 50 ? 1 : -1;
+}
+
+/* A marker's values of @p v put on the display scale, in place. */
+static void to_display(const gate_transform *tf, double *v, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        v[k] = gate_transform_apply(tf, v[k]);
     }
-    if (opt->fixed_thresholds) {
-        set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold,
-                      ASSAY_THRESHOLD_FIXED, NAN, "--thresholds");
-        t->valley_depth = assay_line_depth(p->valley, p->nv, gate_transform_apply(tf, t->value));
-        t->in_population = t->valley_depth > 0.5;
-        snprintf(t->reason, sizeof t->reason, "given with --thresholds");
-        return APO_OK;
-    }
-    int slot = p->src[0] >= 0 && p->nctl[0] >= 50 ? 0 : p->src[1] >= 0 && p->nctl[1] >= 50 ? 1 : -1;
+}
+
+/* Fixed thresholds (--thresholds): still measured against the stained samples. */
+static void fixed_threshold(marker_pool *p, bool annexin, const assay_options *opt,
+                            const gate_transform *tf, assay_threshold *t)
+{
+    set_threshold(t, annexin ? opt->annexin_threshold : opt->pi_threshold,
+                  ASSAY_THRESHOLD_FIXED, NAN, "--thresholds");
+    t->valley_depth = assay_line_depth(p->valley, p->nv, gate_transform_apply(tf, t->value));
+    t->in_population = t->valley_depth > 0.5;
+    snprintf(t->reason, sizeof t->reason, "given with --thresholds");
+}
+
+/* One marker's line from its control, checked against the stained samples
+ * (threshold_check.c); p->valley is on the display scale. */
+static apo_status place_line(const assay_input *in, const marker_pool *p, bool annexin,
+                             const assay_options *opt, const gate_transform *tf, assay_line *L,
+                             apo_error *err)
+{
+    const int slot = ctl_slot(p);
     double *ctl = NULL;
     size_t m = 0;
     if (slot >= 0) {
@@ -976,38 +996,105 @@ static apo_status place_threshold(const assay_input *in, marker_pool *p, bool an
         if (ctl == NULL) {
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
-        for (size_t k = 0; k < m; k++) {
-            ctl[k] = gate_transform_apply(tf, p->ctl[slot][k]);
-        }
+        memcpy(ctl, p->ctl[slot], m * sizeof *ctl);
+        to_display(tf, ctl, m);
     }
-    assay_line L;
     assay_line_place(ctl, m, p->valley, p->nv, opt->quantile,
-                     slot >= 0 ? in[p->src[slot]].sample : "", &L);
-    if (!isfinite(L.y)) {
-        free(ctl);
+                     slot >= 0 ? in[p->src[slot]].sample : "", L);
+    free(ctl);
+    if (!isfinite(L->y)) {
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
                              annexin ? "Annexin V" : "PI",
                              "expected a control or a density valley to place the %s threshold, "
                              "found neither: give --thresholds A,P",
                              annexin ? "Annexin V" : "PI");
     }
-    const bool from_ctl = slot >= 0 && L.method == ASSAY_THRESHOLD_CONTROL_QUANTILE;
-    set_threshold(t, gate_transform_inverse(tf, L.y), L.method, L.percentile,
+    return APO_OK;
+}
+
+/* Check a marker's line within the halves the other marker's line makes (pool p, the other
+ * marker's scale @p otf and line @p split on it); @p dye names the dead-cell dye. */
+static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
+                              const gate_transform *otf, double split, assay_line *L,
+                              apo_error *err)
+{
+    double *other = malloc((p->nv ? p->nv : 1) * sizeof *other);
+    if (other == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    memcpy(other, p->valley_other, p->nv * sizeof *other);
+    to_display(otf, other, p->nv);
+    assay_line_refine(L, p->valley, other, p->nv, split, annexin ? "Annexin V" : dye,
+                      annexin ? dye : "Annexin V");
+    free(other);
+    return APO_OK;
+}
+
+/* The threshold of a placed line: its value, source and what the control says of it. */
+static void threshold_from_line(const assay_input *in, const marker_pool *p,
+                                const gate_transform *tf, const assay_line *L,
+                                assay_threshold *t)
+{
+    const int slot = ctl_slot(p);
+    const bool from_ctl = slot >= 0 && L->method == ASSAY_THRESHOLD_CONTROL_QUANTILE;
+    set_threshold(t, gate_transform_inverse(tf, L->y), L->method, L->percentile,
                   from_ctl ? in[p->src[slot]].sample : "all stained samples");
     if (slot >= 0) {
         size_t above = 0;
-        for (size_t k = 0; k < m; k++) {
-            above += ctl[k] >= L.y;
+        for (size_t k = 0; k < p->nctl[slot]; k++) {
+            above += gate_transform_apply(tf, p->ctl[slot][k]) >= L->y;
         }
-        t->realized_pct = 100.0 * (double)above / (double)m;
+        t->realized_pct = 100.0 * (double)above / (double)p->nctl[slot];
     }
-    free(ctl);
-    t->valley_depth = L.depth;
-    t->control_scaled = L.control_y;
-    t->in_population = L.in_population;
-    t->no_separation = L.no_separation;
-    snprintf(t->reason, sizeof t->reason, "%s", L.reason);
-    return APO_OK;
+    t->valley_depth = L->depth;
+    t->control_scaled = L->control_y;
+    t->in_population = L->in_population;
+    t->no_separation = L->no_separation;
+    t->half_depth[0] = L->half_depth[0];
+    t->half_depth[1] = L->half_depth[1];
+    snprintf(t->reason, sizeof t->reason, "%s", L->reason);
+}
+
+static void threshold_reset(assay_threshold *t)
+{
+    t->realized_pct = t->valley_depth = t->control_scaled = NAN;
+    t->half_depth[0] = t->half_depth[1] = NAN;
+    t->in_population = t->no_separation = false;
+    t->reason[0] = '\0';
+}
+
+/* Both thresholds: fixed, or each control's line checked against the stained samples, then
+ * each within the halves of the other marker (Annexin V first, in the halves of the PI line;
+ * then PI in the halves of the final Annexin V line), all on the display scales. */
+static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
+                                   const assay_options *opt, assay_result *out, apo_error *err)
+{
+    const gate_transform *tf[2] = {&out->annexin_scale, &out->pi_scale};
+    assay_threshold *t[2] = {&out->annexin, &out->pi};
+    for (int k = 0; k < 2; k++) {
+        threshold_reset(t[k]);
+        to_display(tf[k], pool[k].valley, pool[k].nv);
+    }
+    if (opt->fixed_thresholds) {
+        fixed_threshold(&pool[0], true, opt, tf[0], t[0]);
+        fixed_threshold(&pool[1], false, opt, tf[1], t[1]);
+        return APO_OK;
+    }
+    assay_line L[2];
+    apo_status st = place_line(in, &pool[0], true, opt, tf[0], &L[0], err);
+    if (st == APO_OK) {
+        st = place_line(in, &pool[1], false, opt, tf[1], &L[1], err);
+    }
+    if (st == APO_OK) {
+        st = refine_line(&pool[0], true, assay_dead_dye_label(out), tf[1], L[1].y, &L[0], err);
+    }
+    if (st == APO_OK) {
+        st = refine_line(&pool[1], false, assay_dead_dye_label(out), tf[0], L[0].y, &L[1], err);
+    }
+    for (int k = 0; st == APO_OK && k < 2; k++) {
+        threshold_from_line(in, &pool[k], tf[k], &L[k], t[k]);
+    }
+    return st;
 }
 
 /* Stream options for sample @p in: its decoded events when it has them, else its data set
@@ -1614,6 +1701,8 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
     set_threshold(&out->annexin, out->annexin.value, ASSAY_THRESHOLD_GATING_FILE, NAN, "--gating");
     set_threshold(&out->pi, out->pi.value, ASSAY_THRESHOLD_GATING_FILE, NAN, "--gating");
     out->annexin.valley_depth = out->pi.valley_depth = NAN;
+    out->annexin.half_depth[0] = out->annexin.half_depth[1] = NAN;
+    out->pi.half_depth[0] = out->pi.half_depth[1] = NAN;
     out->annexin.control_scaled = out->pi.control_scaled = NAN;
     snprintf(out->annexin.reason, sizeof out->annexin.reason, "read from --gating");
     snprintf(out->pi.reason, sizeof out->pi.reason, "read from --gating");
@@ -1781,10 +1870,7 @@ static apo_status scales_and_thresholds(analysis *a, apo_error *err)
         st = make_scale(&pool[1], &out->pi_scale, out, err);
     }
     if (st == APO_OK) {
-        st = place_threshold(a->in, &pool[0], true, opt, &out->annexin_scale, &out->annexin, err);
-    }
-    if (st == APO_OK) {
-        st = place_threshold(a->in, &pool[1], false, opt, &out->pi_scale, &out->pi, err);
+        st = place_thresholds(a->in, pool, opt, out, err);
     }
     marker_pool_free(&pool[0]);
     marker_pool_free(&pool[1]);

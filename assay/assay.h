@@ -180,7 +180,9 @@ typedef struct assay_threshold {
                             display scale (NaN when not measured) */
     double control_scaled; /* the control's line on the display scale (NaN when none) */
     bool in_population, no_separation;
-    char reason[240];    /* why it is where it is */
+    char reason[400];    /* why it is where it is */
+    double half_depth[2]; /* valley depth among the stained events negative [0] / positive [1]
+                             for the other marker (NaN when not measured) */
 } assay_threshold;
 
 /* A group comparison: a treated group vs the stimulus-only group, or (kind

@@ -71,13 +71,27 @@ typedef struct assay_line {
                             negative population: no line can separate them reliably */
     assay_threshold_method method; /* CONTROL_QUANTILE or DENSITY_VALLEY */
     double percentile;             /* CONTROL_QUANTILE: 100 quantile; NaN otherwise */
-    char reason[240];
+    double half_depth[2];          /* its valley depth among the stained events negative [0]
+                                      and positive [1] for the other marker (NaN when that half
+                                      is too small or shows one population) */
+    char reason[400];
 } assay_line;
 
 /* Place a line from a control's display values (NULL when none) and the pooled stained
  * samples' display values; quantile e.g. 0.995; ctl_name names the control in the reason. */
 void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size_t npool,
                       double quantile, const char *ctl_name, assay_line *out);
+/* Check a placed line within each half of the stained events that the other marker's line
+ * (@p split, on the other marker's display scale; @p other the same events' values there)
+ * makes: among the events negative and among those positive for the other marker, the line
+ * must lie between this marker's populations too (e.g. the Annexin V line between the
+ * necrotic and the late apoptotic cells, not only between the viable and the early
+ * apoptotic ones). When it sits in a population or on a population's slope beside a clear
+ * gap of one half, it moves to the position between both halves' populations least inside
+ * any of them, and the reason says so; half_depth gets the final depths, and a depth over
+ * 0.5 in either half sets in_population. @p marker and @p other_name name the markers. */
+void assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
+                       double split, const char *marker, const char *other_name);
 /* The valley depth of a line at @p line on the density of x (NaN when it cannot be told). */
 double assay_line_depth(const double *x, size_t n, double line);
 

@@ -542,6 +542,8 @@ static apo_status threshold_from_json(apo_jspan t, const char *dir, const char *
     out->realized_pct = apo_jscan_number(apo_jscan_get(t, "realized_pct"));
     out->valley_depth = apo_jscan_number(apo_jscan_get(t, "valley_depth"));
     out->control_scaled = apo_jscan_number(apo_jscan_get(t, "control_scaled"));
+    out->half_depth[0] = apo_jscan_number(apo_jscan_get(t, "valley_depth_other_negative"));
+    out->half_depth[1] = apo_jscan_number(apo_jscan_get(t, "valley_depth_other_positive"));
     apo_jscan_string(apo_jscan_get(t, "reason"), out->reason, sizeof out->reason);
     apo_jscan_string(apo_jscan_get(t, "source"), out->source, sizeof out->source);
     apo_jspan m = apo_jscan_get(t, "method");

@@ -37,6 +37,8 @@ void assay_json_threshold_check(FILE *f, const assay_threshold *t, bool *first_k
     kv_bool(f, "in_population", t->in_population, first_key);
     kv_bool(f, "no_separation", t->no_separation, first_key);
     apo_json_kv_str(f, "reason", t->reason, first_key);
+    apo_json_kv_num(f, "valley_depth_other_negative", t->half_depth[0], first_key);
+    apo_json_kv_num(f, "valley_depth_other_positive", t->half_depth[1], first_key);
 }
 
 void assay_json_sample_checks(FILE *f, const assay_sample *s, bool *first_key)

@@ -102,6 +102,7 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
 {
     memset(out, 0, sizeof *out);
     out->y = out->depth = out->control_y = out->valley_y = NAN;
+    out->half_depth[0] = out->half_depth[1] = NAN;
     bool restricted = false;
     if (ctl != NULL) {
         out->control_y = negative_quantile(ctl, nctl, quantile, &restricted);
@@ -174,5 +175,187 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
     out->no_separation = !valley_ok;
     if (have) {
         assay_kde_free(&k);
+    }
+}
+
+/* One half of the pooled stained events, split by the other marker's line: its density and
+ * its two populations along this marker (the negative one and the next one up). */
+typedef struct line_half {
+    assay_kde k;
+    bool have;      /* fitted, with a negative and a next population */
+    size_t neg, next;
+    double valley;  /* depth of its own valley between them */
+} line_half;
+
+/* A half needs this many events, and this share of the pooled ones, to be judged. */
+#define HALF_MIN_EVENTS 500
+#define HALF_MIN_SHARE 0.05
+/* Candidate lines tried between the populations when the line is moved. */
+#define HALF_SEARCH 256
+
+static void half_fit(line_half *h, const double *x, const double *other, size_t n,
+                     double split, bool upper, double *buf)
+{
+    memset(h, 0, sizeof *h);
+    h->neg = h->next = SIZE_MAX;
+    h->valley = NAN;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(other[i]) && (other[i] >= split) == upper) {
+            buf[m++] = x[i];
+        }
+    }
+    if (m < HALF_MIN_EVENTS || (double)m < HALF_MIN_SHARE * (double)n ||
+        !assay_kde_fit(&h->k, buf, m, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE)) {
+        return;
+    }
+    negative_and_next(&h->k, &h->neg, &h->next);
+    if (h->neg == SIZE_MAX || h->next == SIZE_MAX) {
+        assay_kde_free(&h->k);
+        return;
+    }
+    h->have = true;
+    const size_t v = assay_kde_argmin(&h->k, h->k.peaks[h->neg].at, h->k.peaks[h->next].at);
+    h->valley = assay_kde_depth(&h->k, h->k.g0 + h->k.step * (double)v);
+}
+
+/* Does the line at y separate this half's populations: between its negative and next
+ * peaks, and not inside either (a half that cannot be judged never objects)? */
+static bool half_between(const line_half *h, double y)
+{
+    if (!h->have) {
+        return true;
+    }
+    const double d = assay_kde_depth(&h->k, y);
+    return d <= LINE_IN_POPULATION && y > h->k.peaks[h->neg].x && y < h->k.peaks[h->next].x;
+}
+
+/* Does the line at y sit in a population of this half, or on a population's slope while
+ * the half has a clear gap of its own? */
+static bool half_objects(const line_half *h, double y)
+{
+    if (!h->have) {
+        return false;
+    }
+    const double d = assay_kde_depth(&h->k, y);
+    return !half_between(h, y) ||
+           (h->valley <= LINE_IN_POPULATION && d > h->valley + LINE_VALLEY_MARGIN);
+}
+
+/* The worst depth of the line at y over the halves with two populations. */
+static double halves_cost(const line_half h[2], double y)
+{
+    double c = 0;
+    for (int s = 0; s < 2; s++) {
+        if (h[s].have) {
+            c = fmax(c, assay_kde_depth(&h[s].k, y));
+        }
+    }
+    return c;
+}
+
+/* The room for a line in both halves: above both negative peaks, below both next ones;
+ * false when there is none. */
+static bool halves_room(const line_half h[2], double *lo, double *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    for (int s = 0; s < 2; s++) {
+        if (h[s].have) {
+            *lo = fmax(*lo, h[s].k.peaks[h[s].neg].x);
+            *hi = fmin(*hi, h[s].k.peaks[h[s].next].x);
+        }
+    }
+    return *lo < *hi;
+}
+
+/* The line between the populations of both halves least inside any of them (the smallest
+ * worst depth); NaN when the halves leave no room (one's positive population below the
+ * other's negative one). */
+static double halves_best(const line_half h[2])
+{
+    double lo, hi;
+    if (!halves_room(h, &lo, &hi)) {
+        return NAN;
+    }
+    double best = NAN, best_cost = INFINITY;
+    for (int i = 1; i < HALF_SEARCH; i++) {
+        const double y = lo + (hi - lo) * (double)i / HALF_SEARCH;
+        const double c = halves_cost(h, y);
+        if (c < best_cost) {
+            best_cost = c;
+            best = y;
+        }
+    }
+    return best;
+}
+
+/* The position nearest y0 between both halves' populations where no half objects (the
+ * smallest move that fixes the line: the control's line stays the best guess of where the
+ * negative populations end); NaN when there is none. */
+static double halves_nearest(const line_half h[2], double y0)
+{
+    double lo, hi;
+    if (!halves_room(h, &lo, &hi)) {
+        return NAN;
+    }
+    double best = NAN, dist = INFINITY;
+    for (int i = 1; i < HALF_SEARCH; i++) {
+        const double y = lo + (hi - lo) * (double)i / HALF_SEARCH;
+        if (!half_objects(&h[0], y) && !half_objects(&h[1], y) && fabs(y - y0) < dist) {
+            dist = fabs(y - y0);
+            best = y;
+        }
+    }
+    return best;
+}
+
+void assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
+                       double split, const char *marker, const char *other_name)
+{
+    L->half_depth[0] = L->half_depth[1] = NAN;
+    double *buf = isfinite(L->y) && isfinite(split) && n > 0 ? malloc(n * sizeof *buf) : NULL;
+    if (buf == NULL) {
+        return;
+    }
+    line_half h[2];
+    half_fit(&h[0], x, other, n, split, false, buf);
+    half_fit(&h[1], x, other, n, split, true, buf);
+    free(buf);
+    const int bad = half_objects(&h[1], L->y) ? 1 : half_objects(&h[0], L->y) ? 0 : -1;
+    double y = bad >= 0 ? halves_nearest(h, L->y) : NAN;
+    if (bad >= 0 && !isfinite(y)) { /* no place suits both: the least bad one */
+        y = halves_best(h);
+    }
+    if (bad >= 0 && isfinite(y) && halves_cost(h, y) < halves_cost(h, L->y)) {
+        const double was = L->y, d_was = assay_kde_depth(&h[bad].k, was);
+        L->y = y;
+        L->depth = assay_line_depth(x, n, y);
+        L->method = ASSAY_THRESHOLD_DENSITY_VALLEY;
+        L->percentile = NAN;
+        L->moved = true;
+        char first[sizeof L->reason];
+        snprintf(first, sizeof first, "%s", L->reason);
+        snprintf(L->reason, sizeof L->reason,
+                 "%s; but among the %s-%s events that line (%.3f on the display scale) lies %s "
+                 "(depth %.2f, their valley %.2f): moved to %.3f, between the %s-negative and "
+                 "-positive populations of both %s halves",
+                 first, other_name, bad ? "positive" : "negative", was,
+                 d_was > LINE_IN_POPULATION ? "in a population" : "on a population's slope",
+                 d_was, h[bad].valley, y, marker, other_name);
+    }
+    for (int s = 0; s < 2; s++) {
+        if (h[s].have) {
+            L->half_depth[s] = assay_kde_depth(&h[s].k, L->y);
+            if (!half_between(&h[s], L->y)) {
+                L->in_population = true;
+                const size_t len = strlen(L->reason);
+                snprintf(L->reason + len, sizeof L->reason - len,
+                         "; among the %s-%s events it does not separate the %s-negative and "
+                         "-positive populations (depth %.2f): no straight line separates both",
+                         other_name, s ? "positive" : "negative", marker, L->half_depth[s]);
+            }
+            assay_kde_free(&h[s].k);
+        }
     }
 }

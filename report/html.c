@@ -149,8 +149,9 @@ static void plate(FILE *f, const report_input *r)
     fputs("</section>\n", f);
 }
 
-static void threshold_row(FILE *f, const char *name, const assay_threshold *t,
-                          const gate_transform *scale)
+/* One marker's row; @p other names the marker whose halves its depths are measured in. */
+static void threshold_row(FILE *f, const char *name, const char *other,
+                          const assay_threshold *t, const gate_transform *scale)
 {
     fputs("<tr><td>", f);
     html_esc(f, name);
@@ -167,6 +168,17 @@ static void threshold_row(FILE *f, const char *name, const assay_threshold *t,
     html_gnum(f, t->realized_pct);
     fputs("</td><td class=\"n\">", f);
     html_gnum(f, t->valley_depth);
+    if (isfinite(t->half_depth[0]) || isfinite(t->half_depth[1])) {
+        fputs("<br><small>", f);
+        html_esc(f, other);
+        fputs("&minus; ", f);
+        html_gnum(f, t->half_depth[0]);
+        fputs(", ", f);
+        html_esc(f, other);
+        fputs("+ ", f);
+        html_gnum(f, t->half_depth[1]);
+        fputs("</small>", f);
+    }
     fputs("</td><td>", f);
     html_esc(f, t->reason);
     fputs("</td><td>", f);
@@ -185,8 +197,8 @@ static void method(FILE *f, const report_input *r)
           "of the source at or above</th><th>valley depth</th><th>why here</th><th>scale</th>"
           "</tr></thead><tbody>\n",
           f);
-    threshold_row(f, "Annexin V", &res->annexin, &res->annexin_scale);
-    threshold_row(f, "PI", &res->pi, &res->pi_scale);
+    threshold_row(f, "Annexin V", assay_dead_dye_label(res), &res->annexin, &res->annexin_scale);
+    threshold_row(f, "PI", "Annexin V", &res->pi, &res->pi_scale);
     fputs("</tbody></table></div>\n<p>control_quantile: the given quantile of the negative "
           "population of the marker's negative control (the other single stain, or the "
           "unstained), kept when it lies in a low-density region of the stained samples; "

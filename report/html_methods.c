@@ -134,8 +134,11 @@ static void one_threshold(FILE *m, const char *marker, const assay_threshold *t)
         fprintf(m, "the %gth percentile of the negative control %s; ", t->percentile, t->source);
         break;
     case ASSAY_THRESHOLD_DENSITY_VALLEY:
-        fprintf(m, "the density valley between negative and positive cells of %s; ",
-                t->source[0] ? t->source : "the stained samples");
+        fprintf(m, "the density valley between negative and positive cells of %s%s; ",
+                t->source[0] ? t->source : "the stained samples",
+                isfinite(t->control_scaled) ? ", where the negative control's line lay on a "
+                                              "population (see the thresholds table)"
+                                            : "");
         break;
     case ASSAY_THRESHOLD_FIXED:
         fputs("set by hand; ", m);

@@ -3,7 +3,9 @@
  * test_gate_method.c: the density tools and the automatic gates on data with a known answer:
  * peaks and valley depth of two Gaussians; a control line smeared into the positive
  * population moves to the stained samples' valley (and one in a gap stays); populations too
- * close to separate give no_separation; the debris gate sits between debris and cells (a
+ * close to separate give no_separation; a line is checked within the halves of the other
+ * marker (moved off the necrotic cells, kept in a gap of both halves, flagged when no
+ * straight line fits both); the debris gate sits between debris and cells (a
  * corner on both scatters with SSC, leaving under 1 % debris inside where FSC alone leaves
  * more), cuts only the noise floor without debris, and the singlet
  * band keeps the singlets of a broad, stepped pulse width while removing the doublets.
@@ -15,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 TestSuite(assay_gate_method);
 
@@ -119,6 +122,74 @@ Test(assay_gate_method, no_separation_is_said)
     cr_assert_eq(L.percentile, 99.5);
     free(ctl);
     free(pooled);
+    gsl_rng_free(r);
+}
+
+/* Pooled stained events on two markers: x this marker, o the other one (negative about 0.2,
+ * positive about 0.8 on it). Among the o-negative events a share neg_share is negative on x
+ * (N(0.2, 0.04)), the rest positive (N(0.7, 0.06)); among the o-positive ones the negative
+ * population sits at hi_neg (e.g. necrotic cells a little brighter on Annexin V) and the
+ * positive one at hi_pos. */
+static void two_marker(gsl_rng *r, size_t n, double hi_neg, double hi_pos, double *x,
+                       double *o)
+{
+    for (size_t i = 0; i < n; i++) {
+        const bool other_pos = gsl_rng_uniform(r) < 0.4, pos = gsl_rng_uniform(r) < 0.5;
+        o[i] = other_pos ? 0.8 + gsl_ran_gaussian(r, 0.05) : 0.2 + gsl_ran_gaussian(r, 0.05);
+        x[i] = other_pos ? (pos ? hi_pos : hi_neg) + gsl_ran_gaussian(r, pos ? 0.06 : 0.04)
+                         : (pos ? 0.7 : 0.2) + gsl_ran_gaussian(r, pos ? 0.06 : 0.04);
+    }
+}
+
+/* A control's line 2.576 SD above viable cells at 0.2 (SD 0.04), as the pooled check kept it. */
+static assay_line control_line(void)
+{
+    return (assay_line){.y = 0.2 + 2.576 * 0.04,
+                        .depth = 0.05,
+                        .method = ASSAY_THRESHOLD_CONTROL_QUANTILE,
+                        .percentile = 99.5,
+                        .reason = "99.5 percentile of ctl"};
+}
+
+/* The control line clears the viable cells but sits on the brighter necrotic cells among
+ * the PI-positive events: it moves to where both halves have their gap. */
+Test(assay_gate_method, line_checked_within_the_other_markers_halves)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 5);
+    const size_t np = 40000;
+    double *x = malloc(np * sizeof *x), *o = malloc(np * sizeof *o);
+    cr_assert(x != NULL && o != NULL);
+    two_marker(r, np, 0.32, 0.8, x, o);
+    assay_line L = control_line();
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    cr_assert(L.moved && L.method == ASSAY_THRESHOLD_DENSITY_VALLEY, "%s", L.reason);
+    cr_assert(L.y > 0.42 && L.y < 0.6, "line %g", L.y);
+    cr_assert_lt(L.half_depth[0], 0.1, "PI-negative half depth %g", L.half_depth[0]);
+    cr_assert_lt(L.half_depth[1], 0.1, "PI-positive half depth %g", L.half_depth[1]);
+    cr_assert(!L.in_population);
+    cr_assert_not_null(strstr(L.reason, "PI-positive"), "%s", L.reason);
+    cr_assert(isnan(L.percentile));
+
+    /* necrotic cells as dim as the viable ones and a line in the gap of both halves: kept */
+    two_marker(r, np, 0.2, 0.8, x, o);
+    L = control_line();
+    L.y = 0.45;
+    const double before = L.y;
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    cr_assert(!L.moved && L.y == before, "%s", L.reason);
+    cr_assert(L.half_depth[0] < 0.5 && L.half_depth[1] < 0.5);
+
+    /* the PI-positive half's negative population above the PI-negative half's positive one:
+     * no straight line separates both; it stays and says it lies in a population */
+    two_marker(r, np, 0.75, 1.1, x, o);
+    L = control_line();
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    cr_assert(L.in_population, "half depths %g %g", L.half_depth[0], L.half_depth[1]);
+    cr_assert(!L.moved);
+    cr_assert_not_null(strstr(L.reason, "no straight line"), "%s", L.reason);
+    free(x);
+    free(o);
     gsl_rng_free(r);
 }
 

@@ -130,3 +130,11 @@ Test(cli_accuracy, muse_debris)
 {
     check_scenario("muse_debris", false);
 }
+
+/* Everything at once, with single-stain controls from treated cells: the control's Annexin V
+ * line lands in the necrotic cells' upper tail and must be moved by the check within the PI
+ * halves (docs/algorithms.md section 6, step 5). */
+Test(cli_accuracy, canto_everything)
+{
+    check_scenario("canto_everything", false);
+}

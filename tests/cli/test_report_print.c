@@ -236,7 +236,7 @@ Test(cli_report_pages, methods_paragraph_from_the_run, .timeout = 300)
     cr_assert(n > 0 && txt[n - 1] == '\n');
     txt[n - 1] = '\0';
     cr_assert_str_eq(para, txt, "methods.txt differs from the report's paragraph");
-    char path[4200], v[160];
+    char path[4200], v[400];
     snprintf(path, sizeof path, "%s/out/results.json", dir);
     json_value *res = json_parse_file(path);
     cr_assert_not_null(res);
@@ -261,12 +261,18 @@ Test(cli_report_pages, methods_paragraph_from_the_run, .timeout = 300)
     snprintf(v, sizeof v, "(automatic: %s).", sg + strlen("; Singlets: "));
     has(txt, v);
     const json_value *th = json_get(res, "thresholds");
-    snprintf(v, sizeof v, "Annexin V at %.4g (the 99.5th percentile of the negative control "
-                          "ctrl_pi_only; control_quantile_99.5)",
+    /* both control lines sit on the slope of the necrotic (Annexin V) and late apoptotic
+     * (PI) cells within the other marker's halves and were moved (algorithms.md 6, step 5) */
+    cr_assert_str_eq(json_string(json_get(json_get(th, "annexin"), "method")), "density_valley");
+    snprintf(v, sizeof v, "Annexin V at %.4g (the density valley between negative and positive "
+                          "cells of all stained samples, where the negative control's line lay "
+                          "on a population (see the thresholds table); density_valley)",
              json_number(json_get(json_get(th, "annexin"), "value"), NAN));
     has(txt, v);
-    snprintf(v, sizeof v, "PI at %.4g (the 99.5th percentile of the negative control "
-                          "ctrl_annexin_only; control_quantile_99.5) in compensated data units",
+    snprintf(v, sizeof v, "PI at %.4g (the density valley between negative and positive cells "
+                          "of all stained samples, where the negative control's line lay on a "
+                          "population (see the thresholds table); density_valley) in compensated "
+                          "data units",
              json_number(json_get(json_get(th, "pi"), "value"), NAN));
     has(txt, v);
     has(txt, "one-way ANOVA with Dunnett's many-to-one comparisons");
