@@ -121,7 +121,8 @@ static apo_status check_fits(const assay_shard *s, const assay_shard *first, apo
                              "sheet and version), found different ones",
                              s->dir, first->dir);
     }
-    static const char *const same[] = {"thresholds", "compensation", "channels", "pregates",
+    static const char *const same[] = {"thresholds",    "compensation", "channels",
+                                       "pregates",      "pregate_choices",
                                        "annexin_scale", "pi_scale"};
     for (size_t j = 0; j < sizeof same / sizeof *same; j++) {
         if (!same_span(apo_jscan_get(s->doc, same[j]), apo_jscan_get(first->doc, same[j]))) {
@@ -558,6 +559,25 @@ static apo_status threshold_from_json(apo_jspan t, const char *dir, const char *
     return APO_OK;
 }
 
+/* The pre-gate choices as the shard recorded them (results.json pregate_choices); an older
+ * shard without them keeps UNSET ("not recorded"). */
+static void pregate_choices_from_json(apo_jspan pc, assay_result *r)
+{
+    static const char *const gate_key[2] = {"debris_gate", "singlet_gate"};
+    static const char *const choice_key[2] = {"debris_choice", "singlet_choice"};
+    bool *applied[2] = {&r->debris_gate, &r->singlet_gate};
+    assay_pregate_choice *choice[2] = {&r->debris_choice, &r->singlet_choice};
+    for (int g = 0; g < 2; g++) {
+        apo_jspan b = apo_jscan_get(pc, gate_key[g]);
+        *applied[g] = b.p != NULL && (size_t)(b.e - b.p) == 4 && memcmp(b.p, "true", 4) == 0;
+        char text[64];
+        apo_jscan_string(apo_jscan_get(pc, choice_key[g]), text, sizeof text);
+        if (!assay_pregate_choice_parse(text, (assay_pregate)g, choice[g])) {
+            *choice[g] = ASSAY_PREGATE_CHOICE_UNSET;
+        }
+    }
+}
+
 static void scale_from_json(apo_jspan s, gate_transform *t)
 {
     char kind[32];
@@ -594,6 +614,7 @@ static apo_status result_from_json(apo_jspan doc, const char *dir, assay_result 
         r->spill[i] = apo_jscan_number(apo_jscan_index(apo_jscan_index(sp, i / 2), i % 2));
     }
     apo_jscan_string(apo_jscan_get(doc, "pregates"), r->pregate_detail, sizeof r->pregate_detail);
+    pregate_choices_from_json(apo_jscan_get(doc, "pregate_choices"), r);
     scale_from_json(apo_jscan_get(doc, "annexin_scale"), &r->annexin_scale);
     scale_from_json(apo_jscan_get(doc, "pi_scale"), &r->pi_scale);
     apo_jspan src = apo_jscan_get(comp, "source");
