@@ -8,6 +8,7 @@
 #include "cli/run_args.h"
 #include "report/compare_text.h"
 
+#include <math.h>
 #include <stdio.h>
 
 void run_print_guess(const run_options *o, const assay_sheet *sh, const assay_sheet_guess *g,
@@ -65,6 +66,15 @@ static void print_gain(const assay_input *in, size_t n)
     }
 }
 
+/* A line the stained samples moved away from its control's place: why (the user should
+ * see a switched method where the numbers are). */
+static void print_moved_line(const char *marker, const assay_threshold *t)
+{
+    if (t->method == ASSAY_THRESHOLD_DENSITY_VALLEY && isfinite(t->control_scaled)) {
+        printf("  %s line: %s\n", marker, t->reason);
+    }
+}
+
 static void print_summary(const assay_result *r, const assay_input *in, size_t n)
 {
     printf("channels: Annexin V%s%s = %s (%s); dead-cell dye%s%s = %s (%s)\n",
@@ -80,6 +90,8 @@ static void print_summary(const assay_result *r, const assay_input *in, size_t n
            r->annexin.source, r->pi.value,
            assay_threshold_method_text(r->pi.method, r->pi.percentile, pm, sizeof pm),
            r->pi.source);
+    print_moved_line("Annexin V", &r->annexin);
+    print_moved_line(assay_dead_dye_label(r), &r->pi);
     printf("\n%-24s %-15s %9s %7s %7s %7s %7s %7s  %s\n", "sample", "role", "singlets", "viable",
            "early", "late", "necro", "apopt", "qc");
     for (size_t i = 0; i < n; i++) {
