@@ -285,6 +285,11 @@ Test(cli_run_stats, triplicates_report_dunnett_anova_and_the_stimulus_row)
                                      "F(3, 8) = "),
                        "%s", r.out);
     cr_assert_null(strstr(r.out, "pseudo-replicates"), "%s", r.out);
+    /* a line the stained samples moved is explained where the numbers are printed */
+    cr_assert_not_null(strstr(r.out, "thresholds: Annexin V "), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\n  Annexin V line: 99.5 percentile of ctrl_pi_only's "),
+                       "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "among the PI-positive events that line"), "%s", r.out);
     run_result_free(&r);
     snprintf(path, sizeof path, "%s/samples.csv", dir);
     table *s = read_table(path);
