@@ -36,13 +36,21 @@ typedef struct mix_comp {
     double w, mx, my, cxx, cxy, cyy;
 } mix_comp;
 
-/* log of w N(x, y; comp) without the 2 pi term (1-D: y = 0, cyy = 1, cxy = 0). */
-static double comp_logpdf(const mix_comp *c, double x, double y)
+/* log of w N(x, y; comp) without the 2 pi term (1-D: y = 0, cyy = 1, cxy = 0), split into
+ * the part that is the same for every point, log w - 0.5 log det (comp_lognorm, once per
+ * iteration), and the point's own part. */
+static double comp_lognorm(const mix_comp *c)
+{
+    const double det = c->cxx * c->cyy - c->cxy * c->cxy;
+    return log(c->w) - 0.5 * log(det);
+}
+
+static double comp_logpdf(const mix_comp *c, double lognorm, double x, double y)
 {
     const double det = c->cxx * c->cyy - c->cxy * c->cxy;
     const double dx = x - c->mx, dy = y - c->my;
     const double q = (c->cyy * dx * dx - 2.0 * c->cxy * dx * dy + c->cxx * dy * dy) / det;
-    return log(c->w) - 0.5 * log(det) - 0.5 * q;
+    return lognorm - 0.5 * q;
 }
 
 /* Weighted moments of the points selected by sel (NULL = all) into c; false when empty. */
@@ -92,18 +100,23 @@ static bool mix_em(mix_comp *c, const double *x, const double *y, size_t n, doub
         for (int k = 0; k < MIX_K; k++) {
             c[k].w /= tot;
         }
+        double lognorm[MIX_K];
+        for (int k = 0; k < MIX_K; k++) {
+            lognorm[k] = comp_lognorm(&c[k]);
+        }
         double ll = 0;
         for (size_t i = 0; i < n; i++) {
             double lp[MIX_K], top = -INFINITY, s = 0;
             for (int k = 0; k < MIX_K; k++) {
-                lp[k] = comp_logpdf(&c[k], x[i], two_d ? y[i] : 0);
+                lp[k] = comp_logpdf(&c[k], lognorm[k], x[i], two_d ? y[i] : 0);
                 top = fmax(top, lp[k]);
             }
             for (int k = 0; k < MIX_K; k++) {
-                s += exp(lp[k] - top);
+                lp[k] = exp(lp[k] - top);
+                s += lp[k];
             }
             for (int k = 0; k < MIX_K; k++) {
-                r[i * MIX_K + k] = exp(lp[k] - top) / s;
+                r[i * MIX_K + k] = lp[k] / s;
             }
             ll += top + log(s);
         }
