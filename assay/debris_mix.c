@@ -52,6 +52,7 @@ typedef struct mix_bins {
     double *n, *x, *y;             /* count and mean */
     double *wxx, *wxy, *wyy;       /* within-bin covariance */
     double *r;                     /* nb x MIX_K responsibilities */
+    double *p;                     /* probability of debris */
 } mix_bins;
 
 static void mix_bins_free(mix_bins *b)
@@ -61,14 +62,14 @@ static void mix_bins_free(mix_bins *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The cell index of (x, y), clamped to the grid. */
-static size_t mix_cell(const mix_bins *b, double x, double y)
+/* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
+static size_t mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
 {
     const double fx = (x - b->x0) * b->ihx, fy = (y - b->y0) * b->ihy;
-    size_t ix = fx > 0 ? (size_t)fx : 0, iy = fy > 0 ? (size_t)fy : 0;
-    ix = ix < b->nx ? ix : b->nx - 1;
-    iy = iy < b->ny ? iy : b->ny - 1;
-    return ix * b->ny + iy;
+    const size_t cx = fx > 0 ? (size_t)fx : 0, cy = fy > 0 ? (size_t)fy : 0;
+    *ix = cx < b->nx ? cx : b->nx - 1;
+    *iy = cy < b->ny ? cy : b->ny - 1;
+    return *ix * b->ny + *iy;
 }
 
 /* Grid of one axis over [lo, hi]: cells of MIX_BIN decades, wider when the range would need
@@ -85,8 +86,10 @@ static bool mix_axis(double lo, double hi, double *h, size_t *nc)
     return true;
 }
 
-/* Count the m points (x, y) into bins (two_d false: y ignored); false when out of memory. */
-static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d)
+/* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
+ * point i; false when out of memory. */
+static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
+                          uint32_t *pbin)
 {
     memset(b, 0, sizeof *b);
     double xl = x[0], xh = x[0], yl = two_d ? y[0] : 0, yh = yl;
@@ -112,12 +115,13 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
         return false;
     }
     for (size_t i = 0; i < m; i++) { /* counts first, then bin numbers in grid order */
-        b->cell[mix_cell(b, x[i], two_d ? y[i] : 0)]++;
+        size_t ix, iy;
+        b->cell[mix_cell(b, x[i], y[i], &ix, &iy)]++;
     }
     for (size_t c = 0; c < b->nx * b->ny; c++) {
         b->cell[c] = b->cell[c] > 0 ? (int32_t)b->nb++ : -1;
     }
-    b->n = calloc(b->nb * (6 + MIX_K), sizeof *b->n);
+    b->n = calloc(b->nb * (7 + MIX_K), sizeof *b->n);
     if (b->n == NULL) {
         return false;
     }
@@ -127,11 +131,14 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     b->wxy = b->wxx + b->nb;
     b->wyy = b->wxy + b->nb;
     b->r = b->wyy + b->nb;
+    b->p = b->r + b->nb * MIX_K;
     /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation) */
     for (size_t i = 0; i < m; i++) {
-        const size_t c = mix_cell(b, x[i], two_d ? y[i] : 0), k = (size_t)b->cell[c];
-        const double dx = x[i] - (b->x0 + b->hx * (double)(c / b->ny));
-        const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)(c % b->ny)) : 0;
+        size_t ix, iy;
+        const size_t k = (size_t)b->cell[mix_cell(b, x[i], y[i], &ix, &iy)];
+        const double dx = x[i] - (b->x0 + b->hx * (double)ix);
+        const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
+        pbin[i] = (uint32_t)k;
         b->n[k] += 1;
         b->x[k] += dx;
         b->y[k] += dy;
@@ -393,7 +400,8 @@ static size_t grid_bin(double v, double e0, double ide)
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
  * summed inside (debris kept) plus MIX_CELL_COST times 1 - p summed outside (cells lost); a on
  * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). */
-static void best_corner(const double *x, const double *y, const double *p, size_t n,
+static void best_corner(const double *x, const double *y, const uint32_t *pbin,
+                        const double *pb, size_t n,
                         bool two_d, double xd, double xc, double valley, double yd, double yc,
                         double *a, double *b, double *leak)
 {
@@ -412,9 +420,10 @@ static void best_corner(const double *x, const double *y, const double *p, size_
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
         const size_t ix = grid_bin(x[i], xd, idx), iy = two_d ? grid_bin(y[i], yd, idy) : 0;
-        hd[ix * G + iy] += p[i];
-        hc[ix * G + iy] += 1.0 - p[i];
-        cells += 1.0 - p[i];
+        const double p = pb[pbin[i]];
+        hd[ix * G + iy] += p;
+        hc[ix * G + iy] += 1.0 - p;
+        cells += 1.0 - p;
     }
     /* suffix sums: h[ix][iy] = sum over bins >= ix and >= iy */
     for (size_t ix = G; ix-- > 0;) {
@@ -469,13 +478,49 @@ static void best_corner(const double *x, const double *y, const double *p, size_
     free(hc);
 }
 
+/* Label the components (debris: centred below the valley on FSC), set each bin's probability
+ * of debris and the debris and cell components' mean log10 SSC *yd, *yc; false when either
+ * kind is missing. */
+static bool mix_label(const mix_comp *c, mix_bins *bins, double valley, double *yd, double *yc)
+{
+    bool is_debris[MIX_K], any_d = false, any_c = false;
+    double sd = 0, sc = 0, wd = 0, wc = 0;
+    for (int k = 0; k < MIX_K; k++) {
+        is_debris[k] = c[k].mx < valley;
+        any_d |= is_debris[k];
+        any_c |= !is_debris[k];
+        if (is_debris[k]) {
+            sd += c[k].w * c[k].my;
+            wd += c[k].w;
+        } else {
+            sc += c[k].w * c[k].my;
+            wc += c[k].w;
+        }
+    }
+    if (!any_d || !any_c) {
+        return false;
+    }
+    for (size_t i = 0; i < bins->nb; i++) {
+        const double *ri = bins->r + i * MIX_K;
+        double s = 0;
+        for (int k = 0; k < MIX_K; k++) {
+            s += is_debris[k] ? ri[k] : 0;
+        }
+        bins->p[i] = s;
+    }
+    *yd = sd / wd;
+    *yc = sc / wc;
+    return true;
+}
+
 bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double valley,
                             double xd, double xc, double *a, double *b, double *leak)
 {
     const size_t step = n > MIX_MAX_POINTS ? (n + MIX_MAX_POINTS - 1) / MIX_MAX_POINTS : 1;
     const size_t cap = n > 0 ? (n + step - 1) / step : 1;
-    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y), *p = malloc(cap * sizeof *p);
-    bool ok = x != NULL && y != NULL && p != NULL;
+    double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
+    uint32_t *pbin = malloc(cap * sizeof *pbin);
+    bool ok = x != NULL && y != NULL && pbin != NULL;
     const bool two_d = ls != NULL;
     size_t m = 0; /* the finite points of every step-th event */
     for (size_t i = 0; ok && i < n; i += step) {
@@ -488,44 +533,19 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
     ok = ok && m >= 100 && isfinite(valley) && xc > xd;
     mix_bins bins = {0};
     mix_comp c[MIX_K];
-    if (ok) {
-        ok = mix_bins_fill(&bins, x, y, m, two_d);
-    }
+    double yd = 0, yc = 0;
+    ok = ok && mix_bins_fill(&bins, x, y, m, two_d, pbin);
     if (ok) {
         mix_start(&bins, valley);
-        ok = mix_em(c, &bins, m, two_d);
+        ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
     }
-    bool is_debris[MIX_K], any_d = false, any_c = false;
-    double yd = 0, yc = 0, wd = 0, wc = 0;
-    for (int k = 0; ok && k < MIX_K; k++) {
-        is_debris[k] = c[k].mx < valley;
-        any_d |= is_debris[k];
-        any_c |= !is_debris[k];
-        if (is_debris[k]) {
-            yd += c[k].w * c[k].my;
-            wd += c[k].w;
-        } else {
-            yc += c[k].w * c[k].my;
-            wc += c[k].w;
-        }
-    }
-    ok = ok && any_d && any_c;
-    if (ok) {
-        for (size_t i = 0; i < m; i++) { /* a point's p is its bin's */
-            const double *ri = bins.r + MIX_K * (size_t)bins.cell[mix_cell(&bins, x[i], y[i])];
-            double s = 0;
-            for (int k = 0; k < MIX_K; k++) {
-                s += is_debris[k] ? ri[k] : 0;
-            }
-            p[i] = s;
-        }
-        yd /= wd;
-        yc /= wc;
-        best_corner(x, y, p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a, b, leak);
+    if (ok) { /* a point's probability of debris is its bin's */
+        best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a,
+                    b, leak);
     }
     mix_bins_free(&bins);
     free(x);
     free(y);
-    free(p);
+    free(pbin);
     return ok;
 }
