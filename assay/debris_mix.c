@@ -180,8 +180,8 @@ static mix_term comp_term(const mix_comp *c)
 /* E-step over the bins: a bin's points share their responsibilities, those maximising the
  * likelihood's lower bound, which sees a component's density at the bin's mean lowered by the
  * bin's spread measured in that component's covariance (Verbeek, Nunnink & Vlassis 2006).
- * Returns that bound (without the 2 pi terms). */
-static double mix_estep(const mix_comp *c, mix_bins *b)
+ * Returns that bound (without the 2 pi terms) when @p bound, else 0. */
+static double mix_estep(const mix_comp *c, mix_bins *b, bool bound)
 {
     mix_term t[MIX_K];
     for (int k = 0; k < MIX_K; k++) {
@@ -206,7 +206,7 @@ static double mix_estep(const mix_comp *c, mix_bins *b)
         for (int k = 0; k < MIX_K; k++) {
             ri[k] = lp[k] / s;
         }
-        ll += b->n[i] * (top + log(s));
+        ll += bound ? b->n[i] * (top + log(s)) : 0;
     }
     return ll;
 }
@@ -296,13 +296,13 @@ static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
     if (!mix_mstep(c, b, two_d)) {
         return false;
     }
-    double ll = mix_estep(c, b);
+    double ll = mix_estep(c, b, true);
     mix_comp c1[MIX_K], c2[MIX_K];
     for (int evals = 1; evals < MIX_MAX_ITER;) {
         if (!mix_mstep(c1, b, two_d)) {
             return false;
         }
-        mix_estep(c1, b);
+        mix_estep(c1, b, false); /* its bound is not needed */
         if (!mix_mstep(c2, b, two_d)) {
             return false;
         }
@@ -325,7 +325,7 @@ static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
                 tx[j] = t0[j] - 2.0 * alpha * r + alpha * alpha * v;
             }
             if (mix_unpack(tx, cx, two_d)) {
-                lx = mix_estep(cx, b);
+                lx = mix_estep(cx, b, true);
                 evals++;
                 if (lx >= ll) {
                     memcpy(c, cx, sizeof cx);
@@ -336,7 +336,7 @@ static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
         }
         if (!(lx >= ll)) { /* plain EM: the point t2 */
             memcpy(c, c2, sizeof c2);
-            lx = mix_estep(c, b);
+            lx = mix_estep(c, b, true);
             evals++;
         }
         const double gain = lx - ll;
