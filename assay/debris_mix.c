@@ -23,7 +23,7 @@
 #define MIX_K 4
 #define MIX_MAX_POINTS 50000 /* every step-th event beyond this many */
 #define MIX_MAX_ITER 300
-#define MIX_TOL 1e-6     /* stop when the bound gains less than this per point */
+#define MIX_TOL 1e-7     /* stop when the bound gains less than this per point */
 #define MIX_SQ_TRIES 4   /* extrapolations tried per cycle before plain EM */
 #define MIX_BIN 0.02     /* histogram cell (decades) */
 #define MIX_BIN_MAX 512  /* cells per axis at most (wider cells on a wider range) */
@@ -190,21 +190,28 @@ static double mix_estep(const mix_comp *c, mix_bins *b, bool bound)
     double ll = 0;
     for (size_t i = 0; i < b->nb; i++) {
         double lp[MIX_K], top = -INFINITY, s = 0;
+        int kt = 0;
         for (int k = 0; k < MIX_K; k++) {
             const double dx = b->x[i] - c[k].mx, dy = b->y[i] - c[k].my;
             const double q = t[k].ixx * (dx * dx + b->wxx[i]) +
                              2.0 * t[k].ixy * (dx * dy + b->wxy[i]) +
                              t[k].iyy * (dy * dy + b->wyy[i]);
             lp[k] = t[k].lognorm - 0.5 * q;
-            top = lp[k] > top ? lp[k] : top;
+            if (lp[k] > top) {
+                top = lp[k];
+                kt = k;
+            }
         }
-        for (int k = 0; k < MIX_K; k++) { /* below e^-40 a share is lost in s >= 1 */
-            lp[k] = lp[k] - top > -40.0 ? exp(lp[k] - top) : 0.0;
+        /* exp(0) = 1 for the largest; below e^-40 a share is lost in s >= 1 */
+        for (int k = 0; k < MIX_K; k++) {
+            const double d = lp[k] - top;
+            lp[k] = k == kt ? 1.0 : d > -40.0 ? exp(d) : 0.0;
             s += lp[k];
         }
         double *ri = b->r + i * MIX_K;
+        const double inv = 1.0 / s;
         for (int k = 0; k < MIX_K; k++) {
-            ri[k] = lp[k] / s;
+            ri[k] = lp[k] * inv;
         }
         ll += bound ? b->n[i] * (top + log(s)) : 0;
     }
