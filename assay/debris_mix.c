@@ -2,7 +2,9 @@
 /*
  * debris_mix.c: the debris model behind the Cells gate (docs/algorithms.md, "Debris
  * exclusion"). The events of log10 FSC (x log10 SSC when the instrument has side scatter) are
- * described as a mixture of Gaussians fitted by expectation-maximisation: two components
+ * described as a mixture of Gaussians fitted by expectation-maximisation on their 2-D
+ * histogram (bins of 0.02 decades, each with its count, mean and spread, so a step costs a
+ * bin where it would cost an event; accelerated by squared extrapolation): two components
  * started on the events below the FSC valley between the debris and cell modes (debris: one
  * for its bulk, one for its low half), two on the events above it (the cells: the larger ones
  * and the shrunken apoptotic ones). After the fit a component is debris when its centre lies
@@ -22,11 +24,12 @@
 
 #define MIX_K 4
 #define MIX_MAX_POINTS 50000 /* every step-th event beyond this many */
-#define MIX_MAX_ITER 300
-#define MIX_TOL 1e-7     /* stop when the bound gains less than this per point */
-#define MIX_SQ_TRIES 4   /* extrapolations tried per cycle before plain EM */
-#define MIX_BIN 0.02     /* histogram cell (decades) */
-#define MIX_BIN_MAX 512  /* cells per axis at most (wider cells on a wider range) */
+#define MIX_MAX_ITER 300     /* E-steps at most */
+#define MIX_TOL 1e-7         /* stop when a cycle gains less than this per point (a looser stop
+                                was faster and less accurate: docs/performance.md) */
+#define MIX_SQ_TRIES 4       /* extrapolations tried per cycle before plain EM */
+#define MIX_BIN 0.02         /* histogram cell (decades): twice the smallest SD allowed */
+#define MIX_BIN_MAX 512      /* cells per axis at most (wider cells on a wider range) */
 #define MIX_VAR_FLOOR 1e-4   /* (0.01 decades)^2: discrete channels cannot collapse a component */
 #define MIX_GRID 160         /* candidate gate sides between the debris and cell centres */
 /* The cost of a cell lost relative to a debris event kept. A cell cut off at the edge of the
@@ -48,11 +51,11 @@ typedef struct mix_bins {
     double x0, y0, hx, hy, ihx, ihy; /* ihx = 1 / hx, ihy = 1 / hy */
     double ox, oy;                   /* the points' mean */
     size_t nx, ny, nb;
-    int32_t *cell;                 /* nx * ny: the cell's bin, or -1 when empty */
-    double *n, *x, *y;             /* count and mean */
-    double *wxx, *wxy, *wyy;       /* within-bin covariance */
-    double *r;                     /* nb x MIX_K responsibilities */
-    double *p;                     /* probability of debris */
+    int32_t *cell;                   /* nx * ny: the cell's bin, or -1 when empty */
+    double *n, *x, *y;               /* count and mean (n owns the arrays below) */
+    double *wxx, *wxy, *wyy;         /* within-bin covariance */
+    double *r;                       /* nb x MIX_K responsibilities */
+    double *p;                       /* probability of debris */
 } mix_bins;
 
 static void mix_bins_free(mix_bins *b)
