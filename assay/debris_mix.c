@@ -16,12 +16,17 @@
 #include "density.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIX_K 4
 #define MIX_MAX_POINTS 50000 /* every step-th event beyond this many */
 #define MIX_MAX_ITER 300
+#define MIX_TOL 1e-6     /* stop when the bound gains less than this per point */
+#define MIX_SQ_TRIES 4   /* extrapolations tried per cycle before plain EM */
+#define MIX_BIN 0.02     /* histogram cell (decades) */
+#define MIX_BIN_MAX 512  /* cells per axis at most (wider cells on a wider range) */
 #define MIX_VAR_FLOOR 1e-4   /* (0.01 decades)^2: discrete channels cannot collapse a component */
 #define MIX_GRID 160         /* candidate gate sides between the debris and cell centres */
 /* The cost of a cell lost relative to a debris event kept. A cell cut off at the edge of the
@@ -36,106 +41,344 @@ typedef struct mix_comp {
     double w, mx, my, cxx, cxy, cyy;
 } mix_comp;
 
-/* log of w N(x, y; comp) without the 2 pi term (1-D: y = 0, cyy = 1, cxy = 0). */
-static double comp_logpdf(const mix_comp *c, double x, double y)
+/* The histogram the model is fitted on: the points counted in a grid of cells of hx x hy
+ * decades from (x0, y0) (y: one cell of height 1 in 1-D); each non-empty cell is one bin with
+ * its count, the mean of its points and their covariance about that mean (per point). */
+typedef struct mix_bins {
+    double x0, y0, hx, hy, ihx, ihy; /* ihx = 1 / hx, ihy = 1 / hy */
+    double ox, oy;                   /* the points' mean */
+    size_t nx, ny, nb;
+    int32_t *cell;                 /* nx * ny: the cell's bin, or -1 when empty */
+    double *n, *x, *y;             /* count and mean */
+    double *wxx, *wxy, *wyy;       /* within-bin covariance */
+    double *r;                     /* nb x MIX_K responsibilities */
+    double *p;                     /* probability of debris */
+} mix_bins;
+
+static void mix_bins_free(mix_bins *b)
 {
-    const double det = c->cxx * c->cyy - c->cxy * c->cxy;
-    const double dx = x - c->mx, dy = y - c->my;
-    const double q = (c->cyy * dx * dx - 2.0 * c->cxy * dx * dy + c->cxx * dy * dy) / det;
-    return log(c->w) - 0.5 * log(det) - 0.5 * q;
+    free(b->cell);
+    free(b->n);
+    memset(b, 0, sizeof *b);
 }
 
-/* Weighted moments of the points selected by sel (NULL = all) into c; false when empty. */
-static bool comp_moments(mix_comp *c, const double *x, const double *y, size_t n,
-                         const double *r, size_t stride, bool two_d)
+/* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
+static size_t mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
 {
-    double s = 0, sx = 0, sy = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double w = r[i * stride];
-        s += w;
-        sx += w * x[i];
-        sy += two_d ? w * y[i] : 0;
-    }
-    if (!(s > 1e-9)) {
+    const double fx = (x - b->x0) * b->ihx, fy = (y - b->y0) * b->ihy;
+    const size_t cx = fx > 0 ? (size_t)fx : 0, cy = fy > 0 ? (size_t)fy : 0;
+    *ix = cx < b->nx ? cx : b->nx - 1;
+    *iy = cy < b->ny ? cy : b->ny - 1;
+    return *ix * b->ny + *iy;
+}
+
+/* Grid of one axis over [lo, hi]: cells of MIX_BIN decades, wider when the range would need
+ * more than MIX_BIN_MAX of them. False when the range is not finite. */
+static bool mix_axis(double lo, double hi, double *h, size_t *nc)
+{
+    const double range = hi - lo;
+    if (!isfinite(range)) {
         return false;
     }
-    c->mx = sx / s;
-    c->my = two_d ? sy / s : 0;
-    double vxx = 0, vxy = 0, vyy = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double w = r[i * stride], dx = x[i] - c->mx, dy = two_d ? y[i] - c->my : 0;
-        vxx += w * dx * dx;
-        vxy += w * dx * dy;
-        vyy += w * dy * dy;
-    }
-    c->cxx = fmax(vxx / s, MIX_VAR_FLOOR);
-    c->cyy = two_d ? fmax(vyy / s, MIX_VAR_FLOOR) : 1.0;
-    const double lim = 0.99 * sqrt(c->cxx * c->cyy);
-    c->cxy = two_d ? fmax(-lim, fmin(lim, vxy / s)) : 0.0;
-    c->w = s;
+    *h = fmax(MIX_BIN, range / (MIX_BIN_MAX - 1));
+    const double c = floor(range / *h) + 1;
+    *nc = c < MIX_BIN_MAX ? (size_t)c : MIX_BIN_MAX;
     return true;
 }
 
-/* EM from the start responsibilities in r (n x MIX_K); false when a component empties. */
-static bool mix_em(mix_comp *c, const double *x, const double *y, size_t n, double *r,
-                   bool two_d)
+/* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
+ * point i; false when out of memory. */
+static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
+                          uint32_t *pbin)
 {
-    double prev = -INFINITY;
-    for (int it = 0; it < MIX_MAX_ITER; it++) {
-        double tot = 0;
+    memset(b, 0, sizeof *b);
+    double xl = x[0], xh = x[0], yl = two_d ? y[0] : 0, yh = yl;
+    for (size_t i = 1; i < m; i++) {
+        xl = x[i] < xl ? x[i] : xl;
+        xh = x[i] > xh ? x[i] : xh;
+        if (two_d) {
+            yl = y[i] < yl ? y[i] : yl;
+            yh = y[i] > yh ? y[i] : yh;
+        }
+    }
+    b->x0 = xl;
+    b->y0 = yl;
+    b->hy = 1.0;
+    b->ny = 1;
+    if (!mix_axis(xl, xh, &b->hx, &b->nx) || (two_d && !mix_axis(yl, yh, &b->hy, &b->ny))) {
+        return false;
+    }
+    b->ihx = 1.0 / b->hx;
+    b->ihy = 1.0 / b->hy;
+    b->cell = calloc(b->nx * b->ny, sizeof *b->cell);
+    if (b->cell == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < m; i++) { /* counts first, then bin numbers in grid order */
+        size_t ix, iy;
+        b->cell[mix_cell(b, x[i], y[i], &ix, &iy)]++;
+    }
+    for (size_t c = 0; c < b->nx * b->ny; c++) {
+        b->cell[c] = b->cell[c] > 0 ? (int32_t)b->nb++ : -1;
+    }
+    b->n = calloc(b->nb * (7 + MIX_K), sizeof *b->n);
+    if (b->n == NULL) {
+        return false;
+    }
+    b->x = b->n + b->nb;
+    b->y = b->x + b->nb;
+    b->wxx = b->y + b->nb;
+    b->wxy = b->wxx + b->nb;
+    b->wyy = b->wxy + b->nb;
+    b->r = b->wyy + b->nb;
+    b->p = b->r + b->nb * MIX_K;
+    /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation) */
+    for (size_t i = 0; i < m; i++) {
+        size_t ix, iy;
+        const size_t k = (size_t)b->cell[mix_cell(b, x[i], y[i], &ix, &iy)];
+        const double dx = x[i] - (b->x0 + b->hx * (double)ix);
+        const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
+        pbin[i] = (uint32_t)k;
+        b->n[k] += 1;
+        b->x[k] += dx;
+        b->y[k] += dy;
+        b->wxx[k] += dx * dx;
+        b->wxy[k] += dx * dy;
+        b->wyy[k] += dy * dy;
+    }
+    for (size_t c = 0; c < b->nx * b->ny; c++) {
+        if (b->cell[c] < 0) {
+            continue;
+        }
+        const size_t k = (size_t)b->cell[c];
+        const double nk = b->n[k], mx = b->x[k] / nk, my = b->y[k] / nk;
+        b->wxx[k] = fmax(b->wxx[k] / nk - mx * mx, 0);
+        b->wxy[k] = b->wxy[k] / nk - mx * my;
+        b->wyy[k] = fmax(b->wyy[k] / nk - my * my, 0);
+        b->x[k] = b->x0 + b->hx * (double)(c / b->ny) + mx;
+        b->y[k] = two_d ? b->y0 + b->hy * (double)(c % b->ny) + my : 0;
+        b->ox += nk * b->x[k];
+        b->oy += nk * b->y[k];
+    }
+    b->ox /= (double)m;
+    b->oy /= (double)m;
+    return true;
+}
+
+/* A component's terms of the E-step: log w - 0.5 log det (2 pi left out) and the inverse
+ * covariance. */
+typedef struct mix_term {
+    double lognorm, ixx, ixy, iyy;
+} mix_term;
+
+static mix_term comp_term(const mix_comp *c)
+{
+    const double det = c->cxx * c->cyy - c->cxy * c->cxy;
+    return (mix_term){log(c->w) - 0.5 * log(det), c->cyy / det, -c->cxy / det, c->cxx / det};
+}
+
+/* E-step over the bins: a bin's points share their responsibilities, those maximising the
+ * likelihood's lower bound, which sees a component's density at the bin's mean lowered by the
+ * bin's spread measured in that component's covariance (Verbeek, Nunnink & Vlassis 2006).
+ * Returns that bound (without the 2 pi terms) when @p bound, else 0. */
+static double mix_estep(const mix_comp *c, mix_bins *b, bool bound)
+{
+    mix_term t[MIX_K];
+    for (int k = 0; k < MIX_K; k++) {
+        t[k] = comp_term(&c[k]);
+    }
+    double ll = 0;
+    for (size_t i = 0; i < b->nb; i++) {
+        double lp[MIX_K], top = -INFINITY, s = 0;
         for (int k = 0; k < MIX_K; k++) {
-            if (!comp_moments(&c[k], x, y, n, r + k, MIX_K, two_d)) {
-                return false;
-            }
-            tot += c[k].w;
+            const double dx = b->x[i] - c[k].mx, dy = b->y[i] - c[k].my;
+            const double q = t[k].ixx * (dx * dx + b->wxx[i]) +
+                             2.0 * t[k].ixy * (dx * dy + b->wxy[i]) +
+                             t[k].iyy * (dy * dy + b->wyy[i]);
+            lp[k] = t[k].lognorm - 0.5 * q;
+            top = lp[k] > top ? lp[k] : top;
         }
+        for (int k = 0; k < MIX_K; k++) { /* below e^-40 a share is lost in s >= 1 */
+            lp[k] = lp[k] - top > -40.0 ? exp(lp[k] - top) : 0.0;
+            s += lp[k];
+        }
+        double *ri = b->r + i * MIX_K;
         for (int k = 0; k < MIX_K; k++) {
-            c[k].w /= tot;
+            ri[k] = lp[k] / s;
         }
-        double ll = 0;
-        for (size_t i = 0; i < n; i++) {
-            double lp[MIX_K], top = -INFINITY, s = 0;
-            for (int k = 0; k < MIX_K; k++) {
-                lp[k] = comp_logpdf(&c[k], x[i], two_d ? y[i] : 0);
-                top = fmax(top, lp[k]);
-            }
-            for (int k = 0; k < MIX_K; k++) {
-                s += exp(lp[k] - top);
-            }
-            for (int k = 0; k < MIX_K; k++) {
-                r[i * MIX_K + k] = exp(lp[k] - top) / s;
-            }
-            ll += top + log(s);
+        ll += bound ? b->n[i] * (top + log(s)) : 0;
+    }
+    return ll;
+}
+
+/* M-step: each component's weight (summing to 1), mean and covariance from the bins'
+ * responsibilities, the covariance adding each bin's own spread to that of its mean; one pass,
+ * moments taken about the points' mean (ox, oy); false when a component is empty. */
+static bool mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
+{
+    double m[MIX_K][6] = {{0}}; /* per component: sum of w, x, y, xx, xy, yy */
+    for (size_t i = 0; i < b->nb; i++) {
+        const double *ri = b->r + i * MIX_K;
+        const double dx = b->x[i] - b->ox, dy = b->y[i] - b->oy;
+        const double sxx = dx * dx + b->wxx[i], sxy = dx * dy + b->wxy[i];
+        const double syy = dy * dy + b->wyy[i];
+        for (int k = 0; k < MIX_K; k++) {
+            const double w = b->n[i] * ri[k];
+            m[k][0] += w;
+            m[k][1] += w * dx;
+            m[k][2] += w * dy;
+            m[k][3] += w * sxx;
+            m[k][4] += w * sxy;
+            m[k][5] += w * syy;
         }
-        if (ll - prev < 1e-7 * (double)n) {
-            break;
+    }
+    double tot = 0;
+    for (int k = 0; k < MIX_K; k++) {
+        const double s = m[k][0];
+        if (!(s > 1e-9)) {
+            return false;
         }
-        prev = ll;
+        const double mx = m[k][1] / s, my = two_d ? m[k][2] / s : 0;
+        c[k].mx = b->ox + mx;
+        c[k].my = two_d ? b->oy + my : 0;
+        c[k].cxx = fmax(m[k][3] / s - mx * mx, MIX_VAR_FLOOR);
+        c[k].cyy = two_d ? fmax(m[k][5] / s - my * my, MIX_VAR_FLOOR) : 1.0;
+        const double lim = 0.99 * sqrt(c[k].cxx * c[k].cyy);
+        c[k].cxy = two_d ? fmax(-lim, fmin(lim, m[k][4] / s - mx * my)) : 0.0;
+        c[k].w = s;
+        tot += s;
+    }
+    for (int k = 0; k < MIX_K; k++) {
+        c[k].w /= tot;
     }
     return true;
+}
+
+/* The parameters of the mixture as one vector (MIX_NP numbers) and back. */
+#define MIX_NP (6 * MIX_K)
+static void mix_pack(const mix_comp *c, double *v)
+{
+    for (int k = 0; k < MIX_K; k++) {
+        const double e[6] = {c[k].w, c[k].mx, c[k].my, c[k].cxx, c[k].cxy, c[k].cyy};
+        memcpy(v + 6 * k, e, sizeof e);
+    }
+}
+
+/* From the vector, false when it is not a mixture the M-step could give: a weight not
+ * positive, a variance below the floor, a correlation beyond the limit. */
+static bool mix_unpack(const double *v, mix_comp *c, bool two_d)
+{
+    double tot = 0;
+    for (int k = 0; k < MIX_K; k++) {
+        const double *e = v + 6 * k;
+        c[k] = (mix_comp){e[0], e[1], e[2], e[3], e[4], e[5]};
+        if (!(e[0] > 0) || !(e[3] >= MIX_VAR_FLOOR) ||
+            (two_d && (!(e[5] >= MIX_VAR_FLOOR) || !(fabs(e[4]) <= 0.99 * sqrt(e[3] * e[5]))))) {
+            return false;
+        }
+        tot += e[0];
+    }
+    for (int k = 0; k < MIX_K; k++) {
+        c[k].w /= tot;
+    }
+    return true;
+}
+
+/* EM from the start responsibilities in b->r, accelerated by squared extrapolation (SQUAREM,
+ * Varadhan & Roland 2008, scheme S3): from parameters t0 two EM steps give t1 and t2, and
+ * t0 - 2 a r + a^2 v (r = t1 - t0, v = t2 - 2 t1 + t0, a = -|r| / |v|) is taken when it is a
+ * valid mixture whose likelihood bound is at least that of t0; else a is halved towards -1,
+ * where the point is t2 itself (plain EM, which never lowers the bound). Stops when a cycle
+ * gains less than MIX_TOL per point or after MIX_MAX_ITER E-steps. Leaves c and b->r those of
+ * the last accepted point; false when a component empties. */
+static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
+{
+    if (!mix_mstep(c, b, two_d)) {
+        return false;
+    }
+    double ll = mix_estep(c, b, true);
+    mix_comp c1[MIX_K], c2[MIX_K];
+    for (int evals = 1; evals < MIX_MAX_ITER;) {
+        if (!mix_mstep(c1, b, two_d)) {
+            return false;
+        }
+        mix_estep(c1, b, false); /* its bound is not needed */
+        if (!mix_mstep(c2, b, two_d)) {
+            return false;
+        }
+        evals += 1;
+        double t0[MIX_NP], t1[MIX_NP], t2[MIX_NP], rr = 0, vv = 0;
+        mix_pack(c, t0);
+        mix_pack(c1, t1);
+        mix_pack(c2, t2);
+        for (int j = 0; j < MIX_NP; j++) {
+            const double r = t1[j] - t0[j], v = t2[j] - 2.0 * t1[j] + t0[j];
+            rr += r * r;
+            vv += v * v;
+        }
+        double alpha = vv > 0 ? fmin(-sqrt(rr / vv), -1.0) : -1.0, lx = -INFINITY;
+        for (int tries = 0; tries < MIX_SQ_TRIES && alpha < -1.0; tries++) {
+            double tx[MIX_NP];
+            mix_comp cx[MIX_K];
+            for (int j = 0; j < MIX_NP; j++) {
+                const double r = t1[j] - t0[j], v = t2[j] - 2.0 * t1[j] + t0[j];
+                tx[j] = t0[j] - 2.0 * alpha * r + alpha * alpha * v;
+            }
+            if (mix_unpack(tx, cx, two_d)) {
+                lx = mix_estep(cx, b, true);
+                evals++;
+                if (lx >= ll) {
+                    memcpy(c, cx, sizeof cx);
+                    break;
+                }
+            }
+            alpha = (alpha - 1.0) / 2.0;
+        }
+        if (!(lx >= ll)) { /* plain EM: the point t2 */
+            memcpy(c, c2, sizeof c2);
+            lx = mix_estep(c, b, true);
+            evals++;
+        }
+        const double gain = lx - ll;
+        ll = lx;
+        if (gain < MIX_TOL * (double)m) {
+            break;
+        }
+    }
+    return true;
+}
+
+/* The median x of the points in the bins whose mean lies below v (below true) or not, to
+ * within a cell: the mean of the bin where their count passes half (bins are in the order of
+ * their columns). NaN when there are none. */
+static double bins_median(const mix_bins *b, double v, bool below)
+{
+    double tot = 0;
+    for (size_t i = 0; i < b->nb; i++) {
+        tot += (b->x[i] < v) == below ? b->n[i] : 0;
+    }
+    double run = 0;
+    for (size_t i = 0; i < b->nb; i++) {
+        if ((b->x[i] < v) == below && (run += b->n[i]) >= 0.5 * tot) {
+            return b->x[i];
+        }
+    }
+    return NAN;
 }
 
 /* Start responsibilities: below the valley v the bulk of the debris (0) and its low half (1,
- * below the median of those events), above it the cells (2) and their lower half (3). */
-static void mix_start(const double *x, size_t n, double v, double *r)
+ * below the median of those points), above it the cells (2) and their lower half (3); each
+ * bin by its mean. */
+static void mix_start(mix_bins *b, double v)
 {
-    double *lo = malloc(n * sizeof *lo), *hi = malloc(n * sizeof *hi);
-    size_t nl = 0, nh = 0;
-    for (size_t i = 0; lo != NULL && hi != NULL && i < n; i++) {
-        if (x[i] < v) {
-            lo[nl++] = x[i];
-        } else {
-            hi[nh++] = x[i];
-        }
-    }
-    const double ml = lo != NULL && nl > 0 ? assay_quantile(lo, nl, 0.5) : v - 0.5;
-    const double mh = hi != NULL && nh > 0 ? assay_quantile(hi, nh, 0.5) : v + 0.5;
-    free(lo);
-    free(hi);
-    for (size_t i = 0; i < n; i++) {
-        double *ri = r + i * MIX_K;
+    double ml = bins_median(b, v, true), mh = bins_median(b, v, false);
+    ml = isnan(ml) ? v - 0.5 : ml;
+    mh = isnan(mh) ? v + 0.5 : mh;
+    for (size_t i = 0; i < b->nb; i++) {
+        double *ri = b->r + i * MIX_K;
+        const double xi = b->x[i];
         memset(ri, 0, MIX_K * sizeof *ri);
-        const int k = x[i] < v ? (x[i] < ml ? 1 : 0) : (x[i] < mh ? 3 : 2);
+        const int k = xi < v ? (xi < ml ? 1 : 0) : (xi < mh ? 3 : 2);
         ri[k] = 0.9;
         for (int j = 0; j < MIX_K; j++) {
             ri[j] += 0.1 / MIX_K; /* no component starts empty */
@@ -145,9 +388,9 @@ static void mix_start(const double *x, size_t n, double v, double *r)
 
 /* Index of the cut among the grid edges: bin 0 below e0, bin k + 1 in [e_k, e_k+1), bin
  * MIX_GRID + 1 at or above the last edge. */
-static size_t grid_bin(double v, double e0, double de)
+static size_t grid_bin(double v, double e0, double ide)
 {
-    const double p = (v - e0) / de;
+    const double p = (v - e0) * ide;
     if (!(p >= 0)) {
         return 0;
     }
@@ -157,7 +400,8 @@ static size_t grid_bin(double v, double e0, double de)
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
  * summed inside (debris kept) plus MIX_CELL_COST times 1 - p summed outside (cells lost); a on
  * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). */
-static void best_corner(const double *x, const double *y, const double *p, size_t n,
+static void best_corner(const double *x, const double *y, const uint32_t *pbin,
+                        const double *pb, size_t n,
                         bool two_d, double xd, double xc, double valley, double yd, double yc,
                         double *a, double *b, double *leak)
 {
@@ -172,12 +416,14 @@ static void best_corner(const double *x, const double *y, const double *p, size_
         return;
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
+    const double idx = 1.0 / dx, idy = 1.0 / dy;
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
-        const size_t ix = grid_bin(x[i], xd, dx), iy = two_d ? grid_bin(y[i], yd, dy) : 0;
-        hd[ix * G + iy] += p[i];
-        hc[ix * G + iy] += 1.0 - p[i];
-        cells += 1.0 - p[i];
+        const size_t ix = grid_bin(x[i], xd, idx), iy = two_d ? grid_bin(y[i], yd, idy) : 0;
+        const double p = pb[pbin[i]];
+        hd[ix * G + iy] += p;
+        hc[ix * G + iy] += 1.0 - p;
+        cells += 1.0 - p;
     }
     /* suffix sums: h[ix][iy] = sum over bins >= ix and >= iy */
     for (size_t ix = G; ix-- > 0;) {
@@ -205,7 +451,8 @@ static void best_corner(const double *x, const double *y, const double *p, size_
     const size_t ny = two_d ? (size_t)MIX_GRID + 1 : 0;
     for (size_t ix = 1; ix <= MIX_GRID + 1; ix++) { /* the cut a = edge ix - 1 */
         for (size_t iy = 0; iy <= ny; iy++) {
-            best = fmin(best, hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]));
+            const double cost = hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]);
+            best = cost < best ? cost : best;
         }
     }
     /* Among the gates within MIX_TIE events of the best (an empty gap between well separated
@@ -231,14 +478,49 @@ static void best_corner(const double *x, const double *y, const double *p, size_
     free(hc);
 }
 
+/* Label the components (debris: centred below the valley on FSC), set each bin's probability
+ * of debris and the debris and cell components' mean log10 SSC *yd, *yc; false when either
+ * kind is missing. */
+static bool mix_label(const mix_comp *c, mix_bins *bins, double valley, double *yd, double *yc)
+{
+    bool is_debris[MIX_K], any_d = false, any_c = false;
+    double sd = 0, sc = 0, wd = 0, wc = 0;
+    for (int k = 0; k < MIX_K; k++) {
+        is_debris[k] = c[k].mx < valley;
+        any_d |= is_debris[k];
+        any_c |= !is_debris[k];
+        if (is_debris[k]) {
+            sd += c[k].w * c[k].my;
+            wd += c[k].w;
+        } else {
+            sc += c[k].w * c[k].my;
+            wc += c[k].w;
+        }
+    }
+    if (!any_d || !any_c) {
+        return false;
+    }
+    for (size_t i = 0; i < bins->nb; i++) {
+        const double *ri = bins->r + i * MIX_K;
+        double s = 0;
+        for (int k = 0; k < MIX_K; k++) {
+            s += is_debris[k] ? ri[k] : 0;
+        }
+        bins->p[i] = s;
+    }
+    *yd = sd / wd;
+    *yc = sc / wc;
+    return true;
+}
+
 bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double valley,
                             double xd, double xc, double *a, double *b, double *leak)
 {
     const size_t step = n > MIX_MAX_POINTS ? (n + MIX_MAX_POINTS - 1) / MIX_MAX_POINTS : 1;
     const size_t cap = n > 0 ? (n + step - 1) / step : 1;
     double *x = malloc(cap * sizeof *x), *y = malloc(cap * sizeof *y);
-    double *r = malloc(cap * MIX_K * sizeof *r), *p = malloc(cap * sizeof *p);
-    bool ok = x != NULL && y != NULL && r != NULL && p != NULL;
+    uint32_t *pbin = malloc(cap * sizeof *pbin);
+    bool ok = x != NULL && y != NULL && pbin != NULL;
     const bool two_d = ls != NULL;
     size_t m = 0; /* the finite points of every step-th event */
     for (size_t i = 0; ok && i < n; i += step) {
@@ -249,41 +531,21 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
         }
     }
     ok = ok && m >= 100 && isfinite(valley) && xc > xd;
+    mix_bins bins = {0};
     mix_comp c[MIX_K];
+    double yd = 0, yc = 0;
+    ok = ok && mix_bins_fill(&bins, x, y, m, two_d, pbin);
     if (ok) {
-        mix_start(x, m, valley, r);
-        ok = mix_em(c, x, y, m, r, two_d);
+        mix_start(&bins, valley);
+        ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
     }
-    bool is_debris[MIX_K], any_d = false, any_c = false;
-    double yd = 0, yc = 0, wd = 0, wc = 0;
-    for (int k = 0; ok && k < MIX_K; k++) {
-        is_debris[k] = c[k].mx < valley;
-        any_d |= is_debris[k];
-        any_c |= !is_debris[k];
-        if (is_debris[k]) {
-            yd += c[k].w * c[k].my;
-            wd += c[k].w;
-        } else {
-            yc += c[k].w * c[k].my;
-            wc += c[k].w;
-        }
+    if (ok) { /* a point's probability of debris is its bin's */
+        best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a,
+                    b, leak);
     }
-    ok = ok && any_d && any_c;
-    if (ok) {
-        for (size_t i = 0; i < m; i++) {
-            double s = 0;
-            for (int k = 0; k < MIX_K; k++) {
-                s += is_debris[k] ? r[i * MIX_K + k] : 0;
-            }
-            p[i] = s;
-        }
-        yd /= wd;
-        yc /= wc;
-        best_corner(x, y, p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a, b, leak);
-    }
+    mix_bins_free(&bins);
     free(x);
     free(y);
-    free(r);
-    free(p);
+    free(pbin);
     return ok;
 }
