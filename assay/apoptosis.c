@@ -105,9 +105,9 @@ void assay_result_free(assay_result *r)
  * subsample (every step-th event, at most options.sample_events; every event for files within
  * that size), reduces it to a few numbers and frees it before the next sample; exact counts
  * stream every event through the final gating one block at a time (gate.h, GATE_BLOCK_EVENTS).
- * The subsamples of the first samples, up to APO_HELD_BYTES in all, are kept from the pre-gate
- * step (the first to load them) to the statistics step instead of being decoded again by each
- * step: the same values, read once.
+ * The subsamples of the first files larger than their subsample, up to APO_HELD_BYTES in
+ * all, are kept from the pre-gate step (the first to load them) to the statistics step instead
+ * of being decoded again by each step: the same values, read once.
  */
 #define APO_HELD_BYTES ((size_t)192 << 20)
 
@@ -1970,7 +1970,9 @@ static apo_status sample_statistics(analysis *a, apo_error *err)
     return APO_OK;
 }
 
-/* Which samples keep their subsample across the steps: the first ones, in sample order, whose
+/* Which samples keep their subsample across the steps: those larger than their subsample
+ * (whose read costs a pass over a large file; a file within the limit is read whole and
+ * quickly, and a plate of them keeps its memory), the first ones in sample order whose
  * subsamples fit in APO_HELD_BYTES together (the same choice for any number of threads). */
 static void plan_held(analysis *a)
 {
@@ -1978,9 +1980,9 @@ static void plan_held(analysis *a)
     for (size_t i = 0; i < a->n; i++) {
         const size_t np = a->in[i].ds != NULL ? fcs_dataset_n_params(a->in[i].ds) : 0;
         const size_t ne = a->c[i].ok ? sampled_size(&a->in[i], a->opt->sample_events) : 0;
+        const bool large = a->c[i].ok && ne < apo_input_n_events(&a->in[i]);
         size_t bytes = 0;
-        a->c[i].hold = a->c[i].ok && apo_mul_size(ne, np * sizeof(double), &bytes) &&
-                       bytes <= left;
+        a->c[i].hold = large && apo_mul_size(ne, np * sizeof(double), &bytes) && bytes <= left;
         if (a->c[i].hold) {
             left -= bytes;
         }
