@@ -31,8 +31,8 @@ void run_hash_start(run_hash *h, const assay_input *in, size_t n, unsigned jobs)
 {
     memset(h, 0, sizeof *h);
     atomic_init(&h->stop, false);
-    if (jobs == 1 || n == 0) {
-        return;
+    if ((jobs ? jobs : apo_pool_cores()) < 2 || n == 0) {
+        return; /* one thread: the report hashes, as before */
     }
     h->hex = calloc(n, sizeof *h->hex);
     h->files = calloc(n, sizeof *h->files);
