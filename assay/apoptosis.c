@@ -105,16 +105,24 @@ void assay_result_free(assay_result *r)
  * subsample (every step-th event, at most options.sample_events; every event for files within
  * that size), reduces it to a few numbers and frees it before the next sample; exact counts
  * stream every event through the final gating one block at a time (gate.h, GATE_BLOCK_EVENTS).
+ * The subsamples of the first files larger than their subsample, up to APO_HELD_BYTES in
+ * all, are kept from the pre-gate step (the first to load them) to the statistics step instead
+ * of being decoded again by each step: the same values, read once.
  */
+#define APO_HELD_BYTES ((size_t)192 << 20)
 
-/* Per-sample state kept across the steps: small. */
+/* Per-sample state kept across the steps: small, but for the subsample it may hold. */
 typedef struct ctx {
     bool ok;
     assay_channels ch;
+    bool hold;           /* keep the subsample from the pre-gate step (within the budget) */
+    fcs_events held;     /* that subsample once loaded (values NULL before) */
+    uint64_t held_step, held_max;
 } ctx;
 
 /* One sample's estimation subsample while a step works on it. */
 typedef struct loaded {
+    bool borrowed; /* ev is the sample's held subsample (ctx.held), not freed here */
     fcs_events ev;
     uint64_t step;
     gate_data data;
@@ -127,15 +135,26 @@ static void loaded_free(loaded *l)
     if (l->data_ok) {
         gate_data_free(&l->data);
     }
-    fcs_events_free(&l->ev);
+    if (!l->borrowed) {
+        fcs_events_free(&l->ev);
+    }
     free(l->parent);
     memset(l, 0, sizeof *l);
 }
 
-static apo_status load(const assay_input *in, uint64_t max_events, loaded *l, apo_error *err)
+/* The estimation subsample of @p in: the one @p ci holds (ci may be NULL), else decoded. */
+static apo_status load(const assay_input *in, const ctx *ci, uint64_t max_events, loaded *l,
+                       apo_error *err)
 {
     memset(l, 0, sizeof *l);
-    apo_status st = apo_input_sampled(in, max_events, &l->ev, &l->step, err);
+    apo_status st = APO_OK;
+    if (ci != NULL && ci->held.values != NULL && ci->held_max == max_events) {
+        l->ev = ci->held;
+        l->step = ci->held_step;
+        l->borrowed = true;
+    } else {
+        st = apo_input_sampled(in, max_events, &l->ev, &l->step, err);
+    }
     if (st == APO_OK) {
         st = gate_data_init(&l->data, in->ds, &l->ev, err);
         l->data_ok = st == APO_OK;
@@ -252,10 +271,16 @@ static void estimate_pregate(void *arg, size_t i)
     }
     loaded l;
     apo_error e2;
-    if (load(&in[i], j->max_events, &l, &e2) != APO_OK) {
+    if (load(&in[i], NULL, j->max_events, &l, &e2) != APO_OK) {
         fail_sample(&j->out->samples[i], e2.msg);
         c[i].ok = false;
         return;
+    }
+    if (c[i].hold) { /* the later steps borrow it (this task is the only one on sample i) */
+        c[i].held = l.ev;
+        c[i].held_step = l.step;
+        c[i].held_max = j->max_events;
+        l.borrowed = true;
     }
     size_t ne = (size_t)l.ev.n_events;
     size_t scol = c[i].ch.ssc_a != SIZE_MAX ? c[i].ch.ssc_a : c[i].ch.ssc_h;
@@ -590,7 +615,7 @@ static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t
     apo_status st = APO_OK;
     for (int k = 0; k < 3 && st == APO_OK; k++) {
         loaded l;
-        st = load(&in[idx[k]], max_events, &l, err);
+        st = load(&in[idx[k]], &c[idx[k]], max_events, &l, err);
         if (st != APO_OK) {
             break;
         }
@@ -777,7 +802,7 @@ static void pool_task(void *arg, size_t i)
     gate_result res = {0};
     apo_error e2;
     double *x[2] = {NULL, NULL};
-    if (load(in, j->max_events, &l, &e2) != APO_OK) {
+    if (load(in, ci, j->max_events, &l, &e2) != APO_OK) {
         fail_sample(&j->out->samples[i], e2.msg);
         ci->ok = false;
         return;
@@ -818,12 +843,12 @@ static void pool_task(void *arg, size_t i)
 
 /* The singlet values of dimension @p dim of one control into pp->ctl (a sample that was not
  * a candidate when the pools were gathered). */
-static apo_status control_values(const assay_input *in, const gate_strategy *s,
+static apo_status control_values(const assay_input *in, const ctx *ci, const gate_strategy *s,
                                  size_t parent_idx, const gate_dim *dim, uint64_t max_events,
                                  pool_part *pp, apo_error *err)
 {
     loaded l;
-    apo_status st = load(in, max_events, &l, err);
+    apo_status st = load(in, ci, max_events, &l, err);
     if (st != APO_OK) {
         return st;
     }
@@ -910,8 +935,8 @@ static apo_status gather_pools(const assay_input *in, ctx *c, size_t n,
             }
             pool_part *pp = &parts[2 * (size_t)src + (size_t)k];
             if (pp->ctl == NULL) { /* the candidate failed: this later control (rare) */
-                st = control_values(&in[src], s, parent_idx, &raw[k], opt->sample_events, pp,
-                                    err);
+                st = control_values(&in[src], &c[src], s, parent_idx, &raw[k],
+                                    opt->sample_events, pp, err);
                 if (st != APO_OK) {
                     break;
                 }
@@ -1359,7 +1384,7 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
 {
     assay_sample *smp = &r->samples[i];
     loaded l;
-    apo_status st = load(in, opt->sample_events, &l, err);
+    apo_status st = load(in, c, opt->sample_events, &l, err);
     if (st != APO_OK) {
         return st;
     }
@@ -1478,6 +1503,7 @@ static void stats_task(void *arg, size_t i)
         fail_sample(&j->out->samples[i], e2.msg);
         j->c[i].ok = false;
     }
+    fcs_events_free(&j->c[i].held); /* the last step that reads it */
 }
 
 /* A pre-gate of the given gating: a population @p name ("Cells", "Singlets"), or one whose
@@ -1944,6 +1970,25 @@ static apo_status sample_statistics(analysis *a, apo_error *err)
     return APO_OK;
 }
 
+/* Which samples keep their subsample across the steps: those larger than their subsample
+ * (whose read costs a pass over a large file; a file within the limit is read whole and
+ * quickly, and a plate of them keeps its memory), the first ones in sample order whose
+ * subsamples fit in APO_HELD_BYTES together (the same choice for any number of threads). */
+static void plan_held(analysis *a)
+{
+    size_t left = APO_HELD_BYTES;
+    for (size_t i = 0; i < a->n; i++) {
+        const size_t np = a->in[i].ds != NULL ? fcs_dataset_n_params(a->in[i].ds) : 0;
+        const size_t ne = a->c[i].ok ? sampled_size(&a->in[i], a->opt->sample_events) : 0;
+        const bool large = a->c[i].ok && ne < apo_input_n_events(&a->in[i]);
+        size_t bytes = 0;
+        a->c[i].hold = large && apo_mul_size(ne, np * sizeof(double), &bytes) && bytes <= left;
+        if (a->c[i].hold) {
+            left -= bytes;
+        }
+    }
+}
+
 /* QC: a sample's own AnnV valley far from the others' (logicle scale) is a threshold
  * outlier; the valleys are then reported in data units. */
 static void flag_threshold_outliers(const ctx *c, size_t n, assay_result *out)
@@ -1998,6 +2043,7 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
         st = find_all_channels(&a, err);
     }
     if (st == APO_OK) {
+        plan_held(&a);
         st = opt->gating != NULL ? use_given_gating(&a, err) : build_gating(&a, err);
     }
     if (st == APO_OK) {
@@ -2007,6 +2053,9 @@ apo_status assay_analyze(const assay_input *in, size_t n, const assay_options *o
         flag_lines(in, a.c, n, out);
         flag_threshold_outliers(a.c, n, out);
         st = assay_compare(in, n, out, err);
+    }
+    for (size_t i = 0; a.c != NULL && i < n; i++) {
+        fcs_events_free(&a.c[i].held);
     }
     free(a.c);
     free(a.est);
@@ -2035,7 +2084,7 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
         return st;
     }
     loaded l;
-    st = load(in, max_events, &l, err);
+    st = load(in, NULL, max_events, &l, err);
     if (st != APO_OK) {
         return st;
     }

@@ -10,6 +10,7 @@
 #include "cli/outdir_own.h"
 #include "cli/run_args.h"
 #include "cli/run_flowjo.h"
+#include "cli/run_hash.h"
 #include "assay/experiment.h"
 #include "assay/results_xlsx.h"
 #include "report/compare_text.h"
@@ -32,6 +33,7 @@ typedef struct run_state {
     assay_adjustments adjustments; /* the change record of --gating (report.html's review) */
     assay_experiment x;
     report_figures *fig; /* the plots, drawn in part during the statistics pass */
+    run_hash hash;       /* the inputs' checksums, computed while the analysis runs */
     cli_observer obs;
     double tm[6]; /* stage marks for --timings (progress.h) */
     int rc;
@@ -204,6 +206,7 @@ static bool analyse(run_options *o, run_state *s)
                    s->have_sheet ? " named in the sheet" : "");
         return fail(s, NULL, CLI_EXIT_NOINPUT);
     }
+    run_hash_start(&s->hash, s->x.in, s->x.n, o->jobs); /* the report's provenance */
     if (o->plots && report_figures_new(&s->fig, o->outdir, s->x.in, s->x.n, &err) == APO_OK) {
         o->apo.display = report_figures_display; /* panels from the events the pass holds */
         o->apo.display_ctx = s->fig;
@@ -269,7 +272,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_status st = report_for_run(o->outdir, &s->x.res, s->x.in, s->x.n, s->x.sheet,
                                    s->x.n_failed, (const char *const *)s->x.failed_files,
                                    (const char *const *)s->x.failed_msgs, argc, argv, o->jobs,
-                                   &s->x.adjustments, &s->obs.obs);
+                                   run_hash_finish(&s->hash), &s->x.adjustments, &s->obs.obs);
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);
@@ -290,6 +293,7 @@ int cmd_run(int argc, char **argv)
         write_outputs(&o, &s, argc, argv)) {
         run_print_outcome(&o, &s.x, s.tm);
     }
+    run_hash_free(&s.hash);
     report_figures_free(s.fig);
     assay_experiment_free(&s.x);
     cli_outdir_free(&s.own);

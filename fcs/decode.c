@@ -4,7 +4,8 @@
  * works out each column's channel-to-scale transform, and, when the caller's thread budget
  * (fcs_decode_options.threads) is 2 or more, splits large requests over that many
  * threads (each thread decodes its own contiguous run of events, so the result does not
- * depend on the thread count). The actual byte decoding is in decode_binary.c and
+ * depend on the thread count). Inside the library a request may ask for every step-th event
+ * only (fcs_layout_decode_every_f64, for subsamples). The actual byte decoding is in decode_binary.c and
  * decode_ascii.c.
  */
 #include "fcs/decode_internal.h"
@@ -97,11 +98,13 @@ static apo_status decode_threads(const fcs_decode_job *whole, unsigned n, apo_er
     thread_job jobs[MAX_THREADS];
     pthread_t tids[MAX_THREADS];
     bool started[MAX_THREADS];
-    uint64_t count = whole->hi - whole->lo;
+    /* Split the decoded events (every step-th) evenly; each part starts at a decoded one. */
+    const uint64_t step = whole->step > 1 ? whole->step : 1;
+    const uint64_t kept = (whole->hi - whole->lo + step - 1) / step;
     for (unsigned i = 0; i < n; i++) {
         jobs[i].job = *whole;
-        jobs[i].job.lo = whole->lo + count * i / n;
-        jobs[i].job.hi = whole->lo + count * (i + 1) / n;
+        jobs[i].job.lo = whole->lo + kept * i / n * step;
+        jobs[i].job.hi = i + 1 == n ? whole->hi : whole->lo + kept * (i + 1) / n * step;
         jobs[i].status = APO_OK;
         started[i] = false;
     }
@@ -130,7 +133,8 @@ static apo_status decode_threads(const fcs_decode_job *whole, unsigned n, apo_er
     return APO_OK;
 }
 
-static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t count,
+/* Events first, first + step, ... below first + count into target (step 1: every event). */
+static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t count, uint64_t step,
                              const fcs_decode_options *opts, fcs_decode_target target,
                              apo_error *err)
 {
@@ -151,17 +155,24 @@ static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t cou
                              (unsigned long long)lay->n_events, (unsigned long long)first,
                              (unsigned long long)first, (unsigned long long)count);
     }
+    if (step == 0 || (step > 1 && lay->ascii)) {
+        return apo_error_set(err, APO_E_USAGE, name, APO_NO_OFFSET, NULL,
+                             "expected every event, or every step-th of binary DATA, found "
+                             "step %llu of %s DATA",
+                             (unsigned long long)step, lay->ascii ? "ASCII" : "binary");
+    }
     if (count == 0 || lay->n_params == 0) {
         return APO_OK;
     }
-    if (target.ld < count) {
+    const uint64_t kept = (count - 1) / step + 1; /* events decoded */
+    if (target.ld < kept) {
         return apo_error_set(err, APO_E_USAGE, name, APO_NO_OFFSET, NULL,
                              "expected a leading dimension >= %llu events, found %zu",
-                             (unsigned long long)count, target.ld);
+                             (unsigned long long)kept, target.ld);
     }
     size_t span = 0;
-    if (count > SIZE_MAX || !apo_mul_size(lay->n_params - 1, target.ld, &span) ||
-        span > SIZE_MAX - (size_t)count) {
+    if (kept > SIZE_MAX || !apo_mul_size(lay->n_params - 1, target.ld, &span) ||
+        span > SIZE_MAX - (size_t)kept) {
         return apo_error_set(err, APO_E_RANGE, name, APO_NO_OFFSET, NULL,
                              "expected an output that fits in memory, found %zu x %zu values",
                              lay->n_params, target.ld);
@@ -179,8 +190,8 @@ static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t cou
         return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
     }
     build_transforms(ds, opts, transforms);
-    fcs_decode_job job = {ds, transforms, target, first, first, end};
-    apo_status st = decode_threads(&job, choose_threads(lay, count, opts), err);
+    fcs_decode_job job = {ds, transforms, target, first, first, end, step};
+    apo_status st = decode_threads(&job, choose_threads(lay, kept, opts), err);
     free(transforms);
     return st;
 }
@@ -190,7 +201,15 @@ apo_status fcs_layout_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t
                                  apo_error *err)
 {
     fcs_decode_target target = {out, NULL, ld};
-    return decode_any(ds, first, count, opts, target, err);
+    return decode_any(ds, first, count, 1, opts, target, err);
+}
+
+apo_status fcs_layout_decode_every_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
+                                       uint64_t step, const fcs_decode_options *opts,
+                                       double *out, size_t ld, apo_error *err)
+{
+    fcs_decode_target target = {out, NULL, ld};
+    return decode_any(ds, first, count, step, opts, target, err);
 }
 
 apo_status fcs_dataset_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
@@ -205,7 +224,7 @@ apo_status fcs_dataset_decode_f32(const fcs_dataset *ds, uint64_t first, uint64_
                                   apo_error *err)
 {
     fcs_decode_target target = {NULL, out, ld};
-    return decode_any(ds, first, count, opts, target, err);
+    return decode_any(ds, first, count, 1, opts, target, err);
 }
 
 apo_status fcs_dataset_read_events(const fcs_dataset *ds, const fcs_decode_options *opts,

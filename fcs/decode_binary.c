@@ -252,18 +252,22 @@ apo_status fcs_decode_binary(const fcs_decode_job *job, apo_error *err)
     for (size_t p = 0; p < lay->n_params; p++) {
         plan_column(&lay->columns[p], lay->byteorder, &plans[p]);
     }
+    /* With a step, rows are fetched from one kept event through the last kept one the
+     * staging buffer holds, and the kernels stride over step rows at a time. */
+    const uint64_t step = job->step > 1 ? job->step : 1;
     fcs_rows rows;
     apo_status st = fcs_rows_init(&rows, job->ds, err);
     for (uint64_t e = job->lo; st == APO_OK && e < job->hi;) {
         const uint8_t *data = NULL;
         uint64_t got = 0;
-        st = fcs_rows_fetch(&rows, e, job->hi - e, &data, &got, err);
-        for (uint64_t k = 0; st == APO_OK && k < got; k += block) {
-            size_t n = (size_t)((got - k) < block ? (got - k) : block);
-            decode_block(job, plans, data + (size_t)k * row_bytes, row_bytes, n,
-                         (size_t)(e + k - job->first), scratch);
+        st = fcs_rows_fetch(&rows, e, (job->hi - 1 - e) / step * step + 1, &data, &got, err);
+        const uint64_t kept = (got + step - 1) / step;
+        for (uint64_t k = 0; st == APO_OK && k < kept; k += block) {
+            size_t n = (size_t)((kept - k) < block ? (kept - k) : block);
+            decode_block(job, plans, data + (size_t)(k * step) * row_bytes, row_bytes * step, n,
+                         (size_t)((e - job->first) / step + k), scratch);
         }
-        e += got;
+        e += kept * step;
     }
     fcs_rows_free(&rows);
     free(plans);

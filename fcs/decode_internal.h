@@ -49,7 +49,9 @@ static inline double fcs_transform_apply(const fcs_transform *t, double x)
 }
 
 /* One decode job: events [lo, hi) of the data set (absolute event numbers); the target
- * index of event e is e - first. */
+ * index of event e is e - first. With step > 1 (binary layouts only) just the events
+ * lo, lo + step, ... below hi are decoded, (lo - first) is a multiple of step and the target
+ * index of event e is (e - first) / step; step 0 means 1. */
 typedef struct fcs_decode_job {
     const fcs_dataset *ds;
     const fcs_transform *transforms; /* n_params entries */
@@ -57,7 +59,15 @@ typedef struct fcs_decode_job {
     uint64_t first;
     uint64_t lo;
     uint64_t hi;
+    uint64_t step;
 } fcs_decode_job;
+
+/* Events first, first + step, ... below first + count of a binary data set into out[p * ld +
+ * k] (k counted from first): the same values fcs_dataset_decode_f64 gives for those events,
+ * without decoding the others (sampled.c). APO_E_USAGE for an ASCII layout or step 0. */
+apo_status fcs_layout_decode_every_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
+                                       uint64_t step, const fcs_decode_options *opts,
+                                       double *out, size_t ld, apo_error *err);
 
 /*
  * Rows of a data set's DATA for decoding (rows.c). A file opened from a path is read with

@@ -51,6 +51,9 @@ typedef struct report_input {
                                     assay_result_sheet_order); NULL = as given */
     const assay_input *inputs;   /* the samples' inputs (n_samples; their data sets name the
                                     instrument in the methods); NULL = unknown */
+    const char (*known_sha256)[65]; /* n_samples checksums of the samples' files computed
+                                    before (the run hashes while it analyses); "" = not
+                                    computed, NULL = none */
 } report_input;
 
 /* The "Review gates" section (data included) and, at the end of the page, its script
@@ -58,7 +61,8 @@ typedef struct report_input {
 void review_write_html(FILE *f, const report_input *r);
 void review_write_script(FILE *f);
 
-/* SHA-256 of every sample's file into samples[i].sha256, @p jobs threads. */
+/* SHA-256 of every sample's file into samples[i].sha256, @p jobs threads; a sample whose
+ * sha256 is already set (not "") keeps it. */
 void report_checksums(report_sample *samples, size_t n, unsigned jobs);
 
 /* Render plots/dose_response_<k>.png for every fit of @p res (k = index of the fit). */
@@ -107,6 +111,7 @@ APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *
                                         const char *const *failed_files,
                                         const char *const *failed_msgs, int argc,
                                         char *const *argv, unsigned jobs,
+                                        const char (*known_sha256)[65],
                                         const assay_adjustments *adj,
                                         const apo_observer *obs);
 

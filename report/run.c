@@ -2,7 +2,7 @@
 /*
  * run.c: the report of a run or of merged shards (report.h): the failures table (files
  * that could not be read, samples that could not be analysed), input checksums on the thread
- * pool, the dose-response figures, then report.html; and the sample rows of a run from its
+ * pool (those the caller computed before are kept), the dose-response figures, then report.html; and the sample rows of a run from its
  * analysis and sheet (with the sheet's "well" column when there is one), shown in the
  * sheet's order.
  */
@@ -18,7 +18,7 @@
 static void hash_task(void *ctx, size_t i)
 {
     report_sample *s = (report_sample *)ctx + i;
-    if (apo_sha256_file(s->file, s->sha256) != 0) {
+    if (s->sha256[0] == '\0' && apo_sha256_file(s->file, s->sha256) != 0) {
         s->sha256[0] = '\0';
     }
 }
@@ -128,6 +128,10 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
     for (size_t i = 0; i < n; i++) {
         run_row(&rs[i], &ri->res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
                 sizeof flags[i]);
+        if (ri->known_sha256 != NULL) {
+            memcpy(rs[i].sha256, ri->known_sha256[i], sizeof rs[i].sha256);
+            rs[i].sha256[sizeof rs[i].sha256 - 1] = '\0';
+        }
     }
     ri->order = order;
     ri->inputs = in;
@@ -144,7 +148,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                           size_t n, const assay_sheet *sheet, size_t n_failed,
                           const char *const *failed_files, const char *const *failed_msgs,
                           int argc, char *const *argv, unsigned jobs,
-                          const assay_adjustments *adj, const apo_observer *obs)
+                          const char (*known_sha256)[65], const assay_adjustments *adj,
+                          const apo_observer *obs)
 {
     const char **wells = calloc(n ? n : 1, sizeof *wells);
     if (wells == NULL) {
@@ -169,7 +174,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                        .argc = argc,
                        .argv = argv,
                        .jobs = jobs,
-                       .adjustments = adj};
+                       .adjustments = adj,
+                       .known_sha256 = known_sha256};
     apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
                                       dose_plots, obs);
     free(wells);

@@ -135,6 +135,41 @@ Test(cli_report, checksums_match_sha256sum)
     free(dir);
 }
 
+/* Every sample's checksum, whether the run's own thread hashed it while the analysis ran
+ * (--jobs 2: some or all of them) or the report did (--jobs 1: all of them). */
+Test(cli_report, every_checksum_matches_sha256sum_whatever_the_jobs)
+{
+    const char *jobs[] = {"1", "2"};
+    for (size_t j = 0; j < 2; j++) {
+        char *dir = test_tmpdir();
+        char out[4096], path[4200];
+        snprintf(out, sizeof out, "%s/out", dir);
+        const char *argv[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "-o",
+                              out, "--jobs", jobs[j], "-q", NULL};
+        run_result r;
+        run_cli(argv, &r);
+        cr_assert_eq(r.exit_code, 0, "apoflow run failed: %s", r.err);
+        run_result_free(&r);
+        snprintf(path, sizeof path, "%s/report.html", out);
+        char *html = test_slurp(path, NULL);
+        for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+            char file[4096];
+            snprintf(file, sizeof file, "%s/%s.fcs", CALIBUR, samples[i]);
+            const char *sum[] = {"/usr/bin/sha256sum", file, NULL};
+            run_cli(sum, &r);
+            cr_assert_eq(r.exit_code, 0);
+            cr_assert_geq(r.out_len, 64);
+            char want[256];
+            snprintf(want, sizeof want, "%s.fcs</td><td class=\"hash\"><code>%.64s</code>",
+                     samples[i], r.out);
+            cr_assert_not_null(strstr(html, want), "--jobs %s: report lacks %s", jobs[j], want);
+            run_result_free(&r);
+        }
+        free(html);
+        free(dir);
+    }
+}
+
 static void need_chromium(void)
 {
     test_need_path(CHROMIUM, "chromium (apt-get install -y chromium), which checks how "

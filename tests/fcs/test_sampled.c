@@ -7,7 +7,9 @@
 #include "support/fcs_builder.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* A float32 file of n events x 3 parameters whose values encode the event index. */
 static fcs_file *open_indexed(uint64_t n, uint8_t **bytes)
@@ -95,4 +97,83 @@ Test(fcs_sampled, no_limit_equals_read_events)
     fcs_events_free(&s);
     fcs_file_free(f);
     free(bytes);
+}
+
+/* A 16-bit integer file of n events x 3 parameters written to a temporary path (so DATA is
+ * read through pread, several staging buffers of it), $P2G 4 so that scaled values divide. */
+static fcs_file *open_int_path(uint64_t n, char path[32])
+{
+    fcs_builder *b = fcs_builder_new("FCS3.1");
+    fcs_builder_param(b, "A", 16, 65536);
+    fcs_builder_param(b, "B", 16, 65536);
+    fcs_builder_param(b, "C", 16, 65536);
+    fcs_builder_keyword(b, "$P2G", "4");
+    fcs_builder_set_datatype(b, 'I');
+    double *v = malloc((size_t)n * 3 * sizeof *v);
+    cr_assert_not_null(v);
+    for (uint64_t e = 0; e < n; e++) {
+        v[e * 3] = (double)(e % 65536);
+        v[e * 3 + 1] = (double)((e * 7) % 65521);
+        v[e * 3 + 2] = (double)(e / 65536);
+    }
+    fcs_builder_set_events(b, (size_t)n, v);
+    free(v);
+    size_t len = 0;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    snprintf(path, 32, "/tmp/apoflow-smp-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, bytes, len), (ssize_t)len);
+    close(fd);
+    free(bytes);
+    fcs_file *f = NULL;
+    apo_error err;
+    cr_assert_eq(fcs_file_open(&f, path, NULL, &err), APO_OK, "%s", err.msg);
+    return f;
+}
+
+/* Binary DATA read from a path decodes only the kept events; they must be exactly the values
+ * a full decode gives at those events, with transforms, on one thread or two, whatever the
+ * step (small, across staging buffers, larger than a staging buffer of rows). */
+Test(fcs_sampled, kept_events_equal_the_full_decode_from_a_path)
+{
+    char path[32];
+    const uint64_t n = 400009; /* 2.4 MB of rows: three 1 MiB staging buffers */
+    fcs_file *f = open_int_path(n, path);
+    const fcs_dataset *ds = fcs_file_dataset(f, 0);
+    fcs_decode_options opts = FCS_DECODE_OPTIONS_INIT;
+    opts.values = FCS_VALUES_SCALED;
+    opts.apply_gain = true;
+    fcs_events all;
+    apo_error err;
+    cr_assert_eq(fcs_dataset_read_events(ds, &opts, &all, &err), APO_OK, "%s", err.msg);
+    const uint64_t limits[] = {200005, 133336, 1000, 3, 1};
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        opts.threads = threads;
+        for (size_t t = 0; t < sizeof limits / sizeof limits[0]; t++) {
+            fcs_events ev;
+            uint64_t step = 0;
+            cr_assert_eq(fcs_dataset_read_sampled(ds, &opts, limits[t], &ev, &step, &err),
+                         APO_OK, "%s", err.msg);
+            cr_assert_eq(step, fcs_sample_step(n, limits[t]));
+            cr_assert_gt(step, 1);
+            cr_assert_eq(ev.n_events, (n + step - 1) / step);
+            for (size_t p = 0; p < 3; p++) {
+                for (uint64_t k = 0; k < ev.n_events; k++) {
+                    cr_assert_eq(fcs_events_column(&ev, p)[k],
+                                 fcs_events_column(&all, p)[k * step],
+                                 "threads %u limit %llu parameter %zu kept event %llu", threads,
+                                 (unsigned long long)limits[t], p, (unsigned long long)k);
+                }
+            }
+            if (ev.n_events > 1) { /* the stored value divided by $P2G */
+                cr_assert_eq(fcs_events_column(&ev, 1)[1], (double)((step * 7) % 65521) / 4.0);
+            }
+            fcs_events_free(&ev);
+        }
+    }
+    fcs_events_free(&all);
+    fcs_file_free(f);
+    unlink(path);
 }
