@@ -1047,8 +1047,9 @@ static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
     if (other == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
-    memcpy(other, p->valley_other, p->nv * sizeof *other);
-    to_display(otf, other, p->nv);
+    /* only to split the events into halves: the array path (it may differ from the
+     * one-value path in the last bit) is as good and several times faster */
+    gate_transform_apply_array(otf, p->valley_other, other, p->nv);
     assay_line_refine(L, p->valley, other, p->nv, split, annexin ? "Annexin V" : dye,
                       annexin ? dye : "Annexin V");
     free(other);
