@@ -269,41 +269,26 @@ static bool halves_room(const line_half h[2], double *lo, double *hi)
     return *lo < *hi;
 }
 
-/* The line between the populations of both halves least inside any of them (the smallest
- * worst depth); NaN when the halves leave no room (one's positive population below the
- * other's negative one). */
-static double halves_best(const line_half h[2])
+/* Of the HALF_SEARCH - 1 candidate lines evenly inside the halves' room, the one with the
+ * lowest score: with @p nearest, the distance to y0 among the candidates neither half objects
+ * to (the smallest move that fixes the line: the control's line stays the best guess of where
+ * the negative populations end); else the worst depth over the halves (the line least inside
+ * any population). NaN when there is no room (one half's positive population below the
+ * other's negative one) or no candidate qualifies. */
+static double halves_search(const line_half h[2], bool nearest, double y0)
 {
     double lo, hi;
     if (!halves_room(h, &lo, &hi)) {
         return NAN;
     }
-    double best = NAN, best_cost = INFINITY;
+    double best = NAN, best_score = INFINITY;
     for (int i = 1; i < HALF_SEARCH; i++) {
         const double y = lo + (hi - lo) * (double)i / HALF_SEARCH;
-        const double c = halves_cost(h, y);
-        if (c < best_cost) {
-            best_cost = c;
-            best = y;
-        }
-    }
-    return best;
-}
-
-/* The position nearest y0 between both halves' populations where no half objects (the
- * smallest move that fixes the line: the control's line stays the best guess of where the
- * negative populations end); NaN when there is none. */
-static double halves_nearest(const line_half h[2], double y0)
-{
-    double lo, hi;
-    if (!halves_room(h, &lo, &hi)) {
-        return NAN;
-    }
-    double best = NAN, dist = INFINITY;
-    for (int i = 1; i < HALF_SEARCH; i++) {
-        const double y = lo + (hi - lo) * (double)i / HALF_SEARCH;
-        if (!half_objects(&h[0], y) && !half_objects(&h[1], y) && fabs(y - y0) < dist) {
-            dist = fabs(y - y0);
+        const double score = !nearest ? halves_cost(h, y)
+                             : !half_objects(&h[0], y) && !half_objects(&h[1], y) ? fabs(y - y0)
+                                                                                   : INFINITY;
+        if (score < best_score) {
+            best_score = score;
             best = y;
         }
     }
@@ -323,9 +308,9 @@ void assay_line_refine(assay_line *L, const double *x, const double *other, size
     half_fit(&h[1], x, other, n, split, true, buf);
     free(buf);
     const int bad = half_objects(&h[1], L->y) ? 1 : half_objects(&h[0], L->y) ? 0 : -1;
-    double y = bad >= 0 ? halves_nearest(h, L->y) : NAN;
+    double y = bad >= 0 ? halves_search(h, true, L->y) : NAN;
     if (bad >= 0 && !isfinite(y)) { /* no place suits both: the least bad one */
-        y = halves_best(h);
+        y = halves_search(h, false, NAN);
     }
     if (bad >= 0 && isfinite(y) && halves_cost(h, y) < halves_cost(h, L->y)) {
         const double was = L->y, d_was = assay_kde_depth(&h[bad].k, was);
