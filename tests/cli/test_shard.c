@@ -182,6 +182,42 @@ Test(cli_shard, more_shards_than_files_leaves_empty_shards_failing_cleanly)
     free(dir);
 }
 
+/* The merged report states the shards' pre-gate choices (read back from their results.json):
+ * the calibur example has a Cells gate and no singlet gate. */
+Test(cli_shard, merged_methods_state_the_pregate_choices)
+{
+    char *dir = test_tmpdir();
+    char prep[4096], gating[4200], merged[4096], shard[2][4096], path[4200];
+    const char *sheet = SAMPLES "/calibur/sheet.csv";
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    snprintf(merged, sizeof merged, "%s/merged", dir);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only",
+                            "--no-plots", "-q", "-o", prep, NULL};
+    cr_assert_eq(run(a_prep), 0);
+    for (int i = 0; i < 2; i++) {
+        char spec[8];
+        snprintf(shard[i], sizeof shard[i], "%s/shard%d", dir, i + 1);
+        snprintf(spec, sizeof spec, "%d/2", i + 1);
+        const char *a_shard[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating,
+                                 "--shard", spec, "--no-plots", "-q", "-o", shard[i], NULL};
+        cr_assert_eq(run(a_shard), 0);
+    }
+    const char *a_merge[] = {APOFLOW_BINARY, "merge", "-q", "-o", merged, shard[0], shard[1],
+                             NULL};
+    cr_assert_eq(run(a_merge), 0);
+    snprintf(path, sizeof path, "%s/methods.txt", merged);
+    size_t n;
+    char *txt = test_slurp(path, &n);
+    cr_assert_gt(n, 0, "%s", path);
+    cr_assert_not_null(strstr(txt, "Debris was excluded on forward and side scatter (from "
+                                   "--gating)."),
+                       "%s", txt);
+    cr_assert_not_null(strstr(txt, "Doublets were not excluded (from --gating)."), "%s", txt);
+    free(txt);
+    free(dir);
+}
+
 Test(cli_shard, usage_errors)
 {
     char *dir = test_tmpdir();
