@@ -655,7 +655,8 @@ typedef struct marker_pool {
     double *valley_other; /* the same events' values of the other marker */
     size_t nv, step_v;
     double *ctl[2];      /* singlet values of the quantile controls: [0] the other marker's
-                            single stain, [1] the unstained control */
+                            single stain, [1] the unstained control (the one used is put on
+                            the display scale by place_thresholds) */
     size_t nctl[2];
     int src[2];          /* their samples, -1 when none */
 } marker_pool;
@@ -1007,26 +1008,13 @@ static void fixed_threshold(marker_pool *p, bool annexin, const assay_options *o
 }
 
 /* One marker's line from its control, checked against the stained samples
- * (threshold_check.c); p->valley is on the display scale. */
+ * (threshold_check.c); p->valley and the control's values are on the display scale. */
 static apo_status place_line(const assay_input *in, const marker_pool *p, bool annexin,
-                             const assay_options *opt, const gate_transform *tf, assay_line *L,
-                             apo_error *err)
+                             const assay_options *opt, assay_line *L, apo_error *err)
 {
     const int slot = ctl_slot(p);
-    double *ctl = NULL;
-    size_t m = 0;
-    if (slot >= 0) {
-        m = p->nctl[slot];
-        ctl = malloc(m * sizeof *ctl);
-        if (ctl == NULL) {
-            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        }
-        memcpy(ctl, p->ctl[slot], m * sizeof *ctl);
-        to_display(tf, ctl, m);
-    }
-    assay_line_place(ctl, m, p->valley, p->nv, opt->quantile,
-                     slot >= 0 ? in[p->src[slot]].sample : "", L);
-    free(ctl);
+    assay_line_place(slot >= 0 ? p->ctl[slot] : NULL, slot >= 0 ? p->nctl[slot] : 0, p->valley,
+                     p->nv, opt->quantile, slot >= 0 ? in[p->src[slot]].sample : "", L);
     if (!isfinite(L->y)) {
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
                              annexin ? "Annexin V" : "PI",
@@ -1050,10 +1038,11 @@ static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
     /* only to split the events into halves: the array path (it may differ from the
      * one-value path in the last bit) is as good and several times faster */
     gate_transform_apply_array(otf, p->valley_other, other, p->nv);
-    assay_line_refine(L, p->valley, other, p->nv, split, annexin ? "Annexin V" : dye,
-                      annexin ? dye : "Annexin V");
+    const bool ok = assay_line_refine(L, p->valley, other, p->nv, split,
+                                      annexin ? "Annexin V" : dye, annexin ? dye : "Annexin V");
     free(other);
-    return APO_OK;
+    return ok ? APO_OK
+              : apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
 }
 
 /* The threshold of a placed line: its value, source and what the control says of it. */
@@ -1068,7 +1057,7 @@ static void threshold_from_line(const assay_input *in, const marker_pool *p,
     if (slot >= 0) {
         size_t above = 0;
         for (size_t k = 0; k < p->nctl[slot]; k++) {
-            above += gate_transform_apply(tf, p->ctl[slot][k]) >= L->y;
+            above += p->ctl[slot][k] >= L->y; /* on the display scale (place_thresholds) */
         }
         t->realized_pct = 100.0 * (double)above / (double)p->nctl[slot];
     }
@@ -1100,6 +1089,10 @@ static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
     for (int k = 0; k < 2; k++) {
         threshold_reset(t[k]);
         to_display(tf[k], pool[k].valley, pool[k].nv);
+        const int slot = ctl_slot(&pool[k]);
+        if (slot >= 0) { /* once, for the line and its realized % */
+            to_display(tf[k], pool[k].ctl[slot], pool[k].nctl[slot]);
+        }
     }
     if (opt->fixed_thresholds) {
         fixed_threshold(&pool[0], true, opt, tf[0], t[0]);
@@ -1107,9 +1100,9 @@ static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
         return APO_OK;
     }
     assay_line L[2];
-    apo_status st = place_line(in, &pool[0], true, opt, tf[0], &L[0], err);
+    apo_status st = place_line(in, &pool[0], true, opt, &L[0], err);
     if (st == APO_OK) {
-        st = place_line(in, &pool[1], false, opt, tf[1], &L[1], err);
+        st = place_line(in, &pool[1], false, opt, &L[1], err);
     }
     if (st == APO_OK) {
         st = refine_line(&pool[0], true, assay_dead_dye_label(out), tf[1], L[1].y, &L[0], err);

@@ -89,8 +89,9 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
  * apoptotic ones). When it sits in a population or on a population's slope beside a clear
  * gap of one half, it moves to the position between both halves' populations least inside
  * any of them, and the reason says so; half_depth gets the final depths, and a depth over
- * 0.5 in either half sets in_population. @p marker and @p other_name name the markers. */
-void assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
+ * 0.5 in either half sets in_population. @p marker and @p other_name name the markers.
+ * False only when out of memory (the line is then left as it was, unchecked). */
+bool assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
                        double split, const char *marker, const char *other_name);
 /* The valley depth of a line at @p line on the density of x (NaN when it cannot be told). */
 double assay_line_depth(const double *x, size_t n, double line);

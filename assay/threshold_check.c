@@ -295,13 +295,16 @@ static double halves_search(const line_half h[2], bool nearest, double y0)
     return best;
 }
 
-void assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
+bool assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
                        double split, const char *marker, const char *other_name)
 {
     L->half_depth[0] = L->half_depth[1] = NAN;
-    double *buf = isfinite(L->y) && isfinite(split) && n > 0 ? malloc(n * sizeof *buf) : NULL;
+    if (!isfinite(L->y) || !isfinite(split) || n == 0) {
+        return true; /* nothing to check */
+    }
+    double *buf = malloc(n * sizeof *buf);
     if (buf == NULL) {
-        return;
+        return false;
     }
     line_half h[2];
     half_fit(&h[0], x, other, n, split, false, buf);
@@ -343,4 +346,5 @@ void assay_line_refine(assay_line *L, const double *x, const double *other, size
             assay_kde_free(&h[s].k);
         }
     }
+    return true;
 }

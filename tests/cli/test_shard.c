@@ -77,19 +77,26 @@ static void shard_record(const char *dir, const char *sheet, const char *gating)
     json_free(root);
 }
 
+/* The prep step: the controls only, into DIR/prep; @p gating gets its gating.xml. */
+static void prep_gating(const char *dir, const char *sheet, char *gating, size_t cap)
+{
+    char prep[4096];
+    snprintf(prep, sizeof prep, "%s/prep", dir);
+    snprintf(gating, cap, "%s/gating.xml", prep);
+    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only",
+                            "--no-plots", "-q", "-o", prep, NULL};
+    cr_assert_eq(run(a_prep), 0);
+}
+
 /* prep (controls only) -> single run with its gating, n shards -> merge (reverse order). */
 static void shard_and_merge(const char *sheet, unsigned n_shards, size_t want_samples,
                             size_t want_comparisons, size_t want_fits)
 {
     char *dir = test_tmpdir();
-    char prep[4096], gating[4200], single[4096], merged[4096], shard[16][4096], spec[32];
-    snprintf(prep, sizeof prep, "%s/prep", dir);
-    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    char gating[4200], single[4096], merged[4096], shard[16][4096], spec[32];
+    prep_gating(dir, sheet, gating, sizeof gating);
     snprintf(single, sizeof single, "%s/single", dir);
     snprintf(merged, sizeof merged, "%s/merged", dir);
-    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only",
-                            "--no-plots", "-q", "-o", prep, NULL};
-    cr_assert_eq(run(a_prep), 0);
     const char *a_single[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--gating", gating,
                               "--no-plots", "-q", "-o", single, NULL};
     cr_assert_eq(run(a_single), 0);
@@ -165,11 +172,7 @@ Test(cli_shard, more_shards_than_files_leaves_empty_shards_failing_cleanly)
 {
     char *dir = test_tmpdir();
     char gating[4200], out[4200];
-    snprintf(gating, sizeof gating, "%s/prep/gating.xml", dir);
-    snprintf(out, sizeof out, "%s/prep", dir);
-    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
-                            "--controls-only", "--no-plots", "-q", "-o", out, NULL};
-    cr_assert_eq(run(a_prep), 0);
+    prep_gating(dir, SAMPLES "/calibur/sheet.csv", gating, sizeof gating);
     snprintf(out, sizeof out, "%s/s11", dir);
     /* 10 files, 11 shards: shard 1 of 11 gets floor(10/11) = 0 files */
     const char *a[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv", "--gating",
@@ -187,14 +190,10 @@ Test(cli_shard, more_shards_than_files_leaves_empty_shards_failing_cleanly)
 Test(cli_shard, merged_methods_state_the_pregate_choices)
 {
     char *dir = test_tmpdir();
-    char prep[4096], gating[4200], merged[4096], shard[2][4096], path[4200];
+    char gating[4200], merged[4096], shard[2][4096], path[4200];
     const char *sheet = SAMPLES "/calibur/sheet.csv";
-    snprintf(prep, sizeof prep, "%s/prep", dir);
-    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    prep_gating(dir, sheet, gating, sizeof gating);
     snprintf(merged, sizeof merged, "%s/merged", dir);
-    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "--controls-only",
-                            "--no-plots", "-q", "-o", prep, NULL};
-    cr_assert_eq(run(a_prep), 0);
     for (int i = 0; i < 2; i++) {
         char spec[8];
         snprintf(shard[i], sizeof shard[i], "%s/shard%d", dir, i + 1);
@@ -318,14 +317,10 @@ static void refused(const char *out, const char *a, const char *b, const char *w
 Test(cli_shard, shards_of_another_sheet_gating_count_or_inputs_are_refused)
 {
     char *dir = test_tmpdir();
-    char prep[4200], gating[4300], gating2[4300], sheet2[4300], out[4200];
+    char gating[4300], gating2[4300], sheet2[4300], out[4200];
     char s1[4200], s2[4200], s2g[4200], s2s[4200], s2c[4200], s2i[4200];
-    snprintf(prep, sizeof prep, "%s/prep", dir);
-    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    prep_gating(dir, SAMPLES "/sheet.csv", gating, sizeof gating);
     snprintf(out, sizeof out, "%s/merged", dir);
-    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/sheet.csv",
-                            "--controls-only", "--no-plots", "-q", "-o", prep, NULL};
-    cr_assert_eq(run(a_prep), 0);
     /* the same gates in another file: another checksum */
     snprintf(gating2, sizeof gating2, "%s/gating-copy.xml", dir);
     size_t n;
@@ -433,15 +428,11 @@ static void edit_results(const char *dir, const char *from, const char *to)
 Test(cli_shard, unknown_method_in_results_json_is_refused)
 {
     char *dir = test_tmpdir();
-    char prep[4200], gating[4300], s1[4200], s2[4200], out[4200];
-    snprintf(prep, sizeof prep, "%s/prep", dir);
-    snprintf(gating, sizeof gating, "%s/gating.xml", prep);
+    char gating[4300], s1[4200], s2[4200], out[4200];
+    prep_gating(dir, SAMPLES "/calibur/sheet.csv", gating, sizeof gating);
     snprintf(s1, sizeof s1, "%s/s1", dir);
     snprintf(s2, sizeof s2, "%s/s2", dir);
     snprintf(out, sizeof out, "%s/merged", dir);
-    const char *a_prep[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
-                            "--controls-only", "--no-plots", "-q", "-o", prep, NULL};
-    cr_assert_eq(run(a_prep), 0);
     const char *r1[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
                         "--gating", gating, "--shard", "1/2", "--no-plots", "-q", "-o", s1, NULL};
     const char *r2[] = {APOFLOW_BINARY, "run", "--sheet", SAMPLES "/calibur/sheet.csv",
