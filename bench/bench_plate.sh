@@ -121,6 +121,14 @@ if [[ -f $out/cpu1 ]]; then
     "= $(echo "scale=1; $cpu * 1000000000 / $total_events" | bc) ns of CPU per event"
 fi
 
+steps=$(sed -n 's/.*timings of the steps: //p' "$out/t1")
+if [[ -n $steps ]]; then
+  stat=$(echo "$steps" | sed -n 's/.*, statistics \([0-9.]*\) s.*/\1/p')
+  echo "   its steps: $steps"
+  echo "   the statistics step alone (every event decoded, compensated, gated, counted; medians):" \
+    "$(echo "scale=1; $stat * 1000000000 / $total_events" | bc) ns per event"
+fi
+
 # 4: logicle on arrays
 echo "4. logicle on arrays, one thread: $("$build/bench/limit_logicle" -r 3 | cut -d' ' -f1-2)" \
   "(goal: under 10 ns per value)"

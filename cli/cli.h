@@ -94,6 +94,7 @@ typedef struct cli_observer {
     apo_observer obs;
     int verbosity;
     cli_progress progress;
+    cli_step_times steps; /* wall time of each step, for --timings */
 } cli_observer;
 void cli_observer_init(cli_observer *c, int verbosity);
 

@@ -291,7 +291,7 @@ int cmd_run(int argc, char **argv)
     assay_experiment_init(&s.x, NULL);
     if (load_option_files(&o, &s) && prepare(&o, &s) && analyse(&o, &s) &&
         write_outputs(&o, &s, argc, argv)) {
-        run_print_outcome(&o, &s.x, s.tm);
+        run_print_outcome(&o, &s.x, s.tm, &s.obs.steps);
     }
     run_hash_free(&s.hash);
     report_figures_free(s.fig);

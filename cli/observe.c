@@ -17,6 +17,7 @@ static void obs_begin(void *ctx, const char *what, size_t total, bool per_item)
         v = CLI_NORMAL;
     }
     cli_progress_start(&c->progress, what, total, v);
+    cli_step_begin(&c->steps, what);
 }
 
 static void obs_tick(void *ctx, const char *item, uint64_t events, double seconds, bool failed)
@@ -27,6 +28,7 @@ static void obs_tick(void *ctx, const char *item, uint64_t events, double second
 static void obs_end(void *ctx)
 {
     cli_progress_end(&((cli_observer *)ctx)->progress);
+    cli_step_end(&((cli_observer *)ctx)->steps);
 }
 
 static void obs_status(void *ctx, const char *msg)

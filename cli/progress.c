@@ -6,6 +6,7 @@
 #include "cli/progress.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +97,49 @@ void cli_print_timings(const double tm[6], size_t n_samples, bool plots)
             "rendering %.3f s%s, report %.3f s, total %.3f s (%zu samples)\n",
             tm[1] - tm[0], tm[2] - tm[1], tm[3] - tm[2], tm[4] - tm[3],
             plots ? "" : " (--no-plots)", tm[5] - tm[4], tm[5] - tm[0], n_samples);
+}
+
+void cli_step_begin(cli_step_times *t, const char *what)
+{
+    t->current = what;
+    t->t0 = cli_now();
+}
+
+void cli_step_end(cli_step_times *t)
+{
+    if (t->current == NULL) {
+        return;
+    }
+    double s = cli_now() - t->t0;
+    size_t i = 0;
+    while (i < t->n && strcmp(t->what[i], t->current) != 0) {
+        i++;
+    }
+    if (i == t->n && t->n < CLI_MAX_STEPS) {
+        t->what[t->n] = t->current;
+        t->first[t->n] = t->t0;
+        t->seconds[t->n++] = 0;
+    }
+    if (i < t->n) {
+        t->seconds[i] += s;
+    }
+    t->current = NULL;
+}
+
+void cli_print_step_times(const cli_step_times *t, double stage_begin, double stage_end)
+{
+    if (t->n == 0) {
+        return;
+    }
+    double rest = stage_end - stage_begin;
+    fputs("apoflow: timings of the steps:", stderr);
+    for (size_t i = 0; i < t->n; i++) {
+        fprintf(stderr, "%s %s %.3f s", i ? "," : "", t->what[i], t->seconds[i]);
+        if (t->first[i] >= stage_begin && t->first[i] < stage_end) {
+            rest -= t->seconds[i];
+        }
+    }
+    fprintf(stderr, ", other gating+statistics %.3f s\n", rest > 0 ? rest : 0.0);
 }
 
 void cli_status(int verbosity, const char *msg)

@@ -42,6 +42,25 @@ void cli_progress_stage(const cli_progress *p, const char *stage, double seconds
  * it. Nothing when stderr is not a terminal. */
 void cli_status(int verbosity, const char *msg);
 
+/* Wall time of each observed step of the libraries (files, pre-gate estimates, scale
+ * estimates, statistics, ...), by name in order of first start, summed when a step repeats;
+ * at most CLI_MAX_STEPS names (later ones are not timed). */
+enum { CLI_MAX_STEPS = 12 };
+typedef struct cli_step_times {
+    const char *what[CLI_MAX_STEPS];
+    double seconds[CLI_MAX_STEPS];
+    double first[CLI_MAX_STEPS]; /* when it first began (cli_now) */
+    size_t n;
+    const char *current; /* the step begun and not yet ended, or NULL */
+    double t0;
+} cli_step_times;
+void cli_step_begin(cli_step_times *t, const char *what);
+void cli_step_end(cli_step_times *t);
+/* "apoflow: timings of the steps: files X s, pre-gate estimates X s, ..., other
+ * gating+statistics X s" on stderr: the last is the time of the stage from @p stage_begin to
+ * @p stage_end not spent in a step begun within it (the serial work between the steps). */
+void cli_print_step_times(const cli_step_times *t, double stage_begin, double stage_end);
+
 /* "apoflow: timings: parse X s, gating+statistics X s, ..." on stderr from the stage marks
  * tm[0] start, tm[1] files read, tm[2] analysed, tm[3] tables written, tm[4] plots written,
  * tm[5] report written. */

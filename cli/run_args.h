@@ -46,6 +46,7 @@ bool run_picks(const run_options *o, const char *path, size_t dataset);
 void run_print_guess(const run_options *o, const assay_sheet *sh, const assay_sheet_guess *g,
                      size_t ng);
 void run_print_filled_roles(const char *sheet_name, const assay_sheet *sh);
-void run_print_outcome(const run_options *o, const assay_experiment *x, const double tm[6]);
+void run_print_outcome(const run_options *o, const assay_experiment *x, const double tm[6],
+                       const cli_step_times *steps);
 
 #endif /* APOFLOW_CLI_RUN_ARGS_H */

@@ -119,10 +119,12 @@ static void print_comparisons(const assay_result *r)
     }
 }
 
-void run_print_outcome(const run_options *o, const assay_experiment *x, const double tm[6])
+void run_print_outcome(const run_options *o, const assay_experiment *x, const double tm[6],
+                       const cli_step_times *steps)
 {
     if (o->timings || o->verbosity >= CLI_VERBOSE) {
         cli_print_timings(tm, x->n, o->plots);
+        cli_print_step_times(steps, tm[1], tm[2]);
     }
     if (o->verbosity == CLI_QUIET) {
         return;

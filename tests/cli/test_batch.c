@@ -228,6 +228,14 @@ Test(cli_batch, progress_and_verbosity_on_a_pipe)
     cr_assert_eq(run_cli(t, &r), 0, "%s", r.err);
     cr_assert_not_null(strstr(r.err, "gating+statistics"), "%s", r.err);
     cr_assert_not_null(strstr(r.err, "(10 samples)"), "%s", r.err);
+    /* ... and the analysis steps within it, in the order they ran */
+    const char *steps = strstr(r.err, "apoflow: timings of the steps: files ");
+    cr_assert_not_null(steps, "%s", r.err);
+    const char *pre = strstr(steps, ", pre-gate estimates "), *sc = strstr(steps, ", scale estimates ");
+    const char *st = strstr(steps, ", statistics "), *rest = strstr(steps, ", other gating+statistics ");
+    cr_assert(pre != NULL && sc != NULL && st != NULL && rest != NULL, "%s", r.err);
+    cr_assert(pre < sc && sc < st && st < rest, "%s", r.err);
+    cr_assert_lt(strtod(st + strlen(", statistics "), NULL), 60.0, "%s", r.err);
     run_result_free(&r);
     free(dir);
 }
