@@ -10,6 +10,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Copy the finite values of x into a new array (unsorted); *m gets their number. */
 static double *finite_copy(const double *x, size_t n, size_t *m)
@@ -96,14 +97,27 @@ double assay_density_valley(const double *x, size_t n, double lo, double hi)
         free(v);
         return NAN;
     }
-    double sd = gsl_stats_sd(v, 1, m);
+    /* the exact SD (of v in its given order: a selection may reorder v) only when it can be
+     * the result, as in density.c's robust scale: not clearly above IQR / 1.34 */
+    const double sd_near = apo_sd_near(v, m);
+    double *given = malloc(m * sizeof *given);
+    if (given == NULL) {
+        free(v);
+        return NAN;
+    }
+    memcpy(given, v, m * sizeof *given);
     double vmin, vmax;
     gsl_stats_minmax(&vmin, &vmax, v, 1, m);
     double iqr = select_quantile(v, m, 0.75) - select_quantile(v, m, 0.25);
-    double s = fmin(sd, iqr / 1.34);
-    if (!(s > 0)) {
-        s = sd > 0 ? sd : 1e-3;
+    double s = iqr / 1.34;
+    if (!(isfinite(sd_near) && s > 0 && sd_near > s * (1 + 1e-6))) {
+        const double sd = gsl_stats_sd(given, 1, m);
+        s = fmin(sd, s);
+        if (!(s > 0)) {
+            s = sd > 0 ? sd : 1e-3;
+        }
     }
+    free(given);
     double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
     double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw;
     double step = (g1 - g0) / (KDE_GRID - 1);
