@@ -1008,13 +1008,15 @@ static void fixed_threshold(marker_pool *p, bool annexin, const assay_options *o
 }
 
 /* One marker's line from its control, checked against the stained samples
- * (threshold_check.c); p->valley and the control's values are on the display scale. */
+ * (threshold_check.c); p->valley and the control's values are on the display scale. @p kde
+ * gets p->valley's density (for refine_line; the caller frees it). */
 static apo_status place_line(const assay_input *in, const marker_pool *p, bool annexin,
-                             const assay_options *opt, assay_line *L, apo_error *err)
+                             const assay_options *opt, assay_line *L, assay_kde *kde,
+                             apo_error *err)
 {
     const int slot = ctl_slot(p);
     assay_line_place(slot >= 0 ? p->ctl[slot] : NULL, slot >= 0 ? p->nctl[slot] : 0, p->valley,
-                     p->nv, opt->quantile, slot >= 0 ? in[p->src[slot]].sample : "", L);
+                     p->nv, opt->quantile, slot >= 0 ? in[p->src[slot]].sample : "", L, kde);
     if (!isfinite(L->y)) {
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET,
                              annexin ? "Annexin V" : "PI",
@@ -1025,11 +1027,12 @@ static apo_status place_line(const assay_input *in, const marker_pool *p, bool a
     return APO_OK;
 }
 
-/* Check a marker's line within the halves the other marker's line makes (pool p, the other
- * marker's scale @p otf and line @p split on it); @p dye names the dead-cell dye. */
+/* Check a marker's line within the halves the other marker's line makes (pool p, its
+ * density @p kde from place_line, the other marker's scale @p otf and line @p split on it);
+ * @p dye names the dead-cell dye. */
 static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
-                              const gate_transform *otf, double split, assay_line *L,
-                              apo_error *err)
+                              const gate_transform *otf, double split, const assay_kde *kde,
+                              assay_line *L, apo_error *err)
 {
     double *other = malloc((p->nv ? p->nv : 1) * sizeof *other);
     if (other == NULL) {
@@ -1039,7 +1042,8 @@ static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
      * one-value path in the last bit) is as good and several times faster */
     gate_transform_apply_array(otf, p->valley_other, other, p->nv);
     const bool ok = assay_line_refine(L, p->valley, other, p->nv, split,
-                                      annexin ? "Annexin V" : dye, annexin ? dye : "Annexin V");
+                                      annexin ? "Annexin V" : dye, annexin ? dye : "Annexin V",
+                                      kde);
     free(other);
     return ok ? APO_OK
               : apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
@@ -1100,19 +1104,24 @@ static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
         return APO_OK;
     }
     assay_line L[2];
-    apo_status st = place_line(in, &pool[0], true, opt, &L[0], err);
+    assay_kde kde[2] = {{0}, {0}}; /* each pool's density, fitted once for both steps */
+    apo_status st = place_line(in, &pool[0], true, opt, &L[0], &kde[0], err);
     if (st == APO_OK) {
-        st = place_line(in, &pool[1], false, opt, &L[1], err);
+        st = place_line(in, &pool[1], false, opt, &L[1], &kde[1], err);
     }
     if (st == APO_OK) {
-        st = refine_line(&pool[0], true, assay_dead_dye_label(out), tf[1], L[1].y, &L[0], err);
+        st = refine_line(&pool[0], true, assay_dead_dye_label(out), tf[1], L[1].y, &kde[0],
+                         &L[0], err);
     }
     if (st == APO_OK) {
-        st = refine_line(&pool[1], false, assay_dead_dye_label(out), tf[0], L[0].y, &L[1], err);
+        st = refine_line(&pool[1], false, assay_dead_dye_label(out), tf[0], L[0].y, &kde[1],
+                         &L[1], err);
     }
     for (int k = 0; st == APO_OK && k < 2; k++) {
         threshold_from_line(in, &pool[k], tf[k], &L[k], t[k]);
     }
+    assay_kde_free(&kde[0]);
+    assay_kde_free(&kde[1]);
     return st;
 }
 

@@ -13,6 +13,12 @@
 bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t grid,
              double *dens);
 
+/* SD of v[0..m) to about 1e-10 relative (two passes, sums in any order; density.c), only to
+ * tell whether the exact SD (gsl_stats_sd, a division per value) can matter; NaN when that
+ * accuracy is not certain (a mean far larger than the spread, where the mean's rounding error
+ * could reach the deviations). */
+double apo_sd_near(const double *v, size_t m);
+
 /* The Cells (debris) gate of one sample: "FSC >= thr and SSC >= sthr" (data units). With a
  * debris mode (the most prominent peak more than 0.35 decades below the cell mode, the peak
  * holding the most events) both sides come from the debris mixture model (debris_mix.c), else

@@ -409,20 +409,20 @@ static size_t grid_bin(double v, double e0, double ide)
 
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
  * summed inside (debris kept) plus MIX_CELL_COST times 1 - p summed outside (cells lost); a on
- * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). */
+ * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). The two sums of a
+ * grid cell are kept side by side (h[2 k] debris, h[2 k + 1] cells): an event's two additions
+ * touch one cache line. */
 static void best_corner(const double *x, const double *y, const uint32_t *pbin,
                         const double *pb, size_t n,
                         bool two_d, double xd, double xc, double valley, double yd, double yc,
                         double *a, double *b, double *leak)
 {
     enum { G = MIX_GRID + 2 };
-    double *hd = calloc((size_t)G * G, sizeof *hd), *hc = calloc((size_t)G * G, sizeof *hc);
+    double *h = calloc((size_t)2 * G * G, sizeof *h);
     *a = xd;
     *b = -INFINITY;
     *leak = NAN;
-    if (hd == NULL || hc == NULL) {
-        free(hd);
-        free(hc);
+    if (h == NULL) {
         return;
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
@@ -431,29 +431,28 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     for (size_t i = 0; i < n; i++) {
         const size_t ix = grid_bin(x[i], xd, idx), iy = two_d ? grid_bin(y[i], yd, idy) : 0;
         const double p = pb[pbin[i]];
-        hd[ix * G + iy] += p;
-        hc[ix * G + iy] += 1.0 - p;
+        double *hk = h + 2 * (ix * G + iy);
+        hk[0] += p;
+        hk[1] += 1.0 - p;
         cells += 1.0 - p;
     }
     /* suffix sums: h[ix][iy] = sum over bins >= ix and >= iy */
     for (size_t ix = G; ix-- > 0;) {
         for (size_t iy = G; iy-- > 0;) {
             const size_t k = ix * G + iy;
-            double sd = hd[k], sc = hc[k];
-            if (ix + 1 < G) {
-                sd += hd[k + G];
-                sc += hc[k + G];
+            for (int c = 0; c < 2; c++) {
+                double sum = h[2 * k + (size_t)c];
+                if (ix + 1 < G) {
+                    sum += h[2 * (k + G) + (size_t)c];
+                }
+                if (iy + 1 < G) {
+                    sum += h[2 * (k + 1) + (size_t)c];
+                }
+                if (ix + 1 < G && iy + 1 < G) {
+                    sum -= h[2 * (k + G + 1) + (size_t)c];
+                }
+                h[2 * k + (size_t)c] = sum;
             }
-            if (iy + 1 < G) {
-                sd += hd[k + 1];
-                sc += hc[k + 1];
-            }
-            if (ix + 1 < G && iy + 1 < G) {
-                sd -= hd[k + G + 1];
-                sc -= hc[k + G + 1];
-            }
-            hd[k] = sd;
-            hc[k] = sc;
         }
     }
     double best = INFINITY;
@@ -461,7 +460,8 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     const size_t ny = two_d ? (size_t)MIX_GRID + 1 : 0;
     for (size_t ix = 1; ix <= MIX_GRID + 1; ix++) { /* the cut a = edge ix - 1 */
         for (size_t iy = 0; iy <= ny; iy++) {
-            const double cost = hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]);
+            const double *hk = h + 2 * (ix * G + iy);
+            const double cost = hk[0] + MIX_CELL_COST * (cells - hk[1]);
             best = cost < best ? cost : best;
         }
     }
@@ -471,7 +471,8 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     double near = INFINITY;
     for (size_t iy = 0; iy <= ny && !isfinite(near); iy++) {
         for (size_t ix = 1; ix <= MIX_GRID + 1; ix++) {
-            const double cost = hd[ix * G + iy] + MIX_CELL_COST * (cells - hc[ix * G + iy]);
+            const double *hk = h + 2 * (ix * G + iy);
+            const double cost = hk[0] + MIX_CELL_COST * (cells - hk[1]);
             const double dist = fabs(xd + dx * (double)(ix - 1) - valley);
             if (cost <= best + MIX_TIE && dist < near) {
                 near = dist;
@@ -482,10 +483,10 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     }
     *a = xd + dx * (double)(bx - 1);
     *b = by == 0 ? -INFINITY : yd + dy * (double)(by - 1);
-    const double in = hd[bx * G + by] + hc[bx * G + by];
-    *leak = in > 0 ? hd[bx * G + by] / in : NAN;
-    free(hd);
-    free(hc);
+    const double *hb = h + 2 * (bx * G + by);
+    const double in = hb[0] + hb[1];
+    *leak = in > 0 ? hb[0] / in : NAN;
+    free(h);
 }
 
 /* Label the components (debris: centred below the valley on FSC), set each bin's probability

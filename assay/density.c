@@ -21,10 +21,7 @@ void assay_kde_free(assay_kde *k)
     memset(k, 0, sizeof *k);
 }
 
-/* SD of v[0..m) to about 1e-10 relative (two passes, sums in any order), only to tell
- * whether the exact SD can matter; NaN when that accuracy is not certain (a mean far larger
- * than the spread, where the mean's rounding error could reach the deviations). */
-static double approx_sd(const double *v, size_t m)
+double apo_sd_near(const double *v, size_t m)
 {
     double sum = 0, sum_abs = 0;
     for (size_t i = 0; i < m; i++) {
@@ -51,7 +48,7 @@ static double approx_sd(const double *v, size_t m)
  */
 static double robust_scale(double *v, size_t m)
 {
-    const double sd_near = approx_sd(v, m);
+    const double sd_near = apo_sd_near(v, m);
     double *given = malloc(m * sizeof *given); /* v's order, for the exact SD */
     if (given == NULL) {
         double sd = gsl_stats_sd(v, 1, m);

@@ -78,9 +78,12 @@ typedef struct assay_line {
 } assay_line;
 
 /* Place a line from a control's display values (NULL when none) and the pooled stained
- * samples' display values; quantile e.g. 0.995; ctl_name names the control in the reason. */
+ * samples' display values; quantile e.g. 0.995; ctl_name names the control in the reason.
+ * @p pooled_kde (may be NULL) gets the density of the pooled values the line was judged on,
+ * for assay_line_refine (the caller frees it; all zero when it could not be fitted). */
 void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size_t npool,
-                      double quantile, const char *ctl_name, assay_line *out);
+                      double quantile, const char *ctl_name, assay_line *out,
+                      assay_kde *pooled_kde);
 /* Check a placed line within each half of the stained events that the other marker's line
  * (@p split, on the other marker's display scale; @p other the same events' values there)
  * makes: among the events negative and among those positive for the other marker, the line
@@ -90,9 +93,12 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
  * gap of one half, it moves to the position between both halves' populations least inside
  * any of them, and the reason says so; half_depth gets the final depths, and a depth over
  * 0.5 in either half sets in_population. @p marker and @p other_name name the markers.
- * False only when out of memory (the line is then left as it was, unchecked). */
+ * @p x_kde (may be NULL) is x's density from assay_line_place, which gives the depth of a
+ * moved line without fitting x again (the same fit: the same depth). False only when out of
+ * memory (the line is then left as it was, unchecked). */
 bool assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
-                       double split, const char *marker, const char *other_name);
+                       double split, const char *marker, const char *other_name,
+                       const assay_kde *x_kde);
 /* The valley depth of a line at @p line on the density of x (NaN when it cannot be told). */
 double assay_line_depth(const double *x, size_t n, double line);
 

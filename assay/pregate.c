@@ -51,7 +51,7 @@ static double debris_leak(const double *v, size_t n, double pd, double cut, doub
     if (below < 20 || above == 0) {
         return NAN;
     }
-    const double s = 1.4826 * gsl_stats_median(tmp, 1, below);
+    const double s = 1.4826 * gate_median(tmp, below); /* = gsl_stats_median; tmp is scratch */
     if (!(s > 0)) {
         return NAN;
     }
@@ -191,7 +191,8 @@ static double singlet_spread(const double *v, size_t m, double mode, bool double
             tmp[k++] = fabs(v[i] - mode);
         }
     }
-    double s = k >= 10 ? 1.4826 * gsl_stats_median(tmp, 1, k) : 0;
+    /* gate_median: gsl_stats_median's value by radix selection (tmp is scratch) */
+    double s = k >= 10 ? 1.4826 * gate_median(tmp, k) : 0;
     /* resolution: the median step between distinct neighbouring values of a sorted sample */
     size_t step = m > 2000 ? m / 2000 : 1, j = 0;
     for (size_t i = 0; i < m; i += step) {
@@ -204,7 +205,7 @@ static double singlet_spread(const double *v, size_t m, double mode, bool double
             tmp[g++] = tmp[i] - tmp[i - 1];
         }
     }
-    double res = g > 0 ? gsl_stats_median(tmp, 1, g) : 0;
+    double res = g > 0 ? gate_median(tmp, g) : 0;
     return fmax(s, fmax(res, 0.01 * fabs(mode)));
 }
 

@@ -98,7 +98,8 @@ static bool line_ok(const assay_kde *k, size_t neg, size_t next, double y, doubl
 }
 
 void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size_t npool,
-                      double quantile, const char *ctl_name, assay_line *out)
+                      double quantile, const char *ctl_name, assay_line *out,
+                      assay_kde *pooled_kde)
 {
     memset(out, 0, sizeof *out);
     out->y = out->depth = out->control_y = out->valley_y = NAN;
@@ -173,7 +174,9 @@ void assay_line_place(const double *ctl, size_t nctl, const double *pooled, size
     }
     out->in_population = !(out->depth <= LINE_IN_POPULATION);
     out->no_separation = !valley_ok;
-    if (have) {
+    if (pooled_kde != NULL) {
+        *pooled_kde = k; /* zeroed by assay_kde_fit when it failed */
+    } else if (have) {
         assay_kde_free(&k);
     }
 }
@@ -296,7 +299,8 @@ static double halves_search(const line_half h[2], bool nearest, double y0)
 }
 
 bool assay_line_refine(assay_line *L, const double *x, const double *other, size_t n,
-                       double split, const char *marker, const char *other_name)
+                       double split, const char *marker, const char *other_name,
+                       const assay_kde *x_kde)
 {
     L->half_depth[0] = L->half_depth[1] = NAN;
     if (!isfinite(L->y) || !isfinite(split) || n == 0) {
@@ -318,7 +322,7 @@ bool assay_line_refine(assay_line *L, const double *x, const double *other, size
     if (bad >= 0 && isfinite(y) && halves_cost(h, y) < halves_cost(h, L->y)) {
         const double was = L->y, d_was = assay_kde_depth(&h[bad].k, was);
         L->y = y;
-        L->depth = assay_line_depth(x, n, y);
+        L->depth = x_kde != NULL ? assay_kde_depth(x_kde, y) : assay_line_depth(x, n, y);
         L->method = ASSAY_THRESHOLD_DENSITY_VALLEY;
         L->percentile = NAN;
         L->moved = true;

@@ -10,6 +10,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Copy the finite values of x into a new array (unsorted); *m gets their number. */
 static double *finite_copy(const double *x, size_t n, size_t *m)
@@ -54,6 +55,38 @@ double assay_quantile(const double *x, size_t n, double q)
     return r;
 }
 
+/*
+ * The Gaussian smoothing of linearly binned counts: dens[i] = sum over j within 4 bandwidths
+ * of bins[j] exp(-z^2 / 2), z = (i - j) step / bw, summed in increasing j. The weight depends
+ * on i - j alone (and is the same for -d as for d: the product and quotient only change
+ * sign), so each is computed once into a table and every sum adds the very numbers it added
+ * when each weight was computed in place, in the same order. False when out of memory.
+ */
+static bool kde_smooth(const double *bins, size_t grid, double step, double bw, double *dens)
+{
+    const long reach = (long)ceil(4.0 * bw / step);
+    const long span = reach < (long)grid - 1 ? reach : (long)grid - 1; /* |i - j| < grid */
+    double *w = malloc((size_t)(span + 1) * sizeof *w);
+    if (w == NULL) {
+        return false;
+    }
+    for (long d = 0; d <= span; d++) {
+        const double z = (double)d * step / bw;
+        w[d] = exp(-0.5 * z * z);
+    }
+    for (long i = 0; i < (long)grid; i++) {
+        double acc = 0;
+        const long a = i - reach < 0 ? 0 : i - reach;
+        const long b = i + reach >= (long)grid ? (long)grid - 1 : i + reach;
+        for (long j = a; j <= b; j++) {
+            acc += bins[j] * w[i >= j ? i - j : j - i];
+        }
+        dens[i] = acc;
+    }
+    free(w);
+    return true;
+}
+
 #define KDE_GRID 512
 
 double assay_density_valley(const double *x, size_t n, double lo, double hi)
@@ -64,14 +97,27 @@ double assay_density_valley(const double *x, size_t n, double lo, double hi)
         free(v);
         return NAN;
     }
-    double sd = gsl_stats_sd(v, 1, m);
+    /* the exact SD (of v in its given order: a selection may reorder v) only when it can be
+     * the result, as in density.c's robust scale: not clearly above IQR / 1.34 */
+    const double sd_near = apo_sd_near(v, m);
+    double *given = malloc(m * sizeof *given);
+    if (given == NULL) {
+        free(v);
+        return NAN;
+    }
+    memcpy(given, v, m * sizeof *given);
     double vmin, vmax;
     gsl_stats_minmax(&vmin, &vmax, v, 1, m);
     double iqr = select_quantile(v, m, 0.75) - select_quantile(v, m, 0.25);
-    double s = fmin(sd, iqr / 1.34);
-    if (!(s > 0)) {
-        s = sd > 0 ? sd : 1e-3;
+    double s = iqr / 1.34;
+    if (!(isfinite(sd_near) && s > 0 && sd_near > s * (1 + 1e-6))) {
+        const double sd = gsl_stats_sd(given, 1, m);
+        s = fmin(sd, s);
+        if (!(s > 0)) {
+            s = sd > 0 ? sd : 1e-3;
+        }
     }
+    free(given);
     double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
     double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw;
     double step = (g1 - g0) / (KDE_GRID - 1);
@@ -88,16 +134,9 @@ double assay_density_valley(const double *x, size_t n, double lo, double hi)
             bins[KDE_GRID - 1] += 1.0;
         }
     }
-    int reach = (int)ceil(4.0 * bw / step);
-    for (int i = 0; i < KDE_GRID; i++) {
-        double acc = 0;
-        int a = i - reach < 0 ? 0 : i - reach;
-        int b = i + reach >= KDE_GRID ? KDE_GRID - 1 : i + reach;
-        for (int j = a; j <= b; j++) {
-            double z = (double)(i - j) * step / bw;
-            acc += bins[j] * exp(-0.5 * z * z);
-        }
-        dens[i] = acc;
+    if (!kde_smooth(bins, KDE_GRID, step, bw, dens)) {
+        free(v);
+        return NAN;
     }
     double xmin = fmax(vmin, lo), xmax = fmin(vmax, hi);
     free(v);
@@ -173,17 +212,7 @@ bool apo_kde(const double *x, size_t n, double bw, double g0, double g1, size_t 
             bins[grid - 1] += 1.0;
         }
     }
-    long reach = (long)ceil(4.0 * bw / step);
-    for (long i = 0; i < (long)grid; i++) {
-        double acc = 0;
-        long a = i - reach < 0 ? 0 : i - reach;
-        long b = i + reach >= (long)grid ? (long)grid - 1 : i + reach;
-        for (long j = a; j <= b; j++) {
-            double z = (double)(i - j) * step / bw;
-            acc += bins[j] * exp(-0.5 * z * z);
-        }
-        dens[i] = acc;
-    }
+    const bool ok = kde_smooth(bins, grid, step, bw, dens);
     free(bins);
-    return true;
+    return ok;
 }

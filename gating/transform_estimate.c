@@ -8,7 +8,6 @@
 #include "gating/gating_internal.h"
 
 #include <float.h>
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -38,7 +37,16 @@ apo_status gate_logicle_estimate_w(const double *x, size_t n, double T, double M
             neg[j++] = x[i];
         }
     }
-    gsl_sort(neg, 1, n_neg);
+    /* The type-7 quantile reads only the order statistics at floor(0.05 (n - 1)) and the next
+     * one: they are selected (the values a sort puts there, gating/select.c) and written
+     * where a sort would put them; the rest of the scratch array stays unsorted. */
+    const size_t lhs = (size_t)(0.05 * (double)(n_neg - 1));
+    const double a = gate_select(neg, n_neg, lhs);
+    const double b = lhs + 1 < n_neg ? gate_select(neg, n_neg, lhs + 1) : a;
+    neg[lhs] = a;
+    if (lhs + 1 < n_neg) {
+        neg[lhs + 1] = b;
+    }
     const double r = DBL_EPSILON + gate_quantile_sorted(neg, n_neg, 0.05);
     free(neg);
     const double w = (M - log10(T / fabs(r))) / 2.0;

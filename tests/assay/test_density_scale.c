@@ -5,9 +5,14 @@
  * bandwidth and every grid value must equal the computation with GSL's SD always taken, bit
  * for bit: on one normal sample (SD and IQR / 1.34 close: the exact SD is taken), two modes
  * (IQR smaller: skipped), a constant middle (IQR 0), a large offset with a tiny spread, heavy
- * tails, and with non-finite values mixed in.
+ * tails, and with non-finite values mixed in. The grid itself must equal the smoothing with
+ * each kernel weight computed in place (the weights now come from a table), bit for bit. The
+ * density valley of the per-sample Annexin V valley (its own bandwidth, exact SD only when it
+ * can be the minimum, the same weight table) equals its computation with GSL's SD always
+ * taken and each weight computed in place, on the same data.
  */
 #include "assay/density.h"
+#include "assay/statistics.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
@@ -45,6 +50,50 @@ static double reference_bw(const double *x, size_t n, double adjust, double min_
     return bw;
 }
 
+/* The density grid as computed before the weight table: the finite values linearly binned
+ * in the order the bandwidth's two selections leave them, each weight exp(-z^2 / 2) computed
+ * where it is used. */
+static void reference_grid(const double *x, size_t n, const assay_kde *k, double *y)
+{
+    double *v = malloc(n * sizeof *v), *bins = calloc(k->n, sizeof *bins);
+    cr_assert(v != NULL && bins != NULL);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(x[i])) {
+            v[m++] = x[i];
+        }
+    }
+    gsl_stats_select(v, 1, m, m / 4);
+    gsl_stats_select(v, 1, m, (3 * m) / 4);
+    const double g1 = k->g0 + k->step * (double)(k->n - 1);
+    const double step = (g1 - k->g0) / (double)(k->n - 1);
+    for (size_t i = 0; i < m; i++) {
+        if (v[i] < k->g0 || v[i] > g1) {
+            continue;
+        }
+        const double pos = (v[i] - k->g0) / step;
+        const size_t b = (size_t)pos;
+        const double f = pos - (double)b;
+        if (b + 1 < k->n) {
+            bins[b] += 1.0 - f;
+            bins[b + 1] += f;
+        } else {
+            bins[k->n - 1] += 1.0;
+        }
+    }
+    const long reach = (long)ceil(4.0 * k->bw / step), grid = (long)k->n;
+    for (long i = 0; i < grid; i++) {
+        double acc = 0;
+        for (long j = i - reach < 0 ? 0 : i - reach; j <= i + reach && j < grid; j++) {
+            const double z = (double)(i - j) * step / k->bw;
+            acc += bins[j] * exp(-0.5 * z * z);
+        }
+        y[i] = acc / ((double)m * k->bw * 2.5066282746310002);
+    }
+    free(bins);
+    free(v);
+}
+
 static void check(const double *x, size_t n, const char *what)
 {
     assay_kde k;
@@ -52,6 +101,13 @@ static void check(const double *x, size_t n, const char *what)
     const double bw = reference_bw(x, n, 1.0, 0.0);
     cr_assert(memcmp(&bw, &k.bw, sizeof bw) == 0, "%s: bandwidth %a, expected %a", what, k.bw,
               bw);
+    double y[ASSAY_KDE_GRID];
+    cr_assert_eq(k.n, ASSAY_KDE_GRID);
+    reference_grid(x, n, &k, y);
+    for (size_t i = 0; i < k.n; i++) {
+        cr_assert(memcmp(&y[i], &k.y[i], sizeof y[i]) == 0, "%s: grid %zu: %a, expected %a",
+                  what, i, k.y[i], y[i]);
+    }
     assay_kde_free(&k);
 }
 
@@ -88,6 +144,139 @@ Test(assay_density_scale, bandwidth_equals_the_exact_sd_path)
     check(x, n, "with non-finite values");
     for (size_t m = 30; m < 200; m += 7) {
         check(x, m, "small samples");
+    }
+    gsl_rng_free(r);
+    free(x);
+}
+
+/* Type-7 quantile by selection, as thresholds.c computes it (v may be reordered). */
+static double ref_quantile(double *v, size_t m, double q)
+{
+    const double h = (double)(m - 1) * q;
+    const size_t lo = (size_t)floor(h);
+    if (lo >= m - 1) {
+        return gate_select(v, m, m - 1);
+    }
+    const double a = gate_select(v, m, lo), b = gate_select(v, m, lo + 1);
+    return a + (h - (double)lo) * (b - a);
+}
+
+/* assay_density_valley as it was computed before: GSL's SD always, weights in place. */
+static double reference_valley(const double *x, size_t n)
+{
+    enum { G = 512 };
+    double *v = malloc(n * sizeof *v);
+    cr_assert(v != NULL);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(x[i])) {
+            v[m++] = x[i];
+        }
+    }
+    const double sd = gsl_stats_sd(v, 1, m);
+    double vmin, vmax;
+    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
+    const double iqr = ref_quantile(v, m, 0.75) - ref_quantile(v, m, 0.25);
+    double s = fmin(sd, iqr / 1.34);
+    if (!(s > 0)) {
+        s = sd > 0 ? sd : 1e-3;
+    }
+    const double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
+    const double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw, step = (g1 - g0) / (G - 1);
+    double bins[G] = {0}, dens[G];
+    for (size_t i = 0; i < m; i++) {
+        const double pos = (v[i] - g0) / step;
+        const size_t k = (size_t)pos;
+        const double f = pos - (double)k;
+        if (k + 1 < G) {
+            bins[k] += 1.0 - f;
+            bins[k + 1] += f;
+        } else {
+            bins[G - 1] += 1.0;
+        }
+    }
+    free(v);
+    const int reach = (int)ceil(4.0 * bw / step);
+    for (int i = 0; i < G; i++) {
+        double acc = 0;
+        for (int j = i - reach < 0 ? 0 : i - reach; j <= i + reach && j < G; j++) {
+            const double z = (double)(i - j) * step / bw;
+            acc += bins[j] * exp(-0.5 * z * z);
+        }
+        dens[i] = acc;
+    }
+    /* the deepest valley between the two highest peaks, else the deepest one */
+    int peaks[G], valleys[G], np = 0, nv = 0;
+    for (int i = 1; i + 1 < G; i++) {
+        const double xi = g0 + step * i;
+        if (xi < vmin || xi > vmax) {
+            continue;
+        }
+        if (dens[i] > dens[i - 1] && dens[i] >= dens[i + 1]) {
+            peaks[np++] = i;
+        } else if (dens[i] < dens[i - 1] && dens[i] <= dens[i + 1]) {
+            valleys[nv++] = i;
+        }
+    }
+    cr_assert_gt(nv, 0);
+    int best = -1;
+    if (np >= 2) {
+        int p1 = peaks[0], p2 = -1;
+        for (int i = 1; i < np; i++) {
+            p1 = dens[peaks[i]] > dens[p1] ? peaks[i] : p1;
+        }
+        for (int i = 0; i < np; i++) {
+            if (peaks[i] != p1 && (p2 < 0 || dens[peaks[i]] > dens[p2])) {
+                p2 = peaks[i];
+            }
+        }
+        const int a = p1 < p2 ? p1 : p2, b = p1 < p2 ? p2 : p1;
+        for (int i = 0; i < nv; i++) {
+            if (valleys[i] > a && valleys[i] < b && (best < 0 || dens[valleys[i]] < dens[best])) {
+                best = valleys[i];
+            }
+        }
+    }
+    if (best < 0) {
+        best = valleys[0];
+        for (int i = 1; i < nv; i++) {
+            best = dens[valleys[i]] < dens[best] ? valleys[i] : best;
+        }
+    }
+    return g0 + step * best;
+}
+
+Test(assay_density_scale, density_valley_equals_the_exact_sd_path)
+{
+    const size_t n = 30000;
+    double *x = malloc(n * sizeof *x);
+    cr_assert(x != NULL);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    for (int shape = 0; shape < 4; shape++) {
+        for (size_t i = 0; i < n; i++) {
+            const double u = gsl_rng_uniform(r);
+            switch (shape) {
+            case 0: /* a tight mode and a far small one (IQR / 1.34 below the SD) */
+                x[i] = u < 0.85 ? 0.3 + gsl_ran_gaussian(r, 0.03) : 0.8 + gsl_ran_gaussian(r, 0.05);
+                break;
+            case 1: /* two equal modes (the SD below IQR / 1.34: exact SD taken) */
+                x[i] = u < 0.5 ? 0.3 + gsl_ran_gaussian(r, 0.04) : 0.7 + gsl_ran_gaussian(r, 0.05);
+                break;
+            case 2: /* two modes and a floor of zeros, exact SD taken (the selection hands
+                     * over to GSL, which reorders the values: the SD is of their given order) */
+                x[i] = u < 0.1 ? 0.0 : u < 0.55 ? 0.3 + gsl_ran_gaussian(r, 0.04)
+                                                : 0.7 + gsl_ran_gaussian(r, 0.05);
+                break;
+            default: /* heavy tails with non-finite values */
+                x[i] = i % 101 == 0 ? NAN : gsl_ran_cauchy(r, 0.05) + (u < 0.6 ? 0.3 : 0.7);
+                break;
+            }
+        }
+        const double want = reference_valley(x, n), got = assay_density_valley(x, n, -INFINITY,
+                                                                                 INFINITY);
+        cr_assert(memcmp(&want, &got, sizeof want) == 0, "shape %d: valley %a, expected %a",
+                  shape, got, want);
     }
     gsl_rng_free(r);
     free(x);

@@ -5,7 +5,8 @@
  * population moves to the stained samples' valley (and one in a gap stays); populations too
  * close to separate give no_separation; a line is checked within the halves of the other
  * marker (moved off the necrotic cells, kept in a gap of both halves, flagged when no
- * straight line fits both); the debris gate sits between debris and cells (a
+ * straight line fits both; a moved line's depth from the placed density equals a refit's);
+ * the debris gate sits between debris and cells (a
  * corner on both scatters with SSC, leaving under 1 % debris inside where FSC alone leaves
  * more), cuts only the noise floor without debris, and the singlet
  * band keeps the singlets of a broad, stepped pulse width while removing the doublets.
@@ -71,7 +72,7 @@ Test(assay_gate_method, smeared_control_line_moves_to_the_valley)
     double *ctl = mixture(r, nc, 0.97, 0.2, 0.04, 0.5, 0.25); /* 3 % smear up to the positives */
     double *pooled = mixture(r, np, 0.65, 0.2, 0.04, 0.7, 0.06);
     assay_line L;
-    assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L);
+    assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L, NULL);
     /* the smear has no peak of its own, so the quantile lands high: in the positives */
     cr_assert_gt(L.control_y, 0.55, "control line %g", L.control_y);
     cr_assert_eq(L.method, ASSAY_THRESHOLD_DENSITY_VALLEY, "%s", L.reason);
@@ -82,7 +83,7 @@ Test(assay_gate_method, smeared_control_line_moves_to_the_valley)
     free(ctl);
     /* a clean control: its line is in the gap's low density and stays */
     ctl = mixture(r, nc, 1.0, 0.2, 0.04, 0, 1);
-    assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L);
+    assay_line_place(ctl, nc, pooled, np, 0.995, "ctl", &L, NULL);
     char text[ASSAY_THRESHOLD_METHOD_TEXT];
     assay_threshold_method_text(L.method, L.percentile, text, sizeof text);
     cr_assert_str_eq(text, "control_quantile_99.5", "%s: %s", text, L.reason);
@@ -101,7 +102,7 @@ Test(assay_gate_method, control_quantile_over_its_negative_population)
     double *ctl = mixture(r, 10000, 0.9, 0.2, 0.04, 0.7, 0.06);
     double *pooled = mixture(r, 40000, 0.65, 0.2, 0.04, 0.7, 0.06);
     assay_line L;
-    assay_line_place(ctl, 10000, pooled, 40000, 0.995, "ctl", &L);
+    assay_line_place(ctl, 10000, pooled, 40000, 0.995, "ctl", &L, NULL);
     cr_assert(fabs(L.control_y - (0.2 + 2.576 * 0.04)) < 0.015, "control line %g", L.control_y);
     free(ctl);
     free(pooled);
@@ -115,7 +116,7 @@ Test(assay_gate_method, no_separation_is_said)
     double *ctl = mixture(r, 10000, 1.0, 0.2, 0.05, 0, 1);
     double *pooled = mixture(r, 40000, 0.6, 0.2, 0.05, 0.27, 0.06); /* 1.2 SD apart */
     assay_line L;
-    assay_line_place(ctl, 10000, pooled, 40000, 0.995, "ctl", &L);
+    assay_line_place(ctl, 10000, pooled, 40000, 0.995, "ctl", &L, NULL);
     cr_assert(L.no_separation, "%s: %s", assay_threshold_method_name(L.method), L.reason);
     /* nothing better to move it to */
     cr_assert_eq(L.method, ASSAY_THRESHOLD_CONTROL_QUANTILE);
@@ -162,7 +163,7 @@ Test(assay_gate_method, line_checked_within_the_other_markers_halves)
     cr_assert(x != NULL && o != NULL);
     two_marker(r, np, 0.32, 0.8, x, o);
     assay_line L = control_line();
-    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI", NULL);
     cr_assert(L.moved && L.method == ASSAY_THRESHOLD_DENSITY_VALLEY, "%s", L.reason);
     cr_assert(L.y > 0.42 && L.y < 0.6, "line %g", L.y);
     cr_assert_lt(L.half_depth[0], 0.1, "PI-negative half depth %g", L.half_depth[0]);
@@ -176,7 +177,7 @@ Test(assay_gate_method, line_checked_within_the_other_markers_halves)
     L = control_line();
     L.y = 0.45;
     const double before = L.y;
-    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI", NULL);
     cr_assert(!L.moved && L.y == before, "%s", L.reason);
     cr_assert(L.half_depth[0] < 0.5 && L.half_depth[1] < 0.5);
 
@@ -184,10 +185,39 @@ Test(assay_gate_method, line_checked_within_the_other_markers_halves)
      * no straight line separates both; it stays and says it lies in a population */
     two_marker(r, np, 0.75, 1.1, x, o);
     L = control_line();
-    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI");
+    assay_line_refine(&L, x, o, np, 0.5, "Annexin V", "PI", NULL);
     cr_assert(L.in_population, "half depths %g %g", L.half_depth[0], L.half_depth[1]);
     cr_assert(!L.moved);
     cr_assert_not_null(strstr(L.reason, "no straight line"), "%s", L.reason);
+    free(x);
+    free(o);
+    gsl_rng_free(r);
+}
+
+/* A moved line's depth from the pooled density assay_line_place fitted is the depth from
+ * fitting the values again, bit for bit (and the line and its reason the same). */
+Test(assay_gate_method, moved_line_depth_from_the_placed_density)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2);
+    const size_t np = 40000;
+    double *x = malloc(np * sizeof *x), *o = malloc(np * sizeof *o);
+    cr_assert(x != NULL && o != NULL);
+    two_marker(r, np, 0.32, 0.8, x, o);
+    assay_line placed;
+    assay_kde k;
+    assay_line_place(NULL, 0, x, np, 0.995, "ctl", &placed, &k);
+    cr_assert_not_null(k.y);
+    assay_line a = control_line(), b = control_line();
+    assay_line_refine(&a, x, o, np, 0.5, "Annexin V", "PI", NULL);
+    assay_line_refine(&b, x, o, np, 0.5, "Annexin V", "PI", &k);
+    cr_assert(a.moved && b.moved, "%s", a.reason);
+    cr_assert(memcmp(&a.y, &b.y, sizeof a.y) == 0, "line %a vs %a", a.y, b.y);
+    cr_assert(memcmp(&a.depth, &b.depth, sizeof a.depth) == 0,
+              "depth %a (refitted) vs %a (placed density)", a.depth, b.depth);
+    cr_assert(isfinite(a.depth));
+    cr_assert_str_eq(a.reason, b.reason);
+    assay_kde_free(&k);
     free(x);
     free(o);
     gsl_rng_free(r);

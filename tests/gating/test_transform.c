@@ -3,14 +3,17 @@
  * test_transform.c: the scale transforms against the corpus vectors
  * (vectors/transforms_flowutils_tests.csv, transforms_derived.csv), the derived logicle constants
  * of Moore & Parks 2012 (docs/algorithms.md 3), round trips to 1e-10, parameter validation, bounds,
- * fratio and the flowCore estimateLogicle W table.
+ * fratio and the flowCore estimateLogicle W table (its percentile by selection equal to the
+ * one by sorting, bit for bit).
  */
 #include "gating/gating_internal.h"
 
 #include "support/need.h"
 
 #include <criterion/criterion.h>
+#include <float.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,6 +384,49 @@ Test(gating_transform, estimate_logicle_w)
     cr_assert_eq(gate_transform_init_logicle_estimate(&t, x, 4, 262144, 4.5, NULL), APO_OK);
     cr_assert_eq(t.kind, GATE_TRANSFORM_LOGICLE);
     cr_assert_float_eq(t.W, 0.5407300390, 1e-9);
+}
+
+/* estimateLogicle's 5th percentile of the negatives from two selections equals the one from
+ * sorting them all, bit for bit: W over random negatives of many counts (ties included). */
+Test(gating_transform, estimate_logicle_w_selection_equals_sort)
+{
+    const size_t cap = 100000;
+    double *x = malloc(cap * sizeof *x), *neg = malloc(cap * sizeof *neg);
+    cr_assert(x != NULL && neg != NULL);
+    uint64_t s = 0x2545f4914f6cdd1du;
+    size_t checked = 0;
+    for (size_t n = 1; n <= cap; n = n < 300 ? n + 1 : n * 3) {
+        for (size_t i = 0; i < n; i++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            const double u = (double)(s >> 11) / 9007199254740992.0;
+            /* 60 % negatives down to -2000 (every 7th rounded: ties), the rest positive */
+            x[i] = u < 0.6 ? -2000.0 * u / 0.6 : 1e4 * u;
+            x[i] = i % 7 == 0 ? round(x[i]) : x[i];
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (x[i] < 0.0) {
+                neg[m++] = x[i];
+            }
+        }
+        if (m == 0) {
+            continue;
+        }
+        gsl_sort(neg, 1, m);
+        const double r = DBL_EPSILON + gate_quantile_sorted(neg, m, 0.05);
+        const double want = (4.5 - log10(262144.0 / fabs(r))) / 2.0;
+        double w = NAN;
+        if (want >= 0.0) {
+            cr_assert_eq(gate_logicle_estimate_w(x, n, 262144, 4.5, &w, NULL), APO_OK);
+            cr_assert(memcmp(&w, &want, sizeof w) == 0, "n %zu: w %a, sorted %a", n, w, want);
+            checked++;
+        }
+    }
+    cr_assert_gt(checked, 300);
+    free(x);
+    free(neg);
 }
 
 /* The logicle array's bucket index finds the same knot interval as bisection, so the same
