@@ -1028,23 +1028,15 @@ static apo_status place_line(const assay_input *in, const marker_pool *p, bool a
 }
 
 /* Check a marker's line within the halves the other marker's line makes (pool p, its
- * density @p kde from place_line, the other marker's scale @p otf and line @p split on it);
- * @p dye names the dead-cell dye. */
+ * density @p kde from place_line, the other marker's values of the same events on its scale
+ * @p other, and its line @p split on it); @p dye names the dead-cell dye. */
 static apo_status refine_line(marker_pool *p, bool annexin, const char *dye,
-                              const gate_transform *otf, double split, const assay_kde *kde,
+                              const double *other, double split, const assay_kde *kde,
                               assay_line *L, apo_error *err)
 {
-    double *other = malloc((p->nv ? p->nv : 1) * sizeof *other);
-    if (other == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    /* only to split the events into halves: the array path (it may differ from the
-     * one-value path in the last bit) is as good and several times faster */
-    gate_transform_apply_array(otf, p->valley_other, other, p->nv);
     const bool ok = assay_line_refine(L, p->valley, other, p->nv, split,
                                       annexin ? "Annexin V" : dye, annexin ? dye : "Annexin V",
                                       kde);
-    free(other);
     return ok ? APO_OK
               : apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
 }
@@ -1085,43 +1077,79 @@ static void threshold_reset(assay_threshold *t)
 /* Both thresholds: fixed, or each control's line checked against the stained samples, then
  * each within the halves of the other marker (Annexin V first, in the halves of the PI line;
  * then PI in the halves of the final Annexin V line), all on the display scales. */
+/* What each marker's line needs that does not depend on the other marker's line, one task
+ * per marker on the caller's threads: its pooled values (and its control's) put on the display
+ * scale, the other marker's values of the same events on that marker's scale (to split the
+ * events into halves in refine_line), and the line placed on the pooled density. */
+typedef struct line_job {
+    const assay_input *in;
+    marker_pool *pool; /* [2] */
+    const gate_transform *tf[2];
+    const assay_options *opt;
+    assay_line L[2];
+    assay_kde kde[2]; /* each pool's density, fitted once for both steps */
+    double *other[2];
+    apo_status st[2];
+    apo_error err[2];
+} line_job;
+
+static void line_task(void *arg, size_t k)
+{
+    line_job *j = arg;
+    marker_pool *p = &j->pool[k];
+    to_display(j->tf[k], p->valley, p->nv);
+    const int slot = ctl_slot(p);
+    if (slot >= 0) { /* once, for the line and its realized % */
+        to_display(j->tf[k], p->ctl[slot], p->nctl[slot]);
+    }
+    if (j->opt->fixed_thresholds) {
+        return;
+    }
+    j->other[k] = malloc((p->nv ? p->nv : 1) * sizeof(double));
+    if (j->other[k] == NULL) {
+        j->st[k] = apo_error_set(&j->err[k], APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                 "out of memory");
+        return;
+    }
+    /* only to split the events into halves: the array path (it may differ from the
+     * one-value path in the last bit) is as good and several times faster */
+    gate_transform_apply_array(j->tf[1 - k], p->valley_other, j->other[k], p->nv);
+    j->st[k] = place_line(j->in, p, k == 0, j->opt, &j->L[k], &j->kde[k], &j->err[k]);
+}
+
 static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
                                    const assay_options *opt, assay_result *out, apo_error *err)
 {
-    const gate_transform *tf[2] = {&out->annexin_scale, &out->pi_scale};
+    line_job j = {.in = in, .pool = pool, .tf = {&out->annexin_scale, &out->pi_scale}, .opt = opt};
     assay_threshold *t[2] = {&out->annexin, &out->pi};
-    for (int k = 0; k < 2; k++) {
-        threshold_reset(t[k]);
-        to_display(tf[k], pool[k].valley, pool[k].nv);
-        const int slot = ctl_slot(&pool[k]);
-        if (slot >= 0) { /* once, for the line and its realized % */
-            to_display(tf[k], pool[k].ctl[slot], pool[k].nctl[slot]);
+    threshold_reset(t[0]);
+    threshold_reset(t[1]);
+    for_each_sample(opt, "thresholds", 2, line_task, &j);
+    apo_status st = APO_OK;
+    for (int k = 0; k < 2 && st == APO_OK; k++) {
+        if (j.st[k] != APO_OK) {
+            *err = j.err[k];
+            st = j.st[k];
         }
     }
-    if (opt->fixed_thresholds) {
-        fixed_threshold(&pool[0], true, opt, tf[0], t[0]);
-        fixed_threshold(&pool[1], false, opt, tf[1], t[1]);
-        return APO_OK;
+    if (st == APO_OK && opt->fixed_thresholds) {
+        fixed_threshold(&pool[0], true, opt, j.tf[0], t[0]);
+        fixed_threshold(&pool[1], false, opt, j.tf[1], t[1]);
+    } else if (st == APO_OK) { /* the second line is checked against the first's final place */
+        st = refine_line(&pool[0], true, assay_dead_dye_label(out), j.other[0], j.L[1].y,
+                         &j.kde[0], &j.L[0], err);
+        if (st == APO_OK) {
+            st = refine_line(&pool[1], false, assay_dead_dye_label(out), j.other[1], j.L[0].y,
+                             &j.kde[1], &j.L[1], err);
+        }
+        for (int k = 0; st == APO_OK && k < 2; k++) {
+            threshold_from_line(in, &pool[k], j.tf[k], &j.L[k], t[k]);
+        }
     }
-    assay_line L[2];
-    assay_kde kde[2] = {{0}, {0}}; /* each pool's density, fitted once for both steps */
-    apo_status st = place_line(in, &pool[0], true, opt, &L[0], &kde[0], err);
-    if (st == APO_OK) {
-        st = place_line(in, &pool[1], false, opt, &L[1], &kde[1], err);
+    for (int k = 0; k < 2; k++) {
+        assay_kde_free(&j.kde[k]);
+        free(j.other[k]);
     }
-    if (st == APO_OK) {
-        st = refine_line(&pool[0], true, assay_dead_dye_label(out), tf[1], L[1].y, &kde[0],
-                         &L[0], err);
-    }
-    if (st == APO_OK) {
-        st = refine_line(&pool[1], false, assay_dead_dye_label(out), tf[0], L[0].y, &kde[1],
-                         &L[1], err);
-    }
-    for (int k = 0; st == APO_OK && k < 2; k++) {
-        threshold_from_line(in, &pool[k], tf[k], &L[k], t[k]);
-    }
-    assay_kde_free(&kde[0]);
-    assay_kde_free(&kde[1]);
     return st;
 }
 
