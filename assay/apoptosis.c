@@ -232,12 +232,13 @@ typedef struct pregate_est {
     pregate_debris *deb; /* per sample: its debris estimate */
 } pregate_est;
 
-/* Run fn(ctx, i) for every sample, on the caller's threads when it gave some. */
-static void for_each_sample(const assay_options *opt, const char *what, size_t n,
-                            void (*fn)(void *, size_t), void *job)
+/* Run fn(ctx, i) for i in [0, n), on the caller's threads when it gave some: the samples, or
+ * (when not @p samples) n other independent items. */
+static void for_each_item(const assay_options *opt, const char *what, size_t n, bool samples,
+                          void (*fn)(void *, size_t), void *job)
 {
     if (opt->parallel != NULL) {
-        opt->parallel(opt->parallel_ctx, what, n, fn, job);
+        opt->parallel(opt->parallel_ctx, what, n, samples, fn, job);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -317,7 +318,7 @@ static void estimate_pregates(const assay_input *in, ctx *c, size_t n, size_t re
     const bool singlets = pair && !opt->no_singlet_gate;
     const bool width = !pair && !opt->no_singlet_gate && c[ref].ch.fsc_w != SIZE_MAX;
     pregate_job j = {in, c, singlets, width, opt->sample_events, out, pe};
-    for_each_sample(opt, "pre-gate estimates", n, estimate_pregate, &j);
+    for_each_item(opt, "pre-gate estimates", n, true, estimate_pregate, &j);
 }
 
 /* The most frequent non-NULL string of v[0..n) (the first on ties), or @p none. */
@@ -901,7 +902,7 @@ static apo_status gather_pools(const assay_input *in, ctx *c, size_t n,
         }
     }
     pool_job job = {in, c, s, parent_idx, raw, opt->sample_events, out, pool, parts, cand, fatal};
-    for_each_sample(opt, "scale estimates", n, pool_task, &job);
+    for_each_item(opt, "scale estimates", n, true, pool_task, &job);
     apo_status st = APO_OK;
     for (size_t i = 0; i < n && st == APO_OK; i++) {
         if (fatal[i] != APO_OK) {
@@ -1124,11 +1125,13 @@ static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
     assay_threshold *t[2] = {&out->annexin, &out->pi};
     threshold_reset(t[0]);
     threshold_reset(t[1]);
-    for_each_sample(opt, "thresholds", 2, line_task, &j);
+    for_each_item(opt, "thresholds", 2, false, line_task, &j);
     apo_status st = APO_OK;
     for (int k = 0; k < 2 && st == APO_OK; k++) {
         if (j.st[k] != APO_OK) {
-            *err = j.err[k];
+            if (err != NULL) { /* the caller may not want the message */
+                *err = j.err[k];
+            }
             st = j.st[k];
         }
     }
@@ -1988,7 +1991,7 @@ static apo_status sample_statistics(analysis *a, apo_error *err)
 {
     stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
                     has_gate_named(a->out->strategy, "Singlets")};
-    for_each_sample(a->opt, "statistics", a->n, stats_task, &sj);
+    for_each_item(a->opt, "statistics", a->n, true, stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < a->n; i++) {
         n_ok += a->c[i].ok;

@@ -93,10 +93,12 @@ typedef struct assay_options {
                                step-th event; counts always use all), default
                                GATE_SAMPLE_EVENTS_DEFAULT, 0 = all */
     /* Optional: run fn(job, i) for i in [0, n) on the caller's threads (e.g. a pool), returning
-     * when all are done; each call touches only sample i; @p what names the step ("pre-gate
-     * estimates", "scale estimates", "statistics") for progress output. NULL = one after
-     * another on this thread. Results do not depend on it. */
-    void (*parallel)(void *parallel_ctx, const char *what, size_t n,
+     * when all are done; the items are independent: the samples when @p samples (call i
+     * touches only sample i; n is their number), else n other items (the two markers of
+     * "thresholds"); @p what names the step ("pre-gate estimates", "scale estimates",
+     * "thresholds", "statistics") for progress output. NULL = one after another on this
+     * thread. Results do not depend on it. */
+    void (*parallel)(void *parallel_ctx, const char *what, size_t n, bool samples,
                      void (*fn)(void *job, size_t i), void *job);
     void *parallel_ctx;
     /* Optional: the statistics pass hands each analysed sample i's plot events (those of

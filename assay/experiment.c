@@ -161,7 +161,7 @@ typedef struct pool_ctx {
 typedef struct pool_call {
     void (*fn)(void *job, size_t i);
     void *job;
-    const assay_input *in;
+    const assay_input *in; /* the items' samples, or NULL when the items are not samples */
 } pool_call;
 
 static void call_task(void *ctx, size_t i)
@@ -172,19 +172,21 @@ static void call_task(void *ctx, size_t i)
 
 static const char *call_item(void *ctx, size_t i)
 {
-    return ((pool_call *)ctx)->in[i].sample;
+    const pool_call *c = ctx;
+    return c->in != NULL ? c->in[i].sample : NULL;
 }
 
 static uint64_t call_events(void *ctx, size_t i)
 {
-    return fcs_dataset_n_events(((pool_call *)ctx)->in[i].ds);
+    const pool_call *c = ctx;
+    return c->in != NULL ? fcs_dataset_n_events(c->in[i].ds) : 0;
 }
 
-static void pool_parallel(void *pctx, const char *what, size_t n,
+static void pool_parallel(void *pctx, const char *what, size_t n, bool samples,
                           void (*fn)(void *job, size_t i), void *job)
 {
     const pool_ctx *p = pctx;
-    pool_call c = {fn, job, p->in};
+    pool_call c = {fn, job, samples ? p->in : NULL};
     apo_observe_pool(p->obs, what, n, p->jobs, call_task, &c, call_item, call_events);
 }
 
