@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"). Pseudocolor: the smoothed 2-D
- * histogram of every event on the display scale, looked up bilinearly at each displayed
- * event; the colour is the event's density rank among the displayed events (so one hot spot
+ * histogram of the drawn events (the display subsample) on the display scale, looked up
+ * bilinearly at each of them; the colour is the event's density rank among the displayed events (so one hot spot
  * does not flatten the rest), and events are drawn in ascending colour order (a stable
  * counting sort, so ties keep event order: deterministic), densest last.
  */
@@ -138,30 +138,71 @@ static void dot(const rc_canvas *c, const rframe *f, double u, double v, int siz
     dot_at(c, f, pixel_of(f, u, v), size, col);
 }
 
+/* The drawn events: the display subsample of p (render_subsample, at most max_events) with
+ * their axis fractions, events off both scales (NaN) dropped; *u_out and *v_out are malloc'd,
+ * *n_sub is the subsample's size before the drop. Only these events feed the density shading,
+ * so no fraction is computed for an event that is not drawn (docs/plots.md, "Density"). */
+static apo_status drawn_events(const rctx *ctx, const render_plot *p, const raxis *ax,
+                               const raxis *ay, double **u_out, double **v_out, size_t *m_out,
+                               size_t *n_sub, apo_error *err)
+{
+    const size_t n = p->n;
+    *u_out = *v_out = NULL;
+    *m_out = *n_sub = 0;
+    const size_t max = ctx->opts->max_events, cap = max > 0 && max < n ? max : (n ? n : 1);
+    size_t *idx = malloc(cap * sizeof *idx);
+    double *xs = malloc(cap * sizeof *xs), *ys = malloc(cap * sizeof *ys);
+    if (!idx || !xs || !ys) {
+        free(idx);
+        free(xs);
+        free(ys);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu events, found none", n);
+    }
+    const size_t m = render_subsample(n, max, ctx->opts->seed, idx);
+    for (size_t i = 0; i < m; i++) {
+        xs[i] = p->x[idx[i]];
+        ys[i] = p->y[idx[i]];
+    }
+    free(idx);
+    double *u = NULL, *v = NULL;
+    apo_status st = rplot_fracs(ax, ay, xs, ys, m, &u, &v, err);
+    free(xs);
+    free(ys);
+    if (st != APO_OK) return st;
+    size_t kept = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!isnan(u[i])) {
+            u[kept] = u[i];
+            v[kept] = v[i];
+            kept++;
+        }
+    }
+    *u_out = u;
+    *v_out = v;
+    *m_out = kept;
+    *n_sub = m;
+    return APO_OK;
+}
+
 apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
                          const raxis *ay, const rframe *f, apo_error *err)
 {
-    size_t n = p->n;
+    size_t n = p->n, m = 0, n_sub = 0;
     double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
-    size_t *idx = NULL, *count = NULL;
+    size_t *count = NULL;
     uint32_t *order = NULL;
     uint8_t *level = NULL;
-    apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, &u, &v, err);
+    apo_status st = drawn_events(ctx, p, ax, ay, &u, &v, &m, &n_sub, err);
     if (st != APO_OK) return st;
-    idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!idx) goto nomem;
-    size_t m = render_subsample(n, ctx->opts->max_events, ctx->opts->seed, idx);
-    size_t kept = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (!isnan(u[idx[i]])) idx[kept++] = idx[i];
-    }
-    m = kept;
     int size = (int)ctx->opts->scale * (m < 5000 ? 2 : 1);
     if (p->kind == RENDER_DOT) {
-        for (size_t i = 0; i < m; i++) dot(c, f, u[idx[i]], v[idx[i]], size, 0x000000);
+        for (size_t i = 0; i < m; i++) dot(c, f, u[i], v[i], size, 0x000000);
         goto done;
     }
-    st = rdensity_grid(u, v, n, GRID, rplot_sigma(n), &grid, err);
+    /* the shading's smoothing width follows the events it is made from (every event when
+     * the plot draws them all, as before the subsample fed it) */
+    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n_sub), &grid, err);
     if (st != APO_OK) goto done;
     dens = malloc((m ? m : 1) * sizeof *dens);
     level = malloc(m ? m : 1);
@@ -170,7 +211,7 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     if (!dens || !level || !order || !count) goto nomem;
     double dmax = 0;
     for (size_t i = 0; i < m; i++) {
-        dens[i] = rdensity_at(grid, GRID, u[idx[i]], v[idx[i]]);
+        dens[i] = rdensity_at(grid, GRID, u[i], v[i]);
         if (dens[i] > dmax) dmax = dens[i];
     }
     /* rank of each event's density among displayed events, via a histogram of
@@ -204,7 +245,7 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     size_t end[256];
     memcpy(end, start + 1, sizeof end);
     for (size_t i = 0; i < m; i++) {
-        order[start[level[i]]++] = pixel_of(f, u[idx[i]], v[idx[i]]);
+        order[start[level[i]]++] = pixel_of(f, u[i], v[i]);
     }
     size_t k = 0;
     for (int lev = 0; lev < 256; lev++) {
@@ -219,7 +260,6 @@ done:
     free(v);
     free(grid);
     free(dens);
-    free(idx);
     free(order);
     free(count);
     free(level);
