@@ -89,30 +89,21 @@ static void put_text(png_buf *b, const char *key, const char *text)
     put_chunk(b, "tEXt", head, nk + 1, text, nt);
 }
 
-/* The zlib stream of the rows, each with filter type 0; false if out of memory. */
+/* The zlib stream of the rows, each with filter type 0 (read from the image in place);
+ * false if out of memory. */
 static bool compress_rows(png_buf *b, const render_image *img)
 {
     const size_t row = (size_t)img->width * 3;
-    const size_t raw_n = (row + 1) * img->height;
-    uint8_t *raw = malloc(raw_n ? raw_n : 1);
     /* only the pages written are touched: plots compress 20-40x */
-    const size_t cap = rpng_zlib_bound(raw_n);
+    const size_t cap = rpng_zlib_bound((row + 1) * img->height);
     uint8_t *z = malloc(cap);
-    bool ok = raw != NULL && z != NULL;
-    if (ok) {
-        for (size_t y = 0; y < img->height; y++) {
-            raw[y * (row + 1)] = 0; /* filter type None */
-            memcpy(raw + y * (row + 1) + 1, img->rgb + y * row, row);
-        }
-        const size_t nz = rpng_zlib(raw, raw_n, row + 1, z, cap);
-        ok = nz > 0;
-        for (size_t off = 0; ok && off < nz; off += 1u << 30) { /* IDATs of at most 1 GiB */
-            size_t part = nz - off < (1u << 30) ? nz - off : (1u << 30);
-            put_chunk(b, "IDAT", z + off, part, NULL, 0);
-        }
+    const size_t nz = z != NULL ? rpng_zlib(img->rgb, row, img->height, z, cap) : 0;
+    bool ok = nz > 0;
+    for (size_t off = 0; ok && off < nz; off += 1u << 30) { /* IDATs of at most 1 GiB */
+        size_t part = nz - off < (1u << 30) ? nz - off : (1u << 30);
+        put_chunk(b, "IDAT", z + off, part, NULL, 0);
     }
     free(z);
-    free(raw);
     return ok && !b->failed;
 }
 

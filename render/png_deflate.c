@@ -240,47 +240,100 @@ static uint32_t hash4(const uint8_t *p)
     return (v * 0x9e3779b1u) >> (32 - HASH_BITS);
 }
 
-/* Tokenise raw[pos..n) until the block is full; returns the bytes consumed. */
-static size_t tokenise(block *b, const uint8_t *raw, size_t pos, size_t n, size_t row)
+/* The rows of an image as the PNG sees them: each row a filter byte (0, None) then the row's
+ * bytes, which are read where they are (no copy of the image). */
+typedef struct rows {
+    const uint8_t *rgb;
+    size_t rb, h; /* bytes per row without the filter byte, rows */
+} rows;
+
+/* Position in the PNG byte stream of byte @p off of the rows. */
+static size_t stream_pos(const rows *r, size_t off)
 {
-    const size_t start = pos;
+    return off + off / r->rb + 1;
+}
+
+/* Where the tokeniser is: row y, byte k of it in the stream (0 = the filter byte). */
+typedef struct cursor {
+    size_t y, k;
+} cursor;
+
+/* Tokenise from @p c until the block is full or the rows end; returns the stream bytes
+ * consumed. The filter byte is a literal; a match never runs past the end of its row, and
+ * neither does its source, so no filter byte is ever inside one. */
+static size_t tokenise(block *b, const rows *r, cursor *c)
+{
+    size_t used = 0;
+    const size_t rb = r->rb, row_dist = rb + 1;
+    const bool row_ok = row_dist <= 32768;
     b->n_tok = 0;
     memset(b->lit_freq, 0, sizeof b->lit_freq);
     memset(b->dist_freq, 0, sizeof b->dist_freq);
-    while (pos < n && b->n_tok < BLOCK_TOKENS) {
-        const size_t max = n - pos < MAX_MATCH ? n - pos : MAX_MATCH;
-        size_t lp = pos >= 3 ? match_len(raw + pos, raw + pos - 3, max) : 0;
-        size_t lr = row > 0 && pos >= row && lp < max ? match_len(raw + pos, raw + pos - row, max)
-                                                      : 0;
-        if (lr >= MIN_ROW_MATCH && lr > lp) {
-            add_match(b, lr, (uint32_t)row);
-            pos += lr;
-            continue;
-        }
-        if (lp >= MIN_PIXEL_MATCH) {
-            add_match(b, lp, 3);
-            pos += lp;
-            continue;
-        }
-        if (n - pos >= 4) {
-            uint32_t *slot = &b->head[hash4(raw + pos)];
-            const size_t cand = *slot;
-            *slot = (uint32_t)(pos + 1);
-            if (cand > 0 && pos + 1 - cand <= 32768) {
-                size_t lh = match_len(raw + pos, raw + cand - 1, max);
-                if (lh >= MIN_HASH_MATCH) {
-                    add_match(b, lh, (uint32_t)(pos + 1 - cand));
-                    pos += lh;
-                    continue;
+    while (c->y < r->h && b->n_tok < BLOCK_TOKENS) {
+        size_t step = 1;
+        if (c->k == 0) {
+            b->tok[b->n_tok++] = 0; /* filter type None */
+            b->lit_freq[0]++;
+        } else {
+            const size_t x = c->k - 1, off = c->y * rb + x, rem = rb - x;
+            const uint8_t *p = r->rgb + off;
+            const size_t max = rem < MAX_MATCH ? rem : MAX_MATCH;
+            const size_t lp = x >= 3 ? match_len(p, p - 3, max) : 0;
+            const size_t lr = row_ok && c->y > 0 && lp < max ? match_len(p, p - rb, max) : 0;
+            size_t lh = 0, dh = 0;
+            if (lr < MIN_ROW_MATCH && lp < MIN_PIXEL_MATCH && rem >= 4) {
+                uint32_t *slot = &b->head[hash4(p)];
+                const size_t cand = *slot;
+                *slot = (uint32_t)(off + 1);
+                dh = cand > 0 ? stream_pos(r, off) - stream_pos(r, cand - 1) : 0;
+                if (dh > 0 && dh <= 32768) {
+                    const size_t cx = (cand - 1) % rb;
+                    const size_t cmax = rb - cx < max ? rb - cx : max;
+                    lh = match_len(p, r->rgb + cand - 1, cmax);
                 }
             }
+            if (lr >= MIN_ROW_MATCH && lr > lp) {
+                add_match(b, lr, (uint32_t)row_dist);
+                step = lr;
+            } else if (lp >= MIN_PIXEL_MATCH) {
+                add_match(b, lp, 3);
+                step = lp;
+            } else if (lh >= MIN_HASH_MATCH) {
+                add_match(b, lh, (uint32_t)dh);
+                step = lh;
+            } else {
+                b->tok[b->n_tok++] = *p;
+                b->lit_freq[*p]++;
+            }
         }
-        b->tok[b->n_tok++] = raw[pos];
-        b->lit_freq[raw[pos]]++;
-        pos++;
+        used += step;
+        c->k += step;
+        if (c->k == rb + 1) {
+            c->y++;
+            c->k = 0;
+        }
     }
     b->lit_freq[256]++; /* end of block */
-    return pos - start;
+    return used;
+}
+
+/* Stream bytes [pos, pos + len) of the rows into @p dst. */
+static void stream_copy(const rows *r, size_t pos, size_t len, uint8_t *dst)
+{
+    while (len > 0) {
+        const size_t y = pos / (r->rb + 1), k = pos % (r->rb + 1);
+        size_t part;
+        if (k == 0) {
+            *dst = 0;
+            part = 1;
+        } else {
+            part = r->rb + 1 - k < len ? r->rb + 1 - k : len;
+            memcpy(dst, r->rgb + y * r->rb + (k - 1), part);
+        }
+        dst += part;
+        pos += part;
+        len -= part;
+    }
 }
 
 /* ---- blocks ------------------------------------------------------------------------------- */
@@ -323,8 +376,8 @@ static size_t rle_lengths(const uint8_t *lens, size_t total, uint32_t *out, uint
 static const uint8_t clen_extra_bits[N_CLEN] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                                 0, 0, 0, 0, 0, 0, 2, 3, 7};
 
-/* The block as stored blocks (at most 65535 bytes each). */
-static void write_stored(bitw *w, const uint8_t *raw, size_t len, bool last)
+/* Stream bytes [pos, pos + len) as stored blocks (at most 65535 bytes each). */
+static void write_stored(bitw *w, const rows *r, size_t pos, size_t len, bool last)
 {
     do {
         const size_t part = len < 65535 ? len : 65535;
@@ -338,15 +391,16 @@ static void write_stored(bitw *w, const uint8_t *raw, size_t len, bool last)
         w->p[1] = (uint8_t)(part >> 8);
         w->p[2] = (uint8_t)~part;
         w->p[3] = (uint8_t)(~part >> 8);
-        memcpy(w->p + 4, raw, part);
+        stream_copy(r, pos, part, w->p + 4);
         w->p += 4 + part;
-        raw += part;
+        pos += part;
         len -= part;
     } while (len > 0);
 }
 
-/* One block of tokens covering raw[0..len): dynamic Huffman codes, or stored if smaller. */
-static void write_block(bitw *w, block *b, const uint8_t *raw, size_t len, bool last)
+/* One block of tokens covering stream bytes [pos, pos + len): dynamic Huffman codes, or
+ * stored if smaller. */
+static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len, bool last)
 {
     huff lit, dist, clen;
     huff_build(b->lit_freq, N_LITLEN, 15, &lit);
@@ -376,7 +430,7 @@ static void write_block(bitw *w, block *b, const uint8_t *raw, size_t len, bool 
     }
     const uint64_t stored = 8 * ((uint64_t)len + 5 * (len / 65535 + 1)) + 7;
     if (bits > stored) {
-        write_stored(w, raw, len, last);
+        write_stored(w, r, pos, len, last);
         return;
     }
     put_bits(w, (last ? 1u : 0u) | 2u << 1, 3); /* BFINAL, BTYPE 10 */
@@ -409,10 +463,11 @@ size_t rpng_zlib_bound(size_t n)
     return n + 5 * (n / 65535 + 1) + 64;
 }
 
-size_t rpng_zlib(const uint8_t *raw, size_t n, size_t row, uint8_t *out, size_t cap)
+size_t rpng_zlib(const uint8_t *rgb, size_t row_bytes, size_t height, uint8_t *out,
+                 size_t cap)
 {
     block *b = malloc(sizeof *b);
-    if (b == NULL || cap < 8) {
+    if (b == NULL || cap < 8 || row_bytes == 0) {
         free(b);
         return 0;
     }
@@ -420,21 +475,27 @@ size_t rpng_zlib(const uint8_t *raw, size_t n, size_t row, uint8_t *out, size_t 
         while (c + 1 < 29 && len_base[c + 1] <= l) c++;
         b->len_code[l] = (uint8_t)c;
     }
-    /* a row back is a DEFLATE distance only up to 32768 bytes */
-    row = row >= MIN_ROW_MATCH && row <= 32768 ? row : 0;
     memset(b->head, 0, sizeof b->head);
+    const rows r = {rgb, row_bytes, height};
+    const size_t n = (row_bytes + 1) * height;
     bitw w = {out, out + cap, 0, 0, false};
     put_bits(&w, 0x78, 8); /* CM 8 (deflate), 32K window; FLEVEL 0 (fastest) */
     put_bits(&w, 0x01, 8); /* FCHECK: 0x7801 is a multiple of 31 */
     size_t pos = 0;
+    cursor c = {0, 0};
     do {
-        const size_t used = tokenise(b, raw, pos, n, row);
-        write_block(&w, b, raw + pos, used, pos + used == n);
+        const size_t used = tokenise(b, &r, &c);
+        write_block(&w, b, &r, pos, used, pos + used == n);
         pos += used;
     } while (pos < n && !w.full);
     flush_bits(&w);
     free(b);
-    const uint32_t adler = libdeflate_adler32(1, raw, n);
+    uint32_t adler = 1;
+    for (size_t y = 0; y < height; y++) {
+        static const uint8_t none = 0;
+        adler = libdeflate_adler32(adler, &none, 1);
+        adler = libdeflate_adler32(adler, rgb + y * row_bytes, row_bytes);
+    }
     if (w.full || w.end - w.p < 4) {
         return 0;
     }
