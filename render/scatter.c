@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"). Pseudocolor: the smoothed 2-D
- * histogram of the drawn events (the display subsample) on the display scale, looked up
- * bilinearly at each of them; the colour is the event's density rank among the displayed events (so one hot spot
- * does not flatten the rest), and events are drawn in ascending colour order (a stable
- * counting sort, so ties keep event order: deterministic), densest last.
+ * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"), given the drawn events (the
+ * display subsample, plot.c). Pseudocolor: the smoothed 2-D histogram of the drawn events on
+ * the display scale, looked up bilinearly at each of them; the colour is the event's density
+ * rank among them (so one hot spot does not flatten the rest), and events are drawn in
+ * ascending colour order (a stable counting sort, so ties keep event order: deterministic),
+ * densest last.
  */
 #include "render/render_internal.h"
 
@@ -138,71 +139,47 @@ static void dot(const rc_canvas *c, const rframe *f, double u, double v, int siz
     dot_at(c, f, pixel_of(f, u, v), size, col);
 }
 
-/* The drawn events: the display subsample of p (render_subsample, at most max_events) with
- * their axis fractions, events off both scales (NaN) dropped; *u_out and *v_out are malloc'd,
- * *n_sub is the subsample's size before the drop. Only these events feed the density shading,
- * so no fraction is computed for an event that is not drawn (docs/plots.md, "Density"). */
-static apo_status drawn_events(const rctx *ctx, const render_plot *p, const raxis *ax,
-                               const raxis *ay, double **u_out, double **v_out, size_t *m_out,
-                               size_t *n_sub, apo_error *err)
+/* The drawn events (p holds the display subsample, plot.c) as axis fractions, events off
+ * both scales (NaN) dropped; *u_out and *v_out are malloc'd, *m_out of them kept. */
+static apo_status drawn_events(const render_plot *p, const raxis *ax, const raxis *ay,
+                               double **u_out, double **v_out, size_t *m_out, apo_error *err)
 {
-    const size_t n = p->n;
-    *u_out = *v_out = NULL;
-    *m_out = *n_sub = 0;
-    const size_t max = ctx->opts->max_events, cap = max > 0 && max < n ? max : (n ? n : 1);
-    size_t *idx = malloc(cap * sizeof *idx);
-    double *xs = malloc(cap * sizeof *xs), *ys = malloc(cap * sizeof *ys);
-    if (!idx || !xs || !ys) {
-        free(idx);
-        free(xs);
-        free(ys);
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
-                             "expected memory for %zu events, found none", n);
-    }
-    const size_t m = render_subsample(n, max, ctx->opts->seed, idx);
-    for (size_t i = 0; i < m; i++) {
-        xs[i] = p->x[idx[i]];
-        ys[i] = p->y[idx[i]];
-    }
-    free(idx);
+    *m_out = 0;
     double *u = NULL, *v = NULL;
-    apo_status st = rplot_fracs(ax, ay, xs, ys, m, &u, &v, err);
-    free(xs);
-    free(ys);
+    apo_status st = rplot_fracs(ax, ay, p->x, p->y, p->n, &u, &v, err);
+    *u_out = u;
+    *v_out = v;
     if (st != APO_OK) return st;
     size_t kept = 0;
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         if (!isnan(u[i])) {
             u[kept] = u[i];
             v[kept] = v[i];
             kept++;
         }
     }
-    *u_out = u;
-    *v_out = v;
     *m_out = kept;
-    *n_sub = m;
     return APO_OK;
 }
 
-apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
-                         const raxis *ay, const rframe *f, apo_error *err)
+apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, size_t n_all,
+                         const raxis *ax, const raxis *ay, const rframe *f, apo_error *err)
 {
-    size_t n = p->n, m = 0, n_sub = 0;
+    size_t n = p->n, m = 0;
     double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
     size_t *count = NULL;
     uint32_t *order = NULL;
     uint8_t *level = NULL;
-    apo_status st = drawn_events(ctx, p, ax, ay, &u, &v, &m, &n_sub, err);
+    apo_status st = drawn_events(p, ax, ay, &u, &v, &m, err);
     if (st != APO_OK) return st;
     int size = (int)ctx->opts->scale * (m < 5000 ? 2 : 1);
     if (p->kind == RENDER_DOT) {
         for (size_t i = 0; i < m; i++) dot(c, f, u[i], v[i], size, 0x000000);
         goto done;
     }
-    /* the shading's smoothing width follows the events it is made from (every event when
-     * the plot draws them all, as before the subsample fed it) */
-    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n_sub), &grid, err);
+    /* the shading is made from the drawn events, smoothed as wide as for the plot's events
+     * (the width every event would get: the same look whether or not a plot is thinned) */
+    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n_all > n ? n_all : n), &grid, err);
     if (st != APO_OK) goto done;
     dens = malloc((m ? m : 1) * sizeof *dens);
     level = malloc(m ? m : 1);
