@@ -54,17 +54,19 @@ static void smooth_line(double *x, size_t n, size_t stride, const double *k, int
     }
     if (ilo < ihi) {
         if (stride == 1) { /* tap by tap over every point: the inner loop vectorises */
+            double *restrict acc = tmp; /* tmp and x never overlap */
+            const double *restrict src = x;
             for (size_t i = ilo; i < ihi; i++) {
-                tmp[i] = 0;
+                acc[i] = 0;
             }
             for (size_t t = 0; t <= 2 * ru; t++) {
                 const double kt = k[t];
                 for (size_t i = ilo; i < ihi; i++) {
-                    tmp[i] += kt * x[i - ru + t];
+                    acc[i] += kt * src[i - ru + t];
                 }
             }
             for (size_t i = ilo; i < ihi; i++) {
-                tmp[i] = wall > 0 ? tmp[i] / wall : 0;
+                acc[i] = wall > 0 ? acc[i] / wall : 0;
             }
         } else {
             for (size_t i = ilo; i < ihi; i++) {
@@ -98,11 +100,11 @@ static void smooth_columns(const double *grid, size_t nb, const double *k, int r
     }
     for (size_t i = r0; i <= r1 && i < nb; i++) {
         const bool inside = i >= ru && i + ru < nb;
-        double *o = out + i * nb;
+        double *restrict o = out + i * nb; /* out and grid never overlap */
         if (inside) {
             for (size_t t = 0; t <= 2 * ru; t++) {
                 const double kt = k[t];
-                const double *row = grid + (i - ru + t) * nb;
+                const double *restrict row = grid + (i - ru + t) * nb;
                 for (size_t c = c0; c <= c1; c++) {
                     o[c] += kt * row[c];
                 }

@@ -206,6 +206,15 @@ typedef struct block {
 static size_t match_len(const uint8_t *a, const uint8_t *b, size_t max)
 {
     size_t l = 0;
+    if (max == MAX_MATCH) { /* flat areas: most matches run to the longest; memcmp checks
+                             * those fastest, after 8 bytes that rule out the others */
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return (size_t)__builtin_ctzll(x ^ y) >> 3;
+        if (memcmp(a + 8, b + 8, MAX_MATCH - 8) == 0) return MAX_MATCH;
+        l = 8;
+    }
     while (l + 8 <= max) {
         uint64_t x, y;
         memcpy(&x, a + l, 8);
