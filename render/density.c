@@ -34,42 +34,36 @@ static double smooth_edge(const double *x, size_t n, size_t stride, const double
     return w > 0 ? s / w : 0;
 }
 
-/* Smooth @p n values spaced by @p stride in place with the kernel k[-r..r], the points
- * lo..hi only (every value outside them is +0 and all its taps are: it stays +0). Each value
- * is the same sum in the same order (taps -r..r) whichever way the loop runs: the points at
+/* Smooth @p n values spaced by @p stride in place with the kernel k[-r..r]. Each value is
+ * the same sum in the same order (taps -r..r) whichever way the loop runs: the points at
  * least r from both ends have every tap (no test, so the compiler vectorises across points)
  * and the total weight of all taps, summed in that order once. */
-static void smooth_line(double *x, size_t n, size_t stride, const double *k, int r, double *tmp,
-                        size_t lo, size_t hi)
+static void smooth_line(double *x, size_t n, size_t stride, const double *k, int r, double *tmp)
 {
     const size_t ru = (size_t)r;
     double wall = 0;
     for (int d = -r; d <= r; d++) {
         wall += k[d + r];
     }
-    /* interior points lo..hi: at least r from both ends */
-    const size_t ilo = lo > ru ? lo : ru, ihi = n > ru ? (hi + 1 < n - ru ? hi + 1 : n - ru) : 0;
-    for (size_t i = lo; i <= hi && i < n && i < ilo; i++) {
+    for (size_t i = 0; i < n && i < ru; i++) {
         tmp[i] = smooth_edge(x, n, stride, k, r, i);
     }
-    if (ilo < ihi) {
+    if (n > 2 * ru) {
         if (stride == 1) { /* tap by tap over every point: the inner loop vectorises */
-            double *restrict acc = tmp; /* tmp and x never overlap */
-            const double *restrict src = x;
-            for (size_t i = ilo; i < ihi; i++) {
-                acc[i] = 0;
+            for (size_t i = ru; i < n - ru; i++) {
+                tmp[i] = 0;
             }
             for (size_t t = 0; t <= 2 * ru; t++) {
                 const double kt = k[t];
-                for (size_t i = ilo; i < ihi; i++) {
-                    acc[i] += kt * src[i - ru + t];
+                for (size_t i = ru; i < n - ru; i++) {
+                    tmp[i] += kt * x[i - ru + t];
                 }
             }
-            for (size_t i = ilo; i < ihi; i++) {
-                acc[i] = wall > 0 ? acc[i] / wall : 0;
+            for (size_t i = ru; i < n - ru; i++) {
+                tmp[i] = wall > 0 ? tmp[i] / wall : 0;
             }
         } else {
-            for (size_t i = ilo; i < ihi; i++) {
+            for (size_t i = ru; i < n - ru; i++) {
                 double s = 0;
                 for (size_t t = 0; t <= 2 * ru; t++) {
                     s += k[t] * x[(i - ru + t) * stride];
@@ -78,42 +72,41 @@ static void smooth_line(double *x, size_t n, size_t stride, const double *k, int
             }
         }
     }
-    for (size_t i = ihi > ilo ? ihi : ilo; i <= hi && i < n; i++) {
+    for (size_t i = n > ru ? (n - ru > ru ? n - ru : ru) : n; i < n; i++) {
         tmp[i] = smooth_edge(x, n, stride, k, r, i);
     }
-    for (size_t i = lo; i <= hi && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         x[i * stride] = tmp[i];
     }
 }
 
 /* The vertical pass of an nb x nb grid, row by row (memory in order): every column smoothed
- * as smooth_line(grid + c, nb, nb, ...) would, the same sum in the same order per value, for
- * the rows r0..r1 and columns c0..c1 only (@p out is a second nb x nb grid of +0: outside
- * them every tap is +0). */
-static void smooth_columns(const double *grid, size_t nb, const double *k, int r, double *out,
-                           size_t r0, size_t r1, size_t c0, size_t c1)
+ * as smooth_line(grid + c, nb, nb, ...) would, the same sum in the same order per value.
+ * @p out is a second nb x nb grid. */
+static void smooth_columns(const double *grid, size_t nb, const double *k, int r, double *out)
 {
     const size_t ru = (size_t)r;
-    double wall = 0;
-    for (int d = -r; d <= r; d++) {
-        wall += k[d + r];
-    }
-    for (size_t i = r0; i <= r1 && i < nb; i++) {
+    for (size_t i = 0; i < nb; i++) {
         const bool inside = i >= ru && i + ru < nb;
-        double *restrict o = out + i * nb; /* out and grid never overlap */
+        double *o = out + i * nb;
         if (inside) {
+            double wall = 0;
+            for (int d = -r; d <= r; d++) {
+                wall += k[d + r];
+            }
+            memset(o, 0, nb * sizeof *o);
             for (size_t t = 0; t <= 2 * ru; t++) {
                 const double kt = k[t];
-                const double *restrict row = grid + (i - ru + t) * nb;
-                for (size_t c = c0; c <= c1; c++) {
+                const double *row = grid + (i - ru + t) * nb;
+                for (size_t c = 0; c < nb; c++) {
                     o[c] += kt * row[c];
                 }
             }
-            for (size_t c = c0; c <= c1; c++) {
+            for (size_t c = 0; c < nb; c++) {
                 o[c] = wall > 0 ? o[c] / wall : 0;
             }
         } else {
-            for (size_t c = c0; c <= c1; c++) {
+            for (size_t c = 0; c < nb; c++) {
                 o[c] = smooth_edge(grid + c, nb, nb, k, r, i);
             }
         }
@@ -142,10 +135,10 @@ apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, 
     *grid_out = NULL;
     double *grid = calloc(nb * nb, sizeof *grid);
     double *tmp = malloc(nb * sizeof *tmp);
-    double *out = calloc(nb * nb, sizeof *out);
+    double *out = malloc(nb * nb * sizeof *out);
     double *k = NULL;
     int r = kernel(sigma, &k);
-    if (!grid || !tmp || !k || !out || nb == 0) {
+    if (!grid || !tmp || !k || !out) {
         free(grid);
         free(tmp);
         free(out);
@@ -153,27 +146,14 @@ apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, 
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for a %zux%zu density grid, found none", nb, nb);
     }
-    /* the box of the filled bins: outside it (widened by the kernel's reach) every value
-     * of the smoothed grid is +0, exactly what smoothing the whole grid gives there */
-    size_t r0 = nb, r1 = 0, c0 = nb, c1 = 0;
     for (size_t e = 0; e < n; e++) {
         if (isnan(u[e]) || isnan(v[e])) continue;
-        const size_t bu = bin_of(u[e], nb), bv = bin_of(v[e], nb);
-        grid[bv * nb + bu] += 1;
-        r0 = bv < r0 ? bv : r0;
-        r1 = bv > r1 ? bv : r1;
-        c0 = bu < c0 ? bu : c0;
-        c1 = bu > c1 ? bu : c1;
+        grid[bin_of(v[e], nb) * nb + bin_of(u[e], nb)] += 1;
     }
-    if (r0 <= r1) {
-        const size_t ru = (size_t)r;
-        const size_t wc0 = c0 > ru ? c0 - ru : 0, wc1 = c1 + ru < nb ? c1 + ru : nb - 1;
-        const size_t wr0 = r0 > ru ? r0 - ru : 0, wr1 = r1 + ru < nb ? r1 + ru : nb - 1;
-        for (size_t j = r0; j <= r1; j++) {
-            smooth_line(grid + j * nb, nb, 1, k, r, tmp, wc0, wc1);
-        }
-        smooth_columns(grid, nb, k, r, out, wr0, wr1, wc0, wc1);
+    for (size_t j = 0; j < nb; j++) {
+        smooth_line(grid + j * nb, nb, 1, k, r, tmp);
     }
+    smooth_columns(grid, nb, k, r, out);
     free(grid);
     free(tmp);
     free(k);
@@ -203,8 +183,6 @@ void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp)
     if (!k) {
         return; /* out of memory: leave unsmoothed */
     }
-    if (n > 0) {
-        smooth_line(x, n, 1, k, r, tmp, 0, n - 1);
-    }
+    smooth_line(x, n, 1, k, r, tmp);
     free(k);
 }
