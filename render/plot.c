@@ -72,8 +72,8 @@ static apo_status check_plot(const render_plot *p, apo_error *err)
 
 /* One plot of the events it draws. */
 static apo_status rplot_draw_events(render_image *img, rctx *ctx, const render_plot *p,
-                                    size_t n_all, int cell_x, int cell_y, int cell_w,
-                                    int cell_h, apo_error *err)
+                                    int cell_x, int cell_y, int cell_w, int cell_h,
+                                    apo_error *err)
 {
     apo_status st = APO_OK;
     double u = ctx->u;
@@ -119,7 +119,7 @@ static apo_status rplot_draw_events(render_image *img, rctx *ctx, const render_p
     case RENDER_DOT:
     case RENDER_PSEUDOCOLOR:
     default:
-        st = rplot_scatter(&c, ctx, p, n_all, &ax, &ay, &f, err);
+        st = rplot_scatter(&c, ctx, p, &ax, &ay, &f, err);
         break;
     }
     if (st == APO_OK) { /* on a histogram: gates only (1-D ranges on x), no quadrant */
@@ -187,7 +187,7 @@ apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *all, int 
     double *xs = NULL, *ys = NULL;
     st = drawn_plot(ctx, all, &drawn, &xs, &ys, err);
     if (st != APO_OK) return st;
-    st = rplot_draw_events(img, ctx, &drawn, all->n, cell_x, cell_y, cell_w, cell_h, err);
+    st = rplot_draw_events(img, ctx, &drawn, cell_x, cell_y, cell_w, cell_h, err);
     free(xs);
     free(ys);
     return st;

@@ -172,10 +172,9 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */
-/* @p p holds the events drawn (the display subsample of rplot_draw) of a plot of @p n_all
- * events: the density shading's smoothing width follows n_all. */
-apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, size_t n_all,
-                         const raxis *ax, const raxis *ay, const rframe *f, apo_error *err);
+/* @p p holds the events drawn (the display subsample of rplot_draw). */
+apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                         const raxis *ay, const rframe *f, apo_error *err);
 apo_status rplot_contour(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
                          const raxis *ay, const rframe *f, apo_error *err);
 /* Histogram curves and legend (hist.c); @p ay receives the y axis it used. */

@@ -162,8 +162,8 @@ static apo_status drawn_events(const render_plot *p, const raxis *ax, const raxi
     return APO_OK;
 }
 
-apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, size_t n_all,
-                         const raxis *ax, const raxis *ay, const rframe *f, apo_error *err)
+apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
+                         const raxis *ay, const rframe *f, apo_error *err)
 {
     size_t n = p->n, m = 0;
     double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
@@ -177,9 +177,9 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, si
         for (size_t i = 0; i < m; i++) dot(c, f, u[i], v[i], size, 0x000000);
         goto done;
     }
-    /* the shading is made from the drawn events, smoothed as wide as for the plot's events
-     * (the width every event would get: the same look whether or not a plot is thinned) */
-    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n_all > n ? n_all : n), &grid, err);
+    /* the shading is made from the drawn events, smoothed as wide as their number asks (a
+     * density from fewer events needs a wider kernel to be as smooth) */
+    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n), &grid, err);
     if (st != APO_OK) goto done;
     dens = malloc((m ? m : 1) * sizeof *dens);
     level = malloc(m ? m : 1);
