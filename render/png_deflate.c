@@ -2,13 +2,15 @@
 /*
  * png_deflate.c: the zlib stream of a PNG's filtered rows (RFC 1950 around RFC 1951 DEFLATE),
  * made for our plots: flat colour over large areas, where almost every repeat is "the same
- * as the pixel to the left" or "the same as the row above". The rows are parsed greedily
- * into literals and matches at exactly those two distances (3 bytes back, one row back);
- * each block of tokens gets its own Huffman codes (dynamic block, code lengths limited to 15
- * and 7 bits as RFC 1951 requires), or is written stored when that would be smaller. No
- * search over other distances: a general match finder spends most of its time on the flat
- * areas that these two distances already cover (docs/performance.md, "Sixth round").
- * Any DEFLATE decoder reads the result; the pixels are what the caller gave.
+ * as the pixel to the left" or "the same as the row above". The rows (read in place, each
+ * behind its filter byte 0) are parsed greedily into literals and matches at those two
+ * distances (3 bytes back, one row back), and where neither holds, at the last place the
+ * next four bytes were seen (one hash probe: glyphs and dot patterns recur); each block of
+ * tokens gets its own Huffman codes (dynamic block, code lengths limited to 15 and 7 bits as
+ * RFC 1951 requires), or is written stored when that would be smaller. No search beyond
+ * that: a general match finder spends most of its time on the flat areas these distances
+ * already cover (docs/performance.md, "Sixth round"). Any DEFLATE decoder reads the result;
+ * the pixels are what the caller gave.
  */
 #include "render/render_internal.h"
 
@@ -31,8 +33,10 @@
 #define HASH_BITS 14
 #define MIN_HASH_MATCH 5u
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+/* RFC 1951, 3.2.5: the lengths and distances each code starts at, and its extra bits */
+static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,   10,  11,  13,
+                                      15, 17, 19, 23, 27, 31, 35,  43,  51,  59,
+                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
 static const uint16_t dist_base[N_DIST] = {1,    2,    3,    4,    5,    7,     9,     13,
@@ -290,7 +294,7 @@ static size_t tokenise(block *b, const rows *r, cursor *c)
             const size_t lp = x >= 3 ? match_len(p, p - 3, max) : 0;
             const size_t lr = row_ok && c->y > 0 && lp < max ? match_len(p, p - rb, max) : 0;
             size_t lh = 0, dh = 0;
-            if (lr < MIN_ROW_MATCH && lp < MIN_PIXEL_MATCH && rem >= 4) {
+            if (lr < MIN_ROW_MATCH && lp < MIN_PIXEL_MATCH && rem >= 4 && off < UINT32_MAX - 1) {
                 uint32_t *slot = &b->head[hash4(p)];
                 const size_t cand = *slot;
                 *slot = (uint32_t)(off + 1);

@@ -160,7 +160,8 @@ static double *plain_grid(const double *u, const double *v, size_t n, size_t nb,
     for (size_t e = 0; e < n; e++) {
         if (isnan(u[e]) || isnan(v[e])) continue;
         double bu = u[e] > 0 ? u[e] * (double)nb : 0, bv = v[e] > 0 ? v[e] * (double)nb : 0;
-        size_t iu = bu >= (double)nb ? nb - 1 : (size_t)bu, iv = bv >= (double)nb ? nb - 1 : (size_t)bv;
+        size_t iu = bu >= (double)nb ? nb - 1 : (size_t)bu;
+        size_t iv = bv >= (double)nb ? nb - 1 : (size_t)bv;
         g[iv * nb + iu] += 1;
     }
     for (size_t j = 0; j < nb; j++) plain_line(g + j * nb, nb, 1, k, r, tmp);
