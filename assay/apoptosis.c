@@ -1498,7 +1498,7 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
-    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, ann, pi);
+    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, ann, pi, &res);
 done:
     free(ann);
     free(pi);

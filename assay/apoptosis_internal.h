@@ -93,7 +93,8 @@ apo_status apo_input_sampled(const assay_input *in, uint64_t max_events, fcs_eve
  * compensated AnnV, PI values; nothing when opt->display is NULL or they are not. */
 void apo_display_hand_over(const assay_options *opt, const assay_result *r, size_t i,
                            const assay_input *in, const fcs_events *ev, uint64_t step,
-                           const uint8_t *singlet, const double *ann, const double *pi);
+                           const uint8_t *singlet, const double *ann, const double *pi,
+                           const gate_result *gates);
 
 /* Append a formatted warning to @p r (best effort: dropped when out of memory). */
 void apo_result_warn(assay_result *r, const char *fmt, ...) APO_PRINTF(2, 3);

@@ -78,6 +78,9 @@ typedef struct assay_display {
     const fcs_events *ev;
     const uint8_t *singlet;
     const double *annexin, *pi;
+    /* every gate's membership of these events as the statistics pass applied the strategy
+     * (NULL: not handed over), so that plots need not apply it again */
+    const gate_result *gates;
 } assay_display;
 
 typedef struct assay_options {

@@ -156,6 +156,17 @@ void rc_polyline(const rc_canvas *c, const double *xy, size_t n, bool closed, do
     }
 }
 
+/* rc_blend of @p color at @p alpha over every value of each channel. */
+static void full_lut(uint32_t color, double alpha, uint8_t lut[3][256])
+{
+    const double a = alpha > 1 ? 1 : alpha;
+    for (unsigned v = 0; v < 256; v++) {
+        lut[0][v] = mix((uint8_t)v, (color >> 16) & 0xff, a);
+        lut[1][v] = mix((uint8_t)v, (color >> 8) & 0xff, a);
+        lut[2][v] = mix((uint8_t)v, color & 0xff, a);
+    }
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -192,6 +203,11 @@ apo_status rc_fill_polygon(const rc_canvas *c, const double *xy, size_t n, uint3
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for a polygon of %zu vertices, found none", n);
     }
+    /* fully covered pixels all get alpha * 1 = alpha: rc_blend's result for each channel
+     * value, tabulated when first needed (the same mix, so the same bytes) */
+    uint8_t full[3][256];
+    bool full_built = false;
+    const bool full_ok = alpha > 0;
     for (int y = y0; y < y1; y++) {
         memset(cov, 0, ((size_t)w + 1) * sizeof *cov);
         for (int s = 0; s < SUB; s++) {
@@ -222,7 +238,17 @@ apo_status rc_fill_polygon(const rc_canvas *c, const double *xy, size_t n, uint3
             }
         }
         for (int x = 0; x < w; x++) {
-            if (cov[x] > 0) {
+            if (cov[x] >= 1 && full_ok) { /* inside: the blend of every channel value, once */
+                if (!full_built) {
+                    full_lut(color, alpha, full);
+                    full_built = true;
+                }
+                const size_t at = (size_t)y * c->img->width + (size_t)(c->clip_x0 + x);
+                uint8_t *p = c->img->rgb + at * 3;
+                p[0] = full[0][p[0]];
+                p[1] = full[1][p[1]];
+                p[2] = full[2][p[2]];
+            } else if (cov[x] > 0) {
                 rc_blend(c, c->clip_x0 + x, y, color, alpha * (cov[x] > 1 ? 1 : cov[x]));
             }
         }

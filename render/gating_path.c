@@ -314,6 +314,14 @@ apo_status render_gating_path_build(render_gating_path *out, const gate_strategy
                                     const gate_data *d, size_t gate,
                                     const render_path_counts *counts, apo_error *err)
 {
+    return render_gating_path_build_from(out, s, d, gate, counts, NULL, err);
+}
+
+apo_status render_gating_path_build_from(render_gating_path *out, const gate_strategy *s,
+                                         const gate_data *d, size_t gate,
+                                         const render_path_counts *counts,
+                                         const gate_result *applied, apo_error *err)
+{
     memset(out, 0, sizeof *out);
     if (gate == SIZE_MAX) return APO_OK;
     if (gate >= gate_strategy_n_gates(s)) {
@@ -323,9 +331,15 @@ apo_status render_gating_path_build(render_gating_path *out, const gate_strategy
     }
     render_path_counts none = {d->n_events, NULL};
     const render_path_counts *c = counts ? counts : &none;
-    gate_result res = {0};
+    gate_result own = {0};
+    const gate_result *res = applied;
     size_t *path = NULL, n = 0;
-    apo_status st = gate_strategy_apply(s, d, &res, err);
+    apo_status st = APO_OK;
+    if (res == NULL || res->n_gates != gate_strategy_n_gates(s) ||
+        res->n_events != d->n_events) {
+        st = gate_strategy_apply(s, d, &own, err);
+        res = &own;
+    }
     if (st == APO_OK) st = path_of(s, gate, &path, &n, err);
     if (st == APO_OK) {
         out->panels = calloc(n ? n : 1, sizeof *out->panels);
@@ -337,7 +351,7 @@ apo_status render_gating_path_build(render_gating_path *out, const gate_strategy
     }
     for (size_t i = 0; st == APO_OK && i < n; i++) {
         bool made = false;
-        st = build_panel(&out->panels[out->n_plots], s, d, &res, path[i], c, &made, err);
+        st = build_panel(&out->panels[out->n_plots], s, d, res, path[i], c, &made, err);
         if (st == APO_OK && made) out->n_plots++;
     }
     /* the plots refer to their panel's storage, which stays put */
@@ -345,7 +359,7 @@ apo_status render_gating_path_build(render_gating_path *out, const gate_strategy
         out->plots[i] = out->panels[i].plot;
     }
     free(path);
-    gate_result_free(&res);
+    gate_result_free(&own);
     if (st != APO_OK) render_gating_path_free(out);
     return st;
 }

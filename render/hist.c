@@ -13,6 +13,8 @@
 #include <stdlib.h>
 
 #define NBINS 256
+/* values put on the display scale per call of the array transform */
+#define HIST_BLOCK 4096
 
 static const uint32_t palette[] = {0xd62728, 0x1f77b4, 0x2ca02c, 0xff7f0e, 0x9467bd, 0x8c564b};
 
@@ -41,10 +43,12 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
     double *h = calloc(ns * NBINS, sizeof *h);
     double *tmp = malloc(NBINS * sizeof *tmp);
     double *xy = malloc((NBINS + 2) * 2 * sizeof *xy);
-    if (!h || !tmp || !xy) {
+    double *block = malloc(HIST_BLOCK * sizeof *block);
+    if (!h || !tmp || !xy || !block) {
         free(h);
         free(tmp);
         free(xy);
+        free(block);
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for a histogram, found none");
     }
@@ -52,13 +56,17 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
     for (size_t s = 0; s < ns; s++) {
         render_series se = series_at(p, s);
         double *hs = h + s * NBINS;
-        for (size_t e = 0; e < se.n; e++) {
-            /* off-scale events are left out: a pile-up in an edge bin would become the
-             * mode and squash the curve */
-            double fr = raxis_frac_display(ax, gate_transform_apply(&ax->t, se.x[e]));
-            if (!(fr >= 0 && fr <= 1)) continue;
-            size_t b = (size_t)(fr * NBINS);
-            hs[b >= NBINS ? NBINS - 1 : b] += 1;
+        for (size_t e0 = 0; e0 < se.n; e0 += HIST_BLOCK) { /* the scale on arrays */
+            const size_t nb = se.n - e0 < HIST_BLOCK ? se.n - e0 : HIST_BLOCK;
+            gate_transform_apply_array(&ax->t, se.x + e0, block, nb);
+            for (size_t e = 0; e < nb; e++) {
+                /* off-scale events are left out: a pile-up in an edge bin would become the
+                 * mode and squash the curve */
+                double fr = raxis_frac_display(ax, block[e]);
+                if (!(fr >= 0 && fr <= 1)) continue;
+                size_t b = (size_t)(fr * NBINS);
+                hs[b >= NBINS ? NBINS - 1 : b] += 1;
+            }
         }
         double sig = 2.0 * pow(1e4 / (double)(se.n ? se.n : 1), 0.2);
         rdensity_smooth_1d(hs, NBINS, sig < 1.5 ? 1.5 : (sig > 5 ? 5 : sig), tmp);
@@ -137,5 +145,6 @@ apo_status rplot_hist(const rc_canvas *c, rctx *ctx, const render_plot *p, const
     free(h);
     free(tmp);
     free(xy);
+    free(block);
     return st;
 }

@@ -2,7 +2,9 @@
 /*
  * plot.c: lays out one plot inside its panel cell (docs/plots.md, "Layout": margins L 92, B 72,
  * T 64, R 24 at 1x, square plot area) and draws it in layers: events (clipped to the plot
- * area), overlays, then frame, ticks, labels and the two-line title.
+ * area), overlays, then frame, ticks, labels and the two-line title. A dot or pseudocolor plot
+ * is drawn from its display subsample alone: its automatic axis ranges and density shading
+ * come from the events drawn.
  */
 #include "render/render_internal.h"
 
@@ -68,11 +70,12 @@ static apo_status check_plot(const render_plot *p, apo_error *err)
     return APO_OK;
 }
 
-apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int cell_x,
-                      int cell_y, int cell_w, int cell_h, apo_error *err)
+/* One plot of the events it draws. */
+static apo_status rplot_draw_events(render_image *img, rctx *ctx, const render_plot *p,
+                                    int cell_x, int cell_y, int cell_w, int cell_h,
+                                    apo_error *err)
 {
-    apo_status st = check_plot(p, err);
-    if (st != APO_OK) return st;
+    apo_status st = APO_OK;
     double u = ctx->u;
     double T = 64 * u, /* same for every cell, so panel frames line up */
            L = 92 * u, B = 72 * u, R = 24 * u;
@@ -139,4 +142,53 @@ apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int ce
         draw_title(&c, ctx, p->subtitle, cx, cell_y + 36 * u, 11 * u, false, 0x555555, maxw);
     }
     return APO_OK;
+}
+
+/* The display subsample of a dot or pseudocolor plot (render_subsample, at most max_events)
+ * as a plot of its own: the events drawn, and the events its axis ranges and density shading
+ * come from (docs/plots.md, "Density"). *xs and *ys are malloc'd; NULL when every event is
+ * drawn (then *out is *p). */
+static apo_status drawn_plot(const rctx *ctx, const render_plot *p, render_plot *out,
+                             double **xs, double **ys, apo_error *err)
+{
+    *out = *p;
+    *xs = *ys = NULL;
+    const size_t n = p->n, max = ctx->opts->max_events;
+    if ((p->kind != RENDER_PSEUDOCOLOR && p->kind != RENDER_DOT) || max == 0 || n <= max) {
+        return APO_OK;
+    }
+    size_t *idx = malloc(max * sizeof *idx);
+    double *x = malloc(max * sizeof *x), *y = malloc(max * sizeof *y);
+    if (!idx || !x || !y) {
+        free(idx);
+        free(x);
+        free(y);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu events, found none", max);
+    }
+    const size_t m = render_subsample(n, max, ctx->opts->seed, idx);
+    for (size_t i = 0; i < m; i++) {
+        x[i] = p->x[idx[i]];
+        y[i] = p->y[idx[i]];
+    }
+    free(idx);
+    out->x = *xs = x;
+    out->y = *ys = y;
+    out->n = m;
+    return APO_OK;
+}
+
+apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *all, int cell_x,
+                      int cell_y, int cell_w, int cell_h, apo_error *err)
+{
+    apo_status st = check_plot(all, err);
+    if (st != APO_OK) return st;
+    render_plot drawn;
+    double *xs = NULL, *ys = NULL;
+    st = drawn_plot(ctx, all, &drawn, &xs, &ys, err);
+    if (st != APO_OK) return st;
+    st = rplot_draw_events(img, ctx, &drawn, cell_x, cell_y, cell_w, cell_h, err);
+    free(xs);
+    free(ys);
+    return st;
 }

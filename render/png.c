@@ -3,10 +3,11 @@
  * png.c: writes a render_image as an 8-bit RGB PNG (PNG specification, ISO/IEC 15948:2004 /
  * W3C PNG 2nd edition): signature, IHDR, pHYs, tEXt (provenance: Software, Source, Comment),
  * one IDAT holding the zlib stream of the filtered rows, IEND. The chunks are assembled here
- * and the zlib stream comes from libdeflate (whole-buffer DEFLATE, several times faster than
- * zlib at a similar size). Filter type 0 (None) on every row and compression level
- * RENDER_PNG_LEVEL: chosen by measurement on our plots (docs/performance.md), which are flat
- * colour with sparse dots, where None is both the smallest and the fastest filter. No tIME
+ * and the zlib stream comes from png_deflate.c (DEFLATE made for flat-colour plots: three
+ * times faster than libdeflate at level 3 on the plate's images and as small); CRC-32 from
+ * libdeflate. Filter type 0 (None) on every row: chosen by measurement on our plots
+ * (docs/performance.md), which are flat colour with sparse dots, where None is both the
+ * smallest and the fastest filter. No tIME
  * chunk: the bytes depend only on the pixels and the chunks given. Output goes through
  * apo_atomic_* (temp file + rename).
  */
@@ -16,10 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* libdeflate level (1..12): level 3 is within 1 % of level 6's size on the plate's plots at
- * about two thirds of its time (docs/performance.md). */
-#define RENDER_PNG_LEVEL 3
 
 /* A growing output buffer. */
 typedef struct png_buf {
@@ -92,39 +89,21 @@ static void put_text(png_buf *b, const char *key, const char *text)
     put_chunk(b, "tEXt", head, nk + 1, text, nt);
 }
 
-/* The zlib stream of the rows, each with filter type 0; false if out of memory. */
+/* The zlib stream of the rows, each with filter type 0 (read from the image in place);
+ * false if out of memory. */
 static bool compress_rows(png_buf *b, const render_image *img)
 {
     const size_t row = (size_t)img->width * 3;
-    const size_t raw_n = (row + 1) * img->height;
-    uint8_t *raw = malloc(raw_n ? raw_n : 1);
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(RENDER_PNG_LEVEL);
-    bool ok = raw != NULL && c != NULL;
-    if (ok) {
-        for (size_t y = 0; y < img->height; y++) {
-            raw[y * (row + 1)] = 0; /* filter type None */
-            memcpy(raw + y * (row + 1) + 1, img->rgb + y * row, row);
-        }
-        /* Plots compress 20-40x: try an output of a quarter of the input first (less peak
-         * memory for a large image), the worst-case bound only if that is too small. */
-        size_t cap = raw_n / 4 + 1024;
-        uint8_t *z = malloc(cap);
-        size_t nz = z ? libdeflate_zlib_compress(c, raw, raw_n, z, cap) : 0;
-        if (z != NULL && nz == 0) {
-            free(z);
-            cap = libdeflate_zlib_compress_bound(c, raw_n);
-            z = malloc(cap);
-            nz = z ? libdeflate_zlib_compress(c, raw, raw_n, z, cap) : 0;
-        }
-        ok = nz > 0;
-        for (size_t off = 0; ok && off < nz; off += 1u << 30) { /* IDATs of at most 1 GiB */
-            size_t part = nz - off < (1u << 30) ? nz - off : (1u << 30);
-            put_chunk(b, "IDAT", z + off, part, NULL, 0);
-        }
-        free(z);
+    /* only the pages written are touched: plots compress 20-40x */
+    const size_t cap = rpng_zlib_bound((row + 1) * img->height);
+    uint8_t *z = malloc(cap);
+    const size_t nz = z != NULL ? rpng_zlib(img->rgb, row, img->height, z, cap) : 0;
+    bool ok = nz > 0;
+    for (size_t off = 0; ok && off < nz; off += 1u << 30) { /* IDATs of at most 1 GiB */
+        size_t part = nz - off < (1u << 30) ? nz - off : (1u << 30);
+        put_chunk(b, "IDAT", z + off, part, NULL, 0);
     }
-    libdeflate_free_compressor(c);
-    free(raw);
+    free(z);
     return ok && !b->failed;
 }
 

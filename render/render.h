@@ -296,6 +296,17 @@ APO_NODISCARD apo_status render_gating_path_build(render_gating_path *out,
                                                   const gate_strategy *s, const gate_data *d,
                                                   size_t gate, const render_path_counts *counts,
                                                   apo_error *err);
+/**
+ * As render_gating_path_build, with the memberships of every gate on @p d already known
+ * (@p applied: gate_strategy_apply of @p s on @p d, e.g. kept from the analysis), so the
+ * strategy is not applied again; NULL, or a result of another size, applies it.
+ */
+APO_NODISCARD apo_status render_gating_path_build_from(render_gating_path *out,
+                                                       const gate_strategy *s,
+                                                       const gate_data *d, size_t gate,
+                                                       const render_path_counts *counts,
+                                                       const gate_result *applied,
+                                                       apo_error *err);
 void render_gating_path_free(render_gating_path *p);
 
 /* ------------------------------------------------------------------------------------------ */

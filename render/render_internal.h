@@ -100,6 +100,13 @@ apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, 
 double rdensity_at(const double *grid, size_t nb, double u, double v);
 /* Separable Gaussian smoothing of an n-vector (histograms). @p tmp holds n values. */
 void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp);
+/* The zlib stream (RFC 1950/1951) of the PNG rows of an image: each of @p height rows of
+ * @p row_bytes bytes at rgb + y * row_bytes, preceded by filter byte 0 (None), read in place;
+ * into out[0..cap): its length, 0 when it does not fit or out of memory (png_deflate.c).
+ * rpng_zlib_bound((row_bytes + 1) * height) bytes always suffice. */
+size_t rpng_zlib(const uint8_t *rgb, size_t row_bytes, size_t height, uint8_t *out,
+                 size_t cap);
+size_t rpng_zlib_bound(size_t n);
 
 /* ---- axis.c ------------------------------------------------------------------------------ */
 
@@ -165,6 +172,7 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */
+/* @p p holds the events drawn (the display subsample of rplot_draw). */
 apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
                          const raxis *ay, const rframe *f, apo_error *err);
 apo_status rplot_contour(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,

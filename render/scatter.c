@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"). Pseudocolor: the smoothed 2-D
- * histogram of every event on the display scale, looked up bilinearly at each displayed
- * event; the colour is the event's density rank among the displayed events (so one hot spot
- * does not flatten the rest), and events are drawn in ascending colour order (a stable
- * counting sort, so ties keep event order: deterministic), densest last.
+ * scatter.c: dot and pseudocolor layers (docs/plots.md, "Density"), given the drawn events (the
+ * display subsample, plot.c). Pseudocolor: the smoothed 2-D histogram of the drawn events on
+ * the display scale, looked up bilinearly at each of them; the colour is the event's density
+ * rank among them (so one hot spot does not flatten the rest), and events are drawn in
+ * ascending colour order (a stable counting sort, so ties keep event order: deterministic),
+ * densest last.
  */
 #include "render/render_internal.h"
 
@@ -138,30 +139,47 @@ static void dot(const rc_canvas *c, const rframe *f, double u, double v, int siz
     dot_at(c, f, pixel_of(f, u, v), size, col);
 }
 
+/* The drawn events (p holds the display subsample, plot.c) as axis fractions, events off
+ * both scales (NaN) dropped; *u_out and *v_out are malloc'd, *m_out of them kept. */
+static apo_status drawn_events(const render_plot *p, const raxis *ax, const raxis *ay,
+                               double **u_out, double **v_out, size_t *m_out, apo_error *err)
+{
+    *m_out = 0;
+    double *u = NULL, *v = NULL;
+    apo_status st = rplot_fracs(ax, ay, p->x, p->y, p->n, &u, &v, err);
+    *u_out = u;
+    *v_out = v;
+    if (st != APO_OK) return st;
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        if (!isnan(u[i])) {
+            u[kept] = u[i];
+            v[kept] = v[i];
+            kept++;
+        }
+    }
+    *m_out = kept;
+    return APO_OK;
+}
+
 apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, const raxis *ax,
                          const raxis *ay, const rframe *f, apo_error *err)
 {
-    size_t n = p->n;
+    size_t n = p->n, m = 0;
     double *u = NULL, *v = NULL, *grid = NULL, *dens = NULL;
-    size_t *idx = NULL, *count = NULL;
+    size_t *count = NULL;
     uint32_t *order = NULL;
     uint8_t *level = NULL;
-    apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, &u, &v, err);
+    apo_status st = drawn_events(p, ax, ay, &u, &v, &m, err);
     if (st != APO_OK) return st;
-    idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!idx) goto nomem;
-    size_t m = render_subsample(n, ctx->opts->max_events, ctx->opts->seed, idx);
-    size_t kept = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (!isnan(u[idx[i]])) idx[kept++] = idx[i];
-    }
-    m = kept;
     int size = (int)ctx->opts->scale * (m < 5000 ? 2 : 1);
     if (p->kind == RENDER_DOT) {
-        for (size_t i = 0; i < m; i++) dot(c, f, u[idx[i]], v[idx[i]], size, 0x000000);
+        for (size_t i = 0; i < m; i++) dot(c, f, u[i], v[i], size, 0x000000);
         goto done;
     }
-    st = rdensity_grid(u, v, n, GRID, rplot_sigma(n), &grid, err);
+    /* the shading is made from the drawn events, smoothed as wide as their number asks (a
+     * density from fewer events needs a wider kernel to be as smooth) */
+    st = rdensity_grid(u, v, m, GRID, rplot_sigma(n), &grid, err);
     if (st != APO_OK) goto done;
     dens = malloc((m ? m : 1) * sizeof *dens);
     level = malloc(m ? m : 1);
@@ -170,7 +188,7 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     if (!dens || !level || !order || !count) goto nomem;
     double dmax = 0;
     for (size_t i = 0; i < m; i++) {
-        dens[i] = rdensity_at(grid, GRID, u[idx[i]], v[idx[i]]);
+        dens[i] = rdensity_at(grid, GRID, u[i], v[i]);
         if (dens[i] > dmax) dmax = dens[i];
     }
     /* rank of each event's density among displayed events, via a histogram of
@@ -204,7 +222,7 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     size_t end[256];
     memcpy(end, start + 1, sizeof end);
     for (size_t i = 0; i < m; i++) {
-        order[start[level[i]]++] = pixel_of(f, u[idx[i]], v[idx[i]]);
+        order[start[level[i]]++] = pixel_of(f, u[i], v[i]);
     }
     size_t k = 0;
     for (int lev = 0; lev < 256; lev++) {
@@ -219,7 +237,6 @@ done:
     free(v);
     free(grid);
     free(dens);
-    free(idx);
     free(order);
     free(count);
     free(level);

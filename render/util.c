@@ -49,11 +49,12 @@ size_t render_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
     uint64_t s = seed;
     size_t chosen = 0;
     for (size_t i = 0; i < n && chosen < max; i++) {
-        /* choose event i with probability (still needed) / (still left) */
+        /* choose event i with probability (still needed) / (still left); written without a
+         * branch (the choice is a coin flip the processor cannot predict): idx[chosen] is
+         * overwritten until an event is chosen, and there is room for it while chosen < max */
         double r = (double)(splitmix64(&s) >> 11) * 0x1.0p-53;
-        if (r * (double)(n - i) < (double)(max - chosen)) {
-            idx[chosen++] = i;
-        }
+        idx[chosen] = i;
+        chosen += r * (double)(n - i) < (double)(max - chosen);
     }
     return chosen;
 }

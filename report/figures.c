@@ -36,6 +36,7 @@ typedef struct sample_view {
     const fcs_events *ev;
     const uint8_t *singlet;
     const double *ann, *pi; /* compensated */
+    const gate_result *gates; /* every gate's membership of ev (borrowed), or NULL */
     double *sa, *sp;        /* singlets only */
     size_t ns;
 } sample_view;
@@ -52,6 +53,7 @@ static void view_drop_events(sample_view *v)
     v->ev = NULL;
     v->singlet = NULL;
     v->ann = v->pi = NULL;
+    v->gates = NULL;
 }
 
 static void view_free(sample_view *v)
@@ -109,6 +111,7 @@ static apo_status view_borrow(const assay_display *d, sample_view *v, apo_error 
     v->singlet = d->singlet;
     v->ann = d->annexin;
     v->pi = d->pi;
+    v->gates = d->gates;
     return view_singlets(v, err);
 }
 
@@ -195,7 +198,8 @@ static void panel_draw(const panel_job *j, const assay_result *r, size_t i)
     j->have[i] = true;
     channel_titles(j, r, i);
     render_gating_path gp;
-    apo_status st = report_gating_path_build(r, &j->in[i], s, j->views[i].ev, &gp, &j->errs[i]);
+    apo_status st = report_gating_path_build_from(r, &j->in[i], s, j->views[i].ev,
+                                                  j->views[i].gates, &gp, &j->errs[i]);
     if (st != APO_OK) {
         j->st[i] = st;
         view_shrink(&j->views[i]);

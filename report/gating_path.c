@@ -16,6 +16,14 @@ apo_status report_gating_path_build(const assay_result *r, const assay_input *in
                           const assay_sample *s, const fcs_events *ev,
                           render_gating_path *out, apo_error *err)
 {
+    return report_gating_path_build_from(r, in, s, ev, NULL, out, err);
+}
+
+apo_status report_gating_path_build_from(const assay_result *r, const assay_input *in,
+                                         const assay_sample *s, const fcs_events *ev,
+                                         const gate_result *applied, render_gating_path *out,
+                                         apo_error *err)
+{
     const gate_strategy *st = r->strategy;
     size_t viable = gate_strategy_find(st, "viable");
     size_t parent = viable == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(st, viable);
@@ -35,7 +43,7 @@ apo_status report_gating_path_build(const assay_result *r, const assay_input *in
     apo_status rc = gate_data_init(&d, in->ds, ev, err);
     if (rc == APO_OK) {
         render_path_counts c = {s->events, count};
-        rc = render_gating_path_build(out, st, &d, parent, &c, err);
+        rc = render_gating_path_build_from(out, st, &d, parent, &c, applied, err);
         gate_data_free(&d);
     }
     /* the automatic pre-gates get titles saying what they are for */

@@ -19,5 +19,13 @@
 APO_NODISCARD apo_status report_gating_path_build(const assay_result *r, const assay_input *in,
                                         const assay_sample *s, const fcs_events *ev,
                                         render_gating_path *out, apo_error *err);
+/** As report_gating_path_build, with every gate's membership of @p ev known (@p applied, the
+ *  statistics pass's: assay_display.gates; NULL applies the strategy). */
+APO_NODISCARD apo_status report_gating_path_build_from(const assay_result *r,
+                                                       const assay_input *in,
+                                                       const assay_sample *s,
+                                                       const fcs_events *ev,
+                                                       const gate_result *applied,
+                                                       render_gating_path *out, apo_error *err);
 
 #endif /* APOFLOW_REPORT_GATING_PATH_H */

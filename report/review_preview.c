@@ -175,14 +175,33 @@ apo_status review_preview_write(const char *plots_dir, const char *name, const a
         return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
     }
     size_t singlets = 0;
+    double *va = malloc((m ? m : 1) * sizeof *va), *vp = malloc((m ? m : 1) * sizeof *vp);
+    if (va == NULL || vp == NULL) {
+        free(va);
+        free(vp);
+        free(qa);
+        free(qp);
+        free(bits);
+        free(buf);
+        return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL, "out of memory");
+    }
     for (size_t e = 0, j = 0; e < n_ev; e += step, j++) {
-        quantise(qa + 2 * j, gate_transform_apply(&r->annexin_scale, ann[e]));
-        quantise(qp + 2 * j, gate_transform_apply(&r->pi_scale, pi[e]));
+        va[j] = ann[e];
+        vp[j] = pi[e];
         if (singlet[e]) {
             bits[j / 8] |= (unsigned char)(1u << (j % 8));
             singlets++;
         }
     }
+    /* the kept events on the scales, as arrays (the transform's table-seeded path) */
+    gate_transform_apply_array(&r->annexin_scale, va, va, m);
+    gate_transform_apply_array(&r->pi_scale, vp, vp, m);
+    for (size_t j = 0; j < m; j++) {
+        quantise(qa + 2 * j, va[j]);
+        quantise(qp + 2 * j, vp[j]);
+    }
+    free(va);
+    free(vp);
     apo_atomic_file af;
     apo_status st = apo_atomic_open(&af, path, err);
     if (st == APO_OK) {

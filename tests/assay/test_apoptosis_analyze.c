@@ -432,6 +432,7 @@ typedef struct handed {
     fcs_events ev[4];
     uint8_t *singlet[4];
     double *ann[4], *pi[4];
+    gate_result gates[4]; /* every gate's membership, as handed over */
 } handed;
 
 static void record_display(void *ctx, const assay_result *r, size_t i, const assay_display *d)
@@ -450,6 +451,12 @@ static void record_display(void *ctx, const assay_result *r, size_t i, const ass
     memcpy(h->ann[i], d->annexin, n * sizeof(double));
     h->pi[i] = malloc((n + 1) * sizeof(double));
     memcpy(h->pi[i], d->pi, n * sizeof(double));
+    cr_assert_not_null(d->gates, "the gate memberships are handed over with the events");
+    cr_assert_eq(d->gates->n_events, n);
+    const size_t ng = d->gates->n_gates;
+    h->gates[i] = (gate_result){ng, n, malloc(ng * n + 1), malloc((ng + 1) * sizeof(uint64_t))};
+    memcpy(h->gates[i].member, d->gates->member, ng * n);
+    memcpy(h->gates[i].count, d->gates->count, ng * sizeof(uint64_t));
 }
 
 static void handed_free(handed *h)
@@ -459,6 +466,7 @@ static void handed_free(handed *h)
         free(h->singlet[i]);
         free(h->ann[i]);
         free(h->pi[i]);
+        gate_result_free(&h->gates[i]);
     }
     memset(h, 0, sizeof *h);
 }
@@ -496,6 +504,17 @@ static size_t analyse_with_display(const assay_input *in, uint64_t display_event
         cr_assert_eq(memcmp(h.singlet[i], singlet, n), 0);
         cr_assert_eq(memcmp(h.ann[i], ann, n * sizeof(double)), 0);
         cr_assert_eq(memcmp(h.pi[i], piv, n * sizeof(double)), 0);
+        /* the memberships handed over are those of applying the strategy to these events */
+        gate_data gd;
+        gate_result want = {0};
+        cr_assert_eq(gate_data_init(&gd, in[i].ds, &ev, &err), APO_OK, "%s", err.msg);
+        cr_assert_eq(gate_strategy_apply(res.strategy, &gd, &want, &err), APO_OK, "%s", err.msg);
+        cr_assert_eq(h.gates[i].n_gates, want.n_gates);
+        cr_assert_eq(memcmp(h.gates[i].member, want.member, want.n_gates * n), 0, "%s",
+                     in[i].sample);
+        cr_assert_eq(memcmp(h.gates[i].count, want.count, want.n_gates * sizeof(uint64_t)), 0);
+        gate_result_free(&want);
+        gate_data_free(&gd);
         size_t ns = 0;
         for (size_t e = 0; e < n; e++) {
             ns += singlet[e] != 0;

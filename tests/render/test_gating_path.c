@@ -195,3 +195,50 @@ Test(gating_path, boolean_skipped_and_transformed_axes)
     gate_strategy_free(s);
     free(v);
 }
+
+/* Memberships kept from an earlier application give the same plots as applying the strategy
+ * here; a result of another size is not used. */
+Test(gating_path, memberships_handed_over_equal_applying)
+{
+    double *v = make_events();
+    gate_data d = {.n_events = NE, .n_params = NP, .names = names, .values = v};
+    gate_strategy *s = pregates(false);
+    size_t sing = gate_strategy_find(s, "Singlets");
+    apo_error err;
+    gate_result res = {0};
+    cr_assert_eq(gate_strategy_apply(s, &d, &res, &err), APO_OK, "%s", err.msg);
+    render_gating_path a, b, c;
+    cr_assert_eq(render_gating_path_build(&a, s, &d, sing, NULL, &err), APO_OK);
+    cr_assert_eq(render_gating_path_build_from(&b, s, &d, sing, NULL, &res, &err), APO_OK);
+    gate_result wrong = res;
+    wrong.n_events = NE - 1; /* not these events' */
+    cr_assert_eq(render_gating_path_build_from(&c, s, &d, sing, NULL, &wrong, &err), APO_OK);
+    cr_assert_eq(a.n_plots, 2);
+    const render_gating_path *other[2] = {&b, &c};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(other[k]->n_plots, a.n_plots);
+        for (size_t i = 0; i < a.n_plots; i++) {
+            const render_plot *x = &a.plots[i], *y = &other[k]->plots[i];
+            cr_assert_eq(x->n, y->n, "plot %zu", i);
+            cr_assert(memcmp(x->x, y->x, x->n * sizeof(double)) == 0, "plot %zu x", i);
+            cr_assert(memcmp(x->y, y->y, x->n * sizeof(double)) == 0, "plot %zu y", i);
+            cr_assert_str_eq(x->subtitle, y->subtitle);
+            cr_assert(x->gates[0].pct == y->gates[0].pct);
+        }
+    }
+    /* the handed-over memberships are used: a result saying no event is a Cell leaves the
+     * Singlets plot without events */
+    size_t cells = gate_strategy_find(s, "Cells");
+    memset(res.member + cells * res.n_events, 0, res.n_events);
+    res.count[cells] = 0;
+    render_gating_path e;
+    cr_assert_eq(render_gating_path_build_from(&e, s, &d, sing, NULL, &res, &err), APO_OK);
+    cr_assert_eq(e.plots[1].n, 0);
+    render_gating_path_free(&e);
+    render_gating_path_free(&a);
+    render_gating_path_free(&b);
+    render_gating_path_free(&c);
+    gate_result_free(&res);
+    gate_strategy_free(s);
+    free(v);
+}
