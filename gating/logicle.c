@@ -202,10 +202,9 @@ static double scale_reference(const gate_transform *t, double value)
  * error (an fma), so the rounding of b y does not enter. A value whose last step is not
  * below LK_TOLERANCE (none in the tests) takes the reference iteration.
  */
-#ifndef LK_STEPS
-#define LK_STEPS 4
-#endif
-#define LK_TOLERANCE 1e-9
+#define LK_FAST_STEPS 3
+#define LK_NEAR 1e-3
+#define LK_TOLERANCE 1e-7
 
 static void kernel_setup(gate_transform *t)
 {
@@ -275,6 +274,24 @@ static inline __attribute__((always_inline)) double lk_exp(double x, double xl)
     return e * lk_double(scale);
 }
 
+/* e^x to about 1e-11 relative (terms to r^9): the Halley steps before the last, which only
+ * need to come close to the root; the last step uses lk_exp. */
+static inline __attribute__((always_inline)) double lk_exp_fast(double x)
+{
+    x = x < LK_EXP_MAX ? x : LK_EXP_MAX;
+    x = x > -LK_EXP_MAX ? x : -LK_EXP_MAX;
+    const double kt = fma(x, LK_LOG2E, LK_SHIFT);
+    const double kd = kt - LK_SHIFT;
+    const uint64_t scale = (lk_bits(kt) - lk_bits(LK_SHIFT) + 1023u) << 52;
+    const double r = fma(kd, -LK_LN2LO, fma(kd, -LK_LN2HI, x));
+    const double *c = lk_exp_c;
+    const double r2 = r * r, r4 = r2 * r2;
+    const double q03 = fma(fma(c[8], r, c[9]), r2, fma(c[10], r, c[11]));
+    const double q47 = fma(fma(c[4], r, c[5]), r2, fma(c[6], r, c[7]));
+    const double q = fma(q47, r4, q03);
+    return (1.0 + fma(r2, q, r)) * lk_double(scale);
+}
+
 /* ln x for x >= 1, to about 1e-9: the starting point only. */
 static inline __attribute__((always_inline)) double lk_log(double x)
 {
@@ -299,34 +316,52 @@ static inline __attribute__((always_inline)) double lk_series(const double *k, d
     return fma(u * u, sp, k[GATE_BX_TAYLOR]) * u;
 }
 
-/* The kernel for one value 0 < v < vmax; *ok false when the last step was not small, *lost
- * what the last step's subtraction lost to rounding (for the mirror image of a negative v). */
+/* One Halley step on B(y) = v from *y (fast: lk_exp_fast, else lk_exp with the rounding error
+ * of exp's argument); returns the step, *lost what the subtraction y - step lost. */
+static inline __attribute__((always_inline)) double lk_halley(const double *k, double v,
+                                                              double *y, bool fast,
+                                                              double *lost)
+{
+    const double b = k[GATE_BX_B], d = k[GATE_BX_D], nd = -d, y0 = *y;
+    const double bx = b * y0;
+    const double dx = nd * y0;
+    const double e1 = fast ? lk_exp_fast(bx) : lk_exp(bx, fma(b, y0, -bx));
+    const double e2 = fast ? lk_exp_fast(dx) : lk_exp(dx, fma(nd, y0, -dx));
+    const double ae = k[GATE_BX_A] * e1;
+    const double ce = k[GATE_BX_C] * e2;
+    double res = (ae + k[GATE_BX_F]) - (ce + v);
+    if (!fast) { /* the products' rounding errors */
+        res = res + (fma(k[GATE_BX_A], e1, -ae) - fma(k[GATE_BX_C], e2, -ce));
+    }
+    if (y0 < k[GATE_BX_XTAYLOR]) {
+        res = lk_series(k, y0 - k[GATE_BX_X1]) - v;
+    }
+    const double bae = b * ae;
+    const double dce = d * ce;
+    const double dy = bae + dce;
+    const double ddy = b * bae - d * dce;
+    const double delta = (res * dy) / (dy * dy - (0.5 * res) * ddy);
+    *y = y0 - delta;
+    *lost = (y0 - *y) - delta;
+    return delta;
+}
+
+/* The kernel for one value 0 < v < vmax: up to LK_FAST_STEPS fast steps, ending after the
+ * first one smaller than LK_NEAR, then one full step. *ok false when the full step was not
+ * below LK_TOLERANCE; *lost what its subtraction lost (for the mirror of a negative v). */
 static inline __attribute__((always_inline)) double lk_solve(const double *k, double v, bool *ok,
                                                              double *lost)
 {
-    const double b = k[GATE_BX_B], d = k[GATE_BX_D], nd = -d, x1 = k[GATE_BX_X1];
     const double pv = k[GATE_BX_SEED_P] * v;
     const double qv = k[GATE_BX_SEED_Q] * v;
     const double lg = lk_log(pv + sqrt(fma(qv, qv, 1.0)));
-    double y = x1 + (pv < 1e-4 ? pv : lg) * k[GATE_BX_INV_B];
-    double delta = 0.0;
-    for (int step = 0; step < LK_STEPS; step++) {
-        const double bx = b * y;
-        const double dx = nd * y;
-        const double ae = k[GATE_BX_A] * lk_exp(bx, fma(b, y, -bx));
-        const double ce = k[GATE_BX_C] * lk_exp(dx, fma(nd, y, -dx));
-        const double res = y < k[GATE_BX_XTAYLOR] ? lk_series(k, y - x1) - v
-                                                  : (ae + k[GATE_BX_F]) - (ce + v);
-        const double bae = b * ae;
-        const double dce = d * ce;
-        const double dy = bae + dce;
-        const double ddy = b * bae - d * dce;
-        delta = (res * dy) / (dy * dy - (0.5 * res) * ddy);
-        const double prev = y;
-        y = prev - delta;
-        *lost = (prev - y) - delta;
+    double y = k[GATE_BX_X1] + (pv < 1e-4 ? pv : lg) * k[GATE_BX_INV_B];
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
+        if (fabs(lk_halley(k, v, &y, true, lost)) < LK_NEAR) {
+            break;
+        }
     }
-    *ok = fabs(delta) <= LK_TOLERANCE;
+    *ok = fabs(lk_halley(k, v, &y, false, lost)) <= LK_TOLERANCE;
     return y;
 }
 
@@ -427,6 +462,31 @@ LK_TARGET static inline __m256d lk_exp4(__m256d x, __m256d xl)
     return _mm256_mul_pd(e, _mm256_castsi256_pd(scale));
 }
 
+/* lk_exp_fast on four values. */
+LK_TARGET static inline __m256d lk_exp_fast4(__m256d x)
+{
+    x = _mm256_min_pd(x, _mm256_set1_pd(LK_EXP_MAX));
+    x = _mm256_max_pd(x, _mm256_set1_pd(-LK_EXP_MAX));
+    const __m256d shift = _mm256_set1_pd(LK_SHIFT);
+    const __m256d kt = _mm256_fmadd_pd(x, _mm256_set1_pd(LK_LOG2E), shift);
+    const __m256d kd = _mm256_sub_pd(kt, shift);
+    const __m256i scale = _mm256_slli_epi64(
+        _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(kt), _mm256_castpd_si256(shift)),
+                         _mm256_set1_epi64x(1023)),
+        52);
+    const __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2LO),
+                                      _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2HI), x));
+    const double *c = lk_exp_c;
+    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
+#define LK_PAIR(i, j) _mm256_fmadd_pd(_mm256_set1_pd(c[i]), r, _mm256_set1_pd(c[j]))
+    const __m256d q03 = _mm256_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m256d q47 = _mm256_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+#undef LK_PAIR
+    const __m256d q = _mm256_fmadd_pd(q47, r4, q03);
+    return _mm256_mul_pd(_mm256_add_pd(_mm256_set1_pd(1.0), _mm256_fmadd_pd(r2, q, r)),
+                         _mm256_castsi256_pd(scale));
+}
+
 LK_TARGET static inline __m256d lk_log4(__m256d x)
 {
     const __m256i ix = _mm256_castpd_si256(x);
@@ -462,55 +522,78 @@ LK_TARGET static inline __m256d lk_series4(const double *k, __m256d u)
 /* Groups of four values iterated side by side (independent chains hide the latencies). */
 #define LK_G 3
 
+/* lk_halley on four values. */
+LK_TARGET static inline __m256d lk_halley4(const double *k, __m256d v, __m256d *y, bool fast,
+                                           __m256d *lost)
+{
+    const __m256d b = _mm256_set1_pd(k[GATE_BX_B]), d = _mm256_set1_pd(k[GATE_BX_D]);
+    const __m256d nd = _mm256_set1_pd(-k[GATE_BX_D]), y0 = *y;
+    const __m256d bx = _mm256_mul_pd(b, y0);
+    const __m256d dx = _mm256_mul_pd(nd, y0);
+    const __m256d e1 = fast ? lk_exp_fast4(bx) : lk_exp4(bx, _mm256_fmsub_pd(b, y0, bx));
+    const __m256d e2 = fast ? lk_exp_fast4(dx) : lk_exp4(dx, _mm256_fmsub_pd(nd, y0, dx));
+    const __m256d ae = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_A]), e1);
+    const __m256d ce = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_C]), e2);
+    __m256d res = _mm256_sub_pd(_mm256_add_pd(ae, _mm256_set1_pd(k[GATE_BX_F])),
+                                _mm256_add_pd(ce, v));
+    if (!fast) {
+        res = _mm256_add_pd(res, _mm256_sub_pd(_mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_A]), e1, ae),
+                                               _mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_C]), e2, ce)));
+    }
+    const __m256d in_series = _mm256_cmp_pd(y0, _mm256_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
+    if (_mm256_movemask_pd(in_series) != 0) { /* the same value where the series is used */
+        const __m256d ser = lk_series4(k, _mm256_sub_pd(y0, _mm256_set1_pd(k[GATE_BX_X1])));
+        res = _mm256_blendv_pd(res, _mm256_sub_pd(ser, v), in_series);
+    }
+    const __m256d bae = _mm256_mul_pd(b, ae);
+    const __m256d dce = _mm256_mul_pd(d, ce);
+    const __m256d dy = _mm256_add_pd(bae, dce);
+    const __m256d ddy = _mm256_sub_pd(_mm256_mul_pd(b, bae), _mm256_mul_pd(d, dce));
+    const __m256d delta = _mm256_div_pd(
+        _mm256_mul_pd(res, dy),
+        _mm256_sub_pd(_mm256_mul_pd(dy, dy),
+                      _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), res), ddy)));
+    *y = _mm256_sub_pd(y0, delta);
+    *lost = _mm256_sub_pd(_mm256_sub_pd(y0, *y), delta);
+    return delta;
+}
+
 /* lk_solve on LK_G groups of four values (all inside the range): y, lost and the mask of the
- * converged lanes of each group. */
+ * converged lanes of each group. A lane takes a fast step exactly when lk_solve would: the
+ * group computes it when any lane needs it, and the others keep their value. */
 LK_TARGET static inline void lk_solve4(const double *k, const __m256d *v, __m256d *y,
                                        __m256d *lost, __m256d *ok)
 {
-    const __m256d b = _mm256_set1_pd(k[GATE_BX_B]), d = _mm256_set1_pd(k[GATE_BX_D]);
-    const __m256d nd = _mm256_set1_pd(-k[GATE_BX_D]), x1 = _mm256_set1_pd(k[GATE_BX_X1]);
-    const __m256d xt = _mm256_set1_pd(k[GATE_BX_XTAYLOR]);
-    __m256d delta[LK_G];
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d active[LK_G];
     for (int g = 0; g < LK_G; g++) {
         const __m256d pv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_P]), v[g]);
         const __m256d qv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
         const __m256d lg = lk_log4(
             _mm256_add_pd(pv, _mm256_sqrt_pd(_mm256_fmadd_pd(qv, qv, _mm256_set1_pd(1.0)))));
         const __m256d small = _mm256_cmp_pd(pv, _mm256_set1_pd(1e-4), _CMP_LT_OQ);
-        y[g] = _mm256_add_pd(x1, _mm256_mul_pd(_mm256_blendv_pd(lg, pv, small),
-                                               _mm256_set1_pd(k[GATE_BX_INV_B])));
+        y[g] = _mm256_add_pd(_mm256_set1_pd(k[GATE_BX_X1]),
+                             _mm256_mul_pd(_mm256_blendv_pd(lg, pv, small),
+                                           _mm256_set1_pd(k[GATE_BX_INV_B])));
+        active[g] = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
     }
-    for (int step = 0; step < LK_STEPS; step++) {
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
         for (int g = 0; g < LK_G; g++) {
-            const __m256d bx = _mm256_mul_pd(b, y[g]);
-            const __m256d dx = _mm256_mul_pd(nd, y[g]);
-            const __m256d ae = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_A]),
-                                             lk_exp4(bx, _mm256_fmsub_pd(b, y[g], bx)));
-            const __m256d ce = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_C]),
-                                             lk_exp4(dx, _mm256_fmsub_pd(nd, y[g], dx)));
-            __m256d res = _mm256_sub_pd(_mm256_add_pd(ae, _mm256_set1_pd(k[GATE_BX_F])),
-                                        _mm256_add_pd(ce, v[g]));
-            const __m256d in_series = _mm256_cmp_pd(y[g], xt, _CMP_LT_OQ);
-            if (_mm256_movemask_pd(in_series) != 0) {
-                const __m256d ser = lk_series4(k, _mm256_sub_pd(y[g], x1));
-                res = _mm256_blendv_pd(res, _mm256_sub_pd(ser, v[g]), in_series);
+            if (_mm256_movemask_pd(active[g]) == 0) {
+                continue;
             }
-            const __m256d bae = _mm256_mul_pd(b, ae);
-            const __m256d dce = _mm256_mul_pd(d, ce);
-            const __m256d dy = _mm256_add_pd(bae, dce);
-            const __m256d ddy = _mm256_sub_pd(_mm256_mul_pd(b, bae), _mm256_mul_pd(d, dce));
-            delta[g] = _mm256_div_pd(
-                _mm256_mul_pd(res, dy),
-                _mm256_sub_pd(_mm256_mul_pd(dy, dy),
-                              _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), res), ddy)));
-            const __m256d prev = y[g];
-            y[g] = _mm256_sub_pd(prev, delta[g]);
-            lost[g] = _mm256_sub_pd(_mm256_sub_pd(prev, y[g]), delta[g]);
+            __m256d yn = y[g];
+            const __m256d delta = lk_halley4(k, v[g], &yn, true, &lost[g]);
+            y[g] = _mm256_blendv_pd(y[g], yn, active[g]);
+            const __m256d near = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta),
+                                               _mm256_set1_pd(LK_NEAR), _CMP_LT_OQ);
+            active[g] = _mm256_andnot_pd(near, active[g]);
         }
     }
     for (int g = 0; g < LK_G; g++) {
-        const __m256d abs_delta = _mm256_andnot_pd(_mm256_set1_pd(-0.0), delta[g]);
-        ok[g] = _mm256_cmp_pd(abs_delta, _mm256_set1_pd(LK_TOLERANCE), _CMP_LE_OQ);
+        const __m256d delta = lk_halley4(k, v[g], &y[g], false, &lost[g]);
+        ok[g] = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta), _mm256_set1_pd(LK_TOLERANCE),
+                              _CMP_LE_OQ);
     }
 }
 
