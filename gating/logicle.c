@@ -520,7 +520,7 @@ LK_TARGET static inline __m256d lk_series4(const double *k, __m256d u)
 }
 
 /* Groups of four values iterated side by side (independent chains hide the latencies). */
-#define LK_G 3
+#define LK_G 4
 
 /* lk_halley on four values. */
 LK_TARGET static inline __m256d lk_halley4(const double *k, __m256d v, __m256d *y, bool fast,
