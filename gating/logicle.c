@@ -3,7 +3,9 @@
  * logicle.c: the logicle scale (Parks, Roederer, Moore 2006; Moore, Parks 2012), written from
  * the published algorithm: biexponential B(y) = a e^{by} - c e^{-dy} - f with the logicle
  * condition B''(x1) = 0, a 16-term Taylor series around x1 (where B's cancellation is worst),
- * reflection of negative data about x1, and Halley's method for the forward direction.
+ * reflection of negative data about x1, and Halley's method for the forward direction: one
+ * kernel for one value and for arrays (our own exp, an AVX2 path with the same operations),
+ * the published iteration kept as its fallback.
  */
 #include "gating/gating_internal.h"
 
@@ -197,10 +199,13 @@ static double scale_reference(const gate_transform *t, double value)
  * For 0 < v < vmax: a starting point from a closed form that is exact in both limits,
  *   y0 = x1 + ln(p v + sqrt((q v)^2 + 1)) / b,  p = b / B'(x1),  q = p b / d
  * (slope B'(x1) at zero; ln(v / (a e^{b x1})) / b for large v, where B ~ a e^{b y}; for
- * W = 0 it is the exact inverse, an arcsinh), then LK_STEPS Halley steps on B(y) = v with
- * our own exp. exp's argument is split into its rounded product and the product's rounding
- * error (an fma), so the rounding of b y does not enter. A value whose last step is not
- * below LK_TOLERANCE (none in the tests) takes the reference iteration.
+ * W = 0 it is the exact inverse, an arcsinh), then up to LK_FAST_STEPS Halley steps on
+ * B(y) = v with lk_exp_fast, ending after the first one under LK_NEAR, then one step with
+ * lk_exp, whose argument is split into the rounded product b y and its rounding error (an
+ * fma), with the products' rounding errors added to the residual. From a step under LK_NEAR
+ * Halley's cubic convergence leaves about 1e-8, and from a last step under LK_TOLERANCE far
+ * less than 1e-17; a value whose last step is not under LK_TOLERANCE (none in the tests)
+ * takes the reference iteration.
  */
 #define LK_FAST_STEPS 3
 #define LK_NEAR 1e-3
