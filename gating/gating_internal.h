@@ -54,8 +54,11 @@ double gate_logicle_scale(const gate_transform *t, double x);
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
 /* gate_logicle_scale (kept for callers that transform a few values of an array). */
 double gate_logicle_scale_array_one(const gate_transform *t, double x);
-/* As gate_logicle_scale_array; @p portable takes the plain C loop even where the processor
- * has AVX2 (the tests compare the two bit for bit). */
+/* As gate_logicle_scale_array, on the widest path up to @p widest (0 the portable C loop,
+ * 1 AVX2, 2 AVX-512) that the processor has: the tests compare them bit for bit. */
+void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
+                                   size_t n, int widest);
+/* gate_logicle_scale_array_path with widest 0 when @p portable, else the widest. */
 void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
                                  size_t n, bool portable);
 /* Logicle scale -> data value. */

@@ -640,25 +640,247 @@ LK_TARGET static void array_avx2(const gate_transform *t, const double *in, doub
         out[i] = value_avx2(t, in[i]);
     }
 }
+
+/* The same operations on eight values (AVX-512F/DQ), where the processor has them. */
+#define LK_TARGET512 __attribute__((target("avx512f,avx512dq,avx2,fma")))
+
+static bool lk_avx512(void)
+{
+    return lk_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
+/* lk_exp on eight values: the scalar version's operations, one for one. */
+LK_TARGET512 static inline __m512d lk_exp8(__m512d x, __m512d xl)
+{
+    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
+    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
+    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
+    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
+    const __m512d kd = _mm512_sub_pd(kt, shift);
+    const __m512i scale = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
+                         _mm512_set1_epi64(1023)),
+        52);
+    const __m512d rh = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x);
+    const __m512d rl = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO), xl);
+    const __m512d r = _mm512_add_pd(rh, rl);
+    const __m512d re = _mm512_add_pd(_mm512_sub_pd(rh, r), rl);
+    const double *c = lk_exp_c;
+    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
+    const __m512d r8 = _mm512_mul_pd(r4, r4);
+#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
+    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+    const __m512d q811 = _mm512_fmadd_pd(LK_PAIR(0, 1), r2, LK_PAIR(2, 3));
+#undef LK_PAIR
+    const __m512d q = _mm512_fmadd_pd(q811, r8, _mm512_fmadd_pd(q47, r4, q03));
+    const __m512d s = _mm512_fmadd_pd(r2, q, r);
+    const __m512d e =
+        _mm512_add_pd(_mm512_set1_pd(1.0), _mm512_add_pd(s, _mm512_fmadd_pd(re, s, re)));
+    return _mm512_mul_pd(e, _mm512_castsi512_pd(scale));
+}
+
+/* lk_exp_fast on eight values. */
+LK_TARGET512 static inline __m512d lk_exp_fast8(__m512d x)
+{
+    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
+    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
+    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
+    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
+    const __m512d kd = _mm512_sub_pd(kt, shift);
+    const __m512i scale = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
+                         _mm512_set1_epi64(1023)),
+        52);
+    const __m512d r = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO),
+                                      _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x));
+    const double *c = lk_exp_c;
+    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
+#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
+    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+#undef LK_PAIR
+    const __m512d q = _mm512_fmadd_pd(q47, r4, q03);
+    return _mm512_mul_pd(_mm512_add_pd(_mm512_set1_pd(1.0), _mm512_fmadd_pd(r2, q, r)),
+                         _mm512_castsi512_pd(scale));
+}
+
+LK_TARGET512 static inline __m512d lk_log8(__m512d x)
+{
+    const __m512i ix = _mm512_castpd_si512(x);
+    const __m512i tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64((long long)LK_LOG_OFF));
+    const __m512d kd = _mm512_sub_pd(
+        _mm512_castsi512_pd(_mm512_or_si512(_mm512_set1_epi64(0x4330000000000000),
+                                            _mm512_srli_epi64(tmp, 52))),
+        _mm512_set1_pd(0x1p52));
+    const __m512d z = _mm512_castsi512_pd(_mm512_sub_epi64(
+        ix, _mm512_and_si512(tmp, _mm512_set1_epi64((long long)0xfff0000000000000u))));
+    const __m512d fz = _mm512_sub_pd(z, _mm512_set1_pd(1.0));
+    const __m512d s = _mm512_div_pd(fz, _mm512_add_pd(_mm512_set1_pd(2.0), fz));
+    const __m512d s2 = _mm512_mul_pd(s, s);
+    __m512d r = _mm512_fmadd_pd(s2, _mm512_set1_pd(2.0 / 9.0), _mm512_set1_pd(2.0 / 7.0));
+    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 5.0));
+    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 3.0));
+    r = _mm512_mul_pd(s2, r);
+    return _mm512_fmadd_pd(kd, _mm512_set1_pd(LK_LN2),
+                           _mm512_fmadd_pd(s, r, _mm512_mul_pd(_mm512_set1_pd(2.0), s)));
+}
+
+/* The Taylor series of lk_series on eight values. */
+LK_TARGET512 static inline __m512d lk_series8(const double *k, __m512d u)
+{
+    __m512d sp = _mm512_set1_pd(k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1]);
+    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
+        sp = _mm512_fmadd_pd(sp, u, _mm512_set1_pd(k[GATE_BX_TAYLOR + i]));
+    }
+    return _mm512_mul_pd(
+        _mm512_fmadd_pd(_mm512_mul_pd(u, u), sp, _mm512_set1_pd(k[GATE_BX_TAYLOR])), u);
+}
+
+/* Groups of four values iterated side by side (independent chains hide the latencies). */
+#define LK_G 4
+
+/* lk_halley on eight values. */
+LK_TARGET512 static inline __m512d lk_halley8(const double *k, __m512d v, __m512d *y, bool fast,
+                                           __m512d *lost)
+{
+    const __m512d b = _mm512_set1_pd(k[GATE_BX_B]), d = _mm512_set1_pd(k[GATE_BX_D]);
+    const __m512d nd = _mm512_set1_pd(-k[GATE_BX_D]), y0 = *y;
+    const __m512d bx = _mm512_mul_pd(b, y0);
+    const __m512d dx = _mm512_mul_pd(nd, y0);
+    const __m512d e1 = fast ? lk_exp_fast8(bx) : lk_exp8(bx, _mm512_fmsub_pd(b, y0, bx));
+    const __m512d e2 = fast ? lk_exp_fast8(dx) : lk_exp8(dx, _mm512_fmsub_pd(nd, y0, dx));
+    const __m512d ae = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_A]), e1);
+    const __m512d ce = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_C]), e2);
+    __m512d res = _mm512_sub_pd(_mm512_add_pd(ae, _mm512_set1_pd(k[GATE_BX_F])),
+                                _mm512_add_pd(ce, v));
+    if (!fast) {
+        res = _mm512_add_pd(res, _mm512_sub_pd(_mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_A]), e1, ae),
+                                               _mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_C]), e2, ce)));
+    }
+    const __mmask8 in_series =
+        _mm512_cmp_pd_mask(y0, _mm512_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
+    if (in_series != 0) { /* the same value where the series is used */
+        const __m512d ser = lk_series8(k, _mm512_sub_pd(y0, _mm512_set1_pd(k[GATE_BX_X1])));
+        res = _mm512_mask_blend_pd(in_series, res, _mm512_sub_pd(ser, v));
+    }
+    const __m512d bae = _mm512_mul_pd(b, ae);
+    const __m512d dce = _mm512_mul_pd(d, ce);
+    const __m512d dy = _mm512_add_pd(bae, dce);
+    const __m512d ddy = _mm512_sub_pd(_mm512_mul_pd(b, bae), _mm512_mul_pd(d, dce));
+    const __m512d delta = _mm512_div_pd(
+        _mm512_mul_pd(res, dy),
+        _mm512_sub_pd(_mm512_mul_pd(dy, dy),
+                      _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), res), ddy)));
+    *y = _mm512_sub_pd(y0, delta);
+    *lost = _mm512_sub_pd(_mm512_sub_pd(y0, *y), delta);
+    return delta;
+}
+
+/* lk_solve4 on eight values per group (the masks are AVX-512's). */
+LK_TARGET512 static inline void lk_solve8(const double *k, const __m512d *v, __m512d *y,
+                                          __m512d *lost, __mmask8 *ok)
+{
+    const __m512d sign = _mm512_set1_pd(-0.0);
+    __mmask8 active[LK_G];
+    for (int g = 0; g < LK_G; g++) {
+        const __m512d pv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_P]), v[g]);
+        const __m512d qv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
+        const __m512d lg = lk_log8(
+            _mm512_add_pd(pv, _mm512_sqrt_pd(_mm512_fmadd_pd(qv, qv, _mm512_set1_pd(1.0)))));
+        const __mmask8 small = _mm512_cmp_pd_mask(pv, _mm512_set1_pd(1e-4), _CMP_LT_OQ);
+        y[g] = _mm512_add_pd(_mm512_set1_pd(k[GATE_BX_X1]),
+                             _mm512_mul_pd(_mm512_mask_blend_pd(small, lg, pv),
+                                           _mm512_set1_pd(k[GATE_BX_INV_B])));
+        active[g] = 0xff;
+    }
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
+        for (int g = 0; g < LK_G; g++) {
+            if (active[g] == 0) {
+                continue;
+            }
+            __m512d yn = y[g];
+            const __m512d delta = lk_halley8(k, v[g], &yn, true, &lost[g]);
+            y[g] = _mm512_mask_blend_pd(active[g], y[g], yn);
+            const __mmask8 near = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta),
+                                                     _mm512_set1_pd(LK_NEAR), _CMP_LT_OQ);
+            active[g] = (__mmask8)(active[g] & ~near);
+        }
+    }
+    for (int g = 0; g < LK_G; g++) {
+        const __m512d delta = lk_halley8(k, v[g], &y[g], false, &lost[g]);
+        ok[g] = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta), _mm512_set1_pd(LK_TOLERANCE),
+                                   _CMP_LE_OQ);
+    }
+}
+
+/* array_avx2 with eight values per group. */
+LK_TARGET512 static void array_avx512(const gate_transform *t, const double *in, double *out,
+                                      size_t n)
+{
+    const double *k = t->coef;
+    const __m512d zero = _mm512_setzero_pd(), vmax = _mm512_set1_pd(k[GATE_BX_VMAX]);
+    const __m512d two_x1 = _mm512_set1_pd(2.0 * k[GATE_BX_X1]);
+    const __m512d sign = _mm512_set1_pd(-0.0);
+    size_t i = 0;
+    for (; i + 8 * LK_G <= n; i += 8 * LK_G) {
+        __m512d v[LK_G], y[LK_G], lost[LK_G];
+        __mmask8 ok[LK_G], inside[LK_G];
+        for (int g = 0; g < LK_G; g++) {
+            const __m512d mag = _mm512_andnot_pd(sign, _mm512_loadu_pd(in + i + 8 * g));
+            inside[g] = (__mmask8)(_mm512_cmp_pd_mask(mag, zero, _CMP_GT_OQ) &
+                                   _mm512_cmp_pd_mask(mag, vmax, _CMP_LT_OQ));
+            v[g] = _mm512_mask_blend_pd(inside[g], _mm512_set1_pd(1.0), mag);
+        }
+        lk_solve8(k, v, y, lost, ok);
+        for (int g = 0; g < LK_G; g++) {
+            const double *src = in + i + 8 * g;
+            double *dst = out + i + 8 * g;
+            const __m512d value = _mm512_loadu_pd(src);
+            const __mmask8 negative = _mm512_cmp_pd_mask(value, zero, _CMP_LT_OQ);
+            const __m512d mirrored = _mm512_sub_pd(_mm512_sub_pd(two_x1, y[g]), lost[g]);
+            _mm512_storeu_pd(dst, _mm512_mask_blend_pd(negative, y[g], mirrored));
+            const unsigned done = (unsigned)(ok[g] & inside[g]);
+            for (int j = 0; done != 0xffu && j < 8; j++) {
+                if (!(done & (1u << j))) {
+                    dst[j] = value_avx2(t, src[j]);
+                }
+            }
+        }
+    }
+    for (; i < n; i++) {
+        out[i] = value_avx2(t, in[i]);
+    }
+}
 #endif
 
-void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
-                                 size_t n, bool portable)
+void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
+                                   size_t n, int widest)
 {
 #ifdef LK_HAVE_AVX2
-    if (!portable && lk_avx2()) {
+    if (widest >= 2 && lk_avx512()) {
+        array_avx512(t, in, out, n);
+        return;
+    }
+    if (widest >= 1 && lk_avx2()) {
         array_avx2(t, in, out, n);
         return;
     }
 #else
-    (void)portable;
+    (void)widest;
 #endif
     for (size_t i = 0; i < n; i++) {
         out[i] = value_portable(t, in[i]);
     }
 }
 
+void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
+                                 size_t n, bool portable)
+{
+    gate_logicle_scale_array_path(t, in, out, n, portable ? 0 : 2);
+}
+
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    gate_logicle_scale_array_by(t, in, out, n, false);
+    gate_logicle_scale_array_path(t, in, out, n, 2);
 }
