@@ -4,7 +4,8 @@
  * the published algorithm: biexponential B(y) = a e^{by} - c e^{-dy} - f with the logicle
  * condition B''(x1) = 0, a 16-term Taylor series around x1 (where B's cancellation is worst),
  * reflection of negative data about x1, and Halley's method for the forward direction: one
- * kernel for one value and for arrays (our own exp, an AVX2 path with the same operations),
+ * kernel for one value and for arrays (our own exp; AVX2 and AVX-512 paths with the same
+ * operations),
  * the published iteration kept as its fallback.
  */
 #include "gating/gating_internal.h"
@@ -192,7 +193,7 @@ static double scale_reference(const gate_transform *t, double value)
 
 /*
  * The kernel: one fixed sequence of operations per value, the same in the portable C below
- * and in the AVX2 version (same operations in the same order, fused multiply-adds exactly
+ * and in the AVX2 and AVX-512 versions (same operations in the same order, fused multiply-adds exactly
  * where fma() is written; the file is compiled without contraction, -std=c17), so every
  * machine and both the one-value and the array paths give the same bits.
  *
