@@ -5,8 +5,7 @@
  * condition B''(x1) = 0, a 16-term Taylor series around x1 (where B's cancellation is worst),
  * reflection of negative data about x1, and Halley's method for the forward direction: one
  * kernel for one value and for arrays (our own exp; AVX2 and AVX-512 paths with the same
- * operations),
- * the published iteration kept as its fallback.
+ * operations), the published iteration kept as its fallback.
  */
 #include "gating/gating_internal.h"
 
