@@ -6,14 +6,14 @@
  * The logicle scale is strictly increasing. A limit y on the scale becomes two raw values,
  * below = T^-1(y - w) and above = T^-1(y + w), with w = GS_WINDOW scale units: a raw value
  * under `below` has a scale value about w under y, one over `above` about w over y. The
- * computed transform is within a few units in the last place of the true one (its Halley
- * iteration stops at a step of 3 DBL_EPSILON, logicle.c), orders of magnitude less than w,
- * so such values compare with y exactly as their computed transform does. Only the values
- * between `below` and `above` (a window of 2e-6 of the scale, a handful of events per
- * limit), non-finite values and values beyond +-GS_RAW_RANGE times the top of the scale are
- * transformed, by the path the whole array would take (gate_transform_apply_array_as; a few
- * values alone by gate_logicle_scale_array_one), and compared with y as the plain path
- * compares (>= for a lower limit, < for an upper one; NaN is neither).
+ * computed transform is within a few units of 2^-53 of the true one (at most 12 in
+ * tests/gating/test_logicle_kernel.c), orders of magnitude less than w, so such values
+ * compare with y exactly as their computed transform does. Only the values between `below`
+ * and `above` (a window of 2e-6 of the scale, a handful of events per limit), non-finite
+ * values and values beyond +-GS_RAW_RANGE times the top of the scale are transformed (the
+ * logicle kernel gives a value the same bits alone as in an array of any length, logicle.c)
+ * and compared with y as the plain path compares (>= for a lower limit, < for an upper one;
+ * NaN is neither).
  */
 #include "gating/gates_internal.h"
 #include "gating/gating_internal.h"
@@ -26,25 +26,11 @@
 /* Raw values beyond this many times the top of the scale are transformed (far outside any
  * data; keeps the argument above to the range where the transform is well conditioned). */
 #define GS_RAW_RANGE 1e6
-/* Up to this many window values are transformed one by one; more build the array's table. */
-#define GS_ONE_BY_ONE 128
 
 bool gs_window_usable(const gate_transform *t, double y)
 {
     return t->kind == GATE_TRANSFORM_LOGICLE && !t->has_bounds && isfinite(y) && t->T > 0.0 &&
            isfinite(t->T);
-}
-
-/* The transformed values of @p k raw values of an array of @p n values. */
-static void transform_few(const gate_transform *t, double *v, size_t k, size_t n)
-{
-    if (n >= 4096 && k <= GS_ONE_BY_ONE) { /* the array path, without its table */
-        for (size_t j = 0; j < k; j++) {
-            v[j] = gate_logicle_scale_array_one(t, v[j]);
-        }
-    } else {
-        gate_transform_apply_array_as(t, v, v, k, n);
-    }
 }
 
 bool gs_window_classify(const gate_transform *t, size_t n, const double *x, double y,
@@ -89,7 +75,7 @@ bool gs_window_classify(const gate_transform *t, size_t n, const double *x, doub
     for (size_t j = 0; j < k; j++) {
         v[j] = x[idx[j]];
     }
-    transform_few(t, v, k, n);
+    gate_transform_apply_array(t, v, v, k);
     for (size_t j = 0; j < k; j++) {
         cls[idx[j]] = v[j] >= y ? 1 : (v[j] < y ? 0 : 2);
     }

@@ -35,6 +35,13 @@ enum {
     GATE_BX_TAYLOR,   /* 16 Taylor coefficients around x1 start here */
     GATE_BX_N_TAYLOR = 16
 };
+/* Logicle only, after the Taylor coefficients: the forward kernel's constants (logicle.c). */
+enum {
+    GATE_BX_SEED_P = GATE_BX_TAYLOR + GATE_BX_N_TAYLOR, /* b / B'(x1) */
+    GATE_BX_SEED_Q,                                     /* (b / B'(x1)) (b / d) */
+    GATE_BX_INV_B,                                      /* 1 / b */
+    GATE_BX_VMAX /* the kernel serves 0 < |value| < VMAX; 0 when it cannot be used */
+};
 
 /* Root d in (0, b] of 2 (ln d - ln b) + w (b + d) = 0 (logicle.c; also FlowJo biex). */
 double gate_logicle_solve_d(double b, double w);
@@ -43,14 +50,17 @@ double gate_logicle_solve_d(double b, double w);
 apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 /* Data value -> logicle scale; NaN for NaN input or if the Halley iteration fails. */
 double gate_logicle_scale(const gate_transform *t, double x);
-/* gate_logicle_scale of @p n values (a table-seeded start for the same iteration). */
+/* gate_logicle_scale of @p n values, bit for bit (the same kernel, several values at once). */
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
-/* One value, bit for bit as gate_logicle_scale_array computes it, without building its table. */
+/* gate_logicle_scale (kept for callers that transform a few values of an array). */
 double gate_logicle_scale_array_one(const gate_transform *t, double x);
-/* As gate_logicle_scale_array; @p bisect_only finds every knot interval by bisection instead
- * of the bucket index (the tests check that both give the same bits). */
+/* As gate_logicle_scale_array, on the widest path up to @p widest (0 the portable C loop,
+ * 1 AVX2, 2 AVX-512) that the processor has: the tests compare them bit for bit. */
+void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
+                                   size_t n, int widest);
+/* gate_logicle_scale_array_path with widest 0 when @p portable, else the widest. */
 void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
-                                 size_t n, bool bisect_only);
+                                 size_t n, bool portable);
 /* Logicle scale -> data value. */
 double gate_logicle_inverse(const gate_transform *t, double y);
 

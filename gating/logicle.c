@@ -3,7 +3,9 @@
  * logicle.c: the logicle scale (Parks, Roederer, Moore 2006; Moore, Parks 2012), written from
  * the published algorithm: biexponential B(y) = a e^{by} - c e^{-dy} - f with the logicle
  * condition B''(x1) = 0, a 16-term Taylor series around x1 (where B's cancellation is worst),
- * reflection of negative data about x1, and Halley's method for the forward direction.
+ * reflection of negative data about x1, and Halley's method for the forward direction: one
+ * kernel for one value and for arrays (our own exp; AVX2 and AVX-512 paths with the same
+ * operations), the published iteration kept as its fallback.
  */
 #include "gating/gating_internal.h"
 
@@ -62,6 +64,8 @@ double gate_logicle_solve_d(double b, double w)
     return NAN;
 }
 
+static void kernel_setup(gate_transform *t);
+
 apo_status gate_logicle_setup(gate_transform *t, apo_error *err)
 {
     double *k = t->coef;
@@ -100,6 +104,7 @@ apo_status gate_logicle_setup(gate_transform *t, apo_error *err)
         return apo_error_set(err, APO_E_NUMERIC, NULL, APO_NO_OFFSET, "logicle",
                              "expected a finite positive coefficient a, found %g", a);
     }
+    kernel_setup(t);
     return APO_OK;
 }
 
@@ -134,29 +139,11 @@ double gate_logicle_inverse(const gate_transform *t, double y)
 
 
 /*
- * Halley's method on B(x) = value from the starting point @p x (value > 0), as the reference
- * implementation iterates; bisection if it does not converge. Returns the positive-side root.
+ * The reference iteration, kept as the fallback: Halley's method on B(x) = value (value > 0)
+ * from the published starting point (linear near zero, the exponential's inverse above), with
+ * libm exp, until the step is below 3 DBL_EPSILON; bisection if it does not converge. Used for
+ * values outside the kernel's range and for a value on which the kernel did not converge.
  */
-/* One Halley step for B(x) = value from @p x; *delta gets the step taken. */
-static double halley_step(const gate_transform *t, double value, double x, double *delta)
-{
-    const double *k = t->coef;
-    const double a = k[GATE_BX_A];
-    const double b = k[GATE_BX_B];
-    const double c = k[GATE_BX_C];
-    const double d = k[GATE_BX_D];
-    const double ae2bx = a * exp(b * x);
-    const double ce2mdx = c / exp(d * x);
-    const double y = x < k[GATE_BX_XTAYLOR] ? series(k, x) - value
-                                            : (ae2bx + k[GATE_BX_F]) - (ce2mdx + value);
-    const double abe2bx = b * ae2bx;
-    const double cde2mdx = d * ce2mdx;
-    const double dy = abe2bx + cde2mdx;
-    const double ddy = b * abe2bx - d * cde2mdx;
-    *delta = y / (dy * (1.0 - y * ddy / (2.0 * dy * dy)));
-    return x - *delta;
-}
-
 static double refine(const gate_transform *t, double value, double x)
 {
     const double *k = t->coef;
@@ -191,205 +178,709 @@ static double refine(const gate_transform *t, double value, double x)
     return gate_bx_bisect(t, value, gate_logicle_inverse);
 }
 
-double gate_logicle_scale(const gate_transform *t, double value)
+static double scale_reference(const gate_transform *t, double value)
 {
     const double *k = t->coef;
-    const double x1 = k[GATE_BX_X1];
-    if (value == 0.0) {
-        return x1;
-    }
-    if (isnan(value)) {
-        return value;
-    }
-    if (isinf(value)) {
-        return value;
-    }
-    const bool negative = value < 0.0;
-    if (negative) {
-        value = -value;
-    }
-    /* The reference starting point: linear near zero, the exponential's inverse above. */
     double x;
     if (value < k[GATE_BX_F]) {
-        x = x1 + value / k[GATE_BX_TAYLOR];
+        x = k[GATE_BX_X1] + value / k[GATE_BX_TAYLOR];
     } else {
         x = log(value / k[GATE_BX_A]) / k[GATE_BX_B];
     }
-    x = refine(t, value, x);
-    return negative ? 2.0 * x1 - x : x;
-}
-
-/* Knots of the starting-point table of gate_logicle_scale_array (uniform in scale space). */
-#define SEED_KNOTS 4096
-/* Bucket index over the knots: one bucket per 1/128 of a binade of the value (the double's
- * exponent and top 7 mantissa bits), at most SEED_BUCKETS of them. */
-#define SEED_BUCKET_SHIFT 45
-#define SEED_BUCKETS 16384
-
-/* The knot interval of @p value by bisection: knot[lo] <= value < knot[lo + 1]. */
-static size_t knot_bisect(const double *knot, double value)
-{
-    size_t lo = 0, hi = SEED_KNOTS;
-    while (hi - lo > 1) {
-        const size_t mid = (lo + hi) / 2;
-        if (knot[mid] <= value) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-static uint64_t key_of(double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    return bits >> SEED_BUCKET_SHIFT;
+    return refine(t, value, x);
 }
 
 /*
- * A faster way to the same knot interval: for each bucket of positive doubles (same exponent
- * and top 7 mantissa bits), the interval of the bucket's smallest value; a value then steps
- * up from there (a few knots at most: 4096 knots span a few binades). When the knots strictly
- * increase, the interval knot[lo] <= value < knot[lo + 1] is unique, so this finds exactly
- * the interval the bisection finds. Returns the number of buckets, or 0 (use bisection) when
- * the knots do not strictly increase or need too many buckets.
+ * The kernel: one fixed sequence of operations per value, the same in the portable C below
+ * and in the AVX2 and AVX-512 versions (same operations in the same order, fused multiply-adds exactly
+ * where fma() is written; the file is compiled without contraction, -std=c17), so every
+ * machine and both the one-value and the array paths give the same bits.
+ *
+ * For 0 < v < vmax: a starting point from a closed form that is exact in both limits,
+ *   y0 = x1 + ln(p v + sqrt((q v)^2 + 1)) / b,  p = b / B'(x1),  q = p b / d
+ * (slope B'(x1) at zero; ln(v / (a e^{b x1})) / b for large v, where B ~ a e^{b y}; for
+ * W = 0 it is the exact inverse, an arcsinh), then up to LK_FAST_STEPS Halley steps on
+ * B(y) = v with lk_exp_fast, ending after the first one under LK_NEAR, then one step with
+ * lk_exp, whose argument is split into the rounded product b y and its rounding error (an
+ * fma), with the products' rounding errors added to the residual. From a step under LK_NEAR
+ * Halley's cubic convergence leaves about 1e-8, and from a last step under LK_TOLERANCE far
+ * less than 1e-17; a value whose last step is not under LK_TOLERANCE (none in the tests)
+ * takes the reference iteration.
  */
-static size_t bucket_index(const double *knot, uint16_t *start)
+#define LK_FAST_STEPS 3
+#define LK_NEAR 1e-3
+#define LK_TOLERANCE 1e-7
+
+static void kernel_setup(gate_transform *t)
 {
-    for (size_t i = 1; i <= SEED_KNOTS; i++) {
-        if (!(knot[i] > knot[i - 1])) {
-            return 0;
-        }
-    }
-    if (!(knot[0] >= 0.0) || !isfinite(knot[SEED_KNOTS])) {
-        return 0;
-    }
-    const uint64_t k0 = key_of(knot[1]);
-    const uint64_t nb = key_of(knot[SEED_KNOTS]) - k0 + 1;
-    if (nb > SEED_BUCKETS) {
-        return 0;
-    }
-    size_t i = 0;
-    for (uint64_t b = 0; b < nb; b++) {
-        const uint64_t bits = (k0 + b) << SEED_BUCKET_SHIFT;
-        double low;
-        memcpy(&low, &bits, sizeof low);
-        while (i < SEED_KNOTS && knot[i + 1] <= low) {
-            i++;
-        }
-        start[b] = (uint16_t)i;
-    }
-    return (size_t)nb;
+    double *k = t->coef;
+    const double b = k[GATE_BX_B], d = k[GATE_BX_D];
+    k[GATE_BX_SEED_P] = b / k[GATE_BX_TAYLOR];
+    k[GATE_BX_SEED_Q] = k[GATE_BX_SEED_P] * (b / d);
+    k[GATE_BX_INV_B] = 1.0 / b;
+    const double vmax = t->T * 0x1p40;
+    /* b below 200 and values below 2^40 T keep every exp argument far from overflow */
+    const bool usable = b > 0.0 && b < 200.0 && d > 0.0 && isfinite(k[GATE_BX_SEED_P]) &&
+                        k[GATE_BX_SEED_P] > 0.0 && isfinite(k[GATE_BX_SEED_Q]) &&
+                        isfinite(vmax) && k[GATE_BX_X1] >= 0.0 && k[GATE_BX_X1] < 1.0;
+    k[GATE_BX_VMAX] = usable ? vmax : 0.0;
 }
 
-/*
- * Many values at once: the same Halley iteration and convergence test as gate_logicle_scale,
- * but started from a table of the (cheap, closed-form) inverse at 4097 scale values over
- * [x1, 1], interpolated linearly. From there one Halley step reaches the root to double
- * precision (checked by the size of the step), instead of four to six steps. Values beyond the top of
- * the scale, zeros and non-finite values take the scalar path. The knot interval of a value
- * comes from a bucket index (bucket_index) instead of bisection when the knots allow: the
- * same interval, so the same start and the same result, bit for bit.
- */
-/* The array path's value for @p value > 0 (sign removed) in knot interval @p lo, between
- * knots kl = knot_value[lo] and kh = knot_value[lo + 1]. */
-static double from_knots(const gate_transform *t, double value, size_t lo, double kl, double kh,
-                         double step)
+static inline uint64_t lk_bits(double x)
 {
-    const double x1 = t->coef[GATE_BX_X1];
-    const double span = kh - kl;
-    const double frac = span > 0.0 ? (value - kl) / span : 0.0;
-    /* Halley converges cubically: from a start within ~1e-7 of the root one step lands
-     * within ~1e-19, below double precision. A larger first step means the seed was
-     * poor (steep region): iterate to convergence as the scalar path does. */
-    double delta = 0.0;
-    double x = halley_step(t, value, x1 + step * ((double)lo + frac), &delta);
-    if (!(fabs(delta) < 1e-7)) {
-        x = refine(t, value, x);
-    }
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static inline double lk_double(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
     return x;
 }
 
-void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
-                                 size_t n, bool bisect_only)
+#define LK_SHIFT 0x1.8p52
+#define LK_LOG2E 0x1.71547652b82fep0
+#define LK_LN2HI 0x1.62e42fee00000p-1 /* 32 significant bits: k LN2HI is exact */
+#define LK_LN2LO 0x1.a39ef35793c76p-33
+#define LK_LN2 0x1.62e42fefa39efp-1
+#define LK_EXP_MAX 700.0
+#define LK_LOG_OFF 0x3fe6a09e667f3bcdu /* the bits of sqrt(1/2) */
+#define LK_N_EXP 12
+
+/* Taylor coefficients 1/n!, n = 13 down to 2, of e^r = 1 + r + r^2 q(r), |r| <= ln2 / 2
+ * (truncation below 5e-18 relative). */
+static const double lk_exp_c[LK_N_EXP] = {
+    0x1.6124613a86d09p-33, 0x1.1eed8eff8d898p-29, 0x1.ae64567f544e4p-26, 0x1.27e4fb7789f5cp-22,
+    0x1.71de3a556c734p-19, 0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-13, 0x1.6c16c16c16c17p-10,
+    0x1.1111111111111p-7,  0x1.5555555555555p-5,  0x1.5555555555555p-3, 0x1p-1};
+
+/* e^(x + xl), xl a small correction (the rounding error of x); x clamped to +-LK_EXP_MAX. */
+static inline __attribute__((always_inline)) double lk_exp(double x, double xl)
 {
-    const double x1 = t->coef[GATE_BX_X1];
-    const double step = (1.0 - x1) / SEED_KNOTS;
-    double knot_value[SEED_KNOTS + 1];
-    uint16_t start[SEED_BUCKETS];
-    for (size_t i = 0; i <= SEED_KNOTS; i++) {
-        knot_value[i] = gate_logicle_inverse(t, x1 + step * (double)i);
+    x = x < LK_EXP_MAX ? x : LK_EXP_MAX; /* as _mm256_min_pd, NaN included */
+    x = x > -LK_EXP_MAX ? x : -LK_EXP_MAX;
+    const double kt = fma(x, LK_LOG2E, LK_SHIFT);
+    const double kd = kt - LK_SHIFT;
+    const uint64_t scale = (lk_bits(kt) - lk_bits(LK_SHIFT) + 1023u) << 52;
+    const double rh = fma(kd, -LK_LN2HI, x); /* exact */
+    const double rl = fma(kd, -LK_LN2LO, xl);
+    const double r = rh + rl;
+    const double re = (rh - r) + rl; /* what r lost */
+    const double *c = lk_exp_c;
+    const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4; /* q(r) by Estrin's scheme */
+    const double q03 = fma(fma(c[8], r, c[9]), r2, fma(c[10], r, c[11]));
+    const double q47 = fma(fma(c[4], r, c[5]), r2, fma(c[6], r, c[7]));
+    const double q811 = fma(fma(c[0], r, c[1]), r2, fma(c[2], r, c[3]));
+    const double q = fma(q811, r8, fma(q47, r4, q03));
+    const double s = fma(r2, q, r);
+    const double e = 1.0 + (s + fma(re, s, re));
+    return e * lk_double(scale);
+}
+
+/* e^x to about 1e-11 relative (terms to r^9): the Halley steps before the last, which only
+ * need to come close to the root; the last step uses lk_exp. */
+static inline __attribute__((always_inline)) double lk_exp_fast(double x)
+{
+    x = x < LK_EXP_MAX ? x : LK_EXP_MAX;
+    x = x > -LK_EXP_MAX ? x : -LK_EXP_MAX;
+    const double kt = fma(x, LK_LOG2E, LK_SHIFT);
+    const double kd = kt - LK_SHIFT;
+    const uint64_t scale = (lk_bits(kt) - lk_bits(LK_SHIFT) + 1023u) << 52;
+    const double r = fma(kd, -LK_LN2LO, fma(kd, -LK_LN2HI, x));
+    const double *c = lk_exp_c;
+    const double r2 = r * r, r4 = r2 * r2;
+    const double q03 = fma(fma(c[8], r, c[9]), r2, fma(c[10], r, c[11]));
+    const double q47 = fma(fma(c[4], r, c[5]), r2, fma(c[6], r, c[7]));
+    const double q = fma(q47, r4, q03);
+    return (1.0 + fma(r2, q, r)) * lk_double(scale);
+}
+
+/* ln x for x >= 1, to about 1e-9: the starting point only. */
+static inline __attribute__((always_inline)) double lk_log(double x)
+{
+    const uint64_t ix = lk_bits(x);
+    const uint64_t tmp = ix - LK_LOG_OFF;
+    const double kd = lk_double(0x4330000000000000u | (tmp >> 52)) - 0x1p52;
+    const double z = lk_double(ix - (tmp & 0xfff0000000000000u)); /* [sqrt(1/2), sqrt(2)) */
+    const double fz = z - 1.0;
+    const double s = fz / (2.0 + fz);
+    const double s2 = s * s;
+    const double r = s2 * fma(s2, fma(s2, fma(s2, 2.0 / 9.0, 2.0 / 7.0), 2.0 / 5.0), 2.0 / 3.0);
+    return fma(kd, LK_LN2, fma(s, r, 2.0 * s));
+}
+
+/* B(x1 + u) by its Taylor series around x1 (the coefficient of u^2 is 0). */
+static inline __attribute__((always_inline)) double lk_series(const double *k, double u)
+{
+    double sp = k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1];
+    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
+        sp = fma(sp, u, k[GATE_BX_TAYLOR + i]);
     }
-    const double top = knot_value[SEED_KNOTS];
-    const size_t nb = bisect_only ? 0 : bucket_index(knot_value, start);
-    const double first = knot_value[1];
-    const uint64_t k0 = nb > 0 ? key_of(first) : 0;
-    for (size_t i = 0; i < n; i++) {
-        double value = in[i];
-        const bool negative = value < 0.0;
-        if (negative) {
-            value = -value;
+    return fma(u * u, sp, k[GATE_BX_TAYLOR]) * u;
+}
+
+/* One Halley step on B(y) = v from *y (fast: lk_exp_fast, else lk_exp with the rounding error
+ * of exp's argument); returns the step, *lost what the subtraction y - step lost. */
+static inline __attribute__((always_inline)) double lk_halley(const double *k, double v,
+                                                              double *y, bool fast,
+                                                              double *lost)
+{
+    const double b = k[GATE_BX_B], d = k[GATE_BX_D], nd = -d, y0 = *y;
+    const double bx = b * y0;
+    const double dx = nd * y0;
+    const double e1 = fast ? lk_exp_fast(bx) : lk_exp(bx, fma(b, y0, -bx));
+    const double e2 = fast ? lk_exp_fast(dx) : lk_exp(dx, fma(nd, y0, -dx));
+    const double ae = k[GATE_BX_A] * e1;
+    const double ce = k[GATE_BX_C] * e2;
+    double res = (ae + k[GATE_BX_F]) - (ce + v);
+    if (!fast) { /* the products' rounding errors */
+        res = res + (fma(k[GATE_BX_A], e1, -ae) - fma(k[GATE_BX_C], e2, -ce));
+    }
+    if (y0 < k[GATE_BX_XTAYLOR]) {
+        res = lk_series(k, y0 - k[GATE_BX_X1]) - v;
+    }
+    const double bae = b * ae;
+    const double dce = d * ce;
+    const double dy = bae + dce;
+    const double ddy = b * bae - d * dce;
+    const double delta = (res * dy) / (dy * dy - (0.5 * res) * ddy);
+    *y = y0 - delta;
+    *lost = (y0 - *y) - delta;
+    return delta;
+}
+
+/* The kernel for one value 0 < v < vmax: up to LK_FAST_STEPS fast steps, ending after the
+ * first one smaller than LK_NEAR, then one full step. *ok false when the full step was not
+ * below LK_TOLERANCE; *lost what its subtraction lost (for the mirror of a negative v). */
+static inline __attribute__((always_inline)) double lk_solve(const double *k, double v, bool *ok,
+                                                             double *lost)
+{
+    const double pv = k[GATE_BX_SEED_P] * v;
+    const double qv = k[GATE_BX_SEED_Q] * v;
+    const double lg = lk_log(pv + sqrt(fma(qv, qv, 1.0)));
+    double y = k[GATE_BX_X1] + (pv < 1e-4 ? pv : lg) * k[GATE_BX_INV_B];
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
+        if (fabs(lk_halley(k, v, &y, true, lost)) < LK_NEAR) {
+            break;
         }
-        if (!(value > 0.0) || !(value < top) || !(step > 0.0)) {
-            out[i] = gate_logicle_scale(t, in[i]);
-            continue;
+    }
+    *ok = fabs(lk_halley(k, v, &y, false, lost)) <= LK_TOLERANCE;
+    return y;
+}
+
+/* One value: the kernel inside its range, else (or unconverged) the reference iteration. */
+static inline __attribute__((always_inline)) double lk_value(const gate_transform *t, double value)
+{
+    const double *k = t->coef;
+    if (value == 0.0) {
+        return k[GATE_BX_X1];
+    }
+    if (isnan(value) || isinf(value)) {
+        return value;
+    }
+    const bool negative = value < 0.0;
+    const double v = negative ? -value : value;
+    bool ok = false;
+    double y = 0.0, lost = 0.0;
+    if (v < k[GATE_BX_VMAX]) {
+        y = lk_solve(k, v, &ok, &lost);
+    }
+    if (!ok) {
+        y = scale_reference(t, v);
+        lost = 0.0;
+    }
+    /* y + lost is the last step's result before rounding: 2 x1 - y is exact for y up to 4 x1
+     * (Sterbenz), where the mirror image is small and the lost part matters */
+    return negative ? (2.0 * k[GATE_BX_X1] - y) - lost : y;
+}
+
+static double value_portable(const gate_transform *t, double value)
+{
+    return lk_value(t, value);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LK_HAVE_AVX2 1
+#include <immintrin.h>
+
+static bool lk_avx2(void)
+{
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* The same function compiled for AVX2 + FMA: fma() becomes one instruction (same bits). */
+__attribute__((target("avx2,fma"))) static double value_avx2(const gate_transform *t,
+                                                             double value)
+{
+    return lk_value(t, value);
+}
+#endif
+
+double gate_logicle_scale(const gate_transform *t, double value)
+{
+#ifdef LK_HAVE_AVX2
+    if (lk_avx2()) {
+        return value_avx2(t, value);
+    }
+#endif
+    return value_portable(t, value);
+}
+
+double gate_logicle_scale_array_one(const gate_transform *t, double in)
+{
+    return gate_logicle_scale(t, in);
+}
+
+#ifdef LK_HAVE_AVX2
+#define LK_TARGET __attribute__((target("avx2,fma")))
+
+/* lk_exp on four values: the scalar version's operations, one for one. */
+LK_TARGET static inline __m256d lk_exp4(__m256d x, __m256d xl)
+{
+    x = _mm256_min_pd(x, _mm256_set1_pd(LK_EXP_MAX));
+    x = _mm256_max_pd(x, _mm256_set1_pd(-LK_EXP_MAX));
+    const __m256d shift = _mm256_set1_pd(LK_SHIFT);
+    const __m256d kt = _mm256_fmadd_pd(x, _mm256_set1_pd(LK_LOG2E), shift);
+    const __m256d kd = _mm256_sub_pd(kt, shift);
+    const __m256i scale = _mm256_slli_epi64(
+        _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(kt), _mm256_castpd_si256(shift)),
+                         _mm256_set1_epi64x(1023)),
+        52);
+    const __m256d rh = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2HI), x);
+    const __m256d rl = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2LO), xl);
+    const __m256d r = _mm256_add_pd(rh, rl);
+    const __m256d re = _mm256_add_pd(_mm256_sub_pd(rh, r), rl);
+    const double *c = lk_exp_c;
+    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
+    const __m256d r8 = _mm256_mul_pd(r4, r4);
+#define LK_PAIR(i, j) _mm256_fmadd_pd(_mm256_set1_pd(c[i]), r, _mm256_set1_pd(c[j]))
+    const __m256d q03 = _mm256_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m256d q47 = _mm256_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+    const __m256d q811 = _mm256_fmadd_pd(LK_PAIR(0, 1), r2, LK_PAIR(2, 3));
+#undef LK_PAIR
+    const __m256d q = _mm256_fmadd_pd(q811, r8, _mm256_fmadd_pd(q47, r4, q03));
+    const __m256d s = _mm256_fmadd_pd(r2, q, r);
+    const __m256d e =
+        _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_add_pd(s, _mm256_fmadd_pd(re, s, re)));
+    return _mm256_mul_pd(e, _mm256_castsi256_pd(scale));
+}
+
+/* lk_exp_fast on four values. */
+LK_TARGET static inline __m256d lk_exp_fast4(__m256d x)
+{
+    x = _mm256_min_pd(x, _mm256_set1_pd(LK_EXP_MAX));
+    x = _mm256_max_pd(x, _mm256_set1_pd(-LK_EXP_MAX));
+    const __m256d shift = _mm256_set1_pd(LK_SHIFT);
+    const __m256d kt = _mm256_fmadd_pd(x, _mm256_set1_pd(LK_LOG2E), shift);
+    const __m256d kd = _mm256_sub_pd(kt, shift);
+    const __m256i scale = _mm256_slli_epi64(
+        _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(kt), _mm256_castpd_si256(shift)),
+                         _mm256_set1_epi64x(1023)),
+        52);
+    const __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2LO),
+                                      _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2HI), x));
+    const double *c = lk_exp_c;
+    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
+#define LK_PAIR(i, j) _mm256_fmadd_pd(_mm256_set1_pd(c[i]), r, _mm256_set1_pd(c[j]))
+    const __m256d q03 = _mm256_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m256d q47 = _mm256_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+#undef LK_PAIR
+    const __m256d q = _mm256_fmadd_pd(q47, r4, q03);
+    return _mm256_mul_pd(_mm256_add_pd(_mm256_set1_pd(1.0), _mm256_fmadd_pd(r2, q, r)),
+                         _mm256_castsi256_pd(scale));
+}
+
+LK_TARGET static inline __m256d lk_log4(__m256d x)
+{
+    const __m256i ix = _mm256_castpd_si256(x);
+    const __m256i tmp = _mm256_sub_epi64(ix, _mm256_set1_epi64x((long long)LK_LOG_OFF));
+    const __m256d kd = _mm256_sub_pd(
+        _mm256_castsi256_pd(_mm256_or_si256(_mm256_set1_epi64x(0x4330000000000000),
+                                            _mm256_srli_epi64(tmp, 52))),
+        _mm256_set1_pd(0x1p52));
+    const __m256d z = _mm256_castsi256_pd(_mm256_sub_epi64(
+        ix, _mm256_and_si256(tmp, _mm256_set1_epi64x((long long)0xfff0000000000000u))));
+    const __m256d fz = _mm256_sub_pd(z, _mm256_set1_pd(1.0));
+    const __m256d s = _mm256_div_pd(fz, _mm256_add_pd(_mm256_set1_pd(2.0), fz));
+    const __m256d s2 = _mm256_mul_pd(s, s);
+    __m256d r = _mm256_fmadd_pd(s2, _mm256_set1_pd(2.0 / 9.0), _mm256_set1_pd(2.0 / 7.0));
+    r = _mm256_fmadd_pd(s2, r, _mm256_set1_pd(2.0 / 5.0));
+    r = _mm256_fmadd_pd(s2, r, _mm256_set1_pd(2.0 / 3.0));
+    r = _mm256_mul_pd(s2, r);
+    return _mm256_fmadd_pd(kd, _mm256_set1_pd(LK_LN2),
+                           _mm256_fmadd_pd(s, r, _mm256_mul_pd(_mm256_set1_pd(2.0), s)));
+}
+
+/* The Taylor series of lk_series on four values. */
+LK_TARGET static inline __m256d lk_series4(const double *k, __m256d u)
+{
+    __m256d sp = _mm256_set1_pd(k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1]);
+    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
+        sp = _mm256_fmadd_pd(sp, u, _mm256_set1_pd(k[GATE_BX_TAYLOR + i]));
+    }
+    return _mm256_mul_pd(
+        _mm256_fmadd_pd(_mm256_mul_pd(u, u), sp, _mm256_set1_pd(k[GATE_BX_TAYLOR])), u);
+}
+
+/* Groups of four values iterated side by side (independent chains hide the latencies). */
+#define LK_G 4
+
+/* lk_halley on four values. */
+LK_TARGET static inline __m256d lk_halley4(const double *k, __m256d v, __m256d *y, bool fast,
+                                           __m256d *lost)
+{
+    const __m256d b = _mm256_set1_pd(k[GATE_BX_B]), d = _mm256_set1_pd(k[GATE_BX_D]);
+    const __m256d nd = _mm256_set1_pd(-k[GATE_BX_D]), y0 = *y;
+    const __m256d bx = _mm256_mul_pd(b, y0);
+    const __m256d dx = _mm256_mul_pd(nd, y0);
+    const __m256d e1 = fast ? lk_exp_fast4(bx) : lk_exp4(bx, _mm256_fmsub_pd(b, y0, bx));
+    const __m256d e2 = fast ? lk_exp_fast4(dx) : lk_exp4(dx, _mm256_fmsub_pd(nd, y0, dx));
+    const __m256d ae = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_A]), e1);
+    const __m256d ce = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_C]), e2);
+    __m256d res = _mm256_sub_pd(_mm256_add_pd(ae, _mm256_set1_pd(k[GATE_BX_F])),
+                                _mm256_add_pd(ce, v));
+    if (!fast) {
+        res = _mm256_add_pd(res, _mm256_sub_pd(_mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_A]), e1, ae),
+                                               _mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_C]), e2, ce)));
+    }
+    const __m256d in_series = _mm256_cmp_pd(y0, _mm256_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
+    if (_mm256_movemask_pd(in_series) != 0) { /* the same value where the series is used */
+        const __m256d ser = lk_series4(k, _mm256_sub_pd(y0, _mm256_set1_pd(k[GATE_BX_X1])));
+        res = _mm256_blendv_pd(res, _mm256_sub_pd(ser, v), in_series);
+    }
+    const __m256d bae = _mm256_mul_pd(b, ae);
+    const __m256d dce = _mm256_mul_pd(d, ce);
+    const __m256d dy = _mm256_add_pd(bae, dce);
+    const __m256d ddy = _mm256_sub_pd(_mm256_mul_pd(b, bae), _mm256_mul_pd(d, dce));
+    const __m256d delta = _mm256_div_pd(
+        _mm256_mul_pd(res, dy),
+        _mm256_sub_pd(_mm256_mul_pd(dy, dy),
+                      _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), res), ddy)));
+    *y = _mm256_sub_pd(y0, delta);
+    *lost = _mm256_sub_pd(_mm256_sub_pd(y0, *y), delta);
+    return delta;
+}
+
+/* lk_solve on LK_G groups of four values (all inside the range): y, lost and the mask of the
+ * converged lanes of each group. A lane takes a fast step exactly when lk_solve would: the
+ * group computes it when any lane needs it, and the others keep their value. */
+LK_TARGET static inline void lk_solve4(const double *k, const __m256d *v, __m256d *y,
+                                       __m256d *lost, __m256d *ok)
+{
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d active[LK_G];
+    for (int g = 0; g < LK_G; g++) {
+        const __m256d pv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_P]), v[g]);
+        const __m256d qv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
+        const __m256d lg = lk_log4(
+            _mm256_add_pd(pv, _mm256_sqrt_pd(_mm256_fmadd_pd(qv, qv, _mm256_set1_pd(1.0)))));
+        const __m256d small = _mm256_cmp_pd(pv, _mm256_set1_pd(1e-4), _CMP_LT_OQ);
+        y[g] = _mm256_add_pd(_mm256_set1_pd(k[GATE_BX_X1]),
+                             _mm256_mul_pd(_mm256_blendv_pd(lg, pv, small),
+                                           _mm256_set1_pd(k[GATE_BX_INV_B])));
+        active[g] = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    }
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
+        for (int g = 0; g < LK_G; g++) {
+            if (_mm256_movemask_pd(active[g]) == 0) {
+                continue;
+            }
+            __m256d yn = y[g];
+            const __m256d delta = lk_halley4(k, v[g], &yn, true, &lost[g]);
+            y[g] = _mm256_blendv_pd(y[g], yn, active[g]);
+            const __m256d near = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta),
+                                               _mm256_set1_pd(LK_NEAR), _CMP_LT_OQ);
+            active[g] = _mm256_andnot_pd(near, active[g]);
         }
-        size_t lo; /* knot_value[lo] <= value < knot_value[lo + 1] */
-        if (nb == 0) {
-            lo = knot_bisect(knot_value, value);
-        } else if (value < first) {
-            lo = 0;
-        } else {
-            lo = start[key_of(value) - k0];
-            while (knot_value[lo + 1] <= value) {
-                lo++;
+    }
+    for (int g = 0; g < LK_G; g++) {
+        const __m256d delta = lk_halley4(k, v[g], &y[g], false, &lost[g]);
+        ok[g] = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta), _mm256_set1_pd(LK_TOLERANCE),
+                              _CMP_LE_OQ);
+    }
+}
+
+/* 4 LK_G values at a time; a lane outside the kernel's range or not converged is redone by
+ * the one-value path (which gives the same bits for the lanes the kernel does serve). */
+LK_TARGET static void array_avx2(const gate_transform *t, const double *in, double *out,
+                                 size_t n)
+{
+    const double *k = t->coef;
+    const __m256d zero = _mm256_setzero_pd(), vmax = _mm256_set1_pd(k[GATE_BX_VMAX]);
+    const __m256d two_x1 = _mm256_set1_pd(2.0 * k[GATE_BX_X1]);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    size_t i = 0;
+    for (; i + 4 * LK_G <= n; i += 4 * LK_G) {
+        __m256d v[LK_G], y[LK_G], lost[LK_G], ok[LK_G], inside[LK_G];
+        for (int g = 0; g < LK_G; g++) {
+            const __m256d mag = _mm256_andnot_pd(sign, _mm256_loadu_pd(in + i + 4 * g));
+            inside[g] = _mm256_and_pd(_mm256_cmp_pd(mag, zero, _CMP_GT_OQ),
+                                      _mm256_cmp_pd(mag, vmax, _CMP_LT_OQ));
+            v[g] = _mm256_blendv_pd(_mm256_set1_pd(1.0), mag, inside[g]);
+        }
+        lk_solve4(k, v, y, lost, ok);
+        for (int g = 0; g < LK_G; g++) {
+            const double *src = in + i + 4 * g;
+            double *dst = out + i + 4 * g;
+            const __m256d value = _mm256_loadu_pd(src);
+            const __m256d negative = _mm256_cmp_pd(value, zero, _CMP_LT_OQ);
+            const __m256d mirrored = _mm256_sub_pd(_mm256_sub_pd(two_x1, y[g]), lost[g]);
+            _mm256_storeu_pd(dst, _mm256_blendv_pd(y[g], mirrored, negative));
+            const int done = _mm256_movemask_pd(_mm256_and_pd(ok[g], inside[g]));
+            for (int j = 0; done != 0xf && j < 4; j++) {
+                if (!(done & (1 << j))) {
+                    dst[j] = value_avx2(t, src[j]);
+                }
             }
         }
-        const double x = from_knots(t, value, lo, knot_value[lo], knot_value[lo + 1], step);
-        out[i] = negative ? 2.0 * x1 - x : x;
     }
+    for (; i < n; i++) {
+        out[i] = value_avx2(t, in[i]);
+    }
+}
+
+/* The same operations on eight values (AVX-512F/DQ), where the processor has them. */
+#define LK_TARGET512 __attribute__((target("avx512f,avx512dq,avx2,fma")))
+
+static bool lk_avx512(void)
+{
+    return lk_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
+/* lk_exp on eight values: the scalar version's operations, one for one. */
+LK_TARGET512 static inline __m512d lk_exp8(__m512d x, __m512d xl)
+{
+    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
+    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
+    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
+    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
+    const __m512d kd = _mm512_sub_pd(kt, shift);
+    const __m512i scale = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
+                         _mm512_set1_epi64(1023)),
+        52);
+    const __m512d rh = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x);
+    const __m512d rl = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO), xl);
+    const __m512d r = _mm512_add_pd(rh, rl);
+    const __m512d re = _mm512_add_pd(_mm512_sub_pd(rh, r), rl);
+    const double *c = lk_exp_c;
+    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
+    const __m512d r8 = _mm512_mul_pd(r4, r4);
+#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
+    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+    const __m512d q811 = _mm512_fmadd_pd(LK_PAIR(0, 1), r2, LK_PAIR(2, 3));
+#undef LK_PAIR
+    const __m512d q = _mm512_fmadd_pd(q811, r8, _mm512_fmadd_pd(q47, r4, q03));
+    const __m512d s = _mm512_fmadd_pd(r2, q, r);
+    const __m512d e =
+        _mm512_add_pd(_mm512_set1_pd(1.0), _mm512_add_pd(s, _mm512_fmadd_pd(re, s, re)));
+    return _mm512_mul_pd(e, _mm512_castsi512_pd(scale));
+}
+
+/* lk_exp_fast on eight values. */
+LK_TARGET512 static inline __m512d lk_exp_fast8(__m512d x)
+{
+    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
+    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
+    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
+    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
+    const __m512d kd = _mm512_sub_pd(kt, shift);
+    const __m512i scale = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
+                         _mm512_set1_epi64(1023)),
+        52);
+    const __m512d r = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO),
+                                      _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x));
+    const double *c = lk_exp_c;
+    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
+#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
+    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
+    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
+#undef LK_PAIR
+    const __m512d q = _mm512_fmadd_pd(q47, r4, q03);
+    return _mm512_mul_pd(_mm512_add_pd(_mm512_set1_pd(1.0), _mm512_fmadd_pd(r2, q, r)),
+                         _mm512_castsi512_pd(scale));
+}
+
+LK_TARGET512 static inline __m512d lk_log8(__m512d x)
+{
+    const __m512i ix = _mm512_castpd_si512(x);
+    const __m512i tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64((long long)LK_LOG_OFF));
+    const __m512d kd = _mm512_sub_pd(
+        _mm512_castsi512_pd(_mm512_or_si512(_mm512_set1_epi64(0x4330000000000000),
+                                            _mm512_srli_epi64(tmp, 52))),
+        _mm512_set1_pd(0x1p52));
+    const __m512d z = _mm512_castsi512_pd(_mm512_sub_epi64(
+        ix, _mm512_and_si512(tmp, _mm512_set1_epi64((long long)0xfff0000000000000u))));
+    const __m512d fz = _mm512_sub_pd(z, _mm512_set1_pd(1.0));
+    const __m512d s = _mm512_div_pd(fz, _mm512_add_pd(_mm512_set1_pd(2.0), fz));
+    const __m512d s2 = _mm512_mul_pd(s, s);
+    __m512d r = _mm512_fmadd_pd(s2, _mm512_set1_pd(2.0 / 9.0), _mm512_set1_pd(2.0 / 7.0));
+    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 5.0));
+    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 3.0));
+    r = _mm512_mul_pd(s2, r);
+    return _mm512_fmadd_pd(kd, _mm512_set1_pd(LK_LN2),
+                           _mm512_fmadd_pd(s, r, _mm512_mul_pd(_mm512_set1_pd(2.0), s)));
+}
+
+/* The Taylor series of lk_series on eight values. */
+LK_TARGET512 static inline __m512d lk_series8(const double *k, __m512d u)
+{
+    __m512d sp = _mm512_set1_pd(k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1]);
+    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
+        sp = _mm512_fmadd_pd(sp, u, _mm512_set1_pd(k[GATE_BX_TAYLOR + i]));
+    }
+    return _mm512_mul_pd(
+        _mm512_fmadd_pd(_mm512_mul_pd(u, u), sp, _mm512_set1_pd(k[GATE_BX_TAYLOR])), u);
+}
+
+/* Groups of four values iterated side by side (independent chains hide the latencies). */
+#define LK_G 4
+
+/* lk_halley on eight values. */
+LK_TARGET512 static inline __m512d lk_halley8(const double *k, __m512d v, __m512d *y, bool fast,
+                                           __m512d *lost)
+{
+    const __m512d b = _mm512_set1_pd(k[GATE_BX_B]), d = _mm512_set1_pd(k[GATE_BX_D]);
+    const __m512d nd = _mm512_set1_pd(-k[GATE_BX_D]), y0 = *y;
+    const __m512d bx = _mm512_mul_pd(b, y0);
+    const __m512d dx = _mm512_mul_pd(nd, y0);
+    const __m512d e1 = fast ? lk_exp_fast8(bx) : lk_exp8(bx, _mm512_fmsub_pd(b, y0, bx));
+    const __m512d e2 = fast ? lk_exp_fast8(dx) : lk_exp8(dx, _mm512_fmsub_pd(nd, y0, dx));
+    const __m512d ae = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_A]), e1);
+    const __m512d ce = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_C]), e2);
+    __m512d res = _mm512_sub_pd(_mm512_add_pd(ae, _mm512_set1_pd(k[GATE_BX_F])),
+                                _mm512_add_pd(ce, v));
+    if (!fast) {
+        res = _mm512_add_pd(res, _mm512_sub_pd(_mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_A]), e1, ae),
+                                               _mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_C]), e2, ce)));
+    }
+    const __mmask8 in_series =
+        _mm512_cmp_pd_mask(y0, _mm512_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
+    if (in_series != 0) { /* the same value where the series is used */
+        const __m512d ser = lk_series8(k, _mm512_sub_pd(y0, _mm512_set1_pd(k[GATE_BX_X1])));
+        res = _mm512_mask_blend_pd(in_series, res, _mm512_sub_pd(ser, v));
+    }
+    const __m512d bae = _mm512_mul_pd(b, ae);
+    const __m512d dce = _mm512_mul_pd(d, ce);
+    const __m512d dy = _mm512_add_pd(bae, dce);
+    const __m512d ddy = _mm512_sub_pd(_mm512_mul_pd(b, bae), _mm512_mul_pd(d, dce));
+    const __m512d delta = _mm512_div_pd(
+        _mm512_mul_pd(res, dy),
+        _mm512_sub_pd(_mm512_mul_pd(dy, dy),
+                      _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), res), ddy)));
+    *y = _mm512_sub_pd(y0, delta);
+    *lost = _mm512_sub_pd(_mm512_sub_pd(y0, *y), delta);
+    return delta;
+}
+
+/* lk_solve4 on eight values per group (the masks are AVX-512's). */
+LK_TARGET512 static inline void lk_solve8(const double *k, const __m512d *v, __m512d *y,
+                                          __m512d *lost, __mmask8 *ok)
+{
+    const __m512d sign = _mm512_set1_pd(-0.0);
+    __mmask8 active[LK_G];
+    for (int g = 0; g < LK_G; g++) {
+        const __m512d pv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_P]), v[g]);
+        const __m512d qv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
+        const __m512d lg = lk_log8(
+            _mm512_add_pd(pv, _mm512_sqrt_pd(_mm512_fmadd_pd(qv, qv, _mm512_set1_pd(1.0)))));
+        const __mmask8 small = _mm512_cmp_pd_mask(pv, _mm512_set1_pd(1e-4), _CMP_LT_OQ);
+        y[g] = _mm512_add_pd(_mm512_set1_pd(k[GATE_BX_X1]),
+                             _mm512_mul_pd(_mm512_mask_blend_pd(small, lg, pv),
+                                           _mm512_set1_pd(k[GATE_BX_INV_B])));
+        active[g] = 0xff;
+    }
+    for (int step = 0; step < LK_FAST_STEPS; step++) {
+        for (int g = 0; g < LK_G; g++) {
+            if (active[g] == 0) {
+                continue;
+            }
+            __m512d yn = y[g];
+            const __m512d delta = lk_halley8(k, v[g], &yn, true, &lost[g]);
+            y[g] = _mm512_mask_blend_pd(active[g], y[g], yn);
+            const __mmask8 near = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta),
+                                                     _mm512_set1_pd(LK_NEAR), _CMP_LT_OQ);
+            active[g] = (__mmask8)(active[g] & ~near);
+        }
+    }
+    for (int g = 0; g < LK_G; g++) {
+        const __m512d delta = lk_halley8(k, v[g], &y[g], false, &lost[g]);
+        ok[g] = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta), _mm512_set1_pd(LK_TOLERANCE),
+                                   _CMP_LE_OQ);
+    }
+}
+
+/* array_avx2 with eight values per group. */
+LK_TARGET512 static void array_avx512(const gate_transform *t, const double *in, double *out,
+                                      size_t n)
+{
+    const double *k = t->coef;
+    const __m512d zero = _mm512_setzero_pd(), vmax = _mm512_set1_pd(k[GATE_BX_VMAX]);
+    const __m512d two_x1 = _mm512_set1_pd(2.0 * k[GATE_BX_X1]);
+    const __m512d sign = _mm512_set1_pd(-0.0);
+    size_t i = 0;
+    for (; i + 8 * LK_G <= n; i += 8 * LK_G) {
+        __m512d v[LK_G], y[LK_G], lost[LK_G];
+        __mmask8 ok[LK_G], inside[LK_G];
+        for (int g = 0; g < LK_G; g++) {
+            const __m512d mag = _mm512_andnot_pd(sign, _mm512_loadu_pd(in + i + 8 * g));
+            inside[g] = (__mmask8)(_mm512_cmp_pd_mask(mag, zero, _CMP_GT_OQ) &
+                                   _mm512_cmp_pd_mask(mag, vmax, _CMP_LT_OQ));
+            v[g] = _mm512_mask_blend_pd(inside[g], _mm512_set1_pd(1.0), mag);
+        }
+        lk_solve8(k, v, y, lost, ok);
+        for (int g = 0; g < LK_G; g++) {
+            const double *src = in + i + 8 * g;
+            double *dst = out + i + 8 * g;
+            const __m512d value = _mm512_loadu_pd(src);
+            const __mmask8 negative = _mm512_cmp_pd_mask(value, zero, _CMP_LT_OQ);
+            const __m512d mirrored = _mm512_sub_pd(_mm512_sub_pd(two_x1, y[g]), lost[g]);
+            _mm512_storeu_pd(dst, _mm512_mask_blend_pd(negative, y[g], mirrored));
+            const unsigned done = (unsigned)(ok[g] & inside[g]);
+            for (int j = 0; done != 0xffu && j < 8; j++) {
+                if (!(done & (1u << j))) {
+                    dst[j] = value_avx2(t, src[j]);
+                }
+            }
+        }
+    }
+    for (; i < n; i++) {
+        out[i] = value_avx2(t, in[i]);
+    }
+}
+#endif
+
+void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
+                                   size_t n, int widest)
+{
+#ifdef LK_HAVE_AVX2
+    if (widest >= 2 && lk_avx512()) {
+        array_avx512(t, in, out, n);
+        return;
+    }
+    if (widest >= 1 && lk_avx2()) {
+        array_avx2(t, in, out, n);
+        return;
+    }
+#else
+    (void)widest;
+#endif
+    for (size_t i = 0; i < n; i++) {
+        out[i] = value_portable(t, in[i]);
+    }
+}
+
+void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
+                                 size_t n, bool portable)
+{
+    gate_logicle_scale_array_path(t, in, out, n, portable ? 0 : 2);
 }
 
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    gate_logicle_scale_array_by(t, in, out, n, false);
-}
-
-/*
- * One value as gate_logicle_scale_array computes it, without its table: the knots the
- * bisection visits are computed when visited (the same expression as the table's), so the
- * interval is the one knot_bisect finds, which is the one the bucket index finds whenever the
- * table uses it (strictly increasing knots: the interval is unique). About 14 inverse
- * evaluations instead of 4097: for a few values near a gate limit (gates_window.c).
- */
-double gate_logicle_scale_array_one(const gate_transform *t, double in)
-{
-    const double x1 = t->coef[GATE_BX_X1];
-    const double step = (1.0 - x1) / SEED_KNOTS;
-    double value = in;
-    const bool negative = value < 0.0;
-    if (negative) {
-        value = -value;
-    }
-    const double top = gate_logicle_inverse(t, x1 + step * (double)SEED_KNOTS);
-    if (!(value > 0.0) || !(value < top) || !(step > 0.0)) {
-        return gate_logicle_scale(t, in);
-    }
-    size_t lo = 0, hi = SEED_KNOTS;
-    double kl = gate_logicle_inverse(t, x1 + step * 0.0), kh = top;
-    while (hi - lo > 1) {
-        const size_t mid = (lo + hi) / 2;
-        const double km = gate_logicle_inverse(t, x1 + step * (double)mid);
-        if (km <= value) {
-            lo = mid;
-            kl = km;
-        } else {
-            hi = mid;
-            kh = km;
-        }
-    }
-    const double x = from_knots(t, value, lo, kl, kh, step);
-    return negative ? 2.0 * x1 - x : x;
+    gate_logicle_scale_array_path(t, in, out, n, 2);
 }

@@ -429,10 +429,10 @@ Test(gating_transform, estimate_logicle_w_selection_equals_sort)
     free(neg);
 }
 
-/* The logicle array's bucket index finds the same knot interval as bisection, so the same
- * start and the same bits, for values across the scale (linear part, decades, negatives,
- * zero, beyond the top, non-finite) and several parameter sets. */
-Test(gating_transform, logicle_array_bucket_index_bit_identical)
+/* The logicle array's vector path (AVX2 where the processor has it) and its portable loop
+ * give the same bits for values across the scale (linear part, decades, negatives, zero,
+ * beyond the top, non-finite) and several parameter sets. */
+Test(gating_transform, logicle_array_vector_path_bit_identical)
 {
     const double params[][4] = {{262144, 0.5, 4.5, 0}, {262144, 0, 4.5, 0},
                                 {10000, 1, 4, 0.5},    {262144, 1.5, 5, 0.3},
