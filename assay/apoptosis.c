@@ -989,12 +989,11 @@ static int ctl_slot(const marker_pool *p)
     return p->src[0] >= 0 && p->nctl[0] >= 50 ? 0 : p->src[1] >= 0 && p->nctl[1] >= 50 ? 1 : -1;
 }
 
-/* A marker's values of @p v put on the display scale, in place. */
+/* A marker's values of @p v put on the display scale, in place (as an array: every value
+ * gets the bits gate_transform_apply gives it, docs/algorithms.md "Logicle"). */
 static void to_display(const gate_transform *tf, double *v, size_t n)
 {
-    for (size_t k = 0; k < n; k++) {
-        v[k] = gate_transform_apply(tf, v[k]);
-    }
+    gate_transform_apply_array(tf, v, v, n);
 }
 
 /* Fixed thresholds (--thresholds): still measured against the stained samples. */

@@ -65,8 +65,9 @@ double gate_transform_inverse(const gate_transform *t, double y);
 /** Forward transform of @p n values from @p in to @p out (may alias), on the calling thread. */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n);
 /** As gate_transform_apply_array on @p n values taken from an array of @p n_as values: each
- *  value gets exactly the bits it gets when that whole array is transformed (logicle's array
- *  path, chosen by length, can differ from its one-value path in the last bit). */
+ *  value gets exactly the bits it gets when that whole array is transformed. (Logicle's array
+ *  and one-value paths now share one kernel, so a logicle value gets the same bits alone and
+ *  in an array of any length; kept for callers that state which array they mean.) */
 void gate_transform_apply_array_as(const gate_transform *t, const double *in, double *out,
                                    size_t n, size_t n_as);
 
