@@ -1252,6 +1252,7 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
         so.on_block = collect_quadrants;
         so.ctx = &x;
         so.threads = opt->block_threads; /* blocks side by side, taken in file order */
+        so.strategy_columns_only = true; /* collect_quadrants reads the quadrants' dims only */
         st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     }
     if (st == APO_OK) {

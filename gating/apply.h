@@ -67,6 +67,14 @@ APO_NODISCARD apo_status gate_strategy_apply(const gate_strategy *s, const gate_
 APO_NODISCARD apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d,
                                                 size_t gate, gate_result *out, apo_error *err);
 void gate_result_free(gate_result *r);
+/**
+ * The channels gate_strategy_apply reads on data like @p d (names, labels and matrix; the
+ * values are not used): used[p] (d->n_params entries) is set for each channel a gate, a
+ * compensation or a ratio takes, cleared for the others. The same errors as
+ * gate_strategy_apply (a channel missing from the data).
+ */
+APO_NODISCARD apo_status gate_strategy_columns(const gate_strategy *s, const gate_data *d,
+                                               bool *used, apo_error *err);
 static inline const uint8_t *gate_result_membership(const gate_result *r, size_t g)
 {
     return r->member + g * r->n_events;
@@ -139,10 +147,15 @@ typedef struct gate_stream_options {
      * at a time side by side; counts and on_block still take them in file order, so results
      * do not depend on it. 0 and 1 = the calling thread only. */
     unsigned threads;
+    /* With a strategy: decode (or copy) only the channels it reads (gate_strategy_columns);
+     * the blocks on_block sees then hold NaN in every other channel. For callers whose
+     * on_block reads nothing but the strategy's dimensions. */
+    bool strategy_columns_only;
 } gate_stream_options;
 
 #define GATE_STREAM_OPTIONS_INIT                                                               \
-    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0}
+    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0, \
+     false}
 
 /**
  * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):

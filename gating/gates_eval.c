@@ -45,6 +45,7 @@ typedef struct eval_ctx {
     dim_entry *dimc;
     size_t n_lim, cap_lim;
     limit_entry *lim;
+    bool *used; /* NULL, or the channels read are marked here (gate_strategy_columns) */
 } eval_ctx;
 
 static void ctx_free(eval_ctx *c)
@@ -197,6 +198,9 @@ static apo_status get_comp(eval_ctx *c, const char *ref, const comp_block **out,
             st = missing_channel(det_names[i], "the spillover matrix's detector", err);
         }
     }
+    for (size_t i = 0; i < n && st == APO_OK && c->used != NULL; i++) {
+        c->used[det[i]] = true;
+    }
     if (st == APO_OK) {
         compensate_block(d, n, det, inv, b->cols);
     }
@@ -252,6 +256,9 @@ static apo_status comp_column(eval_ctx *c, const char *ref, const char *name, co
     if (p == SIZE_MAX) {
         return missing_channel(name, gs_comp_is_none(ref) ? "a channel" : "a channel or fluorochrome",
                                err);
+    }
+    if (c->used != NULL) {
+        c->used[p] = true;
     }
     *out = d->values + p * d->n_events;
     return APO_OK;
@@ -617,10 +624,10 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
 /* Evaluate gate @p only and what it depends on (its ancestors, a boolean's operands), or
  * every gate when @p only is SIZE_MAX. Rows of gates not evaluated are zero (count 0). */
 static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t only,
-                              gate_result *out, apo_error *err)
+                              bool *used, gate_result *out, apo_error *err)
 {
     memset(out, 0, sizeof(*out));
-    apply_state a = {.c = {.s = s, .d = d}, .r = out, .failed_gate = SIZE_MAX};
+    apply_state a = {.c = {.s = s, .d = d, .used = used}, .r = out, .failed_gate = SIZE_MAX};
     apo_status st = gs_links_build(s, &a.links, err);
     if (st != APO_OK) {
         return st;
@@ -676,13 +683,43 @@ static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t
 apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_result *out,
                                apo_error *err)
 {
-    return apply_gates(s, d, SIZE_MAX, out, err);
+    return apply_gates(s, d, SIZE_MAX, NULL, out, err);
 }
 
 apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d, size_t gate,
                                   gate_result *out, apo_error *err)
 {
-    return apply_gates(s, d, gate, out, err);
+    return apply_gates(s, d, gate, NULL, out, err);
+}
+
+/*
+ * The channels a whole evaluation reads: every gate evaluated on one event whose values are
+ * all NaN, with each channel that comp_column or a compensation matrix takes marked. Which
+ * channels are read depends on the strategy and the channel names only, never on the values.
+ */
+apo_status gate_strategy_columns(const gate_strategy *s, const gate_data *d, bool *used,
+                                 apo_error *err)
+{
+    const size_t np = d->n_params;
+    memset(used, 0, (np ? np : 1) * sizeof(bool));
+    double *nan_row = malloc((np ? np : 1) * sizeof(double));
+    if (nan_row == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu values, found none", np);
+    }
+    for (size_t p = 0; p < np; p++) {
+        nan_row[p] = NAN;
+    }
+    gate_data one = *d;
+    one.n_events = 1;
+    one.values = nan_row;
+    gate_result r;
+    apo_status st = apply_gates(s, &one, SIZE_MAX, used, &r, err);
+    if (st == APO_OK) {
+        gate_result_free(&r);
+    }
+    free(nan_row);
+    return st;
 }
 
 void gate_result_free(gate_result *r)

@@ -8,6 +8,7 @@
  */
 #include "gating/gating_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ typedef struct stream_slot {
     gate_result r;
     uint64_t first;
     size_t count;
+    size_t nan_count; /* with a column choice: the block length its unread columns hold NaN for */
     apo_status st;
     apo_error err;
 } stream_slot;
@@ -40,7 +42,25 @@ typedef struct stream_round {
     const gate_stream_options *opts;
     size_t np;
     stream_slot *slots;
+    const bool *used; /* NULL = every channel; else only these are decoded or copied */
 } stream_round;
+
+/* The channels a block does not read hold NaN (written once per block length). */
+static void fill_unread(const stream_round *w, stream_slot *b)
+{
+    if (w->used == NULL || b->nan_count == b->count) {
+        return;
+    }
+    for (size_t p = 0; p < w->np; p++) {
+        if (!w->used[p]) {
+            double *col = b->buf + p * b->count;
+            for (size_t e = 0; e < b->count; e++) {
+                col[e] = NAN;
+            }
+        }
+    }
+    b->nan_count = b->count;
+}
 
 /* Decode (or copy) block k of the round and gate it; every result in its own slot. */
 static void stream_block(void *ctx, size_t k)
@@ -50,14 +70,17 @@ static void stream_block(void *ctx, size_t k)
     const fcs_events *ev = w->opts->events;
     memset(&b->r, 0, sizeof b->r);
     b->st = APO_OK;
+    fill_unread(w, b);
     if (ev != NULL) {
         for (size_t p = 0; p < w->np; p++) {
-            memcpy(b->buf + p * b->count, fcs_events_column(ev, p) + b->first,
-                   b->count * sizeof(double));
+            if (w->used == NULL || w->used[p]) {
+                memcpy(b->buf + p * b->count, fcs_events_column(ev, p) + b->first,
+                       b->count * sizeof(double));
+            }
         }
     } else {
-        b->st = fcs_dataset_decode_f64(w->ds, b->first, b->count, &w->opts->decode, b->buf,
-                                       b->count, &b->err);
+        b->st = fcs_dataset_decode_columns_f64(w->ds, b->first, b->count, &w->opts->decode,
+                                               w->used, b->buf, b->count, &b->err);
     }
     b->d.values = b->buf;
     b->d.n_events = b->count;
@@ -143,7 +166,14 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
     if (st != APO_OK) {
         return st;
     }
-    stream_round w = {s, ds, opts, np, slots};
+    bool *used = NULL; /* the strategy's channels, with strategy_columns_only */
+    if (opts->strategy_columns_only && s != NULL) {
+        used = malloc((np ? np : 1) * sizeof *used);
+        st = used == NULL ? apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                          "expected memory for %zu channel flags, found none", np)
+                          : gate_strategy_columns(s, &slots[0].d, used, err);
+    }
+    stream_round w = {s, ds, opts, np, slots, used};
     for (uint64_t first = 0; first < n && st == APO_OK; first += (uint64_t)width * block) {
         size_t nb = 0;
         for (uint64_t f = first; f < n && nb < width; f += block, nb++) {
@@ -176,6 +206,7 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
         }
     }
     stream_slots_free(slots, width);
+    free(used);
     return st;
 }
 
