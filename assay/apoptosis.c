@@ -1137,7 +1137,6 @@ typedef struct quadrant_values {
     size_t alloc[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
     bool over[ASSAY_Q_COUNT];
     double *vals[ASSAY_Q_COUNT][2];
-    double *block[2];         /* one block of each dimension */
 } quadrant_values;
 
 static void quadrant_values_free(quadrant_values *x)
@@ -1146,8 +1145,6 @@ static void quadrant_values_free(quadrant_values *x)
         free(x->vals[k][0]);
         free(x->vals[k][1]);
     }
-    free(x->block[0]);
-    free(x->block[1]);
 }
 
 /* Room for @p need values of quadrant k (need <= budget); false when out of memory. */
@@ -1170,33 +1167,26 @@ static bool quadrant_room(quadrant_values *x, size_t k, size_t need)
     return true;
 }
 
+/* One streamed block: the quadrants' counts come with its gating (r->count), their AnnV/PI
+ * values (dim_values, compensated with the gating, on the block's thread) are kept while a
+ * quadrant stays within the budget. */
 static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
-                                    uint64_t first, apo_error *err)
+                                    const double *const *dim_values, uint64_t first,
+                                    apo_error *err)
 {
     (void)first;
     quadrant_values *x = arg;
     size_t in[ASSAY_Q_COUNT] = {0};
-    bool any = false;
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        for (size_t e = 0; !x->over[k] && e < d->n_events; e++) {
-            in[k] += m[e];
+        if (x->over[k]) {
+            continue;
         }
-        if (!x->over[k] && x->filled[k] + in[k] > x->budget) { /* too many: drop it */
+        in[k] = (size_t)r->count[x->gate[k]]; /* the members of its row in this block */
+        if (x->filled[k] + in[k] > x->budget) { /* too many: drop it */
             x->over[k] = true;
             free(x->vals[k][0]);
             free(x->vals[k][1]);
             x->vals[k][0] = x->vals[k][1] = NULL;
-        }
-        any = any || (!x->over[k] && in[k] > 0);
-    }
-    if (!any) {
-        return APO_OK; /* nothing to keep from this block: no values computed */
-    }
-    for (int k = 0; k < 2; k++) {
-        apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
-        if (st != APO_OK) {
-            return st;
         }
     }
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
@@ -1207,13 +1197,16 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
         const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        for (size_t e = 0; e < d->n_events; e++) {
+        double *va = x->vals[k][0] + x->filled[k], *vp = x->vals[k][1] + x->filled[k];
+        size_t f = 0;
+        for (size_t e = 0; e < d->n_events && f < in[k]; e++) {
             if (m[e]) {
-                x->vals[k][0][x->filled[k]] = x->block[0][e];
-                x->vals[k][1][x->filled[k]] = x->block[1][e];
-                x->filled[k]++;
+                va[f] = dim_values[0][e];
+                vp[f] = dim_values[1][e];
+                f++;
             }
         }
+        x->filled[k] += f;
     }
     return APO_OK;
 }
@@ -1241,20 +1234,14 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
         x.gate[k] = q_idx[k];
     }
-    for (int k = 0; k < 2; k++) {
-        x.block[k] = malloc(GATE_BLOCK_EVENTS * sizeof(double));
-    }
-    apo_status st = APO_OK;
-    if (x.block[0] == NULL || x.block[1] == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, in->file, APO_NO_OFFSET, NULL, "out of memory");
-    } else {
-        gate_stream_options so = input_stream(in);
-        so.on_block = collect_quadrants;
-        so.ctx = &x;
-        so.threads = opt->block_threads; /* blocks side by side, taken in file order */
-        so.strategy_columns_only = true; /* collect_quadrants reads the quadrants' dims only */
-        st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
-    }
+    gate_stream_options so = input_stream(in);
+    so.n_dims = 2; /* AnnV, PI: computed with each block's gating */
+    so.dims = dims;
+    so.on_block_dims = collect_quadrants;
+    so.ctx = &x;
+    so.threads = opt->block_threads; /* blocks side by side, taken in file order */
+    so.strategy_columns_only = true; /* collect_quadrants reads the quadrants' dims only */
+    apo_status st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     if (st == APO_OK) {
         uint64_t qcount[ASSAY_Q_COUNT];
         size_t pick[ASSAY_Q_COUNT];

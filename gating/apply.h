@@ -68,6 +68,15 @@ APO_NODISCARD apo_status gate_strategy_apply_to(const gate_strategy *s, const ga
                                                 size_t gate, gate_result *out, apo_error *err);
 void gate_result_free(gate_result *r);
 /**
+ * As gate_strategy_apply, and the values of @p dims[0..n_dims) into values[k] (d->n_events
+ * each): bit for bit what gate_dim_values(s, d, &dims[k], false, ...) gives, taken from the
+ * evaluation's own compensated columns instead of compensating again. On error no values.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_dims(const gate_strategy *s, const gate_data *d,
+                                                  size_t n_dims, const gate_dim *dims,
+                                                  double *const *values, gate_result *out,
+                                                  apo_error *err);
+/**
  * The channels gate_strategy_apply reads on data like @p d (names, labels and matrix; the
  * values are not used): used[p] (d->n_params entries) is set for each channel a gate, a
  * compensation or a ratio takes, cleared for the others. The same errors as
@@ -151,11 +160,20 @@ typedef struct gate_stream_options {
      * the blocks on_block sees then hold NaN in every other channel. For callers whose
      * on_block reads nothing but the strategy's dimensions. */
     bool strategy_columns_only;
+    /* With a strategy and n_dims > 0: the untransformed values of dims[0..n_dims) (as
+     * gate_dim_values) are computed with each block's gating, on the block's thread
+     * (gate_strategy_apply_dims), and on_block_dims is called with them (dim_values[k], the
+     * block's n_events each) where on_block would be; on_block is then not called. */
+    size_t n_dims;
+    const gate_dim *dims;
+    apo_status (*on_block_dims)(void *ctx, const gate_data *block, const gate_result *r,
+                                const double *const *dim_values, uint64_t first,
+                                apo_error *err);
 } gate_stream_options;
 
 #define GATE_STREAM_OPTIONS_INIT                                                               \
     {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0, \
-     false}
+     false, 0, NULL, NULL}
 
 /**
  * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):

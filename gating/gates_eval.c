@@ -623,8 +623,17 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
 
 /* Evaluate gate @p only and what it depends on (its ancestors, a boolean's operands), or
  * every gate when @p only is SIZE_MAX. Rows of gates not evaluated are zero (count 0). */
+/* Extra output of an evaluation: the untransformed values of some dimensions, taken from the
+ * evaluation's own cache (compensated once for gates and values alike). */
+typedef struct dims_out {
+    size_t n;
+    const gate_dim *dims;
+    double *const *values;
+} dims_out;
+
 static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t only,
-                              bool *used, gate_result *out, apo_error *err)
+                              bool *used, const dims_out *want, gate_result *out,
+                              apo_error *err)
 {
     memset(out, 0, sizeof(*out));
     apply_state a = {.c = {.s = s, .d = d, .used = used}, .r = out, .failed_gate = SIZE_MAX};
@@ -664,6 +673,13 @@ static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t
     for (size_t g = 0; only == SIZE_MAX && g < ng && st == APO_OK; g++) {
         st = eval_gate(&a, g, err);
     }
+    for (size_t k = 0; want != NULL && k < want->n && st == APO_OK; k++) {
+        const double *v = NULL; /* compute_dim(dim, false), as gate_dim_values computes it */
+        st = dim_cached_as(&a.c, &want->dims[k], false, &v, err);
+        if (st == APO_OK) {
+            memcpy(want->values[k], v, d->n_events * sizeof(double));
+        }
+    }
     if (st != APO_OK && err != NULL && a.failed_gate != SIZE_MAX) {
         /* Name the gate that needed the missing channel / matrix. */
         char msg[APO_ERROR_MSG_SIZE], kw[64];
@@ -683,13 +699,21 @@ static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t
 apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_result *out,
                                apo_error *err)
 {
-    return apply_gates(s, d, SIZE_MAX, NULL, out, err);
+    return apply_gates(s, d, SIZE_MAX, NULL, NULL, out, err);
 }
 
 apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d, size_t gate,
                                   gate_result *out, apo_error *err)
 {
-    return apply_gates(s, d, gate, NULL, out, err);
+    return apply_gates(s, d, gate, NULL, NULL, out, err);
+}
+
+apo_status gate_strategy_apply_dims(const gate_strategy *s, const gate_data *d, size_t n_dims,
+                                    const gate_dim *dims, double *const *values,
+                                    gate_result *out, apo_error *err)
+{
+    const dims_out want = {n_dims, dims, values};
+    return apply_gates(s, d, SIZE_MAX, NULL, &want, out, err);
 }
 
 /*
@@ -714,7 +738,7 @@ apo_status gate_strategy_columns(const gate_strategy *s, const gate_data *d, boo
     one.n_events = 1;
     one.values = nan_row;
     gate_result r;
-    apo_status st = apply_gates(s, &one, SIZE_MAX, used, &r, err);
+    apo_status st = apply_gates(s, &one, SIZE_MAX, used, NULL, &r, err);
     if (st == APO_OK) {
         gate_result_free(&r);
     }

@@ -32,6 +32,7 @@ typedef struct stream_slot {
     uint64_t first;
     size_t count;
     size_t nan_count; /* with a column choice: the block length its unread columns hold NaN for */
+    double **dim_values; /* with opts->n_dims: one block of each dimension's values */
     apo_status st;
     apo_error err;
 } stream_slot;
@@ -85,7 +86,10 @@ static void stream_block(void *ctx, size_t k)
     b->d.values = b->buf;
     b->d.n_events = b->count;
     if (b->st == APO_OK && w->s != NULL) {
-        b->st = gate_strategy_apply(w->s, &b->d, &b->r, &b->err);
+        b->st = b->dim_values != NULL
+                    ? gate_strategy_apply_dims(w->s, &b->d, w->opts->n_dims, w->opts->dims,
+                                               b->dim_values, &b->r, &b->err)
+                    : gate_strategy_apply(w->s, &b->d, &b->r, &b->err);
     }
 }
 
@@ -96,13 +100,37 @@ static void stream_slots_free(stream_slot *slots, size_t n)
             gate_data_free(&slots[k].d);
         }
         free(slots[k].buf);
+        free(slots[k].dim_values);
     }
     free(slots);
 }
 
+/* Room for one block of each of @p n_dims dimensions' values (none when n_dims is 0): the
+ * pointer array and the values in one allocation. */
+static bool slot_dims_new(stream_slot *b, size_t n_dims, size_t block)
+{
+    if (n_dims == 0) {
+        return true;
+    }
+    size_t bytes = 0;
+    if (!apo_mul_size(n_dims, block * sizeof(double) + sizeof(double *), &bytes)) {
+        return false;
+    }
+    b->dim_values = malloc(bytes);
+    if (b->dim_values == NULL) {
+        return false;
+    }
+    double *v = (double *)(void *)(b->dim_values + n_dims);
+    for (size_t k = 0; k < n_dims; k++) {
+        b->dim_values[k] = v + k * block;
+    }
+    return true;
+}
+
 /* Slots of @p width blocks, each with its buffer and its view of the data set. */
 static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_options *opts,
-                                   size_t np, size_t width, stream_slot **out, apo_error *err)
+                                   size_t np, size_t n_dims, size_t width, stream_slot **out,
+                                   apo_error *err)
 {
     const size_t block = GATE_BLOCK_EVENTS;
     const uint64_t n = fcs_dataset_n_events(ds);
@@ -114,7 +142,8 @@ static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_opti
                              "expected memory for a block of %zu events, found none", block);
     }
     for (size_t k = 0; k < width; k++) {
-        if ((slots[k].buf = malloc(bytes)) == NULL) {
+        if ((slots[k].buf = malloc(bytes)) == NULL ||
+            !slot_dims_new(&slots[k], n_dims, block)) {
             stream_slots_free(slots, width);
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                                  "expected memory for a block of %zu events, found none", block);
@@ -162,7 +191,7 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
         width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
     stream_slot *slots = NULL;
-    apo_status st = stream_slots_new(ds, opts, np, width, &slots, err);
+    apo_status st = stream_slots_new(ds, opts, np, s != NULL ? opts->n_dims : 0, width, &slots, err);
     if (st != APO_OK) {
         return st;
     }
@@ -196,7 +225,13 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
                     counts[g] += b->r.count[g];
                 }
             }
-            if (st == APO_OK && opts->on_block != NULL) {
+            if (st == APO_OK && b->dim_values != NULL) {
+                if (opts->on_block_dims != NULL) {
+                    st = opts->on_block_dims(opts->ctx, &b->d, &b->r,
+                                             (const double *const *)b->dim_values, b->first,
+                                             err);
+                }
+            } else if (st == APO_OK && opts->on_block != NULL) {
                 st = opts->on_block(opts->ctx, &b->d, s != NULL ? &b->r : NULL, b->first, err);
             }
             gate_result_free(&b->r);
