@@ -1335,24 +1335,65 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
 #undef QC_NOTE
 }
 
-/* The scale values of dimension @p dim (raw values @p raw of the sample's ne events) at the
- * events where @p mask is set, into out[0..*m): each value transformed exactly as in the
+/* Values per task when a long column of scale values is spread over the block threads. */
+#define APO_SCALE_CHUNK ((size_t)65536)
+
+/* Scale values of the parent's events of both dimensions: chunk i of dimension k. */
+typedef struct scale_job {
+    const gate_transform *t[2];
+    double *v[2];
+    size_t m[2];
+    size_t ne;
+    size_t chunks[2];
+} scale_job;
+
+static void scale_chunk(void *arg, size_t i)
+{
+    const scale_job *j = arg;
+    const int k = i < j->chunks[0] ? 0 : 1;
+    const size_t c = k == 0 ? i : i - j->chunks[0];
+    const size_t lo = c * APO_SCALE_CHUNK;
+    const size_t n = j->m[k] - lo < APO_SCALE_CHUNK ? j->m[k] - lo : APO_SCALE_CHUNK;
+    /* each value is computed alone (as in an array of ne values), so chunks change nothing */
+    gate_transform_apply_array_as(j->t[k], j->v[k] + lo, j->v[k] + lo, n, j->ne);
+}
+
+/* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
+ * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
  * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
- * the events outside the mask not transformed at all. */
-static apo_status masked_scaled(const gate_strategy *s, const gate_dim *dim, const double *raw,
-                                const uint8_t *mask, size_t ne, double *out, size_t *m,
+ * the events outside the mask not transformed at all. When a column is longer than a chunk
+ * (a large file's subsample), the chunks are transformed on up to @p threads threads
+ * (apo_pool_run): the same values. */
+static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
+                                double *const raw[2], const uint8_t *mask, size_t ne,
+                                unsigned threads, double *const out[2], size_t m[2],
                                 apo_error *err)
 {
-    *m = masked(raw, mask, ne, out);
-    if (dim->transform_ref == NULL) {
-        return APO_OK;
+    scale_job j;
+    memset(&j, 0, sizeof j);
+    j.ne = ne;
+    for (int k = 0; k < 2; k++) {
+        m[k] = masked(raw[k], mask, ne, out[k]);
+        if (dims[k].transform_ref == NULL) {
+            continue;
+        }
+        j.t[k] = gate_strategy_transform(s, dims[k].transform_ref);
+        if (j.t[k] == NULL) {
+            return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dims[k].transform_ref,
+                                 "expected a defined transformation, found none with this id");
+        }
+        j.v[k] = out[k];
+        j.m[k] = m[k];
+        j.chunks[k] = (m[k] + APO_SCALE_CHUNK - 1) / APO_SCALE_CHUNK;
     }
-    const gate_transform *t = gate_strategy_transform(s, dim->transform_ref);
-    if (t == NULL) {
-        return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dim->transform_ref,
-                             "expected a defined transformation, found none with this id");
+    const size_t n = j.chunks[0] + j.chunks[1];
+    if (threads > 1 && (j.chunks[0] > 1 || j.chunks[1] > 1)) { /* a long column only */
+        apo_pool_run(n, threads, scale_chunk, NULL, &j);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            scale_chunk(&j, i);
+        }
     }
-    gate_transform_apply_array_as(t, out, out, *m, ne);
     return APO_OK;
 }
 
@@ -1395,13 +1436,12 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     if (st == APO_OK) {
         st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
     }
-    size_t n_at = 0, n_pt = 0; /* the parent's scale values in ann_t, pi_t */
+    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
     if (st == APO_OK) {
-        st = masked_scaled(s, &dims[0], ann, l.parent, ne, ann_t, &n_at, err);
+        double *const raw[2] = {ann, pi}, *const scaled[2] = {ann_t, pi_t};
+        st = masked_scaled(s, dims, raw, l.parent, ne, opt->block_threads, scaled, n_t, err);
     }
-    if (st == APO_OK) {
-        st = masked_scaled(s, &dims[1], pi, l.parent, ne, pi_t, &n_pt, err);
-    }
+    const size_t n_at = n_t[0], n_pt = n_t[1];
     if (st == APO_OK) {
         if (l.step == 1) {
             memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
