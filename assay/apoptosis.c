@@ -548,17 +548,10 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
     return APO_OK;
 }
 
-/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
- * with @p parent_only, only the parent and what it depends on are evaluated. */
-static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
-                                 bool parent_only, gate_result *res, apo_error *err)
+/* l->parent = the membership of @p parent_idx in @p res (every event when SIZE_MAX). */
+static apo_status loaded_parent(loaded *l, const gate_result *res, size_t parent_idx,
+                                apo_error *err)
 {
-    apo_status st = parent_only && parent_idx != SIZE_MAX
-                        ? gate_strategy_apply_to(s, &l->data, parent_idx, res, err)
-                        : gate_strategy_apply(s, &l->data, res, err);
-    if (st != APO_OK) {
-        return st;
-    }
     size_t ne = l->data.n_events;
     free(l->parent);
     l->parent = malloc(ne ? ne : 1);
@@ -571,6 +564,20 @@ static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t paren
         memcpy(l->parent, gate_result_membership(res, parent_idx), ne);
     }
     return APO_OK;
+}
+
+/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
+ * with @p parent_only, only the parent and what it depends on are evaluated. */
+static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
+                                 bool parent_only, gate_result *res, apo_error *err)
+{
+    apo_status st = parent_only && parent_idx != SIZE_MAX
+                        ? gate_strategy_apply_to(s, &l->data, parent_idx, res, err)
+                        : gate_strategy_apply(s, &l->data, res, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    return loaded_parent(l, res, parent_idx, err);
 }
 
 static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
@@ -1397,6 +1404,115 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
     return APO_OK;
 }
 
+/* The statistics of one sample that need its estimation subsample only: the medians of its
+ * quadrants there, its own AnnV valley and the two lines' depths on its density. */
+typedef struct sub_stats {
+    const gate_strategy *s;
+    const gate_dim *dims;      /* [2] */
+    const gate_result *res;    /* the final gating of the subsample */
+    const size_t *q_idx;       /* [ASSAY_Q_COUNT] */
+    const uint8_t *parent;     /* the quadrants' parent (singlets) */
+    size_t ne;
+    unsigned threads;          /* for the scale values of a long column */
+    const double *line;        /* [2], on the display scale */
+    bool valley;               /* the own valley is wanted (stained with AnnV) */
+    double *ann, *pi;          /* compensated values of the subsample */
+    double *ann_t, *pi_t, *tmp; /* scratch of ne values each */
+    double med_a[ASSAY_Q_COUNT], med_p[ASSAY_Q_COUNT], valley_at, depth[2];
+    apo_status st;
+    apo_error err;
+} sub_stats;
+
+static void sub_stats_run(sub_stats *j)
+{
+    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
+    double *const raw[2] = {j->ann, j->pi}, *const scaled[2] = {j->ann_t, j->pi_t};
+    j->st = masked_scaled(j->s, j->dims, raw, j->parent, j->ne, j->threads, scaled, n_t, &j->err);
+    if (j->st != APO_OK) {
+        return;
+    }
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
+        size_t m = masked(j->ann, mem, j->ne, j->tmp);
+        j->med_a[q] = median_of(j->tmp, m);
+        m = masked(j->pi, mem, j->ne, j->tmp);
+        j->med_p[q] = median_of(j->tmp, m);
+    }
+    /* the sample's own AnnV valley, for the threshold-outlier QC */
+    j->valley_at = j->valley ? assay_density_valley(j->ann_t, n_t[0], -INFINITY, INFINITY) : NAN;
+    /* each line's valley depth on the sample's own density */
+    j->depth[0] = assay_line_depth(j->ann_t, n_t[0], j->line[0]);
+    j->depth[1] = assay_line_depth(j->pi_t, n_t[1], j->line[1]);
+}
+
+/* The exact counts of a large file (streamed) and the medians of its small quadrants. */
+typedef struct count_stats {
+    const gate_strategy *s;
+    const assay_input *in;
+    const size_t *q_idx;
+    const gate_dim *dims;
+    const assay_options *opt;
+    uint64_t *cnt;
+    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
+    bool small[ASSAY_Q_COUNT];
+    apo_status st;
+    apo_error err;
+} count_stats;
+
+static void count_stats_run(count_stats *j)
+{
+    j->st = stream_counts_and_small_medians(j->s, j->in, j->q_idx, j->dims, j->opt, j->cnt,
+                                            j->small_a, j->small_p, j->small, &j->err);
+}
+
+typedef struct both_stats {
+    count_stats *count;
+    sub_stats *sub;
+} both_stats;
+
+static void both_stats_task(void *arg, size_t i)
+{
+    const both_stats *b = arg;
+    if (i == 0) {
+        count_stats_run(b->count);
+    } else {
+        sub_stats_run(b->sub);
+    }
+}
+
+/*
+ * The subsample's statistics and, for a file larger than its subsample, the exact counts
+ * streamed over every event: side by side on the block threads when there are two or more
+ * (neither reads what the other writes, so each result is the one computed alone), else one
+ * after the other. The subsample's error comes first, as when it was computed first.
+ */
+static apo_status subsample_and_counts(sub_stats *sub, count_stats *count, uint64_t step,
+                                       const gate_result *res, unsigned threads, apo_error *err)
+{
+    count->st = APO_OK;
+    if (step == 1) {
+        memcpy(count->cnt, res->count, res->n_gates * sizeof *count->cnt);
+        sub_stats_run(sub);
+    } else if (threads > 1) {
+        sub->threads = 1; /* the stream takes the block threads */
+        both_stats b = {count, sub};
+        apo_pool_run(2, 2, both_stats_task, NULL, &b);
+    } else {
+        sub_stats_run(sub);
+        if (sub->st == APO_OK) {
+            count_stats_run(count);
+        }
+    }
+    if (sub->st != APO_OK) {
+        *err = sub->err;
+        return sub->st;
+    }
+    if (count->st != APO_OK) {
+        *err = count->err;
+    }
+    return count->st;
+}
+
 /* Per-sample statistics from the final gating: counts over every event, medians, the own
  * valley and the flow check from the estimation subsample, then the QC flags. */
 static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
@@ -1411,48 +1527,39 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     if (st != APO_OK) {
         return st;
     }
+    const size_t ne = l.data.n_events, nb = (ne ? ne : 1) * sizeof(double);
     gate_result res = {0};
-    st = parent_mask(s, &l, parent_idx, &res, err);
-    const size_t ne = l.data.n_events;
-    double *ann = NULL, *pi = NULL, *ann_t = NULL, *pi_t = NULL, *tmp = NULL;
-    uint64_t *cnt = NULL;
-    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
-    bool small[ASSAY_Q_COUNT] = {false, false, false, false};
-    if (st == APO_OK) {
-        ann = malloc((ne ? ne : 1) * sizeof(double));
-        pi = malloc((ne ? ne : 1) * sizeof(double));
-        ann_t = malloc((ne ? ne : 1) * sizeof(double));
-        pi_t = malloc((ne ? ne : 1) * sizeof(double));
-        tmp = malloc((ne ? ne : 1) * sizeof(double));
-        cnt = malloc((res.n_gates ? res.n_gates : 1) * sizeof *cnt);
-        if (ann == NULL || pi == NULL || ann_t == NULL || pi_t == NULL || tmp == NULL ||
-            cnt == NULL) {
-            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        }
+    sub_stats sub = {.s = s, .dims = dims, .res = &res, .q_idx = q_idx, .ne = ne,
+                     .threads = opt->block_threads, .line = line,
+                     .valley = in->role != ASSAY_ROLE_UNSTAINED &&
+                               in->role != ASSAY_ROLE_PI_SINGLE};
+    count_stats count = {.s = s, .in = in, .q_idx = q_idx, .dims = dims, .opt = opt};
+    sub.ann = malloc(nb);
+    sub.pi = malloc(nb);
+    sub.ann_t = malloc(nb);
+    sub.pi_t = malloc(nb);
+    sub.tmp = malloc(nb);
+    count.cnt = malloc((gate_strategy_n_gates(s) ? gate_strategy_n_gates(s) : 1) *
+                       sizeof *count.cnt);
+    if (sub.ann == NULL || sub.pi == NULL || sub.ann_t == NULL || sub.pi_t == NULL ||
+        sub.tmp == NULL || count.cnt == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    if (st == APO_OK) { /* the gating and the AnnV/PI values compensated once, together */
+        double *const vals[2] = {sub.ann, sub.pi};
+        st = gate_strategy_apply_dims(s, &l.data, 2, dims, vals, &res, err);
     }
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[0], false, ann, err);
+        st = loaded_parent(&l, &res, parent_idx, err);
+        sub.parent = l.parent;
     }
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
-    }
-    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
-    if (st == APO_OK) {
-        double *const raw[2] = {ann, pi}, *const scaled[2] = {ann_t, pi_t};
-        st = masked_scaled(s, dims, raw, l.parent, ne, opt->block_threads, scaled, n_t, err);
-    }
-    const size_t n_at = n_t[0], n_pt = n_t[1];
-    if (st == APO_OK) {
-        if (l.step == 1) {
-            memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
-        } else {
-            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt, cnt, small_a,
-                                                 small_p, small, err);
-        }
+        st = subsample_and_counts(&sub, &count, l.step, &res, opt->block_threads, err);
     }
     if (st != APO_OK) {
         goto done;
     }
+    const uint64_t *cnt = count.cnt;
     smp->events = apo_input_n_events(in);
     smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
     size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
@@ -1461,39 +1568,26 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         smp->cells = smp->events; /* a singlet gate without a debris gate */
     }
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
         smp->count[q] = cnt[q_idx[q]];
         smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
-        size_t m = masked(ann, mem, ne, tmp);
-        smp->median_annexin[q] = median_of(tmp, m);
-        m = masked(pi, mem, ne, tmp);
-        smp->median_pi[q] = median_of(tmp, m);
+        /* small quadrants: every event; the others: the subsample */
+        smp->median_annexin[q] = count.small[q] ? count.small_a[q] : sub.med_a[q];
+        smp->median_pi[q] = count.small[q] ? count.small_p[q] : sub.med_p[q];
     }
     smp->apoptotic_pct = smp->pct[ASSAY_Q_EARLY] + smp->pct[ASSAY_Q_LATE];
-    for (int q = 0; q < ASSAY_Q_COUNT; q++) { /* small quadrants: every event */
-        if (small[q]) {
-            smp->median_annexin[q] = small_a[q];
-            smp->median_pi[q] = small_p[q];
-        }
-    }
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    smp->annexin_valley = NAN;
-    if (in->role != ASSAY_ROLE_UNSTAINED && in->role != ASSAY_ROLE_PI_SINGLE) {
-        smp->annexin_valley = assay_density_valley(ann_t, n_at, -INFINITY, INFINITY);
-    }
-    /* each line's valley depth on the sample's own density */
-    smp->annexin_depth = assay_line_depth(ann_t, n_at, line[0]);
-    smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
+    smp->annexin_valley = sub.valley_at;
+    smp->annexin_depth = sub.depth[0];
+    smp->pi_depth = sub.depth[1];
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
-    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, ann, pi);
+    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, sub.ann, sub.pi);
 done:
-    free(ann);
-    free(pi);
-    free(ann_t);
-    free(pi_t);
-    free(tmp);
-    free(cnt);
+    free(sub.ann);
+    free(sub.pi);
+    free(sub.ann_t);
+    free(sub.pi_t);
+    free(sub.tmp);
+    free(count.cnt);
     gate_result_free(&res);
     loaded_free(&l);
     return st;

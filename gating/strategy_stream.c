@@ -23,6 +23,11 @@ static const gate_stream_options *options_or_default(const gate_stream_options *
     return storage;
 }
 
+/* Blocks per thread in a round of blocks decoded side by side. */
+#ifndef STREAM_ROUND_PER_THREAD
+#define STREAM_ROUND_PER_THREAD 2
+#endif
+
 /* Blocks decoded and gated side by side: slot k holds block k of the current round. */
 typedef struct stream_slot {
     double *buf;
@@ -31,7 +36,7 @@ typedef struct stream_slot {
     gate_result r;
     uint64_t first;
     size_t count;
-    size_t nan_count; /* with a column choice: the block length its unread columns hold NaN for */
+    size_t nan_count; /* with a column choice: the block length its unread columns hold 0 for */
     double **dim_values; /* with opts->n_dims: one block of each dimension's values */
     apo_status st;
     apo_error err;
@@ -46,7 +51,8 @@ typedef struct stream_round {
     const bool *used; /* NULL = every channel; else only these are decoded or copied */
 } stream_round;
 
-/* The channels a block does not read hold NaN (written once per block length). */
+/* The channels a block does not read hold zeros: written when the block's length changes (the
+ * column offsets move; a new buffer is all zeros, right for a full block). */
 static void fill_unread(const stream_round *w, stream_slot *b)
 {
     if (w->used == NULL || b->nan_count == b->count) {
@@ -56,7 +62,7 @@ static void fill_unread(const stream_round *w, stream_slot *b)
         if (!w->used[p]) {
             double *col = b->buf + p * b->count;
             for (size_t e = 0; e < b->count; e++) {
-                col[e] = NAN;
+                col[e] = 0.0;
             }
         }
     }
@@ -142,7 +148,8 @@ static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_opti
                              "expected memory for a block of %zu events, found none", block);
     }
     for (size_t k = 0; k < width; k++) {
-        if ((slots[k].buf = malloc(bytes)) == NULL ||
+        slots[k].nan_count = block; /* zeros: a full block's unread channels as they must be */
+        if ((slots[k].buf = calloc(1, bytes)) == NULL ||
             !slot_dims_new(&slots[k], n_dims, block)) {
             stream_slots_free(slots, width);
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
@@ -186,7 +193,7 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
     /* with threads, a round of one block per thread is decoded and gated side by side; the
      * counts and on_block then take the blocks in file order, as one after another would */
     const uint64_t n_blocks = (n + block - 1) / block;
-    size_t width = opts->threads > 1 ? (size_t)opts->threads : 1;
+    size_t width = opts->threads > 1 ? (size_t)opts->threads * STREAM_ROUND_PER_THREAD : 1;
     if (width > n_blocks) {
         width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
