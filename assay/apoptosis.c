@@ -1547,7 +1547,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     }
     if (st == APO_OK) { /* the gating and the AnnV/PI values compensated once, together */
         double *const vals[2] = {sub.ann, sub.pi};
-        st = gate_strategy_apply_dims(s, &l.data, 2, dims, vals, &res, err);
+        st = gate_strategy_apply_dims_threads(s, &l.data, 2, dims, vals, opt->block_threads,
+                                              &res, err);
     }
     if (st == APO_OK) {
         st = loaded_parent(&l, &res, parent_idx, err);

@@ -77,6 +77,18 @@ APO_NODISCARD apo_status gate_strategy_apply_dims(const gate_strategy *s, const 
                                                   double *const *values, gate_result *out,
                                                   apo_error *err);
 /**
+ * As gate_strategy_apply_dims, on up to @p threads threads (apo_pool_run) when @p d holds at
+ * least two runs of GATE_BLOCK_EVENTS events: the same memberships, counts and values, bit
+ * for bit (apply_threads.c says why). Memory: a copy of the read channels of the events, in
+ * runs.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_dims_threads(const gate_strategy *s,
+                                                          const gate_data *d, size_t n_dims,
+                                                          const gate_dim *dims,
+                                                          double *const *values,
+                                                          unsigned threads, gate_result *out,
+                                                          apo_error *err);
+/**
  * The channels gate_strategy_apply reads on data like @p d (names, labels and matrix; the
  * values are not used): used[p] (d->n_params entries) is set for each channel a gate, a
  * compensation or a ratio takes, cleared for the others. The same errors as
