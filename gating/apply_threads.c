@@ -2,8 +2,9 @@
 /*
  * apply_threads.c: a strategy applied to many events at once on the caller's threads
  * (gate_strategy_apply_dims_threads). The events are cut into runs of at least
- * GATE_BLOCK_EVENTS, each copied (the channels the strategy reads only) into a view of its
- * own and gated there; memberships, counts and dimension values are put back in place.
+ * GATE_BLOCK_EVENTS, each copied (the channels the strategy reads only, gate_strategy_columns)
+ * into a view of its own and gated there; memberships, counts and dimension values are put
+ * back in place.
  *
  * Why the result is the one of a single evaluation: every membership and value of an event
  * is computed from that event's values alone, by code that depends on the length of the
@@ -46,10 +47,18 @@ static void run_task(void *arg, size_t i)
     size_t lo, hi;
     run_bounds(j, i, &lo, &hi);
     const size_t n = hi - lo, np = j->d->n_params, ne = j->d->n_events;
-    double *buf = calloc(np ? np : 1, n * sizeof(double)); /* unread channels: 0 */
+    size_t nu = 0;
+    for (size_t p = 0; p < np; p++) {
+        nu += j->used[p];
+    }
+    /* the view holds the read channels only, in their order: a name or label finds the same
+     * channel in it as in the whole (the first match in channel order, a subset keeping it) */
+    double *buf = malloc((nu ? nu : 1) * n * sizeof(double));
+    const char **names = calloc(nu ? nu : 1, sizeof *names);
+    const char **labels = calloc(nu ? nu : 1, sizeof *labels);
     double **vals = calloc(j->n_dims ? j->n_dims : 1, sizeof *vals);
     apo_status st = APO_OK;
-    if (buf == NULL || vals == NULL) {
+    if (buf == NULL || names == NULL || labels == NULL || vals == NULL) {
         st = apo_error_set(&j->err[i], APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                            "expected memory for %zu events, found none", n);
     }
@@ -58,14 +67,22 @@ static void run_task(void *arg, size_t i)
     }
     gate_result r = {0};
     if (st == APO_OK) {
+        size_t u = 0;
         for (size_t p = 0; p < np; p++) {
             if (j->used[p]) {
-                memcpy(buf + p * n, j->d->values + p * ne + lo, n * sizeof(double));
+                names[u] = j->d->names[p];
+                labels[u] = j->d->labels != NULL ? j->d->labels[p] : NULL;
+                memcpy(buf + u * n, j->d->values + p * ne + lo, n * sizeof(double));
+                u++;
             }
         }
         gate_data view = *j->d;
         view.n_events = n;
+        view.n_params = nu;
+        view.names = names;
+        view.labels = labels;
         view.values = buf;
+        view.owned_comp = NULL;
         st = gate_strategy_apply_dims(j->s, &view, j->n_dims, j->dims, vals, &r, &j->err[i]);
     }
     if (st == APO_OK) {
@@ -76,6 +93,8 @@ static void run_task(void *arg, size_t i)
     }
     j->st[i] = st;
     free(buf);
+    free(names);
+    free(labels);
     free(vals);
 }
 

@@ -23,11 +23,6 @@ static const gate_stream_options *options_or_default(const gate_stream_options *
     return storage;
 }
 
-/* Blocks per thread in a round of blocks decoded side by side. */
-#ifndef STREAM_ROUND_PER_THREAD
-#define STREAM_ROUND_PER_THREAD 2
-#endif
-
 /* Blocks decoded and gated side by side: slot k holds block k of the current round. */
 typedef struct stream_slot {
     double *buf;
@@ -193,7 +188,7 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
     /* with threads, a round of one block per thread is decoded and gated side by side; the
      * counts and on_block then take the blocks in file order, as one after another would */
     const uint64_t n_blocks = (n + block - 1) / block;
-    size_t width = opts->threads > 1 ? (size_t)opts->threads * STREAM_ROUND_PER_THREAD : 1;
+    size_t width = opts->threads > 1 ? (size_t)opts->threads : 1;
     if (width > n_blocks) {
         width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
