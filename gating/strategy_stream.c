@@ -2,13 +2,14 @@
 /*
  * strategy_stream.c: a strategy applied to a data set of any size within the memory policy
  * of gate.h: events decoded one block of GATE_BLOCK_EVENTS at a time and gated block by
- * block (exact counts, per-block membership for callers), and the population report whose
+ * block (exact counts, per-block membership for callers; on request only the channels the
+ * strategy reads are decoded, and chosen dimensions' values come with each block's gating, on
+ * its thread), and the population report whose
  * medians come from the bounded deterministic subsample (fcs_dataset_read_sampled), except for
  * populations with at most sample_events events, whose medians use every one of their events.
  */
 #include "gating/gating_internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,7 +194,8 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
         width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
     stream_slot *slots = NULL;
-    apo_status st = stream_slots_new(ds, opts, np, s != NULL ? opts->n_dims : 0, width, &slots, err);
+    const size_t n_dims = s != NULL ? opts->n_dims : 0; /* values need the gating */
+    apo_status st = stream_slots_new(ds, opts, np, n_dims, width, &slots, err);
     if (st != APO_OK) {
         return st;
     }
