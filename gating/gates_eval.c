@@ -26,7 +26,8 @@ typedef struct comp_block {
 typedef struct dim_entry {
     gate_dim dim;
     bool transformed;
-    double *vals;
+    const double *vals;
+    double *owned; /* vals when computed here; NULL when vals borrows a column */
 } dim_entry;
 
 /* A dimension's events classified against one limit on its scale (gs_window_classify). */
@@ -55,7 +56,7 @@ static void ctx_free(eval_ctx *c)
         free(c->comp[i].det);
     }
     for (size_t i = 0; i < c->n_dimc; i++) {
-        free(c->dimc[i].vals);
+        free(c->dimc[i].owned);
     }
     free(c->dimc);
     for (size_t i = 0; i < c->n_lim; i++) {
@@ -346,6 +347,19 @@ static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transform
         c->dimc = nd;
         c->cap_dimc = ncap;
     }
+    if (dim->ratio_ref == NULL && dim->name != NULL &&
+        (!transformed || dim->transform_ref == NULL)) {
+        /* the values are a column as it is (compute_dim would copy it): borrowed */
+        const double *x = NULL;
+        apo_status st = comp_column(c, dim->comp_ref, dim->name, &x, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        c->dimc[c->n_dimc] = (dim_entry){*dim, transformed, x, NULL};
+        c->n_dimc++;
+        *out = x;
+        return APO_OK;
+    }
     double *v = malloc((c->d->n_events ? c->d->n_events : 1) * sizeof(double));
     if (v == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
@@ -356,9 +370,7 @@ static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transform
         free(v);
         return st;
     }
-    c->dimc[c->n_dimc].dim = *dim;
-    c->dimc[c->n_dimc].transformed = transformed;
-    c->dimc[c->n_dimc].vals = v;
+    c->dimc[c->n_dimc] = (dim_entry){*dim, transformed, v, v};
     c->n_dimc++;
     *out = v;
     return APO_OK;
