@@ -1137,8 +1137,6 @@ static gate_stream_options input_stream(const assay_input *in)
  * quadrant's values until it has more than the budget (then it cannot be one of the small
  * quadrants whose medians use every event, gate_pick_small, and its values are dropped). */
 typedef struct quadrant_values {
-    const gate_strategy *s;
-    const gate_dim *dims;     /* [2] */
     size_t gate[ASSAY_Q_COUNT];
     size_t budget;            /* values kept per quadrant at most */
     size_t alloc[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
@@ -1235,8 +1233,6 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
     const uint64_t budget = opt->sample_events;
     quadrant_values x;
     memset(&x, 0, sizeof x);
-    x.s = s;
-    x.dims = dims;
     x.budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)budget;
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
         x.gate[k] = q_idx[k];
