@@ -1423,7 +1423,8 @@ static void sub_stats_run(sub_stats *j)
 {
     size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
     double *const raw[2] = {j->ann, j->pi}, *const scaled[2] = {j->ann_t, j->pi_t};
-    j->st = masked_scaled(j->s, j->dims, raw, j->parent, j->ne, j->threads, scaled, n_t, &j->err);
+    j->st = masked_scaled(j->s, j->dims, raw, j->parent, j->ne, j->threads, scaled, n_t,
+                          &j->err);
     if (j->st != APO_OK) {
         return;
     }
