@@ -1400,16 +1400,18 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
     return APO_OK;
 }
 
-/* The statistics of one sample that need its estimation subsample only: the medians of its
- * quadrants there, its own AnnV valley and the two lines' depths on its density. */
+/* The statistics of one sample that need its estimation subsample only: its final gating
+ * (with the compensated AnnV/PI values), the medians of its quadrants there, its own AnnV
+ * valley and the two lines' depths on its density. */
 typedef struct sub_stats {
     const gate_strategy *s;
     const gate_dim *dims;      /* [2] */
-    const gate_result *res;    /* the final gating of the subsample */
+    loaded *l;                 /* the subsample; l->parent is set here */
+    size_t parent_idx;
+    gate_result *res;          /* the final gating of the subsample, made here */
     const size_t *q_idx;       /* [ASSAY_Q_COUNT] */
-    const uint8_t *parent;     /* the quadrants' parent (singlets) */
     size_t ne;
-    unsigned threads;          /* for the scale values of a long column */
+    unsigned threads;          /* for the gating and the scale values of long columns */
     const double *line;        /* [2], on the display scale */
     bool valley;               /* the own valley is wanted (stained with AnnV) */
     double *ann, *pi;          /* compensated values of the subsample */
@@ -1421,10 +1423,18 @@ typedef struct sub_stats {
 
 static void sub_stats_run(sub_stats *j)
 {
-    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
     double *const raw[2] = {j->ann, j->pi}, *const scaled[2] = {j->ann_t, j->pi_t};
-    j->st = masked_scaled(j->s, j->dims, raw, j->parent, j->ne, j->threads, scaled, n_t,
-                          &j->err);
+    /* the gating and the AnnV/PI values compensated once, together */
+    j->st = gate_strategy_apply_dims_threads(j->s, &j->l->data, 2, j->dims, raw, j->threads,
+                                             j->res, &j->err);
+    if (j->st == APO_OK) {
+        j->st = loaded_parent(j->l, j->res, j->parent_idx, &j->err);
+    }
+    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
+    if (j->st == APO_OK) {
+        j->st = masked_scaled(j->s, j->dims, raw, j->l->parent, j->ne, j->threads, scaled, n_t,
+                              &j->err);
+    }
     if (j->st != APO_OK) {
         return;
     }
@@ -1478,18 +1488,21 @@ static void both_stats_task(void *arg, size_t i)
 }
 
 /*
- * The subsample's statistics and, for a file larger than its subsample, the exact counts
- * streamed over every event: side by side on the block threads when there are two or more
- * (neither reads what the other writes, so each result is the one computed alone), else one
- * after the other. The subsample's error comes first, as when it was computed first.
+ * The subsample's statistics and the exact counts: for a file within its subsample, its
+ * gating's counts; for a larger file, the counts streamed over every event, side by side with
+ * the subsample's part on the block threads when there are two or more (neither reads what
+ * the other writes, so each result is the one computed alone), else one after the other. The
+ * subsample's error comes first, as when it was computed first.
  */
 static apo_status subsample_and_counts(sub_stats *sub, count_stats *count, uint64_t step,
-                                       const gate_result *res, unsigned threads, apo_error *err)
+                                       unsigned threads, apo_error *err)
 {
     count->st = APO_OK;
     if (step == 1) {
-        memcpy(count->cnt, res->count, res->n_gates * sizeof *count->cnt);
         sub_stats_run(sub);
+        if (sub->st == APO_OK) {
+            memcpy(count->cnt, sub->res->count, sub->res->n_gates * sizeof *count->cnt);
+        }
     } else if (threads > 1) {
         sub->threads = 1; /* the stream takes the block threads */
         both_stats b = {count, sub};
@@ -1526,8 +1539,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     }
     const size_t ne = l.data.n_events, nb = (ne ? ne : 1) * sizeof(double);
     gate_result res = {0};
-    sub_stats sub = {.s = s, .dims = dims, .res = &res, .q_idx = q_idx, .ne = ne,
-                     .threads = opt->block_threads, .line = line,
+    sub_stats sub = {.s = s, .dims = dims, .l = &l, .parent_idx = parent_idx, .res = &res,
+                     .q_idx = q_idx, .ne = ne, .threads = opt->block_threads, .line = line,
                      .valley = in->role != ASSAY_ROLE_UNSTAINED &&
                                in->role != ASSAY_ROLE_PI_SINGLE};
     count_stats count = {.s = s, .in = in, .q_idx = q_idx, .dims = dims, .opt = opt};
@@ -1542,17 +1555,8 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         sub.tmp == NULL || count.cnt == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
-    if (st == APO_OK) { /* the gating and the AnnV/PI values compensated once, together */
-        double *const vals[2] = {sub.ann, sub.pi};
-        st = gate_strategy_apply_dims_threads(s, &l.data, 2, dims, vals, opt->block_threads,
-                                              &res, err);
-    }
     if (st == APO_OK) {
-        st = loaded_parent(&l, &res, parent_idx, err);
-        sub.parent = l.parent;
-    }
-    if (st == APO_OK) {
-        st = subsample_and_counts(&sub, &count, l.step, &res, opt->block_threads, err);
+        st = subsample_and_counts(&sub, &count, l.step, opt->block_threads, err);
     }
     if (st != APO_OK) {
         goto done;
