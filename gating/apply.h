@@ -169,8 +169,9 @@ typedef struct gate_stream_options {
      * do not depend on it. 0 and 1 = the calling thread only. */
     unsigned threads;
     /* With a strategy: decode (or copy) only the channels it reads (gate_strategy_columns);
-     * the blocks on_block sees then hold 0 in every other channel. For callers whose
-     * on_block reads nothing but the strategy's dimensions. */
+     * the blocks on_block sees then hold 0 in every other channel (or its values, for ASCII
+     * DATA, which is scanned whole). For callers whose on_block reads nothing but the
+     * strategy's dimensions. */
     bool strategy_columns_only;
     /* With a strategy and n_dims > 0: the untransformed values of dims[0..n_dims) (as
      * gate_dim_values) are computed with each block's gating, on the block's thread
