@@ -549,17 +549,10 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
     return APO_OK;
 }
 
-/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
- * with @p parent_only, only the parent and what it depends on are evaluated. */
-static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
-                                 bool parent_only, gate_result *res, apo_error *err)
+/* l->parent = the membership of @p parent_idx in @p res (every event when SIZE_MAX). */
+static apo_status loaded_parent(loaded *l, const gate_result *res, size_t parent_idx,
+                                apo_error *err)
 {
-    apo_status st = parent_only && parent_idx != SIZE_MAX
-                        ? gate_strategy_apply_to(s, &l->data, parent_idx, res, err)
-                        : gate_strategy_apply(s, &l->data, res, err);
-    if (st != APO_OK) {
-        return st;
-    }
     size_t ne = l->data.n_events;
     free(l->parent);
     l->parent = malloc(ne ? ne : 1);
@@ -572,6 +565,20 @@ static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t paren
         memcpy(l->parent, gate_result_membership(res, parent_idx), ne);
     }
     return APO_OK;
+}
+
+/* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
+ * with @p parent_only, only the parent and what it depends on are evaluated. */
+static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
+                                 bool parent_only, gate_result *res, apo_error *err)
+{
+    apo_status st = parent_only && parent_idx != SIZE_MAX
+                        ? gate_strategy_apply_to(s, &l->data, parent_idx, res, err)
+                        : gate_strategy_apply(s, &l->data, res, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    return loaded_parent(l, res, parent_idx, err);
 }
 
 static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
@@ -1169,14 +1176,11 @@ static gate_stream_options input_stream(const assay_input *in)
  * quadrant's values until it has more than the budget (then it cannot be one of the small
  * quadrants whose medians use every event, gate_pick_small, and its values are dropped). */
 typedef struct quadrant_values {
-    const gate_strategy *s;
-    const gate_dim *dims;     /* [2] */
     size_t gate[ASSAY_Q_COUNT];
     size_t budget;            /* values kept per quadrant at most */
     size_t alloc[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
     bool over[ASSAY_Q_COUNT];
     double *vals[ASSAY_Q_COUNT][2];
-    double *block[2];         /* one block of each dimension */
 } quadrant_values;
 
 static void quadrant_values_free(quadrant_values *x)
@@ -1185,8 +1189,6 @@ static void quadrant_values_free(quadrant_values *x)
         free(x->vals[k][0]);
         free(x->vals[k][1]);
     }
-    free(x->block[0]);
-    free(x->block[1]);
 }
 
 /* Room for @p need values of quadrant k (need <= budget); false when out of memory. */
@@ -1209,33 +1211,26 @@ static bool quadrant_room(quadrant_values *x, size_t k, size_t need)
     return true;
 }
 
+/* One streamed block: the quadrants' counts come with its gating (r->count), their AnnV/PI
+ * values (dim_values, compensated with the gating, on the block's thread) are kept while a
+ * quadrant stays within the budget. */
 static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
-                                    uint64_t first, apo_error *err)
+                                    const double *const *dim_values, uint64_t first,
+                                    apo_error *err)
 {
     (void)first;
     quadrant_values *x = arg;
     size_t in[ASSAY_Q_COUNT] = {0};
-    bool any = false;
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        for (size_t e = 0; !x->over[k] && e < d->n_events; e++) {
-            in[k] += m[e];
+        if (x->over[k]) {
+            continue;
         }
-        if (!x->over[k] && x->filled[k] + in[k] > x->budget) { /* too many: drop it */
+        in[k] = (size_t)r->count[x->gate[k]]; /* the members of its row in this block */
+        if (x->filled[k] + in[k] > x->budget) { /* too many: drop it */
             x->over[k] = true;
             free(x->vals[k][0]);
             free(x->vals[k][1]);
             x->vals[k][0] = x->vals[k][1] = NULL;
-        }
-        any = any || (!x->over[k] && in[k] > 0);
-    }
-    if (!any) {
-        return APO_OK; /* nothing to keep from this block: no values computed */
-    }
-    for (int k = 0; k < 2; k++) {
-        apo_status st = gate_dim_values(x->s, d, &x->dims[k], false, x->block[k], err);
-        if (st != APO_OK) {
-            return st;
         }
     }
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
@@ -1246,13 +1241,16 @@ static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_re
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         }
         const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        for (size_t e = 0; e < d->n_events; e++) {
+        double *va = x->vals[k][0] + x->filled[k], *vp = x->vals[k][1] + x->filled[k];
+        size_t f = 0;
+        for (size_t e = 0; e < d->n_events && f < in[k]; e++) {
             if (m[e]) {
-                x->vals[k][0][x->filled[k]] = x->block[0][e];
-                x->vals[k][1][x->filled[k]] = x->block[1][e];
-                x->filled[k]++;
+                va[f] = dim_values[0][e];
+                vp[f] = dim_values[1][e];
+                f++;
             }
         }
+        x->filled[k] += f;
     }
     return APO_OK;
 }
@@ -1274,25 +1272,18 @@ static apo_status stream_counts_and_small_medians(const gate_strategy *s, const 
     const uint64_t budget = opt->sample_events;
     quadrant_values x;
     memset(&x, 0, sizeof x);
-    x.s = s;
-    x.dims = dims;
     x.budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)budget;
     for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
         x.gate[k] = q_idx[k];
     }
-    for (int k = 0; k < 2; k++) {
-        x.block[k] = malloc(GATE_BLOCK_EVENTS * sizeof(double));
-    }
-    apo_status st = APO_OK;
-    if (x.block[0] == NULL || x.block[1] == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, in->file, APO_NO_OFFSET, NULL, "out of memory");
-    } else {
-        gate_stream_options so = input_stream(in);
-        so.on_block = collect_quadrants;
-        so.ctx = &x;
-        so.threads = opt->block_threads; /* blocks side by side, taken in file order */
-        st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
-    }
+    gate_stream_options so = input_stream(in);
+    so.n_dims = 2; /* AnnV, PI: computed with each block's gating */
+    so.dims = dims;
+    so.on_block_dims = collect_quadrants;
+    so.ctx = &x;
+    so.threads = opt->block_threads; /* blocks side by side, taken in file order */
+    so.strategy_columns_only = true; /* collect_quadrants reads the quadrants' dims only */
+    apo_status st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
     if (st == APO_OK) {
         uint64_t qcount[ASSAY_Q_COUNT];
         size_t pick[ASSAY_Q_COUNT];
@@ -1386,25 +1377,189 @@ static void sample_qc(const assay_input *in, const ctx *c, const assay_options *
 #undef QC_NOTE
 }
 
-/* The scale values of dimension @p dim (raw values @p raw of the sample's ne events) at the
- * events where @p mask is set, into out[0..*m): each value transformed exactly as in the
+/* Values per task when a long column of scale values is spread over the block threads. */
+#define APO_SCALE_CHUNK ((size_t)65536)
+
+/* Scale values of the parent's events of both dimensions: chunk i of dimension k. */
+typedef struct scale_job {
+    const gate_transform *t[2];
+    double *v[2];
+    size_t m[2];
+    size_t ne;
+    size_t chunks[2];
+} scale_job;
+
+static void scale_chunk(void *arg, size_t i)
+{
+    const scale_job *j = arg;
+    const int k = i < j->chunks[0] ? 0 : 1;
+    const size_t c = k == 0 ? i : i - j->chunks[0];
+    const size_t lo = c * APO_SCALE_CHUNK;
+    const size_t n = j->m[k] - lo < APO_SCALE_CHUNK ? j->m[k] - lo : APO_SCALE_CHUNK;
+    /* each value is computed alone (as in an array of ne values), so chunks change nothing */
+    gate_transform_apply_array_as(j->t[k], j->v[k] + lo, j->v[k] + lo, n, j->ne);
+}
+
+/* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
+ * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
  * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
- * the events outside the mask not transformed at all. */
-static apo_status masked_scaled(const gate_strategy *s, const gate_dim *dim, const double *raw,
-                                const uint8_t *mask, size_t ne, double *out, size_t *m,
+ * the events outside the mask not transformed at all. When a column is longer than a chunk
+ * (a large file's subsample), the chunks are transformed on up to @p threads threads
+ * (apo_pool_run): the same values. */
+static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
+                                double *const raw[2], const uint8_t *mask, size_t ne,
+                                unsigned threads, double *const out[2], size_t m[2],
                                 apo_error *err)
 {
-    *m = masked(raw, mask, ne, out);
-    if (dim->transform_ref == NULL) {
-        return APO_OK;
+    scale_job j;
+    memset(&j, 0, sizeof j);
+    j.ne = ne;
+    for (int k = 0; k < 2; k++) {
+        m[k] = masked(raw[k], mask, ne, out[k]);
+        if (dims[k].transform_ref == NULL) {
+            continue;
+        }
+        j.t[k] = gate_strategy_transform(s, dims[k].transform_ref);
+        if (j.t[k] == NULL) {
+            return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dims[k].transform_ref,
+                                 "expected a defined transformation, found none with this id");
+        }
+        j.v[k] = out[k];
+        j.m[k] = m[k];
+        j.chunks[k] = (m[k] + APO_SCALE_CHUNK - 1) / APO_SCALE_CHUNK;
     }
-    const gate_transform *t = gate_strategy_transform(s, dim->transform_ref);
-    if (t == NULL) {
-        return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dim->transform_ref,
-                             "expected a defined transformation, found none with this id");
+    const size_t n = j.chunks[0] + j.chunks[1];
+    if (threads > 1 && (j.chunks[0] > 1 || j.chunks[1] > 1)) { /* a long column only */
+        apo_pool_run(n, threads, scale_chunk, NULL, &j);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            scale_chunk(&j, i);
+        }
     }
-    gate_transform_apply_array_as(t, out, out, *m, ne);
     return APO_OK;
+}
+
+/* The statistics of one sample that need its estimation subsample only: its final gating
+ * (with the compensated AnnV/PI values), the medians of its quadrants there, its own AnnV
+ * valley and the two lines' depths on its density. */
+typedef struct sub_stats {
+    const gate_strategy *s;
+    const gate_dim *dims;      /* [2] */
+    loaded *l;                 /* the subsample; l->parent is set here */
+    size_t parent_idx;
+    gate_result *res;          /* the final gating of the subsample, made here */
+    const size_t *q_idx;       /* [ASSAY_Q_COUNT] */
+    size_t ne;
+    unsigned threads;          /* for the gating and the scale values of long columns */
+    const double *line;        /* [2], on the display scale */
+    bool valley;               /* the own valley is wanted (stained with AnnV) */
+    double *ann, *pi;          /* compensated values of the subsample */
+    double *ann_t, *pi_t, *tmp; /* scratch of ne values each */
+    double med_a[ASSAY_Q_COUNT], med_p[ASSAY_Q_COUNT], valley_at, depth[2];
+    apo_status st;
+    apo_error err;
+} sub_stats;
+
+static void sub_stats_run(sub_stats *j)
+{
+    double *const raw[2] = {j->ann, j->pi}, *const scaled[2] = {j->ann_t, j->pi_t};
+    /* the gating and the AnnV/PI values compensated once, together */
+    j->st = gate_strategy_apply_dims_threads(j->s, &j->l->data, 2, j->dims, raw, j->threads,
+                                             j->res, &j->err);
+    if (j->st == APO_OK) {
+        j->st = loaded_parent(j->l, j->res, j->parent_idx, &j->err);
+    }
+    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
+    if (j->st == APO_OK) {
+        j->st = masked_scaled(j->s, j->dims, raw, j->l->parent, j->ne, j->threads, scaled, n_t,
+                              &j->err);
+    }
+    if (j->st != APO_OK) {
+        return;
+    }
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
+        size_t m = masked(j->ann, mem, j->ne, j->tmp);
+        j->med_a[q] = median_of(j->tmp, m);
+        m = masked(j->pi, mem, j->ne, j->tmp);
+        j->med_p[q] = median_of(j->tmp, m);
+    }
+    /* the sample's own AnnV valley, for the threshold-outlier QC */
+    j->valley_at = j->valley ? assay_density_valley(j->ann_t, n_t[0], -INFINITY, INFINITY) : NAN;
+    /* each line's valley depth on the sample's own density */
+    j->depth[0] = assay_line_depth(j->ann_t, n_t[0], j->line[0]);
+    j->depth[1] = assay_line_depth(j->pi_t, n_t[1], j->line[1]);
+}
+
+/* The exact counts of a large file (streamed) and the medians of its small quadrants. */
+typedef struct count_stats {
+    const gate_strategy *s;
+    const assay_input *in;
+    const size_t *q_idx;
+    const gate_dim *dims;
+    const assay_options *opt;
+    uint64_t *cnt;
+    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
+    bool small[ASSAY_Q_COUNT];
+    apo_status st;
+    apo_error err;
+} count_stats;
+
+static void count_stats_run(count_stats *j)
+{
+    j->st = stream_counts_and_small_medians(j->s, j->in, j->q_idx, j->dims, j->opt, j->cnt,
+                                            j->small_a, j->small_p, j->small, &j->err);
+}
+
+typedef struct both_stats {
+    count_stats *count;
+    sub_stats *sub;
+} both_stats;
+
+static void both_stats_task(void *arg, size_t i)
+{
+    const both_stats *b = arg;
+    if (i == 0) {
+        count_stats_run(b->count);
+    } else {
+        sub_stats_run(b->sub);
+    }
+}
+
+/*
+ * The subsample's statistics and the exact counts: for a file within its subsample, its
+ * gating's counts; for a larger file, the counts streamed over every event, side by side with
+ * the subsample's part on the block threads when there are two or more (neither reads what
+ * the other writes, so each result is the one computed alone), else one after the other. The
+ * subsample's error comes first, as when it was computed first.
+ */
+static apo_status subsample_and_counts(sub_stats *sub, count_stats *count, uint64_t step,
+                                       unsigned threads, apo_error *err)
+{
+    count->st = APO_OK;
+    if (step == 1) {
+        sub_stats_run(sub);
+        if (sub->st == APO_OK) {
+            memcpy(count->cnt, sub->res->count, sub->res->n_gates * sizeof *count->cnt);
+        }
+    } else if (threads > 1) {
+        sub->threads = 1; /* the stream takes the block threads */
+        both_stats b = {count, sub};
+        apo_pool_run(2, 2, both_stats_task, NULL, &b);
+    } else {
+        sub_stats_run(sub);
+        if (sub->st == APO_OK) {
+            count_stats_run(count);
+        }
+    }
+    if (sub->st != APO_OK) {
+        *err = sub->err;
+        return sub->st;
+    }
+    if (count->st != APO_OK) {
+        *err = count->err;
+    }
+    return count->st;
 }
 
 /* Per-sample statistics from the final gating: counts over every event, medians, the own
@@ -1421,49 +1576,31 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
     if (st != APO_OK) {
         return st;
     }
+    const size_t ne = l.data.n_events, nb = (ne ? ne : 1) * sizeof(double);
     gate_result res = {0};
-    st = parent_mask(s, &l, parent_idx, &res, err);
-    const size_t ne = l.data.n_events;
-    double *ann = NULL, *pi = NULL, *ann_t = NULL, *pi_t = NULL, *tmp = NULL;
-    uint64_t *cnt = NULL;
-    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
-    bool small[ASSAY_Q_COUNT] = {false, false, false, false};
-    if (st == APO_OK) {
-        ann = malloc((ne ? ne : 1) * sizeof(double));
-        pi = malloc((ne ? ne : 1) * sizeof(double));
-        ann_t = malloc((ne ? ne : 1) * sizeof(double));
-        pi_t = malloc((ne ? ne : 1) * sizeof(double));
-        tmp = malloc((ne ? ne : 1) * sizeof(double));
-        cnt = malloc((res.n_gates ? res.n_gates : 1) * sizeof *cnt);
-        if (ann == NULL || pi == NULL || ann_t == NULL || pi_t == NULL || tmp == NULL ||
-            cnt == NULL) {
-            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        }
+    sub_stats sub = {.s = s, .dims = dims, .l = &l, .parent_idx = parent_idx, .res = &res,
+                     .q_idx = q_idx, .ne = ne, .threads = opt->block_threads, .line = line,
+                     .valley = in->role != ASSAY_ROLE_UNSTAINED &&
+                               in->role != ASSAY_ROLE_PI_SINGLE};
+    count_stats count = {.s = s, .in = in, .q_idx = q_idx, .dims = dims, .opt = opt};
+    sub.ann = malloc(nb);
+    sub.pi = malloc(nb);
+    sub.ann_t = malloc(nb);
+    sub.pi_t = malloc(nb);
+    sub.tmp = malloc(nb);
+    count.cnt = malloc((gate_strategy_n_gates(s) ? gate_strategy_n_gates(s) : 1) *
+                       sizeof *count.cnt);
+    if (sub.ann == NULL || sub.pi == NULL || sub.ann_t == NULL || sub.pi_t == NULL ||
+        sub.tmp == NULL || count.cnt == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[0], false, ann, err);
-    }
-    if (st == APO_OK) {
-        st = gate_dim_values(s, &l.data, &dims[1], false, pi, err);
-    }
-    size_t n_at = 0, n_pt = 0; /* the parent's scale values in ann_t, pi_t */
-    if (st == APO_OK) {
-        st = masked_scaled(s, &dims[0], ann, l.parent, ne, ann_t, &n_at, err);
-    }
-    if (st == APO_OK) {
-        st = masked_scaled(s, &dims[1], pi, l.parent, ne, pi_t, &n_pt, err);
-    }
-    if (st == APO_OK) {
-        if (l.step == 1) {
-            memcpy(cnt, res.count, res.n_gates * sizeof *cnt);
-        } else {
-            st = stream_counts_and_small_medians(s, in, q_idx, dims, opt, cnt, small_a,
-                                                 small_p, small, err);
-        }
+        st = subsample_and_counts(&sub, &count, l.step, opt->block_threads, err);
     }
     if (st != APO_OK) {
         goto done;
     }
+    const uint64_t *cnt = count.cnt;
     smp->events = apo_input_n_events(in);
     smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
     size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
@@ -1472,39 +1609,26 @@ static apo_status sample_stats(const gate_strategy *s, const assay_input *in, co
         smp->cells = smp->events; /* a singlet gate without a debris gate */
     }
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(&res, q_idx[q]);
         smp->count[q] = cnt[q_idx[q]];
         smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
-        size_t m = masked(ann, mem, ne, tmp);
-        smp->median_annexin[q] = median_of(tmp, m);
-        m = masked(pi, mem, ne, tmp);
-        smp->median_pi[q] = median_of(tmp, m);
+        /* small quadrants: every event; the others: the subsample */
+        smp->median_annexin[q] = count.small[q] ? count.small_a[q] : sub.med_a[q];
+        smp->median_pi[q] = count.small[q] ? count.small_p[q] : sub.med_p[q];
     }
     smp->apoptotic_pct = smp->pct[ASSAY_Q_EARLY] + smp->pct[ASSAY_Q_LATE];
-    for (int q = 0; q < ASSAY_Q_COUNT; q++) { /* small quadrants: every event */
-        if (small[q]) {
-            smp->median_annexin[q] = small_a[q];
-            smp->median_pi[q] = small_p[q];
-        }
-    }
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    smp->annexin_valley = NAN;
-    if (in->role != ASSAY_ROLE_UNSTAINED && in->role != ASSAY_ROLE_PI_SINGLE) {
-        smp->annexin_valley = assay_density_valley(ann_t, n_at, -INFINITY, INFINITY);
-    }
-    /* each line's valley depth on the sample's own density */
-    smp->annexin_depth = assay_line_depth(ann_t, n_at, line[0]);
-    smp->pi_depth = assay_line_depth(pi_t, n_pt, line[1]);
+    smp->annexin_valley = sub.valley_at;
+    smp->annexin_depth = sub.depth[0];
+    smp->pi_depth = sub.depth[1];
     sample_qc(in, c, opt, singlet_gate,
               c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
-    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, ann, pi, &res);
+    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, sub.ann, sub.pi, &res);
 done:
-    free(ann);
-    free(pi);
-    free(ann_t);
-    free(pi_t);
-    free(tmp);
-    free(cnt);
+    free(sub.ann);
+    free(sub.pi);
+    free(sub.ann_t);
+    free(sub.pi_t);
+    free(sub.tmp);
+    free(count.cnt);
     gate_result_free(&res);
     loaded_free(&l);
     return st;

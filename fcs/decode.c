@@ -135,8 +135,8 @@ static apo_status decode_threads(const fcs_decode_job *whole, unsigned n, apo_er
 
 /* Events first, first + step, ... below first + count into target (step 1: every event). */
 static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t count, uint64_t step,
-                             const fcs_decode_options *opts, fcs_decode_target target,
-                             apo_error *err)
+                             const fcs_decode_options *opts, const bool *columns,
+                             fcs_decode_target target, apo_error *err)
 {
     const char *name = (ds != NULL && ds->file != NULL) ? ds->file->name : NULL;
     if (ds == NULL) {
@@ -190,7 +190,7 @@ static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t cou
         return apo_error_set(err, APO_E_NOMEM, name, APO_NO_OFFSET, NULL, "out of memory");
     }
     build_transforms(ds, opts, transforms);
-    fcs_decode_job job = {ds, transforms, target, first, first, end, step};
+    fcs_decode_job job = {ds, transforms, target, first, first, end, step, columns};
     apo_status st = decode_threads(&job, choose_threads(lay, kept, opts), err);
     free(transforms);
     return st;
@@ -201,7 +201,7 @@ apo_status fcs_layout_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t
                                  apo_error *err)
 {
     fcs_decode_target target = {out, NULL, ld};
-    return decode_any(ds, first, count, 1, opts, target, err);
+    return decode_any(ds, first, count, 1, opts, NULL, target, err);
 }
 
 apo_status fcs_layout_decode_every_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
@@ -209,7 +209,7 @@ apo_status fcs_layout_decode_every_f64(const fcs_dataset *ds, uint64_t first, ui
                                        double *out, size_t ld, apo_error *err)
 {
     fcs_decode_target target = {out, NULL, ld};
-    return decode_any(ds, first, count, step, opts, target, err);
+    return decode_any(ds, first, count, step, opts, NULL, target, err);
 }
 
 apo_status fcs_dataset_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
@@ -219,12 +219,20 @@ apo_status fcs_dataset_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_
     return fcs_layout_decode_f64(ds, first, count, opts, out, ld, err);
 }
 
+apo_status fcs_dataset_decode_columns_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
+                                          const fcs_decode_options *opts, const bool *columns,
+                                          double *out, size_t ld, apo_error *err)
+{
+    fcs_decode_target target = {out, NULL, ld};
+    return decode_any(ds, first, count, 1, opts, columns, target, err);
+}
+
 apo_status fcs_dataset_decode_f32(const fcs_dataset *ds, uint64_t first, uint64_t count,
                                   const fcs_decode_options *opts, float *out, size_t ld,
                                   apo_error *err)
 {
     fcs_decode_target target = {NULL, out, ld};
-    return decode_any(ds, first, count, 1, opts, target, err);
+    return decode_any(ds, first, count, 1, opts, NULL, target, err);
 }
 
 apo_status fcs_dataset_read_events(const fcs_dataset *ds, const fcs_decode_options *opts,

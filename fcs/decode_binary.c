@@ -207,6 +207,9 @@ static void decode_block(const fcs_decode_job *job, const column_plan *plans, co
     const fcs_decode_target *t = &job->target;
     size_t n_params = job->ds->layout.n_params;
     for (size_t p = 0; p < n_params; p++) {
+        if (job->columns != NULL && !job->columns[p]) {
+            continue; /* a column the caller does not read: left as it was */
+        }
         const column_plan *cp = &plans[p];
         const fcs_transform *tr = &job->transforms[p];
         const uint8_t *src = rows + cp->byte_offset;

@@ -60,6 +60,7 @@ typedef struct fcs_decode_job {
     uint64_t lo;
     uint64_t hi;
     uint64_t step;
+    const bool *columns; /* NULL = every column; else only columns p with columns[p] */
 } fcs_decode_job;
 
 /* Events first, first + step, ... below first + count of a binary data set into out[p * ld +

@@ -205,6 +205,17 @@ typedef struct fcs_decode_options {
 APO_NODISCARD apo_status fcs_dataset_decode_f64(const fcs_dataset *ds, uint64_t first,
                                                 uint64_t count, const fcs_decode_options *opts,
                                                 double *out, size_t ld, apo_error *err);
+/**
+ * As fcs_dataset_decode_f64, for the columns p with @p columns[p] set only (n_params entries;
+ * NULL = every column): each of them gets exactly the values fcs_dataset_decode_f64 gives it;
+ * the others may be left unwritten (binary DATA skips them; ASCII DATA, which must be scanned
+ * anyway, may write them). For callers that read a few of many channels.
+ */
+APO_NODISCARD apo_status fcs_dataset_decode_columns_f64(const fcs_dataset *ds, uint64_t first,
+                                                        uint64_t count,
+                                                        const fcs_decode_options *opts,
+                                                        const bool *columns, double *out,
+                                                        size_t ld, apo_error *err);
 APO_NODISCARD apo_status fcs_dataset_decode_f32(const fcs_dataset *ds, uint64_t first,
                                                 uint64_t count, const fcs_decode_options *opts,
                                                 float *out, size_t ld, apo_error *err);

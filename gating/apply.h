@@ -67,6 +67,35 @@ APO_NODISCARD apo_status gate_strategy_apply(const gate_strategy *s, const gate_
 APO_NODISCARD apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d,
                                                 size_t gate, gate_result *out, apo_error *err);
 void gate_result_free(gate_result *r);
+/**
+ * As gate_strategy_apply, and the values of @p dims[0..n_dims) into values[k] (d->n_events
+ * each): bit for bit what gate_dim_values(s, d, &dims[k], false, ...) gives, taken from the
+ * evaluation's own compensated columns instead of compensating again. On error no values.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_dims(const gate_strategy *s, const gate_data *d,
+                                                  size_t n_dims, const gate_dim *dims,
+                                                  double *const *values, gate_result *out,
+                                                  apo_error *err);
+/**
+ * As gate_strategy_apply_dims, on up to @p threads threads (apo_pool_run) when @p d holds at
+ * least two runs of GATE_BLOCK_EVENTS events: the same memberships, counts and values, bit
+ * for bit (apply_threads.c says why). Memory: a copy of the read channels of the events, in
+ * runs.
+ */
+APO_NODISCARD apo_status gate_strategy_apply_dims_threads(const gate_strategy *s,
+                                                          const gate_data *d, size_t n_dims,
+                                                          const gate_dim *dims,
+                                                          double *const *values,
+                                                          unsigned threads, gate_result *out,
+                                                          apo_error *err);
+/**
+ * The channels gate_strategy_apply reads on data like @p d (names, labels and matrix; the
+ * values are not used): used[p] (d->n_params entries) is set for each channel a gate, a
+ * compensation or a ratio takes, cleared for the others. The same errors as
+ * gate_strategy_apply (a channel missing from the data).
+ */
+APO_NODISCARD apo_status gate_strategy_columns(const gate_strategy *s, const gate_data *d,
+                                               bool *used, apo_error *err);
 static inline const uint8_t *gate_result_membership(const gate_result *r, size_t g)
 {
     return r->member + g * r->n_events;
@@ -139,10 +168,25 @@ typedef struct gate_stream_options {
      * at a time side by side; counts and on_block still take them in file order, so results
      * do not depend on it. 0 and 1 = the calling thread only. */
     unsigned threads;
+    /* With a strategy: decode (or copy) only the channels it reads (gate_strategy_columns);
+     * the blocks on_block sees then hold 0 in every other channel (or its values, for ASCII
+     * DATA, which is scanned whole). For callers whose on_block reads nothing but the
+     * strategy's dimensions. */
+    bool strategy_columns_only;
+    /* With a strategy and n_dims > 0: the untransformed values of dims[0..n_dims) (as
+     * gate_dim_values) are computed with each block's gating, on the block's thread
+     * (gate_strategy_apply_dims), and on_block_dims is called with them (dim_values[k], the
+     * block's n_events each) where on_block would be; on_block is then not called. */
+    size_t n_dims;
+    const gate_dim *dims;
+    apo_status (*on_block_dims)(void *ctx, const gate_data *block, const gate_result *r,
+                                const double *const *dim_values, uint64_t first,
+                                apo_error *err);
 } gate_stream_options;
 
 #define GATE_STREAM_OPTIONS_INIT                                                               \
-    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0}
+    {{FCS_VALUES_SCALED, true, 0}, GATE_SAMPLE_EVENTS_DEFAULT, false, NULL, NULL, NULL, NULL, 0, \
+     false, 0, NULL, NULL}
 
 /**
  * Stream every event of @p ds through @p s (may be NULL: only the blocks are delivered):

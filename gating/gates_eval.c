@@ -26,7 +26,8 @@ typedef struct comp_block {
 typedef struct dim_entry {
     gate_dim dim;
     bool transformed;
-    double *vals;
+    const double *vals;
+    double *owned; /* vals when computed here; NULL when vals borrows a column */
 } dim_entry;
 
 /* A dimension's events classified against one limit on its scale (gs_window_classify). */
@@ -45,6 +46,7 @@ typedef struct eval_ctx {
     dim_entry *dimc;
     size_t n_lim, cap_lim;
     limit_entry *lim;
+    bool *used; /* NULL, or the channels read are marked here (gate_strategy_columns) */
 } eval_ctx;
 
 static void ctx_free(eval_ctx *c)
@@ -54,7 +56,7 @@ static void ctx_free(eval_ctx *c)
         free(c->comp[i].det);
     }
     for (size_t i = 0; i < c->n_dimc; i++) {
-        free(c->dimc[i].vals);
+        free(c->dimc[i].owned);
     }
     free(c->dimc);
     for (size_t i = 0; i < c->n_lim; i++) {
@@ -197,6 +199,9 @@ static apo_status get_comp(eval_ctx *c, const char *ref, const comp_block **out,
             st = missing_channel(det_names[i], "the spillover matrix's detector", err);
         }
     }
+    for (size_t i = 0; i < n && st == APO_OK && c->used != NULL; i++) {
+        c->used[det[i]] = true;
+    }
     if (st == APO_OK) {
         compensate_block(d, n, det, inv, b->cols);
     }
@@ -252,6 +257,9 @@ static apo_status comp_column(eval_ctx *c, const char *ref, const char *name, co
     if (p == SIZE_MAX) {
         return missing_channel(name, gs_comp_is_none(ref) ? "a channel" : "a channel or fluorochrome",
                                err);
+    }
+    if (c->used != NULL) {
+        c->used[p] = true;
     }
     *out = d->values + p * d->n_events;
     return APO_OK;
@@ -339,6 +347,19 @@ static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transform
         c->dimc = nd;
         c->cap_dimc = ncap;
     }
+    if (dim->ratio_ref == NULL && dim->name != NULL &&
+        (!transformed || dim->transform_ref == NULL)) {
+        /* the values are a column as it is (compute_dim would copy it): borrowed */
+        const double *x = NULL;
+        apo_status st = comp_column(c, dim->comp_ref, dim->name, &x, err);
+        if (st != APO_OK) {
+            return st;
+        }
+        c->dimc[c->n_dimc] = (dim_entry){*dim, transformed, x, NULL};
+        c->n_dimc++;
+        *out = x;
+        return APO_OK;
+    }
     double *v = malloc((c->d->n_events ? c->d->n_events : 1) * sizeof(double));
     if (v == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
@@ -349,9 +370,7 @@ static apo_status dim_cached_as(eval_ctx *c, const gate_dim *dim, bool transform
         free(v);
         return st;
     }
-    c->dimc[c->n_dimc].dim = *dim;
-    c->dimc[c->n_dimc].transformed = transformed;
-    c->dimc[c->n_dimc].vals = v;
+    c->dimc[c->n_dimc] = (dim_entry){*dim, transformed, v, v};
     c->n_dimc++;
     *out = v;
     return APO_OK;
@@ -616,11 +635,20 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
 
 /* Evaluate gate @p only and what it depends on (its ancestors, a boolean's operands), or
  * every gate when @p only is SIZE_MAX. Rows of gates not evaluated are zero (count 0). */
+/* Extra output of an evaluation: the untransformed values of some dimensions, taken from the
+ * evaluation's own cache (compensated once for gates and values alike). */
+typedef struct dims_out {
+    size_t n;
+    const gate_dim *dims;
+    double *const *values;
+} dims_out;
+
 static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t only,
-                              gate_result *out, apo_error *err)
+                              bool *used, const dims_out *want, gate_result *out,
+                              apo_error *err)
 {
     memset(out, 0, sizeof(*out));
-    apply_state a = {.c = {.s = s, .d = d}, .r = out, .failed_gate = SIZE_MAX};
+    apply_state a = {.c = {.s = s, .d = d, .used = used}, .r = out, .failed_gate = SIZE_MAX};
     apo_status st = gs_links_build(s, &a.links, err);
     if (st != APO_OK) {
         return st;
@@ -657,6 +685,13 @@ static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t
     for (size_t g = 0; only == SIZE_MAX && g < ng && st == APO_OK; g++) {
         st = eval_gate(&a, g, err);
     }
+    for (size_t k = 0; want != NULL && k < want->n && st == APO_OK; k++) {
+        const double *v = NULL; /* compute_dim(dim, false), as gate_dim_values computes it */
+        st = dim_cached_as(&a.c, &want->dims[k], false, &v, err);
+        if (st == APO_OK) {
+            memcpy(want->values[k], v, d->n_events * sizeof(double));
+        }
+    }
     if (st != APO_OK && err != NULL && a.failed_gate != SIZE_MAX) {
         /* Name the gate that needed the missing channel / matrix. */
         char msg[APO_ERROR_MSG_SIZE], kw[64];
@@ -676,13 +711,51 @@ static apo_status apply_gates(const gate_strategy *s, const gate_data *d, size_t
 apo_status gate_strategy_apply(const gate_strategy *s, const gate_data *d, gate_result *out,
                                apo_error *err)
 {
-    return apply_gates(s, d, SIZE_MAX, out, err);
+    return apply_gates(s, d, SIZE_MAX, NULL, NULL, out, err);
 }
 
 apo_status gate_strategy_apply_to(const gate_strategy *s, const gate_data *d, size_t gate,
                                   gate_result *out, apo_error *err)
 {
-    return apply_gates(s, d, gate, out, err);
+    return apply_gates(s, d, gate, NULL, NULL, out, err);
+}
+
+apo_status gate_strategy_apply_dims(const gate_strategy *s, const gate_data *d, size_t n_dims,
+                                    const gate_dim *dims, double *const *values,
+                                    gate_result *out, apo_error *err)
+{
+    const dims_out want = {n_dims, dims, values};
+    return apply_gates(s, d, SIZE_MAX, NULL, &want, out, err);
+}
+
+/*
+ * The channels a whole evaluation reads: every gate evaluated on one event whose values are
+ * all NaN, with each channel that comp_column or a compensation matrix takes marked. Which
+ * channels are read depends on the strategy and the channel names only, never on the values.
+ */
+apo_status gate_strategy_columns(const gate_strategy *s, const gate_data *d, bool *used,
+                                 apo_error *err)
+{
+    const size_t np = d->n_params;
+    memset(used, 0, (np ? np : 1) * sizeof(bool));
+    double *nan_row = malloc((np ? np : 1) * sizeof(double));
+    if (nan_row == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu values, found none", np);
+    }
+    for (size_t p = 0; p < np; p++) {
+        nan_row[p] = NAN;
+    }
+    gate_data one = *d;
+    one.n_events = 1;
+    one.values = nan_row;
+    gate_result r;
+    apo_status st = apply_gates(s, &one, SIZE_MAX, used, NULL, &r, err);
+    if (st == APO_OK) {
+        gate_result_free(&r);
+    }
+    free(nan_row);
+    return st;
 }
 
 void gate_result_free(gate_result *r)

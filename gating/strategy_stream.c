@@ -2,7 +2,9 @@
 /*
  * strategy_stream.c: a strategy applied to a data set of any size within the memory policy
  * of gate.h: events decoded one block of GATE_BLOCK_EVENTS at a time and gated block by
- * block (exact counts, per-block membership for callers), and the population report whose
+ * block (exact counts, per-block membership for callers; on request only the channels the
+ * strategy reads are decoded, and chosen dimensions' values come with each block's gating, on
+ * its thread), and the population report whose
  * medians come from the bounded deterministic subsample (fcs_dataset_read_sampled), except for
  * populations with at most sample_events events, whose medians use every one of their events.
  */
@@ -30,6 +32,8 @@ typedef struct stream_slot {
     gate_result r;
     uint64_t first;
     size_t count;
+    size_t nan_count; /* with a column choice: the block length its unread columns hold 0 for */
+    double **dim_values; /* with opts->n_dims: one block of each dimension's values */
     apo_status st;
     apo_error err;
 } stream_slot;
@@ -40,7 +44,26 @@ typedef struct stream_round {
     const gate_stream_options *opts;
     size_t np;
     stream_slot *slots;
+    const bool *used; /* NULL = every channel; else only these are decoded or copied */
 } stream_round;
+
+/* The channels a block does not read hold zeros: written when the block's length changes (the
+ * column offsets move; a new buffer is all zeros, right for a full block). */
+static void fill_unread(const stream_round *w, stream_slot *b)
+{
+    if (w->used == NULL || b->nan_count == b->count) {
+        return;
+    }
+    for (size_t p = 0; p < w->np; p++) {
+        if (!w->used[p]) {
+            double *col = b->buf + p * b->count;
+            for (size_t e = 0; e < b->count; e++) {
+                col[e] = 0.0;
+            }
+        }
+    }
+    b->nan_count = b->count;
+}
 
 /* Decode (or copy) block k of the round and gate it; every result in its own slot. */
 static void stream_block(void *ctx, size_t k)
@@ -50,19 +73,25 @@ static void stream_block(void *ctx, size_t k)
     const fcs_events *ev = w->opts->events;
     memset(&b->r, 0, sizeof b->r);
     b->st = APO_OK;
+    fill_unread(w, b);
     if (ev != NULL) {
         for (size_t p = 0; p < w->np; p++) {
-            memcpy(b->buf + p * b->count, fcs_events_column(ev, p) + b->first,
-                   b->count * sizeof(double));
+            if (w->used == NULL || w->used[p]) {
+                memcpy(b->buf + p * b->count, fcs_events_column(ev, p) + b->first,
+                       b->count * sizeof(double));
+            }
         }
     } else {
-        b->st = fcs_dataset_decode_f64(w->ds, b->first, b->count, &w->opts->decode, b->buf,
-                                       b->count, &b->err);
+        b->st = fcs_dataset_decode_columns_f64(w->ds, b->first, b->count, &w->opts->decode,
+                                               w->used, b->buf, b->count, &b->err);
     }
     b->d.values = b->buf;
     b->d.n_events = b->count;
     if (b->st == APO_OK && w->s != NULL) {
-        b->st = gate_strategy_apply(w->s, &b->d, &b->r, &b->err);
+        b->st = b->dim_values != NULL
+                    ? gate_strategy_apply_dims(w->s, &b->d, w->opts->n_dims, w->opts->dims,
+                                               b->dim_values, &b->r, &b->err)
+                    : gate_strategy_apply(w->s, &b->d, &b->r, &b->err);
     }
 }
 
@@ -73,13 +102,37 @@ static void stream_slots_free(stream_slot *slots, size_t n)
             gate_data_free(&slots[k].d);
         }
         free(slots[k].buf);
+        free(slots[k].dim_values);
     }
     free(slots);
 }
 
+/* Room for one block of each of @p n_dims dimensions' values (none when n_dims is 0): the
+ * pointer array and the values in one allocation. */
+static bool slot_dims_new(stream_slot *b, size_t n_dims, size_t block)
+{
+    if (n_dims == 0) {
+        return true;
+    }
+    size_t bytes = 0;
+    if (!apo_mul_size(n_dims, block * sizeof(double) + sizeof(double *), &bytes)) {
+        return false;
+    }
+    b->dim_values = malloc(bytes);
+    if (b->dim_values == NULL) {
+        return false;
+    }
+    double *v = (double *)(void *)(b->dim_values + n_dims);
+    for (size_t k = 0; k < n_dims; k++) {
+        b->dim_values[k] = v + k * block;
+    }
+    return true;
+}
+
 /* Slots of @p width blocks, each with its buffer and its view of the data set. */
 static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_options *opts,
-                                   size_t np, size_t width, stream_slot **out, apo_error *err)
+                                   size_t np, size_t n_dims, size_t width, stream_slot **out,
+                                   apo_error *err)
 {
     const size_t block = GATE_BLOCK_EVENTS;
     const uint64_t n = fcs_dataset_n_events(ds);
@@ -91,7 +144,9 @@ static apo_status stream_slots_new(const fcs_dataset *ds, const gate_stream_opti
                              "expected memory for a block of %zu events, found none", block);
     }
     for (size_t k = 0; k < width; k++) {
-        if ((slots[k].buf = malloc(bytes)) == NULL) {
+        slots[k].nan_count = block; /* zeros: a full block's unread channels as they must be */
+        if ((slots[k].buf = calloc(1, bytes)) == NULL ||
+            !slot_dims_new(&slots[k], n_dims, block)) {
             stream_slots_free(slots, width);
             return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                                  "expected memory for a block of %zu events, found none", block);
@@ -139,11 +194,19 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
         width = n_blocks > 0 ? (size_t)n_blocks : 1;
     }
     stream_slot *slots = NULL;
-    apo_status st = stream_slots_new(ds, opts, np, width, &slots, err);
+    const size_t n_dims = s != NULL ? opts->n_dims : 0; /* values need the gating */
+    apo_status st = stream_slots_new(ds, opts, np, n_dims, width, &slots, err);
     if (st != APO_OK) {
         return st;
     }
-    stream_round w = {s, ds, opts, np, slots};
+    bool *used = NULL; /* the strategy's channels, with strategy_columns_only */
+    if (opts->strategy_columns_only && s != NULL) {
+        used = malloc((np ? np : 1) * sizeof *used);
+        st = used == NULL ? apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                          "expected memory for %zu channel flags, found none", np)
+                          : gate_strategy_columns(s, &slots[0].d, used, err);
+    }
+    stream_round w = {s, ds, opts, np, slots, used};
     for (uint64_t first = 0; first < n && st == APO_OK; first += (uint64_t)width * block) {
         size_t nb = 0;
         for (uint64_t f = first; f < n && nb < width; f += block, nb++) {
@@ -166,7 +229,13 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
                     counts[g] += b->r.count[g];
                 }
             }
-            if (st == APO_OK && opts->on_block != NULL) {
+            if (st == APO_OK && b->dim_values != NULL) {
+                if (opts->on_block_dims != NULL) {
+                    st = opts->on_block_dims(opts->ctx, &b->d, &b->r,
+                                             (const double *const *)b->dim_values, b->first,
+                                             err);
+                }
+            } else if (st == APO_OK && opts->on_block != NULL) {
                 st = opts->on_block(opts->ctx, &b->d, s != NULL ? &b->r : NULL, b->first, err);
             }
             gate_result_free(&b->r);
@@ -176,6 +245,7 @@ apo_status gate_strategy_apply_stream(const gate_strategy *s, const fcs_dataset 
         }
     }
     stream_slots_free(slots, width);
+    free(used);
     return st;
 }
 

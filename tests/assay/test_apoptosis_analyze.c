@@ -561,3 +561,79 @@ Test(assay_apoptosis_analyze, display_events_handed_over_are_those_plots_read)
     }
     gsl_rng_free(r);
 }
+
+static bool same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* A large file (its subsample 150,000 events: gated in runs, its singlets put on the display
+ * scale in chunks, its counts streamed beside the subsample's statistics) gives the same
+ * results, bit for bit, on 1, 2 and 3 block threads, from its data set or decoded events. */
+Test(assay_apoptosis_analyze, large_file_statistics_do_not_depend_on_block_threads)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 31);
+    enum { NS = 5 };
+    sim s[NS];
+    simulate(&s[0], r, 6000, 0.0, false, false, names);
+    simulate(&s[1], r, 6000, 0.4, true, false, names);
+    simulate(&s[2], r, 6000, 0.4, false, true, names);
+    simulate(&s[3], r, 300001, 0.30, true, true, names);
+    simulate(&s[4], r, 6000, 0.20, true, true, names);
+    const assay_input in[NS] = {
+        input(&s[0], "unst", ASSAY_ROLE_UNSTAINED, ""),
+        input(&s[1], "ann", ASSAY_ROLE_ANNEXIN_SINGLE, ""),
+        input(&s[2], "pi", ASSAY_ROLE_PI_SINGLE, ""),
+        input(&s[3], "stim", ASSAY_ROLE_STIMULUS, ""),
+        input(&s[4], "trt", ASSAY_ROLE_TREATED, "10"),
+    };
+    assay_input streamed[NS];
+    for (int i = 0; i < NS; i++) {
+        streamed[i] = in[i];
+        streamed[i].ev = NULL;
+    }
+    assay_options o;
+    assay_options_init(&o);
+    o.sample_events = 150001; /* the large file: every 2nd event */
+    apo_error err;
+    assay_result want;
+    o.block_threads = 1;
+    cr_assert_eq(assay_analyze(streamed, NS, &o, &want, &err), APO_OK, "%s", err.msg);
+    const assay_sample *a = &want.samples[3];
+    cr_assert_eq(a->events, 300001);
+    cr_assert_gt(a->singlets, 2 * 65536); /* long columns: chunks and runs */
+    const unsigned threads[] = {2, 3, 2};
+    for (size_t t = 0; t < 3; t++) {
+        o.block_threads = threads[t];
+        assay_result got;
+        cr_assert_eq(assay_analyze(t == 2 ? in : streamed, NS, &o, &got, &err), APO_OK, "%s",
+                     err.msg);
+        for (int i = 0; i < NS; i++) {
+            const assay_sample *x = &want.samples[i], *y = &got.samples[i];
+            cr_assert_eq(x->events, y->events);
+            cr_assert_eq(x->cells, y->cells);
+            cr_assert_eq(x->singlets, y->singlets);
+            for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+                cr_assert_eq(x->count[q], y->count[q], "%s q%d", in[i].sample, q);
+                cr_assert(same_bits(x->pct[q], y->pct[q]));
+                cr_assert(same_bits(x->median_annexin[q], y->median_annexin[q]),
+                          "threads %u %s q%d", threads[t], in[i].sample, q);
+                cr_assert(same_bits(x->median_pi[q], y->median_pi[q]));
+            }
+            cr_assert(same_bits(x->annexin_valley, y->annexin_valley), "%s", in[i].sample);
+            cr_assert(same_bits(x->annexin_depth, y->annexin_depth), "%s", in[i].sample);
+            cr_assert(same_bits(x->pi_depth, y->pi_depth), "%s", in[i].sample);
+            cr_assert(same_bits(x->flow_max_dev, y->flow_max_dev));
+            cr_assert_eq(x->qc, y->qc);
+        }
+        assay_result_free(&got);
+    }
+    cr_assert(isfinite(a->annexin_valley) || isnan(a->annexin_valley));
+    cr_assert(isfinite(a->annexin_depth));
+    assay_result_free(&want);
+    for (int i = 0; i < NS; i++) {
+        sim_free(&s[i]);
+    }
+    gsl_rng_free(r);
+}
