@@ -79,7 +79,8 @@ fi
 for r in $(seq "$runs"); do
   rm -rf "$out/run"
   wall "$apoflow" run --sheet "$plate/sheet.csv" -o "$out/run" --jobs 2 --timings -q >> "$out/apo"
-  grep timings "$out/stderr" | tail -n 1 | sed 's/apoflow: //' > "$out/timings.$r"
+  { grep 'timings: parse' "$out/stderr" | tail -n 1
+    grep 'timings of the steps' "$out/stderr" | tail -n 1; } | sed 's/apoflow: //' > "$out/timings.$r"
   if $have_python; then
     rm -rf "$out/py_out"
     FLOWIO_SRC=$FLOWIO_SRC wall "$python" "$root/bench/plate_numpy.py" "$plate" "$out/py_out" 2 >> "$out/py"
@@ -100,7 +101,8 @@ else
 fi
 echo "2. stage times of each run:"
 for r in $(seq "$runs"); do
-  echo "   run $r: $(cat "$out/timings.$r")"
+  echo "   run $r:"
+  sed 's/^/     /' "$out/timings.$r"
 done
 
 # 3: gating + statistics, one thread, no plots; with /usr/bin/time also the CPU time of the
@@ -112,7 +114,7 @@ if [[ -x /usr/bin/time ]]; then
 fi
 "${cpu_cmd[@]}" "$apoflow" run --sheet "$plate/sheet.csv" -o "$out/run1" --jobs 1 --no-plots \
   --timings -q 2> "$out/t1" || { cat "$out/t1"; exit 1; }
-gating=$(sed -n 's/.*gating+statistics \([0-9.]*\) s.*/\1/p' "$out/t1")
+gating=$(sed -n 's/.*timings: parse .*gating+statistics \([0-9.]*\) s.*/\1/p' "$out/t1")
 echo "3. gating+statistics on one thread: ${gating} s for $total_events events =" \
   "$(echo "scale=1; $gating * 1000000000 / $total_events" | bc) ns per event (goal: under 20)"
 if [[ -f $out/cpu1 ]]; then
