@@ -434,424 +434,76 @@ double gate_logicle_scale_array_one(const gate_transform *t, double in)
 }
 
 #ifdef LK_HAVE_AVX2
-#define LK_TARGET __attribute__((target("avx2,fma")))
+#define LK_G 4 /* groups of LKW values iterated side by side (independent chains hide latencies) */
+#define LK_CAT2(a, b) a##b
+#define LK_CAT(a, b) LK_CAT2(a, b)
+#define LK_FN(name) LK_CAT(name, LKW)
 
-/* lk_exp on four values: the scalar version's operations, one for one. */
-LK_TARGET static inline __m256d lk_exp4(__m256d x, __m256d xl)
-{
-    x = _mm256_min_pd(x, _mm256_set1_pd(LK_EXP_MAX));
-    x = _mm256_max_pd(x, _mm256_set1_pd(-LK_EXP_MAX));
-    const __m256d shift = _mm256_set1_pd(LK_SHIFT);
-    const __m256d kt = _mm256_fmadd_pd(x, _mm256_set1_pd(LK_LOG2E), shift);
-    const __m256d kd = _mm256_sub_pd(kt, shift);
-    const __m256i scale = _mm256_slli_epi64(
-        _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(kt), _mm256_castpd_si256(shift)),
-                         _mm256_set1_epi64x(1023)),
-        52);
-    const __m256d rh = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2HI), x);
-    const __m256d rl = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2LO), xl);
-    const __m256d r = _mm256_add_pd(rh, rl);
-    const __m256d re = _mm256_add_pd(_mm256_sub_pd(rh, r), rl);
-    const double *c = lk_exp_c;
-    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
-    const __m256d r8 = _mm256_mul_pd(r4, r4);
-#define LK_PAIR(i, j) _mm256_fmadd_pd(_mm256_set1_pd(c[i]), r, _mm256_set1_pd(c[j]))
-    const __m256d q03 = _mm256_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
-    const __m256d q47 = _mm256_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
-    const __m256d q811 = _mm256_fmadd_pd(LK_PAIR(0, 1), r2, LK_PAIR(2, 3));
-#undef LK_PAIR
-    const __m256d q = _mm256_fmadd_pd(q811, r8, _mm256_fmadd_pd(q47, r4, q03));
-    const __m256d s = _mm256_fmadd_pd(r2, q, r);
-    const __m256d e =
-        _mm256_add_pd(_mm256_set1_pd(1.0), _mm256_add_pd(s, _mm256_fmadd_pd(re, s, re)));
-    return _mm256_mul_pd(e, _mm256_castsi256_pd(scale));
-}
+/* Four values at a time: AVX2 + FMA, the lane masks are vectors. */
+#define LKW 4
+#define LK_TGT __attribute__((target("avx2,fma")))
+#define LVD __m256d
+#define LVI __m256i
+#define LV(op) _mm256_##op
+#define LV_CASTPD_SI _mm256_castpd_si256
+#define LV_CASTSI_PD _mm256_castsi256_pd
+#define LV_AND_SI _mm256_and_si256
+#define LV_OR_SI _mm256_or_si256
+#define LV_SET1_I64 _mm256_set1_epi64x
+#define LM_T __m256d
+#define LM_CMP(a, b, p) _mm256_cmp_pd(a, b, p)
+#define LM_BLEND(m, a, b) _mm256_blendv_pd(a, b, m)
+#define LM_AND(a, b) _mm256_and_pd(a, b)
+#define LM_ANDNOT(a, b) _mm256_andnot_pd(a, b)
+#define LM_BITS(m) ((unsigned)_mm256_movemask_pd(m))
+#define LM_ALL _mm256_castsi256_pd(_mm256_set1_epi64x(-1))
+#define LM_FULL_BITS 0xfu
+#include "gating/logicle_simd.inc"
+#undef LKW
+#undef LK_TGT
+#undef LVD
+#undef LVI
+#undef LV
+#undef LV_CASTPD_SI
+#undef LV_CASTSI_PD
+#undef LV_AND_SI
+#undef LV_OR_SI
+#undef LV_SET1_I64
+#undef LM_T
+#undef LM_CMP
+#undef LM_BLEND
+#undef LM_AND
+#undef LM_ANDNOT
+#undef LM_BITS
+#undef LM_ALL
+#undef LM_FULL_BITS
 
-/* lk_exp_fast on four values. */
-LK_TARGET static inline __m256d lk_exp_fast4(__m256d x)
-{
-    x = _mm256_min_pd(x, _mm256_set1_pd(LK_EXP_MAX));
-    x = _mm256_max_pd(x, _mm256_set1_pd(-LK_EXP_MAX));
-    const __m256d shift = _mm256_set1_pd(LK_SHIFT);
-    const __m256d kt = _mm256_fmadd_pd(x, _mm256_set1_pd(LK_LOG2E), shift);
-    const __m256d kd = _mm256_sub_pd(kt, shift);
-    const __m256i scale = _mm256_slli_epi64(
-        _mm256_add_epi64(_mm256_sub_epi64(_mm256_castpd_si256(kt), _mm256_castpd_si256(shift)),
-                         _mm256_set1_epi64x(1023)),
-        52);
-    const __m256d r = _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2LO),
-                                      _mm256_fmadd_pd(kd, _mm256_set1_pd(-LK_LN2HI), x));
-    const double *c = lk_exp_c;
-    const __m256d r2 = _mm256_mul_pd(r, r), r4 = _mm256_mul_pd(r2, r2);
-#define LK_PAIR(i, j) _mm256_fmadd_pd(_mm256_set1_pd(c[i]), r, _mm256_set1_pd(c[j]))
-    const __m256d q03 = _mm256_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
-    const __m256d q47 = _mm256_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
-#undef LK_PAIR
-    const __m256d q = _mm256_fmadd_pd(q47, r4, q03);
-    return _mm256_mul_pd(_mm256_add_pd(_mm256_set1_pd(1.0), _mm256_fmadd_pd(r2, q, r)),
-                         _mm256_castsi256_pd(scale));
-}
-
-LK_TARGET static inline __m256d lk_log4(__m256d x)
-{
-    const __m256i ix = _mm256_castpd_si256(x);
-    const __m256i tmp = _mm256_sub_epi64(ix, _mm256_set1_epi64x((long long)LK_LOG_OFF));
-    const __m256d kd = _mm256_sub_pd(
-        _mm256_castsi256_pd(_mm256_or_si256(_mm256_set1_epi64x(0x4330000000000000),
-                                            _mm256_srli_epi64(tmp, 52))),
-        _mm256_set1_pd(0x1p52));
-    const __m256d z = _mm256_castsi256_pd(_mm256_sub_epi64(
-        ix, _mm256_and_si256(tmp, _mm256_set1_epi64x((long long)0xfff0000000000000u))));
-    const __m256d fz = _mm256_sub_pd(z, _mm256_set1_pd(1.0));
-    const __m256d s = _mm256_div_pd(fz, _mm256_add_pd(_mm256_set1_pd(2.0), fz));
-    const __m256d s2 = _mm256_mul_pd(s, s);
-    __m256d r = _mm256_fmadd_pd(s2, _mm256_set1_pd(2.0 / 9.0), _mm256_set1_pd(2.0 / 7.0));
-    r = _mm256_fmadd_pd(s2, r, _mm256_set1_pd(2.0 / 5.0));
-    r = _mm256_fmadd_pd(s2, r, _mm256_set1_pd(2.0 / 3.0));
-    r = _mm256_mul_pd(s2, r);
-    return _mm256_fmadd_pd(kd, _mm256_set1_pd(LK_LN2),
-                           _mm256_fmadd_pd(s, r, _mm256_mul_pd(_mm256_set1_pd(2.0), s)));
-}
-
-/* The Taylor series of lk_series on four values. */
-LK_TARGET static inline __m256d lk_series4(const double *k, __m256d u)
-{
-    __m256d sp = _mm256_set1_pd(k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1]);
-    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
-        sp = _mm256_fmadd_pd(sp, u, _mm256_set1_pd(k[GATE_BX_TAYLOR + i]));
-    }
-    return _mm256_mul_pd(
-        _mm256_fmadd_pd(_mm256_mul_pd(u, u), sp, _mm256_set1_pd(k[GATE_BX_TAYLOR])), u);
-}
-
-/* Groups of four values iterated side by side (independent chains hide the latencies). */
-#define LK_G 4
-
-/* lk_halley on four values. */
-LK_TARGET static inline __m256d lk_halley4(const double *k, __m256d v, __m256d *y, bool fast,
-                                           __m256d *lost)
-{
-    const __m256d b = _mm256_set1_pd(k[GATE_BX_B]), d = _mm256_set1_pd(k[GATE_BX_D]);
-    const __m256d nd = _mm256_set1_pd(-k[GATE_BX_D]), y0 = *y;
-    const __m256d bx = _mm256_mul_pd(b, y0);
-    const __m256d dx = _mm256_mul_pd(nd, y0);
-    const __m256d e1 = fast ? lk_exp_fast4(bx) : lk_exp4(bx, _mm256_fmsub_pd(b, y0, bx));
-    const __m256d e2 = fast ? lk_exp_fast4(dx) : lk_exp4(dx, _mm256_fmsub_pd(nd, y0, dx));
-    const __m256d ae = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_A]), e1);
-    const __m256d ce = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_C]), e2);
-    __m256d res = _mm256_sub_pd(_mm256_add_pd(ae, _mm256_set1_pd(k[GATE_BX_F])),
-                                _mm256_add_pd(ce, v));
-    if (!fast) {
-        res = _mm256_add_pd(res, _mm256_sub_pd(_mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_A]), e1, ae),
-                                               _mm256_fmsub_pd(_mm256_set1_pd(k[GATE_BX_C]), e2, ce)));
-    }
-    const __m256d in_series = _mm256_cmp_pd(y0, _mm256_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
-    if (_mm256_movemask_pd(in_series) != 0) { /* the same value where the series is used */
-        const __m256d ser = lk_series4(k, _mm256_sub_pd(y0, _mm256_set1_pd(k[GATE_BX_X1])));
-        res = _mm256_blendv_pd(res, _mm256_sub_pd(ser, v), in_series);
-    }
-    const __m256d bae = _mm256_mul_pd(b, ae);
-    const __m256d dce = _mm256_mul_pd(d, ce);
-    const __m256d dy = _mm256_add_pd(bae, dce);
-    const __m256d ddy = _mm256_sub_pd(_mm256_mul_pd(b, bae), _mm256_mul_pd(d, dce));
-    const __m256d delta = _mm256_div_pd(
-        _mm256_mul_pd(res, dy),
-        _mm256_sub_pd(_mm256_mul_pd(dy, dy),
-                      _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(0.5), res), ddy)));
-    *y = _mm256_sub_pd(y0, delta);
-    *lost = _mm256_sub_pd(_mm256_sub_pd(y0, *y), delta);
-    return delta;
-}
-
-/* lk_solve on LK_G groups of four values (all inside the range): y, lost and the mask of the
- * converged lanes of each group. A lane takes a fast step exactly when lk_solve would: the
- * group computes it when any lane needs it, and the others keep their value. */
-LK_TARGET static inline void lk_solve4(const double *k, const __m256d *v, __m256d *y,
-                                       __m256d *lost, __m256d *ok)
-{
-    const __m256d sign = _mm256_set1_pd(-0.0);
-    __m256d active[LK_G];
-    for (int g = 0; g < LK_G; g++) {
-        const __m256d pv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_P]), v[g]);
-        const __m256d qv = _mm256_mul_pd(_mm256_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
-        const __m256d lg = lk_log4(
-            _mm256_add_pd(pv, _mm256_sqrt_pd(_mm256_fmadd_pd(qv, qv, _mm256_set1_pd(1.0)))));
-        const __m256d small = _mm256_cmp_pd(pv, _mm256_set1_pd(1e-4), _CMP_LT_OQ);
-        y[g] = _mm256_add_pd(_mm256_set1_pd(k[GATE_BX_X1]),
-                             _mm256_mul_pd(_mm256_blendv_pd(lg, pv, small),
-                                           _mm256_set1_pd(k[GATE_BX_INV_B])));
-        active[g] = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
-    }
-    for (int step = 0; step < LK_FAST_STEPS; step++) {
-        for (int g = 0; g < LK_G; g++) {
-            if (_mm256_movemask_pd(active[g]) == 0) {
-                continue;
-            }
-            __m256d yn = y[g];
-            const __m256d delta = lk_halley4(k, v[g], &yn, true, &lost[g]);
-            y[g] = _mm256_blendv_pd(y[g], yn, active[g]);
-            const __m256d near = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta),
-                                               _mm256_set1_pd(LK_NEAR), _CMP_LT_OQ);
-            active[g] = _mm256_andnot_pd(near, active[g]);
-        }
-    }
-    for (int g = 0; g < LK_G; g++) {
-        const __m256d delta = lk_halley4(k, v[g], &y[g], false, &lost[g]);
-        ok[g] = _mm256_cmp_pd(_mm256_andnot_pd(sign, delta), _mm256_set1_pd(LK_TOLERANCE),
-                              _CMP_LE_OQ);
-    }
-}
-
-/* 4 LK_G values at a time; a lane outside the kernel's range or not converged is redone by
- * the one-value path (which gives the same bits for the lanes the kernel does serve). */
-LK_TARGET static void array_avx2(const gate_transform *t, const double *in, double *out,
-                                 size_t n)
-{
-    const double *k = t->coef;
-    const __m256d zero = _mm256_setzero_pd(), vmax = _mm256_set1_pd(k[GATE_BX_VMAX]);
-    const __m256d two_x1 = _mm256_set1_pd(2.0 * k[GATE_BX_X1]);
-    const __m256d sign = _mm256_set1_pd(-0.0);
-    size_t i = 0;
-    for (; i + 4 * LK_G <= n; i += 4 * LK_G) {
-        __m256d v[LK_G], y[LK_G], lost[LK_G], ok[LK_G], inside[LK_G];
-        for (int g = 0; g < LK_G; g++) {
-            const __m256d mag = _mm256_andnot_pd(sign, _mm256_loadu_pd(in + i + 4 * g));
-            inside[g] = _mm256_and_pd(_mm256_cmp_pd(mag, zero, _CMP_GT_OQ),
-                                      _mm256_cmp_pd(mag, vmax, _CMP_LT_OQ));
-            v[g] = _mm256_blendv_pd(_mm256_set1_pd(1.0), mag, inside[g]);
-        }
-        lk_solve4(k, v, y, lost, ok);
-        for (int g = 0; g < LK_G; g++) {
-            const double *src = in + i + 4 * g;
-            double *dst = out + i + 4 * g;
-            const __m256d value = _mm256_loadu_pd(src);
-            const __m256d negative = _mm256_cmp_pd(value, zero, _CMP_LT_OQ);
-            const __m256d mirrored = _mm256_sub_pd(_mm256_sub_pd(two_x1, y[g]), lost[g]);
-            _mm256_storeu_pd(dst, _mm256_blendv_pd(y[g], mirrored, negative));
-            const int done = _mm256_movemask_pd(_mm256_and_pd(ok[g], inside[g]));
-            for (int j = 0; done != 0xf && j < 4; j++) {
-                if (!(done & (1 << j))) {
-                    dst[j] = value_avx2(t, src[j]);
-                }
-            }
-        }
-    }
-    for (; i < n; i++) {
-        out[i] = value_avx2(t, in[i]);
-    }
-}
-
-/* The same operations on eight values (AVX-512F/DQ), where the processor has them. */
-#define LK_TARGET512 __attribute__((target("avx512f,avx512dq,avx2,fma")))
-
+/* Eight values at a time: AVX-512F/DQ, where the processor has them; the lane masks are mask
+ * registers. */
 static bool lk_avx512(void)
 {
     return lk_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 }
 
-/* lk_exp on eight values: the scalar version's operations, one for one. */
-LK_TARGET512 static inline __m512d lk_exp8(__m512d x, __m512d xl)
-{
-    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
-    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
-    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
-    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
-    const __m512d kd = _mm512_sub_pd(kt, shift);
-    const __m512i scale = _mm512_slli_epi64(
-        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
-                         _mm512_set1_epi64(1023)),
-        52);
-    const __m512d rh = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x);
-    const __m512d rl = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO), xl);
-    const __m512d r = _mm512_add_pd(rh, rl);
-    const __m512d re = _mm512_add_pd(_mm512_sub_pd(rh, r), rl);
-    const double *c = lk_exp_c;
-    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
-    const __m512d r8 = _mm512_mul_pd(r4, r4);
-#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
-    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
-    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
-    const __m512d q811 = _mm512_fmadd_pd(LK_PAIR(0, 1), r2, LK_PAIR(2, 3));
-#undef LK_PAIR
-    const __m512d q = _mm512_fmadd_pd(q811, r8, _mm512_fmadd_pd(q47, r4, q03));
-    const __m512d s = _mm512_fmadd_pd(r2, q, r);
-    const __m512d e =
-        _mm512_add_pd(_mm512_set1_pd(1.0), _mm512_add_pd(s, _mm512_fmadd_pd(re, s, re)));
-    return _mm512_mul_pd(e, _mm512_castsi512_pd(scale));
-}
-
-/* lk_exp_fast on eight values. */
-LK_TARGET512 static inline __m512d lk_exp_fast8(__m512d x)
-{
-    x = _mm512_min_pd(x, _mm512_set1_pd(LK_EXP_MAX));
-    x = _mm512_max_pd(x, _mm512_set1_pd(-LK_EXP_MAX));
-    const __m512d shift = _mm512_set1_pd(LK_SHIFT);
-    const __m512d kt = _mm512_fmadd_pd(x, _mm512_set1_pd(LK_LOG2E), shift);
-    const __m512d kd = _mm512_sub_pd(kt, shift);
-    const __m512i scale = _mm512_slli_epi64(
-        _mm512_add_epi64(_mm512_sub_epi64(_mm512_castpd_si512(kt), _mm512_castpd_si512(shift)),
-                         _mm512_set1_epi64(1023)),
-        52);
-    const __m512d r = _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2LO),
-                                      _mm512_fmadd_pd(kd, _mm512_set1_pd(-LK_LN2HI), x));
-    const double *c = lk_exp_c;
-    const __m512d r2 = _mm512_mul_pd(r, r), r4 = _mm512_mul_pd(r2, r2);
-#define LK_PAIR(i, j) _mm512_fmadd_pd(_mm512_set1_pd(c[i]), r, _mm512_set1_pd(c[j]))
-    const __m512d q03 = _mm512_fmadd_pd(LK_PAIR(8, 9), r2, LK_PAIR(10, 11));
-    const __m512d q47 = _mm512_fmadd_pd(LK_PAIR(4, 5), r2, LK_PAIR(6, 7));
-#undef LK_PAIR
-    const __m512d q = _mm512_fmadd_pd(q47, r4, q03);
-    return _mm512_mul_pd(_mm512_add_pd(_mm512_set1_pd(1.0), _mm512_fmadd_pd(r2, q, r)),
-                         _mm512_castsi512_pd(scale));
-}
-
-LK_TARGET512 static inline __m512d lk_log8(__m512d x)
-{
-    const __m512i ix = _mm512_castpd_si512(x);
-    const __m512i tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64((long long)LK_LOG_OFF));
-    const __m512d kd = _mm512_sub_pd(
-        _mm512_castsi512_pd(_mm512_or_si512(_mm512_set1_epi64(0x4330000000000000),
-                                            _mm512_srli_epi64(tmp, 52))),
-        _mm512_set1_pd(0x1p52));
-    const __m512d z = _mm512_castsi512_pd(_mm512_sub_epi64(
-        ix, _mm512_and_si512(tmp, _mm512_set1_epi64((long long)0xfff0000000000000u))));
-    const __m512d fz = _mm512_sub_pd(z, _mm512_set1_pd(1.0));
-    const __m512d s = _mm512_div_pd(fz, _mm512_add_pd(_mm512_set1_pd(2.0), fz));
-    const __m512d s2 = _mm512_mul_pd(s, s);
-    __m512d r = _mm512_fmadd_pd(s2, _mm512_set1_pd(2.0 / 9.0), _mm512_set1_pd(2.0 / 7.0));
-    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 5.0));
-    r = _mm512_fmadd_pd(s2, r, _mm512_set1_pd(2.0 / 3.0));
-    r = _mm512_mul_pd(s2, r);
-    return _mm512_fmadd_pd(kd, _mm512_set1_pd(LK_LN2),
-                           _mm512_fmadd_pd(s, r, _mm512_mul_pd(_mm512_set1_pd(2.0), s)));
-}
-
-/* The Taylor series of lk_series on eight values. */
-LK_TARGET512 static inline __m512d lk_series8(const double *k, __m512d u)
-{
-    __m512d sp = _mm512_set1_pd(k[GATE_BX_TAYLOR + GATE_BX_N_TAYLOR - 1]);
-    for (int i = GATE_BX_N_TAYLOR - 2; i >= 2; i--) {
-        sp = _mm512_fmadd_pd(sp, u, _mm512_set1_pd(k[GATE_BX_TAYLOR + i]));
-    }
-    return _mm512_mul_pd(
-        _mm512_fmadd_pd(_mm512_mul_pd(u, u), sp, _mm512_set1_pd(k[GATE_BX_TAYLOR])), u);
-}
-
-/* Groups of four values iterated side by side (independent chains hide the latencies). */
-#define LK_G 4
-
-/* lk_halley on eight values. */
-LK_TARGET512 static inline __m512d lk_halley8(const double *k, __m512d v, __m512d *y, bool fast,
-                                           __m512d *lost)
-{
-    const __m512d b = _mm512_set1_pd(k[GATE_BX_B]), d = _mm512_set1_pd(k[GATE_BX_D]);
-    const __m512d nd = _mm512_set1_pd(-k[GATE_BX_D]), y0 = *y;
-    const __m512d bx = _mm512_mul_pd(b, y0);
-    const __m512d dx = _mm512_mul_pd(nd, y0);
-    const __m512d e1 = fast ? lk_exp_fast8(bx) : lk_exp8(bx, _mm512_fmsub_pd(b, y0, bx));
-    const __m512d e2 = fast ? lk_exp_fast8(dx) : lk_exp8(dx, _mm512_fmsub_pd(nd, y0, dx));
-    const __m512d ae = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_A]), e1);
-    const __m512d ce = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_C]), e2);
-    __m512d res = _mm512_sub_pd(_mm512_add_pd(ae, _mm512_set1_pd(k[GATE_BX_F])),
-                                _mm512_add_pd(ce, v));
-    if (!fast) {
-        res = _mm512_add_pd(res, _mm512_sub_pd(_mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_A]), e1, ae),
-                                               _mm512_fmsub_pd(_mm512_set1_pd(k[GATE_BX_C]), e2, ce)));
-    }
-    const __mmask8 in_series =
-        _mm512_cmp_pd_mask(y0, _mm512_set1_pd(k[GATE_BX_XTAYLOR]), _CMP_LT_OQ);
-    if (in_series != 0) { /* the same value where the series is used */
-        const __m512d ser = lk_series8(k, _mm512_sub_pd(y0, _mm512_set1_pd(k[GATE_BX_X1])));
-        res = _mm512_mask_blend_pd(in_series, res, _mm512_sub_pd(ser, v));
-    }
-    const __m512d bae = _mm512_mul_pd(b, ae);
-    const __m512d dce = _mm512_mul_pd(d, ce);
-    const __m512d dy = _mm512_add_pd(bae, dce);
-    const __m512d ddy = _mm512_sub_pd(_mm512_mul_pd(b, bae), _mm512_mul_pd(d, dce));
-    const __m512d delta = _mm512_div_pd(
-        _mm512_mul_pd(res, dy),
-        _mm512_sub_pd(_mm512_mul_pd(dy, dy),
-                      _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(0.5), res), ddy)));
-    *y = _mm512_sub_pd(y0, delta);
-    *lost = _mm512_sub_pd(_mm512_sub_pd(y0, *y), delta);
-    return delta;
-}
-
-/* lk_solve4 on eight values per group (the masks are AVX-512's). */
-LK_TARGET512 static inline void lk_solve8(const double *k, const __m512d *v, __m512d *y,
-                                          __m512d *lost, __mmask8 *ok)
-{
-    const __m512d sign = _mm512_set1_pd(-0.0);
-    __mmask8 active[LK_G];
-    for (int g = 0; g < LK_G; g++) {
-        const __m512d pv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_P]), v[g]);
-        const __m512d qv = _mm512_mul_pd(_mm512_set1_pd(k[GATE_BX_SEED_Q]), v[g]);
-        const __m512d lg = lk_log8(
-            _mm512_add_pd(pv, _mm512_sqrt_pd(_mm512_fmadd_pd(qv, qv, _mm512_set1_pd(1.0)))));
-        const __mmask8 small = _mm512_cmp_pd_mask(pv, _mm512_set1_pd(1e-4), _CMP_LT_OQ);
-        y[g] = _mm512_add_pd(_mm512_set1_pd(k[GATE_BX_X1]),
-                             _mm512_mul_pd(_mm512_mask_blend_pd(small, lg, pv),
-                                           _mm512_set1_pd(k[GATE_BX_INV_B])));
-        active[g] = 0xff;
-    }
-    for (int step = 0; step < LK_FAST_STEPS; step++) {
-        for (int g = 0; g < LK_G; g++) {
-            if (active[g] == 0) {
-                continue;
-            }
-            __m512d yn = y[g];
-            const __m512d delta = lk_halley8(k, v[g], &yn, true, &lost[g]);
-            y[g] = _mm512_mask_blend_pd(active[g], y[g], yn);
-            const __mmask8 near = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta),
-                                                     _mm512_set1_pd(LK_NEAR), _CMP_LT_OQ);
-            active[g] = (__mmask8)(active[g] & ~near);
-        }
-    }
-    for (int g = 0; g < LK_G; g++) {
-        const __m512d delta = lk_halley8(k, v[g], &y[g], false, &lost[g]);
-        ok[g] = _mm512_cmp_pd_mask(_mm512_andnot_pd(sign, delta), _mm512_set1_pd(LK_TOLERANCE),
-                                   _CMP_LE_OQ);
-    }
-}
-
-/* array_avx2 with eight values per group. */
-LK_TARGET512 static void array_avx512(const gate_transform *t, const double *in, double *out,
-                                      size_t n)
-{
-    const double *k = t->coef;
-    const __m512d zero = _mm512_setzero_pd(), vmax = _mm512_set1_pd(k[GATE_BX_VMAX]);
-    const __m512d two_x1 = _mm512_set1_pd(2.0 * k[GATE_BX_X1]);
-    const __m512d sign = _mm512_set1_pd(-0.0);
-    size_t i = 0;
-    for (; i + 8 * LK_G <= n; i += 8 * LK_G) {
-        __m512d v[LK_G], y[LK_G], lost[LK_G];
-        __mmask8 ok[LK_G], inside[LK_G];
-        for (int g = 0; g < LK_G; g++) {
-            const __m512d mag = _mm512_andnot_pd(sign, _mm512_loadu_pd(in + i + 8 * g));
-            inside[g] = (__mmask8)(_mm512_cmp_pd_mask(mag, zero, _CMP_GT_OQ) &
-                                   _mm512_cmp_pd_mask(mag, vmax, _CMP_LT_OQ));
-            v[g] = _mm512_mask_blend_pd(inside[g], _mm512_set1_pd(1.0), mag);
-        }
-        lk_solve8(k, v, y, lost, ok);
-        for (int g = 0; g < LK_G; g++) {
-            const double *src = in + i + 8 * g;
-            double *dst = out + i + 8 * g;
-            const __m512d value = _mm512_loadu_pd(src);
-            const __mmask8 negative = _mm512_cmp_pd_mask(value, zero, _CMP_LT_OQ);
-            const __m512d mirrored = _mm512_sub_pd(_mm512_sub_pd(two_x1, y[g]), lost[g]);
-            _mm512_storeu_pd(dst, _mm512_mask_blend_pd(negative, y[g], mirrored));
-            const unsigned done = (unsigned)(ok[g] & inside[g]);
-            for (int j = 0; done != 0xffu && j < 8; j++) {
-                if (!(done & (1u << j))) {
-                    dst[j] = value_avx2(t, src[j]);
-                }
-            }
-        }
-    }
-    for (; i < n; i++) {
-        out[i] = value_avx2(t, in[i]);
-    }
-}
+#define LKW 8
+#define LK_TGT __attribute__((target("avx512f,avx512dq,avx2,fma")))
+#define LVD __m512d
+#define LVI __m512i
+#define LV(op) _mm512_##op
+#define LV_CASTPD_SI _mm512_castpd_si512
+#define LV_CASTSI_PD _mm512_castsi512_pd
+#define LV_AND_SI _mm512_and_si512
+#define LV_OR_SI _mm512_or_si512
+#define LV_SET1_I64 _mm512_set1_epi64
+#define LM_T __mmask8
+#define LM_CMP(a, b, p) _mm512_cmp_pd_mask(a, b, p)
+#define LM_BLEND(m, a, b) _mm512_mask_blend_pd(m, a, b)
+#define LM_AND(a, b) ((__mmask8)((a) & (b)))
+#define LM_ANDNOT(a, b) ((__mmask8)(~(a) & (b)))
+#define LM_BITS(m) ((unsigned)(m))
+#define LM_ALL ((__mmask8)0xff)
+#define LM_FULL_BITS 0xffu
+#include "gating/logicle_simd.inc"
 #endif
 
 void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
@@ -859,11 +511,11 @@ void gate_logicle_scale_array_path(const gate_transform *t, const double *in, do
 {
 #ifdef LK_HAVE_AVX2
     if (widest >= 2 && lk_avx512()) {
-        array_avx512(t, in, out, n);
+        lk_array8(t, in, out, n);
         return;
     }
     if (widest >= 1 && lk_avx2()) {
-        array_avx2(t, in, out, n);
+        lk_array4(t, in, out, n);
         return;
     }
 #else
