@@ -41,36 +41,26 @@ double apo_sd_near(const double *v, size_t m)
 }
 
 /*
- * Robust scale of v[0..m) (v is reordered, as the two selections leave it): min(SD, IQR /
- * 1.34), else SD, else 0. The exact SD (GSL's, of v in its given order) is computed only
- * when it can be the result: when an approximate SD is not clearly above IQR / 1.34 (a margin
- * of 1e-6 relative, far above the approximation's error), or is not finite.
+ * Robust scale of v[0..m) (v is left as it is; @p scratch, room for m values, is
+ * overwritten): min(SD, IQR / 1.34), else SD, else 0. The quartiles are the k-th smallest
+ * values, selected on the copy in scratch (gate_select: the value gsl_stats_select gives).
+ * The exact SD (GSL's, of v in its given order) is computed only when it can be the result:
+ * when an approximate SD is not clearly above IQR / 1.34 (a margin of 1e-6 relative, far
+ * above the approximation's error), or is not finite.
  */
-static double robust_scale(double *v, size_t m)
+static double robust_scale(const double *v, size_t m, double *scratch)
 {
     const double sd_near = apo_sd_near(v, m);
-    double *given = malloc(m * sizeof *given); /* v's order, for the exact SD */
-    if (given == NULL) {
-        double sd = gsl_stats_sd(v, 1, m);
-        double q1 = gsl_stats_select(v, 1, m, m / 4);
-        double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
-        double s = fmin(sd, (q3 - q1) / 1.34);
-        return s > 0 ? s : sd;
-    }
-    memcpy(given, v, m * sizeof *given);
-    double q1 = gsl_stats_select(v, 1, m, m / 4);
-    double q3 = gsl_stats_select(v, 1, m, (3 * m) / 4);
+    memcpy(scratch, v, m * sizeof *scratch);
+    const double q1 = gate_select(scratch, m, m / 4);
+    const double q3 = gate_select(scratch, m, (3 * m) / 4);
     const double r = (q3 - q1) / 1.34;
-    double s;
     if (isfinite(sd_near) && r > 0 && sd_near > r * (1 + 1e-6)) {
-        s = r; /* = fmin(sd, r): the exact SD is above r too */
-    } else {
-        double sd = gsl_stats_sd(given, 1, m);
-        s = fmin(sd, r);
-        s = s > 0 ? s : sd;
+        return r; /* = fmin(sd, r): the exact SD is above r too */
     }
-    free(given);
-    return s;
+    const double sd = gsl_stats_sd(v, 1, m);
+    const double s = fmin(sd, r);
+    return s > 0 ? s : sd;
 }
 
 /* Topographic prominence of the peak at i: its height above the higher of the lowest points
@@ -135,7 +125,7 @@ bool assay_kde_fit(assay_kde *k, const double *x, size_t n, double adjust, doubl
                    double min_prom)
 {
     memset(k, 0, sizeof *k);
-    double *v = malloc((n ? n : 1) * sizeof *v);
+    double *v = malloc((n ? 2 * n : 1) * sizeof *v); /* the values, then scratch */
     if (v == NULL) {
         return false;
     }
@@ -151,7 +141,7 @@ bool assay_kde_fit(assay_kde *k, const double *x, size_t n, double adjust, doubl
     }
     double vmin, vmax;
     gsl_stats_minmax(&vmin, &vmax, v, 1, m);
-    double s = robust_scale(v, m);
+    double s = robust_scale(v, m, v + n);
     double bw = adjust * 0.9 * s * pow((double)m, -0.2);
     if (!(bw >= min_bw)) {
         bw = min_bw > 0 ? min_bw : 1e-3 * (vmax - vmin + 1);

@@ -51,8 +51,7 @@ static double reference_bw(const double *x, size_t n, double adjust, double min_
 }
 
 /* The density grid as computed before the weight table: the finite values linearly binned
- * in the order the bandwidth's two selections leave them, each weight exp(-z^2 / 2) computed
- * where it is used. */
+ * in their given order, each weight exp(-z^2 / 2) computed where it is used. */
 static void reference_grid(const double *x, size_t n, const assay_kde *k, double *y)
 {
     double *v = malloc(n * sizeof *v), *bins = calloc(k->n, sizeof *bins);
@@ -63,8 +62,6 @@ static void reference_grid(const double *x, size_t n, const assay_kde *k, double
             v[m++] = x[i];
         }
     }
-    gsl_stats_select(v, 1, m, m / 4);
-    gsl_stats_select(v, 1, m, (3 * m) / 4);
     const double g1 = k->g0 + k->step * (double)(k->n - 1);
     const double step = (g1 - k->g0) / (double)(k->n - 1);
     for (size_t i = 0; i < m; i++) {
