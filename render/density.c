@@ -34,10 +34,21 @@ static double smooth_edge(const double *x, size_t n, size_t stride, const double
     return w > 0 ? s / w : 0;
 }
 
+/* Both passes are compiled for AVX-512 and AVX2 as well, chosen when the process starts by what
+ * the processor has: wider vectors, the same multiplications and additions in the same order
+ * (GCC in ISO C mode does not contract them into fused multiply-adds), so the same bits on
+ * every machine; the render tests compare the grid with its sums taken one by one. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RD_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
+#else
+#define RD_CLONES
+#endif
+
 /* Smooth @p n values spaced by @p stride in place with the kernel k[-r..r]. Each value is
  * the same sum in the same order (taps -r..r) whichever way the loop runs: the points at
  * least r from both ends have every tap (no test, so the compiler vectorises across points)
  * and the total weight of all taps, summed in that order once. */
+RD_CLONES
 static void smooth_line(double *x, size_t n, size_t stride, const double *k, int r, double *tmp)
 {
     const size_t ru = (size_t)r;
@@ -83,6 +94,7 @@ static void smooth_line(double *x, size_t n, size_t stride, const double *k, int
 /* The vertical pass of an nb x nb grid, row by row (memory in order): every column smoothed
  * as smooth_line(grid + c, nb, nb, ...) would, the same sum in the same order per value.
  * @p out is a second nb x nb grid. */
+RD_CLONES
 static void smooth_columns(const double *grid, size_t nb, const double *k, int r, double *out)
 {
     const size_t ru = (size_t)r;
