@@ -95,7 +95,9 @@ static apo_status draw_cells_threads(render_image *img, const rctx *ctx,
     for (size_t i = 0; i < n && out == APO_OK; i++) {
         if (st[i] != APO_OK) {
             out = st[i];
-            *err = errs[i];
+            if (err != NULL) {
+                *err = errs[i];
+            }
         }
     }
     free(st);
