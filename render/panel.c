@@ -6,6 +6,8 @@
  */
 #include "render/render_internal.h"
 
+#include "util/util.h"
+
 #include <math.h>
 #include <stdlib.h>
 
@@ -29,6 +31,78 @@ static apo_status check_opts(const render_options *o, const render_panel_spec *p
                              panel ? panel->n_plots : 0);
     }
     return APO_OK;
+}
+
+/* Plot @p i of the panel into its cell (row-major, below the title band). */
+static apo_status draw_cell(render_image *img, rctx *ctx, const render_panel_spec *panel,
+                            size_t i, size_t cols, unsigned cell, unsigned band, apo_error *err)
+{
+    int cx = (int)((i % cols) * cell), cy = (int)(band + (i / cols) * cell);
+    return rplot_draw(img, ctx, &panel->plots[i], cx, cy, (int)cell, (int)cell, err);
+}
+
+/* The plots drawn on threads: task k draws plots k, k + n_tasks, ... with its own font
+ * (FreeType faces are not shared between threads; task 0 uses the caller's); each plot's
+ * outcome in its own slot. */
+typedef struct cells_job {
+    render_image *img;
+    const rctx *ctx;
+    const render_panel_spec *panel;
+    size_t cols, n_tasks;
+    unsigned cell, band;
+    apo_status *st;
+    apo_error *errs;
+} cells_job;
+
+static void cells_task(void *vctx, size_t k)
+{
+    const cells_job *j = vctx;
+    rctx ctx = *j->ctx; /* task 0 draws with the caller's font */
+    apo_error err;
+    apo_status st = k > 0 ? rfont_open(&ctx.font, &err) : APO_OK;
+    for (size_t i = k; i < j->panel->n_plots; i += j->n_tasks) {
+        if (st != APO_OK) { /* no font: every plot of this task fails as the font did */
+            j->st[i] = st;
+            j->errs[i] = err;
+            continue;
+        }
+        j->st[i] = draw_cell(j->img, &ctx, j->panel, i, j->cols, j->cell, j->band, &j->errs[i]);
+    }
+    if (k > 0) {
+        rfont_free(ctx.font);
+    }
+}
+
+/* Every plot on opts->jobs threads; the first failure in plot order is the outcome, as when
+ * one thread draws them in order and stops there. */
+static apo_status draw_cells_threads(render_image *img, const rctx *ctx,
+                                     const render_panel_spec *panel, size_t cols,
+                                     unsigned cell, unsigned band, apo_error *err)
+{
+    size_t n = panel->n_plots;
+    apo_status *st = calloc(n, sizeof *st);
+    apo_error *errs = calloc(n, sizeof *errs);
+    if (st == NULL || errs == NULL) {
+        free(st);
+        free(errs);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for %zu plots, found none", n);
+    }
+    size_t n_tasks = ctx->opts->jobs < n ? ctx->opts->jobs : n;
+    cells_job j = {img, ctx, panel, cols, n_tasks, cell, band, st, errs};
+    apo_pool_run(n_tasks, (unsigned)n_tasks, cells_task, NULL, &j);
+    apo_status out = APO_OK;
+    for (size_t i = 0; i < n && out == APO_OK; i++) {
+        if (st[i] != APO_OK) {
+            out = st[i];
+            if (err != NULL) {
+                *err = errs[i];
+            }
+        }
+    }
+    free(st);
+    free(errs);
+    return out;
 }
 
 apo_status render_panel(render_image **out, const render_panel_spec *panel,
@@ -76,9 +150,12 @@ apo_status render_panel(render_image **out, const render_panel_spec *panel,
         rtext_draw(&c, ctx.font, panel->title, (img->width - m.width) / 2, band * 0.72, px, true,
                    0x000000);
     }
-    for (size_t i = 0; i < panel->n_plots && st == APO_OK; i++) {
-        int cx = (int)((i % cols) * cell), cy = (int)(band + (i / cols) * cell);
-        st = rplot_draw(img, &ctx, &panel->plots[i], cx, cy, (int)cell, (int)cell, err);
+    if (opts->jobs > 1 && panel->n_plots > 1) {
+        st = draw_cells_threads(img, &ctx, panel, cols, cell, band, err);
+    } else {
+        for (size_t i = 0; i < panel->n_plots && st == APO_OK; i++) {
+            st = draw_cell(img, &ctx, panel, i, cols, cell, band, err);
+        }
     }
     rfont_free(ctx.font);
     if (st != APO_OK) {

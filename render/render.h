@@ -228,9 +228,11 @@ typedef struct render_options {
     size_t max_events;        /* display subsample per 2-D plot; 0 = draw every event */
     uint64_t seed;            /* subsample seed */
     unsigned dpi;             /* pHYs; 0 = automatic (96 at scale 1, 150 * scale above) */
+    unsigned jobs;            /* threads drawing a panel's plots, each into its own cell
+                                 (0 or 1 = the calling thread); the image is the same */
 } render_options;
 
-#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0}
+#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0, 1}
 
 /* A grid of plots with an optional shared main title above them. */
 typedef struct render_panel_spec {

@@ -2,7 +2,8 @@
 /*
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
- * the Annexin V overlay of the stimulus-only group against each treated group; each sample's
+ * the Annexin V overlay of the stimulus-only group against each treated group (two tasks on
+ * the pool, the overview's cells drawn on the pool's threads as well); each sample's
  * event rate over Time (time_fig.c) from the panel's events. A sample's panel, review preview
  * and Time plot are drawn from the events the statistics pass holds when it hands them over
  * (report_figures_display); otherwise from a subsample of the file read here. Plots keep only
@@ -279,8 +280,8 @@ static uint64_t panel_events(void *ctx, size_t i)
 
 /* The quadrant plots of every drawn sample in one grid, in the sheet's order (axis titles:
  * the last sample's). */
-static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
-                                 const apo_observer *obs)
+static apo_status write_overview(const panel_job *j, size_t n, const char *dir, unsigned jobs,
+                                 apo_error *err_out)
 {
     render_plot *grid = calloc(n ? n : 1, sizeof *grid);
     render_quadrant *gq = calloc(n ? n : 1, sizeof *gq);
@@ -291,7 +292,7 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
     apo_error err;
     if (grid == NULL || gq == NULL || titles == NULL || order == NULL ||
         assay_result_sheet_order(j->in, n, order, &err) != APO_OK) {
-        st = APO_E_NOMEM;
+        st = apo_error_set(err_out, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -319,11 +320,9 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir,
         render_options ro = j->ro;
         ro.size = 320;
         ro.max_events = 5000;
+        ro.jobs = jobs ? jobs : apo_pool_cores(); /* the cells on the run's threads */
         snprintf(path, sizeof path, "%s/overview.png", dir);
-        st = render_panel_png(path, &panel, &ro, 0, NULL, &err);
-        if (st != APO_OK) {
-            apo_observe_error(obs, &err);
-        }
+        st = render_panel_png(path, &panel, &ro, 0, NULL, err_out);
     }
 done:
     free(grid);
@@ -414,7 +413,7 @@ static void overlay_order(const overlay_groups *g, size_t *order)
 }
 
 static apo_status overlay_render(const overlay_groups *g, const assay_result *r,
-                                 const char *dir, const apo_observer *obs)
+                                 const char *dir, apo_error *err)
 {
     size_t order[OVERLAY_GROUPS], m = 0;
     render_series series[OVERLAY_GROUPS];
@@ -444,26 +443,20 @@ static apo_status overlay_render(const overlay_groups *g, const assay_result *r,
     render_panel_spec panel = {NULL, 1, &hp, 1};
     render_options ro = RENDER_OPTIONS_INIT;
     ro.size = 700;
-    apo_error err;
     char path[PATH_MAX + 512];
     snprintf(path, sizeof path, "%s/overlay_annexin.png", dir);
-    apo_status st = render_panel_png(path, &panel, &ro, 0, NULL, &err);
-    if (st != APO_OK) {
-        apo_observe_error(obs, &err);
-    }
-    return st;
+    return render_panel_png(path, &panel, &ro, 0, NULL, err);
 }
 
 /* Annexin V overlay: stimulus-only pooled vs each treated group pooled. */
-static apo_status write_overlay(const panel_job *j, size_t n, const char *dir,
-                                const apo_observer *obs)
+static apo_status write_overlay(const panel_job *j, size_t n, const char *dir, apo_error *err)
 {
     overlay_groups g;
     memset(&g, 0, sizeof g);
     overlay_pool(&g, j, n);
     apo_status st = APO_OK;
     if (g.n >= 2 && g.pn[0] > 0) {
-        st = overlay_render(&g, j->r, dir, obs);
+        st = overlay_render(&g, j->r, dir, err);
     }
     for (size_t k = 0; k < OVERLAY_GROUPS; k++) {
         free(g.pooled[k]);
@@ -560,6 +553,24 @@ void report_figures_display(void *ctx, const assay_result *r, size_t i, const as
     panel_draw(&f->j, r, i);
 }
 
+/* The overview (its cells on the run's threads too) and the overlay as two tasks: they
+ * read the thinned singlets and write different files. */
+typedef struct finish_job {
+    const panel_job *j;
+    size_t n;
+    const char *dir;
+    unsigned jobs;
+    apo_status st[2];
+    apo_error errs[2];
+} finish_job;
+
+static void finish_task(void *ctx, size_t k)
+{
+    finish_job *fj = ctx;
+    fj->st[k] = k == 0 ? write_overview(fj->j, fj->n, fj->dir, fj->jobs, &fj->errs[0])
+                       : write_overlay(fj->j, fj->n, fj->dir, &fj->errs[1]);
+}
+
 apo_status report_figures_finish(report_figures *f, const assay_result *r, unsigned jobs,
                                  const apo_observer *obs)
 {
@@ -567,8 +578,14 @@ apo_status report_figures_finish(report_figures *f, const assay_result *r, unsig
     /* the panels the statistics pass did not draw */
     apo_status st = write_panels(&f->j, f->n, jobs, obs);
     apo_observe_status(obs, "rendering the overview and overlay ...");
-    st = apo_status_worse(st, write_overview(&f->j, f->n, f->dir, obs));
-    st = apo_status_worse(st, write_overlay(&f->j, f->n, f->dir, obs));
+    finish_job fj = {&f->j, f->n, f->dir, jobs, {APO_OK, APO_OK}, {{0}}};
+    apo_pool_run(2, jobs, finish_task, NULL, &fj);
+    for (size_t k = 0; k < 2; k++) { /* failures reported in a fixed order */
+        if (fj.st[k] != APO_OK) {
+            apo_observe_error(obs, &fj.errs[k]);
+            st = apo_status_worse(st, fj.st[k]);
+        }
+    }
     return st;
 }
 

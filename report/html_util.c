@@ -88,20 +88,26 @@ bool html_embed_png(FILE *f, const char *path, const char *alt, const char *cls)
     html_esc(f, alt);
     fputs("\" src=\"data:image/png;base64,", f);
     unsigned char buf[3 * 4096];
+    char o[4 * 4096]; /* one block's characters, written at once */
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
-        size_t i = 0;
-        for (; i + 3 <= got; i += 3) {
+        size_t i = 0, k = 0;
+        for (; i + 3 <= got; i += 3, k += 4) {
             unsigned v = (unsigned)buf[i] << 16 | (unsigned)buf[i + 1] << 8 | buf[i + 2];
-            char o[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-            fwrite(o, 1, 4, f);
+            o[k] = b64[v >> 18];
+            o[k + 1] = b64[(v >> 12) & 63];
+            o[k + 2] = b64[(v >> 6) & 63];
+            o[k + 3] = b64[v & 63];
         }
         if (i < got) { /* only at the end of the file: sizeof buf is a multiple of 3 */
             unsigned v = (unsigned)buf[i] << 16 | (i + 1 < got ? (unsigned)buf[i + 1] << 8 : 0u);
-            char o[4] = {b64[v >> 18], b64[(v >> 12) & 63],
-                         i + 1 < got ? b64[(v >> 6) & 63] : '=', '='};
-            fwrite(o, 1, 4, f);
+            o[k] = b64[v >> 18];
+            o[k + 1] = b64[(v >> 12) & 63];
+            o[k + 2] = i + 1 < got ? b64[(v >> 6) & 63] : '=';
+            o[k + 3] = '=';
+            k += 4;
         }
+        fwrite(o, 1, k, f);
     }
     fclose(in);
     fputs("\">", f);

@@ -76,6 +76,13 @@ APO_NODISCARD apo_status report_dose_plots(const char *outdir, const assay_resul
 APO_NODISCARD apo_status report_summary_figures(const char *outdir, const assay_result *res,
                                                 size_t n, const report_sample *samples,
                                                 apo_error *err);
+/* The same on @p jobs threads (0 = every core): the three kinds of figure are drawn at once,
+ * the files are the same; every kind is attempted, the first failure (in the order above) is
+ * returned. */
+APO_NODISCARD apo_status report_summary_figures_jobs(const char *outdir,
+                                                     const assay_result *res, size_t n,
+                                                     const report_sample *samples,
+                                                     unsigned jobs, apo_error *err);
 /* The "Summary figures" <section> of report.html: the SVG figures above, inline, when they
  * exist (summary_html.c). */
 void report_summary_figures_html(FILE *f, const report_input *r);

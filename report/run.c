@@ -54,7 +54,8 @@ apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_f
         apo_observe_error(obs, &err);
         worst = err.status;
     }
-    if (dose_plots && report_summary_figures(ri->outdir, ri->res, n, rows, &err) != APO_OK) {
+    if (dose_plots &&
+        report_summary_figures_jobs(ri->outdir, ri->res, n, rows, ri->jobs, &err) != APO_OK) {
         apo_observe_error(obs, &err);
         worst = apo_status_worse(worst, err.status);
     }

@@ -382,3 +382,43 @@ Test(summary_figs, dose_groups_off_the_axis_are_counted)
     svg_close(&d);
     rt_rmdir(dir);
 }
+
+Test(summary_figs, drawn_on_threads_the_files_are_the_same)
+{
+    char one[256], many[256];
+    write_figs(one, sizeof one, true); /* one thread */
+    fill_rows();
+    assay_result res;
+    result(&res, true);
+    cr_assert(rt_tmpdir(many, sizeof many));
+    char plots[300];
+    snprintf(plots, sizeof plots, "%s/plots", many);
+    cr_assert_eq(mkdir(plots, 0755), 0);
+    apo_error err;
+    cr_assert_eq(report_summary_figures_jobs(many, &res, N_ROWS, rows, 3, &err), APO_OK, "%s",
+                 err.msg);
+    static const char *const names[] = {"summary_apoptotic", "summary_quadrants", "dose_1",
+                                        "dose_2"};
+    static const char *const exts[] = {"png", "svg", "pdf"};
+    size_t compared = 0;
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+        for (size_t e = 0; e < 3; e++) {
+            char p1[400], p2[400];
+            snprintf(p1, sizeof p1, "%s/plots/%s.%s", one, names[k], exts[e]);
+            snprintf(p2, sizeof p2, "%s/plots/%s.%s", many, names[k], exts[e]);
+            size_t l1 = 0, l2 = 0;
+            uint8_t *b1 = rt_read_file(p1, &l1), *b2 = rt_read_file(p2, &l2);
+            cr_assert_eq(b1 == NULL, b2 == NULL, "%s.%s written by one only", names[k], exts[e]);
+            if (b1 != NULL) {
+                cr_assert(l1 == l2 && memcmp(b1, b2, l1) == 0, "%s.%s differs", names[k],
+                          exts[e]);
+                compared++;
+            }
+            free(b1);
+            free(b2);
+        }
+    }
+    cr_assert_geq(compared, 3 * 3, "the group bars, quadrant bars and a dose plot at least");
+    rt_rmdir(one);
+    rt_rmdir(many);
+}
