@@ -3,7 +3,8 @@
  * apoptosis.c: assay_analyze, the Annexin V / PI analysis of one experiment. It builds
  * one gate_strategy for all samples (debris and singlet pre-gates, the 2 x 2 compensation,
  * logicle scales, the AnnV x PI quadrant gate with thresholds from the controls), or takes a
- * given one, applies it to every sample and collects the quadrant statistics and QC flags.
+ * given one, applies it to every sample and collects the quadrant statistics and QC flags
+ * (the statistics step itself is apoptosis_stats.c).
  */
 #include "density.h"
 
@@ -111,26 +112,7 @@ void assay_result_free(assay_result *r)
  */
 #define APO_HELD_BYTES ((size_t)192 << 20)
 
-/* Per-sample state kept across the steps: small, but for the subsample it may hold. */
-typedef struct ctx {
-    bool ok;
-    assay_channels ch;
-    bool hold;           /* keep the subsample from the pre-gate step (within the budget) */
-    fcs_events held;     /* that subsample once loaded (values NULL before) */
-    uint64_t held_step, held_max;
-} ctx;
-
-/* One sample's estimation subsample while a step works on it. */
-typedef struct loaded {
-    bool borrowed; /* ev is the sample's held subsample (ctx.held), not freed here */
-    fcs_events ev;
-    uint64_t step;
-    gate_data data;
-    bool data_ok;
-    uint8_t *parent; /* membership of the quadrants' parent population (singlets) */
-} loaded;
-
-static void loaded_free(loaded *l)
+void assay_loaded_free(assay_loaded *l)
 {
     if (l->data_ok) {
         gate_data_free(&l->data);
@@ -143,8 +125,8 @@ static void loaded_free(loaded *l)
 }
 
 /* The estimation subsample of @p in: the one @p ci holds (ci may be NULL), else decoded. */
-static apo_status load(const assay_input *in, const ctx *ci, uint64_t max_events, loaded *l,
-                       apo_error *err)
+apo_status assay_load(const assay_input *in, const assay_sample_state *ci, uint64_t max_events,
+                      assay_loaded *l, apo_error *err)
 {
     memset(l, 0, sizeof *l);
     apo_status st = APO_OK;
@@ -160,19 +142,19 @@ static apo_status load(const assay_input *in, const ctx *ci, uint64_t max_events
         l->data_ok = st == APO_OK;
     }
     if (st != APO_OK) {
-        loaded_free(l);
+        assay_loaded_free(l);
     }
     return st;
 }
 
-static void fail_sample(assay_sample *s, const char *msg)
+void assay_fail_sample(assay_sample *s, const char *msg)
 {
     s->qc |= ASSAY_QC_FAILED;
     snprintf(s->error, sizeof s->error, "%s", msg);
 }
 
 /* Values of column @p col of the sample where mask (may be NULL) is set. */
-static size_t masked(const double *x, const uint8_t *mask, size_t n, double *out)
+size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out)
 {
     size_t m = 0;
     for (size_t e = 0; e < n; e++) {
@@ -199,7 +181,7 @@ static size_t masked_step(const double *x, const uint8_t *mask, size_t n, size_t
 /* Pooled estimates (density valley, logicle W) use at most this many events. */
 #define APO_POOL_MAX 400000
 
-static double median_of(double *v, size_t m)
+double assay_median_of(double *v, size_t m)
 {
     if (m == 0) {
         return NAN;
@@ -207,7 +189,7 @@ static double median_of(double *v, size_t m)
     return gate_median(v, m); /* = gsl_stats_median (select.c); may reorder v */
 }
 
-static int first_ok(const assay_input *in, const ctx *c, size_t n, assay_role role)
+static int first_ok(const assay_input *in, const assay_sample_state *c, size_t n, assay_role role)
 {
     for (size_t i = 0; i < n; i++) {
         if (c[i].ok && in[i].role == role) {
@@ -248,7 +230,7 @@ static void for_each_item(const assay_options *opt, const char *what, size_t n, 
 
 typedef struct pregate_job {
     const assay_input *in;
-    ctx *c;
+    assay_sample_state *c;
     bool singlets, width;
     uint64_t max_events;
     assay_result *out;
@@ -259,7 +241,7 @@ static void estimate_pregate(void *arg, size_t i)
 {
     const pregate_job *j = arg;
     const assay_input *in = j->in;
-    ctx *c = j->c;
+    assay_sample_state *c = j->c;
     pregate_est *pe = j->pe;
     pe->thr[i] = pe->lo[i] = pe->hi[i] = NAN;
     pe->method[i] = pe->how[i] = NULL;
@@ -270,10 +252,10 @@ static void estimate_pregate(void *arg, size_t i)
     if (fcol == SIZE_MAX) {
         return;
     }
-    loaded l;
+    assay_loaded l;
     apo_error e2;
-    if (load(&in[i], NULL, j->max_events, &l, &e2) != APO_OK) {
-        fail_sample(&j->out->samples[i], e2.msg);
+    if (assay_load(&in[i], NULL, j->max_events, &l, &e2) != APO_OK) {
+        assay_fail_sample(&j->out->samples[i], e2.msg);
         c[i].ok = false;
         return;
     }
@@ -308,10 +290,10 @@ static void estimate_pregate(void *arg, size_t i)
     pe->thr[i] = t;
     j->out->samples[i].debris_threshold = t;
     j->out->samples[i].debris_leak = pe->deb[i].leak;
-    loaded_free(&l);
+    assay_loaded_free(&l);
 }
 
-static void estimate_pregates(const assay_input *in, ctx *c, size_t n, size_t ref,
+static void estimate_pregates(const assay_input *in, assay_sample_state *c, size_t n, size_t ref,
                               const assay_options *opt, assay_result *out, pregate_est *pe)
 {
     const bool pair = c[ref].ch.fsc_a != SIZE_MAX && c[ref].ch.fsc_h != SIZE_MAX;
@@ -350,7 +332,7 @@ static const char *most_common(const char *const *v, size_t n, const char *none)
  * more than DEBRIS_OUTLIER_DECADES from the shared FSC side @p t (data units). The SSC side is
  * not compared: where debris and cells are well apart it lies anywhere in the debris's SSC
  * spread at almost no cost, so its scatter over samples says nothing about them. */
-static void flag_debris_outliers(const ctx *c, size_t n, double t, assay_result *out)
+static void flag_debris_outliers(const assay_sample_state *c, size_t n, double t, assay_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         assay_sample *s = &out->samples[i];
@@ -374,7 +356,7 @@ static void flag_debris_outliers(const ctx *c, size_t n, double t, assay_result 
 /* Debris that overlaps the cells cannot be gated away: when the median over samples of the
  * estimated debris share inside the gate exceeds DEBRIS_LEAK_FLAG, every sample is flagged
  * (one sample's estimate is too noisy to judge by). */
-static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
+static void flag_debris_in_cells(const assay_sample_state *c, size_t n, assay_result *out)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
     size_t m = 0;
@@ -383,7 +365,7 @@ static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
             v[m++] = out->samples[i].debris_leak;
         }
     }
-    double med = v != NULL && m > 0 ? median_of(v, m) : NAN;
+    double med = v != NULL && m > 0 ? assay_median_of(v, m) : NAN;
     free(v);
     if (!(med > DEBRIS_LEAK_FLAG)) {
         return;
@@ -408,7 +390,7 @@ static void flag_debris_in_cells(const ctx *c, size_t n, assay_result *out)
 
 /* The shared SSC side of the Cells gate (data units): the median of the samples' own, when
  * most samples with a debris mode have one; -inf otherwise. */
-static double shared_debris_ssc(const ctx *c, size_t n, const pregate_debris *deb)
+static double shared_debris_ssc(const assay_sample_state *c, size_t n, const pregate_debris *deb)
 {
     size_t modes = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -425,7 +407,7 @@ static double shared_debris_ssc(const ctx *c, size_t n, const pregate_debris *de
             tmp[k++] = deb[i].sthr;
         }
     }
-    double b = median_of(tmp, k);
+    double b = assay_median_of(tmp, k);
     free(tmp);
     return b;
 }
@@ -445,10 +427,10 @@ static void detail_add(char *d, size_t cap, const char *fmt, ...)
 }
 
 /* Build the automatic pre-gates from the per-sample estimates. */
-static apo_status build_pregates(gate_strategy *s, const assay_input *in, const ctx *c,
-                                 size_t n, const char *fsc_name, size_t ref, pregate_est *pe,
-                                 const assay_options *opt, assay_result *out,
-                                 const char **parent_id, apo_error *err)
+static apo_status build_pregates(gate_strategy *s, const assay_input *in,
+                                 const assay_sample_state *c, size_t n, const char *fsc_name,
+                                 size_t ref, pregate_est *pe, const assay_options *opt,
+                                 assay_result *out, const char **parent_id, apo_error *err)
 {
     apo_status st = APO_OK;
     size_t nt = 0, nb = 0;
@@ -483,7 +465,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
         apo_result_warn(out, "no FSC channel: no debris or doublet exclusion");
         return APO_OK;
     }
-    double t = median_of(pe->thr, nt);
+    double t = assay_median_of(pe->thr, nt);
     const size_t scol = c[ref].ch.ssc_a != SIZE_MAX ? c[ref].ch.ssc_a : c[ref].ch.ssc_h;
     const double b = scol != SIZE_MAX ? shared_debris_ssc(c, n, pe->deb) : -INFINITY;
     if (opt->no_debris_gate) {
@@ -512,7 +494,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
     if (opt->no_singlet_gate) {
         detail_add(detail, cap, "; Singlets: no doublet exclusion (--no-singlet-gate)");
     } else if (pair && nb > 0) {
-        double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+        double l = assay_median_of(pe->lo, nb), h = assay_median_of(pe->hi, nb);
         const double X = 1e9;
         double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
         gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL, NULL,
@@ -530,7 +512,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
                    "medians over samples)",
                    l, h, how);
     } else if (width && nb > 0) {
-        double l = median_of(pe->lo, nb), h = median_of(pe->hi, nb);
+        double l = assay_median_of(pe->lo, nb), h = assay_median_of(pe->hi, nb);
         gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
         st = gate_strategy_add_rectangle(s, "Singlets", sparent, 1, &d2, &l, &h, err);
         if (st != APO_OK) {
@@ -550,7 +532,7 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in, const 
 }
 
 /* l->parent = the membership of @p parent_idx in @p res (every event when SIZE_MAX). */
-static apo_status loaded_parent(loaded *l, const gate_result *res, size_t parent_idx,
+apo_status assay_loaded_parent(assay_loaded *l, const gate_result *res, size_t parent_idx,
                                 apo_error *err)
 {
     size_t ne = l->data.n_events;
@@ -569,7 +551,7 @@ static apo_status loaded_parent(loaded *l, const gate_result *res, size_t parent
 
 /* Apply @p s to the loaded sample and fill l->parent with the membership of @p parent_idx;
  * with @p parent_only, only the parent and what it depends on are evaluated. */
-static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t parent_idx,
+static apo_status parent_mask_of(const gate_strategy *s, assay_loaded *l, size_t parent_idx,
                                  bool parent_only, gate_result *res, apo_error *err)
 {
     apo_status st = parent_only && parent_idx != SIZE_MAX
@@ -578,17 +560,17 @@ static apo_status parent_mask_of(const gate_strategy *s, loaded *l, size_t paren
     if (st != APO_OK) {
         return st;
     }
-    return loaded_parent(l, res, parent_idx, err);
+    return assay_loaded_parent(l, res, parent_idx, err);
 }
 
-static apo_status parent_mask(const gate_strategy *s, loaded *l, size_t parent_idx,
+static apo_status parent_mask(const gate_strategy *s, assay_loaded *l, size_t parent_idx,
                               gate_result *res, apo_error *err)
 {
     return parent_mask_of(s, l, parent_idx, false, res, err);
 }
 
 /* The singlet events of columns ca, cp of a loaded sample as a 2-column fcs_events. */
-static apo_status singlet_pair(const loaded *l, size_t ca, size_t cp, fcs_events *out,
+static apo_status singlet_pair(const assay_loaded *l, size_t ca, size_t cp, fcs_events *out,
                                apo_error *err)
 {
     size_t n = (size_t)l->ev.n_events, m = 0;
@@ -614,7 +596,7 @@ static apo_status singlet_pair(const loaded *l, size_t ca, size_t cp, fcs_events
 }
 
 /* The spillover from the unstained and single-stain controls u, a, p (pre-gated singlets). */
-static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t ref,
+static apo_status comp_from_controls(const assay_input *in, const assay_sample_state *c, size_t ref,
                                      const int idx[3], const gate_strategy *s, size_t parent_idx,
                                      uint64_t max_events, const char *an, const char *pn,
                                      double S[4], char *detail, size_t cap, apo_error *err)
@@ -622,8 +604,8 @@ static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t
     fcs_events pair[3] = {{0}};
     apo_status st = APO_OK;
     for (int k = 0; k < 3 && st == APO_OK; k++) {
-        loaded l;
-        st = load(&in[idx[k]], &c[idx[k]], max_events, &l, err);
+        assay_loaded l;
+        st = assay_load(&in[idx[k]], &c[idx[k]], max_events, &l, err);
         if (st != APO_OK) {
             break;
         }
@@ -633,7 +615,7 @@ static apo_status comp_from_controls(const assay_input *in, const ctx *c, size_t
         if (st == APO_OK) {
             st = singlet_pair(&l, c[ref].ch.annexin, c[ref].ch.pi, &pair[k], err);
         }
-        loaded_free(&l);
+        assay_loaded_free(&l);
     }
     if (st == APO_OK) {
         st = apo_comp_from_controls(&in[idx[0]], &pair[0], &in[idx[1]], &pair[1], &in[idx[2]],
@@ -692,8 +674,9 @@ static bool valley_role(assay_role role, bool annexin)
     return role != ASSAY_ROLE_UNSTAINED && role != fmo;
 }
 
-static apo_status marker_pool_init(marker_pool *p, const assay_input *in, const ctx *c,
-                                   size_t n, bool annexin, uint64_t max_events, apo_error *err)
+static apo_status marker_pool_init(marker_pool *p, const assay_input *in,
+                                   const assay_sample_state *c, size_t n, bool annexin,
+                                   uint64_t max_events, apo_error *err)
 {
     memset(p, 0, sizeof *p);
     p->src[0] = p->src[1] = -1;
@@ -737,8 +720,9 @@ static void pool_part_free(pool_part *pp)
 /* Fill @p pp from one loaded sample's compensated values @p x of the marker and @p other of
  * the other marker (its parent mask in l). */
 static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const assay_input *in,
-                                 const ctx *ci, bool annexin, const loaded *l, const double *x,
-                                 const double *other, bool keep_ctl, apo_error *err)
+                                 const assay_sample_state *ci, bool annexin, const assay_loaded *l,
+                                 const double *x, const double *other, bool keep_ctl,
+                                 apo_error *err)
 {
     const size_t ne = (size_t)l->ev.n_events;
     const fcs_param *par = fcs_dataset_param(in->ds, annexin ? ci->ch.annexin : ci->ch.pi);
@@ -766,7 +750,7 @@ static apo_status pool_part_fill(pool_part *pp, const marker_pool *p, const assa
         pp->ctl = malloc((ne ? ne : 1) * sizeof(double));
         nomem = pp->ctl == NULL;
         if (!nomem) {
-            pp->nctl = masked(x, l->parent, ne, pp->ctl);
+            pp->nctl = assay_masked(x, l->parent, ne, pp->ctl);
         }
     }
     if (nomem) {
@@ -786,7 +770,7 @@ static assay_role ctl_role(bool annexin, int slot)
 
 typedef struct pool_job {
     const assay_input *in;
-    ctx *c;
+    assay_sample_state *c;
     const gate_strategy *s;
     size_t parent_idx;
     const gate_dim *raw; /* the compensated AnnV and PI dimensions */
@@ -803,16 +787,16 @@ static void pool_task(void *arg, size_t i)
 {
     const pool_job *j = arg;
     const assay_input *in = &j->in[i];
-    ctx *ci = &j->c[i];
+    assay_sample_state *ci = &j->c[i];
     if (!ci->ok) {
         return;
     }
-    loaded l;
+    assay_loaded l;
     gate_result res = {0};
     apo_error e2;
     double *x[2] = {NULL, NULL};
-    if (load(in, ci, j->max_events, &l, &e2) != APO_OK) {
-        fail_sample(&j->out->samples[i], e2.msg);
+    if (assay_load(in, ci, j->max_events, &l, &e2) != APO_OK) {
+        assay_fail_sample(&j->out->samples[i], e2.msg);
         ci->ok = false;
         return;
     }
@@ -840,24 +824,24 @@ static void pool_task(void *arg, size_t i)
         pool_part_free(&j->parts[2 * i]);
         pool_part_free(&j->parts[2 * i + 1]);
         if (j->fatal[i] == APO_OK) {
-            fail_sample(&j->out->samples[i], e2.msg);
+            assay_fail_sample(&j->out->samples[i], e2.msg);
             ci->ok = false;
         }
     }
     free(x[0]);
     free(x[1]);
     gate_result_free(&res);
-    loaded_free(&l);
+    assay_loaded_free(&l);
 }
 
 /* The singlet values of dimension @p dim of one control into pp->ctl (a sample that was not
  * a candidate when the pools were gathered). */
-static apo_status control_values(const assay_input *in, const ctx *ci, const gate_strategy *s,
-                                 size_t parent_idx, const gate_dim *dim, uint64_t max_events,
-                                 pool_part *pp, apo_error *err)
+static apo_status control_values(const assay_input *in, const assay_sample_state *ci,
+                                 const gate_strategy *s, size_t parent_idx, const gate_dim *dim,
+                                 uint64_t max_events, pool_part *pp, apo_error *err)
 {
-    loaded l;
-    apo_status st = load(in, ci, max_events, &l, err);
+    assay_loaded l;
+    apo_status st = assay_load(in, ci, max_events, &l, err);
     if (st != APO_OK) {
         return st;
     }
@@ -876,21 +860,21 @@ static apo_status control_values(const assay_input *in, const ctx *ci, const gat
         st = gate_dim_values(s, &l.data, dim, false, x, err);
     }
     if (st == APO_OK) {
-        pp->nctl = masked(x, l.parent, ne, pp->ctl);
+        pp->nctl = assay_masked(x, l.parent, ne, pp->ctl);
     } else {
         free(pp->ctl);
         pp->ctl = NULL;
     }
     free(x);
     gate_result_free(&res);
-    loaded_free(&l);
+    assay_loaded_free(&l);
     return st;
 }
 
 /* Pool the compensated singlet values of every sample for both markers (pool[0] AnnV,
  * pool[1] PI; initialised by marker_pool_init): the largest value, the pooled values for W
  * and the valley, and the quantile controls' values. */
-static apo_status gather_pools(const assay_input *in, ctx *c, size_t n,
+static apo_status gather_pools(const assay_input *in, assay_sample_state *c, size_t n,
                                const gate_strategy *s, size_t parent_idx, const gate_dim raw[2],
                                const assay_options *opt, assay_result *out,
                                marker_pool pool[2], apo_error *err)
@@ -1162,506 +1146,6 @@ static apo_status place_thresholds(const assay_input *in, marker_pool pool[2],
     return st;
 }
 
-/* Stream options for sample @p in: its decoded events when it has them, else its data set
- * decoded block by block (scale values with gain, one thread: samples run in parallel). */
-static gate_stream_options input_stream(const assay_input *in)
-{
-    gate_stream_options so = GATE_STREAM_OPTIONS_INIT;
-    so.decode.threads = 1;
-    so.events = in->ev;
-    return so;
-}
-
-/* Collecting the compensated AnnV/PI values of the quadrants while the counts stream: each
- * quadrant's values until it has more than the budget (then it cannot be one of the small
- * quadrants whose medians use every event, gate_pick_small, and its values are dropped). */
-typedef struct quadrant_values {
-    size_t gate[ASSAY_Q_COUNT];
-    size_t budget;            /* values kept per quadrant at most */
-    size_t alloc[ASSAY_Q_COUNT], filled[ASSAY_Q_COUNT];
-    bool over[ASSAY_Q_COUNT];
-    double *vals[ASSAY_Q_COUNT][2];
-} quadrant_values;
-
-static void quadrant_values_free(quadrant_values *x)
-{
-    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        free(x->vals[k][0]);
-        free(x->vals[k][1]);
-    }
-}
-
-/* Room for @p need values of quadrant k (need <= budget); false when out of memory. */
-static bool quadrant_room(quadrant_values *x, size_t k, size_t need)
-{
-    if (need <= x->alloc[k]) {
-        return true;
-    }
-    size_t cap = x->alloc[k] ? 2 * x->alloc[k] : 4096;
-    cap = cap < need ? need : cap;
-    cap = cap > x->budget ? x->budget : cap;
-    for (int j = 0; j < 2; j++) {
-        double *v = realloc(x->vals[k][j], cap * sizeof(double));
-        if (v == NULL) {
-            return false;
-        }
-        x->vals[k][j] = v;
-    }
-    x->alloc[k] = cap;
-    return true;
-}
-
-/* One streamed block: the quadrants' counts come with its gating (r->count), their AnnV/PI
- * values (dim_values, compensated with the gating, on the block's thread) are kept while a
- * quadrant stays within the budget. */
-static apo_status collect_quadrants(void *arg, const gate_data *d, const gate_result *r,
-                                    const double *const *dim_values, uint64_t first,
-                                    apo_error *err)
-{
-    (void)first;
-    quadrant_values *x = arg;
-    size_t in[ASSAY_Q_COUNT] = {0};
-    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        if (x->over[k]) {
-            continue;
-        }
-        in[k] = (size_t)r->count[x->gate[k]]; /* the members of its row in this block */
-        if (x->filled[k] + in[k] > x->budget) { /* too many: drop it */
-            x->over[k] = true;
-            free(x->vals[k][0]);
-            free(x->vals[k][1]);
-            x->vals[k][0] = x->vals[k][1] = NULL;
-        }
-    }
-    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        if (x->over[k] || in[k] == 0) {
-            continue;
-        }
-        if (!quadrant_room(x, k, x->filled[k] + in[k])) {
-            return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        }
-        const uint8_t *m = gate_result_membership(r, x->gate[k]);
-        double *va = x->vals[k][0] + x->filled[k], *vp = x->vals[k][1] + x->filled[k];
-        size_t f = 0;
-        for (size_t e = 0; e < d->n_events && f < in[k]; e++) {
-            if (m[e]) {
-                va[f] = dim_values[0][e];
-                vp[f] = dim_values[1][e];
-                f++;
-            }
-        }
-        x->filled[k] += f;
-    }
-    return APO_OK;
-}
-
-/*
- * Counts over every event, streamed block by block, and in the same pass the values of the
- * quadrants small enough to hold: afterwards the quadrants gate_pick_small chooses (at most
- * @p budget events in all, smallest first) get medians over every one of their events, so a
- * rare quadrant that the estimation subsample nearly misses still gets exact medians. (The
- * values are those a second pass over the chosen quadrants would collect, in the same order.)
- */
-static apo_status stream_counts_and_small_medians(const gate_strategy *s, const assay_input *in,
-                                                  const size_t q_idx[ASSAY_Q_COUNT],
-                                                  const gate_dim dims[2],
-                                                  const assay_options *opt, uint64_t *cnt, double med_a[ASSAY_Q_COUNT],
-                                                  double med_p[ASSAY_Q_COUNT],
-                                                  bool got[ASSAY_Q_COUNT], apo_error *err)
-{
-    const uint64_t budget = opt->sample_events;
-    quadrant_values x;
-    memset(&x, 0, sizeof x);
-    x.budget = budget > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)budget;
-    for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-        x.gate[k] = q_idx[k];
-    }
-    gate_stream_options so = input_stream(in);
-    so.n_dims = 2; /* AnnV, PI: computed with each block's gating */
-    so.dims = dims;
-    so.on_block_dims = collect_quadrants;
-    so.ctx = &x;
-    so.threads = opt->block_threads; /* blocks side by side, taken in file order */
-    so.strategy_columns_only = true; /* collect_quadrants reads the quadrants' dims only */
-    apo_status st = gate_strategy_apply_stream(s, in->ds, &so, cnt, err);
-    if (st == APO_OK) {
-        uint64_t qcount[ASSAY_Q_COUNT];
-        size_t pick[ASSAY_Q_COUNT];
-        for (size_t k = 0; k < ASSAY_Q_COUNT; k++) {
-            qcount[k] = cnt[q_idx[k]];
-        }
-        const size_t np = gate_pick_small(qcount, ASSAY_Q_COUNT, budget, pick);
-        for (size_t j = 0; j < np; j++) {
-            const size_t k = pick[j];
-            if (x.over[k] || x.filled[k] != qcount[k]) { /* cannot happen: count <= budget */
-                st = apo_error_set(err, APO_E_RANGE, in->file, APO_NO_OFFSET, NULL,
-                                   "expected %llu values of a small quadrant, found %zu",
-                                   (unsigned long long)qcount[k], x.filled[k]);
-                break;
-            }
-            med_a[k] = median_of(x.vals[k][0], x.filled[k]);
-            med_p[k] = median_of(x.vals[k][1], x.filled[k]);
-            got[k] = true;
-        }
-    }
-    quadrant_values_free(&x);
-    return st;
-}
-
-static void sample_qc(const assay_input *in, const ctx *c, const assay_options *opt,
-                      bool singlet_gate, const double *time, size_t n_time, assay_sample *s)
-{
-    char *d = s->qc_detail;
-    size_t cap = sizeof s->qc_detail, len = strlen(d);
-#define QC_NOTE(...)                                                                           \
-    do {                                                                                       \
-        int w_ = snprintf(d + len, cap - len, "%s", len ? "; " : "");                          \
-        if (w_ >= 0 && (size_t)w_ < cap - len) {                                              \
-            len += (size_t)w_;                                                                 \
-            w_ = snprintf(d + len, cap - len, __VA_ARGS__);                                    \
-            if (w_ > 0 && (size_t)w_ < cap - len) {                                            \
-                len += (size_t)w_;                                                             \
-            }                                                                                  \
-        }                                                                                      \
-    } while (0)
-    if (s->singlets < opt->min_events) {
-        s->qc |= ASSAY_QC_LOW_EVENTS;
-        QC_NOTE("%llu singlets < %llu", (unsigned long long)s->singlets,
-                (unsigned long long)opt->min_events);
-    }
-    double annpos = s->pct[ASSAY_Q_EARLY] + s->pct[ASSAY_Q_LATE];
-    double pipos = s->pct[ASSAY_Q_LATE] + s->pct[ASSAY_Q_NECROTIC];
-    switch (in->role) {
-    case ASSAY_ROLE_UNSTAINED:
-        if (annpos > 5 || pipos > 5) {
-            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
-            QC_NOTE("unstained control %.1f%% AnnV+, %.1f%% PI+ (expected < 5%%)", annpos, pipos);
-        }
-        break;
-    case ASSAY_ROLE_ANNEXIN_SINGLE:
-        if (annpos < 5 || pipos > 5) {
-            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
-            QC_NOTE("AnnV-only control %.1f%% AnnV+ (expected >= 5%%), %.1f%% PI+ (expected < 5%%)",
-                    annpos, pipos);
-        }
-        break;
-    case ASSAY_ROLE_PI_SINGLE:
-        if (pipos < 5 || annpos > 5) {
-            s->qc |= ASSAY_QC_CONTROL_IMPLAUSIBLE;
-            QC_NOTE("PI-only control %.1f%% PI+ (expected >= 5%%), %.1f%% AnnV+ (expected < 5%%)",
-                    pipos, annpos);
-        }
-        break;
-    default:
-        break;
-    }
-    if (!singlet_gate) {
-        s->qc |= ASSAY_QC_NO_SINGLET_GATE;
-    } else if (s->cells > 0 && (double)(s->cells - s->singlets) >
-                                   ASSAY_SINGLET_PLAUSIBLE_LOSS * (double)s->cells) {
-        s->qc |= ASSAY_QC_SINGLET_REMOVED_MANY;
-        QC_NOTE("the singlet gate removed %.1f%% of the cells (plausible: <= %.0f%%)",
-                100.0 * (double)(s->cells - s->singlets) / (double)s->cells,
-                100.0 * ASSAY_SINGLET_PLAUSIBLE_LOSS);
-    }
-    if (c->ch.time == SIZE_MAX || time == NULL) {
-        s->qc |= ASSAY_QC_NO_TIME;
-        s->flow_max_dev = NAN;
-    } else {
-        s->flow_max_dev = qc_flow_deviation(time, n_time);
-        if (isfinite(s->flow_max_dev) && s->flow_max_dev > ASSAY_FLOW_MAX_DEVIATION) {
-            s->qc |= ASSAY_QC_FLOW_INSTABILITY;
-            QC_NOTE("event rate over Time deviates up to %.0f%% from its median", 100 * s->flow_max_dev);
-        }
-    }
-#undef QC_NOTE
-}
-
-/* Values per task when a long column of scale values is spread over the block threads. */
-#define APO_SCALE_CHUNK ((size_t)65536)
-
-/* Scale values of the parent's events of both dimensions: chunk i of dimension k. */
-typedef struct scale_job {
-    const gate_transform *t[2];
-    double *v[2];
-    size_t m[2];
-    size_t ne;
-    size_t chunks[2];
-} scale_job;
-
-static void scale_chunk(void *arg, size_t i)
-{
-    const scale_job *j = arg;
-    const int k = i < j->chunks[0] ? 0 : 1;
-    const size_t c = k == 0 ? i : i - j->chunks[0];
-    const size_t lo = c * APO_SCALE_CHUNK;
-    const size_t n = j->m[k] - lo < APO_SCALE_CHUNK ? j->m[k] - lo : APO_SCALE_CHUNK;
-    /* each value is computed alone (as in an array of ne values), so chunks change nothing */
-    gate_transform_apply_array_as(j->t[k], j->v[k] + lo, j->v[k] + lo, n, j->ne);
-}
-
-/* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
- * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
- * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
- * the events outside the mask not transformed at all. When a column is longer than a chunk
- * (a large file's subsample), the chunks are transformed on up to @p threads threads
- * (apo_pool_run): the same values. */
-static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
-                                double *const raw[2], const uint8_t *mask, size_t ne,
-                                unsigned threads, double *const out[2], size_t m[2],
-                                apo_error *err)
-{
-    scale_job j;
-    memset(&j, 0, sizeof j);
-    j.ne = ne;
-    for (int k = 0; k < 2; k++) {
-        m[k] = masked(raw[k], mask, ne, out[k]);
-        if (dims[k].transform_ref == NULL) {
-            continue;
-        }
-        j.t[k] = gate_strategy_transform(s, dims[k].transform_ref);
-        if (j.t[k] == NULL) {
-            return apo_error_set(err, APO_E_FORMAT, NULL, APO_NO_OFFSET, dims[k].transform_ref,
-                                 "expected a defined transformation, found none with this id");
-        }
-        j.v[k] = out[k];
-        j.m[k] = m[k];
-        j.chunks[k] = (m[k] + APO_SCALE_CHUNK - 1) / APO_SCALE_CHUNK;
-    }
-    const size_t n = j.chunks[0] + j.chunks[1];
-    if (threads > 1 && (j.chunks[0] > 1 || j.chunks[1] > 1)) { /* a long column only */
-        apo_pool_run(n, threads, scale_chunk, NULL, &j);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            scale_chunk(&j, i);
-        }
-    }
-    return APO_OK;
-}
-
-/* The statistics of one sample that need its estimation subsample only: its final gating
- * (with the compensated AnnV/PI values), the medians of its quadrants there, its own AnnV
- * valley and the two lines' depths on its density. */
-typedef struct sub_stats {
-    const gate_strategy *s;
-    const gate_dim *dims;      /* [2] */
-    loaded *l;                 /* the subsample; l->parent is set here */
-    size_t parent_idx;
-    gate_result *res;          /* the final gating of the subsample, made here */
-    const size_t *q_idx;       /* [ASSAY_Q_COUNT] */
-    size_t ne;
-    unsigned threads;          /* for the gating and the scale values of long columns */
-    const double *line;        /* [2], on the display scale */
-    bool valley;               /* the own valley is wanted (stained with AnnV) */
-    double *ann, *pi;          /* compensated values of the subsample */
-    double *ann_t, *pi_t, *tmp; /* scratch of ne values each */
-    double med_a[ASSAY_Q_COUNT], med_p[ASSAY_Q_COUNT], valley_at, depth[2];
-    apo_status st;
-    apo_error err;
-} sub_stats;
-
-static void sub_stats_run(sub_stats *j)
-{
-    double *const raw[2] = {j->ann, j->pi}, *const scaled[2] = {j->ann_t, j->pi_t};
-    /* the gating and the AnnV/PI values compensated once, together */
-    j->st = gate_strategy_apply_dims_threads(j->s, &j->l->data, 2, j->dims, raw, j->threads,
-                                             j->res, &j->err);
-    if (j->st == APO_OK) {
-        j->st = loaded_parent(j->l, j->res, j->parent_idx, &j->err);
-    }
-    size_t n_t[2] = {0, 0}; /* the parent's scale values in ann_t, pi_t */
-    if (j->st == APO_OK) {
-        j->st = masked_scaled(j->s, j->dims, raw, j->l->parent, j->ne, j->threads, scaled, n_t,
-                              &j->err);
-    }
-    if (j->st != APO_OK) {
-        return;
-    }
-    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
-        size_t m = masked(j->ann, mem, j->ne, j->tmp);
-        j->med_a[q] = median_of(j->tmp, m);
-        m = masked(j->pi, mem, j->ne, j->tmp);
-        j->med_p[q] = median_of(j->tmp, m);
-    }
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    j->valley_at = j->valley ? assay_density_valley(j->ann_t, n_t[0], -INFINITY, INFINITY) : NAN;
-    /* each line's valley depth on the sample's own density */
-    j->depth[0] = assay_line_depth(j->ann_t, n_t[0], j->line[0]);
-    j->depth[1] = assay_line_depth(j->pi_t, n_t[1], j->line[1]);
-}
-
-/* The exact counts of a large file (streamed) and the medians of its small quadrants. */
-typedef struct count_stats {
-    const gate_strategy *s;
-    const assay_input *in;
-    const size_t *q_idx;
-    const gate_dim *dims;
-    const assay_options *opt;
-    uint64_t *cnt;
-    double small_a[ASSAY_Q_COUNT], small_p[ASSAY_Q_COUNT];
-    bool small[ASSAY_Q_COUNT];
-    apo_status st;
-    apo_error err;
-} count_stats;
-
-static void count_stats_run(count_stats *j)
-{
-    j->st = stream_counts_and_small_medians(j->s, j->in, j->q_idx, j->dims, j->opt, j->cnt,
-                                            j->small_a, j->small_p, j->small, &j->err);
-}
-
-typedef struct both_stats {
-    count_stats *count;
-    sub_stats *sub;
-} both_stats;
-
-static void both_stats_task(void *arg, size_t i)
-{
-    const both_stats *b = arg;
-    if (i == 0) {
-        count_stats_run(b->count);
-    } else {
-        sub_stats_run(b->sub);
-    }
-}
-
-/*
- * The subsample's statistics and the exact counts: for a file within its subsample, its
- * gating's counts; for a larger file, the counts streamed over every event, side by side with
- * the subsample's part on the block threads when there are two or more (neither reads what
- * the other writes, so each result is the one computed alone), else one after the other. The
- * subsample's error comes first, as when it was computed first.
- */
-static apo_status subsample_and_counts(sub_stats *sub, count_stats *count, uint64_t step,
-                                       unsigned threads, apo_error *err)
-{
-    count->st = APO_OK;
-    if (step == 1) {
-        sub_stats_run(sub);
-        if (sub->st == APO_OK) {
-            memcpy(count->cnt, sub->res->count, sub->res->n_gates * sizeof *count->cnt);
-        }
-    } else if (threads > 1) {
-        sub->threads = 1; /* the stream takes the block threads */
-        both_stats b = {count, sub};
-        apo_pool_run(2, 2, both_stats_task, NULL, &b);
-    } else {
-        sub_stats_run(sub);
-        if (sub->st == APO_OK) {
-            count_stats_run(count);
-        }
-    }
-    if (sub->st != APO_OK) {
-        *err = sub->err;
-        return sub->st;
-    }
-    if (count->st != APO_OK) {
-        *err = count->err;
-    }
-    return count->st;
-}
-
-/* Per-sample statistics from the final gating: counts over every event, medians, the own
- * valley and the flow check from the estimation subsample, then the QC flags. */
-static apo_status sample_stats(const gate_strategy *s, const assay_input *in, const ctx *c,
-                               const assay_options *opt, size_t q_idx[ASSAY_Q_COUNT],
-                               size_t parent_idx, const gate_dim dims[2], bool singlet_gate,
-                               const double line[2], const assay_result *r, size_t i,
-                               apo_error *err)
-{
-    assay_sample *smp = &r->samples[i];
-    loaded l;
-    apo_status st = load(in, c, opt->sample_events, &l, err);
-    if (st != APO_OK) {
-        return st;
-    }
-    const size_t ne = l.data.n_events, nb = (ne ? ne : 1) * sizeof(double);
-    gate_result res = {0};
-    sub_stats sub = {.s = s, .dims = dims, .l = &l, .parent_idx = parent_idx, .res = &res,
-                     .q_idx = q_idx, .ne = ne, .threads = opt->block_threads, .line = line,
-                     .valley = in->role != ASSAY_ROLE_UNSTAINED &&
-                               in->role != ASSAY_ROLE_PI_SINGLE};
-    count_stats count = {.s = s, .in = in, .q_idx = q_idx, .dims = dims, .opt = opt};
-    sub.ann = malloc(nb);
-    sub.pi = malloc(nb);
-    sub.ann_t = malloc(nb);
-    sub.pi_t = malloc(nb);
-    sub.tmp = malloc(nb);
-    count.cnt = malloc((gate_strategy_n_gates(s) ? gate_strategy_n_gates(s) : 1) *
-                       sizeof *count.cnt);
-    if (sub.ann == NULL || sub.pi == NULL || sub.ann_t == NULL || sub.pi_t == NULL ||
-        sub.tmp == NULL || count.cnt == NULL) {
-        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    if (st == APO_OK) {
-        st = subsample_and_counts(&sub, &count, l.step, opt->block_threads, err);
-    }
-    if (st != APO_OK) {
-        goto done;
-    }
-    const uint64_t *cnt = count.cnt;
-    smp->events = apo_input_n_events(in);
-    smp->singlets = parent_idx == SIZE_MAX ? smp->events : cnt[parent_idx];
-    size_t gp = parent_idx == SIZE_MAX ? SIZE_MAX : gate_strategy_parent(s, parent_idx);
-    smp->cells = gp == SIZE_MAX ? smp->singlets : cnt[gp];
-    if (gp == SIZE_MAX && parent_idx == gate_strategy_find(s, "Singlets")) {
-        smp->cells = smp->events; /* a singlet gate without a debris gate */
-    }
-    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        smp->count[q] = cnt[q_idx[q]];
-        smp->pct[q] = smp->singlets ? 100.0 * (double)smp->count[q] / (double)smp->singlets : NAN;
-        /* small quadrants: every event; the others: the subsample */
-        smp->median_annexin[q] = count.small[q] ? count.small_a[q] : sub.med_a[q];
-        smp->median_pi[q] = count.small[q] ? count.small_p[q] : sub.med_p[q];
-    }
-    smp->apoptotic_pct = smp->pct[ASSAY_Q_EARLY] + smp->pct[ASSAY_Q_LATE];
-    smp->annexin_valley = sub.valley_at;
-    smp->annexin_depth = sub.depth[0];
-    smp->pi_depth = sub.depth[1];
-    sample_qc(in, c, opt, singlet_gate,
-              c->ch.time != SIZE_MAX ? fcs_events_column(&l.ev, c->ch.time) : NULL, ne, smp);
-    apo_display_hand_over(opt, r, i, in, &l.ev, l.step, l.parent, sub.ann, sub.pi, &res);
-done:
-    free(sub.ann);
-    free(sub.pi);
-    free(sub.ann_t);
-    free(sub.pi_t);
-    free(sub.tmp);
-    free(count.cnt);
-    gate_result_free(&res);
-    loaded_free(&l);
-    return st;
-}
-
-typedef struct stats_job {
-    const assay_input *in;
-    ctx *c;
-    const assay_options *opt;
-    assay_result *out;
-    const size_t *q_idx;
-    size_t parent_idx;
-    const gate_dim *dims;
-    bool singlet_gate;
-} stats_job;
-
-static void stats_task(void *arg, size_t i)
-{
-    const stats_job *j = arg;
-    if (!j->c[i].ok) {
-        return;
-    }
-    size_t q_idx[ASSAY_Q_COUNT];
-    memcpy(q_idx, j->q_idx, sizeof q_idx);
-    apo_error e2;
-    const double line[2] = {j->out->annexin.scaled, j->out->pi.scaled};
-    if (sample_stats(j->out->strategy, &j->in[i], &j->c[i], j->opt, q_idx, j->parent_idx,
-                     j->dims, j->singlet_gate, line, j->out, i, &e2) != APO_OK) {
-        fail_sample(&j->out->samples[i], e2.msg);
-        j->c[i].ok = false;
-    }
-    fcs_events_free(&j->c[i].held); /* the last step that reads it */
-}
 
 /* A pre-gate of the given gating: a population @p name ("Cells", "Singlets"), or one whose
  * last path component is @p name in any case (a gating read from a FlowJo workspace, whose
@@ -1685,7 +1169,8 @@ static bool has_gate_named(const gate_strategy *s, const char *name)
 /* Flag the stained samples of a marker whose line lies in a population of the pooled stained
  * samples, or that show no separation at all. (A sample's own depth is reported, not
  * flagged: with a small positive population it is too noisy to judge by.) */
-static void flag_lines(const assay_input *in, const ctx *c, size_t n, assay_result *out)
+static void flag_lines(const assay_input *in, const assay_sample_state *c, size_t n,
+                       assay_result *out)
 {
     for (size_t i = 0; i < n; i++) {
         assay_sample *s = &out->samples[i];
@@ -1752,7 +1237,7 @@ static void threshold_from_strategy(const gate_strategy *s, size_t early, size_t
 
 /* APO_OK while some sample can still be analysed; else the first failed sample's reason (its
  * data could not be read or gated), so that it is not hidden behind a later, vaguer error. */
-static apo_status some_sample_left(const assay_input *in, const ctx *c, size_t n,
+static apo_status some_sample_left(const assay_input *in, const assay_sample_state *c, size_t n,
                                    const assay_result *out, apo_error *err)
 {
     for (size_t i = 0; i < n; i++) {
@@ -1778,7 +1263,7 @@ typedef struct analysis {
     size_t n;
     const assay_options *opt;
     assay_result *out;
-    ctx *c;
+    assay_sample_state *c;
     size_t ref;                    /* the first sample with both channels */
     double *est;                   /* 3 n pre-gate estimates */
     const char **methods;
@@ -1793,15 +1278,15 @@ static bool sample_channels(analysis *a, size_t i, int ref)
 {
     const assay_input *in = a->in;
     assay_sample *s = &a->out->samples[i];
-    ctx *c = a->c;
+    assay_sample_state *c = a->c;
     apo_error e2;
     if (in[i].ds == NULL) {
-        fail_sample(s, "no events");
+        assay_fail_sample(s, "no events");
         return false;
     }
     if (assay_find_channels(in[i].ds, a->opt->annexin_channel, a->opt->pi_channel, &c[i].ch,
                             &e2) != APO_OK) {
-        fail_sample(s, e2.msg);
+        assay_fail_sample(s, e2.msg);
         return false;
     }
     snprintf(s->annexin_name, sizeof s->annexin_name, "%s",
@@ -1815,7 +1300,7 @@ static bool sample_channels(analysis *a, size_t i, int ref)
                  "expected the channels of the first sample (%.40s, %.40s), found %.40s, %.40s: "
                  "analyse different instruments separately",
                  r->annexin_name, r->pi_name, s->annexin_name, s->pi_name);
-        fail_sample(s, msg);
+        assay_fail_sample(s, msg);
         return false;
     }
     /* the names and the file's matrix, checked before any event is read */
@@ -1823,7 +1308,7 @@ static bool sample_channels(analysis *a, size_t i, int ref)
     fcs_events empty = {0, fcs_dataset_n_params(in[i].ds), &none};
     gate_data d;
     if (gate_data_init(&d, in[i].ds, &empty, &e2) != APO_OK) {
-        fail_sample(s, e2.msg);
+        assay_fail_sample(s, e2.msg);
         return false;
     }
     gate_data_free(&d);
@@ -1911,7 +1396,7 @@ static apo_status use_given_gating(analysis *a, apo_error *err)
 static apo_status add_pregates(analysis *a, apo_error *err)
 {
     const size_t n = a->n, ref = a->ref;
-    const ctx *c = a->c;
+    const assay_sample_state *c = a->c;
     const fcs_dataset *rds = a->in[ref].ds;
     size_t fcol = c[ref].ch.fsc_a != SIZE_MAX ? c[ref].ch.fsc_a : c[ref].ch.fsc_h;
     pregate_debris *deb = calloc(n ? n : 1, sizeof *deb);
@@ -2112,9 +1597,9 @@ static apo_status build_gating(analysis *a, apo_error *err)
 /* 5. statistics and QC per sample (on the caller's threads, one sample each). */
 static apo_status sample_statistics(analysis *a, apo_error *err)
 {
-    stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
+    assay_stats_job sj = {a->in, a->c, a->opt, a->out, a->q_idx, a->parent_idx, a->dims,
                     has_gate_named(a->out->strategy, "Singlets")};
-    for_each_item(a->opt, "statistics", a->n, true, stats_task, &sj);
+    for_each_item(a->opt, "statistics", a->n, true, assay_stats_task, &sj);
     size_t n_ok = 0;
     for (size_t i = 0; i < a->n; i++) {
         n_ok += a->c[i].ok;
@@ -2148,7 +1633,7 @@ static void plan_held(analysis *a)
 
 /* QC: a sample's own AnnV valley far from the others' (logicle scale) is a threshold
  * outlier; the valleys are then reported in data units. */
-static void flag_threshold_outliers(const ctx *c, size_t n, assay_result *out)
+static void flag_threshold_outliers(const assay_sample_state *c, size_t n, assay_result *out)
 {
     double *v = malloc((n ? n : 1) * sizeof *v);
     size_t m = 0;
@@ -2157,7 +1642,7 @@ static void flag_threshold_outliers(const ctx *c, size_t n, assay_result *out)
             v[m++] = out->samples[i].annexin_valley;
         }
     }
-    double med = v != NULL && m >= 3 ? median_of(v, m) : NAN;
+    double med = v != NULL && m >= 3 ? assay_median_of(v, m) : NAN;
     for (size_t i = 0; isfinite(med) && i < n; i++) {
         assay_sample *s = &out->samples[i];
         double y = s->annexin_valley;
@@ -2240,8 +1725,8 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
     if (st != APO_OK) {
         return st;
     }
-    loaded l;
-    st = load(in, NULL, max_events, &l, err);
+    assay_loaded l;
+    st = assay_load(in, NULL, max_events, &l, err);
     if (st != APO_OK) {
         return st;
     }
@@ -2289,6 +1774,6 @@ apo_status assay_sample_events(const assay_result *r, const assay_input *in,
         *annexin = *pi = NULL;
     }
     gate_result_free(&res);
-    loaded_free(&l);
+    assay_loaded_free(&l);
     return st;
 }

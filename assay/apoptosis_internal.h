@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * apoptosis_internal.h: helpers shared by the apoptosis analysis files (pre-gate estimation,
- * compensation from controls, flow QC, comparisons). Private to gating/.
+ * compensation from controls, flow QC, comparisons, the statistics step). Private to assay/.
  */
 #ifndef APOFLOW_GATING_APOPTOSIS_INTERNAL_H
 #define APOFLOW_GATING_APOPTOSIS_INTERNAL_H
@@ -98,5 +98,57 @@ void apo_display_hand_over(const assay_options *opt, const assay_result *r, size
 
 /* Append a formatted warning to @p r (best effort: dropped when out of memory). */
 void apo_result_warn(assay_result *r, const char *fmt, ...) APO_PRINTF(2, 3);
+
+/* ---- shared by the analysis's steps (apoptosis.c) and its statistics step
+ * (apoptosis_stats.c) ---- */
+
+/* Per-sample state kept across the steps: small, but for the subsample it may hold. */
+typedef struct assay_sample_state {
+    bool ok;
+    assay_channels ch;
+    bool hold;           /* keep the subsample from the pre-gate step (within the budget) */
+    fcs_events held;     /* that subsample once loaded (values NULL before) */
+    uint64_t held_step, held_max;
+} assay_sample_state;
+
+/* One sample's estimation subsample while a step works on it. */
+typedef struct assay_loaded {
+    bool borrowed; /* ev is the sample's held subsample (ctx.held), not freed here */
+    fcs_events ev;
+    uint64_t step;
+    gate_data data;
+    bool data_ok;
+    uint8_t *parent; /* membership of the quadrants' parent population (singlets) */
+} assay_loaded;
+
+/* The statistics step (step 5 of apoptosis.c), one task per sample: counts over every
+ * event, medians, the sample's own valley and the lines' depths, QC flags, the hand-over of its
+ * plot events. */
+typedef struct assay_stats_job {
+    const assay_input *in;
+    assay_sample_state *c;
+    const assay_options *opt;
+    assay_result *out;
+    const size_t *q_idx;
+    size_t parent_idx;
+    const gate_dim *dims;
+    bool singlet_gate;
+} assay_stats_job;
+void assay_stats_task(void *arg, size_t i);
+
+/* Free what assay_load gave (not a borrowed subsample). */
+void assay_loaded_free(assay_loaded *l);
+/* The estimation subsample of @p in: the one @p ci holds (ci may be NULL), else decoded. */
+apo_status assay_load(const assay_input *in, const assay_sample_state *ci, uint64_t max_events,
+                      assay_loaded *l, apo_error *err);
+/* l->parent = the membership of @p parent_idx in @p res (every event when SIZE_MAX). */
+apo_status assay_loaded_parent(assay_loaded *l, const gate_result *res, size_t parent_idx,
+                               apo_error *err);
+/* Mark sample @p s failed with @p msg. */
+void assay_fail_sample(assay_sample *s, const char *msg);
+/* Values of @p x (n of them) where mask (may be NULL) is set, into @p out; their number. */
+size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out);
+/* Median of v[0..m) (reorders v); NaN when m is 0. */
+double assay_median_of(double *v, size_t m);
 
 #endif /* APOFLOW_GATING_APOPTOSIS_INTERNAL_H */
