@@ -293,6 +293,40 @@ Test(logicle_kernel, vector_paths_equal_portable)
     free(c);
 }
 
+/* The array transformed in place (out == in, as the assay does) gives the values of a
+ * separate output on every path, with zeros, NaN and infinities (the lanes redone one value at
+ * a time) in every group of the vector loops. */
+Test(logicle_kernel, in_place_equals_separate_output)
+{
+    const size_t n = 20011;
+    double *in = malloc(n * sizeof *in), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    cr_assert(in != NULL && a != NULL && b != NULL);
+    gate_transform t;
+    cr_assert_eq(gate_transform_init_logicle(&t, 262144.0, 0.5, 4.5, 0.0, NULL), APO_OK);
+    mixed_values(t.T, 77, in, n);
+    const double special[] = {0.0, -0.0, NAN, INFINITY, -INFINITY};
+    size_t redone = 0;
+    for (size_t i = 0; i < n; i += 7) {
+        in[i] = special[(i / 7) % 5];
+        redone++;
+    }
+    for (int widest = 0; widest <= 2; widest++) {
+        gate_logicle_scale_array_path(&t, in, a, n, widest);
+        memcpy(b, in, n * sizeof *b);
+        gate_logicle_scale_array_path(&t, b, b, n, widest);
+        size_t differ = 0;
+        for (size_t i = 0; i < n; i++) {
+            differ += !same_bits(a[i], b[i]);
+        }
+        cr_assert_eq(differ, 0, "path %d: %zu of %zu values differ in place", widest, differ, n);
+        cr_assert(a[0] == gate_logicle_scale(&t, 0.0) && isnan(a[14]), "path %d", widest);
+    }
+    cr_assert_gt(redone, 2000);
+    free(in);
+    free(a);
+    free(b);
+}
+
 /* One value alone (gate_logicle_scale, gate_transform_apply), a short array (odd lengths:
  * the vector loop's tail) and a long one give the same bits. */
 Test(logicle_kernel, one_value_equals_array)
