@@ -241,7 +241,6 @@ typedef struct scale_job {
     const gate_transform *t[2];
     double *v[2];
     size_t m[2];
-    size_t ne;
     size_t chunks[2];
 } scale_job;
 
@@ -252,13 +251,13 @@ static void scale_chunk(void *arg, size_t i)
     const size_t c = k == 0 ? i : i - j->chunks[0];
     const size_t lo = c * APO_SCALE_CHUNK;
     const size_t n = j->m[k] - lo < APO_SCALE_CHUNK ? j->m[k] - lo : APO_SCALE_CHUNK;
-    /* each value is computed alone (as in an array of ne values), so chunks change nothing */
-    gate_transform_apply_array_as(j->t[k], j->v[k] + lo, j->v[k] + lo, n, j->ne);
+    /* each value is computed alone, so chunks change nothing */
+    gate_transform_apply_array(j->t[k], j->v[k] + lo, j->v[k] + lo, n);
 }
 
 /* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
  * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
- * whole column (gate_dim_values with transformed = true; gate_transform_apply_array_as),
+ * whole column (gate_dim_values with transformed = true),
  * the events outside the mask not transformed at all. When a column is longer than a chunk
  * (a large file's subsample), the chunks are transformed on up to @p threads threads
  * (apo_pool_run): the same values. */
@@ -269,7 +268,6 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
 {
     scale_job j;
     memset(&j, 0, sizeof j);
-    j.ne = ne;
     for (int k = 0; k < 2; k++) {
         m[k] = assay_masked(raw[k], mask, ne, out[k]);
         if (dims[k].transform_ref == NULL) {

@@ -7,10 +7,9 @@
  * back in place.
  *
  * Why the result is the one of a single evaluation: every membership and value of an event
- * is computed from that event's values alone, by code that depends on the length of the
- * array only through one question, whether it holds 4096 events or more (the logicle array
- * path, gate_transform_apply_array_as; the values near a limit, gates_window.c). Every run is
- * at least GATE_BLOCK_EVENTS (65,536) long, so it answers that question as the whole does.
+ * is computed from that event's values alone, by code whose results do not depend on the
+ * length of the array (the logicle kernel gives a value the same bits alone and in an array,
+ * logicle.c). Runs of at least GATE_BLOCK_EVENTS keep the copying worth the threads.
  */
 #include "gating/gate.h"
 

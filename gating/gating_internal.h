@@ -52,15 +52,10 @@ apo_status gate_logicle_setup(gate_transform *t, apo_error *err);
 double gate_logicle_scale(const gate_transform *t, double x);
 /* gate_logicle_scale of @p n values, bit for bit (the same kernel, several values at once). */
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n);
-/* gate_logicle_scale (kept for callers that transform a few values of an array). */
-double gate_logicle_scale_array_one(const gate_transform *t, double x);
 /* As gate_logicle_scale_array, on the widest path up to @p widest (0 the portable C loop,
  * 1 AVX2, 2 AVX-512) that the processor has: the tests compare them bit for bit. */
 void gate_logicle_scale_array_path(const gate_transform *t, const double *in, double *out,
                                    size_t n, int widest);
-/* gate_logicle_scale_array_path with widest 0 when @p portable, else the widest. */
-void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
-                                 size_t n, bool portable);
 /* Logicle scale -> data value. */
 double gate_logicle_inverse(const gate_transform *t, double y);
 

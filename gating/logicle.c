@@ -428,11 +428,6 @@ double gate_logicle_scale(const gate_transform *t, double value)
     return value_portable(t, value);
 }
 
-double gate_logicle_scale_array_one(const gate_transform *t, double in)
-{
-    return gate_logicle_scale(t, in);
-}
-
 #ifdef LK_HAVE_AVX2
 #define LK_G 4 /* groups of LKW values iterated side by side (independent chains hide latencies) */
 #define LK_CAT2(a, b) a##b
@@ -524,12 +519,6 @@ void gate_logicle_scale_array_path(const gate_transform *t, const double *in, do
     for (size_t i = 0; i < n; i++) {
         out[i] = value_portable(t, in[i]);
     }
-}
-
-void gate_logicle_scale_array_by(const gate_transform *t, const double *in, double *out,
-                                 size_t n, bool portable)
-{
-    gate_logicle_scale_array_path(t, in, out, n, portable ? 0 : 2);
 }
 
 void gate_logicle_scale_array(const gate_transform *t, const double *in, double *out, size_t n)

@@ -266,12 +266,10 @@ double gate_transform_inverse(const gate_transform *t, double y)
     return NAN;
 }
 
-/* The kind is switched on once per call; the per-element loops are branch-light. Logicle
- * takes the table-seeded array path when the array it stands for (@p n_as values) is long
- * enough to pay for the table: the two paths can differ in the last bit, so a subset of an
- * array is transformed as the whole array would be. */
-static void apply_serial(const gate_transform *t, const double *in, double *out, size_t n,
-                         size_t n_as)
+/* The kind is switched on once per call; the per-element loops are branch-light. Every kind
+ * gives a value the bits gate_transform_apply gives it (logicle: one kernel for one value and
+ * arrays, logicle.c), whatever the array's length. */
+static void apply_serial(const gate_transform *t, const double *in, double *out, size_t n)
 {
     switch (t->kind) {
     case GATE_TRANSFORM_LINEAR:
@@ -304,13 +302,7 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
         break;
     }
     case GATE_TRANSFORM_LOGICLE:
-        if (n_as >= 4096) {
-            gate_logicle_scale_array(t, in, out, n);
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                out[i] = gate_logicle_scale(t, in[i]);
-            }
-        }
+        gate_logicle_scale_array(t, in, out, n);
         break;
     case GATE_TRANSFORM_HYPERLOG:
         for (size_t i = 0; i < n; i++) {
@@ -338,13 +330,7 @@ static void apply_serial(const gate_transform *t, const double *in, double *out,
  */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n)
 {
-    apply_serial(t, in, out, n, n);
-}
-
-void gate_transform_apply_array_as(const gate_transform *t, const double *in, double *out,
-                                   size_t n, size_t n_as)
-{
-    apply_serial(t, in, out, n, n_as);
+    apply_serial(t, in, out, n);
 }
 
 double gate_fratio(double A, double B, double C, double x1, double x2)

@@ -62,14 +62,9 @@ APO_NODISCARD apo_status gate_transform_init_logicle(gate_transform *out, double
 double gate_transform_apply(const gate_transform *t, double x);
 /** Inverse transform (scale -> data units). */
 double gate_transform_inverse(const gate_transform *t, double y);
-/** Forward transform of @p n values from @p in to @p out (may alias), on the calling thread. */
+/** Forward transform of @p n values from @p in to @p out (may alias), on the calling thread:
+ *  each value gets the bits gate_transform_apply gives it, whatever the array's length. */
 void gate_transform_apply_array(const gate_transform *t, const double *in, double *out, size_t n);
-/** As gate_transform_apply_array on @p n values taken from an array of @p n_as values: each
- *  value gets exactly the bits it gets when that whole array is transformed. (Logicle's array
- *  and one-value paths now share one kernel, so a logicle value gets the same bits alone and
- *  in an array of any length; kept for callers that state which array they mean.) */
-void gate_transform_apply_array_as(const gate_transform *t, const double *in, double *out,
-                                   size_t n, size_t n_as);
 
 /* ---- transforms: further kinds (flin, flog, fasinh, hyperlog, log10), estimateLogicle ---- */
 /*

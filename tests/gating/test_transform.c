@@ -471,8 +471,8 @@ Test(gating_transform, logicle_array_vector_path_bit_identical)
                 break;
             }
         }
-        gate_logicle_scale_array_by(&t, in, a, n, true);
-        gate_logicle_scale_array_by(&t, in, b, n, false);
+        gate_logicle_scale_array_path(&t, in, a, n, 0);
+        gate_logicle_scale_array_path(&t, in, b, n, 2);
         size_t differ = 0;
         for (size_t i = 0; i < n; i++) {
             differ += memcmp(&a[i], &b[i], sizeof a[i]) != 0;
