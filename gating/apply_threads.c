@@ -27,6 +27,7 @@ typedef struct run_job {
     const gate_dim *dims;
     double *const *values;
     gate_result *out;
+    uint64_t *run_counts; /* n_runs x n_gates: each run's counts */
     size_t n_runs;
     apo_status *st;
     apo_error *err;
@@ -88,6 +89,7 @@ static void run_task(void *arg, size_t i)
         for (size_t g = 0; g < r.n_gates; g++) {
             memcpy(j->out->member + g * ne + lo, r.member + g * n, n);
         }
+        memcpy(j->run_counts + i * j->out->n_gates, r.count, r.n_gates * sizeof *r.count);
         gate_result_free(&r);
     }
     j->st[i] = st;
@@ -114,14 +116,15 @@ apo_status gate_strategy_apply_dims_threads(const gate_strategy *s, const gate_d
     bool *used = malloc((np ? np : 1) * sizeof *used);
     apo_status *st = calloc(n_runs, sizeof *st);
     apo_error *errs = calloc(n_runs, sizeof *errs);
+    uint64_t *run_counts = calloc(n_runs * (ng ? ng : 1), sizeof *run_counts);
     size_t bytes = 0;
     out->member = apo_mul_size(ng ? ng : 1, ne, &bytes) ? malloc(bytes) : NULL;
     out->count = calloc(ng ? ng : 1, sizeof *out->count);
     out->n_gates = ng;
     out->n_events = ne;
     apo_status rc = APO_OK;
-    if (used == NULL || st == NULL || errs == NULL || out->member == NULL ||
-        out->count == NULL) {
+    if (used == NULL || st == NULL || errs == NULL || run_counts == NULL ||
+        out->member == NULL || out->count == NULL) {
         rc = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                            "expected memory for %zu gates x %zu events, found none", ng, ne);
     }
@@ -129,7 +132,7 @@ apo_status gate_strategy_apply_dims_threads(const gate_strategy *s, const gate_d
         rc = gate_strategy_columns(s, d, used, err);
     }
     if (rc == APO_OK) {
-        run_job j = {s, d, used, n_dims, dims, values, out, n_runs, st, errs};
+        run_job j = {s, d, used, n_dims, dims, values, out, run_counts, n_runs, st, errs};
         apo_pool_run(n_runs, threads, run_task, NULL, &j);
         for (size_t i = 0; i < n_runs && rc == APO_OK; i++) { /* the first failure in order */
             if (st[i] != APO_OK) {
@@ -140,15 +143,13 @@ apo_status gate_strategy_apply_dims_threads(const gate_strategy *s, const gate_d
             }
         }
     }
-    for (size_t g = 0; g < ng && rc == APO_OK; g++) { /* the counts of the whole rows */
-        const uint8_t *m = out->member + g * ne;
-        uint64_t c = 0;
-        for (size_t e = 0; e < ne; e++) {
-            c += m[e];
+    for (size_t i = 0; i < n_runs && rc == APO_OK; i++) { /* the runs' counts added up */
+        for (size_t g = 0; g < ng; g++) {
+            out->count[g] += run_counts[i * ng + g];
         }
-        out->count[g] = c;
     }
     free(used);
+    free(run_counts);
     free(st);
     free(errs);
     if (rc != APO_OK) {
