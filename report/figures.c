@@ -199,8 +199,8 @@ static void panel_draw(const panel_job *j, const assay_result *r, size_t i)
     j->have[i] = true;
     channel_titles(j, r, i);
     render_gating_path gp;
-    apo_status st = report_gating_path_build_from(r, &j->in[i], s, j->views[i].ev,
-                                                  j->views[i].gates, &gp, &j->errs[i]);
+    apo_status st = report_gating_path_build(r, &j->in[i], s, j->views[i].ev, j->views[i].gates,
+                                             &gp, &j->errs[i]);
     if (st != APO_OK) {
         j->st[i] = st;
         view_shrink(&j->views[i]);

@@ -13,16 +13,9 @@
 #include <string.h>
 
 apo_status report_gating_path_build(const assay_result *r, const assay_input *in,
-                          const assay_sample *s, const fcs_events *ev,
-                          render_gating_path *out, apo_error *err)
-{
-    return report_gating_path_build_from(r, in, s, ev, NULL, out, err);
-}
-
-apo_status report_gating_path_build_from(const assay_result *r, const assay_input *in,
-                                         const assay_sample *s, const fcs_events *ev,
-                                         const gate_result *applied, render_gating_path *out,
-                                         apo_error *err)
+                                    const assay_sample *s, const fcs_events *ev,
+                                    const gate_result *applied, render_gating_path *out,
+                                    apo_error *err)
 {
     const gate_strategy *st = r->strategy;
     size_t viable = gate_strategy_find(st, "viable");

@@ -13,19 +13,13 @@
 /**
  * One plot per gate applied before the quadrants of @p r's strategy (top down), over the
  * displayed events @p ev of sample @p in (scaled values, as gates see them), percentages from
- * the sample's whole-file counts where the analysis has them. Free with
- * render_gating_path_free.
+ * the sample's whole-file counts where the analysis has them; every gate's membership of @p ev
+ * is taken from @p applied when given (the statistics pass's: assay_display.gates), else the
+ * strategy is applied to @p ev. Free with render_gating_path_free.
  */
 APO_NODISCARD apo_status report_gating_path_build(const assay_result *r, const assay_input *in,
-                                        const assay_sample *s, const fcs_events *ev,
-                                        render_gating_path *out, apo_error *err);
-/** As report_gating_path_build, with every gate's membership of @p ev known (@p applied, the
- *  statistics pass's: assay_display.gates; NULL applies the strategy). */
-APO_NODISCARD apo_status report_gating_path_build_from(const assay_result *r,
-                                                       const assay_input *in,
-                                                       const assay_sample *s,
-                                                       const fcs_events *ev,
-                                                       const gate_result *applied,
-                                                       render_gating_path *out, apo_error *err);
+                                                  const assay_sample *s, const fcs_events *ev,
+                                                  const gate_result *applied,
+                                                  render_gating_path *out, apo_error *err);
 
 #endif /* APOFLOW_REPORT_GATING_PATH_H */
