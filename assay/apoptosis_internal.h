@@ -151,4 +151,39 @@ size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out)
 /* Median of v[0..m) (reorders v); NaN when m is 0. */
 double assay_median_of(double *v, size_t m);
 
+/* ---- the analysis's steps share these (apoptosis.c) ---- */
+/* Run fn(job, i) for i in [0, n) on the caller's threads when it gave some (opt->parallel),
+ * else in order: the samples, or (when not @p samples) n other independent items. */
+void assay_for_each_item(const assay_options *opt, const char *what, size_t n, bool samples,
+                         void (*fn)(void *, size_t), void *job);
+/* Events in the estimation subsample of @p in (at most max_events, every step-th). */
+size_t assay_sampled_size(const assay_input *in, uint64_t max_events);
+/* Every step-th value of @p x among those where mask (may be NULL) is set, into @p out; their
+ * number. */
+size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
+                         double *out);
+/* The first sample that is still ok and has @p role, -1 when none. */
+int assay_first_ok(const assay_input *in, const assay_sample_state *c, size_t n, assay_role role);
+/* Gate the loaded subsample and set l->parent to the membership of @p parent_idx. */
+apo_status assay_parent_mask(const gate_strategy *s, assay_loaded *l, size_t parent_idx,
+                             gate_result *res, apo_error *err);
+/* APO_OK while some sample can still be analysed, else the first failed sample's reason. */
+apo_status assay_some_sample_left(const assay_input *in, const assay_sample_state *c, size_t n,
+                                  const assay_result *out, apo_error *err);
+/* Set a threshold's value, method, percentile and source. */
+void assay_set_threshold(assay_threshold *t, double v, assay_threshold_method method,
+                         double percentile, const char *src);
+
+/* ---- step 4, the scales and the lines (apoptosis_scales.c) ---- */
+/* The two logicle scales (out->annexin_scale, pi_scale) and thresholds (out->annexin, pi)
+ * from the compensated singlets (population @p parent_idx of @p s) of the ok samples. */
+apo_status assay_scales_and_thresholds(const assay_input *in, assay_sample_state *c, size_t n,
+                                       const gate_strategy *s, size_t parent_idx,
+                                       const assay_options *opt, assay_result *out,
+                                       apo_error *err);
+/* QC flags of the stained samples whose marker's line lies in a population of the pooled
+ * stained samples, or shows no separation at all. */
+void assay_flag_lines(const assay_input *in, const assay_sample_state *c, size_t n,
+                      assay_result *out);
+
 #endif /* APOFLOW_GATING_APOPTOSIS_INTERNAL_H */
