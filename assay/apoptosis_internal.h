@@ -174,6 +174,16 @@ apo_status assay_some_sample_left(const assay_input *in, const assay_sample_stat
 void assay_set_threshold(assay_threshold *t, double v, assay_threshold_method method,
                          double percentile, const char *src);
 
+/* ---- step 2, the automatic pre-gates (apoptosis_pregates.c) ---- */
+/* Estimate each ok sample's debris gate and singlet band (samples whose subsample cannot be
+ * read are failed), add the experiment's Cells and Singlets gates (medians over the samples)
+ * to @p s, describe them in out->pregate_detail and flag the debris outliers. *parent_id is the
+ * last pre-gate added ("Cells", "Singlets"), NULL when none. @p ref: the first sample with
+ * both channels. */
+apo_status assay_pregates(const assay_input *in, assay_sample_state *c, size_t n, size_t ref,
+                          const assay_options *opt, gate_strategy *s, assay_result *out,
+                          const char **parent_id, apo_error *err);
+
 /* ---- step 4, the scales and the lines (apoptosis_scales.c) ---- */
 /* The two logicle scales (out->annexin_scale, pi_scale) and thresholds (out->annexin, pi)
  * from the compensated singlets (population @p parent_idx of @p s) of the ok samples. */

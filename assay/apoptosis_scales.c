@@ -4,9 +4,9 @@
  * the two quadrant lines from the compensated singlet values of every sample. One pass over
  * the samples pools what the estimates need (the values for each scale's W, the stained
  * samples' values for the density valley, the controls' values for the quantile lines); the
- * scales come from the pooled values (docs/algorithms.md, "Logicle scales"), each line from
- * the controls or the valley, checked against the other line's final place (docs/
- * algorithms.md, "Thresholds"). Also the QC flags those lines give the stained samples.
+ * scales come from the pooled values (docs/algorithms.md, section 3), each line from the
+ * controls or the valley, checked against the other line's final place (docs/algorithms.md,
+ * section 6). Also the QC flags those lines give the stained samples.
  */
 #include "density.h"
 
