@@ -104,11 +104,13 @@ APO_NODISCARD apo_status assay_experiment_analyze(assay_experiment *x, assay_opt
 /* For a shard (results.json "shard", docs/outputs.md), after open: the SHA-256 of its sheet
  * @p sheet_file and of the gating file @p gating_file it applies (either NULL: none) and of
  * every input file (the samples' files, the failed files), on @p jobs threads as an observed
- * step. An unreadable input is recorded without a checksum; an unreadable sheet or gating file
- * is an error (APO_E_IO). */
+ * step. @p known (may be NULL): checksums of the samples' files (x->n, in sample order)
+ * already computed, used where not "" (a file is hashed once per run). An unreadable input is
+ * recorded without a checksum; an unreadable sheet or gating file is an error (APO_E_IO). */
 APO_NODISCARD apo_status assay_experiment_record_inputs(assay_experiment *x,
                                                        const char *sheet_file,
-                                                       const char *gating_file, unsigned jobs,
+                                                       const char *gating_file,
+                                                       const char (*known)[65], unsigned jobs,
                                                        const apo_observer *obs, apo_error *err);
 
 /* Write the tables, gating.xml (and out->write_gating) and results.json atomically. */

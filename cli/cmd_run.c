@@ -241,10 +241,15 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_error err;
     assay_experiment_output out = {o->outdir, o->write_gating, o->sheet, APOFLOW_VERSION,
                                    o->gating_wsp};
-    if (o->shard_n > 0 && /* the shard's record for merge: its sheet, gating and inputs */
-        assay_experiment_record_inputs(&s->x, o->sheet, o->gating, o->jobs, &s->obs.obs,
-                                       &err) != APO_OK) {
-        return fail(s, &err, cli_exit_code(err.status));
+    const char (*sha)[65] = NULL; /* a shard's record of its inputs, for the report too */
+    if (o->shard_n > 0) { /* the shard's record for merge: its sheet, gating and inputs, with
+                             the checksums hashed beside the analysis (a file hashed once) */
+        if (assay_experiment_record_inputs(&s->x, o->sheet, o->gating,
+                                           run_hash_finish(&s->hash), o->jobs, &s->obs.obs,
+                                           &err) != APO_OK) {
+            return fail(s, &err, cli_exit_code(err.status));
+        }
+        sha = (const char(*)[65])s->x.input_sha256;
     }
     if (assay_experiment_write(&s->x, &out, &err) != APO_OK) {
         return fail(s, &err, cli_exit_code(err.status));
@@ -272,7 +277,8 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
     apo_status st = report_for_run(o->outdir, &s->x.res, s->x.in, s->x.n, s->x.sheet,
                                    s->x.n_failed, (const char *const *)s->x.failed_files,
                                    (const char *const *)s->x.failed_msgs, argc, argv, o->jobs,
-                                   run_hash_finish(&s->hash), &s->x.adjustments, &s->obs.obs);
+                                   sha != NULL ? sha : run_hash_finish(&s->hash),
+                                   &s->x.adjustments, &s->obs.obs);
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);

@@ -47,7 +47,8 @@ static int run(const char *const *argv)
 }
 
 /* Shard @p dir's record of itself: its sheet and gating file, and its inputs (the samples of
- * its samples.csv, in order, each file with data set 1 and the file's SHA-256). */
+ * its samples.csv, in order, each file with data set 1 and the file's SHA-256), the same
+ * checksums its report.html states (a file is hashed once per run: both from that hash). */
 static void shard_record(const char *dir, const char *sheet, const char *gating)
 {
     char path[4200], hex[65];
@@ -63,6 +64,9 @@ static void shard_record(const char *dir, const char *sheet, const char *gating)
         cr_assert_str_eq(json_string(json_get(o, "sha256")), hex, "%s %s", dir, keys[k]);
     }
     const json_value *in = json_get(sh, "inputs"), *samples = json_get(root, "samples");
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    char *report = test_read_file(path, NULL);
+    cr_assert_not_null(report, "%s", path);
     cr_assert_gt(json_size(in), 0);
     cr_assert_eq(json_size(in), json_size(samples), "%s: one input per sample", dir);
     for (size_t i = 0; i < json_size(in); i++) {
@@ -73,7 +77,9 @@ static void shard_record(const char *dir, const char *sheet, const char *gating)
         cr_assert_eq(json_number(json_get(x, "dataset"), 0), 1);
         cr_assert_eq(apo_sha256_file(file, hex), 0, "%s", file);
         cr_assert_str_eq(json_string(json_get(x, "sha256")), hex, "%s", file);
+        cr_assert_not_null(strstr(report, hex), "%s: report.html lacks %s's checksum", dir, file);
     }
+    free(report);
     json_free(root);
 }
 
