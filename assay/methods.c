@@ -54,75 +54,26 @@ static int index_in(const char *const *names, size_t n, const char *s)
     return -1;
 }
 
-const char *assay_comp_source_name(assay_comp_source s)
-{
-    return name_in(comp_source_names, COUNT(comp_source_names), (int)s);
-}
-
-bool assay_comp_source_parse(const char *s, assay_comp_source *out)
-{
-    int i = index_in(comp_source_names, COUNT(comp_source_names), s);
-    if (i >= 0) {
-        *out = (assay_comp_source)i;
+/* The name and the parser of an enumeration whose table holds every value's name. */
+#define ENUM_NAMES(fn, type, names)                                                           \
+    const char *assay_##fn##_name(type v)                                                    \
+    {                                                                                         \
+        return name_in(names, COUNT(names), (int)v);                                          \
+    }                                                                                         \
+    bool assay_##fn##_parse(const char *s, type *out)                                         \
+    {                                                                                         \
+        int i = index_in(names, COUNT(names), s);                                             \
+        if (i >= 0) {                                                                         \
+            *out = (type)i;                                                                   \
+        }                                                                                     \
+        return i >= 0;                                                                        \
     }
-    return i >= 0;
-}
 
-const char *assay_comparison_kind_name(assay_comparison_kind k)
-{
-    return name_in(comparison_names, COUNT(comparison_names), (int)k);
-}
-
-bool assay_comparison_kind_parse(const char *s, assay_comparison_kind *out)
-{
-    int i = index_in(comparison_names, COUNT(comparison_names), s);
-    if (i >= 0) {
-        *out = (assay_comparison_kind)i;
-    }
-    return i >= 0;
-}
-
-const char *assay_test_name(assay_test t)
-{
-    return name_in(test_names, COUNT(test_names), (int)t);
-}
-
-bool assay_test_parse(const char *s, assay_test *out)
-{
-    int i = index_in(test_names, COUNT(test_names), s);
-    if (i >= 0) {
-        *out = (assay_test)i;
-    }
-    return i >= 0;
-}
-
-const char *assay_adjust_name(assay_adjust a)
-{
-    return name_in(adjust_names, COUNT(adjust_names), (int)a);
-}
-
-bool assay_adjust_parse(const char *s, assay_adjust *out)
-{
-    int i = index_in(adjust_names, COUNT(adjust_names), s);
-    if (i >= 0) {
-        *out = (assay_adjust)i;
-    }
-    return i >= 0;
-}
-
-const char *assay_ci_method_name(assay_ci_method m)
-{
-    return name_in(ci_names, COUNT(ci_names), (int)m);
-}
-
-bool assay_ci_method_parse(const char *s, assay_ci_method *out)
-{
-    int i = index_in(ci_names, COUNT(ci_names), s);
-    if (i >= 0) {
-        *out = (assay_ci_method)i;
-    }
-    return i >= 0;
-}
+ENUM_NAMES(comp_source, assay_comp_source, comp_source_names)
+ENUM_NAMES(comparison_kind, assay_comparison_kind, comparison_names)
+ENUM_NAMES(test, assay_test, test_names)
+ENUM_NAMES(adjust, assay_adjust, adjust_names)
+ENUM_NAMES(ci_method, assay_ci_method, ci_names)
 
 bool assay_test_is_welch(assay_test t)
 {
