@@ -32,7 +32,7 @@
 #define MIX_BIN 0.02         /* histogram cell (decades): twice the smallest SD allowed */
 #define MIX_BIN_MAX 512      /* cells per axis at most (wider cells on a wider range) */
 #define MIX_VAR_FLOOR 1e-4   /* (0.01 decades)^2: discrete channels cannot collapse a component */
-#define MIX_GRID 160         /* candidate gate sides between the debris and cell centres */
+#define MIX_GRID ASSAY_MIX_GRID /* candidate gate sides between the debris and cell centres */
 /* The cost of a cell lost relative to a debris event kept. A cell cut off at the edge of the
  * cell cluster removes an event like the ones kept beside it, and changes the sample's
  * percentages only by how much its class differs from theirs; a debris event kept adds an
@@ -63,11 +63,12 @@ static void mix_bins_free(mix_bins *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
-static size_t mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
+size_t assay_mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
 {
     const double fx = (x - b->x0) * b->ihx, fy = (y - b->y0) * b->ihy;
-    const size_t cx = fx > 0 ? (size_t)fx : 0, cy = fy > 0 ? (size_t)fy : 0;
+    /* truncated as int32 below MIX_BIN_MAX (the same as size_t there); nx, ny <= MIX_BIN_MAX */
+    const size_t cx = fx > 0 ? (size_t)(int32_t)fmin(fx, MIX_BIN_MAX) : 0;
+    const size_t cy = fy > 0 ? (size_t)(int32_t)fmin(fy, MIX_BIN_MAX) : 0;
     *ix = cx < b->nx ? cx : b->nx - 1;
     *iy = cy < b->ny ? cy : b->ny - 1;
     return *ix * b->ny + *iy;
@@ -134,7 +135,7 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     }
     for (size_t i = 0; i < m; i++) { /* counts first, then bin numbers in grid order */
         size_t ix, iy;
-        b->cell[mix_cell(b, x[i], y[i], &ix, &iy)]++;
+        b->cell[assay_mix_cell(b, x[i], y[i], &ix, &iy)]++;
     }
     for (size_t c = 0; c < b->nx * b->ny; c++) {
         b->cell[c] = b->cell[c] > 0 ? (int32_t)b->nb++ : -1;
@@ -145,7 +146,7 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation) */
     for (size_t i = 0; i < m; i++) {
         size_t ix, iy;
-        const size_t k = (size_t)b->cell[mix_cell(b, x[i], y[i], &ix, &iy)];
+        const size_t k = (size_t)b->cell[assay_mix_cell(b, x[i], y[i], &ix, &iy)];
         const double dx = x[i] - (b->x0 + b->hx * (double)ix);
         const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
         pbin[i] = (uint32_t)k;
@@ -455,15 +456,13 @@ static void mix_start(mix_bins *b, double v)
     }
 }
 
-/* Index of the cut among the grid edges: bin 0 below e0, bin k + 1 in [e_k, e_k+1), bin
- * MIX_GRID + 1 at or above the last edge. */
-static size_t grid_bin(double v, double e0, double ide)
+size_t assay_mix_grid_bin(double v, double e0, double ide)
 {
     const double p = (v - e0) * ide;
-    if (!(p >= 0)) {
-        return 0;
-    }
-    return p >= MIX_GRID ? MIX_GRID + 1 : (size_t)p + 1;
+    /* without branches: -1 below (or NaN), MIX_GRID at or above; int32 truncation is the
+     * size_t one on [0, MIX_GRID) */
+    const double q = p >= 0 ? (p < MIX_GRID ? p : MIX_GRID) : -1.0;
+    return (size_t)((int32_t)q + 1);
 }
 
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
@@ -488,7 +487,8 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     const double idx = 1.0 / dx, idy = 1.0 / dy;
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
-        const size_t ix = grid_bin(x[i], xd, idx), iy = two_d ? grid_bin(y[i], yd, idy) : 0;
+        const size_t ix = assay_mix_grid_bin(x[i], xd, idx);
+        const size_t iy = two_d ? assay_mix_grid_bin(y[i], yd, idy) : 0;
         const double p = pb[pbin[i]];
         double *hk = h + 2 * (ix * G + iy);
         hk[0] += p;

@@ -32,6 +32,14 @@ typedef struct assay_mix_bins {
     double *p;                       /* probability of debris */
 } assay_mix_bins;
 
+/* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
+size_t assay_mix_cell(const assay_mix_bins *b, double x, double y, size_t *ix, size_t *iy);
+
+/* The gate grid's cells (ASSAY_MIX_GRID edges from e0, 1 / ide apart): 0 below e0 (or NaN),
+ * k + 1 in [e_k, e_k+1), ASSAY_MIX_GRID + 1 at or above the last edge. */
+#define ASSAY_MIX_GRID 160
+size_t assay_mix_grid_bin(double v, double e0, double ide);
+
 /* The arrays of @p b for nb bins, zeroed (b->n owns them); false when out of memory. */
 bool assay_mix_bins_alloc(assay_mix_bins *b, size_t nb);
 
