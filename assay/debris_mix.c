@@ -67,8 +67,8 @@ size_t assay_mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t 
 {
     const double fx = (x - b->x0) * b->ihx, fy = (y - b->y0) * b->ihy;
     /* truncated as int32 below MIX_BIN_MAX (the same as size_t there); nx, ny <= MIX_BIN_MAX */
-    const size_t cx = fx > 0 ? (size_t)(int32_t)fmin(fx, MIX_BIN_MAX) : 0;
-    const size_t cy = fy > 0 ? (size_t)(int32_t)fmin(fy, MIX_BIN_MAX) : 0;
+    const size_t cx = fx > 0 ? (size_t)(int32_t)(fx < MIX_BIN_MAX ? fx : MIX_BIN_MAX) : 0;
+    const size_t cy = fy > 0 ? (size_t)(int32_t)(fy < MIX_BIN_MAX ? fy : MIX_BIN_MAX) : 0;
     *ix = cx < b->nx ? cx : b->nx - 1;
     *iy = cy < b->ny ? cy : b->ny - 1;
     return *ix * b->ny + *iy;
@@ -143,34 +143,41 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     if (!assay_mix_bins_alloc(b, b->nb)) {
         return false;
     }
-    /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation) */
+    /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation), a
+     * bin's six side by side (an event's additions touch one or two cache lines, not six) */
+    double(*acc)[6] = calloc(b->nb, sizeof *acc);
+    if (acc == NULL) {
+        return false;
+    }
     for (size_t i = 0; i < m; i++) {
         size_t ix, iy;
         const size_t k = (size_t)b->cell[assay_mix_cell(b, x[i], y[i], &ix, &iy)];
         const double dx = x[i] - (b->x0 + b->hx * (double)ix);
         const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
         pbin[i] = (uint32_t)k;
-        b->n[k] += 1;
-        b->x[k] += dx;
-        b->y[k] += dy;
-        b->wxx[k] += dx * dx;
-        b->wxy[k] += dx * dy;
-        b->wyy[k] += dy * dy;
+        acc[k][0] += 1;
+        acc[k][1] += dx;
+        acc[k][2] += dy;
+        acc[k][3] += dx * dx;
+        acc[k][4] += dx * dy;
+        acc[k][5] += dy * dy;
     }
     for (size_t c = 0; c < b->nx * b->ny; c++) {
         if (b->cell[c] < 0) {
             continue;
         }
         const size_t k = (size_t)b->cell[c];
-        const double nk = b->n[k], mx = b->x[k] / nk, my = b->y[k] / nk;
-        b->wxx[k] = fmax(b->wxx[k] / nk - mx * mx, 0);
-        b->wxy[k] = b->wxy[k] / nk - mx * my;
-        b->wyy[k] = fmax(b->wyy[k] / nk - my * my, 0);
+        const double nk = acc[k][0], mx = acc[k][1] / nk, my = acc[k][2] / nk;
+        b->n[k] = nk;
+        b->wxx[k] = fmax(acc[k][3] / nk - mx * mx, 0);
+        b->wxy[k] = acc[k][4] / nk - mx * my;
+        b->wyy[k] = fmax(acc[k][5] / nk - my * my, 0);
         b->x[k] = b->x0 + b->hx * (double)(c / b->ny) + mx;
         b->y[k] = two_d ? b->y0 + b->hy * (double)(c % b->ny) + my : 0;
         b->ox += nk * b->x[k];
         b->oy += nk * b->y[k];
     }
+    free(acc);
     b->ox /= (double)m;
     b->oy /= (double)m;
     return true;
@@ -456,13 +463,36 @@ static void mix_start(mix_bins *b, double v)
     }
 }
 
-size_t assay_mix_grid_bin(double v, double e0, double ide)
+static inline int32_t grid_index(double v, double e0, double ide)
 {
     const double p = (v - e0) * ide;
     /* without branches: -1 below (or NaN), MIX_GRID at or above; int32 truncation is the
      * size_t one on [0, MIX_GRID) */
     const double q = p >= 0 ? (p < MIX_GRID ? p : MIX_GRID) : -1.0;
-    return (size_t)((int32_t)q + 1);
+    return (int32_t)q + 1;
+}
+
+size_t assay_mix_grid_bin(double v, double e0, double ide)
+{
+    return (size_t)grid_index(v, e0, ide);
+}
+
+/* Each point's cell of the gate grid (G cells a side; y NULL: row 0), in a loop the compiler
+ * runs across points in vector registers. */
+MIX_CLONES static void grid_cells(const double *restrict x, const double *restrict y, size_t n,
+                                  size_t g, double xd, double idx, double yd, double idy,
+                                  uint32_t *restrict cell)
+{
+    const int32_t gi = (int32_t)g;
+    if (y == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            cell[i] = (uint32_t)(grid_index(x[i], xd, idx) * gi);
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cell[i] = (uint32_t)(grid_index(x[i], xd, idx) * gi + grid_index(y[i], yd, idy));
+    }
 }
 
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
@@ -477,20 +507,22 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
 {
     enum { G = MIX_GRID + 2 };
     double *h = calloc((size_t)2 * G * G, sizeof *h);
+    uint32_t *cell = malloc((n > 0 ? n : 1) * sizeof *cell);
     *a = xd;
     *b = -INFINITY;
     *leak = NAN;
-    if (h == NULL) {
+    if (h == NULL || cell == NULL) {
+        free(h);
+        free(cell);
         return;
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
     const double idx = 1.0 / dx, idy = 1.0 / dy;
+    grid_cells(x, two_d ? y : NULL, n, G, xd, idx, yd, idy, cell);
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
-        const size_t ix = assay_mix_grid_bin(x[i], xd, idx);
-        const size_t iy = two_d ? assay_mix_grid_bin(y[i], yd, idy) : 0;
         const double p = pb[pbin[i]];
-        double *hk = h + 2 * (ix * G + iy);
+        double *hk = h + 2 * (size_t)cell[i];
         hk[0] += p;
         hk[1] += 1.0 - p;
         cells += 1.0 - p;
@@ -546,6 +578,7 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     const double in = hb[0] + hb[1];
     *leak = in > 0 ? hb[0] / in : NAN;
     free(h);
+    free(cell);
 }
 
 /* Label the components (debris: centred below the valley on FSC), set each bin's probability

@@ -186,10 +186,9 @@ static double singlet_spread(const double *v, size_t m, double mode, bool double
                              double *tmp)
 {
     size_t k = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (doublets_high ? v[i] <= mode : v[i] >= mode) {
-            tmp[k++] = fabs(v[i] - mode);
-        }
+    for (size_t i = 0; i < m; i++) { /* without a branch: written always, kept when on the side */
+        tmp[k] = fabs(v[i] - mode);
+        k += doublets_high ? v[i] <= mode : v[i] >= mode;
     }
     /* gate_median: gsl_stats_median's value by radix selection (tmp is scratch) */
     double s = k >= 10 ? 1.4826 * gate_median(tmp, k) : 0;
