@@ -91,7 +91,7 @@ static bool mix_axis(double lo, double hi, double *h, size_t *nc)
 bool assay_mix_bins_alloc(mix_bins *b, size_t nb)
 {
     b->nb = nb;
-    b->n = calloc(nb * (7 + MIX_K), sizeof *b->n);
+    b->n = calloc(nb * (12 + MIX_K), sizeof *b->n);
     if (b->n == NULL) {
         return false;
     }
@@ -102,7 +102,24 @@ bool assay_mix_bins_alloc(mix_bins *b, size_t nb)
     b->wyy = b->wxy + nb;
     b->r = b->wyy + nb;
     b->p = b->r + nb * MIX_K;
+    b->dx = b->p + nb;
+    b->dy = b->dx + nb;
+    b->sxx = b->dy + nb;
+    b->sxy = b->sxx + nb;
+    b->syy = b->sxy + nb;
     return true;
+}
+
+void assay_mix_bins_centre(mix_bins *b)
+{
+    for (size_t i = 0; i < b->nb; i++) {
+        const double dx = b->x[i] - b->ox, dy = b->y[i] - b->oy;
+        b->dx[i] = dx;
+        b->dy[i] = dy;
+        b->sxx[i] = dx * dx + b->wxx[i];
+        b->sxy[i] = dx * dy + b->wxy[i];
+        b->syy[i] = dy * dy + b->wyy[i];
+    }
 }
 
 /* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
@@ -180,6 +197,7 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     free(acc);
     b->ox /= (double)m;
     b->oy /= (double)m;
+    assay_mix_bins_centre(b);
     return true;
 }
 
@@ -289,7 +307,8 @@ double assay_mix_estep(const mix_comp *c, mix_bins *b, bool bound)
 
 /* M-step: each component's weight (summing to 1), mean and covariance from the bins'
  * responsibilities, the covariance adding each bin's own spread to that of its mean; one pass,
- * moments taken about the points' mean (ox, oy); false when a component is empty. */
+ * moments taken about the points' mean (ox, oy: each bin's offsets and second moments about
+ * it are computed once per fit, assay_mix_bins_centre); false when a component is empty. */
 MIX_CLONES bool assay_mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
 {
     /* sums of w, x, y, xx, xy, yy, the components side by side in vectors (each sum in bin
@@ -298,9 +317,8 @@ MIX_CLONES bool assay_mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
     for (size_t i = 0; i < b->nb; i++) {
         mix_v4 ri;
         memcpy(&ri, b->r + i * MIX_K, sizeof ri);
-        const double dx = b->x[i] - b->ox, dy = b->y[i] - b->oy;
-        const double sxx = dx * dx + b->wxx[i], sxy = dx * dy + b->wxy[i];
-        const double syy = dy * dy + b->wyy[i];
+        const double dx = b->dx[i], dy = b->dy[i];
+        const double sxx = b->sxx[i], sxy = b->sxy[i], syy = b->syy[i];
         const mix_v4 w = b->n[i] * ri;
         m[0] += w;
         m[1] += w * dx;

@@ -30,6 +30,8 @@ typedef struct assay_mix_bins {
     double *wxx, *wxy, *wyy;         /* within-bin covariance */
     double *r;                       /* nb x ASSAY_MIX_K responsibilities (a bin's together) */
     double *p;                       /* probability of debris */
+    double *dx, *dy;                 /* the mean's offset from (ox, oy) */
+    double *sxx, *sxy, *syy;         /* second moments about (ox, oy): dx dx + wxx, ... */
 } assay_mix_bins;
 
 /* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
@@ -42,6 +44,9 @@ size_t assay_mix_grid_bin(double v, double e0, double ide);
 
 /* The arrays of @p b for nb bins, zeroed (b->n owns them); false when out of memory. */
 bool assay_mix_bins_alloc(assay_mix_bins *b, size_t nb);
+
+/* Each bin's offsets and second moments about (ox, oy), from x, y, w.. (the M-step's). */
+void assay_mix_bins_centre(assay_mix_bins *b);
 
 /* E-step: every bin's responsibilities b->r from the components c; returns the likelihood's
  * lower bound (without the 2 pi terms) when @p bound, else 0. */

@@ -257,10 +257,9 @@ bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, do
         return false;
     }
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (fsc_a[i] >= a_min && fsc_a[i] > 0 && isfinite(fsc_h[i])) {
-            r[m++] = fsc_h[i] / fsc_a[i];
-        }
+    for (size_t i = 0; i < n; i++) { /* without a branch: written always, kept when it qualifies */
+        r[m] = fsc_h[i] / fsc_a[i];
+        m += (fsc_a[i] >= a_min) & (fsc_a[i] > 0) & (isfinite(fsc_h[i]) != 0);
     }
     bool ok = singlet_band(r, m, false, lo, hi, how);
     free(r);
@@ -275,10 +274,9 @@ bool pregate_width_band(const double *fsc, const double *width, size_t n, double
         return false;
     }
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (fsc[i] >= fsc_min && isfinite(width[i])) {
-            r[m++] = width[i];
-        }
+    for (size_t i = 0; i < n; i++) { /* without a branch, as above */
+        r[m] = width[i];
+        m += (fsc[i] >= fsc_min) & (isfinite(width[i]) != 0);
     }
     bool ok = singlet_band(r, m, true, lo, hi, how);
     free(r);

@@ -124,6 +124,7 @@ static void random_bins(gsl_rng *g, assay_mix_bins *b, size_t nb, bool two_d)
         b->ox += b->n[i] * b->x[i] / (double)nb;
         b->oy += b->n[i] * b->y[i] / (double)nb;
     }
+    assay_mix_bins_centre(b);
 }
 
 static void free_bins(assay_mix_bins *b)
