@@ -56,7 +56,7 @@ typedef assay_mix_bins mix_bins;
  * lane, each lane's result the bits of the same operation on one double. */
 typedef double mix_v4 __attribute__((vector_size(MIX_K * sizeof(double))));
 
-static void mix_bins_free(mix_bins *b)
+void assay_mix_bins_free(mix_bins *b)
 {
     free(b->cell);
     free(b->n);
@@ -122,10 +122,8 @@ void assay_mix_bins_centre(mix_bins *b)
     }
 }
 
-/* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
- * point i; false when out of memory. */
-static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
-                          uint32_t *pbin)
+bool assay_mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
+                         uint32_t *pbin)
 {
     memset(b, 0, sizeof *b);
     double xl = x[0], xh = x[0], yl = two_d ? y[0] : 0, yh = yl;
@@ -219,8 +217,8 @@ static mix_term comp_term(const mix_comp *c)
 /* The E-step on the nb bins from i0: their responsibilities; returns ll with their terms of
  * the bound added one by one in bin order when @p bound (the same sum as one loop over every
  * bin), else ll. */
-MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_bins *b, size_t i0,
-                          size_t nb, bool bound, double ll)
+MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_bins *b,
+                                     size_t i0, size_t nb, bool bound, double ll)
 {
     double e[MIX_K][MIX_BLOCK], top[MIX_BLOCK], sum[MIX_BLOCK];
     const double *restrict x = b->x + i0, *restrict y = b->y + i0;
@@ -290,7 +288,7 @@ MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_b
  * in passes over the block (the arithmetic ones run across bins in vector registers; libm's
  * exp and log are called once per value as before): each bin's numbers come from the same
  * operations in the same order as in one loop per bin, so the results are the same bits
- * (tests/assay/test_debris_mix.c checks them against that loop). */
+ * (tests/assay/test_debris_mix_steps.c checks them against that loop). */
 double assay_mix_estep(const mix_comp *c, mix_bins *b, bool bound)
 {
     mix_term t[MIX_K];
@@ -481,6 +479,7 @@ static void mix_start(mix_bins *b, double v)
     }
 }
 
+/* The gate grid's cell of v (assay_mix_grid_bin). */
 static inline int32_t grid_index(double v, double e0, double ide)
 {
     const double p = (v - e0) * ide;
@@ -495,11 +494,10 @@ size_t assay_mix_grid_bin(double v, double e0, double ide)
     return (size_t)grid_index(v, e0, ide);
 }
 
-/* Each point's cell of the gate grid (G cells a side; y NULL: row 0), in a loop the compiler
- * runs across points in vector registers. */
-MIX_CLONES static void grid_cells(const double *restrict x, const double *restrict y, size_t n,
-                                  size_t g, double xd, double idx, double yd, double idy,
-                                  uint32_t *restrict cell)
+/* In a loop the compiler runs across points in vector registers. */
+MIX_CLONES void assay_mix_grid_cells(const double *restrict x, const double *restrict y,
+                                     size_t n, size_t g, double xd, double idx, double yd,
+                                     double idy, uint32_t *restrict cell)
 {
     const int32_t gi = (int32_t)g;
     if (y == NULL) {
@@ -536,7 +534,7 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
     const double idx = 1.0 / dx, idy = 1.0 / dy;
-    grid_cells(x, two_d ? y : NULL, n, G, xd, idx, yd, idy, cell);
+    assay_mix_grid_cells(x, two_d ? y : NULL, n, G, xd, idx, yd, idy, cell);
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
         const double p = pb[pbin[i]];
@@ -655,7 +653,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
     mix_bins bins = {0};
     mix_comp c[MIX_K];
     double yd = 0, yc = 0;
-    ok = ok && mix_bins_fill(&bins, x, y, m, two_d, pbin);
+    ok = ok && assay_mix_bins_fill(&bins, x, y, m, two_d, pbin);
     if (ok) {
         mix_start(&bins, valley);
         ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
@@ -664,7 +662,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
         best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a,
                     b, leak);
     }
-    mix_bins_free(&bins);
+    assay_mix_bins_free(&bins);
     free(x);
     free(y);
     free(pbin);

@@ -42,6 +42,18 @@ size_t assay_mix_cell(const assay_mix_bins *b, double x, double y, size_t *ix, s
 #define ASSAY_MIX_GRID 160
 size_t assay_mix_grid_bin(double v, double e0, double ide);
 
+/* Each point's cell of the gate grid, g cells a side: cell[i] = ix g + iy with ix and iy
+ * the assay_mix_grid_bin of x[i] (from xd, 1 / idx apart) and of y[i] (from yd; 0 when y is
+ * NULL). */
+void assay_mix_grid_cells(const double *x, const double *y, size_t n, size_t g, double xd,
+                          double idx, double yd, double idy, uint32_t *cell);
+
+/* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
+ * point i; false when out of memory (free @p b with assay_mix_bins_free either way). */
+bool assay_mix_bins_fill(assay_mix_bins *b, const double *x, const double *y, size_t m,
+                         bool two_d, uint32_t *pbin);
+void assay_mix_bins_free(assay_mix_bins *b);
+
 /* The arrays of @p b for nb bins, zeroed (b->n owns them); false when out of memory. */
 bool assay_mix_bins_alloc(assay_mix_bins *b, size_t nb);
 

@@ -4,7 +4,8 @@
  * plain loops they replaced, bit for bit: the E-step (blocks of bins, passes across bins, the
  * exponentials gathered before libm is called), the M-step (the four components' sums side
  * by side in vectors), the gate grid's cell index and the histogram's cell (int32 truncation
- * without branches). Every output bit decides where the fit stops and where the gate lies, so
+ * without branches), the grid cells of all points in one pass, and the histogram (a bin's
+ * sums side by side; the moments about the points' mean). Every output bit decides where the fit stops and where the gate lies, so
  * a single differing bit fails.
  */
 #include "assay/debris_mix_internal.h"
@@ -275,4 +276,109 @@ Test(assay_debris_mix_steps, grid_bin_and_cell_equal_the_size_t_truncation)
                       xs[j] * 300, ix, iy, cx, cy);
         }
     }
+}
+
+Test(assay_debris_mix_steps, grid_cells_of_all_points_equal_one_at_a_time)
+{
+    enum { N = 1003, G = ASSAY_MIX_GRID + 2 };
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 18);
+    static double x[N], y[N];
+    static uint32_t cell[N];
+    const double xd = 3.2, idx = ASSAY_MIX_GRID / 1.2, yd = 2.5, idy = ASSAY_MIX_GRID / 1.9;
+    for (size_t i = 0; i < N; i++) { /* inside, below and above the grid, and its edges */
+        x[i] = 2.9 + 1.8 * gsl_rng_uniform(g);
+        y[i] = 2.0 + 3.0 * gsl_rng_uniform(g);
+    }
+    x[0] = xd;
+    x[1] = xd + 1.2;
+    x[2] = -INFINITY;
+    x[3] = INFINITY;
+    y[4] = yd;
+    y[5] = nextafter(yd, 0);
+    y[6] = 1e308;
+    for (int two_d = 0; two_d < 2; two_d++) {
+        assay_mix_grid_cells(x, two_d ? y : NULL, N, G, xd, idx, yd, idy, cell);
+        for (size_t i = 0; i < N; i++) {
+            const size_t want = ref_grid_bin(x[i], xd, idx) * G +
+                                (two_d ? ref_grid_bin(y[i], yd, idy) : 0);
+            cr_assert_eq(cell[i], want, "point %zu (%a, %a): %u, reference %zu", i, x[i],
+                         y[i], cell[i], want);
+        }
+    }
+    gsl_rng_free(g);
+}
+
+/* The histogram as it was filled before: six arrays of sums updated per point. */
+static void ref_fill_sums(const assay_mix_bins *b, const double *x, const double *y, size_t m,
+                          bool two_d, double *s)
+{
+    for (size_t i = 0; i < m; i++) {
+        const double fx = (x[i] - b->x0) * b->ihx, fy = (y[i] - b->y0) * b->ihy;
+        size_t ix = fx > 0 ? (size_t)fx : 0, iy = fy > 0 ? (size_t)fy : 0;
+        ix = ix < b->nx ? ix : b->nx - 1;
+        iy = iy < b->ny ? iy : b->ny - 1;
+        const size_t k = (size_t)b->cell[ix * b->ny + iy];
+        const double dx = x[i] - (b->x0 + b->hx * (double)ix);
+        const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
+        s[6 * k] += 1;
+        s[6 * k + 1] += dx;
+        s[6 * k + 2] += dy;
+        s[6 * k + 3] += dx * dx;
+        s[6 * k + 4] += dx * dy;
+        s[6 * k + 5] += dy * dy;
+    }
+}
+
+Test(assay_debris_mix_steps, histogram_equals_the_sums_per_array)
+{
+    enum { N = 20000 };
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 19);
+    static double x[N], y[N];
+    static uint32_t pbin[N];
+    for (size_t i = 0; i < N; i++) {
+        const bool debris = gsl_rng_uniform(g) < 0.3;
+        x[i] = (debris ? 3.5 : 4.4) + 0.2 * (gsl_rng_uniform(g) + gsl_rng_uniform(g) - 1.0);
+        y[i] = (debris ? 2.7 : 4.3) + 0.2 * (gsl_rng_uniform(g) + gsl_rng_uniform(g) - 1.0);
+    }
+    for (int two_d = 0; two_d < 2; two_d++) {
+        assay_mix_bins b;
+        cr_assert(assay_mix_bins_fill(&b, x, y, N, two_d, pbin));
+        double *s = calloc(b.nb * 6, sizeof *s);
+        cr_assert_not_null(s);
+        ref_fill_sums(&b, x, y, N, two_d, s);
+        double ox = 0, oy = 0;
+        for (size_t c = 0; c < b.nx * b.ny; c++) {
+            if (b.cell[c] < 0) {
+                continue;
+            }
+            const size_t k = (size_t)b.cell[c];
+            const double nk = s[6 * k], mx = s[6 * k + 1] / nk, my = s[6 * k + 2] / nk;
+            const double want[6] = {nk,
+                                    b.x0 + b.hx * (double)(c / b.ny) + mx,
+                                    two_d ? b.y0 + b.hy * (double)(c % b.ny) + my : 0,
+                                    fmax(s[6 * k + 3] / nk - mx * mx, 0),
+                                    s[6 * k + 4] / nk - mx * my,
+                                    fmax(s[6 * k + 5] / nk - my * my, 0)};
+            const double got[6] = {b.n[k], b.x[k], b.y[k], b.wxx[k], b.wxy[k], b.wyy[k]};
+            same_bits(got, want, 6, "bin");
+            ox += nk * want[1];
+            oy += nk * want[2];
+        }
+        ox /= N;
+        oy /= N;
+        same_bits(&b.ox, &ox, 1, "ox");
+        same_bits(&b.oy, &oy, 1, "oy");
+        for (size_t i = 0; i < b.nb; i++) { /* the M-step's moments about (ox, oy) */
+            const double dx = b.x[i] - ox, dy = b.y[i] - oy;
+            const double want[5] = {dx, dy, dx * dx + b.wxx[i], dx * dy + b.wxy[i],
+                                    dy * dy + b.wyy[i]};
+            const double got[5] = {b.dx[i], b.dy[i], b.sxx[i], b.sxy[i], b.syy[i]};
+            same_bits(got, want, 5, "moments");
+        }
+        free(s);
+        assay_mix_bins_free(&b);
+    }
+    gsl_rng_free(g);
 }
