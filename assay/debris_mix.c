@@ -15,6 +15,7 @@
  * lost, each weighted by those probabilities (the Bayes rule restricted to an L-shaped
  * boundary an analyst draws). Deterministic (fixed starts, no random numbers).
  */
+#include "debris_mix_internal.h"
 #include "density.h"
 
 #include <math.h>
@@ -22,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIX_K 4
+#define MIX_K ASSAY_MIX_K
 #define MIX_MAX_POINTS 50000 /* every step-th event beyond this many */
 #define MIX_MAX_ITER 300     /* E-steps at most */
 #define MIX_TOL 1e-7         /* stop when a cycle gains less than this per point (a looser stop
@@ -31,7 +32,7 @@
 #define MIX_BIN 0.02         /* histogram cell (decades): twice the smallest SD allowed */
 #define MIX_BIN_MAX 512      /* cells per axis at most (wider cells on a wider range) */
 #define MIX_VAR_FLOOR 1e-4   /* (0.01 decades)^2: discrete channels cannot collapse a component */
-#define MIX_GRID 160         /* candidate gate sides between the debris and cell centres */
+#define MIX_GRID ASSAY_MIX_GRID /* candidate gate sides between the debris and cell centres */
 /* The cost of a cell lost relative to a debris event kept. A cell cut off at the edge of the
  * cell cluster removes an event like the ones kept beside it, and changes the sample's
  * percentages only by how much its class differs from theirs; a debris event kept adds an
@@ -40,36 +41,34 @@
 #define MIX_CELL_COST 0.25
 #define MIX_TIE 1.0 /* expected misclassified events: gates this close to the best are ties */
 
-typedef struct mix_comp {
-    double w, mx, my, cxx, cxy, cyy;
-} mix_comp;
+typedef assay_mix_comp mix_comp;
+typedef assay_mix_bins mix_bins;
+/* The E- and M-steps' loops also built for AVX2 on x86-64 (the copy taken is chosen once, by
+ * the processor): wider vectors, the same operations on each lane (AVX2 has no fused
+ * multiply-add, so no product and sum is fused whatever the flags), the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#define MIX_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define MIX_CLONES
+#endif
 
-/* The histogram the model is fitted on: the points counted in a grid of cells of hx x hy
- * decades from (x0, y0) (y: one cell of height 1 in 1-D); each non-empty cell is one bin with
- * its count, the mean of its points and their covariance about that mean (per point). */
-typedef struct mix_bins {
-    double x0, y0, hx, hy, ihx, ihy; /* ihx = 1 / hx, ihy = 1 / hy */
-    double ox, oy;                   /* the points' mean */
-    size_t nx, ny, nb;
-    int32_t *cell;                   /* nx * ny: the cell's bin, or -1 when empty */
-    double *n, *x, *y;               /* count and mean (n owns the arrays below) */
-    double *wxx, *wxy, *wyy;         /* within-bin covariance */
-    double *r;                       /* nb x MIX_K responsibilities */
-    double *p;                       /* probability of debris */
-} mix_bins;
+/* The components' numbers side by side: GNU C vector extensions, one operation on every
+ * lane, each lane's result the bits of the same operation on one double. */
+typedef double mix_v4 __attribute__((vector_size(MIX_K * sizeof(double))));
 
-static void mix_bins_free(mix_bins *b)
+void assay_mix_bins_free(mix_bins *b)
 {
     free(b->cell);
     free(b->n);
     memset(b, 0, sizeof *b);
 }
 
-/* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
-static size_t mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
+size_t assay_mix_cell(const mix_bins *b, double x, double y, size_t *ix, size_t *iy)
 {
     const double fx = (x - b->x0) * b->ihx, fy = (y - b->y0) * b->ihy;
-    const size_t cx = fx > 0 ? (size_t)fx : 0, cy = fy > 0 ? (size_t)fy : 0;
+    /* truncated as int32 below MIX_BIN_MAX (the same as size_t there); nx, ny <= MIX_BIN_MAX */
+    const size_t cx = fx > 0 ? (size_t)(int32_t)(fx < MIX_BIN_MAX ? fx : MIX_BIN_MAX) : 0;
+    const size_t cy = fy > 0 ? (size_t)(int32_t)(fy < MIX_BIN_MAX ? fy : MIX_BIN_MAX) : 0;
     *ix = cx < b->nx ? cx : b->nx - 1;
     *iy = cy < b->ny ? cy : b->ny - 1;
     return *ix * b->ny + *iy;
@@ -89,10 +88,42 @@ static bool mix_axis(double lo, double hi, double *h, size_t *nc)
     return true;
 }
 
-/* Count the m points (x, y) into bins (two_d false: y ignored) and set pbin[i], the bin of
- * point i; false when out of memory. */
-static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
-                          uint32_t *pbin)
+bool assay_mix_bins_alloc(mix_bins *b, size_t nb)
+{
+    b->nb = nb;
+    b->n = calloc(nb * (12 + MIX_K), sizeof *b->n);
+    if (b->n == NULL) {
+        return false;
+    }
+    b->x = b->n + nb;
+    b->y = b->x + nb;
+    b->wxx = b->y + nb;
+    b->wxy = b->wxx + nb;
+    b->wyy = b->wxy + nb;
+    b->r = b->wyy + nb;
+    b->p = b->r + nb * MIX_K;
+    b->dx = b->p + nb;
+    b->dy = b->dx + nb;
+    b->sxx = b->dy + nb;
+    b->sxy = b->sxx + nb;
+    b->syy = b->sxy + nb;
+    return true;
+}
+
+void assay_mix_bins_centre(mix_bins *b)
+{
+    for (size_t i = 0; i < b->nb; i++) {
+        const double dx = b->x[i] - b->ox, dy = b->y[i] - b->oy;
+        b->dx[i] = dx;
+        b->dy[i] = dy;
+        b->sxx[i] = dx * dx + b->wxx[i];
+        b->sxy[i] = dx * dy + b->wxy[i];
+        b->syy[i] = dy * dy + b->wyy[i];
+    }
+}
+
+bool assay_mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t m, bool two_d,
+                         uint32_t *pbin)
 {
     memset(b, 0, sizeof *b);
     double xl = x[0], xh = x[0], yl = two_d ? y[0] : 0, yh = yl;
@@ -119,52 +150,52 @@ static bool mix_bins_fill(mix_bins *b, const double *x, const double *y, size_t 
     }
     for (size_t i = 0; i < m; i++) { /* counts first, then bin numbers in grid order */
         size_t ix, iy;
-        b->cell[mix_cell(b, x[i], y[i], &ix, &iy)]++;
+        b->cell[assay_mix_cell(b, x[i], y[i], &ix, &iy)]++;
     }
     for (size_t c = 0; c < b->nx * b->ny; c++) {
         b->cell[c] = b->cell[c] > 0 ? (int32_t)b->nb++ : -1;
     }
-    b->n = calloc(b->nb * (7 + MIX_K), sizeof *b->n);
-    if (b->n == NULL) {
+    if (!assay_mix_bins_alloc(b, b->nb)) {
         return false;
     }
-    b->x = b->n + b->nb;
-    b->y = b->x + b->nb;
-    b->wxx = b->y + b->nb;
-    b->wxy = b->wxx + b->nb;
-    b->wyy = b->wxy + b->nb;
-    b->r = b->wyy + b->nb;
-    b->p = b->r + b->nb * MIX_K;
-    /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation) */
+    /* sums of the offsets from the cell's corner (smaller than a cell: no cancellation), a
+     * bin's six side by side (an event's additions touch one or two cache lines, not six) */
+    double(*acc)[6] = calloc(b->nb, sizeof *acc);
+    if (acc == NULL) {
+        return false;
+    }
     for (size_t i = 0; i < m; i++) {
         size_t ix, iy;
-        const size_t k = (size_t)b->cell[mix_cell(b, x[i], y[i], &ix, &iy)];
+        const size_t k = (size_t)b->cell[assay_mix_cell(b, x[i], y[i], &ix, &iy)];
         const double dx = x[i] - (b->x0 + b->hx * (double)ix);
         const double dy = two_d ? y[i] - (b->y0 + b->hy * (double)iy) : 0;
         pbin[i] = (uint32_t)k;
-        b->n[k] += 1;
-        b->x[k] += dx;
-        b->y[k] += dy;
-        b->wxx[k] += dx * dx;
-        b->wxy[k] += dx * dy;
-        b->wyy[k] += dy * dy;
+        acc[k][0] += 1;
+        acc[k][1] += dx;
+        acc[k][2] += dy;
+        acc[k][3] += dx * dx;
+        acc[k][4] += dx * dy;
+        acc[k][5] += dy * dy;
     }
     for (size_t c = 0; c < b->nx * b->ny; c++) {
         if (b->cell[c] < 0) {
             continue;
         }
         const size_t k = (size_t)b->cell[c];
-        const double nk = b->n[k], mx = b->x[k] / nk, my = b->y[k] / nk;
-        b->wxx[k] = fmax(b->wxx[k] / nk - mx * mx, 0);
-        b->wxy[k] = b->wxy[k] / nk - mx * my;
-        b->wyy[k] = fmax(b->wyy[k] / nk - my * my, 0);
+        const double nk = acc[k][0], mx = acc[k][1] / nk, my = acc[k][2] / nk;
+        b->n[k] = nk;
+        b->wxx[k] = fmax(acc[k][3] / nk - mx * mx, 0);
+        b->wxy[k] = acc[k][4] / nk - mx * my;
+        b->wyy[k] = fmax(acc[k][5] / nk - my * my, 0);
         b->x[k] = b->x0 + b->hx * (double)(c / b->ny) + mx;
         b->y[k] = two_d ? b->y0 + b->hy * (double)(c % b->ny) + my : 0;
         b->ox += nk * b->x[k];
         b->oy += nk * b->y[k];
     }
+    free(acc);
     b->ox /= (double)m;
     b->oy /= (double)m;
+    assay_mix_bins_centre(b);
     return true;
 }
 
@@ -180,81 +211,133 @@ static mix_term comp_term(const mix_comp *c)
     return (mix_term){log(c->w) - 0.5 * log(det), c->cyy / det, -c->cxy / det, c->cxx / det};
 }
 
+/* Bins per block of the E-step: its scratch stays in the first-level cache. */
+#define MIX_BLOCK 256
+
+/* The E-step on the nb bins from i0: their responsibilities; returns ll with their terms of
+ * the bound added one by one in bin order when @p bound (the same sum as one loop over every
+ * bin), else ll. */
+MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_bins *b,
+                                     size_t i0, size_t nb, bool bound, double ll)
+{
+    double e[MIX_K][MIX_BLOCK], top[MIX_BLOCK], sum[MIX_BLOCK];
+    const double *restrict x = b->x + i0, *restrict y = b->y + i0;
+    const double *restrict wxx = b->wxx + i0, *restrict wxy = b->wxy + i0;
+    const double *restrict wyy = b->wyy + i0;
+    for (int k = 0; k < MIX_K; k++) { /* each component's log density at each bin */
+        const double mx = c[k].mx, my = c[k].my, ixy2 = 2.0 * t[k].ixy;
+        const double ixx = t[k].ixx, iyy = t[k].iyy, lognorm = t[k].lognorm;
+        double *restrict ek = e[k];
+        for (size_t i = 0; i < nb; i++) {
+            const double dx = x[i] - mx, dy = y[i] - my;
+            const double q = ixx * (dx * dx + wxx[i]) + ixy2 * (dx * dy + wxy[i]) +
+                             iyy * (dy * dy + wyy[i]);
+            ek[i] = lognorm - 0.5 * q;
+        }
+    }
+    /* the largest (the first of equals; the first when none is above -inf) gets share 1; the
+     * others exp of their difference from it when above -40 (below e^-40 a share is lost in
+     * a sum of at least 1), else 0. The differences to exponentiate are gathered first, so
+     * libm is called in a loop without a branch to mispredict. */
+    double arg[MIX_K * MIX_BLOCK];
+    uint16_t at[MIX_K * MIX_BLOCK];
+    size_t na = 0;
+    for (size_t i = 0; i < nb; i++) {
+        double tp = -INFINITY, kt = 0;
+        for (int k = 0; k < MIX_K; k++) {
+            const bool up = e[k][i] > tp;
+            tp = up ? e[k][i] : tp;
+            kt = up ? (double)k : kt;
+        }
+        for (int k = 0; k < MIX_K; k++) {
+            const double d = e[k][i] - tp;
+            const bool call = kt != (double)k && d > -40.0;
+            arg[na] = d;
+            at[na] = (uint16_t)((size_t)k * MIX_BLOCK + i);
+            na += call;
+            e[k][i] = kt == (double)k ? 1.0 : 0.0;
+        }
+        top[i] = tp;
+    }
+    double *ef = &e[0][0];
+    for (size_t j = 0; j < na; j++) {
+        ef[at[j]] = exp(arg[j]);
+    }
+    double *restrict r = b->r + i0 * MIX_K;
+    for (size_t i = 0; i < nb; i++) {
+        double s = 0;
+        for (int k = 0; k < MIX_K; k++) {
+            s += e[k][i];
+        }
+        const double inv = 1.0 / s;
+        for (int k = 0; k < MIX_K; k++) {
+            r[i * MIX_K + (size_t)k] = e[k][i] * inv;
+        }
+        sum[i] = s;
+    }
+    for (size_t i = 0; bound && i < nb; i++) {
+        ll += b->n[i0 + i] * (top[i] + log(sum[i]));
+    }
+    return ll;
+}
+
 /* E-step over the bins: a bin's points share their responsibilities, those maximising the
  * likelihood's lower bound, which sees a component's density at the bin's mean lowered by the
  * bin's spread measured in that component's covariance (Verbeek, Nunnink & Vlassis 2006).
- * Returns that bound (without the 2 pi terms) when @p bound, else 0. */
-static double mix_estep(const mix_comp *c, mix_bins *b, bool bound)
+ * Returns that bound (without the 2 pi terms) when @p bound, else 0. In blocks of bins, each
+ * in passes over the block (the arithmetic ones run across bins in vector registers; libm's
+ * exp and log are called once per value as before): each bin's numbers come from the same
+ * operations in the same order as in one loop per bin, so the results are the same bits
+ * (tests/assay/test_debris_mix_steps.c checks them against that loop). */
+double assay_mix_estep(const mix_comp *c, mix_bins *b, bool bound)
 {
     mix_term t[MIX_K];
     for (int k = 0; k < MIX_K; k++) {
         t[k] = comp_term(&c[k]);
     }
     double ll = 0;
-    for (size_t i = 0; i < b->nb; i++) {
-        double lp[MIX_K], top = -INFINITY, s = 0;
-        int kt = 0;
-        for (int k = 0; k < MIX_K; k++) {
-            const double dx = b->x[i] - c[k].mx, dy = b->y[i] - c[k].my;
-            const double q = t[k].ixx * (dx * dx + b->wxx[i]) +
-                             2.0 * t[k].ixy * (dx * dy + b->wxy[i]) +
-                             t[k].iyy * (dy * dy + b->wyy[i]);
-            lp[k] = t[k].lognorm - 0.5 * q;
-            if (lp[k] > top) {
-                top = lp[k];
-                kt = k;
-            }
-        }
-        /* exp(0) = 1 for the largest; below e^-40 a share is lost in s >= 1 */
-        for (int k = 0; k < MIX_K; k++) {
-            const double d = lp[k] - top;
-            lp[k] = k == kt ? 1.0 : d > -40.0 ? exp(d) : 0.0;
-            s += lp[k];
-        }
-        double *ri = b->r + i * MIX_K;
-        const double inv = 1.0 / s;
-        for (int k = 0; k < MIX_K; k++) {
-            ri[k] = lp[k] * inv;
-        }
-        ll += bound ? b->n[i] * (top + log(s)) : 0;
+    for (size_t i0 = 0; i0 < b->nb; i0 += MIX_BLOCK) {
+        const size_t nb = b->nb - i0 < MIX_BLOCK ? b->nb - i0 : MIX_BLOCK;
+        ll = estep_block(c, t, b, i0, nb, bound, ll);
     }
     return ll;
 }
 
 /* M-step: each component's weight (summing to 1), mean and covariance from the bins'
  * responsibilities, the covariance adding each bin's own spread to that of its mean; one pass,
- * moments taken about the points' mean (ox, oy); false when a component is empty. */
-static bool mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
+ * moments taken about the points' mean (ox, oy: each bin's offsets and second moments about
+ * it are computed once per fit, assay_mix_bins_centre); false when a component is empty. */
+MIX_CLONES bool assay_mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
 {
-    double m[MIX_K][6] = {{0}}; /* per component: sum of w, x, y, xx, xy, yy */
+    /* sums of w, x, y, xx, xy, yy, the components side by side in vectors (each sum in bin
+     * order, as in a loop per component) */
+    mix_v4 m[6] = {{0}};
     for (size_t i = 0; i < b->nb; i++) {
-        const double *ri = b->r + i * MIX_K;
-        const double dx = b->x[i] - b->ox, dy = b->y[i] - b->oy;
-        const double sxx = dx * dx + b->wxx[i], sxy = dx * dy + b->wxy[i];
-        const double syy = dy * dy + b->wyy[i];
-        for (int k = 0; k < MIX_K; k++) {
-            const double w = b->n[i] * ri[k];
-            m[k][0] += w;
-            m[k][1] += w * dx;
-            m[k][2] += w * dy;
-            m[k][3] += w * sxx;
-            m[k][4] += w * sxy;
-            m[k][5] += w * syy;
-        }
+        mix_v4 ri;
+        memcpy(&ri, b->r + i * MIX_K, sizeof ri);
+        const double dx = b->dx[i], dy = b->dy[i];
+        const double sxx = b->sxx[i], sxy = b->sxy[i], syy = b->syy[i];
+        const mix_v4 w = b->n[i] * ri;
+        m[0] += w;
+        m[1] += w * dx;
+        m[2] += w * dy;
+        m[3] += w * sxx;
+        m[4] += w * sxy;
+        m[5] += w * syy;
     }
     double tot = 0;
     for (int k = 0; k < MIX_K; k++) {
-        const double s = m[k][0];
+        const double s = m[0][k];
         if (!(s > 1e-9)) {
             return false;
         }
-        const double mx = m[k][1] / s, my = two_d ? m[k][2] / s : 0;
+        const double mx = m[1][k] / s, my = two_d ? m[2][k] / s : 0;
         c[k].mx = b->ox + mx;
         c[k].my = two_d ? b->oy + my : 0;
-        c[k].cxx = fmax(m[k][3] / s - mx * mx, MIX_VAR_FLOOR);
-        c[k].cyy = two_d ? fmax(m[k][5] / s - my * my, MIX_VAR_FLOOR) : 1.0;
+        c[k].cxx = fmax(m[3][k] / s - mx * mx, MIX_VAR_FLOOR);
+        c[k].cyy = two_d ? fmax(m[5][k] / s - my * my, MIX_VAR_FLOOR) : 1.0;
         const double lim = 0.99 * sqrt(c[k].cxx * c[k].cyy);
-        c[k].cxy = two_d ? fmax(-lim, fmin(lim, m[k][4] / s - mx * my)) : 0.0;
+        c[k].cxy = two_d ? fmax(-lim, fmin(lim, m[4][k] / s - mx * my)) : 0.0;
         c[k].w = s;
         tot += s;
     }
@@ -303,17 +386,17 @@ static bool mix_unpack(const double *v, mix_comp *c, bool two_d)
  * the last accepted point; false when a component empties. */
 static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
 {
-    if (!mix_mstep(c, b, two_d)) {
+    if (!assay_mix_mstep(c, b, two_d)) {
         return false;
     }
-    double ll = mix_estep(c, b, true);
+    double ll = assay_mix_estep(c, b, true);
     mix_comp c1[MIX_K], c2[MIX_K];
     for (int evals = 1; evals < MIX_MAX_ITER;) {
-        if (!mix_mstep(c1, b, two_d)) {
+        if (!assay_mix_mstep(c1, b, two_d)) {
             return false;
         }
-        mix_estep(c1, b, false); /* its bound is not needed */
-        if (!mix_mstep(c2, b, two_d)) {
+        assay_mix_estep(c1, b, false); /* its bound is not needed */
+        if (!assay_mix_mstep(c2, b, two_d)) {
             return false;
         }
         evals += 1;
@@ -335,7 +418,7 @@ static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
                 tx[j] = t0[j] - 2.0 * alpha * r + alpha * alpha * v;
             }
             if (mix_unpack(tx, cx, two_d)) {
-                lx = mix_estep(cx, b, true);
+                lx = assay_mix_estep(cx, b, true);
                 evals++;
                 if (lx >= ll) {
                     memcpy(c, cx, sizeof cx);
@@ -346,7 +429,7 @@ static bool mix_em(mix_comp *c, mix_bins *b, size_t m, bool two_d)
         }
         if (!(lx >= ll)) { /* plain EM: the point t2 */
             memcpy(c, c2, sizeof c2);
-            lx = mix_estep(c, b, true);
+            lx = assay_mix_estep(c, b, true);
             evals++;
         }
         const double gain = lx - ll;
@@ -396,15 +479,36 @@ static void mix_start(mix_bins *b, double v)
     }
 }
 
-/* Index of the cut among the grid edges: bin 0 below e0, bin k + 1 in [e_k, e_k+1), bin
- * MIX_GRID + 1 at or above the last edge. */
-static size_t grid_bin(double v, double e0, double ide)
+/* The gate grid's cell of v (assay_mix_grid_bin). */
+static inline int32_t grid_index(double v, double e0, double ide)
 {
     const double p = (v - e0) * ide;
-    if (!(p >= 0)) {
-        return 0;
+    /* without branches: -1 below (or NaN), MIX_GRID at or above; int32 truncation is the
+     * size_t one on [0, MIX_GRID) */
+    const double q = p >= 0 ? (p < MIX_GRID ? p : MIX_GRID) : -1.0;
+    return (int32_t)q + 1;
+}
+
+size_t assay_mix_grid_bin(double v, double e0, double ide)
+{
+    return (size_t)grid_index(v, e0, ide);
+}
+
+/* In a loop the compiler runs across points in vector registers. */
+MIX_CLONES void assay_mix_grid_cells(const double *restrict x, const double *restrict y,
+                                     size_t n, size_t g, double xd, double idx, double yd,
+                                     double idy, uint32_t *restrict cell)
+{
+    const int32_t gi = (int32_t)g;
+    if (y == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            cell[i] = (uint32_t)(grid_index(x[i], xd, idx) * gi);
+        }
+        return;
     }
-    return p >= MIX_GRID ? MIX_GRID + 1 : (size_t)p + 1;
+    for (size_t i = 0; i < n; i++) {
+        cell[i] = (uint32_t)(grid_index(x[i], xd, idx) * gi + grid_index(y[i], yd, idy));
+    }
 }
 
 /* The L-shaped gate "x >= a and y >= b" with the fewest expected misclassified events: p
@@ -419,19 +523,22 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
 {
     enum { G = MIX_GRID + 2 };
     double *h = calloc((size_t)2 * G * G, sizeof *h);
+    uint32_t *cell = malloc((n > 0 ? n : 1) * sizeof *cell);
     *a = xd;
     *b = -INFINITY;
     *leak = NAN;
-    if (h == NULL) {
+    if (h == NULL || cell == NULL) {
+        free(h);
+        free(cell);
         return;
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
     const double idx = 1.0 / dx, idy = 1.0 / dy;
+    assay_mix_grid_cells(x, two_d ? y : NULL, n, G, xd, idx, yd, idy, cell);
     double cells = 0;
     for (size_t i = 0; i < n; i++) {
-        const size_t ix = grid_bin(x[i], xd, idx), iy = two_d ? grid_bin(y[i], yd, idy) : 0;
         const double p = pb[pbin[i]];
-        double *hk = h + 2 * (ix * G + iy);
+        double *hk = h + 2 * (size_t)cell[i];
         hk[0] += p;
         hk[1] += 1.0 - p;
         cells += 1.0 - p;
@@ -487,6 +594,7 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     const double in = hb[0] + hb[1];
     *leak = in > 0 ? hb[0] / in : NAN;
     free(h);
+    free(cell);
 }
 
 /* Label the components (debris: centred below the valley on FSC), set each bin's probability
@@ -545,7 +653,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
     mix_bins bins = {0};
     mix_comp c[MIX_K];
     double yd = 0, yc = 0;
-    ok = ok && mix_bins_fill(&bins, x, y, m, two_d, pbin);
+    ok = ok && assay_mix_bins_fill(&bins, x, y, m, two_d, pbin);
     if (ok) {
         mix_start(&bins, valley);
         ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
@@ -554,7 +662,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
         best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a,
                     b, leak);
     }
-    mix_bins_free(&bins);
+    assay_mix_bins_free(&bins);
     free(x);
     free(y);
     free(pbin);

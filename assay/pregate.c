@@ -186,10 +186,9 @@ static double singlet_spread(const double *v, size_t m, double mode, bool double
                              double *tmp)
 {
     size_t k = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (doublets_high ? v[i] <= mode : v[i] >= mode) {
-            tmp[k++] = fabs(v[i] - mode);
-        }
+    for (size_t i = 0; i < m; i++) { /* without a branch: written always, kept when on the side */
+        tmp[k] = fabs(v[i] - mode);
+        k += doublets_high ? v[i] <= mode : v[i] >= mode;
     }
     /* gate_median: gsl_stats_median's value by radix selection (tmp is scratch) */
     double s = k >= 10 ? 1.4826 * gate_median(tmp, k) : 0;
@@ -258,10 +257,9 @@ bool pregate_singlet_band(const double *fsc_a, const double *fsc_h, size_t n, do
         return false;
     }
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (fsc_a[i] >= a_min && fsc_a[i] > 0 && isfinite(fsc_h[i])) {
-            r[m++] = fsc_h[i] / fsc_a[i];
-        }
+    for (size_t i = 0; i < n; i++) { /* without a branch: written always, kept when it qualifies */
+        r[m] = fsc_h[i] / fsc_a[i];
+        m += (fsc_a[i] >= a_min) & (fsc_a[i] > 0) & (isfinite(fsc_h[i]) != 0);
     }
     bool ok = singlet_band(r, m, false, lo, hi, how);
     free(r);
@@ -276,10 +274,9 @@ bool pregate_width_band(const double *fsc, const double *width, size_t n, double
         return false;
     }
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (fsc[i] >= fsc_min && isfinite(width[i])) {
-            r[m++] = width[i];
-        }
+    for (size_t i = 0; i < n; i++) { /* without a branch, as above */
+        r[m] = width[i];
+        m += (fsc[i] >= fsc_min) & (isfinite(width[i]) != 0);
     }
     bool ok = singlet_band(r, m, true, lo, hi, how);
     free(r);
