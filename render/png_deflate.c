@@ -99,27 +99,33 @@ typedef struct huff {
     uint16_t code[N_LITLEN]; /* bit-reversed, ready for put_bits */
 } huff;
 
-/* Whether symbol x sorts before y: by count, ties by symbol (deterministic). */
-static bool before(const uint32_t *freq, uint16_t x, uint16_t y)
-{
-    return freq[x] != freq[y] ? freq[x] < freq[y] : x < y;
-}
-
-/* Symbols with a nonzero count, by ascending count. */
+/* Symbols with a nonzero count, by ascending count, ties by symbol (deterministic): the
+ * keys count << 9 | symbol are distinct, so any correct sort gives this one order; a radix
+ * sort of them, 8 bits a pass (an insertion sort of up to 286 symbols was most of the time
+ * spent writing a block). */
 static int used_symbols(const uint32_t *freq, int n, uint16_t *sym)
 {
+    uint64_t key[N_LITLEN], tmp[N_LITLEN];
     int m = 0;
+    uint32_t fmax = 0;
     for (int s = 0; s < n; s++) {
         if (freq[s] > 0) {
-            int k = m++;
-            sym[k] = (uint16_t)s;
-            for (; k > 0 && before(freq, sym[k], sym[k - 1]); k--) { /* insertion sort */
-                uint16_t t = sym[k - 1];
-                sym[k - 1] = sym[k];
-                sym[k] = t;
-            }
+            key[m++] = (uint64_t)freq[s] << 9 | (uint64_t)s;
+            fmax = freq[s] > fmax ? freq[s] : fmax;
         }
     }
+    const uint64_t kmax = (uint64_t)fmax << 9 | 511u;
+    uint64_t *a = key, *b = tmp;
+    for (unsigned shift = 0; shift < 64 && (kmax >> shift) > 0; shift += 8) {
+        unsigned start[257] = {0};
+        for (int i = 0; i < m; i++) start[((a[i] >> shift) & 0xffu) + 1]++;
+        for (int d = 0; d < 256; d++) start[d + 1] += start[d];
+        for (int i = 0; i < m; i++) b[start[(a[i] >> shift) & 0xffu]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (int i = 0; i < m; i++) sym[i] = (uint16_t)(a[i] & 511u);
     return m;
 }
 
@@ -298,7 +304,8 @@ static size_t tokenise(block *b, const rows *r, cursor *c)
                 uint32_t *slot = &b->head[hash4(p)];
                 const size_t cand = *slot;
                 *slot = (uint32_t)(off + 1);
-                dh = cand > 0 ? stream_pos(r, off) - stream_pos(r, cand - 1) : 0;
+                /* stream_pos(r, off) without a division: off is in row c->y */
+                dh = cand > 0 ? off + c->y + 1 - stream_pos(r, cand - 1) : 0;
                 if (dh > 0 && dh <= 32768) {
                     const size_t cx = (cand - 1) % rb;
                     const size_t cmax = rb - cx < max ? rb - cx : max;
