@@ -175,10 +175,13 @@ Test(render_fast, density_grid_equals_plain_smoothing)
 {
     const size_t nb = 256;
     const double sigmas[] = {1.5, 2.67, 4.1, 8};
-    /* clusters near each edge and corner, in the middle, one event, spread everywhere */
-    const double centres[][4] = {{0.5, 0.5, 0.05, 0.05}, {0.01, 0.02, 0.01, 0.01},
-                                 {0.99, 0.98, 0.01, 0.02}, {0.3, 0.97, 0.2, 0.02},
-                                 {0.5, 0.5, 0, 0},         {0.5, 0.5, 0.4, 0.4}};
+    /* clusters near each edge and corner, in the middle, one event, spread everywhere; two
+     * bands of rows with empty rows between, above and below them (every other event is
+     * moved up by the fifth number) */
+    const double centres[][5] = {{0.5, 0.5, 0.05, 0.05, 0}, {0.01, 0.02, 0.01, 0.01, 0},
+                                 {0.99, 0.98, 0.01, 0.02, 0}, {0.3, 0.97, 0.2, 0.02, 0},
+                                 {0.5, 0.5, 0, 0, 0},         {0.5, 0.5, 0.4, 0.4, 0},
+                                 {0.5, 0.2, 0.3, 0.02, 0.15}, {0.4, 0.1, 0.3, 0.01, 0.7}};
     uint64_t s = 7;
     for (size_t c = 0; c < sizeof centres / sizeof centres[0]; c++) {
         const size_t n = centres[c][2] == 0 ? 1 : 5000;
@@ -188,7 +191,8 @@ Test(render_fast, density_grid_equals_plain_smoothing)
             double a = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
             double b = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
             u[e] = fmin(1, fmax(0, centres[c][0] + 2 * a * centres[c][2]));
-            v[e] = fmin(1, fmax(0, centres[c][1] + 2 * b * centres[c][3]));
+            v[e] = fmin(1, fmax(0, centres[c][1] + 2 * b * centres[c][3] +
+                                       (e % 2 ? centres[c][4] : 0)));
             if (e % 499 == 3) u[e] = NAN; /* not drawable */
         }
         for (size_t k = 0; k < sizeof sigmas / sizeof sigmas[0]; k++) {
