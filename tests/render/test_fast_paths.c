@@ -4,8 +4,9 @@
  * DEFLATE stream (png_deflate.c) inflated by zlib back to the exact input for images of
  * every kind (flat, noise, runs, repeated rows, tiny, wider than a DEFLATE window), and the
  * smoothed density grid (vectorised tap by tap) equal, bit for bit, to smoothing every point
- * of the grid the plain way, for clusters at the edges and corners, one event, and events
- * spread everywhere.
+ * of the grid the plain way, for clusters at the edges and corners, one event, events
+ * spread everywhere and bands of rows with empty rows between; the display subsample equal
+ * to its choice made in floating point.
  */
 #include "render/render_internal.h"
 
@@ -210,5 +211,44 @@ Test(render_fast, density_grid_equals_plain_smoothing)
         }
         free(u);
         free(v);
+    }
+}
+
+/* The display subsample as first written: selection sampling with the choice made in
+ * floating point, r (n - i) < (double)(max - chosen). */
+static size_t plain_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
+{
+    if (max == 0 || max >= n) {
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        return n;
+    }
+    uint64_t s = seed;
+    size_t chosen = 0;
+    for (size_t i = 0; i < n && chosen < max; i++) {
+        double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+        if (r * (double)(n - i) < (double)(max - chosen)) idx[chosen++] = i;
+    }
+    return chosen;
+}
+
+Test(render_fast, subsample_equals_the_floating_point_choice)
+{
+    const size_t cases[][2] = {{50000, 20000}, {43117, 20000}, {200000, 20000}, {7, 3},
+                               {1000, 999},    {1000, 1},      {5000, 4999},   {12, 0},
+                               {3, 5},         {20001, 20000}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const size_t n = cases[c][0], max = cases[c][1];
+        size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        cr_assert(a && b);
+        for (uint64_t seed = 0; seed < 4; seed++) {
+            const size_t ma = render_subsample(n, max, seed * 977 + 1, a);
+            const size_t mb = plain_subsample(n, max, seed * 977 + 1, b);
+            cr_assert_eq(ma, mb, "n %zu max %zu: %zu vs %zu chosen", n, max, ma, mb);
+            cr_assert_eq(ma, max == 0 || max >= n ? n : max);
+            cr_assert(memcmp(a, b, ma * sizeof *a) == 0, "n %zu max %zu seed %llu", n, max,
+                      (unsigned long long)seed);
+        }
+        free(a);
+        free(b);
     }
 }
