@@ -6,7 +6,8 @@
  * smoothed density grid (vectorised tap by tap) equal, bit for bit, to smoothing every point
  * of the grid the plain way, for clusters at the edges and corners, one event, events
  * spread everywhere and bands of rows with empty rows between; the display subsample equal
- * to its choice made in floating point.
+ * to its choice made in floating point; the axis quantiles near the ends equal the radix
+ * selection's.
  */
 #include "render/render_internal.h"
 
@@ -250,5 +251,52 @@ Test(render_fast, subsample_equals_the_floating_point_choice)
         }
         free(a);
         free(b);
+    }
+}
+
+/* The axis quantiles near either end (kept in one pass) against the radix selection of
+ * every rank they take, in turn on one copy, on values of every kind: spread, heavy ties, negative, ascending and
+ * descending runs (every value replaces a kept one), a few values, and zeros of both signs
+ * (handed to the selection). */
+Test(render_fast, quantiles_near_the_ends_equal_the_selection)
+{
+    const size_t sizes[] = {1, 2, 5, 31, 33, 64, 1000, 20000};
+    uint64_t s = 11;
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+            const size_t n = sizes[c];
+            double *x = malloc(n * sizeof *x), *copy = malloc(n * sizeof *copy);
+            cr_assert(x && copy);
+            for (size_t i = 0; i < n; i++) {
+                const double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+                switch (kind) {
+                case 0: x[i] = 1e5 * r - 100; break;
+                case 1: x[i] = (double)(next_rand(&s) % 7) - 3; break; /* ties, -0 never */
+                case 2: x[i] = -1e-3 * (double)i; break;               /* descending */
+                case 3: x[i] = (double)i * 0.5; break;                 /* ascending */
+                case 4: x[i] = i % 3 == 0 ? -0.0 : (i % 3 == 1 ? 0.0 : r); break;
+                default: x[i] = i % 50 == 0 ? INFINITY : (i % 51 == 0 ? NAN : r * r); break;
+                }
+            }
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (isfinite(x[i])) copy[m++] = x[i];
+            }
+            const double q[6] = {0, 0.0005, 0.001, 0.5, 0.999, 1};
+            double got[6];
+            apo_error err;
+            cr_assert_eq(rquantiles(x, n, 6, q, got, &err), APO_OK);
+            for (int j = 0; j < 6 && m > 0; j++) {
+                double rr = q[j] * (double)(m - 1);
+                size_t r = rr <= 0 ? 0 : (rr >= (double)(m - 1) ? m - 1 : (size_t)(rr + 0.5));
+                /* one copy selected in turn, as the quantiles were: with zeros of both signs
+                 * which zero a selection gives depends on the order the last one left */
+                const double want = gate_select(copy, m, r);
+                cr_assert(memcmp(&got[j], &want, sizeof want) == 0,
+                          "kind %d n %zu q %g: %.17g vs %.17g", kind, n, q[j], got[j], want);
+            }
+            free(x);
+            free(copy);
+        }
     }
 }
