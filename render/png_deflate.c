@@ -432,6 +432,28 @@ static void write_stored(bitw *w, const rows *r, size_t pos, size_t len, bool la
     } while (len > 0);
 }
 
+/* The tokens of a block and its end code. The writer is a local copy (kept in registers);
+ * a length code and its extra bits go out as one put, as do a distance code and its extra
+ * bits (at most 20 and 28 bits): the same bits in the same order. A code without extra bits
+ * stands for its base value alone, so the extra value is then 0. */
+static void write_tokens(bitw *w, const block *b, const huff *lit, const huff *dist)
+{
+    bitw lw = *w;
+    for (size_t t = 0; t < b->n_tok; t++) {
+        const uint32_t tok = b->tok[t], ml = tok >> 16;
+        if (ml == 0) {
+            put_bits(&lw, lit->code[tok & 0xffu], lit->len[tok & 0xffu]);
+            continue;
+        }
+        const unsigned lc = b->len_code[ml], d = tok & 0xffffu, dc = dist_code(d);
+        const unsigned ll = lit->len[257 + lc], dl = dist->len[dc];
+        put_bits(&lw, lit->code[257 + lc] | (ml - len_base[lc]) << ll, ll + len_extra[lc]);
+        put_bits(&lw, dist->code[dc] | (d - dist_base[dc]) << dl, dl + dist_extra[dc]);
+    }
+    put_bits(&lw, lit->code[256], lit->len[256]);
+    *w = lw;
+}
+
 /* One block of tokens covering stream bytes [pos, pos + len): dynamic Huffman codes, or
  * stored if smaller. */
 static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len, bool last)
@@ -477,19 +499,7 @@ static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len
         put_bits(w, clen.code[s], clen.len[s]);
         if (clen_extra_bits[s]) put_bits(w, rle[j] >> 8, clen_extra_bits[s]);
     }
-    for (size_t t = 0; t < b->n_tok; t++) {
-        const uint32_t tok = b->tok[t], ml = tok >> 16;
-        if (ml == 0) {
-            put_bits(w, lit.code[tok & 0xffu], lit.len[tok & 0xffu]);
-            continue;
-        }
-        const unsigned lc = b->len_code[ml], d = tok & 0xffffu, dc = dist_code(d);
-        put_bits(w, lit.code[257 + lc], lit.len[257 + lc]);
-        if (len_extra[lc]) put_bits(w, ml - len_base[lc], len_extra[lc]);
-        put_bits(w, dist.code[dc], dist.len[dc]);
-        if (dist_extra[dc]) put_bits(w, d - dist_base[dc], dist_extra[dc]);
-    }
-    put_bits(w, lit.code[256], lit.len[256]);
+    write_tokens(w, b, &lit, &dist);
 }
 
 size_t rpng_zlib_bound(size_t n)
