@@ -8,6 +8,7 @@
  * count over Time for the per-sample view. Written where the run still has the events.
  */
 #include "report/review.h"
+#include "report/fig_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ static void put_b64(FILE *f, const unsigned char *p, size_t n)
 static void quantise(unsigned char *out, double y)
 {
     double u = (y - REVIEW_PREVIEW_LO) / (REVIEW_PREVIEW_HI - REVIEW_PREVIEW_LO) * 65535.0;
-    unsigned q = isnan(u) ? 0u : u <= 0 ? 0u : u >= 65535.0 ? 65535u : (unsigned)lround(u);
+    unsigned q = isnan(u) ? 0u : u <= 0 ? 0u : u >= 65535.0 ? 65535u : fig_round_u16(u);
     out[0] = (unsigned char)(q & 255u);
     out[1] = (unsigned char)(q >> 8);
 }
@@ -58,12 +59,7 @@ static void time_counts(FILE *f, const fcs_dataset *ds, const fcs_events *ev)
     }
     const double *t = ev->values + it * ev->n_events;
     double lo = INFINITY, hi = -INFINITY;
-    for (uint64_t e = 0; e < ev->n_events; e++) {
-        if (isfinite(t[e])) {
-            lo = fmin(lo, t[e]);
-            hi = fmax(hi, t[e]);
-        }
-    }
+    fig_finite_range(t, ev->n_events, 1, &lo, &hi);
     if (!(hi > lo)) {
         fputs("null", f);
         return;
@@ -123,19 +119,14 @@ static void scatter_dim(FILE *f, const char *name, const double *col, uint64_t n
                         size_t m, unsigned char *buf)
 {
     double lo = 0, hi = 0;
-    for (uint64_t e = 0; e < n_ev; e += step) {
-        if (isfinite(col[e])) {
-            lo = fmin(lo, col[e]);
-            hi = fmax(hi, col[e]);
-        }
-    }
+    fig_finite_range(col, n_ev, step, &lo, &hi);
     if (!(hi > lo)) {
         hi = lo + 1;
     }
     size_t j = 0;
     for (uint64_t e = 0; e < n_ev && j < m; e += step, j++) {
         double u = (col[e] - lo) / (hi - lo) * 65535.0;
-        unsigned q = !(u > 0) ? 0u : u >= 65535.0 ? 65535u : (unsigned)lround(u);
+        unsigned q = !(u > 0) ? 0u : u >= 65535.0 ? 65535u : fig_round_u16(u);
         buf[2 * j] = (unsigned char)(q & 255u);
         buf[2 * j + 1] = (unsigned char)(q >> 8);
     }
