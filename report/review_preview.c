@@ -20,22 +20,38 @@
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* @p n bytes as a base64 JSON string, encoded into a buffer written 4 KB at a time (one
+ * fwrite per four characters was most of this). */
 static void put_b64(FILE *f, const unsigned char *p, size_t n)
 {
-    fputc('"', f);
+    char out[4096];
+    size_t k = 0;
+    out[k++] = '"';
     size_t i = 0;
     for (; i + 3 <= n; i += 3) {
+        if (k + 4 > sizeof out) {
+            fwrite(out, 1, k, f);
+            k = 0;
+        }
         unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        char o[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-        fwrite(o, 1, 4, f);
+        out[k++] = b64[v >> 18];
+        out[k++] = b64[(v >> 12) & 63];
+        out[k++] = b64[(v >> 6) & 63];
+        out[k++] = b64[v & 63];
+    }
+    if (k + 5 > sizeof out) {
+        fwrite(out, 1, k, f);
+        k = 0;
     }
     if (i < n) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0u);
-        char o[4] = {b64[v >> 18], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
-                     '='};
-        fwrite(o, 1, 4, f);
+        out[k++] = b64[v >> 18];
+        out[k++] = b64[(v >> 12) & 63];
+        out[k++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        out[k++] = '=';
     }
-    fputc('"', f);
+    out[k++] = '"';
+    fwrite(out, 1, k, f);
 }
 
 /* A scale value as 16 bits, little-endian: (y - LO) / (HI - LO) * 65535, clamped. */
