@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * test_fig_helpers.c: the per-sample figures' small numeric helpers against the libm calls
+ * test_fig_numeric.c: the per-sample figures' small numeric functions against the libm calls
  * they replace (report/fig_internal.h): the finite range of a column equals fmin and fmax
  * taken in order, bit for bit, for values with NaN, infinities, +0, steps and either starting
  * range (equal in value where a -0 is about); the 16-bit rounding equals lround at and beside
@@ -27,7 +27,7 @@ static bool same_bits(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-Test(fig_helpers, finite_range_equals_fmin_and_fmax_in_order)
+Test(fig_numeric, finite_range_equals_fmin_and_fmax_in_order)
 {
     enum { N = 5000 };
     double *v = malloc(N * sizeof *v);
@@ -74,7 +74,7 @@ Test(fig_helpers, finite_range_equals_fmin_and_fmax_in_order)
     free(v);
 }
 
-Test(fig_helpers, round_u16_equals_lround)
+Test(fig_numeric, round_u16_equals_lround)
 {
     uint64_t s = 5;
     for (unsigned k = 0; k < 65535; k++) {
