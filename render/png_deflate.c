@@ -99,27 +99,33 @@ typedef struct huff {
     uint16_t code[N_LITLEN]; /* bit-reversed, ready for put_bits */
 } huff;
 
-/* Whether symbol x sorts before y: by count, ties by symbol (deterministic). */
-static bool before(const uint32_t *freq, uint16_t x, uint16_t y)
-{
-    return freq[x] != freq[y] ? freq[x] < freq[y] : x < y;
-}
-
-/* Symbols with a nonzero count, by ascending count. */
+/* Symbols with a nonzero count, by ascending count, ties by symbol (deterministic): the
+ * keys count << 9 | symbol are distinct, so any correct sort gives this one order; a radix
+ * sort of them, 8 bits a pass (an insertion sort of up to 286 symbols was most of the time
+ * spent writing a block). */
 static int used_symbols(const uint32_t *freq, int n, uint16_t *sym)
 {
+    uint64_t key[N_LITLEN], tmp[N_LITLEN];
     int m = 0;
+    uint32_t fmax = 0;
     for (int s = 0; s < n; s++) {
         if (freq[s] > 0) {
-            int k = m++;
-            sym[k] = (uint16_t)s;
-            for (; k > 0 && before(freq, sym[k], sym[k - 1]); k--) { /* insertion sort */
-                uint16_t t = sym[k - 1];
-                sym[k - 1] = sym[k];
-                sym[k] = t;
-            }
+            key[m++] = (uint64_t)freq[s] << 9 | (uint64_t)s;
+            fmax = freq[s] > fmax ? freq[s] : fmax;
         }
     }
+    const uint64_t kmax = (uint64_t)fmax << 9 | 511u;
+    uint64_t *a = key, *b = tmp;
+    for (unsigned shift = 0; shift < 64 && (kmax >> shift) > 0; shift += 8) {
+        unsigned start[257] = {0};
+        for (int i = 0; i < m; i++) start[((a[i] >> shift) & 0xffu) + 1]++;
+        for (int d = 0; d < 256; d++) start[d + 1] += start[d];
+        for (int i = 0; i < m; i++) b[start[(a[i] >> shift) & 0xffu]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (int i = 0; i < m; i++) sym[i] = (uint16_t)(a[i] & 511u);
     return m;
 }
 
@@ -207,7 +213,8 @@ typedef struct block {
     uint32_t head[1u << HASH_BITS];  /* last literal position + 1 of each 4-byte hash */
 } block;
 
-static size_t match_len(const uint8_t *a, const uint8_t *b, size_t max)
+/* The length of the common prefix of a and b, at most @p max. */
+static size_t match_len_long(const uint8_t *a, const uint8_t *b, size_t max)
 {
     size_t l = 0;
     if (max == MAX_MATCH) { /* flat areas: most matches run to the longest; memcmp checks
@@ -228,6 +235,19 @@ static size_t match_len(const uint8_t *a, const uint8_t *b, size_t max)
     }
     while (l < max && a[l] == b[l]) l++;
     return l;
+}
+
+/* match_len_long with its first 8 bytes compared here, inlined: at most positions of the
+ * text and dots (literals) they already differ, and the call was a third of the cost. */
+static inline size_t match_len(const uint8_t *a, const uint8_t *b, size_t max)
+{
+    if (max >= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return (size_t)__builtin_ctzll(x ^ y) >> 3;
+    }
+    return match_len_long(a, b, max);
 }
 
 /* The distance code of d in 1..32768 (RFC 1951, 3.2.5). */
@@ -298,7 +318,8 @@ static size_t tokenise(block *b, const rows *r, cursor *c)
                 uint32_t *slot = &b->head[hash4(p)];
                 const size_t cand = *slot;
                 *slot = (uint32_t)(off + 1);
-                dh = cand > 0 ? stream_pos(r, off) - stream_pos(r, cand - 1) : 0;
+                /* stream_pos(r, off) without a division: off is in row c->y */
+                dh = cand > 0 ? off + c->y + 1 - stream_pos(r, cand - 1) : 0;
                 if (dh > 0 && dh <= 32768) {
                     const size_t cx = (cand - 1) % rb;
                     const size_t cmax = rb - cx < max ? rb - cx : max;
@@ -411,6 +432,28 @@ static void write_stored(bitw *w, const rows *r, size_t pos, size_t len, bool la
     } while (len > 0);
 }
 
+/* The tokens of a block and its end code. The writer is a local copy (kept in registers);
+ * a length code and its extra bits go out as one put, as do a distance code and its extra
+ * bits (at most 20 and 28 bits): the same bits in the same order. A code without extra bits
+ * stands for its base value alone, so the extra value is then 0. */
+static void write_tokens(bitw *w, const block *b, const huff *lit, const huff *dist)
+{
+    bitw lw = *w;
+    for (size_t t = 0; t < b->n_tok; t++) {
+        const uint32_t tok = b->tok[t], ml = tok >> 16;
+        if (ml == 0) {
+            put_bits(&lw, lit->code[tok & 0xffu], lit->len[tok & 0xffu]);
+            continue;
+        }
+        const unsigned lc = b->len_code[ml], d = tok & 0xffffu, dc = dist_code(d);
+        const unsigned ll = lit->len[257 + lc], dl = dist->len[dc];
+        put_bits(&lw, lit->code[257 + lc] | (ml - len_base[lc]) << ll, ll + len_extra[lc]);
+        put_bits(&lw, dist->code[dc] | (d - dist_base[dc]) << dl, dl + dist_extra[dc]);
+    }
+    put_bits(&lw, lit->code[256], lit->len[256]);
+    *w = lw;
+}
+
 /* One block of tokens covering stream bytes [pos, pos + len): dynamic Huffman codes, or
  * stored if smaller. */
 static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len, bool last)
@@ -456,19 +499,7 @@ static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len
         put_bits(w, clen.code[s], clen.len[s]);
         if (clen_extra_bits[s]) put_bits(w, rle[j] >> 8, clen_extra_bits[s]);
     }
-    for (size_t t = 0; t < b->n_tok; t++) {
-        const uint32_t tok = b->tok[t], ml = tok >> 16;
-        if (ml == 0) {
-            put_bits(w, lit.code[tok & 0xffu], lit.len[tok & 0xffu]);
-            continue;
-        }
-        const unsigned lc = b->len_code[ml], d = tok & 0xffffu, dc = dist_code(d);
-        put_bits(w, lit.code[257 + lc], lit.len[257 + lc]);
-        if (len_extra[lc]) put_bits(w, ml - len_base[lc], len_extra[lc]);
-        put_bits(w, dist.code[dc], dist.len[dc]);
-        if (dist_extra[dc]) put_bits(w, d - dist_base[dc], dist_extra[dc]);
-    }
-    put_bits(w, lit.code[256], lit.len[256]);
+    write_tokens(w, b, &lit, &dist);
 }
 
 size_t rpng_zlib_bound(size_t n)

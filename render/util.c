@@ -46,17 +46,22 @@ size_t render_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
         for (size_t i = 0; i < n; i++) idx[i] = i;
         return n;
     }
+    /* choose event i with probability (still needed) / (still left): the test
+     * r (n - i) < rem, rem = max - chosen an integer, is floor(r (n - i)) < rem (the same
+     * choices), made on integers so the only chain from one event to the next is the
+     * integer rem (a compare and a subtract; the double conversion and compare of rem were
+     * most of the time). Without a branch (a coin flip the processor cannot predict):
+     * idx[max - rem] is overwritten until an event is chosen, and there is room for it while
+     * rem > 0. r (n - i) < n < 2^63 (an index array of n entries exists) fits an int64. */
     uint64_t s = seed;
-    size_t chosen = 0;
-    for (size_t i = 0; i < n && chosen < max; i++) {
-        /* choose event i with probability (still needed) / (still left); written without a
-         * branch (the choice is a coin flip the processor cannot predict): idx[chosen] is
-         * overwritten until an event is chosen, and there is room for it while chosen < max */
-        double r = (double)(splitmix64(&s) >> 11) * 0x1.0p-53;
-        idx[chosen] = i;
-        chosen += r * (double)(n - i) < (double)(max - chosen);
+    size_t rem = max;
+    for (size_t i = 0; i < n && rem > 0; i++) {
+        const double r = (double)(splitmix64(&s) >> 11) * 0x1.0p-53;
+        const size_t fl = (size_t)(int64_t)(r * (double)(n - i));
+        idx[max - rem] = i;
+        rem -= fl < rem;
     }
-    return chosen;
+    return max - rem;
 }
 
 size_t render_format_count(char *buf, size_t cap, uint64_t n)

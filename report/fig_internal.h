@@ -3,7 +3,8 @@
  * fig_internal.h: what the summary figures (summary_figs.c, dose_figs.c) share: the groups of
  * a run's sample rows in the sheet's order (untreated, stimulus, then each treatment by dose)
  * with their replicate values and comparison rows (fig_groups.c), the significance mark of an
- * adjusted p-value, and the colours. Private to report/.
+ * adjusted p-value, and the colours; the finite range and 16-bit rounding of the per-sample
+ * Time plot and review preview. Private to report/.
  */
 #ifndef APOFLOW_REPORT_FIG_INTERNAL_H
 #define APOFLOW_REPORT_FIG_INTERNAL_H
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum fig_role { FIG_UNTREATED = 0, FIG_STIMULUS, FIG_TREATED } fig_role;
 
@@ -62,6 +64,16 @@ void fig_titles(render_chart *c, double w, const char *title, const char *subtit
  * @p title. */
 apo_status fig_write(const render_chart *c, const char *base, const char *title, bool pdf,
                      apo_error *err);
+
+/* *lo = fmin(*lo, v[e]) and *hi = fmax(*hi, v[e]) over the finite v[e], e = 0, step, 2 step,
+ * ... < n, in order; returns how many are finite (time_fig.c). The values fmin and fmax give,
+ * found with < and > (inlined; the libm calls were most of the loop): the two can differ only
+ * in which of two equal zeros they give, so when a -0 is among the values or the starting
+ * ones, the fmin and fmax loop is run instead, as before. */
+uint64_t fig_finite_range(const double *v, uint64_t n, uint64_t step, double *lo, double *hi);
+/* lround(u) for 0 < u < 65535: the whole part plus one when the fraction (exact: u minus its
+ * whole part) is at least 1/2, rounding halves away from zero as lround does (time_fig.c). */
+unsigned fig_round_u16(double u);
 
 /* plots/dose_<k>.{png,svg} for every treatment k (1-based, in @p gs's order) with at least
  * one numeric dose (dose_figs.c). */

@@ -8,6 +8,7 @@
  * count over Time for the per-sample view. Written where the run still has the events.
  */
 #include "report/review.h"
+#include "report/fig_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,29 +20,45 @@
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* @p n bytes as a base64 JSON string, encoded into a buffer written 4 KB at a time (one
+ * fwrite per four characters was most of this). */
 static void put_b64(FILE *f, const unsigned char *p, size_t n)
 {
-    fputc('"', f);
+    char out[4096];
+    size_t k = 0;
+    out[k++] = '"';
     size_t i = 0;
     for (; i + 3 <= n; i += 3) {
+        if (k + 4 > sizeof out) {
+            fwrite(out, 1, k, f);
+            k = 0;
+        }
         unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        char o[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-        fwrite(o, 1, 4, f);
+        out[k++] = b64[v >> 18];
+        out[k++] = b64[(v >> 12) & 63];
+        out[k++] = b64[(v >> 6) & 63];
+        out[k++] = b64[v & 63];
+    }
+    if (k + 5 > sizeof out) {
+        fwrite(out, 1, k, f);
+        k = 0;
     }
     if (i < n) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0u);
-        char o[4] = {b64[v >> 18], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
-                     '='};
-        fwrite(o, 1, 4, f);
+        out[k++] = b64[v >> 18];
+        out[k++] = b64[(v >> 12) & 63];
+        out[k++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        out[k++] = '=';
     }
-    fputc('"', f);
+    out[k++] = '"';
+    fwrite(out, 1, k, f);
 }
 
 /* A scale value as 16 bits, little-endian: (y - LO) / (HI - LO) * 65535, clamped. */
 static void quantise(unsigned char *out, double y)
 {
     double u = (y - REVIEW_PREVIEW_LO) / (REVIEW_PREVIEW_HI - REVIEW_PREVIEW_LO) * 65535.0;
-    unsigned q = isnan(u) ? 0u : u <= 0 ? 0u : u >= 65535.0 ? 65535u : (unsigned)lround(u);
+    unsigned q = isnan(u) ? 0u : u <= 0 ? 0u : u >= 65535.0 ? 65535u : fig_round_u16(u);
     out[0] = (unsigned char)(q & 255u);
     out[1] = (unsigned char)(q >> 8);
 }
@@ -58,12 +75,7 @@ static void time_counts(FILE *f, const fcs_dataset *ds, const fcs_events *ev)
     }
     const double *t = ev->values + it * ev->n_events;
     double lo = INFINITY, hi = -INFINITY;
-    for (uint64_t e = 0; e < ev->n_events; e++) {
-        if (isfinite(t[e])) {
-            lo = fmin(lo, t[e]);
-            hi = fmax(hi, t[e]);
-        }
-    }
+    fig_finite_range(t, ev->n_events, 1, &lo, &hi);
     if (!(hi > lo)) {
         fputs("null", f);
         return;
@@ -123,19 +135,14 @@ static void scatter_dim(FILE *f, const char *name, const double *col, uint64_t n
                         size_t m, unsigned char *buf)
 {
     double lo = 0, hi = 0;
-    for (uint64_t e = 0; e < n_ev; e += step) {
-        if (isfinite(col[e])) {
-            lo = fmin(lo, col[e]);
-            hi = fmax(hi, col[e]);
-        }
-    }
+    fig_finite_range(col, n_ev, step, &lo, &hi);
     if (!(hi > lo)) {
         hi = lo + 1;
     }
     size_t j = 0;
     for (uint64_t e = 0; e < n_ev && j < m; e += step, j++) {
         double u = (col[e] - lo) / (hi - lo) * 65535.0;
-        unsigned q = !(u > 0) ? 0u : u >= 65535.0 ? 65535u : (unsigned)lround(u);
+        unsigned q = !(u > 0) ? 0u : u >= 65535.0 ? 65535u : fig_round_u16(u);
         buf[2 * j] = (unsigned char)(q & 255u);
         buf[2 * j + 1] = (unsigned char)(q >> 8);
     }

@@ -48,18 +48,46 @@ typedef struct time_bins {
     double median;
 } time_bins;
 
+uint64_t fig_finite_range(const double *v, uint64_t n, uint64_t step, double *lo, double *hi)
+{
+    double a = *lo, z = *hi;
+    bool neg_zero = (a == 0 && signbit(a)) || (z == 0 && signbit(z));
+    uint64_t finite = 0;
+    for (uint64_t e = 0; e < n; e += step) {
+        const double x = v[e];
+        if (isfinite(x)) {
+            a = x < a ? x : a;
+            z = x > z ? x : z;
+            neg_zero |= x == 0 && signbit(x);
+            finite++;
+        }
+    }
+    if (neg_zero) { /* which zero: as fmin and fmax pick it */
+        a = *lo;
+        z = *hi;
+        for (uint64_t e = 0; e < n; e += step) {
+            if (isfinite(v[e])) {
+                a = fmin(a, v[e]);
+                z = fmax(z, v[e]);
+            }
+        }
+    }
+    *lo = a;
+    *hi = z;
+    return finite;
+}
+
+unsigned fig_round_u16(double u)
+{
+    const unsigned w = (unsigned)u;
+    return w + (u - (double)w >= 0.5);
+}
+
 static bool bin_times(const double *t, uint64_t n, double scale, time_bins *b)
 {
     b->t0 = INFINITY;
     b->t1 = -INFINITY;
-    uint64_t timed = 0;
-    for (uint64_t e = 0; e < n; e++) {
-        if (isfinite(t[e])) {
-            b->t0 = fmin(b->t0, t[e]);
-            b->t1 = fmax(b->t1, t[e]);
-            timed++;
-        }
-    }
+    const uint64_t timed = fig_finite_range(t, n, 1, &b->t0, &b->t1);
     if (timed < 2 || !(b->t1 > b->t0)) {
         return false;
     }

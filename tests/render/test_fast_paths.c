@@ -4,8 +4,10 @@
  * DEFLATE stream (png_deflate.c) inflated by zlib back to the exact input for images of
  * every kind (flat, noise, runs, repeated rows, tiny, wider than a DEFLATE window), and the
  * smoothed density grid (vectorised tap by tap) equal, bit for bit, to smoothing every point
- * of the grid the plain way, for clusters at the edges and corners, one event, and events
- * spread everywhere.
+ * of the grid the plain way, for clusters at the edges and corners, one event, events
+ * spread everywhere and bands of rows with empty rows between; the display subsample equal
+ * to its choice made in floating point; the axis quantiles near the ends equal the radix
+ * selection's.
  */
 #include "render/render_internal.h"
 
@@ -175,10 +177,13 @@ Test(render_fast, density_grid_equals_plain_smoothing)
 {
     const size_t nb = 256;
     const double sigmas[] = {1.5, 2.67, 4.1, 8};
-    /* clusters near each edge and corner, in the middle, one event, spread everywhere */
-    const double centres[][4] = {{0.5, 0.5, 0.05, 0.05}, {0.01, 0.02, 0.01, 0.01},
-                                 {0.99, 0.98, 0.01, 0.02}, {0.3, 0.97, 0.2, 0.02},
-                                 {0.5, 0.5, 0, 0},         {0.5, 0.5, 0.4, 0.4}};
+    /* clusters near each edge and corner, in the middle, one event, spread everywhere; two
+     * bands of rows with empty rows between, above and below them (every other event is
+     * moved up by the fifth number) */
+    const double centres[][5] = {{0.5, 0.5, 0.05, 0.05, 0}, {0.01, 0.02, 0.01, 0.01, 0},
+                                 {0.99, 0.98, 0.01, 0.02, 0}, {0.3, 0.97, 0.2, 0.02, 0},
+                                 {0.5, 0.5, 0, 0, 0},         {0.5, 0.5, 0.4, 0.4, 0},
+                                 {0.5, 0.2, 0.3, 0.02, 0.15}, {0.4, 0.1, 0.3, 0.01, 0.7}};
     uint64_t s = 7;
     for (size_t c = 0; c < sizeof centres / sizeof centres[0]; c++) {
         const size_t n = centres[c][2] == 0 ? 1 : 5000;
@@ -188,7 +193,8 @@ Test(render_fast, density_grid_equals_plain_smoothing)
             double a = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
             double b = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
             u[e] = fmin(1, fmax(0, centres[c][0] + 2 * a * centres[c][2]));
-            v[e] = fmin(1, fmax(0, centres[c][1] + 2 * b * centres[c][3]));
+            v[e] = fmin(1, fmax(0, centres[c][1] + 2 * b * centres[c][3] +
+                                       (e % 2 ? centres[c][4] : 0)));
             if (e % 499 == 3) u[e] = NAN; /* not drawable */
         }
         for (size_t k = 0; k < sizeof sigmas / sizeof sigmas[0]; k++) {
@@ -206,5 +212,91 @@ Test(render_fast, density_grid_equals_plain_smoothing)
         }
         free(u);
         free(v);
+    }
+}
+
+/* The display subsample as first written: selection sampling with the choice made in
+ * floating point, r (n - i) < (double)(max - chosen). */
+static size_t plain_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
+{
+    if (max == 0 || max >= n) {
+        for (size_t i = 0; i < n; i++) idx[i] = i;
+        return n;
+    }
+    uint64_t s = seed;
+    size_t chosen = 0;
+    for (size_t i = 0; i < n && chosen < max; i++) {
+        double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+        if (r * (double)(n - i) < (double)(max - chosen)) idx[chosen++] = i;
+    }
+    return chosen;
+}
+
+Test(render_fast, subsample_equals_the_floating_point_choice)
+{
+    const size_t cases[][2] = {{50000, 20000}, {43117, 20000}, {200000, 20000}, {7, 3},
+                               {1000, 999},    {1000, 1},      {5000, 4999},   {12, 0},
+                               {3, 5},         {20001, 20000}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const size_t n = cases[c][0], max = cases[c][1];
+        size_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        cr_assert(a && b);
+        for (uint64_t seed = 0; seed < 4; seed++) {
+            const size_t ma = render_subsample(n, max, seed * 977 + 1, a);
+            const size_t mb = plain_subsample(n, max, seed * 977 + 1, b);
+            cr_assert_eq(ma, mb, "n %zu max %zu: %zu vs %zu chosen", n, max, ma, mb);
+            cr_assert_eq(ma, max == 0 || max >= n ? n : max);
+            cr_assert(memcmp(a, b, ma * sizeof *a) == 0, "n %zu max %zu seed %llu", n, max,
+                      (unsigned long long)seed);
+        }
+        free(a);
+        free(b);
+    }
+}
+
+/* The axis quantiles near either end (kept in one pass) against the radix selection of
+ * every rank they take, in turn on one copy, on values of every kind: spread, heavy ties, negative, ascending and
+ * descending runs (every value replaces a kept one), a few values, and zeros of both signs
+ * (handed to the selection). */
+Test(render_fast, quantiles_near_the_ends_equal_the_selection)
+{
+    const size_t sizes[] = {1, 2, 5, 31, 33, 64, 1000, 20000};
+    uint64_t s = 11;
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+            const size_t n = sizes[c];
+            double *x = malloc(n * sizeof *x), *copy = malloc(n * sizeof *copy);
+            cr_assert(x && copy);
+            for (size_t i = 0; i < n; i++) {
+                const double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+                switch (kind) {
+                case 0: x[i] = 1e5 * r - 100; break;
+                case 1: x[i] = (double)(next_rand(&s) % 7) - 3; break; /* ties, -0 never */
+                case 2: x[i] = -1e-3 * (double)i; break;               /* descending */
+                case 3: x[i] = (double)i * 0.5; break;                 /* ascending */
+                case 4: x[i] = i % 3 == 0 ? -0.0 : (i % 3 == 1 ? 0.0 : r); break;
+                default: x[i] = i % 50 == 0 ? INFINITY : (i % 51 == 0 ? NAN : r * r); break;
+                }
+            }
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (isfinite(x[i])) copy[m++] = x[i];
+            }
+            const double q[6] = {0, 0.0005, 0.001, 0.5, 0.999, 1};
+            double got[6];
+            apo_error err;
+            cr_assert_eq(rquantiles(x, n, 6, q, got, &err), APO_OK);
+            for (int j = 0; j < 6 && m > 0; j++) {
+                double rr = q[j] * (double)(m - 1);
+                size_t r = rr <= 0 ? 0 : (rr >= (double)(m - 1) ? m - 1 : (size_t)(rr + 0.5));
+                /* one copy selected in turn, as the quantiles were: with zeros of both signs
+                 * which zero a selection gives depends on the order the last one left */
+                const double want = gate_select(copy, m, r);
+                cr_assert(memcmp(&got[j], &want, sizeof want) == 0,
+                          "kind %d n %zu q %g: %.17g vs %.17g", kind, n, q[j], got[j], want);
+            }
+            free(x);
+            free(copy);
+        }
     }
 }
