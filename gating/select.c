@@ -7,6 +7,9 @@
  * and swaps of quickselect, and the same value: the k-th smallest does not depend on how it
  * is found. Values that break the key order's agreement with <, NaN and zeros of either sign
  * (-0 == +0 but their keys differ), make it hand over to gsl_stats_select / gsl_stats_median.
+ * Several ranks of one array (gate_select_ranks, gate_median_masked) share the keys and the
+ * first passes: each histogram pass serves every rank, and the ranks split only where their
+ * buckets differ (each bucket then narrowed on its own, in one scatter pass).
  */
 #include "gating/stats.h"
 
@@ -89,6 +92,200 @@ static uint64_t *keys_of(const double *v, size_t n)
         keys[i] = key_of(v[i]);
     }
     return keys;
+}
+
+/* The first digit's shift for keys[0..n): the top 11 of the bits in which they differ;
+ * -1 when they are all equal (*lo_out gets their smallest). */
+static int first_shift(const uint64_t *keys, size_t n, uint64_t *lo_out)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = keys[i] < lo ? keys[i] : lo;
+        hi = keys[i] > hi ? keys[i] : hi;
+    }
+    *lo_out = lo;
+    return lo == hi ? -1 : 64 - __builtin_clzll(lo ^ hi) - DIGIT_BITS;
+}
+
+/*
+ * The keys of ranks r[0..nr) (ascending, distinct, < n) among keys[0..n) into out[0..nr),
+ * the digit at @p shift first (bits below 0 are taken as 0: the last digit is shorter).
+ * keys is reordered; @p tmp, room for n keys, is scratch. While the ranks share one bucket
+ * it is kept in place, as in select_key; where they fall into several, the buckets they need
+ * are scattered into tmp side by side in one pass and each is narrowed on its own, with the
+ * same stretch of keys (no longer needed) as its scratch.
+ */
+static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r, size_t nr,
+                              int shift, uint64_t *out)
+{
+    uint32_t count[DIGITS];
+    for (;; shift -= DIGIT_BITS) {
+        if (n == 1 || nr == 0) {
+            for (size_t j = 0; j < nr; j++) {
+                out[j] = keys[0];
+            }
+            return;
+        }
+        const int sh = shift < 0 ? 0 : shift;
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) {
+            count[(keys[i] >> sh) & (DIGITS - 1)]++;
+        }
+        size_t bucket[GATE_SELECT_MAX_RANKS], below[GATE_SELECT_MAX_RANKS];
+        size_t b = 0, acc = 0;
+        for (size_t j = 0; j < nr; j++) { /* ranks ascend, so do their buckets */
+            while (acc + count[b] <= r[j]) {
+                acc += count[b++];
+            }
+            bucket[j] = b;
+            below[j] = acc;
+        }
+        if (bucket[0] == bucket[nr - 1]) { /* one bucket: keep it in place */
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (((keys[i] >> sh) & (DIGITS - 1)) == bucket[0]) {
+                    keys[m++] = keys[i];
+                }
+            }
+            n = m;
+            for (size_t j = 0; j < nr; j++) {
+                r[j] -= below[0];
+            }
+            if (sh == 0) { /* every bit decided: all candidates are equal */
+                for (size_t j = 0; j < nr; j++) {
+                    out[j] = keys[r[j]];
+                }
+                return;
+            }
+            continue;
+        }
+        /* several buckets: each needed one gets its stretch of tmp, starting at the offset
+         * of its first key in the sorted order relative to the first needed bucket */
+        int16_t slot[DIGITS];
+        size_t at[GATE_SELECT_MAX_RANKS], start[GATE_SELECT_MAX_RANKS], ng = 0;
+        memset(slot, 0xff, sizeof slot); /* -1: not needed */
+        size_t off = 0;
+        for (size_t j = 0; j < nr; j++) {
+            if (j == 0 || bucket[j] != bucket[j - 1]) {
+                slot[bucket[j]] = (int16_t)ng;
+                start[ng] = at[ng] = off;
+                off += count[bucket[j]];
+                ng++;
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            const int16_t g = slot[(keys[i] >> sh) & (DIGITS - 1)];
+            if (g >= 0) {
+                tmp[at[g]++] = keys[i];
+            }
+        }
+        for (size_t j = 0, g = 0; j < nr; g++) {
+            size_t e = j;
+            while (e < nr && bucket[e] == bucket[j]) {
+                r[e] -= below[j];
+                e++;
+            }
+            const size_t c = count[bucket[j]];
+            if (sh == 0) { /* every bit decided */
+                for (size_t q = j; q < e; q++) {
+                    out[q] = tmp[start[g]];
+                }
+            } else {
+                select_keys_ranks(tmp + start[g], keys + start[g], c, r + j, e - j,
+                                  shift - DIGIT_BITS, out + j);
+            }
+            j = e;
+        }
+        return;
+    }
+}
+
+/* The values of ranks[0..nr) among the keys keys[0..n) (reordered; tmp: room for n keys). */
+static void values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_t *ranks,
+                            size_t nr, double *out)
+{
+    size_t r[GATE_SELECT_MAX_RANKS], nu = 0; /* the distinct ranks, ascending */
+    for (size_t j = 0; j < nr; j++) {
+        size_t p = 0;
+        while (p < nu && r[p] < ranks[j]) {
+            p++;
+        }
+        if (p < nu && r[p] == ranks[j]) {
+            continue;
+        }
+        memmove(r + p + 1, r + p, (nu - p) * sizeof *r);
+        r[p] = ranks[j];
+        nu++;
+    }
+    size_t want[GATE_SELECT_MAX_RANKS]; /* r, before select_keys_ranks makes it relative */
+    memcpy(want, r, nu * sizeof *r);
+    uint64_t lo, key[GATE_SELECT_MAX_RANKS];
+    const int shift = first_shift(keys, n, &lo);
+    if (shift < 0) {
+        for (size_t j = 0; j < nu; j++) {
+            key[j] = lo;
+        }
+    } else {
+        select_keys_ranks(keys, tmp, n, r, nu, shift, key);
+    }
+    for (size_t j = 0; j < nr; j++) {
+        size_t p = 0;
+        while (want[p] != ranks[j]) {
+            p++;
+        }
+        out[j] = value_of(key[p]);
+    }
+}
+
+bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr, double *out)
+{
+    if (n == 0 || nr == 0 || nr > GATE_SELECT_MAX_RANKS) {
+        return false;
+    }
+    for (size_t j = 0; j < nr; j++) {
+        if (ranks[j] >= n) {
+            return false;
+        }
+    }
+    uint64_t *keys = malloc(2 * n * sizeof *keys);
+    if (keys == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i]) || v[i] == 0.0) {
+            free(keys);
+            return false;
+        }
+        keys[i] = key_of(v[i]);
+    }
+    values_of_ranks(keys, keys + n, n, ranks, nr, out);
+    free(keys);
+    return true;
+}
+
+bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *out)
+{
+    uint64_t *keys = malloc((n ? 2 * n : 1) * sizeof *keys);
+    if (keys == NULL) {
+        return false;
+    }
+    size_t m = 0;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (mask == NULL || mask[i]) {
+            ok &= !isnan(v[i]) && v[i] != 0.0;
+            keys[m++] = key_of(v[i]);
+        }
+    }
+    if (ok && m > 0) {
+        const size_t k = (m - 1) / 2, ranks[2] = {k, k + 1};
+        double r[2];
+        values_of_ranks(keys, keys + m, m, ranks, m % 2 == 0 ? 2 : 1, r);
+        /* as gsl_stats_median: the middle value, or the mean of the two (overflow included) */
+        *out = m % 2 == 0 ? 0.5 * (r[0] + r[1]) : r[0];
+    }
+    free(keys);
+    return ok && m > 0;
 }
 
 double gate_select(double *v, size_t n, size_t k)
