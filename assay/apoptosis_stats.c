@@ -293,6 +293,18 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
     return APO_OK;
 }
 
+/* The median of x's values where mem is set (assay_median_of of their copy): selected
+ * straight from x (gate_median_masked), else, for a zero, NaN or no value, copied into
+ * @p tmp first as before (the same value either way: gate_median's). */
+static double masked_median(const double *x, const uint8_t *mem, size_t ne, double *tmp)
+{
+    double med;
+    if (gate_median_masked(x, mem, ne, &med)) {
+        return med;
+    }
+    return assay_median_of(tmp, assay_masked(x, mem, ne, tmp));
+}
+
 /* The statistics of one sample that need its estimation subsample only: its final gating
  * (with the compensated AnnV/PI values), the medians of its quadrants there, its own AnnV
  * valley and the two lines' depths on its density. */
@@ -333,16 +345,25 @@ static void sub_stats_run(sub_stats *j)
     }
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
         const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
-        size_t m = assay_masked(j->ann, mem, j->ne, j->tmp);
-        j->med_a[q] = assay_median_of(j->tmp, m);
-        m = assay_masked(j->pi, mem, j->ne, j->tmp);
-        j->med_p[q] = assay_median_of(j->tmp, m);
+        j->med_a[q] = masked_median(j->ann, mem, j->ne, j->tmp);
+        j->med_p[q] = masked_median(j->pi, mem, j->ne, j->tmp);
     }
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    j->valley_at = j->valley ? assay_density_valley(j->ann_t, n_t[0], -INFINITY, INFINITY) : NAN;
-    /* each line's valley depth on the sample's own density */
-    j->depth[0] = assay_line_depth(j->ann_t, n_t[0], j->line[0]);
-    j->depth[1] = assay_line_depth(j->pi_t, n_t[1], j->line[1]);
+    /* the sample's own AnnV valley, for the threshold-outlier QC, and each line's valley
+     * depth on the sample's own density: the AnnV values' extremes, SDs and quartiles found
+     * once for both (assay_values: the same numbers each would find alone) */
+    j->valley_at = j->depth[0] = j->depth[1] = NAN;
+    assay_values v;
+    for (int k = 0; k < 2; k++) {
+        const bool valley = k == 0 && j->valley;
+        if ((!valley && !isfinite(j->line[k])) || !assay_values_init(&v, scaled[k], n_t[k])) {
+            continue;
+        }
+        if (valley) {
+            j->valley_at = assay_density_valley_values(&v, -INFINITY, INFINITY);
+        }
+        j->depth[k] = assay_line_depth_values(&v, j->line[k]);
+        assay_values_free(&v);
+    }
 }
 
 /* The exact counts of a large file (streamed) and the medians of its small quadrants. */
