@@ -25,7 +25,7 @@ static uint64_t key_of(double x)
 {
     uint64_t b;
     memcpy(&b, &x, sizeof b);
-    return (b >> 63) ? ~b : (b | (1ull << 63));
+    return b ^ ((uint64_t)((int64_t)b >> 63) | (1ull << 63)); /* ~b or b | sign, no branch */
 }
 
 static double value_of(uint64_t k)
@@ -94,6 +94,26 @@ static uint64_t *keys_of(const double *v, size_t n)
     return keys;
 }
 
+/* count[d]: how many of keys[0..n) have digit d at shift @p sh; two tables, the even and
+ * the odd keys, so that runs of one digit do not wait on each other's increments. */
+static void digit_counts(const uint64_t *keys, size_t n, int sh, uint32_t count[DIGITS])
+{
+    uint32_t c2[DIGITS];
+    memset(count, 0, DIGITS * sizeof *count);
+    memset(c2, 0, sizeof c2);
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        count[(keys[i] >> sh) & (DIGITS - 1)]++;
+        c2[(keys[i + 1] >> sh) & (DIGITS - 1)]++;
+    }
+    if (i < n) {
+        count[(keys[i] >> sh) & (DIGITS - 1)]++;
+    }
+    for (size_t d = 0; d < DIGITS; d++) {
+        count[d] += c2[d];
+    }
+}
+
 /* The first digit's shift for keys[0..n): the top 11 of the bits in which they differ;
  * -1 when they are all equal (*lo_out gets their smallest). */
 static int first_shift(const uint64_t *keys, size_t n, uint64_t *lo_out)
@@ -127,10 +147,7 @@ static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r
             return;
         }
         const int sh = shift < 0 ? 0 : shift;
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++) {
-            count[(keys[i] >> sh) & (DIGITS - 1)]++;
-        }
+        digit_counts(keys, n, sh, count);
         size_t bucket[GATE_SELECT_MAX_RANKS], below[GATE_SELECT_MAX_RANKS];
         size_t b = 0, acc = 0;
         for (size_t j = 0; j < nr; j++) { /* ranks ascend, so do their buckets */
@@ -141,13 +158,15 @@ static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r
             below[j] = acc;
         }
         if (bucket[0] == bucket[nr - 1]) { /* one bucket: keep it in place */
-            size_t m = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (((keys[i] >> sh) & (DIGITS - 1)) == bucket[0]) {
-                    keys[m++] = keys[i];
+            if (count[bucket[0]] < n) {
+                size_t m = 0; /* without branches: the count moves on at the kept keys */
+                for (size_t i = 0; i < n; i++) {
+                    const uint64_t key = keys[i];
+                    keys[m] = key;
+                    m += ((key >> sh) & (DIGITS - 1)) == bucket[0];
                 }
+                n = m;
             }
-            n = m;
             for (size_t j = 0; j < nr; j++) {
                 r[j] -= below[0];
             }
@@ -161,23 +180,29 @@ static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r
         }
         /* several buckets: each needed one gets its stretch of tmp, starting at the offset
          * of its first key in the sorted order relative to the first needed bucket */
-        int16_t slot[DIGITS];
-        size_t at[GATE_SELECT_MAX_RANKS], start[GATE_SELECT_MAX_RANKS], ng = 0;
-        memset(slot, 0xff, sizeof slot); /* -1: not needed */
+        uint8_t slot[DIGITS];
+        size_t start[GATE_SELECT_MAX_RANKS], ng = 0;
+        uint64_t *at[GATE_SELECT_MAX_RANKS + 1], trash;
+        size_t step[GATE_SELECT_MAX_RANKS + 1];
+        memset(slot, GATE_SELECT_MAX_RANKS, sizeof slot); /* not needed: into trash */
         size_t off = 0;
         for (size_t j = 0; j < nr; j++) {
             if (j == 0 || bucket[j] != bucket[j - 1]) {
-                slot[bucket[j]] = (int16_t)ng;
-                start[ng] = at[ng] = off;
+                slot[bucket[j]] = (uint8_t)ng;
+                start[ng] = off;
+                at[ng] = tmp + off;
+                step[ng] = 1;
                 off += count[bucket[j]];
                 ng++;
             }
         }
-        for (size_t i = 0; i < n; i++) {
-            const int16_t g = slot[(keys[i] >> sh) & (DIGITS - 1)];
-            if (g >= 0) {
-                tmp[at[g]++] = keys[i];
-            }
+        at[GATE_SELECT_MAX_RANKS] = &trash; /* written over and over, never moved on */
+        step[GATE_SELECT_MAX_RANKS] = 0;
+        for (size_t i = 0; i < n; i++) { /* without branches */
+            const uint64_t key = keys[i];
+            const uint8_t g = slot[(key >> sh) & (DIGITS - 1)];
+            *at[g] = key;
+            at[g] += step[g];
         }
         for (size_t j = 0, g = 0; j < nr; g++) {
             size_t e = j;
@@ -271,11 +296,23 @@ bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *
     }
     size_t m = 0;
     bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        if (mask == NULL || mask[i]) {
+    if (mask == NULL) {
+        for (size_t i = 0; i < n; i++) {
             ok &= !isnan(v[i]) && v[i] != 0.0;
-            keys[m++] = key_of(v[i]);
+            keys[i] = key_of(v[i]);
         }
+        m = n;
+    } else {
+        /* without branches: every key is written, the count moves on at the selected ones
+         * (a quadrant's membership is too irregular to predict) */
+        unsigned bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            const unsigned sel = mask[i] != 0;
+            bad |= sel & (unsigned)(isnan(v[i]) || v[i] == 0.0);
+            keys[m] = key_of(v[i]);
+            m += sel;
+        }
+        ok = bad == 0;
     }
     if (ok && m > 0) {
         const size_t k = (m - 1) / 2, ranks[2] = {k, k + 1};
