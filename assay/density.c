@@ -21,13 +21,9 @@ void assay_kde_free(assay_kde *k)
     memset(k, 0, sizeof *k);
 }
 
-double apo_sd_near(const double *v, size_t m)
+/* apo_sd_near from the sums of v and of |v| (added in v's order). */
+static double sd_near_of_sums(const double *v, size_t m, double sum, double sum_abs)
 {
-    double sum = 0, sum_abs = 0;
-    for (size_t i = 0; i < m; i++) {
-        sum += v[i];
-        sum_abs += fabs(v[i]);
-    }
     const double mean = sum / (double)m;
     double ss = 0;
     for (size_t i = 0; i < m; i++) {
@@ -40,6 +36,16 @@ double apo_sd_near(const double *v, size_t m)
     return mean_err < 1e-4 * sd && (double)m * 2.3e-16 < 1e-8 ? sd : NAN;
 }
 
+double apo_sd_near(const double *v, size_t m)
+{
+    double sum = 0, sum_abs = 0;
+    for (size_t i = 0; i < m; i++) {
+        sum += v[i];
+        sum_abs += fabs(v[i]);
+    }
+    return sd_near_of_sums(v, m, sum, sum_abs);
+}
+
 bool assay_values_init(assay_values *a, const double *x, size_t n)
 {
     memset(a, 0, sizeof *a);
@@ -47,17 +53,28 @@ bool assay_values_init(assay_values *a, const double *x, size_t n)
     if (a->v == NULL) {
         return false;
     }
+    /* in the same pass, the sums apo_sd_near starts with and the extremes as
+     * gsl_stats_minmax finds them (the first value, then each one below or above), each in
+     * the values' order: the same numbers */
+    double sum = 0, sum_abs = 0, lo = NAN, hi = NAN;
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (isfinite(x[i])) {
-            a->v[a->m++] = x[i];
+        const double xi = x[i];
+        if (isfinite(xi)) {
+            lo = m == 0 || xi < lo ? xi : lo;
+            hi = m == 0 || xi > hi ? xi : hi;
+            sum += xi;
+            sum_abs += fabs(xi);
+            a->v[m++] = xi;
         }
     }
-    const size_t m = a->m;
+    a->m = m;
     if (m < 20) {
         return true; /* too few for a density: nothing else is read */
     }
-    gsl_stats_minmax(&a->vmin, &a->vmax, a->v, 1, m);
-    a->sd_near = apo_sd_near(a->v, m);
+    a->vmin = lo;
+    a->vmax = hi;
+    a->sd_near = sd_near_of_sums(a->v, m, sum, sum_abs);
     /* every quartile both definitions use, in one selection (the k-th smallest is the same
      * value however it is found) */
     double h25, h75;

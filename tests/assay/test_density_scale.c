@@ -294,6 +294,22 @@ static void check_shared(const double *x, size_t n, const char *what, bool ranke
         assay_values a;
         cr_assert(assay_values_init(&a, x, n));
         cr_assert_eq(a.ranked, ranked, "%s: quartiles from one selection", what);
+        double *f = malloc(n * sizeof *f), lo, hi;
+        cr_assert(f != NULL);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(x[i])) {
+                f[m++] = x[i];
+            }
+        }
+        gsl_stats_minmax(&lo, &hi, f, 1, m);
+        const double sdn = apo_sd_near(f, m);
+        cr_assert(a.m == m && memcmp(&a.vmin, &lo, sizeof lo) == 0 &&
+                      memcmp(&a.vmax, &hi, sizeof hi) == 0 &&
+                      memcmp(&a.sd_near, &sdn, sizeof sdn) == 0,
+                  "%s: extremes and approximate SD as gsl_stats_minmax and apo_sd_near", what);
+        cr_assert(memcmp(a.v, f, m * sizeof *f) == 0, "%s: the finite values in order", what);
+        free(f);
         double valley = NAN;
         if (valley_first) {
             valley = assay_density_valley_values(&a, -INFINITY, INFINITY);
