@@ -343,10 +343,19 @@ static void sub_stats_run(sub_stats *j)
     if (j->st != APO_OK) {
         return;
     }
+    /* the quadrants' medians: every quadrant's values gathered in one pass (one selection
+     * each); a quadrant with a zero or NaN value, or quadrants sharing an event, as before */
+    const uint8_t *mem[ASSAY_Q_COUNT];
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
-        j->med_a[q] = masked_median(j->ann, mem, j->ne, j->tmp);
-        j->med_p[q] = masked_median(j->pi, mem, j->ne, j->tmp);
+        mem[q] = gate_result_membership(j->res, j->q_idx[q]);
+    }
+    const double *const cols[2] = {j->ann, j->pi};
+    double med[2 * ASSAY_Q_COUNT];
+    bool ok[ASSAY_Q_COUNT];
+    gate_medians_masked(cols, 2, mem, ASSAY_Q_COUNT, j->ne, med, ok);
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        j->med_a[q] = ok[q] ? med[2 * q] : masked_median(j->ann, mem[q], j->ne, j->tmp);
+        j->med_p[q] = ok[q] ? med[2 * q + 1] : masked_median(j->pi, mem[q], j->ne, j->tmp);
     }
     /* the sample's own AnnV valley, for the threshold-outlier QC, and each line's valley
      * depth on the sample's own density: the AnnV values' extremes, SDs and quartiles found

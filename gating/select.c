@@ -114,17 +114,26 @@ static void digit_counts(const uint64_t *keys, size_t n, int sh, uint32_t count[
     }
 }
 
-/* The first digit's shift for keys[0..n): the top 11 of the bits in which they differ;
- * -1 when they are all equal (*lo_out gets their smallest). */
-static int first_shift(const uint64_t *keys, size_t n, uint64_t *lo_out)
+/* Keys of values that break the order's agreement with <: the zeros' (-0 and +0), and every
+ * NaN's, below the key of -inf or above that of +inf. */
+#define KEY_NEG_ZERO 0x7fffffffffffffffull
+#define KEY_NEG_INF 0x000fffffffffffffull
+#define KEY_POS_INF 0xfff0000000000000ull
+
+/* The first digit's shift for keys[0..n) (n > 0): the top 11 of the bits in which they
+ * differ, -1 when they are all equal (*lo_out gets their smallest); false when a key is a
+ * zero's or a NaN's (the values go to gsl then). */
+static bool first_shift(const uint64_t *keys, size_t n, int *shift, uint64_t *lo_out)
 {
-    uint64_t lo = UINT64_MAX, hi = 0;
+    uint64_t lo = UINT64_MAX, hi = 0, zero = 0;
     for (size_t i = 0; i < n; i++) {
         lo = keys[i] < lo ? keys[i] : lo;
         hi = keys[i] > hi ? keys[i] : hi;
+        zero |= keys[i] - KEY_NEG_ZERO < 2;
     }
     *lo_out = lo;
-    return lo == hi ? -1 : 64 - __builtin_clzll(lo ^ hi) - DIGIT_BITS;
+    *shift = lo == hi ? -1 : 64 - __builtin_clzll(lo ^ hi) - DIGIT_BITS;
+    return !zero && lo >= KEY_NEG_INF && hi <= KEY_POS_INF;
 }
 
 /*
@@ -225,10 +234,16 @@ static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r
     }
 }
 
-/* The values of ranks[0..nr) among the keys keys[0..n) (reordered; tmp: room for n keys). */
-static void values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_t *ranks,
+/* The values of ranks[0..nr) (< n) among the keys keys[0..n) (n > 0; reordered; tmp: room
+ * for n keys); false, with nothing written, when a key is a zero's or a NaN's. */
+static bool values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_t *ranks,
                             size_t nr, double *out)
 {
+    uint64_t lo, key[GATE_SELECT_MAX_RANKS];
+    int shift;
+    if (!first_shift(keys, n, &shift, &lo)) {
+        return false;
+    }
     size_t r[GATE_SELECT_MAX_RANKS], nu = 0; /* the distinct ranks, ascending */
     for (size_t j = 0; j < nr; j++) {
         size_t p = 0;
@@ -244,8 +259,6 @@ static void values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_
     }
     size_t want[GATE_SELECT_MAX_RANKS]; /* r, before select_keys_ranks makes it relative */
     memcpy(want, r, nu * sizeof *r);
-    uint64_t lo, key[GATE_SELECT_MAX_RANKS];
-    const int shift = first_shift(keys, n, &lo);
     if (shift < 0) {
         for (size_t j = 0; j < nu; j++) {
             key[j] = lo;
@@ -260,6 +273,20 @@ static void values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_
         }
         out[j] = value_of(key[p]);
     }
+    return true;
+}
+
+/* The median of keys[0..m) (m > 0; reordered; tmp: room for m keys) as gsl_stats_median
+ * gives it: the middle value, or the mean of the two (overflow included). */
+static bool median_of_keys(uint64_t *keys, uint64_t *tmp, size_t m, double *out)
+{
+    const size_t k = (m - 1) / 2, ranks[2] = {k, k + 1};
+    double r[2];
+    if (!values_of_ranks(keys, tmp, m, ranks, m % 2 == 0 ? 2 : 1, r)) {
+        return false;
+    }
+    *out = m % 2 == 0 ? 0.5 * (r[0] + r[1]) : r[0];
+    return true;
 }
 
 bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr, double *out)
@@ -277,15 +304,11 @@ bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr
         return false;
     }
     for (size_t i = 0; i < n; i++) {
-        if (isnan(v[i]) || v[i] == 0.0) {
-            free(keys);
-            return false;
-        }
         keys[i] = key_of(v[i]);
     }
-    values_of_ranks(keys, keys + n, n, ranks, nr, out);
+    const bool ok = values_of_ranks(keys, keys + n, n, ranks, nr, out);
     free(keys);
-    return true;
+    return ok;
 }
 
 bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *out)
@@ -295,34 +318,81 @@ bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *
         return false;
     }
     size_t m = 0;
-    bool ok = true;
-    if (mask == NULL) {
-        for (size_t i = 0; i < n; i++) {
-            ok &= !isnan(v[i]) && v[i] != 0.0;
-            keys[i] = key_of(v[i]);
-        }
-        m = n;
-    } else {
-        /* without branches: every key is written, the count moves on at the selected ones
-         * (a quadrant's membership is too irregular to predict) */
-        unsigned bad = 0;
-        for (size_t i = 0; i < n; i++) {
-            const unsigned sel = mask[i] != 0;
-            bad |= sel & (unsigned)(isnan(v[i]) || v[i] == 0.0);
-            keys[m] = key_of(v[i]);
-            m += sel;
-        }
-        ok = bad == 0;
+    /* without branches: every key is written, the count moves on at the selected ones (a
+     * quadrant's membership is too irregular to predict) */
+    for (size_t i = 0; i < n; i++) {
+        keys[m] = key_of(v[i]);
+        m += mask == NULL || mask[i] != 0;
     }
-    if (ok && m > 0) {
-        const size_t k = (m - 1) / 2, ranks[2] = {k, k + 1};
-        double r[2];
-        values_of_ranks(keys, keys + m, m, ranks, m % 2 == 0 ? 2 : 1, r);
-        /* as gsl_stats_median: the middle value, or the mean of the two (overflow included) */
-        *out = m % 2 == 0 ? 0.5 * (r[0] + r[1]) : r[0];
-    }
+    const bool ok = m > 0 && median_of_keys(keys, keys + m, m, out);
     free(keys);
-    return ok && m > 0;
+    return ok;
+}
+
+/* The group of each event: the index of the one mask that holds it, nm when none does, and
+ * each group's size in count[0..nm]; false when two masks hold one event. */
+static bool mask_groups(const uint8_t *const *masks, size_t nm, size_t n, uint8_t *group,
+                        size_t *count)
+{
+    memset(count, 0, (nm + 1) * sizeof *count);
+    unsigned overlap = 0;
+    for (size_t e = 0; e < n; e++) {
+        unsigned g = (unsigned)nm, in = 0;
+        for (size_t q = 0; q < nm; q++) {
+            const unsigned set = masks[q][e] != 0;
+            g = set ? (unsigned)q : g;
+            in += set;
+        }
+        overlap |= in > 1;
+        group[e] = (uint8_t)g;
+        count[g]++;
+    }
+    return overlap == 0;
+}
+
+void gate_medians_masked(const double *const *v, size_t nv, const uint8_t *const *masks,
+                         size_t nm, size_t n, double *out, bool *ok)
+{
+    memset(ok, 0, nm * sizeof *ok);
+    if (nm == 0 || nv == 0 || nm > GATE_SELECT_MAX_MASKS || nv > GATE_SELECT_MAX_MASKS) {
+        return;
+    }
+    uint8_t *group = malloc(n ? n : 1);
+    uint64_t *keys = malloc((n ? (nv + 1) * n : 1) * sizeof *keys); /* + scratch */
+    size_t count[GATE_SELECT_MAX_MASKS + 1], at[GATE_SELECT_MAX_MASKS + 1];
+    if (group == NULL || keys == NULL || !mask_groups(masks, nm, n, group, count)) {
+        free(group);
+        free(keys);
+        for (size_t q = 0; q < nm; q++) { /* each mask on its own */
+            ok[q] = true;
+            for (size_t c = 0; c < nv; c++) {
+                ok[q] &= gate_median_masked(v[c], masks[q], n, &out[q * nv + c]);
+            }
+        }
+        return;
+    }
+    /* every value's key into its group's stretch (the events of no mask last), in order */
+    for (size_t c = 0; c < nv; c++) {
+        uint64_t *const k = keys + c * n;
+        at[0] = 0;
+        for (size_t g = 1; g <= nm; g++) {
+            at[g] = at[g - 1] + count[g - 1];
+        }
+        for (size_t e = 0; e < n; e++) {
+            k[at[group[e]]++] = key_of(v[c][e]);
+        }
+    }
+    uint64_t *const tmp = keys + nv * n;
+    size_t start = 0;
+    for (size_t q = 0; q < nm; q++) {
+        ok[q] = count[q] > 0;
+        for (size_t c = 0; c < nv && ok[q]; c++) {
+            ok[q] = median_of_keys(keys + c * n + start, tmp, count[q], &out[q * nv + c]);
+        }
+        start += count[q];
+    }
+    free(group);
+    free(keys);
 }
 
 double gate_select(double *v, size_t n, size_t k)

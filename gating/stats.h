@@ -100,6 +100,15 @@ bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr
  *  set, without copying them first; v is left as it is. False, with nothing written, when no
  *  value is selected, a selected value is NaN or zero, or memory runs out. */
 bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *out);
+/** Masks and columns gate_medians_masked takes at most. */
+#define GATE_SELECT_MAX_MASKS 8
+/** The medians (as gate_median) of the values of each column v[0..nv) (each of n values) where
+ *  each mask masks[0..nm) is set, into out[q * nv + c] (mask q, column c), each found as
+ *  gate_median_masked finds it alone but with one pass over the events for all the masks when
+ *  no event is in two of them. ok[q] says whether mask q's medians were written: false when
+ *  it selects no value, a selected value of a column is NaN or zero, or memory runs out. */
+void gate_medians_masked(const double *const *v, size_t nv, const uint8_t *const *masks,
+                         size_t nm, size_t n, double *out, bool *ok);
 
 #ifdef __cplusplus
 }

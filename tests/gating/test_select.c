@@ -230,3 +230,85 @@ Test(gating_select, masked_median_as_gate_median)
     free(a);
     free(mask);
 }
+
+/* The median of v where mask is set, by copying and gate_median: the reference; false when a
+ * selected value is NaN or zero or none is selected. */
+static bool copied_median(const double *v, const uint8_t *mask, size_t n, double *a, double *out)
+{
+    size_t m = 0;
+    bool special = false;
+    for (size_t i = 0; i < n; i++) {
+        if (mask[i]) {
+            special |= isnan(v[i]) || v[i] == 0.0;
+            a[m++] = v[i];
+        }
+    }
+    *out = m > 0 ? gate_median(a, m) : NAN;
+    return m > 0 && !special;
+}
+
+Test(gating_select, medians_of_several_masks_as_gate_median)
+{
+    enum { NM = 4, N = 30001 };
+    uint64_t x = 0xda942042e4dd58b5u;
+    double *v[2] = {malloc(N * sizeof(double)), malloc(N * sizeof(double))};
+    double *a = malloc(N * sizeof *a);
+    uint8_t *mbuf = malloc((size_t)NM * N);
+    cr_assert(v[0] && v[1] && a && mbuf);
+    const uint8_t *masks[NM];
+    for (int q = 0; q < NM; q++) {
+        masks[q] = mbuf + (size_t)q * N;
+    }
+    size_t checked = 0, handed = 0;
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t n = 0; n < N; n += 1 + n / 2) {
+            fill(v[0], n, &x, kind);
+            fill(v[1], n, &x, kind == 2 ? 0 : 3); /* the second column: no zeros, or tiny/huge */
+            for (int layout = 0; layout < 3; layout++) {
+                for (size_t e = 0; e < n; e++) {
+                    /* 0: one quadrant or none per event; 1: the same, quadrant 3 left empty;
+                     * 2: quadrants 0 and 1 share some events (each mask then on its own) */
+                    const unsigned r = (unsigned)(next(&x) % 5);
+                    for (int q = 0; q < NM; q++) {
+                        mbuf[(size_t)q * N + e] =
+                            (unsigned)q == r && !(layout == 1 && q == 3);
+                    }
+                    if (layout == 2 && r == 0 && e % 3 == 0) {
+                        mbuf[(size_t)1 * N + e] = 1;
+                    }
+                }
+                double med[2 * NM];
+                bool ok[NM];
+                for (int j = 0; j < 2 * NM; j++) {
+                    med[j] = -7.0;
+                }
+                gate_medians_masked((const double *const *)v, 2, masks, NM, n, med, ok);
+                for (int q = 0; q < NM; q++) {
+                    double want[2];
+                    bool fine = true;
+                    for (int c = 0; c < 2; c++) {
+                        fine &= copied_median(v[c], masks[q], n, a, &want[c]);
+                    }
+                    cr_assert_eq(ok[q], fine, "kind %d n %zu layout %d quadrant %d", kind, n,
+                                 layout, q);
+                    if (!fine) {
+                        handed++;
+                        continue;
+                    }
+                    for (int c = 0; c < 2; c++) {
+                        cr_assert(bits_equal(want[c], med[2 * q + c]),
+                                  "kind %d n %zu layout %d quadrant %d column %d: %.17g, %.17g",
+                                  kind, n, layout, q, c, want[c], med[2 * q + c]);
+                        checked++;
+                    }
+                }
+            }
+        }
+    }
+    cr_assert_gt(checked, 300);
+    cr_assert_gt(handed, 50);
+    free(v[0]);
+    free(v[1]);
+    free(a);
+    free(mbuf);
+}
