@@ -21,60 +21,88 @@ void assay_kde_free(assay_kde *k)
     memset(k, 0, sizeof *k);
 }
 
-/* apo_sd_near from the sums of v and of |v| (added in v's order). */
-static double sd_near_of_sums(const double *v, size_t m, double sum, double sum_abs)
+/* Sums in four lanes (v[i] in lane i % 4, the lanes added at the end): not a sequential
+ * chain of additions, and within the bound below like any order. */
+#define SUM_LANES(m, expr, out)                                                               \
+    do {                                                                                      \
+        double l_[4] = {0, 0, 0, 0};                                                          \
+        size_t i = 0;                                                                         \
+        for (; i + 4 <= (m); i += 4) {                                                        \
+            for (size_t k = 0; k < 4; k++) {                                                  \
+                const size_t j = i + k;                                                       \
+                l_[k] += (expr);                                                              \
+            }                                                                                 \
+        }                                                                                     \
+        for (size_t j = i; j < (m); j++) {                                                    \
+            l_[0] += (expr);                                                                  \
+        }                                                                                     \
+        (out) = (l_[0] + l_[1]) + (l_[2] + l_[3]);                                            \
+    } while (0)
+
+double apo_sd_near(const double *v, size_t m)
 {
+    double sum, sum_abs, ss;
+    SUM_LANES(m, v[j], sum);
+    SUM_LANES(m, fabs(v[j]), sum_abs);
     const double mean = sum / (double)m;
-    double ss = 0;
-    for (size_t i = 0; i < m; i++) {
-        const double d = v[i] - mean;
-        ss += d * d;
-    }
+    SUM_LANES(m, (v[j] - mean) * (v[j] - mean), ss);
     const double sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0.0;
-    /* the mean's error is at most about m * DBL_EPSILON * mean |v| */
+    /* the mean's error is at most about m * DBL_EPSILON * mean |v|, in any order of the sum */
     const double mean_err = (double)m * 2.3e-16 * (sum_abs / (double)m);
     return mean_err < 1e-4 * sd && (double)m * 2.3e-16 < 1e-8 ? sd : NAN;
 }
 
-double apo_sd_near(const double *v, size_t m)
+/* The smallest and largest of v[0..m) (m > 0, finite) as gsl_stats_minmax gives them: in two
+ * lanes (an order of comparisons that only matters between equal values of different bits,
+ * -0 and +0: a zero found is looked up again in gsl's order). */
+static void minmax(const double *v, size_t m, double *lo_out, double *hi_out)
 {
-    double sum = 0, sum_abs = 0;
-    for (size_t i = 0; i < m; i++) {
-        sum += v[i];
-        sum_abs += fabs(v[i]);
+    double lo[2] = {v[0], v[0]}, hi[2] = {v[0], v[0]};
+    size_t i = 0;
+    for (; i + 2 <= m; i += 2) {
+        for (size_t k = 0; k < 2; k++) {
+            lo[k] = v[i + k] < lo[k] ? v[i + k] : lo[k];
+            hi[k] = v[i + k] > hi[k] ? v[i + k] : hi[k];
+        }
     }
-    return sd_near_of_sums(v, m, sum, sum_abs);
+    for (; i < m; i++) {
+        lo[0] = v[i] < lo[0] ? v[i] : lo[0];
+        hi[0] = v[i] > hi[0] ? v[i] : hi[0];
+    }
+    *lo_out = lo[1] < lo[0] ? lo[1] : lo[0];
+    *hi_out = hi[1] > hi[0] ? hi[1] : hi[0];
+    if (*lo_out == 0.0 || *hi_out == 0.0) {
+        gsl_stats_minmax(lo_out, hi_out, v, 1, m);
+    }
 }
 
 bool assay_values_init(assay_values *a, const double *x, size_t n)
 {
     memset(a, 0, sizeof *a);
-    a->v = malloc((n ? n : 1) * sizeof *a->v);
-    if (a->v == NULL) {
-        return false;
-    }
-    /* in the same pass, the sums apo_sd_near starts with and the extremes as
-     * gsl_stats_minmax finds them (the first value, then each one below or above), each in
-     * the values' order: the same numbers */
-    double sum = 0, sum_abs = 0, lo = NAN, hi = NAN;
-    size_t m = 0;
+    size_t finite = 0;
     for (size_t i = 0; i < n; i++) {
-        const double xi = x[i];
-        if (isfinite(xi)) {
-            lo = m == 0 || xi < lo ? xi : lo;
-            hi = m == 0 || xi > hi ? xi : hi;
-            sum += xi;
-            sum_abs += fabs(xi);
-            a->v[m++] = xi;
-        }
+        finite += isfinite(x[i]) != 0;
     }
-    a->m = m;
+    if (finite == n) {
+        a->v = x; /* all finite: x itself, in its order */
+    } else {
+        a->own = malloc((n ? n : 1) * sizeof *a->own);
+        if (a->own == NULL) {
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(x[i])) {
+                a->own[a->m++] = x[i];
+            }
+        }
+        a->v = a->own;
+    }
+    const size_t m = a->m = finite;
     if (m < 20) {
         return true; /* too few for a density: nothing else is read */
     }
-    a->vmin = lo;
-    a->vmax = hi;
-    a->sd_near = sd_near_of_sums(a->v, m, sum, sum_abs);
+    minmax(a->v, m, &a->vmin, &a->vmax);
+    a->sd_near = apo_sd_near(a->v, m);
     /* every quartile both definitions use, in one selection (the k-th smallest is the same
      * value however it is found) */
     double h25, h75;
@@ -94,7 +122,7 @@ bool assay_values_init(assay_values *a, const double *x, size_t n)
 
 void assay_values_free(assay_values *a)
 {
-    free(a->v);
+    free(a->own);
     memset(a, 0, sizeof *a);
 }
 

@@ -121,7 +121,9 @@ static inline double assay_type7_between(double a, double b, double h, size_t lo
  * (min, max, SDs, quartiles), found once when both are wanted on the same values (a sample's
  * Annexin V display values: its own valley and the line's depth). */
 typedef struct assay_values {
-    double *v;           /* the finite values in their given order */
+    const double *v;     /* the finite values in their given order (the array itself when
+                            every value is finite, else own) */
+    double *own;
     size_t m;
     double vmin, vmax;   /* as gsl_stats_minmax */
     double sd_near;      /* apo_sd_near */
