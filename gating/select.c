@@ -120,20 +120,26 @@ static void digit_counts(const uint64_t *keys, size_t n, int sh, uint32_t count[
 #define KEY_NEG_INF 0x000fffffffffffffull
 #define KEY_POS_INF 0xfff0000000000000ull
 
-/* The first digit's shift for keys[0..n) (n > 0): the top 11 of the bits in which they
- * differ, -1 when they are all equal (*lo_out gets their smallest); false when a key is a
- * zero's or a NaN's (the values go to gsl then). */
-static bool first_shift(const uint64_t *keys, size_t n, int *shift, uint64_t *lo_out)
+/* The range of keys (their values go to gsl when a key is a zero's or a NaN's). */
+typedef struct key_range {
+    uint64_t lo, hi, zero; /* the smallest and largest key; nonzero when a zero's is among them */
+} key_range;
+
+#define KEY_RANGE_INIT {UINT64_MAX, 0, 0}
+
+static inline void key_range_add(key_range *r, uint64_t key)
 {
-    uint64_t lo = UINT64_MAX, hi = 0, zero = 0;
-    for (size_t i = 0; i < n; i++) {
-        lo = keys[i] < lo ? keys[i] : lo;
-        hi = keys[i] > hi ? keys[i] : hi;
-        zero |= keys[i] - KEY_NEG_ZERO < 2;
-    }
-    *lo_out = lo;
-    *shift = lo == hi ? -1 : 64 - __builtin_clzll(lo ^ hi) - DIGIT_BITS;
-    return !zero && lo >= KEY_NEG_INF && hi <= KEY_POS_INF;
+    r->lo = key < r->lo ? key : r->lo;
+    r->hi = key > r->hi ? key : r->hi;
+    r->zero |= key - KEY_NEG_ZERO < 2;
+}
+
+/* From the range of the keys: the first digit's shift, the top 11 of the bits in which they
+ * differ, -1 when they are all equal; false when a key is a zero's or a NaN's. */
+static bool range_shift(const key_range *r, int *shift)
+{
+    *shift = r->lo == r->hi ? -1 : 64 - __builtin_clzll(r->lo ^ r->hi) - DIGIT_BITS;
+    return !r->zero && r->lo >= KEY_NEG_INF && r->hi <= KEY_POS_INF;
 }
 
 /*
@@ -235,13 +241,21 @@ static void select_keys_ranks(uint64_t *keys, uint64_t *tmp, size_t n, size_t *r
 }
 
 /* The values of ranks[0..nr) (< n) among the keys keys[0..n) (n > 0; reordered; tmp: room
- * for n keys); false, with nothing written, when a key is a zero's or a NaN's. */
-static bool values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_t *ranks,
-                            size_t nr, double *out)
+ * for n keys; @p range: theirs, or NULL to find it); false, with nothing written, when a key
+ * is a zero's or a NaN's. */
+static bool values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const key_range *range,
+                            const size_t *ranks, size_t nr, double *out)
 {
-    uint64_t lo, key[GATE_SELECT_MAX_RANKS];
+    uint64_t key[GATE_SELECT_MAX_RANKS];
     int shift;
-    if (!first_shift(keys, n, &shift, &lo)) {
+    key_range own = KEY_RANGE_INIT;
+    if (range == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            key_range_add(&own, keys[i]);
+        }
+        range = &own;
+    }
+    if (!range_shift(range, &shift)) {
         return false;
     }
     size_t r[GATE_SELECT_MAX_RANKS], nu = 0; /* the distinct ranks, ascending */
@@ -261,7 +275,7 @@ static bool values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const size_
     memcpy(want, r, nu * sizeof *r);
     if (shift < 0) {
         for (size_t j = 0; j < nu; j++) {
-            key[j] = lo;
+            key[j] = range->lo;
         }
     } else {
         select_keys_ranks(keys, tmp, n, r, nu, shift, key);
@@ -282,7 +296,7 @@ static bool median_of_keys(uint64_t *keys, uint64_t *tmp, size_t m, double *out)
 {
     const size_t k = (m - 1) / 2, ranks[2] = {k, k + 1};
     double r[2];
-    if (!values_of_ranks(keys, tmp, m, ranks, m % 2 == 0 ? 2 : 1, r)) {
+    if (!values_of_ranks(keys, tmp, m, NULL, ranks, m % 2 == 0 ? 2 : 1, r)) {
         return false;
     }
     *out = m % 2 == 0 ? 0.5 * (r[0] + r[1]) : r[0];
@@ -303,10 +317,12 @@ bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr
     if (keys == NULL) {
         return false;
     }
+    key_range range = KEY_RANGE_INIT;
     for (size_t i = 0; i < n; i++) {
         keys[i] = key_of(v[i]);
+        key_range_add(&range, keys[i]);
     }
-    const bool ok = values_of_ranks(keys, keys + n, n, ranks, nr, out);
+    const bool ok = values_of_ranks(keys, keys + n, n, &range, ranks, nr, out);
     free(keys);
     return ok;
 }
@@ -334,18 +350,20 @@ bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *
 static bool mask_groups(const uint8_t *const *masks, size_t nm, size_t n, uint8_t *group,
                         size_t *count)
 {
-    memset(count, 0, (nm + 1) * sizeof *count);
-    unsigned overlap = 0;
-    for (size_t e = 0; e < n; e++) {
-        unsigned g = (unsigned)nm, in = 0;
-        for (size_t q = 0; q < nm; q++) {
-            const unsigned set = masks[q][e] != 0;
-            g = set ? (unsigned)q : g;
-            in += set;
+    memset(group, (int)nm, n);
+    uint8_t overlap = 0;
+    count[nm] = n;
+    for (size_t q = 0; q < nm; q++) { /* mask by mask: byte operations the compiler widens */
+        const uint8_t *mq = masks[q];
+        size_t c = 0;
+        for (size_t e = 0; e < n; e++) {
+            const uint8_t in = mq[e] != 0;
+            overlap |= in & (group[e] != (uint8_t)nm);
+            group[e] = in ? (uint8_t)q : group[e];
+            c += in;
         }
-        overlap |= in > 1;
-        group[e] = (uint8_t)g;
-        count[g]++;
+        count[q] = c;
+        count[nm] -= c;
     }
     return overlap == 0;
 }
@@ -372,14 +390,22 @@ void gate_medians_masked(const double *const *v, size_t nv, const uint8_t *const
         return;
     }
     /* every value's key into its group's stretch (the events of no mask last), in order */
-    for (size_t c = 0; c < nv; c++) {
-        uint64_t *const k = keys + c * n;
-        at[0] = 0;
-        for (size_t g = 1; g <= nm; g++) {
-            at[g] = at[g - 1] + count[g - 1];
-        }
+    at[0] = 0;
+    for (size_t g = 1; g <= nm; g++) {
+        at[g] = at[g - 1] + count[g - 1];
+    }
+    if (nv == 2) { /* the usual pair (AnnV, PI): one place per event for both */
         for (size_t e = 0; e < n; e++) {
-            k[at[group[e]]++] = key_of(v[c][e]);
+            const size_t i = at[group[e]]++;
+            keys[i] = key_of(v[0][e]);
+            keys[n + i] = key_of(v[1][e]);
+        }
+    } else {
+        for (size_t e = 0; e < n; e++) {
+            const size_t i = at[group[e]]++;
+            for (size_t c = 0; c < nv; c++) {
+                keys[c * n + i] = key_of(v[c][e]);
+            }
         }
     }
     uint64_t *const tmp = keys + nv * n;
