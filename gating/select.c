@@ -313,7 +313,7 @@ bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr
             return false;
         }
     }
-    uint64_t *keys = malloc(2 * n * sizeof *keys);
+    uint64_t *keys = n <= SIZE_MAX / (2 * sizeof *keys) ? malloc(2 * n * sizeof *keys) : NULL;
     if (keys == NULL) {
         return false;
     }
@@ -329,7 +329,8 @@ bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr
 
 bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *out)
 {
-    uint64_t *keys = malloc((n ? 2 * n : 1) * sizeof *keys);
+    uint64_t *keys = n <= SIZE_MAX / (2 * sizeof *keys) ? malloc((n ? 2 * n : 1) * sizeof *keys)
+                                                         : NULL;
     if (keys == NULL) {
         return false;
     }
@@ -376,7 +377,9 @@ void gate_medians_masked(const double *const *v, size_t nv, const uint8_t *const
         return;
     }
     uint8_t *group = malloc(n ? n : 1);
-    uint64_t *keys = malloc((n ? (nv + 1) * n : 1) * sizeof *keys); /* + scratch */
+    uint64_t *keys = n <= SIZE_MAX / ((nv + 1) * sizeof *keys) /* + scratch */
+                         ? malloc((n ? (nv + 1) * n : 1) * sizeof *keys)
+                         : NULL;
     size_t count[GATE_SELECT_MAX_MASKS + 1], at[GATE_SELECT_MAX_MASKS + 1];
     if (group == NULL || keys == NULL || !mask_groups(masks, nm, n, group, count)) {
         free(group);
