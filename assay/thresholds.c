@@ -30,7 +30,8 @@ static double *finite_copy(const double *x, size_t n, size_t *m)
     return v;
 }
 
-/* Type-7 quantile of v[0..m) by selection (v is reordered), O(m). */
+/* Type-7 quantile of v[0..m) by selection (v may be reordered), O(m): both ranks in one
+ * selection. */
 static double select_quantile(double *v, size_t m, double q)
 {
     if (m == 0) {
@@ -41,9 +42,13 @@ static double select_quantile(double *v, size_t m, double q)
     if (lo >= m - 1) {
         return gate_select(v, m, m - 1);
     }
-    double a = gate_select(v, m, lo);
-    double b = gate_select(v, m, lo + 1);
-    return assay_type7_between(a, b, h, lo);
+    const size_t ranks[2] = {lo, lo + 1};
+    double ab[2];
+    if (!gate_select_ranks(v, m, ranks, 2, ab)) { /* a zero: gsl's selections, as always */
+        ab[0] = gate_select(v, m, lo);
+        ab[1] = gate_select(v, m, lo + 1);
+    }
+    return assay_type7_between(ab[0], ab[1], h, lo);
 }
 
 double assay_quantile(const double *x, size_t n, double q)
