@@ -134,11 +134,12 @@ static inline void key_range_add(key_range *r, uint64_t key)
     r->zero |= key - KEY_NEG_ZERO < 2;
 }
 
-/* From the range of the keys: the first digit's shift, the top 11 of the bits in which they
- * differ, -1 when they are all equal; false when a key is a zero's or a NaN's. */
+/* From the range of the keys (not all equal): the first digit's shift, the top 11 of the
+ * bits in which they differ (negative when they differ in the lowest 10 bits only: then one
+ * digit of those); false when a key is a zero's or a NaN's. */
 static bool range_shift(const key_range *r, int *shift)
 {
-    *shift = r->lo == r->hi ? -1 : 64 - __builtin_clzll(r->lo ^ r->hi) - DIGIT_BITS;
+    *shift = r->lo == r->hi ? 0 : 64 - __builtin_clzll(r->lo ^ r->hi) - DIGIT_BITS;
     return !r->zero && r->lo >= KEY_NEG_INF && r->hi <= KEY_POS_INF;
 }
 
@@ -273,7 +274,7 @@ static bool values_of_ranks(uint64_t *keys, uint64_t *tmp, size_t n, const key_r
     }
     size_t want[GATE_SELECT_MAX_RANKS]; /* r, before select_keys_ranks makes it relative */
     memcpy(want, r, nu * sizeof *r);
-    if (shift < 0) {
+    if (range->lo == range->hi) { /* all equal */
         for (size_t j = 0; j < nu; j++) {
             key[j] = range->lo;
         }

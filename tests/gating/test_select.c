@@ -2,8 +2,9 @@
 /*
  * test_select.c: gate_select and gate_median (radix selection) give the very values of
  * gsl_stats_select and gsl_stats_median: random arrays of many sizes with negatives, ties,
- * zeros of both signs, tiny and huge magnitudes, and the even-size median's mean; and the
- * several-ranks and masked forms give gate_select's and gate_median's values bit for bit.
+ * zeros of both signs, tiny and huge magnitudes, values a few ulps apart, and the even-size
+ * median's mean; and the several-ranks and masked forms give gate_select's and gate_median's
+ * values bit for bit.
  */
 #include "gating/stats.h"
 
@@ -36,6 +37,9 @@ static void fill(double *v, size_t n, uint64_t *x, int kind)
         case 2: /* zeros of both signs among others (the gsl hand-over) */
             v[i] = r % 5 == 0 ? ((r & 32) ? -0.0 : 0.0) : u - 0.5;
             break;
+        case 4: /* a few ulps apart: keys that differ in their lowest 10 bits only */
+            v[i] = 1.0 + (double)(r % 1000) * 0x1p-52;
+            break;
         default: /* tiny and huge magnitudes */
             v[i] = ldexp(u + 0.5, (int)(r % 2000) - 1000) * ((r & 64) ? -1 : 1);
             break;
@@ -54,7 +58,7 @@ Test(gating_select, same_values_as_gsl)
     double *v = malloc(200001 * sizeof *v), *a = malloc(200001 * sizeof *a);
     cr_assert(v && a);
     size_t checked = 0;
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
         for (size_t n = 1; n < 3000; n += 1 + n / 3) {
             fill(v, n, &x, kind);
             for (size_t k = 0; k < n; k += 1 + n / 5) {
@@ -92,7 +96,8 @@ static bool bits_equal(double a, double b)
     return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Kinds 0-3 as fill; 4: one NaN among kind 0; 5: kind 1 moved by 0.5 (ties, no zeros). Rank
+/* Kinds 0-3 as fill; 4: one NaN among kind 0; 5: kind 1 moved by 0.5 (ties, no zeros); 6:
+ * fill's kind 4 (a few ulps apart). Rank
  * sets: spread out, adjacent (one bucket), repeated, the ends, out of order. */
 static size_t rank_set(size_t n, int which, size_t *r)
 {
@@ -121,9 +126,9 @@ Test(gating_select, several_ranks_as_gate_select)
     double *v = malloc(100001 * sizeof *v), *a = malloc(100001 * sizeof *a);
     cr_assert(v && a);
     size_t checked = 0, handed = 0;
-    for (int kind = 0; kind < 6; kind++) {
+    for (int kind = 0; kind < 7; kind++) {
         for (size_t n = 1; n < 100001; n += 1 + n / 2) {
-            fill(v, n, &x, kind >= 4 ? kind - 4 : kind);
+            fill(v, n, &x, kind == 6 ? 4 : kind >= 4 ? kind - 4 : kind);
             bool special = false; /* a zero or NaN: handed over */
             for (size_t i = 0; i < n; i++) {
                 v[i] += kind == 5 ? 0.5 : 0.0; /* ties without zeros */
@@ -186,7 +191,7 @@ Test(gating_select, masked_median_as_gate_median)
     uint8_t *mask = malloc(60001);
     cr_assert(v && a && mask);
     size_t checked = 0, handed = 0;
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
         for (size_t n = 1; n < 60001; n += 1 + n / 2) {
             fill(v, n, &x, kind);
             for (int density = 0; density < 4; density++) {
@@ -260,7 +265,7 @@ Test(gating_select, medians_of_several_masks_as_gate_median)
         masks[q] = mbuf + (size_t)q * N;
     }
     size_t checked = 0, handed = 0;
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
         for (size_t n = 0; n < N; n += 1 + n / 2) {
             fill(v[0], n, &x, kind);
             fill(v[1], n, &x, kind == 2 ? 0 : 3); /* the second column: no zeros, or tiny/huge */
