@@ -21,31 +21,43 @@ void assay_kde_free(assay_kde *k)
     memset(k, 0, sizeof *k);
 }
 
-/* Sums in four lanes (v[i] in lane i % 4, the lanes added at the end): not a sequential
- * chain of additions, and within the bound below like any order. */
-#define SUM_LANES(m, expr, out)                                                               \
-    do {                                                                                      \
-        double l_[4] = {0, 0, 0, 0};                                                          \
-        size_t i = 0;                                                                         \
-        for (; i + 4 <= (m); i += 4) {                                                        \
-            for (size_t k = 0; k < 4; k++) {                                                  \
-                const size_t j = i + k;                                                       \
-                l_[k] += (expr);                                                              \
-            }                                                                                 \
-        }                                                                                     \
-        for (size_t j = i; j < (m); j++) {                                                    \
-            l_[0] += (expr);                                                                  \
-        }                                                                                     \
-        (out) = (l_[0] + l_[1]) + (l_[2] + l_[3]);                                            \
-    } while (0)
+/* The sums of v[0..m), of |v| (when @p abs_sum is not NULL) and of (v - mean)^2 (when
+ * @p sq_sum is not NULL), each in four lanes (v[i] in lane i % 4, the lanes added at the end):
+ * four chains of additions instead of one, and within apo_sd_near's bound like any order. */
+static void sums4(const double *v, size_t m, double mean, double *sum, double *abs_sum,
+                  double *sq_sum)
+{
+    double s[4] = {0, 0, 0, 0}, a[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        for (size_t k = 0; k < 4; k++) {
+            const double d = v[i + k] - mean;
+            s[k] += v[i + k];
+            a[k] += fabs(v[i + k]);
+            q[k] += d * d;
+        }
+    }
+    for (; i < m; i++) {
+        const double d = v[i] - mean;
+        s[0] += v[i];
+        a[0] += fabs(v[i]);
+        q[0] += d * d;
+    }
+    *sum = (s[0] + s[1]) + (s[2] + s[3]);
+    if (abs_sum != NULL) {
+        *abs_sum = (a[0] + a[1]) + (a[2] + a[3]);
+    }
+    if (sq_sum != NULL) {
+        *sq_sum = (q[0] + q[1]) + (q[2] + q[3]);
+    }
+}
 
 double apo_sd_near(const double *v, size_t m)
 {
-    double sum, sum_abs, ss;
-    SUM_LANES(m, v[j], sum);
-    SUM_LANES(m, fabs(v[j]), sum_abs);
+    double sum, sum_abs, ss, unused;
+    sums4(v, m, 0.0, &sum, &sum_abs, NULL);
     const double mean = sum / (double)m;
-    SUM_LANES(m, (v[j] - mean) * (v[j] - mean), ss);
+    sums4(v, m, mean, &unused, NULL, &ss);
     const double sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0.0;
     /* the mean's error is at most about m * DBL_EPSILON * mean |v|, in any order of the sum */
     const double mean_err = (double)m * 2.3e-16 * (sum_abs / (double)m);
