@@ -255,6 +255,22 @@ static void scale_chunk(void *arg, size_t i)
     gate_transform_apply_array(j->t[k], j->v[k] + lo, j->v[k] + lo, n);
 }
 
+/* assay_masked without branches: every value is written, the count moves on where the mask
+ * (NULL: every event) is set; the same values in the same order. */
+static size_t masked_copy(const double *x, const uint8_t *mask, size_t n, double *out)
+{
+    if (mask == NULL) {
+        memcpy(out, x, n * sizeof *out);
+        return n;
+    }
+    size_t m = 0;
+    for (size_t e = 0; e < n; e++) {
+        out[m] = x[e];
+        m += mask[e] != 0;
+    }
+    return m;
+}
+
 /* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
  * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
  * whole column (gate_dim_values with transformed = true),
@@ -269,7 +285,7 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
     scale_job j;
     memset(&j, 0, sizeof j);
     for (int k = 0; k < 2; k++) {
-        m[k] = assay_masked(raw[k], mask, ne, out[k]);
+        m[k] = masked_copy(raw[k], mask, ne, out[k]);
         if (dims[k].transform_ref == NULL) {
             continue;
         }
