@@ -255,6 +255,22 @@ static void scale_chunk(void *arg, size_t i)
     gate_transform_apply_array(j->t[k], j->v[k] + lo, j->v[k] + lo, n);
 }
 
+/* assay_masked without branches: every value is written, the count moves on where the mask
+ * (NULL: every event) is set; the same values in the same order. */
+static size_t masked_copy(const double *x, const uint8_t *mask, size_t n, double *out)
+{
+    if (mask == NULL) {
+        memcpy(out, x, n * sizeof *out);
+        return n;
+    }
+    size_t m = 0;
+    for (size_t e = 0; e < n; e++) {
+        out[m] = x[e];
+        m += mask[e] != 0;
+    }
+    return m;
+}
+
 /* The scale values of dimensions @p dims (raw values raw[k] of the sample's ne events) at the
  * events where @p mask is set, into out[k][0..m[k]): each value transformed exactly as in the
  * whole column (gate_dim_values with transformed = true),
@@ -269,7 +285,7 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
     scale_job j;
     memset(&j, 0, sizeof j);
     for (int k = 0; k < 2; k++) {
-        m[k] = assay_masked(raw[k], mask, ne, out[k]);
+        m[k] = masked_copy(raw[k], mask, ne, out[k]);
         if (dims[k].transform_ref == NULL) {
             continue;
         }
@@ -291,6 +307,18 @@ static apo_status masked_scaled(const gate_strategy *s, const gate_dim dims[2],
         }
     }
     return APO_OK;
+}
+
+/* The median of x's values where mem is set (assay_median_of of their copy): selected
+ * straight from x (gate_median_masked), else, for a zero, NaN or no value, copied into
+ * @p tmp first as before (the same value either way: gate_median's). */
+static double masked_median(const double *x, const uint8_t *mem, size_t ne, double *tmp)
+{
+    double med;
+    if (gate_median_masked(x, mem, ne, &med)) {
+        return med;
+    }
+    return assay_median_of(tmp, assay_masked(x, mem, ne, tmp));
 }
 
 /* The statistics of one sample that need its estimation subsample only: its final gating
@@ -331,18 +359,36 @@ static void sub_stats_run(sub_stats *j)
     if (j->st != APO_OK) {
         return;
     }
+    /* the quadrants' medians: every quadrant's values gathered in one pass (one selection
+     * each); a quadrant with a zero or NaN value, or quadrants sharing an event, as before */
+    const uint8_t *mem[ASSAY_Q_COUNT];
     for (int q = 0; q < ASSAY_Q_COUNT; q++) {
-        const uint8_t *mem = gate_result_membership(j->res, j->q_idx[q]);
-        size_t m = assay_masked(j->ann, mem, j->ne, j->tmp);
-        j->med_a[q] = assay_median_of(j->tmp, m);
-        m = assay_masked(j->pi, mem, j->ne, j->tmp);
-        j->med_p[q] = assay_median_of(j->tmp, m);
+        mem[q] = gate_result_membership(j->res, j->q_idx[q]);
     }
-    /* the sample's own AnnV valley, for the threshold-outlier QC */
-    j->valley_at = j->valley ? assay_density_valley(j->ann_t, n_t[0], -INFINITY, INFINITY) : NAN;
-    /* each line's valley depth on the sample's own density */
-    j->depth[0] = assay_line_depth(j->ann_t, n_t[0], j->line[0]);
-    j->depth[1] = assay_line_depth(j->pi_t, n_t[1], j->line[1]);
+    const double *const cols[2] = {j->ann, j->pi};
+    double med[2 * ASSAY_Q_COUNT];
+    bool ok[ASSAY_Q_COUNT];
+    gate_medians_masked(cols, 2, mem, ASSAY_Q_COUNT, j->ne, med, ok);
+    for (int q = 0; q < ASSAY_Q_COUNT; q++) {
+        j->med_a[q] = ok[q] ? med[2 * q] : masked_median(j->ann, mem[q], j->ne, j->tmp);
+        j->med_p[q] = ok[q] ? med[2 * q + 1] : masked_median(j->pi, mem[q], j->ne, j->tmp);
+    }
+    /* the sample's own AnnV valley, for the threshold-outlier QC, and each line's valley
+     * depth on the sample's own density: the AnnV values' extremes, SDs and quartiles found
+     * once for both (assay_values: the same numbers each would find alone) */
+    j->valley_at = j->depth[0] = j->depth[1] = NAN;
+    assay_values v;
+    for (int k = 0; k < 2; k++) {
+        const bool valley = k == 0 && j->valley;
+        if ((!valley && !isfinite(j->line[k])) || !assay_values_init(&v, scaled[k], n_t[k])) {
+            continue;
+        }
+        if (valley) {
+            j->valley_at = assay_density_valley_values(&v, -INFINITY, INFINITY);
+        }
+        j->depth[k] = assay_line_depth_values(&v, j->line[k]);
+        assay_values_free(&v);
+    }
 }
 
 /* The exact counts of a large file (streamed) and the medians of its small quadrants. */

@@ -9,6 +9,8 @@
 
 #include "apoptosis_internal.h"
 
+#include <math.h>
+
 #define ASSAY_KDE_GRID 512
 /* A peak must stand out from the valleys beside it by this share of its own height. */
 #define ASSAY_PEAK_OWN_PROMINENCE 0.2
@@ -101,5 +103,49 @@ bool assay_line_refine(assay_line *L, const double *x, const double *other, size
                        const assay_kde *x_kde);
 /* The valley depth of a line at @p line on the density of x (NaN when it cannot be told). */
 double assay_line_depth(const double *x, size_t n, double line);
+
+/* The type-7 quantile position of q among m values: h = (m - 1) q, the lower rank floor(h)
+ * (m - 1 at most), and the value between the lower rank's value a and the next one's b. */
+static inline size_t assay_type7_rank(size_t m, double q, double *h)
+{
+    *h = (double)(m - 1) * q;
+    const size_t lo = (size_t)floor(*h);
+    return lo < m - 1 ? lo : m - 1;
+}
+static inline double assay_type7_between(double a, double b, double h, size_t lo)
+{
+    return a + (h - (double)lo) * (b - a);
+}
+
+/* The finite values of one array and what both the density fit and the valley take from them
+ * (min, max, SDs, quartiles), found once when both are wanted on the same values (a sample's
+ * Annexin V display values: its own valley and the line's depth). */
+typedef struct assay_values {
+    const double *v;     /* the finite values in their given order (the array itself when
+                            every value is finite, else own) */
+    double *own;
+    size_t m;
+    double vmin, vmax;   /* as gsl_stats_minmax */
+    double sd_near;      /* apo_sd_near */
+    double sd;           /* gsl_stats_sd of v when have_sd (computed when first needed) */
+    bool have_sd;
+    bool ranked;         /* the quartiles below are known: one selection of every rank (no
+                            zero among the values, which gate_select hands to gsl) */
+    double q1, q3;       /* the (m/4)-th and (3m/4)-th smallest: the density fit's IQR */
+    double p25, p75;     /* the type-7 quartiles: the valley's IQR */
+} assay_values;
+
+/* The finite values of x[0..n) and their summaries (with fewer than 20 only the values); false
+ * when out of memory. */
+bool assay_values_init(assay_values *a, const double *x, size_t n);
+void assay_values_free(assay_values *a);
+/* gsl_stats_sd of a's values in their given order, computed once. */
+double assay_values_sd(assay_values *a);
+/* assay_kde_fit, assay_line_depth and assay_density_valley (thresholds.c) of a's values:
+ * the same results, bit for bit, as on the array a was made from. */
+bool assay_kde_fit_values(assay_kde *k, assay_values *a, double adjust, double min_bw,
+                          double min_prom);
+double assay_line_depth_values(assay_values *a, double line);
+double assay_density_valley_values(assay_values *a, double lo, double hi);
 
 #endif /* APOFLOW_ASSAY_DENSITY_H */

@@ -48,6 +48,17 @@ double assay_line_depth(const double *x, size_t n, double line)
     return d;
 }
 
+double assay_line_depth_values(assay_values *a, double line)
+{
+    assay_kde k;
+    if (!isfinite(line) || !assay_kde_fit_values(&k, a, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE)) {
+        return NAN;
+    }
+    double d = assay_kde_depth(&k, line);
+    assay_kde_free(&k);
+    return d;
+}
+
 /* The quantile of the control's negative population; *restricted says whether events above a
  * valley were left out. NaN when the control has fewer than 50 values. */
 static double negative_quantile(const double *ctl, size_t m, double q, bool *restricted)

@@ -5,7 +5,7 @@
  * valley (Gaussian KDE with bandwidth 2 * bw.nrd0 on a 512-point grid, the valley between
  * the two tallest peaks, else the deepest valley).
  */
-#include "apoptosis_internal.h"
+#include "density.h"
 
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -30,20 +30,25 @@ static double *finite_copy(const double *x, size_t n, size_t *m)
     return v;
 }
 
-/* Type-7 quantile of v[0..m) by selection (v is reordered), O(m). */
+/* Type-7 quantile of v[0..m) by selection (v may be reordered), O(m): both ranks in one
+ * selection. */
 static double select_quantile(double *v, size_t m, double q)
 {
     if (m == 0) {
         return NAN;
     }
-    double h = (double)(m - 1) * q;
-    size_t lo = (size_t)floor(h);
+    double h;
+    const size_t lo = assay_type7_rank(m, q, &h);
     if (lo >= m - 1) {
         return gate_select(v, m, m - 1);
     }
-    double a = gate_select(v, m, lo);
-    double b = gate_select(v, m, lo + 1);
-    return a + (h - (double)lo) * (b - a);
+    const size_t ranks[2] = {lo, lo + 1};
+    double ab[2];
+    if (!gate_select_ranks(v, m, ranks, 2, ab)) { /* a zero: gsl's selections, as always */
+        ab[0] = gate_select(v, m, lo);
+        ab[1] = gate_select(v, m, lo + 1);
+    }
+    return assay_type7_between(ab[0], ab[1], h, lo);
 }
 
 double assay_quantile(const double *x, size_t n, double q)
@@ -91,33 +96,57 @@ static bool kde_smooth(const double *bins, size_t grid, double step, double bw, 
 
 double assay_density_valley(const double *x, size_t n, double lo, double hi)
 {
-    size_t m;
-    double *v = finite_copy(x, n, &m);
-    if (v == NULL || m < 20) {
-        free(v);
+    assay_values a;
+    if (!assay_values_init(&a, x, n)) {
         return NAN;
     }
-    /* the exact SD (of v in its given order: a selection may reorder v) only when it can be
-     * the result, as in density.c's robust scale: not clearly above IQR / 1.34 */
-    const double sd_near = apo_sd_near(v, m);
-    double *given = malloc(m * sizeof *given);
-    if (given == NULL) {
-        free(v);
-        return NAN;
+    const double r = assay_density_valley_values(&a, lo, hi);
+    assay_values_free(&a);
+    return r;
+}
+
+/*
+ * The robust scale of the valley's bandwidth: min(SD, IQR / 1.34) with type-7 quartiles,
+ * else the SD, else 1e-3. The quartiles are a's when it has them; else they are selected on
+ * a copy of the values, 0.75 first (gate_select hands values with a zero to gsl, which
+ * reorders the copy: *binned then points to it, the order the values are binned in, as
+ * always). The exact SD (of the values in their given order) only when it can be the result,
+ * as in density.c's robust scale: not clearly above IQR / 1.34. False when out of memory.
+ */
+static bool valley_scale(assay_values *a, double *scale, double **copy)
+{
+    const size_t m = a->m;
+    double iqr = a->p75 - a->p25;
+    *copy = NULL;
+    if (!a->ranked) {
+        *copy = malloc(m * sizeof **copy);
+        if (*copy == NULL) {
+            return false;
+        }
+        memcpy(*copy, a->v, m * sizeof **copy);
+        iqr = select_quantile(*copy, m, 0.75) - select_quantile(*copy, m, 0.25);
     }
-    memcpy(given, v, m * sizeof *given);
-    double vmin, vmax;
-    gsl_stats_minmax(&vmin, &vmax, v, 1, m);
-    double iqr = select_quantile(v, m, 0.75) - select_quantile(v, m, 0.25);
     double s = iqr / 1.34;
-    if (!(isfinite(sd_near) && s > 0 && sd_near > s * (1 + 1e-6))) {
-        const double sd = gsl_stats_sd(given, 1, m);
+    if (!(isfinite(a->sd_near) && s > 0 && a->sd_near > s * (1 + 1e-6))) {
+        const double sd = assay_values_sd(a);
         s = fmin(sd, s);
         if (!(s > 0)) {
             s = sd > 0 ? sd : 1e-3;
         }
     }
-    free(given);
+    *scale = s;
+    return true;
+}
+
+double assay_density_valley_values(assay_values *vals, double lo, double hi)
+{
+    const size_t m = vals->m;
+    double s, *copy;
+    if (m < 20 || !valley_scale(vals, &s, &copy)) {
+        return NAN;
+    }
+    const double *v = copy != NULL ? copy : vals->v; /* in the order they are binned */
+    const double vmin = vals->vmin, vmax = vals->vmax;
     double bw = 2.0 * 0.9 * s * pow((double)m, -0.2);
     double g0 = vmin - 3 * bw, g1 = vmax + 3 * bw;
     double step = (g1 - g0) / (KDE_GRID - 1);
@@ -134,12 +163,11 @@ double assay_density_valley(const double *x, size_t n, double lo, double hi)
             bins[KDE_GRID - 1] += 1.0;
         }
     }
+    free(copy);
     if (!kde_smooth(bins, KDE_GRID, step, bw, dens)) {
-        free(v);
         return NAN;
     }
     double xmin = fmax(vmin, lo), xmax = fmin(vmax, hi);
-    free(v);
     /* Peaks and valleys: sign changes of the first difference, inside the data range. */
     int peaks[KDE_GRID], valleys[KDE_GRID];
     int np = 0, nv = 0;

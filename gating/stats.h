@@ -88,6 +88,27 @@ double gate_select(double *v, size_t n, size_t k);
 /** The median of v[0..n) (the mean of the two middle values for even n): the value
  *  gsl_stats_median gives, by radix selection; v may be reordered. */
 double gate_median(double *v, size_t n);
+/** Ranks one gate_select_ranks call takes at most. */
+#define GATE_SELECT_MAX_RANKS 8
+/** The k-th smallest of v[0..n) for each k of ranks[0..nr) (any order, repeats allowed) into
+ *  out[0..nr), in one radix selection sharing its passes (v is left as it is): each the value
+ *  gate_select gives. False, with nothing written, when n == 0, nr is 0 or above
+ *  GATE_SELECT_MAX_RANKS, a rank is >= n, a value is NaN or zero (gate_select hands those to
+ *  gsl, whose choice among -0 and +0 depends on the order) or memory runs out. */
+bool gate_select_ranks(const double *v, size_t n, const size_t *ranks, size_t nr, double *out);
+/** The median (as gate_median) of the values of v[0..n) where @p mask (NULL: every value) is
+ *  set, without copying them first; v is left as it is. False, with nothing written, when no
+ *  value is selected, a selected value is NaN or zero, or memory runs out. */
+bool gate_median_masked(const double *v, const uint8_t *mask, size_t n, double *out);
+/** Masks and columns gate_medians_masked takes at most. */
+#define GATE_SELECT_MAX_MASKS 8
+/** The medians (as gate_median) of the values of each column v[0..nv) (each of n values) where
+ *  each mask masks[0..nm) is set, into out[q * nv + c] (mask q, column c), each found as
+ *  gate_median_masked finds it alone but with one pass over the events for all the masks when
+ *  no event is in two of them. ok[q] says whether mask q's medians were written: false when
+ *  it selects no value, a selected value of a column is NaN or zero, or memory runs out. */
+void gate_medians_masked(const double *const *v, size_t nv, const uint8_t *const *masks,
+                         size_t nm, size_t n, double *out, bool *ok);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,9 @@
  * each kernel weight computed in place (the weights now come from a table), bit for bit. The
  * density valley of the per-sample Annexin V valley (its own bandwidth, exact SD only when it
  * can be the minimum, the same weight table) equals its computation with GSL's SD always
- * taken and each weight computed in place, on the same data.
+ * taken and each weight computed in place, on the same data. One assay_values serving both
+ * the valley and the density fit (in either order) gives each the same numbers as those
+ * references.
  */
 #include "assay/density.h"
 #include "assay/statistics.h"
@@ -135,6 +137,10 @@ Test(assay_density_scale, bandwidth_equals_the_exact_sd_path)
         x[i] = gsl_ran_cauchy(r, 1.0);
     }
     check(x, n, "heavy tails");
+    for (size_t i = 0; i < n; i++) {
+        x[i] = i % 10 == 0 ? (i % 20 ? -0.0 : 0.0) : 2.0 + gsl_ran_gaussian(r, 0.5);
+    }
+    check(x, n, "zeros of both signs (the quartiles handed to gsl)");
     for (size_t i = 0; i < n; i += 97) {
         x[i] = i % 2 ? NAN : INFINITY;
     }
@@ -277,4 +283,142 @@ Test(assay_density_scale, density_valley_equals_the_exact_sd_path)
     }
     gsl_rng_free(r);
     free(x);
+}
+
+/* The valley, the density fit and a line's depth from one assay_values, the valley first or
+ * last: each as its reference (and the depth as assay_line_depth on the array). */
+static void check_shared(const double *x, size_t n, const char *what, bool ranked)
+{
+    const double want_valley = reference_valley(x, n), want_bw = reference_bw(x, n, 1.0, 0.0);
+    for (int valley_first = 0; valley_first < 2; valley_first++) {
+        assay_values a;
+        cr_assert(assay_values_init(&a, x, n));
+        cr_assert_eq(a.ranked, ranked, "%s: quartiles from one selection", what);
+        double *f = malloc(n * sizeof *f), lo, hi;
+        cr_assert(f != NULL);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (isfinite(x[i])) {
+                f[m++] = x[i];
+            }
+        }
+        gsl_stats_minmax(&lo, &hi, f, 1, m);
+        const double sdn = apo_sd_near(f, m);
+        cr_assert(a.m == m && memcmp(&a.vmin, &lo, sizeof lo) == 0 &&
+                      memcmp(&a.vmax, &hi, sizeof hi) == 0 &&
+                      memcmp(&a.sd_near, &sdn, sizeof sdn) == 0,
+                  "%s: extremes and approximate SD as gsl_stats_minmax and apo_sd_near", what);
+        cr_assert(memcmp(a.v, f, m * sizeof *f) == 0, "%s: the finite values in order", what);
+        free(f);
+        double valley = NAN;
+        if (valley_first) {
+            valley = assay_density_valley_values(&a, -INFINITY, INFINITY);
+        }
+        assay_kde k;
+        cr_assert(assay_kde_fit_values(&k, &a, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE), "%s", what);
+        cr_assert(memcmp(&want_bw, &k.bw, sizeof want_bw) == 0, "%s: bandwidth %a, expected %a",
+                  what, k.bw, want_bw);
+        const double line = k.g0 + k.step * 200.0;
+        const double depth = assay_line_depth_values(&a, line);
+        const double want_depth = assay_kde_depth(&k, line);
+        cr_assert(memcmp(&depth, &want_depth, sizeof depth) == 0, "%s: depth", what);
+        if (!valley_first) {
+            valley = assay_density_valley_values(&a, -INFINITY, INFINITY);
+        }
+        cr_assert(memcmp(&want_valley, &valley, sizeof valley) == 0,
+                  "%s (valley first %d): valley %a, expected %a", what, valley_first, valley,
+                  want_valley);
+        assay_kde_free(&k);
+        assay_values_free(&a);
+    }
+}
+
+Test(assay_density_scale, one_summary_serves_valley_and_density)
+{
+    const size_t n = 40000;
+    double *x = malloc(n * sizeof *x);
+    cr_assert(x != NULL);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 23);
+    for (int shape = 0; shape < 4; shape++) {
+        for (size_t m = n; m >= 1000; m = m / 3 + 1) { /* odd and even counts */
+            for (size_t i = 0; i < m; i++) {
+                const double u = gsl_rng_uniform(r);
+                switch (shape) {
+                case 0: /* a tight mode and a far small one: the approximate SD decides */
+                    x[i] = u < 0.85 ? 0.3 + gsl_ran_gaussian(r, 0.03)
+                                    : 0.8 + gsl_ran_gaussian(r, 0.05);
+                    break;
+                case 1: /* two equal modes: the exact SD, cached for the second user */
+                    x[i] = u < 0.5 ? 0.3 + gsl_ran_gaussian(r, 0.04)
+                                   : 0.7 + gsl_ran_gaussian(r, 0.05);
+                    break;
+                case 2: /* zeros of both signs: no shared quartiles, gsl's selections */
+                    x[i] = u < 0.1 ? (u < 0.05 ? -0.0 : 0.0)
+                                   : u < 0.55 ? 0.3 + gsl_ran_gaussian(r, 0.04)
+                                              : 0.7 + gsl_ran_gaussian(r, 0.05);
+                    break;
+                default: /* heavy tails, ties and non-finite values */
+                    x[i] = i % 101 == 0  ? NAN
+                           : i % 7 == 0 ? 0.25
+                                        : gsl_ran_cauchy(r, 0.05) + (u < 0.6 ? 0.3 : 0.7);
+                    break;
+                }
+            }
+            check_shared(x, m, shape == 0 ? "far mode" : shape == 1 ? "equal modes"
+                               : shape == 2 ? "zeros" : "heavy tails",
+                         shape != 2);
+        }
+    }
+    assay_values a; /* fewer than 20 finite values: no density, no valley */
+    cr_assert(assay_values_init(&a, x, 19));
+    assay_kde k;
+    cr_assert(!assay_kde_fit_values(&k, &a, 1.0, 0.0, ASSAY_PEAK_MIN_PROMINENCE));
+    cr_assert(isnan(assay_density_valley_values(&a, -INFINITY, INFINITY)));
+    cr_assert(isnan(assay_line_depth_values(&a, 0.5)));
+    assay_values_free(&a);
+    gsl_rng_free(r);
+    free(x);
+}
+
+/* assay_quantile (both ranks in one selection) equals the type-7 quantile from two
+ * gate_select calls, bit for bit, with ties, zeros of both signs and non-finite values. */
+Test(assay_density_scale, quantile_as_two_selections)
+{
+    const size_t n = 5000;
+    double *x = malloc(n * sizeof *x), *v = malloc(n * sizeof *v), *w = malloc(n * sizeof *w);
+    cr_assert(x != NULL && v != NULL && w != NULL);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 31);
+    const double qs[] = {0.0, 0.01, 0.25, 0.5, 0.75, 0.8413, 0.995, 1.0};
+    for (int shape = 0; shape < 3; shape++) {
+        for (size_t m = 1; m <= n; m = m * 2 + 1) {
+            size_t f = 0;
+            for (size_t i = 0; i < m; i++) {
+                const double u = gsl_rng_uniform(r);
+                x[i] = shape == 0   ? 100 * gsl_ran_gaussian(r, 1.0)
+                       : shape == 1 ? (double)(int)(u * 6) - 2.5 /* ties */
+                       : u < 0.2    ? (u < 0.1 ? -0.0 : 0.0)
+                       : u < 0.25   ? NAN
+                                    : gsl_ran_gaussian(r, 1.0);
+                if (isfinite(x[i])) {
+                    v[f++] = x[i];
+                }
+            }
+            for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+                double want = NAN;
+                if (f > 0) { /* on a fresh copy in the given order, as assay_quantile */
+                    memcpy(w, v, f * sizeof *w);
+                    want = ref_quantile(w, f, qs[k]);
+                }
+                const double got = assay_quantile(x, m, qs[k]);
+                cr_assert(memcmp(&want, &got, sizeof want) == 0 || (f == 0 && isnan(got)),
+                          "shape %d m %zu q %g: %a, expected %a", shape, m, qs[k], got, want);
+            }
+        }
+    }
+    gsl_rng_free(r);
+    free(x);
+    free(v);
+    free(w);
 }
