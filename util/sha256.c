@@ -129,14 +129,16 @@ static bool cpu_has_sha(void)
 }
 #endif
 
-/* @p n consecutive 64-byte blocks. */
-static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+/* @p n consecutive 64-byte blocks, with the SHA extensions when @p shani. */
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n, bool shani)
 {
 #ifdef SHA256_X86
-    if (cpu_has_sha()) {
+    if (shani) {
         blocks_shani(h, p, n);
         return;
     }
+#else
+    (void)shani;
 #endif
     for (; n > 0; n--, p += 64) {
         compress(h, p);
@@ -148,6 +150,11 @@ void apo_sha256_init(apo_sha256 *c)
     static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
                                    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
     memcpy(c->h, iv, sizeof iv);
+#ifdef SHA256_X86
+    c->shani = cpu_has_sha();
+#else
+    c->shani = false;
+#endif
     c->bytes = 0;
     c->used = 0;
 }
@@ -168,7 +175,7 @@ void apo_sha256_update(apo_sha256 *c, const void *data, size_t len)
         compress(c->h, c->block);
         c->used = 0;
     }
-    blocks(c->h, p, len / 64);
+    blocks(c->h, p, len / 64, c->shani);
     p += len / 64 * 64;
     len %= 64;
     memcpy(c->block, p, len);

@@ -193,6 +193,8 @@ typedef struct apo_sha256 {
     uint64_t bytes;     /* message length so far */
     uint8_t block[64];  /* pending input */
     size_t used;        /* bytes in block */
+    bool shani;         /* the processor's SHA extensions are used (asked once, at init:
+                           CPUID is slow, a VM exit under virtualisation) */
 } apo_sha256;
 
 void apo_sha256_init(apo_sha256 *c);
