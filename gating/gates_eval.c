@@ -431,6 +431,15 @@ static apo_status limit_cached(eval_ctx *c, const gate_dim *dim, const gate_tran
     return APO_OK;
 }
 
+/* m[e] &= (cls[e] == want) for the n events (restrict: the loop runs in vectors). */
+static void mask_and_class(uint8_t *restrict m, const uint8_t *restrict cls, uint8_t want,
+                           size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        m[e] &= (uint8_t)(cls[e] == want);
+    }
+}
+
 /* m &= the limits of a dimension tested by window (lo <= T(x) < hi). */
 static apo_status window_member(eval_ctx *c, const gate_dim *dim, const gate_transform *t,
                                 const double *raw, double lo, double hi, uint8_t *m,
@@ -440,15 +449,11 @@ static apo_status window_member(eval_ctx *c, const gate_dim *dim, const gate_tra
     const uint8_t *cls = NULL;
     apo_status st = APO_OK;
     if (lo != -INFINITY && (st = limit_cached(c, dim, t, raw, lo, &cls, err)) == APO_OK) {
-        for (size_t e = 0; e < ne; e++) {
-            m[e] &= (uint8_t)(cls[e] == 1);
-        }
+        mask_and_class(m, cls, 1, ne);
     }
     if (st == APO_OK && hi != INFINITY &&
         (st = limit_cached(c, dim, t, raw, hi, &cls, err)) == APO_OK) {
-        for (size_t e = 0; e < ne; e++) {
-            m[e] &= (uint8_t)(cls[e] == 0);
-        }
+        mask_and_class(m, cls, 0, ne);
     }
     return st;
 }
