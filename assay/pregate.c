@@ -288,11 +288,14 @@ double qc_flow_deviation(const double *time, size_t n)
     if (time == NULL || n < 1000) {
         return NAN;
     }
+    /* compares, not fmin/fmax calls: the sign a zero extreme takes cannot matter below
+     * (t0 and t1 are only subtracted) */
     double t0 = INFINITY, t1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        if (isfinite(time[i])) {
-            t0 = fmin(t0, time[i]);
-            t1 = fmax(t1, time[i]);
+        const double t = time[i];
+        if (isfinite(t)) {
+            t0 = t < t0 ? t : t0;
+            t1 = t > t1 ? t : t1;
         }
     }
     if (!(t1 > t0)) {
