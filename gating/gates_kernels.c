@@ -41,6 +41,51 @@ void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const do
     }
 }
 
+/* Counts by chunks of 256 events summed in 16 bits (at most 256 x 255, no overflow), so the
+ * sum runs in vectors of bytes widened once; the total is the same integer. */
+GS_CLONES
+static uint64_t and_count(uint8_t *restrict m, const uint8_t *restrict pm, size_t n)
+{
+    enum { CHUNK = 256 };
+    uint64_t total = 0;
+    for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const size_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+        uint8_t *restrict mc = m + c0;
+        uint16_t sum = 0;
+        if (pm != NULL) {
+            const uint8_t *restrict pc = pm + c0;
+            for (size_t e = 0; e < len; e++) {
+                mc[e] &= pc[e];
+                sum = (uint16_t)(sum + mc[e]);
+            }
+        } else {
+            for (size_t e = 0; e < len; e++) {
+                sum = (uint16_t)(sum + mc[e]);
+            }
+        }
+        total += sum;
+    }
+    return total;
+}
+
+uint64_t gs_and_count(uint8_t *m, const uint8_t *pm, size_t n)
+{
+    return and_count(m, pm, n);
+}
+
+GS_CLONES
+static void and_class(uint8_t *restrict m, const uint8_t *restrict cls, uint8_t want, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        m[e] &= (uint8_t)(cls[e] == want);
+    }
+}
+
+void gs_and_class(uint8_t *m, const uint8_t *cls, uint8_t want, size_t n)
+{
+    and_class(m, cls, want, n);
+}
+
 /* Events of a polygon with many vertices (8 to 256): the horizontal slabs between consecutive distinct
  * vertex ordinates, each with the list of edges that cross it. For every py of slab s
  * ([ys[s-1], ys[s]), the first below ys[0]), yi > py holds exactly for the vertices of rank
@@ -122,6 +167,45 @@ static bool slabs_build(size_t nv, const double *xy, poly_slabs *p)
     return ok;
 }
 
+/* Polygons with few vertices: edge by edge over a chunk of events (events innermost, so the
+ * loop runs in vectors). Each event's crossing test per edge is the one of the event-by-event
+ * form, (yi > py) != (yj > py) and px < (xj - xi) * (py - yi) / (yj - yi) + xi, the same
+ * operations in the same order on the same values, so the same bits; the parity of the
+ * crossings does not depend on the order of the edges. The division is also made where the
+ * first test is false (a horizontal edge gives an infinity or NaN there, which is ignored;
+ * floating-point exceptions do not trap) and for events outside the bounding box, which are
+ * then set 0 as before. */
+GS_CLONES
+static void polygon_small(size_t n, const double *restrict x, const double *restrict y,
+                          size_t n_vertices, const double *restrict xy, const double box[4],
+                          uint8_t *restrict m)
+{
+    enum { CHUNK = 512 };
+    uint8_t odd[CHUNK];
+    const double xmin = box[0], xmax = box[1], ymin = box[2], ymax = box[3];
+    for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const size_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+        const double *restrict px = x + c0, *restrict py = y + c0;
+        for (size_t e = 0; e < len; e++) {
+            odd[e] = (uint8_t)((px[e] >= xmin) & (px[e] <= xmax) & (py[e] >= ymin) &
+                               (py[e] <= ymax));
+        }
+        for (size_t i = 0, j = n_vertices - 1; i < n_vertices; j = i++) {
+            const double xi = xy[2 * i], yi = xy[2 * i + 1];
+            const double xj = xy[2 * j], yj = xy[2 * j + 1];
+            const double dx = xj - xi, dy = yj - yi;
+            for (size_t e = 0; e < len; e++) {
+                const int cross = ((yi > py[e]) != (yj > py[e])) &
+                                  (px[e] < dx * (py[e] - yi) / dy + xi);
+                odd[e] ^= (uint8_t)(cross << 1); /* bit 1: the parity; bit 0: in the box */
+            }
+        }
+        for (size_t e = 0; e < len; e++) {
+            m[c0 + e] = (uint8_t)((odd[e] >> 1) & odd[e] & 1);
+        }
+    }
+}
+
 void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
                        const double *xy, uint8_t *m)
 {
@@ -131,6 +215,11 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
         xmax = fmax(xmax, xy[2 * i]);
         ymin = fmin(ymin, xy[2 * i + 1]);
         ymax = fmax(ymax, xy[2 * i + 1]);
+    }
+    if (n_vertices > 0 && n_vertices < 8) {
+        const double box[4] = {xmin, xmax, ymin, ymax};
+        polygon_small(n, x, y, n_vertices, xy, box, m);
+        return;
     }
     poly_slabs sl;
     /* the slab table has up to n_vertices^2 entries: bounded to a few hundred vertices */
