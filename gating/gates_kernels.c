@@ -13,31 +13,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* m[e] &= lo <= x[e] < hi, an infinite limit not tested (NaN then passes the other test
+ * only, as before; with no limit at all, m[e] &= x[e] is not NaN). */
+GS_CLONES
+static void rect_and(uint8_t *restrict m, const double *restrict x, double lo, double hi,
+                     size_t n)
+{
+    const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
+    if (has_lo && has_hi) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)((x[e] >= lo) & (x[e] < hi));
+        }
+    } else if (has_lo) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] >= lo);
+        }
+    } else if (has_hi) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] < hi);
+        }
+    } else {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] == x[e]); /* not NaN */
+        }
+    }
+}
+
 void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,
                     const double *max, uint8_t *m)
 {
     memset(m, 1, n);
     for (size_t d = 0; d < n_dims; d++) {
-        const double *x = cols[d];
-        const double lo = min[d], hi = max[d];
-        const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
-        if (has_lo && has_hi) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)((x[e] >= lo) & (x[e] < hi));
-            }
-        } else if (has_lo) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)(x[e] >= lo);
-            }
-        } else if (has_hi) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)(x[e] < hi);
-            }
-        } else {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)!isnan(x[e]);
-            }
-        }
+        rect_and(m, cols[d], min[d], max[d], n); /* m is a membership row, never a column */
     }
 }
 

@@ -307,3 +307,62 @@ Test(gates_vector, compensation_equals_the_event_by_event_sum)
     free(out);
     gate_strategy_free(g);
 }
+
+/* Rectangle limits on plain columns against the comparisons made one event at a time, with
+ * infinite (open) and NaN limits, values on the limits, -0 against +0. */
+Test(gates_vector, rectangle_equals_the_plain_comparisons)
+{
+    enum { NMAX = 500, ND = 3 };
+    static const double LIMITS[] = {-INFINITY, INFINITY, NAN, 0.0, -0.0, 1.5, -2.0, 5e-324};
+    const size_t nl = sizeof LIMITS / sizeof LIMITS[0];
+    double *col[ND];
+    for (size_t d = 0; d < ND; d++) {
+        col[d] = malloc(NMAX * sizeof(double));
+        cr_assert(col[d] != NULL);
+    }
+    uint8_t m[NMAX + 1], want[NMAX];
+    uint64_t s = 3;
+    size_t inside = 0;
+    for (size_t n = 0; n < NMAX; n += n < 200 ? 1 : 29) {
+        double lo[ND], hi[ND];
+        for (size_t d = 0; d < ND; d++) {
+            lo[d] = LIMITS[rng_next(&s) % nl];
+            hi[d] = LIMITS[rng_next(&s) % nl];
+            if (rng_next(&s) % 2) { /* mostly open or proper ranges */
+                lo[d] = rng_next(&s) % 2 ? -INFINITY : -1.0;
+                hi[d] = rng_next(&s) % 2 ? INFINITY : 1.5;
+            }
+            for (size_t e = 0; e < n; e++) {
+                const uint64_t k = rng_next(&s) % 4;
+                col[d][e] = k == 0 ? SPECIAL[rng_next(&s) % N_SPECIAL]
+                                   : (k == 1 ? LIMITS[rng_next(&s) % nl] : uniform(&s) * 6 - 3);
+            }
+        }
+        const size_t nd = rng_next(&s) % (ND + 1);
+        for (size_t e = 0; e < n; e++) {
+            uint8_t in = 1;
+            for (size_t d = 0; d < nd; d++) {
+                const double v = col[d][e];
+                if (lo[d] != -INFINITY && !(v >= lo[d])) {
+                    in = 0;
+                }
+                if (hi[d] != INFINITY && !(v < hi[d])) {
+                    in = 0;
+                }
+                if (lo[d] == -INFINITY && hi[d] == INFINITY && isnan(v)) {
+                    in = 0;
+                }
+            }
+            want[e] = in;
+            inside += in;
+        }
+        m[n] = 0xAA;
+        gs_rect_member(n, nd, (const double *const *)col, lo, hi, m);
+        cr_assert(memcmp(m, want, n) == 0, "n %zu, %zu dims", n, nd);
+        cr_assert_eq(m[n], 0xAA, "wrote past n = %zu", n);
+    }
+    cr_assert_gt(inside, 100);
+    for (size_t d = 0; d < ND; d++) {
+        free(col[d]);
+    }
+}
