@@ -5,7 +5,8 @@
  * Events are processed in blocks whose rows fit in the L1/L2 cache; within a block each
  * column is decoded by a small kernel chosen once per column (by type, width and byte
  * order) that reads the column's bytes with memcpy at a fixed row stride and writes the
- * output column sequentially. Bytes are never reinterpreted through casted pointers.
+ * output column sequentially; four adjacent little-endian float32 columns read as doubles are
+ * decoded together (f32le_d4). Bytes are never reinterpreted through casted pointers.
  * Integer values are assembled, masked and converted through double, so a float result is
  * always the float rounding of the double result.
  */
@@ -134,10 +135,11 @@ static void f32le_d4(const uint8_t *restrict s, size_t stride, size_t n, double 
     double *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2], *restrict d3 = d[3];
     size_t i = 0;
     for (; i + 4 <= n; i += 4, s += 4 * stride) {
-        __m128 r0 = _mm_loadu_ps((const float *)(const void *)s);
-        __m128 r1 = _mm_loadu_ps((const float *)(const void *)(s + stride));
-        __m128 r2 = _mm_loadu_ps((const float *)(const void *)(s + 2 * stride));
-        __m128 r3 = _mm_loadu_ps((const float *)(const void *)(s + 3 * stride));
+        __m128 r0, r1, r2, r3; /* memcpy: unaligned loads, no casted pointers */
+        memcpy(&r0, s, sizeof r0);
+        memcpy(&r1, s + stride, sizeof r1);
+        memcpy(&r2, s + 2 * stride, sizeof r2);
+        memcpy(&r3, s + 3 * stride, sizeof r3);
         _MM_TRANSPOSE4_PS(r0, r1, r2, r3); /* r_k: column k of the four rows */
         _mm_storeu_pd(d0 + i, _mm_cvtps_pd(r0));
         _mm_storeu_pd(d0 + i + 2, _mm_cvtps_pd(_mm_movehl_ps(r0, r0)));

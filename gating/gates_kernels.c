@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gates_kernels.c: the per-event membership tests on columns of doubles: half-open
- * rectangles, even-odd (PNPOLY) polygons (many-vertex ones by horizontal slabs, the same
- * result) and ellipsoids, plus the LU inverse of a covariance matrix. Loops run over events innermost so the compiler can vectorise them.
+ * rectangles, even-odd (PNPOLY) polygons (few-vertex ones edge by edge over chunks of events,
+ * many-vertex ones by horizontal slabs, the same result) and ellipsoids; the AND of a row
+ * with its parent's and its count, the AND with a limit's classes; plus the LU inverse of a
+ * covariance matrix. Loops run over events innermost so the compiler can vectorise them.
  */
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
