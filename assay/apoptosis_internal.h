@@ -162,6 +162,10 @@ size_t assay_sampled_size(const assay_input *in, uint64_t max_events);
  * number. */
 size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
                          double *out);
+/* The values dim_values[0][e] into @p va and dim_values[1][e] into @p vp of the members
+ * (m[e] != 0) among the n events, in event order, the first @p want of them; their number. */
+size_t assay_gather_members(const uint8_t *m, size_t n, const double *const *dim_values,
+                            size_t want, double *va, double *vp);
 /* The first sample that is still ok and has @p role, -1 when none. */
 int assay_first_ok(const assay_input *in, const assay_sample_state *c, size_t n, assay_role role);
 /* Gate the loaded subsample and set l->parent to the membership of @p parent_idx. */

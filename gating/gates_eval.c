@@ -114,18 +114,30 @@ static apo_status missing_channel(const char *name, const char *what, apo_error 
  * Compensate: out[j] = sum_i o[i] * inv[i][j] (t = o S^-1), for the detector channels
  * @p det (n of them); @p inv is S^-1 (gate_comp's inverse), row-major.
  */
+/* o[e] += x[e] * a for the n events (a product then a sum, never fused: ISO C mode). */
+GS_CLONES
+static void add_scaled(double *restrict o, const double *restrict x, double a, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        o[e] += x[e] * a;
+    }
+}
+
+/* By chunks of events small enough that the chunk's inputs and outputs stay in the first-level
+ * cache (instead of n passes over whole columns per output); each value is the same sum,
+ * from +0 over i = 0 .. n - 1 in order. */
 static void compensate_block(const gate_data *d, size_t n, const size_t *det, const double *inv,
                              double *out)
 {
+    enum { CHUNK = 512 };
     const size_t ne = d->n_events;
-    for (size_t j = 0; j < n; j++) {
-        double *o = out + j * ne;
-        memset(o, 0, ne * sizeof(double));
-        for (size_t i = 0; i < n; i++) {
-            const double a = inv[i * n + j];
-            const double *x = d->values + det[i] * ne;
-            for (size_t e = 0; e < ne; e++) {
-                o[e] += x[e] * a;
+    for (size_t c0 = 0; c0 < ne; c0 += CHUNK) {
+        const size_t len = ne - c0 < CHUNK ? ne - c0 : CHUNK;
+        for (size_t j = 0; j < n; j++) {
+            double *o = out + j * ne + c0;
+            memset(o, 0, len * sizeof(double));
+            for (size_t i = 0; i < n; i++) { /* out is its own block: no overlap */
+                add_scaled(o, d->values + det[i] * ne + c0, inv[i * n + j], len);
             }
         }
     }
@@ -431,15 +443,6 @@ static apo_status limit_cached(eval_ctx *c, const gate_dim *dim, const gate_tran
     return APO_OK;
 }
 
-/* m[e] &= (cls[e] == want) for the n events (restrict: the loop runs in vectors). */
-static void mask_and_class(uint8_t *restrict m, const uint8_t *restrict cls, uint8_t want,
-                           size_t n)
-{
-    for (size_t e = 0; e < n; e++) {
-        m[e] &= (uint8_t)(cls[e] == want);
-    }
-}
-
 /* m &= the limits of a dimension tested by window (lo <= T(x) < hi). */
 static apo_status window_member(eval_ctx *c, const gate_dim *dim, const gate_transform *t,
                                 const double *raw, double lo, double hi, uint8_t *m,
@@ -449,11 +452,11 @@ static apo_status window_member(eval_ctx *c, const gate_dim *dim, const gate_tra
     const uint8_t *cls = NULL;
     apo_status st = APO_OK;
     if (lo != -INFINITY && (st = limit_cached(c, dim, t, raw, lo, &cls, err)) == APO_OK) {
-        mask_and_class(m, cls, 1, ne);
+        gs_and_class(m, cls, 1, ne);
     }
     if (st == APO_OK && hi != INFINITY &&
         (st = limit_cached(c, dim, t, raw, hi, &cls, err)) == APO_OK) {
-        mask_and_class(m, cls, 0, ne);
+        gs_and_class(m, cls, 0, ne);
     }
     return st;
 }
@@ -623,17 +626,8 @@ static apo_status eval_gate(apply_state *a, size_t g, apo_error *err)
         }
         return st;
     }
-    if (p != SIZE_MAX) {
-        const uint8_t *pm = a->r->member + p * ne;
-        for (size_t e = 0; e < ne; e++) {
-            m[e] &= pm[e];
-        }
-    }
-    uint64_t n = 0;
-    for (size_t e = 0; e < ne; e++) {
-        n += m[e];
-    }
-    a->r->count[g] = n;
+    /* ANDed with the parent's row (never this row: a gate is not its own ancestor) */
+    a->r->count[g] = gs_and_count(m, p != SIZE_MAX ? a->r->member + p * ne : NULL, ne);
     a->done[g] = 1;
     return APO_OK;
 }

@@ -95,6 +95,16 @@ typedef struct gs_links {
 apo_status gs_links_build(const gate_strategy *s, gs_links *out, apo_error *err);
 void gs_links_free(const gate_strategy *s, gs_links *l);
 
+/* The per-event loops are compiled for AVX-512 and AVX2 as well (GCC on x86-64), the version
+ * chosen when the process starts by what the processor has: wider vectors, the same operations
+ * per value in the same order (GCC in ISO C mode contracts nothing into fused multiply-adds),
+ * so the same bits on every machine. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GS_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
+#else
+#define GS_CLONES
+#endif
+
 /* Membership kernels (gates_kernels.c): m[e] = 1 inside, 0 outside, for n events. */
 void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,
                     const double *max, uint8_t *m);
@@ -106,6 +116,10 @@ bool gs_window_usable(const gate_transform *t, double y);
  * only near the limit (gates_window.c). False when out of memory. */
 bool gs_window_classify(const gate_transform *t, size_t n, const double *x, double y,
                         uint8_t *cls);
+/* m[e] &= pm[e] (when @p pm is not NULL) for the n events; returns the sum of the m[e]. */
+uint64_t gs_and_count(uint8_t *m, const uint8_t *pm, size_t n);
+/* m[e] &= (cls[e] == want) for the n events. */
+void gs_and_class(uint8_t *m, const uint8_t *cls, uint8_t want, size_t n);
 void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
                        const double *xy, uint8_t *m);
 /* @p inv: the inverse covariance, n_dims x n_dims row-major. */

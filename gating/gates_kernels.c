@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gates_kernels.c: the per-event membership tests on columns of doubles: half-open
- * rectangles, even-odd (PNPOLY) polygons (many-vertex ones by horizontal slabs, the same
- * result) and ellipsoids, plus the LU inverse of a covariance matrix. Loops run over events innermost so the compiler can vectorise them.
+ * rectangles, even-odd (PNPOLY) polygons (few-vertex ones edge by edge over chunks of events,
+ * many-vertex ones by horizontal slabs, the same result) and ellipsoids; the AND of a row
+ * with its parent's and its count, the AND with a limit's classes; plus the LU inverse of a
+ * covariance matrix. Loops run over events innermost so the compiler can vectorise them.
  */
 #include "gating/gate.h"
 #include "gating/gates_internal.h"
@@ -13,32 +15,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* m[e] &= lo <= x[e] < hi, an infinite limit not tested (NaN then passes the other test
+ * only, as before; with no limit at all, m[e] &= x[e] is not NaN). */
+GS_CLONES
+static void rect_and(uint8_t *restrict m, const double *restrict x, double lo, double hi,
+                     size_t n)
+{
+    const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
+    if (has_lo && has_hi) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)((x[e] >= lo) & (x[e] < hi));
+        }
+    } else if (has_lo) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] >= lo);
+        }
+    } else if (has_hi) {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] < hi);
+        }
+    } else {
+        for (size_t e = 0; e < n; e++) {
+            m[e] &= (uint8_t)(x[e] == x[e]); /* not NaN */
+        }
+    }
+}
+
 void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,
                     const double *max, uint8_t *m)
 {
     memset(m, 1, n);
     for (size_t d = 0; d < n_dims; d++) {
-        const double *x = cols[d];
-        const double lo = min[d], hi = max[d];
-        const bool has_lo = lo != -INFINITY, has_hi = hi != INFINITY;
-        if (has_lo && has_hi) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)((x[e] >= lo) & (x[e] < hi));
-            }
-        } else if (has_lo) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)(x[e] >= lo);
-            }
-        } else if (has_hi) {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)(x[e] < hi);
+        rect_and(m, cols[d], min[d], max[d], n); /* m is a membership row, never a column */
+    }
+}
+
+/* Counts by chunks of 256 events summed in 16 bits (at most 256 x 255, no overflow), so the
+ * sum runs in vectors of bytes widened once; the total is the same integer. */
+GS_CLONES
+static uint64_t and_count(uint8_t *restrict m, const uint8_t *restrict pm, size_t n)
+{
+    enum { CHUNK = 256 };
+    uint64_t total = 0;
+    for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const size_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+        uint8_t *restrict mc = m + c0;
+        uint16_t sum = 0;
+        if (pm != NULL) {
+            const uint8_t *restrict pc = pm + c0;
+            for (size_t e = 0; e < len; e++) {
+                mc[e] &= pc[e];
+                sum = (uint16_t)(sum + mc[e]);
             }
         } else {
-            for (size_t e = 0; e < n; e++) {
-                m[e] &= (uint8_t)!isnan(x[e]);
+            for (size_t e = 0; e < len; e++) {
+                sum = (uint16_t)(sum + mc[e]);
             }
         }
+        total += sum;
     }
+    return total;
+}
+
+uint64_t gs_and_count(uint8_t *m, const uint8_t *pm, size_t n)
+{
+    return and_count(m, pm, n);
+}
+
+GS_CLONES
+static void and_class(uint8_t *restrict m, const uint8_t *restrict cls, uint8_t want, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        m[e] &= (uint8_t)(cls[e] == want);
+    }
+}
+
+void gs_and_class(uint8_t *m, const uint8_t *cls, uint8_t want, size_t n)
+{
+    and_class(m, cls, want, n);
 }
 
 /* Events of a polygon with many vertices (8 to 256): the horizontal slabs between consecutive distinct
@@ -122,6 +176,45 @@ static bool slabs_build(size_t nv, const double *xy, poly_slabs *p)
     return ok;
 }
 
+/* Polygons with few vertices: edge by edge over a chunk of events (events innermost, so the
+ * loop runs in vectors). Each event's crossing test per edge is the one of the event-by-event
+ * form, (yi > py) != (yj > py) and px < (xj - xi) * (py - yi) / (yj - yi) + xi, the same
+ * operations in the same order on the same values, so the same bits; the parity of the
+ * crossings does not depend on the order of the edges. The division is also made where the
+ * first test is false (a horizontal edge gives an infinity or NaN there, which is ignored;
+ * floating-point exceptions do not trap) and for events outside the bounding box, which are
+ * then set 0 as before. */
+GS_CLONES
+static void polygon_small(size_t n, const double *restrict x, const double *restrict y,
+                          size_t n_vertices, const double *restrict xy, const double box[4],
+                          uint8_t *restrict m)
+{
+    enum { CHUNK = 512 };
+    uint8_t odd[CHUNK];
+    const double xmin = box[0], xmax = box[1], ymin = box[2], ymax = box[3];
+    for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
+        const size_t len = n - c0 < CHUNK ? n - c0 : CHUNK;
+        const double *restrict px = x + c0, *restrict py = y + c0;
+        for (size_t e = 0; e < len; e++) {
+            odd[e] = (uint8_t)((px[e] >= xmin) & (px[e] <= xmax) & (py[e] >= ymin) &
+                               (py[e] <= ymax));
+        }
+        for (size_t i = 0, j = n_vertices - 1; i < n_vertices; j = i++) {
+            const double xi = xy[2 * i], yi = xy[2 * i + 1];
+            const double xj = xy[2 * j], yj = xy[2 * j + 1];
+            const double dx = xj - xi, dy = yj - yi;
+            for (size_t e = 0; e < len; e++) {
+                const int cross = ((yi > py[e]) != (yj > py[e])) &
+                                  (px[e] < dx * (py[e] - yi) / dy + xi);
+                odd[e] ^= (uint8_t)(cross << 1); /* bit 1: the parity; bit 0: in the box */
+            }
+        }
+        for (size_t e = 0; e < len; e++) {
+            m[c0 + e] = (uint8_t)((odd[e] >> 1) & odd[e] & 1);
+        }
+    }
+}
+
 void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vertices,
                        const double *xy, uint8_t *m)
 {
@@ -131,6 +224,11 @@ void gs_polygon_member(size_t n, const double *x, const double *y, size_t n_vert
         xmax = fmax(xmax, xy[2 * i]);
         ymin = fmin(ymin, xy[2 * i + 1]);
         ymax = fmax(ymax, xy[2 * i + 1]);
+    }
+    if (n_vertices > 0 && n_vertices < 8) {
+        const double box[4] = {xmin, xmax, ymin, ymax};
+        polygon_small(n, x, y, n_vertices, xy, box, m);
+        return;
     }
     poly_slabs sl;
     /* the slab table has up to n_vertices^2 entries: bounded to a few hundred vertices */

@@ -33,6 +33,23 @@ bool gs_window_usable(const gate_transform *t, double y)
            isfinite(t->T);
 }
 
+/* cls[e] = (x[e] > la) for the @p n values (an unsure one is set by the caller); returns how
+ * many are unsure: beyond +-range (or NaN) or within [lb, la]. Without branches (the tests
+ * combined with &, | and ^ 1 on 0/1 values, the same truth values as &&, || and !), so the loop runs in vectors. */
+GS_CLONES
+static unsigned classify_sure(const double *restrict x, size_t n, double lb, double la,
+                              double range, uint8_t *restrict cls)
+{
+    unsigned unsure = 0;
+    for (size_t e = 0; e < n; e++) {
+        const double v = x[e];
+        const int in_range = (v >= -range) & (v <= range);
+        unsure += (unsigned)((in_range ^ 1) | ((v >= lb) & (v <= la)));
+        cls[e] = (uint8_t)(v > la);
+    }
+    return unsure;
+}
+
 bool gs_window_classify(const gate_transform *t, size_t n, const double *x, double y,
                         uint8_t *cls)
 {
@@ -54,12 +71,7 @@ bool gs_window_classify(const gate_transform *t, size_t n, const double *x, doub
     size_t k = 0;
     for (size_t c0 = 0; c0 < n; c0 += CHUNK) {
         const size_t c1 = n - c0 < CHUNK ? n : c0 + CHUNK;
-        unsigned unsure = 0;
-        for (size_t e = c0; e < c1; e++) {
-            const double v = x[e];
-            unsure += (unsigned)(!(v >= -range && v <= range) | (v >= lb && v <= la));
-            cls[e] = (uint8_t)(v > la); /* an unsure value is set below */
-        }
+        const unsigned unsure = classify_sure(x + c0, c1 - c0, lb, la, range, cls + c0);
         for (size_t e = c0; unsure > 0 && e < c1; e++) {
             const double v = x[e];
             if (!(v >= -range && v <= range) || (v >= lb && v <= la)) {
