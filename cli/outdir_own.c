@@ -9,16 +9,20 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_outdir_own(cli_outdir *o, const char *dir, bool quiet)
 {
     apo_error err;
     size_t removed = 0;
+    o->sealed = false;
     if (apo_outdir_begin(&o->run, dir, &removed, &err) != APO_OK) {
         cli_print_error(&err);
         return cli_exit_code(err.status);
     }
+    free(o->dir);
+    o->dir = strdup(dir); /* NULL when out of memory: the manifest then stays set aside */
     if (removed > 0 && !quiet) {
         printf("%s: removed %zu temporary file%s of an interrupted earlier run\n", dir, removed,
                removed == 1 ? "" : "s");
@@ -34,6 +38,7 @@ int cli_outdir_seal(cli_outdir *o, const char *dir, bool quiet)
         cli_print_error(&err);
         return cli_exit_code(err.status);
     }
+    o->sealed = true;
     if (removed > 0 && !quiet) {
         printf("%s: removed %zu output%s of the earlier run that this run did not write again\n",
                dir, removed, removed == 1 ? "" : "s");
@@ -43,5 +48,10 @@ int cli_outdir_seal(cli_outdir *o, const char *dir, bool quiet)
 
 void cli_outdir_free(cli_outdir *o)
 {
+    if (o->dir != NULL && !o->sealed) {
+        apo_outdir_abandon(&o->run, o->dir);
+    }
+    free(o->dir);
+    o->dir = NULL;
     apo_outdir_run_free(&o->run);
 }

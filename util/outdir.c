@@ -6,6 +6,10 @@
  * once its own files are in place, removes the old run's files it did not write again (a
  * plot of a sample no longer in the sheet), and removes the hidden temporary files of an
  * interrupted write (".<name>.tmp-XXXXXX", see apo_atomic_open) left by a killed run.
+ * While a run writes, the earlier manifest is set aside under a hidden name
+ * (".manifest.previous.json"), so that a run killed half-way leaves no manifest claiming a
+ * complete run beside its own files; the next run reads the set-aside one instead. A run that
+ * ends having written nothing puts it back.
  *
  * A manifest is read as untrusted input: only plain relative names (letters, digits, '.',
  * '_', '-', '+', '#' and at most one '/' for a subfolder; no "..", no hidden names) are ever
@@ -17,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #define MANIFEST_NAME "manifest.json"
+#define PREVIOUS_NAME ".manifest.previous.json" /* the earlier run's, while a run writes */
 #define MANIFEST_MAX_BYTES ((size_t)64 << 20)
 
 void apo_manifest_init(apo_manifest *m)
@@ -150,11 +156,13 @@ apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char
     return apo_atomic_commit(&af, err);
 }
 
-apo_status apo_manifest_read(apo_manifest *m, const char *dir, bool *found, apo_error *err)
+/* Read the manifest @p file of @p dir (see apo_manifest_read). */
+static apo_status manifest_read_named(apo_manifest *m, const char *dir, const char *file,
+                                      bool *found, apo_error *err)
 {
     apo_manifest_init(m);
     *found = false;
-    char *path = join(dir, MANIFEST_NAME);
+    char *path = join(dir, file);
     if (path == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
@@ -186,6 +194,11 @@ apo_status apo_manifest_read(apo_manifest *m, const char *dir, bool *found, apo_
     }
     *found = true;
     return APO_OK;
+}
+
+apo_status apo_manifest_read(apo_manifest *m, const char *dir, bool *found, apo_error *err)
+{
+    return manifest_read_named(m, dir, MANIFEST_NAME, found, err);
 }
 
 /* Remove @p name under @p dir when it is a regular file (not a folder, not a link). */
@@ -324,6 +337,23 @@ double apo_wall_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Rename @p dir/@p from to @p dir/@p to (replacing it). */
+static apo_status set_aside(const char *dir, const char *from, const char *to, apo_error *err)
+{
+    char *a = join(dir, from), *b = join(dir, to);
+    apo_status st = APO_OK;
+    if (a == NULL || b == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    } else if (rename(a, b) != 0) {
+        st = apo_error_set(err, APO_E_WRITE, a, APO_NO_OFFSET, NULL,
+                           "cannot set the earlier run's manifest aside as %s: %s", to,
+                           strerror(errno));
+    }
+    free(a);
+    free(b);
+    return st;
+}
+
 apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_temps,
                             apo_error *err)
 {
@@ -334,6 +364,11 @@ apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_
     bool found = false;
     if (st == APO_OK) {
         st = apo_manifest_read(&r->previous, dir, &found, err);
+    }
+    if (st == APO_OK && !found) { /* an earlier run that was killed set it aside */
+        st = manifest_read_named(&r->previous, dir, PREVIOUS_NAME, &found, err);
+    } else if (st == APO_OK) {
+        st = set_aside(dir, MANIFEST_NAME, PREVIOUS_NAME, err);
     }
     r->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
     return st;
@@ -352,8 +387,38 @@ apo_status apo_outdir_seal(apo_outdir_run *r, const char *dir, const char *tool,
     if (st == APO_OK) {
         st = apo_outdir_remove_stale(dir, &r->previous, &now, removed_stale, err);
     }
+    if (st == APO_OK) { /* the earlier run's set-aside manifest is done with */
+        char *prev = join(dir, PREVIOUS_NAME);
+        if (prev == NULL) {
+            st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        } else if (unlink(prev) != 0 && errno != ENOENT) {
+            st = apo_error_set(err, APO_E_WRITE, prev, APO_NO_OFFSET, NULL,
+                               "cannot remove the earlier run's manifest: %s", strerror(errno));
+        }
+        free(prev);
+    }
     apo_manifest_free(&now);
     return st;
+}
+
+void apo_outdir_abandon(apo_outdir_run *r, const char *dir)
+{
+    apo_manifest now;
+    apo_manifest_init(&now);
+    apo_error err;
+    char *cur = join(dir, MANIFEST_NAME);
+    struct stat sb;
+    /* nothing written since the start and no manifest of this run: the earlier one stands */
+    if (cur != NULL && lstat(cur, &sb) != 0 &&
+        apo_manifest_scan(&now, dir, r->started, &err) == APO_OK && now.n == 0) {
+        char *prev = join(dir, PREVIOUS_NAME);
+        if (prev != NULL && lstat(prev, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            (void)rename(prev, cur); /* best effort: failing leaves it set aside, read next time */
+        }
+        free(prev);
+    }
+    free(cur);
+    apo_manifest_free(&now);
 }
 
 void apo_outdir_run_free(apo_outdir_run *r)

@@ -296,10 +296,13 @@ APO_NODISCARD apo_status apo_outdir_remove_temps(const char *dir, size_t *remove
                                                  apo_error *err);
 
 /* A run owning its output folder: apo_outdir_begin removes the temporary files of a killed
- * run (*removed_temps counts them), reads the earlier run's manifest and notes the time; the
- * files written from then on are this run's. apo_outdir_seal, after every output, writes
- * the manifest of this run's files, then removes the earlier run's outputs this run did not
- * write again (*removed_stale counts them). */
+ * run (*removed_temps counts them), reads the earlier run's manifest and sets it aside under
+ * a hidden name (so a run killed half-way leaves no manifest claiming a complete run; the next
+ * run reads the set-aside one) and notes the time; the files written from then on are this
+ * run's. apo_outdir_seal, after every output, writes the manifest of this run's files, then
+ * removes the earlier run's outputs this run did not write again (*removed_stale counts them)
+ * and its set-aside manifest. apo_outdir_abandon, for a run that ends without sealing, puts
+ * the earlier manifest back when the run wrote nothing. */
 typedef struct apo_outdir_run {
     apo_manifest previous; /* the earlier run's files (empty when none) */
     double started;        /* wall clock at apo_outdir_begin */
@@ -309,6 +312,7 @@ APO_NODISCARD apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir,
                                           size_t *removed_temps, apo_error *err);
 APO_NODISCARD apo_status apo_outdir_seal(apo_outdir_run *r, const char *dir, const char *tool,
                                          size_t *removed_stale, apo_error *err);
+void apo_outdir_abandon(apo_outdir_run *r, const char *dir);
 void apo_outdir_run_free(apo_outdir_run *r);
 
 #ifdef __cplusplus

@@ -2,7 +2,8 @@
 /*
  * test_run_owns_folder.c: a run owns its output folder: it writes manifest.json last, a
  * re-run removes the earlier run's outputs it did not write again (the plot of a sample no
- * longer in the sheet) and the temporary files a killed run left, and keeps the user's files.
+ * longer in the sheet) and the temporary files a killed run left, and keeps the user's files;
+ * a run that fails before writing leaves the earlier manifest in place.
  */
 #include "support/run_cli.h"
 
@@ -71,5 +72,33 @@ Test(cli_run_owns_folder, stale_outputs_and_temporaries_removed, .timeout = 300)
     cr_assert_not(exists(out, "plots/.h2o2_asiv25_r1.png.tmp-00abcd"));
     cr_assert(exists(out, "my_notes.txt"));
     cr_assert(exists(out, "plots/h2o2_asiv25_r1.png") && exists(out, "samples.csv"));
+    free(dir);
+}
+
+/* While a run writes, the earlier manifest is set aside (so a run killed half-way leaves no
+ * manifest claiming a complete run); a run that fails before writing anything leaves the
+ * earlier run's manifest as it was; the next complete run leaves only its own. */
+Test(cli_run_owns_folder, failed_run_keeps_the_earlier_manifest, .timeout = 300)
+{
+    char *dir = test_tmpdir();
+    char out[4096];
+    snprintf(out, sizeof out, "%s/out", dir);
+    const char *a[] = {APOFLOW_BINARY, "run", "--sheet",
+                       APOFLOW_SOURCE_DIR "/samples/calibur/sheet.csv", "-o", out, "-q", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(a, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert(exists(out, "manifest.json"));
+    /* no readable FCS file: the run fails before writing any output */
+    const char *b[] = {APOFLOW_BINARY, "run", APOFLOW_SOURCE_DIR "/README.md", "-o", out, "-q",
+                       NULL};
+    cr_assert_neq(run_cli(b, &r), 0);
+    run_result_free(&r);
+    cr_assert(exists(out, "manifest.json"), "the failed run took the earlier manifest away");
+    cr_assert_not(exists(out, ".manifest.previous.json"));
+    cr_assert_eq(run_cli(a, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    cr_assert(exists(out, "manifest.json"));
+    cr_assert_not(exists(out, ".manifest.previous.json"));
     free(dir);
 }

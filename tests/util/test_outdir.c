@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void touch(const char *dir, const char *name)
@@ -138,5 +139,95 @@ Test(apo_outdir, temporaries_of_a_killed_run_are_removed)
     cr_assert_not(exists(dir, ".samples.csv.tmp-0a1b2c"));
     cr_assert_not(exists(dir, "plots/.x.png.tmp-ffffff"));
     cr_assert(exists(dir, ".keep.tmp-zzzzzz") && exists(dir, "samples.csv"));
+    free(dir);
+}
+
+/* File times must move past a run's start (they may be coarser than the clock). */
+static void pause_20ms(void)
+{
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+}
+
+/* A first run's folder: samples.csv and plots/old.png listed in its manifest. */
+static void first_run(const char *dir)
+{
+    char plots[4096];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    cr_assert_eq(mkdir(plots, 0755), 0);
+    touch(dir, "samples.csv");
+    touch(dir, "plots/old.png");
+    apo_manifest m;
+    apo_manifest_init(&m);
+    apo_error err;
+    cr_assert_eq(apo_manifest_add(&m, "samples.csv", &err), APO_OK);
+    cr_assert_eq(apo_manifest_add(&m, "plots/old.png", &err), APO_OK);
+    cr_assert_eq(apo_manifest_write(&m, dir, "apoflow test", &err), APO_OK, "%s", err.msg);
+    apo_manifest_free(&m);
+}
+
+Test(apo_outdir, a_run_killed_after_writing_leaves_no_manifest)
+{
+    char *dir = test_tmpdir();
+    first_run(dir);
+    apo_outdir_run r;
+    apo_error err;
+    size_t removed = 0;
+    pause_20ms(); /* the second run's files are newer than its start */
+    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    /* while the run writes, the folder claims no complete run */
+    cr_assert_not(exists(dir, "manifest.json"));
+    cr_assert(exists(dir, ".manifest.previous.json"));
+    cr_assert_eq(r.previous.n, 2);
+    pause_20ms();
+    touch(dir, "samples.csv");
+    apo_outdir_run_free(&r); /* killed: neither sealed nor abandoned */
+    cr_assert_not(exists(dir, "manifest.json"));
+
+    /* the next run reads the set-aside manifest: the first run's stale plot is removed */
+    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(r.previous.n, 2);
+    pause_20ms();
+    touch(dir, "samples.csv");
+    cr_assert_eq(apo_outdir_seal(&r, dir, "apoflow test", &removed, &err), APO_OK, "%s",
+                 err.msg);
+    cr_assert_eq(removed, 1);
+    cr_assert_not(exists(dir, "plots/old.png"));
+    cr_assert(exists(dir, "manifest.json"));
+    cr_assert_not(exists(dir, ".manifest.previous.json"));
+    apo_manifest now;
+    bool found = false;
+    cr_assert_eq(apo_manifest_read(&now, dir, &found, &err), APO_OK);
+    cr_assert(found);
+    cr_assert_eq(now.n, 1);
+    cr_assert_str_eq(now.files[0], "samples.csv");
+    apo_manifest_free(&now);
+    apo_outdir_run_free(&r);
+    free(dir);
+}
+
+Test(apo_outdir, a_run_that_wrote_nothing_puts_the_manifest_back)
+{
+    char *dir = test_tmpdir();
+    first_run(dir);
+    apo_outdir_run r;
+    apo_error err;
+    size_t removed = 0;
+    pause_20ms();
+    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    cr_assert_not(exists(dir, "manifest.json"));
+    apo_outdir_abandon(&r, dir); /* failed before writing: the first run still stands */
+    cr_assert(exists(dir, "manifest.json"));
+    cr_assert_not(exists(dir, ".manifest.previous.json"));
+    apo_outdir_run_free(&r);
+
+    /* one that wrote a file before failing leaves it set aside */
+    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    pause_20ms();
+    touch(dir, "plots/new.png");
+    apo_outdir_abandon(&r, dir);
+    cr_assert_not(exists(dir, "manifest.json"));
+    cr_assert(exists(dir, ".manifest.previous.json"));
+    apo_outdir_run_free(&r);
     free(dir);
 }
