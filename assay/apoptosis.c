@@ -154,18 +154,6 @@ void assay_fail_sample(assay_sample *s, const char *msg)
 }
 
 /* Values of column @p col of the sample where mask (may be NULL) is set. */
-size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out)
-{
-    size_t m = 0;
-    for (size_t e = 0; e < n; e++) {
-        if (mask == NULL || mask[e]) {
-            out[m++] = x[e];
-        }
-    }
-    return m;
-}
-
-/* As masked, keeping every @p step-th event only (pooled estimates over many samples). */
 size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
                          double *out)
 {
@@ -176,6 +164,11 @@ size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t 
         }
     }
     return m;
+}
+
+size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out)
+{
+    return assay_masked_step(x, mask, n, 1, out);
 }
 
 double assay_median_of(double *v, size_t m)

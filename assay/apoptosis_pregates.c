@@ -288,36 +288,29 @@ static apo_status build_pregates(gate_strategy *s, const assay_input *in,
     const char *sparent = *parent_id;
     if (opt->no_singlet_gate) {
         detail_add(detail, cap, "; Singlets: no doublet exclusion (--no-singlet-gate)");
-    } else if (pair && nb > 0) {
+    } else if ((pair || width) && nb > 0) { /* pair and width exclude each other */
         double l = assay_median_of(pe->lo, nb), h = assay_median_of(pe->hi, nb);
-        const double X = 1e9;
-        double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
-        gate_dim dims[2] = {{fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_a)->name, NULL, NULL,
-                             NULL},
-                            {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_h)->name, NULL, NULL,
-                             NULL}};
-        st = gate_strategy_add_polygon(s, "Singlets", sparent, dims, 3, xy, err);
+        const fcs_dataset *rds = in[ref].ds;
+        if (pair) { /* l <= FSC-H / FSC-A <= h: a triangle from the origin */
+            const double X = 1e9;
+            double xy[6] = {0.0, 0.0, X, l * X, X, h * X};
+            gate_dim dims[2] = {{fcs_dataset_param(rds, c[ref].ch.fsc_a)->name, NULL, NULL, NULL},
+                                {fcs_dataset_param(rds, c[ref].ch.fsc_h)->name, NULL, NULL, NULL}};
+            st = gate_strategy_add_polygon(s, "Singlets", sparent, dims, 3, xy, err);
+        } else {
+            gate_dim d2 = {fcs_dataset_param(rds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
+            st = gate_strategy_add_rectangle(s, "Singlets", sparent, 1, &d2, &l, &h, err);
+        }
         if (st != APO_OK) {
             return st;
         }
         *parent_id = "Singlets";
         out->singlet_gate = true;
         detail_add(detail, cap,
-                   "; Singlets: %.4f <= FSC-H/FSC-A <= %.4f (from the singlets' mode: %s; "
-                   "medians over samples)",
-                   l, h, how);
-    } else if (width && nb > 0) {
-        double l = assay_median_of(pe->lo, nb), h = assay_median_of(pe->hi, nb);
-        gate_dim d2 = {fcs_dataset_param(in[ref].ds, c[ref].ch.fsc_w)->name, NULL, NULL, NULL};
-        st = gate_strategy_add_rectangle(s, "Singlets", sparent, 1, &d2, &l, &h, err);
-        if (st != APO_OK) {
-            return st;
-        }
-        *parent_id = "Singlets";
-        out->singlet_gate = true;
-        detail_add(detail, cap,
-                   "; Singlets: %.6g <= FSC-W < %.6g (from the singlets' mode: %s; medians over "
-                   "samples)",
+                   pair ? "; Singlets: %.4f <= FSC-H/FSC-A <= %.4f (from the singlets' mode: %s; "
+                          "medians over samples)"
+                        : "; Singlets: %.6g <= FSC-W < %.6g (from the singlets' mode: %s; "
+                          "medians over samples)",
                    l, h, how);
     } else {
         detail_add(detail, cap, "; Singlets: none (no FSC-A/FSC-H pair and no FSC-W)");

@@ -166,6 +166,18 @@ static void first_run(const char *dir)
     apo_manifest_free(&m);
 }
 
+/* A new run begun on @p dir after the first: the first run's manifest set aside and read. */
+static void begin_after_first(apo_outdir_run *r, const char *dir)
+{
+    apo_error err;
+    size_t removed = 0;
+    pause_20ms(); /* the new run's files are newer than its start */
+    cr_assert_eq(apo_outdir_begin(r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    cr_assert_not(exists(dir, "manifest.json"));
+    cr_assert(exists(dir, ".manifest.previous.json"));
+    cr_assert_eq(r->previous.n, 2);
+}
+
 Test(apo_outdir, a_run_killed_after_writing_leaves_no_manifest)
 {
     char *dir = test_tmpdir();
@@ -173,12 +185,7 @@ Test(apo_outdir, a_run_killed_after_writing_leaves_no_manifest)
     apo_outdir_run r;
     apo_error err;
     size_t removed = 0;
-    pause_20ms(); /* the second run's files are newer than its start */
-    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
-    /* while the run writes, the folder claims no complete run */
-    cr_assert_not(exists(dir, "manifest.json"));
-    cr_assert(exists(dir, ".manifest.previous.json"));
-    cr_assert_eq(r.previous.n, 2);
+    begin_after_first(&r, dir); /* while it writes, the folder claims no complete run */
     pause_20ms();
     touch(dir, "samples.csv");
     apo_outdir_run_free(&r); /* killed: neither sealed nor abandoned */
@@ -211,18 +218,14 @@ Test(apo_outdir, a_run_that_wrote_nothing_puts_the_manifest_back)
     char *dir = test_tmpdir();
     first_run(dir);
     apo_outdir_run r;
-    apo_error err;
-    size_t removed = 0;
-    pause_20ms();
-    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
-    cr_assert_not(exists(dir, "manifest.json"));
+    begin_after_first(&r, dir);
     apo_outdir_abandon(&r, dir); /* failed before writing: the first run still stands */
     cr_assert(exists(dir, "manifest.json"));
     cr_assert_not(exists(dir, ".manifest.previous.json"));
     apo_outdir_run_free(&r);
 
     /* one that wrote a file before failing leaves it set aside */
-    cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+    begin_after_first(&r, dir);
     pause_20ms();
     touch(dir, "plots/new.png");
     apo_outdir_abandon(&r, dir);
