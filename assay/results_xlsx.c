@@ -682,7 +682,7 @@ apo_status assay_write_results_xlsx(const char *outdir, const apo_observer *obs,
                            b.lerr_sheet, lxw_strerror(b.lerr));
     }
     if (st == APO_OK) {
-        st = apo_atomic_commit(&af, err); /* syncs the file libxlsxwriter wrote, renames it */
+        st = apo_atomic_commit(&af, err); /* renames the file libxlsxwriter wrote into place */
     } else {
         apo_atomic_abort(&af);
     }

@@ -2,8 +2,8 @@
 /*
  * bench_write.c: how fast the FCS writer exports a large data set. Reads synth_f32_le.fcs
  * from the data folder into doubles (fcs_dataset_read_events), then times fcs_write_file
- * of all events to a temporary file in the same folder (atomic write: temp file, fsync,
- * rename; best of N runs), checks the file reads back with the same event count, and
+ * of all events to a temporary file in the same folder (atomic write: temp file, rename;
+ * `apoflow export` syncs the file afterwards, which is not timed here; best of N runs), checks the file reads back with the same event count, and
  * deletes it.
  *
  * usage: bench_write [-r runs] <data dir>
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     unlink(out);
     if (status == 0) {
         double mb = (double)size / 1e6;
-        printf("bench_write: best of %d runs; fcs_write_file (float32, atomic with fsync)\n",
+        printf("bench_write: best of %d runs; fcs_write_file (float32, atomic, not synced)\n",
                runs);
         printf("%-18s %9s %8s %8s %9s\n", "from", "events", "MB", "seconds", "MB/s");
         printf("%-18s %9llu %8.1f %8.3f %9.0f\n", "synth_f32_le.fcs",

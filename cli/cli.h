@@ -75,6 +75,9 @@ bool cli_file_refs_wants(const cli_file_refs *r, size_t dflt, const char *path, 
  * (@p ok) or discards it (!ok), flushes standard output, and returns 0 or the exit code. */
 int cli_output_open(apo_atomic_file *af, const char *path, FILE **fp);
 int cli_output_close(apo_atomic_file *af, FILE *fp, bool ok);
+/* Put the output file @p path, written by a library call (renamed into place, not yet on
+ * disk: util/atomic.c), on disk; 0 or the exit code (printed). Nothing for NULL or "-". */
+int cli_sync_output(const char *path);
 /* Print the error of input @p path, naming it when @p err does not. */
 void cli_print_file_error(const char *path, const apo_error *err);
 

@@ -252,12 +252,13 @@ int cmd_comp(int argc, char **argv)
     const bool to_stdout = out == NULL || strcmp(out, "-") == 0;
     st = to_stdout ? gate_comp_write_csv_stream(c, stdout, &err)
                    : gate_comp_write_csv(c, out, &err);
+    rc = 0;
     if (st != APO_OK) {
         cli_print_error(&err);
-    } else if (!to_stdout) {
+    } else if (!to_stdout && (rc = cli_sync_output(out)) == 0) {
         report(c, &rep, out, stdout);
     }
     gate_comp_report_free(&rep);
     gate_comp_free(c);
-    return apo_status_exit_code(st);
+    return st != APO_OK ? apo_status_exit_code(st) : rc;
 }

@@ -126,7 +126,7 @@ static int run_export(const char *path, const export_options *o)
         cli_print_error(&err);
     }
     fcs_file_free(f);
-    return apo_status_exit_code(rc);
+    return rc == APO_OK ? cli_sync_output(o->out) : apo_status_exit_code(rc);
 }
 
 typedef struct export_args {

@@ -239,5 +239,6 @@ int cmd_gating(int argc, char **argv)
     }
     o.in = argv[1 + optind];
     o.out = argv[2 + optind];
-    return convert(&o);
+    int rc = convert(&o);
+    return rc == 0 ? cli_sync_output(o.out) : rc;
 }

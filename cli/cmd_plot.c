@@ -156,6 +156,9 @@ static int draw(render_qc_options *o, int n_files, char **files)
     cli_observer obs;
     cli_observer_init(&obs, CLI_NORMAL);
     rc = cli_exit_code(render_qc_plot(o, &obs.obs));
+    if (rc == CLI_EXIT_OK) {
+        rc = cli_sync_output(o->out);
+    }
     cli_file_refs_free(&in);
     return rc;
 }

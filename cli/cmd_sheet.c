@@ -166,11 +166,14 @@ static int draft(const char *out, const cli_file_refs *in, char **files, size_t 
         rc = cli_worse_exit(rc, guess_file(files[i], in, dir_real, &d));
     }
     apo_error err;
+    int sync_rc;
     if (rc != CLI_EXIT_OSERR) {
         unique_samples(d.g, d.n);
         if (assay_sheet_write_draft(out, d.n, (const char *const *)d.rel, d.g, &err) != APO_OK) {
             cli_print_error(&err);
             rc = cli_worse_exit(rc, cli_exit_code(err.status));
+        } else if ((sync_rc = cli_sync_output(out)) != 0) {
+            rc = cli_worse_exit(rc, sync_rc);
         } else {
             size_t unknown = 0;
             for (size_t i = 0; i < d.n; i++) {

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * output.c: where a command's report goes: standard output ("-") or a file written
- * atomically (apo_atomic_open: a temporary name renamed into place when complete), and an
- * error about an input file that names it even when the library's error does not.
+ * atomically (apo_atomic_open: a temporary name renamed into place when complete) and then
+ * synced to disk, and an error about an input file that names it even when the library's
+ * error does not.
  */
 #include "cli/cli.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 void cli_print_file_error(const char *path, const apo_error *err)
@@ -50,7 +53,24 @@ int cli_output_close(apo_atomic_file *af, FILE *fp, bool ok)
         apo_atomic_abort(af);
         return 0;
     }
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", af->final_path);
     apo_status st = apo_atomic_commit(af, &err);
+    if (st != APO_OK) {
+        cli_print_error(&err);
+        return apo_status_exit_code(st);
+    }
+    return cli_sync_output(path);
+}
+
+int cli_sync_output(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        return 0;
+    }
+    apo_error err;
+    apo_error_clear(&err);
+    apo_status st = apo_sync_file(path, &err);
     if (st != APO_OK) {
         cli_print_error(&err);
         return apo_status_exit_code(st);

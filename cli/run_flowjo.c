@@ -82,5 +82,5 @@ apo_status run_flowjo_write(const char *path, const assay_result *r, const assay
     }
     apo_status st = flowjo_workspace_write(path, k, ws, err);
     free(ws);
-    return st;
+    return st == APO_OK ? apo_sync_file(path, err) : st; /* may be outside the output folder */
 }

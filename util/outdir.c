@@ -11,6 +11,11 @@
  * complete run beside its own files; the next run reads the set-aside one instead. A run that
  * ends having written nothing puts it back.
  *
+ * The manifest is also the run's commit record on disk: the files are renamed into place
+ * without waiting for the disk (atomic.c), and before the manifest is written the folder's
+ * file system is synced once; the manifest itself is synced after its rename. After a power
+ * cut, a folder whose manifest names a file holds that file complete.
+ *
  * A manifest is read as untrusted input: only plain relative names (letters, digits, '.',
  * '_', '-', '+', '#' and at most one '/' for a subfolder; no "..", no hidden names) are ever
  * removed, and only when they are regular files (never a folder, never through a link).
@@ -127,14 +132,18 @@ static char *join(const char *dir, const char *name)
 apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char *tool,
                               apo_error *err)
 {
+    apo_status st = apo_sync_folder(dir, err); /* the files it names, on disk first */
+    if (st != APO_OK) {
+        return st;
+    }
     char *path = join(dir, MANIFEST_NAME);
     if (path == NULL) {
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
     }
     apo_atomic_file af;
-    apo_status st = apo_atomic_open(&af, path, err);
-    free(path);
+    st = apo_atomic_open(&af, path, err);
     if (st != APO_OK) {
+        free(path);
         return st;
     }
     bool first = true;
@@ -150,10 +159,16 @@ apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char
     fputs("]}\n", af.fp);
     if (ferror(af.fp)) {
         apo_atomic_abort(&af);
+        free(path);
         return apo_error_set(err, APO_E_WRITE, dir, APO_NO_OFFSET, MANIFEST_NAME,
                              "cannot write");
     }
-    return apo_atomic_commit(&af, err);
+    st = apo_atomic_commit(&af, err);
+    if (st == APO_OK) {
+        st = apo_sync_file(path, err);
+    }
+    free(path);
+    return st;
 }
 
 /* Read the manifest @p file of @p dir (see apo_manifest_read). */

@@ -134,8 +134,10 @@ APO_NODISCARD apo_status apo_read_small_file(const char *path, size_t max_bytes,
 
 /*
  * An output file written atomically: data goes to a temporary file in the target's folder
- * (".<name>.tmp-XXXXXX"), and apo_atomic_commit flushes, fsyncs and renames it over @p path.
- * An interrupted or aborted write leaves no partial file at @p path.
+ * (".<name>.tmp-XXXXXX"), and apo_atomic_commit flushes and renames it over @p path. An
+ * interrupted or aborted write leaves no partial file at @p path. The commit does not wait for
+ * the disk: whoever decides a set of outputs is complete calls apo_sync_file for one file or
+ * apo_sync_folder for many (atomic.c says why).
  */
 typedef struct apo_atomic_file {
     FILE *fp;          /* write through this */
@@ -145,10 +147,16 @@ typedef struct apo_atomic_file {
 
 /** Create the temporary file for @p path. On failure *af is zeroed. @return APO_OK or APO_E_WRITE. */
 APO_NODISCARD apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err);
-/** Flush, fsync, close and rename into place; frees @p af. On failure the temp file is removed. */
+/** Flush, close and rename into place; frees @p af. On failure the temp file is removed. */
 APO_NODISCARD apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err);
 /** Close and remove the temporary file; frees @p af. Safe on a zeroed struct. */
 void apo_atomic_abort(apo_atomic_file *af);
+/** Put the file @p path and its entry in its folder on disk (fsync both). @return APO_OK or
+ *  APO_E_WRITE (naming the file or folder). */
+APO_NODISCARD apo_status apo_sync_file(const char *path, apo_error *err);
+/** Put every file written on the file system of folder @p dir on disk, and the folder's
+ *  entries (one file-system sync, then fsync of the folder). @return APO_OK or APO_E_WRITE. */
+APO_NODISCARD apo_status apo_sync_folder(const char *dir, apo_error *err);
 
 
 /* ------------------------------------------------------------------------------------------ */
@@ -271,7 +279,8 @@ void apo_manifest_free(apo_manifest *m);
 bool apo_manifest_name_ok(const char *name);
 /* Add @p name (once). APO_E_USAGE for a name apo_manifest_name_ok refuses. */
 APO_NODISCARD apo_status apo_manifest_add(apo_manifest *m, const char *name, apo_error *err);
-/* Write @p dir/manifest.json atomically; call it after every other output is in place. */
+/* Write @p dir/manifest.json atomically; call it after every other output is in place. It
+ * syncs the folder's file system first and the manifest after (the run's commit record). */
 APO_NODISCARD apo_status apo_manifest_write(const apo_manifest *m, const char *dir,
                                             const char *tool, apo_error *err);
 /* Read @p dir/manifest.json of an earlier run (*found false when there is none). Names the

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool exists(const char *dir, const char *name)
 {
@@ -100,5 +101,56 @@ Test(cli_run_owns_folder, failed_run_keeps_the_earlier_manifest, .timeout = 300)
     cr_assert(exists(out, "manifest.json"), "the failed run took the earlier manifest away");
     cr_assert_not(exists(out, ".manifest.previous.json"));
     run_calibur(out);
+    free(dir);
+}
+
+/* The run's outputs reach the disk once, before the manifest that claims them complete: the
+ * system calls of a run (traced with strace when it can trace here) hold one file-system
+ * sync, before the rename that puts manifest.json in place, and no fsync per output file
+ * (util/atomic.c, docs/outputs.md). */
+Test(cli_run_owns_folder, outputs_synced_once_before_the_manifest, .timeout = 300)
+{
+    run_result r;
+    const char *strace = access("/usr/bin/strace", X_OK) == 0 ? "/usr/bin/strace" : "/bin/strace";
+    const char *probe[] = {strace, "-o", "/dev/null", "/bin/true", NULL};
+    if (access(strace, X_OK) != 0 || run_cli(probe, &r) != 0) {
+        run_result_free(&r);
+        cr_skip_test("strace cannot trace here (not installed, or ptrace not allowed)");
+    }
+    run_result_free(&r);
+    char *dir = test_tmpdir();
+    char out[4096], log[4096];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(log, sizeof log, "%s/trace.txt", dir);
+    const char *a[] = {strace, "-f", "-o", log, "-e",
+                       "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2", APOFLOW_BINARY,
+                       "run", "--sheet", APOFLOW_SOURCE_DIR "/samples/calibur/sheet.csv", "-o",
+                       out, "-q", NULL};
+    cr_assert_eq(run_cli(a, &r), 0, "%s", r.err);
+    run_result_free(&r);
+    FILE *f = fopen(log, "r");
+    cr_assert_not_null(f, "%s", log);
+    int line = 0, syncfs_at = -1, n_syncfs = 0, n_fsync = 0, n_renames = 0, manifest_at = -1;
+    char buf[8192];
+    while (fgets(buf, sizeof buf, f) != NULL) {
+        line++;
+        if (strstr(buf, "syncfs(") != NULL) {
+            n_syncfs++;
+            syncfs_at = line;
+        } else if (strstr(buf, "fsync(") != NULL || strstr(buf, "fdatasync(") != NULL) {
+            n_fsync++;
+        } else if (strstr(buf, "rename") != NULL && strstr(buf, " = 0") != NULL) {
+            n_renames++;
+            if (strstr(buf, "/manifest.json\"") != NULL) {
+                manifest_at = line;
+            }
+        }
+    }
+    fclose(f);
+    cr_assert_gt(n_renames, 20, "the run's outputs, each renamed into place (%d)", n_renames);
+    cr_assert_eq(n_syncfs, 1, "one file-system sync, found %d", n_syncfs);
+    cr_assert_gt(manifest_at, syncfs_at, "the manifest is renamed after the sync");
+    /* the folder after the sync; the manifest and its folder after its rename */
+    cr_assert_leq(n_fsync, 3, "no fsync per output file, found %d", n_fsync);
     free(dir);
 }
