@@ -515,8 +515,8 @@ MIX_CLONES void assay_mix_grid_cells(const double *restrict x, const double *res
  * summed inside (debris kept) plus MIX_CELL_COST times 1 - p summed outside (cells lost); a on
  * the grid from xd to xc, b from yd to yc or -inf (two_d false: b = -inf). The two sums of a
  * grid cell are kept side by side (h[2 k] debris, h[2 k + 1] cells): an event's two additions
- * touch one cache line. */
-static void best_corner(const double *x, const double *y, const uint32_t *pbin,
+ * touch one cache line. False when out of memory. */
+static bool best_corner(const double *x, const double *y, const uint32_t *pbin,
                         const double *pb, size_t n,
                         bool two_d, double xd, double xc, double valley, double yd, double yc,
                         double *a, double *b, double *leak)
@@ -530,7 +530,7 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     if (h == NULL || cell == NULL) {
         free(h);
         free(cell);
-        return;
+        return false; /* no gate chosen: the caller reports the model as not fitted */
     }
     const double dx = (xc - xd) / MIX_GRID, dy = two_d ? (yc - yd) / MIX_GRID : 1.0;
     const double idx = 1.0 / dx, idy = 1.0 / dy;
@@ -595,6 +595,7 @@ static void best_corner(const double *x, const double *y, const uint32_t *pbin,
     *leak = in > 0 ? hb[0] / in : NAN;
     free(h);
     free(cell);
+    return true;
 }
 
 /* Label the components (debris: centred below the valley on FSC), set each bin's probability
@@ -659,8 +660,8 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
         ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
     }
     if (ok) { /* a point's probability of debris is its bin's */
-        best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc, a,
-                    b, leak);
+        ok = best_corner(x, y, pbin, bins.p, m, two_d && yc - yd > 0.05, xd, xc, valley, yd, yc,
+                         a, b, leak);
     }
     assay_mix_bins_free(&bins);
     free(x);
