@@ -66,6 +66,12 @@ Test(apo_exp_simd, chosen_where_the_processor_and_library_allow)
         return;
     }
     if (expect_libm) {
+        /* glibc 2.36's FMA build gives ...47d here, its build without FMA ...47c; an older
+         * glibc spells the tunable differently and keeps its FMA build: nothing to test */
+        volatile double probe = -0x1.01e88537636edp+4; /* not folded by the compiler */
+        if (exp(probe) == 0x1.acfe5f977d47dp-24) {
+            cr_skip_test("libm kept its FMA build (the tunable had no effect here)");
+        }
         cr_assert(!apo_exp_selfcheck(cpu), "libm's build without FMA not told apart");
         cr_assert_eq(apo_exp_choose(), APO_EXP_LIBM);
         return;
