@@ -238,7 +238,8 @@ MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_b
     /* the largest (the first of equals; the first when none is above -inf) gets share 1; the
      * others exp of their difference from it when above -40 (below e^-40 a share is lost in
      * a sum of at least 1), else 0. The differences to exponentiate are gathered first, so
-     * libm is called in a loop without a branch to mispredict. */
+     * exp runs over an array without a branch to mispredict (util/exp_simd.c: four at a
+     * time with the library's bits where the processor and library allow). */
     double arg[MIX_K * MIX_BLOCK];
     uint16_t at[MIX_K * MIX_BLOCK];
     size_t na = 0;
@@ -259,9 +260,12 @@ MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_b
         }
         top[i] = tp;
     }
+    if (na > 0) { /* libm's bits, several at a time where it can */
+        apo_exp_array(b->exp, arg, arg, na);
+    }
     double *ef = &e[0][0];
     for (size_t j = 0; j < na; j++) {
-        ef[at[j]] = exp(arg[j]);
+        ef[at[j]] = arg[j];
     }
     double *restrict r = b->r + i0 * MIX_K;
     for (size_t i = 0; i < nb; i++) {
@@ -285,8 +289,8 @@ MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_b
  * likelihood's lower bound, which sees a component's density at the bin's mean lowered by the
  * bin's spread measured in that component's covariance (Verbeek, Nunnink & Vlassis 2006).
  * Returns that bound (without the 2 pi terms) when @p bound, else 0. In blocks of bins, each
- * in passes over the block (the arithmetic ones run across bins in vector registers; libm's
- * exp and log are called once per value as before): each bin's numbers come from the same
+ * in passes over the block (the arithmetic ones run across bins in vector registers; exp
+ * gives libm's bits, b->exp says how; log is libm's): each bin's numbers come from the same
  * operations in the same order as in one loop per bin, so the results are the same bits
  * (tests/assay/test_debris_mix_steps.c checks them against that loop). */
 double assay_mix_estep(const mix_comp *c, mix_bins *b, bool bound)
@@ -656,6 +660,7 @@ bool pregate_debris_mixture(const double *lf, const double *ls, size_t n, double
     double yd = 0, yc = 0;
     ok = ok && assay_mix_bins_fill(&bins, x, y, m, two_d, pbin);
     if (ok) {
+        bins.exp = apo_exp_choose(); /* once per fit: the processor and the self-check */
         mix_start(&bins, valley);
         ok = mix_em(c, &bins, m, two_d) && mix_label(c, &bins, valley, &yd, &yc);
     }

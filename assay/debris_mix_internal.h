@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/exp_simd.h"
+
 #define ASSAY_MIX_K 4
 
 /* One Gaussian component: weight, mean and covariance on (log10 FSC, log10 SSC). */
@@ -32,6 +34,8 @@ typedef struct assay_mix_bins {
     double *p;                       /* probability of debris */
     double *dx, *dy;                 /* the mean's offset from (ox, oy) */
     double *sxx, *sxy, *syy;         /* second moments about (ox, oy): dx dx + wxx, ... */
+    apo_exp_path exp;                /* the E-step's exp (the library's bits either way; zero,
+                                        the library itself, after assay_mix_bins_fill) */
 } assay_mix_bins;
 
 /* The cell of (x, y), clamped to the grid: its column *ix, row *iy and index. */
