@@ -174,7 +174,8 @@ apo_status render_panel_png(const char *path, const render_panel_spec *panel,
     apo_status st = render_panel(&img, panel, opts, err);
     if (st != APO_OK) return st;
     unsigned dpi = opts->dpi ? opts->dpi : (opts->scale == 1 ? 96 : 150 * opts->scale);
-    st = render_image_write_png(img, path, dpi, n_text, text, err);
+    st = render_image_write_png_jobs(img, path, dpi, n_text, text, opts->jobs ? opts->jobs : 1,
+                                     err);
     render_image_free(img);
     return st;
 }
