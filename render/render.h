@@ -229,6 +229,15 @@ typedef struct render_plot {
 /** Zero everything, pseudocolor, both axes linear with automatic ranges. */
 void render_plot_init(render_plot *p);
 
+/* Tables shared by the plots of several render calls (the axes' lookup tables): plots on
+ * the same scale use one table instead of each computing its own; the pixels are the same
+ * with or without. Any number of threads may draw with one cache at once. */
+typedef struct render_cache render_cache;
+/* A new empty cache; NULL when out of memory (then draw without one). */
+render_cache *render_cache_new(void);
+/* Free the cache (after every plot drawn with it); NULL is allowed. */
+void render_cache_free(render_cache *c);
+
 /* Options shared by every plot of a render call. */
 typedef struct render_options {
     unsigned size;            /* edge of one plot cell at scale 1, px (default 600, >= 200) */
@@ -240,9 +249,11 @@ typedef struct render_options {
     unsigned jobs;            /* threads drawing a panel's plots, each into its own cell,
                                  and compressing a large PNG's pieces (0 or 1 = the calling
                                  thread); the image and the file are the same */
+    render_cache *cache;      /* tables shared with other calls (render_cache_new); NULL =
+                                 none */
 } render_options;
 
-#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0, 1}
+#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0, 1, NULL}
 
 /* A grid of plots with an optional shared main title above them. */
 typedef struct render_panel_spec {

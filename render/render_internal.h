@@ -178,9 +178,15 @@ typedef struct rframe {
 
 apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int cell_x,
                       int cell_y, int cell_w, int cell_h, apo_error *err);
-/* Axis fractions of every event (NaN for NaN input); *u and *v are malloc'd (scatter.c). */
+/* Axis fractions of every event (NaN for NaN input); *u and *v are malloc'd (scatter.c);
+ * the axes' tables from @p cache (may be NULL). */
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
-                       size_t n, double **u, double **v, apo_error *err);
+                       size_t n, render_cache *cache, double **u, double **v, apo_error *err);
+/* The table @p build makes for axis @p a, from @p cache: made once per axis (the same
+ * transform and range, bit for bit) and kept there; NULL when @p cache is NULL or full, or
+ * @p build gives NULL (cache.c). */
+const double *rcache_knots(render_cache *cache, const raxis *a,
+                           double *(*build)(const raxis *a));
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */
