@@ -17,7 +17,7 @@
 
 typedef struct rcache_entry {
     raxis axis;     /* its transform and range (the key) */
-    double *knots;  /* RCACHE_KNOTS values */
+    double *knots;  /* what the builder made (scatter.c: TABLE_STEPS + 1 values) */
 } rcache_entry;
 
 struct render_cache {

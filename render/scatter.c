@@ -22,8 +22,11 @@
  * Axis fractions through a table: the inverse transform (closed form for every kind) sampled
  * at TABLE_STEPS + 1 evenly spaced display values, then a binary search per event. 5x faster
  * than the forward logicle (a root-finding per value) and within 1/8192 of the axis length of
- * it. Returns false (caller uses the exact path) if the sampled inverse is not increasing.
+ * it. The table depends on the axis alone, so the plots of a run share it (render_cache).
  */
+
+/* The table of axis @p a (malloc'd); NULL when out of memory or when the sampled inverse is
+ * not increasing (the caller then uses the exact path). */
 static double *knots_build(const raxis *a)
 {
     double *knots = malloc((TABLE_STEPS + 1) * sizeof *knots);
@@ -39,7 +42,8 @@ static double *knots_build(const raxis *a)
     return knots;
 }
 
-/* The table of @p a from @p cache (made once per axis: the same values), else made here. */
+/* The fractions through the table of @p a, from @p cache (made once per axis: the same
+ * values) or made here; false when there is no table. */
 static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *out,
                            render_cache *cache)
 {
