@@ -235,6 +235,40 @@ static bool analyse(run_options *o, run_state *s)
     return true;
 }
 
+/* The figures: the run's (the panels not drawn yet, the overview, the overlay) and, beside
+ * them, the report's (dose-response and summary figures) as two tasks on the pool: they
+ * write different files, and only the first reports as it goes (the second keeps what it
+ * gave for report_for_run, which reports it where it did before), so the messages come in
+ * the same order on any number of threads. */
+typedef struct figures_job {
+    const run_options *o;
+    run_state *s;
+    report_figs_drawn *drawn;
+    apo_status st;
+} figures_job;
+
+static void figures_task(void *ctx, size_t k)
+{
+    figures_job *j = ctx;
+    const run_options *o = j->o;
+    run_state *s = j->s;
+    if (k == 0) {
+        j->st = s->fig != NULL ? report_figures_finish(s->fig, &s->x.res, o->jobs, &s->obs.obs)
+                               : report_write_figures(o->outdir, &s->x.res, s->x.in, s->x.n,
+                                                      o->jobs, &s->obs.obs);
+    } else if (s->fig != NULL) { /* OUTDIR/plots exists: made by report_figures_new */
+        report_draw_run_figures(j->drawn, o->outdir, &s->x.res, s->x.in, s->x.n, s->x.sheet,
+                                o->jobs);
+    }
+}
+
+static void draw_figures(const run_options *o, run_state *s, report_figs_drawn *drawn)
+{
+    figures_job j = {o, s, drawn, APO_OK};
+    apo_pool_run(2, o->jobs, figures_task, NULL, &j);
+    s->rc = cli_worse_exit(s->rc, cli_exit_code(j.st));
+}
+
 /* Tables and results.json, figures, report.html. */
 static bool write_outputs(const run_options *o, run_state *s, int argc, char **argv)
 {
@@ -265,12 +299,9 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
         fail(s, &err, cli_exit_code(err.status)); /* the tables are written: go on */
     }
     s->tm[3] = cli_now();
+    report_figs_drawn drawn = {.drawn = false};
     if (o->plots) {
-        apo_status st = s->fig != NULL ? report_figures_finish(s->fig, &s->x.res, o->jobs,
-                                                               &s->obs.obs)
-                                       : report_write_figures(o->outdir, &s->x.res, s->x.in,
-                                                              s->x.n, o->jobs, &s->obs.obs);
-        s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
+        draw_figures(o, s, &drawn);
     }
     s->tm[4] = cli_now();
     cli_status(o->verbosity, "writing report.html ...");
@@ -278,7 +309,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
                                    s->x.n_failed, (const char *const *)s->x.failed_files,
                                    (const char *const *)s->x.failed_msgs, argc, argv, o->jobs,
                                    sha != NULL ? sha : run_hash_finish(&s->hash),
-                                   &s->x.adjustments, &s->obs.obs);
+                                   &s->x.adjustments, &drawn, &s->obs.obs);
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);

@@ -77,6 +77,8 @@ static double overlap(double a0, double a1, double b0, double b1)
     return hi > lo ? hi - lo : 0;
 }
 
+static void full_lut(uint32_t color, double alpha, uint8_t lut[3][256]);
+
 void rc_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1,
                   uint32_t color, double alpha)
 {
@@ -87,10 +89,30 @@ void rc_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1
     if (iy0 < c->clip_y0) iy0 = c->clip_y0;
     if (ix1 > c->clip_x1) ix1 = c->clip_x1;
     if (iy1 > c->clip_y1) iy1 = c->clip_y1;
+    if (!(alpha > 0)) {
+        return; /* every pixel's alpha * cy * overlap is then <= 0 or NaN: rc_blend draws none */
+    }
+    /* a pixel covered whole gets alpha * 1 * 1 = alpha: rc_blend's result for each channel
+     * value, tabulated when first needed (the same mix, so the same bytes, as
+     * rc_fill_polygon does); the pixels are inside the clip, as rc_blend checks */
+    uint8_t full[3][256];
+    bool full_built = false;
     for (int y = iy0; y < iy1; y++) {
         double cy = overlap(y, y + 1.0, y0, y1);
         for (int x = ix0; x < ix1; x++) {
-            rc_blend(c, x, y, color, alpha * cy * overlap(x, x + 1.0, x0, x1));
+            double cx = overlap(x, x + 1.0, x0, x1);
+            if (cy == 1 && cx == 1) {
+                if (!full_built) {
+                    full_lut(color, alpha, full);
+                    full_built = true;
+                }
+                uint8_t *p = c->img->rgb + ((size_t)y * c->img->width + (size_t)x) * 3;
+                p[0] = full[0][p[0]];
+                p[1] = full[1][p[1]];
+                p[2] = full[2][p[2]];
+            } else {
+                rc_blend(c, x, y, color, alpha * cy * cx);
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ apo_status rplot_contour(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     size_t n = p->n;
     double *u = NULL, *v = NULL, *grid = NULL, *sorted = NULL;
     size_t *idx = NULL;
-    apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, &u, &v, err);
+    apo_status st = rplot_fracs(ax, ay, p->x, p->y, n, ctx->opts->cache, &u, &v, err);
     if (st != APO_OK) return st;
     double sigma = rplot_sigma(n) * 0.75;
     st = rdensity_grid(u, v, n, CGRID, sigma < 1.5 ? 1.5 : sigma, &grid, err);

@@ -9,6 +9,7 @@
 #include "util/util.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #define TITLE_BAND 40
@@ -41,31 +42,31 @@ static apo_status draw_cell(render_image *img, rctx *ctx, const render_panel_spe
     return rplot_draw(img, ctx, &panel->plots[i], cx, cy, (int)cell, (int)cell, err);
 }
 
-/* The plots drawn on threads: task k draws plots k, k + n_tasks, ... with its own font
- * (FreeType faces are not shared between threads; task 0 uses the caller's); each plot's
- * outcome in its own slot. */
+/* The plots drawn on threads: each task takes the next plot not yet taken (so a thread that
+ * gets less of the processor draws fewer) with its own font (FreeType faces are not shared
+ * between threads; task 0 uses the caller's); each plot's outcome in its own slot. A task
+ * whose font cannot be opened draws nothing and leaves its plots to the others (task 0
+ * draws until none is left), so every plot is drawn as on one thread. */
 typedef struct cells_job {
     render_image *img;
     const rctx *ctx;
     const render_panel_spec *panel;
-    size_t cols, n_tasks;
+    size_t cols;
     unsigned cell, band;
     apo_status *st;
     apo_error *errs;
+    atomic_size_t next; /* the next plot to draw */
 } cells_job;
 
 static void cells_task(void *vctx, size_t k)
 {
-    const cells_job *j = vctx;
+    cells_job *j = vctx;
     rctx ctx = *j->ctx; /* task 0 draws with the caller's font */
     apo_error err;
-    apo_status st = k > 0 ? rfont_open(&ctx.font, &err) : APO_OK;
-    for (size_t i = k; i < j->panel->n_plots; i += j->n_tasks) {
-        if (st != APO_OK) { /* no font: every plot of this task fails as the font did */
-            j->st[i] = st;
-            j->errs[i] = err;
-            continue;
-        }
+    if (k > 0 && rfont_open(&ctx.font, &err) != APO_OK) {
+        return;
+    }
+    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->panel->n_plots;) {
         j->st[i] = draw_cell(j->img, &ctx, j->panel, i, j->cols, j->cell, j->band, &j->errs[i]);
     }
     if (k > 0) {
@@ -89,7 +90,8 @@ static apo_status draw_cells_threads(render_image *img, const rctx *ctx,
                              "expected memory for %zu plots, found none", n);
     }
     size_t n_tasks = ctx->opts->jobs < n ? ctx->opts->jobs : n;
-    cells_job j = {img, ctx, panel, cols, n_tasks, cell, band, st, errs};
+    cells_job j = {img, ctx, panel, cols, cell, band, st, errs, 0};
+    atomic_init(&j.next, 0);
     apo_pool_run(n_tasks, (unsigned)n_tasks, cells_task, NULL, &j);
     apo_status out = APO_OK;
     for (size_t i = 0; i < n && out == APO_OK; i++) {
@@ -174,7 +176,8 @@ apo_status render_panel_png(const char *path, const render_panel_spec *panel,
     apo_status st = render_panel(&img, panel, opts, err);
     if (st != APO_OK) return st;
     unsigned dpi = opts->dpi ? opts->dpi : (opts->scale == 1 ? 96 : 150 * opts->scale);
-    st = render_image_write_png(img, path, dpi, n_text, text, err);
+    st = render_image_write_png_jobs(img, path, dpi, n_text, text, opts->jobs ? opts->jobs : 1,
+                                     err);
     render_image_free(img);
     return st;
 }

@@ -4,8 +4,8 @@
  * W3C PNG 2nd edition): signature, IHDR, pHYs, tEXt (provenance: Software, Source, Comment),
  * one IDAT holding the zlib stream of the filtered rows, IEND. The chunks are assembled here
  * and the zlib stream comes from png_deflate.c (DEFLATE made for flat-colour plots: three
- * times faster than libdeflate at level 3 on the plate's images and as small); CRC-32 from
- * libdeflate. Filter type 0 (None) on every row: chosen by measurement on our plots
+ * times faster than libdeflate at level 3 on the plate's images and as small; a large
+ * image's rows in pieces compressed on the caller's threads); CRC-32 from libdeflate. Filter type 0 (None) on every row: chosen by measurement on our plots
  * (docs/performance.md), which are flat colour with sparse dots, where None is both the
  * smallest and the fastest filter. No tIME
  * chunk: the bytes depend only on the pixels and the chunks given. Output goes through
@@ -89,15 +89,17 @@ static void put_text(png_buf *b, const char *key, const char *text)
     put_chunk(b, "tEXt", head, nk + 1, text, nt);
 }
 
-/* The zlib stream of the rows, each with filter type 0 (read from the image in place);
- * false if out of memory. */
-static bool compress_rows(png_buf *b, const render_image *img)
+/* The zlib stream of the rows, each with filter type 0 (read from the image in place), a
+ * large image's rows in pieces compressed on @p jobs threads; false if out of memory. */
+static bool compress_rows(png_buf *b, const render_image *img, unsigned jobs)
 {
     const size_t row = (size_t)img->width * 3;
+    const size_t bands = rpng_zlib_bands_count(row, img->height);
     /* only the pages written are touched: plots compress 20-40x */
-    const size_t cap = rpng_zlib_bound((row + 1) * img->height);
+    const size_t cap = rpng_zlib_bound((row + 1) * img->height) + 16 * bands;
     uint8_t *z = malloc(cap);
-    const size_t nz = z != NULL ? rpng_zlib(img->rgb, row, img->height, z, cap) : 0;
+    const size_t nz =
+        z != NULL ? rpng_zlib_bands(img->rgb, row, img->height, bands, jobs, z, cap) : 0;
     bool ok = nz > 0;
     for (size_t off = 0; ok && off < nz; off += 1u << 30) { /* IDATs of at most 1 GiB */
         size_t part = nz - off < (1u << 30) ? nz - off : (1u << 30);
@@ -109,7 +111,7 @@ static bool compress_rows(png_buf *b, const render_image *img)
 
 /* The whole file in memory; false if out of memory or too large. */
 static bool encode(png_buf *b, const render_image *img, unsigned dpi, size_t n_text,
-                   const render_text_chunk *text)
+                   const render_text_chunk *text, unsigned jobs)
 {
     static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
     uint8_t *p = buf_reserve(b, sizeof signature);
@@ -139,7 +141,7 @@ static bool encode(png_buf *b, const render_image *img, unsigned dpi, size_t n_t
     for (size_t i = 0; i < n_text; i++) {
         put_text(b, text[i].key, text[i].text);
     }
-    if (!compress_rows(b, img)) {
+    if (!compress_rows(b, img, jobs)) {
         return false;
     }
     put_chunk(b, "IEND", NULL, 0, NULL, 0);
@@ -165,6 +167,14 @@ static bool valid_key(const char *k)
 apo_status render_image_write_png(const render_image *img, const char *path, unsigned dpi,
                                   size_t n_text, const render_text_chunk *text, apo_error *err)
 {
+    return render_image_write_png_jobs(img, path, dpi, n_text, text, 1, err);
+}
+
+apo_status render_image_write_png_jobs(const render_image *img, const char *path,
+                                       unsigned dpi, size_t n_text,
+                                       const render_text_chunk *text, unsigned jobs,
+                                       apo_error *err)
+{
     if (!img || !path || n_text > 1000) {
         return apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, NULL,
                              "expected an image, a path and at most 1000 text chunks");
@@ -183,7 +193,7 @@ apo_status render_image_write_png(const render_image *img, const char *path, uns
                              img->width, img->height);
     }
     png_buf b = {0};
-    if (!encode(&b, img, dpi, n_text, text)) {
+    if (!encode(&b, img, dpi, n_text, text, jobs)) {
         free(b.p);
         return apo_error_set(err, APO_E_NOMEM, path, APO_NO_OFFSET, NULL,
                              "expected memory to encode a %ux%u PNG, found none",

@@ -502,9 +502,91 @@ static void write_block(bitw *w, block *b, const rows *r, size_t pos, size_t len
     write_tokens(w, b, &lit, &dist);
 }
 
+/* Each block is at most its stored size (write_block), its bytes plus 5 per 65535 and one
+ * for the padding; a block covers at least 32768 bytes (BLOCK_TOKENS tokens) unless it ends
+ * a piece: with the header, the sync flushes and the checksum, n / 2048 + 16 per piece + 64
+ * more than the bytes is enough. */
 size_t rpng_zlib_bound(size_t n)
 {
-    return n + 5 * (n / 65535 + 1) + 64;
+    return n + n / 2048 + 16 + 64;
+}
+
+/* Fill the table of length codes (index into len_base of each match length). */
+static void init_len_codes(block *b)
+{
+    for (unsigned c = 0, l = 3; l <= MAX_MATCH; l++) {
+        while (c + 1 < 29 && len_base[c + 1] <= l) c++;
+        b->len_code[l] = (uint8_t)c;
+    }
+}
+
+/* The DEFLATE blocks of rows [y0, y1) of @p r into @p w: the last block final when @p last,
+ * otherwise followed by an empty stored block (a sync flush: the piece ends on a byte
+ * boundary, so pieces are concatenated as bytes). Matches may reach back into the rows
+ * before y0 (the decoder has them: they were written before this piece); the hash of
+ * earlier places starts empty, so the piece depends only on the pixels. */
+static void deflate_rows(bitw *w, block *b, const rows *r, size_t y0, size_t y1, bool last)
+{
+    memset(b->head, 0, sizeof b->head);
+    const rows band = {r->rgb, r->rb, y1};
+    const size_t end = (r->rb + 1) * y1;
+    size_t pos = (r->rb + 1) * y0;
+    cursor c = {y0, 0};
+    do {
+        const size_t used = tokenise(b, &band, &c);
+        write_block(w, b, &band, pos, used, last && pos + used == end);
+        pos += used;
+    } while (pos < end && !w->full);
+    if (!last) {
+        put_bits(w, 0, 3); /* BFINAL 0, BTYPE 00: an empty stored block */
+        flush_bits(w);
+        if (w->end - w->p < 4) {
+            w->full = true;
+            return;
+        }
+        memcpy(w->p, "\x00\x00\xff\xff", 4); /* LEN 0, NLEN */
+        w->p += 4;
+    }
+    flush_bits(w);
+}
+
+/* The zlib header: CM 8 (deflate), 32K window, FLEVEL 0 (fastest); FCHECK makes 0x7801 a
+ * multiple of 31. */
+static const uint8_t zlib_head[2] = {0x78, 0x01};
+
+/* Adler-32 of the PNG stream of rows [y0, y1): each row's filter byte 0, then the row. */
+static uint32_t rows_adler(const rows *r, size_t y0, size_t y1)
+{
+    uint32_t adler = 1;
+    for (size_t y = y0; y < y1; y++) {
+        static const uint8_t none = 0;
+        adler = libdeflate_adler32(adler, &none, 1);
+        adler = libdeflate_adler32(adler, r->rgb + y * r->rb, r->rb);
+    }
+    return adler;
+}
+
+/* The Adler-32 of A followed by B from theirs and B's length (RFC 1950, 8.2: the two sums
+ * are s1 = 1 + the bytes, s2 = the sum of the s1 after each byte, modulo 65521). */
+static uint32_t adler_combine(uint32_t a, uint32_t b, size_t len_b)
+{
+    const uint64_t base = 65521, rem = len_b % base;
+    const uint64_t a1 = a & 0xffffu, a2 = a >> 16, b1 = b & 0xffffu, b2 = b >> 16;
+    const uint64_t s1 = (a1 + b1 + base - 1) % base;
+    const uint64_t s2 = (a2 + b2 + rem * a1 + base - rem) % base;
+    return (uint32_t)(s2 << 16 | s1);
+}
+
+static size_t put_adler(uint8_t *p, uint8_t *end, uint32_t adler)
+{
+    if (end - p < 4) {
+        return 0;
+    }
+    p[0] = (uint8_t)(adler >> 24);
+    p[1] = (uint8_t)(adler >> 16);
+    p[2] = (uint8_t)(adler >> 8);
+    p[3] = (uint8_t)adler;
+    return 4;
 }
 
 size_t rpng_zlib(const uint8_t *rgb, size_t row_bytes, size_t height, uint8_t *out,
@@ -515,37 +597,107 @@ size_t rpng_zlib(const uint8_t *rgb, size_t row_bytes, size_t height, uint8_t *o
         free(b);
         return 0;
     }
-    for (unsigned c = 0, l = 3; l <= MAX_MATCH; l++) {
-        while (c + 1 < 29 && len_base[c + 1] <= l) c++;
-        b->len_code[l] = (uint8_t)c;
-    }
-    memset(b->head, 0, sizeof b->head);
+    init_len_codes(b);
     const rows r = {rgb, row_bytes, height};
-    const size_t n = (row_bytes + 1) * height;
-    bitw w = {out, out + cap, 0, 0, false};
-    put_bits(&w, 0x78, 8); /* CM 8 (deflate), 32K window; FLEVEL 0 (fastest) */
-    put_bits(&w, 0x01, 8); /* FCHECK: 0x7801 is a multiple of 31 */
-    size_t pos = 0;
-    cursor c = {0, 0};
-    do {
-        const size_t used = tokenise(b, &r, &c);
-        write_block(&w, b, &r, pos, used, pos + used == n);
-        pos += used;
-    } while (pos < n && !w.full);
-    flush_bits(&w);
+    memcpy(out, zlib_head, 2);
+    bitw w = {out + 2, out + cap, 0, 0, false};
+    deflate_rows(&w, b, &r, 0, height, true);
     free(b);
-    uint32_t adler = 1;
-    for (size_t y = 0; y < height; y++) {
-        static const uint8_t none = 0;
-        adler = libdeflate_adler32(adler, &none, 1);
-        adler = libdeflate_adler32(adler, rgb + y * row_bytes, row_bytes);
-    }
-    if (w.full || w.end - w.p < 4) {
+    if (w.full) {
         return 0;
     }
-    w.p[0] = (uint8_t)(adler >> 24);
-    w.p[1] = (uint8_t)(adler >> 16);
-    w.p[2] = (uint8_t)(adler >> 8);
-    w.p[3] = (uint8_t)adler;
-    return (size_t)(w.p + 4 - out);
+    const size_t na = put_adler(w.p, w.end, rows_adler(&r, 0, height));
+    return na ? (size_t)(w.p + na - out) : 0;
+}
+
+/* ---- bands -------------------------------------------------------------------------------- */
+
+/* Rows compressed as pieces of their own once an image has this many stream bytes: the
+ * pieces are independent, so they run on several threads (docs/performance.md, "Eighth
+ * round"). Below it one piece (the stream of rpng_zlib). */
+#define BAND_BYTES (1u << 21)
+
+size_t rpng_zlib_bands_count(size_t row_bytes, size_t height)
+{
+    const size_t n = (row_bytes + 1) * height;
+    if (height < 2 || n < 2 * (size_t)BAND_BYTES) {
+        return 1;
+    }
+    const size_t k = n / BAND_BYTES; /* pieces of at least BAND_BYTES */
+    return k < height ? k : height;
+}
+
+typedef struct band_job {
+    rows r;
+    size_t n_bands;
+    uint8_t **out;  /* each piece's bytes */
+    size_t *len;    /* their lengths, 0 when a piece failed */
+    uint32_t *adler;
+} band_job;
+
+/* Rows of piece i: an even split of the rows. */
+static size_t band_row(const band_job *j, size_t i)
+{
+    return j->r.h * i / j->n_bands; /* h < 2^31, i <= h: no overflow */
+}
+
+static void band_task(void *ctx, size_t i)
+{
+    band_job *j = ctx;
+    const size_t y0 = band_row(j, i), y1 = band_row(j, i + 1);
+    const size_t cap = rpng_zlib_bound((j->r.rb + 1) * (y1 - y0)) + 8;
+    block *b = malloc(sizeof *b);
+    j->out[i] = malloc(cap);
+    j->len[i] = 0;
+    if (b == NULL || j->out[i] == NULL) {
+        free(b);
+        return;
+    }
+    init_len_codes(b);
+    bitw w = {j->out[i], j->out[i] + cap, 0, 0, false};
+    deflate_rows(&w, b, &j->r, y0, y1, i + 1 == j->n_bands);
+    free(b);
+    j->adler[i] = rows_adler(&j->r, y0, y1);
+    j->len[i] = w.full ? 0 : (size_t)(w.p - j->out[i]);
+}
+
+size_t rpng_zlib_bands(const uint8_t *rgb, size_t row_bytes, size_t height, size_t n_bands,
+                       unsigned jobs, uint8_t *out, size_t cap)
+{
+    if (n_bands <= 1 || height < 2) {
+        return rpng_zlib(rgb, row_bytes, height, out, cap);
+    }
+    if (row_bytes == 0 || cap < 8) {
+        return 0;
+    }
+    n_bands = n_bands < height ? n_bands : height;
+    band_job j = {{rgb, row_bytes, height}, n_bands, calloc(n_bands, sizeof *j.out),
+                  calloc(n_bands, sizeof *j.len), calloc(n_bands, sizeof *j.adler)};
+    size_t total = 0;
+    if (j.out != NULL && j.len != NULL && j.adler != NULL) {
+        apo_pool_run(n_bands, jobs, band_task, NULL, &j);
+        memcpy(out, zlib_head, 2);
+        total = 2;
+        uint32_t adler = 1;
+        for (size_t i = 0; i < n_bands && total > 0; i++) {
+            const size_t len = j.len[i];
+            if (len == 0 || len > cap - total) {
+                total = 0;
+                break;
+            }
+            memcpy(out + total, j.out[i], len);
+            total += len;
+            const size_t rows_i = band_row(&j, i + 1) - band_row(&j, i);
+            adler = adler_combine(adler, j.adler[i], rows_i * (row_bytes + 1));
+        }
+        const size_t na = total > 0 ? put_adler(out + total, out + cap, adler) : 0;
+        total = na ? total + na : 0;
+    }
+    for (size_t i = 0; j.out != NULL && i < n_bands; i++) {
+        free(j.out[i]);
+    }
+    free(j.out);
+    free(j.len);
+    free(j.adler);
+    return total;
 }

@@ -89,6 +89,15 @@ typedef struct render_text_chunk {
 APO_NODISCARD apo_status render_image_write_png(const render_image *img, const char *path,
                                                 unsigned dpi, size_t n_text,
                                                 const render_text_chunk *text, apo_error *err);
+/**
+ * render_image_write_png with a large image's rows compressed in pieces on @p jobs threads
+ * (0 = every core). The pieces depend on the image's size alone, never on @p jobs: the bytes
+ * are the same on any number of threads (and the pixels those of render_image_write_png).
+ */
+APO_NODISCARD apo_status render_image_write_png_jobs(const render_image *img, const char *path,
+                                                     unsigned dpi, size_t n_text,
+                                                     const render_text_chunk *text,
+                                                     unsigned jobs, apo_error *err);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Plots                                                                                      */
@@ -220,6 +229,15 @@ typedef struct render_plot {
 /** Zero everything, pseudocolor, both axes linear with automatic ranges. */
 void render_plot_init(render_plot *p);
 
+/* Tables shared by the plots of several render calls (the axes' lookup tables): plots on
+ * the same scale use one table instead of each computing its own; the pixels are the same
+ * with or without. Any number of threads may draw with one cache at once. */
+typedef struct render_cache render_cache;
+/* A new empty cache; NULL when out of memory (then draw without one). */
+render_cache *render_cache_new(void);
+/* Free the cache (after every plot drawn with it); NULL is allowed. */
+void render_cache_free(render_cache *c);
+
 /* Options shared by every plot of a render call. */
 typedef struct render_options {
     unsigned size;            /* edge of one plot cell at scale 1, px (default 600, >= 200) */
@@ -228,11 +246,14 @@ typedef struct render_options {
     size_t max_events;        /* display subsample per 2-D plot; 0 = draw every event */
     uint64_t seed;            /* subsample seed */
     unsigned dpi;             /* pHYs; 0 = automatic (96 at scale 1, 150 * scale above) */
-    unsigned jobs;            /* threads drawing a panel's plots, each into its own cell
-                                 (0 or 1 = the calling thread); the image is the same */
+    unsigned jobs;            /* threads drawing a panel's plots, each into its own cell,
+                                 and compressing a large PNG's pieces (0 or 1 = the calling
+                                 thread); the image and the file are the same */
+    render_cache *cache;      /* tables shared with other calls (render_cache_new); NULL =
+                                 none */
 } render_options;
 
-#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0, 1}
+#define RENDER_OPTIONS_INIT {600, 1, RENDER_CMAP_JET, 0, 0x5eed, 0, 1, NULL}
 
 /* A grid of plots with an optional shared main title above them. */
 typedef struct render_panel_spec {

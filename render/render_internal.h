@@ -107,6 +107,18 @@ void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp);
 size_t rpng_zlib(const uint8_t *rgb, size_t row_bytes, size_t height, uint8_t *out,
                  size_t cap);
 size_t rpng_zlib_bound(size_t n);
+/* How many pieces rpng_zlib_bands makes of an image's rows: 1 below a few MB of rows, then
+ * one per 2 MB (rounded down; at most one per row). It depends on the size alone, so the
+ * bytes of a PNG do not depend on the threads that wrote it. */
+size_t rpng_zlib_bands_count(size_t row_bytes, size_t height);
+/* rpng_zlib with the rows cut into @p n_bands pieces of consecutive rows, each compressed
+ * on its own (on @p jobs threads, apo_pool_run) and ending on a byte boundary (an empty
+ * stored block after all but the last, which is final), then concatenated; the Adler-32
+ * is combined from the pieces'. The same rows come out; with n_bands <= 1 it is rpng_zlib.
+ * Its length, 0 when it does not fit in @p cap or out of memory; rpng_zlib_bound(n) +
+ * 16 * n_bands bytes always suffice. */
+size_t rpng_zlib_bands(const uint8_t *rgb, size_t row_bytes, size_t height, size_t n_bands,
+                       unsigned jobs, uint8_t *out, size_t cap);
 
 /* ---- axis.c ------------------------------------------------------------------------------ */
 
@@ -166,9 +178,15 @@ typedef struct rframe {
 
 apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int cell_x,
                       int cell_y, int cell_w, int cell_h, apo_error *err);
-/* Axis fractions of every event (NaN for NaN input); *u and *v are malloc'd (scatter.c). */
+/* Axis fractions of every event (NaN for NaN input); *u and *v are malloc'd (scatter.c);
+ * the axes' tables from @p cache (may be NULL). */
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
-                       size_t n, double **u, double **v, apo_error *err);
+                       size_t n, render_cache *cache, double **u, double **v, apo_error *err);
+/* The table @p build makes for axis @p a, from @p cache: made once per axis (the same
+ * transform and range, bit for bit) and kept there; NULL when @p cache is NULL or full, or
+ * @p build gives NULL (cache.c). */
+const double *rcache_knots(render_cache *cache, const raxis *a,
+                           double *(*build)(const raxis *a));
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */

@@ -22,19 +22,37 @@
  * Axis fractions through a table: the inverse transform (closed form for every kind) sampled
  * at TABLE_STEPS + 1 evenly spaced display values, then a binary search per event. 5x faster
  * than the forward logicle (a root-finding per value) and within 1/8192 of the axis length of
- * it. Returns false (caller uses the exact path) if the sampled inverse is not increasing.
+ * it. The table depends on the axis alone, so the plots of a run share it (render_cache).
  */
-static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *out)
+
+/* The table of axis @p a (malloc'd); NULL when out of memory or when the sampled inverse is
+ * not increasing (the caller then uses the exact path). */
+static double *knots_build(const raxis *a)
 {
     double *knots = malloc((TABLE_STEPS + 1) * sizeof *knots);
-    if (!knots) return false;
+    if (!knots) return NULL;
     for (size_t k = 0; k <= TABLE_STEPS; k++) {
         double d = a->lo + (a->hi - a->lo) * (double)k / TABLE_STEPS;
         knots[k] = gate_transform_inverse(&a->t, d);
         if (!isfinite(knots[k]) || (k > 0 && !(knots[k] > knots[k - 1]))) {
             free(knots);
-            return false;
+            return NULL;
         }
+    }
+    return knots;
+}
+
+/* The fractions through the table of @p a, from @p cache (made once per axis: the same
+ * values) or made here; false when there is no table. */
+static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *out,
+                           render_cache *cache)
+{
+    const double *knots = rcache_knots(cache, a, knots_build);
+    double *own = NULL;
+    if (knots == NULL) {
+        own = knots_build(a);
+        if (own == NULL) return false;
+        knots = own;
     }
     for (size_t e = 0; e < n; e++) {
         double v = x[e];
@@ -57,7 +75,7 @@ static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *ou
             out[e] = ((double)lo + t) / TABLE_STEPS;
         }
     }
-    free(knots);
+    free(own);
     return true;
 }
 
@@ -72,18 +90,19 @@ static void fracs_exact(const raxis *a, const double *x, size_t n, double *out)
     }
 }
 
-static void fracs(const raxis *a, const double *x, size_t n, double *out)
+static void fracs(const raxis *a, const double *x, size_t n, double *out, render_cache *cache)
 {
     if (n == 0) {
         return; /* x may be NULL */
     }
-    if (a->t.kind == GATE_TRANSFORM_LINEAR || !fracs_by_table(a, x, n, out)) {
+    if (a->t.kind == GATE_TRANSFORM_LINEAR || !fracs_by_table(a, x, n, out, cache)) {
         fracs_exact(a, x, n, out);
     }
 }
 
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
-                       size_t n, double **u_out, double **v_out, apo_error *err)
+                       size_t n, render_cache *cache, double **u_out, double **v_out,
+                       apo_error *err)
 {
     *u_out = NULL;
     *v_out = NULL;
@@ -94,8 +113,8 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
         return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
                              "expected memory for %zu events, found none", n);
     }
-    fracs(ax, x, n, u);
-    fracs(ay, y, n, v);
+    fracs(ax, x, n, u, cache);
+    fracs(ay, y, n, v, cache);
     for (size_t e = 0; e < n; e++) {
         if (isnan(v[e])) u[e] = NAN; /* one NaN marks the event as not drawable */
     }
@@ -142,11 +161,12 @@ static void dot(const rc_canvas *c, const rframe *f, double u, double v, int siz
 /* The drawn events (p holds the display subsample, plot.c) as axis fractions, events off
  * both scales (NaN) dropped; *u_out and *v_out are malloc'd, *m_out of them kept. */
 static apo_status drawn_events(const render_plot *p, const raxis *ax, const raxis *ay,
-                               double **u_out, double **v_out, size_t *m_out, apo_error *err)
+                               render_cache *cache, double **u_out, double **v_out,
+                               size_t *m_out, apo_error *err)
 {
     *m_out = 0;
     double *u = NULL, *v = NULL;
-    apo_status st = rplot_fracs(ax, ay, p->x, p->y, p->n, &u, &v, err);
+    apo_status st = rplot_fracs(ax, ay, p->x, p->y, p->n, cache, &u, &v, err);
     *u_out = u;
     *v_out = v;
     if (st != APO_OK) return st;
@@ -170,7 +190,7 @@ apo_status rplot_scatter(const rc_canvas *c, rctx *ctx, const render_plot *p, co
     size_t *count = NULL;
     uint32_t *order = NULL;
     uint8_t *level = NULL;
-    apo_status st = drawn_events(p, ax, ay, &u, &v, &m, err);
+    apo_status st = drawn_events(p, ax, ay, ctx->opts->cache, &u, &v, &m, err);
     if (st != APO_OK) return st;
     int size = (int)ctx->opts->scale * (m < 5000 ? 2 : 1);
     if (p->kind == RENDER_DOT) {

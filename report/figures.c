@@ -7,7 +7,8 @@
  * event rate over Time (time_fig.c) from the panel's events. A sample's panel, review preview
  * and Time plot are drawn from the events the statistics pass holds when it hands them over
  * (report_figures_display); otherwise from a subsample of the file read here. Plots keep only
- * a thinned copy of each sample's singlets, never a whole file.
+ * a thinned copy of each sample's singlets, never a whole file. All of them share one
+ * render_cache (the axes' tables, made once per scale).
  */
 #include "report/figures.h"
 #include "report/gating_path.h"
@@ -499,6 +500,7 @@ void report_figures_free(report_figures *f)
     free(f->j.errs);
     free(f->j.xt);
     free(f->j.yt);
+    render_cache_free(f->j.ro.cache);
     free(f);
 }
 
@@ -524,6 +526,8 @@ apo_status report_figures_new(report_figures **out, const char *outdir, const as
     *j = (panel_job){.in = in, .dir = f->dir, .ro = RENDER_OPTIONS_INIT};
     j->ro.size = 420;
     j->ro.max_events = 20000;
+    j->ro.cache = render_cache_new(); /* the quadrant plots and overview cells share axes;
+                                         none when out of memory (the same pixels) */
     j->views = calloc(m, sizeof *j->views);
     j->have = calloc(m, sizeof *j->have);
     j->drawn = calloc(m, sizeof *j->drawn);

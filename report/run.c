@@ -2,7 +2,9 @@
 /*
  * run.c: the report of a run or of merged shards (report.h): the failures table (files
  * that could not be read, samples that could not be analysed), input checksums on the thread
- * pool (those the caller computed before are kept), the dose-response figures, then report.html; and the sample rows of a run from its
+ * pool (those the caller computed before are kept), the dose-response and summary figures
+ * (or what they gave when the caller drew them before, beside its own figures), then
+ * report.html; and the sample rows of a run from its
  * analysis and sheet (with the sheet's "well" column when there is one), shown in the
  * sheet's order.
  */
@@ -28,6 +30,15 @@ void report_checksums(report_sample *samples, size_t n, unsigned jobs)
     apo_pool_run(n, jobs, hash_task, NULL, samples);
 }
 
+/* The dose-response plots, then the summary figures, into @p out (nothing reported). */
+static void draw_figures(report_figs_drawn *out, const char *outdir, const assay_result *res,
+                         size_t n, const report_sample *rows, unsigned jobs)
+{
+    out->drawn = true;
+    out->st[0] = report_dose_plots(outdir, res, n, rows, &out->err[0]);
+    out->st[1] = report_summary_figures_jobs(outdir, res, n, rows, jobs, &out->err[1]);
+}
+
 apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_failed,
                           const char *const *failed_files, const char *const *failed_msgs,
                           bool dose_plots, const apo_observer *obs)
@@ -48,17 +59,22 @@ apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_f
         }
     }
     report_checksums(rows, n, ri->jobs);
+    report_figs_drawn here = {.drawn = false};
+    const report_figs_drawn *figs = ri->drawn;
+    if (figs == NULL || !figs->drawn) {
+        figs = &here;
+        if (dose_plots) {
+            draw_figures(&here, ri->outdir, ri->res, n, rows, ri->jobs);
+        }
+    }
     apo_status worst = APO_OK;
+    for (int k = 0; k < 2 && figs->drawn; k++) { /* dose-response, then summary figures */
+        if (figs->st[k] != APO_OK) {
+            apo_observe_error(obs, &figs->err[k]);
+            worst = apo_status_worse(worst, figs->err[k].status);
+        }
+    }
     apo_error err;
-    if (dose_plots && report_dose_plots(ri->outdir, ri->res, n, rows, &err) != APO_OK) {
-        apo_observe_error(obs, &err);
-        worst = err.status;
-    }
-    if (dose_plots &&
-        report_summary_figures_jobs(ri->outdir, ri->res, n, rows, ri->jobs, &err) != APO_OK) {
-        apo_observe_error(obs, &err);
-        worst = apo_status_worse(worst, err.status);
-    }
     ri->samples = rows;
     ri->n_failures = nfl;
     ri->failures = fl;
@@ -108,6 +124,16 @@ static void run_row(report_sample *r, const assay_sample *s, const assay_input *
     r->error = (s->qc & ASSAY_QC_FAILED) ? (s->error[0] ? s->error : "failed") : "";
 }
 
+/* The sample rows of @p n samples (their QC flags' text in @p flags). */
+static void run_rows(report_sample *rs, char (*flags)[160], const assay_result *res,
+                     const assay_input *in, size_t n, const char *const *wells)
+{
+    for (size_t i = 0; i < n; i++) {
+        run_row(&rs[i], &res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
+                sizeof flags[i]);
+    }
+}
+
 apo_status report_for_samples(report_input *ri, const assay_input *in,
                               const char *const *wells, size_t n_failed,
                               const char *const *failed_files, const char *const *failed_msgs,
@@ -126,9 +152,8 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
+    run_rows(rs, flags, ri->res, in, n, wells);
     for (size_t i = 0; i < n; i++) {
-        run_row(&rs[i], &ri->res->samples[i], &in[i], wells != NULL ? wells[i] : "", flags[i],
-                sizeof flags[i]);
         if (ri->known_sha256 != NULL) {
             memcpy(rs[i].sha256, ri->known_sha256[i], sizeof rs[i].sha256);
             rs[i].sha256[sizeof rs[i].sha256 - 1] = '\0';
@@ -145,27 +170,64 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
     return s;
 }
 
-apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
-                          size_t n, const assay_sheet *sheet, size_t n_failed,
-                          const char *const *failed_files, const char *const *failed_msgs,
-                          int argc, char *const *argv, unsigned jobs,
-                          const char (*known_sha256)[65], const assay_adjustments *adj,
-                          const apo_observer *obs)
+/* The "well" of each sample from the sheet ("" without one); NULL when out of memory. */
+static const char **run_wells(const assay_sheet *sheet, const assay_input *in, size_t n)
 {
     const char **wells = calloc(n ? n : 1, sizeof *wells);
     if (wells == NULL) {
-        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
-        return APO_E_NOMEM;
+        return NULL;
     }
     size_t well_col = well_column(sheet);
     for (size_t i = 0; i < n; i++) {
         const assay_sheet_row *row = sheet != NULL ? assay_sheet_find(sheet, in[i].file) : NULL;
         wells[i] = row != NULL && well_col != SIZE_MAX ? row->extra[well_col] : "";
     }
+    return wells;
+}
+
+/* The run's figures go with the report when OUTDIR/plots exists. */
+static bool plots_folder(const char *outdir)
+{
     char plots[4096];
     struct stat st;
     snprintf(plots, sizeof plots, "%s/plots", outdir);
-    bool dose_plots = stat(plots, &st) == 0 && S_ISDIR(st.st_mode);
+    return stat(plots, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void report_draw_run_figures(report_figs_drawn *out, const char *outdir,
+                             const assay_result *res, const assay_input *in, size_t n,
+                             const assay_sheet *sheet, unsigned jobs)
+{
+    memset(out, 0, sizeof *out);
+    if (!plots_folder(outdir)) {
+        out->drawn = true; /* no figures, as report_publish without dose_plots */
+        return;
+    }
+    const char **wells = run_wells(sheet, in, n);
+    report_sample *rs = calloc(n ? n : 1, sizeof *rs);
+    char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
+    if (wells != NULL && rs != NULL && flags != NULL) { /* else report_for_run draws them */
+        run_rows(rs, flags, res, in, n, wells);
+        draw_figures(out, outdir, res, n, rs, jobs);
+    }
+    free(wells);
+    free(rs);
+    free(flags);
+}
+
+apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
+                          size_t n, const assay_sheet *sheet, size_t n_failed,
+                          const char *const *failed_files, const char *const *failed_msgs,
+                          int argc, char *const *argv, unsigned jobs,
+                          const char (*known_sha256)[65], const assay_adjustments *adj,
+                          const report_figs_drawn *drawn, const apo_observer *obs)
+{
+    const char **wells = run_wells(sheet, in, n);
+    if (wells == NULL) {
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
+    bool dose_plots = plots_folder(outdir);
     char title[64];
     snprintf(title, sizeof title, "Annexin V / %s apoptosis report", assay_dead_dye_label(res));
     report_input ri = {.outdir = outdir,
@@ -176,7 +238,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                        .argv = argv,
                        .jobs = jobs,
                        .adjustments = adj,
-                       .known_sha256 = known_sha256};
+                       .known_sha256 = known_sha256,
+                       .drawn = drawn};
     apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
                                       dose_plots, obs);
     free(wells);

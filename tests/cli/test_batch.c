@@ -6,7 +6,8 @@
  * others are analysed (exit 65), also through shard + merge; no progress output when stderr
  * is not a terminal, one line per file with --verbose, only errors with --quiet; the input
  * folder is refused as the output folder; --jobs values are checked; on a terminal (a pty made
- * by util-linux script(1)) a progress bar with files, events/s and ETA is drawn and cleared.
+ * by util-linux script(1)) a progress bar with files, events/s and ETA is drawn and cleared;
+ * figures that cannot be written are reported in one order on one thread and two.
  */
 #include "support/json_mini.h"
 #include "support/run_cli.h"
@@ -81,6 +82,55 @@ Test(cli_batch, jobs_one_and_two_write_identical_files)
      * overview + overlay + dose-response + 10 previews of the report's gate review + 10 Time
      * plots as PNG and SVG + the group bars, quadrant bars and dose plot as PNG, SVG and PDF */
     cr_assert_eq(same_tree(o1, o2), 9 + 10 + 3 + 10 + 2 * 10 + 3 * 3);
+    free(dir);
+}
+
+/* A directory where a figure is to be written: its rename fails. */
+static void block_figure(const char *out, const char *name)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/plots/%s", out, name);
+    cr_assert_eq(mkdir(path, 0777), 0, "%s", path);
+    snprintf(path, sizeof path, "%s/plots/%s/x", out, name);
+    spit(path, "x", 1);
+}
+
+/* The run's figures and the report's summary and dose-response figures are drawn at once on
+ * two threads; their failures are still reported in one order (overview, dose-response,
+ * summary), the same with --jobs 1 and 2, with exit 73. */
+Test(cli_batch, figure_failures_reported_in_one_order_on_any_threads)
+{
+    char *dir = test_tmpdir();
+    char out[4200], plots[4300];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(plots, sizeof plots, "%s/plots", out);
+    char *errs[2];
+    const char *jobs[] = {"1", "2"};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(mkdir(out, 0777), 0);
+        cr_assert_eq(mkdir(plots, 0777), 0);
+        block_figure(out, "overview.png");
+        block_figure(out, "dose_response_1.png");
+        block_figure(out, "summary_apoptotic.png");
+        const char *a[] = {APOFLOW_BINARY, "run", "--sheet", CALIBUR "/sheet.csv", "--jobs",
+                           jobs[k], "-q", "-o", out, NULL};
+        run_result r;
+        run_cli(a, &r);
+        cr_assert_eq(r.exit_code, 73, "--jobs %s: exit %d: %s", jobs[k], r.exit_code, r.err);
+        const char *o = strstr(r.err, "overview.png: cannot rename");
+        const char *d = strstr(r.err, "dose_response_1.png: cannot rename");
+        const char *s = strstr(r.err, "summary_apoptotic.png: cannot rename");
+        cr_assert(o != NULL && d != NULL && s != NULL && o < d && d < s, "--jobs %s: %s",
+                  jobs[k], r.err);
+        errs[k] = strdup(r.err);
+        run_result_free(&r);
+        char cmd[4400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", out);
+        cr_assert_eq(system(cmd), 0);
+    }
+    cr_assert_str_eq(errs[0], errs[1]);
+    free(errs[0]);
+    free(errs[1]);
     free(dir);
 }
 

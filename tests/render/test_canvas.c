@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <string.h>
 
 static double ink_sum(const render_image *img)
 {
@@ -141,4 +142,70 @@ Test(render_canvas, primitives_golden_hash)
     }
     cr_assert_eq(h[0], h[1]);
     cr_assert_eq(h[0], UINT64_C(0x20ff51138fd9d161), "golden hash is %016llx", (unsigned long long)h[0]);
+}
+
+/* rc_fill_rect as it was: every pixel blended with alpha times its coverage. */
+static double ref_overlap(double a0, double a1, double b0, double b1)
+{
+    double lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+    return hi > lo ? hi - lo : 0;
+}
+
+static void ref_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1,
+                          uint32_t color, double alpha)
+{
+    if (x1 < x0) { double t = x0; x0 = x1; x1 = t; }
+    if (y1 < y0) { double t = y0; y0 = y1; y1 = t; }
+    int ix0 = (int)floor(x0), ix1 = (int)ceil(x1), iy0 = (int)floor(y0), iy1 = (int)ceil(y1);
+    if (ix0 < c->clip_x0) ix0 = c->clip_x0;
+    if (iy0 < c->clip_y0) iy0 = c->clip_y0;
+    if (ix1 > c->clip_x1) ix1 = c->clip_x1;
+    if (iy1 > c->clip_y1) iy1 = c->clip_y1;
+    for (int y = iy0; y < iy1; y++) {
+        double cy = ref_overlap(y, y + 1.0, y0, y1);
+        for (int x = ix0; x < ix1; x++) {
+            rc_blend(c, x, y, color, alpha * cy * ref_overlap(x, x + 1.0, x0, x1));
+        }
+    }
+}
+
+/* Whole pixels through a table of the blend: the same bytes as blending each pixel, for
+ * rectangles on and off the pixel grid, reversed corners, beyond the clip, every kind of
+ * alpha (0, negative, NaN, small, 1, above 1, infinite) over a background of every value. */
+Test(render_canvas, filled_rectangles_equal_blending_each_pixel)
+{
+    static const double alphas[] = {0.25, 0.5, 1, 1.7, 0.003, 0, -0.5, NAN, INFINITY};
+    static const double rects[][4] = {{10, 10, 40, 30},     {10.5, 10.25, 40.75, 29.5},
+                                      {40.5, 30.5, 10, 9.75}, {-20, -5, 90, 70},
+                                      {20.2, 20.2, 20.8, 20.9}, {5, 7.5, 6, 50}};
+    rt_rng r = {71};
+    for (size_t a = 0; a < sizeof alphas / sizeof *alphas; a++) {
+        for (size_t k = 0; k < sizeof rects / sizeof *rects; k++) {
+            for (int clipped = 0; clipped < 2; clipped++) {
+                render_image *got = NULL, *want = NULL;
+                cr_assert_eq(render_image_new(&got, 64, 48, NULL), APO_OK);
+                cr_assert_eq(render_image_new(&want, 64, 48, NULL), APO_OK);
+                for (size_t i = 0; i < (size_t)64 * 48 * 3; i++) { /* every byte value */
+                    got->rgb[i] = want->rgb[i] = (uint8_t)(rt_uniform(&r) * 256);
+                }
+                rc_canvas cg, cw;
+                rc_canvas_init(&cg, got);
+                rc_canvas_init(&cw, want);
+                if (clipped) {
+                    rc_canvas_clip(&cg, 12, 15, 33, 40);
+                    rc_canvas_clip(&cw, 12, 15, 33, 40);
+                }
+                const uint32_t color = 0x1f77b4u + (uint32_t)(k * 0x203040u);
+                rc_fill_rect(&cg, rects[k][0], rects[k][1], rects[k][2], rects[k][3], color,
+                             alphas[a]);
+                ref_fill_rect(&cw, rects[k][0], rects[k][1], rects[k][2], rects[k][3], color,
+                              alphas[a]);
+                cr_assert(memcmp(got->rgb, want->rgb, (size_t)64 * 48 * 3) == 0,
+                          "alpha %g, rectangle %zu, clip %d: other pixels", alphas[a], k,
+                          clipped);
+                render_image_free(got);
+                render_image_free(want);
+            }
+        }
+    }
 }

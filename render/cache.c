@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cache.c: tables shared by the plots of a run (render_cache, render.h): the axis knots of
+ * scatter.c (the inverse transform at 8,193 evenly spaced display values), which depend on
+ * the axis alone, so plots on the same scale (every sample's quadrant plot, every cell of
+ * the overview) use one table instead of each computing its own. A table is found by the
+ * exact bits of the axis (transform and range), so it is the one the plot would compute.
+ * Tables are added under a mutex and kept until the cache is freed; at most RCACHE_TABLES.
+ */
+#include "render/render_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RCACHE_TABLES 16
+
+typedef struct rcache_entry {
+    raxis axis;     /* its transform and range (the key) */
+    double *knots;  /* what the builder made (scatter.c: TABLE_STEPS + 1 values) */
+} rcache_entry;
+
+struct render_cache {
+    pthread_mutex_t lock;
+    size_t n;
+    rcache_entry e[RCACHE_TABLES];
+};
+
+render_cache *render_cache_new(void)
+{
+    render_cache *c = calloc(1, sizeof *c);
+    if (c != NULL && pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+void render_cache_free(render_cache *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].knots);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+#define SAME(field) (memcmp(&a->field, &b->field, sizeof a->field) == 0)
+
+/* The same transform and range, bit for bit (padding is not compared). */
+static bool same_axis(const raxis *a, const raxis *b)
+{
+    return SAME(t.kind) && SAME(t.T) && SAME(t.W) && SAME(t.M) && SAME(t.A) &&
+           SAME(t.cofactor) && SAME(t.has_bounds) && SAME(t.bound_min) && SAME(t.bound_max) &&
+           SAME(t.coef) && SAME(lo) && SAME(hi);
+}
+
+static const double *find(const render_cache *c, const raxis *a)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (same_axis(&c->e[i].axis, a)) {
+            return c->e[i].knots;
+        }
+    }
+    return NULL;
+}
+
+const double *rcache_knots(render_cache *c, const raxis *a,
+                           double *(*build)(const raxis *a))
+{
+    if (c == NULL) {
+        return NULL;
+    }
+    pthread_mutex_lock(&c->lock);
+    const double *k = find(c, a);
+    pthread_mutex_unlock(&c->lock);
+    if (k != NULL) {
+        return k;
+    }
+    double *made = build(a); /* outside the lock: other axes' plots go on */
+    if (made == NULL) {
+        return NULL;
+    }
+    pthread_mutex_lock(&c->lock);
+    k = find(c, a); /* another thread may have added it meanwhile: the same values */
+    if (k == NULL && c->n < RCACHE_TABLES) {
+        c->e[c->n] = (rcache_entry){*a, made};
+        c->n++;
+        k = made;
+        made = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    free(made);
+    return k; /* NULL when full: the caller builds its own */
+}
