@@ -89,6 +89,9 @@ apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot open: %s",
                              strerror(e));
     }
+    /* 64 KiB writes instead of the default page-sized ones: a plot's SVG or a preview's JSON
+     * in a few system calls */
+    (void)setvbuf(fp, NULL, _IOFBF, (size_t)1 << 16);
     af->fp = fp;
     af->tmp_path = tmp;
     af->final_path = final_path;
