@@ -11,22 +11,15 @@
  */
 #include "render/render_internal.h"
 
+#include "support/png_util.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* PNG-like rows (filter byte 0 then RGB) of kind @p kind: 0 white with sparse dots, 1 noise,
- * 2 horizontal runs of a few colours, 3 every row the same, 4 text-like repeated patterns. */
+/* PNG-like rows (filter byte 0 then RGB) with the pixels of rt_pattern_pixel's @p kind. */
 static uint8_t *make_rows(unsigned w, unsigned h, int kind, uint64_t seed, size_t *n_out)
 {
     const size_t row = (size_t)w * 3 + 1, n = row * h;
@@ -38,29 +31,7 @@ static uint8_t *make_rows(unsigned w, unsigned h, int kind, uint64_t seed, size_
         r[0] = 0;
         for (size_t x = 0; x < w; x++) {
             uint8_t *p = r + 1 + 3 * x;
-            uint64_t v = next_rand(&s);
-            switch (kind) {
-            case 0:
-                memset(p, 255, 3);
-                if (v % 97 == 0) {
-                    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 24);
-                }
-                break;
-            case 1:
-                p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
-                break;
-            case 2: {
-                uint8_t c = (uint8_t)((x / (1 + y % 7)) % 3 * 100);
-                p[0] = c, p[1] = (uint8_t)(255 - c), p[2] = c;
-                break;
-            }
-            case 3:
-                p[0] = (uint8_t)x, p[1] = (uint8_t)(x * 7), p[2] = (uint8_t)(x >> 3);
-                break;
-            default:
-                p[0] = p[1] = p[2] = (uint8_t)((x * 13 + (y % 9) * 5) % 11 < 3 ? 40 : 255);
-                break;
-            }
+            rt_pattern_pixel(p, x, y, kind, &s);
         }
     }
     *n_out = n;
@@ -190,8 +161,8 @@ Test(render_fast, density_grid_equals_plain_smoothing)
         double *u = malloc(n * sizeof *u), *v = malloc(n * sizeof *v);
         cr_assert(u && v);
         for (size_t e = 0; e < n; e++) {
-            double a = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
-            double b = (double)(next_rand(&s) >> 11) * 0x1.0p-53 - 0.5;
+            double a = (double)(rt_splitmix64(&s) >> 11) * 0x1.0p-53 - 0.5;
+            double b = (double)(rt_splitmix64(&s) >> 11) * 0x1.0p-53 - 0.5;
             u[e] = fmin(1, fmax(0, centres[c][0] + 2 * a * centres[c][2]));
             v[e] = fmin(1, fmax(0, centres[c][1] + 2 * b * centres[c][3] +
                                        (e % 2 ? centres[c][4] : 0)));
@@ -226,7 +197,7 @@ static size_t plain_subsample(size_t n, size_t max, uint64_t seed, size_t *idx)
     uint64_t s = seed;
     size_t chosen = 0;
     for (size_t i = 0; i < n && chosen < max; i++) {
-        double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+        double r = (double)(rt_splitmix64(&s) >> 11) * 0x1.0p-53;
         if (r * (double)(n - i) < (double)(max - chosen)) idx[chosen++] = i;
     }
     return chosen;
@@ -268,10 +239,10 @@ Test(render_fast, quantiles_near_the_ends_equal_the_selection)
             double *x = malloc(n * sizeof *x), *copy = malloc(n * sizeof *copy);
             cr_assert(x && copy);
             for (size_t i = 0; i < n; i++) {
-                const double r = (double)(next_rand(&s) >> 11) * 0x1.0p-53;
+                const double r = (double)(rt_splitmix64(&s) >> 11) * 0x1.0p-53;
                 switch (kind) {
                 case 0: x[i] = 1e5 * r - 100; break;
-                case 1: x[i] = (double)(next_rand(&s) % 7) - 3; break; /* ties, -0 never */
+                case 1: x[i] = (double)(rt_splitmix64(&s) % 7) - 3; break; /* ties, -0 never */
                 case 2: x[i] = -1e-3 * (double)i; break;               /* descending */
                 case 3: x[i] = (double)i * 0.5; break;                 /* ascending */
                 case 4: x[i] = i % 3 == 0 ? -0.0 : (i % 3 == 1 ? 0.0 : r); break;

@@ -17,16 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-/* RGB rows (no filter bytes) of kind @p kind: 0 white with sparse dots, 1 noise, 2 runs of
- * a few colours, 3 every row the same, 4 a repeated text-like pattern. */
+/* RGB rows (no filter bytes) with the pixels of rt_pattern_pixel's @p kind. */
 static uint8_t *make_rgb(unsigned w, unsigned h, int kind, uint64_t seed)
 {
     uint8_t *rgb = malloc((size_t)w * 3 * h);
@@ -35,29 +26,7 @@ static uint8_t *make_rgb(unsigned w, unsigned h, int kind, uint64_t seed)
     for (size_t y = 0; y < h; y++) {
         for (size_t x = 0; x < w; x++) {
             uint8_t *p = rgb + (y * w + x) * 3;
-            uint64_t v = next_rand(&s);
-            switch (kind) {
-            case 0:
-                memset(p, 255, 3);
-                if (v % 97 == 0) {
-                    p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 24);
-                }
-                break;
-            case 1:
-                p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
-                break;
-            case 2: {
-                uint8_t c = (uint8_t)((x / (1 + y % 7)) % 3 * 100);
-                p[0] = c, p[1] = (uint8_t)(255 - c), p[2] = c;
-                break;
-            }
-            case 3:
-                p[0] = (uint8_t)x, p[1] = (uint8_t)(x * 7), p[2] = (uint8_t)(x >> 3);
-                break;
-            default:
-                p[0] = p[1] = p[2] = (uint8_t)((x * 13 + (y % 9) * 5) % 11 < 3 ? 40 : 255);
-                break;
-            }
+            rt_pattern_pixel(p, x, y, kind, &s);
         }
     }
     return rgb;

@@ -161,3 +161,38 @@ const char *rt_corpus_dir(void)
     test_need_path(APOFLOW_CORPUS_DIR, "the shared corpus");
     return APOFLOW_CORPUS_DIR;
 }
+
+uint64_t rt_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void rt_pattern_pixel(uint8_t p[3], size_t x, size_t y, int kind, uint64_t *state)
+{
+    uint64_t v = rt_splitmix64(state);
+    switch (kind) {
+    case 0:
+        memset(p, 255, 3);
+        if (v % 97 == 0) {
+            p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 24);
+        }
+        break;
+    case 1:
+        p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16);
+        break;
+    case 2: {
+        uint8_t c = (uint8_t)((x / (1 + y % 7)) % 3 * 100);
+        p[0] = c, p[1] = (uint8_t)(255 - c), p[2] = c;
+        break;
+    }
+    case 3:
+        p[0] = (uint8_t)x, p[1] = (uint8_t)(x * 7), p[2] = (uint8_t)(x >> 3);
+        break;
+    default:
+        p[0] = p[1] = p[2] = (uint8_t)((x * 13 + (y % 9) * 5) % 11 < 3 ? 40 : 255);
+        break;
+    }
+}

@@ -47,6 +47,14 @@ typedef struct rt_rng {
 double rt_normal(rt_rng *r);
 double rt_uniform(rt_rng *r);
 
+/* The next value of the splitmix64 sequence whose state is @p s. */
+uint64_t rt_splitmix64(uint64_t *s);
+/* Pixel (x, y) of a synthetic test image into @p p (RGB), drawing from the splitmix64
+ * sequence @p state: kind 0 white with sparse dots, 1 noise, 2 horizontal runs of a few
+ * colours, 3 every row the same, 4 a repeated text-like pattern (compressors see each kind
+ * differently). */
+void rt_pattern_pixel(uint8_t p[3], size_t x, size_t y, int kind, uint64_t *state);
+
 /* A fresh temporary directory (mkdtemp under /tmp); caller removes with rt_rmdir. */
 bool rt_tmpdir(char *buf, size_t cap);
 void rt_rmdir(const char *dir);
