@@ -39,7 +39,8 @@ static uint8_t mix(uint8_t dst, unsigned src, double a)
     return (uint8_t)(v + 0.5);
 }
 
-void rc_blend(const rc_canvas *c, int x, int y, uint32_t color, double alpha)
+/* rc_blend, inlined where it is called per pixel. */
+static inline void blend(const rc_canvas *c, int x, int y, uint32_t color, double alpha)
 {
     if (x < c->clip_x0 || y < c->clip_y0 || x >= c->clip_x1 || y >= c->clip_y1 ||
         !(alpha > 0)) {
@@ -56,6 +57,11 @@ void rc_blend(const rc_canvas *c, int x, int y, uint32_t color, double alpha)
     p[0] = mix(p[0], (color >> 16) & 0xff, alpha);
     p[1] = mix(p[1], (color >> 8) & 0xff, alpha);
     p[2] = mix(p[2], color & 0xff, alpha);
+}
+
+void rc_blend(const rc_canvas *c, int x, int y, uint32_t color, double alpha)
+{
+    blend(c, x, y, color, alpha);
 }
 
 void rc_fill_box(const rc_canvas *c, int x0, int y0, int x1, int y1, uint32_t color)
@@ -124,6 +130,13 @@ void rc_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1
 /* How much farther than eff from the line a pixel's centre must be to be skipped unseen, per
  * unit of the coordinates' size (far above their rounding errors, about 1e-15 of it). */
 #define LINE_MARGIN 1e-9
+#if defined(__x86_64__) && defined(__GNUC__)
+#define LINE_CLONES __attribute__((target_clones("avx2", "default"), noinline))
+#else
+#define LINE_CLONES
+#endif
+/* Pixels of a row whose coverages are computed together. */
+#define LINE_RUN 64
 
 static double seg_dist(double px, double py, double x0, double y0, double dx, double dy,
                        double len2)
@@ -133,6 +146,24 @@ static double seg_dist(double px, double py, double x0, double y0, double dx, do
     if (t > 1) t = 1;
     double ex = px - (x0 + t * dx), ey = py - (y0 + t * dy);
     return sqrt(ex * ex + ey * ey);
+}
+
+/* eff - seg_dist of the pixels xs..xe-1 of the row with centre py into cov, for len2 > 0 and
+ * coordinates far from overflow (so t is finite): seg_dist written out without branches, so
+ * that it is vectorised (canvas.c is compiled without errno from sqrt and without trapping
+ * compares, which changes no value; IEEE division and square root round each lane as the
+ * scalar instructions do, and ISO C fuses no multiply-add). */
+LINE_CLONES static void line_cov(double *cov, int xs, int xe, double py, double x0, double y0,
+                                 double dx, double dy, double len2, double eff)
+{
+    for (int x = xs; x < xe; x++) {
+        const double px = x + 0.5;
+        double t = ((px - x0) * dx + (py - y0) * dy) / len2;
+        t = t < 0 ? 0 : t;
+        t = t > 1 ? 1 : t;
+        const double ex = px - (x0 + t * dx), ey = py - (y0 + t * dy);
+        cov[x - xs] = eff - sqrt(ex * ex + ey * ey);
+    }
 }
 
 void rc_line(const rc_canvas *c, double x0, double y0, double x1, double y1, double width,
@@ -194,12 +225,25 @@ void rc_line(const rc_canvas *c, double x0, double y0, double x1, double y1, dou
         if (hi < ix1) ix1 = hi > ix0 ? (int)hi : ix0;
         if (ix0 < c->clip_x0) ix0 = c->clip_x0;
         if (ix1 > c->clip_x1) ix1 = c->clip_x1;
-        for (int x = ix0; x < ix1; x++) {
-            double d = seg_dist(x + 0.5, py, x0, y0, dx, dy, len2);
-            double cov = eff - d;
-            if (cov <= 0) continue;
-            if (cov > 1) cov = 1;
-            rc_blend(c, x, y, color, alpha * cov * thin);
+        /* the coverages of a run of pixels first (a loop without branches, which the
+         * compiler vectorises: IEEE division and square root give the same bits in every
+         * lane), then the blends */
+        for (int xs = ix0; xs < ix1; xs += LINE_RUN) {
+            const int xe = ix1 - xs > LINE_RUN ? xs + LINE_RUN : ix1;
+            double cov[LINE_RUN];
+            if (len2 > 0 && size < 1e100) {
+                line_cov(cov, xs, xe, py, x0, y0, dx, dy, len2, eff);
+            } else {
+                for (int x = xs; x < xe; x++) {
+                    cov[x - xs] = eff - seg_dist(x + 0.5, py, x0, y0, dx, dy, len2);
+                }
+            }
+            for (int x = xs; x < xe; x++) {
+                double cv = cov[x - xs];
+                if (cv <= 0) continue;
+                if (cv > 1) cv = 1;
+                blend(c, x, y, color, alpha * cv * thin);
+            }
         }
     }
 }
