@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * canvas.c: the raster primitives every plot is drawn with: blending into an RGB8 image
- * inside a clip rectangle, anti-aliased lines (coverage from the distance to the segment),
- * rectangles, discs and even-odd polygons (sub-scanline coverage). Pixel (x, y) covers
+ * inside a clip rectangle, anti-aliased lines (coverage from the distance to the segment,
+ * computed only for the pixels within the line's band), rectangles, discs and even-odd
+ * polygons (sub-scanline coverage). Pixel (x, y) covers
  * [x, x+1) x [y, y+1); its centre is (x + 0.5, y + 0.5).
  */
 #include "render/render_internal.h"

@@ -2,7 +2,8 @@
 /*
  * density.c: the smoothed 2-D histogram behind pseudocolor and contour plots (docs/plots.md,
  * "Density"): bin on the display scale, separable Gaussian smoothing (truncated at 3 sigma, edges
- * renormalised so mass does not leak off the plot), bilinear lookup at event positions.
+ * renormalised so mass does not leak off the plot); the bilinear lookup at event positions is
+ * rdensity_at, inline in render_internal.h.
  */
 #include "render/render_internal.h"
 
