@@ -87,11 +87,62 @@ static apo_status font_dir_find(char paths[2][1024], apo_error *err)
                          font_names[0], font_names[1], tried);
 }
 
+/* Advances of glyphs measured (loaded without rendering), so that a figure measuring the same
+ * glyphs again (tick labels, titles laid out twice) loads each once: FreeType gives the same
+ * advance for the same face, size, glyph and load flags every time. */
+#define ADV_SLOTS 1024 /* a power of two */
+#define ADV_PROBES 8
+
+typedef struct adv_entry {
+    double px;     /* the size, px; 0 = empty */
+    FT_UInt gi;    /* glyph index */
+    int bold;      /* face */
+    FT_Pos adv;    /* advance.x, 26.6 */
+} adv_entry;
+
 struct rfont {
     FT_Library lib;
     FT_Face face[2]; /* regular, bold */
     double size[2];  /* size currently set on each face, px */
+    adv_entry adv[ADV_SLOTS];
 };
+
+static size_t adv_slot(double px, bool bold, FT_UInt gi)
+{
+    uint64_t bits;
+    memcpy(&bits, &px, sizeof bits);
+    uint64_t h = (bits ^ (bits >> 29) ^ ((uint64_t)gi << 1) ^ (uint64_t)bold) *
+                 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 40) & (ADV_SLOTS - 1);
+}
+
+/* The cached advance of glyph @p gi; false when not cached. */
+static bool adv_get(const rfont *f, double px, bool bold, FT_UInt gi, FT_Pos *adv)
+{
+    const size_t at = adv_slot(px, bold, gi);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        const adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
+        if (e->px == 0) return false;
+        if (e->px == px && e->gi == gi && e->bold == (int)bold) {
+            *adv = e->adv;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Remember an advance (dropped when its probe sequence is full). */
+static void adv_put(rfont *f, double px, bool bold, FT_UInt gi, FT_Pos adv)
+{
+    const size_t at = adv_slot(px, bold, gi);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
+        if (e->px == 0) {
+            *e = (adv_entry){px, gi, (int)bold, adv};
+            return;
+        }
+    }
+}
 
 apo_status rfont_open(rfont **out, apo_error *err)
 {
@@ -227,12 +278,21 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
         uint32_t cp = utf8_next(&s);
         FT_UInt gi = FT_Get_Char_Index(face, cp);
         pen += kerning(face, prev, gi);
+        FT_Pos known = 0;
+        if (!sink && px > 0 && adv_get(f, px, bold, gi, &known)) {
+            pen += known / 64.0; /* measured before: the same advance */
+            prev = gi;
+            continue;
+        }
         int flags = FT_LOAD_TARGET_LIGHT | (sink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT);
         if (FT_Load_Glyph(face, gi, flags) != 0) {
             prev = 0;
             continue;
         }
         FT_GlyphSlot g = face->glyph;
+        if (!sink && px > 0) {
+            adv_put(f, px, bold, gi, g->advance.x);
+        }
         if (sink) {
             int ox = (int)lround(x + pen) + g->bitmap_left;
             int oy = (int)lround(y) - g->bitmap_top;
