@@ -100,11 +100,27 @@ typedef struct adv_entry {
     FT_Pos adv;    /* advance.x, 26.6 */
 } adv_entry;
 
+/* Glyphs rendered (their coverage bitmaps, copied row by row), so that a figure drawing the
+ * same glyphs again (digits of tick labels) renders each once: FreeType renders the same
+ * bitmap for the same face, size, glyph and load flags every time. */
+#define GLYPH_SLOTS 512 /* a power of two */
+
+typedef struct glyph_bits {
+    double px;            /* the size, px; 0 = empty */
+    FT_UInt gi;           /* glyph index */
+    int bold;             /* face */
+    int left, top;        /* bitmap_left, bitmap_top */
+    unsigned rows, width; /* the bitmap, width bytes per row in buf */
+    FT_Pos adv;           /* advance.x, 26.6 */
+    unsigned char *buf;   /* malloc'd (NULL when rows * width is 0) */
+} glyph_bits;
+
 struct rfont {
     FT_Library lib;
     FT_Face face[2]; /* regular, bold */
     double size[2];  /* size currently set on each face, px */
     adv_entry adv[ADV_SLOTS];
+    glyph_bits glyph[GLYPH_SLOTS];
 };
 
 static size_t adv_slot(double px, bool bold, FT_UInt gi)
@@ -129,6 +145,44 @@ static bool adv_get(const rfont *f, double px, bool bold, FT_UInt gi, FT_Pos *ad
         }
     }
     return false;
+}
+
+/* The cached rendering of glyph @p gi, or NULL. */
+static const glyph_bits *glyph_get(const rfont *f, double px, bool bold, FT_UInt gi)
+{
+    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        const glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
+        if (e->px == 0) return NULL;
+        if (e->px == px && e->gi == gi && e->bold == (int)bold) return e;
+    }
+    return NULL;
+}
+
+/* Remember the glyph just rendered into @p g (not when its probe sequence is full or memory
+ * is short: it is then rendered again next time). */
+static void glyph_put(rfont *f, double px, bool bold, FT_UInt gi, const FT_GlyphSlotRec *g)
+{
+    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
+        if (e->px != 0) continue;
+        const FT_Bitmap *bm = &g->bitmap;
+        unsigned char *buf = NULL;
+        if (bm->rows > 0 && bm->width > 0) {
+            if (bm->width > 4096 || bm->rows > 4096) return; /* not a label's glyph */
+            buf = malloc((size_t)bm->rows * bm->width);
+            if (!buf) return;
+            for (unsigned r = 0; r < bm->rows; r++) {
+                memcpy(buf + (size_t)r * bm->width, bm->buffer + (ptrdiff_t)r * bm->pitch,
+                       bm->width);
+            }
+        }
+        *e = (glyph_bits){.px = px, .gi = gi, .bold = (int)bold, .left = g->bitmap_left,
+                          .top = g->bitmap_top, .rows = bm->rows, .width = bm->width,
+                          .adv = g->advance.x, .buf = buf};
+        return;
+    }
 }
 
 /* Remember an advance (dropped when its probe sequence is full). */
@@ -184,6 +238,9 @@ void rfont_free(rfont *f)
         }
     }
     FT_Done_FreeType(f->lib);
+    for (size_t k = 0; k < GLYPH_SLOTS; k++) {
+        free(f->glyph[k].buf);
+    }
     free(f);
 }
 
@@ -264,6 +321,22 @@ static double kerning(FT_Face face, FT_UInt prev, FT_UInt gi)
     return 0.0;
 }
 
+/* A glyph's coverage bitmap (row r at buf + r * pitch) at pen position (x, y). */
+static void draw_bitmap(const glyph_sink *sink, double x, double y, int left, int top,
+                        unsigned rows, unsigned width, ptrdiff_t pitch, const unsigned char *buf)
+{
+    int ox = (int)lround(x) + left;
+    int oy = (int)lround(y) - top;
+    for (unsigned r = 0; r < rows; r++) {
+        const unsigned char *row = buf + (ptrdiff_t)r * pitch;
+        for (unsigned cidx = 0; cidx < width; cidx++) {
+            if (row[cidx]) {
+                sink_put(sink, ox + (int)cidx, oy + (int)r, row[cidx]);
+            }
+        }
+    }
+}
+
 static double layout(rfont *f, const char *utf8, double x, double y, double px, bool bold,
                      const glyph_sink *sink)
 {
@@ -284,6 +357,14 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
             prev = gi;
             continue;
         }
+        const glyph_bits *have = sink && px > 0 ? glyph_get(f, px, bold, gi) : NULL;
+        if (have) { /* rendered before: the same bitmap and advance */
+            draw_bitmap(sink, x + pen, y, have->left, have->top, have->rows, have->width,
+                        (ptrdiff_t)have->width, have->buf);
+            pen += have->adv / 64.0;
+            prev = gi;
+            continue;
+        }
         int flags = FT_LOAD_TARGET_LIGHT | (sink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT);
         if (FT_Load_Glyph(face, gi, flags) != 0) {
             prev = 0;
@@ -294,17 +375,9 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
             adv_put(f, px, bold, gi, g->advance.x);
         }
         if (sink) {
-            int ox = (int)lround(x + pen) + g->bitmap_left;
-            int oy = (int)lround(y) - g->bitmap_top;
-            const FT_Bitmap *bm = &g->bitmap;
-            for (unsigned r = 0; r < bm->rows; r++) {
-                const unsigned char *row = bm->buffer + (ptrdiff_t)r * bm->pitch;
-                for (unsigned cidx = 0; cidx < bm->width; cidx++) {
-                    if (row[cidx]) {
-                        sink_put(sink, ox + (int)cidx, oy + (int)r, row[cidx]);
-                    }
-                }
-            }
+            draw_bitmap(sink, x + pen, y, g->bitmap_left, g->bitmap_top, g->bitmap.rows,
+                        g->bitmap.width, g->bitmap.pitch, g->bitmap.buffer);
+            if (px > 0) glyph_put(f, px, bold, gi, g);
         }
         pen += g->advance.x / 64.0;
         prev = gi;

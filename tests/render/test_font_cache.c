@@ -3,8 +3,9 @@
  * test_font_cache.c: text measured through the font's cache of glyph advances (font.c)
  * equals text measured by a font that has never seen those glyphs, bit for bit: the same
  * strings at the plots' sizes, regular and bold, measured again and again, interleaved with
- * drawing, and with more glyphs and sizes than the cache holds; drawn text is the same bytes
- * after measuring as before.
+ * drawing, and with more glyphs and sizes than the cache holds; text drawn through the cache
+ * of rendered glyphs (again, at other positions, sizes, faces, upright and rotated) is the
+ * same bytes as text drawn by fresh fonts.
  */
 #include "render/render_internal.h"
 
@@ -110,6 +111,24 @@ Test(font_cache, drawn_text_is_the_same_after_measuring)
         double wb = rtext_draw(&cb, b, texts[i], 3, 40, 14, false, 0x202020);
         cr_assert_eq(memcmp(&wa, &wb, sizeof wa), 0, "'%s'", texts[i]);
     }
+    /* drawn again: a from its cache of rendered glyphs, b fresh each time */
+    rfont_free(b);
+    for (int rep = 0; rep < 3; rep++) {
+        for (size_t i = 0; i < n_texts; i++) {
+            const double px = rep == 1 ? 11 : 14, x = 7.3 + rep * 1.6, y = 20.6 + rep * 9;
+            const bool bold = rep == 2;
+            cr_assert_eq(rfont_open(&b, &err), APO_OK, "%s", err.msg);
+            double wa = rtext_draw(&ca, a, texts[i], x, y, px, bold, 0x7f3f1f);
+            double wb = rtext_draw(&cb, b, texts[i], x, y, px, bold, 0x7f3f1f);
+            cr_assert_eq(memcmp(&wa, &wb, sizeof wa), 0, "'%s'", texts[i]);
+            cr_assert_eq(rtext_draw_up(&ca, a, texts[i], 30 + 20.0 * (double)i, 55, px, bold,
+                                       0x104080, &err), APO_OK);
+            cr_assert_eq(rtext_draw_up(&cb, b, texts[i], 30 + 20.0 * (double)i, 55, px, bold,
+                                       0x104080, &err), APO_OK);
+            rfont_free(b);
+        }
+    }
+    b = NULL;
     cr_assert_eq(memcmp(ia->rgb, ib->rgb, (size_t)700 * 60 * 3), 0);
     render_image_free(ia);
     render_image_free(ib);
