@@ -6,7 +6,8 @@
  * titles (rendered into a coverage mask, then blitted transposed) and decade labels drawn as
  * a base plus a smaller raised exponent; glyph outlines as paths for vector output (PDF
  * charts, chart_pdf.c). Fractional sizes go through FT_Set_Char_Size at 72 dpi
- * so that 1 pt = 1 px.
+ * so that 1 pt = 1 px. Each font keeps the advances and bitmaps FreeType gave it, so a
+ * figure loads and renders each glyph it uses once.
  */
 #include "render/render_internal.h"
 
