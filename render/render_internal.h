@@ -201,6 +201,11 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
  * @p build gives NULL (cache.c). */
 const double *rcache_knots(render_cache *cache, const raxis *a,
                            double *(*build)(const raxis *a));
+/* A font for one figure: one that @p cache holds (with its cached glyphs) or a new one;
+ * hand it back with rcache_font_give, which keeps it in @p cache or frees it. @p cache may
+ * be NULL (then these are rfont_open and rfont_free). */
+apo_status rcache_font_take(render_cache *cache, rfont **out, apo_error *err);
+void rcache_font_give(render_cache *cache, rfont *f);
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */
