@@ -6,6 +6,9 @@
  * the overview) use one table instead of each computing its own. A table is found by the
  * exact bits of the axis (transform and range), so it is the one the plot would compute.
  * Tables are added under a mutex and kept until the cache is freed; at most RCACHE_TABLES.
+ * Also the fonts of finished figures (at most RCACHE_FONTS), each handed to one figure at a
+ * time, so that a run opens DejaVu Sans and renders each glyph a few times instead of once
+ * per figure (a font draws the same pixels whatever it drew before: font.c).
  */
 #include "render/render_internal.h"
 
@@ -20,10 +23,14 @@ typedef struct rcache_entry {
     double *knots;  /* what the builder made (scatter.c: TABLE_STEPS + 1 values) */
 } rcache_entry;
 
+#define RCACHE_FONTS 8
+
 struct render_cache {
     pthread_mutex_t lock;
     size_t n;
     rcache_entry e[RCACHE_TABLES];
+    size_t n_fonts;
+    rfont *fonts[RCACHE_FONTS]; /* fonts not in use, with the glyphs they cached */
 };
 
 render_cache *render_cache_new(void)
@@ -43,6 +50,9 @@ void render_cache_free(render_cache *c)
     }
     for (size_t i = 0; i < c->n; i++) {
         free(c->e[i].knots);
+    }
+    for (size_t i = 0; i < c->n_fonts; i++) {
+        rfont_free(c->fonts[i]);
     }
     pthread_mutex_destroy(&c->lock);
     free(c);
@@ -95,4 +105,39 @@ const double *rcache_knots(render_cache *c, const raxis *a,
     pthread_mutex_unlock(&c->lock);
     free(made);
     return k; /* NULL when full: the caller builds its own */
+}
+
+apo_status rcache_font_take(render_cache *c, rfont **out, apo_error *err)
+{
+    *out = NULL;
+    if (c != NULL) {
+        pthread_mutex_lock(&c->lock);
+        if (c->n_fonts > 0) {
+            *out = c->fonts[--c->n_fonts];
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (*out != NULL) {
+            return APO_OK;
+        }
+    }
+    return rfont_open(out, err);
+}
+
+void rcache_font_give(render_cache *c, rfont *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    if (c != NULL) {
+        pthread_mutex_lock(&c->lock);
+        const bool kept = c->n_fonts < RCACHE_FONTS;
+        if (kept) {
+            c->fonts[c->n_fonts++] = f;
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (kept) {
+            return;
+        }
+    }
+    rfont_free(f);
 }

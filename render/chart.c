@@ -14,6 +14,12 @@
 
 apo_status render_chart_new(render_chart **out, double width, double height, apo_error *err)
 {
+    return render_chart_new_cached(out, width, height, NULL, err);
+}
+
+apo_status render_chart_new_cached(render_chart **out, double width, double height,
+                                   render_cache *cache, apo_error *err)
+{
     *out = NULL;
     if (!(width >= 1 && width <= 20000 && height >= 1 && height <= 20000)) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET, NULL,
@@ -26,7 +32,8 @@ apo_status render_chart_new(render_chart **out, double width, double height, apo
     }
     c->width = width;
     c->height = height;
-    apo_status st = rfont_open(&c->font, err);
+    c->cache = cache;
+    apo_status st = rcache_font_take(cache, &c->font, err);
     if (st != APO_OK) {
         free(c);
         return st;
@@ -46,7 +53,7 @@ void render_chart_free(render_chart *c)
         free(c->ops[i].cls);
     }
     free(c->ops);
-    rfont_free(c->font);
+    rcache_font_give(c->cache, c->font);
     free(c);
 }
 

@@ -54,6 +54,12 @@ typedef struct render_text_style {
  *  (font errors as render_panel). APO_E_USAGE for a size outside 1..20000, APO_E_NOMEM. */
 APO_NODISCARD apo_status render_chart_new(render_chart **out, double width, double height,
                                           apo_error *err);
+/** render_chart_new with its font from @p cache (render_cache_new; NULL = its own), where it
+ *  goes back when the chart is freed: charts drawn one after another reuse the glyphs their
+ *  font has rendered (the same pixels). The chart must be freed before the cache. */
+APO_NODISCARD apo_status render_chart_new_cached(render_chart **out, double width,
+                                                 double height, render_cache *cache,
+                                                 apo_error *err);
 void render_chart_free(render_chart *c);
 
 /** The chart's width in units. */

@@ -34,6 +34,7 @@ typedef struct rchart_op {
 struct render_chart {
     double width, height;
     rfont *font;
+    render_cache *cache; /* where the font came from and goes back to, or NULL */
     rchart_op *ops;
     size_t n, cap;
     bool nomem; /* an operation could not be recorded */

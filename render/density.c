@@ -2,7 +2,8 @@
 /*
  * density.c: the smoothed 2-D histogram behind pseudocolor and contour plots (docs/plots.md,
  * "Density"): bin on the display scale, separable Gaussian smoothing (truncated at 3 sigma, edges
- * renormalised so mass does not leak off the plot), bilinear lookup at event positions.
+ * renormalised so mass does not leak off the plot); the bilinear lookup at event positions is
+ * rdensity_at, inline in render_internal.h.
  */
 #include "render/render_internal.h"
 
@@ -216,21 +217,6 @@ apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, 
     free(k);
     *grid_out = out;
     return APO_OK;
-}
-
-double rdensity_at(const double *grid, size_t nb, double u, double v)
-{
-    double fu = u * (double)nb - 0.5, fv = v * (double)nb - 0.5;
-    double lim = (double)nb - 1;
-    if (!(fu > 0)) fu = 0;
-    if (!(fv > 0)) fv = 0;
-    if (fu > lim) fu = lim;
-    if (fv > lim) fv = lim;
-    size_t i0 = (size_t)fu, j0 = (size_t)fv;
-    size_t i1 = i0 + 1 < nb ? i0 + 1 : i0, j1 = j0 + 1 < nb ? j0 + 1 : j0;
-    double a = fu - (double)i0, b = fv - (double)j0;
-    return (1 - b) * ((1 - a) * grid[j0 * nb + i0] + a * grid[j0 * nb + i1]) +
-           b * ((1 - a) * grid[j1 * nb + i0] + a * grid[j1 * nb + i1]);
 }
 
 void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp)

@@ -6,7 +6,8 @@
  * titles (rendered into a coverage mask, then blitted transposed) and decade labels drawn as
  * a base plus a smaller raised exponent; glyph outlines as paths for vector output (PDF
  * charts, chart_pdf.c). Fractional sizes go through FT_Set_Char_Size at 72 dpi
- * so that 1 pt = 1 px.
+ * so that 1 pt = 1 px. Each font keeps the advances and bitmaps FreeType gave it, so a
+ * figure loads and renders each glyph it uses once.
  */
 #include "render/render_internal.h"
 
@@ -87,11 +88,116 @@ static apo_status font_dir_find(char paths[2][1024], apo_error *err)
                          font_names[0], font_names[1], tried);
 }
 
+/* Advances of glyphs measured (loaded without rendering), so that a figure measuring the same
+ * glyphs again (tick labels, titles laid out twice) loads each once: FreeType gives the same
+ * advance for the same face, size, glyph and load flags every time. */
+#define ADV_SLOTS 1024 /* a power of two */
+#define ADV_PROBES 8
+
+typedef struct adv_entry {
+    double px;     /* the size, px; 0 = empty */
+    FT_UInt gi;    /* glyph index */
+    int bold;      /* face */
+    FT_Pos adv;    /* advance.x, 26.6 */
+} adv_entry;
+
+/* Glyphs rendered (their coverage bitmaps, copied row by row), so that a figure drawing the
+ * same glyphs again (digits of tick labels) renders each once: FreeType renders the same
+ * bitmap for the same face, size, glyph and load flags every time. */
+#define GLYPH_SLOTS 512 /* a power of two */
+
+typedef struct glyph_bits {
+    double px;            /* the size, px; 0 = empty */
+    FT_UInt gi;           /* glyph index */
+    int bold;             /* face */
+    int left, top;        /* bitmap_left, bitmap_top */
+    unsigned rows, width; /* the bitmap, width bytes per row in buf */
+    FT_Pos adv;           /* advance.x, 26.6 */
+    unsigned char *buf;   /* malloc'd (NULL when rows * width is 0) */
+} glyph_bits;
+
 struct rfont {
     FT_Library lib;
     FT_Face face[2]; /* regular, bold */
     double size[2];  /* size currently set on each face, px */
+    adv_entry adv[ADV_SLOTS];
+    glyph_bits glyph[GLYPH_SLOTS];
 };
+
+static size_t adv_slot(double px, bool bold, FT_UInt gi)
+{
+    uint64_t bits;
+    memcpy(&bits, &px, sizeof bits);
+    uint64_t h = (bits ^ (bits >> 29) ^ ((uint64_t)gi << 1) ^ (uint64_t)bold) *
+                 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 40) & (ADV_SLOTS - 1);
+}
+
+/* The cached advance of glyph @p gi; false when not cached. */
+static bool adv_get(const rfont *f, double px, bool bold, FT_UInt gi, FT_Pos *adv)
+{
+    const size_t at = adv_slot(px, bold, gi);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        const adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
+        if (e->px == 0) return false;
+        if (e->px == px && e->gi == gi && e->bold == (int)bold) {
+            *adv = e->adv;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The cached rendering of glyph @p gi, or NULL. */
+static const glyph_bits *glyph_get(const rfont *f, double px, bool bold, FT_UInt gi)
+{
+    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        const glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
+        if (e->px == 0) return NULL;
+        if (e->px == px && e->gi == gi && e->bold == (int)bold) return e;
+    }
+    return NULL;
+}
+
+/* Remember the glyph just rendered into @p g (not when its probe sequence is full or memory
+ * is short: it is then rendered again next time). */
+static void glyph_put(rfont *f, double px, bool bold, FT_UInt gi, const FT_GlyphSlotRec *g)
+{
+    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
+        if (e->px != 0) continue;
+        const FT_Bitmap *bm = &g->bitmap;
+        unsigned char *buf = NULL;
+        if (bm->rows > 0 && bm->width > 0) {
+            if (bm->width > 4096 || bm->rows > 4096) return; /* not a label's glyph */
+            buf = malloc((size_t)bm->rows * bm->width);
+            if (!buf) return;
+            for (unsigned r = 0; r < bm->rows; r++) {
+                memcpy(buf + (size_t)r * bm->width, bm->buffer + (ptrdiff_t)r * bm->pitch,
+                       bm->width);
+            }
+        }
+        *e = (glyph_bits){.px = px, .gi = gi, .bold = (int)bold, .left = g->bitmap_left,
+                          .top = g->bitmap_top, .rows = bm->rows, .width = bm->width,
+                          .adv = g->advance.x, .buf = buf};
+        return;
+    }
+}
+
+/* Remember an advance (dropped when its probe sequence is full). */
+static void adv_put(rfont *f, double px, bool bold, FT_UInt gi, FT_Pos adv)
+{
+    const size_t at = adv_slot(px, bold, gi);
+    for (size_t k = 0; k < ADV_PROBES; k++) {
+        adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
+        if (e->px == 0) {
+            *e = (adv_entry){px, gi, (int)bold, adv};
+            return;
+        }
+    }
+}
 
 apo_status rfont_open(rfont **out, apo_error *err)
 {
@@ -133,6 +239,9 @@ void rfont_free(rfont *f)
         }
     }
     FT_Done_FreeType(f->lib);
+    for (size_t k = 0; k < GLYPH_SLOTS; k++) {
+        free(f->glyph[k].buf);
+    }
     free(f);
 }
 
@@ -196,7 +305,7 @@ static void sink_put(const glyph_sink *s, int x, int y, unsigned cov)
             unsigned v = s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] + cov;
             s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] = (uint8_t)(v > 255 ? 255 : v);
         }
-    } else {
+    } else if (cov > 0) { /* rc_blend draws nothing at alpha 0 */
         rc_blend(s->canvas, x, y, s->color, cov / 255.0);
     }
 }
@@ -213,6 +322,22 @@ static double kerning(FT_Face face, FT_UInt prev, FT_UInt gi)
     return 0.0;
 }
 
+/* A glyph's coverage bitmap (row r at buf + r * pitch) at pen position (x, y). */
+static void draw_bitmap(const glyph_sink *sink, double x, double y, int left, int top,
+                        unsigned rows, unsigned width, ptrdiff_t pitch, const unsigned char *buf)
+{
+    int ox = (int)lround(x) + left;
+    int oy = (int)lround(y) - top;
+    for (unsigned r = 0; r < rows; r++) {
+        const unsigned char *row = buf + (ptrdiff_t)r * pitch;
+        for (unsigned cidx = 0; cidx < width; cidx++) {
+            if (row[cidx]) {
+                sink_put(sink, ox + (int)cidx, oy + (int)r, row[cidx]);
+            }
+        }
+    }
+}
+
 static double layout(rfont *f, const char *utf8, double x, double y, double px, bool bold,
                      const glyph_sink *sink)
 {
@@ -227,24 +352,33 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
         uint32_t cp = utf8_next(&s);
         FT_UInt gi = FT_Get_Char_Index(face, cp);
         pen += kerning(face, prev, gi);
+        FT_Pos known = 0;
+        if (!sink && px > 0 && adv_get(f, px, bold, gi, &known)) {
+            pen += known / 64.0; /* measured before: the same advance */
+            prev = gi;
+            continue;
+        }
+        const glyph_bits *have = sink && px > 0 ? glyph_get(f, px, bold, gi) : NULL;
+        if (have) { /* rendered before: the same bitmap and advance */
+            draw_bitmap(sink, x + pen, y, have->left, have->top, have->rows, have->width,
+                        (ptrdiff_t)have->width, have->buf);
+            pen += have->adv / 64.0;
+            prev = gi;
+            continue;
+        }
         int flags = FT_LOAD_TARGET_LIGHT | (sink ? FT_LOAD_RENDER : FT_LOAD_DEFAULT);
         if (FT_Load_Glyph(face, gi, flags) != 0) {
             prev = 0;
             continue;
         }
         FT_GlyphSlot g = face->glyph;
+        if (!sink && px > 0) {
+            adv_put(f, px, bold, gi, g->advance.x);
+        }
         if (sink) {
-            int ox = (int)lround(x + pen) + g->bitmap_left;
-            int oy = (int)lround(y) - g->bitmap_top;
-            const FT_Bitmap *bm = &g->bitmap;
-            for (unsigned r = 0; r < bm->rows; r++) {
-                const unsigned char *row = bm->buffer + (ptrdiff_t)r * bm->pitch;
-                for (unsigned cidx = 0; cidx < bm->width; cidx++) {
-                    if (row[cidx]) {
-                        sink_put(sink, ox + (int)cidx, oy + (int)r, row[cidx]);
-                    }
-                }
-            }
+            draw_bitmap(sink, x + pen, y, g->bitmap_left, g->bitmap_top, g->bitmap.rows,
+                        g->bitmap.width, g->bitmap.pitch, g->bitmap.buffer);
+            if (px > 0) glyph_put(f, px, bold, gi, g);
         }
         pen += g->advance.x / 64.0;
         prev = gi;

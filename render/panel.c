@@ -63,14 +63,14 @@ static void cells_task(void *vctx, size_t k)
     cells_job *j = vctx;
     rctx ctx = *j->ctx; /* task 0 draws with the caller's font */
     apo_error err;
-    if (k > 0 && rfont_open(&ctx.font, &err) != APO_OK) {
+    if (k > 0 && rcache_font_take(ctx.opts->cache, &ctx.font, &err) != APO_OK) {
         return;
     }
     for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->panel->n_plots;) {
         j->st[i] = draw_cell(j->img, &ctx, j->panel, i, j->cols, j->cell, j->band, &j->errs[i]);
     }
     if (k > 0) {
-        rfont_free(ctx.font);
+        rcache_font_give(ctx.opts->cache, ctx.font);
     }
 }
 
@@ -135,7 +135,7 @@ apo_status render_panel(render_image **out, const render_panel_spec *panel,
     render_image *img = NULL;
     st = render_image_new(&img, (unsigned)(cols * cell), (unsigned)(rows * cell + band), err);
     if (st != APO_OK) return st;
-    st = rfont_open(&ctx.font, err);
+    st = rcache_font_take(opts->cache, &ctx.font, err);
     if (st != APO_OK) {
         render_image_free(img);
         return st;
@@ -159,7 +159,7 @@ apo_status render_panel(render_image **out, const render_panel_spec *panel,
             st = draw_cell(img, &ctx, panel, i, cols, cell, band, err);
         }
     }
-    rfont_free(ctx.font);
+    rcache_font_give(opts->cache, ctx.font);
     if (st != APO_OK) {
         render_image_free(img);
         return st;

@@ -96,8 +96,22 @@ void rcmap_build(render_colormap map, uint32_t lut[256]);
  */
 apo_status rdensity_grid(const double *u, const double *v, size_t n, size_t nb, double sigma,
                          double **grid_out, apo_error *err);
-/* Bilinear interpolation of the grid at (u, v) (bin centres at (i + 0.5) / nb). */
-double rdensity_at(const double *grid, size_t nb, double u, double v);
+/* Bilinear interpolation of the grid at (u, v) (bin centres at (i + 0.5) / nb); inline, as
+ * it is called once per drawn event. */
+static inline double rdensity_at(const double *grid, size_t nb, double u, double v)
+{
+    double fu = u * (double)nb - 0.5, fv = v * (double)nb - 0.5;
+    double lim = (double)nb - 1;
+    if (!(fu > 0)) fu = 0;
+    if (!(fv > 0)) fv = 0;
+    if (fu > lim) fu = lim;
+    if (fv > lim) fv = lim;
+    size_t i0 = (size_t)fu, j0 = (size_t)fv;
+    size_t i1 = i0 + 1 < nb ? i0 + 1 : i0, j1 = j0 + 1 < nb ? j0 + 1 : j0;
+    double a = fu - (double)i0, b = fv - (double)j0;
+    return (1 - b) * ((1 - a) * grid[j0 * nb + i0] + a * grid[j0 * nb + i1]) +
+           b * ((1 - a) * grid[j1 * nb + i0] + a * grid[j1 * nb + i1]);
+}
 /* Separable Gaussian smoothing of an n-vector (histograms). @p tmp holds n values. */
 void rdensity_smooth_1d(double *x, size_t n, double sigma, double *tmp);
 /* The zlib stream (RFC 1950/1951) of the PNG rows of an image: each of @p height rows of
@@ -187,6 +201,11 @@ apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const 
  * @p build gives NULL (cache.c). */
 const double *rcache_knots(render_cache *cache, const raxis *a,
                            double *(*build)(const raxis *a));
+/* A font for one figure: one that @p cache holds (with its cached glyphs) or a new one;
+ * hand it back with rcache_font_give, which keeps it in @p cache or frees it. @p cache may
+ * be NULL (then these are rfont_open and rfont_free). */
+apo_status rcache_font_take(render_cache *cache, rfont **out, apo_error *err);
+void rcache_font_give(render_cache *cache, rfont *f);
 /* Density smoothing width in bins for n events on a 256-bin grid. */
 double rplot_sigma(size_t n);
 /* 2-D event layers (scatter.c). */

@@ -243,7 +243,8 @@ static void panel_draw(const panel_job *j, const assay_result *r, size_t i)
                                         &j->errs[i]);
     }
     if (j->st[i] == APO_OK) { /* the event rate over Time, from the same events */
-        j->st[i] = report_time_plot(j->dir, stem, &j->in[i], s, j->views[i].ev, &j->errs[i]);
+        j->st[i] = report_time_plot(j->dir, stem, &j->in[i], s, j->views[i].ev, j->ro.cache,
+                                    &j->errs[i]);
     }
     free(p);
     render_gating_path_free(&gp);

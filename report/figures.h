@@ -8,6 +8,7 @@
 #define APOFLOW_REPORT_FIGURES_H
 
 #include "assay/assay.h"
+#include "render/render.h"
 #include "util/observer.h"
 
 #ifdef __cplusplus
@@ -46,10 +47,12 @@ int report_time_plot_name(char *buf, size_t cap, const char *stem, const char *e
  * @p s from @p ev, the events the run has loaded for its plots (every k-th event of the file:
  * counts are scaled by s->events / ev->n_events), with the bins of an abrupt rate change
  * shaded when the run flagged ASSAY_QC_FLOW_INSTABILITY. Nothing is written when the file has
- * no Time channel or fewer than two timed events (APO_OK). */
+ * no Time channel or fewer than two timed events (APO_OK). The chart's font comes from
+ * @p cache (may be NULL: its own). */
 APO_NODISCARD apo_status report_time_plot(const char *plots_dir, const char *stem,
                                           const assay_input *in, const assay_sample *s,
-                                          const fcs_events *ev, apo_error *err);
+                                          const fcs_events *ev, render_cache *cache,
+                                          apo_error *err);
 
 #ifdef __cplusplus
 }

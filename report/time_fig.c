@@ -158,7 +158,8 @@ static void draw_rate(render_chart *c, const time_bins *b, const render_chart_ax
 }
 
 apo_status report_time_plot(const char *plots_dir, const char *stem, const assay_input *in,
-                            const assay_sample *s, const fcs_events *ev, apo_error *err)
+                            const assay_sample *s, const fcs_events *ev, render_cache *cache,
+                            apo_error *err)
 {
     size_t it = time_column(in->ds, ev);
     if (it == SIZE_MAX || ev->n_events < 2) {
@@ -183,7 +184,8 @@ apo_status report_time_plot(const char *plots_dir, const char *stem, const assay
     y.p0 = TOP + PLOT_H;
     y.p1 = TOP;
     render_chart *c;
-    apo_status st = render_chart_new(&c, LEFT + PLOT_W + 24, TOP + PLOT_H + 64, err);
+    apo_status st =
+        render_chart_new_cached(&c, LEFT + PLOT_W + 24, TOP + PLOT_H + 64, cache, err);
     if (st != APO_OK) {
         return st;
     }

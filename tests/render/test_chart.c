@@ -21,12 +21,13 @@
 #include <string.h>
 
 /* A chart: a red rectangle (10,20)-(50,60) "bar", a blue disc at (100,40) r 8 "point", a
- * dashed line, an open polyline, text "A&B <x>" and a rotated label. */
-static render_chart *sample_chart(void)
+ * dashed line, an open polyline, text "A&B <x>" and a rotated label; its font from @p cache
+ * (NULL: its own). */
+static render_chart *sample_chart_in(render_cache *cache)
 {
     render_chart *c = NULL;
     apo_error err;
-    cr_assert_eq(render_chart_new(&c, 200, 120, &err), APO_OK, "%s", err.msg);
+    cr_assert_eq(render_chart_new_cached(&c, 200, 120, cache, &err), APO_OK, "%s", err.msg);
     render_style bar = {.fill = 0xff0000, .fill_alpha = 1, .cls = "bar"};
     render_chart_rect(c, 10, 20, 50, 60, &bar);
     render_style pt = {.fill = 0x0000ff, .fill_alpha = 1, .cls = "point"};
@@ -43,6 +44,11 @@ static render_chart *sample_chart(void)
     render_chart_text(c, 190, 60, "up", &t);
     render_chart_rect(c, NAN, 0, 1, 1, &bar); /* skipped */
     return c;
+}
+
+static render_chart *sample_chart(void)
+{
+    return sample_chart_in(NULL);
 }
 
 static size_t xpath_count(xmlDocPtr doc, const char *expr)
@@ -236,4 +242,37 @@ Test(render_chart, bad_sizes_and_scales_are_refused)
                  APO_E_USAGE);
     cr_assert_eq(render_chart_write_svg(c, "/nonexistent/x.svg", NULL, &err), APO_E_WRITE);
     render_chart_free(c);
+}
+
+Test(render_chart, charts_with_a_cached_font_are_the_same_bytes)
+{
+    /* the second and third charts get the font of the one before, with the glyphs it
+     * rendered and measured (other text in between): the PNGs are the same bytes as a
+     * chart with its own font */
+    char dir[256], path[4][300];
+    cr_assert(rt_tmpdir(dir, sizeof dir));
+    render_cache *cache = render_cache_new();
+    cr_assert_not_null(cache);
+    for (int k = 0; k < 4; k++) {
+        snprintf(path[k], sizeof path[k], "%s/c%d.png", dir, k);
+        render_chart *c = sample_chart_in(k == 0 ? NULL : cache);
+        if (k == 2) { /* more glyphs, other sizes, through the cached font */
+            render_text_style t = {.px = 9.5, .color = 0x000000, .bold = true};
+            render_chart_text(c, 5, 10, "0123456789 events per second", &t);
+            (void)render_chart_text_width(c, "Time (s) 1600", 17, false);
+        }
+        apo_error err;
+        cr_assert_eq(render_chart_write_png(c, path[k], 2, 0, NULL, &err), APO_OK, "%s",
+                     err.msg);
+        render_chart_free(c);
+    }
+    size_t n0 = 0, n1 = 0, n3 = 0;
+    char *a = test_slurp(path[0], &n0), *b = test_slurp(path[1], &n1),
+         *d = test_slurp(path[3], &n3);
+    cr_assert(n0 == n1 && memcmp(a, b, n0) == 0, "the second chart differs");
+    cr_assert(n0 == n3 && memcmp(a, d, n0) == 0, "the fourth chart differs");
+    free(a);
+    free(b);
+    free(d);
+    render_cache_free(cache);
 }

@@ -3,8 +3,9 @@
  * test_render_cache.c: plots drawn with a render_cache (the axes' tables made once per scale
  * and shared, render/cache.c) are the plots drawn without one, pixel for pixel: pseudocolor
  * and contour plots on logicle and arcsinh axes, on one thread and several, the cache used
- * again by a second panel (its tables found), and a panel with more scales than the cache
- * keeps (the rest made by each plot).
+ * again by a second panel (its tables found, and its fonts, with the glyphs they cached,
+ * handed to the second panel's threads), and a panel with more scales than the cache keeps
+ * (the rest made by each plot).
  */
 #include "render/render_internal.h"
 #include "support/png_util.h"
