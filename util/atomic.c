@@ -210,8 +210,13 @@ apo_status apo_sync_folder(const char *dir, apo_error *err)
         return sync_error(dir, "the folder", err);
     }
 #ifdef __linux__
-    /* every file written and renamed on the folder's file system, one journal commit */
+    /* every file written and renamed on the folder's file system, one journal commit; a
+     * kernel or file system without it (ENOSYS, EINVAL) gets the whole-system sync */
     bool ok = syncfs(fd) == 0;
+    if (!ok && (errno == ENOSYS || errno == EINVAL)) {
+        sync();
+        ok = true;
+    }
 #else
     sync(); /* POSIX: schedules the writes; most systems also wait for them */
     bool ok = true;
