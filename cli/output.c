@@ -7,8 +7,6 @@
  */
 #include "cli/cli.h"
 
-#include <limits.h>
-#include <stdio.h>
 #include <string.h>
 
 void cli_print_file_error(const char *path, const apo_error *err)
@@ -53,14 +51,12 @@ int cli_output_close(apo_atomic_file *af, FILE *fp, bool ok)
         apo_atomic_abort(af);
         return 0;
     }
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s", af->final_path);
-    apo_status st = apo_atomic_commit(af, &err);
+    apo_status st = apo_atomic_commit_sync(af, &err);
     if (st != APO_OK) {
         cli_print_error(&err);
         return apo_status_exit_code(st);
     }
-    return cli_sync_output(path);
+    return 0;
 }
 
 int cli_sync_output(const char *path)

@@ -150,78 +150,98 @@ apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err)
     return APO_OK;
 }
 
-/* fsync @p fd; EINVAL (a file system or special file that cannot sync) is not an error. */
-static bool sync_fd(int fd)
-{
-    return fsync(fd) == 0 || errno == EINVAL;
-}
-
 /* Open @p path read-only (a folder when @p folder) for syncing. */
 static int open_for_sync(const char *path, bool folder)
 {
     return open(path, O_RDONLY | O_CLOEXEC | (folder ? O_DIRECTORY : 0));
 }
 
-static apo_status sync_error(const char *path, const char *what, apo_error *err)
+/* The error for @p path (@p what: "the file", ...) and errno @p e. */
+static apo_status sync_error(const char *path, const char *what, int e, apo_error *err)
 {
     return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot sync %s: %s", what,
-                         strerror(errno));
+                         strerror(e));
 }
 
-/* The folder of @p path ("." when it has none) into @p dir. */
-static void folder_of(const char *path, char *dir, size_t cap)
+/* fsync the file or folder @p path; EINVAL (a file system or special file that cannot sync)
+ * is not an error. */
+static apo_status sync_path(const char *path, bool folder, apo_error *err)
+{
+    const char *what = folder ? "the folder" : "the file";
+    int fd = open_for_sync(path, folder);
+    if (fd < 0) {
+        return sync_error(path, what, errno, err);
+    }
+    int e = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return e == 0 || e == EINVAL ? APO_OK : sync_error(path, what, e, err);
+}
+
+/* The folder of @p path ("." when it has none) into @p dir; false when it does not fit. */
+static bool folder_of(const char *path, char *dir, size_t cap)
 {
     const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        snprintf(dir, cap, ".");
-    } else if (slash == path) {
-        snprintf(dir, cap, "/");
-    } else {
-        snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (n + 2 > cap) {
+        return false;
     }
+    if (n == 0) {
+        memcpy(dir, ".", 2);
+    } else {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    return true;
 }
 
 apo_status apo_sync_file(const char *path, apo_error *err)
 {
-    int fd = open_for_sync(path, false);
-    if (fd < 0) {
-        return sync_error(path, "the file", err);
-    }
-    bool ok = sync_fd(fd);
-    close(fd);
-    if (!ok) {
-        return sync_error(path, "the file", err);
-    }
+    apo_status st = sync_path(path, false, err);
     char dir[PATH_MAX];
-    folder_of(path, dir, sizeof dir);
-    fd = open_for_sync(dir, true); /* the rename that put it there */
-    if (fd < 0) {
-        return sync_error(dir, "the folder", err);
+    if (st == APO_OK && !folder_of(path, dir, sizeof dir)) {
+        st = sync_error(path, "the folder of the file", ENAMETOOLONG, err);
     }
-    ok = sync_fd(fd);
-    close(fd);
-    return ok ? APO_OK : sync_error(dir, "the folder", err);
+    return st == APO_OK ? sync_path(dir, true, err) : st; /* the rename that put it there */
+}
+
+apo_status apo_atomic_commit_sync(apo_atomic_file *af, apo_error *err)
+{
+    char *path = dup_string(af->final_path); /* the commit frees af's */
+    if (path == NULL) {
+        apo_status st = apo_error_set(err, APO_E_NOMEM, af->final_path, APO_NO_OFFSET, NULL,
+                                      "out of memory");
+        apo_atomic_abort(af);
+        return st;
+    }
+    apo_status st = apo_atomic_commit(af, err);
+    if (st == APO_OK) {
+        st = apo_sync_file(path, err);
+    }
+    free(path);
+    return st;
 }
 
 apo_status apo_sync_folder(const char *dir, apo_error *err)
 {
     int fd = open_for_sync(dir, true);
     if (fd < 0) {
-        return sync_error(dir, "the folder", err);
+        return sync_error(dir, "the folder", errno, err);
     }
 #ifdef __linux__
     /* every file written and renamed on the folder's file system, one journal commit; a
      * kernel or file system without it (ENOSYS, EINVAL) gets the whole-system sync */
-    bool ok = syncfs(fd) == 0;
-    if (!ok && (errno == ENOSYS || errno == EINVAL)) {
+    int e = syncfs(fd) == 0 ? 0 : errno;
+    if (e == ENOSYS || e == EINVAL) {
         sync();
-        ok = true;
+        e = 0;
     }
 #else
     sync(); /* POSIX: schedules the writes; most systems also wait for them */
-    bool ok = true;
+    int e = 0;
 #endif
-    ok = ok && sync_fd(fd);
     close(fd);
-    return ok ? APO_OK : sync_error(dir, "the folder's file system", err);
+    if (e != 0) {
+        return sync_error(dir, "the file system of the folder", e, err);
+    }
+    return sync_path(dir, true, err);
 }

@@ -151,6 +151,8 @@ APO_NODISCARD apo_status apo_atomic_open(apo_atomic_file *af, const char *path, 
 APO_NODISCARD apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err);
 /** Close and remove the temporary file; frees @p af. Safe on a zeroed struct. */
 void apo_atomic_abort(apo_atomic_file *af);
+/** apo_atomic_commit, then apo_sync_file on the file: for a command's one output. */
+APO_NODISCARD apo_status apo_atomic_commit_sync(apo_atomic_file *af, apo_error *err);
 /** Put the file @p path and its entry in its folder on disk (fsync both). @return APO_OK or
  *  APO_E_WRITE (naming the file or folder). */
 APO_NODISCARD apo_status apo_sync_file(const char *path, apo_error *err);

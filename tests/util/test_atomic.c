@@ -45,7 +45,7 @@ static void write_atomic(const char *path, const char *text)
     cr_assert_eq(apo_atomic_commit(&af, &err), APO_OK, "%s", err.msg);
 }
 
-Test(atomic, commit_replaces_and_leaves_no_temporary)
+Test(atomic, commit_and_commit_sync_replace_and_leave_no_temporary)
 {
     char *dir = test_tmpdir();
     char path[4200], buf[64];
@@ -53,11 +53,14 @@ Test(atomic, commit_replaces_and_leaves_no_temporary)
     write_atomic(path, "a,b\n1,2\n");
     read_back(path, buf, sizeof buf);
     cr_assert_str_eq(buf, "a,b\n1,2\n");
-    write_atomic(path, "c\n");
+    apo_atomic_file af;
+    apo_error err;
+    cr_assert_eq(apo_atomic_open(&af, path, &err), APO_OK, "%s", err.msg);
+    fputs("c\n", af.fp);
+    cr_assert_eq(apo_atomic_commit_sync(&af, &err), APO_OK, "%s", err.msg);
     read_back(path, buf, sizeof buf);
     cr_assert_str_eq(buf, "c\n");
     cr_assert_eq(entries(dir), 1, "only table.csv, no temporary file");
-    apo_error err;
     cr_assert_eq(apo_sync_file(path, &err), APO_OK, "%s", err.msg);
     cr_assert_eq(apo_sync_folder(dir, &err), APO_OK, "%s", err.msg);
     free(dir);
