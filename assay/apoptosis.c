@@ -153,7 +153,8 @@ void assay_fail_sample(assay_sample *s, const char *msg)
     snprintf(s->error, sizeof s->error, "%s", msg);
 }
 
-/* Values of column @p col of the sample where mask (may be NULL) is set. */
+/* Every @p step-th value of @p x (n of them) where @p mask (may be NULL) is set, into @p out;
+ * returns how many. */
 size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t step,
                          double *out)
 {
@@ -166,6 +167,7 @@ size_t assay_masked_step(const double *x, const uint8_t *mask, size_t n, size_t 
     return m;
 }
 
+/* Every value of @p x where @p mask (may be NULL) is set (assay_masked_step, step 1). */
 size_t assay_masked(const double *x, const uint8_t *mask, size_t n, double *out)
 {
     return assay_masked_step(x, mask, n, 1, out);

@@ -260,7 +260,8 @@ MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_b
         }
         top[i] = tp;
     }
-    if (na > 0) { /* libm's bits, several at a time where it can */
+    if (na > 0) { /* libm's bits, several at a time where it can (the guard also tells the
+                   * compiler that arg is set) */
         apo_exp_array(b->exp, arg, arg, na);
     }
     double *ef = &e[0][0];

@@ -151,10 +151,10 @@ static void f32le_d4(const uint8_t *restrict s, size_t stride, size_t n, double 
         _mm_storeu_pd(d3 + i + 2, _mm_cvtps_pd(_mm_movehl_ps(r3, r3)));
     }
     for (; i < n; i++, s += stride) {
-        d0[i] = (double)bits_to_f32(ld32(s, false));
-        d1[i] = (double)bits_to_f32(ld32(s + 4, false));
-        d2[i] = (double)bits_to_f32(ld32(s + 8, false));
-        d3[i] = (double)bits_to_f32(ld32(s + 12, false));
+        d0[i] = (double)bits_to_f32(ld32(s, SWAP_LE));
+        d1[i] = (double)bits_to_f32(ld32(s + 4, SWAP_LE));
+        d2[i] = (double)bits_to_f32(ld32(s + 8, SWAP_LE));
+        d3[i] = (double)bits_to_f32(ld32(s + 12, SWAP_LE));
     }
 }
 #else

@@ -110,10 +110,6 @@ static apo_status missing_channel(const char *name, const char *what, apo_error 
                          "expected %s in the data, found no channel \"%s\"", what, name);
 }
 
-/*
- * Compensate: out[j] = sum_i o[i] * inv[i][j] (t = o S^-1), for the detector channels
- * @p det (n of them); @p inv is S^-1 (gate_comp's inverse), row-major.
- */
 /* o[e] += x[e] * a for the n events (a product then a sum, never fused: ISO C mode). */
 GS_CLONES
 static void add_scaled(double *restrict o, const double *restrict x, double a, size_t n)
@@ -123,9 +119,11 @@ static void add_scaled(double *restrict o, const double *restrict x, double a, s
     }
 }
 
-/* By chunks of events small enough that the chunk's inputs and outputs stay in the first-level
- * cache (instead of n passes over whole columns per output); each value is the same sum,
- * from +0 over i = 0 .. n - 1 in order. */
+/* Compensate: out[j] = sum_i o[i] * inv[i][j] (t = o S^-1), for the detector channels
+ * @p det (n of them); @p inv is S^-1 (gate_comp's inverse), row-major. By chunks of events
+ * small enough that the chunk's inputs and outputs stay in the first-level cache (instead
+ * of n passes over whole columns per output); each value is the same sum, from +0 over
+ * i = 0 .. n - 1 in order. */
 static void compensate_block(const gate_data *d, size_t n, const size_t *det, const double *inv,
                              double *out)
 {
