@@ -86,9 +86,10 @@ const double *rcache_knots(render_cache *c, const raxis *a,
     }
     pthread_mutex_lock(&c->lock);
     const double *k = find(c, a);
+    const bool full = c->n == RCACHE_TABLES;
     pthread_mutex_unlock(&c->lock);
-    if (k != NULL) {
-        return k;
+    if (k != NULL || full) {
+        return k; /* NULL when full: the caller builds its own, once */
     }
     double *made = build(a); /* outside the lock: other axes' plots go on */
     if (made == NULL) {

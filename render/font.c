@@ -305,7 +305,7 @@ static void sink_put(const glyph_sink *s, int x, int y, unsigned cov)
             unsigned v = s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] + cov;
             s->mask[(size_t)y * (size_t)s->mask_w + (size_t)x] = (uint8_t)(v > 255 ? 255 : v);
         }
-    } else if (cov > 0) { /* rc_blend draws nothing at alpha 0 */
+    } else { /* cov > 0: draw_bitmap skips empty pixels */
         rc_blend(s->canvas, x, y, s->color, cov / 255.0);
     }
 }

@@ -300,7 +300,6 @@ apo_status report_write_html(const report_input *r, apo_error *err)
         return st;
     }
     FILE *f = af.fp;
-    setvbuf(f, NULL, _IOFBF, 1 << 16); /* 24 MB of page on the plate: fewer writes */
     const char *title = r->title ? r->title : "apoflow report";
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",

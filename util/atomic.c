@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ATOMIC_BUF ((size_t)1 << 16) /* bytes of an output's stdio buffer */
+
 static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -89,9 +91,14 @@ apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "cannot open: %s",
                              strerror(e));
     }
-    /* 64 KiB writes instead of the default page-sized ones: a plot's SVG or a preview's JSON
-     * in a few system calls */
-    (void)setvbuf(fp, NULL, _IOFBF, (size_t)1 << 16);
+    /* 64 KiB writes instead of stdio's page-sized ones (a plot's SVG, a preview's JSON or
+     * report.html in few system calls); the buffer must be ours: glibc ignores the size when
+     * setvbuf is given none. Without memory for it, stdio's own. */
+    af->buf = malloc(ATOMIC_BUF);
+    if (af->buf != NULL && setvbuf(fp, af->buf, _IOFBF, ATOMIC_BUF) != 0) {
+        free(af->buf);
+        af->buf = NULL;
+    }
     af->fp = fp;
     af->tmp_path = tmp;
     af->final_path = final_path;
@@ -100,6 +107,7 @@ apo_status apo_atomic_open(apo_atomic_file *af, const char *path, apo_error *err
 
 static void release(apo_atomic_file *af)
 {
+    free(af->buf); /* fp is closed by now */
     free(af->tmp_path);
     free(af->final_path);
     memset(af, 0, sizeof(*af));

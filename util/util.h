@@ -143,6 +143,7 @@ typedef struct apo_atomic_file {
     FILE *fp;          /* write through this */
     char *tmp_path;    /* owned */
     char *final_path;  /* owned */
+    char *buf;         /* owned: fp's 64 KiB buffer (NULL: stdio's own) */
 } apo_atomic_file;
 
 /** Create the temporary file for @p path. On failure *af is zeroed. @return APO_OK or APO_E_WRITE. */

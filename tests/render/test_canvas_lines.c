@@ -9,22 +9,16 @@
  */
 #include "render/render_internal.h"
 
+#include "support/png_util.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 static double uniform(uint64_t *s)
 {
-    return (double)(next_rand(s) >> 11) * 0x1p-53;
+    return (double)(rt_splitmix64(s) >> 11) * 0x1p-53;
 }
 
 /* ---- the plain drawing, as canvas.c drew lines before ---- */
@@ -114,7 +108,7 @@ static void pair_init(pair *p, uint64_t seed, int clip)
     cr_assert_eq(render_image_new(&p->a, W, H, &err), APO_OK);
     cr_assert_eq(render_image_new(&p->b, W, H, &err), APO_OK);
     for (size_t i = 0; i < (size_t)W * H * 3; i++) {
-        p->a->rgb[i] = (uint8_t)(next_rand(&seed) >> 56);
+        p->a->rgb[i] = (uint8_t)(rt_splitmix64(&seed) >> 56);
     }
     memcpy(p->b->rgb, p->a->rgb, (size_t)W * H * 3);
     rc_canvas_init(&p->ca, p->a);
@@ -147,7 +141,7 @@ static void make_line(int kind, uint64_t *s, double l[4])
     const double span_x = W * 1.4, span_y = H * 1.4;
     for (int i = 0; i < 4; i++) {
         double v = uniform(s) * (i % 2 ? span_y : span_x) - (i % 2 ? H : W) * 0.2;
-        if (next_rand(s) % 3 == 0) v = floor(v) + (next_rand(s) % 2 ? 0.5 : 0); /* on grid */
+        if (rt_splitmix64(s) % 3 == 0) v = floor(v) + (rt_splitmix64(s) % 2 ? 0.5 : 0); /* on grid */
         l[i] = v;
     }
     switch (kind) {
@@ -159,7 +153,7 @@ static void make_line(int kind, uint64_t *s, double l[4])
     case 6: {
         double dx = 40 + uniform(s) * 50, dy = dx / sqrt(64.0 * 64.0 - 1); /* len / 64 */
         l[2] = l[0] + dx;
-        l[3] = l[1] + (next_rand(s) % 2 ? dy : -dy);
+        l[3] = l[1] + (rt_splitmix64(s) % 2 ? dy : -dy);
         break;
     }
     default: break;
@@ -180,9 +174,9 @@ Test(canvas_lines, narrow_band_draws_the_same_bytes_as_the_wide_box)
             for (int kind = 0; kind <= 6; kind++) {
                 double l[4];
                 make_line(kind, &s, l);
-                double w = widths[next_rand(&s) % 8];
-                double a = alphas[next_rand(&s) % 4];
-                uint32_t col = colors[next_rand(&s) % 4];
+                double w = widths[rt_splitmix64(&s) % 8];
+                double a = alphas[rt_splitmix64(&s) % 4];
+                uint32_t col = colors[rt_splitmix64(&s) % 4];
                 size_t diff = draw_both(&p, l, w, col, a);
                 cr_assert_eq(diff, 0,
                              "line (%.17g, %.17g)-(%.17g, %.17g) width %g alpha %g clip %d: %zu "
@@ -237,8 +231,8 @@ Test(canvas_lines, opaque_blend_writes_the_colour)
     pair_init(&p, 9, 1);
     uint64_t s = 4;
     for (int i = 0; i < 20000; i++) {
-        int x = (int)(next_rand(&s) % (W + 20)) - 10, y = (int)(next_rand(&s) % (H + 20)) - 10;
-        uint32_t col = (uint32_t)(next_rand(&s) >> 40);
+        int x = (int)(rt_splitmix64(&s) % (W + 20)) - 10, y = (int)(rt_splitmix64(&s) % (H + 20)) - 10;
+        uint32_t col = (uint32_t)(rt_splitmix64(&s) >> 40);
         double a = i % 2 ? 1.0 : 1.0 + uniform(&s);
         rc_blend(&p.ca, x, y, col, a);
         plain_blend(&p.cb, x, y, col, a);

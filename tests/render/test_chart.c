@@ -246,9 +246,9 @@ Test(render_chart, bad_sizes_and_scales_are_refused)
 
 Test(render_chart, charts_with_a_cached_font_are_the_same_bytes)
 {
-    /* the second and third charts get the font of the one before, with the glyphs it
-     * rendered and measured (other text in between): the PNGs are the same bytes as a
-     * chart with its own font */
+    /* chart 0 draws with a font of its own (the reference); chart 1 opens the cache's first
+     * font and gives it back; charts 2 and 3 get that font with the glyphs it rendered and
+     * measured before (chart 2 with other text in between): the PNGs are the same bytes */
     char dir[256], path[4][300];
     cr_assert(rt_tmpdir(dir, sizeof dir));
     render_cache *cache = render_cache_new();
