@@ -300,6 +300,12 @@ apo_status apo_outdir_remove_temps(const char *dir, size_t *removed, apo_error *
     return remove_temps_in(dir, removed, err, 0);
 }
 
+/* A file's modification time in seconds. */
+static double mtime_of(const struct stat *sb)
+{
+    return (double)sb->st_mtim.tv_sec + 1e-9 * (double)sb->st_mtim.tv_nsec;
+}
+
 /* Add the regular files of @p dir (prefix @p rel, "" or "plots/") changed since @p since. */
 static apo_status scan_into(apo_manifest *m, const char *dir, const char *rel, double since,
                             int depth, apo_error *err)
@@ -323,7 +329,7 @@ static apo_status scan_into(apo_manifest *m, const char *dir, const char *rel, d
             snprintf(sub, sizeof sub, "%s/", e->d_name);
             st = scan_into(m, path, sub, since, 1, err);
         } else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-                   (double)sb.st_mtim.tv_sec + 1e-9 * (double)sb.st_mtim.tv_nsec >= since) {
+                   mtime_of(&sb) >= since) {
             char name[600];
             snprintf(name, sizeof name, "%s%s", rel, e->d_name);
             if (apo_manifest_name_ok(name)) {
@@ -369,6 +375,55 @@ static apo_status set_aside(const char *dir, const char *from, const char *to, a
     return st;
 }
 
+/* The time the folder's file system gives a file written now, read off a hidden temporary
+ * file made and removed at once: @p *now. Files are stamped by the file system's clock, not by
+ * the process's (Linux takes a clock that lags the wall clock by up to a scheduler tick; a
+ * network file system takes the server's), so only a stamp of the same file system orders
+ * this run's files after the start. APO_E_WRITE when the folder cannot take a file. */
+static apo_status folder_clock(const char *dir, double *now, apo_error *err)
+{
+    char *path = join(dir, "run-start");
+    if (path == NULL) {
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    apo_atomic_file af;
+    apo_status st = apo_atomic_open(&af, path, err);
+    free(path);
+    if (st != APO_OK) {
+        return st;
+    }
+    struct stat sb;
+    if (fstat(fileno(af.fp), &sb) != 0) {
+        st = apo_error_set(err, APO_E_WRITE, af.tmp_path, APO_NO_OFFSET, NULL,
+                           "cannot read the time of a file just made: %s", strerror(errno));
+    } else {
+        *now = mtime_of(&sb);
+    }
+    apo_atomic_abort(&af);
+    return st;
+}
+
+/* The start of a run into @p dir: the folder's clock (folder_clock), moved past the earlier
+ * run's last file. The earlier run's manifest (@p previous_path, written last by it) may carry
+ * the same stamp when the clock is coarse (one scheduler tick; a second on some file
+ * systems): the start then waits for the clock to move on, at most a few seconds, so that
+ * no file of the earlier run counts as this run's. */
+static apo_status run_start(const char *dir, const char *previous_path, double *start,
+                            apo_error *err)
+{
+    struct stat sb;
+    bool have_previous = lstat(previous_path, &sb) == 0 && S_ISREG(sb.st_mode);
+    double previous = have_previous ? mtime_of(&sb) : 0;
+    apo_status st = folder_clock(dir, start, err);
+    for (int wait_ms = 0; st == APO_OK && have_previous && *start <= previous && wait_ms < 3000;
+         wait_ms++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+        st = folder_clock(dir, start, err);
+    }
+    return st;
+}
+
 apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_temps,
                             apo_error *err)
 {
@@ -385,7 +440,13 @@ apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_
     } else if (st == APO_OK) {
         st = set_aside(dir, MANIFEST_NAME, PREVIOUS_NAME, err);
     }
-    r->started = apo_wall_now() - 0.001; /* file times may be coarser than the clock */
+    char *prev = join(dir, PREVIOUS_NAME);
+    if (st == APO_OK && prev == NULL) {
+        st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    } else if (st == APO_OK) {
+        st = run_start(dir, prev, &r->started, err);
+    }
+    free(prev);
     return st;
 }
 

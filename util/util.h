@@ -317,7 +317,7 @@ APO_NODISCARD apo_status apo_outdir_remove_temps(const char *dir, size_t *remove
  * the earlier manifest back when the run wrote nothing. */
 typedef struct apo_outdir_run {
     apo_manifest previous; /* the earlier run's files (empty when none) */
-    double started;        /* wall clock at apo_outdir_begin */
+    double started;        /* the folder's file-system clock at apo_outdir_begin */
 } apo_outdir_run;
 
 APO_NODISCARD apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir,

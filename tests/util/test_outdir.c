@@ -234,3 +234,35 @@ Test(apo_outdir, a_run_that_wrote_nothing_puts_the_manifest_back)
     apo_outdir_run_free(&r);
     free(dir);
 }
+
+/* Back to back, with no pause anywhere: runs that each rewrite one file and drop the other.
+ * File times come from the file system's clock, which lags the process's wall clock by up to
+ * a scheduler tick: each run's file must still count as its own (listed), and the earlier
+ * run's file it did not write again must not (removed). */
+Test(apo_outdir, back_to_back_runs_list_exactly_their_own_files)
+{
+    char *dir = test_tmpdir();
+    apo_error err;
+    for (int i = 0; i < 300; i++) {
+        apo_outdir_run r;
+        size_t removed = 0;
+        const char *mine = i % 2 == 0 ? "even.csv" : "odd.csv";
+        const char *other = i % 2 == 0 ? "odd.csv" : "even.csv";
+        cr_assert_eq(apo_outdir_begin(&r, dir, &removed, &err), APO_OK, "%s", err.msg);
+        touch(dir, mine);
+        cr_assert_eq(apo_outdir_seal(&r, dir, "apoflow test", &removed, &err), APO_OK, "%s",
+                     err.msg);
+        apo_outdir_run_free(&r);
+        apo_manifest now;
+        bool found = false;
+        cr_assert_eq(apo_manifest_read(&now, dir, &found, &err), APO_OK);
+        cr_assert(found);
+        cr_assert_eq(now.n, 1, "run %d lists %zu files", i, now.n);
+        cr_assert_str_eq(now.files[0], mine, "run %d", i);
+        apo_manifest_free(&now);
+        cr_assert(exists(dir, mine));
+        cr_assert_eq(removed, i > 0 ? 1u : 0u, "run %d", i);
+        cr_assert_not(exists(dir, other), "run %d kept the earlier run's %s", i, other);
+    }
+    free(dir);
+}
