@@ -351,13 +351,6 @@ apo_status apo_manifest_scan(apo_manifest *m, const char *dir, double since, apo
     return st;
 }
 
-double apo_wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Rename @p dir/@p from to @p dir/@p to (replacing it). */
 static apo_status set_aside(const char *dir, const char *from, const char *to, apo_error *err)
 {

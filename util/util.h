@@ -296,12 +296,10 @@ APO_NODISCARD apo_status apo_outdir_remove_stale(const char *dir, const apo_mani
                                                  const apo_manifest *cur, size_t *removed,
                                                  apo_error *err);
 /* Add to @p m the regular files of @p dir and its immediate subfolders written at or after
- * @p since (seconds since the epoch, as apo_wall_now): the outputs of the run that began
- * then. Sorted by name. */
+ * @p since (seconds since the epoch, on the folder's file-system clock, as
+ * apo_outdir_run.started): the outputs of the run that began then. Sorted by name. */
 APO_NODISCARD apo_status apo_manifest_scan(apo_manifest *m, const char *dir, double since,
                                            apo_error *err);
-/* The wall-clock time in seconds since the epoch (file times are on this clock). */
-double apo_wall_now(void);
 /* Remove the temporary files of interrupted atomic writes (".<name>.tmp-XXXXXX") in @p dir
  * and its immediate subfolders; *removed counts them. */
 APO_NODISCARD apo_status apo_outdir_remove_temps(const char *dir, size_t *removed,
