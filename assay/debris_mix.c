@@ -17,6 +17,7 @@
  */
 #include "debris_mix_internal.h"
 #include "density.h"
+#include "util/clones.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -43,14 +44,9 @@
 
 typedef assay_mix_comp mix_comp;
 typedef assay_mix_bins mix_bins;
-/* The E- and M-steps' loops also built for AVX2 on x86-64 (the copy taken is chosen once, by
- * the processor): wider vectors, the same operations on each lane (AVX2 has no fused
+/* The E- and M-steps' loops also built for AVX2 on x86-64 (APO_CLONES, util/clones.h: the copy
+ * taken is chosen once, by the processor): wider vectors, the same operations on each lane (AVX2 has no fused
  * multiply-add, so no product and sum is fused whatever the flags), the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
-#define MIX_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define MIX_CLONES
-#endif
 
 /* The components' numbers side by side: GNU C vector extensions, one operation on every
  * lane, each lane's result the bits of the same operation on one double. */
@@ -217,8 +213,9 @@ static mix_term comp_term(const mix_comp *c)
 /* The E-step on the nb bins from i0: their responsibilities; returns ll with their terms of
  * the bound added one by one in bin order when @p bound (the same sum as one loop over every
  * bin), else ll. */
-MIX_CLONES static double estep_block(const mix_comp *c, const mix_term *t, mix_bins *b,
-                                     size_t i0, size_t nb, bool bound, double ll)
+APO_CLONES("avx2")
+static double estep_block(const mix_comp *c, const mix_term *t, mix_bins *b,
+                          size_t i0, size_t nb, bool bound, double ll)
 {
     double e[MIX_K][MIX_BLOCK], top[MIX_BLOCK], sum[MIX_BLOCK];
     const double *restrict x = b->x + i0, *restrict y = b->y + i0;
@@ -312,7 +309,8 @@ double assay_mix_estep(const mix_comp *c, mix_bins *b, bool bound)
  * responsibilities, the covariance adding each bin's own spread to that of its mean; one pass,
  * moments taken about the points' mean (ox, oy: each bin's offsets and second moments about
  * it are computed once per fit, assay_mix_bins_centre); false when a component is empty. */
-MIX_CLONES bool assay_mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
+APO_CLONES("avx2")
+bool assay_mix_mstep(mix_comp *c, const mix_bins *b, bool two_d)
 {
     /* sums of w, x, y, xx, xy, yy, the components side by side in vectors (each sum in bin
      * order, as in a loop per component) */
@@ -500,9 +498,10 @@ size_t assay_mix_grid_bin(double v, double e0, double ide)
 }
 
 /* In a loop the compiler runs across points in vector registers. */
-MIX_CLONES void assay_mix_grid_cells(const double *restrict x, const double *restrict y,
-                                     size_t n, size_t g, double xd, double idx, double yd,
-                                     double idy, uint32_t *restrict cell)
+APO_CLONES("avx2")
+void assay_mix_grid_cells(const double *restrict x, const double *restrict y,
+                          size_t n, size_t g, double xd, double idx, double yd,
+                          double idy, uint32_t *restrict cell)
 {
     const int32_t gi = (int32_t)g;
     if (y == NULL) {

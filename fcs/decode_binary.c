@@ -6,7 +6,8 @@
  * column is decoded by a small kernel chosen once per column (by type, width and byte
  * order) that reads the column's bytes with memcpy at a fixed row stride and writes the
  * output column sequentially; four adjacent little-endian float32 columns read as doubles are
- * decoded together (f32le_d4). Bytes are never reinterpreted through casted pointers.
+ * decoded together (f32le_d4; which four is decided with the plan, once per call). Bytes
+ * are never reinterpreted through casted pointers.
  * Integer values are assembled, masked and converted through double, so a float result is
  * always the float rounding of the double result.
  */
@@ -171,6 +172,7 @@ typedef struct column_plan {
     kernel_f kf;
     kernel_arg arg;
     size_t byte_offset;
+    bool quad; /* this column and the next three are decoded together (f32le_d4; plan_quads) */
 } column_plan;
 
 #define PICK(p, name)                                                                      \
@@ -260,6 +262,26 @@ static bool f32le_quad(const fcs_decode_job *job, const column_plan *plans, size
     return true;
 }
 
+/* Mark where f32le_d4 takes four columns at once, for the whole job: walking the columns as
+ * decode_block does (past the columns not read, past a run of four once taken), each column
+ * that starts a run of four (f32le_quad) into a double target. */
+static void plan_quads(const fcs_decode_job *job, column_plan *plans)
+{
+    if (!HAVE_F32LE_D4 || job->target.f64 == NULL) {
+        return;
+    }
+    const size_t n_params = job->ds->layout.n_params;
+    for (size_t p = 0; p < n_params; p++) {
+        if (job->columns != NULL && !job->columns[p]) {
+            continue;
+        }
+        if (f32le_quad(job, plans, p)) {
+            plans[p].quad = true;
+            p += 3;
+        }
+    }
+}
+
 /* Decode one block of n events starting at row pointer rows into output index e0. */
 static void decode_block(const fcs_decode_job *job, const column_plan *plans, const uint8_t *rows,
                          size_t row_bytes, size_t n, size_t e0, double *scratch)
@@ -270,7 +292,7 @@ static void decode_block(const fcs_decode_job *job, const column_plan *plans, co
         if (job->columns != NULL && !job->columns[p]) {
             continue; /* a column the caller does not read: left as it was */
         }
-        if (HAVE_F32LE_D4 && t->f64 != NULL && f32le_quad(job, plans, p)) {
+        if (plans[p].quad) {
 #if HAVE_F32LE_D4
             double *const d[4] = {t->f64 + p * t->ld + e0, t->f64 + (p + 1) * t->ld + e0,
                                   t->f64 + (p + 2) * t->ld + e0, t->f64 + (p + 3) * t->ld + e0};
@@ -324,6 +346,7 @@ apo_status fcs_decode_binary(const fcs_decode_job *job, apo_error *err)
     for (size_t p = 0; p < lay->n_params; p++) {
         plan_column(&lay->columns[p], lay->byteorder, &plans[p]);
     }
+    plan_quads(job, plans);
     /* With a step, rows are fetched from one kept event through the last kept one the
      * staging buffer holds, and the kernels stride over step rows at a time. */
     const uint64_t step = job->step > 1 ? job->step : 1;

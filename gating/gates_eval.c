@@ -111,7 +111,7 @@ static apo_status missing_channel(const char *name, const char *what, apo_error 
 }
 
 /* o[e] += x[e] * a for the n events (a product then a sum, never fused: ISO C mode). */
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static void add_scaled(double *restrict o, const double *restrict x, double a, size_t n)
 {
     for (size_t e = 0; e < n; e++) {

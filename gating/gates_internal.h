@@ -8,6 +8,7 @@
 #define APOFLOW_GATING_GATES_INTERNAL_H
 
 #include "gating/gate.h"
+#include "util/clones.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -95,15 +96,11 @@ typedef struct gs_links {
 apo_status gs_links_build(const gate_strategy *s, gs_links *out, apo_error *err);
 void gs_links_free(const gate_strategy *s, gs_links *l);
 
-/* The per-event loops are compiled for AVX-512 and AVX2 as well (GCC on x86-64), the version
- * chosen when the process starts by what the processor has: wider vectors, the same operations
- * per value in the same order (GCC in ISO C mode contracts nothing into fused multiply-adds),
- * so the same bits on every machine. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GS_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
-#else
-#define GS_CLONES
-#endif
+/* The per-event loops (gates_kernels.c, gates_eval.c, gates_window.c) are compiled for
+ * AVX-512 and AVX2 as well (APO_CLONES, util/clones.h), the version chosen when the process
+ * starts by what the processor has: wider vectors, the same operations per value in the same
+ * order (GCC in ISO C mode contracts nothing into fused multiply-adds), so the same bits on
+ * every machine. */
 
 /* Membership kernels (gates_kernels.c): m[e] = 1 inside, 0 outside, for n events. */
 void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const double *min,

@@ -17,7 +17,7 @@
 
 /* m[e] &= lo <= x[e] < hi, an infinite limit not tested (NaN then passes the other test
  * only, as before; with no limit at all, m[e] &= x[e] is not NaN). */
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static void rect_and(uint8_t *restrict m, const double *restrict x, double lo, double hi,
                      size_t n)
 {
@@ -52,7 +52,7 @@ void gs_rect_member(size_t n, size_t n_dims, const double *const *cols, const do
 
 /* Counts by chunks of 256 events summed in 16 bits (at most 256 x 255, no overflow), so the
  * sum runs in vectors of bytes widened once; the total is the same integer. */
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static uint64_t and_count(uint8_t *restrict m, const uint8_t *restrict pm, size_t n)
 {
     enum { CHUNK = 256 };
@@ -82,7 +82,7 @@ uint64_t gs_and_count(uint8_t *m, const uint8_t *pm, size_t n)
     return and_count(m, pm, n);
 }
 
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static void and_class(uint8_t *restrict m, const uint8_t *restrict cls, uint8_t want, size_t n)
 {
     for (size_t e = 0; e < n; e++) {
@@ -184,7 +184,7 @@ static bool slabs_build(size_t nv, const double *xy, poly_slabs *p)
  * first test is false (a horizontal edge gives an infinity or NaN there, which is ignored;
  * floating-point exceptions do not trap) and for events outside the bounding box, which are
  * then set 0 as before. */
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static void polygon_small(size_t n, const double *restrict x, const double *restrict y,
                           size_t n_vertices, const double *restrict xy, const double box[4],
                           uint8_t *restrict m)

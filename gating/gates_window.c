@@ -36,7 +36,7 @@ bool gs_window_usable(const gate_transform *t, double y)
 /* cls[e] = (x[e] > la) for the @p n values (an unsure one is set by the caller); returns how
  * many are unsure: beyond +-range (or NaN) or within [lb, la]. Without branches (the tests
  * combined with &, | and ^ 1 on 0/1 values, the same truth values as &&, || and !), so the loop runs in vectors. */
-GS_CLONES
+APO_CLONES("avx512f", "avx2")
 static unsigned classify_sure(const double *restrict x, size_t n, double lb, double la,
                               double range, uint8_t *restrict cls)
 {

@@ -169,6 +169,22 @@ apo_status gate_transform_set_bounds(gate_transform *t, double lo, double hi, ap
     return APO_OK;
 }
 
+/* Whether @p n doubles at @p a and @p b have the same bits. */
+static bool same_bits(const double *a, const double *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+bool gate_transform_same(const gate_transform *a, const gate_transform *b)
+{
+    return a->kind == b->kind && same_bits(&a->T, &b->T, 1) && same_bits(&a->W, &b->W, 1) &&
+           same_bits(&a->M, &b->M, 1) && same_bits(&a->A, &b->A, 1) &&
+           same_bits(&a->cofactor, &b->cofactor, 1) && a->has_bounds == b->has_bounds &&
+           (!a->has_bounds || (same_bits(&a->bound_min, &b->bound_min, 1) &&
+                               same_bits(&a->bound_max, &b->bound_max, 1))) &&
+           same_bits(a->coef, b->coef, sizeof a->coef / sizeof a->coef[0]);
+}
+
 const char *gate_transform_kind_name(gate_transform_kind kind)
 {
     switch (kind) {

@@ -58,6 +58,14 @@ APO_NODISCARD apo_status gate_transform_init_asinh(gate_transform *out, double c
  *  M decades, A additional negative decades. Rejects invalid combinations (W > M/2 ...). */
 APO_NODISCARD apo_status gate_transform_init_logicle(gate_transform *out, double T, double W,
                                                      double M, double A, apo_error *err);
+/**
+ * Whether @p a and @p b are the same transform: the same kind and, bit for bit, the same
+ * T, W, M, A, cofactor, has_bounds, bound_min and bound_max (the bounds only when has_bounds:
+ * they act on nothing otherwise) and precomputed coefficients (coef; they hold what no named
+ * field does, e.g. biex's channel count). Bits, not ==: -0.0 and +0.0 differ, a NaN equals
+ * its own bits. Transforms the same by this test give the same bits for every input.
+ */
+bool gate_transform_same(const gate_transform *a, const gate_transform *b);
 /** Forward transform of one value (x in data units -> display/gating scale). */
 double gate_transform_apply(const gate_transform *t, double x);
 /** Inverse transform (scale -> data units). */

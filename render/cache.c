@@ -58,14 +58,12 @@ void render_cache_free(render_cache *c)
     free(c);
 }
 
-#define SAME(field) (memcmp(&a->field, &b->field, sizeof a->field) == 0)
-
-/* The same transform and range, bit for bit (padding is not compared). */
+/* The same transform (gate_transform_same) and range, bit for bit (padding is not
+ * compared). */
 static bool same_axis(const raxis *a, const raxis *b)
 {
-    return SAME(t.kind) && SAME(t.T) && SAME(t.W) && SAME(t.M) && SAME(t.A) &&
-           SAME(t.cofactor) && SAME(t.has_bounds) && SAME(t.bound_min) && SAME(t.bound_max) &&
-           SAME(t.coef) && SAME(lo) && SAME(hi);
+    return gate_transform_same(&a->t, &b->t) && memcmp(&a->lo, &b->lo, sizeof a->lo) == 0 &&
+           memcmp(&a->hi, &b->hi, sizeof a->hi) == 0;
 }
 
 static const double *find(const render_cache *c, const raxis *a)

@@ -7,6 +7,7 @@
  * [x, x+1) x [y, y+1); its centre is (x + 0.5, y + 0.5).
  */
 #include "render/render_internal.h"
+#include "util/clones.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -131,11 +132,6 @@ void rc_fill_rect(const rc_canvas *c, double x0, double y0, double x1, double y1
 /* How much farther than eff from the line a pixel's centre must be to be skipped unseen, per
  * unit of the coordinates' size (far above their rounding errors, about 1e-15 of it). */
 #define LINE_MARGIN 1e-9
-#if defined(__x86_64__) && defined(__GNUC__)
-#define LINE_CLONES __attribute__((target_clones("avx2", "default"), noinline))
-#else
-#define LINE_CLONES
-#endif
 /* Pixels of a row whose coverages are computed together. */
 #define LINE_RUN 64
 
@@ -153,9 +149,11 @@ static double seg_dist(double px, double py, double x0, double y0, double dx, do
  * coordinates far from overflow (so t is finite): seg_dist written out without branches, so
  * that it is vectorised (canvas.c is compiled without errno from sqrt and without trapping
  * compares, which changes no value; IEEE division and square root round each lane as the
- * scalar instructions do, and ISO C fuses no multiply-add). */
-LINE_CLONES static void line_cov(double *cov, int xs, int xe, double py, double x0, double y0,
-                                 double dx, double dy, double len2, double eff)
+ * scalar instructions do, and ISO C fuses no multiply-add); also built for AVX2 (APO_CLONES,
+ * util/clones.h). */
+APO_CLONES("avx2")
+static void line_cov(double *cov, int xs, int xe, double py, double x0, double y0,
+                     double dx, double dy, double len2, double eff)
 {
     for (int x = xs; x < xe; x++) {
         const double px = x + 0.5;

@@ -6,6 +6,7 @@
  * rdensity_at, inline in render_internal.h.
  */
 #include "render/render_internal.h"
+#include "util/clones.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -35,15 +36,10 @@ static double smooth_edge(const double *x, size_t n, size_t stride, const double
     return w > 0 ? s / w : 0;
 }
 
-/* Both passes are compiled for AVX-512 and AVX2 as well, chosen when the process starts by what
- * the processor has: wider vectors, the same multiplications and additions in the same order
- * (GCC in ISO C mode does not contract them into fused multiply-adds), so the same bits on
+/* Both passes are compiled for AVX-512 and AVX2 as well (APO_CLONES, util/clones.h), chosen
+ * when the process starts by what the processor has: wider vectors, the same multiplications
+ * and additions in the same order (GCC in ISO C mode does not contract them into fused multiply-adds), so the same bits on
  * every machine; the render tests compare the grid with its sums taken one by one. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RD_CLONES __attribute__((target_clones("avx512f", "avx2", "default"), noinline))
-#else
-#define RD_CLONES
-#endif
 
 /* Smooth @p n values spaced by @p stride in place with the kernel k[-r..r]. Each value is
  * the same sum in the same order (taps -r..r) whichever way the loop runs: the points at
@@ -51,7 +47,7 @@ static double smooth_edge(const double *x, size_t n, size_t stride, const double
  * and the total weight of all taps, summed in that order once. Values outside
  * [@p nz0, @p nz1) are +0 (counts): an inner point farther than r from that range is a sum of
  * +0 terms, +0, and is set so without summing. */
-RD_CLONES
+APO_CLONES("avx512f", "avx2")
 static void smooth_line(double *x, size_t n, size_t stride, const double *k, int r, double *tmp,
                         size_t nz0, size_t nz1)
 {
@@ -106,7 +102,7 @@ static void smooth_line(double *x, size_t n, size_t stride, const double *k, int
  * the others only the columns [c0, c1) of each row that can be nonzero are added: every
  * term is a product of non-negative numbers, so each partial sum is >= +0 and adding +0 to
  * it gives it back exactly. @p out is a second nb x nb grid. */
-RD_CLONES
+APO_CLONES("avx512f", "avx2")
 static void smooth_columns(const double *grid, size_t nb, const double *k, int r,
                            const uint8_t *filled, const uint16_t *c0, const uint16_t *c1,
                            double *out)

@@ -88,18 +88,24 @@ static apo_status font_dir_find(char paths[2][1024], apo_error *err)
                          font_names[0], font_names[1], tried);
 }
 
+/* Two caches of what FreeType gave a font, each an open-addressing table of a fixed number of
+ * slots (a power of two) with its keys in an array of their own: a key is looked for in the
+ * KEY_PROBES slots from its hash on (wrapping round), and an entry goes into the first empty
+ * one of them, or is dropped when there is none (then it is made again next time). Nothing
+ * is removed until the font is freed. */
+#define KEY_PROBES 8
+
+/* What a cached entry is of: a glyph at a size in a face. */
+typedef struct glyph_key {
+    double px;  /* the size, px; 0 = an empty slot */
+    FT_UInt gi; /* glyph index */
+    int bold;   /* face */
+} glyph_key;
+
 /* Advances of glyphs measured (loaded without rendering), so that a figure measuring the same
  * glyphs again (tick labels, titles laid out twice) loads each once: FreeType gives the same
  * advance for the same face, size, glyph and load flags every time. */
 #define ADV_SLOTS 1024 /* a power of two */
-#define ADV_PROBES 8
-
-typedef struct adv_entry {
-    double px;     /* the size, px; 0 = empty */
-    FT_UInt gi;    /* glyph index */
-    int bold;      /* face */
-    FT_Pos adv;    /* advance.x, 26.6 */
-} adv_entry;
 
 /* Glyphs rendered (their coverage bitmaps, copied row by row), so that a figure drawing the
  * same glyphs again (digits of tick labels) renders each once: FreeType renders the same
@@ -107,9 +113,6 @@ typedef struct adv_entry {
 #define GLYPH_SLOTS 512 /* a power of two */
 
 typedef struct glyph_bits {
-    double px;            /* the size, px; 0 = empty */
-    FT_UInt gi;           /* glyph index */
-    int bold;             /* face */
     int left, top;        /* bitmap_left, bitmap_top */
     unsigned rows, width; /* the bitmap, width bytes per row in buf */
     FT_Pos adv;           /* advance.x, 26.6 */
@@ -120,83 +123,96 @@ struct rfont {
     FT_Library lib;
     FT_Face face[2]; /* regular, bold */
     double size[2];  /* size currently set on each face, px */
-    adv_entry adv[ADV_SLOTS];
+    glyph_key adv_keys[ADV_SLOTS];
+    FT_Pos adv[ADV_SLOTS]; /* advance.x, 26.6 */
+    glyph_key glyph_keys[GLYPH_SLOTS];
     glyph_bits glyph[GLYPH_SLOTS];
 };
 
-static size_t adv_slot(double px, bool bold, FT_UInt gi)
+static size_t key_hash(glyph_key key)
 {
     uint64_t bits;
-    memcpy(&bits, &px, sizeof bits);
-    uint64_t h = (bits ^ (bits >> 29) ^ ((uint64_t)gi << 1) ^ (uint64_t)bold) *
+    memcpy(&bits, &key.px, sizeof bits);
+    uint64_t h = (bits ^ (bits >> 29) ^ ((uint64_t)key.gi << 1) ^ (uint64_t)key.bold) *
                  0x9e3779b97f4a7c15ull;
-    return (size_t)(h >> 40) & (ADV_SLOTS - 1);
+    return (size_t)(h >> 40);
 }
 
-/* The cached advance of glyph @p gi; false when not cached. */
-static bool adv_get(const rfont *f, double px, bool bold, FT_UInt gi, FT_Pos *adv)
+/* The slot of @p keys (@p slots of them) that holds @p key, else the first empty slot of its
+ * probe sequence, else SIZE_MAX (every slot of the sequence holds another key). */
+static size_t key_find(const glyph_key *keys, size_t slots, glyph_key key)
 {
-    const size_t at = adv_slot(px, bold, gi);
-    for (size_t k = 0; k < ADV_PROBES; k++) {
-        const adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
-        if (e->px == 0) return false;
-        if (e->px == px && e->gi == gi && e->bold == (int)bold) {
-            *adv = e->adv;
-            return true;
+    const size_t at = key_hash(key);
+    for (size_t k = 0; k < KEY_PROBES; k++) {
+        const size_t i = (at + k) & (slots - 1);
+        const glyph_key *e = &keys[i];
+        if (e->px == 0 || (e->px == key.px && e->gi == key.gi && e->bold == key.bold)) {
+            return i;
         }
     }
-    return false;
+    return SIZE_MAX;
 }
 
-/* The cached rendering of glyph @p gi, or NULL. */
-static const glyph_bits *glyph_get(const rfont *f, double px, bool bold, FT_UInt gi)
+/* The slot holding @p key, or SIZE_MAX when it is not cached. */
+static size_t key_get(const glyph_key *keys, size_t slots, glyph_key key)
 {
-    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
-    for (size_t k = 0; k < ADV_PROBES; k++) {
-        const glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
-        if (e->px == 0) return NULL;
-        if (e->px == px && e->gi == gi && e->bold == (int)bold) return e;
-    }
-    return NULL;
+    const size_t i = key_find(keys, slots, key);
+    return i != SIZE_MAX && keys[i].px != 0 ? i : SIZE_MAX;
+}
+
+/* An empty slot for @p key, or SIZE_MAX when its probe sequence is full (or it is cached). */
+static size_t key_free_slot(const glyph_key *keys, size_t slots, glyph_key key)
+{
+    const size_t i = key_find(keys, slots, key);
+    return i != SIZE_MAX && keys[i].px == 0 ? i : SIZE_MAX;
+}
+
+/* The cached advance of glyph @p key; false when not cached. */
+static bool adv_get(const rfont *f, glyph_key key, FT_Pos *adv)
+{
+    const size_t i = key_get(f->adv_keys, ADV_SLOTS, key);
+    if (i == SIZE_MAX) return false;
+    *adv = f->adv[i];
+    return true;
+}
+
+/* Remember an advance (dropped when its probe sequence is full). */
+static void adv_put(rfont *f, glyph_key key, FT_Pos adv)
+{
+    const size_t i = key_free_slot(f->adv_keys, ADV_SLOTS, key);
+    if (i == SIZE_MAX) return;
+    f->adv_keys[i] = key;
+    f->adv[i] = adv;
+}
+
+/* The cached rendering of glyph @p key, or NULL. */
+static const glyph_bits *glyph_get(const rfont *f, glyph_key key)
+{
+    const size_t i = key_get(f->glyph_keys, GLYPH_SLOTS, key);
+    return i == SIZE_MAX ? NULL : &f->glyph[i];
 }
 
 /* Remember the glyph just rendered into @p g (not when its probe sequence is full or memory
  * is short: it is then rendered again next time). */
-static void glyph_put(rfont *f, double px, bool bold, FT_UInt gi, const FT_GlyphSlotRec *g)
+static void glyph_put(rfont *f, glyph_key key, const FT_GlyphSlotRec *g)
 {
-    const size_t at = adv_slot(px, bold, gi) & (GLYPH_SLOTS - 1);
-    for (size_t k = 0; k < ADV_PROBES; k++) {
-        glyph_bits *e = &f->glyph[(at + k) & (GLYPH_SLOTS - 1)];
-        if (e->px != 0) continue;
-        const FT_Bitmap *bm = &g->bitmap;
-        unsigned char *buf = NULL;
-        if (bm->rows > 0 && bm->width > 0) {
-            if (bm->width > 4096 || bm->rows > 4096) return; /* not a label's glyph */
-            buf = malloc((size_t)bm->rows * bm->width);
-            if (!buf) return;
-            for (unsigned r = 0; r < bm->rows; r++) {
-                memcpy(buf + (size_t)r * bm->width, bm->buffer + (ptrdiff_t)r * bm->pitch,
-                       bm->width);
-            }
-        }
-        *e = (glyph_bits){.px = px, .gi = gi, .bold = (int)bold, .left = g->bitmap_left,
-                          .top = g->bitmap_top, .rows = bm->rows, .width = bm->width,
-                          .adv = g->advance.x, .buf = buf};
-        return;
-    }
-}
-
-/* Remember an advance (dropped when its probe sequence is full). */
-static void adv_put(rfont *f, double px, bool bold, FT_UInt gi, FT_Pos adv)
-{
-    const size_t at = adv_slot(px, bold, gi);
-    for (size_t k = 0; k < ADV_PROBES; k++) {
-        adv_entry *e = &f->adv[(at + k) & (ADV_SLOTS - 1)];
-        if (e->px == 0) {
-            *e = (adv_entry){px, gi, (int)bold, adv};
-            return;
+    const size_t i = key_free_slot(f->glyph_keys, GLYPH_SLOTS, key);
+    if (i == SIZE_MAX) return;
+    const FT_Bitmap *bm = &g->bitmap;
+    unsigned char *buf = NULL;
+    if (bm->rows > 0 && bm->width > 0) {
+        if (bm->width > 4096 || bm->rows > 4096) return; /* not a label's glyph */
+        buf = malloc((size_t)bm->rows * bm->width);
+        if (!buf) return;
+        for (unsigned r = 0; r < bm->rows; r++) {
+            memcpy(buf + (size_t)r * bm->width, bm->buffer + (ptrdiff_t)r * bm->pitch,
+                   bm->width);
         }
     }
+    f->glyph_keys[i] = key;
+    f->glyph[i] = (glyph_bits){.left = g->bitmap_left, .top = g->bitmap_top,
+                               .rows = bm->rows, .width = bm->width,
+                               .adv = g->advance.x, .buf = buf};
 }
 
 apo_status rfont_open(rfont **out, apo_error *err)
@@ -352,13 +368,14 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
         uint32_t cp = utf8_next(&s);
         FT_UInt gi = FT_Get_Char_Index(face, cp);
         pen += kerning(face, prev, gi);
+        const glyph_key key = {px, gi, (int)bold};
         FT_Pos known = 0;
-        if (!sink && px > 0 && adv_get(f, px, bold, gi, &known)) {
+        if (!sink && px > 0 && adv_get(f, key, &known)) {
             pen += known / 64.0; /* measured before: the same advance */
             prev = gi;
             continue;
         }
-        const glyph_bits *have = sink && px > 0 ? glyph_get(f, px, bold, gi) : NULL;
+        const glyph_bits *have = sink && px > 0 ? glyph_get(f, key) : NULL;
         if (have) { /* rendered before: the same bitmap and advance */
             draw_bitmap(sink, x + pen, y, have->left, have->top, have->rows, have->width,
                         (ptrdiff_t)have->width, have->buf);
@@ -373,12 +390,12 @@ static double layout(rfont *f, const char *utf8, double x, double y, double px, 
         }
         FT_GlyphSlot g = face->glyph;
         if (!sink && px > 0) {
-            adv_put(f, px, bold, gi, g->advance.x);
+            adv_put(f, key, g->advance.x);
         }
         if (sink) {
             draw_bitmap(sink, x + pen, y, g->bitmap_left, g->bitmap_top, g->bitmap.rows,
                         g->bitmap.width, g->bitmap.pitch, g->bitmap.buffer);
-            if (px > 0) glyph_put(f, px, bold, gi, g);
+            if (px > 0) glyph_put(f, key, g);
         }
         pen += g->advance.x / 64.0;
         prev = gi;

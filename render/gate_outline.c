@@ -64,13 +64,6 @@ static bool affine(const gate_transform *t)
                   !t->has_bounds);
 }
 
-static bool same_transform(const gate_transform *a, const gate_transform *b)
-{
-    return a->kind == b->kind && a->T == b->T && a->W == b->W && a->M == b->M && a->A == b->A &&
-           a->cofactor == b->cofactor && a->has_bounds == b->has_bounds &&
-           (!a->has_bounds || (a->bound_min == b->bound_min && a->bound_max == b->bound_max));
-}
-
 static double gspace_to_display(const gspace *g, double v)
 {
     if (g->display) return v;
@@ -96,7 +89,8 @@ static void gspace_init(gspace *g, const raxis *a, const gate_transform *s, bool
     g->a = a;
     g->s = s;
     g->display = display;
-    g->straight = display || (affine(s) && affine(&a->t)) || (s && same_transform(s, &a->t));
+    g->straight =
+        display || (affine(s) && affine(&a->t)) || (s && gate_transform_same(s, &a->t));
     double w0 = gspace_from_display(g, a->lo), w1 = gspace_from_display(g, a->hi);
     /* a bound with no value in the gate's space (e.g. a log space below zero): unbounded */
     if (isnan(w0)) w0 = -INFINITY;
