@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,9 +309,9 @@ static void overview_free(overview *ov)
     memset(ov, 0, sizeof *ov);
 }
 
-/* Lay the overview out and begin it (its title drawn); its plots are ov->panel.n_plots
- * steps. */
-static void overview_begin(overview *ov, const panel_job *j, size_t n, unsigned jobs)
+/* Lay the overview out: its plots are ov->panel.n_plots steps (none when there is nothing
+ * to draw, or ov->st says why not). */
+static void overview_layout(overview *ov, const panel_job *j, size_t n, unsigned jobs)
 {
     memset(ov, 0, sizeof *ov);
     ov->grid = calloc(n ? n : 1, sizeof *ov->grid);
@@ -352,7 +353,14 @@ static void overview_begin(overview *ov, const panel_job *j, size_t n, unsigned 
     ov->ro.size = 320;
     ov->ro.max_events = 5000;
     ov->ro.jobs = jobs ? jobs : apo_pool_cores(); /* the PNG's pieces on the run's threads */
-    ov->st = render_panel_begin(&ov->steps, &ov->panel, &ov->ro, &ov->err);
+}
+
+/* Begin the laid-out overview: its image made (31 MB on the plate) and its title drawn. */
+static void overview_begin(overview *ov)
+{
+    if (ov->st == APO_OK && ov->panel.n_plots > 0) {
+        ov->st = render_panel_begin(&ov->steps, &ov->panel, &ov->ro, &ov->err);
+    }
 }
 
 /* Write plots/overview.png once every plot is drawn, then free the overview. */
@@ -602,14 +610,21 @@ void report_figures_display(void *ctx, const assay_result *r, size_t i, const as
     panel_draw(&f->j, r, i);
 }
 
-/* The figure stage after the panels: one pool whose tasks are the overlay, the caller's
- * extra tasks and the overview's plots (last, the small tasks that even the threads out);
- * they read the thinned singlets and write different files. */
+/* The figure stage after the panels: one pool whose tasks are the overview's beginning (its
+ * image and title), the overlay, the caller's extra tasks and the overview's plots (last:
+ * the small tasks that even the threads out); they read the thinned singlets and write
+ * different files. The pool hands its tasks out in order, so a plot's task starts after the
+ * beginning's has, on another thread or before on this one: it waits for it to end (under
+ * @p lock; when the lock cannot be made, the overview is begun before the pool). */
 typedef struct stage_job {
     const panel_job *j;
     size_t n;
     const char *dir;
     overview ov;
+    bool sync;  /* lock and begun_cv made: task 0 begins the overview */
+    bool begun; /* the overview is begun (ov.steps, or ov.st why not) */
+    pthread_mutex_t lock;
+    pthread_cond_t begun_cv;
     apo_status overlay_st;
     apo_error overlay_err;
     size_t n_extra;
@@ -621,12 +636,42 @@ static void stage_task(void *ctx, size_t k)
 {
     stage_job *sj = ctx;
     if (k == 0) {
+        if (sj->sync) {
+            overview_begin(&sj->ov);
+            pthread_mutex_lock(&sj->lock);
+            sj->begun = true;
+            pthread_cond_broadcast(&sj->begun_cv);
+            pthread_mutex_unlock(&sj->lock);
+        }
+    } else if (k == 1) {
         sj->overlay_st = write_overlay(sj->j, sj->n, sj->dir, &sj->overlay_err);
-    } else if (k - 1 < sj->n_extra) {
-        sj->extra(sj->extra_ctx, k - 1);
+    } else if (k - 2 < sj->n_extra) {
+        sj->extra(sj->extra_ctx, k - 2);
     } else {
-        render_panel_step(sj->ov.steps, k - 1 - sj->n_extra);
+        if (sj->sync) {
+            pthread_mutex_lock(&sj->lock);
+            while (!sj->begun) {
+                pthread_cond_wait(&sj->begun_cv, &sj->lock);
+            }
+            pthread_mutex_unlock(&sj->lock);
+        }
+        if (sj->ov.steps != NULL) {
+            render_panel_step(sj->ov.steps, k - 2 - sj->n_extra);
+        }
     }
+}
+
+/* The lock and condition of @p sj's overview; false when they cannot be made. */
+static bool stage_sync_init(stage_job *sj)
+{
+    if (pthread_mutex_init(&sj->lock, NULL) != 0) {
+        return false;
+    }
+    if (pthread_cond_init(&sj->begun_cv, NULL) != 0) {
+        pthread_mutex_destroy(&sj->lock);
+        return false;
+    }
+    return true;
 }
 
 apo_status report_figures_finish_with(report_figures *f, const assay_result *r, unsigned jobs,
@@ -640,9 +685,17 @@ apo_status report_figures_finish_with(report_figures *f, const assay_result *r, 
     stage_job sj = {.j = &f->j, .n = f->n, .dir = f->dir, .overlay_st = APO_OK,
                     .n_extra = extra != NULL ? n_extra : 0, .extra = extra,
                     .extra_ctx = extra_ctx};
-    overview_begin(&sj.ov, &f->j, f->n, jobs);
-    size_t cells = sj.ov.steps != NULL ? sj.ov.panel.n_plots : 0;
-    apo_pool_run(1 + sj.n_extra + cells, jobs, stage_task, NULL, &sj);
+    overview_layout(&sj.ov, &f->j, f->n, jobs);
+    size_t cells = sj.ov.st == APO_OK ? sj.ov.panel.n_plots : 0;
+    sj.sync = stage_sync_init(&sj);
+    if (!sj.sync) {
+        overview_begin(&sj.ov);
+    }
+    apo_pool_run(2 + sj.n_extra + cells, jobs, stage_task, NULL, &sj);
+    if (sj.sync) {
+        pthread_cond_destroy(&sj.begun_cv);
+        pthread_mutex_destroy(&sj.lock);
+    }
     apo_error err;
     apo_status ov = overview_end(&sj.ov, f->dir, &err);
     if (ov != APO_OK) { /* failures reported in a fixed order: overview, overlay */
