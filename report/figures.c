@@ -3,13 +3,13 @@
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
  * the Annexin V overlay of the stimulus-only group against each treated group, in one pool
- * whose tasks are the overlay, the overview's plots (drawn in steps, render_panel_begin) and
- * any tasks the caller adds (the report's figures of a run, run.c); each sample's
- * event rate over Time (time_fig.c) from the panel's events. A sample's panel, review preview
- * and Time plot are drawn from the events the statistics pass holds when it hands them over
- * (report_figures_display); otherwise from a subsample of the file read here. Plots keep only
- * a thinned copy of each sample's singlets, never a whole file. All of them share one
- * render_cache (the axes' tables, made once per scale).
+ * whose tasks are the overview's image, the overlay, any tasks the caller adds (the report's
+ * figures of a run, run.c) and the overview's plots (drawn in steps, render_panel_begin);
+ * each sample's event rate over Time (time_fig.c) from the panel's events. A sample's panel,
+ * review preview and Time plot are drawn from the events the statistics pass holds when it
+ * hands them over (report_figures_display); otherwise from a subsample of the file read
+ * here. Plots keep only a thinned copy of each sample's singlets, never a whole file. All of
+ * them share one render_cache (the axes' tables, made once per scale).
  */
 #include "report/figures.h"
 #include "report/gating_path.h"
