@@ -674,6 +674,40 @@ static bool stage_sync_init(stage_job *sj)
     return true;
 }
 
+/* The stage's tasks on one thread, without a pool: the overview first, written and its image
+ * freed before the other figures are drawn (as one task did before they shared the pool: the
+ * 31 MB its image takes on the plate are then reused by theirs instead of new pages). */
+static apo_status stage_serial(stage_job *sj, apo_error *ov_err)
+{
+    overview_begin(&sj->ov);
+    for (size_t i = 0; sj->ov.steps != NULL && i < sj->ov.panel.n_plots; i++) {
+        render_panel_step(sj->ov.steps, i);
+    }
+    apo_status ov = overview_end(&sj->ov, sj->dir, ov_err);
+    sj->overlay_st = write_overlay(sj->j, sj->n, sj->dir, &sj->overlay_err);
+    for (size_t k = 0; k < sj->n_extra; k++) {
+        sj->extra(sj->extra_ctx, k);
+    }
+    return ov;
+}
+
+/* The stage's tasks on the pool of @p jobs threads, then the overview's PNG (its pieces on
+ * the same number of threads). */
+static apo_status stage_pool(stage_job *sj, unsigned jobs, apo_error *ov_err)
+{
+    size_t cells = sj->ov.st == APO_OK ? sj->ov.panel.n_plots : 0;
+    sj->sync = stage_sync_init(sj);
+    if (!sj->sync) {
+        overview_begin(&sj->ov);
+    }
+    apo_pool_run(2 + sj->n_extra + cells, jobs, stage_task, NULL, sj);
+    if (sj->sync) {
+        pthread_cond_destroy(&sj->begun_cv);
+        pthread_mutex_destroy(&sj->lock);
+    }
+    return overview_end(&sj->ov, sj->dir, ov_err);
+}
+
 apo_status report_figures_finish_with(report_figures *f, const assay_result *r, unsigned jobs,
                                       size_t n_extra, apo_pool_task extra, void *extra_ctx,
                                       const apo_observer *obs)
@@ -685,19 +719,10 @@ apo_status report_figures_finish_with(report_figures *f, const assay_result *r, 
     stage_job sj = {.j = &f->j, .n = f->n, .dir = f->dir, .overlay_st = APO_OK,
                     .n_extra = extra != NULL ? n_extra : 0, .extra = extra,
                     .extra_ctx = extra_ctx};
-    overview_layout(&sj.ov, &f->j, f->n, jobs);
-    size_t cells = sj.ov.st == APO_OK ? sj.ov.panel.n_plots : 0;
-    sj.sync = stage_sync_init(&sj);
-    if (!sj.sync) {
-        overview_begin(&sj.ov);
-    }
-    apo_pool_run(2 + sj.n_extra + cells, jobs, stage_task, NULL, &sj);
-    if (sj.sync) {
-        pthread_cond_destroy(&sj.begun_cv);
-        pthread_mutex_destroy(&sj.lock);
-    }
+    unsigned threads = jobs ? jobs : apo_pool_cores();
+    overview_layout(&sj.ov, &f->j, f->n, threads);
     apo_error err;
-    apo_status ov = overview_end(&sj.ov, f->dir, &err);
+    apo_status ov = threads > 1 ? stage_pool(&sj, threads, &err) : stage_serial(&sj, &err);
     if (ov != APO_OK) { /* failures reported in a fixed order: overview, overlay */
         apo_observe_error(obs, &err);
         st = apo_status_worse(st, ov);
