@@ -211,7 +211,7 @@ static bool analyse(run_options *o, run_state *s)
         o->apo.display = report_figures_display; /* panels from the events the pass holds */
         o->apo.display_ctx = s->fig;
         o->apo.display_events = REPORT_DISPLAY_EVENTS;
-    } /* else report_write_figures reports why there are no plots */
+    } /* else report_figures_run tries again and reports why there are no plots */
     st = assay_experiment_analyze(&s->x, &o->apo, o->jobs, &s->obs.obs, &err);
     o->apo.display = NULL;
     o->apo.display_ctx = NULL;
@@ -233,40 +233,6 @@ static bool analyse(run_options *o, run_state *s)
         cli_warn(s->x.res.warnings[i]);
     }
     return true;
-}
-
-/* The figures: the run's (the panels not drawn yet, the overview, the overlay) and, beside
- * them, the report's (dose-response and summary figures) as two tasks on the pool: they
- * write different files, and only the first reports as it goes (the second keeps what it
- * gave for report_for_run, which reports it where it did before), so the messages come in
- * the same order on any number of threads. */
-typedef struct figures_job {
-    const run_options *o;
-    run_state *s;
-    report_figs_drawn *drawn;
-    apo_status st;
-} figures_job;
-
-static void figures_task(void *ctx, size_t k)
-{
-    figures_job *j = ctx;
-    const run_options *o = j->o;
-    run_state *s = j->s;
-    if (k == 0) {
-        j->st = s->fig != NULL ? report_figures_finish(s->fig, &s->x.res, o->jobs, &s->obs.obs)
-                               : report_write_figures(o->outdir, &s->x.res, s->x.in, s->x.n,
-                                                      o->jobs, &s->obs.obs);
-    } else if (s->fig != NULL) { /* OUTDIR/plots exists: made by report_figures_new */
-        report_draw_run_figures(j->drawn, o->outdir, &s->x.res, s->x.in, s->x.n, s->x.sheet,
-                                o->jobs);
-    }
-}
-
-static void draw_figures(const run_options *o, run_state *s, report_figs_drawn *drawn)
-{
-    figures_job j = {o, s, drawn, APO_OK};
-    apo_pool_run(2, o->jobs, figures_task, NULL, &j);
-    s->rc = cli_worse_exit(s->rc, cli_exit_code(j.st));
 }
 
 /* Tables and results.json, figures, report.html. */
@@ -299,9 +265,10 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
         fail(s, &err, cli_exit_code(err.status)); /* the tables are written: go on */
     }
     s->tm[3] = cli_now();
-    report_figs_drawn drawn = {.drawn = false};
-    if (o->plots) {
-        draw_figures(o, s, &drawn);
+    if (o->plots) { /* the run's figures and the report's (report/figures.h), one pool */
+        apo_status fst = report_figures_run(&s->fig, o->outdir, &s->x.res, s->x.in, s->x.n,
+                                            s->x.sheet, o->jobs, &s->obs.obs);
+        s->rc = cli_worse_exit(s->rc, cli_exit_code(fst));
     }
     s->tm[4] = cli_now();
     cli_status(o->verbosity, "writing report.html ...");
@@ -309,7 +276,7 @@ static bool write_outputs(const run_options *o, run_state *s, int argc, char **a
                                    s->x.n_failed, (const char *const *)s->x.failed_files,
                                    (const char *const *)s->x.failed_msgs, argc, argv, o->jobs,
                                    sha != NULL ? sha : run_hash_finish(&s->hash),
-                                   &s->x.adjustments, &drawn, &s->obs.obs);
+                                   &s->x.adjustments, s->fig, &s->obs.obs);
     s->rc = cli_worse_exit(s->rc, cli_exit_code(st));
     s->tm[5] = cli_now();
     cli_status(o->verbosity, NULL);

@@ -279,6 +279,24 @@ APO_NODISCARD apo_status render_panel_png(const char *path, const render_panel_s
                                           const render_options *opts, size_t n_text,
                                           const render_text_chunk *text, apo_error *err);
 
+/* render_panel_png in steps, for a caller that draws a panel's plots as tasks of its own
+ * pool beside other work (no thread is started here): render_panel_begin checks the options,
+ * makes the image and draws the title; render_panel_step draws plot @p i into its cell (each
+ * plot once, in any order, on any thread: the cells do not overlap and each step takes a
+ * font of its own from opts->cache); render_panel_finish_png writes the PNG (a large image's
+ * pieces on opts->jobs threads) or returns the first failing plot's error in plot order, and
+ * frees the steps, as render_panel_steps_free does when they are abandoned. @p panel and what
+ * it points to must outlive the steps. The pixels and bytes are render_panel_png's. */
+typedef struct render_panel_steps render_panel_steps;
+APO_NODISCARD apo_status render_panel_begin(render_panel_steps **out,
+                                            const render_panel_spec *panel,
+                                            const render_options *opts, apo_error *err);
+void render_panel_step(render_panel_steps *s, size_t i);
+APO_NODISCARD apo_status render_panel_finish_png(render_panel_steps *s, const char *path,
+                                                 size_t n_text, const render_text_chunk *text,
+                                                 apo_error *err);
+void render_panel_steps_free(render_panel_steps *s);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Gating path                                                                                */
 /* ------------------------------------------------------------------------------------------ */

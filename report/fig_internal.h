@@ -80,4 +80,26 @@ unsigned fig_round_u16(double u);
 apo_status report_dose_figures(const char *outdir, const assay_result *res,
                                const fig_groups *gs, apo_error *err);
 
+/* The summary figures of report_summary_figures in parts, for a pool (summary_figs.c):
+ * fig_summary_init groups the @p n rows and puts them in order (APO_E_NOMEM only);
+ * fig_summary_draw(s, k) draws part k < FIG_SUMMARY_PARTS (the group bars, the quadrant bars,
+ * the dose figures), each into its own files, on any thread, each part once;
+ * fig_summary_finish gives the first failure in that order and frees. The rows, @p outdir
+ * and @p res are borrowed until then. */
+#define FIG_SUMMARY_PARTS 3
+typedef struct fig_summary {
+    const char *outdir;
+    const assay_result *res;
+    const report_sample *rows;
+    fig_groups gs;
+    size_t *order; /* the rows in figure order (fig_sample_order) */
+    size_t m;      /* analysed rows: order[0..m) */
+    apo_status st[FIG_SUMMARY_PARTS];
+    apo_error errs[FIG_SUMMARY_PARTS];
+} fig_summary;
+apo_status fig_summary_init(fig_summary *s, const char *outdir, const assay_result *res,
+                            size_t n, const report_sample *rows, apo_error *err);
+void fig_summary_draw(fig_summary *s, size_t k);
+apo_status fig_summary_finish(fig_summary *s, apo_error *err);
+
 #endif /* APOFLOW_REPORT_FIG_INTERNAL_H */

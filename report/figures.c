@@ -2,23 +2,26 @@
 /*
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
- * the Annexin V overlay of the stimulus-only group against each treated group (two tasks on
- * the pool, the overview's cells drawn on the pool's threads as well); each sample's
- * event rate over Time (time_fig.c) from the panel's events. A sample's panel, review preview
- * and Time plot are drawn from the events the statistics pass holds when it hands them over
- * (report_figures_display); otherwise from a subsample of the file read here. Plots keep only
- * a thinned copy of each sample's singlets, never a whole file. All of them share one
- * render_cache (the axes' tables, made once per scale).
+ * the Annexin V overlay of the stimulus-only group against each treated group, in one pool
+ * whose tasks are the overview's image, the overlay, any tasks the caller adds (the report's
+ * figures of a run, run.c) and the overview's plots (drawn in steps, render_panel_begin);
+ * each sample's event rate over Time (time_fig.c) from the panel's events. A sample's panel,
+ * review preview and Time plot are drawn from the events the statistics pass holds when it
+ * hands them over (report_figures_display); otherwise from a subsample of the file read
+ * here. Plots keep only a thinned copy of each sample's singlets, never a whole file. All of
+ * them share one render_cache (the axes' tables, made once per scale).
  */
 #include "report/figures.h"
 #include "report/gating_path.h"
 #include "report/review.h"
+#include "report/run_internal.h"
 
 #include "render/render.h"
 #include "util/paths.h"
 
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,22 +283,48 @@ static uint64_t panel_events(void *ctx, size_t i)
     return ((const panel_job *)ctx)->r->samples[i].events;
 }
 
-/* The quadrant plots of every drawn sample in one grid, in the sheet's order (axis titles:
- * the last sample's). */
-static apo_status write_overview(const panel_job *j, size_t n, const char *dir, unsigned jobs,
-                                 apo_error *err_out)
-{
-    render_plot *grid = calloc(n ? n : 1, sizeof *grid);
-    render_quadrant *gq = calloc(n ? n : 1, sizeof *gq);
-    char(*titles)[160] = calloc(n ? n : 1, sizeof *titles);
-    size_t *order = calloc(n ? n : 1, sizeof *order);
-    const char *xt = "", *yt = "";
-    apo_status st = APO_OK;
+/* The overview: the quadrant plots of every drawn sample in one grid, in the sheet's order
+ * (axis titles: the last sample's), drawn in steps whose plots are tasks of the figure
+ * stage's pool; the storage the panel points into. */
+typedef struct overview {
+    render_plot *grid;
+    render_quadrant *gq;
+    char (*titles)[160];
+    size_t *order;
+    char title[64];
+    render_panel_spec panel;
+    render_options ro;
+    render_panel_steps *steps; /* NULL: nothing to draw, or st says why not */
+    apo_status st;
     apo_error err;
-    if (grid == NULL || gq == NULL || titles == NULL || order == NULL ||
-        assay_result_sheet_order(j->in, n, order, &err) != APO_OK) {
-        st = apo_error_set(err_out, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-        goto done;
+} overview;
+
+static void overview_free(overview *ov)
+{
+    render_panel_steps_free(ov->steps);
+    free(ov->grid);
+    free(ov->gq);
+    free(ov->titles);
+    free(ov->order);
+    memset(ov, 0, sizeof *ov);
+}
+
+/* Lay the overview out: its plots are ov->panel.n_plots steps (none when there is nothing
+ * to draw, or ov->st says why not). */
+static void overview_layout(overview *ov, const panel_job *j, size_t n, unsigned jobs)
+{
+    memset(ov, 0, sizeof *ov);
+    ov->grid = calloc(n ? n : 1, sizeof *ov->grid);
+    ov->gq = calloc(n ? n : 1, sizeof *ov->gq);
+    ov->titles = calloc(n ? n : 1, sizeof *ov->titles);
+    ov->order = calloc(n ? n : 1, sizeof *ov->order);
+    const char *xt = "", *yt = "";
+    apo_error err;
+    if (ov->grid == NULL || ov->gq == NULL || ov->titles == NULL || ov->order == NULL ||
+        assay_result_sheet_order(j->in, n, ov->order, &err) != APO_OK) {
+        ov->st = apo_error_set(&ov->err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                               "out of memory");
+        return;
     }
     for (size_t i = 0; i < n; i++) {
         if (j->have[i]) {
@@ -305,32 +334,48 @@ static apo_status write_overview(const panel_job *j, size_t n, const char *dir, 
     }
     size_t ng = 0;
     for (size_t k = 0; k < n; k++) { /* in the sheet's order, as the report */
-        size_t i = order[k];
+        size_t i = ov->order[k];
         if (j->have[i]) {
-            quadrant_plot(&grid[ng], j->r, &j->r->samples[i], &j->views[i], &gq[ng], xt, yt);
-            snprintf(titles[ng], sizeof titles[ng], "%s", j->in[i].sample);
-            grid[ng].title = titles[ng];
+            quadrant_plot(&ov->grid[ng], j->r, &j->r->samples[i], &j->views[i], &ov->gq[ng],
+                          xt, yt);
+            snprintf(ov->titles[ng], sizeof ov->titles[ng], "%s", j->in[i].sample);
+            ov->grid[ng].title = ov->titles[ng];
             ng++;
         }
     }
-    if (ng > 0) {
-        char path[PATH_MAX + 512];
-        char title[64];
-        snprintf(title, sizeof title, "Annexin V / %s quadrants (singlets)",
-                 assay_dead_dye_label(j->r));
-        render_panel_spec panel = {title, ng, grid, 0};
-        render_options ro = j->ro;
-        ro.size = 320;
-        ro.max_events = 5000;
-        ro.jobs = jobs ? jobs : apo_pool_cores(); /* the cells on the run's threads */
-        snprintf(path, sizeof path, "%s/overview.png", dir);
-        st = render_panel_png(path, &panel, &ro, 0, NULL, err_out);
+    if (ng == 0) {
+        return;
     }
-done:
-    free(grid);
-    free(gq);
-    free(titles);
-    free(order);
+    snprintf(ov->title, sizeof ov->title, "Annexin V / %s quadrants (singlets)",
+             assay_dead_dye_label(j->r));
+    ov->panel = (render_panel_spec){ov->title, ng, ov->grid, 0};
+    ov->ro = j->ro;
+    ov->ro.size = 320;
+    ov->ro.max_events = 5000;
+    ov->ro.jobs = jobs ? jobs : apo_pool_cores(); /* the PNG's pieces on the run's threads */
+}
+
+/* Begin the laid-out overview: its image made (31 MB on the plate) and its title drawn. */
+static void overview_begin(overview *ov)
+{
+    if (ov->st == APO_OK && ov->panel.n_plots > 0) {
+        ov->st = render_panel_begin(&ov->steps, &ov->panel, &ov->ro, &ov->err);
+    }
+}
+
+/* Write plots/overview.png once every plot is drawn, then free the overview. */
+static apo_status overview_end(overview *ov, const char *dir, apo_error *err)
+{
+    apo_status st = ov->st;
+    if (st != APO_OK) {
+        *err = ov->err;
+    } else if (ov->steps != NULL) {
+        char path[PATH_MAX + 512];
+        snprintf(path, sizeof path, "%s/overview.png", dir);
+        st = render_panel_finish_png(ov->steps, path, 0, NULL, err);
+        ov->steps = NULL;
+    }
+    overview_free(ov);
     return st;
 }
 
@@ -484,7 +529,13 @@ struct report_figures {
     char dir[PATH_MAX];
     size_t n;
     panel_job j;
+    report_run_part part; /* what report_figures_run keeps for the report (run.c) */
 };
+
+report_run_part *report_figures_part(report_figures *f)
+{
+    return &f->part;
+}
 
 void report_figures_free(report_figures *f)
 {
@@ -502,6 +553,7 @@ void report_figures_free(report_figures *f)
     free(f->j.xt);
     free(f->j.yt);
     render_cache_free(f->j.ro.cache);
+    report_run_part_free(&f->part);
     free(f);
 }
 
@@ -558,40 +610,134 @@ void report_figures_display(void *ctx, const assay_result *r, size_t i, const as
     panel_draw(&f->j, r, i);
 }
 
-/* The overview (its cells on the run's threads too) and the overlay as two tasks: they
- * read the thinned singlets and write different files. */
-typedef struct finish_job {
+/* The figure stage after the panels: one pool whose tasks are the overview's beginning (its
+ * image and title), the overlay, the caller's extra tasks and the overview's plots (last:
+ * the small tasks that even the threads out); they read the thinned singlets and write
+ * different files. The pool hands its tasks out in order, so a plot's task starts after the
+ * beginning's has, on another thread or before on this one: it waits for it to end (under
+ * @p lock; when the lock cannot be made, the overview is begun before the pool). */
+typedef struct stage_job {
     const panel_job *j;
     size_t n;
     const char *dir;
-    unsigned jobs;
-    apo_status st[2];
-    apo_error errs[2];
-} finish_job;
+    overview ov;
+    bool sync;  /* lock and begun_cv made: task 0 begins the overview */
+    bool begun; /* the overview is begun (ov.steps, or ov.st why not) */
+    pthread_mutex_t lock;
+    pthread_cond_t begun_cv;
+    apo_status overlay_st;
+    apo_error overlay_err;
+    size_t n_extra;
+    apo_pool_task extra;
+    void *extra_ctx;
+} stage_job;
 
-static void finish_task(void *ctx, size_t k)
+static void stage_task(void *ctx, size_t k)
 {
-    finish_job *fj = ctx;
-    fj->st[k] = k == 0 ? write_overview(fj->j, fj->n, fj->dir, fj->jobs, &fj->errs[0])
-                       : write_overlay(fj->j, fj->n, fj->dir, &fj->errs[1]);
+    stage_job *sj = ctx;
+    if (k == 0) {
+        if (sj->sync) {
+            overview_begin(&sj->ov);
+            pthread_mutex_lock(&sj->lock);
+            sj->begun = true;
+            pthread_cond_broadcast(&sj->begun_cv);
+            pthread_mutex_unlock(&sj->lock);
+        }
+    } else if (k == 1) {
+        sj->overlay_st = write_overlay(sj->j, sj->n, sj->dir, &sj->overlay_err);
+    } else if (k - 2 < sj->n_extra) {
+        sj->extra(sj->extra_ctx, k - 2);
+    } else {
+        if (sj->sync) {
+            pthread_mutex_lock(&sj->lock);
+            while (!sj->begun) {
+                pthread_cond_wait(&sj->begun_cv, &sj->lock);
+            }
+            pthread_mutex_unlock(&sj->lock);
+        }
+        if (sj->ov.steps != NULL) {
+            render_panel_step(sj->ov.steps, k - 2 - sj->n_extra);
+        }
+    }
 }
 
-apo_status report_figures_finish(report_figures *f, const assay_result *r, unsigned jobs,
-                                 const apo_observer *obs)
+/* The lock and condition of @p sj's overview; false when they cannot be made. */
+static bool stage_sync_init(stage_job *sj)
+{
+    if (pthread_mutex_init(&sj->lock, NULL) != 0) {
+        return false;
+    }
+    if (pthread_cond_init(&sj->begun_cv, NULL) != 0) {
+        pthread_mutex_destroy(&sj->lock);
+        return false;
+    }
+    return true;
+}
+
+/* The stage's tasks on one thread, without a pool: the overview first, written and its image
+ * freed before the other figures are drawn (as one task did before they shared the pool: the
+ * 31 MB its image takes on the plate are then reused by theirs instead of new pages). */
+static apo_status stage_serial(stage_job *sj, apo_error *ov_err)
+{
+    overview_begin(&sj->ov);
+    for (size_t i = 0; sj->ov.steps != NULL && i < sj->ov.panel.n_plots; i++) {
+        render_panel_step(sj->ov.steps, i);
+    }
+    apo_status ov = overview_end(&sj->ov, sj->dir, ov_err);
+    sj->overlay_st = write_overlay(sj->j, sj->n, sj->dir, &sj->overlay_err);
+    for (size_t k = 0; k < sj->n_extra; k++) {
+        sj->extra(sj->extra_ctx, k);
+    }
+    return ov;
+}
+
+/* The stage's tasks on the pool of @p jobs threads, then the overview's PNG (its pieces on
+ * the same number of threads). */
+static apo_status stage_pool(stage_job *sj, unsigned jobs, apo_error *ov_err)
+{
+    size_t cells = sj->ov.st == APO_OK ? sj->ov.panel.n_plots : 0;
+    sj->sync = stage_sync_init(sj);
+    if (!sj->sync) {
+        overview_begin(&sj->ov);
+    }
+    apo_pool_run(2 + sj->n_extra + cells, jobs, stage_task, NULL, sj);
+    if (sj->sync) {
+        pthread_cond_destroy(&sj->begun_cv);
+        pthread_mutex_destroy(&sj->lock);
+    }
+    return overview_end(&sj->ov, sj->dir, ov_err);
+}
+
+apo_status report_figures_finish_with(report_figures *f, const assay_result *r, unsigned jobs,
+                                      size_t n_extra, apo_pool_task extra, void *extra_ctx,
+                                      const apo_observer *obs)
 {
     f->j.r = r;
     /* the panels the statistics pass did not draw */
     apo_status st = write_panels(&f->j, f->n, jobs, obs);
     apo_observe_status(obs, "rendering the overview and overlay ...");
-    finish_job fj = {&f->j, f->n, f->dir, jobs, {APO_OK, APO_OK}, {{0}}};
-    apo_pool_run(2, jobs, finish_task, NULL, &fj);
-    for (size_t k = 0; k < 2; k++) { /* failures reported in a fixed order */
-        if (fj.st[k] != APO_OK) {
-            apo_observe_error(obs, &fj.errs[k]);
-            st = apo_status_worse(st, fj.st[k]);
-        }
+    stage_job sj = {.j = &f->j, .n = f->n, .dir = f->dir, .overlay_st = APO_OK,
+                    .n_extra = extra != NULL ? n_extra : 0, .extra = extra,
+                    .extra_ctx = extra_ctx};
+    unsigned threads = jobs ? jobs : apo_pool_cores();
+    overview_layout(&sj.ov, &f->j, f->n, threads);
+    apo_error err;
+    apo_status ov = threads > 1 ? stage_pool(&sj, threads, &err) : stage_serial(&sj, &err);
+    if (ov != APO_OK) { /* failures reported in a fixed order: overview, overlay */
+        apo_observe_error(obs, &err);
+        st = apo_status_worse(st, ov);
+    }
+    if (sj.overlay_st != APO_OK) {
+        apo_observe_error(obs, &sj.overlay_err);
+        st = apo_status_worse(st, sj.overlay_st);
     }
     return st;
+}
+
+apo_status report_figures_finish(report_figures *f, const assay_result *r, unsigned jobs,
+                                 const apo_observer *obs)
+{
+    return report_figures_finish_with(f, r, jobs, 0, NULL, NULL, obs);
 }
 
 apo_status report_write_figures(const char *outdir, const assay_result *r,

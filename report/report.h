@@ -54,19 +54,7 @@ typedef struct report_input {
     const char (*known_sha256)[65]; /* n_samples checksums of the samples' files computed
                                     before (the run hashes while it analyses); "" = not
                                     computed, NULL = none */
-    const struct report_figs_drawn *drawn; /* the dose-response and summary figures drawn
-                                    before (report_draw_run_figures); NULL = drawn by
-                                    report_publish */
 } report_input;
-
-/* The report's own figures of a run (report_dose_plots, then report_summary_figures_jobs)
- * drawn before the page, e.g. beside the overview on other threads: what each gave is kept
- * here, so report_publish reports their failures where it would have drawn them. */
-typedef struct report_figs_drawn {
-    bool drawn;        /* false: report_publish draws them */
-    apo_status st[2];  /* dose-response plots, summary figures */
-    apo_error err[2];
-} report_figs_drawn;
 
 /* The "Review gates" section (data included) and, at the end of the page, its script
  * (review.c). */
@@ -106,8 +94,8 @@ APO_NODISCARD apo_status report_write_html(const report_input *r, apo_error *err
 
 /* Write report.html from @p ri (its samples, failures set here): the failures table from
  * the @p n_read_failed files that could not be read and the rows with an error, checksums of
- * the samples' files into @p rows, the dose-response figures when @p dose_plots (or the
- * failures of those drawn before, ri->drawn), the page.
+ * the samples' files into @p rows, the dose-response and summary figures when
+ * @p dose_plots, the page.
  * Errors are reported to @p obs; returns the worst (apo_status_worse). */
 APO_NODISCARD apo_status report_publish(report_input *ri, report_sample *rows,
                                         size_t n_read_failed, const char *const *failed_files,
@@ -124,8 +112,11 @@ APO_NODISCARD apo_status report_for_samples(report_input *ri, const assay_input 
                                             const apo_observer *obs);
 
 /* The report of `apoflow run`: the sample rows from the analysis and the sheet, then
- * report_publish (dose-response figures when OUTDIR/plots exists; those of @p drawn when
- * it is not NULL). */
+ * report_publish (dose-response and summary figures when OUTDIR/plots exists). @p fig: the
+ * run's figures after report_figures_run (figures.h), whose sample rows are shown and whose
+ * dose-response and summary figures are not drawn again (their failures are reported here,
+ * where the page would have drawn them); NULL = none. */
+struct report_figures;
 APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *res,
                                         const assay_input *in, size_t n,
                                         const assay_sheet *sheet, size_t n_failed,
@@ -134,15 +125,6 @@ APO_NODISCARD apo_status report_for_run(const char *outdir, const assay_result *
                                         char *const *argv, unsigned jobs,
                                         const char (*known_sha256)[65],
                                         const assay_adjustments *adj,
-                                        const report_figs_drawn *drawn,
-                                        const apo_observer *obs);
-
-/* The dose-response and summary figures of report_for_run's page, drawn now into @p out
- * (the same sample rows, the same files) when OUTDIR/plots exists; nothing is reported:
- * pass @p out to report_for_run, which reports the failures in their place. Calls no
- * observer, so it may run beside another step that reports. */
-void report_draw_run_figures(report_figs_drawn *out, const char *outdir,
-                             const assay_result *res, const assay_input *in, size_t n,
-                             const assay_sheet *sheet, unsigned jobs);
+                                        struct report_figures *fig, const apo_observer *obs);
 
 #endif /* APOFLOW_CLI_REPORT_H */

@@ -3,12 +3,14 @@
  * run.c: the report of a run or of merged shards (report.h): the failures table (files
  * that could not be read, samples that could not be analysed), input checksums on the thread
  * pool (those the caller computed before are kept), the dose-response and summary figures
- * (or what they gave when the caller drew them before, beside its own figures), then
- * report.html; and the sample rows of a run from its
- * analysis and sheet (with the sheet's "well" column when there is one), shown in the
- * sheet's order.
+ * (or what they gave when the run's figure stage drew them, report_figures_run), then
+ * report.html; and the sample rows of a run from its analysis and sheet (with the sheet's
+ * "well" column when there is one), built once for the figure stage and the page, shown in
+ * the sheet's order.
  */
 #include "report/report.h"
+#include "report/fig_internal.h"
+#include "report/run_internal.h"
 
 #include "util/util.h"
 
@@ -39,9 +41,12 @@ static void draw_figures(report_figs_drawn *out, const char *outdir, const assay
     out->st[1] = report_summary_figures_jobs(outdir, res, n, rows, jobs, &out->err[1]);
 }
 
-apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_failed,
+/* report_publish, with the record of the figures the figure stage drew (@p drawn, may be
+ * NULL). */
+static apo_status publish(report_input *ri, report_sample *rows, size_t n_read_failed,
                           const char *const *failed_files, const char *const *failed_msgs,
-                          bool dose_plots, const apo_observer *obs)
+                          bool dose_plots, const report_figs_drawn *drawn,
+                          const apo_observer *obs)
 {
     size_t n = ri->n_samples;
     report_failure *fl = calloc(n_read_failed + n + 1, sizeof *fl);
@@ -60,7 +65,7 @@ apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_f
     }
     report_checksums(rows, n, ri->jobs);
     report_figs_drawn here = {.drawn = false};
-    const report_figs_drawn *figs = ri->drawn;
+    const report_figs_drawn *figs = drawn;
     if (figs == NULL || !figs->drawn) {
         figs = &here;
         if (dose_plots) {
@@ -86,6 +91,13 @@ apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_f
     ri->n_failures = 0;
     free(fl);
     return worst;
+}
+
+apo_status report_publish(report_input *ri, report_sample *rows, size_t n_read_failed,
+                          const char *const *failed_files, const char *const *failed_msgs,
+                          bool dose_plots, const apo_observer *obs)
+{
+    return publish(ri, rows, n_read_failed, failed_files, failed_msgs, dose_plots, NULL, obs);
 }
 
 /* The column of the sheet's extra "well" column, or SIZE_MAX. */
@@ -134,25 +146,21 @@ static void run_rows(report_sample *rs, char (*flags)[160], const assay_result *
     }
 }
 
-apo_status report_for_samples(report_input *ri, const assay_input *in,
-                              const char *const *wells, size_t n_failed,
-                              const char *const *failed_files, const char *const *failed_msgs,
-                              bool dose_plots, const apo_observer *obs)
+/* report_for_samples from rows built before (@p rs, ri->n_samples of them; their checksums
+ * are filled here) and the record of the figures drawn before (@p drawn, may be NULL). */
+static apo_status for_rows(report_input *ri, const assay_input *in, report_sample *rs,
+                           size_t n_failed, const char *const *failed_files,
+                           const char *const *failed_msgs, bool dose_plots,
+                           const report_figs_drawn *drawn, const apo_observer *obs)
 {
     size_t n = ri->n_samples;
-    report_sample *rs = calloc(n ? n : 1, sizeof *rs);
-    char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
     size_t *order = calloc(n ? n : 1, sizeof *order);
     apo_error err;
-    if (rs == NULL || flags == NULL || order == NULL ||
-        assay_result_sheet_order(in, n, order, &err) != APO_OK) {
-        free(rs);
-        free(flags);
+    if (order == NULL || assay_result_sheet_order(in, n, order, &err) != APO_OK) {
         free(order);
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
-    run_rows(rs, flags, ri->res, in, n, wells);
     for (size_t i = 0; i < n; i++) {
         if (ri->known_sha256 != NULL) {
             memcpy(rs[i].sha256, ri->known_sha256[i], sizeof rs[i].sha256);
@@ -161,12 +169,32 @@ apo_status report_for_samples(report_input *ri, const assay_input *in,
     }
     ri->order = order;
     ri->inputs = in;
-    apo_status s = report_publish(ri, rs, n_failed, failed_files, failed_msgs, dose_plots, obs);
+    apo_status s = publish(ri, rs, n_failed, failed_files, failed_msgs, dose_plots, drawn, obs);
     ri->order = NULL;
     ri->inputs = NULL;
+    free(order);
+    return s;
+}
+
+apo_status report_for_samples(report_input *ri, const assay_input *in,
+                              const char *const *wells, size_t n_failed,
+                              const char *const *failed_files, const char *const *failed_msgs,
+                              bool dose_plots, const apo_observer *obs)
+{
+    size_t n = ri->n_samples;
+    report_sample *rs = calloc(n ? n : 1, sizeof *rs);
+    char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
+    if (rs == NULL || flags == NULL) {
+        free(rs);
+        free(flags);
+        apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
+        return APO_E_NOMEM;
+    }
+    run_rows(rs, flags, ri->res, in, n, wells);
+    apo_status s = for_rows(ri, in, rs, n_failed, failed_files, failed_msgs, dose_plots, NULL,
+                            obs);
     free(rs);
     free(flags);
-    free(order);
     return s;
 }
 
@@ -194,25 +222,86 @@ static bool plots_folder(const char *outdir)
     return stat(plots, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-void report_draw_run_figures(report_figs_drawn *out, const char *outdir,
-                             const assay_result *res, const assay_input *in, size_t n,
-                             const assay_sheet *sheet, unsigned jobs)
+apo_status report_run_rows_build(report_run_rows *out, const assay_result *res,
+                                 const assay_input *in, size_t n, const assay_sheet *sheet)
 {
     memset(out, 0, sizeof *out);
-    if (!plots_folder(outdir)) {
-        out->drawn = true; /* no figures, as report_publish without dose_plots */
-        return;
+    out->wells = run_wells(sheet, in, n);
+    out->rows = calloc(n ? n : 1, sizeof *out->rows);
+    out->flags = calloc(n ? n : 1, sizeof *out->flags);
+    if (out->wells == NULL || out->rows == NULL || out->flags == NULL) {
+        report_run_rows_free(out);
+        return APO_E_NOMEM;
     }
-    const char **wells = run_wells(sheet, in, n);
-    report_sample *rs = calloc(n ? n : 1, sizeof *rs);
-    char(*flags)[160] = calloc(n ? n : 1, sizeof *flags);
-    if (wells != NULL && rs != NULL && flags != NULL) { /* else report_for_run draws them */
-        run_rows(rs, flags, res, in, n, wells);
-        draw_figures(out, outdir, res, n, rs, jobs);
+    out->n = n;
+    run_rows(out->rows, out->flags, res, in, n, out->wells);
+    return APO_OK;
+}
+
+void report_run_rows_free(report_run_rows *r)
+{
+    free(r->wells);
+    free(r->rows);
+    free(r->flags);
+    memset(r, 0, sizeof *r);
+}
+
+void report_run_part_free(report_run_part *p)
+{
+    report_run_rows_free(&p->rows);
+    memset(p, 0, sizeof *p);
+}
+
+/* The report's figures as tasks of the figure stage's pool: task 0 the dose-response plots,
+ * then the parts of the summary figures; what each gave goes to the run's part. */
+typedef struct run_figs_job {
+    report_run_part *part;
+    const char *outdir;
+    const assay_result *res;
+    fig_summary sum;
+    bool sum_ok; /* fig_summary_init succeeded */
+} run_figs_job;
+
+static void run_figs_task(void *ctx, size_t k)
+{
+    run_figs_job *j = ctx;
+    report_run_part *p = j->part;
+    if (k == 0) {
+        p->drawn.st[0] = report_dose_plots(j->outdir, j->res, p->rows.n, p->rows.rows,
+                                           &p->drawn.err[0]);
+    } else if (j->sum_ok) {
+        fig_summary_draw(&j->sum, k - 1);
     }
-    free(wells);
-    free(rs);
-    free(flags);
+}
+
+apo_status report_figures_run(report_figures **f, const char *outdir, const assay_result *r,
+                              const assay_input *in, size_t n, const assay_sheet *sheet,
+                              unsigned jobs, const apo_observer *obs)
+{
+    if (*f == NULL) { /* as report_write_figures: the error said, or the figures made now */
+        apo_error err;
+        apo_status st = report_figures_new(f, outdir, in, n, &err);
+        if (st != APO_OK) {
+            apo_observe_error(obs, &err);
+            return st;
+        }
+    }
+    report_run_part *p = report_figures_part(*f);
+    report_run_part_free(p);
+    run_figs_job j = {.part = p, .outdir = outdir, .res = r};
+    size_t n_extra = 0;
+    if (plots_folder(outdir) && report_run_rows_build(&p->rows, r, in, n, sheet) == APO_OK) {
+        p->have_rows = true; /* else report_for_run builds them and draws the figures */
+        p->drawn.drawn = true;
+        p->drawn.st[1] = fig_summary_init(&j.sum, outdir, r, n, p->rows.rows, &p->drawn.err[1]);
+        j.sum_ok = p->drawn.st[1] == APO_OK;
+        n_extra = 1 + (j.sum_ok ? FIG_SUMMARY_PARTS : 0);
+    }
+    apo_status st = report_figures_finish_with(*f, r, jobs, n_extra, run_figs_task, &j, obs);
+    if (j.sum_ok) {
+        p->drawn.st[1] = fig_summary_finish(&j.sum, &p->drawn.err[1]);
+    }
+    return st;
 }
 
 apo_status report_for_run(const char *outdir, const assay_result *res, const assay_input *in,
@@ -220,10 +309,13 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                           const char *const *failed_files, const char *const *failed_msgs,
                           int argc, char *const *argv, unsigned jobs,
                           const char (*known_sha256)[65], const assay_adjustments *adj,
-                          const report_figs_drawn *drawn, const apo_observer *obs)
+                          struct report_figures *fig, const apo_observer *obs)
 {
-    const char **wells = run_wells(sheet, in, n);
-    if (wells == NULL) {
+    report_run_part *part = fig != NULL ? report_figures_part(fig) : NULL;
+    report_run_rows own;
+    memset(&own, 0, sizeof own);
+    report_run_rows *rows = part != NULL && part->have_rows ? &part->rows : &own;
+    if (rows == &own && report_run_rows_build(&own, res, in, n, sheet) != APO_OK) {
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
@@ -238,10 +330,9 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
                        .argv = argv,
                        .jobs = jobs,
                        .adjustments = adj,
-                       .known_sha256 = known_sha256,
-                       .drawn = drawn};
-    apo_status s = report_for_samples(&ri, in, wells, n_failed, failed_files, failed_msgs,
-                                      dose_plots, obs);
-    free(wells);
+                       .known_sha256 = known_sha256};
+    apo_status s = for_rows(&ri, in, rows->rows, n_failed, failed_files, failed_msgs,
+                            dose_plots, part != NULL ? &part->drawn : NULL, obs);
+    report_run_rows_free(&own);
     return s;
 }

@@ -6,7 +6,8 @@
  * the group's adjusted p-value: Dunnett against the stimulus for treated groups, the single
  * stimulus-vs-untreated test for the stimulus; no marks without replicates) and
  * plots/summary_quadrants (each sample's viable / early / late / necrotic % stacked to 100);
- * the two and the dose figures (dose_figs.c) drawn as three tasks on the caller's threads.
+ * the two and the dose figures (dose_figs.c) drawn as three parts (fig_internal.h), tasks of
+ * the caller's pool.
  */
 #include "report/fig_internal.h"
 
@@ -239,65 +240,77 @@ static apo_status quadrant_chart(const char *base, const report_sample *rows,
     return st;
 }
 
-/* The three parts (group bars, quadrant bars, dose figures) as tasks on the pool: each draws
- * its own charts into its own files from the shared, read-only groups and sample order. */
-typedef struct summary_job {
-    const char *outdir;
-    const assay_result *res;
-    const report_sample *rows;
-    const fig_groups *gs;
-    const size_t *order;
-    size_t m; /* analysed rows: order[0..m) */
-    apo_status st[3];
-    apo_error errs[3];
-} summary_job;
+apo_status fig_summary_init(fig_summary *s, const char *outdir, const assay_result *res,
+                            size_t n, const report_sample *rows, apo_error *err)
+{
+    memset(s, 0, sizeof *s);
+    apo_status st = fig_groups_build(&s->gs, res, n, rows, err);
+    if (st != APO_OK) {
+        return st;
+    }
+    s->order = malloc((n ? n : 1) * sizeof *s->order);
+    if (s->order == NULL) {
+        fig_groups_free(&s->gs);
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    fig_sample_order(rows, n, s->order);
+    while (s->m < n && !rows[s->order[s->m]].error[0]) {
+        s->m++; /* failed rows sort last and are not drawn */
+    }
+    s->outdir = outdir;
+    s->res = res;
+    s->rows = rows;
+    return APO_OK;
+}
 
+void fig_summary_draw(fig_summary *s, size_t k)
+{
+    char base[4096];
+    if (k == 0 && s->gs.n > 0) {
+        snprintf(base, sizeof base, "%s/plots/summary_apoptotic", s->outdir);
+        s->st[0] = bar_chart(base, &s->gs, &s->errs[0]);
+    } else if (k == 1 && s->m > 0) {
+        snprintf(base, sizeof base, "%s/plots/summary_quadrants", s->outdir);
+        s->st[1] = quadrant_chart(base, s->rows, s->order, s->m, &s->errs[1]);
+    } else if (k == 2) {
+        s->st[2] = report_dose_figures(s->outdir, s->res, &s->gs, &s->errs[2]);
+    }
+}
+
+apo_status fig_summary_finish(fig_summary *s, apo_error *err)
+{
+    apo_status st = APO_OK;
+    for (size_t k = 0; k < FIG_SUMMARY_PARTS && st == APO_OK; k++) { /* the first failure */
+        if (s->st[k] != APO_OK) {
+            st = s->st[k];
+            if (err != NULL) {
+                *err = s->errs[k];
+            }
+        }
+    }
+    free(s->order);
+    fig_groups_free(&s->gs);
+    memset(s, 0, sizeof *s);
+    return st;
+}
+
+/* The three parts as tasks on the pool: each draws its own charts into its own files from
+ * the shared, read-only groups and sample order. */
 static void summary_task(void *ctx, size_t k)
 {
-    summary_job *j = ctx;
-    char base[4096];
-    if (k == 0 && j->gs->n > 0) {
-        snprintf(base, sizeof base, "%s/plots/summary_apoptotic", j->outdir);
-        j->st[0] = bar_chart(base, j->gs, &j->errs[0]);
-    } else if (k == 1 && j->m > 0) {
-        snprintf(base, sizeof base, "%s/plots/summary_quadrants", j->outdir);
-        j->st[1] = quadrant_chart(base, j->rows, j->order, j->m, &j->errs[1]);
-    } else if (k == 2) {
-        j->st[2] = report_dose_figures(j->outdir, j->res, j->gs, &j->errs[2]);
-    }
+    fig_summary_draw(ctx, k);
 }
 
 apo_status report_summary_figures_jobs(const char *outdir, const assay_result *res, size_t n,
                                        const report_sample *rows, unsigned jobs, apo_error *err)
 {
-    fig_groups gs;
-    apo_status st = fig_groups_build(&gs, res, n, rows, err);
+    fig_summary s;
+    apo_status st = fig_summary_init(&s, outdir, res, n, rows, err);
     if (st != APO_OK) {
         return st;
     }
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (order == NULL) {
-        fig_groups_free(&gs);
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
-    }
-    fig_sample_order(rows, n, order);
-    size_t m = 0;
-    while (m < n && !rows[order[m]].error[0]) {
-        m++; /* failed rows sort last and are not drawn */
-    }
-    summary_job j = {outdir, res, rows, &gs, order, m, {APO_OK, APO_OK, APO_OK}, {{0}}};
-    apo_pool_run(3, jobs, summary_task, NULL, &j);
-    for (size_t k = 0; k < 3 && st == APO_OK; k++) { /* the first failure in this order */
-        if (j.st[k] != APO_OK) {
-            st = j.st[k];
-            if (err != NULL) {
-                *err = j.errs[k];
-            }
-        }
-    }
-    free(order);
-    fig_groups_free(&gs);
-    return st;
+    apo_pool_run(FIG_SUMMARY_PARTS, jobs, summary_task, NULL, &s);
+    return fig_summary_finish(&s, err);
 }
 
 apo_status report_summary_figures(const char *outdir, const assay_result *res, size_t n,

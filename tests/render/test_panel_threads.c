@@ -4,7 +4,8 @@
  * into its own cell, render/panel.c) is the image drawn by one thread, pixel for pixel and PNG
  * byte for byte, for several thread counts and a last row left partly empty; when plots fail,
  * the outcome is the first failing plot's, as drawn in order by one thread. (The run's
- * overview with --jobs 1 and 2 is compared end to end in tests/cli/test_batch.c.)
+ * overview with --jobs 1 and 2 is compared end to end in tests/cli/test_batch.c.) The same
+ * panel drawn in steps whose plots are tasks of a pool is the same file.
  */
 #include "render/render_internal.h"
 #include "support/png_util.h"
@@ -12,6 +13,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define N_PLOTS 11
 #define N_EVENTS 3000
@@ -132,5 +134,85 @@ Test(render_panel_threads, first_failing_plot_decides_the_outcome)
         cr_assert_null(img);
         cr_assert(strstr(err.msg, "x and y values") != NULL, "jobs %u: %s", counts[t], err.msg);
     }
+    free(d);
+}
+
+/* The panel drawn in steps (render_panel_begin / render_panel_step / render_panel_finish_png)
+ * as tasks of a pool, with other work beside them, is render_panel_png's file byte for byte,
+ * whatever the order of the steps and the number of threads, with or without a cache. */
+typedef struct steps_job {
+    render_panel_steps *s;
+    size_t n;
+    bool reverse;
+} steps_job;
+
+static void steps_task(void *ctx, size_t k)
+{
+    steps_job *j = ctx;
+    if (k == 0) { /* other work in the same pool */
+        return;
+    }
+    render_panel_step(j->s, j->reverse ? j->n - k : k - 1);
+}
+
+Test(render_panel_threads, steps_on_a_pool_give_the_same_file)
+{
+    panel_data *d = overview_like();
+    render_panel_spec panel = {"Annexin V / PI quadrants (singlets)", N_PLOTS, d->p, 0};
+    char dir[256], ref[300], path[300];
+    cr_assert(rt_tmpdir(dir, sizeof dir));
+    snprintf(ref, sizeof ref, "%s/ref.png", dir);
+    snprintf(path, sizeof path, "%s/steps.png", dir);
+    render_options o = RENDER_OPTIONS_INIT;
+    o.size = 320;
+    apo_error err;
+    cr_assert_eq(render_panel_png(ref, &panel, &o, 0, NULL, &err), APO_OK, "%s", err.msg);
+    size_t lr;
+    uint8_t *br = rt_read_file(ref, &lr);
+    cr_assert_not_null(br);
+    const unsigned jobs[] = {1, 2, 5};
+    for (size_t t = 0; t < 3; t++) {
+        for (int variant = 0; variant < 2; variant++) { /* reversed; with a cache */
+            render_options so = o;
+            so.jobs = jobs[t];
+            so.cache = variant ? render_cache_new() : NULL;
+            render_panel_steps *s = NULL;
+            cr_assert_eq(render_panel_begin(&s, &panel, &so, &err), APO_OK, "%s", err.msg);
+            steps_job j = {s, N_PLOTS, variant == 0};
+            apo_pool_run(N_PLOTS + 1, jobs[t], steps_task, NULL, &j);
+            cr_assert_eq(render_panel_finish_png(s, path, 0, NULL, &err), APO_OK, "%s",
+                         err.msg);
+            render_cache_free(so.cache);
+            size_t l;
+            uint8_t *b = rt_read_file(path, &l);
+            cr_assert(b != NULL && l == lr && memcmp(b, br, l) == 0,
+                      "jobs %u, variant %d: other bytes", jobs[t], variant);
+            free(b);
+        }
+    }
+    free(br);
+
+    /* failing plots: the first in plot order decides, and no file is written */
+    d->p[6].kind = (render_kind)99;
+    d->p[3].y = NULL;
+    render_panel_steps *s = NULL;
+    cr_assert_eq(render_panel_begin(&s, &panel, &o, &err), APO_OK, "%s", err.msg);
+    for (size_t i = N_PLOTS; i-- > 0;) {
+        render_panel_step(s, i);
+    }
+    snprintf(path, sizeof path, "%s/failed.png", dir);
+    apo_error_clear(&err);
+    cr_assert_eq(render_panel_finish_png(s, path, 0, NULL, &err), APO_E_USAGE);
+    cr_assert(strstr(err.msg, "x and y values") != NULL, "%s", err.msg);
+    struct stat st;
+    cr_assert_neq(stat(path, &st), 0, "a failed panel wrote a file");
+    /* bad options fail in render_panel_begin, and abandoned steps are freed */
+    render_options bad = o;
+    bad.size = 10;
+    cr_assert_eq(render_panel_begin(&s, &panel, &bad, &err), APO_E_USAGE);
+    cr_assert_null(s);
+    cr_assert_eq(render_panel_begin(&s, &panel, &o, &err), APO_OK);
+    render_panel_steps_free(s);
+    rt_rmdir(dir);
     free(d);
 }
