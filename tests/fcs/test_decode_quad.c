@@ -35,6 +35,31 @@ static const uint32_t SPECIAL_BITS[] = {
     0x7F7FFFFFu, 0x3F800000u};
 
 /* The stored float of column c's bytes at b, widened by the compiler's own conversion. */
+/* @p n rows of @p row random bytes for the @p np columns @p cols, with a special float
+ * (SPECIAL_BITS) in about one float cell in @p one_in; the caller frees them. */
+static uint8_t *random_rows(const fcs_column *cols, size_t np, size_t n, size_t row,
+                            unsigned one_in)
+{
+    uint8_t *bytes = malloc(n * row + 1);
+    cr_assert_not_null(bytes);
+    for (size_t i = 0; i < n * row; i++) {
+        bytes[i] = (uint8_t)rnd(256);
+    }
+    for (size_t e = 0; e < n; e++) {
+        size_t off = 0;
+        for (size_t p = 0; p < np; p++) {
+            if (cols[p].datatype == FCS_DATATYPE_FLOAT && rnd(one_in) == 0) {
+                const uint32_t v = SPECIAL_BITS[rnd(sizeof SPECIAL_BITS / sizeof SPECIAL_BITS[0])];
+                for (unsigned k = 0; k < 4; k++) {
+                    bytes[e * row + off + k] = (uint8_t)(v >> (8 * k));
+                }
+            }
+            off += cols[p].n_bytes;
+        }
+    }
+    return bytes;
+}
+
 static double reference(const fcs_column *c, const uint8_t *b)
 {
     if (c->datatype == FCS_DATATYPE_INT) {
@@ -71,23 +96,7 @@ static void one_round(int round)
         row += cols[p].n_bytes;
     }
     const size_t n = round < 300 ? (size_t)round % 70 : (size_t)rnd(900);
-    uint8_t *bytes = malloc(n * row + 1);
-    cr_assert_not_null(bytes);
-    for (size_t i = 0; i < n * row; i++) {
-        bytes[i] = (uint8_t)rnd(256);
-    }
-    for (size_t e = 0; e < n; e++) { /* special floats in some float cells */
-        size_t off = 0;
-        for (size_t p = 0; p < np; p++) {
-            if (cols[p].datatype == FCS_DATATYPE_FLOAT && rnd(3) == 0) {
-                const uint32_t v = SPECIAL_BITS[rnd(sizeof SPECIAL_BITS / sizeof SPECIAL_BITS[0])];
-                for (unsigned k = 0; k < 4; k++) {
-                    bytes[e * row + off + k] = (uint8_t)(v >> (8 * k));
-                }
-            }
-            off += cols[p].n_bytes;
-        }
-    }
+    uint8_t *bytes = random_rows(cols, np, n, row, 3);
     fake_init(&f, bytes, n * row, FCS_BYTEORDER_LITTLE);
     for (size_t p = 0; p < np; p++) {
         fake_column(&f, cols[p].datatype, cols[p].n_bytes, cols[p].mask);
@@ -201,23 +210,7 @@ static round_kind decode_scaled_round(int round)
         row += cols[p].n_bytes;
     }
     const size_t n = (size_t)rnd(1200);
-    uint8_t *bytes = malloc(n * row + 1);
-    cr_assert_not_null(bytes);
-    for (size_t i = 0; i < n * row; i++) {
-        bytes[i] = (uint8_t)rnd(256);
-    }
-    for (size_t e = 0; e < n; e++) { /* special floats in some float cells */
-        size_t off = 0;
-        for (size_t p = 0; p < np; p++) {
-            if (cols[p].datatype == FCS_DATATYPE_FLOAT && rnd(4) == 0) {
-                const uint32_t v = SPECIAL_BITS[rnd(sizeof SPECIAL_BITS / sizeof SPECIAL_BITS[0])];
-                for (unsigned k = 0; k < 4; k++) {
-                    bytes[e * row + off + k] = (uint8_t)(v >> (8 * k));
-                }
-            }
-            off += cols[p].n_bytes;
-        }
-    }
+    uint8_t *bytes = random_rows(cols, np, n, row, 4);
     fake_init(&f, bytes, n * row, FCS_BYTEORDER_LITTLE);
     for (size_t p = 0; p < np; p++) {
         fake_column(&f, cols[p].datatype, cols[p].n_bytes, cols[p].mask);
