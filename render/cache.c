@@ -76,34 +76,40 @@ static const double *find(const render_cache *c, const raxis *a)
     return NULL;
 }
 
-const double *rcache_knots(render_cache *c, const raxis *a,
-                           double *(*build)(const raxis *a))
+const double *rcache_knots(render_cache *c, const raxis *a, double *(*build)(const raxis *a),
+                           double **own)
 {
-    if (c == NULL) {
-        return NULL;
-    }
-    pthread_mutex_lock(&c->lock);
-    const double *k = find(c, a);
-    const bool full = c->n == RCACHE_TABLES;
-    pthread_mutex_unlock(&c->lock);
-    if (k != NULL || full) {
-        return k; /* NULL when full: the caller builds its own, once */
+    *own = NULL;
+    bool full = true;
+    if (c != NULL) {
+        pthread_mutex_lock(&c->lock);
+        const double *k = find(c, a);
+        full = c->n == RCACHE_TABLES;
+        pthread_mutex_unlock(&c->lock);
+        if (k != NULL) {
+            return k;
+        }
     }
     double *made = build(a); /* outside the lock: other axes' plots go on */
-    if (made == NULL) {
-        return NULL;
+    if (made == NULL || full) {
+        *own = made; /* no cache, or a full one: the caller's own table (or none) */
+        return made;
     }
     pthread_mutex_lock(&c->lock);
-    k = find(c, a); /* another thread may have added it meanwhile: the same values */
+    const double *k = find(c, a); /* another thread may have added it meanwhile: the same values */
     if (k == NULL && c->n < RCACHE_TABLES) {
         c->e[c->n] = (rcache_entry){*a, made};
         c->n++;
         k = made;
         made = NULL;
+    } else if (k == NULL) {
+        k = made; /* filled meanwhile: the caller's own */
+        *own = made;
+        made = NULL;
     }
     pthread_mutex_unlock(&c->lock);
     free(made);
-    return k; /* NULL when full: the caller builds its own */
+    return k;
 }
 
 apo_status rcache_font_take(render_cache *c, rfont **out, apo_error *err)

@@ -197,10 +197,11 @@ apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int ce
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
                        size_t n, render_cache *cache, double **u, double **v, apo_error *err);
 /* The table @p build makes for axis @p a, from @p cache: made once per axis (the same
- * transform and range, bit for bit) and kept there; NULL when @p cache is NULL or full, or
- * @p build gives NULL (cache.c). */
+ * transform and range, bit for bit) and kept there. When @p cache is NULL or full the table
+ * is built once for the caller, who frees *@p own (else NULL). NULL when @p build gives NULL,
+ * which is then not tried again (cache.c). */
 const double *rcache_knots(render_cache *cache, const raxis *a,
-                           double *(*build)(const raxis *a));
+                           double *(*build)(const raxis *a), double **own);
 /* A font for one figure: one that @p cache holds (with its cached glyphs) or a new one;
  * hand it back with rcache_font_give, which keeps it in @p cache or frees it. @p cache may
  * be NULL (then these are rfont_open and rfont_free). */

@@ -47,12 +47,10 @@ static double *knots_build(const raxis *a)
 static bool fracs_by_table(const raxis *a, const double *x, size_t n, double *out,
                            render_cache *cache)
 {
-    const double *knots = rcache_knots(cache, a, knots_build);
-    double *own = NULL;
+    double *own;
+    const double *knots = rcache_knots(cache, a, knots_build, &own);
     if (knots == NULL) {
-        own = knots_build(a);
-        if (own == NULL) return false;
-        knots = own;
+        return false;
     }
     for (size_t e = 0; e < n; e++) {
         double v = x[e];

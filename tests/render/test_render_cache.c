@@ -3,9 +3,11 @@
  * test_render_cache.c: plots drawn with a render_cache (the axes' tables made once per scale
  * and shared, render/cache.c) are the plots drawn without one, pixel for pixel: pseudocolor
  * and contour plots on logicle and arcsinh axes, on one thread and several, the cache used
- * again by a second panel (its tables found, and its fonts, with the glyphs they cached,
- * handed to the second panel's threads), and a panel with more scales than the cache keeps
- * (the rest made by each plot).
+ * again by a second panel (its tables and fonts reused: the pixels must not change; that
+ * they are reused is checked on the tables below), and a panel with more scales than the
+ * cache keeps (the rest made by each plot). And the cache itself: a table is built once per axis and then
+ * found, a failed build is not tried again, a cache that is full or absent builds the
+ * caller's own table once.
  */
 #include "render/render_internal.h"
 #include "support/png_util.h"
@@ -106,4 +108,77 @@ Test(render_cache, plots_with_a_cache_are_the_plots_without)
 Test(render_cache, more_scales_than_the_cache_keeps)
 {
     check(N_PLOTS); /* 23 logicle x scales, the arcsinh one, the y scale: > 16 tables */
+}
+
+/* rcache_knots' builds, counted; a build of an axis whose hi is negative fails. */
+static unsigned n_builds;
+
+static double *counting_build(const raxis *a)
+{
+    n_builds++;
+    if (a->hi < 0) {
+        return NULL;
+    }
+    double *k = malloc(4 * sizeof *k);
+    cr_assert_not_null(k);
+    for (int i = 0; i < 4; i++) {
+        k[i] = a->lo + i;
+    }
+    return k;
+}
+
+static raxis linear_axis(double lo, double hi)
+{
+    raxis a;
+    memset(&a, 0, sizeof a);
+    gate_transform_init_linear(&a.t);
+    a.lo = lo;
+    a.hi = hi;
+    return a;
+}
+
+Test(render_cache, a_table_is_built_once_per_axis_and_then_found)
+{
+    render_cache *c = render_cache_new();
+    cr_assert_not_null(c);
+    n_builds = 0;
+    raxis a = linear_axis(0, 1), b = linear_axis(0, 1);
+    double *own = (double *)1;
+    const double *k1 = rcache_knots(c, &a, counting_build, &own);
+    cr_assert_not_null(k1);
+    cr_assert_null(own, "a cached table is the cache's");
+    const double *k2 = rcache_knots(c, &b, counting_build, &own);
+    cr_assert_eq(k2, k1, "an equal axis finds the same table");
+    cr_assert_eq(n_builds, 1u);
+
+    /* a failed build gives NULL, once per call, and is not kept */
+    raxis bad = linear_axis(0, -1);
+    cr_assert_null(rcache_knots(c, &bad, counting_build, &own));
+    cr_assert_null(own);
+    cr_assert_eq(n_builds, 2u, "a failed build tried once");
+
+    /* fill the cache: the next new axis is built once, as the caller's own */
+    unsigned built = n_builds;
+    for (int i = 1; i < 64; i++) {
+        raxis x = linear_axis(i, i + 1);
+        const double *k = rcache_knots(c, &x, counting_build, &own);
+        cr_assert_not_null(k);
+        cr_assert_float_eq(k[0], (double)i, 0);
+        cr_assert_eq(n_builds, ++built, "axis %d built once", i);
+        if (own != NULL) {
+            cr_assert_eq(k, own);
+            free(own);
+        }
+    }
+    raxis first = linear_axis(1, 2); /* kept while there was room: found, not built */
+    cr_assert_not_null(rcache_knots(c, &first, counting_build, &own));
+    cr_assert_null(own);
+    cr_assert_eq(n_builds, built);
+    render_cache_free(c);
+
+    /* no cache: every call builds the caller's own */
+    cr_assert_not_null(rcache_knots(NULL, &a, counting_build, &own));
+    cr_assert_not_null(own);
+    free(own);
+    cr_assert_eq(n_builds, built + 1);
 }
