@@ -3,8 +3,9 @@
  * figures.c: the figures of a run (figures.h): each sample's gating-path panel (debris,
  * doublets, quadrants) on the thread pool, then the quadrant overview of all samples and
  * the Annexin V overlay of the stimulus-only group against each treated group, in one pool
- * whose tasks are the overview's image, the overlay, any tasks the caller adds (the report's
- * figures of a run, run.c) and the overview's plots (drawn in steps, render_panel_begin);
+ * whose tasks are the overview's image, the overlay, the report's figures of a run (run.c)
+ * and the overview's plots (drawn in steps, render_panel_begin), or one after the other, the
+ * overview first, on one thread;
  * each sample's event rate over Time (time_fig.c) from the panel's events. A sample's panel,
  * review preview and Time plot are drawn from the events the statistics pass holds when it
  * hands them over (report_figures_display); otherwise from a subsample of the file read
@@ -604,7 +605,7 @@ void report_figures_display(void *ctx, const assay_result *r, size_t i, const as
     }
     apo_error e;
     if (view_borrow(d, &f->j.views[i], &e) != APO_OK) {
-        return; /* out of memory now: report_figures_finish reads the file */
+        return; /* out of memory now: the figure stage reads the file */
     }
     f->j.drawn[i] = true;
     panel_draw(&f->j, r, i);
@@ -615,13 +616,12 @@ void report_figures_display(void *ctx, const assay_result *r, size_t i, const as
  * the small tasks that even the threads out); they read the thinned singlets and write
  * different files. The pool hands its tasks out in order, so a plot's task starts after the
  * beginning's has, on another thread or before on this one: it waits for it to end (under
- * @p lock; when the lock cannot be made, the overview is begun before the pool). */
+ * @p lock). With one thread there is no pool (stage_serial). */
 typedef struct stage_job {
     const panel_job *j;
     size_t n;
     const char *dir;
     overview ov;
-    bool sync;  /* lock and begun_cv made: task 0 begins the overview */
     bool begun; /* the overview is begun (ov.steps, or ov.st why not) */
     pthread_mutex_t lock;
     pthread_cond_t begun_cv;
@@ -636,42 +636,25 @@ static void stage_task(void *ctx, size_t k)
 {
     stage_job *sj = ctx;
     if (k == 0) {
-        if (sj->sync) {
-            overview_begin(&sj->ov);
-            pthread_mutex_lock(&sj->lock);
-            sj->begun = true;
-            pthread_cond_broadcast(&sj->begun_cv);
-            pthread_mutex_unlock(&sj->lock);
-        }
+        overview_begin(&sj->ov);
+        pthread_mutex_lock(&sj->lock);
+        sj->begun = true;
+        pthread_cond_broadcast(&sj->begun_cv);
+        pthread_mutex_unlock(&sj->lock);
     } else if (k == 1) {
         sj->overlay_st = write_overlay(sj->j, sj->n, sj->dir, &sj->overlay_err);
     } else if (k - 2 < sj->n_extra) {
         sj->extra(sj->extra_ctx, k - 2);
     } else {
-        if (sj->sync) {
-            pthread_mutex_lock(&sj->lock);
-            while (!sj->begun) {
-                pthread_cond_wait(&sj->begun_cv, &sj->lock);
-            }
-            pthread_mutex_unlock(&sj->lock);
+        pthread_mutex_lock(&sj->lock);
+        while (!sj->begun) {
+            pthread_cond_wait(&sj->begun_cv, &sj->lock);
         }
+        pthread_mutex_unlock(&sj->lock);
         if (sj->ov.steps != NULL) {
             render_panel_step(sj->ov.steps, k - 2 - sj->n_extra);
         }
     }
-}
-
-/* The lock and condition of @p sj's overview; false when they cannot be made. */
-static bool stage_sync_init(stage_job *sj)
-{
-    if (pthread_mutex_init(&sj->lock, NULL) != 0) {
-        return false;
-    }
-    if (pthread_cond_init(&sj->begun_cv, NULL) != 0) {
-        pthread_mutex_destroy(&sj->lock);
-        return false;
-    }
-    return true;
 }
 
 /* The stage's tasks on one thread, without a pool: the overview first, written and its image
@@ -696,29 +679,21 @@ static apo_status stage_serial(stage_job *sj, apo_error *ov_err)
 static apo_status stage_pool(stage_job *sj, unsigned jobs, apo_error *ov_err)
 {
     size_t cells = sj->ov.st == APO_OK ? sj->ov.panel.n_plots : 0;
-    sj->sync = stage_sync_init(sj);
-    if (!sj->sync) {
-        overview_begin(&sj->ov);
-    }
     apo_pool_run(2 + sj->n_extra + cells, jobs, stage_task, NULL, sj);
-    if (sj->sync) {
-        pthread_cond_destroy(&sj->begun_cv);
-        pthread_mutex_destroy(&sj->lock);
-    }
     return overview_end(&sj->ov, sj->dir, ov_err);
 }
 
-apo_status report_figures_finish_with(report_figures *f, const assay_result *r, unsigned jobs,
-                                      size_t n_extra, apo_pool_task extra, void *extra_ctx,
-                                      const apo_observer *obs)
+apo_status report_figures_stage(report_figures *f, const assay_result *r, unsigned jobs,
+                                size_t n_extra, apo_pool_task extra, void *extra_ctx,
+                                const apo_observer *obs)
 {
     f->j.r = r;
     /* the panels the statistics pass did not draw */
     apo_status st = write_panels(&f->j, f->n, jobs, obs);
     apo_observe_status(obs, "rendering the overview and overlay ...");
     stage_job sj = {.j = &f->j, .n = f->n, .dir = f->dir, .overlay_st = APO_OK,
-                    .n_extra = extra != NULL ? n_extra : 0, .extra = extra,
-                    .extra_ctx = extra_ctx};
+                    .lock = PTHREAD_MUTEX_INITIALIZER, .begun_cv = PTHREAD_COND_INITIALIZER,
+                    .n_extra = n_extra, .extra = extra, .extra_ctx = extra_ctx};
     unsigned threads = jobs ? jobs : apo_pool_cores();
     overview_layout(&sj.ov, &f->j, f->n, threads);
     apo_error err;
@@ -731,27 +706,5 @@ apo_status report_figures_finish_with(report_figures *f, const assay_result *r, 
         apo_observe_error(obs, &sj.overlay_err);
         st = apo_status_worse(st, sj.overlay_st);
     }
-    return st;
-}
-
-apo_status report_figures_finish(report_figures *f, const assay_result *r, unsigned jobs,
-                                 const apo_observer *obs)
-{
-    return report_figures_finish_with(f, r, jobs, 0, NULL, NULL, obs);
-}
-
-apo_status report_write_figures(const char *outdir, const assay_result *r,
-                                const assay_input *in, size_t n, unsigned jobs,
-                                const apo_observer *obs)
-{
-    report_figures *f;
-    apo_error err;
-    apo_status st = report_figures_new(&f, outdir, in, n, &err);
-    if (st != APO_OK) {
-        apo_observe_error(obs, &err);
-        return st;
-    }
-    st = report_figures_finish(f, r, jobs, obs);
-    report_figures_free(f);
     return st;
 }

@@ -15,36 +15,28 @@
 extern "C" {
 #endif
 
-/* Write OUTDIR/plots/<sample>.png for every analysed sample (on @p jobs threads, ticking
- * @p obs), then overview.png and overlay_annexin.png. A figure that fails is reported to
- * @p obs and the others are still written.
- * @return APO_OK, or the worst status of the failures (apo_status_worse). */
-APO_NODISCARD apo_status report_write_figures(const char *outdir, const assay_result *r,
-                                              const assay_input *in, size_t n, unsigned jobs,
-                                              const apo_observer *obs);
-
-/* The same in steps, so that each sample's panel, review preview and Time plot are drawn from
- * the events the statistics pass holds instead of reading the file again: report_figures_new
- * (creates OUTDIR/plots) before assay_analyze, with assay_options.display =
- * report_figures_display, display_ctx = the figures, display_events = REPORT_DISPLAY_EVENTS;
- * after it, report_figures_finish draws the panels not drawn yet (reading their files), then
- * the overview and the overlay (their plots the tasks of one pool of @p jobs threads), and
- * reports failures as report_write_figures does. Same files. */
+/* The figures of a run, in steps, so that each sample's panel, review preview and Time plot
+ * are drawn from the events the statistics pass holds instead of reading the file again:
+ * report_figures_new (creates OUTDIR/plots) before assay_analyze, with
+ * assay_options.display = report_figures_display, display_ctx = the figures,
+ * display_events = REPORT_DISPLAY_EVENTS; after it, report_figures_run. */
 #define REPORT_DISPLAY_EVENTS 200000u
 typedef struct report_figures report_figures;
 APO_NODISCARD apo_status report_figures_new(report_figures **out, const char *outdir,
                                             const assay_input *in, size_t n, apo_error *err);
 void report_figures_display(void *ctx, const assay_result *r, size_t i, const assay_display *d);
-APO_NODISCARD apo_status report_figures_finish(report_figures *f, const assay_result *r,
-                                               unsigned jobs, const apo_observer *obs);
 void report_figures_free(report_figures *f);
 
-/* The figure stage of `apoflow run`: report_figures_finish, with the report's own figures
- * (the dose-response plots and the summary figures, report.h) drawn in the same pool of
- * @p jobs threads as the overlay and the overview's plots, from the run's sample rows (from
- * @p r, @p in and @p sheet) built here once and kept in *@p f for report_for_run, which shows
- * them and reports those figures' failures. *@p f NULL (report_figures_new failed before the
- * analysis): made here, or why not reported to @p obs, as report_write_figures does. */
+/* The figure stage of `apoflow run`: OUTDIR/plots/<sample>.png for every analysed sample the
+ * statistics pass did not draw (reading their files, on @p jobs threads, ticking @p obs), then
+ * overview.png, overlay_annexin.png and the report's own figures (the dose-response plots and
+ * the summary figures, report.h), all the tasks of one pool of @p jobs threads (one thread:
+ * one after the other, the overview first), from the run's sample rows (from @p r, @p in and
+ * @p sheet) built here once and kept in *@p f for report_for_run, which shows them and
+ * reports the report's figures' failures. A figure that fails is reported to @p obs and the
+ * others are still written. *@p f NULL (report_figures_new failed before the analysis): made
+ * here, or why not reported to @p obs.
+ * @return APO_OK, or the worst status of the failures (apo_status_worse). */
 APO_NODISCARD apo_status report_figures_run(report_figures **f, const char *outdir,
                                             const assay_result *r, const assay_input *in,
                                             size_t n, const assay_sheet *sheet, unsigned jobs,

@@ -278,7 +278,7 @@ apo_status report_figures_run(report_figures **f, const char *outdir, const assa
                               const assay_input *in, size_t n, const assay_sheet *sheet,
                               unsigned jobs, const apo_observer *obs)
 {
-    if (*f == NULL) { /* as report_write_figures: the error said, or the figures made now */
+    if (*f == NULL) { /* the error said, or the figures made now */
         apo_error err;
         apo_status st = report_figures_new(f, outdir, in, n, &err);
         if (st != APO_OK) {
@@ -291,13 +291,12 @@ apo_status report_figures_run(report_figures **f, const char *outdir, const assa
     run_figs_job j = {.part = p, .outdir = outdir, .res = r};
     size_t n_extra = 0;
     if (plots_folder(outdir) && report_run_rows_build(&p->rows, r, in, n, sheet) == APO_OK) {
-        p->have_rows = true; /* else report_for_run builds them and draws the figures */
-        p->drawn.drawn = true;
+        p->drawn.drawn = true; /* else report_for_run builds the rows and draws the figures */
         p->drawn.st[1] = fig_summary_init(&j.sum, outdir, r, n, p->rows.rows, &p->drawn.err[1]);
         j.sum_ok = p->drawn.st[1] == APO_OK;
         n_extra = 1 + (j.sum_ok ? FIG_SUMMARY_PARTS : 0);
     }
-    apo_status st = report_figures_finish_with(*f, r, jobs, n_extra, run_figs_task, &j, obs);
+    apo_status st = report_figures_stage(*f, r, jobs, n_extra, run_figs_task, &j, obs);
     if (j.sum_ok) {
         p->drawn.st[1] = fig_summary_finish(&j.sum, &p->drawn.err[1]);
     }
@@ -314,7 +313,7 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
     report_run_part *part = fig != NULL ? report_figures_part(fig) : NULL;
     report_run_rows own;
     memset(&own, 0, sizeof own);
-    report_run_rows *rows = part != NULL && part->have_rows ? &part->rows : &own;
+    report_run_rows *rows = part != NULL && part->drawn.drawn ? &part->rows : &own;
     if (rows == &own && report_run_rows_build(&own, res, in, n, sheet) != APO_OK) {
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;

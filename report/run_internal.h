@@ -38,8 +38,7 @@ typedef struct report_figs_drawn {
 
 /* The part of a run's figures kept for its report (report_figures_run, run.c). */
 typedef struct report_run_part {
-    bool have_rows;
-    report_run_rows rows;
+    report_run_rows rows; /* built when drawn.drawn */
     report_figs_drawn drawn;
 } report_run_part;
 
@@ -47,11 +46,13 @@ typedef struct report_run_part {
 report_run_part *report_figures_part(report_figures *f);
 void report_run_part_free(report_run_part *p);
 
-/* report_figures_finish with @p n_extra more tasks, extra(@p extra_ctx, k) for k < n_extra,
- * in the pool that draws the overlay and the overview's plots (figures.c); the extra tasks
- * report nothing. */
-apo_status report_figures_finish_with(report_figures *f, const assay_result *r, unsigned jobs,
-                                      size_t n_extra, apo_pool_task extra, void *extra_ctx,
-                                      const apo_observer *obs);
+/* The figure stage after the panels (figures.c): the panels the statistics pass did not
+ * draw (reading their files), then the overview, the overlay and @p n_extra more tasks,
+ * extra(@p extra_ctx, k) for k < n_extra, as the tasks of one pool of @p jobs threads (on one
+ * thread: one after the other, the overview first). The overview's and the overlay's failures
+ * go to @p obs, in that order; the extra tasks report nothing. */
+apo_status report_figures_stage(report_figures *f, const assay_result *r, unsigned jobs,
+                                size_t n_extra, apo_pool_task extra, void *extra_ctx,
+                                const apo_observer *obs);
 
 #endif /* APOFLOW_REPORT_RUN_INTERNAL_H */
