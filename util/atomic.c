@@ -247,9 +247,11 @@ apo_status apo_sync_folder(const char *dir, apo_error *err)
     sync(); /* POSIX: schedules the writes; most systems also wait for them */
     int e = 0;
 #endif
-    close(fd);
     if (e != 0) {
+        close(fd);
         return sync_error(dir, "the file system of the folder", e, err);
     }
-    return sync_path(dir, true, err);
+    e = fsync(fd) == 0 ? 0 : errno; /* the folder's own entries, where syncfs left them */
+    close(fd);
+    return e == 0 || e == EINVAL ? APO_OK : sync_error(dir, "the folder", e, err);
 }

@@ -142,8 +142,8 @@ apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char
     }
     apo_atomic_file af;
     st = apo_atomic_open(&af, path, err);
+    free(path);
     if (st != APO_OK) {
-        free(path);
         return st;
     }
     bool first = true;
@@ -159,16 +159,10 @@ apo_status apo_manifest_write(const apo_manifest *m, const char *dir, const char
     fputs("]}\n", af.fp);
     if (ferror(af.fp)) {
         apo_atomic_abort(&af);
-        free(path);
         return apo_error_set(err, APO_E_WRITE, dir, APO_NO_OFFSET, MANIFEST_NAME,
                              "cannot write");
     }
-    st = apo_atomic_commit(&af, err);
-    if (st == APO_OK) {
-        st = apo_sync_file(path, err);
-    }
-    free(path);
-    return st;
+    return apo_atomic_commit_sync(&af, err);
 }
 
 /* Read the manifest @p file of @p dir (see apo_manifest_read). */
@@ -399,8 +393,20 @@ static apo_status folder_clock(const char *dir, double *now, apo_error *err)
 /* The start of a run into @p dir: the folder's clock (folder_clock), moved past the earlier
  * run's last file. The earlier run's manifest (@p previous_path, written last by it) may carry
  * the same stamp when the clock is coarse (one scheduler tick; a second on some file
- * systems): the start then waits for the clock to move on, at most a few seconds, so that
- * no file of the earlier run counts as this run's. */
+ * systems): the start then waits for the clock to move on (sleeps of 1, 2, 4 ... ms, at most
+ * START_WAIT_MAX seconds in all), so that no file of the earlier run counts as this run's. A
+ * manifest dated further ahead (copied from a machine whose clock is ahead) is not waited for:
+ * the earlier run's files dated as late then count as this run's, which keeps them (never
+ * removes one that is this run's). */
+#define START_WAIT_MAX 3.0
+
+static double monotonic_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static apo_status run_start(const char *dir, const char *previous_path, double *start,
                             apo_error *err)
 {
@@ -408,10 +414,16 @@ static apo_status run_start(const char *dir, const char *previous_path, double *
     bool have_previous = lstat(previous_path, &sb) == 0 && S_ISREG(sb.st_mode);
     double previous = have_previous ? mtime_of(&sb) : 0;
     apo_status st = folder_clock(dir, start, err);
-    for (int wait_ms = 0; st == APO_OK && have_previous && *start <= previous && wait_ms < 3000;
-         wait_ms++) {
-        struct timespec ms = {0, 1000000};
-        nanosleep(&ms, NULL);
+    if (st != APO_OK || !have_previous || *start > previous ||
+        previous - *start > START_WAIT_MAX) {
+        return st;
+    }
+    const double until = monotonic_seconds() + START_WAIT_MAX;
+    long wait_ns = 1000000;
+    while (st == APO_OK && *start <= previous && monotonic_seconds() < until) {
+        struct timespec pause = {0, wait_ns};
+        nanosleep(&pause, NULL);
+        wait_ns = wait_ns < 64000000 ? 2 * wait_ns : wait_ns;
         st = folder_clock(dir, start, err);
     }
     return st;
@@ -428,15 +440,21 @@ apo_status apo_outdir_begin(apo_outdir_run *r, const char *dir, size_t *removed_
     if (st == APO_OK) {
         st = apo_manifest_read(&r->previous, dir, &found, err);
     }
-    if (st == APO_OK && !found) { /* an earlier run that was killed set it aside */
-        st = manifest_read_named(&r->previous, dir, PREVIOUS_NAME, &found, err);
-    } else if (st == APO_OK) {
-        st = set_aside(dir, MANIFEST_NAME, PREVIOUS_NAME, err);
-    }
     char *prev = join(dir, PREVIOUS_NAME);
     if (st == APO_OK && prev == NULL) {
         st = apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+    }
+    if (st == APO_OK && !found) { /* an earlier run that was killed set it aside */
+        st = manifest_read_named(&r->previous, dir, PREVIOUS_NAME, &found, err);
     } else if (st == APO_OK) {
+        /* on disk before this run's outputs replace the files it names (their data is not
+         * synced before the manifest, atomic.c): a power cut never leaves it naming them */
+        st = set_aside(dir, MANIFEST_NAME, PREVIOUS_NAME, err);
+        if (st == APO_OK) {
+            st = apo_sync_file(prev, err);
+        }
+    }
+    if (st == APO_OK) {
         st = run_start(dir, prev, &r->started, err);
     }
     free(prev);

@@ -105,9 +105,11 @@ Test(cli_run_owns_folder, failed_run_keeps_the_earlier_manifest, .timeout = 300)
 }
 
 /* The run's outputs reach the disk once, before the manifest that claims them complete: the
- * system calls of a run (traced with strace when it can trace here) hold one file-system
- * sync, before the rename that puts manifest.json in place, and no fsync per output file
- * (util/atomic.c, docs/outputs.md). */
+ * system calls of a second run into a folder (traced with strace when it can trace here)
+ * hold the earlier manifest's set-aside synced before any output is renamed into place, one
+ * file-system sync after the last output's rename and before the rename that puts
+ * manifest.json in place, the manifest synced after that, and no fsync per output file
+ * (util/atomic.c, util/outdir.c, docs/outputs.md). */
 Test(cli_run_owns_folder, outputs_synced_once_before_the_manifest, .timeout = 300)
 {
     run_result r;
@@ -122,6 +124,7 @@ Test(cli_run_owns_folder, outputs_synced_once_before_the_manifest, .timeout = 30
     char out[4096], log[4096];
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(log, sizeof log, "%s/trace.txt", dir);
+    run_calibur(out); /* the earlier run, whose manifest the traced one sets aside */
     /* the leak checker of a sanitizer build cannot run under ptrace: off for the traced run */
     const char *a[] = {strace, "-f", "-o", log, "-E", "ASAN_OPTIONS=detect_leaks=0", "-e",
                        "trace=fsync,fdatasync,syncfs,rename,renameat,renameat2", APOFLOW_BINARY,
@@ -132,6 +135,8 @@ Test(cli_run_owns_folder, outputs_synced_once_before_the_manifest, .timeout = 30
     FILE *f = fopen(log, "r");
     cr_assert_not_null(f, "%s", log);
     int line = 0, syncfs_at = -1, n_syncfs = 0, n_fsync = 0, n_renames = 0, manifest_at = -1;
+    int aside_at = -1, first_output_at = -1, last_output_at = -1, fsync_aside = 0,
+        fsync_manifest = 0;
     char buf[8192];
     while (fgets(buf, sizeof buf, f) != NULL) {
         line++;
@@ -140,18 +145,30 @@ Test(cli_run_owns_folder, outputs_synced_once_before_the_manifest, .timeout = 30
             syncfs_at = line;
         } else if (strstr(buf, "fsync(") != NULL || strstr(buf, "fdatasync(") != NULL) {
             n_fsync++;
+            fsync_aside += aside_at > 0 && first_output_at < 0;
+            fsync_manifest += manifest_at > 0;
         } else if (strstr(buf, "rename") != NULL && strstr(buf, " = 0") != NULL) {
-            n_renames++;
-            if (strstr(buf, "/manifest.json\"") != NULL) {
+            if (strstr(buf, "/.manifest.previous.json\"") != NULL) {
+                aside_at = line; /* manifest.json to .manifest.previous.json */
+            } else if (strstr(buf, "/manifest.json\"") != NULL) {
                 manifest_at = line;
+            } else { /* an output (or a thread's rename resumed: its end) */
+                n_renames++;
+                first_output_at = first_output_at < 0 ? line : first_output_at;
+                last_output_at = line;
             }
         }
     }
     fclose(f);
     cr_assert_gt(n_renames, 20, "the run's outputs, each renamed into place (%d)", n_renames);
+    cr_assert_gt(aside_at, 0, "the earlier manifest set aside");
+    cr_assert_lt(aside_at, first_output_at, "set aside before the outputs");
+    cr_assert_geq(fsync_aside, 1, "the set-aside synced before the first output's rename");
     cr_assert_eq(n_syncfs, 1, "one file-system sync, found %d", n_syncfs);
+    cr_assert_gt(syncfs_at, last_output_at, "the sync after the last output is in place");
     cr_assert_gt(manifest_at, syncfs_at, "the manifest is renamed after the sync");
-    /* the folder after the sync; the manifest and its folder after its rename */
-    cr_assert_leq(n_fsync, 3, "no fsync per output file, found %d", n_fsync);
+    cr_assert_geq(fsync_manifest, 1, "the manifest synced after its rename");
+    /* the set-aside and its folder; the folder at the sync; the manifest and its folder */
+    cr_assert_leq(n_fsync, 5, "no fsync per output file, found %d", n_fsync);
     free(dir);
 }
