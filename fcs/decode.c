@@ -196,6 +196,24 @@ static apo_status decode_any(const fcs_dataset *ds, uint64_t first, uint64_t cou
     return st;
 }
 
+size_t fcs_decode_quad_runs(const fcs_dataset *ds, const fcs_decode_options *opts,
+                            const bool *columns)
+{
+    const fcs_layout *lay = &ds->layout;
+    fcs_decode_options defaults = FCS_DECODE_OPTIONS_INIT;
+    fcs_transform *transforms = calloc(lay->n_params ? lay->n_params : 1, sizeof(*transforms));
+    if (lay->ascii || transforms == NULL) {
+        free(transforms);
+        return 0;
+    }
+    build_transforms(ds, opts != NULL ? opts : &defaults, transforms);
+    double one = 0; /* a double target: only its kind matters to the plan */
+    fcs_decode_job job = {ds, transforms, {&one, NULL, 1}, 0, 0, 0, 1, columns};
+    size_t runs = fcs_decode_binary_quads(&job);
+    free(transforms);
+    return runs;
+}
+
 apo_status fcs_layout_decode_f64(const fcs_dataset *ds, uint64_t first, uint64_t count,
                                  const fcs_decode_options *opts, double *out, size_t ld,
                                  apo_error *err)

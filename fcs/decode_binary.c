@@ -263,7 +263,7 @@ static bool f32le_quad(const fcs_decode_job *job, const column_plan *plans, size
 }
 
 /* Mark where f32le_d4 takes four columns at once, for the whole job: walking the columns as
- * decode_block does (past the columns not read, past a run of four once taken), each column
+ * decode_block does (past a run of four once taken; f32le_quad refuses a column not read), each column
  * that starts a run of four (f32le_quad) into a double target. */
 static void plan_quads(const fcs_decode_job *job, column_plan *plans)
 {
@@ -272,14 +272,30 @@ static void plan_quads(const fcs_decode_job *job, column_plan *plans)
     }
     const size_t n_params = job->ds->layout.n_params;
     for (size_t p = 0; p < n_params; p++) {
-        if (job->columns != NULL && !job->columns[p]) {
-            continue;
-        }
         if (f32le_quad(job, plans, p)) {
             plans[p].quad = true;
             p += 3;
         }
     }
+}
+
+size_t fcs_decode_binary_quads(const fcs_decode_job *job)
+{
+    const size_t n_params = job->ds->layout.n_params;
+    column_plan *plans = malloc((n_params ? n_params : 1) * sizeof(*plans));
+    if (plans == NULL) {
+        return 0;
+    }
+    for (size_t p = 0; p < n_params; p++) {
+        plan_column(&job->ds->layout.columns[p], job->ds->layout.byteorder, &plans[p]);
+    }
+    plan_quads(job, plans);
+    size_t runs = 0;
+    for (size_t p = 0; p < n_params; p++) {
+        runs += plans[p].quad;
+    }
+    free(plans);
+    return runs;
 }
 
 /* Decode one block of n events starting at row pointer rows into output index e0. */

@@ -63,6 +63,14 @@ typedef struct fcs_decode_job {
     const bool *columns; /* NULL = every column; else only columns p with columns[p] */
 } fcs_decode_job;
 
+/* How many runs of four float columns fcs_decode_binary decodes at once (f32le_d4) for @p job
+ * into a double target, or for a decode of @p ds with @p opts and @p columns (NULL: every
+ * column); 0 where the processor has no such path. The decoded values are the same bits
+ * either way; the tests read these to know which path ran (decode_binary.c, decode.c). */
+size_t fcs_decode_binary_quads(const fcs_decode_job *job);
+size_t fcs_decode_quad_runs(const fcs_dataset *ds, const fcs_decode_options *opts,
+                            const bool *columns);
+
 /* Events first, first + step, ... below first + count of a binary data set into out[p * ld +
  * k] (k counted from first): the same values fcs_dataset_decode_f64 gives for those events,
  * without decoding the others (sampled.c). APO_E_USAGE for an ASCII layout or step 0. */

@@ -34,7 +34,6 @@ static const uint32_t SPECIAL_BITS[] = {
     0x7F800000u, 0xFF800000u, 0x00000000u, 0x80000000u, 0x00000001u, 0x807FFFFFu,
     0x7F7FFFFFu, 0x3F800000u};
 
-/* The stored float of column c's bytes at b, widened by the compiler's own conversion. */
 /* @p n rows of @p row random bytes for the @p np columns @p cols, with a special float
  * (SPECIAL_BITS) in about one float cell in @p one_in; the caller frees them. */
 static uint8_t *random_rows(const fcs_column *cols, size_t np, size_t n, size_t row,
@@ -60,6 +59,7 @@ static uint8_t *random_rows(const fcs_column *cols, size_t np, size_t n, size_t 
     return bytes;
 }
 
+/* The stored float of column c's bytes at b, widened by the compiler's own conversion. */
 static double reference(const fcs_column *c, const uint8_t *b)
 {
     if (c->datatype == FCS_DATATYPE_INT) {
@@ -267,6 +267,15 @@ static round_kind decode_scaled_round(int round)
         kind.quad = kind.quad || (floats && !any_scaled);
         kind.fallback = kind.fallback || (floats && any_scaled);
     }
+    /* and the decoder's own plan agrees: it took a run of four exactly where one was due */
+    const size_t runs = fcs_decode_quad_runs(&f.ds, &opts, subset ? want_col : NULL);
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    cr_assert(kept == 0 || (runs > 0) == kind.quad,
+              "round %d: the decoder planned %zu runs of four, the test expected %s", round, runs,
+              kind.quad ? "some" : "none");
+#else
+    cr_assert_eq(runs, 0u, "round %d: no four-column path here", round);
+#endif
 
     const uint8_t *data = f.buf + FAKE_DATA_BEGIN;
     for (size_t p = 0; p < np; p++) {
