@@ -99,8 +99,9 @@ EXP_TGT static void exp_array_avx2(const double *x, double *y, size_t n)
     for (; i + 4 <= n; i += 4) {
         exp4_store(x + i, y + i);
     }
-    if (i < n) { /* the last one to three values, padded with 0 (a lane the library takes) */
-        double xs[4] = {0, 0, 0, 0}, ys[4];
+    if (i < n) { /* the last one to three values, padded with -1 (a lane the formula covers:
+                  * the padding sends no call to the library) */
+        double xs[4] = {-1, -1, -1, -1}, ys[4];
         memcpy(xs, x + i, (n - i) * sizeof *x);
         exp4_store(xs, ys);
         memcpy(y + i, ys, (n - i) * sizeof *y);
