@@ -246,7 +246,8 @@ apo_status render_panel_begin(render_panel_steps **out, const render_panel_spec 
     *out = NULL;
     render_panel_steps *s = calloc(1, sizeof *s);
     if (s == NULL) {
-        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL, "out of memory");
+        return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                             "expected memory for a panel's steps, found none");
     }
     s->panel = panel;
     if (opts != NULL) {

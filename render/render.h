@@ -282,7 +282,8 @@ APO_NODISCARD apo_status render_panel_png(const char *path, const render_panel_s
 /* render_panel_png in steps, for a caller that draws a panel's plots as tasks of its own
  * pool beside other work (no thread is started here): render_panel_begin checks the options,
  * makes the image and draws the title; render_panel_step draws plot @p i into its cell (each
- * plot once, in any order, on any thread: the cells do not overlap and each step takes a
+ * plot exactly once, in any order, on any thread (a plot not stepped is left blank): the
+ * cells do not overlap and each step takes a
  * font of its own from opts->cache); render_panel_finish_png writes the PNG (a large image's
  * pieces on opts->jobs threads) or returns the first failing plot's error in plot order, and
  * frees the steps, as render_panel_steps_free does when they are abandoned. @p panel and what

@@ -139,7 +139,9 @@ Test(render_panel_threads, first_failing_plot_decides_the_outcome)
 
 /* The panel drawn in steps (render_panel_begin / render_panel_step / render_panel_finish_png)
  * as tasks of a pool, with other work beside them, is render_panel_png's file byte for byte,
- * whatever the order of the steps and the number of threads, with or without a cache. */
+ * whatever the order of the steps and the number of threads, with the caller's cache or the
+ * one the steps make for themselves when given none. (The image is under the size whose PNG
+ * is deflated in pieces; test_png_bands.c covers the pieces.) */
 typedef struct steps_job {
     render_panel_steps *s;
     size_t n;
@@ -172,7 +174,7 @@ Test(render_panel_threads, steps_on_a_pool_give_the_same_file)
     cr_assert_not_null(br);
     const unsigned jobs[] = {1, 2, 5};
     for (size_t t = 0; t < 3; t++) {
-        for (int variant = 0; variant < 2; variant++) { /* reversed; with a cache */
+        for (int variant = 0; variant < 2; variant++) { /* reversed; the caller's cache */
             render_options so = o;
             so.jobs = jobs[t];
             so.cache = variant ? render_cache_new() : NULL;

@@ -158,9 +158,9 @@ Test(png_bands, a_large_png_reads_back_as_its_pixels_on_any_threads)
     for (size_t y = 100; y < 900; y += 7) { /* some dots over the pattern */
         img->rgb[(y * 1800 + y) * 3] = (uint8_t)y;
     }
-    char dir[] = "/tmp/apoflow_png_bands_XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char p1[128], pj[128];
+    char dir[256];
+    cr_assert(rt_tmpdir(dir, sizeof dir));
+    char p1[300], pj[300];
     snprintf(p1, sizeof p1, "%s/one.png", dir);
     snprintf(pj, sizeof pj, "%s/jobs.png", dir);
     render_text_chunk meta[] = {{"Source", "bands"}};
@@ -186,8 +186,6 @@ Test(png_bands, a_large_png_reads_back_as_its_pixels_on_any_threads)
     }
     free(b1);
     free(src);
-    unlink(p1);
-    unlink(pj);
-    rmdir(dir);
+    rt_rmdir(dir);
     render_image_free(img);
 }
