@@ -158,6 +158,60 @@ apo_status gate_stats_events(const fcs_events *ev, const uint8_t *mask, gate_sta
     return APO_OK;
 }
 
+/* The quantiles gate_quantile_sorted gives on v[0..nv) once sorted, without sorting: each
+ * from the one or two order statistics it interpolates, found by selection (gate_select_ranks,
+ * up to GATE_SELECT_MAX_RANKS at a time), and the interpolation of
+ * gsl_stats_quantile_from_sorted_data (h = p (n - 1), lower rank floor(h), (1 - d) a + d b
+ * with d = h - floor(h)): the same values through the same operations, so the same bits.
+ * False, with out partly written, when a selection declines (a zero among the values, whose
+ * sign the sorted order decides; out of memory): the caller then sorts. */
+static bool quantiles_by_selection(const double *v, size_t nv, const double *p, size_t n_p,
+                                   double *out)
+{
+    enum { PER_CALL = GATE_SELECT_MAX_RANKS / 2 };
+    for (size_t k0 = 0; k0 < n_p; k0 += PER_CALL) {
+        const size_t nk = n_p - k0 < PER_CALL ? n_p - k0 : PER_CALL;
+        size_t ranks[GATE_SELECT_MAX_RANKS], nr = 0;
+        double delta[PER_CALL], sel[GATE_SELECT_MAX_RANKS];
+        bool two[PER_CALL], none[PER_CALL];
+        for (size_t k = 0; k < nk; k++) {
+            const double q = p[k0 + k];
+            none[k] = nv == 0 || isnan(q);
+            two[k] = false;
+            delta[k] = 0;
+            size_t lo = 0;
+            if (!none[k] && q >= 1.0) {
+                lo = nv - 1;
+            } else if (!none[k] && q > 0.0) {
+                const double index = q * (double)(nv - 1);
+                lo = (size_t)index;
+                lo = lo < nv - 1 ? lo : nv - 1;
+                delta[k] = index - (double)lo;
+                two[k] = lo < nv - 1;
+            }
+            ranks[nr++] = lo;
+            if (two[k]) {
+                ranks[nr++] = lo + 1;
+            }
+        }
+        if (nv > 0 && !gate_select_ranks(v, nv, ranks, nr, sel)) {
+            return false;
+        }
+        for (size_t k = 0, r = 0; k < nk; k++) {
+            if (none[k]) {
+                out[k0 + k] = NAN;
+                r++;
+            } else if (two[k]) {
+                out[k0 + k] = (1 - delta[k]) * sel[r] + delta[k] * sel[r + 1];
+                r += 2;
+            } else {
+                out[k0 + k] = sel[r++];
+            }
+        }
+    }
+    return true;
+}
+
 apo_status gate_stats_quantiles(const double *x, size_t n, const uint8_t *mask, const double *p,
                                 size_t n_p, double *out, apo_error *err)
 {
@@ -168,9 +222,11 @@ apo_status gate_stats_quantiles(const double *x, size_t n, const uint8_t *mask, 
     if (st != APO_OK) {
         return st;
     }
-    gsl_sort(v, 1, nv);
-    for (size_t k = 0; k < n_p; k++) {
-        out[k] = gate_quantile_sorted(v, nv, p[k]);
+    if (!quantiles_by_selection(v, nv, p, n_p, out)) {
+        gsl_sort(v, 1, nv);
+        for (size_t k = 0; k < n_p; k++) {
+            out[k] = gate_quantile_sorted(v, nv, p[k]);
+        }
     }
     free(v);
     return APO_OK;

@@ -4,11 +4,14 @@
  * gsl_stats_select and gsl_stats_median: random arrays of many sizes with negatives, ties,
  * zeros of both signs, tiny and huge magnitudes, values a few ulps apart, and the even-size
  * median's mean; and the several-ranks and masked forms give gate_select's and gate_median's
- * values bit for bit.
+ * values bit for bit; gate_stats_quantiles, which selects, gives the bits of the sorted
+ * quantiles.
  */
+#include "gating/gating_internal.h"
 #include "gating/stats.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
@@ -316,4 +319,55 @@ Test(gating_select, medians_of_several_masks_as_gate_median)
     free(v[1]);
     free(a);
     free(mbuf);
+}
+
+/* gate_stats_quantiles finds its order statistics by selection: its quantiles must be the
+ * bits of gate_quantile_sorted on the sorted finite values of the subset (the sort it
+ * replaced), for any p (the ends, beyond them, NaN, more than one selection's worth), for
+ * values with zeros (which it sorts), NaN and infinities (dropped), and with a mask. */
+Test(gating_select, quantiles_as_sorted)
+{
+    uint64_t x = 0x51ed2701a3b9c4d5u;
+    const double p[11] = {0.5, 0.0, 1.0, 0.1587, 0.8413, 0.25, 0.75, 0.995, 1.0 - 0x1p-53,
+                          1e-300, -0.5};
+    double *v = malloc(20001 * sizeof *v), *s = malloc(20001 * sizeof *s);
+    uint8_t *mask = malloc(20001);
+    cr_assert(v && s && mask);
+    size_t checked = 0;
+    for (int kind = 0; kind < 6; kind++) {
+        for (size_t n = 1; n < 20001; n += 1 + n / 2) {
+            fill(v, n, &x, kind == 5 ? 0 : kind);
+            for (size_t i = 0; kind == 5 && i < n; i += 7) { /* not finite: left out */
+                v[i] = i % 3 == 0 ? NAN : (i % 3 == 1 ? INFINITY : -INFINITY);
+            }
+            for (int masked = 0; masked < 2; masked++) {
+                size_t m = 0;
+                for (size_t i = 0; i < n; i++) {
+                    mask[i] = (uint8_t)(masked == 0 || (next(&x) & 3) != 0);
+                    if (mask[i] && isfinite(v[i])) {
+                        s[m++] = v[i];
+                    }
+                }
+                gsl_sort(s, 1, m);
+                double q[11];
+                cr_assert_eq(gate_stats_quantiles(v, n, masked ? mask : NULL, p, 11, q, NULL),
+                             APO_OK);
+                for (int k = 0; k < 11; k++) {
+                    const double want = gate_quantile_sorted(s, m, p[k]);
+                    cr_assert(bits_equal(q[k], want) || (isnan(q[k]) && isnan(want)),
+                              "kind %d n %zu masked %d p %.17g: %.17g, sorted %.17g", kind, n,
+                              masked, p[k], q[k], want);
+                    checked++;
+                }
+            }
+        }
+    }
+    cr_assert_gt(checked, 1000);
+    const double pn[2] = {NAN, 0.5};
+    double q[2];
+    cr_assert_eq(gate_stats_quantiles(v, 3, NULL, pn, 2, q, NULL), APO_OK);
+    cr_assert(isnan(q[0]) && !isnan(q[1]));
+    free(v);
+    free(s);
+    free(mask);
 }
