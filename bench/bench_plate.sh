@@ -16,6 +16,10 @@
 #   6. `apoflow run` (plots and report) on that one file against `info --stats` on it, and
 #      its peak RSS (/usr/bin/time). The synthetic file has no controls: the run takes its
 #      thresholds from the density valley.
+#   7. what the rest of goal 1 costs: the plate run again with the options that leave out
+#      work (--no-plots: no figures; --sample-events 10000: estimates from at most 10,000
+#      events per sample, which moves gates and so counts; both), each as a ratio to the
+#      Python median of item 1 (docs/performance.md, "What is left").
 #
 # usage: bench/bench_plate.sh [runs]          (default 3)
 # env:   BENCH_BUILD_DIR (default <repo>/build-bench), BENCH_PLATE_DIR (default
@@ -165,6 +169,21 @@ if [[ -f $big ]]; then
   fi
 else
   echo "5. (no $big: run bench/run to make the 10M-event files)"
+fi
+# 7: the plate with less work, against the Python median of item 1
+if $have_python; then
+  echo "7. the plate with options that leave out work (median of $runs runs each, ratio to the" \
+    "Python median of item 1):"
+  for opts in "--no-plots" "--sample-events 10000" "--no-plots --sample-events 10000"; do
+    : > "$out/opt"
+    for r in $(seq "$runs"); do
+      rm -rf "$out/run"
+      # shellcheck disable=SC2086 # the options are words
+      wall "$apoflow" run --sheet "$plate/sheet.csv" -o "$out/run" --jobs 2 -q $opts >> "$out/opt"
+    done
+    t=$(median < "$out/opt")
+    echo "   $opts: ${t} s, $(echo "scale=2; $py / $t" | bc)x"
+  done
 fi
 echo
 echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (a shared machine" \
