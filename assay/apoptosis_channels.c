@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * apoptosis_channels.c: finds the channels an Annexin V / PI analysis needs in one data set:
- * FSC-A/-H/-W, SSC-A/-H, Time, and the Annexin V and PI detectors from $PnS/$PnN (a label
- * naming the stain wins over a detector name; --annexin/--pi force a channel).
+ * FSC-A/-H/-W, SSC-A/-H (or Beckman Coulter's spellings of them), Time, and the Annexin V
+ * and PI detectors from $PnS/$PnN (a label naming the stain wins over a detector name;
+ * --annexin/--pi force a channel).
  */
 #include "assay/assay.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Case-insensitive substring search. */
 static bool has(const char *hay, const char *needle)
@@ -37,6 +39,37 @@ static bool eq(const char *a, const char *b)
     return *a == *b;
 }
 
+/*
+ * Beckman Coulter's scatter names (Gallios, Navios, Cytomics FC 500, Kaluza exports): "FS" or
+ * "SS", then "-A", "-H" or "-W" (the FCS 3 data sets), or " INT" (the integral: area),
+ * " PEAK" (height) or " TOF" (time of flight: width), each followed by " LIN" or " LOG" in the
+ * FCS 2 data sets ("FS INT LIN", "SS PEAK LIN"). Returns 'A', 'H' or 'W' (*side: SS, else FS),
+ * 0 for any other name (plain "FS", "FS Lin": one signal, found as before).
+ */
+static char beckman_scatter(const char *name, bool *side)
+{
+    const bool fs = strncasecmp(name, "FS", 2) == 0, ss = strncasecmp(name, "SS", 2) == 0;
+    if (!fs && !ss) {
+        return 0;
+    }
+    *side = ss;
+    const char *t = name + 2;
+    if (t[0] == '-' && t[1] != '\0' && t[2] == '\0') {
+        const char c = (char)toupper((unsigned char)t[1]);
+        return c == 'A' || c == 'H' || c == 'W' ? c : 0;
+    }
+    static const struct { const char *word; char kind; } words[] = {
+        {" INT", 'A'}, {" PEAK", 'H'}, {" TOF", 'W'}};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        const size_t n = strlen(words[k].word);
+        if (strncasecmp(t, words[k].word, n) == 0 &&
+            (t[n] == '\0' || eq(t + n, " LIN") || eq(t + n, " LOG"))) {
+            return words[k].kind;
+        }
+    }
+    return 0;
+}
+
 /* "PI" as a word of s: not inside another word (e.g. not in "Pacific"). */
 static bool has_word_pi(const char *s)
 {
@@ -54,7 +87,9 @@ static bool has_word_pi(const char *s)
 
 static bool is_scatter_or_time(const fcs_param *p)
 {
-    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time");
+    bool side;
+    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time") ||
+           eq(p->name, "FS") || eq(p->name, "SS") || beckman_scatter(p->name, &side) != 0;
 }
 
 /* Height/area/width preference: names ending in -A are preferred unless only -H exist. */
@@ -107,6 +142,25 @@ static size_t find_exact(const fcs_dataset *ds, const char *name)
     return SIZE_MAX;
 }
 
+/* The scatter channels under Beckman Coulter's names, for a side (FS or SS) none of whose
+ * FSC-/SSC- channels was found: the first of each kind. */
+static void find_beckman_scatter(const fcs_dataset *ds, bool want_side, size_t *a, size_t *h,
+                                 size_t *w)
+{
+    for (size_t i = 0; i < fcs_dataset_n_params(ds); i++) {
+        bool side = false;
+        const char kind = beckman_scatter(fcs_dataset_param(ds, i)->name, &side);
+        size_t *slot = side != want_side ? NULL
+                       : kind == 'A'     ? a
+                       : kind == 'H'     ? h
+                       : kind == 'W'     ? w
+                                         : NULL;
+        if (slot != NULL && *slot == SIZE_MAX) {
+            *slot = i;
+        }
+    }
+}
+
 /* The first of @p names found in @p text (label or detector name), or "". */
 static const char *first_named(const char *text, const char *const *names, size_t n)
 {
@@ -151,6 +205,13 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
     out->fsc_w = find_exact(ds, "FSC-W");
     out->ssc_a = find_exact(ds, "SSC-A");
     out->ssc_h = find_exact(ds, "SSC-H");
+    size_t ssc_w = SIZE_MAX;
+    if (out->fsc_a == SIZE_MAX && out->fsc_h == SIZE_MAX && out->fsc_w == SIZE_MAX) {
+        find_beckman_scatter(ds, false, &out->fsc_a, &out->fsc_h, &out->fsc_w);
+    }
+    if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX) {
+        find_beckman_scatter(ds, true, &out->ssc_a, &out->ssc_h, &ssc_w);
+    }
     out->time = SIZE_MAX;
     size_t np = fcs_dataset_n_params(ds);
     for (size_t i = 0; i < np; i++) {
@@ -158,15 +219,15 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
         if (p->is_time && out->time == SIZE_MAX) {
             out->time = i;
         }
-        /* other scatter spellings: FS INT, FSC, FS Lin, SS INT ... */
+        /* one scatter signal under another name: FSC, FS, FS Lin, FSC-HLin ... */
         if (out->fsc_a == SIZE_MAX && out->fsc_h == SIZE_MAX &&
-            (eq(p->name, "FSC") || eq(p->name, "FS INT") || eq(p->name, "FS Lin") ||
-             eq(p->name, "FS PEAK") || eq(p->name, "FSC-HLin"))) {
+            (eq(p->name, "FSC") || eq(p->name, "FS") || eq(p->name, "FS Lin") ||
+             eq(p->name, "FS Log") || eq(p->name, "FSC-HLin"))) {
             out->fsc_h = i;
         }
         if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX &&
-            (eq(p->name, "SSC") || eq(p->name, "SS INT") || eq(p->name, "SS Lin") ||
-             eq(p->name, "SS PEAK") || eq(p->name, "SSC-HLin"))) {
+            (eq(p->name, "SSC") || eq(p->name, "SS") || eq(p->name, "SS Lin") ||
+             eq(p->name, "SS Log") || eq(p->name, "SSC-HLin"))) {
             out->ssc_h = i;
         }
     }

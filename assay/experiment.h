@@ -51,6 +51,11 @@ typedef struct assay_experiment {
     bool one_panel;           /* set before open: refuse samples whose channels differ (a
                                  guessed design; with a written sheet such a sample fails
                                  alone in the analysis) */
+    bool sheet_guessed;       /* set before open: the sheet is a guess with a row per data
+                                 set; a file holding one acquisition in several FCS versions
+                                 (fcs_file_one_acquisition) then gives one sample, its newest
+                                 copy, while that copy's row is left (FILE#N and --dataset N
+                                 picks leave only theirs) */
     /* after assay_experiment_analyze */
     bool analysed;
     assay_result res;

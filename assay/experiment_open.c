@@ -243,10 +243,10 @@ char *assay_dataset_name(const fcs_file *f, size_t k, const char *path)
 }
 
 /* The sheet row for data set @p k (0-based) of the file whose rows are spelled like @p any
- * (the row assay_sheet_find matched): a row naming that data set, or for the first data set a
- * row naming none. */
+ * (the row assay_sheet_find matched): a row naming that data set, or for data set @p plain_k
+ * (the first, or a file's newest copy of its one acquisition) a row naming none. */
 static const assay_sheet_row *row_for(const assay_sheet *s, const assay_sheet_row *any,
-                                      size_t k, const bool *row_used)
+                                      size_t k, size_t plain_k, const bool *row_used)
 {
     const assay_sheet_row *plain = NULL;
     for (size_t r = 0; r < s->n_rows; r++) {
@@ -257,7 +257,7 @@ static const assay_sheet_row *row_for(const assay_sheet *s, const assay_sheet_ro
         if (row->dataset == k + 1) {
             return row;
         }
-        if (row->dataset == 0 && k == 0 && plain == NULL) {
+        if (row->dataset == 0 && k == plain_k && plain == NULL) {
             plain = row;
         }
     }
@@ -313,20 +313,34 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     }
     fcs_file *f = it->f;
     size_t nd = fcs_file_n_datasets(f);
-    size_t taken = 0;
-    char **own = x->sheet == NULL && nd > 1 ? assay_dataset_names(f, x->paths[i]) : NULL;
-    if (x->sheet == NULL && nd > 1 && own == NULL) {
+    size_t taken = 0, newest = 0;
+    /* one acquisition stored twice (Beckman .LMD): one sample, its newest copy, unless the
+     * sheet names the copies (a guessed sheet names them all; the picks FILE#N and --dataset
+     * N leave only theirs) */
+    const bool copies = fcs_file_one_acquisition(f, &newest);
+    const bool one_copy =
+        copies && (x->sheet == NULL ||
+                   (x->sheet_guessed && row_for(x->sheet, any, newest, newest, row_used)));
+    const size_t plain_k = copies ? newest : 0;
+    char **own = x->sheet == NULL && nd > 1 && !one_copy ? assay_dataset_names(f, x->paths[i])
+                                                         : NULL;
+    if (x->sheet == NULL && nd > 1 && !one_copy && own == NULL) {
         return false;
     }
-    bool ok = true;
+    bool ok = true, plain_copy = false, dropped = false;
     for (size_t k = 0; k < nd; k++) {
         const assay_sheet_row *row = NULL;
         if (x->sheet != NULL) {
-            row = row_for(x->sheet, any, k, row_used);
+            row = row_for(x->sheet, any, k, plain_k, row_used);
             if (row == NULL) {
                 continue;
             }
-            row_used[row - x->sheet->rows] = true;
+            row_used[row - x->sheet->rows] = true; /* an older copy's row: answered here */
+            plain_copy |= copies && row->dataset == 0;
+        }
+        if (one_copy && k != newest) {
+            dropped = true;
+            continue;
         }
         char *name = own ? own[k] : NULL;
         if (own != NULL) {
@@ -348,7 +362,16 @@ static bool take_file(assay_experiment *x, size_t i, open_item *it, bool *row_us
     if (taken > 0) {
         it->f = NULL; /* owned by the inputs now (adjacent entries of x->fcs) */
     }
-    if (nd > 1 && taken < nd) {
+    if (copies && (x->sheet == NULL || dropped || plain_copy)) {
+        const fcs_dataset *b = fcs_file_dataset(f, newest);
+        apo_observe_note(obs, APO_NOTE_INFO,
+                         "%s holds one acquisition in %zu data sets of the same %llu events "
+                         "(as Beckman Coulter .LMD files store an FCS 2.0 copy and a "
+                         "full-resolution FCS 3.0 copy): analysing data set %zu, the %s copy "
+                         "(FILE#N, --dataset N or the sheet's \"dataset\" column name another)",
+                         path, nd, (unsigned long long)fcs_dataset_n_events(b), newest + 1,
+                         fcs_dataset_version(b));
+    } else if (nd > 1 && taken < nd && !one_copy) {
         apo_observe_note(obs, APO_NOTE_INFO,
                          "%s has %zu data sets: %zu %s in the sample sheet (name others with "
                          "the \"dataset\" column or FILE#N)",

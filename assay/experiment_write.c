@@ -118,7 +118,20 @@ static void json_quadrants(FILE *f, const assay_sample *s, bool *b)
     }
 }
 
-static void json_sample(FILE *f, const assay_sample *s, const assay_input *in)
+/* The 1-based data set of sample @p i in its file (0: unknown). */
+static size_t dataset_number(const assay_experiment *x, size_t i)
+{
+    for (size_t k = 0; x->fcs != NULL && x->fcs[i] != NULL && k < fcs_file_n_datasets(x->fcs[i]);
+         k++) {
+        if (fcs_file_dataset(x->fcs[i], k) == x->in[i].ds) {
+            return k + 1;
+        }
+    }
+    return 0;
+}
+
+/* Sample @p s of input @p in, data set @p dataset (1-based, 0 unknown) of its file. */
+static void json_sample(FILE *f, const assay_sample *s, const assay_input *in, size_t dataset)
 {
     bool b = true;
     char flags[160];
@@ -150,7 +163,9 @@ static void json_sample(FILE *f, const assay_sample *s, const assay_input *in)
         }
         apo_json_string(f, fcs_dataset_warning(in->ds, w)->msg);
     }
-    fputs("]}", f);
+    fputc(']', f);
+    apo_json_kv_num(f, "dataset", dataset > 0 ? (double)dataset : NAN, &b);
+    fputc('}', f);
 }
 
 static void json_failed(FILE *f, const assay_experiment *x, bool *first)
@@ -189,18 +204,6 @@ static void json_hex_or_null(FILE *f, const char *key, const char *hex, bool *fi
     } else {
         fputs("null", f);
     }
-}
-
-/* The 1-based data set of sample @p i in its file (0: unknown). */
-static size_t dataset_number(const assay_experiment *x, size_t i)
-{
-    for (size_t k = 0; x->fcs != NULL && x->fcs[i] != NULL && k < fcs_file_n_datasets(x->fcs[i]);
-         k++) {
-        if (fcs_file_dataset(x->fcs[i], k) == x->in[i].ds) {
-            return k + 1;
-        }
-    }
-    return 0;
 }
 
 /* The members of "shard" after index and count (assay_experiment_record_inputs): the sheet,
@@ -272,7 +275,7 @@ apo_status assay_results_json_write(const assay_experiment *x, const char *path,
         if (i) {
             fputc(',', f);
         }
-        json_sample(f, &r->samples[i], &x->in[i]);
+        json_sample(f, &r->samples[i], &x->in[i], dataset_number(x, i));
     }
     fputc(']', f);
     assay_json_comparisons(f, r, &first);

@@ -85,6 +85,9 @@ typedef struct assay_sheet_guess {
     char dose_unit[16];
     unsigned replicate;
     char evidence[160]; /* which keyword/word the role guess came from */
+    size_t copy_of;     /* a data set holding the same events as data set copy_of (1-based)
+                           of its file, the newest copy, which is analysed instead
+                           (fcs_file_one_acquisition); 0 for any other row */
 } assay_sheet_guess;
 
 /** Guess the sample name (the file stem), role, treatment, dose and replicate of @p ds from

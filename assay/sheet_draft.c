@@ -65,13 +65,14 @@ static bool taken(char **names, size_t n, const char *name)
 }
 
 /* The guess of data set @p k of @p f (NULL: a file that could not be read), as a CSV row;
- * @p own the data set's own name (assay_dataset_names) in a file with several. */
+ * @p own the data set's own name (assay_dataset_names) in a file with several, NULL to name
+ * the row as the file (the newest copy of a file holding one acquisition several times). */
 static bool add_row(text_buf *b, const char *path, const fcs_file *f, size_t k, const char *own,
                     char **names, size_t *n_names, assay_sheet_guess *g)
 {
     assay_sheet_guess_row(f ? fcs_file_dataset(f, k) : NULL, path, g);
     size_t nd = f ? fcs_file_n_datasets(f) : 1;
-    if (nd > 1) {
+    if (nd > 1 && own != NULL) {
         snprintf(g->sample, sizeof g->sample, "%s", own);
     }
     char base[sizeof g->sample];
@@ -127,8 +128,16 @@ apo_status assay_sheet_guess_files(assay_sheet *out, char *const *paths, size_t 
         }
         char **own = nd > 1 ? assay_dataset_names(f, paths[i]) : NULL;
         ok = ok && (nd == 1 || own != NULL);
+        size_t newest = 0; /* one acquisition stored several times: the newest copy is the
+                              file's sample, the others rows a pick can take */
+        const bool copies = fcs_file_one_acquisition(f, &newest);
         for (size_t k = 0; ok && k < nd; k++) {
-            ok = add_row(&b, paths[i], f, k, own ? own[k] : NULL, names, &n_names, &g[n_g]);
+            const bool as_file = copies && k == newest;
+            ok = add_row(&b, paths[i], f, k, own && !as_file ? own[k] : NULL, names, &n_names,
+                         &g[n_g]);
+            if (ok) {
+                g[n_g].copy_of = copies && k != newest ? newest + 1 : 0;
+            }
             n_g += ok;
         }
         for (size_t k = 0; own != NULL && k < nd; k++) {

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void lower_copy(char *dst, size_t cap, const char *src)
 {
@@ -58,7 +59,7 @@ static void stem(char *dst, size_t cap, const char *p)
 {
     snprintf(dst, cap, "%s", base_of(p));
     size_t n = strlen(dst);
-    if (n > 4 && (strcmp(dst + n - 4, ".fcs") == 0 || strcmp(dst + n - 4, ".FCS") == 0)) {
+    if (n > 4 && (strcasecmp(dst + n - 4, ".fcs") == 0 || strcasecmp(dst + n - 4, ".lmd") == 0)) {
         dst[n - 4] = '\0';
     }
 }

@@ -85,6 +85,8 @@ void cli_print_file_error(const char *path, const apo_error *err);
 void cli_print_error(const apo_error *err);
 /* Print "apoflow: <fmt...>" to stderr. */
 void cli_errorf(const char *fmt, ...) APO_PRINTF(1, 2);
+/* Print "apoflow: note: <fmt...>" to stderr. */
+void cli_notef(const char *fmt, ...) APO_PRINTF(1, 2);
 /* Print a warning line "apoflow: warning: <msg>" to stderr unless quiet. */
 void cli_warn(const char *msg);
 

@@ -26,7 +26,8 @@
 typedef struct run_state {
     assay_sheet sheet;
     bool have_sheet;
-    bool guessed; /* the sheet was guessed from the files (no --sheet) */
+    bool guessed; /* the sheet was guessed from the files (no --sheet), or its roles were */
+    bool rows_guessed; /* its rows were: one per data set of every file (no --sheet) */
     cli_outdir own; /* the output folder's earlier run, the time this one started */
     gate_comp *matrix;
     gate_strategy *given;
@@ -120,6 +121,7 @@ static bool guess_sheet(const run_options *o, run_state *s, char **files, size_t
     }
     s->have_sheet = true;
     s->guessed = true;
+    s->rows_guessed = true;
     if (o->verbosity > CLI_QUIET) {
         run_print_guess(o, &s->sheet, g, ng);
     }
@@ -162,6 +164,7 @@ static bool prepare(const run_options *o, run_state *s)
     }
     assay_experiment_init(&s->x, s->have_sheet ? &s->sheet : NULL);
     s->x.one_panel = s->guessed;
+    s->x.sheet_guessed = s->rows_guessed;
     s->x.adjustments = s->adjustments;
     apo_status st = assay_experiment_set_files(&s->x, files, n, &err);
     if (st == APO_OK && o->n_inputs == 0) {

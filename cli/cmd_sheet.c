@@ -110,7 +110,9 @@ static bool draft_push(draft_rows *d, const assay_sheet_guess *g, const char *re
 
 /* Guess the rows of file @p path from its keywords: one per data set, a file with several
  * written as "FILE#N" and named from its data sets' own keywords (a file that cannot be read
- * still gets a row from its name). Returns an exit code. */
+ * still gets a row from its name). A file holding one acquisition several times (Beckman
+ * .LMD: fcs_file_one_acquisition) gets one row, "FILE#N" of its newest copy named as the
+ * file, unless FILE#N operands pick other copies. Returns an exit code. */
 static int guess_file(const char *path, const cli_file_refs *in, const char *dir_real,
                       draft_rows *d)
 {
@@ -131,16 +133,27 @@ static int guess_file(const char *path, const cli_file_refs *in, const char *dir
         fcs_file_free(f);
         return CLI_EXIT_OSERR;
     }
+    size_t newest = 0;
+    const bool one_copy = fcs_file_one_acquisition(f, &newest) &&
+                          cli_file_refs_wants(in, 0, path, newest + 1);
+    if (one_copy) {
+        cli_notef("%s holds one acquisition in %zu data sets of the same events (as Beckman "
+                  "Coulter .LMD files store an FCS 2.0 copy and a full-resolution FCS 3.0 "
+                  "copy): drafting data set %zu, the %s copy (FILE#N names another)",
+                  path, nd, newest + 1, fcs_dataset_version(fcs_file_dataset(f, newest)));
+    }
     for (size_t k = 0; k < nd && rc != CLI_EXIT_OSERR; k++) {
-        if (!cli_file_refs_wants(in, 0, path, k + 1)) {
-            continue; /* FILE#N operands pick other data sets */
+        if (!cli_file_refs_wants(in, 0, path, k + 1) || (one_copy && k != newest)) {
+            continue; /* FILE#N operands pick other data sets; an older copy */
         }
         assay_sheet_guess g;
         assay_sheet_guess_row(f != NULL ? fcs_file_dataset(f, k) : NULL, path, &g);
         char rel[PATH_MAX + 32];
         snprintf(rel, sizeof rel, "%s", buf);
         if (nd > 1) {
-            snprintf(g.sample, sizeof g.sample, "%s", own[k]);
+            if (!one_copy) {
+                snprintf(g.sample, sizeof g.sample, "%s", own[k]);
+            }
             snprintf(rel, sizeof rel, "%s#%zu", buf, k + 1);
         }
         if (!draft_push(d, &g, rel)) {

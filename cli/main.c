@@ -58,6 +58,16 @@ void cli_errorf(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_notef(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("apoflow: note: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
 void cli_warn(const char *msg)
 {
     fprintf(stderr, "apoflow: warning: %s\n", msg);

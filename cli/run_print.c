@@ -22,6 +22,9 @@ void run_print_guess(const run_options *o, const assay_sheet *sh, const assay_sh
         if (!run_picks(o, r->file, r->dataset > 0 ? r->dataset : 1)) {
             continue; /* a data set the operands leave out */
         }
+        if (g[i].copy_of > 0 && run_picks(o, r->file, g[i].copy_of)) {
+            continue; /* an older copy of the events of a data set analysed instead (said) */
+        }
         printf("  %-24s %-15s %s%s%s%s%s  (%s)\n", r->sample,
                r->role == ASSAY_ROLE_UNKNOWN ? "?" : assay_role_name(r->role), r->treatment,
                r->dose_text[0] ? " " : "", r->dose_text, r->dose_unit[0] ? " " : "",

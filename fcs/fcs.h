@@ -144,6 +144,17 @@ uint64_t fcs_file_size(const fcs_file *f);
 size_t fcs_file_n_datasets(const fcs_file *f);
 /** The @p index-th (0-based) data set, or NULL if out of range. Borrowed. */
 const fcs_dataset *fcs_file_dataset(const fcs_file *f, size_t index);
+/**
+ * Whether the data sets of @p f are one acquisition stored in several FCS versions, as
+ * Beckman Coulter's .LMD files store the same events twice: an FCS 2.0 data set (10-bit,
+ * often log-amplified channels) and, after it in the $NEXTDATA chain, an FCS 3.0 data set at
+ * full resolution. Told by the layout alone: at least two data sets, every one with the same
+ * event count (above 0), exactly one in the newest FCS version of the file and every other
+ * in an older one (data sets of one version, as Guava Muse and easyCyte files hold one
+ * sample each, are never taken for copies). When true, *@p newest is that data set
+ * (0-based), the one to analyse by default (docs/fcs-reader.md, "Data sets").
+ */
+bool fcs_file_one_acquisition(const fcs_file *f, size_t *newest);
 /** Warnings about the file as a whole (e.g. $NEXTDATA chain problems). */
 size_t fcs_file_n_warnings(const fcs_file *f);
 const fcs_warning *fcs_file_warning(const fcs_file *f, size_t i);

@@ -213,6 +213,29 @@ const fcs_dataset *fcs_file_dataset(const fcs_file *f, size_t index)
     return (f && index < f->n_datasets) ? &f->datasets[index] : NULL;
 }
 
+bool fcs_file_one_acquisition(const fcs_file *f, size_t *newest)
+{
+    if (f == NULL || f->n_datasets < 2 || f->datasets[0].layout.n_events == 0) {
+        return false;
+    }
+    size_t best = 0, n_best = 1;
+    for (size_t k = 1; k < f->n_datasets; k++) {
+        const fcs_dataset *d = &f->datasets[k];
+        if (d->layout.n_events != f->datasets[0].layout.n_events) {
+            return false;
+        }
+        /* "FCSx.y": the same length, so their order is that of the versions */
+        const int c = strcmp(d->version, f->datasets[best].version);
+        best = c > 0 ? k : best;
+        n_best = c > 0 ? 1 : n_best + (c == 0);
+    }
+    if (n_best != 1) {
+        return false;
+    }
+    *newest = best;
+    return true;
+}
+
 size_t fcs_file_n_warnings(const fcs_file *f)
 {
     return f ? f->warnings.n : 0;

@@ -90,3 +90,65 @@ Test(assay_channels_kits, detector_names_alone)
         check(&cases[i]);
     }
 }
+
+/* The scatter channels of one data set with channels @p names (NULL-terminated). */
+static assay_channels scatter_of(const char *const *names)
+{
+    fcs_builder *b = fcs_builder_new("FCS3.0");
+    fcs_builder_set_datatype(b, 'F');
+    size_t n = 0;
+    for (; names[n] != NULL; n++) {
+        fcs_builder_param(b, names[n], 32, 1048576);
+    }
+    double v[16] = {0};
+    fcs_builder_set_events(b, 1, v);
+    size_t len;
+    uint8_t *bytes = fcs_builder_build(b, &len);
+    fcs_builder_free(b);
+    fcs_file *f = NULL;
+    apo_error err;
+    cr_assert_eq(fcs_file_open_buffer(&f, bytes, len, "scatter.fcs", NULL, &err), APO_OK, "%s",
+                 err.msg);
+    assay_channels ch;
+    cr_assert_eq(assay_find_channels(fcs_file_dataset(f, 0), NULL, NULL, &ch, &err), APO_OK,
+                 "%s", err.msg);
+    fcs_file_free(f);
+    free(bytes);
+    return ch;
+}
+
+/* Beckman Coulter's scatter names (Gallios, Navios, FC 500, Kaluza): FS-A/-H/-W and SS-A/-H
+ * in the FCS 3 data sets, FS INT (area), FS PEAK (height), FS TOF (width) with LIN or LOG in
+ * the FCS 2 ones, plain FS / SS as one signal; FSC-/SSC- names win where both are present;
+ * names that only start like them are not scatter. */
+Test(assay_channels_kits, beckman_scatter_names)
+{
+    const size_t no = SIZE_MAX;
+    static const char *const kaluza[] = {"FS-H", "FS-A", "FS-W", "SS-H", "SS-A", "SS-W",
+                                         "FL1-A", "FL2-A", "TIME", NULL};
+    assay_channels c = scatter_of(kaluza);
+    cr_assert(c.fsc_h == 0 && c.fsc_a == 1 && c.fsc_w == 2 && c.ssc_h == 3 && c.ssc_a == 4);
+    cr_assert(c.annexin == 6 && c.pi == 7, "%zu %zu", c.annexin, c.pi);
+    static const char *const fcs2[] = {"FS INT LIN", "SS INT LIN", "TIME", "FL1 INT LOG",
+                                       "FL2 INT LOG", "FS PEAK LIN", "SS PEAK LIN",
+                                       "FS TOF LIN", NULL};
+    c = scatter_of(fcs2);
+    cr_assert(c.fsc_a == 0 && c.ssc_a == 1 && c.fsc_h == 5 && c.ssc_h == 6 && c.fsc_w == 7);
+    cr_assert(c.annexin == 3 && c.pi == 4, "%zu %zu", c.annexin, c.pi);
+    static const char *const plain[] = {"FS", "SS", "FL1", "FL2", "FL3", "TIME", NULL};
+    c = scatter_of(plain);
+    cr_assert(c.fsc_h == 0 && c.ssc_h == 1 && c.fsc_a == no && c.ssc_a == no && c.fsc_w == no);
+    static const char *const lin[] = {"FS Lin", "SS Lin", "FL1 Log", "FL2 Log", NULL};
+    c = scatter_of(lin);
+    cr_assert(c.fsc_h == 0 && c.ssc_h == 1 && c.fsc_a == no);
+    /* BD names win; Beckman ones are not mixed in */
+    static const char *const both[] = {"FS-A", "FSC-H", "SS-A", "SSC-A", "FITC-A", "PE-A", NULL};
+    c = scatter_of(both);
+    cr_assert(c.fsc_h == 1 && c.fsc_a == no && c.ssc_a == 3, "%zu %zu %zu", c.fsc_h, c.fsc_a,
+              c.ssc_a);
+    /* not scatter: a longer word after FS, a suffix that is not A/H/W */
+    static const char *const other[] = {"FSX-A", "FS-Q", "FS INTEGRAL", "SSP PEAK", "FITC-A",
+                                        "PE-A", NULL};
+    c = scatter_of(other);
+    cr_assert(c.fsc_a == no && c.fsc_h == no && c.fsc_w == no && c.ssc_a == no && c.ssc_h == no);
+}

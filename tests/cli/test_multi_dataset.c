@@ -4,9 +4,12 @@
  * instruments write them) gives one named sample per data set in `apoflow sheet` and
  * `apoflow run`. The example experiment's 18 files are stored as the 18 data sets of one file
  * (each named by its TUBE NAME keyword); the run with a sheet naming data sets gives the same
- * per-sample numbers as the 18 separate files.
+ * per-sample numbers as the 18 separate files. A Beckman Coulter .LMD file, which holds one
+ * acquisition twice (an FCS 2.0 and an FCS 3.0 copy), gives one sample: its FCS 3.0 copy, said,
+ * with Beckman's scatter names found; FILE#N and --dataset N still pick a copy.
  */
 #include "fcs/fcs.h"
+#include "support/need.h"
 #include "support/run_cli.h"
 #include "support/slurp.h"
 
@@ -14,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define N_MAX 32
 
@@ -151,5 +156,95 @@ Test(cli_multi_dataset, one_sample_per_data_set, .timeout = 300)
         fcs_events_free(&src[k].ev);
         fcs_file_free(src[k].f);
     }
+    free(dir);
+}
+
+/* The lines of @p text that are not empty. */
+static size_t n_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *l = text; l != NULL && *l != '\0'; l = strchr(l, '\n'), l = l ? l + 1 : l) {
+        n += *l != '\n';
+    }
+    return n;
+}
+
+Test(cli_multi_dataset, beckman_lmd_gives_one_sample_its_fcs3_copy, .timeout = 300)
+{
+    const char *lmd = APOFLOW_CORPUS_DIR "/fcs/cytoflow/Beckman Coulter - Gallios.LMD";
+    test_need_path(lmd, "the FCS corpus");
+    char *dir = test_tmpdir();
+    char in[4096], link[4200], out[4096], draft[4096], sheet[4096], pick[4300], samples[4200];
+    snprintf(in, sizeof in, "%s/in", dir);
+    snprintf(link, sizeof link, "%s/Beckman Coulter - Gallios.LMD", in);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(draft, sizeof draft, "%s/draft.csv", dir);
+    snprintf(sheet, sizeof sheet, "%s/sheet.csv", in);
+    snprintf(samples, sizeof samples, "%s/samples.csv", out);
+    cr_assert_eq(mkdir(in, 0700), 0);
+    cr_assert_eq(symlink(lmd, link), 0);
+
+    /* a folder of it, no sheet: one sample named as the file, the FCS 3.0 copy, said; its
+     * forward scatter FS-A is found and gates the cells */
+    const char *run[] = {APOFLOW_BINARY, "run", in, "-o", out, "--no-plots", NULL};
+    run_result r;
+    cr_assert_eq(run_cli(run, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.err, "holds one acquisition in 2 data sets of the same 26383 events") !=
+                  NULL && strstr(r.err, "analysing data set 2, the FCS3.0 copy") != NULL,
+              "%s", r.err);
+    cr_assert(strstr(r.out, "Cells: FS-A >= ") != NULL, "%s", r.out);
+    cr_assert(strstr(r.out, "Gallios#1") == NULL && strstr(r.out, "00001483") == NULL,
+              "the older copy is not in the printed design:\n%s", r.out);
+    run_result_free(&r);
+    char *t = test_slurp(samples, NULL);
+    cr_assert_eq(n_lines(t), 2, "%s", t);
+    cr_assert(strstr(t, "\nBeckman Coulter - Gallios,") != NULL, "%s", t);
+    free(t);
+    snprintf(pick, sizeof pick, "%s/results.json", out);
+    t = test_slurp(pick, NULL);
+    cr_assert(strstr(t, "\"file_warnings\":[],\"dataset\":2}") != NULL, "%s", t);
+    free(t);
+
+    /* --dataset 1 and FILE#1: the FCS 2.0 copy, its integral FS INT LIN as the scatter */
+    const char *run1[] = {APOFLOW_BINARY, "run", in, "--dataset", "1", "-o", out, "--no-plots",
+                          NULL};
+    snprintf(pick, sizeof pick, "%s#1", link);
+    const char *run1b[] = {APOFLOW_BINARY, "run", pick, "-o", out, "--no-plots", NULL};
+    const char *const *picks[] = {run1, run1b};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(run_cli(picks[k], &r), 0, "%s", r.err);
+        cr_assert(strstr(r.out, "Cells: FS INT LIN >= ") != NULL, "%s", r.out);
+        cr_assert(strstr(r.err, "holds one acquisition") == NULL, "%s", r.err);
+        run_result_free(&r);
+        t = test_slurp(samples, NULL);
+        cr_assert_eq(n_lines(t), 2, "%s", t);
+        free(t);
+    }
+
+    /* sheet: one row, the FCS 3.0 copy named explicitly, named as the file */
+    const char *sh[] = {APOFLOW_BINARY, "sheet", in, "-o", draft, NULL};
+    cr_assert_eq(run_cli(sh, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.err, "drafting data set 2, the FCS3.0 copy") != NULL, "%s", r.err);
+    run_result_free(&r);
+    t = test_slurp(draft, NULL);
+    cr_assert_eq(n_lines(t), 2, "%s", t);
+    cr_assert(strstr(t, "Gallios.LMD#2,Beckman Coulter - Gallios,") != NULL, "%s", t);
+    free(t);
+
+    /* a written sheet's row naming no data set: the FCS 3.0 copy, said */
+    FILE *f = fopen(sheet, "w");
+    cr_assert_not_null(f);
+    fputs("file,sample,role\nBeckman Coulter - Gallios.LMD,g1,stimulus\n", f);
+    fclose(f);
+    const char *run_sheet[] = {APOFLOW_BINARY, "run", "--sheet", sheet, "-o", out,
+                               "--no-plots", NULL};
+    cr_assert_eq(run_cli(run_sheet, &r), 0, "%s", r.err);
+    cr_assert(strstr(r.err, "analysing data set 2, the FCS3.0 copy") != NULL, "%s", r.err);
+    cr_assert(strstr(r.out, "Cells: FS-A >= ") != NULL, "%s", r.out);
+    run_result_free(&r);
+    t = test_slurp(samples, NULL);
+    cr_assert_eq(n_lines(t), 2, "%s", t);
+    cr_assert(strstr(t, "\ng1,") != NULL, "%s", t);
+    free(t);
     free(dir);
 }

@@ -6,6 +6,7 @@
  * segment with events, truncation), STEXT/ANALYSIS, $NEXTDATA chains, $TIMESTEP, text_only.
  */
 #include "fcs/fcs_internal.h"
+#include "support/need.h"
 #include "test_parse_util.h"
 
 #include <math.h>
@@ -747,4 +748,96 @@ Test(fcs_dataset, warnings_are_capped)
               NULL);
     cr_assert_str_eq(fcs_dataset_keyword(ds, "dup"), "x");
     tp_free(&t);
+}
+
+/* A chain of data sets of these versions, each with @p events[k] events (two columns). */
+static tp_file chain_of(const char *const *versions, const size_t *events, size_t n)
+{
+    fcs_builder *bs[4];
+    static const double v[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    for (size_t i = 0; i < n; i++) {
+        bs[i] = fcs_builder_new(versions[i]);
+        fcs_builder_param(bs[i], "FS", 16, 1024);
+        fcs_builder_param(bs[i], "SS", 16, 1024);
+        fcs_builder_set_events(bs[i], events[i], v);
+    }
+    size_t len;
+    uint8_t *bytes = fcs_builder_build_chain(bs, n, &len);
+    for (size_t i = 0; i < n; i++) {
+        fcs_builder_free(bs[i]);
+    }
+    tp_file t = tp_parse_bytes(bytes, len, NULL);
+    cr_assert_eq(t.st, APO_OK, "%s", t.err.msg);
+    cr_assert_eq(fcs_file_n_datasets(t.f), n);
+    return t;
+}
+
+/* fcs_file_one_acquisition: the same events in data sets of older FCS versions and one
+ * newest (Beckman .LMD: FCS 2.0 then FCS 3.0), told from the layout; never for data sets of
+ * one version (Guava Muse: one sample each), different event counts, two newest, one data
+ * set or none with events. */
+Test(fcs_dataset, one_acquisition_in_several_versions)
+{
+    static const struct {
+        const char *v[3];
+        size_t ev[3], n;
+        bool one;
+        size_t newest;
+    } cases[] = {
+        {{"FCS2.0", "FCS3.0"}, {3, 3}, 2, true, 1},          /* .LMD */
+        {{"FCS3.0", "FCS2.0"}, {3, 3}, 2, true, 0},          /* the newest first */
+        {{"FCS2.0", "FCS2.0", "FCS3.1"}, {4, 4, 4}, 3, true, 2},
+        {{"FCS3.0", "FCS2.0", "FCS3.1"}, {2, 2, 2}, 3, true, 2},
+        {{"FCS3.0", "FCS3.0"}, {3, 3}, 2, false, 0},         /* one sample per data set */
+        {{"FCS3.1", "FCS3.1", "FCS3.1"}, {4, 4, 4}, 3, false, 0},
+        {{"FCS2.0", "FCS3.0"}, {3, 4}, 2, false, 0},         /* other events */
+        {{"FCS2.0", "FCS3.0", "FCS3.0"}, {2, 2, 2}, 3, false, 0}, /* two newest */
+        {{"FCS2.0", "FCS3.0"}, {0, 0}, 2, false, 0},         /* no events */
+        {{"FCS3.0"}, {3}, 1, false, 0},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        tp_file t = chain_of(cases[c].v, cases[c].ev, cases[c].n);
+        size_t newest = 99;
+        const bool one = fcs_file_one_acquisition(t.f, &newest);
+        cr_assert_eq(one, cases[c].one, "case %zu", c);
+        cr_assert_eq(newest, one ? cases[c].newest : 99, "case %zu: %zu", c, newest);
+        tp_free(&t);
+    }
+    size_t newest = 99;
+    cr_assert(!fcs_file_one_acquisition(NULL, &newest));
+    cr_assert_eq(newest, 99);
+}
+
+/* The corpus: every Beckman Coulter .LMD file with two data sets holds one acquisition, its
+ * FCS 3.0 copy the second; the two-data-set file of two samples does not. */
+Test(fcs_dataset, one_acquisition_in_the_corpus)
+{
+    static const struct {
+        const char *path;
+        bool one;
+    } files[] = {
+        {"cytoflow/Beckman Coulter - Gallios.LMD", true},
+        {"cytoflow/Beckman Coulter - Cytomics FC500.LMD", true},
+        {"flowploidydata/222.LMD", true},
+        {"flowio/coulter.lmd", true},
+        {"facejava/int-multiple_datasets.fcs", false},
+        {"fcsparser/fcs1_cleaned.lmd", false}, /* one FCS 2.0 data set */
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/fcs/%s", APOFLOW_CORPUS_DIR, files[i].path);
+        test_need_path(path, "the FCS corpus");
+        fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+        ro.text_only = true;
+        fcs_file *f = NULL;
+        apo_error err;
+        cr_assert_eq(fcs_file_open(&f, path, &ro, &err), APO_OK, "%s: %s", path, err.msg);
+        size_t newest = 99;
+        cr_assert_eq(fcs_file_one_acquisition(f, &newest), files[i].one, "%s", path);
+        if (files[i].one) {
+            cr_assert_eq(newest, 1, "%s", path);
+            cr_assert_str_eq(fcs_dataset_version(fcs_file_dataset(f, newest)), "FCS3.0");
+        }
+        fcs_file_free(f);
+    }
 }
