@@ -43,6 +43,16 @@ static const sim_channel novocyte_channels[] = {
     {"PE-H", "PI", SIM_CH_FL_H, 1},          {"PE-A", "PI", SIM_CH_FL_A, 1},
     {"Time", "", SIM_CH_TIME, 0}};
 
+/* Navios / Gallios-like (Beckman Coulter, as Kaluza and the FCS 3 data sets of .LMD files name
+ * them): forward and side scatter as FS and SS with -H, -A and -W, detectors FL1..FL3, PI read
+ * in FL3 (620/30), FL2 (575/30) an unused detector between the dyes, TIME in capitals. */
+static const sim_channel navios_channels[] = {
+    {"FS-H", "", SIM_CH_FSC_H, 0},   {"FS-A", "", SIM_CH_FSC_A, 0},
+    {"FS-W", "", SIM_CH_FSC_W, 0},   {"SS-H", "", SIM_CH_SSC_H, 0},
+    {"SS-A", "", SIM_CH_SSC_A, 0},   {"FL1-A", "Annexin V-FITC", SIM_CH_FL_A, 0},
+    {"FL2-A", "", SIM_CH_FL_A, 2},   {"FL3-A", "PI", SIM_CH_FL_A, 1},
+    {"TIME", "", SIM_CH_TIME, 0}};
+
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const sim_family families[] = {
@@ -53,6 +63,8 @@ static const sim_family families[] = {
      {{1.0, 0.02, 0.15}, {0.003, 1.0, 0.30}}},
     {"novocyte", N_OF(novocyte_channels), novocyte_channels, 40.0,
      {{1.0, 0.20, 0}, {0.01, 1.0, 0}}},
+    {"navios", N_OF(navios_channels), navios_channels, 4.0,
+     {{1.0, 0.02, 0.20}, {0.004, 1.0, 0.35}}},
 };
 
 static const sim_family *family_find(const char *name)
@@ -99,6 +111,10 @@ static const family_def family_defs[] = {
      {"NovoCyte (simulated)", false, 16777215.0, 0, 0, 0, 0, 1400.0, 60.0, 1000.0, 0.01, NULL,
       false},
      "2,FITC-A,PE-A,1,0.2,0.01,1", 0.05},
+    {"navios",
+     {"Navios (simulated)", false, 1048576.0, 0, 0, 0, 0, 140.0, 6.0, 1500.0, 0.01, NULL,
+      false},
+     "3,FL1-A,FL2-A,FL3-A,1,0.2,0.02,0.01,1,0.12,0.004,0.35,1", 0.05},
 };
 
 bool sim_instrument_of(const char *family, sim_instrument *ins, const char **spillover,

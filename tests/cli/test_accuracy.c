@@ -125,6 +125,13 @@ Test(cli_accuracy, calibur_debris_dim_treated_controls)
     check_scenario("calibur_debris_dim_trtctl", false);
 }
 
+/* Beckman Coulter's scatter names (FS-A, FS-H, SS-A ...): found, so debris and doublets are
+ * gated (before they were, this scenario was 18 points off). */
+Test(cli_accuracy, navios_debris_dim)
+{
+    check_scenario("navios_debris_dim", false);
+}
+
 /* Debris overlapping the cells on an instrument without side scatter: the FSC-only rule. */
 Test(cli_accuracy, muse_debris)
 {

@@ -164,8 +164,8 @@ Test(cli_simulate, list_names_every_scenario)
     cr_assert_eq(run_cli(argv, &r), 0, "%s", r.err);
     size_t n = 0;
     const char *families[] = {"\tcanto\t", "\tcalibur\t", "\tmuse\t", "\tcytoflex\t",
-                              "\tattune\t", "\tnovocyte\t"};
-    for (size_t i = 0; i < 6; i++) {
+                              "\tattune\t", "\tnovocyte\t", "\tnavios\t"};
+    for (size_t i = 0; i < 7; i++) {
         cr_assert(strstr(r.out, families[i]) != NULL, "no scenario on %s", families[i]);
     }
     for (const char *p = r.out; *p; p++) {
@@ -258,6 +258,20 @@ Test(cli_simulate, families_write_their_vendors_channels)
     spillover_over(s.ds, "2,FITC-A,PE-A,");
     unload(&s);
     drop(dir);
+
+    dir = simulate("navios", 2000);
+    load(&s, dir, "h2o2_r1");
+    cr_assert_eq(fcs_dataset_find_param(s.ds, "FSC-A"), SIZE_MAX);
+    has_channel(s.ds, "FS-A", "");
+    has_channel(s.ds, "SS-H", "");
+    has_channel(s.ds, "FL1-A", "Annexin V-FITC");
+    has_channel(s.ds, "FL3-A", "PI");
+    has_channel(s.ds, "FL2-A", "");
+    spillover_over(s.ds, "3,FL1-A,FL2-A,FL3-A,");
+    /* doublets are wider than single cells on Beckman's FS-W too */
+    cr_assert_gt(class_median(&s, "FS-W", 5), 1.5 * class_median(&s, "FS-W", 0));
+    unload(&s);
+    drop(dir);
 }
 
 /* Spill of a stain into detector @p det measured on its single-stain control: (median of the
@@ -298,8 +312,9 @@ Test(cli_simulate, spillover_keyword_matches_the_events)
     const char *fam[][4] = {{"cytoflex", "FITC-A", "PC5.5-A", "PE-A"},
                             {"attune", "BL1-A", "BL3-A", "BL2-A"},
                             {"novocyte", "FITC-A", "PE-A", ""},
-                            {"canto", "FITC-A", "PE-A", ""}};
-    for (size_t f = 0; f < 4; f++) {
+                            {"canto", "FITC-A", "PE-A", ""},
+                            {"navios", "FL1-A", "FL3-A", "FL2-A"}};
+    for (size_t f = 0; f < 5; f++) {
         char *dir = simulate(fam[f][0], 8000);
         const char *ann = fam[f][1], *dead = fam[f][2], *third = fam[f][3];
         struct {
