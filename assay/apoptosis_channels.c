@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * apoptosis_channels.c: finds the channels an Annexin V / PI analysis needs in one data set:
- * FSC-A/-H/-W, SSC-A/-H (or Beckman Coulter's spellings of them), Time, and the Annexin V
+ * FSC-A/-H/-W, SSC-A/-H (or other instruments' spellings of them), Time, and the Annexin V
  * and PI detectors from $PnS/$PnN (a label naming the stain wins over a detector name;
  * --annexin/--pi force a channel).
  */
 #include "assay/assay.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -40,32 +41,64 @@ static bool eq(const char *a, const char *b)
 }
 
 /*
- * Beckman Coulter's scatter names (Gallios, Navios, Cytomics FC 500, Kaluza exports): "FS" or
- * "SS", then "-A", "-H" or "-W" (the FCS 3 data sets), or " INT" (the integral: area),
- * " PEAK" (height) or " TOF" (time of flight: width), each followed by " LIN" or " LOG" in the
- * FCS 2 data sets ("FS INT LIN", "SS PEAK LIN"). Returns 'A', 'H' or 'W' (*side: SS, else FS),
- * 0 for any other name (plain "FS", "FS Lin": one signal, found as before).
+ * A scatter channel's name as instruments spell it when it is not FSC-A, FSC-H, FSC-W, SSC-A
+ * or SSC-H: "FSC" or "SSC" (an index may follow: the Astrios's SSC1..SSC5, one per laser),
+ * or Beckman Coulter's "FS" / "SS", then a separator ('-', ' ', '_'; none after FSC/SSC),
+ * then what the signal is:
+ *   A, Area, INT (Beckman's integral), LinA, ALin              the area
+ *   H, Height, PEAK, LinH, HLin (Guava)                         the height
+ *   W, Width, TOF (Beckman's time of flight), LinW              the width
+ *   LogA, LogH, ALog, HLog: the same from a log amplifier (taken only without a linear one);
+ * and, in Beckman's FCS 2 data sets, " LIN" or " LOG" after it ("FS INT LIN", "SS PEAK LOG").
+ * Examples: FS-A (Kaluza, .LMD FCS 3 copies), FS INT LIN (.LMD FCS 2 copies), FSC-Area and
+ * SSC2-Height (MoFlo Astrios), FSC LinH and FSC LogA (Stratedigm), FSCA and FSCW. Returns 'A',
+ * 'H' or 'W' (*side: side scatter, *rank: 0 best; a log amplifier's copy +2, an indexed side
+ * scatter not labelled 488 nm +1), 0 for any other name (plain "FS", "FSC", "FS Lin": one
+ * signal, found by the fallback list).
  */
-static char beckman_scatter(const char *name, bool *side)
+static char scatter_name(const fcs_param *p, bool *side, int *rank)
 {
-    const bool fs = strncasecmp(name, "FS", 2) == 0, ss = strncasecmp(name, "SS", 2) == 0;
-    if (!fs && !ss) {
+    const char *n = p->name;
+    size_t k = 0;
+    bool three = false;
+    if (strncasecmp(n, "FSC", 3) == 0 || strncasecmp(n, "SSC", 3) == 0) {
+        k = 3, three = true;
+    } else if (strncasecmp(n, "FS", 2) == 0 || strncasecmp(n, "SS", 2) == 0) {
+        k = 2;
+    } else {
         return 0;
     }
-    *side = ss;
-    const char *t = name + 2;
-    if (t[0] == '-' && t[1] != '\0' && t[2] == '\0') {
-        const char c = (char)toupper((unsigned char)t[1]);
-        return c == 'A' || c == 'H' || c == 'W' ? c : 0;
+    *side = toupper((unsigned char)n[0]) == 'S';
+    bool indexed = false;
+    while (three && isdigit((unsigned char)n[k])) {
+        k++, indexed = true;
     }
-    static const struct { const char *word; char kind; } words[] = {
-        {" INT", 'A'}, {" PEAK", 'H'}, {" TOF", 'W'}};
-    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
-        const size_t n = strlen(words[k].word);
-        if (strncasecmp(t, words[k].word, n) == 0 &&
-            (t[n] == '\0' || eq(t + n, " LIN") || eq(t + n, " LOG"))) {
-            return words[k].kind;
+    const bool sep = n[k] == '-' || n[k] == ' ' || n[k] == '_';
+    if (!sep && (!three || indexed)) {
+        return 0; /* "FSH", "SS1A": another word */
+    }
+    const char *t = n + k + sep;
+    static const struct {
+        const char *word;
+        char kind;
+        int log;
+    } words[] = {{"A", 'A', 0},      {"Area", 'A', 0},  {"INT", 'A', 0},    {"LinA", 'A', 0},
+                 {"ALin", 'A', 0},   {"LogA", 'A', 1},  {"ALog", 'A', 1},   {"H", 'H', 0},
+                 {"Height", 'H', 0}, {"PEAK", 'H', 0},  {"LinH", 'H', 0},   {"HLin", 'H', 0},
+                 {"LogH", 'H', 1},   {"HLog", 'H', 1},  {"W", 'W', 0},      {"Width", 'W', 0},
+                 {"TOF", 'W', 0},    {"LinW", 'W', 0}};
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        const size_t m = strlen(words[w].word);
+        if (strncasecmp(t, words[w].word, m) != 0) {
+            continue;
         }
+        const char *rest = t + m;
+        const bool lin = eq(rest, " LIN"), log = eq(rest, " LOG");
+        if (*rest != '\0' && !lin && !log) {
+            continue;
+        }
+        *rank = 2 * (words[w].log || log) + (*side && indexed && !has(p->label, "488"));
+        return words[w].kind;
     }
     return 0;
 }
@@ -88,8 +121,9 @@ static bool has_word_pi(const char *s)
 static bool is_scatter_or_time(const fcs_param *p)
 {
     bool side;
+    int rank;
     return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time") ||
-           eq(p->name, "FS") || eq(p->name, "SS") || beckman_scatter(p->name, &side) != 0;
+           eq(p->name, "FS") || eq(p->name, "SS") || scatter_name(p, &side, &rank) != 0;
 }
 
 /* Height/area/width preference: names ending in -A are preferred unless only -H exist. */
@@ -142,21 +176,22 @@ static size_t find_exact(const fcs_dataset *ds, const char *name)
     return SIZE_MAX;
 }
 
-/* The scatter channels under Beckman Coulter's names, for a side (FS or SS) none of whose
- * FSC-/SSC- channels was found: the first of each kind. */
-static void find_beckman_scatter(const fcs_dataset *ds, bool want_side, size_t *a, size_t *h,
-                                 size_t *w)
+/* The scatter channels of one side (forward, or side with @p want_side) under the names
+ * scatter_name reads, for a side none of whose FSC-/SSC- channels was found: per kind the
+ * best ranked, the first of equals. */
+static void find_scatter_names(const fcs_dataset *ds, bool want_side, size_t *a, size_t *h,
+                               size_t *w)
 {
+    int best[3] = {INT_MAX, INT_MAX, INT_MAX};
+    size_t *slots[3] = {a, h, w};
     for (size_t i = 0; i < fcs_dataset_n_params(ds); i++) {
         bool side = false;
-        const char kind = beckman_scatter(fcs_dataset_param(ds, i)->name, &side);
-        size_t *slot = side != want_side ? NULL
-                       : kind == 'A'     ? a
-                       : kind == 'H'     ? h
-                       : kind == 'W'     ? w
-                                         : NULL;
-        if (slot != NULL && *slot == SIZE_MAX) {
-            *slot = i;
+        int rank = 0;
+        const char kind = scatter_name(fcs_dataset_param(ds, i), &side, &rank);
+        const int s = kind == 'A' ? 0 : kind == 'H' ? 1 : kind == 'W' ? 2 : -1;
+        if (s >= 0 && side == want_side && rank < best[s]) {
+            best[s] = rank;
+            *slots[s] = i;
         }
     }
 }
@@ -207,10 +242,10 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
     out->ssc_h = find_exact(ds, "SSC-H");
     size_t ssc_w = SIZE_MAX;
     if (out->fsc_a == SIZE_MAX && out->fsc_h == SIZE_MAX && out->fsc_w == SIZE_MAX) {
-        find_beckman_scatter(ds, false, &out->fsc_a, &out->fsc_h, &out->fsc_w);
+        find_scatter_names(ds, false, &out->fsc_a, &out->fsc_h, &out->fsc_w);
     }
     if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX) {
-        find_beckman_scatter(ds, true, &out->ssc_a, &out->ssc_h, &ssc_w);
+        find_scatter_names(ds, true, &out->ssc_a, &out->ssc_h, &ssc_w);
     }
     out->time = SIZE_MAX;
     size_t np = fcs_dataset_n_params(ds);

@@ -5,6 +5,7 @@
  */
 #include "assay/assay.h"
 #include "support/fcs_builder.h"
+#include "support/need.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -91,14 +92,20 @@ Test(assay_channels_kits, detector_names_alone)
     }
 }
 
-/* The scatter channels of one data set with channels @p names (NULL-terminated). */
-static assay_channels scatter_of(const char *const *names)
+/* The scatter channels of one data set with channels @p names (NULL-terminated) and labels
+ * @p labels (NULL, or one per name, NULL for none). */
+static assay_channels scatter_labelled(const char *const *names, const char *const *labels)
 {
     fcs_builder *b = fcs_builder_new("FCS3.0");
     fcs_builder_set_datatype(b, 'F');
     size_t n = 0;
     for (; names[n] != NULL; n++) {
         fcs_builder_param(b, names[n], 32, 1048576);
+        if (labels != NULL && labels[n] != NULL) {
+            char key[16];
+            snprintf(key, sizeof key, "$P%zuS", n + 1);
+            fcs_builder_keyword(b, key, labels[n]);
+        }
     }
     double v[16] = {0};
     fcs_builder_set_events(b, 1, v);
@@ -115,6 +122,11 @@ static assay_channels scatter_of(const char *const *names)
     fcs_file_free(f);
     free(bytes);
     return ch;
+}
+
+static assay_channels scatter_of(const char *const *names)
+{
+    return scatter_labelled(names, NULL);
 }
 
 /* Beckman Coulter's scatter names (Gallios, Navios, FC 500, Kaluza): FS-A/-H/-W and SS-A/-H
@@ -151,4 +163,90 @@ Test(assay_channels_kits, beckman_scatter_names)
                                         "PE-A", NULL};
     c = scatter_of(other);
     cr_assert(c.fsc_a == no && c.fsc_h == no && c.fsc_w == no && c.ssc_a == no && c.ssc_h == no);
+    /* a marker named like a short scatter word is not scatter */
+    static const char *const marker[] = {"FSH", "SS1A", "FITC-A", "PE-A", NULL};
+    c = scatter_of(marker);
+    cr_assert(c.fsc_a == no && c.fsc_h == no && c.ssc_a == no && c.ssc_h == no);
+}
+
+/* Other instruments' spellings: the MoFlo Astrios (FSC-Area, FSC-Height and one indexed side
+ * scatter per laser, the 488 nm one preferred by its label), Stratedigm (FSC LinH and FSC LogH:
+ * the linear one preferred wherever it is), FSCA / FSCW without a separator, Guava's FSC-HLin. */
+Test(assay_channels_kits, other_scatter_spellings)
+{
+    const size_t no = SIZE_MAX;
+    static const char *const astrios[] = {"TIME", "SSC1-Height", "SSC1-Area", "FSC-Height",
+                                          "FSC-Area", "SSC2-Height", "SSC2-Area", "FL1-Area",
+                                          "FL2-Area", NULL};
+    static const char *const astrios_labels[] = {NULL, "405-SSC", "405-SSC", "488-FSC",
+                                                 "488-FSC", "488-SSC", "488-SSC", NULL, NULL};
+    assay_channels c = scatter_labelled(astrios, astrios_labels);
+    cr_assert(c.fsc_h == 3 && c.fsc_a == 4 && c.ssc_h == 5 && c.ssc_a == 6, "%zu %zu %zu %zu",
+              c.fsc_h, c.fsc_a, c.ssc_h, c.ssc_a);
+    c = scatter_of(astrios); /* unlabelled: the first side scatter */
+    cr_assert(c.ssc_h == 1 && c.ssc_a == 2);
+    static const char *const strat[] = {"FSC LogH", "FSC LogA", "FSC LinH", "FSC LinA",
+                                        "SSC LogH", "SSC LinH", "FL1 LogH", "FL3 LogH", NULL};
+    c = scatter_of(strat);
+    cr_assert(c.fsc_h == 2 && c.fsc_a == 3 && c.ssc_h == 5 && c.ssc_a == no, "%zu %zu %zu",
+              c.fsc_h, c.fsc_a, c.ssc_h);
+    static const char *const logs[] = {"FSC LogH", "SSC LogH", "FL1", "FL2", NULL};
+    c = scatter_of(logs); /* only log copies: taken */
+    cr_assert(c.fsc_h == 0 && c.ssc_h == 1);
+    static const char *const bare[] = {"TIME", "FSC", "SSC", "FL1", "FL2", "FSCW", "FSCA", NULL};
+    c = scatter_of(bare);
+    cr_assert(c.fsc_a == 6 && c.fsc_w == 5 && c.fsc_h == no && c.ssc_h == 2, "%zu %zu %zu %zu",
+              c.fsc_a, c.fsc_w, c.fsc_h, c.ssc_h);
+    static const char *const guava[] = {"FSC-HLin", "SSC-HLin", "GRN-HLin", "RED-HLin", NULL};
+    c = scatter_of(guava);
+    cr_assert(c.fsc_h == 0 && c.ssc_h == 1 && c.fsc_a == no);
+}
+
+/* Real files of several instruments (the shared corpus): the scatter channels found, by name. */
+Test(assay_channels_kits, scatter_of_real_instruments)
+{
+    static const struct {
+        const char *file, *annexin, *pi; /* forced: these files hold no Annexin V assay */
+        const char *fsc_a, *fsc_h, *ssc_a, *ssc_h;
+        size_t dataset;
+    } cases[] = {
+        {"cytoflow/Beckman Coulter - Gallios.LMD", "FL1-A", "FL2-A", "FS-A", "", "SS-A", "", 1},
+        {"cytoflow/Beckman Coulter - Gallios.LMD", "FL1 INT LOG", "FL2 INT LOG", "FS INT LIN", "",
+         "SS INT LIN", "", 0},
+        {"flowploidydata/222.LMD", "FL3-H", "FL3-A", "FS-A", "FS-H", "SS-A", "SS-H", 1},
+        {"flowploidydata/222.LMD", "FL3 INT LIN", "FL3 PEAK LIN", "FS INT LIN", "FS PEAK LIN",
+         "SS INT LIN", "SS PEAK LIN", 0},
+        {"cytoflow/Beckman Coulter - MoFlo Astrios - linear settings.fcs", "FL1-Area",
+         "FL2-Area", "FSC-Area", "FSC-Height", "SSC2-Area", "SSC2-Height", 0},
+        {"cytoflow/Stratedigm - S1400.fcs", "FL1 LinA", "FL2 LinA", "", "FSC LinH", "",
+         "SSC LinH", 0},
+        {"cytoflow/Beckman Coulter - Cyan.fcs", NULL, NULL, "", "FS Lin", "", "SS Lin", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/fcs/%s", APOFLOW_CORPUS_DIR, cases[i].file);
+        test_need_path(path, "the FCS corpus");
+        fcs_read_options ro = FCS_READ_OPTIONS_INIT;
+        ro.text_only = true;
+        fcs_file *f = NULL;
+        apo_error err;
+        cr_assert_eq(fcs_file_open(&f, path, &ro, &err), APO_OK, "%s: %s", path, err.msg);
+        const fcs_dataset *ds = fcs_file_dataset(f, cases[i].dataset);
+        const char *ann = cases[i].annexin, *pi = cases[i].pi;
+        if (ann == NULL) { /* the Cyan's fluorescence channels are named FL1 Log ... */
+            ann = fcs_dataset_param(ds, 7)->name;
+            pi = fcs_dataset_param(ds, 8)->name;
+        }
+        assay_channels c;
+        cr_assert_eq(assay_find_channels(ds, ann, pi, &c, &err), APO_OK, "%s: %s", path,
+                     err.msg);
+        const size_t got[4] = {c.fsc_a, c.fsc_h, c.ssc_a, c.ssc_h};
+        const char *want[4] = {cases[i].fsc_a, cases[i].fsc_h, cases[i].ssc_a, cases[i].ssc_h};
+        for (int k = 0; k < 4; k++) {
+            const char *name = got[k] == SIZE_MAX ? "" : fcs_dataset_param(ds, got[k])->name;
+            cr_assert_str_eq(name, want[k], "%s data set %zu, scatter %d", cases[i].file,
+                             cases[i].dataset + 1, k);
+        }
+        fcs_file_free(f);
+    }
 }
