@@ -672,6 +672,8 @@ static apo_status build_gating(analysis *a, apo_error *err)
     double S[4] = {1, 0, 0, 1};
     st = add_pregates(a, err);
     if (st == APO_OK) {
+        assay_check_stain_channels(a->in, a->c, a->n, a->ref, a->s, a->parent_idx,
+                                   a->opt->sample_events, a->out);
         st = choose_spillover(a, S, err);
     }
     if (st == APO_OK) {

@@ -5,7 +5,7 @@
  * and PI detectors from $PnS/$PnN (a label naming the stain wins over a detector name;
  * --annexin/--pi force a channel).
  */
-#include "assay/assay.h"
+#include "assay/apoptosis_internal.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -124,6 +124,11 @@ static bool is_scatter_or_time(const fcs_param *p)
     int rank;
     return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time") ||
            eq(p->name, "FS") || eq(p->name, "SS") || scatter_name(p, &side, &rank) != 0;
+}
+
+bool assay_channel_is_scatter_or_time(const fcs_param *p)
+{
+    return is_scatter_or_time(p);
 }
 
 /* Height/area/width preference: names ending in -A are preferred unless only -H exist. */
@@ -310,10 +315,12 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
     if (out->annexin == SIZE_MAX) {
         out->annexin = pick(ds, out->pi, ann_name, nan_, false, out->annexin_why,
                             sizeof out->annexin_why, "Annexin V:");
+        out->annexin_by_detector = out->annexin != SIZE_MAX;
     }
     if (out->pi == SIZE_MAX) {
         out->pi = pick(ds, out->annexin, pi_name, sizeof pi_name / sizeof pi_name[0], false,
                        out->pi_why, sizeof out->pi_why, "dead-cell dye:");
+        out->pi_by_detector = out->pi != SIZE_MAX;
     }
     if (out->annexin == SIZE_MAX || out->pi == SIZE_MAX) {
         return apo_error_set(err, APO_E_USAGE, NULL, APO_NO_OFFSET,

@@ -174,6 +174,16 @@ apo_status assay_parent_mask(const gate_strategy *s, assay_loaded *l, size_t par
 /* APO_OK while some sample can still be analysed, else the first failed sample's reason. */
 apo_status assay_some_sample_left(const assay_input *in, const assay_sample_state *c, size_t n,
                                   const assay_result *out, apo_error *err);
+/* Whether @p p is a scatter or time channel (apoptosis_channels.c: every spelling the channel
+ * finder knows). */
+bool assay_channel_is_scatter_or_time(const fcs_param *p);
+/* A stain channel taken from its detector name alone (assay_channels.annexin_by_detector,
+ * pi_by_detector) checked against the first unstained and that stain's single-stain control,
+ * on their singlets (gate @p parent_idx of @p s): a warning into @p out when the control
+ * shows its stain in another channel and not in this one (stain_check.c). */
+void assay_check_stain_channels(const assay_input *in, const assay_sample_state *c, size_t n,
+                                size_t ref, const gate_strategy *s, size_t parent_idx,
+                                uint64_t max_events, assay_result *out);
 /* Set a threshold's value, method, percentile and source. */
 void assay_set_threshold(assay_threshold *t, double v, assay_threshold_method method,
                          double percentile, const char *src);

@@ -42,6 +42,8 @@ typedef struct assay_channels {
     char dead_dye[16];    /* the dead-cell dye its label names: "PI", "7-AAD", "DAPI", "SYTOX" ...
                              ("" when nothing names it) */
     char annexin_fluor[24]; /* the Annexin V conjugate: "FITC", "PE", "APC" ... or "" */
+    bool annexin_by_detector, pi_by_detector; /* taken from the detector name ($PnN) alone: no
+                                                 $PnS named the stain and none was given */
 } assay_channels;
 
 /**
