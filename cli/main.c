@@ -48,13 +48,19 @@ void cli_print_error(const apo_error *err)
     fprintf(stderr, "apoflow: error: %s\n", err->msg[0] ? err->msg : apo_status_name(err->status));
 }
 
+/* "apoflow: <kind>: <fmt...>" on a line of stderr. */
+static void print_line(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "apoflow: %s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_errorf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("apoflow: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    print_line("error", fmt, ap);
     va_end(ap);
 }
 
@@ -62,9 +68,7 @@ void cli_notef(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("apoflow: note: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    print_line("note", fmt, ap);
     va_end(ap);
 }
 

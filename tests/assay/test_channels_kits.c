@@ -17,28 +17,42 @@ typedef struct kit_case {
     const char *annexin, *dead, *dye, *fluor;
 } kit_case;
 
-static void check(const kit_case *k)
+/* A one-event file of @p n channels @p names with $PnS @p labels (NULL, or NULL for none),
+ * opened from memory; *bytes is its buffer (free it after the file). */
+static fcs_file *built(const char *version, const char *const *names,
+                       const char *const *labels, size_t n, double range, uint8_t **bytes)
 {
-    fcs_builder *b = fcs_builder_new("FCS3.1");
+    fcs_builder *b = fcs_builder_new(version);
     fcs_builder_set_datatype(b, 'F');
-    size_t n = 0;
-    for (; n < 5 && k->names[n] != NULL; n++) {
-        fcs_builder_param(b, k->names[n], 32, 262144);
-        if (k->labels[n] != NULL) {
+    for (size_t i = 0; i < n; i++) {
+        fcs_builder_param(b, names[i], 32, range);
+        if (labels != NULL && labels[i] != NULL) {
             char key[16];
-            snprintf(key, sizeof key, "$P%zuS", n + 1);
-            fcs_builder_keyword(b, key, k->labels[n]);
+            snprintf(key, sizeof key, "$P%zuS", i + 1);
+            fcs_builder_keyword(b, key, labels[i]);
         }
     }
-    double v[5] = {1, 2, 3, 4, 5};
+    double v[16] = {1, 2, 3, 4, 5};
     fcs_builder_set_events(b, 1, v);
     size_t len;
-    uint8_t *bytes = fcs_builder_build(b, &len);
+    *bytes = fcs_builder_build(b, &len);
     fcs_builder_free(b);
     fcs_file *f = NULL;
     apo_error err;
-    cr_assert_eq(fcs_file_open_buffer(&f, bytes, len, "kit.fcs", NULL, &err), APO_OK, "%s",
+    cr_assert_eq(fcs_file_open_buffer(&f, *bytes, len, "built.fcs", NULL, &err), APO_OK, "%s",
                  err.msg);
+    return f;
+}
+
+static void check(const kit_case *k)
+{
+    size_t n = 0;
+    while (n < 5 && k->names[n] != NULL) {
+        n++;
+    }
+    uint8_t *bytes;
+    fcs_file *f = built("FCS3.1", k->names, k->labels, n, 262144, &bytes);
+    apo_error err;
     assay_channels ch;
     cr_assert_eq(assay_find_channels(fcs_file_dataset(f, 0), NULL, NULL, &ch, &err), APO_OK,
                  "%s: %s", k->annexin, err.msg);
@@ -96,26 +110,13 @@ Test(assay_channels_kits, detector_names_alone)
  * @p labels (NULL, or one per name, NULL for none). */
 static assay_channels scatter_labelled(const char *const *names, const char *const *labels)
 {
-    fcs_builder *b = fcs_builder_new("FCS3.0");
-    fcs_builder_set_datatype(b, 'F');
     size_t n = 0;
-    for (; names[n] != NULL; n++) {
-        fcs_builder_param(b, names[n], 32, 1048576);
-        if (labels != NULL && labels[n] != NULL) {
-            char key[16];
-            snprintf(key, sizeof key, "$P%zuS", n + 1);
-            fcs_builder_keyword(b, key, labels[n]);
-        }
+    while (names[n] != NULL) {
+        n++;
     }
-    double v[16] = {0};
-    fcs_builder_set_events(b, 1, v);
-    size_t len;
-    uint8_t *bytes = fcs_builder_build(b, &len);
-    fcs_builder_free(b);
-    fcs_file *f = NULL;
+    uint8_t *bytes;
+    fcs_file *f = built("FCS3.0", names, labels, n, 1048576, &bytes);
     apo_error err;
-    cr_assert_eq(fcs_file_open_buffer(&f, bytes, len, "scatter.fcs", NULL, &err), APO_OK, "%s",
-                 err.msg);
     assay_channels ch;
     cr_assert_eq(assay_find_channels(fcs_file_dataset(f, 0), NULL, NULL, &ch, &err), APO_OK,
                  "%s", err.msg);
