@@ -42,7 +42,8 @@ static bool eq(const char *a, const char *b)
 
 /*
  * A scatter channel's name as instruments spell it when it is not FSC-A, FSC-H, FSC-W, SSC-A
- * or SSC-H: "FSC" or "SSC" (an index may follow: the Astrios's SSC1..SSC5, one per laser),
+ * or SSC-H: "FSC" or "SSC" (an index may follow: the Astrios's SSC1..SSC5, one per laser;
+ * "BSC", back scatter, as Sony's instruments measure it, stands for side scatter),
  * or Beckman Coulter's "FS" / "SS", then a separator ('-', ' ', '_'; none after FSC/SSC),
  * then what the signal is:
  *   A, Area, INT (Beckman's integral), LinA, ALin              the area
@@ -61,14 +62,15 @@ static char scatter_name(const fcs_param *p, bool *side, int *rank)
     const char *n = p->name;
     size_t k = 0;
     bool three = false;
-    if (strncasecmp(n, "FSC", 3) == 0 || strncasecmp(n, "SSC", 3) == 0) {
+    if (strncasecmp(n, "FSC", 3) == 0 || strncasecmp(n, "SSC", 3) == 0 ||
+        strncasecmp(n, "BSC", 3) == 0) {
         k = 3, three = true;
     } else if (strncasecmp(n, "FS", 2) == 0 || strncasecmp(n, "SS", 2) == 0) {
         k = 2;
     } else {
         return 0;
     }
-    *side = toupper((unsigned char)n[0]) == 'S';
+    *side = toupper((unsigned char)n[0]) != 'F';
     bool indexed = false;
     while (three && isdigit((unsigned char)n[k])) {
         k++, indexed = true;
@@ -122,7 +124,8 @@ static bool is_scatter_or_time(const fcs_param *p)
 {
     bool side;
     int rank;
-    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time") ||
+    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "BSC") ||
+           eq(p->name, "Time") ||
            eq(p->name, "FS") || eq(p->name, "SS") || scatter_name(p, &side, &rank) != 0;
 }
 
@@ -266,7 +269,7 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
             out->fsc_h = i;
         }
         if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX &&
-            (eq(p->name, "SSC") || eq(p->name, "SS") || eq(p->name, "SS Lin") ||
+            (eq(p->name, "SSC") || eq(p->name, "BSC") || eq(p->name, "SS") || eq(p->name, "SS Lin") ||
              eq(p->name, "SS Log") || eq(p->name, "SSC-HLin"))) {
             out->ssc_h = i;
         }

@@ -56,8 +56,9 @@ static void chan_info_init(chan_info *c, const fcs_param *p)
     }
     c->top = isfinite(t) && t > 1 ? t : 262144;
     c->log_amplified = p->log_decades > 0;
-    /* FSC-A, SSC-H, Beckman's "FS INT LIN" / "SS", Time, HDR-T ... */
-    bool fs_ss = (strncasecmp(p->name, "FS", 2) == 0 || strncasecmp(p->name, "SS", 2) == 0) &&
+    /* FSC-A, SSC-H, Beckman's "FS INT LIN" / "SS", Sony's "BSC-A", Time, HDR-T ... */
+    bool fs_ss = (strncasecmp(p->name, "FS", 2) == 0 || strncasecmp(p->name, "SS", 2) == 0 ||
+                  strncasecmp(p->name, "BS", 2) == 0) &&
                  (p->name[2] == '\0' || p->name[2] == ' ' || p->name[2] == '-' ||
                   p->name[2] == 'C' || p->name[2] == 'c');
     c->scatter_or_time = p->is_time || fs_ss || strncasecmp(p->name, "Time", 4) == 0;

@@ -201,6 +201,12 @@ Test(assay_channels_kits, other_scatter_spellings)
     static const char *const guava[] = {"FSC-HLin", "SSC-HLin", "GRN-HLin", "RED-HLin", NULL};
     c = scatter_of(guava);
     cr_assert(c.fsc_h == 0 && c.ssc_h == 1 && c.fsc_a == no);
+    /* Sony: back scatter for side scatter */
+    static const char *const sony[] = {"FSC-A", "FSC-H", "BSC-A", "BSC-H", "FL1-A", "FL3-A",
+                                       NULL};
+    c = scatter_of(sony);
+    cr_assert(c.fsc_a == 0 && c.fsc_h == 1 && c.ssc_a == 2 && c.ssc_h == 3);
+    cr_assert(c.annexin == 4 && c.pi == 5, "%zu %zu", c.annexin, c.pi);
 }
 
 /* Real files of several instruments (the shared corpus): the scatter channels found, by name. */
