@@ -269,8 +269,8 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
             out->fsc_h = i;
         }
         if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX &&
-            (eq(p->name, "SSC") || eq(p->name, "BSC") || eq(p->name, "SS") || eq(p->name, "SS Lin") ||
-             eq(p->name, "SS Log") || eq(p->name, "SSC-HLin"))) {
+            (eq(p->name, "SSC") || eq(p->name, "BSC") || eq(p->name, "SS") ||
+             eq(p->name, "SS Lin") || eq(p->name, "SS Log") || eq(p->name, "SSC-HLin"))) {
             out->ssc_h = i;
         }
     }

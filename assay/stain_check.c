@@ -97,7 +97,8 @@ static void check_one(const fcs_dataset *ds, size_t chosen, const char *stain,
     if (at == SIZE_MAX || best < CHECK_MANY || best < CHECK_RATIO * own) {
         return;
     }
-    const char *guess = fcs_dataset_param(ds, chosen)->name, *other = fcs_dataset_param(ds, at)->name;
+    const char *guess = fcs_dataset_param(ds, chosen)->name;
+    const char *other = fcs_dataset_param(ds, at)->name;
     apo_result_warn(out,
                     "%s channel %s was taken from its detector name, but the %s-only control "
                     "%s has %.1f %% of its singlets above the unstained control's 99.5th "
