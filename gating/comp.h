@@ -184,7 +184,8 @@ typedef struct gate_comp_report {
 void gate_comp_report_free(gate_comp_report *r);
 
 /**
- * Read the control files @p paths (first data set of each; scale values with $PnG applied,
+ * Read the control files @p paths (first data set of each, or the newest copy of a file
+ * holding one acquisition in several FCS versions; scale values with $PnG applied,
  * as gates see them; per file at most opts->sample_events events, the subsample of
  * fcs_dataset_read_sampled, so every event of a file within that limit; only the detector
  * columns are kept), match each to the sheet by base name, and compute S with
@@ -199,7 +200,9 @@ APO_NODISCARD apo_status gate_comp_compute_files(gate_comp **out, size_t n_paths
                                                  const gate_comp_compute_options *opts,
                                                  const fcs_read_options *read_opts,
                                                  gate_comp_report *report, apo_error *err);
-/** As gate_comp_compute_files, reading data set @p datasets[k] (1-based; 0 = the first) of
+/** As gate_comp_compute_files, reading data set @p datasets[k] (1-based; 0 = the first, or
+ *  the newest copy of a file holding one acquisition in several FCS versions, named
+ *  "path#N" then: fcs_file_one_acquisition) of
  *  @p paths[k] and pairing it with the sheet entry of that file and data set (@p datasets
  *  NULL: the first of each); a data set named is written "path#N" in messages and the
  *  report. */

@@ -108,7 +108,8 @@ typedef struct loaded {
 typedef struct controls {
     size_t n_paths;
     const char *const *paths;
-    const size_t *datasets; /* per path its data set (1-based; 0 = the first); NULL: all 0 */
+    const size_t *datasets; /* per path its data set (1-based; 0 = the first, or a copy's
+                               newest: open_controls); NULL: all 0 */
     char **names;           /* per path as messages name it: the path, "path#N" for a data
                                set named */
     const gate_comp_sheet *sheet;
@@ -157,13 +158,20 @@ static apo_status pair_with_sheet(controls *c, apo_error *err)
     return st;
 }
 
-/* 2. open every file (its data set). */
+/* 2. open every file (its data set: the one named, else the first, or the newest copy of a
+ * file holding one acquisition in several FCS versions, as `run` takes it, then named
+ * "path#N" in messages and the report). */
 static apo_status open_controls(controls *c, const fcs_read_options *read_opts, apo_error *err)
 {
     apo_status st = APO_OK;
     for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
         st = fcs_file_open(&c->L[k].file, c->paths[k], read_opts, err);
-        size_t ds = c->datasets != NULL && c->datasets[k] > 0 ? c->datasets[k] : 1;
+        size_t ds = c->datasets != NULL && c->datasets[k] > 0 ? c->datasets[k] : 1, newest;
+        if (st == APO_OK && ds == 1 && (c->datasets == NULL || c->datasets[k] == 0) &&
+            fcs_file_one_acquisition(c->L[k].file, &newest)) {
+            ds = newest + 1;
+            snprintf(c->names[k], strlen(c->paths[k]) + 24, "%s#%zu", c->paths[k], ds);
+        }
         if (st == APO_OK) {
             c->L[k].ds = fcs_file_dataset(c->L[k].file, ds - 1);
             if (c->L[k].ds == NULL) {

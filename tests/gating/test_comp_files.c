@@ -7,6 +7,7 @@
  */
 #include "gating/gating_internal.h"
 
+#include "support/fcs_builder.h"
 #include "support/need.h"
 
 #include <criterion/criterion.h>
@@ -209,4 +210,103 @@ Test(gating_comp_files, pairing_errors)
     cr_assert(strstr(err.msg, "unstained") != NULL, "%s", err.msg);
     cr_assert_null(c);
     gate_comp_sheet_free(&sheet);
+}
+
+/* The flowCore controls rewritten into @p dir under their own names as float32 FCS 3.0 data
+ * sets of their decoded values, after (with @p lmd) an FCS 2.0 data set of other channel
+ * names and zeroed values, as Beckman .LMD files store two copies; @p out gets the paths. */
+static void rewrite_controls(const files *f, const char *dir, bool lmd, files *out)
+{
+    *out = (files){0};
+    for (size_t i = 0; i < f->n; i++) {
+        fcs_file *src = NULL;
+        apo_error err;
+        cr_assert_eq(fcs_file_open(&src, f->v[i], NULL, &err), APO_OK, "%s", err.msg);
+        const fcs_dataset *ds = fcs_file_dataset(src, 0);
+        fcs_events ev;
+        fcs_decode_options d = FCS_DECODE_OPTIONS_INIT;
+        cr_assert_eq(fcs_dataset_read_events(ds, &d, &ev, &err), APO_OK, "%s", err.msg);
+        const size_t np = ev.n_params, ne = (size_t)ev.n_events;
+        double *row_major = malloc(np * ne * sizeof *row_major), *zeros = calloc(np * ne, 8);
+        cr_assert(row_major && zeros);
+        for (size_t e = 0; e < ne; e++) {
+            for (size_t p = 0; p < np; p++) {
+                row_major[e * np + p] = (float)fcs_events_column(&ev, p)[e];
+            }
+        }
+        fcs_builder *bs[2] = {fcs_builder_new("FCS2.0"), fcs_builder_new("FCS3.0")};
+        for (size_t p = 0; p < np; p++) {
+            char old[96];
+            snprintf(old, sizeof old, "%s INT LIN", fcs_dataset_param(ds, p)->name);
+            fcs_builder_param(bs[0], old, 16, 1024);
+            fcs_builder_param(bs[1], fcs_dataset_param(ds, p)->name, 32, 262144);
+        }
+        fcs_builder_set_datatype(bs[1], 'F');
+        fcs_builder_set_events(bs[0], ne, zeros);
+        fcs_builder_set_events(bs[1], ne, row_major);
+        size_t len;
+        uint8_t *bytes = lmd ? fcs_builder_build_chain(bs, 2, &len)
+                             : fcs_builder_build_chain(bs + 1, 1, &len);
+        const char *base = strrchr(f->v[i], '/');
+        snprintf(out->p[i], sizeof out->p[i], "%s/%s", dir, base + 1);
+        out->v[i] = out->p[i];
+        FILE *fp = fopen(out->p[i], "wb");
+        cr_assert(fp && fwrite(bytes, 1, len, fp) == len);
+        fclose(fp);
+        free(bytes);
+        fcs_builder_free(bs[0]);
+        fcs_builder_free(bs[1]);
+        free(row_major);
+        free(zeros);
+        fcs_events_free(&ev);
+        fcs_file_free(src);
+    }
+    out->n = f->n;
+}
+
+/* Controls stored as Beckman .LMD files store them (an FCS 2.0 and an FCS 3.0 copy of the
+ * same events) are read from their FCS 3.0 copy, as `run` reads samples, and named "path#2":
+ * the same matrix as from the single-data-set files (float32 values), the detectors by their
+ * FCS 3.0 names. A data set named explicitly still wins. */
+Test(gating_comp_files, two_copy_controls_read_their_newest_copy)
+{
+    files f = flowcore_files();
+    fix(&f);
+    char dir[] = "/tmp/apoflow-comp-lmd-XXXXXX", one[] = "/tmp/apoflow-comp-one-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_not_null(mkdtemp(one));
+    files g, h;
+    rewrite_controls(&f, dir, true, &g);
+    rewrite_controls(&f, one, false, &h);
+    gate_comp_report rep;
+    gate_comp *ref = compute(&h, "fcs/flowcore/compdata/comp_match", GATE_COMP_POP_ALL, NULL);
+    gate_comp *lmd = compute(&g, "fcs/flowcore/compdata/comp_match", GATE_COMP_POP_ALL, &rep);
+    const double d = max_diff(lmd, ref); /* the detectors' names are compared too */
+    cr_assert_eq(d, 0.0, "%g", d);
+    for (size_t i = 0; i < rep.n; i++) {
+        const size_t len = strlen(rep.control_file[i]);
+        cr_assert(len > 2 && strcmp(rep.control_file[i] + len - 2, "#2") == 0, "%s",
+                  rep.control_file[i]);
+    }
+    gate_comp_report_free(&rep);
+    /* data set 1 named: the FCS 2.0 copy, whose channels the sheet does not name */
+    char sp[1024];
+    corpus_path(sp, sizeof(sp), "fcs/flowcore/compdata/comp_match");
+    gate_comp_sheet sheet;
+    apo_error err;
+    cr_assert_eq(gate_comp_sheet_read(&sheet, sp, &err), APO_OK);
+    const size_t ones[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    gate_comp *c = NULL;
+    cr_assert_neq(gate_comp_compute_datasets(&c, g.n, g.v, ones, &sheet, NULL, NULL, NULL, &err),
+                  APO_OK);
+    cr_assert_null(c);
+    gate_comp_sheet_free(&sheet);
+    gate_comp_free(ref);
+    gate_comp_free(lmd);
+    for (size_t i = 0; i < g.n; i++) {
+        unlink(g.p[i]);
+        unlink(h.p[i]);
+    }
+    rmdir(dir);
+    rmdir(one);
 }
