@@ -230,14 +230,9 @@ Test(assay_channels_kits, scatter_of_real_instruments)
         {"cytoflow/Beckman Coulter - Cyan.fcs", NULL, NULL, "", "FS Lin", "", "SS Lin", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/fcs/%s", APOFLOW_CORPUS_DIR, cases[i].file);
-        test_need_path(path, "the FCS corpus");
-        fcs_read_options ro = FCS_READ_OPTIONS_INIT;
-        ro.text_only = true;
-        fcs_file *f = NULL;
+        const char *path = cases[i].file;
+        fcs_file *f = test_open_corpus_text(path);
         apo_error err;
-        cr_assert_eq(fcs_file_open(&f, path, &ro, &err), APO_OK, "%s: %s", path, err.msg);
         const fcs_dataset *ds = fcs_file_dataset(f, cases[i].dataset);
         const char *ann = cases[i].annexin, *pi = cases[i].pi;
         if (ann == NULL) { /* the Cyan's fluorescence channels are named FL1 Log ... */

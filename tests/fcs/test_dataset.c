@@ -824,14 +824,8 @@ Test(fcs_dataset, one_acquisition_in_the_corpus)
         {"fcsparser/fcs1_cleaned.lmd", false}, /* one FCS 2.0 data set */
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/fcs/%s", APOFLOW_CORPUS_DIR, files[i].path);
-        test_need_path(path, "the FCS corpus");
-        fcs_read_options ro = FCS_READ_OPTIONS_INIT;
-        ro.text_only = true;
-        fcs_file *f = NULL;
-        apo_error err;
-        cr_assert_eq(fcs_file_open(&f, path, &ro, &err), APO_OK, "%s: %s", path, err.msg);
+        const char *path = files[i].path;
+        fcs_file *f = test_open_corpus_text(path);
         size_t newest = 99;
         cr_assert_eq(fcs_file_one_acquisition(f, &newest), files[i].one, "%s", path);
         if (files[i].one) {
