@@ -38,9 +38,9 @@ static apo_status control_channel(const assay_sheet *s, const assay_sheet_row *r
     ro.text_only = true;
     fcs_file *f = NULL;
     apo_status st = fcs_file_open(&f, path, &ro, err);
-    size_t ds_index = r->dataset > 0 ? r->dataset - 1 : 0, newest;
-    if (st == APO_OK && r->dataset == 0 && fcs_file_one_acquisition(f, &newest)) {
-        ds_index = newest; /* the copy `run` and `comp` read (fcs_file_one_acquisition) */
+    size_t ds_index = r->dataset > 0 ? r->dataset - 1 : 0;
+    if (st == APO_OK && r->dataset == 0) {
+        ds_index = fcs_file_default_dataset(f); /* the one `run` and `comp` read */
     }
     if (st == APO_OK && ds_index >= fcs_file_n_datasets(f)) {
         st = apo_error_set(err, APO_E_USAGE, path, APO_NO_OFFSET, "dataset",

@@ -155,6 +155,10 @@ const fcs_dataset *fcs_file_dataset(const fcs_file *f, size_t index);
  * (0-based), the one to analyse by default (docs/fcs-reader.md, "Data sets").
  */
 bool fcs_file_one_acquisition(const fcs_file *f, size_t *newest);
+/** The data set (0-based) a command reads from @p f when none is named: the newest copy of a
+ *  file holding one acquisition in several FCS versions (fcs_file_one_acquisition), else
+ *  the first. */
+size_t fcs_file_default_dataset(const fcs_file *f);
 /** Warnings about the file as a whole (e.g. $NEXTDATA chain problems). */
 size_t fcs_file_n_warnings(const fcs_file *f);
 const fcs_warning *fcs_file_warning(const fcs_file *f, size_t i);

@@ -236,6 +236,12 @@ bool fcs_file_one_acquisition(const fcs_file *f, size_t *newest)
     return true;
 }
 
+size_t fcs_file_default_dataset(const fcs_file *f)
+{
+    size_t newest = 0;
+    return fcs_file_one_acquisition(f, &newest) ? newest : 0;
+}
+
 size_t fcs_file_n_warnings(const fcs_file *f)
 {
     return f ? f->warnings.n : 0;

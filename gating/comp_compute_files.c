@@ -120,6 +120,20 @@ typedef struct controls {
     size_t unstained;       /* the unstained control's file */
 } controls;
 
+/* A control as messages name it (malloc'd; NULL when out of memory): "path#N" for data set
+ * @p dataset (1-based), the path for 0. */
+static char *control_name(const char *path, size_t dataset)
+{
+    const size_t len = strlen(path) + 24;
+    char *name = malloc(len);
+    if (name != NULL && dataset > 0) {
+        snprintf(name, len, "%s#%zu", path, dataset);
+    } else if (name != NULL) {
+        snprintf(name, len, "%s", path);
+    }
+    return name;
+}
+
 /* 1. pair files with sheet rows: each once, exactly one unstained. */
 static apo_status pair_with_sheet(controls *c, apo_error *err)
 {
@@ -166,11 +180,16 @@ static apo_status open_controls(controls *c, const fcs_read_options *read_opts, 
     apo_status st = APO_OK;
     for (size_t k = 0; k < c->n_paths && st == APO_OK; k++) {
         st = fcs_file_open(&c->L[k].file, c->paths[k], read_opts, err);
-        size_t ds = c->datasets != NULL && c->datasets[k] > 0 ? c->datasets[k] : 1, newest;
-        if (st == APO_OK && ds == 1 && (c->datasets == NULL || c->datasets[k] == 0) &&
-            fcs_file_one_acquisition(c->L[k].file, &newest)) {
-            ds = newest + 1;
-            snprintf(c->names[k], strlen(c->paths[k]) + 24, "%s#%zu", c->paths[k], ds);
+        const bool named = c->datasets != NULL && c->datasets[k] > 0;
+        size_t ds = named ? c->datasets[k] : 1;
+        if (st == APO_OK && !named && (ds = fcs_file_default_dataset(c->L[k].file) + 1) > 1) {
+            char *name = control_name(c->paths[k], ds); /* a newest copy: said by its name */
+            if (name == NULL) {
+                return apo_error_set(err, APO_E_NOMEM, NULL, APO_NO_OFFSET, NULL,
+                                     "out of memory");
+            }
+            free(c->names[k]);
+            c->names[k] = name;
         }
         if (st == APO_OK) {
             c->L[k].ds = fcs_file_dataset(c->L[k].file, ds - 1);
@@ -355,19 +374,13 @@ static char **control_names(size_t n, const char *const *paths, const size_t *da
 {
     char **names = calloc(n, sizeof *names);
     for (size_t k = 0; names != NULL && k < n; k++) {
-        size_t len = strlen(paths[k]) + 24;
-        names[k] = malloc(len);
+        names[k] = control_name(paths[k], datasets != NULL ? datasets[k] : 0);
         if (names[k] == NULL) {
             for (size_t j = 0; j < k; j++) {
                 free(names[j]);
             }
             free(names);
             return NULL;
-        }
-        if (datasets != NULL && datasets[k] > 0) {
-            snprintf(names[k], len, "%s#%zu", paths[k], datasets[k]);
-        } else {
-            snprintf(names[k], len, "%s", paths[k]);
         }
     }
     return names;

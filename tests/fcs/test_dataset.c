@@ -772,7 +772,8 @@ static tp_file chain_of(const char *const *versions, const size_t *events, size_
     return t;
 }
 
-/* fcs_file_one_acquisition: the same events in data sets of older FCS versions and one
+/* fcs_file_one_acquisition (and the default data set it gives): the same events in data sets
+ * of older FCS versions and one
  * newest (Beckman .LMD: FCS 2.0 then FCS 3.0), told from the layout; never for data sets of
  * one version (Guava Muse: one sample each), different event counts, two newest, one data
  * set or none with events. */
@@ -801,6 +802,7 @@ Test(fcs_dataset, one_acquisition_in_several_versions)
         const bool one = fcs_file_one_acquisition(t.f, &newest);
         cr_assert_eq(one, cases[c].one, "case %zu", c);
         cr_assert_eq(newest, one ? cases[c].newest : 99, "case %zu: %zu", c, newest);
+        cr_assert_eq(fcs_file_default_dataset(t.f), one ? cases[c].newest : 0, "case %zu", c);
         tp_free(&t);
     }
     size_t newest = 99;
