@@ -44,22 +44,41 @@ static bool load_singlets(const assay_input *in, const assay_sample_state *c, in
     return true;
 }
 
-/* The share of the control's singlets above the unstained singlets' CHECK_Q quantile in
- * column @p col of both; NaN when either has no finite value there. */
-static double share_above(const assay_loaded *u, const assay_loaded *k, size_t col,
-                          double *scratch)
+/* The unstained singlets' CHECK_Q quantile in each fluorescence column of @p ds (NaN in the
+ * scatter and time columns and where no value is finite), malloc'd; NULL when the loaded
+ * events are not of @p ds's panel or memory runs out. Computed once for both stains. */
+static double *unstained_lines(const fcs_dataset *ds, const assay_loaded *u)
 {
-    const size_t nu = (size_t)u->ev.n_events, nk = (size_t)k->ev.n_events;
-    const size_t mu = assay_masked(fcs_events_column(&u->ev, col), u->parent, nu, scratch);
-    const double t = mu > 0 ? assay_quantile(scratch, mu, CHECK_Q) : NAN;
-    if (!isfinite(t)) {
+    const size_t np = fcs_dataset_n_params(ds), nu = (size_t)u->ev.n_events;
+    double *t = u->ev.n_params == np ? malloc((np ? np : 1) * sizeof *t) : NULL;
+    double *scratch = malloc((nu ? nu : 1) * sizeof *scratch);
+    for (size_t j = 0; t != NULL && scratch != NULL && j < np; j++) {
+        t[j] = NAN;
+        if (!assay_channel_is_scatter_or_time(fcs_dataset_param(ds, j))) {
+            const size_t m = assay_masked(fcs_events_column(&u->ev, j), u->parent, nu, scratch);
+            t[j] = m > 0 ? assay_quantile(scratch, m, CHECK_Q) : NAN;
+        }
+    }
+    if (scratch == NULL) {
+        free(t);
+        t = NULL;
+    }
+    free(scratch);
+    return t;
+}
+
+/* The share of the control's singlets above @p line in column @p col; NaN when the line is
+ * not finite or the control has no finite value there. */
+static double share_above(const assay_loaded *k, size_t col, double line)
+{
+    if (!isfinite(line)) {
         return NAN;
     }
     const double *x = fcs_events_column(&k->ev, col);
     size_t above = 0, m = 0;
-    for (size_t e = 0; e < nk; e++) {
+    for (size_t e = 0; e < (size_t)k->ev.n_events; e++) {
         if (k->parent[e] && isfinite(x[e])) {
-            above += x[e] > t;
+            above += x[e] > line;
             m++;
         }
     }
@@ -67,33 +86,26 @@ static double share_above(const assay_loaded *u, const assay_loaded *k, size_t c
 }
 
 /* Check one stain's guessed channel @p chosen (a column of the reference sample's data set
- * @p ds) with the control @p k against the unstained @p u; warns into @p out. */
+ * @p ds) with the control @p k against the unstained control's lines @p t; warns into
+ * @p out. */
 static void check_one(const fcs_dataset *ds, size_t chosen, const char *stain,
-                      const char *control, const char *option, const assay_loaded *u,
+                      const char *control, const char *option, const double *t,
                       const assay_loaded *k, assay_result *out)
 {
-    const size_t np = fcs_dataset_n_params(ds), nu = (size_t)u->ev.n_events;
-    if (u->ev.n_params != np || k->ev.n_params != np || chosen >= np) {
+    const size_t np = fcs_dataset_n_params(ds);
+    if (k->ev.n_params != np || chosen >= np) {
         return; /* another panel: the analysis says so itself */
     }
-    double *scratch = malloc((nu ? nu : 1) * sizeof *scratch);
-    if (scratch == NULL) {
-        return;
-    }
-    const double own = share_above(u, k, chosen, scratch);
+    const double own = share_above(k, chosen, t[chosen]);
     double best = -1;
     size_t at = SIZE_MAX;
     for (size_t j = 0; j < np && isfinite(own) && own < CHECK_NONE; j++) {
-        if (j == chosen || assay_channel_is_scatter_or_time(fcs_dataset_param(ds, j))) {
-            continue;
-        }
-        const double f = share_above(u, k, j, scratch);
+        const double f = j == chosen ? NAN : share_above(k, j, t[j]);
         if (isfinite(f) && f > best) {
             best = f;
             at = j;
         }
     }
-    free(scratch);
     if (at == SIZE_MAX || best < CHECK_MANY || best < CHECK_RATIO * own) {
         return;
     }
@@ -123,6 +135,11 @@ void assay_check_stain_channels(const assay_input *in, const assay_sample_state 
     if (!load_singlets(in, c, iu, s, parent_idx, max_events, &u)) {
         return;
     }
+    double *t = unstained_lines(in[ref].ds, &u);
+    assay_loaded_free(&u);
+    if (t == NULL) {
+        return;
+    }
     const struct {
         bool guessed;
         assay_role role;
@@ -136,9 +153,9 @@ void assay_check_stain_channels(const assay_input *in, const assay_sample_state 
         if (ik < 0 || !load_singlets(in, c, ik, s, parent_idx, max_events, &k)) {
             continue;
         }
-        check_one(in[ref].ds, dyes[d].chosen, dyes[d].stain, in[ik].sample, dyes[d].option, &u,
+        check_one(in[ref].ds, dyes[d].chosen, dyes[d].stain, in[ik].sample, dyes[d].option, t,
                   &k, out);
         assay_loaded_free(&k);
     }
-    assay_loaded_free(&u);
+    free(t);
 }
