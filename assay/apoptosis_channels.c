@@ -120,13 +120,30 @@ static bool has_word_pi(const char *s)
     return false;
 }
 
+/* One scatter signal under a name that says neither area nor height (FSC, FS, FS Lin,
+ * Guava's FSC-HLin ...; Sony's BSC is side scatter): taken as the height when a side has
+ * nothing better. *side: side scatter. */
+static bool one_signal(const char *name, bool *side)
+{
+    static const char *const names[2][6] = {{"FSC", "FS", "FS Lin", "FS Log", "FSC-HLin", ""},
+                                            {"SSC", "SS", "SS Lin", "SS Log", "SSC-HLin", "BSC"}};
+    for (int sd = 0; sd < 2; sd++) {
+        for (int k = 0; k < 6; k++) {
+            if (names[sd][k][0] != '\0' && eq(name, names[sd][k])) {
+                *side = sd == 1;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static bool is_scatter_or_time(const fcs_param *p)
 {
     bool side;
     int rank;
-    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "BSC") ||
-           eq(p->name, "Time") ||
-           eq(p->name, "FS") || eq(p->name, "SS") || scatter_name(p, &side, &rank) != 0;
+    return p->is_time || has(p->name, "FSC") || has(p->name, "SSC") || eq(p->name, "Time") ||
+           one_signal(p->name, &side) || scatter_name(p, &side, &rank) != 0;
 }
 
 bool assay_channel_is_scatter_or_time(const fcs_param *p)
@@ -262,16 +279,10 @@ apo_status assay_find_channels(const fcs_dataset *ds, const char *annexin, const
         if (p->is_time && out->time == SIZE_MAX) {
             out->time = i;
         }
-        /* one scatter signal under another name: FSC, FS, FS Lin, FSC-HLin ... */
-        if (out->fsc_a == SIZE_MAX && out->fsc_h == SIZE_MAX &&
-            (eq(p->name, "FSC") || eq(p->name, "FS") || eq(p->name, "FS Lin") ||
-             eq(p->name, "FS Log") || eq(p->name, "FSC-HLin"))) {
-            out->fsc_h = i;
-        }
-        if (out->ssc_a == SIZE_MAX && out->ssc_h == SIZE_MAX &&
-            (eq(p->name, "SSC") || eq(p->name, "BSC") || eq(p->name, "SS") ||
-             eq(p->name, "SS Lin") || eq(p->name, "SS Log") || eq(p->name, "SSC-HLin"))) {
-            out->ssc_h = i;
+        bool side = false;
+        if (one_signal(p->name, &side)) { /* the first, where a side has no area or height */
+            size_t *a = side ? &out->ssc_a : &out->fsc_a, *h = side ? &out->ssc_h : &out->fsc_h;
+            *h = *a == SIZE_MAX && *h == SIZE_MAX ? i : *h;
         }
     }
     out->annexin = out->pi = SIZE_MAX;
