@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RCACHE_TABLES 16
-
 typedef struct rcache_entry {
     raxis axis;     /* its transform and range (the key) */
     double *knots;  /* what the builder made (scatter.c: TABLE_STEPS + 1 values) */

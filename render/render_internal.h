@@ -196,6 +196,8 @@ apo_status rplot_draw(render_image *img, rctx *ctx, const render_plot *p, int ce
  * the axes' tables from @p cache (may be NULL). */
 apo_status rplot_fracs(const raxis *ax, const raxis *ay, const double *x, const double *y,
                        size_t n, render_cache *cache, double **u, double **v, apo_error *err);
+/* Axis tables a render_cache keeps at most (rcache_knots). */
+#define RCACHE_TABLES 16
 /* The table @p build makes for axis @p a, from @p cache: made once per axis (the same
  * transform and range, bit for bit) and kept there. When @p cache is NULL or full the table
  * is built once for the caller, who frees *@p own (else NULL). NULL when @p build gives NULL,

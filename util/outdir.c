@@ -22,6 +22,7 @@
  */
 #define _DEFAULT_SOURCE 1 /* st_mtim */
 
+#include "util/observer.h"
 #include "util/util.h"
 
 #include <dirent.h>
@@ -400,13 +401,6 @@ static apo_status folder_clock(const char *dir, double *now, apo_error *err)
  * removes one that is this run's). */
 #define START_WAIT_MAX 3.0
 
-static double monotonic_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static apo_status run_start(const char *dir, const char *previous_path, double *start,
                             apo_error *err)
 {
@@ -418,9 +412,9 @@ static apo_status run_start(const char *dir, const char *previous_path, double *
         previous - *start > START_WAIT_MAX) {
         return st;
     }
-    const double until = monotonic_seconds() + START_WAIT_MAX;
+    const double until = apo_now() + START_WAIT_MAX;
     long wait_ns = 1000000;
-    while (st == APO_OK && *start <= previous && monotonic_seconds() < until) {
+    while (st == APO_OK && *start <= previous && apo_now() < until) {
         struct timespec pause = {0, wait_ns};
         nanosleep(&pause, NULL);
         wait_ns = wait_ns < 64000000 ? 2 * wait_ns : wait_ns;

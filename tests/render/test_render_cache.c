@@ -157,7 +157,8 @@ Test(render_cache, a_table_is_built_once_per_axis_and_then_found)
     cr_assert_null(own);
     cr_assert_eq(n_builds, 2u, "a failed build tried once");
 
-    /* fill the cache: the next new axis is built once, as the caller's own */
+    /* fill the cache (it holds axis a): the axes that still fit are kept, every later new
+     * axis is built once, as the caller's own */
     unsigned built = n_builds;
     for (int i = 1; i < 64; i++) {
         raxis x = linear_axis(i, i + 1);
@@ -165,6 +166,8 @@ Test(render_cache, a_table_is_built_once_per_axis_and_then_found)
         cr_assert_not_null(k);
         cr_assert_float_eq(k[0], (double)i, 0);
         cr_assert_eq(n_builds, ++built, "axis %d built once", i);
+        cr_assert_eq(own != NULL, i >= RCACHE_TABLES, "axis %d: the caller's own only once full",
+                     i);
         if (own != NULL) {
             cr_assert_eq(k, own);
             free(own);
