@@ -127,7 +127,9 @@ void apo_atomic_abort(apo_atomic_file *af)
     release(af);
 }
 
-apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err)
+/* The commit, and with @p sync the file's fsync after its rename, before af (and the path it
+ * holds) is freed. */
+static apo_status commit(apo_atomic_file *af, bool sync, apo_error *err)
 {
     const char *what = NULL;
     int e = 0;
@@ -154,8 +156,14 @@ apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err)
         return apo_error_set(err, APO_E_WRITE, path, APO_NO_OFFSET, NULL, "%s: %s", what,
                              strerror(e));
     }
+    const apo_status st = sync ? apo_sync_file(af->final_path, err) : APO_OK;
     release(af);
-    return APO_OK;
+    return st;
+}
+
+apo_status apo_atomic_commit(apo_atomic_file *af, apo_error *err)
+{
+    return commit(af, false, err);
 }
 
 /* Open @p path read-only (a folder when @p folder) for syncing. */
@@ -214,19 +222,7 @@ apo_status apo_sync_file(const char *path, apo_error *err)
 
 apo_status apo_atomic_commit_sync(apo_atomic_file *af, apo_error *err)
 {
-    char *path = dup_string(af->final_path); /* the commit frees af's */
-    if (path == NULL) {
-        apo_status st = apo_error_set(err, APO_E_NOMEM, af->final_path, APO_NO_OFFSET, NULL,
-                                      "out of memory");
-        apo_atomic_abort(af);
-        return st;
-    }
-    apo_status st = apo_atomic_commit(af, err);
-    if (st == APO_OK) {
-        st = apo_sync_file(path, err);
-    }
-    free(path);
-    return st;
+    return commit(af, true, err);
 }
 
 apo_status apo_sync_folder(const char *dir, apo_error *err)
