@@ -318,7 +318,8 @@ apo_status report_for_run(const char *outdir, const assay_result *res, const ass
         apo_observe_note(obs, APO_NOTE_ERROR, "out of memory");
         return APO_E_NOMEM;
     }
-    bool dose_plots = plots_folder(outdir);
+    /* the page draws its own figures only when the stage did not (OUTDIR/plots looked up then) */
+    bool dose_plots = rows == &own && plots_folder(outdir);
     char title[64];
     snprintf(title, sizeof title, "Annexin V / %s apoptosis report", assay_dead_dye_label(res));
     report_input ri = {.outdir = outdir,

@@ -376,7 +376,12 @@ static apo_status folder_clock(const char *dir, double *now, apo_error *err)
     }
     apo_atomic_file af;
     apo_status st = apo_atomic_open(&af, path, err);
+    const int e = errno;
     free(path);
+    if (st == APO_E_WRITE) { /* name the folder, not the file made to read its clock */
+        return apo_error_set(err, st, dir, APO_NO_OFFSET, NULL,
+                             "cannot create a file in the output folder: %s", strerror(e));
+    }
     if (st != APO_OK) {
         return st;
     }

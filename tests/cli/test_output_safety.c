@@ -376,8 +376,10 @@ Test(cli_output_safety, read_only_output_folder_is_refused, .timeout = 600)
     /* The read-only folder itself as the output folder. */
     code = run_unprivileged(base, sheet, ro, &err);
     cr_assert_eq(code, 73, "exit %d; stderr: %s", code, err);
-    snprintf(want, sizeof want, "apoflow: error: %s/", ro);
+    snprintf(want, sizeof want, "apoflow: error: %s: cannot create a file in the output folder: "
+             "Permission denied", ro);
     cr_assert(strstr(err, want) != NULL, "expected \"%s\" in: %s", want, err);
+    cr_assert(strstr(err, "run-start") == NULL, "an internal file named: %s", err);
     free(err);
 
     DIR *d = opendir(ro);
